@@ -1,0 +1,130 @@
+import pino, { type Logger } from 'pino';
+import { ManualClock, SystemClock, type Clock } from './clock.js';
+import type { Config } from './config.js';
+import type { Core } from './core.js';
+import { createHttpServer, type HttpServer } from './http/server.js';
+import { RestrictionBook } from './memory/restriction-book.js';
+import { ensureSystemAccounts } from './platform/accounts.js';
+import type { Platform } from './platform/context.js';
+import { buildIndex, loadPlatformState } from './platform/load.js';
+import { RateLimiter } from './platform/rate-limits.js';
+import { hashToken, newToken, TokenRegistry } from './platform/tokens.js';
+import { Ids } from './store/ids.js';
+import { SqliteStore } from './store/sqlite.js';
+import type { Store } from './store/store.js';
+
+export interface AppOverrides {
+  logger?: Logger;
+  /** Real monotonic time for rate limits (tests may drive it). */
+  monotonicMs?: () => number;
+}
+
+export interface App {
+  readonly config: Config;
+  readonly platform: Platform;
+  readonly http: HttpServer;
+  /** Set when this start generated the admin token (to be shown once, never logged). */
+  readonly generatedAdminToken: string | null;
+  /** Moves a manual clock (tests and the admin endpoint); null with the system clock. */
+  readonly advanceClock: ((seconds: number) => Promise<number>) | null;
+  listen(): Promise<string>;
+  close(): Promise<void>;
+}
+
+const MANUAL_CLOCK_KEY = 'manual_clock_ms';
+const ADMIN_TOKEN_KEY = 'admin_token_sha256';
+
+async function setting(store: Store, key: string): Promise<string | undefined> {
+  const row = await store.first<{ value: string }>(store.db.selectFrom('settings').select('value').where('key', '=', key));
+  return row?.value;
+}
+
+function putSetting(store: Store, key: string, value: string) {
+  return store.db
+    .insertInto('settings')
+    .values({ key, value })
+    .onConflict((oc) => oc.column('key').doUpdateSet({ value }))
+    .compile();
+}
+
+async function openClock(config: Config, store: Store): Promise<Clock> {
+  if (config.clock !== 'manual') return new SystemClock();
+  const stored = await setting(store, MANUAL_CLOCK_KEY);
+  const clock = new ManualClock(stored ? Number(stored) : Date.now());
+  if (!stored) await store.write([putSetting(store, MANUAL_CLOCK_KEY, String(clock.now()))]);
+  return clock;
+}
+
+/** The admin token: configured, or generated on a data folder's first start. */
+async function setUpAdminToken(config: Config, store: Store, tokens: TokenRegistry): Promise<string | null> {
+  if (config.adminToken) {
+    tokens.put(hashToken(config.adminToken), { kind: 'admin', role: 'admin' });
+    return null;
+  }
+  const stored = await setting(store, ADMIN_TOKEN_KEY);
+  if (stored) {
+    tokens.put(stored, { kind: 'admin', role: 'admin' });
+    return null;
+  }
+  const token = newToken();
+  const hash = hashToken(token);
+  await store.write([putSetting(store, ADMIN_TOKEN_KEY, hash)]);
+  tokens.put(hash, { kind: 'admin', role: 'admin' });
+  return token;
+}
+
+/** Builds the whole service on a data folder; tests start it in-process. */
+export async function createApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
+  const log = overrides.logger ?? pino({ level: config.logLevel, base: { service: 'banya' } });
+  let fatal: ((err: Error) => void) | null = null;
+  const store = await SqliteStore.open(config.dataDir, {
+    durability: config.durability,
+    onFatal: (err) => fatal?.(err),
+  });
+  const clock = await openClock(config, store);
+  const ids = await Ids.load(store);
+  const index = await buildIndex(store);
+  const core: Core = { config, store, index, restrictions: new RestrictionBook(index), clock, ids, log, bannedPhones: new Set() };
+  const platform: Platform = {
+    ...core,
+    tokens: new TokenRegistry(),
+    pending: new Map(),
+    idempotency: new Map(),
+    limits: new RateLimiter(config.rateLimits, overrides.monotonicMs),
+  };
+  await loadPlatformState(core, platform);
+  await ensureSystemAccounts(platform);
+  const generatedAdminToken = await setUpAdminToken(config, store, platform.tokens);
+
+  const advanceClock =
+    clock instanceof ManualClock
+      ? async (seconds: number): Promise<number> => {
+          const now = clock.advance(Math.round(seconds * 1000));
+          await store.write([putSetting(store, MANUAL_CLOCK_KEY, String(now))]);
+          return now;
+        }
+      : null;
+
+  const http = await createHttpServer(platform, { advance: advanceClock });
+  fatal = (err) => {
+    log.fatal({ err }, 'the store failed; refusing writes until restarted');
+  };
+
+  let closed = false;
+  return {
+    config,
+    platform,
+    http,
+    generatedAdminToken,
+    advanceClock,
+    async listen() {
+      return http.server.listen({ port: config.port, host: config.host });
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await http.server.close();
+      await store.close();
+    },
+  };
+}

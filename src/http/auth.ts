@@ -1,0 +1,75 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Flag } from '../domain/gate.js';
+import type { Lang } from '../domain/texts.js';
+import type { Platform } from '../platform/context.js';
+import type { Principal } from '../platform/tokens.js';
+import type { StaffRole } from '../store/schema/staff.js';
+import { sendError } from './errors.js';
+
+/**
+ * Who may call a route. `account`: an account token. `staff`: any staff token (or the admin
+ * token); a list of roles narrows it. `none`: anyone.
+ */
+export type Access = 'none' | 'account' | 'staff' | StaffRole[];
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | null;
+    lang: Lang | undefined;
+  }
+  interface FastifyContextConfig {
+    access?: Access;
+  }
+}
+
+function bearer(req: FastifyRequest): string | undefined {
+  const h = req.headers.authorization;
+  if (!h || !h.startsWith('Bearer ')) return undefined;
+  return h.slice(7).trim();
+}
+
+/** The account behind the request (the route's access is `account`). */
+export function accountOf(req: FastifyRequest): number {
+  const p = req.principal;
+  if (p?.kind !== 'account') throw new Error('route without account access');
+  return p.accountId;
+}
+
+/** Authenticates, authorises and rate-limits, before the body is even read. */
+export function authHook(p: Platform) {
+  return async function authenticate(req: FastifyRequest, reply: FastifyReply): Promise<void> {
+    req.principal = null;
+    req.lang = undefined;
+    const access: Access = req.routeOptions.config?.access ?? 'none';
+    const token = bearer(req);
+    const principal = token ? p.tokens.lookup(token) : undefined;
+    if (principal?.kind === 'account') {
+      const f = p.index.flags(principal.accountId);
+      req.lang = p.index.language(principal.accountId);
+      if (f & Flag.BANNED) return void sendError(req, reply, 'USER_DEACTIVATED_BAN');
+      if (f & Flag.DELETED) return void sendError(req, reply, 'UNAUTHORIZED');
+    }
+    // Rate limits: per account; per address only without a valid token; never the admin token.
+    if (principal?.kind === 'account') {
+      const wait = p.limits.take('requests', principal.accountId);
+      if (wait > 0) return void sendError(req, reply, 'FLOOD_WAIT', { retryAfter: wait });
+    } else if (!principal) {
+      const wait = p.limits.takeForIp(req.ip);
+      if (wait > 0) return void sendError(req, reply, 'FLOOD_WAIT', { retryAfter: wait });
+    }
+    if (access === 'none') {
+      req.principal = principal ?? null;
+      return;
+    }
+    if (!principal) return void sendError(req, reply, 'UNAUTHORIZED');
+    if (access === 'account') {
+      if (principal.kind !== 'account') return void sendError(req, reply, 'FORBIDDEN', { reason: 'an account token is required' });
+    } else {
+      if (principal.kind === 'account') return void sendError(req, reply, 'FORBIDDEN', { reason: 'a staff token is required' });
+      if (Array.isArray(access) && principal.role !== 'admin' && !access.includes(principal.role)) {
+        return void sendError(req, reply, 'FORBIDDEN', { reason: `requires role ${access.join(' or ')}` });
+      }
+    }
+    req.principal = principal;
+  };
+}

@@ -1,0 +1,144 @@
+import type { FastifyInstance } from 'fastify';
+import { fail } from '../../domain/errors.js';
+import { createAccount, issueAccountToken, accountView, loadAccount, privacyView, updatePrivacy, updateProfile, deleteAccount, type PrivacyView, type ProfileChanges } from '../../platform/accounts.js';
+import type { Platform } from '../../platform/context.js';
+import { iso } from '../../platform/guards.js';
+import { resolveTarget } from '../../platform/messages.js';
+import { codeName } from '../../domain/codes.js';
+import { parseId } from '../../store/ids.js';
+import { accountOf } from '../auth.js';
+import { accountSchema, errorResponses, langSchema, phoneSchema, restrictionSchema } from '../schemas.js';
+import type { Lang } from '../../domain/texts.js';
+import { actorOf } from './actor.js';
+
+const privacyProps = {
+  findByPhone: { type: 'string', enum: ['everybody', 'contacts'] },
+  phoneVisibility: { type: 'string', enum: ['everybody', 'contacts', 'nobody'] },
+  chatInvites: { type: 'string', enum: ['everybody', 'contacts', 'nobody'] },
+  newChats: { type: 'string', enum: ['everybody', 'contacts'] },
+} as const;
+
+export async function accountRoutes(app: FastifyInstance, p: Platform): Promise<void> {
+  app.post<{ Body: { phone: string; name: string; username?: string; numberKind?: 'mobile' | 'voip'; language?: Lang } }>(
+    '/v1/accounts',
+    {
+      config: { access: ['admin'] },
+      schema: {
+        summary: 'Register an account on a phone number',
+        tags: ['accounts'],
+        body: {
+          type: 'object',
+          required: ['phone', 'name'],
+          properties: {
+            phone: phoneSchema,
+            name: { type: 'string', minLength: 1, maxLength: 128 },
+            username: { type: 'string', minLength: 1, maxLength: 64 },
+            numberKind: { type: 'string', enum: ['mobile', 'voip'] },
+            language: langSchema,
+          },
+        },
+        response: { 201: { type: 'object', properties: { account: accountSchema, token: { type: 'string' } } }, ...errorResponses },
+      },
+    },
+    async (req, reply) => reply.code(201).send(await createAccount(p, req.body, actorOf(req))),
+  );
+
+  app.post<{ Params: { id: string } }>(
+    '/v1/accounts/:id/tokens',
+    { config: { access: ['admin'] }, schema: { summary: 'A new session for an account', tags: ['accounts'], params: { type: 'object', properties: { id: { type: 'string' } } } } },
+    async (req, reply) => {
+      const id = parseId('account', req.params.id);
+      if (id === 0) fail('NOT_FOUND');
+      return reply.code(201).send({ token: await issueAccountToken(p, id) });
+    },
+  );
+
+  app.get<{ Querystring: { phone?: string; username?: string } }>(
+    '/v1/accounts/resolve',
+    {
+      config: { access: 'account' },
+      schema: {
+        summary: 'Find an account by phone number or username, as the send gate would',
+        tags: ['accounts'],
+        querystring: { type: 'object', properties: { phone: phoneSchema, username: { type: 'string', maxLength: 64 } } },
+      },
+    },
+    async (req) => {
+      const a = accountOf(req);
+      const { phone, username } = req.query;
+      if ((phone === undefined) === (username === undefined)) fail('BAD_REQUEST', { reason: 'give exactly one of phone, username' });
+      const r = resolveTarget(p, a, phone !== undefined ? { phone } : { username: username! });
+      if ('error' in r) fail(r.error === 'PHONE_NUMBER_INVALID' ? r.error : codeName(r.error));
+      const row = await loadAccount(p, r.peer);
+      if (!row || row.deleted_at !== null) fail('PHONE_NOT_OCCUPIED');
+      const v = accountView(row);
+      return { account: { id: v.id, name: v.name, ...(v.username ? { username: v.username } : {}) } };
+    },
+  );
+
+  app.get(
+    '/v1/me',
+    {
+      config: { access: 'account' },
+      schema: {
+        summary: 'The account and its effective restriction',
+        tags: ['me'],
+        response: { 200: { type: 'object', properties: { account: accountSchema, restriction: restrictionSchema } }, ...errorResponses },
+      },
+    },
+    async (req) => {
+      const a = accountOf(req);
+      const row = await loadAccount(p, a);
+      if (!row) fail('UNAUTHORIZED');
+      const r = p.index.restriction(a);
+      const restriction: Record<string, unknown> = { state: r.state };
+      if (r.kind !== undefined) restriction.kind = r.kind;
+      if (r.state === 'limited') restriction.until = iso(r.until ?? null);
+      if (r.deleteAt !== undefined) restriction.deleteAt = iso(r.deleteAt);
+      restriction.publicGroupsBan = r.publicGroupsBan;
+      return { account: accountView(row), restriction };
+    },
+  );
+
+  app.put<{ Body: ProfileChanges }>(
+    '/v1/me',
+    {
+      config: { access: 'account' },
+      schema: {
+        summary: 'Change name, username or language',
+        tags: ['me'],
+        body: {
+          type: 'object',
+          properties: {
+            name: { type: 'string', minLength: 1, maxLength: 128 },
+            username: { type: ['string', 'null'], maxLength: 64 },
+            language: { type: ['string', 'null'], enum: ['en', 'ru', null] },
+          },
+        },
+        response: { 200: accountSchema, ...errorResponses },
+      },
+    },
+    async (req) => updateProfile(p, accountOf(req), req.body ?? {}),
+  );
+
+  app.delete('/v1/me', { config: { access: 'account' }, schema: { summary: 'Delete the account', tags: ['me'] } }, async (req, reply) => {
+    await deleteAccount(p, accountOf(req));
+    return reply.code(204).send();
+  });
+
+  app.get('/v1/privacy', { config: { access: 'account' }, schema: { summary: 'Privacy settings', tags: ['me'] } }, async (req) => privacyView(p, accountOf(req)));
+
+  app.put<{ Body: Partial<PrivacyView> }>(
+    '/v1/privacy',
+    {
+      config: { access: 'account' },
+      schema: {
+        summary: 'Change privacy settings',
+        tags: ['me'],
+        body: { type: 'object', properties: privacyProps },
+        response: { 200: { type: 'object', properties: privacyProps }, ...errorResponses },
+      },
+    },
+    async (req) => updatePrivacy(p, accountOf(req), req.body ?? {}),
+  );
+}

@@ -1,0 +1,95 @@
+import type { FastifyInstance } from 'fastify';
+import { fail } from '../../domain/errors.js';
+import { block, unblock } from '../../platform/blocks.js';
+import { addContact, deleteContact, importContacts } from '../../platform/contacts.js';
+import type { Platform } from '../../platform/context.js';
+import { parseId } from '../../store/ids.js';
+import { accountOf } from '../auth.js';
+import { accountIdSchema, errorResponses, phoneSchema } from '../schemas.js';
+
+function accountParam(raw: string): number {
+  const id = parseId('account', raw);
+  if (id === 0) fail('PEER_ID_INVALID');
+  return id;
+}
+
+export async function contactRoutes(app: FastifyInstance, p: Platform): Promise<void> {
+  app.post<{ Body: { contacts: { phone: string; name?: string }[] } }>(
+    '/v1/contacts/import',
+    {
+      config: { access: 'account' },
+      schema: {
+        summary: 'Import phone-book contacts; numbers not found are remembered',
+        tags: ['contacts'],
+        body: {
+          type: 'object',
+          required: ['contacts'],
+          properties: {
+            contacts: {
+              type: 'array',
+              maxItems: 1000,
+              items: { type: 'object', required: ['phone'], properties: { phone: phoneSchema, name: { type: 'string', maxLength: 128 } } },
+            },
+          },
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              imported: { type: 'array', items: { type: 'object', properties: { phone: { type: 'string' }, accountId: { type: 'string' } } } },
+              notFound: { type: 'array', items: { type: 'string' } },
+            },
+          },
+          ...errorResponses,
+        },
+      },
+    },
+    async (req) => importContacts(p, accountOf(req), req.body.contacts),
+  );
+
+  app.post<{ Body: { accountId: string; name?: string } }>(
+    '/v1/contacts',
+    {
+      config: { access: 'account' },
+      schema: {
+        summary: 'Add a contact by account id (the action bar\'s "add contact")',
+        tags: ['contacts'],
+        body: { type: 'object', required: ['accountId'], properties: { accountId: accountIdSchema, name: { type: 'string', maxLength: 128 } } },
+      },
+    },
+    async (req, reply) => {
+      await addContact(p, accountOf(req), accountParam(req.body.accountId), req.body.name?.trim() || null);
+      return reply.code(201).send({});
+    },
+  );
+
+  app.delete<{ Params: { accountId: string } }>(
+    '/v1/contacts/:accountId',
+    { config: { access: 'account' }, schema: { summary: 'Remove a contact', tags: ['contacts'] } },
+    async (req, reply) => {
+      await deleteContact(p, accountOf(req), accountParam(req.params.accountId));
+      return reply.code(204).send();
+    },
+  );
+
+  app.post<{ Body: { accountId: string } }>(
+    '/v1/blocks',
+    {
+      config: { access: 'account' },
+      schema: { summary: 'Block an account', tags: ['contacts'], body: { type: 'object', required: ['accountId'], properties: { accountId: accountIdSchema } } },
+    },
+    async (req, reply) => {
+      await block(p, accountOf(req), accountParam(req.body.accountId));
+      return reply.code(204).send();
+    },
+  );
+
+  app.delete<{ Params: { accountId: string } }>(
+    '/v1/blocks/:accountId',
+    { config: { access: 'account' }, schema: { summary: 'Unblock an account', tags: ['contacts'] } },
+    async (req, reply) => {
+      await unblock(p, accountOf(req), accountParam(req.params.accountId));
+      return reply.code(204).send();
+    },
+  );
+}

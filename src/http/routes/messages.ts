@@ -1,0 +1,58 @@
+import type { FastifyInstance } from 'fastify';
+import { listChats, listMessages } from '../../platform/chats.js';
+import type { Platform } from '../../platform/context.js';
+import { bodyHash, sendMessage, type Target } from '../../platform/messages.js';
+import { accountOf } from '../auth.js';
+import { numericCursor, pageParams } from '../paging.js';
+import { errorResponses, idempotencyKeySchema, messageSchema, pageQuerySchema, targetSchema } from '../schemas.js';
+
+export async function messageRoutes(app: FastifyInstance, p: Platform): Promise<void> {
+  app.post<{ Body: { to: Target; text: string; idempotencyKey?: string } }>(
+    '/v1/messages',
+    {
+      config: { access: 'account' },
+      schema: {
+        summary: 'Send a message: decided by the send gate (RULES.md §2)',
+        tags: ['messages'],
+        body: {
+          type: 'object',
+          required: ['to', 'text'],
+          properties: { to: targetSchema, text: { type: 'string', minLength: 1, maxLength: p.config.messageMaxLength }, idempotencyKey: idempotencyKeySchema },
+        },
+        response: { 201: { type: 'object', properties: { message: messageSchema } }, ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      const { to, text, idempotencyKey } = req.body;
+      const idem = idempotencyKey ? { key: idempotencyKey, bodyHash: bodyHash(req.body) } : undefined;
+      const r = await sendMessage(p, accountOf(req), to, text, idem);
+      return reply.code(r.status).send(r.body);
+    },
+  );
+
+  app.get<{ Querystring: { limit?: string; cursor?: string } }>(
+    '/v1/chats',
+    { config: { access: 'account' }, schema: { summary: 'Chats of the account, newest first, with action bars', tags: ['chats'], querystring: pageQuerySchema } },
+    async (req) => {
+      const { limit, cursor } = pageParams(req.query);
+      return listChats(p, accountOf(req), limit, numericCursor(cursor));
+    },
+  );
+
+  app.get<{ Params: { chatId: string }; Querystring: { after?: string; limit?: string } }>(
+    '/v1/chats/:chatId/messages',
+    {
+      config: { access: 'account' },
+      schema: {
+        summary: 'Messages of a chat, oldest first',
+        tags: ['chats'],
+        querystring: { type: 'object', properties: { after: { type: 'string', maxLength: 64 }, limit: { type: 'string', pattern: '^[0-9]{1,7}$' } } },
+        response: { 200: { type: 'object', properties: { messages: { type: 'array', items: messageSchema } } }, ...errorResponses },
+      },
+    },
+    async (req) => {
+      const { limit } = pageParams(req.query, 100);
+      return listMessages(p, accountOf(req), req.params.chatId, req.query.after, limit);
+    },
+  );
+}

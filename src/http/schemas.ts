@@ -1,0 +1,89 @@
+/**
+ * JSON schemas shared by routes. The same objects validate requests and produce /openapi.json.
+ */
+
+export const errorSchema = {
+  type: 'object',
+  properties: {
+    error: {
+      type: 'object',
+      properties: {
+        code: { type: 'string' },
+        message: { type: 'string' },
+        details: { type: 'object', additionalProperties: true },
+      },
+      required: ['code', 'message', 'details'],
+    },
+  },
+  required: ['error'],
+} as const;
+
+export const accountIdSchema = { type: 'string', minLength: 1, maxLength: 64, description: 'An account id' } as const;
+export const phoneSchema = { type: 'string', minLength: 1, maxLength: 40, description: 'International number, + and country code' } as const;
+export const langSchema = { type: 'string', enum: ['en', 'ru'] } as const;
+export const idempotencyKeySchema = { type: 'string', minLength: 1, maxLength: 128 } as const;
+
+export const accountSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    phone: { type: 'string' },
+    name: { type: 'string' },
+    username: { type: 'string' },
+    language: { type: 'string' },
+  },
+  required: ['id', 'phone', 'name'],
+} as const;
+
+export const restrictionSchema = {
+  type: 'object',
+  properties: {
+    state: { type: 'string', enum: ['free', 'limited', 'frozen', 'banned'] },
+    kind: { type: 'string' },
+    until: { type: ['string', 'null'] },
+    deleteAt: { type: 'string' },
+    publicGroupsBan: { type: 'boolean' },
+  },
+  required: ['state'],
+} as const;
+
+export const messageSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    chatId: { type: 'string' },
+    from: { type: 'string' },
+    text: { type: 'string' },
+    sentAt: { type: 'string' },
+    buttons: { type: 'array', items: { type: 'array', items: { type: 'string' } } },
+  },
+  required: ['id', 'chatId', 'from', 'text', 'sentAt'],
+} as const;
+
+export const targetSchema = {
+  oneOf: [
+    { type: 'object', properties: { accountId: accountIdSchema }, required: ['accountId'] },
+    { type: 'object', properties: { phone: phoneSchema }, required: ['phone'] },
+    { type: 'object', properties: { username: { type: 'string', minLength: 1, maxLength: 64 } }, required: ['username'] },
+    { type: 'object', properties: { chatId: { type: 'string', minLength: 1, maxLength: 64 } }, required: ['chatId'] },
+  ],
+} as const;
+
+export const pageQuerySchema = {
+  type: 'object',
+  properties: {
+    limit: { type: 'string', pattern: '^[0-9]{1,7}$', description: '1–1000, default 50' },
+    cursor: { type: 'string', maxLength: 200 },
+  },
+} as const;
+
+export const audienceSchema = (values: string[]) => ({ type: 'string', enum: values }) as const;
+
+export const errorResponses = {
+  400: errorSchema,
+  401: errorSchema,
+  403: errorSchema,
+  404: errorSchema,
+  409: errorSchema,
+  429: errorSchema,
+} as const;

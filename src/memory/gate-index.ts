@@ -1,0 +1,313 @@
+import {
+  Audience,
+  ChatKind,
+  Flag,
+  Role,
+  type AudienceValue,
+  type ChatKindValue,
+  type GateView,
+  type RoleValue,
+} from '../domain/gate.js';
+import { FREE, type EffectiveRestriction } from '../domain/restriction.js';
+import type { Lang } from '../domain/texts.js';
+import { ContactGraph } from './contact-graph.js';
+import { PairTable } from './pair-table.js';
+
+/**
+ * Everything the gates read, in memory, keyed by dense integer ids (the rows' primary keys).
+ * The store fills it at start and every use case updates it in the same step as its write, so a
+ * decision never waits for the database.
+ */
+
+export interface PrivacySettings {
+  findByPhone: AudienceValue;
+  phoneVisibility: AudienceValue;
+  chatInvites: AudienceValue;
+  newChats: AudienceValue;
+}
+
+// privacy word: 2 bits per setting
+const FIND = 0;
+const VISIBILITY = 2;
+const INVITES = 4;
+const NEW_CHATS = 6;
+
+const LANGS: (Lang | undefined)[] = [undefined, 'en', 'ru'];
+
+export class GateIndex implements GateView {
+  private status: Uint8Array;
+  private limitEnd: Float64Array;
+  private privacyBits: Uint8Array;
+  private lang: Uint8Array;
+  readonly contacts: ContactGraph;
+  readonly blocks = new PairTable(1024);
+  /** (lower id, higher id) → private chat id. */
+  readonly privateChats = new PairTable(1024);
+  private chatKinds: Uint8Array;
+  /** Private chats: bit 0 lower id wrote, bit 1 higher id wrote. Groups: bit 2 public. */
+  private chatBits: Uint8Array;
+  /** Private chats: the two sides, lower id first. */
+  private chatLow: Int32Array;
+  private chatHigh: Int32Array;
+  /** Group and channel members by chat id. */
+  private readonly members = new Map<number, Map<number, RoleValue>>();
+  readonly phones = new Map<number, number>();
+  readonly usernames = new Map<string, number>();
+  /** Effective restrictions of accounts that have one (free accounts are absent). */
+  private readonly restrictions = new Map<number, EffectiveRestriction>();
+  spamBotId = 0;
+  supportId = 0;
+
+  constructor(accountCapacity = 1024, chatCapacity = 1024, contacts?: ContactGraph) {
+    this.status = new Uint8Array(accountCapacity);
+    this.limitEnd = new Float64Array(accountCapacity);
+    this.privacyBits = new Uint8Array(accountCapacity);
+    this.lang = new Uint8Array(accountCapacity);
+    this.chatKinds = new Uint8Array(chatCapacity);
+    this.chatBits = new Uint8Array(chatCapacity);
+    this.chatLow = new Int32Array(chatCapacity);
+    this.chatHigh = new Int32Array(chatCapacity);
+    this.contacts = contacts ?? new ContactGraph(accountCapacity);
+  }
+
+  // ---- GateView ------------------------------------------------------------
+
+  flags(a: number): number {
+    return a < this.status.length ? this.status[a]! : 0;
+  }
+
+  limitedUntil(a: number): number {
+    return a < this.limitEnd.length ? this.limitEnd[a]! : 0;
+  }
+
+  hasContact(owner: number, other: number): boolean {
+    return this.contacts.has(owner, other);
+  }
+
+  hasBlocked(blocker: number, blocked: number): boolean {
+    return this.blocks.get(blocker, blocked) !== 0;
+  }
+
+  privateChat(a: number, b: number): number {
+    return a < b ? this.privateChats.get(a, b) : this.privateChats.get(b, a);
+  }
+
+  hasWritten(author: number, other: number): boolean {
+    const chat = this.privateChat(author, other);
+    if (chat === 0) return false;
+    return (this.chatBits[chat]! & (author < other ? 1 : 2)) !== 0;
+  }
+
+  newChats(a: number): AudienceValue {
+    return this.privacy(a, NEW_CHATS);
+  }
+
+  chatInvites(a: number): AudienceValue {
+    return this.privacy(a, INVITES);
+  }
+
+  findByPhone(a: number): AudienceValue {
+    return this.privacy(a, FIND);
+  }
+
+  phoneVisibility(a: number): AudienceValue {
+    return this.privacy(a, VISIBILITY);
+  }
+
+  chatKind(chat: number): ChatKindValue {
+    return (chat < this.chatKinds.length ? this.chatKinds[chat]! : 0) as ChatKindValue;
+  }
+
+  chatPublic(chat: number): boolean {
+    return chat < this.chatBits.length && (this.chatBits[chat]! & 4) !== 0;
+  }
+
+  role(chat: number, a: number): RoleValue {
+    return this.members.get(chat)?.get(a) ?? Role.NONE;
+  }
+
+  // ---- accounts ------------------------------------------------------------
+
+  exists(a: number): boolean {
+    return (this.flags(a) & Flag.EXISTS) !== 0;
+  }
+
+  /** Registers an account (or reloads it at start). */
+  putAccount(a: number, phone: number | null, username: string | null, extraFlags = 0): void {
+    this.ensureAccounts(a);
+    this.status[a] = Flag.EXISTS | extraFlags;
+    if (phone !== null) this.phones.set(phone, a);
+    if (username) this.usernames.set(username.toLowerCase(), a);
+    if (extraFlags & Flag.SPAMBOT) this.spamBotId = a;
+    if (extraFlags & Flag.SUPPORT) this.supportId = a;
+  }
+
+  /** The owner deleted the account: its number and username are free again. */
+  markDeleted(a: number, phone: number | null, username: string | null): void {
+    this.status[a] = (this.status[a]! | Flag.DELETED) & ~Flag.PUBLIC_GROUPS_BAN;
+    if (phone !== null && this.phones.get(phone) === a) this.phones.delete(phone);
+    if (username && this.usernames.get(username.toLowerCase()) === a) this.usernames.delete(username.toLowerCase());
+  }
+
+  setUsername(a: number, previous: string | null, next: string | null): void {
+    if (previous && this.usernames.get(previous.toLowerCase()) === a) this.usernames.delete(previous.toLowerCase());
+    if (next) this.usernames.set(next.toLowerCase(), a);
+  }
+
+  /** Account id holding this username (case-insensitive), or 0. */
+  byUsername(username: string): number {
+    return this.usernames.get(username.toLowerCase()) ?? 0;
+  }
+
+  /** Account id holding this number, or 0. */
+  byPhone(phone: number): number {
+    return this.phones.get(phone) ?? 0;
+  }
+
+  setPrivacy(a: number, p: PrivacySettings): void {
+    this.ensureAccounts(a);
+    this.privacyBits[a] = (p.findByPhone << FIND) | (p.phoneVisibility << VISIBILITY) | (p.chatInvites << INVITES) | (p.newChats << NEW_CHATS);
+  }
+
+  privacySettings(a: number): PrivacySettings {
+    return {
+      findByPhone: this.privacy(a, FIND),
+      phoneVisibility: this.privacy(a, VISIBILITY),
+      chatInvites: this.privacy(a, INVITES),
+      newChats: this.privacy(a, NEW_CHATS),
+    };
+  }
+
+  setLanguage(a: number, lang: Lang | null): void {
+    this.lang[a] = lang === 'en' ? 1 : lang === 'ru' ? 2 : 0;
+  }
+
+  language(a: number): Lang | undefined {
+    return a < this.lang.length ? LANGS[this.lang[a]!] : undefined;
+  }
+
+  /** The account's effective restriction, as RULES.md §4 defines it. */
+  restriction(a: number): EffectiveRestriction {
+    return this.restrictions.get(a) ?? FREE;
+  }
+
+  /** Stores the effective restriction and the gate's bits derived from it. */
+  setRestriction(a: number, r: EffectiveRestriction, limitEnd: number): void {
+    this.ensureAccounts(a);
+    let s = this.status[a]! & ~(Flag.BANNED | Flag.FROZEN | Flag.PUBLIC_GROUPS_BAN);
+    if (r.state === 'banned') s |= Flag.BANNED;
+    if (r.state === 'frozen') s |= Flag.FROZEN;
+    if (r.publicGroupsBan) s |= Flag.PUBLIC_GROUPS_BAN;
+    this.status[a] = s;
+    this.limitEnd[a] = limitEnd;
+    if (r.state === 'free' && !r.publicGroupsBan) this.restrictions.delete(a);
+    else this.restrictions.set(a, r);
+  }
+
+  restrictedAccounts(): IterableIterator<number> {
+    return this.restrictions.keys();
+  }
+
+  // ---- chats ---------------------------------------------------------------
+
+  putPrivateChat(chat: number, a: number, b: number, lowWrote: boolean, highWrote: boolean): void {
+    this.ensureChats(chat);
+    this.chatKinds[chat] = ChatKind.PRIVATE;
+    this.chatBits[chat] = (lowWrote ? 1 : 0) | (highWrote ? 2 : 0);
+    const low = Math.min(a, b);
+    const high = Math.max(a, b);
+    this.chatLow[chat] = low;
+    this.chatHigh[chat] = high;
+    this.privateChats.set(low, high, chat);
+  }
+
+  /** The other side of private chat `chat` for participant `a`, or 0 when `a` is not in it. */
+  otherSide(chat: number, a: number): number {
+    if (this.chatKind(chat) !== ChatKind.PRIVATE) return 0;
+    const low = this.chatLow[chat]!;
+    const high = this.chatHigh[chat]!;
+    return a === low ? high : a === high ? low : 0;
+  }
+
+  /** Records that `author` has written in private chat `chat` with `other`; true when new. */
+  markWritten(chat: number, author: number, other: number): boolean {
+    const bit = author < other ? 1 : 2;
+    if (this.chatBits[chat]! & bit) return false;
+    this.chatBits[chat]! |= bit;
+    return true;
+  }
+
+  putGroup(chat: number, kind: ChatKindValue, isPublic: boolean): void {
+    this.ensureChats(chat);
+    this.chatKinds[chat] = kind;
+    this.chatBits[chat] = isPublic ? 4 : 0;
+    if (!this.members.has(chat)) this.members.set(chat, new Map());
+  }
+
+  setRole(chat: number, a: number, role: RoleValue): void {
+    let m = this.members.get(chat);
+    if (!m) this.members.set(chat, (m = new Map()));
+    if (role === Role.NONE) m.delete(a);
+    else m.set(a, role);
+  }
+
+  /** Members (not left or banned) of a group or channel. */
+  memberIds(chat: number): number[] {
+    const out: number[] = [];
+    for (const [a, r] of this.members.get(chat) ?? []) if (r === Role.MEMBER || r === Role.ADMIN || r === Role.OWNER) out.push(a);
+    return out;
+  }
+
+  // ---- sizes ---------------------------------------------------------------
+
+  get accountCapacity(): number {
+    return this.status.length;
+  }
+
+  /** Approximate bytes held (typed arrays exactly; maps estimated). */
+  get bytes(): number {
+    return (
+      this.status.byteLength +
+      this.limitEnd.byteLength +
+      this.privacyBits.byteLength +
+      this.lang.byteLength +
+      this.chatKinds.byteLength +
+      this.chatBits.byteLength +
+      this.chatLow.byteLength +
+      this.chatHigh.byteLength +
+      this.contacts.bytes +
+      this.blocks.bytes +
+      this.privateChats.bytes
+    );
+  }
+
+  private privacy(a: number, shift: number): AudienceValue {
+    return (a < this.privacyBits.length ? (this.privacyBits[a]! >> shift) & 3 : Audience.EVERYBODY) as AudienceValue;
+  }
+
+  private ensureAccounts(a: number): void {
+    if (a < this.status.length) return;
+    let n = this.status.length;
+    while (n <= a) n *= 2;
+    this.status = grow(this.status, n);
+    this.limitEnd = grow(this.limitEnd, n);
+    this.privacyBits = grow(this.privacyBits, n);
+    this.lang = grow(this.lang, n);
+  }
+
+  private ensureChats(c: number): void {
+    if (c < this.chatKinds.length) return;
+    let n = this.chatKinds.length;
+    while (n <= c) n *= 2;
+    this.chatKinds = grow(this.chatKinds, n);
+    this.chatBits = grow(this.chatBits, n);
+    this.chatLow = grow(this.chatLow, n);
+    this.chatHigh = grow(this.chatHigh, n);
+  }
+}
+
+function grow<T extends Uint8Array | Int32Array | Float64Array>(a: T, n: number): T {
+  const b = new (a.constructor as new (n: number) => T)(n);
+  b.set(a);
+  return b;
+}

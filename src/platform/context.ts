@@ -1,0 +1,22 @@
+import type { Core } from '../core.js';
+import type { RateLimiter } from './rate-limits.js';
+import type { TokenRegistry } from './tokens.js';
+
+/** Numbers imported by accounts that could not find them yet: phone key → importer ids. */
+export type PendingImports = Map<number, Set<number>>;
+
+export interface IdempotentAnswer {
+  bodyHash: string;
+  status: number;
+  body: unknown;
+  at: number;
+}
+
+/** The core plus the platform's own in-memory state. */
+export interface Platform extends Core {
+  readonly tokens: TokenRegistry;
+  readonly pending: PendingImports;
+  /** `${accountId}:${key}` → the answer first given. */
+  readonly idempotency: Map<string, IdempotentAnswer>;
+  readonly limits: RateLimiter;
+}

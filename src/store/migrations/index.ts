@@ -1,0 +1,50 @@
+import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import { createAccounts } from '../schema/accounts.js';
+import { createBannedPhones } from '../schema/banned-phones.js';
+import { createBlocks } from '../schema/blocks.js';
+import { createChatMembers } from '../schema/chat-members.js';
+import { createChats } from '../schema/chats.js';
+import { createContacts } from '../schema/contacts.js';
+import { createEvents } from '../schema/events.js';
+import { createIdempotency } from '../schema/idempotency.js';
+import { createMessages } from '../schema/messages.js';
+import { createPendingContacts } from '../schema/pending-contacts.js';
+import { createRestrictions } from '../schema/restrictions.js';
+import { createSettings } from '../schema/settings.js';
+import { createStaff } from '../schema/staff.js';
+import { createTokens } from '../schema/tokens.js';
+
+/**
+ * Every migration, by timestamped name. They are listed here (not discovered on disk) so the
+ * same list works from sources, from dist/ and inside a bundled build.
+ */
+const MIGRATIONS: Record<string, Migration> = {
+  '2026-11-25T12:00-core': {
+    async up(db: Kysely<any>) {
+      for (const create of [
+        createSettings,
+        createAccounts,
+        createTokens,
+        createStaff,
+        createContacts,
+        createPendingContacts,
+        createBlocks,
+        createChats,
+        createChatMembers,
+        createMessages,
+        createRestrictions,
+        createBannedPhones,
+        createEvents,
+        createIdempotency,
+      ]) {
+        await create(db);
+      }
+    },
+  },
+};
+
+export const migrationProvider: MigrationProvider = {
+  async getMigrations() {
+    return MIGRATIONS;
+  },
+};
