@@ -2,6 +2,10 @@ import pino, { type Logger } from 'pino';
 import { ManualClock, SystemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { Core } from './core.js';
+import { loadEnforcement } from './enforcement/load.js';
+import { loadPolicy } from './enforcement/policy.js';
+import { Scheduler } from './enforcement/scheduler.js';
+import { EnforcementState, type Enforcement } from './enforcement/state.js';
 import { createHttpServer, type HttpServer } from './http/server.js';
 import { RestrictionBook } from './memory/restriction-book.js';
 import { ensureSystemAccounts } from './platform/accounts.js';
@@ -22,6 +26,7 @@ export interface AppOverrides {
 export interface App {
   readonly config: Config;
   readonly platform: Platform;
+  readonly scheduler: Scheduler;
   readonly http: HttpServer;
   /** Set when this start generated the admin token (to be shown once, never logged). */
   readonly generatedAdminToken: string | null;
@@ -85,14 +90,20 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const ids = await Ids.load(store);
   const index = await buildIndex(store);
   const core: Core = { config, store, index, restrictions: new RestrictionBook(index), clock, ids, log, bannedPhones: new Set() };
+  const enforcement: Enforcement = { ...core, policy: loadPolicy(config.policyFile), enforcement: new EnforcementState() };
   const platform: Platform = {
-    ...core,
+    ...enforcement,
     tokens: new TokenRegistry(),
     pending: new Map(),
     idempotency: new Map(),
     limits: new RateLimiter(config.rateLimits, overrides.monotonicMs),
   };
   await loadPlatformState(core, platform);
+  await loadEnforcement(platform);
+  const scheduler = new Scheduler(platform);
+  // Anything that came due while banya was down is applied now, once, at its own due time.
+  await scheduler.runDue(clock.now());
+  if (!clock.manual) scheduler.start();
   await ensureSystemAccounts(platform);
   const generatedAdminToken = await setUpAdminToken(config, store, platform.tokens);
 
@@ -101,6 +112,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       ? async (seconds: number): Promise<number> => {
           const now = clock.advance(Math.round(seconds * 1000));
           await store.write([putSetting(store, MANUAL_CLOCK_KEY, String(now))]);
+          await scheduler.runDue(now);
           return now;
         }
       : null;
@@ -114,6 +126,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   return {
     config,
     platform,
+    scheduler,
     http,
     generatedAdminToken,
     advanceClock,
@@ -123,6 +136,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     async close() {
       if (closed) return;
       closed = true;
+      scheduler.stop();
       await http.server.close();
       await store.close();
     },

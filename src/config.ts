@@ -25,6 +25,8 @@ export const configSchema = z.object({
    * the process). `power`: also fsynced before acknowledging (survives power loss), slower.
    */
   durability: z.enum(['process', 'power']).default('process'),
+  /** JSON file with the enforcement policy (ladder, lifetimes, thresholds, VoIP prefixes). */
+  policyFile: z.string().optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   bodyLimitBytes: z.number().int().positive().default(64 * 1024),
   messageMaxLength: z.number().int().positive().default(4096),
@@ -98,6 +100,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     adminToken: str(env, 'BANYA_ADMIN_TOKEN'),
     clock: str(env, 'BANYA_CLOCK') as Config['clock'] | undefined,
     durability: str(env, 'BANYA_DURABILITY') as Config['durability'] | undefined,
+    policyFile: str(env, 'BANYA_POLICY_FILE'),
     logLevel: str(env, 'BANYA_LOG_LEVEL') as Config['logLevel'] | undefined,
     bodyLimitBytes: num(env, 'BANYA_BODY_LIMIT_BYTES'),
     rateLimits: {

@@ -55,11 +55,14 @@ const en: Texts = {
   USERNAME_INVALID: () => 'Usernames are 3–32 characters: Latin letters, digits and underscores, starting with a letter.',
   UNAUTHORIZED: () => 'Sign in first: the token is missing, invalid or no longer valid.',
   FORBIDDEN: () => 'Your role does not allow this.',
-  NOT_FOUND: () => 'Not found.',
+  NOT_FOUND: () => 'Nothing is here: it does not exist, or you cannot see it.',
   PHONE_NUMBER_BANNED: () => 'This phone number is banned and cannot be used to register.',
   PHONE_TAKEN: () => 'An account with this phone number already exists.',
   USERNAME_TAKEN: () => 'This username is taken.',
   IDEMPOTENCY_CONFLICT: () => 'This idempotency key was already used with a different request.',
+  CASE_CLAIMED: () => 'Another staff member has claimed this case; it can be decided once they release it or the claim expires.',
+  CASE_CLOSED: () => 'This case is already closed.',
+  APPEAL_ALREADY_DECIDED: () => 'This appeal has already been decided.',
   PAYLOAD_TOO_LARGE: () => 'The request body is too large.',
   UNSUPPORTED_MEDIA_TYPE: () => 'Send JSON.',
   SERVICE_UNAVAILABLE: () => 'The service cannot store data right now. Please try again later.',
@@ -95,11 +98,14 @@ const ru: Texts = {
   USERNAME_INVALID: () => 'Имя пользователя — от 3 до 32 символов: латинские буквы, цифры и подчёркивания, первая — буква.',
   UNAUTHORIZED: () => 'Сначала войдите: токен отсутствует, неверен или больше не действует.',
   FORBIDDEN: () => 'Ваша роль не позволяет это сделать.',
-  NOT_FOUND: () => 'Не найдено.',
+  NOT_FOUND: () => 'Здесь ничего нет: объект не существует или недоступен вам.',
   PHONE_NUMBER_BANNED: () => 'Этот номер заблокирован, зарегистрироваться с ним нельзя.',
   PHONE_TAKEN: () => 'Аккаунт с этим номером уже существует.',
   USERNAME_TAKEN: () => 'Это имя пользователя занято.',
   IDEMPOTENCY_CONFLICT: () => 'Этот ключ идемпотентности уже использован с другим запросом.',
+  CASE_CLAIMED: () => 'Это дело взял другой сотрудник; решить его можно, когда он его отпустит или истечёт срок.',
+  CASE_CLOSED: () => 'Это дело уже закрыто.',
+  APPEAL_ALREADY_DECIDED: () => 'По этой апелляции уже принято решение.',
   PAYLOAD_TOO_LARGE: () => 'Слишком большое тело запроса.',
   UNSUPPORTED_MEDIA_TYPE: () => 'Отправляйте JSON.',
   SERVICE_UNAVAILABLE: () => 'Сервис сейчас не может сохранять данные. Попробуйте позже.',
@@ -121,7 +127,7 @@ export function langFromHeader(header: string | undefined): Lang {
     .map((part, i) => {
       const [tag, ...params] = part.trim().split(';');
       const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
-      return { tag: (tag ?? '').toLowerCase(), q: q ? Number(q.slice(2)) || 0 : 1, i };
+      return { tag: (tag ?? '').trim().toLowerCase(), q: q ? Number(q.slice(2)) || 0 : 1, i };
     })
     .filter((x) => x.q > 0)
     .sort((a, b) => b.q - a.q || a.i - b.i);

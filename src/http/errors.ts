@@ -25,7 +25,18 @@ export function sendError(req: FastifyRequest, reply: FastifyReply, code: ErrorC
   }
   const clean: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(details)) if (v !== undefined) clean[k] = v;
+  // Refusals of one field found past validation (a blank title, an invalid number) name it the
+  // way validation failures do, so that clients read offending fields in one place.
+  if (STATUS[code] === 400 && clean.errors === undefined && typeof clean.field === 'string') {
+    clean.errors = [{ field: requestField(clean.field), message: typeof clean.reason === 'string' ? clean.reason : 'invalid' }];
+  }
   return reply.code(STATUS[code]).send({ error: { code, message: errorText(code, requestLang(req), params), details: clean } });
+}
+
+/** `name`, `to.phone`, `contacts/0/phone` → `body.name`, `body.to.phone`, `body.contacts.0.phone`. */
+function requestField(field: string): string {
+  const dotted = field.replace(/\//g, '.');
+  return /^(body|querystring|params|headers)(\.|$)/.test(dotted) ? dotted : `body.${dotted}`;
 }
 
 function validationDetails(err: FastifyError): Record<string, unknown> {
@@ -53,6 +64,7 @@ export function errorHandler(err: FastifyError | Error, req: FastifyRequest, rep
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return sendError(req, reply, 'UNSUPPORTED_MEDIA_TYPE');
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return sendError(req, reply, 'BAD_REQUEST', { reason: 'the body is not valid JSON' });
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return sendError(req, reply, 'BAD_REQUEST', { reason: f.message });

@@ -60,12 +60,24 @@ export const messageSchema = {
   required: ['id', 'chatId', 'from', 'text', 'sentAt'],
 } as const;
 
+const TARGET_KEYS = ['accountId', 'phone', 'username', 'chatId'] as const;
+
+/** One way of addressing, and none of the others (`{username, accountId}` is ambiguous: 400). */
+function targetBranch<K extends (typeof TARGET_KEYS)[number]>(key: K, schema: object) {
+  return {
+    type: 'object',
+    properties: { [key]: schema } as Record<K, object>,
+    required: [key],
+    not: { anyOf: TARGET_KEYS.filter((k) => k !== key).map((k) => ({ required: [k] })) },
+  } as const;
+}
+
 export const targetSchema = {
   oneOf: [
-    { type: 'object', properties: { accountId: accountIdSchema }, required: ['accountId'] },
-    { type: 'object', properties: { phone: phoneSchema }, required: ['phone'] },
-    { type: 'object', properties: { username: { type: 'string', minLength: 1, maxLength: 64 } }, required: ['username'] },
-    { type: 'object', properties: { chatId: { type: 'string', minLength: 1, maxLength: 64 } }, required: ['chatId'] },
+    targetBranch('accountId', accountIdSchema),
+    targetBranch('phone', phoneSchema),
+    targetBranch('username', { type: 'string', minLength: 1, maxLength: 64 }),
+    targetBranch('chatId', { type: 'string', minLength: 1, maxLength: 64 }),
   ],
 } as const;
 

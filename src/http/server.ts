@@ -1,5 +1,6 @@
 import swagger from '@fastify/swagger';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { BanyaError } from '../domain/errors.js';
 import type { Platform } from '../platform/context.js';
 import { authHook } from './auth.js';
 import { errorHandler, sendError } from './errors.js';
@@ -19,6 +20,20 @@ export interface HttpOptions {
   advance: ((seconds: number) => Promise<number>) | null;
 }
 
+const MAX_BODY_DEPTH = 32;
+
+/** Whether a parsed JSON value has arrays or objects nested deeper than `max` (without recursion). */
+function nestedDeeperThan(value: unknown, max: number): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  const stack: [object, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (depth > max) return true;
+    for (const child of Object.values(v)) if (child !== null && typeof child === 'object') stack.push([child as object, depth + 1]);
+  }
+  return false;
+}
+
 export async function createHttpServer(p: Platform, options: HttpOptions): Promise<HttpServer> {
   const app: FastifyInstance = Fastify({
     loggerInstance: p.log as FastifyBaseLogger,
@@ -27,6 +42,13 @@ export async function createHttpServer(p: Platform, options: HttpOptions): Promi
     // Wrong types are errors, not values to coerce; unknown fields are ignored.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
     return503OnClosing: true,
+    // Errors the router raises before any route runs (a path that is not valid percent-encoding,
+    // a path segment longer than any id) get the one error shape too.
+    frameworkErrors: (err, req, reply) => {
+      if (err.code === 'FST_ERR_MAX_PARAM_LENGTH') return sendError(req, reply, 'NOT_FOUND');
+      if (err.code === 'FST_ERR_BAD_URL') return sendError(req, reply, 'BAD_REQUEST', { reason: 'the path is not valid percent-encoding' });
+      return errorHandler(err, req, reply);
+    },
   });
 
   // Any content type is read as JSON (curl -d sends form encoding by default); empty means none.
@@ -35,7 +57,13 @@ export async function createHttpServer(p: Platform, options: HttpOptions): Promi
   app.addContentTypeParser('*', { parseAs: 'string' }, (req, body, done) => {
     const text = body as string;
     if (text.trim() === '') return done(null, undefined);
-    json(req, text, done);
+    json(req, text, (err, value) => {
+      if (err) return done(err);
+      // No request of this API nests deeper than a few levels; deeper bodies would only feed
+      // recursive code (hashing, validation) with a stack to overflow.
+      if (nestedDeeperThan(value, MAX_BODY_DEPTH)) return done(new BanyaError('BAD_REQUEST', { reason: `the body nests deeper than ${MAX_BODY_DEPTH} levels` }));
+      done(null, value);
+    });
   });
 
   app.decorateRequest('principal', null);

@@ -35,6 +35,12 @@ export class ContactGraph {
       g.start[owner] = g.used;
       g.len[owner] = n;
       g.cap[owner] = room;
+      // Slices of small owners carry more slack than the 1.25 estimate: grow the pool as needed.
+      if (g.used + room > g.pool.length) {
+        const bigger = new Int32Array(Math.max(g.pool.length * 2, g.used + room));
+        bigger.set(g.pool.subarray(0, g.used));
+        g.pool = bigger;
+      }
       g.pool.set(contacts.subarray(i, j), g.used);
       g.used += room;
       g.live += room;

@@ -44,7 +44,7 @@ export class GateIndex implements GateView {
   /** (lower id, higher id) → private chat id. */
   readonly privateChats = new PairTable(1024);
   private chatKinds: Uint8Array;
-  /** Private chats: bit 0 lower id wrote, bit 1 higher id wrote. Groups: bit 2 public. */
+  /** Private chats: bit 0 lower id wrote, bit 1 higher id wrote. Groups: bit 2 public. Bit 3: taken down. */
   private chatBits: Uint8Array;
   /** Private chats: the two sides, lower id first. */
   private chatLow: Int32Array;
@@ -237,10 +237,20 @@ export class GateIndex implements GateView {
     return true;
   }
 
+  /** Content taken down after a public-content decision: nobody reads, joins or posts. */
+  takeDown(chat: number): void {
+    this.ensureChats(chat);
+    this.chatBits[chat]! |= 8;
+  }
+
+  isTakenDown(chat: number): boolean {
+    return chat < this.chatBits.length && (this.chatBits[chat]! & 8) !== 0;
+  }
+
   putGroup(chat: number, kind: ChatKindValue, isPublic: boolean): void {
     this.ensureChats(chat);
     this.chatKinds[chat] = kind;
-    this.chatBits[chat] = isPublic ? 4 : 0;
+    this.chatBits[chat] = (this.chatBits[chat]! & 8) | (isPublic ? 4 : 0);
     if (!this.members.has(chat)) this.members.set(chat, new Map());
   }
 

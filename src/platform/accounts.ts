@@ -3,6 +3,7 @@ import { Audience, Flag, type AudienceValue } from '../domain/gate.js';
 import { fail } from '../domain/errors.js';
 import { normalizePhone, phoneKey } from '../domain/phone.js';
 import type { Lang } from '../domain/texts.js';
+import { deletedAccountStatements, newAccountStatements } from '../enforcement/numbers.js';
 import { appendEvent, type Actor } from '../store/event-log.js';
 import { publicId } from '../store/ids.js';
 import type { AccountsTable } from '../store/schema/accounts.js';
@@ -106,6 +107,8 @@ export async function createAccount(p: Platform, input: NewAccount, actor: Actor
       payload: { numberKind: row.number_kind },
     }),
   ];
+  // A VoIP number, or one whose last account left limited, starts limited (RULES.md §4).
+  writes.push(...newAccountStatements(p, id, phone, row.number_kind, now));
   // Phone books that were waiting for this number now find it.
   writes.push(...takePendingFor(p, key, id, now));
   await p.store.write(writes);
@@ -204,7 +207,7 @@ export async function deleteAccount(p: Platform, a: number): Promise<void> {
   const row = await loadAccount(p, a);
   if (!row || row.deleted_at !== null) fail('NOT_FOUND');
   const now = p.clock.now();
-  const r = p.index.restriction(a);
+  const r = p.restrictions.refresh(a, now);
   p.index.markDeleted(a, row.phone ? phoneKey(row.phone) : null, row.username);
   const hashes = p.tokens.revokeAll({ kind: 'account', accountId: a });
   const writes: CompiledQuery[] = [
@@ -219,6 +222,7 @@ export async function deleteAccount(p: Platform, a: number): Promise<void> {
     }),
   ];
   if (hashes.length > 0) writes.push(p.store.db.updateTable('tokens').set({ revoked_at: now }).where('hash', 'in', hashes).compile());
+  writes.push(...deletedAccountStatements(p, a, row.phone, r, now));
   await p.store.write(writes);
 }
 

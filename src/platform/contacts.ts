@@ -45,6 +45,7 @@ export async function importContacts(p: Platform, owner: number, entries: { phon
   const result: ImportResult = { imported: [], notFound: [] };
   const writes: CompiledQuery[] = [];
   const seen = new Set<string>();
+  let added = false;
   for (const { phone, name } of normalized) {
     if (seen.has(phone)) continue;
     seen.add(phone);
@@ -52,8 +53,15 @@ export async function importContacts(p: Platform, owner: number, entries: { phon
     const target = p.index.byPhone(key);
     if (target === owner) continue;
     if (target !== 0 && mayFindByPhone(p.index, owner, target)) {
-      writes.push(...addEdge(p, owner, target, name, now));
+      const edge = addEdge(p, owner, target, name, now);
+      if (edge.length > 0) added = true;
+      writes.push(...edge);
       result.imported.push({ phone, accountId: publicId('account', target) });
+      // An earlier import of this number that was waiting is now done.
+      if (p.pending.get(key)?.has(owner)) {
+        forgetPending(p, key, owner);
+        writes.push(p.store.db.deleteFrom('pending_contacts').where('owner_id', '=', owner).where('phone', '=', phone).compile());
+      }
       continue;
     }
     result.notFound.push(phone);
@@ -70,6 +78,9 @@ export async function importContacts(p: Platform, owner: number, entries: { phon
       );
     }
   }
+  // Saving someone lets them find you by number if you allow only contacts to: their own
+  // waiting import of your number completes, as with POST /v1/contacts.
+  if (added) writes.push(...(await resolvePendingForOwner(p, owner)));
   if (writes.length > 0) await p.store.write(writes);
   return result;
 }

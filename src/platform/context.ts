@@ -1,4 +1,4 @@
-import type { Core } from '../core.js';
+import type { Enforcement } from '../enforcement/state.js';
 import type { RateLimiter } from './rate-limits.js';
 import type { TokenRegistry } from './tokens.js';
 
@@ -12,8 +12,8 @@ export interface IdempotentAnswer {
   at: number;
 }
 
-/** The core plus the platform's own in-memory state. */
-export interface Platform extends Core {
+/** Enforcement's context plus the platform's own in-memory state. */
+export interface Platform extends Enforcement {
   readonly tokens: TokenRegistry;
   readonly pending: PendingImports;
   /** `${accountId}:${key}` → the answer first given. */

@@ -61,7 +61,7 @@ function invite(p: Platform, inviter: number, chat: number, invitees: string[], 
     if (seen.has(raw)) continue;
     seen.add(raw);
     const b = parseId('account', raw);
-    if (b === inviter) continue;
+    // The inviter is an admin or the owner: already present, so counted as added below.
     const r = p.index.role(chat, b);
     if (r === Role.MEMBER || r === Role.ADMIN || r === Role.OWNER) {
       added.push(raw);

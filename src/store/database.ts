@@ -12,6 +12,14 @@ import type { RestrictionsTable } from './schema/restrictions.js';
 import type { SettingsTable } from './schema/settings.js';
 import type { StaffTable } from './schema/staff.js';
 import type { TokensTable } from './schema/tokens.js';
+import type { CasesTable } from './schema/cases.js';
+import type { HiddenChatsTable } from './schema/hidden-chats.js';
+import type { NumberFlagsTable } from './schema/number-flags.js';
+import type { ReportEvidenceTable } from './schema/report-evidence.js';
+import type { ReporterStatsTable } from './schema/reporter-stats.js';
+import type { ReportsTable } from './schema/reports.js';
+import type { StrikesTable } from './schema/strikes.js';
+import type { TakedownsTable } from './schema/takedowns.js';
 
 /** The whole schema, as Kysely sees it. */
 export interface Database {
@@ -29,4 +37,12 @@ export interface Database {
   events: EventsTable;
   idempotency: IdempotencyTable;
   settings: SettingsTable;
+  reports: ReportsTable;
+  report_evidence: ReportEvidenceTable;
+  cases: CasesTable;
+  strikes: StrikesTable;
+  reporter_stats: ReporterStatsTable;
+  number_flags: NumberFlagsTable;
+  takedowns: TakedownsTable;
+  hidden_chats: HiddenChatsTable;
 }

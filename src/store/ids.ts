@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { Store } from './store.js';
 
 /** Tables whose rows get ids from banya (dense integers: the index's array positions). */
-export const ID_TABLES = ['accounts', 'staff', 'chats', 'messages', 'restrictions', 'events'] as const;
+export const ID_TABLES = ['accounts', 'staff', 'chats', 'messages', 'restrictions', 'events', 'reports', 'cases', 'strikes'] as const;
 export type IdTable = (typeof ID_TABLES)[number];
 
 /**
@@ -32,7 +32,7 @@ export class Ids {
 }
 
 /** Opaque public ids: a letter for the kind, then the number. */
-export const PREFIX = { account: 'u', staff: 's', chat: 'c', message: 'm' } as const;
+export const PREFIX = { account: 'u', staff: 's', chat: 'c', message: 'm', report: 'r', case: 'k', strike: 'x', appeal: 'a', ticket: 't' } as const;
 export type IdKind = keyof typeof PREFIX;
 
 export function publicId(kind: IdKind, n: number): string {

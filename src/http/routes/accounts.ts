@@ -90,7 +90,7 @@ export async function accountRoutes(app: FastifyInstance, p: Platform): Promise<
       const a = accountOf(req);
       const row = await loadAccount(p, a);
       if (!row) fail('UNAUTHORIZED');
-      const r = p.index.restriction(a);
+      const r = p.restrictions.refresh(a, p.clock.now());
       const restriction: Record<string, unknown> = { state: r.state };
       if (r.kind !== undefined) restriction.kind = r.kind;
       if (r.state === 'limited') restriction.until = iso(r.until ?? null);

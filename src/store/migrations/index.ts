@@ -13,6 +13,14 @@ import { createRestrictions } from '../schema/restrictions.js';
 import { createSettings } from '../schema/settings.js';
 import { createStaff } from '../schema/staff.js';
 import { createTokens } from '../schema/tokens.js';
+import { createCases } from '../schema/cases.js';
+import { createHiddenChats } from '../schema/hidden-chats.js';
+import { createNumberFlags } from '../schema/number-flags.js';
+import { createReportEvidence } from '../schema/report-evidence.js';
+import { createReporterStats } from '../schema/reporter-stats.js';
+import { createReports } from '../schema/reports.js';
+import { createStrikes } from '../schema/strikes.js';
+import { createTakedowns } from '../schema/takedowns.js';
 
 /**
  * Every migration, by timestamped name. They are listed here (not discovered on disk) so the
@@ -37,6 +45,13 @@ const MIGRATIONS: Record<string, Migration> = {
         createEvents,
         createIdempotency,
       ]) {
+        await create(db);
+      }
+    },
+  },
+  '2026-11-25T16:00-enforcement': {
+    async up(db: Kysely<any>) {
+      for (const create of [createReports, createReportEvidence, createCases, createStrikes, createReporterStats, createNumberFlags, createTakedowns, createHiddenChats]) {
         await create(db);
       }
     },

@@ -1,0 +1,294 @@
+import type { CompiledQuery } from 'kysely';
+import { fail } from '../domain/errors.js';
+import type { Actor } from '../store/event-log.js';
+import { publicId } from '../store/ids.js';
+import type { CasesTable } from '../store/schema/cases.js';
+import { record } from './events.js';
+import { sanctionStatements, sanctionView, previewSanction, type SanctionView } from './sanctions.js';
+import type { Enforcement, OpenCase } from './state.js';
+
+/**
+ * Review (RULES.md §4): claiming, the evidence view, and decisions by role. Staff act with a
+ * reference (`s12`, or `admin` for the admin token) and a role.
+ */
+
+export type StaffRole = 'triage' | 'moderator' | 'support' | 'admin';
+export interface StaffActor {
+  ref: string;
+  role: StaffRole;
+}
+
+export function staffActor(s: StaffActor): Actor {
+  return s.ref === 'admin' ? { kind: 'admin' } : { kind: 'staff', id: s.ref };
+}
+
+export interface CaseView {
+  id: string;
+  subject: { accountId: string; chatId?: string };
+  state: 'open' | 'escalated' | 'closed';
+  priority: number;
+  reportCount: number;
+  reasons: string[];
+  createdAt: string;
+  claimedBy?: string;
+  decision?: string;
+  policy?: string;
+  openedBy?: string;
+}
+
+type CaseRow = Pick<CasesTable, 'id' | 'subject_id' | 'chat_id' | 'state' | 'priority' | 'report_count' | 'reasons' | 'claimed_by' | 'claimed_at' | 'decision' | 'policy' | 'created_at' | 'opened_by'>;
+const CASE_COLUMNS = ['id', 'subject_id', 'chat_id', 'state', 'priority', 'report_count', 'reasons', 'claimed_by', 'claimed_at', 'decision', 'policy', 'created_at', 'opened_by'] as const;
+
+function claimLive(e: Enforcement, claimedBy: string | null, claimedAt: number | null, now: number): string | null {
+  if (!claimedBy || claimedAt === null) return null;
+  return Number(claimedAt) + e.policy.claimMinutes * 60_000 > now ? claimedBy : null;
+}
+
+export function caseView(e: Enforcement, row: CaseRow, now: number): CaseView {
+  const v: CaseView = {
+    id: publicId('case', row.id),
+    subject: row.chat_id ? { accountId: publicId('account', row.subject_id), chatId: publicId('chat', row.chat_id) } : { accountId: publicId('account', row.subject_id) },
+    state: row.state as CaseView['state'],
+    priority: row.priority,
+    reportCount: row.report_count,
+    reasons: JSON.parse(row.reasons) as string[],
+    createdAt: new Date(Number(row.created_at)).toISOString(),
+  };
+  const claimed = row.state === 'closed' ? null : claimLive(e, row.claimed_by, row.claimed_at, now);
+  if (claimed) v.claimedBy = claimed;
+  if (row.decision) v.decision = row.decision;
+  if (row.policy) v.policy = row.policy;
+  if (row.opened_by) v.openedBy = row.opened_by;
+  return v;
+}
+
+export async function loadCase(e: Enforcement, id: number): Promise<CaseRow> {
+  const row = id > 0 ? await e.store.first<CaseRow>(e.store.db.selectFrom('cases').select([...CASE_COLUMNS]).where('id', '=', id)) : undefined;
+  if (!row) fail('NOT_FOUND');
+  return row;
+}
+
+/** The open case, or 409 CASE_CLOSED / 404. */
+async function openCase(e: Enforcement, id: number): Promise<OpenCase> {
+  const c = e.enforcement.openCasesById.get(id);
+  if (c) return c;
+  await loadCase(e, id); // 404 when unknown
+  fail('CASE_CLOSED');
+}
+
+function requireUnclaimedBy(e: Enforcement, c: OpenCase, staff: StaffActor, now: number): void {
+  const holder = claimLive(e, c.claimedBy, c.claimedAt, now);
+  if (holder && holder !== staff.ref) fail('CASE_CLAIMED', { claimedBy: holder });
+}
+
+async function viewOf(e: Enforcement, id: number, now: number): Promise<CaseView> {
+  return caseView(e, await loadCase(e, id), now);
+}
+
+export async function claimCase(e: Enforcement, id: number, staff: StaffActor, now: number): Promise<CaseView> {
+  const c = await openCase(e, id);
+  requireUnclaimedBy(e, c, staff, now);
+  c.claimedBy = staff.ref;
+  c.claimedAt = now;
+  await e.store.write([
+    e.store.db.updateTable('cases').set({ claimed_by: staff.ref, claimed_at: now }).where('id', '=', id).compile(),
+    record(e, now, staffActor(staff), c.subjectId, { type: 'case_claimed', payload: { caseId: id, by: staff.ref } }),
+  ]);
+  return viewOf(e, id, now);
+}
+
+export async function releaseCase(e: Enforcement, id: number, staff: StaffActor, now: number): Promise<CaseView> {
+  const c = await openCase(e, id);
+  if (staff.role !== 'admin') requireUnclaimedBy(e, c, staff, now);
+  if (c.claimedBy !== null) {
+    c.claimedBy = null;
+    c.claimedAt = null;
+    await e.store.write([
+      e.store.db.updateTable('cases').set({ claimed_by: null, claimed_at: null }).where('id', '=', id).compile(),
+      record(e, now, staffActor(staff), c.subjectId, { type: 'case_released', payload: { caseId: id } }),
+    ]);
+  }
+  return viewOf(e, id, now);
+}
+
+export interface CaseDetail extends CaseView {
+  reports: { id: string; reason: string; reporterId: string; createdAt: string; comment?: string }[];
+  evidence: { messageId: string; text: string; sentAt: string; chatId: string }[];
+}
+
+/** The evidence view: the case, its reports and the reported messages. Recorded every time. */
+export async function viewEvidence(e: Enforcement, id: number, staff: StaffActor, now: number): Promise<CaseDetail> {
+  const row = await loadCase(e, id);
+  const reports = await e.store.all<{ id: number; reason: string; reporter_id: number; created_at: number; comment: string | null }>(
+    e.store.db.selectFrom('reports').select(['id', 'reason', 'reporter_id', 'created_at', 'comment']).where('case_id', '=', id).orderBy('id'),
+  );
+  const evidence = reports.length
+    ? await e.store.all<{ message_id: number; text: string; sent_at: number; chat_id: number }>(
+        e.store.db
+          .selectFrom('report_evidence')
+          .select(['message_id', 'text', 'sent_at', 'chat_id'])
+          .where(
+            'report_id',
+            'in',
+            reports.map((r) => r.id),
+          )
+          .orderBy('message_id'),
+      )
+    : [];
+  await e.store.write([record(e, now, staffActor(staff), row.subject_id, { type: 'evidence_viewed', payload: { caseId: id, by: staff.ref } })]);
+  const seen = new Set<number>();
+  return {
+    ...caseView(e, row, now),
+    reports: reports.map((r) => ({
+      id: publicId('report', r.id),
+      reason: r.reason,
+      reporterId: publicId('account', r.reporter_id),
+      createdAt: new Date(Number(r.created_at)).toISOString(),
+      ...(r.comment ? { comment: r.comment } : {}),
+    })),
+    evidence: evidence
+      .filter((m) => (seen.has(m.message_id) ? false : (seen.add(m.message_id), true)))
+      .map((m) => ({ messageId: publicId('message', m.message_id), text: m.text, sentAt: new Date(Number(m.sent_at)).toISOString(), chatId: publicId('chat', m.chat_id) })),
+  };
+}
+
+export interface DecisionInput {
+  action: 'confirm' | 'dismiss' | 'escalate';
+  policy?: string;
+  note?: string;
+}
+
+const MAY: Record<DecisionInput['action'], StaffRole[]> = {
+  confirm: ['moderator', 'admin'],
+  dismiss: ['triage', 'moderator', 'admin'],
+  escalate: ['triage', 'moderator', 'admin'],
+};
+
+function checkDecision(e: Enforcement, input: DecisionInput, staff: StaffActor): void {
+  if (!MAY[input.action].includes(staff.role)) fail('FORBIDDEN', { reason: `${staff.role} cannot ${input.action}` });
+  if (input.action === 'confirm') {
+    if (!input.policy) fail('BAD_REQUEST', { field: 'policy', reason: 'confirming needs a policy' });
+    if (!e.policy.ladder[input.policy]) fail('BAD_REQUEST', { field: 'policy', reason: `unknown policy; one of ${Object.keys(e.policy.ladder).join(', ')}` });
+  }
+}
+
+/** What a decision would do (the console's preview); changes nothing. */
+export async function previewDecision(e: Enforcement, id: number, input: DecisionInput, staff: StaffActor, now: number): Promise<{ sanction?: SanctionView }> {
+  const row = await loadCase(e, id);
+  if (row.state === 'closed') fail('CASE_CLOSED');
+  checkDecision(e, input, staff);
+  if (input.action !== 'confirm') return {};
+  return { sanction: sanctionView(previewSanction(e, row.subject_id, input.policy!, now)) };
+}
+
+export async function decideCase(e: Enforcement, id: number, input: DecisionInput, staff: StaffActor, now: number): Promise<{ case: CaseView; sanction?: SanctionView }> {
+  const c = await openCase(e, id);
+  checkDecision(e, input, staff);
+  requireUnclaimedBy(e, c, staff, now);
+  const actor = staffActor(staff);
+  const writes: CompiledQuery[] = [];
+  const reportIds = c.reports.map((r) => r.reportId);
+  const reporters = [...new Set(c.reports.map((r) => r.reporterId))];
+  if (input.action === 'escalate') {
+    c.state = 'escalated';
+    writes.push(e.store.db.updateTable('cases').set({ state: 'escalated' }).where('id', '=', id).compile());
+    writes.push(record(e, now, actor, c.subjectId, { type: 'decision', payload: { caseId: id, action: 'escalate', policy: null, by: staff.ref, note: input.note ?? null, reportIds: [], reporters: [] } }));
+    await e.store.write(writes);
+    return { case: await viewOf(e, id, now) };
+  }
+  const confirmed = input.action === 'confirm';
+  e.enforcement.dropCase(c);
+  for (const r of c.reports) {
+    const key = `${r.reporterId}:${c.subjectId}`;
+    if (e.enforcement.openReports.get(key)?.reportId === r.reportId) e.enforcement.openReports.delete(key);
+  }
+  for (const reporter of reporters) {
+    const rec = { ...e.enforcement.reporter(reporter) };
+    if (confirmed) rec.confirmed++;
+    else rec.dismissed++;
+    e.enforcement.reporters.set(reporter, rec);
+    writes.push(
+      e.store.db
+        .insertInto('reporter_stats')
+        .values({ account_id: reporter, confirmed: rec.confirmed, dismissed: rec.dismissed, muted: rec.muted ? 1 : 0 })
+        .onConflict((oc) => oc.column('account_id').doUpdateSet({ confirmed: rec.confirmed, dismissed: rec.dismissed }))
+        .compile(),
+    );
+  }
+  writes.push(
+    e.store.db
+      .updateTable('cases')
+      .set({ state: 'closed', decision: input.action, policy: input.policy ?? null, decided_by: staff.ref, decided_at: now, claimed_by: null, claimed_at: null })
+      .where('id', '=', id)
+      .compile(),
+  );
+  if (reportIds.length > 0) {
+    writes.push(e.store.db.updateTable('reports').set({ state: 'closed', outcome: confirmed ? 'confirmed' : 'dismissed' }).where('id', 'in', reportIds).compile());
+  }
+  writes.push(
+    record(e, now, actor, c.subjectId, {
+      type: 'decision',
+      payload: { caseId: id, action: input.action, policy: input.policy ?? null, by: staff.ref, note: input.note ?? null, reportIds, reporters },
+    }),
+  );
+  let sanction: SanctionView | undefined;
+  if (confirmed) {
+    const takedown = c.chatId !== 0 ? await takedownTarget(e, id, c.chatId) : null;
+    const applied = await sanctionStatements(e, c.subjectId, input.policy!, id, actor, now, takedown);
+    writes.push(...applied.writes);
+    sanction = sanctionView(applied.sanction);
+  }
+  await e.store.write(writes);
+  return { case: await viewOf(e, id, now), ...(sanction ? { sanction } : {}) };
+}
+
+/** Public-content reports take the whole chat down; message reports take their messages down. */
+async function takedownTarget(e: Enforcement, caseId: number, chatId: number): Promise<{ chatId: number; messageIds: number[] }> {
+  const reports = await e.store.all<{ id: number; kind: string }>(e.store.db.selectFrom('reports').select(['id', 'kind']).where('case_id', '=', caseId));
+  if (reports.some((r) => r.kind === 'public')) return { chatId, messageIds: [] };
+  const ids = reports.map((r) => r.id);
+  const rows = ids.length
+    ? await e.store.all<{ message_id: number }>(e.store.db.selectFrom('report_evidence').select('message_id').distinct().where('report_id', 'in', ids))
+    : [];
+  return { chatId, messageIds: rows.map((r) => r.message_id) };
+}
+
+export interface CaseFilter {
+  state?: 'open' | 'escalated' | 'closed';
+  policy?: string;
+  reason?: string;
+  limit: number;
+  cursor?: string;
+}
+
+function encodeCursor(priority: number, id: number): string {
+  return Buffer.from(`${priority}:${id}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { priority: number; id: number } {
+  const [p, i] = Buffer.from(cursor, 'base64url').toString().split(':');
+  const priority = Number(p);
+  const id = Number(i);
+  if (!Number.isFinite(priority) || !Number.isInteger(id) || id <= 0) fail('BAD_REQUEST', { field: 'querystring.cursor', reason: 'not a cursor from this API' });
+  return { priority, id };
+}
+
+/** The queue: highest priority first, then oldest. No message text here. */
+export async function listCases(e: Enforcement, f: CaseFilter, now: number): Promise<{ cases: CaseView[]; nextCursor?: string }> {
+  let q = e.store.db.selectFrom('cases').select([...CASE_COLUMNS]);
+  q = f.state ? q.where('state', '=', f.state) : q.where('state', 'in', ['open', 'escalated']);
+  if (f.policy) q = q.where('policy', '=', f.policy);
+  if (f.reason) q = q.where('reasons', 'like', `%"${f.reason}"%`);
+  if (f.cursor) {
+    const c = decodeCursor(f.cursor);
+    q = q.where((eb) => eb.or([eb('priority', '<', c.priority), eb.and([eb('priority', '=', c.priority), eb('id', '>', c.id)])]));
+  }
+  const rows = await e.store.all<CaseRow>(q.orderBy('priority', 'desc').orderBy('id', 'asc').limit(f.limit + 1));
+  const page = rows.slice(0, f.limit);
+  const out: { cases: CaseView[]; nextCursor?: string } = { cases: page.map((r) => caseView(e, r, now)) };
+  if (rows.length > f.limit) {
+    const last = page[page.length - 1]!;
+    out.nextCursor = encodeCursor(last.priority, last.id);
+  }
+  return out;
+}

@@ -1,0 +1,45 @@
+import { phoneKey } from '../domain/phone.js';
+import type { ReportReason } from '../domain/reporting.js';
+import { caseKey, type Enforcement, type OpenCase } from './state.js';
+
+/** Loads enforcement's working set from its tables at start. */
+export async function loadEnforcement(e: Enforcement): Promise<void> {
+  const db = e.store.db;
+  const st = e.enforcement;
+  for await (const r of e.store.iterate<{ account_id: number; confirmed: number; dismissed: number; muted: number }>(db.selectFrom('reporter_stats').selectAll())) {
+    st.reporters.set(r.account_id, { confirmed: r.confirmed, dismissed: r.dismissed, muted: r.muted === 1 });
+  }
+  for await (const s of e.store.iterate<{ id: number; account_id: number; policy: string; case_id: number | null; restriction_id: number | null; created_at: number; expires_at: number; removed_at: number | null; expired_at: number | null }>(
+    db.selectFrom('strikes').select(['id', 'account_id', 'policy', 'case_id', 'restriction_id', 'created_at', 'expires_at', 'removed_at', 'expired_at']).orderBy('id'),
+  )) {
+    const rec = { id: s.id, policy: s.policy, caseId: s.case_id, restrictionId: s.restriction_id, createdAt: Number(s.created_at), expiresAt: Number(s.expires_at), removed: s.removed_at !== null };
+    if (s.expired_at !== null) {
+      // Already recorded as expired: kept for the ladder's history, not queued again.
+      const list = st.strikes.get(s.account_id);
+      if (list) list.push(rec);
+      else st.strikes.set(s.account_id, [rec]);
+    } else st.addStrike(s.account_id, rec);
+  }
+  for await (const c of e.store.iterate<{ id: number; subject_id: number; chat_id: number; state: 'open' | 'escalated'; claimed_by: string | null; claimed_at: number | null; created_at: number }>(
+    db.selectFrom('cases').select(['id', 'subject_id', 'chat_id', 'state', 'claimed_by', 'claimed_at', 'created_at']).where('state', 'in', ['open', 'escalated']),
+  )) {
+    const oc: OpenCase = { id: c.id, subjectId: c.subject_id, chatId: c.chat_id, state: c.state, reports: [], claimedBy: c.claimed_by, claimedAt: c.claimed_at === null ? null : Number(c.claimed_at), createdAt: Number(c.created_at) };
+    st.putCase(oc);
+  }
+  for await (const r of e.store.iterate<{ id: number; reporter_id: number; subject_id: number; chat_id: number; kind: string; reason: ReportReason; weight: number; stranger: number; admin_report: number; case_id: number | null }>(
+    db.selectFrom('reports').select(['id', 'reporter_id', 'subject_id', 'chat_id', 'kind', 'reason', 'weight', 'stranger', 'admin_report', 'case_id']).where('state', '=', 'open').orderBy('id'),
+  )) {
+    st.openReports.set(`${r.reporter_id}:${r.subject_id}`, { reportId: r.id, caseId: r.case_id });
+    const entry = { reportId: r.id, reporterId: r.reporter_id, weight: r.weight, reason: r.reason, stranger: r.stranger === 1 };
+    if (r.case_id !== null) {
+      st.openCasesById.get(r.case_id)?.reports.push(entry);
+    } else {
+      const key = caseKey(r.subject_id, r.kind === 'private' ? 0 : r.chat_id);
+      const list = st.pendingGroup.get(key) ?? [];
+      list.push({ ...entry, admin: r.admin_report === 1 });
+      st.pendingGroup.set(key, list);
+    }
+  }
+  for await (const n of e.store.iterate<{ phone: string }>(db.selectFrom('number_flags').select('phone'))) st.numberFlags.add(phoneKey(n.phone));
+  for await (const t of e.store.iterate<{ chat_id: number }>(db.selectFrom('takedowns').select('chat_id').where('message_id', '=', 0))) e.index.takeDown(t.chat_id);
+}

@@ -1,0 +1,93 @@
+import type { Core } from '../core.js';
+import { DueQueue } from '../memory/due-queue.js';
+import type { CaseReport } from '../domain/reporting.js';
+import type { Policy } from './policy.js';
+
+/**
+ * Enforcement's working set in memory: open cases and their reports, reports waiting under a
+ * group's leniency threshold, reporter records, and strikes. The tables are the durable truth;
+ * this is loaded from them at start and kept in step with every write.
+ */
+
+export interface OpenCase {
+  id: number;
+  subjectId: number;
+  chatId: number;
+  state: 'open' | 'escalated';
+  reports: (CaseReport & { reportId: number })[];
+  claimedBy: string | null;
+  claimedAt: number | null;
+  createdAt: number;
+}
+
+export interface PendingGroupReport extends CaseReport {
+  reportId: number;
+  admin: boolean;
+}
+
+export interface ReporterRecord {
+  confirmed: number;
+  dismissed: number;
+  muted: boolean;
+}
+
+export interface StrikeRecord {
+  id: number;
+  policy: string;
+  caseId: number | null;
+  restrictionId: number | null;
+  createdAt: number;
+  expiresAt: number;
+  removed: boolean;
+}
+
+export function caseKey(subject: number, chat: number): string {
+  return `${subject}:${chat}`;
+}
+
+export class EnforcementState {
+  /** Undecided cases by `subject:chat` (chat 0 for private-chat cases). */
+  readonly openCases = new Map<string, OpenCase>();
+  readonly openCasesById = new Map<number, OpenCase>();
+  /** Group reports below the threshold, by `subject:chat`. */
+  readonly pendingGroup = new Map<string, PendingGroupReport[]>();
+  /** Open reports by `reporter:subject` → report id (one open report per reporter and subject). */
+  readonly openReports = new Map<string, { reportId: number; caseId: number | null }>();
+  readonly reporters = new Map<number, ReporterRecord>();
+  readonly strikes = new Map<number, StrikeRecord[]>();
+  /** Strikes by the time they stop counting. */
+  readonly strikeExpiries = new DueQueue<{ account: number; strikeId: number }>();
+  /** Phone keys whose previous account went away limited or frozen. */
+  readonly numberFlags = new Set<number>();
+
+  reporter(a: number): ReporterRecord {
+    return this.reporters.get(a) ?? { confirmed: 0, dismissed: 0, muted: false };
+  }
+
+  putCase(c: OpenCase): void {
+    this.openCases.set(caseKey(c.subjectId, c.chatId), c);
+    this.openCasesById.set(c.id, c);
+  }
+
+  dropCase(c: OpenCase): void {
+    this.openCases.delete(caseKey(c.subjectId, c.chatId));
+    this.openCasesById.delete(c.id);
+  }
+
+  addStrike(a: number, s: StrikeRecord): void {
+    if (!s.removed) this.strikeExpiries.push(s.expiresAt, { account: a, strikeId: s.id });
+    const list = this.strikes.get(a);
+    if (list) list.push(s);
+    else this.strikes.set(a, [s]);
+  }
+
+  strikesOf(a: number): StrikeRecord[] {
+    return this.strikes.get(a) ?? [];
+  }
+}
+
+/** The core plus enforcement's policy and working set. */
+export interface Enforcement extends Core {
+  readonly policy: Policy;
+  readonly enforcement: EnforcementState;
+}
