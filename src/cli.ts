@@ -1,6 +1,7 @@
 import { createApp } from './app.js';
 import { configFromEnv, ConfigError } from './config.js';
 import { isEmptyWorld, seedDemo, writeDemoFile } from './demo.js';
+import { checkProjections } from './enforcement/check.js';
 import { serve } from './main.js';
 import { SqliteStore } from './store/sqlite.js';
 
@@ -10,6 +11,8 @@ const USAGE = `usage: banya <command>
                    demo world into an empty data folder first
   migrate          create or update the database in the data folder, then exit
   demo             seed the demo world into an empty data folder, then exit
+  check            rebuild every enforcement projection from the event log and compare it
+                   with what is stored; exits 1 on any difference
 
 Configuration: BANYA_DATA_DIR (./data), BANYA_PORT (8080), BANYA_HOST (127.0.0.1),
 BANYA_ADMIN_TOKEN, BANYA_CLOCK=manual, BANYA_DURABILITY=process|power, BANYA_LOG_LEVEL.
@@ -27,6 +30,17 @@ async function run(argv: string[]): Promise<number> {
       await store.close();
       process.stdout.write(`banya: ${config.dataDir} is migrated\n`);
       return 0;
+    }
+    case 'check': {
+      const store = await SqliteStore.open(config.dataDir, { durability: config.durability });
+      try {
+        const problems = await checkProjections(store);
+        for (const line of problems) process.stdout.write(`${line}\n`);
+        process.stdout.write(problems.length === 0 ? 'banya: every projection matches the event log\n' : `banya: ${problems.length} differences\n`);
+        return problems.length === 0 ? 0 : 1;
+      } finally {
+        await store.close();
+      }
     }
     case 'demo': {
       const app = await createApp({ ...config, logLevel: 'warn' });

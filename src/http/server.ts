@@ -10,6 +10,8 @@ import { contactRoutes } from './routes/contacts.js';
 import { groupRoutes } from './routes/groups.js';
 import { healthRoutes } from './routes/health.js';
 import { messageRoutes } from './routes/messages.js';
+import { moderationRoutes } from './routes/moderation.js';
+import { reportRoutes } from './routes/reports.js';
 
 export interface HttpServer {
   readonly server: FastifyInstance;
@@ -90,6 +92,8 @@ export async function createHttpServer(p: Platform, options: HttpOptions): Promi
   await contactRoutes(app, p);
   await messageRoutes(app, p);
   await groupRoutes(app, p);
+  await reportRoutes(app, p);
+  await moderationRoutes(app, p);
   await adminRoutes(app, p, options.advance ? { advance: options.advance } : null);
   await app.ready();
   return { server: app };

@@ -20,6 +20,7 @@ const DEACTIVATED = Flag.DELETED | Flag.FROZEN | Flag.BANNED;
 /** Whether `viewer` may read chat `chat`: its two sides, members, or anyone for a public one. */
 export function canRead(p: Platform, viewer: number, chat: number): boolean {
   const kind = p.index.chatKind(chat);
+  if (p.index.isTakenDown(chat)) return false;
   if (kind === ChatKind.PRIVATE) return p.index.otherSide(chat, viewer) !== 0;
   if (kind === ChatKind.NONE) return false;
   const r = p.index.role(chat, viewer);
@@ -52,6 +53,9 @@ export async function listChats(p: Platform, a: number, limit: number, cursor: n
           eb('id', 'in', eb.selectFrom('chat_members').select('chat_id').where('account_id', '=', a).where('role', 'in', ['owner', 'admin', 'member'])),
         ]),
       )
+      // Chats the account deleted on its side (e.g. "report and delete") and content taken down.
+      .where('id', 'not in', db.selectFrom('hidden_chats').select('chat_id').where('account_id', '=', a))
+      .where('id', 'not in', db.selectFrom('takedowns').select('chat_id').where('message_id', '=', 0))
       .orderBy('id', 'desc')
       .limit(limit + 1),
   );
@@ -102,6 +106,7 @@ export async function listMessages(p: Platform, viewer: number, chatId: string, 
       .select(['id', 'from_id', 'text', 'buttons', 'sent_at'])
       .where('chat_id', '=', chat)
       .where('id', '>', afterId)
+      .where('id', 'not in', p.store.db.selectFrom('takedowns').select('message_id').where('chat_id', '=', chat))
       .orderBy('id', 'asc')
       .limit(limit),
   );

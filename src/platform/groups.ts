@@ -45,7 +45,7 @@ function setRole(p: Platform, chat: number, a: number, role: RoleValue, now: num
 export function requireGroup(p: Platform, chatId: string): number {
   const chat = parseId('chat', chatId);
   const kind = p.index.chatKind(chat);
-  if (kind !== ChatKind.GROUP && kind !== ChatKind.CHANNEL) fail('NOT_FOUND');
+  if ((kind !== ChatKind.GROUP && kind !== ChatKind.CHANNEL) || p.index.isTakenDown(chat)) fail('NOT_FOUND');
   return chat;
 }
 

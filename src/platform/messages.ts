@@ -52,7 +52,7 @@ export function resolveTarget(p: Platform, a: number, to: Target): Resolved {
     return id !== 0 ? { peer: id, chat: 0 } : { error: Code.USERNAME_NOT_OCCUPIED };
   }
   const chat = parseId('chat', to.chatId);
-  const kind = idx.chatKind(chat);
+  const kind = idx.isTakenDown(chat) ? ChatKind.NONE : idx.chatKind(chat);
   if (kind === ChatKind.PRIVATE) {
     const other = idx.otherSide(chat, a);
     return other !== 0 ? { peer: other, chat: 0 } : { error: Code.PEER_ID_INVALID };

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { fail } from '../../domain/errors.js';
 import { createAccount, issueAccountToken, accountView, loadAccount, privacyView, updatePrivacy, updateProfile, deleteAccount, type PrivacyView, type ProfileChanges } from '../../platform/accounts.js';
 import type { Platform } from '../../platform/context.js';
-import { iso } from '../../platform/guards.js';
+import { restrictionView } from '../../enforcement/timeline.js';
 import { resolveTarget } from '../../platform/messages.js';
 import { codeName } from '../../domain/codes.js';
 import { parseId } from '../../store/ids.js';
@@ -90,13 +90,7 @@ export async function accountRoutes(app: FastifyInstance, p: Platform): Promise<
       const a = accountOf(req);
       const row = await loadAccount(p, a);
       if (!row) fail('UNAUTHORIZED');
-      const r = p.restrictions.refresh(a, p.clock.now());
-      const restriction: Record<string, unknown> = { state: r.state };
-      if (r.kind !== undefined) restriction.kind = r.kind;
-      if (r.state === 'limited') restriction.until = iso(r.until ?? null);
-      if (r.deleteAt !== undefined) restriction.deleteAt = iso(r.deleteAt);
-      restriction.publicGroupsBan = r.publicGroupsBan;
-      return { account: accountView(row), restriction };
+      return { account: accountView(row), restriction: restrictionView(p.restrictions.refresh(a, p.clock.now())) };
     },
   );
 

@@ -1,0 +1,192 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { fail } from '../../domain/errors.js';
+import { REPORT_REASONS } from '../../domain/reporting.js';
+import { claimCase, decideCase, listCases, previewDecision, releaseCase, viewEvidence, type DecisionInput, type StaffActor } from '../../enforcement/cases.js';
+import { liftAccount } from '../../enforcement/lift.js';
+import { muteReporter } from '../../enforcement/reporters.js';
+import { accountEvents, restrictionView, strikeViews } from '../../enforcement/timeline.js';
+import { accountView, loadAccount } from '../../platform/accounts.js';
+import type { Platform } from '../../platform/context.js';
+import { parseId, publicId } from '../../store/ids.js';
+import { pageParams } from '../paging.js';
+import { errorResponses, pageQuerySchema, restrictionSchema } from '../schemas.js';
+import { actorOf } from './actor.js';
+
+const STAFF = ['triage', 'moderator', 'support', 'admin'] as const;
+
+function staffOf(req: FastifyRequest): StaffActor {
+  const p = req.principal;
+  if (p?.kind === 'staff') return { ref: publicId('staff', p.staffId), role: p.role };
+  if (p?.kind === 'admin') return { ref: 'admin', role: 'admin' };
+  throw new Error('route without staff access');
+}
+
+function caseParam(raw: string): number {
+  const id = parseId('case', raw);
+  if (id === 0) fail('NOT_FOUND');
+  return id;
+}
+
+const caseSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    subject: { type: 'object', properties: { accountId: { type: 'string' }, chatId: { type: 'string' } } },
+    state: { type: 'string', enum: ['open', 'escalated', 'closed'] },
+    priority: { type: 'number' },
+    reportCount: { type: 'integer' },
+    reasons: { type: 'array', items: { type: 'string' } },
+    createdAt: { type: 'string' },
+    claimedBy: { type: 'string' },
+    decision: { type: 'string' },
+    policy: { type: 'string' },
+    openedBy: { type: 'string' },
+  },
+} as const;
+
+const sanctionSchema = {
+  type: 'object',
+  properties: {
+    state: { type: 'string' },
+    kind: { type: 'string' },
+    until: { type: ['string', 'null'] },
+    deleteAt: { type: 'string' },
+    publicGroupsBan: { type: 'boolean' },
+    takedown: { type: 'boolean' },
+  },
+} as const;
+
+export async function moderationRoutes(app: FastifyInstance, p: Platform): Promise<void> {
+  app.get<{ Querystring: { state?: 'open' | 'escalated' | 'closed'; policy?: string; reason?: string; limit?: string; cursor?: string } }>(
+    '/v1/moderation/cases',
+    {
+      config: { access: [...STAFF] },
+      schema: {
+        summary: 'The review queue: highest priority first, then oldest (no message text)',
+        tags: ['moderation'],
+        querystring: {
+          type: 'object',
+          properties: {
+            ...pageQuerySchema.properties,
+            state: { type: 'string', enum: ['open', 'escalated', 'closed'] },
+            policy: { type: 'string', maxLength: 40 },
+            reason: { type: 'string', enum: [...REPORT_REASONS] },
+          },
+        },
+        response: { 200: { type: 'object', properties: { cases: { type: 'array', items: caseSchema }, nextCursor: { type: 'string' } } }, ...errorResponses },
+      },
+    },
+    async (req) => {
+      const { limit, cursor } = pageParams(req.query);
+      const { state, policy, reason } = req.query;
+      return listCases(p, { limit, ...(cursor ? { cursor } : {}), ...(state ? { state } : {}), ...(policy ? { policy } : {}), ...(reason ? { reason } : {}) }, p.clock.now());
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/v1/moderation/cases/:id',
+    {
+      config: { access: [...STAFF] },
+      schema: { summary: 'A case with its reports and evidence. Every call is recorded in the subject\'s timeline.', tags: ['moderation'] },
+    },
+    async (req) => ({ case: await viewEvidence(p, caseParam(req.params.id), staffOf(req), p.clock.now()) }),
+  );
+
+  app.post<{ Params: { id: string } }>(
+    '/v1/moderation/cases/:id/claim',
+    { config: { access: [...STAFF] }, schema: { summary: 'Claim a case for 15 minutes so nobody else decides it', tags: ['moderation'], response: { 200: { type: 'object', properties: { case: caseSchema } }, ...errorResponses } } },
+    async (req) => ({ case: await claimCase(p, caseParam(req.params.id), staffOf(req), p.clock.now()) }),
+  );
+
+  app.post<{ Params: { id: string } }>(
+    '/v1/moderation/cases/:id/release',
+    { config: { access: [...STAFF] }, schema: { summary: 'Release a claim', tags: ['moderation'], response: { 200: { type: 'object', properties: { case: caseSchema } }, ...errorResponses } } },
+    async (req) => ({ case: await releaseCase(p, caseParam(req.params.id), staffOf(req), p.clock.now()) }),
+  );
+
+  const decisionBody = {
+    type: 'object',
+    required: ['action'],
+    properties: {
+      action: { type: 'string', enum: ['confirm', 'dismiss', 'escalate'] },
+      policy: { type: 'string', minLength: 1, maxLength: 40 },
+      note: { type: 'string', maxLength: 2000 },
+    },
+  } as const;
+
+  app.post<{ Params: { id: string }; Body: DecisionInput }>(
+    '/v1/moderation/cases/:id/preview',
+    {
+      config: { access: [...STAFF] },
+      schema: { summary: 'What a decision would do; changes nothing', tags: ['moderation'], body: decisionBody, response: { 200: { type: 'object', properties: { sanction: sanctionSchema } }, ...errorResponses } },
+    },
+    async (req) => previewDecision(p, caseParam(req.params.id), req.body, staffOf(req), p.clock.now()),
+  );
+
+  app.post<{ Params: { id: string }; Body: DecisionInput }>(
+    '/v1/moderation/cases/:id/decision',
+    {
+      config: { access: [...STAFF] },
+      schema: {
+        summary: 'Confirm (moderator, admin), dismiss or escalate (triage too); confirming applies the ladder\'s next sanction',
+        tags: ['moderation'],
+        body: decisionBody,
+        response: { 200: { type: 'object', properties: { case: caseSchema, sanction: sanctionSchema } }, ...errorResponses },
+      },
+    },
+    async (req) => decideCase(p, caseParam(req.params.id), req.body, staffOf(req), p.clock.now()),
+  );
+
+  app.get<{ Params: { accountId: string } }>(
+    '/v1/moderation/accounts/:accountId',
+    { config: { access: [...STAFF] }, schema: { summary: 'An account\'s restriction, strikes and timeline of events', tags: ['moderation'] } },
+    async (req) => {
+      const id = parseId('account', req.params.accountId);
+      const row = id ? await loadAccount(p, id) : undefined;
+      if (!row) fail('NOT_FOUND');
+      const now = p.clock.now();
+      return {
+        account: { ...accountView(row), ...(row.deleted_at !== null ? { deleted: true } : {}) },
+        restriction: restrictionView(p.restrictions.refresh(id, now)),
+        strikes: strikeViews(p, id, now),
+        reporter: p.enforcement.reporter(id),
+        events: await accountEvents(p, id),
+      };
+    },
+  );
+
+  app.post<{ Params: { accountId: string }; Body: { reason: string } }>(
+    '/v1/moderation/accounts/:accountId/lift',
+    {
+      config: { access: ['support', 'admin'] },
+      schema: {
+        summary: 'End every active restriction and the public-groups ban, removing their strikes',
+        tags: ['moderation'],
+        body: { type: 'object', required: ['reason'], properties: { reason: { type: 'string', minLength: 1, maxLength: 2000 } } },
+        response: { 200: { type: 'object', properties: { restriction: restrictionSchema } }, ...errorResponses },
+      },
+    },
+    async (req) => {
+      const id = parseId('account', req.params.accountId);
+      if (!p.index.exists(id)) fail('NOT_FOUND');
+      return { restriction: restrictionView(await liftAccount(p, id, req.body.reason, actorOf(req))) };
+    },
+  );
+
+  app.post<{ Params: { accountId: string }; Body: { muted: boolean } }>(
+    '/v1/moderation/reporters/:accountId/mute',
+    {
+      config: { access: [...STAFF] },
+      schema: {
+        summary: 'Mute (or unmute) a reporter: their reports then weigh nothing',
+        tags: ['moderation'],
+        body: { type: 'object', required: ['muted'], properties: { muted: { type: 'boolean' } } },
+      },
+    },
+    async (req) => {
+      const id = parseId('account', req.params.accountId);
+      if (!p.index.exists(id)) fail('NOT_FOUND');
+      return { reporter: await muteReporter(p, id, req.body.muted, staffOf(req)) };
+    },
+  );
+}

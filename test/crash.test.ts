@@ -1,0 +1,230 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DB_FILE } from '../src/store/sqlite.js';
+import { Client } from './helpers/client.js';
+
+/**
+ * Durability across SIGKILL: the real CLI as a child process; every write it acknowledged with a
+ * 2xx is there after `kill -9` and a restart on the same data folder.
+ */
+
+const ADMIN = 'crash-test-admin-token-0123456789';
+const BIN = fileURLToPath(new URL('../bin/banya.js', import.meta.url));
+
+interface Running {
+  child: ChildProcess;
+  url: string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+let dataDir: string;
+const children: ChildProcess[] = [];
+
+function childEnv(port: number): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('BANYA_')) env[k] = v;
+  return {
+    ...env,
+    BANYA_DATA_DIR: dataDir,
+    BANYA_PORT: String(port),
+    BANYA_HOST: '127.0.0.1',
+    BANYA_ADMIN_TOKEN: ADMIN,
+    BANYA_LOG_LEVEL: 'silent',
+    // The flood below is one client on purpose; rate limits would only turn writes into 429s.
+    BANYA_RATE_LIMITS: 'false',
+  };
+}
+
+/** Starts `banya serve` on a random high port (another one if it is taken) and waits for /healthz. */
+async function serve(): Promise<Running> {
+  let lastError = '';
+  for (let attempt = 0; attempt < 8; attempt++) {
+    const port = 20000 + Math.floor(Math.random() * 40000);
+    const child = spawn(process.execPath, [BIN, 'serve'], { env: childEnv(port), stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(child);
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout!.resume();
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+    let gone = false;
+    void exited.then(() => (gone = true));
+    const url = `http://127.0.0.1:${port}`;
+    const deadline = Date.now() + 15_000;
+    while (!gone && Date.now() < deadline) {
+      try {
+        const res = await fetch(`${url}/healthz`);
+        if (res.status === 200 && ((await res.json()) as { ok?: unknown }).ok === true) return { child, url, exited };
+      } catch {
+        // not listening yet
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    if (!gone) {
+      child.kill('SIGKILL');
+      throw new Error(`banya did not become healthy: ${stderr}`);
+    }
+    await exited;
+    lastError = stderr;
+    if (!/EADDRINUSE/.test(stderr)) throw new Error(`banya exited at start: ${stderr}`);
+  }
+  throw new Error(`no free port found: ${lastError}`);
+}
+
+interface AckedAccount {
+  id: string;
+  phone: string;
+  token: string;
+}
+interface AckedMessage {
+  id: string;
+  chatId: string;
+  text: string;
+  from: AckedAccount;
+}
+
+let phoneSeq = 0;
+const nextPhone = () => `+4477055${String(++phoneSeq).padStart(5, '0')}`;
+
+/** One write: an account registration or a message between two known accounts. */
+function write(url: string, i: number, known: AckedAccount[], accounts: AckedAccount[], messages: AckedMessage[]): Promise<void> {
+  const admin = new Client(url, ADMIN);
+  if (i % 3 === 0) {
+    const phone = nextPhone();
+    return admin.post('/v1/accounts', { phone, name: `Crash ${phone.slice(-5)}` }).then((r) => {
+      if (r.status === 201) accounts.push({ id: r.body.account.id, phone, token: r.body.token });
+    });
+  }
+  const from = known[i % known.length]!;
+  const to = known[(i * 7 + 3) % known.length]!;
+  const target = from === to ? known[(i + 1) % known.length]! : to;
+  const text = `message ${i} from ${from.id}`;
+  return new Client(url, from.token).post('/v1/messages', { to: { accountId: target.id }, text }).then((r) => {
+    if (r.status === 201) messages.push({ id: r.body.message.id, chatId: r.body.message.chatId, text, from });
+  });
+}
+
+let first: Running;
+let second: Running;
+const ackedAccounts: AckedAccount[] = [];
+const ackedMessages: AckedMessage[] = [];
+let inFlightWhenKilled = 0;
+/** Writes of wave 2 that got no answer at all: cut off by the kill. */
+let cutOff = 0;
+let walAfterKill = false;
+
+beforeAll(async () => {
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'banya-crash-'));
+  first = await serve();
+
+  // A few accounts to talk between.
+  const base: AckedAccount[] = [];
+  await Promise.all(Array.from({ length: 12 }, (_, i) => write(first.url, i * 3, base, base, [])));
+  expect(base).toHaveLength(12);
+  ackedAccounts.push(...base);
+
+  // Wave 1: 300 concurrent writes, all answered.
+  const wave1 = Array.from({ length: 300 }, (_, i) => write(first.url, i, base, ackedAccounts, ackedMessages).catch(() => undefined));
+  await Promise.all(wave1);
+
+  // Wave 2: 300 more; kill -9 once 50 have answered, the rest still in flight.
+  let settled = 0;
+  let killed = false;
+  const killedNow = new Promise<void>((resolve) => {
+    const wave2 = Array.from({ length: 300 }, (_, i) =>
+      write(first.url, 1000 + i, base, ackedAccounts, ackedMessages)
+        .catch(() => void cutOff++)
+        .finally(() => {
+          settled++;
+          if (!killed && settled >= 50) {
+            killed = true;
+            inFlightWhenKilled = 300 - settled;
+            first.child.kill('SIGKILL');
+            resolve();
+          }
+        }),
+    );
+    void Promise.all(wave2).then(() => {
+      if (!killed) {
+        killed = true;
+        first.child.kill('SIGKILL');
+        resolve();
+      }
+    });
+  });
+  await killedNow;
+  const exit = await first.exited;
+  expect(exit.signal).toBe('SIGKILL');
+  walAfterKill = fs.existsSync(path.join(dataDir, `${DB_FILE}-wal`));
+  // Let requests cut off by the kill fail on the client side before counting anything else.
+  await new Promise((r) => setTimeout(r, 100));
+
+  second = await serve();
+  console.log('XX', ackedAccounts.length, ackedMessages.length, inFlightWhenKilled, cutOff, walAfterKill);
+}, 60_000);
+
+afterAll(async () => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('after kill -9 and a restart on the same data folder', () => {
+  it('was a real crash in the middle of writing', () => {
+    expect(inFlightWhenKilled).toBeGreaterThan(0);
+    expect(cutOff).toBeGreaterThan(0);
+    expect(walAfterKill).toBe(true);
+    expect(ackedAccounts.length).toBeGreaterThan(100);
+    expect(ackedMessages.length).toBeGreaterThan(200);
+  });
+
+  it('has every account it acknowledged, with its token', async () => {
+    const admin = new Client(second.url, ADMIN);
+    const missing: string[] = [];
+    await Promise.all(
+      ackedAccounts.map(async (a) => {
+        const me = await new Client(second.url, a.token).get('/v1/me');
+        if (me.status !== 200 || me.body.account.id !== a.id || me.body.account.phone !== a.phone) missing.push(`${a.id}: /v1/me ${me.status}`);
+        const taken = await admin.post('/v1/accounts', { phone: a.phone, name: 'again' });
+        if (taken.body?.error?.code !== 'PHONE_TAKEN') missing.push(`${a.phone}: ${taken.status}`);
+      }),
+    );
+    expect(missing).toEqual([]);
+  });
+
+  it('has every message it acknowledged, in its chat, in order', async () => {
+    const byChat = new Map<string, AckedMessage[]>();
+    for (const m of ackedMessages) byChat.set(m.chatId, [...(byChat.get(m.chatId) ?? []), m]);
+    const problems: string[] = [];
+    await Promise.all(
+      [...byChat.entries()].map(async ([chatId, acked]) => {
+        const res = await new Client(second.url, acked[0]!.from.token).get(`/v1/chats/${chatId}/messages?limit=1000`);
+        if (res.status !== 200) return void problems.push(`${chatId}: ${res.status}`);
+        const stored = new Map<string, { text: string; from: string; index: number }>();
+        res.body.messages.forEach((m: { id: string; text: string; from: string }, index: number) => stored.set(m.id, { ...m, index }));
+        let last = -1;
+        for (const m of [...acked].sort((x, y) => Number(x.id.slice(1)) - Number(y.id.slice(1)))) {
+          const s = stored.get(m.id);
+          if (!s) problems.push(`${m.id} missing from ${chatId}`);
+          else if (s.text !== m.text || s.from !== m.from.id) problems.push(`${m.id} changed: ${JSON.stringify(s)}`);
+          else if (s.index <= last) problems.push(`${m.id} out of order`);
+          else last = s.index;
+        }
+      }),
+    );
+    expect(problems).toEqual([]);
+  });
+
+  it('goes on writing with fresh ids after the crash', async () => {
+    const admin = new Client(second.url, ADMIN);
+    const res = await admin.post('/v1/accounts', { phone: nextPhone(), name: 'After the crash' });
+    expect(res.status).toBe(201);
+    const newId = Number(res.body.account.id.slice(1));
+    for (const a of ackedAccounts) expect(newId).toBeGreaterThan(Number(a.id.slice(1)));
+    const sent = await new Client(second.url, res.body.token).post('/v1/messages', { to: { accountId: ackedAccounts[0]!.id }, text: 'still here' });
+    expect(sent.status).toBe(201);
+    for (const m of ackedMessages) expect(Number(sent.body.message.id.slice(1))).toBeGreaterThan(Number(m.id.slice(1)));
+  });
+});
