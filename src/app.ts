@@ -13,7 +13,11 @@ import type { Platform } from './platform/context.js';
 import { buildIndex, loadPlatformState } from './platform/load.js';
 import { RateLimiter } from './platform/rate-limits.js';
 import { hashToken, newToken, TokenRegistry } from './platform/tokens.js';
+import { SpamBot } from './spambot/bot.js';
 import { Ids } from './store/ids.js';
+import { SupportDesk } from './support/desk.js';
+import { relayMailer } from './support/mailer.js';
+import { startSmtpListener } from './support/smtp.js';
 import { SqliteStore } from './store/sqlite.js';
 import type { Store } from './store/store.js';
 
@@ -27,6 +31,8 @@ export interface App {
   readonly config: Config;
   readonly platform: Platform;
   readonly scheduler: Scheduler;
+  /** The SMTP listener's port, when support by e-mail is on. */
+  readonly smtpPort: number | null;
   readonly http: HttpServer;
   /** Set when this start generated the admin token (to be shown once, never logged). */
   readonly generatedAdminToken: string | null;
@@ -97,6 +103,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     pending: new Map(),
     idempotency: new Map(),
     limits: new RateLimiter(config.rateLimits, overrides.monotonicMs),
+    inbox: new Map(),
   };
   await loadPlatformState(core, platform);
   await loadEnforcement(platform);
@@ -105,6 +112,14 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   await scheduler.runDue(clock.now());
   if (!clock.manual) scheduler.start();
   await ensureSystemAccounts(platform);
+  const spamBot = new SpamBot(platform);
+  await spamBot.load();
+  spamBot.attach();
+  const mailer = config.smtp.relayUrl ? relayMailer(config.smtp.relayUrl, config.smtp.supportAddress) : null;
+  const desk = new SupportDesk(platform, mailer);
+  desk.attach();
+  const smtp =
+    config.smtp.port !== undefined ? await startSmtpListener(platform, { host: config.smtp.host, port: config.smtp.port, supportAddress: config.smtp.supportAddress }) : null;
   const generatedAdminToken = await setUpAdminToken(config, store, platform.tokens);
 
   const advanceClock =
@@ -117,7 +132,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         }
       : null;
 
-  const http = await createHttpServer(platform, { advance: advanceClock });
+  const http = await createHttpServer(platform, { advance: advanceClock, spamBot, desk });
   fatal = (err) => {
     log.fatal({ err }, 'the store failed; refusing writes until restarted');
   };
@@ -127,6 +142,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     config,
     platform,
     scheduler,
+    smtpPort: smtp?.port ?? null,
     http,
     generatedAdminToken,
     advanceClock,
@@ -137,6 +153,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       if (closed) return;
       closed = true;
       scheduler.stop();
+      await smtp?.close();
+      mailer?.close();
       await http.server.close();
       await store.close();
     },

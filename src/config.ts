@@ -30,6 +30,16 @@ export const configSchema = z.object({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   bodyLimitBytes: z.number().int().positive().default(64 * 1024),
   messageMaxLength: z.number().int().positive().default(4096),
+  /** Support by e-mail: a listener for mail to the support address (off without a port). */
+  smtp: z
+    .object({
+      port: z.number().int().min(0).max(65535).optional(),
+      host: z.string().default('127.0.0.1'),
+      supportAddress: z.string().email().default('support@banya.local'),
+      /** Where answers to e-mailed tickets are sent from, through this relay (smtp://host:port). */
+      relayUrl: z.string().url().optional(),
+    })
+    .default({ host: '127.0.0.1', supportAddress: 'support@banya.local' }),
   rateLimits: z
     .object({
       /** Every authenticated request of an account (and unauthenticated ones per IP). */
@@ -103,6 +113,12 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     policyFile: str(env, 'BANYA_POLICY_FILE'),
     logLevel: str(env, 'BANYA_LOG_LEVEL') as Config['logLevel'] | undefined,
     bodyLimitBytes: num(env, 'BANYA_BODY_LIMIT_BYTES'),
+    smtp: {
+      port: num(env, 'BANYA_SMTP_PORT'),
+      host: str(env, 'BANYA_SMTP_HOST') ?? '127.0.0.1',
+      supportAddress: str(env, 'BANYA_SUPPORT_ADDRESS') ?? 'support@banya.local',
+      relayUrl: str(env, 'BANYA_SMTP_RELAY'),
+    },
     rateLimits: {
       requests: b('BANYA_RATE_REQUESTS', defaults.requests),
       messages: b('BANYA_RATE_MESSAGES', defaults.messages),

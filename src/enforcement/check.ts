@@ -8,11 +8,16 @@ import type { EnforcementEvent } from './events.js';
  */
 
 export interface Projection {
-  restrictions: Map<number, { account_id: number; state: string; kind: string; until: number | null; delete_at: number | null; created_at: number; ended_at: number | null; end_reason: string | null }>;
+  restrictions: Map<
+    number,
+    { account_id: number; state: string; kind: string; until: number | null; delete_at: number | null; case_id: number | null; rule: string | null; created_at: number; ended_at: number | null; end_reason: string | null }
+  >;
   strikes: Map<number, { account_id: number; policy: string; case_id: number | null; restriction_id: number | null; created_at: number; expires_at: number; removed_at: number | null; removed_reason: string | null; expired_at: number | null }>;
   cases: Map<number, { subject_id: number; chat_id: number; state: string; priority: number; report_count: number; reasons: string; opened_by: string | null; claimed_by: string | null; claimed_at: number | null; decision: string | null; policy: string | null; decided_by: string | null; decided_at: number | null; created_at: number }>;
   reports: Map<number, { reporter_id: number; subject_id: number; chat_id: number; kind: string; reason: string; weight: number; stranger: number; admin_report: number; case_id: number | null; state: string; outcome: string | null; created_at: number }>;
   reporterStats: Map<number, { confirmed: number; dismissed: number; muted: number }>;
+  appeals: Map<number, Record<string, unknown>>;
+  tickets: Map<number, Record<string, unknown>>;
   bannedPhones: Set<string>;
   numberFlags: Set<string>;
   takedowns: Set<string>;
@@ -25,7 +30,18 @@ export interface LoggedEvent {
 }
 
 export function emptyProjection(): Projection {
-  return { restrictions: new Map(), strikes: new Map(), cases: new Map(), reports: new Map(), reporterStats: new Map(), bannedPhones: new Set(), numberFlags: new Set(), takedowns: new Set() };
+  return {
+    restrictions: new Map(),
+    strikes: new Map(),
+    cases: new Map(),
+    reports: new Map(),
+    reporterStats: new Map(),
+    appeals: new Map(),
+    tickets: new Map(),
+    bannedPhones: new Set(),
+    numberFlags: new Set(),
+    takedowns: new Set(),
+  };
 }
 
 function stats(p: Projection, a: number) {
@@ -41,7 +57,18 @@ export function apply(p: Projection, { at, accountId, event }: LoggedEvent): voi
     case 'account_frozen':
     case 'account_banned': {
       const x = event.payload;
-      p.restrictions.set(x.restrictionId, { account_id: accountId!, state: x.state, kind: x.kind, until: x.until, delete_at: x.deleteAt, created_at: at, ended_at: null, end_reason: null });
+      p.restrictions.set(x.restrictionId, {
+        account_id: accountId!,
+        state: x.state,
+        kind: x.kind,
+        until: x.until,
+        delete_at: x.deleteAt,
+        case_id: x.caseId ?? null,
+        rule: x.rule ?? null,
+        created_at: at,
+        ended_at: null,
+        end_reason: null,
+      });
       return;
     }
     case 'restriction_lifted':
@@ -178,8 +205,74 @@ export function apply(p: Projection, { at, accountId, event }: LoggedEvent): voi
     case 'content_taken_down':
       for (const m of event.payload.messageIds) p.takedowns.add(`${event.payload.chatId}:${m}`);
       return;
+    case 'appeal_filed': {
+      const x = event.payload;
+      p.appeals.set(x.appealId, {
+        account_id: accountId,
+        restriction_id: x.restrictionId,
+        restriction: JSON.stringify(x.restriction),
+        robot: x.robot ? 1 : 0,
+        rule: x.rule,
+        story: x.story ? 1 : 0,
+        text: x.text,
+        email: x.email,
+        state: 'open',
+        outcome: null,
+        created_at: at,
+        due_at: x.dueAt,
+        overdue_at: null,
+        decided_at: null,
+        decided_by: null,
+        note: null,
+      });
+      return;
+    }
+    case 'appeal_decided': {
+      const a = p.appeals.get(event.payload.appealId);
+      if (a) Object.assign(a, { state: 'decided', outcome: event.payload.outcome, decided_at: at, decided_by: event.payload.by, note: event.payload.note });
+      return;
+    }
+    case 'appeal_overdue': {
+      const a = p.appeals.get(event.payload.appealId);
+      if (a && a.state === 'open') a.overdue_at = at;
+      return;
+    }
+    case 'ticket_opened': {
+      const x = event.payload;
+      p.tickets.set(x.ticketId, {
+        account_id: accountId,
+        source: x.source,
+        from_email: x.fromEmail,
+        subject: x.subject,
+        text: x.text,
+        state: 'open',
+        created_at: at,
+        due_at: x.dueAt,
+        overdue_at: null,
+        answered_at: null,
+        answered_by: null,
+        answer: null,
+      });
+      return;
+    }
+    case 'ticket_updated': {
+      const t = p.tickets.get(event.payload.ticketId);
+      if (t) t.text = event.payload.text;
+      return;
+    }
+    case 'ticket_answered': {
+      const t = p.tickets.get(event.payload.ticketId);
+      if (t) Object.assign(t, { state: 'answered', answer: event.payload.answer, answered_at: at, answered_by: event.payload.by });
+      return;
+    }
+    case 'ticket_overdue': {
+      const t = p.tickets.get(event.payload.ticketId);
+      if (t && t.state === 'open') t.overdue_at = at;
+      return;
+    }
     case 'evidence_viewed':
     case 'robot_flag':
+    case 'robot_false_positive':
       return;
   }
 }
@@ -220,7 +313,7 @@ function compareSets(name: string, rebuilt: Set<string>, stored: Set<string>, pr
   for (const x of stored) if (!rebuilt.has(x)) problems.push(`${name} ${x}: stored, not in the log`);
 }
 
-async function byId(store: Store, table: 'restrictions' | 'strikes' | 'cases' | 'reports'): Promise<Map<number, Record<string, unknown>>> {
+async function byId(store: Store, table: 'restrictions' | 'strikes' | 'cases' | 'reports' | 'appeals' | 'tickets'): Promise<Map<number, Record<string, unknown>>> {
   const m = new Map<number, Record<string, unknown>>();
   for await (const r of store.iterate<Record<string, unknown>>(store.db.selectFrom(table).selectAll())) m.set(Number(r.id), normalise(r));
   return m;
@@ -234,6 +327,8 @@ export async function checkProjections(store: Store): Promise<string[]> {
   compareMaps('strike', p.strikes, await byId(store, 'strikes'), problems);
   compareMaps('case', p.cases, await byId(store, 'cases'), problems);
   compareMaps('report', p.reports, await byId(store, 'reports'), problems);
+  compareMaps('appeal', p.appeals, await byId(store, 'appeals'), problems);
+  compareMaps('ticket', p.tickets, await byId(store, 'tickets'), problems);
   const stats = new Map<number, Record<string, unknown>>();
   for (const r of await store.all<Record<string, unknown>>(store.db.selectFrom('reporter_stats').selectAll())) stats.set(Number(r.account_id), normalise(r));
   compareMaps('reporter', p.reporterStats, stats, problems);

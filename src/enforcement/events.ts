@@ -52,7 +52,18 @@ export type EnforcementEvent =
   | { type: 'reporter_muted'; payload: { muted: boolean; by: string } }
   | { type: 'reporter_accuracy'; payload: { confirmed: number; dismissed: number; reason: string } }
   | { type: 'content_taken_down'; payload: { caseId: number; chatId: number; messageIds: number[] } }
-  | { type: 'robot_flag'; payload: { rule: string; note: string } };
+  | { type: 'robot_flag'; payload: { rule: string; note: string } }
+  | { type: 'robot_false_positive'; payload: { rule: string; appealId: number; restrictionId: number | null } }
+  | {
+      type: 'appeal_filed';
+      payload: { appealId: number; restrictionId: number | null; restriction: Record<string, unknown>; robot: boolean; rule: string | null; story: boolean; text: string; email: string | null; dueAt: number };
+    }
+  | { type: 'appeal_decided'; payload: { appealId: number; outcome: 'overturn' | 'uphold'; by: string; note: string | null } }
+  | { type: 'appeal_overdue'; payload: { appealId: number } }
+  | { type: 'ticket_opened'; payload: { ticketId: number; source: string; fromEmail: string | null; subject: string | null; text: string; dueAt: number } }
+  | { type: 'ticket_updated'; payload: { ticketId: number; text: string } }
+  | { type: 'ticket_answered'; payload: { ticketId: number; by: string; answer: string } }
+  | { type: 'ticket_overdue'; payload: { ticketId: number } };
 
 export type EventType = EnforcementEvent['type'];
 

@@ -1,6 +1,8 @@
 import { phoneKey } from '../domain/phone.js';
 import type { ReportReason } from '../domain/reporting.js';
+import { APPEAL_OVERDUE_MS } from './appeals.js';
 import { caseKey, type Enforcement, type OpenCase } from './state.js';
+import { TICKET_OVERDUE_MS } from './support.js';
 
 /** Loads enforcement's working set from its tables at start. */
 export async function loadEnforcement(e: Enforcement): Promise<void> {
@@ -39,6 +41,22 @@ export async function loadEnforcement(e: Enforcement): Promise<void> {
       list.push({ ...entry, admin: r.admin_report === 1 });
       st.pendingGroup.set(key, list);
     }
+  }
+  for await (const a of e.store.iterate<{ id: number; account_id: number; state: string; outcome: string | null; created_at: number; due_at: number; overdue_at: number | null; restriction_id: number | null; decided_at: number | null }>(
+    db.selectFrom('appeals').select(['id', 'account_id', 'state', 'outcome', 'created_at', 'due_at', 'overdue_at', 'restriction_id', 'decided_at']).orderBy('id'),
+  )) {
+    if (a.state === 'open') {
+      st.openAppeals.set(a.account_id, { id: a.id, createdAt: Number(a.created_at), dueAt: Number(a.due_at), restrictionId: a.restriction_id });
+      if (a.overdue_at === null) st.overdue.push(Number(a.created_at) + APPEAL_OVERDUE_MS, { kind: 'appeal', id: a.id, account: a.account_id });
+    } else if (a.outcome === 'uphold' && a.decided_at !== null) {
+      st.lastUpheld.set(a.account_id, Number(a.decided_at));
+    }
+  }
+  for await (const t of e.store.iterate<{ id: number; account_id: number | null; created_at: number; overdue_at: number | null }>(
+    db.selectFrom('tickets').select(['id', 'account_id', 'created_at', 'overdue_at']).where('state', '=', 'open'),
+  )) {
+    st.openTickets.add(t.id);
+    if (t.overdue_at === null) st.overdue.push(Number(t.created_at) + TICKET_OVERDUE_MS, { kind: 'ticket', id: t.id, account: t.account_id });
   }
   for await (const n of e.store.iterate<{ phone: string }>(db.selectFrom('number_flags').select('phone'))) st.numberFlags.add(phoneKey(n.phone));
   for await (const t of e.store.iterate<{ chat_id: number }>(db.selectFrom('takedowns').select('chat_id').where('message_id', '=', 0))) e.index.takeDown(t.chat_id);

@@ -54,7 +54,19 @@ export function restrictStatements(
   const writes = [
     core.store.db
       .insertInto('restrictions')
-      .values({ id: r.id, account_id: accountId, state: r.state, kind: r.kind, until: r.until, delete_at: r.deleteAt, created_at: now, ended_at: null, end_reason: null })
+      .values({
+        id: r.id,
+        account_id: accountId,
+        state: r.state,
+        kind: r.kind,
+        until: r.until,
+        delete_at: r.deleteAt,
+        case_id: input.caseId ?? null,
+        rule: input.rule ?? null,
+        created_at: now,
+        ended_at: null,
+        end_reason: null,
+      })
       .compile(),
     record(core, now, actor, accountId, { type: EVENT_OF[r.state], payload }),
   ];

@@ -1,6 +1,8 @@
 import type { CompiledQuery } from 'kysely';
 import type { Actor } from '../store/event-log.js';
+import { appealOverdueStatements } from './appeals.js';
 import { record } from './events.js';
+import { ticketOverdueStatements } from './support.js';
 import { endStatements, restrictStatements } from './restrictions.js';
 import { banNumberStatements } from './sanctions.js';
 import type { Enforcement } from './state.js';
@@ -13,13 +15,9 @@ import type { Enforcement } from './state.js';
 
 const SYSTEM: Actor = { kind: 'system' };
 
-/** A frozen account with an open appeal is not deleted until the appeal is decided. */
-export type DeletionHold = (accountId: number) => boolean;
-
 export class Scheduler {
   private running: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | null = null;
-  holdDeletion: DeletionHold = () => false;
 
   constructor(private readonly e: Enforcement) {}
 
@@ -46,7 +44,7 @@ export class Scheduler {
   }
 
   nextDue(): number {
-    return Math.min(this.e.restrictions.due.peekTime(), this.e.enforcement.strikeExpiries.peekTime());
+    return Math.min(this.e.restrictions.due.peekTime(), this.e.enforcement.strikeExpiries.peekTime(), this.e.enforcement.overdue.peekTime());
   }
 
   private async apply(now: number): Promise<void> {
@@ -55,9 +53,19 @@ export class Scheduler {
     for (;;) {
       const rAt = e.restrictions.due.peekTime();
       const sAt = e.enforcement.strikeExpiries.peekTime();
-      if (Math.min(rAt, sAt) > now) break;
+      const oAt = e.enforcement.overdue.peekTime();
+      if (Math.min(rAt, sAt, oAt) > now) break;
       const writes: CompiledQuery[] = [];
-      if (rAt <= sAt) {
+      if (oAt < rAt && oAt < sAt) {
+        const { at, item } = e.enforcement.overdue.popDue(now)!;
+        if (item.kind === 'appeal') {
+          if (e.enforcement.openAppeals.get(item.account!)?.id !== item.id) continue;
+          writes.push(...appealOverdueStatements(e, item.id, item.account!, at));
+        } else {
+          if (!e.enforcement.openTickets.has(item.id)) continue;
+          writes.push(...ticketOverdueStatements(e, item.id, item.account, at));
+        }
+      } else if (rAt <= sAt) {
         const { at, item } = e.restrictions.due.popDue(now)!;
         const r = e.restrictions.find(item.account, item.restrictionId);
         if (!r) continue; // lifted or ended meanwhile
@@ -65,7 +73,8 @@ export class Scheduler {
         if (item.kind === 'limit_end') {
           writes.push(...endStatements(e, item.account, r.id, 'expired', SYSTEM, at));
         } else {
-          if (this.holdDeletion(item.account)) continue; // the appeal's decision will settle it
+          // An open appeal holds the deletion; its decision settles it (RULES.md §5).
+          if (e.enforcement.openAppeals.has(item.account)) continue;
           writes.push(...endStatements(e, item.account, r.id, 'deleted', SYSTEM, at));
           writes.push(...restrictStatements(e, item.account, { state: 'banned', kind: r.kind }, SYSTEM, at).writes);
           writes.push(...(await banNumberStatements(e, item.account, SYSTEM, at)));

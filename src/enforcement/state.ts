@@ -41,6 +41,13 @@ export interface StrikeRecord {
   removed: boolean;
 }
 
+export interface OpenAppeal {
+  id: number;
+  createdAt: number;
+  dueAt: number;
+  restrictionId: number | null;
+}
+
 export function caseKey(subject: number, chat: number): string {
   return `${subject}:${chat}`;
 }
@@ -59,6 +66,13 @@ export class EnforcementState {
   readonly strikeExpiries = new DueQueue<{ account: number; strikeId: number }>();
   /** Phone keys whose previous account went away limited or frozen. */
   readonly numberFlags = new Set<number>();
+  /** Each account's open appeal. */
+  readonly openAppeals = new Map<number, OpenAppeal>();
+  /** When each account's last appeal was upheld (the next may follow 7 days later). */
+  readonly lastUpheld = new Map<number, number>();
+  readonly openTickets = new Set<number>();
+  /** Appeals and tickets by the time they become overdue. */
+  readonly overdue = new DueQueue<{ kind: 'appeal' | 'ticket'; id: number; account: number | null }>();
 
   reporter(a: number): ReporterRecord {
     return this.reporters.get(a) ?? { confirmed: 0, dismissed: 0, muted: false };

@@ -12,6 +12,9 @@ import { healthRoutes } from './routes/health.js';
 import { messageRoutes } from './routes/messages.js';
 import { moderationRoutes } from './routes/moderation.js';
 import { reportRoutes } from './routes/reports.js';
+import { supportRoutes } from './routes/support.js';
+import type { SpamBot } from '../spambot/bot.js';
+import type { SupportDesk } from '../support/desk.js';
 
 export interface HttpServer {
   readonly server: FastifyInstance;
@@ -20,6 +23,8 @@ export interface HttpServer {
 export interface HttpOptions {
   /** The manual clock's control; the clock endpoint exists only with it. */
   advance: ((seconds: number) => Promise<number>) | null;
+  spamBot: SpamBot;
+  desk: SupportDesk;
 }
 
 const MAX_BODY_DEPTH = 32;
@@ -94,6 +99,7 @@ export async function createHttpServer(p: Platform, options: HttpOptions): Promi
   await groupRoutes(app, p);
   await reportRoutes(app, p);
   await moderationRoutes(app, p);
+  await supportRoutes(app, p, options.spamBot, options.desk);
   await adminRoutes(app, p, options.advance ? { advance: options.advance } : null);
   await app.ready();
   return { server: app };

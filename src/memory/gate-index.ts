@@ -26,7 +26,17 @@ export interface PrivacySettings {
   newChats: AudienceValue;
 }
 
-// privacy word: 2 bits per setting
+/*
+ * An account's 16-bit status word, so that one load serves everything the send gate reads about
+ * the account except the limit's end:
+ *   bits 0–6   the Flag bits (what flags() answers)
+ *   bit 7      the account has a limit end (limitEnd[a] !== 0); without it limitEnd is not read
+ *   bits 8–15  privacy, 2 bits per setting
+ */
+const FLAG_BITS = 0x7f;
+const HAS_LIMIT = 0x80;
+const PRIVACY = 8;
+// privacy: 2 bits per setting, from bit PRIVACY
 const FIND = 0;
 const VISIBILITY = 2;
 const INVITES = 4;
@@ -35,9 +45,9 @@ const NEW_CHATS = 6;
 const LANGS: (Lang | undefined)[] = [undefined, 'en', 'ru'];
 
 export class GateIndex implements GateView {
-  private status: Uint8Array;
+  /** Flags, has-limit bit and privacy (see the layout above). */
+  private status: Uint16Array;
   private limitEnd: Float64Array;
-  private privacyBits: Uint8Array;
   private lang: Uint8Array;
   readonly contacts: ContactGraph;
   readonly blocks = new PairTable(1024);
@@ -59,9 +69,8 @@ export class GateIndex implements GateView {
   supportId = 0;
 
   constructor(accountCapacity = 1024, chatCapacity = 1024, contacts?: ContactGraph) {
-    this.status = new Uint8Array(accountCapacity);
+    this.status = new Uint16Array(accountCapacity);
     this.limitEnd = new Float64Array(accountCapacity);
-    this.privacyBits = new Uint8Array(accountCapacity);
     this.lang = new Uint8Array(accountCapacity);
     this.chatKinds = new Uint8Array(chatCapacity);
     this.chatBits = new Uint8Array(chatCapacity);
@@ -73,11 +82,12 @@ export class GateIndex implements GateView {
   // ---- GateView ------------------------------------------------------------
 
   flags(a: number): number {
-    return a < this.status.length ? this.status[a]! : 0;
+    return a < this.status.length ? this.status[a]! & FLAG_BITS : 0;
   }
 
   limitedUntil(a: number): number {
-    return a < this.limitEnd.length ? this.limitEnd[a]! : 0;
+    // The status word is already in cache from flags(a): most accounts skip the limit array.
+    return a < this.status.length && (this.status[a]! & HAS_LIMIT) !== 0 ? this.limitEnd[a]! : 0;
   }
 
   hasContact(owner: number, other: number): boolean {
@@ -135,7 +145,7 @@ export class GateIndex implements GateView {
   /** Registers an account (or reloads it at start). */
   putAccount(a: number, phone: number | null, username: string | null, extraFlags = 0): void {
     this.ensureAccounts(a);
-    this.status[a] = Flag.EXISTS | extraFlags;
+    this.status[a] = (this.status[a]! & ~FLAG_BITS) | ((Flag.EXISTS | extraFlags) & FLAG_BITS);
     if (phone !== null) this.phones.set(phone, a);
     if (username) this.usernames.set(username.toLowerCase(), a);
     if (extraFlags & Flag.SPAMBOT) this.spamBotId = a;
@@ -166,7 +176,8 @@ export class GateIndex implements GateView {
 
   setPrivacy(a: number, p: PrivacySettings): void {
     this.ensureAccounts(a);
-    this.privacyBits[a] = (p.findByPhone << FIND) | (p.phoneVisibility << VISIBILITY) | (p.chatInvites << INVITES) | (p.newChats << NEW_CHATS);
+    const bits = (p.findByPhone << FIND) | (p.phoneVisibility << VISIBILITY) | (p.chatInvites << INVITES) | (p.newChats << NEW_CHATS);
+    this.status[a] = (this.status[a]! & (FLAG_BITS | HAS_LIMIT)) | ((bits & 0xff) << PRIVACY);
   }
 
   privacySettings(a: number): PrivacySettings {
@@ -194,10 +205,11 @@ export class GateIndex implements GateView {
   /** Stores the effective restriction and the gate's bits derived from it. */
   setRestriction(a: number, r: EffectiveRestriction, limitEnd: number): void {
     this.ensureAccounts(a);
-    let s = this.status[a]! & ~(Flag.BANNED | Flag.FROZEN | Flag.PUBLIC_GROUPS_BAN);
+    let s = this.status[a]! & ~(Flag.BANNED | Flag.FROZEN | Flag.PUBLIC_GROUPS_BAN | HAS_LIMIT);
     if (r.state === 'banned') s |= Flag.BANNED;
     if (r.state === 'frozen') s |= Flag.FROZEN;
     if (r.publicGroupsBan) s |= Flag.PUBLIC_GROUPS_BAN;
+    if (limitEnd !== 0) s |= HAS_LIMIT;
     this.status[a] = s;
     this.limitEnd[a] = limitEnd;
     if (r.state === 'free' && !r.publicGroupsBan) this.restrictions.delete(a);
@@ -279,7 +291,6 @@ export class GateIndex implements GateView {
     return (
       this.status.byteLength +
       this.limitEnd.byteLength +
-      this.privacyBits.byteLength +
       this.lang.byteLength +
       this.chatKinds.byteLength +
       this.chatBits.byteLength +
@@ -292,7 +303,7 @@ export class GateIndex implements GateView {
   }
 
   private privacy(a: number, shift: number): AudienceValue {
-    return (a < this.privacyBits.length ? (this.privacyBits[a]! >> shift) & 3 : Audience.EVERYBODY) as AudienceValue;
+    return (a < this.status.length ? (this.status[a]! >> (PRIVACY + shift)) & 3 : Audience.EVERYBODY) as AudienceValue;
   }
 
   private ensureAccounts(a: number): void {
@@ -301,7 +312,6 @@ export class GateIndex implements GateView {
     while (n <= a) n *= 2;
     this.status = grow(this.status, n);
     this.limitEnd = grow(this.limitEnd, n);
-    this.privacyBits = grow(this.privacyBits, n);
     this.lang = grow(this.lang, n);
   }
 
@@ -316,7 +326,7 @@ export class GateIndex implements GateView {
   }
 }
 
-function grow<T extends Uint8Array | Int32Array | Float64Array>(a: T, n: number): T {
+function grow<T extends Uint8Array | Uint16Array | Int32Array | Float64Array>(a: T, n: number): T {
   const b = new (a.constructor as new (n: number) => T)(n);
   b.set(a);
   return b;

@@ -2,6 +2,12 @@
  * A hash map from ordered pairs of non-negative int32 ids to a non-zero int32 value, with open
  * addressing over flat arrays: no object per entry, so millions of pairs cost a few bytes each.
  * Used for blocks (blocker, blocked) and private chats (lower id, higher id) → chat id.
+ *
+ * Two small bitsets, one bit per first id and one per second id (ids folded onto the bitset's
+ * size), answer most misses before any hashing: a pair can be present only when both its ids have
+ * their bit set. Bits are set on insert and rebuilt from the live entries on rehash, so a bit may
+ * outlive its last pair (a harmless extra probe) but is never missing. For blocks, where most
+ * accounts never block anyone, this makes the send gate's two block checks nearly free.
  */
 const EMPTY = -1;
 const TOMBSTONE = -2;
@@ -11,6 +17,10 @@ export class PairTable {
   private kb: Int32Array;
   private vals: Int32Array;
   private mask: number;
+  /** Bit (id & filterMask) is set when some live pair may have this first (second) id. */
+  private firstIds: Int32Array;
+  private secondIds: Int32Array;
+  private filterMask: number;
   private count = 0;
   private filled = 0; // live entries + tombstones
 
@@ -21,6 +31,9 @@ export class PairTable {
     this.kb = new Int32Array(n);
     this.vals = new Int32Array(n);
     this.mask = n - 1;
+    this.firstIds = new Int32Array(n >>> 4);
+    this.secondIds = new Int32Array(n >>> 4);
+    this.filterMask = (n << 1) - 1;
   }
 
   get size(): number {
@@ -28,11 +41,14 @@ export class PairTable {
   }
 
   get bytes(): number {
-    return this.ka.byteLength + this.kb.byteLength + this.vals.byteLength;
+    return this.ka.byteLength + this.kb.byteLength + this.vals.byteLength + this.firstIds.byteLength + this.secondIds.byteLength;
   }
 
   /** The value for (a, b), or 0 when absent. */
   get(a: number, b: number): number {
+    const fa = a & this.filterMask;
+    const fb = b & this.filterMask;
+    if ((this.firstIds[fa >>> 5]! & (1 << fa)) === 0 || (this.secondIds[fb >>> 5]! & (1 << fb)) === 0) return 0;
     const ka = this.ka;
     let i = hash(a, b) & this.mask;
     for (;;) {
@@ -65,6 +81,10 @@ export class PairTable {
     }
     if (grave >= 0) i = grave;
     else this.filled++;
+    const fa = a & this.filterMask;
+    const fb = b & this.filterMask;
+    this.firstIds[fa >>> 5]! |= 1 << fa;
+    this.secondIds[fb >>> 5]! |= 1 << fb;
     this.ka[i] = a;
     this.kb[i] = b;
     this.vals[i] = value;
@@ -92,6 +112,9 @@ export class PairTable {
     this.kb = new Int32Array(size);
     this.vals = new Int32Array(size);
     this.mask = size - 1;
+    this.firstIds = new Int32Array(size >>> 4);
+    this.secondIds = new Int32Array(size >>> 4);
+    this.filterMask = (size << 1) - 1;
     this.count = 0;
     this.filled = 0;
     for (let i = 0; i < ka.length; i++) {

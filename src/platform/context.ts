@@ -1,3 +1,4 @@
+import type { Lang } from '../domain/texts.js';
 import type { Enforcement } from '../enforcement/state.js';
 import type { RateLimiter } from './rate-limits.js';
 import type { TokenRegistry } from './tokens.js';
@@ -12,6 +13,12 @@ export interface IdempotentAnswer {
   at: number;
 }
 
+/**
+ * Whoever answers a system account (SpamBot, support): called after a message to it is stored,
+ * before the sender's request answers, so the reply is there when the POST returns.
+ */
+export type InboxHandler = (from: number, text: string, lang: Lang) => Promise<void>;
+
 /** Enforcement's context plus the platform's own in-memory state. */
 export interface Platform extends Enforcement {
   readonly tokens: TokenRegistry;
@@ -19,4 +26,6 @@ export interface Platform extends Enforcement {
   /** `${accountId}:${key}` → the answer first given. */
   readonly idempotency: Map<string, IdempotentAnswer>;
   readonly limits: RateLimiter;
+  /** System account id → its handler. */
+  readonly inbox: Map<number, InboxHandler>;
 }

@@ -7,6 +7,7 @@ import { normalizePhone, phoneKey } from '../domain/phone.js';
 import { param, statement, type Statement } from '../store/statement.js';
 import { parseId, publicId } from '../store/ids.js';
 import type { Store } from '../store/store.js';
+import type { Lang } from '../domain/texts.js';
 import type { Platform } from './context.js';
 import { iso } from './guards.js';
 
@@ -204,7 +205,7 @@ function privateChatWritten(p: Platform, author: number, other: number, now: num
   return chat;
 }
 
-export async function sendMessage(p: Platform, a: number, to: Target, text: string, idem?: Idempotency): Promise<{ status: number; body: SentMessage }> {
+export async function sendMessage(p: Platform, a: number, to: Target, text: string, idem?: Idempotency, lang: Lang = 'en'): Promise<{ status: number; body: SentMessage }> {
   const earlier = idempotentAnswer(p, a, idem);
   if (earlier) return earlier as { status: number; body: SentMessage };
   const idx = p.index;
@@ -242,6 +243,8 @@ export async function sendMessage(p: Platform, a: number, to: Target, text: stri
   };
   if (idem) writes.push(rememberAnswer(p, a, idem, 201, body, now));
   await p.store.write(writes);
+  // SpamBot and support answer before the sender's request does.
+  if (target.chat === 0) await p.inbox.get(target.peer)?.(a, text, idx.language(a) ?? lang);
   return { status: 201, body };
 }
 

@@ -20,6 +20,9 @@ import type { ReporterStatsTable } from './schema/reporter-stats.js';
 import type { ReportsTable } from './schema/reports.js';
 import type { StrikesTable } from './schema/strikes.js';
 import type { TakedownsTable } from './schema/takedowns.js';
+import type { AppealsTable } from './schema/appeals.js';
+import type { SpambotSessionsTable } from './schema/spambot-sessions.js';
+import type { TicketsTable } from './schema/tickets.js';
 
 /** The whole schema, as Kysely sees it. */
 export interface Database {
@@ -45,4 +48,7 @@ export interface Database {
   number_flags: NumberFlagsTable;
   takedowns: TakedownsTable;
   hidden_chats: HiddenChatsTable;
+  appeals: AppealsTable;
+  tickets: TicketsTable;
+  spambot_sessions: SpambotSessionsTable;
 }

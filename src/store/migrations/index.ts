@@ -21,6 +21,9 @@ import { createReporterStats } from '../schema/reporter-stats.js';
 import { createReports } from '../schema/reports.js';
 import { createStrikes } from '../schema/strikes.js';
 import { createTakedowns } from '../schema/takedowns.js';
+import { createAppeals } from '../schema/appeals.js';
+import { createSpambotSessions } from '../schema/spambot-sessions.js';
+import { createTickets } from '../schema/tickets.js';
 
 /**
  * Every migration, by timestamped name. They are listed here (not discovered on disk) so the
@@ -51,7 +54,7 @@ const MIGRATIONS: Record<string, Migration> = {
   },
   '2026-11-25T16:00-enforcement': {
     async up(db: Kysely<any>) {
-      for (const create of [createReports, createReportEvidence, createCases, createStrikes, createReporterStats, createNumberFlags, createTakedowns, createHiddenChats]) {
+      for (const create of [createReports, createReportEvidence, createCases, createStrikes, createReporterStats, createNumberFlags, createTakedowns, createHiddenChats, createAppeals, createTickets, createSpambotSessions]) {
         await create(db);
       }
     },

@@ -13,6 +13,10 @@ export interface RestrictionsTable {
   kind: string;
   until: number | null;
   delete_at: number | null;
+  /** The case whose decision made it. */
+  case_id: number | null;
+  /** The robot rule that made it. */
+  rule: string | null;
   created_at: number;
   ended_at: number | null;
   end_reason: string | null;
@@ -27,6 +31,8 @@ export async function createRestrictions(db: Kysely<any>): Promise<void> {
     .addColumn('kind', 'text', (c) => c.notNull())
     .addColumn('until', 'bigint')
     .addColumn('delete_at', 'bigint')
+    .addColumn('case_id', 'integer')
+    .addColumn('rule', 'text')
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addColumn('ended_at', 'bigint')
     .addColumn('end_reason', 'text')

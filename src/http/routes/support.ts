@@ -1,0 +1,134 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { fail } from '../../domain/errors.js';
+import { appealView, decideAppeal, listAppeals } from '../../enforcement/appeals.js';
+import type { StaffActor } from '../../enforcement/cases.js';
+import { listTickets, loadTicket, ticketView } from '../../enforcement/support.js';
+import type { Platform } from '../../platform/context.js';
+import type { SpamBot } from '../../spambot/bot.js';
+import { parseId, publicId } from '../../store/ids.js';
+import type { SupportDesk } from '../../support/desk.js';
+import { accountOf } from '../auth.js';
+import { numericCursor, pageParams } from '../paging.js';
+import { errorResponses, pageQuerySchema } from '../schemas.js';
+
+const SUPPORT = ['support', 'admin'] as const;
+
+function staffOf(req: FastifyRequest): StaffActor {
+  const p = req.principal;
+  if (p?.kind === 'staff') return { ref: publicId('staff', p.staffId), role: p.role };
+  return { ref: 'admin', role: 'admin' };
+}
+
+const appealSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    accountId: { type: 'string' },
+    state: { type: 'string', enum: ['open', 'decided'] },
+    outcome: { type: 'string', enum: ['overturn', 'uphold'] },
+    text: { type: 'string' },
+    email: { type: 'string' },
+    story: { type: 'boolean' },
+    createdAt: { type: 'string' },
+    dueAt: { type: 'string' },
+    overdue: { type: 'boolean' },
+    restriction: { type: 'object', additionalProperties: true },
+    robot: { type: 'boolean' },
+    rule: { type: 'string' },
+    decidedAt: { type: 'string' },
+  },
+} as const;
+
+export async function supportRoutes(app: FastifyInstance, p: Platform, spamBot: SpamBot, desk: SupportDesk): Promise<void> {
+  app.post<{ Body: { text: string } }>(
+    '/v1/support/tickets',
+    {
+      config: { access: 'account' },
+      schema: {
+        summary: '"Ask a question": a ticket for support; answers arrive as messages from @support',
+        tags: ['support'],
+        body: { type: 'object', required: ['text'], properties: { text: { type: 'string', minLength: 1, maxLength: 10_000 } } },
+        response: { 201: { type: 'object', properties: { ticket: { type: 'object', properties: { id: { type: 'string' }, dueAt: { type: 'string' } } } } }, ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      const t = await desk.ask(accountOf(req), req.body.text);
+      return reply.code(201).send({ ticket: { id: publicId('ticket', t.id), dueAt: new Date(Number(t.due_at)).toISOString() } });
+    },
+  );
+
+  app.get<{ Querystring: { state?: 'open' | 'answered'; limit?: string; cursor?: string } }>(
+    '/v1/moderation/tickets',
+    {
+      config: { access: [...SUPPORT] },
+      schema: {
+        summary: 'Support tickets, oldest first',
+        tags: ['support'],
+        querystring: { type: 'object', properties: { ...pageQuerySchema.properties, state: { type: 'string', enum: ['open', 'answered'] } } },
+      },
+    },
+    async (req) => {
+      const { limit, cursor } = pageParams(req.query);
+      return listTickets(p, req.query.state, limit, numericCursor(cursor), p.clock.now());
+    },
+  );
+
+  app.get<{ Params: { id: string } }>('/v1/moderation/tickets/:id', { config: { access: [...SUPPORT] }, schema: { summary: 'A ticket', tags: ['support'] } }, async (req) => ({
+    ticket: ticketView(await loadTicket(p, parseId('ticket', req.params.id)), p.clock.now()),
+  }));
+
+  app.post<{ Params: { id: string }; Body: { text: string } }>(
+    '/v1/moderation/tickets/:id/answer',
+    {
+      config: { access: [...SUPPORT] },
+      schema: {
+        summary: 'Answer a ticket: delivered as a message from @support, and by e-mail for e-mailed tickets',
+        tags: ['support'],
+        body: { type: 'object', required: ['text'], properties: { text: { type: 'string', minLength: 1, maxLength: 10_000 } } },
+      },
+    },
+    async (req) => {
+      const id = parseId('ticket', req.params.id);
+      if (id === 0) fail('NOT_FOUND');
+      return { ticket: ticketView(await desk.answer(id, req.body.text, staffOf(req)), p.clock.now()) };
+    },
+  );
+
+  app.get<{ Querystring: { state?: 'open' | 'decided'; limit?: string; cursor?: string } }>(
+    '/v1/moderation/appeals',
+    {
+      config: { access: [...SUPPORT] },
+      schema: {
+        summary: 'Appeals: robot-made restrictions first, then oldest; `overdue` past 72 h',
+        tags: ['support'],
+        querystring: { type: 'object', properties: { ...pageQuerySchema.properties, state: { type: 'string', enum: ['open', 'decided'] } } },
+        response: { 200: { type: 'object', properties: { appeals: { type: 'array', items: appealSchema }, nextCursor: { type: 'string' } } }, ...errorResponses },
+      },
+    },
+    async (req) => {
+      const { limit, cursor } = pageParams(req.query);
+      return listAppeals(p, req.query.state, limit, cursor, p.clock.now());
+    },
+  );
+
+  app.post<{ Params: { id: string }; Body: { outcome: 'overturn' | 'uphold'; note?: string } }>(
+    '/v1/moderation/appeals/:id/decision',
+    {
+      config: { access: [...SUPPORT] },
+      schema: {
+        summary: 'Overturn (the restriction and its strike go) or uphold; SpamBot tells the person either way',
+        tags: ['support'],
+        body: { type: 'object', required: ['outcome'], properties: { outcome: { type: 'string', enum: ['overturn', 'uphold'] }, note: { type: 'string', maxLength: 2000 } } },
+        response: { 200: { type: 'object', properties: { appeal: appealSchema } }, ...errorResponses },
+      },
+    },
+    async (req) => {
+      const id = parseId('appeal', req.params.id);
+      if (id === 0) fail('NOT_FOUND');
+      const now = p.clock.now();
+      const row = await decideAppeal(p, id, req.body.outcome, req.body.note ?? null, staffOf(req), now);
+      await spamBot.notifyAppealOutcome(row);
+      return { appeal: appealView(row, now) };
+    },
+  );
+}
