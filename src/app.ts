@@ -13,6 +13,10 @@ import type { Platform } from './platform/context.js';
 import { buildIndex, loadPlatformState } from './platform/load.js';
 import { RateLimiter } from './platform/rate-limits.js';
 import { hashToken, newToken, TokenRegistry } from './platform/tokens.js';
+import { RobotsEngine } from './robots/engine.js';
+import { loadRobotState } from './robots/load.js';
+import { loadRobotsConfig } from './robots/rules.js';
+import { enforcementSink } from './robots/sink.js';
 import { SpamBot } from './spambot/bot.js';
 import { Ids } from './store/ids.js';
 import { SupportDesk } from './support/desk.js';
@@ -31,6 +35,7 @@ export interface App {
   readonly config: Config;
   readonly platform: Platform;
   readonly scheduler: Scheduler;
+  readonly robots: RobotsEngine;
   /** The SMTP listener's port, when support by e-mail is on. */
   readonly smtpPort: number | null;
   readonly http: HttpServer;
@@ -97,6 +102,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const index = await buildIndex(store);
   const core: Core = { config, store, index, restrictions: new RestrictionBook(index), clock, ids, log, bannedPhones: new Set() };
   const enforcement: Enforcement = { ...core, policy: loadPolicy(config.policyFile), enforcement: new EnforcementState() };
+  const robots = new RobotsEngine(loadRobotsConfig(config.robotsFile), enforcementSink(enforcement));
   const platform: Platform = {
     ...enforcement,
     tokens: new TokenRegistry(),
@@ -104,9 +110,11 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     idempotency: new Map(),
     limits: new RateLimiter(config.rateLimits, overrides.monotonicMs),
     inbox: new Map(),
+    robots,
   };
   await loadPlatformState(core, platform);
   await loadEnforcement(platform);
+  await loadRobotState(robots, store);
   const scheduler = new Scheduler(platform);
   // Anything that came due while banya was down is applied now, once, at its own due time.
   await scheduler.runDue(clock.now());
@@ -142,6 +150,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     config,
     platform,
     scheduler,
+    robots,
     smtpPort: smtp?.port ?? null,
     http,
     generatedAdminToken,

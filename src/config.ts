@@ -27,6 +27,8 @@ export const configSchema = z.object({
   durability: z.enum(['process', 'power']).default('process'),
   /** JSON file with the enforcement policy (ladder, lifetimes, thresholds, VoIP prefixes). */
   policyFile: z.string().optional(),
+  /** JSON file with the robots' settings: rules on/off, shadow mode, thresholds, guard rails. */
+  robotsFile: z.string().optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   bodyLimitBytes: z.number().int().positive().default(64 * 1024),
   messageMaxLength: z.number().int().positive().default(4096),
@@ -111,6 +113,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     clock: str(env, 'BANYA_CLOCK') as Config['clock'] | undefined,
     durability: str(env, 'BANYA_DURABILITY') as Config['durability'] | undefined,
     policyFile: str(env, 'BANYA_POLICY_FILE'),
+    robotsFile: str(env, 'BANYA_ROBOTS_FILE'),
     logLevel: str(env, 'BANYA_LOG_LEVEL') as Config['logLevel'] | undefined,
     bodyLimitBytes: num(env, 'BANYA_BODY_LIMIT_BYTES'),
     smtp: {

@@ -155,7 +155,7 @@ async function run(cmds: Cmd[], voipFirst: boolean): Promise<void> {
         const chatId = chats.get(pair(c.reporter, c.subject));
         if (!chatId) break;
         const r = await api(accs[c.reporter]!).post('/v1/reports', { chatId, reason: c.reason, block: c.block });
-        ok(r, 'report');
+        ok(r, 'report'); (globalThis as any).stats ??= {}; (globalThis as any).stats['report'+r.status] = ((globalThis as any).stats['report'+r.status] ?? 0) + 1;
         if (r.status === 201) expect(r.body.report.caseId, 'every private report has a case').toBeDefined();
         break;
       }
@@ -187,6 +187,7 @@ async function run(cmds: Cmd[], voipFirst: boolean): Promise<void> {
         const r = await moderator().post(`/v1/moderation/cases/${target.id}/decision`, body);
         ok(r, 'decision');
         if (r.status === 200) {
+          (globalThis as any).stats ??= {}; (globalThis as any).stats[c.action + ':' + (r.body.sanction?.state ?? '-')] = ((globalThis as any).stats[c.action + ':' + (r.body.sanction?.state ?? '-')] ?? 0) + 1;
           expect(r.body.sanction, 'the decision does what its preview said').toEqual(preview.body.sanction);
         } else {
           expect(r.body.error.code).toBe('CASE_CLAIMED');
@@ -234,6 +235,7 @@ async function run(cmds: Cmd[], voipFirst: boolean): Promise<void> {
     }
   }
 
+  console.log('STATS', JSON.stringify((globalThis as any).stats), JSON.stringify(await snapshot()).match(/limited|frozen|USER_DEACTIVATED_BAN|UNAUTHORIZED/g)?.length);
   expect(await checkProjections(server.app.platform.store)).toEqual([]);
   // Time's effects were all applied: nothing shown ends in the past.
   const now = Date.parse((await admin().post('/v1/admin/clock', { advanceSeconds: 0 })).body.now);
@@ -251,7 +253,7 @@ async function run(cmds: Cmd[], voipFirst: boolean): Promise<void> {
 it('keeps every projection equal to the log, and every restriction the same across a restart', { timeout: 1_200_000 }, async () => {
   const started = Date.now();
   await fc.assert(
-    fc.asyncProperty(fc.array(cmd, { minLength: 1, maxLength: 40 }), fc.boolean(), async (cmds, voipFirst) => {
+    fc.asyncProperty(fc.array(cmd, { minLength: 10, maxLength: 40, size: 'max' }), fc.boolean(), async (cmds, voipFirst) => {
       await run(cmds, voipFirst);
     }),
     { numRuns: Number(process.env.PROP_RUNS ?? 15), endOnFailure: true },

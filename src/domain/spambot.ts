@@ -89,6 +89,32 @@ function when(ms: number, lang: Lang): string {
   return formatUtc(ms, lang);
 }
 
+/** What a frozen account was frozen for, in words (the policy key is an interface identifier). */
+const POLICY: Record<Lang, Record<string, string>> = {
+  en: {
+    spam: 'spam',
+    scam: 'fraud or phishing',
+    industrial_spam: 'mass spam',
+    violence: 'promoting violence',
+    pornography: 'illegal pornographic content',
+    illegal_drugs: 'illegal drugs',
+    child_abuse: 'child abuse',
+  },
+  ru: {
+    spam: 'спам',
+    scam: 'мошенничество или фишинг',
+    industrial_spam: 'массовый спам',
+    violence: 'пропаганда насилия',
+    pornography: 'незаконный порнографический контент',
+    illegal_drugs: 'незаконные наркотики',
+    child_abuse: 'насилие над детьми',
+  },
+};
+
+function policyName(kind: string | undefined, lang: Lang): string {
+  return POLICY[lang][kind ?? 'spam'] ?? POLICY[lang].spam!;
+}
+
 const T = {
   en: {
     free: 'Good news: no limits are applied to your account. You can write to anyone who accepts messages from you.',
@@ -99,6 +125,7 @@ const T = {
     limitedUntil: (d: string, robot: boolean) =>
       `Your account is limited until ${d}, because ${robot ? 'our automated systems found that it was sending messages to many people who did not expect them' : 'people reported your messages as unwanted and a moderator confirmed it'}.`,
     limitedForever: 'Your account is limited with no end date, after repeated confirmed reports of unwanted messages.',
+    alsoPgBan: 'After reports about public content you also cannot post in public groups.',
     limitedNumber:
       'Your account is limited because of its phone number: either it is a virtual (VoIP) number, or its previous owner was limited. This is not about anything you did. You can tell us your story and support will review it.',
     frozen: (d: string | null, policy: string) =>
@@ -110,8 +137,8 @@ const T = {
     release: (d: string | null) =>
       `We are sorry, but an early release is not possible: people using the messenger value their peace, and the limit is how we protect it. ${d ? `It ends by itself on ${d}.` : 'If you believe it is a mistake, you can appeal instead.'}`,
     confirm: 'Before you appeal, please confirm: you did not send advertising, promotions or shocking material to people who had not asked for it.',
-    honest: (d: string | null) =>
-      `Thank you for being honest. ${d ? `The limit ends by itself on ${d}.` : 'The limit stays.'} Until then, please write only to people who expect to hear from you.`,
+    honest: (d: string | null, frozen: boolean) =>
+      `Thank you for being honest. ${frozen ? 'The account stays frozen.' : d ? `The limit ends by itself on ${d}. Until then, please write only to people who expect to hear from you.` : 'The limit stays. Please write only to people who expect to hear from you.'}`,
     describe: 'Please describe your case in one message: what you sent, to whom, and why you think the limit is a mistake.',
     story: 'Please tell your story in one message: when you got this number and how you use it.',
     email: 'Please send an e-mail address where support can reach you about the appeal.',
@@ -133,6 +160,7 @@ const T = {
     limitedUntil: (d: string, robot: boolean) =>
       `Ваш аккаунт ограничен до ${d}: ${robot ? 'наши автоматические системы обнаружили, что он писал многим людям, которые не ждали сообщений' : 'люди пожаловались на ваши сообщения как на нежелательные, и модератор это подтвердил'}.`,
     limitedForever: 'Ваш аккаунт ограничен бессрочно после повторных подтверждённых жалоб на нежелательные сообщения.',
+    alsoPgBan: 'Кроме того, после жалоб на публичный контент вы не можете писать в публичных группах.',
     limitedNumber:
       'Ваш аккаунт ограничен из-за номера телефона: это виртуальный (VoIP) номер или у прежнего владельца номера были ограничения. Дело не в ваших действиях. Расскажите свою историю — поддержка её рассмотрит.',
     frozen: (d: string | null, policy: string) =>
@@ -144,8 +172,8 @@ const T = {
     release: (d: string | null) =>
       `Нам жаль, но снять ограничение досрочно нельзя: людям важен покой, и ограничение — способ его защитить. ${d ? `Оно закончится само ${d}.` : 'Если вы считаете это ошибкой, подайте апелляцию.'}`,
     confirm: 'Прежде чем подать апелляцию, подтвердите: вы не отправляли рекламу, акции или шокирующие материалы людям, которые об этом не просили.',
-    honest: (d: string | null) =>
-      `Спасибо за честность. ${d ? `Ограничение закончится само ${d}.` : 'Ограничение остаётся.'} До тех пор, пожалуйста, пишите только тем, кто ждёт ваших сообщений.`,
+    honest: (d: string | null, frozen: boolean) =>
+      `Спасибо за честность. ${frozen ? 'Аккаунт остаётся замороженным.' : d ? `Ограничение закончится само ${d}. До тех пор, пожалуйста, пишите только тем, кто ждёт ваших сообщений.` : 'Ограничение остаётся. Пожалуйста, пишите только тем, кто ждёт ваших сообщений.'}`,
     describe: 'Опишите ваш случай одним сообщением: что вы отправляли, кому и почему считаете ограничение ошибкой.',
     story: 'Расскажите свою историю одним сообщением: когда у вас появился этот номер и как вы им пользуетесь.',
     email: 'Пришлите адрес электронной почты, по которому поддержка сможет связаться с вами по апелляции.',
@@ -187,8 +215,9 @@ export function statusText(s: BotSituation): string {
     else if (r.until) parts.push(t.limitedUntil(when(r.until, s.lang), r.kind === 'robot'));
     else parts.push(t.limitedForever);
     parts.push(t.meaning);
+    if (r.publicGroupsBan) parts.push(t.alsoPgBan);
   } else if (r.state === 'frozen') {
-    parts.push(t.frozen(r.deleteAt ? when(r.deleteAt, s.lang) : null, r.kind ?? 'spam'));
+    parts.push(t.frozen(r.deleteAt ? when(r.deleteAt, s.lang) : null, policyName(r.kind, s.lang)));
   } else if (r.publicGroupsBan) {
     parts.push(t.freePgBan);
   } else {
@@ -204,13 +233,14 @@ function status(s: BotSituation): BotTurn {
 }
 
 /** Starting an appeal: refused when one is open, too soon after a denial, or nothing to appeal. */
-function startAppeal(s: BotSituation, flow: 'mistake' | 'story'): BotTurn {
+function startAppeal(s: BotSituation): BotTurn {
   const t = T[s.lang];
   const b = BUTTONS[s.lang];
   if (!restricted(s.restriction)) return { reply: { text: t.nothingToAppeal, buttons: statusButtons(s) }, session: IDLE };
   if (s.openAppeal) return { reply: { text: t.already(when(s.openAppeal.createdAt, s.lang)), buttons: statusButtons(s) }, session: IDLE };
   if (s.nextAppealAt && s.nextAppealAt > s.now) return { reply: { text: t.nextAppeal(when(s.nextAppealAt, s.lang)), buttons: statusButtons(s) }, session: IDLE };
-  if (flow === 'story' || s.restriction.kind === 'number') {
+  // A number-limited account tells its story; everyone else confirms first (RULES.md §5).
+  if (s.restriction.state === 'limited' && s.restriction.kind === 'number') {
     return { reply: { text: t.story, buttons: [[b.cancel]] }, session: { step: 'describe', flow: 'story' } };
   }
   return { reply: { text: t.confirm, buttons: [[b.didNot], [b.did]] }, session: { step: 'confirm', flow: 'mistake' } };
@@ -221,6 +251,9 @@ export const APPEAL_DUE_MS = 48 * 3600_000;
 
 function file(s: BotSituation, text: string, email: string | null, story: boolean): BotTurn {
   const t = T[s.lang];
+  // Still one open appeal per account, and none before the cooling-off after a denial ends.
+  if (s.openAppeal) return { reply: { text: t.already(when(s.openAppeal.createdAt, s.lang)), buttons: statusButtons(s) }, session: IDLE };
+  if (s.nextAppealAt && s.nextAppealAt > s.now) return { reply: { text: t.nextAppeal(when(s.nextAppealAt, s.lang)), buttons: statusButtons(s) }, session: IDLE };
   return {
     reply: { text: t.filed(when(s.now + APPEAL_DUE_MS, s.lang)), buttons: [[BUTTONS[s.lang].spam]] },
     session: IDLE,
@@ -228,30 +261,40 @@ function file(s: BotSituation, text: string, email: string | null, story: boolea
   };
 }
 
+function honest(s: BotSituation): BotTurn {
+  return { reply: { text: T[s.lang].honest(endOf(s.restriction, s.lang), s.restriction.state === 'frozen'), buttons: [[BUTTONS[s.lang].spam]] }, session: IDLE };
+}
+
 export function spamBotTurn(session: BotSession, input: string, s: BotSituation): BotTurn {
   const t = T[s.lang];
   const b = BUTTONS[s.lang];
   const text = input.trim();
-  if (text === '/start' || text.toLowerCase().startsWith('/start ')) return status(s);
+  const lower = text.toLowerCase();
+  if (lower === '/start' || lower.startsWith('/start ') || lower.startsWith('/start@')) return status(s);
   const button = buttonOf(text);
   if (button === 'status') return status(s);
   if (button === 'cancel') return { reply: { text: t.cancelled, buttons: statusButtons(s) }, session: IDLE };
 
   switch (session.step) {
     case 'confirm':
+      if (button === 'release' || button === 'mistake' || button === 'story') break; // a menu button leaves the flow
       if (button === 'didNot') return { reply: { text: t.describe, buttons: [[b.cancel]] }, session: { step: 'describe', flow: 'mistake' } };
-      if (button === 'did') return { reply: { text: t.honest(endOf(s.restriction, s.lang)), buttons: [[b.spam]] }, session: IDLE };
+      if (button === 'did') return honest(s);
       if (button === 'spam') return { reply: { text: t.spam, buttons: [[b.didNot], [b.did]] }, session };
       return { reply: { text: t.hint, buttons: [[b.didNot], [b.did]] }, session };
     case 'describe': {
       if (button && button !== 'didNot' && button !== 'did') break; // a menu button leaves the flow
       if (!restricted(s.restriction)) return status(s);
+      // A button is not a description: "I did not…" pressed again asks again; "In fact, I did" ends kindly.
+      if (button === 'did' && session.flow !== 'story') return honest(s);
+      if (button) return { reply: { text: session.flow === 'story' ? t.story : t.describe, buttons: [[b.cancel]] }, session };
       const story = session.flow === 'story';
       if (s.restriction.state === 'frozen') return { reply: { text: t.email, buttons: [[b.cancel]] }, session: { step: 'email', flow: session.flow ?? 'mistake', text } };
       return file(s, text, null, story);
     }
     case 'email': {
       if (button) break;
+      if (!restricted(s.restriction)) return status(s);
       if (!EMAIL.test(text)) return { reply: { text: t.badEmail, buttons: [[b.cancel]] }, session };
       return file(s, session.text ?? '', text, session.flow === 'story');
     }
@@ -262,11 +305,11 @@ export function spamBotTurn(session: BotSession, input: string, s: BotSituation)
     case 'spam':
       return { reply: { text: t.spam, buttons: statusButtons(s) }, session: IDLE };
     case 'release':
+      if (!restricted(s.restriction)) return { reply: { text: t.free, buttons: statusButtons(s) }, session: IDLE };
       return { reply: { text: t.release(endOf(s.restriction, s.lang)), buttons: statusButtons(s) }, session: IDLE };
     case 'mistake':
-      return startAppeal(s, 'mistake');
     case 'story':
-      return startAppeal(s, 'story');
+      return startAppeal(s);
     default:
       return status(s);
   }

@@ -134,15 +134,34 @@ export async function loadAppeal(e: Enforcement, id: number): Promise<AppealRow>
  * Overturn: the restriction ends now, its strike goes, its reporters lose accuracy, and a robot
  * rule behind it records a false positive. Uphold: nothing changes (the next appeal waits 7 days).
  */
+/** Appeals being decided right now: a second decision racing the first must see it as decided. */
+const deciding = new WeakMap<object, Set<number>>();
+
 export async function decideAppeal(e: Enforcement, id: number, outcome: 'overturn' | 'uphold', note: string | null, staff: StaffActor, now: number): Promise<AppealRow> {
   const row = await loadAppeal(e, id);
-  if (row.state !== 'open') fail('APPEAL_ALREADY_DECIDED');
+  let inFlight = deciding.get(e.enforcement);
+  if (!inFlight) deciding.set(e.enforcement, (inFlight = new Set()));
+  // Checked and claimed in one synchronous step: the decision's write is committed later.
+  if (row.state !== 'open' || inFlight.has(id)) fail('APPEAL_ALREADY_DECIDED');
+  inFlight.add(id);
+  try {
+    return await decideOpenAppeal(e, row, outcome, note, staff, now);
+  } finally {
+    inFlight.delete(id);
+  }
+}
+
+async function decideOpenAppeal(e: Enforcement, row: AppealRow, outcome: 'overturn' | 'uphold', note: string | null, staff: StaffActor, now: number): Promise<AppealRow> {
+  const id = row.id;
   const a = row.account_id;
   const actor = staffActor(staff);
   const writes: CompiledQuery[] = [];
-  if (outcome === 'overturn') writes.push(...(await overturnStatements(e, row, actor, now)));
+  if (outcome === 'overturn') {
+    writes.push(...(await overturnStatements(e, row, actor, now)));
+    e.enforcement.manualDecisionAt.set(a, now);
+  }
   else e.enforcement.lastUpheld.set(a, now);
-  e.enforcement.openAppeals.delete(a);
+  if (e.enforcement.openAppeals.get(a)?.id === id) e.enforcement.openAppeals.delete(a);
   writes.push(
     e.store.db.updateTable('appeals').set({ state: 'decided', outcome, decided_at: now, decided_by: staff.ref, note }).where('id', '=', id).compile(),
     record(e, now, actor, a, { type: 'appeal_decided', payload: { appealId: id, outcome, by: staff.ref, note } }),

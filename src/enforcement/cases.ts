@@ -197,6 +197,7 @@ export async function decideCase(e: Enforcement, id: number, input: DecisionInpu
     return { case: await viewOf(e, id, now) };
   }
   const confirmed = input.action === 'confirm';
+  if (!confirmed) e.enforcement.manualDecisionAt.set(c.subjectId, now);
   e.enforcement.dropCase(c);
   for (const r of c.reports) {
     const key = `${r.reporterId}:${c.subjectId}`;

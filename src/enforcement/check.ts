@@ -273,6 +273,7 @@ export function apply(p: Projection, { at, accountId, event }: LoggedEvent): voi
     case 'evidence_viewed':
     case 'robot_flag':
     case 'robot_false_positive':
+    case 'robot_shadow':
       return;
   }
 }

@@ -53,6 +53,7 @@ export type EnforcementEvent =
   | { type: 'reporter_accuracy'; payload: { confirmed: number; dismissed: number; reason: string } }
   | { type: 'content_taken_down'; payload: { caseId: number; chatId: number; messageIds: number[] } }
   | { type: 'robot_flag'; payload: { rule: string; note: string } }
+  | { type: 'robot_shadow'; payload: { rule: string; effect: Record<string, unknown>; why: string } }
   | { type: 'robot_false_positive'; payload: { rule: string; appealId: number; restrictionId: number | null } }
   | {
       type: 'appeal_filed';

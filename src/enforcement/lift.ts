@@ -25,6 +25,7 @@ export function liftStatements(e: Enforcement, accountId: number, reason: string
 
 export async function liftAccount(e: Enforcement, accountId: number, reason: string, actor: Actor): Promise<EffectiveRestriction> {
   const now = e.clock.now();
+  e.enforcement.manualDecisionAt.set(accountId, now);
   const writes = liftStatements(e, accountId, `lifted: ${reason}`, actor, now);
   if (writes.length > 0) await e.store.write(writes);
   return e.restrictions.refresh(accountId, now);

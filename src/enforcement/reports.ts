@@ -35,6 +35,8 @@ export interface ReportInput {
 
 export interface FiledReport {
   reportId: number;
+  /** The report's weight (0 for a repeat). */
+  weight: number;
   caseId: number | null;
   /** An open report already existed: nothing new was created. */
   existing: boolean;
@@ -47,7 +49,7 @@ function caseChat(input: Pick<ReportInput, 'kind' | 'chatId'>): number {
 
 export function existingReport(e: Enforcement, reporter: number, subject: number): FiledReport | undefined {
   const open = e.enforcement.openReports.get(`${reporter}:${subject}`);
-  return open ? { reportId: open.reportId, caseId: open.caseId, existing: true } : undefined;
+  return open ? { reportId: open.reportId, caseId: open.caseId, existing: true, weight: 0 } : undefined;
 }
 
 /** Opens a case (no reports yet) and returns its statements. */
@@ -187,5 +189,5 @@ export function fileReportStatements(e: Enforcement, input: ReportInput, actor: 
     }
     writes.push(...caseUpdatedStatements(e, c, joining.map((j) => j.reportId), actor, now));
   }
-  return { filed: { reportId, caseId, existing: false }, writes };
+  return { filed: { reportId, caseId, existing: false, weight }, writes };
 }

@@ -48,3 +48,9 @@ export async function robotFlag(e: Enforcement, accountId: number, rule: string,
   const now = e.clock.now();
   await e.store.write([record(e, now, robot(rule), accountId, { type: 'robot_flag', payload: { rule, note } })]);
 }
+
+/** Records what a rule would have done (shadow mode, daily cap, or held off after a person's decision). */
+export async function robotShadow(e: Enforcement, accountId: number, rule: string, effect: Record<string, unknown>, why: string): Promise<void> {
+  const now = e.clock.now();
+  await e.store.write([record(e, now, robot(rule), accountId, { type: 'robot_shadow', payload: { rule, effect, why } })]);
+}

@@ -71,6 +71,8 @@ export class EnforcementState {
   /** When each account's last appeal was upheld (the next may follow 7 days later). */
   readonly lastUpheld = new Map<number, number>();
   readonly openTickets = new Set<number>();
+  /** When a person last decided in the account's favour (dismissal, overturn, lift): robots hold off. */
+  readonly manualDecisionAt = new Map<number, number>();
   /** Appeals and tickets by the time they become overdue. */
   readonly overdue = new DueQueue<{ kind: 'appeal' | 'ticket'; id: number; account: number | null }>();
 

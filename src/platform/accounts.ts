@@ -112,6 +112,7 @@ export async function createAccount(p: Platform, input: NewAccount, actor: Actor
   // Phone books that were waiting for this number now find it.
   writes.push(...takePendingFor(p, key, id, now));
   await p.store.write(writes);
+  await p.robots.observe({ type: 'account', at: now, account: id, voip: row.number_kind === 'voip' });
   return { account: accountView(row), token };
 }
 

@@ -16,8 +16,12 @@ export async function block(p: Platform, blocker: number, blocked: number): Prom
   requireWritable(p, blocker);
   if (!p.index.exists(blocked)) fail('PEER_ID_INVALID');
   if (blocked === blocker) fail('BAD_REQUEST', { field: 'accountId', reason: 'cannot block yourself' });
-  const writes = blockStatements(p, blocker, blocked, p.clock.now());
-  if (writes.length > 0) await p.store.write(writes);
+  const now = p.clock.now();
+  const stranger = !p.index.hasContact(blocker, blocked);
+  const writes = blockStatements(p, blocker, blocked, now);
+  if (writes.length === 0) return;
+  await p.store.write(writes);
+  await p.robots.observe({ type: 'block', at: now, from: blocker, to: blocked, stranger });
 }
 
 export async function unblock(p: Platform, blocker: number, blocked: number): Promise<void> {

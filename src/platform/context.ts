@@ -1,5 +1,6 @@
 import type { Lang } from '../domain/texts.js';
 import type { Enforcement } from '../enforcement/state.js';
+import type { RobotEvent } from '../robots/events.js';
 import type { RateLimiter } from './rate-limits.js';
 import type { TokenRegistry } from './tokens.js';
 
@@ -28,4 +29,10 @@ export interface Platform extends Enforcement {
   readonly limits: RateLimiter;
   /** System account id → its handler. */
   readonly inbox: Map<number, InboxHandler>;
+  /** Where the platform publishes what happened, for robots. */
+  readonly robots: RobotObserver;
+}
+
+export interface RobotObserver {
+  observe(ev: RobotEvent): Promise<void> | void;
 }

@@ -3,6 +3,7 @@ import { ALLOW, codeName, Code, type CodeName } from '../domain/codes.js';
 import { fail } from '../domain/errors.js';
 import { ChatKind, gateCreate, gateInvitee, gateInviter, gateJoin, Role, type RoleValue } from '../domain/gate.js';
 import { parseId, publicId } from '../store/ids.js';
+import type { RobotEvent } from '../robots/events.js';
 import type { Platform } from './context.js';
 import { requireWritable } from './guards.js';
 import { denial } from './messages.js';
@@ -53,7 +54,7 @@ export function requireGroup(p: Platform, chatId: string): number {
  * Adds each invitee the inviter may add and returns the others with their codes (an unknown id
  * is PEER_ID_INVALID). Members already present count as added, so a retried request changes nothing.
  */
-function invite(p: Platform, inviter: number, chat: number, invitees: string[], now: number, writes: CompiledQuery[]) {
+function invite(p: Platform, inviter: number, chat: number, invitees: string[], now: number, writes: CompiledQuery[], invited: RobotEvent[]) {
   const added: string[] = [];
   const missingInvitees: MissingInvitee[] = [];
   const seen = new Set<string>();
@@ -74,6 +75,7 @@ function invite(p: Platform, inviter: number, chat: number, invitees: string[], 
     }
     writes.push(setRole(p, chat, b, Role.MEMBER, now));
     added.push(raw);
+    invited.push({ type: 'invite', at: now, by: inviter, account: b, stranger: !p.index.hasContact(b, inviter) });
   }
   return { added, missingInvitees };
 }
@@ -110,8 +112,10 @@ export async function createGroup(
       .compile(),
   ];
   writes.push(setRole(p, id, owner, Role.OWNER, now));
-  const { missingInvitees } = invite(p, owner, id, input.members ?? [], now, writes);
+  const invited: RobotEvent[] = [];
+  const { missingInvitees } = invite(p, owner, id, input.members ?? [], now, writes, invited);
   await p.store.write(writes);
+  for (const ev of invited) await p.robots.observe(ev);
   return { chat: { id: publicId('chat', id), type: input.kind, title, public: isPublic }, missingInvitees };
 }
 
@@ -121,8 +125,10 @@ export async function addMembers(p: Platform, inviter: number, chatId: string, a
   if (code !== ALLOW) throw denial(p, code, inviter);
   const now = p.clock.now();
   const writes: CompiledQuery[] = [];
-  const result = invite(p, inviter, chat, accountIds, now, writes);
+  const invited: RobotEvent[] = [];
+  const result = invite(p, inviter, chat, accountIds, now, writes, invited);
   if (writes.length > 0) await p.store.write(writes);
+  for (const ev of invited) await p.robots.observe(ev);
   return result;
 }
 

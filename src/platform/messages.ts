@@ -8,6 +8,7 @@ import { param, statement, type Statement } from '../store/statement.js';
 import { parseId, publicId } from '../store/ids.js';
 import type { Store } from '../store/store.js';
 import type { Lang } from '../domain/texts.js';
+import { textSignals } from '../robots/events.js';
 import type { Platform } from './context.js';
 import { iso } from './guards.js';
 
@@ -235,7 +236,12 @@ export async function sendMessage(p: Platform, a: number, to: Target, text: stri
   }
   const s = statements(p.store);
   const writes: CompiledQuery[] = [];
-  const chat = target.chat !== 0 ? target.chat : privateChatWritten(p, a, target.peer, now, writes);
+  const b = target.peer;
+  const observed = target.chat === 0 && !(idx.flags(b) & SYSTEM);
+  // For robots: a "cold" message goes to someone who has not saved the sender and never wrote to them.
+  const stranger = observed && !idx.hasContact(b, a) && !idx.hasWritten(b, a);
+  const newChat = observed && idx.privateChat(a, b) === 0;
+  const chat = target.chat !== 0 ? target.chat : privateChatWritten(p, a, b, now, writes);
   const id = p.ids.next('messages');
   writes.push(s.insertMessage.bind({ id, chat, from: a, text, at: now }));
   const body: SentMessage = {
@@ -243,8 +249,12 @@ export async function sendMessage(p: Platform, a: number, to: Target, text: stri
   };
   if (idem) writes.push(rememberAnswer(p, a, idem, 201, body, now));
   await p.store.write(writes);
+  if (observed) {
+    const signals = textSignals(text);
+    await p.robots.observe({ type: 'message', at: now, from: a, to: b, stranger, newChat, textHash: signals.textHash, link: signals.link, inviteLink: signals.inviteLink });
+  }
   // SpamBot and support answer before the sender's request does.
-  if (target.chat === 0) await p.inbox.get(target.peer)?.(a, text, idx.language(a) ?? lang);
+  if (target.chat === 0) await p.inbox.get(b)?.(a, text, idx.language(a) ?? lang);
   return { status: 201, body };
 }
 

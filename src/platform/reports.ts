@@ -131,8 +131,14 @@ export async function fileReport(p: Platform, reporter: number, req: ReportReque
   );
   const body: ReportAnswer = { report: { id: publicId('report', filed.reportId), ...(filed.caseId !== null ? { caseId: publicId('case', filed.caseId) } : {}) } };
   const status = filed.existing ? 200 : 201;
+  const blocked = req.block === true && extra.length > 0 && !idx.hasContact(reporter, subject);
   const all = [...writes, ...extra];
   if (idem) all.push(rememberAnswer(p, reporter, idem, status, body, now));
   if (all.length > 0) await p.store.write(all);
+  if (!filed.existing) {
+    const reporterAge = now - Number(created?.created_at ?? now);
+    await p.robots.observe({ type: 'report', at: now, from: reporter, to: subject, weight: filed.weight, fresh: reporterAge < 24 * 3600_000 });
+  }
+  if (blocked) await p.robots.observe({ type: 'block', at: now, from: reporter, to: subject, stranger: true });
   return { status, body };
 }

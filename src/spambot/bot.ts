@@ -13,12 +13,21 @@ import { systemMessage } from '../platform/messages.js';
  */
 export class SpamBot {
   private readonly sessions = new Map<number, BotSession>();
+  /**
+   * Each person's turns run one at a time: a turn reads the session and the open appeal, and
+   * filing awaits the store, so two messages sent at once must not both file an appeal.
+   */
+  private readonly turns = new Map<number, Promise<void>>();
+  /** The language of each person's last turn: an outcome written later, unasked, uses it. */
+  private readonly langs = new Map<number, Lang>();
 
   constructor(private readonly p: Platform) {}
 
   async load(): Promise<void> {
     for await (const r of this.p.store.iterate<{ account_id: number; state: string }>(this.p.store.db.selectFrom('spambot_sessions').select(['account_id', 'state']))) {
-      this.sessions.set(r.account_id, JSON.parse(r.state) as BotSession);
+      const { lang, ...session } = JSON.parse(r.state) as BotSession & { lang?: Lang };
+      this.sessions.set(r.account_id, session);
+      if (lang === 'en' || lang === 'ru') this.langs.set(r.account_id, lang);
     }
   }
 
@@ -39,7 +48,23 @@ export class SpamBot {
     };
   }
 
-  async answer(from: number, text: string, lang: Lang): Promise<void> {
+  /** Runs `job` after every earlier turn of `account` has finished. */
+  private serial(account: number, job: () => Promise<void>): Promise<void> {
+    const previous = this.turns.get(account) ?? Promise.resolve();
+    const run = previous.then(job, job);
+    const settled = run.catch(() => undefined);
+    this.turns.set(account, settled);
+    void settled.then(() => {
+      if (this.turns.get(account) === settled) this.turns.delete(account);
+    });
+    return run;
+  }
+
+  answer(from: number, text: string, lang: Lang): Promise<void> {
+    return this.serial(from, () => this.turn(from, text, lang));
+  }
+
+  private async turn(from: number, text: string, lang: Lang): Promise<void> {
     const p = this.p;
     const now = p.clock.now();
     const turn = spamBotTurn(this.sessions.get(from) ?? IDLE, text, this.situation(from, lang, now));
@@ -48,7 +73,8 @@ export class SpamBot {
       writes.push(...(await fileAppealStatements(p, from, { text: turn.effect.text, email: turn.effect.email?.toLowerCase() ?? null, story: turn.effect.story }, now)).writes);
     }
     this.sessions.set(from, turn.session);
-    const state = JSON.stringify(turn.session);
+    this.langs.set(from, lang);
+    const state = JSON.stringify({ ...turn.session, lang });
     writes.push(
       p.store.db
         .insertInto('spambot_sessions')
@@ -61,15 +87,26 @@ export class SpamBot {
   }
 
   /** Tells the person how support decided their appeal. */
-  async notifyAppealOutcome(appeal: AppealsTable): Promise<void> {
-    const p = this.p;
-    const now = p.clock.now();
+  notifyAppealOutcome(appeal: AppealsTable): Promise<void> {
     const a = appeal.account_id;
-    const lang = p.index.language(a) ?? 'en';
-    const text = appealOutcomeText(appeal.outcome as 'overturn' | 'uphold', Number(appeal.decided_at ?? now) + APPEAL_COOLDOWN_MS, lang);
-    const buttons = this.statusButtonsFor(a, lang, now);
-    this.sessions.set(a, IDLE);
-    await p.store.write(systemMessage(p, p.index.spamBotId, a, text, buttons, now));
+    return this.serial(a, async () => {
+      const p = this.p;
+      const now = p.clock.now();
+      const lang = p.index.language(a) ?? this.langs.get(a) ?? 'en';
+      const text = appealOutcomeText(appeal.outcome as 'overturn' | 'uphold', Number(appeal.decided_at ?? now) + APPEAL_COOLDOWN_MS, lang);
+      const buttons = this.statusButtonsFor(a, lang, now);
+      // The outcome ends any half-finished conversation, here and in the stored session.
+      this.sessions.set(a, IDLE);
+      const state = JSON.stringify({ ...IDLE, lang });
+      await p.store.write([
+        p.store.db
+          .insertInto('spambot_sessions')
+          .values({ account_id: a, state, updated_at: now })
+          .onConflict((oc) => oc.column('account_id').doUpdateSet({ state, updated_at: now }))
+          .compile(),
+        ...systemMessage(p, p.index.spamBotId, a, text, buttons, now),
+      ]);
+    });
   }
 
   private statusButtonsFor(a: number, lang: Lang, now: number): string[][] {

@@ -1,0 +1,158 @@
+import { Counters } from './counters.js';
+import type { RobotEvent } from './events.js';
+import { BUILT_IN_RULES, subjectOf, type Effect, type RobotsConfig, type Rule, type RuleContext } from './rules.js';
+
+/**
+ * The rules engine: counts each event, runs every enabled rule on it, and applies at most one
+ * effect — the strongest — through the sink, within guard rails: a rule in shadow mode only
+ * records; a rule past its daily cap falls back to shadow; an account that a person decided on
+ * (a dismissed case, an overturned appeal) is left alone for a while; an account robots already
+ * limited is not limited again until that limit ends.
+ */
+
+export interface EffectSink {
+  apply(account: number, rule: string, effect: Effect, at: number): Promise<void> | void;
+  shadow(account: number, rule: string, effect: Effect, at: number, why: 'shadow' | 'daily_cap' | 'manual_decision'): Promise<void> | void;
+  /** When a person last decided about the account (0 if never). */
+  manualDecisionAt(account: number): number;
+  /** Whether the account is already limited, frozen or banned at `at` (robots leave it be). */
+  restricted(account: number, at: number): boolean;
+}
+
+const STRENGTH: Record<Effect['action'], number> = { flag: 1, open_case: 2, limit: 3, freeze: 4 };
+
+function stronger(a: Effect, b: Effect): boolean {
+  if (STRENGTH[a.action] !== STRENGTH[b.action]) return STRENGTH[a.action] > STRENGTH[b.action];
+  return a.action === 'limit' && b.action === 'limit' && a.hours > b.hours;
+}
+
+interface ActiveRule {
+  rule: Rule;
+  settings: Record<string, number>;
+  shadow: boolean;
+}
+
+export class RobotsEngine {
+  readonly counters = new Counters();
+  private readonly rules: ActiveRule[];
+  private readonly byType = new Map<RobotEvent['type'], ActiveRule[]>();
+  /** Per rule: hits (effects proposed that won), actions taken, shadowed. */
+  readonly stats = new Map<string, { hits: number; actions: number; shadowed: number }>();
+  private readonly actionsToday = new Map<string, { day: number; n: number }>();
+  /** Until when robots' own limit on an account runs (so they do not stack limits). */
+  private readonly actedUntil = new Map<number, number>();
+
+  constructor(
+    private readonly config: RobotsConfig,
+    private readonly sink: EffectSink,
+    rules: Rule[] = BUILT_IN_RULES,
+  ) {
+    this.rules = rules
+      .filter((r) => config.rules[r.name]?.enabled ?? true)
+      .map((r) => ({ rule: r, settings: { ...r.defaults, ...config.rules[r.name]?.settings }, shadow: config.rules[r.name]?.shadow ?? false }));
+    for (const type of ['account', 'message', 'invite', 'report', 'block'] as const) {
+      this.byType.set(
+        type,
+        this.rules.filter((r) => r.rule.on.includes(type)),
+      );
+    }
+    for (const r of this.rules) this.stats.set(r.rule.name, { hits: 0, actions: 0, shadowed: 0 });
+  }
+
+  get ruleNames(): string[] {
+    return this.rules.map((r) => r.rule.name);
+  }
+
+  /** Updates the counters an event touches. */
+  private count(ev: RobotEvent): void {
+    const c = this.counters;
+    switch (ev.type) {
+      case 'account':
+        c.ensure(ev.account);
+        c.createdAt[ev.account] = ev.at || 1;
+        return;
+      case 'message':
+        if (!ev.stranger) return;
+        c.add(ev.from, 'cold', ev.at);
+        if (ev.newChat) c.add(ev.from, 'coldChats', ev.at);
+        if (ev.link || ev.inviteLink) c.add(ev.from, 'links', ev.at);
+        // The same text to many *different* strangers: counted once per new chat.
+        if (!ev.newChat) return;
+        if (c.lastText[ev.from] === ev.textHash) c.add(ev.from, 'sameText', ev.at);
+        else {
+          c.lastText[ev.from] = ev.textHash;
+          c.reset(ev.from, 'sameText');
+          c.add(ev.from, 'sameText', ev.at);
+        }
+        return;
+      case 'invite':
+        if (ev.stranger) c.add(ev.by, 'invites', ev.at);
+        return;
+      case 'report':
+        c.add(ev.to, ev.fresh ? 'freshReports' : 'reports', ev.at, ev.weight);
+        return;
+      case 'block':
+        if (ev.stranger) c.add(ev.to, 'blocks', ev.at);
+        return;
+    }
+  }
+
+  /**
+   * Takes one event. Returns a promise only when an effect is applied or recorded, so the
+   * common case allocates nothing and waits for nothing.
+   */
+  observe(ev: RobotEvent): Promise<void> | void {
+    this.count(ev);
+    const rules = this.byType.get(ev.type)!;
+    if (rules.length === 0) return;
+    const subject = subjectOf(ev);
+    const at = ev.at;
+    if ((this.actedUntil.get(subject) ?? 0) > at) return;
+    let best: Effect | null = null;
+    let bestRule: ActiveRule | null = null;
+    const ctx: RuleContext<Record<string, number>> = {
+      counters: this.counters,
+      settings: {},
+      at,
+      young: (a, hours) => this.counters.age(a, at) < hours * 3600_000,
+    };
+    for (const r of rules) {
+      ctx.settings = r.settings;
+      const e = r.rule.evaluate(ev, ctx);
+      if (e && (!best || stronger(e, best))) {
+        best = e;
+        bestRule = r;
+      }
+    }
+    if (!best || !bestRule) return;
+    return this.act(subject, bestRule, best, at);
+  }
+
+  private act(subject: number, r: ActiveRule, effect: Effect, at: number): Promise<void> | void {
+    const name = r.rule.name;
+    const stats = this.stats.get(name)!;
+    if (this.sink.restricted(subject, at)) return;
+    stats.hits++;
+    const manual = this.sink.manualDecisionAt(subject);
+    const holdUntil = effect.action === 'limit' ? at + effect.hours * 3600_000 : effect.action === 'freeze' ? Infinity : at + 3600_000;
+    this.actedUntil.set(subject, holdUntil);
+    if (manual > 0 && manual + this.config.manualBlockHours * 3600_000 > at && (effect.action === 'limit' || effect.action === 'freeze')) {
+      stats.shadowed++;
+      return this.sink.shadow(subject, name, effect, at, 'manual_decision');
+    }
+    if (r.shadow) {
+      stats.shadowed++;
+      return this.sink.shadow(subject, name, effect, at, 'shadow');
+    }
+    const day = Math.floor(at / 86_400_000);
+    const today = this.actionsToday.get(name);
+    const n = today && today.day === day ? today.n : 0;
+    if (n >= this.config.dailyActionCap) {
+      stats.shadowed++;
+      return this.sink.shadow(subject, name, effect, at, 'daily_cap');
+    }
+    this.actionsToday.set(name, { day, n: n + 1 });
+    stats.actions++;
+    return this.sink.apply(subject, name, effect, at);
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * What robots learn about: facts the platform publishes after it stored them. Ids are the dense
+ * account ids; `at` is the injected clock's time (ms). A "stranger" is someone who has not saved
+ * the sender's number and has never written to the sender (TRACE.md's "cold").
+ */
+export type RobotEvent =
+  | { type: 'account'; at: number; account: number; voip: boolean }
+  | {
+      type: 'message';
+      at: number;
+      from: number;
+      to: number;
+      /** The recipient is a stranger to the sender. */
+      stranger: boolean;
+      /** The first message of this private chat. */
+      newChat: boolean;
+      /** A hash of the normalised text, to see the same text going to many people. */
+      textHash: number;
+      link: boolean;
+      inviteLink: boolean;
+    }
+  | { type: 'invite'; at: number; by: number; account: number; stranger: boolean }
+  | { type: 'report'; at: number; from: number; to: number; weight: number; fresh: boolean }
+  | { type: 'block'; at: number; from: number; to: number; stranger: boolean };
+
+const LINK = /(https?:\/\/|www\.|\b[a-z0-9-]+\.(com|net|org|ru|io|me|example|shop|xyz|info|biz)\b)/i;
+const INVITE = /(t\.me\/(joinchat|\+)|\/invite\/|join\s*(my|our)?\s*(group|channel))/i;
+
+/** Link and invite-link detection for message text. */
+export function textSignals(text: string): { link: boolean; inviteLink: boolean; textHash: number } {
+  return { link: LINK.test(text), inviteLink: INVITE.test(text), textHash: textHash(text) };
+}
+
+/** FNV-1a over the lower-cased text with digits and spaces dropped (templates vary those). */
+export function textHash(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    let c = text.charCodeAt(i);
+    if (c === 32 || (c >= 48 && c <= 57) || c === 10 || c === 9) continue;
+    if (c >= 65 && c <= 90) c += 32;
+    h ^= c;
+    h = Math.imul(h, 0x01000193);
+  }
+  return h | 0;
+}

@@ -1,0 +1,181 @@
+import fs from 'node:fs';
+import { z } from 'zod';
+import type { Counters } from './counters.js';
+import type { RobotEvent } from './events.js';
+
+/**
+ * Robot rules: plain functions with a name, a description and default settings. A rule reads
+ * the event and the counters (already updated for this event) and may propose one effect on the
+ * event's subject. The engine applies at most one effect per event, after every rule ran.
+ */
+
+export type Effect = { action: 'limit'; hours: number } | { action: 'freeze' } | { action: 'open_case'; priority: number } | { action: 'flag'; note: string };
+
+export interface RuleContext<S> {
+  counters: Counters;
+  settings: S;
+  at: number;
+  /** The account is younger than the rule's idea of "new" (ms). */
+  young(a: number, hours: number): boolean;
+}
+
+export interface Rule<S extends Record<string, number> = Record<string, number>> {
+  name: string;
+  description: string;
+  /** Event types the rule looks at. */
+  on: readonly RobotEvent['type'][];
+  defaults: S;
+  evaluate(ev: RobotEvent, ctx: RuleContext<S>): Effect | null;
+}
+
+/** The account an event is about, for the rules: who sent, invited, or was reported or blocked. */
+export function subjectOf(ev: RobotEvent): number {
+  switch (ev.type) {
+    case 'message':
+      return ev.from;
+    case 'invite':
+      return ev.by;
+    case 'report':
+    case 'block':
+      return ev.to;
+    case 'account':
+      return ev.account;
+  }
+}
+
+function rule<S extends Record<string, number>>(r: Rule<S>): Rule<S> {
+  return r;
+}
+
+export const coldFanout = rule({
+  name: 'cold_fanout',
+  description: 'Starts chats with many strangers in an hour or a day; stricter for accounts under a day old.',
+  on: ['message'],
+  defaults: { hourly: 20, daily: 50, youngHourly: 8, youngDaily: 20, youngHours: 24, limitHours: 24 },
+  evaluate(ev, { counters: c, settings: s, at, young }) {
+    if (ev.type !== 'message' || !ev.stranger || !ev.newChat) return null;
+    const y = young(ev.from, s.youngHours);
+    const hour = c.hour(ev.from, 'coldChats', at);
+    const day = c.day(ev.from, 'coldChats', at);
+    if (hour > (y ? s.youngHourly : s.hourly) || day > (y ? s.youngDaily : s.daily)) return { action: 'limit', hours: s.limitHours };
+    return null;
+  },
+});
+
+export const sameText = rule({
+  name: 'same_text',
+  description: 'Sends the same text (digits and spacing aside) to many strangers in a row.',
+  on: ['message'],
+  defaults: { strangers: 8, limitHours: 24 },
+  evaluate(ev, { counters: c, settings: s }) {
+    if (ev.type !== 'message' || !ev.stranger || !ev.newChat) return null;
+    return c.total(ev.from, 'sameText') >= s.strangers ? { action: 'limit', hours: s.limitHours } : null;
+  },
+});
+
+export const linksToStrangers = rule({
+  name: 'links_to_strangers',
+  description: 'Sends links or invite links to strangers.',
+  on: ['message'],
+  defaults: { daily: 6, youngDaily: 3, youngHours: 24, inviteWeight: 2, limitHours: 24 },
+  evaluate(ev, { counters: c, settings: s, at, young }) {
+    if (ev.type !== 'message' || !ev.stranger || !(ev.link || ev.inviteLink)) return null;
+    const n = c.day(ev.from, 'links', at);
+    return n >= (young(ev.from, s.youngHours) ? s.youngDaily : s.daily) ? { action: 'limit', hours: s.limitHours } : null;
+  },
+});
+
+export const reportsPerStranger = rule({
+  name: 'reports_per_stranger',
+  description:
+    'Many of the strangers it wrote to report it. Reports weigh by the reporter (accuracy, age, muting); reports from accounts under a day old count together for at most `freshCap`.',
+  on: ['report'],
+  defaults: { minWeight: 6, ratio: 0.2, freshCap: 2, limitHours: 24 },
+  evaluate(ev, { counters: c, settings: s }) {
+    if (ev.type !== 'report') return null;
+    const weight = c.total(ev.to, 'reports') + Math.min(c.total(ev.to, 'freshReports'), s.freshCap);
+    const contacted = Math.max(1, c.total(ev.to, 'coldChats'));
+    return weight >= s.minWeight && weight / contacted >= s.ratio ? { action: 'limit', hours: s.limitHours } : null;
+  },
+});
+
+export const blocksPerStranger = rule({
+  name: 'blocks_per_stranger',
+  description: 'Many of the strangers it wrote to block it.',
+  on: ['block'],
+  defaults: { minBlocks: 6, ratio: 0.3, limitHours: 24 },
+  evaluate(ev, { counters: c, settings: s }) {
+    if (ev.type !== 'block' || !ev.stranger) return null;
+    const blocks = c.total(ev.to, 'blocks');
+    const contacted = Math.max(1, c.total(ev.to, 'coldChats'));
+    return blocks >= s.minBlocks && blocks / contacted >= s.ratio ? { action: 'limit', hours: s.limitHours } : null;
+  },
+});
+
+export const massInvites = rule({
+  name: 'mass_invites',
+  description: 'Adds many people who have not saved it to groups and channels.',
+  on: ['invite'],
+  defaults: { hourly: 30, daily: 100, limitHours: 24 },
+  evaluate(ev, { counters: c, settings: s, at }) {
+    if (ev.type !== 'invite' || !ev.stranger) return null;
+    return c.hour(ev.by, 'invites', at) > s.hourly || c.day(ev.by, 'invites', at) > s.daily ? { action: 'limit', hours: s.limitHours } : null;
+  },
+});
+
+export const industrialScale = rule({
+  name: 'industrial_scale',
+  description: 'Writes to strangers at industrial scale: frozen under the industrial_spam policy.',
+  on: ['message'],
+  defaults: { daily: 300, total: 1000 },
+  evaluate(ev, { counters: c, settings: s, at }) {
+    if (ev.type !== 'message' || !ev.stranger) return null;
+    return c.day(ev.from, 'cold', at) >= s.daily || c.total(ev.from, 'coldChats') >= s.total ? { action: 'freeze' } : null;
+  },
+});
+
+export const BUILT_IN_RULES: Rule[] = [coldFanout, sameText, linksToStrangers, reportsPerStranger, blocksPerStranger, massInvites, industrialScale] as Rule[];
+
+/** The operator's robots file (BANYA_ROBOTS_FILE): per-rule switches and settings, guard rails. */
+export const robotsConfigSchema = z.object({
+  rules: z
+    .record(
+      z.string(),
+      z.object({
+        enabled: z.boolean().default(true),
+        /** Record what the rule would have done, without doing it. */
+        shadow: z.boolean().default(false),
+        settings: z.record(z.string(), z.number()).default({}),
+      }),
+    )
+    .default({}),
+  /** Automated actions per rule per day before the rule falls back to shadow mode for the day. */
+  dailyActionCap: z.number().int().min(0).default(1000),
+  /** After a manual decision or an overturned appeal, robots leave the account alone this long. */
+  manualBlockHours: z.number().min(0).default(7 * 24),
+});
+export type RobotsConfig = z.infer<typeof robotsConfigSchema>;
+
+export function robotsConfig(input: unknown = {}): RobotsConfig {
+  const cfg = robotsConfigSchema.parse(input);
+  const known = new Set(BUILT_IN_RULES.map((r) => r.name));
+  for (const [name, r] of Object.entries(cfg.rules)) {
+    if (!known.has(name)) throw new Error(`robots config: unknown rule "${name}" (known: ${[...known].join(', ')})`);
+    const rule = BUILT_IN_RULES.find((x) => x.name === name)!;
+    for (const key of Object.keys(r.settings)) {
+      if (!(key in rule.defaults)) throw new Error(`robots config: rule "${name}" has no setting "${key}" (has: ${Object.keys(rule.defaults).join(', ')})`);
+    }
+  }
+  return cfg;
+}
+
+export function loadRobotsConfig(file: string | undefined): RobotsConfig {
+  if (!file) return robotsConfig({});
+  let raw: unknown;
+  try {
+    raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new Error(`cannot read robots file ${file}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  return robotsConfig(raw);
+}
