@@ -3,6 +3,7 @@ import { configFromEnv, ConfigError } from './config.js';
 import { isEmptyWorld, seedDemo, writeDemoFile } from './demo.js';
 import { checkProjections } from './enforcement/check.js';
 import { serve } from './main.js';
+import { replayCommand, traceCommand } from './robots/replay-cli.js';
 import { SqliteStore } from './store/sqlite.js';
 
 const USAGE = `usage: banya <command>
@@ -11,6 +12,8 @@ const USAGE = `usage: banya <command>
                    demo world into an empty data folder first
   migrate          create or update the database in the data folder, then exit
   demo             seed the demo world into an empty data folder, then exit
+  replay FILE      run a trace (TRACE.md) through the robots: [--json] [--svg FILE] [--robots FILE]
+  trace            write a generated labelled trace: --seed N --accounts N [--days D] [--out FILE]
   check            rebuild every enforcement projection from the event log and compare it
                    with what is stored; exits 1 on any difference
 
@@ -31,6 +34,10 @@ async function run(argv: string[]): Promise<number> {
       process.stdout.write(`banya: ${config.dataDir} is migrated\n`);
       return 0;
     }
+    case 'replay':
+      return replayCommand(rest);
+    case 'trace':
+      return traceCommand(rest);
     case 'check': {
       const store = await SqliteStore.open(config.dataDir, { durability: config.durability });
       try {

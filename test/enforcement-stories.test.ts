@@ -268,9 +268,9 @@ describe('story: repeats last longer', () => {
     const t = await now();
     expect(await offence(owner, 'spam')).toMatchObject({ state: 'limited', until: iso(t + DAY * 1000) });
     expect(await me(owner)).toMatchObject({ state: 'limited', kind: 'report', publicGroupsBan: true });
-    // Nor a spam strike the scam ladder's (which has one step anyway) or violence's.
+    // Nor does a spam strike climb another public-content policy's ladder: still its first step.
     const p = await moderator.post(`/v1/moderation/cases/${(await spamAndReport(owner, 'violence', 'x', true)).caseId}/preview`, { action: 'confirm', policy: 'pornography' });
-    expect(p.body.sanction).toMatchObject({ publicGroupsBan: true, takedown: true });
+    expect(p.body.sanction).toMatchObject({ publicGroupsBan: true });
   });
 });
 
@@ -407,6 +407,32 @@ describe('story: the worst and public content', () => {
     // The group itself stays.
     expect(await chatIds(reader)).toContain(chat);
     expectError(await send(poster, { chatId: chat }, 'again'), 403, 'USER_BANNED_IN_CHANNEL');
+  });
+});
+
+describe('story: public-content policies on a private chat', () => {
+  it('bans from public groups but claims no takedown when there is no public content', async () => {
+    const x = await world.account();
+    const { caseId, chatId, victim } = await spamAndReport(x, 'violence', 'threats');
+    const preview = await moderator.post(`/v1/moderation/cases/${caseId}/preview`, { action: 'confirm', policy: 'violence' });
+    expect(preview.body.sanction).toMatchObject({ publicGroupsBan: true });
+    expect(preview.body.sanction.takedown).toBeUndefined();
+    const sanction = await confirm(caseId, 'violence');
+    expect(sanction).toEqual(preview.body.sanction);
+    // The private chat is untouched.
+    expect((await as(victim).get(`/v1/chats/${chatId}/messages`)).body.messages.map((m: any) => m.text)).toEqual(['threats']);
+    expect(await me(x)).toMatchObject({ publicGroupsBan: true });
+  });
+
+  it('refuses posts into a channel that was taken down, even by its owner', async () => {
+    const owner = await world.account();
+    const channel = await group(owner, 'channel', true, 'Gone');
+    await sent(owner, { chatId: channel }, 'x');
+    const r = await report(await world.account(), { chatId: channel, reason: 'pornography' });
+    await confirm(r.body.report.caseId, 'pornography');
+    const post = await send(owner, { chatId: channel }, 'still here?');
+    expect(post.status).toBe(404);
+    expectError(await as(owner).get(`/v1/chats/${channel}/messages`), 404, 'NOT_FOUND');
   });
 });
 
@@ -953,5 +979,83 @@ describe('admin token', () => {
     const r = await decide(admin, caseId, { action: 'confirm', policy: 'spam' });
     expect(r.status).toBe(200);
     expect(r.body.sanction.state).toBe('limited');
+  });
+});
+
+describe('story: a group report does not swallow a later private one', () => {
+  it('opens a case for a private report even while the reporter\'s group report waits below the threshold', async () => {
+    const owner = await world.account();
+    const spammer = await world.account();
+    const member = await world.account();
+    const chat = await group(owner, 'group', true, 'Market');
+    await join(spammer, chat);
+    await join(member, chat);
+    const m = await sent(spammer, { chatId: chat }, 'ad in the group');
+    const g = await report(member, { chatId: chat, messageIds: [m.id] });
+    expect(g.status).toBe(201);
+    expect(g.body.report.caseId).toBeUndefined();
+    // Then the spammer writes to the member privately, and the member reports that chat.
+    const { chatId } = await sent(spammer, member, 'ad in private');
+    const p = await report(member, { chatId });
+    expect(p.status).toBe(201);
+    expect(p.body.report.id).not.toBe(g.body.report.id);
+    expect(p.body.report.caseId).toMatch(/^k/);
+    expect((await casesOf(spammer)).map((c) => c.id)).toEqual([p.body.report.caseId]);
+    // The same private report again: the same one.
+    const again = await report(member, { chatId });
+    expect(again.status).toBe(200);
+    expect(again.body.report).toEqual(p.body.report);
+    // Once the private case is decided, the group report is the member's open report again.
+    await confirm(p.body.report.caseId, 'spam');
+    const groupAgain = await report(member, { chatId: chat, messageIds: [m.id] });
+    expect(groupAgain.status).toBe(200);
+    expect(groupAgain.body.report).toEqual(g.body.report);
+  });
+});
+
+describe('story: a group case does not swallow a later private report either', () => {
+  it('files the private report into the subject\'s private case, and restores the group report after', async () => {
+    const owner = await world.account();
+    const spammer = await world.account();
+    const members = [await world.account(), await world.account(), await world.account()];
+    const chat = await group(owner, 'group', true, 'Flea market');
+    await join(spammer, chat);
+    for (const m of members) await join(m, chat);
+    const m = await sent(spammer, { chatId: chat }, 'ad');
+    const reports = [];
+    for (const mm of members) reports.push(await report(mm, { chatId: chat, messageIds: [m.id] }));
+    const groupCase = reports[2]!.body.report.caseId;
+    expect(groupCase).toMatch(/^k/);
+    const { chatId } = await sent(spammer, members[0]!, 'ad in private');
+    const p = await report(members[0]!, { chatId });
+    expect(p.status).toBe(201);
+    expect(p.body.report.caseId).toMatch(/^k/);
+    expect(p.body.report.caseId).not.toBe(groupCase);
+    const cases = await casesOf(spammer);
+    expect(cases.map((c) => c.id).sort()).toEqual([groupCase, p.body.report.caseId].sort());
+    expect(cases.find((c) => c.id === p.body.report.caseId).subject).toEqual({ accountId: spammer.id });
+    // A group report while the private one is open: the private one answers.
+    expect((await report(members[0]!, { chatId: chat, messageIds: [m.id] })).body.report).toEqual(p.body.report);
+    await decide(moderator, p.body.report.caseId, { action: 'dismiss' });
+    // The group report is still open, in the group's case.
+    const back = await report(members[0]!, { chatId: chat, messageIds: [m.id] });
+    expect(back.status).toBe(200);
+    expect(back.body.report).toEqual({ id: reports[0]!.body.report.id, caseId: groupCase });
+  });
+});
+
+describe('idempotent reports', () => {
+  it('answers a repeated key with the original answer, and a reused key with 409', async () => {
+    const x = await world.account();
+    const v = await world.account();
+    const { chatId } = await sent(x, v, 'promo');
+    const body = { chatId, reason: 'spam', idempotencyKey: 'rep-1' };
+    const first = await report(v, body);
+    expect(first.status).toBe(201);
+    const again = await report(v, body);
+    expect(again.status).toBe(201);
+    expect(again.body).toEqual(first.body);
+    expectError(await report(v, { ...body, reason: 'scam' }), 409, 'IDEMPOTENCY_CONFLICT');
+    expect((await casesOf(x))[0].reportCount).toBe(1);
   });
 });

@@ -30,7 +30,7 @@ beforeAll(async () => {
 });
 afterAll(() => server.stop());
 
-const POLICIES = ['spam', 'scam', 'violence', 'child_abuse', 'industrial_spam'] as const;
+const POLICIES = ['spam', 'spam', 'spam', 'scam', 'violence', 'child_abuse', 'industrial_spam'] as const;
 const REASONS = ['spam', 'scam', 'violence', 'pornography', 'child_abuse', 'other'] as const;
 const ACCOUNTS = 5;
 
@@ -117,6 +117,27 @@ async function snapshot(): Promise<{ id: string; status: number; body: unknown }
   return out;
 }
 
+/** Enforcement's working set and the restriction book, in a comparable form. */
+function workingSet(): unknown {
+  const p = server.app.platform;
+  const st = p.enforcement;
+  const byKey = <T>(m: Map<string | number, T>) => [...m.entries()].sort(([a], [b]) => String(a).localeCompare(String(b)));
+  const restrictions = [...p.restrictions.accounts()]
+    .sort((a, b) => a - b)
+    .map((a) => [a, [...p.restrictions.records(a)].sort((x, y) => x.id - y.id)])
+    .filter(([, list]) => (list as unknown[]).length > 0);
+  return {
+    openCases: byKey(st.openCases).map(([k, c]) => [k, { ...c, reports: [...c.reports].sort((x, y) => x.reportId - y.reportId) }]),
+    pendingGroup: byKey(st.pendingGroup).map(([k, list]) => [k, [...list].sort((x, y) => x.reportId - y.reportId)]),
+    openReports: byKey(st.openReports),
+    reporters: byKey(st.reporters).filter(([, r]) => r.confirmed || r.dismissed || r.muted),
+    strikes: byKey(st.strikes).map(([k, list]) => [k, [...list].sort((x, y) => x.id - y.id)]),
+    numberFlags: [...st.numberFlags].sort(),
+    bannedPhones: [...p.bannedPhones].sort(),
+    restrictions,
+  };
+}
+
 async function run(cmds: Cmd[], voipFirst: boolean): Promise<void> {
   const accs: Acc[] = [];
   for (let i = 0; i < ACCOUNTS; i++) accs.push((await register(nextPhone(), voipFirst && i === 0 ? 'voip' : 'mobile'))!);
@@ -155,8 +176,8 @@ async function run(cmds: Cmd[], voipFirst: boolean): Promise<void> {
         const chatId = chats.get(pair(c.reporter, c.subject));
         if (!chatId) break;
         const r = await api(accs[c.reporter]!).post('/v1/reports', { chatId, reason: c.reason, block: c.block });
-        ok(r, 'report'); (globalThis as any).stats ??= {}; (globalThis as any).stats['report'+r.status] = ((globalThis as any).stats['report'+r.status] ?? 0) + 1;
-        if (r.status === 201) expect(r.body.report.caseId, 'every private report has a case').toBeDefined();
+        ok(r, 'report');
+        if (r.status === 200 || r.status === 201) expect(r.body.report.caseId, 'every private report has a case').toBeDefined();
         break;
       }
       case 'groupPost': {
@@ -187,7 +208,6 @@ async function run(cmds: Cmd[], voipFirst: boolean): Promise<void> {
         const r = await moderator().post(`/v1/moderation/cases/${target.id}/decision`, body);
         ok(r, 'decision');
         if (r.status === 200) {
-          (globalThis as any).stats ??= {}; (globalThis as any).stats[c.action + ':' + (r.body.sanction?.state ?? '-')] = ((globalThis as any).stats[c.action + ':' + (r.body.sanction?.state ?? '-')] ?? 0) + 1;
           expect(r.body.sanction, 'the decision does what its preview said').toEqual(preview.body.sanction);
         } else {
           expect(r.body.error.code).toBe('CASE_CLAIMED');
@@ -235,7 +255,6 @@ async function run(cmds: Cmd[], voipFirst: boolean): Promise<void> {
     }
   }
 
-  console.log('STATS', JSON.stringify((globalThis as any).stats), JSON.stringify(await snapshot()).match(/limited|frozen|USER_DEACTIVATED_BAN|UNAUTHORIZED/g)?.length);
   expect(await checkProjections(server.app.platform.store)).toEqual([]);
   // Time's effects were all applied: nothing shown ends in the past.
   const now = Date.parse((await admin().post('/v1/admin/clock', { advanceSeconds: 0 })).body.now);
@@ -245,8 +264,10 @@ async function run(cmds: Cmd[], voipFirst: boolean): Promise<void> {
     if (r.state === 'limited' && r.until) expect(Date.parse(r.until)).toBeGreaterThan(now);
     if (r.state === 'frozen') expect(Date.parse(r.deleteAt!)).toBeGreaterThan(now);
   }
+  const memory = workingSet();
   server = await server.restart();
   expect(await snapshot()).toEqual(before);
+  expect(workingSet(), 'what a restart loads equals what was in memory').toEqual(memory);
   expect(await checkProjections(server.app.platform.store)).toEqual([]);
 }
 

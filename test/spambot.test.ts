@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BUTTONS } from '../src/domain/spambot.js';
 import { formatUtc } from '../src/domain/texts.js';
+import { decideAppeal } from '../src/enforcement/appeals.js';
 import { checkProjections } from '../src/enforcement/check.js';
 import { restrictAccount } from '../src/enforcement/restrictions.js';
 import { robotLimit } from '../src/enforcement/robots-door.js';
@@ -316,6 +317,34 @@ describe('a number-limited account', () => {
   });
 });
 
+describe('a public-groups ban', () => {
+  it('is shown by SpamBot, appealed, and lifted by an overturn', async () => {
+    const owner = await world.account();
+    const reader = await world.account();
+    const created = await owner.api.post('/v1/groups', { title: 'Fight videos', kind: 'channel', public: true });
+    expect(created.status).toBe(201);
+    const channel = created.body.chat.id;
+    expect((await owner.api.post('/v1/messages', { to: { chatId: channel }, text: 'watch this' })).status).toBe(201);
+    expect((await reader.api.post(`/v1/chats/${channel}/join`)).status).toBe(204);
+    const rep = await reader.api.post('/v1/reports', { chatId: channel, reason: 'violence' });
+    expect(rep.status).toBe(201);
+    const d = await moderator.post(`/v1/moderation/cases/${rep.body.report.caseId}/decision`, { action: 'confirm', policy: 'violence' });
+    expect(d.body.sanction).toMatchObject({ publicGroupsBan: true });
+    expect(await me(owner)).toMatchObject({ state: 'free', publicGroupsBan: true });
+
+    const status = await bot(owner, '/start');
+    expect(status.text).toMatch(/cannot post in public groups/);
+    expect(status.buttons.flat()).toContain(EN.mistake);
+    await appealAsMistake(owner, 'It was a news report, not propaganda.');
+    const appeal = await appealOf(owner);
+    expect(appeal.restriction).toMatchObject({ publicGroupsBan: true });
+    expect((await decide(appeal.id, 'overturn')).status).toBe(200);
+    expect(await me(owner)).toMatchObject({ state: 'free', publicGroupsBan: false });
+    expect((await timeline(owner)).strikes[0]).toMatchObject({ policy: 'violence', removed: true });
+    expect((await bot(owner, '/start')).text).toMatch(/no limits/);
+  });
+});
+
 describe('an upheld appeal', () => {
   it('changes nothing; SpamBot says when the next appeal is allowed, and holds to it', async () => {
     const a = await world.account();
@@ -432,6 +461,26 @@ describe('the appeals queue', () => {
     if (winner === 'overturn') expect(await reporterStats(victim)).toMatchObject({ confirmed: 0, dismissed: 1 });
   });
 
+  it('decides an appeal once even when two decisions run at the same moment (domain level)', async () => {
+    const a = await world.account();
+    const { victim } = await reportedAndConfirmed(a);
+    await appealAsMistake(a, 'At once?');
+    const appeal = await appealOf(a);
+    const p = server.app.platform;
+    const at = p.clock.now();
+    const staff = { ref: 'admin', role: 'admin' } as const;
+    const results = await Promise.allSettled([
+      decideAppeal(p, parseId('appeal', appeal.id), 'overturn', null, staff, at),
+      decideAppeal(p, parseId('appeal', appeal.id), 'overturn', null, staff, at),
+    ]);
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    const rejected = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    expect(rejected.reason.code).toBe('APPEAL_ALREADY_DECIDED');
+    expect((await timeline(a)).events.filter((e: any) => e.type === 'appeal_decided')).toHaveLength(1);
+    expect(await reporterStats(victim)).toMatchObject({ confirmed: 0, dismissed: 1 });
+    expect(await me(a)).toMatchObject({ state: 'free' });
+  });
+
   it('answers 404 for an unknown appeal and 400 for a bad outcome', async () => {
     expectError(await decide('a999999', 'overturn'), 404, 'NOT_FOUND');
     expectError(await support.post('/v1/moderation/appeals/garbage/decision', { outcome: 'overturn' }), 404, 'NOT_FOUND');
@@ -512,10 +561,66 @@ describe('in Russian', () => {
     expect(news[0]!.text).toMatch(/сняла ограничение/);
   });
 
-  it('without a language set, Accept-Language decides', async () => {
+  it('without a language set, Accept-Language decides, and the later outcome follows the last conversation', async () => {
     const a = await world.account();
     const ru = new Client(server.url, a.token, { 'accept-language': 'ru-RU,ru;q=0.9' });
     expect((await bot(a, '/start', ru)).text).toMatch(/никаких ограничений/);
     expect((await bot(a, '/start')).text).toMatch(/no limits/);
+
+    await reportedAndConfirmed(a);
+    await bot(a, RU.mistake, ru);
+    await bot(a, RU.didNot, ru);
+    expect((await bot(a, 'Это ошибка, я писал только знакомым.', ru)).text).toMatch(/Апелляция подана/);
+    expect((await decide((await appealOf(a)).id, 'uphold')).status).toBe(200);
+    const news = await botNews(a);
+    expect(news).toHaveLength(1);
+    expect(news[0]!.text).toMatch(/ограничение остаётся/);
+    for (const label of news[0]!.buttons.flat()) expect(Object.values(RU)).toContain(label);
+  });
+});
+
+describe('across a restart', () => {
+  it('keeps a half-finished dialogue, an open appeal, and the hold on a frozen account past its deletion time', async () => {
+    const frozen = await world.account();
+    const { sanction } = await reportedAndConfirmed(frozen, 'scam');
+    await appealAsMistake(frozen, 'Please look again.');
+    expect((await bot(frozen, 'frozen.owner@example.com')).text).toMatch(/appeal is filed/);
+    const limited = await world.account();
+    await reportedAndConfirmed(limited);
+    await bot(limited, EN.mistake);
+    await bot(limited, EN.didNot);
+
+    // The deletion time passes while banya is down.
+    server = await server.restart();
+    world = new World(server.url);
+    moderator = new Client(server.url, moderator.token);
+    support = new Client(server.url, support.token);
+    const f = { ...frozen, api: new Client(server.url, frozen.token) };
+    const l = { ...limited, api: new Client(server.url, limited.token) };
+    // The dialogue continues where it stopped: this text is the description.
+    expect((await bot(l, 'I wrote to my colleagues only.')).text).toMatch(/appeal is filed/);
+    expect((await appealOf(l)).text).toBe('I wrote to my colleagues only.');
+    const t = await now();
+    await advance((Date.parse(sanction.deleteAt) - t) / 1000 + HOUR);
+    server = await server.restart();
+    world = new World(server.url);
+    moderator = new Client(server.url, moderator.token);
+    support = new Client(server.url, support.token);
+    f.api = new Client(server.url, frozen.token);
+    l.api = new Client(server.url, limited.token);
+
+    expect(await me(f)).toMatchObject({ state: 'frozen' });
+    // The limit ended meanwhile; the appeal stays open and SpamBot still mentions it.
+    expect(await me(l)).toMatchObject({ state: 'free' });
+    expect((await bot(l, '/start')).text).toMatch(/under review/);
+
+    const appeal = await appealOf(f);
+    expect(appeal).toMatchObject({ email: 'frozen.owner@example.com', overdue: true });
+    expect((await decide(appeal.id, 'uphold')).status).toBe(200);
+    await advance(0);
+    expectError(await f.api.get('/v1/me'), 401, 'USER_DEACTIVATED_BAN');
+    expect((await decide((await appealOf(l)).id, 'overturn')).status).toBe(200);
+    expect(await me(l)).toMatchObject({ state: 'free' });
+    expect((await timeline(l)).strikes[0]).toMatchObject({ removed: true });
   });
 });

@@ -178,7 +178,10 @@ export async function previewDecision(e: Enforcement, id: number, input: Decisio
   if (row.state === 'closed') fail('CASE_CLOSED');
   checkDecision(e, input, staff);
   if (input.action !== 'confirm') return {};
-  return { sanction: sanctionView(previewSanction(e, row.subject_id, input.policy!, now)) };
+  const sanction = previewSanction(e, row.subject_id, input.policy!, now);
+  // Only group, channel and public-content cases have content to take down (as decideCase).
+  if (sanction.takedown && !row.chat_id) delete sanction.takedown;
+  return { sanction: sanctionView(sanction) };
 }
 
 export async function decideCase(e: Enforcement, id: number, input: DecisionInput, staff: StaffActor, now: number): Promise<{ case: CaseView; sanction?: SanctionView }> {
@@ -201,7 +204,12 @@ export async function decideCase(e: Enforcement, id: number, input: DecisionInpu
   e.enforcement.dropCase(c);
   for (const r of c.reports) {
     const key = `${r.reporterId}:${c.subjectId}`;
-    if (e.enforcement.openReports.get(key)?.reportId === r.reportId) e.enforcement.openReports.delete(key);
+    if (e.enforcement.openReports.get(key)?.reportId !== r.reportId) continue;
+    e.enforcement.openReports.delete(key);
+    // Only a private report overtakes another (a group report waiting below its threshold): that
+    // one, still open, is the reporter's open report again, as a restart would find it.
+    const other = c.chatId === 0 ? otherOpenReport(e, r.reporterId, c.subjectId) : undefined;
+    if (other) e.enforcement.openReports.set(key, other);
   }
   for (const reporter of reporters) {
     const rec = { ...e.enforcement.reporter(reporter) };
@@ -241,6 +249,24 @@ export async function decideCase(e: Enforcement, id: number, input: DecisionInpu
   }
   await e.store.write(writes);
   return { case: await viewOf(e, id, now), ...(sanction ? { sanction } : {}) };
+}
+
+/**
+ * The latest other open report by `reporter` about `subject`: a group report still waiting below
+ * its threshold, or one in another undecided case (the same choice a restart makes: last wins).
+ */
+function otherOpenReport(e: Enforcement, reporter: number, subject: number): { reportId: number; caseId: number | null } | undefined {
+  let found: { reportId: number; caseId: number | null } | undefined;
+  const prefix = `${subject}:`;
+  for (const [key, list] of e.enforcement.pendingGroup) {
+    if (!key.startsWith(prefix)) continue;
+    for (const p of list) if (p.reporterId === reporter && (!found || p.reportId > found.reportId)) found = { reportId: p.reportId, caseId: null };
+  }
+  for (const c of e.enforcement.openCasesById.values()) {
+    if (c.subjectId !== subject) continue;
+    for (const r of c.reports) if (r.reporterId === reporter && (!found || r.reportId > found.reportId)) found = { reportId: r.reportId, caseId: c.id };
+  }
+  return found;
 }
 
 /** Public-content reports take the whole chat down; message reports take their messages down. */

@@ -97,9 +97,14 @@ export function caseUpdatedStatements(e: Enforcement, c: OpenCase, attached: num
 }
 
 export function fileReportStatements(e: Enforcement, input: ReportInput, actor: Actor, now: number): { filed: FiledReport; writes: CompiledQuery[] } {
-  const prior = existingReport(e, input.reporterId, input.subjectId);
-  if (prior) return { filed: prior, writes: [] };
   const st = e.enforcement;
+  const prior = existingReport(e, input.reporterId, input.subjectId);
+  // One open report per reporter and subject — but a group report (waiting below the leniency
+  // threshold, or in the group's case) must not swallow a private-chat report: every private-chat
+  // report opens a case or joins the subject's open case (RULES.md §3). The private one then
+  // becomes the reporter's open report; deciding its case brings the group one back.
+  const priorIsPrivate = prior !== undefined && prior.caseId !== null && st.openCasesById.get(prior.caseId)?.chatId === 0;
+  if (prior && (input.kind !== 'private' || priorIsPrivate)) return { filed: prior, writes: [] };
   const r = st.reporter(input.reporterId);
   const weight = reportWeight({ ...r, accountAgeMs: input.reporterAgeMs, groupAdmin: input.groupAdmin });
   const reportId = e.ids.next('reports');

@@ -59,6 +59,8 @@ export async function sanctionStatements(
   takedown: TakedownTarget | null,
 ): Promise<{ writes: CompiledQuery[]; sanction: Sanction }> {
   const sanction = previewSanction(e, subject, policy, now);
+  // Without content to take down (a private-chat case, a robot's verdict) nothing is taken down.
+  if (sanction.takedown && !takedown) delete sanction.takedown;
   const writes: CompiledQuery[] = [];
   let restrictionId: number | null = null;
   const base = { caseId, ...(actor.kind === 'robot' && actor.id ? { rule: actor.id } : {}) };

@@ -1,12 +1,15 @@
 import swagger from '@fastify/swagger';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Duplex } from 'node:stream';
 import { BanyaError } from '../domain/errors.js';
+import { errorText } from '../domain/texts.js';
 import type { Platform } from '../platform/context.js';
 import { authHook } from './auth.js';
 import { errorHandler, sendError } from './errors.js';
 import { accountRoutes } from './routes/accounts.js';
 import { adminRoutes } from './routes/admin.js';
 import { contactRoutes } from './routes/contacts.js';
+import { gateRoutes } from './routes/gate.js';
 import { groupRoutes } from './routes/groups.js';
 import { healthRoutes } from './routes/health.js';
 import { messageRoutes } from './routes/messages.js';
@@ -29,6 +32,20 @@ export interface HttpOptions {
 
 const MAX_BODY_DEPTH = 32;
 
+/**
+ * A request Node's HTTP parser cannot read (broken request line or headers, headers too large)
+ * never reaches Fastify; it is answered here, in the one error shape, and the connection closed.
+ */
+function clientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const reason = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'the request was not received in time' : 'the request is not valid HTTP';
+  const body = JSON.stringify({ error: { code: 'BAD_REQUEST', message: errorText('BAD_REQUEST', 'en'), details: { reason } } });
+  if (socket.writable) {
+    socket.write(`HTTP/1.1 400 Bad Request\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${body}`);
+  }
+  socket.destroy(err);
+}
+
 /** Whether a parsed JSON value has arrays or objects nested deeper than `max` (without recursion). */
 function nestedDeeperThan(value: unknown, max: number): boolean {
   if (value === null || typeof value !== 'object') return false;
@@ -49,6 +66,7 @@ export async function createHttpServer(p: Platform, options: HttpOptions): Promi
     // Wrong types are errors, not values to coerce; unknown fields are ignored.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
     return503OnClosing: true,
+    clientErrorHandler: clientError,
     // Errors the router raises before any route runs (a path that is not valid percent-encoding,
     // a path segment longer than any id) get the one error shape too.
     frameworkErrors: (err, req, reply) => {
@@ -99,6 +117,7 @@ export async function createHttpServer(p: Platform, options: HttpOptions): Promi
   await groupRoutes(app, p);
   await reportRoutes(app, p);
   await moderationRoutes(app, p);
+  await gateRoutes(app, p);
   await supportRoutes(app, p, options.spamBot, options.desk);
   await adminRoutes(app, p, options.advance ? { advance: options.advance } : null);
   await app.ready();

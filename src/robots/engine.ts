@@ -77,7 +77,7 @@ export class RobotsEngine {
         if (ev.newChat) c.add(ev.from, 'coldChats', ev.at);
         if (ev.link || ev.inviteLink) c.add(ev.from, 'links', ev.at);
         // The same text to many *different* strangers: counted once per new chat.
-        if (!ev.newChat) return;
+        if (!ev.newChat || ev.textHash === 0) return;
         if (c.lastText[ev.from] === ev.textHash) c.add(ev.from, 'sameText', ev.at);
         else {
           c.lastText[ev.from] = ev.textHash;

@@ -31,15 +31,23 @@ export function textSignals(text: string): { link: boolean; inviteLink: boolean;
   return { link: LINK.test(text), inviteLink: INVITE.test(text), textHash: textHash(text) };
 }
 
-/** FNV-1a over the lower-cased text with digits and spaces dropped (templates vary those). */
+/** Texts shorter than this (letters and signs) are too common to tell a template: hash 0. */
+const MIN_TEMPLATE = 16;
+
+/**
+ * FNV-1a over the lower-cased text with digits and spaces dropped (templates vary those); 0 for
+ * short texts such as "ok" or "thanks", which everybody sends to everybody.
+ */
 export function textHash(text: string): number {
   let h = 0x811c9dc5;
+  let n = 0;
   for (let i = 0; i < text.length; i++) {
     let c = text.charCodeAt(i);
     if (c === 32 || (c >= 48 && c <= 57) || c === 10 || c === 9) continue;
     if (c >= 65 && c <= 90) c += 32;
     h ^= c;
     h = Math.imul(h, 0x01000193);
+    n++;
   }
-  return h | 0;
+  return n < MIN_TEMPLATE ? 0 : h | 0 || 1;
 }

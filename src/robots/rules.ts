@@ -51,7 +51,7 @@ export const coldFanout = rule({
   name: 'cold_fanout',
   description: 'Starts chats with many strangers in an hour or a day; stricter for accounts under a day old.',
   on: ['message'],
-  defaults: { hourly: 20, daily: 50, youngHourly: 8, youngDaily: 20, youngHours: 24, limitHours: 24 },
+  defaults: { hourly: 20, daily: 50, youngHourly: 8, youngDaily: 15, youngHours: 24, limitHours: 24 },
   evaluate(ev, { counters: c, settings: s, at, young }) {
     if (ev.type !== 'message' || !ev.stranger || !ev.newChat) return null;
     const y = young(ev.from, s.youngHours);

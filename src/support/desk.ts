@@ -18,6 +18,9 @@ const ACK: Record<Lang, string> = {
  * the person as messages from the support account, and by e-mail for e-mailed tickets.
  */
 export class SupportDesk {
+  /** Each person's messages to @support are taken one at a time, so parts sent at once join one ticket. */
+  private readonly turns = new Map<number, Promise<void>>();
+
   constructor(
     private readonly p: Platform,
     private readonly mailer: Mailer | null,
@@ -25,14 +28,28 @@ export class SupportDesk {
 
   attach(): void {
     // Writing to @support in the app is asking a question too.
-    this.p.inbox.set(this.p.index.supportId, async (from, text, lang) => {
-      const open = await openTicketOf(this.p, from);
-      if (open) await addToTicket(this.p, open, text);
-      else {
-        await openTicket(this.p, { accountId: from, source: 'app', fromEmail: null, subject: null, text });
-        await this.p.store.write(systemMessage(this.p, this.p.index.supportId, from, ACK[lang], null, this.p.clock.now()));
-      }
+    this.p.inbox.set(this.p.index.supportId, (from, text, lang) => this.serial(from, () => this.take(from, text, lang)));
+  }
+
+  private serial(account: number, job: () => Promise<void>): Promise<void> {
+    const previous = this.turns.get(account) ?? Promise.resolve();
+    const run = previous.then(job, job);
+    const settled = run.catch(() => undefined);
+    this.turns.set(account, settled);
+    void settled.then(() => {
+      if (this.turns.get(account) === settled) this.turns.delete(account);
     });
+    return run;
+  }
+
+  /** A message to @support: joins the person's open ticket, or opens one and acknowledges it. */
+  private async take(from: number, text: string, lang: Lang): Promise<void> {
+    const open = await openTicketOf(this.p, from);
+    if (open) await addToTicket(this.p, open, text);
+    else {
+      await openTicket(this.p, { accountId: from, source: 'app', fromEmail: null, subject: null, text });
+      await this.p.store.write(systemMessage(this.p, this.p.index.supportId, from, ACK[lang], null, this.p.clock.now()));
+    }
   }
 
   /** "Ask a question" in the app. */

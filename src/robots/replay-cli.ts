@@ -1,0 +1,96 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import readline from 'node:readline';
+import { generateTrace } from './generate.js';
+import { actionsChart, Replay, type ReplayReport } from './replay.js';
+import { loadRobotsConfig } from './rules.js';
+
+/** `banya replay FILE [--json] [--svg FILE] [--robots FILE]` and `banya trace --seed N --accounts N [--days D] [--out FILE]`. */
+
+function flag(args: string[], name: string): string | undefined {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
+function bar(done: number, total: number): string {
+  const width = 30;
+  const f = total > 0 ? Math.min(1, done / total) : 1;
+  const n = Math.round(f * width);
+  return `[${'#'.repeat(n)}${'.'.repeat(width - n)}] ${(f * 100).toFixed(0).padStart(3)}%`;
+}
+
+export async function replayCommand(args: string[]): Promise<number> {
+  const file = args.find((a, i) => !a.startsWith('--') && !['--svg', '--robots'].includes(args[i - 1] ?? ''));
+  if (!file) {
+    process.stderr.write('usage: banya replay FILE [--json] [--svg FILE] [--robots FILE]\n');
+    return 1;
+  }
+  const json = args.includes('--json');
+  const replay = new Replay(loadRobotsConfig(flag(args, '--robots') ?? process.env.BANYA_ROBOTS_FILE));
+  const total = fs.statSync(file).size;
+  const input = fs.createReadStream(file);
+  let read = 0;
+  input.on('data', (chunk) => (read += chunk.length));
+  const showProgress = process.stderr.isTTY || process.env.BANYA_PROGRESS === '1';
+  let lastDraw = 0;
+  for await (const line of readline.createInterface({ input, crlfDelay: Infinity })) {
+    replay.line(line);
+    if (showProgress && replay.lines % 20_000 === 0 && Date.now() - lastDraw > 100) {
+      lastDraw = Date.now();
+      process.stderr.write(`\rreplaying ${bar(read, total)} ${replay.lines} lines`);
+    }
+  }
+  if (showProgress) process.stderr.write(`\rreplaying ${bar(total, total)} ${replay.lines} lines\n`);
+  const report = replay.report();
+  const svg = flag(args, '--svg') ?? `${file.replace(/\.jsonl?$/, '')}.svg`;
+  fs.writeFileSync(svg, actionsChart(report.timeline));
+  printHuman(report, svg);
+  if (json) process.stdout.write(`${JSON.stringify(report.summary)}\n`);
+  return 0;
+}
+
+function printHuman(r: ReplayReport, svg: string): void {
+  const s = r.summary;
+  const pct = (a: number, b: number) => (b === 0 ? '—' : `${((a / b) * 100).toFixed(2)}%`);
+  const out = process.stderr;
+  for (const p of r.problems.slice(0, 20)) out.write(`line ${p.line}: ${p.problem} (skipped)\n`);
+  if (r.problems.length > 20) out.write(`… and ${r.problems.length - 20} more problems\n`);
+  out.write(
+    [
+      `accounts ${s.accounts}, lines ${r.lines}, messages the gate refused ${r.messagesDenied}`,
+      `spammers ${s.spammers}: caught ${s.caught} (${pct(s.caught, s.spammers)}), within 20 cold messages ${s.caughtWithin20} (${pct(s.caughtWithin20, s.spammers)}), median cold messages to catch ${s.medianColdMessagesToCatch}`,
+      `innocents ${s.innocents}: limited ${s.innocentsLimited} (${pct(s.innocentsLimited, s.innocents)}), businesses ${s.businessesLimited}, brigade victims ${s.brigadeVictimsLimited}`,
+      `actions: ${Object.entries(s.actions)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}`,
+      'per rule (hits / actions / shadowed):',
+      ...Object.entries(r.perRule).map(([name, v]) => `  ${name.padEnd(22)} ${v.hits} / ${v.actions} / ${v.shadowed}`),
+      ...r.falsePositives.slice(0, 10).map((f) => `  false positive: ${f.id} (${f.label}) by ${f.rule}`),
+      `chart: ${svg}`,
+      '',
+    ].join('\n'),
+  );
+}
+
+export async function traceCommand(args: string[]): Promise<number> {
+  const seed = Number(flag(args, '--seed') ?? 1);
+  const accounts = Number(flag(args, '--accounts') ?? 1000);
+  const days = Number(flag(args, '--days') ?? 7);
+  if (!Number.isInteger(seed) || !Number.isInteger(accounts) || accounts < 50 || !(days > 0)) {
+    process.stderr.write('usage: banya trace --seed N --accounts N (≥ 50) [--days D] [--out FILE]\n');
+    return 1;
+  }
+  const out = flag(args, '--out');
+  const sink = out ? fs.createWriteStream(path.resolve(out)) : process.stdout;
+  let buf = '';
+  for (const line of generateTrace({ seed, accounts, days })) {
+    buf += `${JSON.stringify(line)}\n`;
+    if (buf.length > 1 << 16) {
+      if (!sink.write(buf)) await new Promise<void>((r) => (sink as NodeJS.WritableStream).once('drain', () => r()));
+      buf = '';
+    }
+  }
+  sink.write(buf);
+  if (out) await new Promise<void>((r) => (sink as fs.WriteStream).end(() => r()));
+  return 0;
+}
