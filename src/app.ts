@@ -110,7 +110,17 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     idempotency: new Map(),
     limits: new RateLimiter(config.rateLimits, overrides.monotonicMs),
     inbox: new Map(),
-    robots,
+    // A robot's failure must never turn an acknowledged write into an error: log it and go on.
+    robots: {
+      observe(ev) {
+        try {
+          const done = robots.observe(ev);
+          if (done) return done.catch((err: unknown) => log.error({ err, event: ev.type }, 'a robot effect failed'));
+        } catch (err) {
+          log.error({ err, event: ev.type }, 'a robot rule failed');
+        }
+      },
+    },
   };
   await loadPlatformState(core, platform);
   await loadEnforcement(platform);

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STATUS } from '../src/domain/codes.js';
@@ -440,7 +441,7 @@ describe('bodies the schema lets through but the request cannot mean', () => {
   });
 });
 
-describe('paths the router cannot take apart', () => {
+describe('requests the router cannot take apart', () => {
   const raw = async (path: string, token = alice.token): Promise<Res> => {
     const r = await fetch(server.url + path, { headers: { authorization: `Bearer ${token}` } });
     return { status: r.status, body: JSON.parse(await r.text()), headers: r.headers };
@@ -449,6 +450,28 @@ describe('paths the router cannot take apart', () => {
   it('answers a path that is not valid percent-encoding 400 BAD_REQUEST in the error shape', async () => {
     expectError(await raw('/v1/chats/%E0%A4%A/messages'), 400, 'BAD_REQUEST');
     expectError(await raw('/v1/%zz'), 400, 'BAD_REQUEST');
+  });
+
+  /** Writes raw bytes to the server and reads the whole answer until it closes. */
+  const rawHttp = (bytes: string) =>
+    new Promise<{ status: number; body: any }>((resolve, reject) => {
+      const { hostname, port } = new URL(server.url);
+      const socket = net.connect(Number(port), hostname, () => socket.write(bytes));
+      let text = '';
+      socket.on('data', (d) => (text += d.toString()));
+      socket.on('error', () => undefined);
+      socket.on('close', () => {
+        const m = /^HTTP\/1\.1 (\d{3})[^]*?\r\n\r\n([^]*)$/.exec(text);
+        if (!m) return reject(new Error(`not an HTTP answer: ${JSON.stringify(text)}`));
+        resolve({ status: Number(m[1]), body: JSON.parse(m[2]!) });
+      });
+    });
+
+  it('answers a request that is not valid HTTP 400 BAD_REQUEST in the error shape', async () => {
+    for (const bytes of ['GARBAGE\r\n\r\n', 'POST /v1/messages HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n', `GET /v1/me HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`]) {
+      const res = await changesNothing(() => rawHttp(bytes));
+      expectError(res as Res, 400, 'BAD_REQUEST');
+    }
   });
 
   it('answers an id longer than any id 404 NOT_FOUND in the error shape', async () => {

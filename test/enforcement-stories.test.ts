@@ -1,6 +1,9 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { checkProjections } from '../src/enforcement/check.js';
-import { robotLimit } from '../src/enforcement/robots-door.js';
+import { robotLimit, robotSanction } from '../src/enforcement/robots-door.js';
 import { parseId } from '../src/store/ids.js';
 import { ADMIN_TOKEN, startServer, type TestServer } from './helpers/server.js';
 import { Client, World, type TestAccount } from './helpers/client.js';
@@ -1057,5 +1060,66 @@ describe('idempotent reports', () => {
     expect(again.body).toEqual(first.body);
     expectError(await report(v, { ...body, reason: 'scam' }), 409, 'IDEMPOTENCY_CONFLICT');
     expect((await casesOf(x))[0].reportCount).toBe(1);
+  });
+});
+
+describe('story: the operator\'s policy file', () => {
+  let own: TestServer;
+  let w: World;
+  beforeAll(async () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'banya-policy-')), 'policy.json');
+    fs.writeFileSync(
+      file,
+      JSON.stringify({
+        ladder: { spam: [{ action: 'limit', hours: 1 }, { action: 'ban' }], industrial_spam: [{ action: 'freeze' }] },
+        freezeDays: 2,
+        groupThreshold: { members: 2, admins: 1 },
+        voipPrefixes: ['+999'],
+      }),
+    );
+    own = await startServer({ policyFile: file });
+    w = new World(own.url);
+  });
+  afterAll(() => own.stop());
+
+  it('follows the ladder, thresholds, freeze period and prefixes from the file', async () => {
+    const mod = await w.staff('moderator');
+    const spammer = await w.account();
+    const strangerCase = async () => {
+      const v = await w.account();
+      const m = await v.api.post('/v1/messages', { to: { accountId: spammer.id }, text: 'hi' });
+      const s2 = await spammer.api.post('/v1/messages', { to: { accountId: v.id }, text: 'ad' });
+      expect(s2.status).toBe(201);
+      const r = await v.api.post('/v1/reports', { chatId: m.body.message.chatId });
+      return r.body.report.caseId as string;
+    };
+    const t = Date.parse((await w.admin.post('/v1/admin/clock', { advanceSeconds: 0 })).body.now);
+    const c1 = await strangerCase();
+    expect((await mod.post(`/v1/moderation/cases/${c1}/decision`, { action: 'confirm', policy: 'spam' })).body.sanction).toMatchObject({ state: 'limited', until: iso(t + 3600_000) });
+    // A policy the file does not have cannot be used.
+    const c2 = await strangerCase();
+    expectError(await mod.post(`/v1/moderation/cases/${c2}/decision`, { action: 'confirm', policy: 'scam' }), 400, 'BAD_REQUEST');
+    expect((await mod.post(`/v1/moderation/cases/${c2}/decision`, { action: 'confirm', policy: 'spam' })).body.sanction).toMatchObject({ state: 'banned' });
+    expectError(await spammer.api.get('/v1/me'), 401, 'USER_DEACTIVATED_BAN');
+
+    const robotVictim = await w.account();
+    const now2 = Date.parse((await w.admin.post('/v1/admin/clock', { advanceSeconds: 0 })).body.now);
+    expect(await robotSanction(own.app.platform, parseId('account', robotVictim.id), 'mass_mailing', 'industrial_spam')).toMatchObject({ state: 'frozen', deleteAt: iso(now2 + 2 * DAY * 1000) });
+
+    const voip = await w.account({ phone: '+9991234567' });
+    expect((await voip.api.get('/v1/me')).body.restriction).toMatchObject({ state: 'limited', kind: 'number' });
+    const mobile882 = await w.account({ phone: '+88212345679' });
+    expect((await mobile882.api.get('/v1/me')).body.restriction.state).toBe('free');
+
+    // Two members are enough here.
+    const owner = await w.account();
+    const poster = await w.account();
+    const [m1, m2] = [await w.account(), await w.account()];
+    const g = (await owner.api.post('/v1/groups', { title: 'G', kind: 'group', public: true })).body.chat.id;
+    for (const a of [poster, m1, m2]) await a.api.post(`/v1/chats/${g}/join`);
+    const msg = (await poster.api.post('/v1/messages', { to: { chatId: g }, text: 'ad' })).body.message.id;
+    expect((await m1.api.post('/v1/reports', { chatId: g, messageIds: [msg] })).body.report.caseId).toBeUndefined();
+    expect((await m2.api.post('/v1/reports', { chatId: g, messageIds: [msg] })).body.report.caseId).toMatch(/^k/);
+    expect(await checkProjections(own.app.platform.store)).toEqual([]);
   });
 });

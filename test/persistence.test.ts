@@ -42,7 +42,7 @@ async function ok(res: Promise<Res> | Res, status = 201): Promise<Res> {
 }
 
 async function buildWorld() {
-  const names = Object.keys({ alice: 0, bob: 0, carol: 0, dave: 0, erin: 0, lim: 0, wrote: 0, frz: 0, pgb: 0, del: 0, blk: 0, priv: 0, stranger: 0, listener: 0 }) as (keyof typeof w)[];
+  const names: (keyof typeof w)[] = ['alice', 'bob', 'carol', 'dave', 'erin', 'lim', 'wrote', 'frz', 'pgb', 'del', 'blk', 'priv', 'stranger', 'listener'];
   for (const n of names) {
     const fields: Parameters<World['account']>[0] = { name: `${n[0]!.toUpperCase()}${n.slice(1)} Persist` };
     if (n === 'alice') Object.assign(fields, { username: 'alice_p', language: 'ru' });

@@ -309,6 +309,34 @@ describe('e-mail to the support address', () => {
     expect(await ticketsOf(a)).toMatchObject([{ source: 'email', fromEmail: 'owner.of.frozen@example.net', text: 'Any news?' }]);
   });
 
+  it('an appeal\'s e-mail wins over a number named in the text; digits that are not an international number, or several accounts\' numbers, match nobody', async () => {
+    const owner = await world.account();
+    const other = await world.account();
+    const now = await advance(0);
+    // A frozen account appeals and gives its e-mail address.
+    const frozen = await world.account();
+    await restrictAccount(server.app.platform, parseId('account', frozen.id), { state: 'frozen', kind: 'scam', deleteAt: now + 14 * 24 * HOUR * 1000 }, { kind: 'system' });
+    for (const text of [BUTTONS.en.mistake, BUTTONS.en.didNot, 'Hacked.', 'victim@example.net']) {
+      expect((await frozen.api.post('/v1/messages', { to: { username: 'spambot' }, text })).status).toBe(201);
+    }
+    const t = mailer();
+    // The frozen account's owner names the number of the person who reported them.
+    await t.sendMail({ from: 'victim@example.net', to: SUPPORT_ADDRESS, subject: 'Reported unfairly', text: `The person at ${spaced(other.phone)} reported me out of spite.` });
+    // An order number made of the same digits as someone's phone, without + or 00.
+    await t.sendMail({ from: 'shop@example.com', to: SUPPORT_ADDRESS, subject: 'Order', text: `My order ${other.phone.slice(1)} failed.` });
+    // Two accounts' numbers: who is the sender?
+    await t.sendMail({ from: 'both@example.com', to: SUPPORT_ADDRESS, subject: 'Two', text: `Numbers: ${other.phone} and 00${owner.phone.slice(1)}.` });
+    // One number written with 00 is matched.
+    await t.sendMail({ from: 'zeros@example.com', to: SUPPORT_ADDRESS, subject: 'Zeros', text: `My number: 00${other.phone.slice(1)}` });
+    t.close();
+    const all = await tickets();
+    const by = (from: string) => all.find((x) => x.fromEmail === from);
+    expect(by('victim@example.net')!.accountId).toBe(frozen.id);
+    expect(by('shop@example.com')!.accountId).toBeUndefined();
+    expect(by('both@example.com')!.accountId).toBeUndefined();
+    expect(by('zeros@example.com')!.accountId).toBe(other.id);
+  });
+
   it('without a match is a ticket without an account, answered by e-mail only', async () => {
     const t = mailer();
     await t.sendMail({ from: 'stranger@example.com', to: SUPPORT_ADDRESS, subject: 'Question', text: 'Is banya free?' });

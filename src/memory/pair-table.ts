@@ -6,13 +6,14 @@
  * Each slot's first id, second id and value sit side by side, so a lookup in a table far larger
  * than the CPU caches costs one memory access, not three.
  *
- * Beside the slots, a small bitset holds two bits per id (ids folded onto its size): "some pair
- * may start with this id" and "some pair may end with it". A pair can be present only when its
- * first id has the one and its second id the other, so most misses are answered without hashing
- * or touching the slots; (a, b) and (b, a) read the same two words. Bits are set on insert and
- * rebuilt from the live pairs on rehash: a bit may outlive its last pair (a harmless extra probe)
- * but is never missing. For blocks, where most accounts block nobody, the send gate's two block
- * checks then cost two loads from a bitset that stays in cache.
+ * Most lookups are misses (most accounts block nobody; most pairs have no chat), so two filters
+ * answer them before the slots are touched:
+ * - two bits per id (ids folded onto the bitset's size): "some pair may start with this id" and
+ *   "some pair may end with it". No hashing, and (a, b) and (b, a) read the same two words;
+ * - one bit per pair hash, 8 per slot (a one-hash Bloom filter), for pairs of ids that both
+ *   appear somewhere: about 5% of absent pairs get through to the slots.
+ * Bits are set on insert and rebuilt from the live pairs on rehash: a bit may outlive its last
+ * pair (a harmless extra probe) but is never missing.
  */
 const EMPTY = -1;
 const TOMBSTONE = -2;
@@ -26,6 +27,9 @@ export class PairTable {
   /** Per id (folded by filterMask), bit 2k: first id of a pair, bit 2k + 1: second id. */
   private idBits: Int32Array;
   private filterMask: number;
+  /** Bit (hash >>> pairShift) is set when some live pair may have this hash. */
+  private pairBits: Int32Array;
+  private pairShift: number;
   private count = 0;
   private filled = 0; // live entries + tombstones
 
@@ -36,6 +40,8 @@ export class PairTable {
     this.mask = n - 1;
     this.idBits = new Int32Array(n >>> 3);
     this.filterMask = n * 2 - 1;
+    this.pairBits = new Int32Array(n >>> 2);
+    this.pairShift = pairShift(n);
   }
 
   get size(): number {
@@ -43,7 +49,7 @@ export class PairTable {
   }
 
   get bytes(): number {
-    return this.slots.byteLength + this.idBits.byteLength;
+    return this.slots.byteLength + this.idBits.byteLength + this.pairBits.byteLength;
   }
 
   /** The value for (a, b), or 0 when absent. */
@@ -53,9 +59,12 @@ export class PairTable {
     const bits = this.idBits;
     // one branch for both bits: almost always "absent", which the CPU predicts well
     if (((bits[fa >>> 4]! >>> ((fa & 15) << 1)) & (bits[fb >>> 4]! >>> (((fb & 15) << 1) + 1)) & 1) === 0) return 0;
+    const h = hash(a, b);
+    const p = h >>> this.pairShift;
+    if ((this.pairBits[p >>> 5]! & (1 << p)) === 0) return 0;
     const slots = this.slots;
     const mask = this.mask;
-    let i = hash(a, b) & mask;
+    let i = h & mask;
     for (;;) {
       const at = i * SLOT;
       const k = slots[at]!;
@@ -74,7 +83,8 @@ export class PairTable {
     const n = this.mask + 1;
     if ((this.filled + 1) * 4 > n * 3) this.rehash(this.count * 2 + 2 > n / 2 ? n * 2 : n);
     const slots = this.slots;
-    let i = hash(a, b) & this.mask;
+    const h = hash(a, b);
+    let i = h & this.mask;
     let grave = -1;
     for (;;) {
       const at = i * SLOT;
@@ -94,6 +104,8 @@ export class PairTable {
     const fb = b & this.filterMask;
     this.idBits[fa >>> 4]! |= 1 << ((fa & 15) << 1);
     this.idBits[fb >>> 4]! |= 2 << ((fb & 15) << 1);
+    const p = h >>> this.pairShift;
+    this.pairBits[p >>> 5]! |= 1 << p;
     const at = i * SLOT;
     slots[at] = a;
     slots[at + 1] = b;
@@ -124,6 +136,8 @@ export class PairTable {
     this.mask = size - 1;
     this.idBits = new Int32Array(size >>> 3);
     this.filterMask = size * 2 - 1;
+    this.pairBits = new Int32Array(size >>> 2);
+    this.pairShift = pairShift(size);
     this.count = 0;
     this.filled = 0;
     for (let at = 0; at < old.length; at += SLOT) {
@@ -131,6 +145,11 @@ export class PairTable {
       if (k >= 0) this.set(k, old[at + 1]!, old[at + 2]!);
     }
   }
+}
+
+/** For n slots (a power of two), the shift that maps a 32-bit hash onto 8n bits. */
+function pairShift(n: number): number {
+  return Math.max(0, 32 - 3 - Math.log2(n));
 }
 
 function emptySlots(n: number): Int32Array {

@@ -39,8 +39,13 @@ export class RobotsEngine {
   /** Per rule: hits (effects proposed that won), actions taken, shadowed. */
   readonly stats = new Map<string, { hits: number; actions: number; shadowed: number }>();
   private readonly actionsToday = new Map<string, { day: number; n: number }>();
-  /** Until when robots' own limit on an account runs (so they do not stack limits). */
-  private readonly actedUntil = new Map<number, number>();
+  /**
+   * Until when robots leave an account alone after acting on it (so they do not stack limits),
+   * and since when: a person's later decision (a lift, an overturned appeal) ends such a hold.
+   */
+  private readonly held = new Map<number, { since: number; until: number }>();
+  /** How much an invite link weighs in the `links` counter (links_to_strangers' `inviteWeight`). */
+  private readonly inviteWeight: number;
 
   constructor(
     private readonly config: RobotsConfig,
@@ -57,6 +62,7 @@ export class RobotsEngine {
       );
     }
     for (const r of this.rules) this.stats.set(r.rule.name, { hits: 0, actions: 0, shadowed: 0 });
+    this.inviteWeight = this.rules.find((r) => r.rule.name === 'links_to_strangers')?.settings.inviteWeight ?? 1;
   }
 
   get ruleNames(): string[] {
@@ -75,7 +81,7 @@ export class RobotsEngine {
         if (!ev.stranger) return;
         c.add(ev.from, 'cold', ev.at);
         if (ev.newChat) c.add(ev.from, 'coldChats', ev.at);
-        if (ev.link || ev.inviteLink) c.add(ev.from, 'links', ev.at);
+        if (ev.link || ev.inviteLink) c.add(ev.from, 'links', ev.at, ev.inviteLink ? this.inviteWeight : 1);
         // The same text to many *different* strangers: counted once per new chat.
         if (!ev.newChat || ev.textHash === 0) return;
         if (c.lastText[ev.from] === ev.textHash) c.add(ev.from, 'sameText', ev.at);
@@ -107,7 +113,8 @@ export class RobotsEngine {
     if (rules.length === 0) return;
     const subject = subjectOf(ev);
     const at = ev.at;
-    if ((this.actedUntil.get(subject) ?? 0) > at) return;
+    const held = this.held.get(subject);
+    if (held && held.until > at && !(this.sink.manualDecisionAt(subject) >= held.since)) return;
     let best: Effect | null = null;
     let bestRule: ActiveRule | null = null;
     const ctx: RuleContext<Record<string, number>> = {
@@ -135,8 +142,11 @@ export class RobotsEngine {
     stats.hits++;
     const manual = this.sink.manualDecisionAt(subject);
     const holdUntil = effect.action === 'limit' ? at + effect.hours * 3600_000 : effect.action === 'freeze' ? Infinity : at + 3600_000;
-    this.actedUntil.set(subject, holdUntil);
-    if (manual > 0 && manual + this.config.manualBlockHours * 3600_000 > at && (effect.action === 'limit' || effect.action === 'freeze')) {
+    this.held.set(subject, { since: at, until: holdUntil });
+    const manualHoldEnd = manual > 0 ? manual + this.config.manualBlockHours * 3600_000 : 0;
+    if (manualHoldEnd > at && (effect.action === 'limit' || effect.action === 'freeze')) {
+      // Held off, not done: look again once the person's hold ends (a freeze is not "forever").
+      this.held.set(subject, { since: at, until: Math.min(holdUntil, manualHoldEnd) });
       stats.shadowed++;
       return this.sink.shadow(subject, name, effect, at, 'manual_decision');
     }
@@ -148,6 +158,8 @@ export class RobotsEngine {
     const today = this.actionsToday.get(name);
     const n = today && today.day === day ? today.n : 0;
     if (n >= this.config.dailyActionCap) {
+      // Shadowed only for today: the cap resets at the next day, and so does this hold.
+      this.held.set(subject, { since: at, until: Math.min(holdUntil, (day + 1) * 86_400_000) });
       stats.shadowed++;
       return this.sink.shadow(subject, name, effect, at, 'daily_cap');
     }

@@ -75,7 +75,7 @@ export const sameText = rule({
 
 export const linksToStrangers = rule({
   name: 'links_to_strangers',
-  description: 'Sends links or invite links to strangers.',
+  description: 'Sends links or invite links to strangers; an invite link counts `inviteWeight` times (the engine weighs the `links` counter).',
   on: ['message'],
   defaults: { daily: 6, youngDaily: 3, youngHours: 24, inviteWeight: 2, limitHours: 24 },
   evaluate(ev, { counters: c, settings: s, at, young }) {

@@ -5,27 +5,32 @@ import { openTicket } from '../enforcement/support.js';
 import type { Platform } from '../platform/context.js';
 
 /**
- * Mail to the support address becomes a ticket. The sender is matched to an account by a phone
- * number in the message, or by an e-mail address given in an appeal. The ticket is stored before
- * the mail is accepted, so an accepted mail is never lost.
+ * Mail to the support address becomes a ticket. The sender is matched to an account by an e-mail
+ * address they gave in an appeal, or else by a phone number written in the message. The ticket is
+ * stored before the mail is accepted, so an accepted mail is never lost.
+ *
+ * Support's answer reaches the matched account in the app, so a wrong match would show it to a
+ * stranger: only numbers written internationally (`+44 …` or `0044 …`) count, and a mail naming
+ * the numbers of several accounts matches none of them.
  */
 
-const PHONE_IN_TEXT = /\+?[0-9][0-9 ()\-.]{6,20}[0-9]/g;
+const PHONE_IN_TEXT = /(?:\+|\b00)[0-9][0-9 ()\-.]{6,20}[0-9]/g;
 
 export async function matchAccount(p: Platform, fromEmail: string | null, text: string): Promise<number | null> {
-  for (const candidate of text.match(PHONE_IN_TEXT) ?? []) {
-    const phone = normalizePhone(candidate.startsWith('+') ? candidate : `+${candidate}`);
-    if (!phone) continue;
-    const id = p.index.byPhone(phoneKey(phone));
-    if (id !== 0) return id;
-  }
   if (fromEmail) {
     const row = await p.store.first<{ account_id: number }>(
       p.store.db.selectFrom('appeals').select('account_id').where('email', '=', fromEmail.toLowerCase()).orderBy('id', 'desc').limit(1),
     );
     if (row) return row.account_id;
   }
-  return null;
+  const found = new Set<number>();
+  for (const candidate of text.match(PHONE_IN_TEXT) ?? []) {
+    const phone = normalizePhone(candidate);
+    if (!phone) continue;
+    const id = p.index.byPhone(phoneKey(phone));
+    if (id !== 0) found.add(id);
+  }
+  return found.size === 1 ? [...found][0]! : null;
 }
 
 function firstAddress(a: AddressObject | AddressObject[] | undefined): string | null {

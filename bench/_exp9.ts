@@ -607,43 +607,21 @@ function round(x: number, digits: number): number {
   return Math.round(x * f) / f;
 }
 
-// ---- experiment: per category, CPU time
-import { DEACTIVATED, SYSTEM, isMutual } from '../src/domain/gate.js';
-function vFlags(v: GateIndex, a: number, b: number, now: number): number {
-  const fa = v.flags(a); const fb = v.flags(b);
-  if (fa & Flag.BANNED) return 1;
-  if (fa & Flag.FROZEN && !(fb & Flag.SPAMBOT)) return 2;
-  if (fb & DEACTIVATED) return 3;
-  if (fb & SYSTEM) return 0;
-  if (v.limitedUntil(a) > now && !isMutual(v, a, b)) return 6;
-  return 0;
-}
-function vBlocks(v: GateIndex, a: number, b: number, now: number): number {
-  const fa = v.flags(a); const fb = v.flags(b);
-  if (fa & Flag.BANNED) return 1;
-  if (fa & Flag.FROZEN && !(fb & Flag.SPAMBOT)) return 2;
-  if (fb & DEACTIVATED) return 3;
-  if (fb & SYSTEM) return 0;
-  if (v.hasBlocked(a, b)) return 4;
-  if (v.hasBlocked(b, a)) return 5;
-  if (v.limitedUntil(a) > now && !isMutual(v, a, b)) return 6;
-  return 0;
-}
-function rF(as: Int32Array, bs: Int32Array) { let s = 0; for (let i = 0; i < as.length; i++) s += vFlags(index, as[i]!, bs[i]!, NOW); return s; }
-function rB(as: Int32Array, bs: Int32Array) { let s = 0; for (let i = 0; i < as.length; i++) s += vBlocks(index, as[i]!, bs[i]!, NOW); return s; }
+// ---- experiment: limited-mutual decomposition
+import { isMutual } from '../src/domain/gate.js';
 function rG(as: Int32Array, bs: Int32Array) { return runGate(index, as, bs, NOW); }
 function rBase(as: Int32Array, bs: Int32Array) { return runBaseline(baseline, as, bs, NOW); }
-const cats: Record<string, [number[], number[]]> = { limited: [[], []], contactsOnlyB: [[], []], other: [[], []] };
-for (let i = 0; i < QUERIES; i++) {
-  const a = qa[i]!, b = qb[i]!;
-  const c = limitEnd[a]! > NOW ? 'limited' : contactsOnly[b] ? 'contactsOnlyB' : 'other';
-  cats[c]![0].push(a); cats[c]![1].push(b);
+function rMutIdx(as: Int32Array, bs: Int32Array) { let s = 0; for (let i = 0; i < as.length; i++) if (isMutual(index, as[i]!, bs[i]!)) s++; return s; }
+const CG = index.contacts;
+function rMutCG(as: Int32Array, bs: Int32Array) { let s = 0; for (let i = 0; i < as.length; i++) if (CG.has(as[i]!, bs[i]!) && CG.has(bs[i]!, as[i]!)) s++; return s; }
+function rMutCSR(as: Int32Array, bs: Int32Array) { let s = 0; for (let i = 0; i < as.length; i++) if (hasContact(baseline, as[i]!, bs[i]!) && hasContact(baseline, bs[i]!, as[i]!)) s++; return s; }
+const xa: number[] = [], xb: number[] = [];
+for (let i = 0; i < QUERIES; i++) { const a = qa[i]!, b = qb[i]!; if (limitEnd[a]! > NOW && hasContact(baseline, a, b) && hasContact(baseline, b, a)) { xa.push(a); xb.push(b); } }
+const A = Int32Array.from(xa), B = Int32Array.from(xb);
+const res: Record<string, number[]> = {};
+for (let r = 0; r < 5; r++) for (const [n, f] of [['gate', rG], ['base', rBase], ['isMutual(index)', rMutIdx], ['graph.has x2', rMutCG], ['csr x2', rMutCSR]] as const) {
+  const c = cpuMs(); f(A, B); (res[n] ??= []).push((cpuMs() - c) * 1e6 / A.length);
 }
-for (const [name, [xa, xb]] of Object.entries(cats)) {
-  const A = Int32Array.from(xa), B = Int32Array.from(xb);
-  const res: Record<string, number[]> = {};
-  for (let r = 0; r < 3; r++) for (const [n, f] of [['gate', rG], ['base', rBase], ['flags', rF], ['flags+blocks', rB]] as const) {
-    const c = cpuMs(); f(A, B); (res[n] ??= []).push((cpuMs() - c) * 1e6 / A.length);
-  }
-  console.log(name.padEnd(14), A.length, Object.entries(res).map(([n, v]) => `${n} ${median(v).toFixed(0)}`).join(', '), 'ns/q');
-}
+console.log(A.length, Object.entries(res).map(([n, v]) => `${n} ${median(v).toFixed(0)}`).join(', '), 'ns/q');
+let big = 0, tot = 0; for (let i = 0; i < A.length; i++) { const d = baseline.offsets[B[i]! + 1]! - baseline.offsets[B[i]!]!; tot += d; if (d > 1000) big++; }
+console.log('avg degree of b', (tot / A.length).toFixed(0), 'share > 1000', (big / A.length).toFixed(2));
