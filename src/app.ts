@@ -150,7 +150,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         }
       : null;
 
-  const http = await createHttpServer(platform, { advance: advanceClock, spamBot, desk });
+  const http = await createHttpServer(platform, { advance: advanceClock, spamBot, desk, runDue: () => scheduler.runDue(clock.now()) });
   fatal = (err) => {
     log.fatal({ err }, 'the store failed; refusing writes until restarted');
   };

@@ -836,6 +836,8 @@ describe('story: lifting', () => {
 describe('story: reporters earn and lose weight', () => {
   it('counts dismissals against a reporter', async () => {
     const reporter = await world.account();
+    const peer = await world.account();
+    await advance(2 * DAY); // neither is a fresh account any more
     for (let i = 0; i < 2; i++) {
       const x = await world.account();
       const { chatId } = await sent(x, reporter, 'hello, neighbour');
@@ -843,6 +845,12 @@ describe('story: reporters earn and lose weight', () => {
       expect((await decide(moderator, r.body.report.caseId, { action: 'dismiss' })).status).toBe(200);
     }
     expect((await timeline(reporter)).reporter).toMatchObject({ dismissed: 2, confirmed: 0, muted: false });
+    // Their next report weighs less than a peer's with no history.
+    const s1 = await world.account();
+    const s2 = await world.account();
+    await report(reporter, { chatId: (await sent(s1, reporter, 'offer')).chatId });
+    await report(peer, { chatId: (await sent(s2, peer, 'offer')).chatId });
+    expect((await casesOf(s1))[0].priority).toBeLessThan((await casesOf(s2))[0].priority);
     const x = await world.account();
     const { chatId } = await sent(x, reporter, 'buy now');
     const r = await report(reporter, { chatId });

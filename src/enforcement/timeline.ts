@@ -14,6 +14,8 @@ const ID_FIELDS: Record<string, IdKind> = {
   subjectId: 'account',
   reporterId: 'account',
   chatId: 'chat',
+  appealId: 'appeal',
+  ticketId: 'ticket',
 };
 
 function publicPayload(payload: Record<string, unknown>): Record<string, unknown> {
@@ -24,7 +26,7 @@ function publicPayload(payload: Record<string, unknown>): Record<string, unknown
     else if (k === 'evidence' && Array.isArray(v)) out.evidence = v.map((m) => publicId('message', m as number));
     else if ((k === 'reportIds' || k === 'attached') && Array.isArray(v)) out[k] = v.map((r) => publicId('report', r as number));
     else if (k === 'reporters' && Array.isArray(v)) out[k] = v.map((a) => publicId('account', a as number));
-    else if ((k === 'until' || k === 'deleteAt' || k === 'expiresAt') && typeof v === 'number') out[k] = new Date(v).toISOString();
+    else if ((k === 'until' || k === 'deleteAt' || k === 'expiresAt' || k === 'dueAt') && typeof v === 'number') out[k] = new Date(v).toISOString();
     else out[k] = v;
   }
   return out;

@@ -28,6 +28,8 @@ export interface HttpOptions {
   advance: ((seconds: number) => Promise<number>) | null;
   spamBot: SpamBot;
   desk: SupportDesk;
+  /** Applies whatever fell due (after a decision that releases a held deletion). */
+  runDue: () => Promise<void>;
 }
 
 const MAX_BODY_DEPTH = 32;
@@ -118,7 +120,7 @@ export async function createHttpServer(p: Platform, options: HttpOptions): Promi
   await reportRoutes(app, p);
   await moderationRoutes(app, p);
   await gateRoutes(app, p);
-  await supportRoutes(app, p, options.spamBot, options.desk);
+  await supportRoutes(app, p, options.spamBot, options.desk, options.runDue);
   await adminRoutes(app, p, options.advance ? { advance: options.advance } : null);
   await app.ready();
   return { server: app };

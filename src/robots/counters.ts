@@ -56,7 +56,7 @@ export class Counters {
 
   ensure(a: number): void {
     if (a < this.capacity) return;
-    let n = this.capacity;
+    let n = Math.max(1, this.capacity);
     while (n <= a) n *= 2;
     for (const c of COUNTERS) this.counters[c].grow(n);
     const ca = new Float64Array(n);

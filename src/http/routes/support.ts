@@ -39,7 +39,7 @@ const appealSchema = {
   },
 } as const;
 
-export async function supportRoutes(app: FastifyInstance, p: Platform, spamBot: SpamBot, desk: SupportDesk): Promise<void> {
+export async function supportRoutes(app: FastifyInstance, p: Platform, spamBot: SpamBot, desk: SupportDesk, runDue: () => Promise<void>): Promise<void> {
   app.post<{ Body: { text: string } }>(
     '/v1/support/tickets',
     {
@@ -128,6 +128,8 @@ export async function supportRoutes(app: FastifyInstance, p: Platform, spamBot: 
       const now = p.clock.now();
       const row = await decideAppeal(p, id, req.body.outcome, req.body.note ?? null, staffOf(req), now);
       await spamBot.notifyAppealOutcome(row);
+      // An upheld appeal releases a deletion it was holding; apply it before answering.
+      await runDue();
       return { appeal: appealView(row, now) };
     },
   );
