@@ -5,6 +5,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { checkProjections } from '../src/enforcement/check.js';
 import { robotLimit, robotSanction } from '../src/enforcement/robots-door.js';
 import { parseId } from '../src/store/ids.js';
+import Database from 'better-sqlite3';
+import { DB_FILE } from '../src/store/sqlite.js';
 import { ADMIN_TOKEN, startServer, type TestServer } from './helpers/server.js';
 import { Client, World, type TestAccount } from './helpers/client.js';
 
@@ -221,7 +223,6 @@ describe('story: repeats last longer', () => {
 
   it('a second offence while still limited runs from its decision and never shortens the limit', async () => {
     const spammer = await world.account();
-    const t0 = await now();
     await offence(spammer);
     await advance(HOUR);
     const t1 = await now();
@@ -230,7 +231,6 @@ describe('story: repeats last longer', () => {
     await advance(DAY); // the first limit ended; the second still holds
     expect(await me(spammer)).toMatchObject({ state: 'limited', until: iso(t1 + 3 * DAY * 1000) });
     expectError(await send(spammer, await world.account()), 403, 'PEER_FLOOD');
-    void t0;
   });
 
   it('forgets a strike 365 days after its decision', async () => {
@@ -283,7 +283,7 @@ describe('story: scam freezes, and a frozen account becomes banned', () => {
     const friend = await world.account();
     await world.mutual(scammer, friend);
     await sent(scammer, friend, 'hi');
-    const { caseId, victim, chatId } = await spamAndReport(scammer, 'scam', 'Send 100 USDT to double your money');
+    const { caseId, victim } = await spamAndReport(scammer, 'scam', 'Send 100 USDT to double your money');
     const t = await now();
     const sanction = await confirm(caseId, 'scam');
     expect(sanction).toMatchObject({ state: 'frozen', kind: 'scam', deleteAt: iso(t + 14 * DAY * 1000) });
@@ -305,7 +305,6 @@ describe('story: scam freezes, and a frozen account becomes banned', () => {
       expect(peer).toEqual({ accountId: scammer.id, name: 'Deleted Account' });
       expectError(await send(other, scammer, 'hello?'), 410, 'INPUT_USER_DEACTIVATED');
     }
-    void chatId;
 
     await advance(14 * DAY - MIN);
     expect((await me(scammer)).state).toBe('frozen');
@@ -826,6 +825,18 @@ describe('story: lifting', () => {
     expect((await timeline(voip)).strikes.map((s: any) => s.removed)).toEqual([true]);
   });
 
+  it('undoes a ban with its banned number', async () => {
+    const x = await world.account();
+    expect(await offence(x, 'child_abuse')).toMatchObject({ state: 'banned' });
+    expectError(await x.api.get('/v1/me'), 401, 'USER_DEACTIVATED_BAN');
+    const lifted = await world.admin.post(`/v1/moderation/accounts/${x.id}/lift`, { reason: 'wrong account' });
+    expect(lifted.body.restriction).toMatchObject({ state: 'free' });
+    expect(await me(x)).toMatchObject({ state: 'free' });
+    expect((await timeline(x)).events.map((e: any) => e.type)).toContain('number_unbanned');
+    expect((await x.api.delete('/v1/me')).status).toBe(204);
+    expect((await world.admin.post('/v1/accounts', { phone: x.phone, name: 'Same number' })).status).toBe(201);
+  });
+
   it('answers 404 for an unknown account and 400 without a reason', async () => {
     expectError(await support.post('/v1/moderation/accounts/u99999999/lift', { reason: 'x' }), 404, 'NOT_FOUND');
     const x = await world.account();
@@ -956,6 +967,30 @@ describe('story: restarts', () => {
         .where('account_id', '=', parseId('account', x.id)),
     );
     expect(Number(rows[0]!.n)).toBe(1);
+  });
+
+  it('applies at start, each at its own due time, what came due while banya was down', async () => {
+    const limitedOne = await world.account();
+    const frozenOne = await world.account();
+    const t = await now();
+    await robotLimit(server.app.platform, parseId('account', limitedOne.id), 'downtime_rule', 1);
+    await offence(frozenOne, 'scam');
+    // banya is down for 15 days: the stored clock moves on as the real one would have.
+    await server.stop();
+    const db = new Database(path.join(server.dataDir, DB_FILE));
+    db.prepare('UPDATE settings SET value = ? WHERE key = ?').run(String(t + 15 * DAY * 1000), 'manual_clock_ms');
+    db.close();
+    server = await startServer({}, server.dataDir);
+    world = new World(server.url);
+    moderator = new Client(server.url, moderator.token);
+    support = new Client(server.url, support.token);
+    expect(await now()).toBe(t + 15 * DAY * 1000);
+    expect((await me(limitedOne)).state).toBe('free');
+    expectError(await as(frozenOne).get('/v1/me'), 401, 'USER_DEACTIVATED_BAN');
+    const expired = (await timeline(limitedOne)).events.filter((e: any) => e.type === 'restriction_expired');
+    expect(expired.map((e: any) => e.at)).toEqual([iso(t + 3600_000)]);
+    const banned = (await timeline(frozenOne)).events.filter((e: any) => e.type === 'account_banned');
+    expect(banned.map((e: any) => e.at)).toEqual([iso(t + 14 * DAY * 1000)]);
   });
 
   it('keeps open cases, claims and pending group reports across a restart', async () => {

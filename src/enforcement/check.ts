@@ -198,6 +198,9 @@ export function apply(p: Projection, { at, accountId, event }: LoggedEvent): voi
     case 'number_banned':
       p.bannedPhones.add(event.payload.phone);
       return;
+    case 'number_unbanned':
+      p.bannedPhones.delete(event.payload.phone);
+      return;
     case 'number_flagged':
       if (event.payload.reason.startsWith('deleted_while_')) p.numberFlags.add(event.payload.phone);
       else if (event.payload.reason === 'cleared') p.numberFlags.delete(event.payload.phone);

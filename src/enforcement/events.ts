@@ -48,6 +48,7 @@ export type EnforcementEvent =
   | { type: 'restriction_applied' | 'account_frozen' | 'account_banned'; payload: RestrictionPayload }
   | { type: 'restriction_lifted' | 'restriction_expired'; payload: { restrictionId: number; reason: string } }
   | { type: 'number_banned'; payload: { phone: string } }
+  | { type: 'number_unbanned'; payload: { phone: string } }
   | { type: 'number_flagged'; payload: { phone: string; reason: string } }
   | { type: 'reporter_muted'; payload: { muted: boolean; by: string } }
   | { type: 'reporter_accuracy'; payload: { confirmed: number; dismissed: number; reason: string } }

@@ -2,7 +2,7 @@ import type { CompiledQuery } from 'kysely';
 import type { EffectiveRestriction } from '../domain/restriction.js';
 import type { Actor } from '../store/event-log.js';
 import { endStatements } from './restrictions.js';
-import { removeStrikeStatements } from './sanctions.js';
+import { removeStrikeStatements, unbanNumberStatements } from './sanctions.js';
 import type { Enforcement } from './state.js';
 
 /**
@@ -26,7 +26,9 @@ export function liftStatements(e: Enforcement, accountId: number, reason: string
 export async function liftAccount(e: Enforcement, accountId: number, reason: string, actor: Actor): Promise<EffectiveRestriction> {
   const now = e.clock.now();
   e.enforcement.manualDecisionAt.set(accountId, now);
+  const wasBanned = e.restrictions.records(accountId).some((r) => r.state === 'banned');
   const writes = liftStatements(e, accountId, `lifted: ${reason}`, actor, now);
+  if (wasBanned) writes.push(...(await unbanNumberStatements(e, accountId, actor, now)));
   if (writes.length > 0) await e.store.write(writes);
   return e.restrictions.refresh(accountId, now);
 }

@@ -135,3 +135,13 @@ export function removeStrikeStatements(e: Enforcement, subject: number, strikeId
     record(e, now, actor, subject, { type: 'strike_removed', payload: { strikeId, reason } }),
   ];
 }
+
+/** Lifting a ban frees the number again. */
+export async function unbanNumberStatements(e: Enforcement, subject: number, actor: Actor, now: number): Promise<CompiledQuery[]> {
+  const row = await e.store.first<{ phone: string | null }>(e.store.db.selectFrom('accounts').select('phone').where('id', '=', subject));
+  if (!row?.phone || !e.bannedPhones.delete(phoneKey(row.phone))) return [];
+  return [
+    e.store.db.deleteFrom('banned_phones').where('phone', '=', row.phone).compile(),
+    record(e, now, actor, subject, { type: 'number_unbanned', payload: { phone: row.phone } }),
+  ];
+}

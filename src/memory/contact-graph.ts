@@ -4,13 +4,10 @@
  * Each owner has a slice of one shared Int32 pool holding its contacts' ids sorted ascending,
  * so a lookup is a binary search over a few dozen ints. A slice that fills up moves to the end
  * of the pool with twice the room; the pool compacts itself when more than half is holes.
- * An owner's slice start and length sit side by side in one array, so a lookup costs one cache
- * miss before the search instead of two.
  */
 export class ContactGraph {
-  /** span[2 * owner] is the start of the owner's slice in the pool, span[2 * owner + 1] its length. */
-  private span: Int32Array;
-  /** Room of each owner's slice; its length is the account capacity. */
+  private start: Int32Array;
+  private len: Int32Array;
   private cap: Int32Array;
   private pool: Int32Array;
   private used = 0;
@@ -18,7 +15,8 @@ export class ContactGraph {
   private edges = 0;
 
   constructor(accountCapacity = 1024, poolCapacity = 4096) {
-    this.span = new Int32Array(accountCapacity * 2);
+    this.start = new Int32Array(accountCapacity);
+    this.len = new Int32Array(accountCapacity);
     this.cap = new Int32Array(accountCapacity);
     this.pool = new Int32Array(poolCapacity);
   }
@@ -34,8 +32,8 @@ export class ContactGraph {
       const n = j - i;
       const room = n + Math.max(2, n >> 2);
       g.ensureAccount(owner);
-      g.span[2 * owner] = g.used;
-      g.span[2 * owner + 1] = n;
+      g.start[owner] = g.used;
+      g.len[owner] = n;
       g.cap[owner] = room;
       // Slices of small owners carry more slack than the 1.25 estimate: grow the pool as needed.
       if (g.used + room > g.pool.length) {
@@ -57,9 +55,9 @@ export class ContactGraph {
   }
 
   has(owner: number, other: number): boolean {
-    if (owner >= this.cap.length) return false;
-    let lo = this.span[2 * owner]!;
-    let hi = lo + this.span[2 * owner + 1]! - 1;
+    if (owner >= this.len.length) return false;
+    let lo = this.start[owner]!;
+    let hi = lo + this.len[owner]! - 1;
     const pool = this.pool;
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1;
@@ -74,8 +72,8 @@ export class ContactGraph {
   /** Adds the edge; false when it was already there. */
   add(owner: number, other: number): boolean {
     this.ensureAccount(owner);
-    const s = this.span[2 * owner]!;
-    const n = this.span[2 * owner + 1]!;
+    const s = this.start[owner]!;
+    const n = this.len[owner]!;
     const pos = this.lowerBound(s, n, other);
     if (pos < s + n && this.pool[pos] === other) return false;
     if (n === this.cap[owner]) {
@@ -84,34 +82,34 @@ export class ContactGraph {
     }
     this.pool.copyWithin(pos + 1, pos, s + n);
     this.pool[pos] = other;
-    this.span[2 * owner + 1] = n + 1;
+    this.len[owner] = n + 1;
     this.edges++;
     return true;
   }
 
   /** Removes the edge; false when it was not there. */
   remove(owner: number, other: number): boolean {
-    if (owner >= this.cap.length) return false;
-    const s = this.span[2 * owner]!;
-    const n = this.span[2 * owner + 1]!;
+    if (owner >= this.len.length) return false;
+    const s = this.start[owner]!;
+    const n = this.len[owner]!;
     const pos = this.lowerBound(s, n, other);
     if (pos >= s + n || this.pool[pos] !== other) return false;
     this.pool.copyWithin(pos, pos + 1, s + n);
-    this.span[2 * owner + 1] = n - 1;
+    this.len[owner] = n - 1;
     this.edges--;
     return true;
   }
 
   /** The owner's contacts, ascending (a copy). */
   contactsOf(owner: number): Int32Array {
-    if (owner >= this.cap.length) return new Int32Array(0);
-    const s = this.span[2 * owner]!;
-    return this.pool.slice(s, s + this.span[2 * owner + 1]!);
+    if (owner >= this.len.length) return new Int32Array(0);
+    const s = this.start[owner]!;
+    return this.pool.slice(s, s + this.len[owner]!);
   }
 
   /** Bytes held by the arrays. */
   get bytes(): number {
-    return this.span.byteLength + this.cap.byteLength + this.pool.byteLength;
+    return this.start.byteLength + this.len.byteLength + this.cap.byteLength + this.pool.byteLength;
   }
 
   private lowerBound(s: number, n: number, x: number): number {
@@ -127,16 +125,17 @@ export class ContactGraph {
   }
 
   private ensureAccount(owner: number): void {
-    if (owner < this.cap.length) return;
-    let n = this.cap.length;
+    if (owner < this.len.length) return;
+    let n = this.len.length;
     while (n <= owner) n *= 2;
-    const grow = (a: Int32Array, size: number): Int32Array => {
-      const b = new Int32Array(size);
+    const grow = (a: Int32Array): Int32Array => {
+      const b = new Int32Array(n);
       b.set(a);
       return b;
     };
-    this.span = grow(this.span, 2 * n);
-    this.cap = grow(this.cap, n);
+    this.start = grow(this.start);
+    this.len = grow(this.len);
+    this.cap = grow(this.cap);
   }
 
   /** Moves the owner's slice to the end of the pool with twice the room. */
@@ -151,10 +150,10 @@ export class ContactGraph {
         this.pool = bigger;
       }
     }
-    const s = this.span[2 * owner]!;
-    const n = this.span[2 * owner + 1]!;
+    const s = this.start[owner]!;
+    const n = this.len[owner]!;
     this.pool.copyWithin(this.used, s, s + n);
-    this.span[2 * owner] = this.used;
+    this.start[owner] = this.used;
     this.cap[owner] = newCap;
     this.used += newCap;
     this.live += newCap - oldCap;
@@ -164,12 +163,12 @@ export class ContactGraph {
   private compact(): void {
     const fresh = new Int32Array(Math.max(4096, Math.ceil(this.live * 1.5)));
     let at = 0;
-    for (let owner = 0; owner < this.cap.length; owner++) {
+    for (let owner = 0; owner < this.len.length; owner++) {
       const c = this.cap[owner]!;
       if (c === 0) continue;
-      const s = this.span[2 * owner]!;
-      fresh.set(this.pool.subarray(s, s + this.span[2 * owner + 1]!), at);
-      this.span[2 * owner] = at;
+      const s = this.start[owner]!;
+      fresh.set(this.pool.subarray(s, s + this.len[owner]!), at);
+      this.start[owner] = at;
       at += c;
     }
     this.pool = fresh;

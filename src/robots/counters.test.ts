@@ -115,6 +115,7 @@ describe('growth beyond the initial capacity', () => {
     expect(c.bytes).toBe((COUNTERS.length * (8 * 3 + 4 * 2) + 12) * 4096);
     expect(c.total(4000, 'blocks')).toBe(1);
     expect(c.hour(4000, 'blocks', T0 + HOUR)).toBe(1);
+    expect(c.day(4000, 'blocks', T0 + HOUR)).toBe(1);
     expect(c.total(1, 'cold')).toBe(3);
     expect(c.hour(1, 'cold', T0 + HOUR)).toBe(3);
     expect(c.day(1, 'cold', T0 + HOUR)).toBe(3);
@@ -134,6 +135,7 @@ describe('growth beyond the initial capacity', () => {
     for (let a = 0; a < 5000; a++) {
       expect(c.total(a, 'coldChats')).toBe(a % 7);
       expect(c.hour(a, 'coldChats', T0 + (a % 3) * HOUR)).toBe(a % 7);
+      expect(c.day(a, 'coldChats', T0 + 2 * HOUR)).toBe(a % 7);
     }
   });
 

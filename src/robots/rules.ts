@@ -146,14 +146,14 @@ export const robotsConfigSchema = z.object({
         /** Record what the rule would have done, without doing it. */
         shadow: z.boolean().default(false),
         settings: z.record(z.string(), z.number()).default({}),
-      }),
+      }).strict(),
     )
     .default({}),
   /** Automated actions per rule per day before the rule falls back to shadow mode for the day. */
   dailyActionCap: z.number().int().min(0).default(1000),
   /** After a manual decision or an overturned appeal, robots leave the account alone this long. */
   manualBlockHours: z.number().min(0).default(7 * 24),
-});
+}).strict(); // A misspelt key ("shadwo", "dailyActionCapp") is an error, not silently ignored.
 export type RobotsConfig = z.infer<typeof robotsConfigSchema>;
 
 export function robotsConfig(input: unknown = {}): RobotsConfig {
