@@ -55,9 +55,10 @@ export class ContactGraph {
   }
 
   has(owner: number, other: number): boolean {
-    if (owner >= this.len.length) return false;
+    const len = this.len;
+    if (owner >= len.length) return false;
     let lo = this.start[owner]!;
-    let hi = lo + this.len[owner]! - 1;
+    let hi = lo + len[owner]! - 1;
     const pool = this.pool;
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1;

@@ -286,9 +286,23 @@ describe('the hold after a person decided', () => {
     w.burst(a, T0 + 2 * HOUR, 3);
     expect(w.shadowed).toEqual([{ account: a, rule: 'cold_fanout', effect: limit(24), at: T0 + 2 * HOUR + 2000, why: 'manual_decision' }]);
     expect(w.applied).toHaveLength(1);
+    // Recorded once, not on every further message.
+    w.burst(a, T0 + 2 * HOUR + 5000, 10);
+    expect(w.shadowed).toHaveLength(1);
     // After the hold it is limited again.
     w.burst(a, T0 + HOUR + 48 * HOUR + MIN, 3);
     expect(w.applied.slice(1)).toEqual([{ account: a, rule: 'cold_fanout', effect: limit(24), at: T0 + 49 * HOUR + MIN + 2000 }]);
+  });
+
+  it('a decision at the very instant robots acted (a manual clock) holds once, without a record per message', () => {
+    const w = new World(onlyRules(fanout2(), { manualBlockHours: 48 }));
+    const a = w.account();
+    for (let i = 0; i < 3; i++) void w.cold(a, T0);
+    expect(w.applied).toHaveLength(1);
+    w.sink.manual.set(a, T0);
+    for (let i = 0; i < 20; i++) void w.cold(a, T0);
+    expect(w.applied).toHaveLength(1);
+    expect(w.shadowed.map((x) => [x.at, x.why])).toEqual([[T0, 'manual_decision']]);
   });
 
   it('a freeze overturned by a person is held off, and frozen again after the hold', () => {

@@ -41,9 +41,9 @@ export class RobotsEngine {
   private readonly actionsToday = new Map<string, { day: number; n: number }>();
   /**
    * Until when robots leave an account alone after acting on it (so they do not stack limits),
-   * and since when: a person's later decision (a lift, an overturned appeal) ends such a hold.
+   * and the person's decision known then: a newer one (a lift, an overturned appeal) ends the hold.
    */
-  private readonly held = new Map<number, { since: number; until: number }>();
+  private readonly held = new Map<number, { until: number; manual: number }>();
   /** How much an invite link weighs in the `links` counter (links_to_strangers' `inviteWeight`). */
   private readonly inviteWeight: number;
 
@@ -114,7 +114,7 @@ export class RobotsEngine {
     const subject = subjectOf(ev);
     const at = ev.at;
     const held = this.held.get(subject);
-    if (held && held.until > at && !(this.sink.manualDecisionAt(subject) >= held.since)) return;
+    if (held && held.until > at && this.sink.manualDecisionAt(subject) === held.manual) return;
     let best: Effect | null = null;
     let bestRule: ActiveRule | null = null;
     const ctx: RuleContext<Record<string, number>> = {
@@ -142,11 +142,11 @@ export class RobotsEngine {
     stats.hits++;
     const manual = this.sink.manualDecisionAt(subject);
     const holdUntil = effect.action === 'limit' ? at + effect.hours * 3600_000 : effect.action === 'freeze' ? Infinity : at + 3600_000;
-    this.held.set(subject, { since: at, until: holdUntil });
+    this.held.set(subject, { until: holdUntil, manual });
     const manualHoldEnd = manual > 0 ? manual + this.config.manualBlockHours * 3600_000 : 0;
     if (manualHoldEnd > at && (effect.action === 'limit' || effect.action === 'freeze')) {
       // Held off, not done: look again once the person's hold ends (a freeze is not "forever").
-      this.held.set(subject, { since: at, until: Math.min(holdUntil, manualHoldEnd) });
+      this.held.set(subject, { until: Math.min(holdUntil, manualHoldEnd), manual });
       stats.shadowed++;
       return this.sink.shadow(subject, name, effect, at, 'manual_decision');
     }
@@ -159,7 +159,7 @@ export class RobotsEngine {
     const n = today && today.day === day ? today.n : 0;
     if (n >= this.config.dailyActionCap) {
       // Shadowed only for today: the cap resets at the next day, and so does this hold.
-      this.held.set(subject, { since: at, until: Math.min(holdUntil, (day + 1) * 86_400_000) });
+      this.held.set(subject, { until: Math.min(holdUntil, (day + 1) * 86_400_000), manual });
       stats.shadowed++;
       return this.sink.shadow(subject, name, effect, at, 'daily_cap');
     }

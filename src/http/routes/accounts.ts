@@ -3,6 +3,7 @@ import { fail } from '../../domain/errors.js';
 import { createAccount, issueAccountToken, accountView, loadAccount, privacyView, updatePrivacy, updateProfile, deleteAccount, type PrivacyView, type ProfileChanges } from '../../platform/accounts.js';
 import type { Platform } from '../../platform/context.js';
 import { restrictionView } from '../../enforcement/timeline.js';
+import { peerView } from '../../platform/chats.js';
 import { resolveTarget } from '../../platform/messages.js';
 import { codeName } from '../../domain/codes.js';
 import { parseId } from '../../store/ids.js';
@@ -71,8 +72,9 @@ export async function accountRoutes(app: FastifyInstance, p: Platform): Promise<
       if ('error' in r) fail(r.error === 'PHONE_NUMBER_INVALID' ? r.error : codeName(r.error));
       const row = await loadAccount(p, r.peer);
       if (!row || row.deleted_at !== null) fail('PHONE_NOT_OCCUPIED');
-      const v = accountView(row);
-      return { account: { id: v.id, name: v.name, ...(v.username ? { username: v.username } : {}) } };
+      // Others see a frozen or banned account as deleted (RULES.md §1), as in chat lists.
+      const { accountId, ...rest } = peerView(p, a, r.peer, row);
+      return { account: { id: accountId, ...rest } };
     },
   );
 
