@@ -93,6 +93,9 @@ async function setUpAdminToken(config: Config, store: Store, tokens: TokenRegist
 export async function createApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
   const log = overrides.logger ?? pino({ level: config.logLevel, base: { service: 'banya' } });
   let fatal: ((err: Error) => void) | null = null;
+  // Operator files first: a bad one stops the start before anything is opened.
+  const policy = loadPolicy(config.policyFile);
+  const robotsConfig = loadRobotsConfig(config.robotsFile);
   const store = await SqliteStore.open(config.dataDir, {
     durability: config.durability,
     onFatal: (err) => fatal?.(err),
@@ -101,8 +104,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const ids = await Ids.load(store);
   const index = await buildIndex(store);
   const core: Core = { config, store, index, restrictions: new RestrictionBook(index), clock, ids, log, bannedPhones: new Set() };
-  const enforcement: Enforcement = { ...core, policy: loadPolicy(config.policyFile), enforcement: new EnforcementState() };
-  const robots = new RobotsEngine(loadRobotsConfig(config.robotsFile), enforcementSink(enforcement));
+  const enforcement: Enforcement = { ...core, policy, enforcement: new EnforcementState() };
+  const robots = new RobotsEngine(robotsConfig, enforcementSink(enforcement));
   const platform: Platform = {
     ...enforcement,
     tokens: new TokenRegistry(),

@@ -259,7 +259,7 @@ describe('after a person decided', () => {
     let tl = await timeline(w, a);
     expect(byRobots(tl, 'restriction_applied')).toHaveLength(1);
     const held = byRobots(tl, 'robot_shadow');
-    expect(held.length).toBeGreaterThanOrEqual(1);
+    expect(held).toHaveLength(2);
     for (const s of held) expect(s).toMatchObject({ rule: 'cold_fanout', why: 'manual_decision' });
 
     // Past the hold (7 days from the lift) robots act again.

@@ -58,6 +58,23 @@ export async function loadEnforcement(e: Enforcement): Promise<void> {
     st.openTickets.add(t.id);
     if (t.overdue_at === null) st.overdue.push(Number(t.created_at) + TICKET_OVERDUE_MS, { kind: 'ticket', id: t.id, account: t.account_id });
   }
+  // When people last decided in an account's favour: robots hold off for a while after that.
+  for await (const m of e.store.iterate<{ account_id: number; at: number }>(
+    db
+      .selectFrom('events')
+      .select(['account_id', 'at'])
+      .where('account_id', 'is not', null)
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('type', '=', 'decision'), eb('payload', 'like', '%"action":"dismiss"%')]),
+          eb.and([eb('type', '=', 'appeal_decided'), eb('payload', 'like', '%"outcome":"overturn"%')]),
+          eb.and([eb('type', '=', 'restriction_lifted'), eb('payload', 'like', '%"reason":"lifted:%')]),
+        ]),
+      )
+      .orderBy('id'),
+  )) {
+    st.manualDecisionAt.set(m.account_id, Number(m.at));
+  }
   for await (const n of e.store.iterate<{ phone: string }>(db.selectFrom('number_flags').select('phone'))) st.numberFlags.add(phoneKey(n.phone));
   for await (const t of e.store.iterate<{ chat_id: number }>(db.selectFrom('takedowns').select('chat_id').where('message_id', '=', 0))) e.index.takeDown(t.chat_id);
 }

@@ -135,7 +135,8 @@ export async function fileReport(p: Platform, reporter: number, req: ReportReque
   const all = [...writes, ...extra];
   if (idem) all.push(rememberAnswer(p, reporter, idem, status, body, now));
   if (all.length > 0) await p.store.write(all);
-  if (!filed.existing) {
+  // Below a group's threshold nothing opens a case, robots included (RULES.md §3).
+  if (!filed.existing && filed.caseId !== null) {
     const reporterAge = now - Number(created?.created_at ?? now);
     await p.robots.observe({ type: 'report', at: now, from: reporter, to: subject, weight: filed.weight, fresh: reporterAge < 24 * 3600_000 });
   }

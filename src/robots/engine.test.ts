@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../config.js';
 import { RobotsEngine, type EffectSink } from './engine.js';
 import { textSignals } from './events.js';
 import { BUILT_IN_RULES, robotsConfig, robotsConfigSchema, type Effect, type RobotsConfig, type Rule } from './rules.js';
@@ -413,5 +414,11 @@ describe('robotsConfig', () => {
       expect(() => robotsConfig(bad), JSON.stringify(bad)).toThrow();
     }
     expect(robotsConfigSchema.safeParse({ manualBlockHours: 0 }).success).toBe(true);
+    // A misspelt switch must not leave a rule acting for real: it is named in the error.
+    expect(() => robotsConfig({ rules: { cold_fanout: { shadwo: true } } })).toThrow(/rules\.cold_fanout: Unrecognized key: "shadwo"/);
+    expect(() => robotsConfig({ dailyCap: 3 })).toThrow(/Unrecognized key: "dailyCap"/);
+    for (const bad of [{ dailyCap: 3 }, { rules: { x: {} } }, { rules: { cold_fanout: { settings: { y: 1 } } } }]) {
+      expect(() => robotsConfig(bad)).toThrow(ConfigError);
+    }
   });
 });

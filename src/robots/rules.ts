@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { z } from 'zod';
+import { ConfigError } from '../config.js';
 import type { Counters } from './counters.js';
 import type { RobotEvent } from './events.js';
 
@@ -157,13 +158,15 @@ export const robotsConfigSchema = z.object({
 export type RobotsConfig = z.infer<typeof robotsConfigSchema>;
 
 export function robotsConfig(input: unknown = {}): RobotsConfig {
-  const cfg = robotsConfigSchema.parse(input);
+  const parsed = robotsConfigSchema.safeParse(input);
+  if (!parsed.success) throw new ConfigError(`robots config: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'file'}: ${i.message}`).join('; ')}`);
+  const cfg = parsed.data;
   const known = new Set(BUILT_IN_RULES.map((r) => r.name));
   for (const [name, r] of Object.entries(cfg.rules)) {
-    if (!known.has(name)) throw new Error(`robots config: unknown rule "${name}" (known: ${[...known].join(', ')})`);
+    if (!known.has(name)) throw new ConfigError(`robots config: unknown rule "${name}" (known: ${[...known].join(', ')})`);
     const rule = BUILT_IN_RULES.find((x) => x.name === name)!;
     for (const key of Object.keys(r.settings)) {
-      if (!(key in rule.defaults)) throw new Error(`robots config: rule "${name}" has no setting "${key}" (has: ${Object.keys(rule.defaults).join(', ')})`);
+      if (!(key in rule.defaults)) throw new ConfigError(`robots config: rule "${name}" has no setting "${key}" (has: ${Object.keys(rule.defaults).join(', ')})`);
     }
   }
   return cfg;
@@ -175,7 +178,7 @@ export function loadRobotsConfig(file: string | undefined): RobotsConfig {
   try {
     raw = JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new Error(`cannot read robots file ${file}: ${err instanceof Error ? err.message : String(err)}`);
+    throw new ConfigError(`cannot read robots file ${file}: ${err instanceof Error ? err.message : String(err)}`);
   }
   return robotsConfig(raw);
 }

@@ -1,0 +1,187 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Replay, type ReplaySummary } from '../src/robots/replay.js';
+import { robotsConfig } from '../src/robots/rules.js';
+
+/**
+ * `banya trace` and `banya replay` end to end (TRACE.md), as an operator runs them: a generated
+ * trace of 2000 accounts, the summary on the last stdout line, the chart, determinism, a broken
+ * hand-written trace, and the same numbers in-process.
+ */
+
+const run = promisify(execFile);
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const BIN = path.join(ROOT, 'bin', 'banya.js');
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'banya-replay-'));
+const trace = path.join(dir, 't7.jsonl');
+
+const env = { ...process.env };
+delete env.BANYA_ROBOTS_FILE;
+delete env.BANYA_PROGRESS;
+
+async function banya(...args: string[]): Promise<{ stdout: string; stderr: string }> {
+  return run(process.execPath, [BIN, ...args], { cwd: ROOT, env, maxBuffer: 64 << 20, timeout: 50_000 });
+}
+
+const SUMMARY_KEYS = ['accounts', 'spammers', 'caught', 'caughtWithin20', 'medianColdMessagesToCatch', 'innocents', 'innocentsLimited', 'businessesLimited', 'brigadeVictimsLimited', 'actions'];
+
+function lastLine(stdout: string): string {
+  const lines = stdout.trimEnd().split('\n');
+  return lines[lines.length - 1]!;
+}
+
+let summary: ReplaySummary;
+let replayStderr: string;
+
+beforeAll(async () => {
+  // Two traces of the same seed and one of another, side by side.
+  await Promise.all([
+    banya('trace', '--seed', '7', '--accounts', '2000', '--out', trace),
+    banya('trace', '--seed', '7', '--accounts', '2000', '--out', path.join(dir, 't7-again.jsonl')),
+    banya('trace', '--seed', '8', '--accounts', '2000', '--out', path.join(dir, 't8.jsonl')),
+  ]);
+  const { stdout, stderr } = await banya('replay', trace, '--json', '--svg', `${trace}.svg`);
+  summary = JSON.parse(lastLine(stdout));
+  replayStderr = stderr;
+}, 60_000);
+
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+describe('banya replay on a generated trace', () => {
+  it('prints the TRACE.md summary object, with every key, on the last stdout line', () => {
+    expect(Object.keys(summary).sort()).toEqual([...SUMMARY_KEYS].sort());
+    for (const k of SUMMARY_KEYS.filter((k) => k !== 'actions')) expect(typeof summary[k as keyof ReplaySummary], k).toBe('number');
+    expect(Object.keys(summary.actions).sort()).toEqual(['freeze', 'limit']);
+    expect(summary.accounts).toBe(2000);
+    // 2% spammers, one brigade of 30 (counted in neither), the rest innocents and businesses.
+    expect(summary.spammers).toBe(40);
+    expect(summary.innocents).toBe(2000 - 40 - 30);
+    expect(summary.caughtWithin20).toBeLessThanOrEqual(summary.caught);
+    expect(summary.caught).toBeLessThanOrEqual(summary.spammers);
+    expect(summary.businessesLimited).toBeLessThanOrEqual(summary.innocentsLimited);
+    expect(summary.actions.limit! + summary.actions.freeze!).toBeGreaterThanOrEqual(summary.caught + summary.innocentsLimited);
+    expect(summary.medianColdMessagesToCatch).toBeGreaterThan(0);
+    expect(summary.medianColdMessagesToCatch).toBeLessThanOrEqual(20);
+    // The human report goes to stderr.
+    expect(replayStderr).toMatch(/spammers 40: caught/);
+    expect(replayStderr).toMatch(/cold_fanout/);
+  });
+
+  it('catches spammers early and leaves innocents and brigade victims alone', () => {
+    expect(summary.caughtWithin20 / summary.spammers).toBeGreaterThanOrEqual(0.95);
+    expect(summary.innocentsLimited / summary.innocents).toBeLessThanOrEqual(0.001);
+    expect(summary.brigadeVictimsLimited).toBe(0);
+  });
+
+  it('draws the chart', () => {
+    const svg = fs.readFileSync(`${trace}.svg`, 'utf8');
+    expect(svg.startsWith('<svg')).toBe(true);
+    expect(svg.trimEnd().endsWith('</svg>')).toBe(true);
+    // One bar at least: robots acted.
+    expect(svg).toMatch(/<rect x=/);
+  });
+
+  it('gives the same summary in-process, line by line', () => {
+    const replay = new Replay(robotsConfig({}));
+    for (const line of fs.readFileSync(trace, 'utf8').split('\n')) replay.line(line);
+    const r = replay.report();
+    expect(r.problems).toEqual([]);
+    expect(r.summary).toEqual(summary);
+  });
+
+  it('refuses a robots file with an unknown rule, saying so', async () => {
+    const robots = path.join(dir, 'robots.json');
+    fs.writeFileSync(robots, JSON.stringify({ rules: { cold_fanot: { shadow: true } } }));
+    const err = await banya('replay', trace, '--json', '--robots', robots).then(
+      () => null,
+      (e: { code: number; stderr: string; stdout: string }) => e,
+    );
+    expect(err).toMatchObject({ code: 1, stdout: '' });
+    expect(err!.stderr).toMatch(/^banya: robots config: unknown rule "cold_fanot"/);
+  });
+});
+
+describe('banya trace', () => {
+  it('is deterministic: the same seed gives the same bytes, another seed other bytes', () => {
+    const a = fs.readFileSync(trace);
+    const again = fs.readFileSync(path.join(dir, 't7-again.jsonl'));
+    const other = fs.readFileSync(path.join(dir, 't8.jsonl'));
+    expect(a.length).toBeGreaterThan(100_000);
+    expect(a.equals(again)).toBe(true);
+    expect(a.equals(other)).toBe(false);
+  });
+
+  it('writes the TRACE.md format: one JSON object a line, in time order, accounts before they act', () => {
+    const lines = fs.readFileSync(trace, 'utf8').trimEnd().split('\n');
+    const seen = new Set<string>();
+    let t = 0;
+    const types = new Set<string>();
+    const bad: string[] = [];
+    for (const l of lines) {
+      const e = JSON.parse(l);
+      types.add(e.type);
+      if (!(typeof e.t === 'number' && e.t >= t)) bad.push(`out of order: ${l}`);
+      t = e.t;
+      if (e.type === 'account') seen.add(e.id);
+      if ((e.type === 'message' || e.type === 'report' || e.type === 'block' || e.type === 'contact') && !(seen.has(e.from) && seen.has(e.to))) bad.push(`before its accounts: ${l}`);
+    }
+    expect(bad.slice(0, 5)).toEqual([]);
+    expect([...types].sort()).toEqual(['account', 'block', 'contact', 'group', 'invite', 'message', 'post', 'report']);
+  });
+
+  it('refuses nonsense sizes', async () => {
+    await expect(banya('trace', '--seed', '1', '--accounts', '10')).rejects.toMatchObject({ code: 1 });
+  });
+});
+
+describe('a hand-written trace with problems', () => {
+  const lines = [
+    '{"type":"account","t":0,"id":"s","phone":"+447700900001","label":"spammer"}',
+    ...Array.from({ length: 12 }, (_, i) => `{"type":"account","t":0,"id":"v${i}","phone":"+4477009001${String(10 + i)}","label":"innocent"}`),
+    'this is not json', // line 14
+    '{"type":"message","t":5,"from":"s","to":"ghost","text":"hey"}', // line 15
+    '', // line 16: blank, skipped silently
+    '{"type":"message","t":6,"from":"s"}', // line 17
+    ...Array.from({ length: 12 }, (_, i) => `{"type":"message","t":${10 + i * 10},"from":"s","to":"v${i}","text":"hey"}`),
+    '{"type":"report","t":200,"from":"v0","to":"s","reason":"spam"}',
+  ];
+  const text = `${lines.join('\n')}\n`;
+
+  it('reports each bad line by number on stderr, skips it, and counts the rest', async () => {
+    const file = path.join(dir, 'hand.jsonl');
+    fs.writeFileSync(file, text);
+    const { stdout, stderr } = await banya('replay', file, '--json', '--svg', path.join(dir, 'hand.svg'));
+    expect(stderr).toMatch(/^line 14: not JSON \(skipped\)$/m);
+    expect(stderr).toMatch(/^line 15: unknown id "ghost" \(skipped\)$/m);
+    expect(stderr).toMatch(/^line 17: .*(to|text).* \(skipped\)$/m);
+    expect(stderr.match(/^line \d+:/gm)).toHaveLength(3);
+    const s = JSON.parse(lastLine(stdout));
+    // The spammer, young, is limited by cold_fanout on its 9th stranger; the 3 after are refused.
+    expect(s).toEqual({
+      accounts: 13,
+      spammers: 1,
+      caught: 1,
+      caughtWithin20: 1,
+      medianColdMessagesToCatch: 9,
+      innocents: 12,
+      innocentsLimited: 0,
+      businessesLimited: 0,
+      brigadeVictimsLimited: 0,
+      actions: { limit: 1, freeze: 0 },
+    });
+    expect(stderr).toMatch(/messages the gate refused 3/);
+
+    // In-process, the same problems with the same line numbers, and the same summary.
+    const replay = new Replay(robotsConfig({}));
+    for (const l of text.split('\n')) replay.line(l);
+    const r = replay.report();
+    expect(r.problems.map((p) => p.line)).toEqual([14, 15, 17]);
+    expect(r.summary).toEqual(s);
+    expect(r.perRule.cold_fanout).toEqual({ hits: 1, actions: 1, shadowed: 0 });
+  });
+});
