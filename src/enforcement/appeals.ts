@@ -3,9 +3,9 @@ import { fail } from '../domain/errors.js';
 import { APPEAL_DUE_MS } from '../domain/spambot.js';
 import { publicId } from '../store/ids.js';
 import type { AppealsTable } from '../store/schema/appeals.js';
-import type { StaffActor } from './cases.js';
-import { staffActor } from './cases.js';
+import { staffActor, type StaffActor } from './staff.js';
 import { record } from './events.js';
+import { reporterStatement } from './reporters.js';
 import { DAY_MS } from './policy.js';
 import { endStatements } from './restrictions.js';
 import { removeStrikeStatements } from './sanctions.js';
@@ -189,13 +189,8 @@ async function overturnStatements(e: Enforcement, row: AppealRow, actor: ReturnT
       const rec = { ...e.enforcement.reporter(reporter_id) };
       rec.confirmed = Math.max(0, rec.confirmed - 1);
       rec.dismissed++;
-      e.enforcement.reporters.set(reporter_id, rec);
       writes.push(
-        e.store.db
-          .insertInto('reporter_stats')
-          .values({ account_id: reporter_id, confirmed: rec.confirmed, dismissed: rec.dismissed, muted: rec.muted ? 1 : 0 })
-          .onConflict((oc) => oc.column('account_id').doUpdateSet({ confirmed: rec.confirmed, dismissed: rec.dismissed }))
-          .compile(),
+        reporterStatement(e, reporter_id, rec),
         record(e, now, actor, reporter_id, { type: 'reporter_accuracy', payload: { confirmed: rec.confirmed, dismissed: rec.dismissed, reason: 'appeal_overturned' } }),
       );
     }

@@ -1,9 +1,10 @@
 import type { CompiledQuery } from 'kysely';
 import { fail } from '../domain/errors.js';
-import type { Actor } from '../store/event-log.js';
 import { publicId } from '../store/ids.js';
 import type { CasesTable } from '../store/schema/cases.js';
 import { record } from './events.js';
+import { staffActor, type StaffActor, type StaffRole } from './staff.js';
+import { reporterStatement } from './reporters.js';
 import { sanctionStatements, sanctionView, previewSanction, type SanctionView } from './sanctions.js';
 import type { Enforcement, OpenCase } from './state.js';
 
@@ -12,15 +13,6 @@ import type { Enforcement, OpenCase } from './state.js';
  * reference (`s12`, or `admin` for the admin token) and a role.
  */
 
-export type StaffRole = 'triage' | 'moderator' | 'support' | 'admin';
-export interface StaffActor {
-  ref: string;
-  role: StaffRole;
-}
-
-export function staffActor(s: StaffActor): Actor {
-  return s.ref === 'admin' ? { kind: 'admin' } : { kind: 'staff', id: s.ref };
-}
 
 export interface CaseView {
   id: string;
@@ -215,14 +207,7 @@ export async function decideCase(e: Enforcement, id: number, input: DecisionInpu
     const rec = { ...e.enforcement.reporter(reporter) };
     if (confirmed) rec.confirmed++;
     else rec.dismissed++;
-    e.enforcement.reporters.set(reporter, rec);
-    writes.push(
-      e.store.db
-        .insertInto('reporter_stats')
-        .values({ account_id: reporter, confirmed: rec.confirmed, dismissed: rec.dismissed, muted: rec.muted ? 1 : 0 })
-        .onConflict((oc) => oc.column('account_id').doUpdateSet({ confirmed: rec.confirmed, dismissed: rec.dismissed }))
-        .compile(),
-    );
+    writes.push(reporterStatement(e, reporter, rec));
   }
   writes.push(
     e.store.db

@@ -2,7 +2,7 @@ import type { CompiledQuery } from 'kysely';
 import { fail } from '../domain/errors.js';
 import { publicId } from '../store/ids.js';
 import type { TicketsTable } from '../store/schema/tickets.js';
-import { staffActor, type StaffActor } from './cases.js';
+import { staffActor, type StaffActor } from './staff.js';
 import { record } from './events.js';
 import type { Enforcement } from './state.js';
 

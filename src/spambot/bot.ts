@@ -4,6 +4,7 @@ import type { Lang } from '../domain/texts.js';
 import { APPEAL_COOLDOWN_MS, fileAppealStatements, nextAppealAt } from '../enforcement/appeals.js';
 import type { AppealsTable } from '../store/schema/appeals.js';
 import type { Platform } from '../platform/context.js';
+import { Turns } from '../platform/turns.js';
 import { systemMessage } from '../platform/messages.js';
 
 /**
@@ -17,7 +18,7 @@ export class SpamBot {
    * Each person's turns run one at a time: a turn reads the session and the open appeal, and
    * filing awaits the store, so two messages sent at once must not both file an appeal.
    */
-  private readonly turns = new Map<number, Promise<void>>();
+  private readonly turns = new Turns();
   /** The language of each person's last turn: an outcome written later, unasked, uses it. */
   private readonly langs = new Map<number, Lang>();
 
@@ -48,20 +49,8 @@ export class SpamBot {
     };
   }
 
-  /** Runs `job` after every earlier turn of `account` has finished. */
-  private serial(account: number, job: () => Promise<void>): Promise<void> {
-    const previous = this.turns.get(account) ?? Promise.resolve();
-    const run = previous.then(job, job);
-    const settled = run.catch(() => undefined);
-    this.turns.set(account, settled);
-    void settled.then(() => {
-      if (this.turns.get(account) === settled) this.turns.delete(account);
-    });
-    return run;
-  }
-
   answer(from: number, text: string, lang: Lang): Promise<void> {
-    return this.serial(from, () => this.turn(from, text, lang));
+    return this.turns.run(from, () => this.turn(from, text, lang));
   }
 
   private async turn(from: number, text: string, lang: Lang): Promise<void> {
@@ -89,7 +78,7 @@ export class SpamBot {
   /** Tells the person how support decided their appeal. */
   notifyAppealOutcome(appeal: AppealsTable): Promise<void> {
     const a = appeal.account_id;
-    return this.serial(a, async () => {
+    return this.turns.run(a, async () => {
       const p = this.p;
       const now = p.clock.now();
       const lang = p.index.language(a) ?? this.langs.get(a) ?? 'en';

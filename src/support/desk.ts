@@ -1,9 +1,10 @@
 import { fail } from '../domain/errors.js';
 import type { Lang } from '../domain/texts.js';
-import type { StaffActor } from '../enforcement/cases.js';
+import type { StaffActor } from '../enforcement/staff.js';
 import { addToTicket, answerTicket, openTicket, openTicketOf } from '../enforcement/support.js';
 import type { TicketsTable } from '../store/schema/tickets.js';
 import type { Platform } from '../platform/context.js';
+import { Turns } from '../platform/turns.js';
 import { requireWritable } from '../platform/guards.js';
 import { systemMessage } from '../platform/messages.js';
 import type { Mailer } from './mailer.js';
@@ -19,7 +20,7 @@ const ACK: Record<Lang, string> = {
  */
 export class SupportDesk {
   /** Each person's messages to @support are taken one at a time, so parts sent at once join one ticket. */
-  private readonly turns = new Map<number, Promise<void>>();
+  private readonly turns = new Turns();
 
   constructor(
     private readonly p: Platform,
@@ -28,19 +29,9 @@ export class SupportDesk {
 
   attach(): void {
     // Writing to @support in the app is asking a question too.
-    this.p.inbox.set(this.p.index.supportId, (from, text, lang) => this.serial(from, () => this.take(from, text, lang)));
+    this.p.inbox.set(this.p.index.supportId, (from, text, lang) => this.turns.run(from, () => this.take(from, text, lang)));
   }
 
-  private serial(account: number, job: () => Promise<void>): Promise<void> {
-    const previous = this.turns.get(account) ?? Promise.resolve();
-    const run = previous.then(job, job);
-    const settled = run.catch(() => undefined);
-    this.turns.set(account, settled);
-    void settled.then(() => {
-      if (this.turns.get(account) === settled) this.turns.delete(account);
-    });
-    return run;
-  }
 
   /** A message to @support: joins the person's open ticket, or opens one and acknowledges it. */
   private async take(from: number, text: string, lang: Lang): Promise<void> {

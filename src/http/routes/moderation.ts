@@ -1,7 +1,7 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { fail } from '../../domain/errors.js';
 import { REPORT_REASONS } from '../../domain/reporting.js';
-import { claimCase, decideCase, listCases, previewDecision, releaseCase, viewEvidence, type DecisionInput, type StaffActor } from '../../enforcement/cases.js';
+import { claimCase, decideCase, listCases, previewDecision, releaseCase, viewEvidence, type DecisionInput } from '../../enforcement/cases.js';
 import { liftAccount } from '../../enforcement/lift.js';
 import { muteReporter } from '../../enforcement/reporters.js';
 import { accountEvents, restrictionView, strikeViews } from '../../enforcement/timeline.js';
@@ -10,16 +10,10 @@ import type { Platform } from '../../platform/context.js';
 import { parseId, publicId } from '../../store/ids.js';
 import { pageParams } from '../paging.js';
 import { errorResponses, pageQuerySchema, restrictionSchema } from '../schemas.js';
-import { actorOf } from './actor.js';
+import { actorOf, staffOf } from './actor.js';
 
 const STAFF = ['triage', 'moderator', 'support', 'admin'] as const;
 
-function staffOf(req: FastifyRequest): StaffActor {
-  const p = req.principal;
-  if (p?.kind === 'staff') return { ref: publicId('staff', p.staffId), role: p.role };
-  if (p?.kind === 'admin') return { ref: 'admin', role: 'admin' };
-  throw new Error('route without staff access');
-}
 
 function caseParam(raw: string): number {
   const id = parseId('case', raw);

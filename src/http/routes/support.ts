@@ -1,7 +1,6 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { fail } from '../../domain/errors.js';
 import { appealView, decideAppeal, listAppeals } from '../../enforcement/appeals.js';
-import type { StaffActor } from '../../enforcement/cases.js';
 import { listTickets, loadTicket, ticketView } from '../../enforcement/support.js';
 import type { Platform } from '../../platform/context.js';
 import type { SpamBot } from '../../spambot/bot.js';
@@ -9,15 +8,11 @@ import { parseId, publicId } from '../../store/ids.js';
 import type { SupportDesk } from '../../support/desk.js';
 import { accountOf } from '../auth.js';
 import { numericCursor, pageParams } from '../paging.js';
+import { staffOf } from './actor.js';
 import { errorResponses, pageQuerySchema } from '../schemas.js';
 
 const SUPPORT = ['support', 'admin'] as const;
 
-function staffOf(req: FastifyRequest): StaffActor {
-  const p = req.principal;
-  if (p?.kind === 'staff') return { ref: publicId('staff', p.staffId), role: p.role };
-  return { ref: 'admin', role: 'admin' };
-}
 
 const appealSchema = {
   type: 'object',
