@@ -293,7 +293,11 @@ export async function listCases(e: Enforcement, f: CaseFilter, now: number): Pro
   if (f.reason) q = q.where('reasons', 'like', `%"${f.reason}"%`);
   if (f.cursor) {
     const c = decodeCursor(f.cursor);
-    q = q.where((eb) => eb.or([eb('priority', '<', c.priority), eb.and([eb('priority', '=', c.priority), eb('id', '>', c.id)])]));
+    // After (priority, id) in the order priority desc, id asc. Written as `priority <= p and
+    // (priority < p or id > i)` — the same rows as `priority < p or (priority = p and id > i)` —
+    // so that SQLite walks cases_queue from p down and stops at the page's end, instead of
+    // collecting every case below p (an OR of two index searches) and sorting them.
+    q = q.where('priority', '<=', c.priority).where((eb) => eb.or([eb('priority', '<', c.priority), eb('id', '>', c.id)]));
   }
   const rows = await e.store.all<CaseRow>(q.orderBy('priority', 'desc').orderBy('id', 'asc').limit(f.limit + 1));
   const page = rows.slice(0, f.limit);

@@ -27,15 +27,23 @@ export interface PrivacySettings {
 }
 
 /*
- * An account's 16-bit status word, so that one load serves everything the send gate reads about
- * the account except the limit's end:
+ * An account's status word, so that one load serves everything the send gate reads about the
+ * account except the limit's end and the lists behind it:
  *   bits 0–6   the Flag bits (what flags() answers)
  *   bit 7      the account has a limit end (limitEnd[a] !== 0); without it limitEnd is not read
  *   bits 8–15  privacy, 2 bits per setting
+ *   bit 16     the account may have blocked someone, bit 17: may have been blocked. Set when a
+ *              block is stored, never cleared (a stale bit only costs a lookup in the table), so
+ *              for the accounts never involved in a block rows 4–5 cost nothing more. An id
+ *              that was in a block before the arrays reached it has no hint: from the lowest
+ *              such id up, hasBlocked always asks the table (see hintedBelow).
  */
 const FLAG_BITS = 0x7f;
 const HAS_LIMIT = 0x80;
 const PRIVACY = 8;
+const PRIVACY_BITS = 0xff << PRIVACY;
+const MAY_BLOCK = 1 << 16;
+const MAY_BE_BLOCKED = 1 << 17;
 // privacy: 2 bits per setting, from bit PRIVACY
 const FIND = 0;
 const VISIBILITY = 2;
@@ -44,13 +52,30 @@ const NEW_CHATS = 6;
 
 const LANGS: (Lang | undefined)[] = [undefined, 'en', 'ru'];
 
+/** The blocks table, telling the index of every block stored so that it can set the status hints. */
+class BlockTable extends PairTable {
+  constructor(private readonly stored: (blocker: number, blocked: number) => void) {
+    super(1024);
+  }
+
+  override set(a: number, b: number, value: number): void {
+    super.set(a, b, value);
+    this.stored(a, b);
+  }
+}
+
 export class GateIndex implements GateView {
-  /** Flags, has-limit bit and privacy (see the layout above). */
-  private status: Uint16Array;
+  /** Flags, has-limit bit, privacy and block hints (see the layout above). */
+  private status: Uint32Array;
+  /** hasBlocked trusts the block hints of ids below this: min(status.length, unhintedFrom). */
+  private hintedBelow: number;
+  /** The lowest id stored in a block while beyond the arrays (Infinity: none). */
+  private unhintedFrom = Infinity;
   private limitEnd: Float64Array;
   private lang: Uint8Array;
   readonly contacts: ContactGraph;
-  readonly blocks = new PairTable(1024);
+  /** (blocker, blocked) → 1. Write through it: it keeps the status words' block hints. */
+  readonly blocks: PairTable = new BlockTable((blocker, blocked) => this.markBlock(blocker, blocked));
   /** (lower id, higher id) → private chat id. */
   readonly privateChats = new PairTable(1024);
   private chatKinds: Uint8Array;
@@ -69,7 +94,8 @@ export class GateIndex implements GateView {
   supportId = 0;
 
   constructor(accountCapacity = 1024, chatCapacity = 1024, contacts?: ContactGraph) {
-    this.status = new Uint16Array(accountCapacity);
+    this.status = new Uint32Array(accountCapacity);
+    this.hintedBelow = accountCapacity;
     this.limitEnd = new Float64Array(accountCapacity);
     this.lang = new Uint8Array(accountCapacity);
     this.chatKinds = new Uint8Array(chatCapacity);
@@ -95,6 +121,11 @@ export class GateIndex implements GateView {
   }
 
   hasBlocked(blocker: number, blocked: number): boolean {
+    const s = this.status;
+    const hinted = this.hintedBelow;
+    // Both words are already in cache from flags(): most pairs are settled without the table,
+    // on one branch. (x >>> 0 sends negative ids, which have no hint, to the table.)
+    if ((blocker >>> 0) < hinted && (blocked >>> 0) < hinted && ((s[blocker]! >>> 16) & (s[blocked]! >>> 17) & 1) === 0) return false;
     return this.blocks.get(blocker, blocked) !== 0;
   }
 
@@ -177,7 +208,7 @@ export class GateIndex implements GateView {
   setPrivacy(a: number, p: PrivacySettings): void {
     this.ensureAccounts(a);
     const bits = (p.findByPhone << FIND) | (p.phoneVisibility << VISIBILITY) | (p.chatInvites << INVITES) | (p.newChats << NEW_CHATS);
-    this.status[a] = (this.status[a]! & (FLAG_BITS | HAS_LIMIT)) | ((bits & 0xff) << PRIVACY);
+    this.status[a] = (this.status[a]! & ~PRIVACY_BITS) | ((bits & 0xff) << PRIVACY);
   }
 
   privacySettings(a: number): PrivacySettings {
@@ -302,6 +333,22 @@ export class GateIndex implements GateView {
     );
   }
 
+  /** Sets the block hints of a stored block (ids as the table stores them: int32). */
+  private markBlock(blocker: number, blocked: number): void {
+    this.hint(blocker | 0, MAY_BLOCK);
+    this.hint(blocked | 0, MAY_BE_BLOCKED);
+  }
+
+  private hint(id: number, bit: number): void {
+    if (id < 0) return; // never trusted
+    if (id < this.status.length) {
+      this.status[id]! |= bit;
+    } else {
+      this.unhintedFrom = Math.min(this.unhintedFrom, id);
+      this.hintedBelow = Math.min(this.status.length, this.unhintedFrom);
+    }
+  }
+
   private privacy(a: number, shift: number): AudienceValue {
     return (a < this.status.length ? (this.status[a]! >> (PRIVACY + shift)) & 3 : Audience.EVERYBODY) as AudienceValue;
   }
@@ -311,6 +358,7 @@ export class GateIndex implements GateView {
     let n = this.status.length;
     while (n <= a) n *= 2;
     this.status = grow(this.status, n);
+    this.hintedBelow = Math.min(n, this.unhintedFrom);
     this.limitEnd = grow(this.limitEnd, n);
     this.lang = grow(this.lang, n);
   }
@@ -326,7 +374,7 @@ export class GateIndex implements GateView {
   }
 }
 
-function grow<T extends Uint8Array | Uint16Array | Int32Array | Float64Array>(a: T, n: number): T {
+function grow<T extends Uint8Array | Uint32Array | Int32Array | Float64Array>(a: T, n: number): T {
   const b = new (a.constructor as new (n: number) => T)(n);
   b.set(a);
   return b;
