@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { App } from './app.js';
+import { BanyaError } from './domain/errors.js';
 import { createAccount } from './platform/accounts.js';
 import { addContact, importContacts } from './platform/contacts.js';
 import { createGroup, joinChat } from './platform/groups.js';
@@ -77,9 +78,15 @@ export async function seedDemo(app: App): Promise<DemoWorld> {
   await sendMessage(p, id.grigory!, { chatId: news.chat.id }, 'The embankment is closed for repairs until Friday.');
   for (const k of ['anna', 'dasha']) await joinChat(p, id[k]!, news.chat.id);
 
-  // A stranger who writes first to people who never gave him their number.
+  // A stranger who writes first to people who never gave him their number, with a link. The
+  // robots stop him after a few messages (links to strangers from a day-old account).
   for (const k of ['anna', 'boris', 'vera', 'grigory', 'dasha']) {
-    await say('promo', k, 'Only today: 90% off on designer watches! Reply YES to order: deals-max.example');
+    try {
+      await say('promo', k, 'Only today: 90% off on designer watches! Reply YES to order: deals-max.example');
+    } catch (err) {
+      if (err instanceof BanyaError && err.code === 'PEER_FLOOD') break;
+      throw err;
+    }
   }
   return world;
 }
