@@ -107,6 +107,13 @@ export class RobotsEngine {
    * Takes one event. Returns a promise only when an effect is applied or recorded, so the
    * common case allocates nothing and waits for nothing.
    */
+  private readonly ctx: RuleContext<Record<string, number>> = {
+    counters: this.counters,
+    settings: {},
+    at: 0,
+    young: (a, hours) => this.counters.age(a, this.ctx.at) < hours * 3600_000,
+  };
+
   observe(ev: RobotEvent): Promise<void> | void {
     this.count(ev);
     const rules = this.byType.get(ev.type)!;
@@ -117,12 +124,9 @@ export class RobotsEngine {
     if (held && held.until > at && this.sink.manualDecisionAt(subject) === held.manual) return;
     let best: Effect | null = null;
     let bestRule: ActiveRule | null = null;
-    const ctx: RuleContext<Record<string, number>> = {
-      counters: this.counters,
-      settings: {},
-      at,
-      young: (a, hours) => this.counters.age(a, at) < hours * 3600_000,
-    };
+    // One context per engine, re-aimed at each event: the hot path allocates nothing.
+    const ctx = this.ctx;
+    ctx.at = at;
     for (const r of rules) {
       ctx.settings = r.settings;
       const e = r.rule.evaluate(ev, ctx);

@@ -1,5 +1,8 @@
+import { once } from 'node:events';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect, type CompiledQuery, type Compilable } from 'kysely';
 import type { Database } from './database.js';
@@ -15,6 +18,48 @@ export interface SqliteOptions {
 export const DB_FILE = 'banya.sqlite';
 
 /**
+ * WAL checkpoints off the event loop. SQLite's automatic checkpoint runs inside the COMMIT that
+ * takes the WAL past 1000 pages: up to a thousand page copies and, with synchronous=NORMAL, two
+ * fsyncs (several ms) while every request waits — at a few thousand messages a second, every
+ * tenth of a second. Instead, a worker thread with its own connection to the same file runs a
+ * PASSIVE checkpoint every CHECKPOINT_MS (PASSIVE never waits for, nor blocks, a writer or a
+ * reader). What a commit guarantees is unchanged: a write is acknowledged once it is in the WAL
+ * (fsynced first under `power`); a checkpoint only copies committed pages into the main file.
+ */
+const CHECKPOINT_MS = 50;
+/**
+ * Under steady writes the worker never catches up completely, and only a checkpoint on the
+ * writing connection lets the next transaction start the WAL over from its beginning. So the main
+ * connection keeps SQLite's automatic checkpoint, at WAL_BOUND_PAGES instead of 1000: by then the
+ * worker has copied nearly everything, that checkpoint only copies the last pages (and syncs), and
+ * the WAL file stays under ~40 MB. If the worker stops, the default of 1000 pages comes back.
+ */
+const WAL_BOUND_PAGES = 10_000;
+const CHECKPOINTER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const db = new Database(workerData.file);
+db.pragma('busy_timeout = 5000');
+db.pragma('synchronous = ' + workerData.synchronous);
+let failures = 0;
+const timer = setInterval(() => {
+  try {
+    db.pragma('wal_checkpoint(PASSIVE)');
+    failures = 0;
+  } catch (err) {
+    if (++failures >= 3) throw err;
+  }
+}, workerData.intervalMs);
+parentPort.on('message', (m) => {
+  if (m !== 'stop') return;
+  clearInterval(timer);
+  db.close();
+  parentPort.close();
+});
+`;
+const DRIVER = createRequire(import.meta.url).resolve('better-sqlite3');
+
+/**
  * The embedded store: one SQLite file in WAL mode. Writes arriving in the same event-loop turn
  * are committed in one transaction (group commit) before any of them is acknowledged.
  */
@@ -26,6 +71,8 @@ export class SqliteStore implements Store {
   private scheduled = false;
   private failed: Error | null = null;
   private closed = false;
+  private checkpointer: Worker | null = null;
+  private checkpointerStarted = false;
 
   private constructor(
     readonly sqlite: BetterSqlite3.Database,
@@ -96,12 +143,48 @@ export class SqliteStore implements Store {
     });
   }
 
+  /** Moves WAL checkpoints to a worker thread, once, at the first write (a store only read never starts one). */
+  private startCheckpointer(): void {
+    this.checkpointerStarted = true;
+    let worker: Worker;
+    try {
+      worker = new Worker(CHECKPOINTER, {
+        eval: true,
+        execArgv: [],
+        workerData: {
+          driver: DRIVER,
+          file: path.resolve(this.sqlite.name),
+          synchronous: this.options.durability === 'power' ? 'FULL' : 'NORMAL',
+          intervalMs: CHECKPOINT_MS,
+        },
+      });
+    } catch {
+      return; // SQLite's own checkpoints stay on
+    }
+    worker.unref(); // never keeps the process alive
+    // A worker that fails stops (its 'exit' follows); SQLite then checkpoints as it did before.
+    worker.on('error', () => {});
+    worker.on('exit', () => {
+      if (this.checkpointer !== worker) return;
+      this.checkpointer = null;
+      if (!this.closed) this.sqlite.pragma('wal_autocheckpoint = 1000');
+    });
+    try {
+      this.sqlite.pragma(`wal_autocheckpoint = ${WAL_BOUND_PAGES}`);
+    } catch {
+      void worker.terminate(); // not started: SQLite's own checkpoints stay on
+      return;
+    }
+    this.checkpointer = worker;
+  }
+
   /** Commits everything queued, in one transaction. */
   private commit(): void {
     this.scheduled = false;
     const batch = this.pending;
     this.pending = [];
     if (batch.length === 0) return;
+    if (!this.checkpointerStarted) this.startCheckpointer();
     try {
       this.sqlite.exec('BEGIN IMMEDIATE');
       try {
@@ -130,6 +213,15 @@ export class SqliteStore implements Store {
   async close(): Promise<void> {
     await this.flush();
     this.closed = true;
+    const worker = this.checkpointer;
+    this.checkpointer = null;
+    if (worker) {
+      // Its connection closes first, so that closing ours checkpoints and removes the WAL as before.
+      worker.ref(); // keep the process up until it is gone
+      const exited = once(worker, 'exit');
+      worker.postMessage('stop');
+      await exited;
+    }
     await this.db.destroy(); // closes the better-sqlite3 handle
   }
 }
