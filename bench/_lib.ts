@@ -17,6 +17,7 @@ import { createAccount } from '../src/platform/accounts.js';
 import { addContact } from '../src/platform/contacts.js';
 import type { Platform } from '../src/platform/context.js';
 import type { Job, Reply } from './_load.js';
+import { mulberry32 } from '../src/robots/generate.js';
 
 export interface Metric {
   name: string;
@@ -120,17 +121,8 @@ export function scratchDir(prefix: string): string {
   return dir;
 }
 
-/** Deterministic uint32 stream (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic stream in [0, 1): the trace generator's. */
+export const rng = mulberry32;
 
 export const ADMIN_TOKEN = 'bench-admin-token-0123456789abcdef';
 

@@ -7,7 +7,8 @@ import type { TraceLine } from './trace.js';
  * The same seed and size always give the same trace.
  */
 
-function mulberry32(seed: number): () => number {
+/** A seeded stream of numbers in [0, 1) (mulberry32): the same seed, the same stream. */
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
