@@ -778,6 +778,10 @@ describe('story: one report per reporter and subject', () => {
     expect((await report(v, { chatId, deleteChat: true })).status).toBe(201);
     expect(await chatIds(v)).not.toContain(chatId);
     expect(await chatIds(x)).toContain(chatId);
+    // A new message brings it back.
+    await advance(60);
+    await sent(x, v, 'one more thing');
+    expect(await chatIds(v)).toContain(chatId);
   });
 
   it('refuses reports from a frozen account', async () => {

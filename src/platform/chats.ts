@@ -54,7 +54,20 @@ export async function listChats(p: Platform, a: number, limit: number, cursor: n
         ]),
       )
       // Chats the account deleted on its side (e.g. "report and delete") and content taken down.
-      .where('id', 'not in', db.selectFrom('hidden_chats').select('chat_id').where('account_id', '=', a))
+      // (a new message after the deletion brings the chat back, as in any messenger)
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('hidden_chats as h')
+              .select('h.chat_id')
+              .whereRef('h.chat_id', '=', 'chats.id')
+              .where('h.account_id', '=', a)
+              .where(({ not: no, exists: ex, selectFrom: from }) =>
+                no(ex(from('messages as m').select('m.id').whereRef('m.chat_id', '=', 'h.chat_id').whereRef('m.sent_at', '>', 'h.at'))),
+              ),
+          ),
+        ),
+      )
       .where('id', 'not in', db.selectFrom('takedowns').select('chat_id').where('message_id', '=', 0))
       .orderBy('id', 'desc')
       .limit(limit + 1),
