@@ -3,6 +3,7 @@ import { restrictAccount } from '../src/enforcement/restrictions.js';
 import { parseId } from '../src/store/ids.js';
 import { World, type TestAccount } from './helpers/client.js';
 import { startServer, type TestServer } from './helpers/server.js';
+import { expectError } from './helpers/expect.js';
 
 /**
  * RULES.md §1–§3 around people: contacts and imports, addressing by phone number, phone
@@ -36,11 +37,6 @@ function send(from: TestAccount, to: TestAccount | Record<string, string>, text 
   return from.api.post('/v1/messages', { to: target, text });
 }
 
-function expectError(res: { status: number; body: any }, status: number, code: string) {
-  expect({ status: res.status, code: res.body?.error?.code }).toEqual({ status, code });
-  expect(typeof res.body.error.message).toBe('string');
-  expect(res.body.error.message.length).toBeGreaterThan(10);
-}
 
 function importPhones(a: TestAccount, ...phones: string[]) {
   return a.api.post('/v1/contacts/import', { contacts: phones.map((phone) => ({ phone })) });

@@ -8,6 +8,7 @@ import { parseId } from '../src/store/ids.js';
 import Database from 'better-sqlite3';
 import { DB_FILE } from '../src/store/sqlite.js';
 import { ADMIN_TOKEN, startServer, type TestServer } from './helpers/server.js';
+import { expectError } from './helpers/expect.js';
 import { Client, World, type TestAccount } from './helpers/client.js';
 
 /**
@@ -33,16 +34,8 @@ const MIN = 60;
 const HOUR = 3600;
 const DAY = 24 * HOUR;
 
-function expectError(res: { status: number; body: any }, status: number, code: string) {
-  expect({ status: res.status, code: res.body?.error?.code }).toEqual({ status, code });
-}
 
-/** Moves the manual clock; returns the new time (ms). */
-async function advance(seconds: number): Promise<number> {
-  const r = await world.admin.post('/v1/admin/clock', { advanceSeconds: seconds });
-  expect(r.status).toBe(200);
-  return Date.parse(r.body.now);
-}
+const advance = (seconds: number) => world.advance(seconds);
 const now = () => advance(0);
 const iso = (ms: number) => new Date(ms).toISOString();
 

@@ -3,6 +3,7 @@ import { restrictAccount } from '../src/enforcement/restrictions.js';
 import { parseId } from '../src/store/ids.js';
 import { Client, World, type TestAccount } from './helpers/client.js';
 import { startServer, type TestServer } from './helpers/server.js';
+import { expectError } from './helpers/expect.js';
 
 /** RULES.md §2 "Groups and channels": every rule over HTTP, against a real server and SQLite file. */
 
@@ -30,11 +31,6 @@ async function publicGroupsBan(a: TestAccount) {
   await restrict(a, { state: 'public_groups_ban', kind: 'violence' });
 }
 
-function expectError(res: { status: number; body: any }, status: number, code: string) {
-  expect({ status: res.status, code: res.body?.error?.code }).toEqual({ status, code });
-  expect(typeof res.body.error.message).toBe('string');
-  expect(res.body.error.message.length).toBeGreaterThan(10);
-}
 
 async function create(owner: TestAccount, fields: { kind?: 'group' | 'channel'; public?: boolean; title?: string; members?: string[] } = {}) {
   const res = await owner.api.post('/v1/groups', { title: fields.title ?? 'Bike club', kind: fields.kind ?? 'group', ...fields });

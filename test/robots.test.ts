@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { checkProjections } from '../src/enforcement/check.js';
 import { Client, World, type Res, type TestAccount } from './helpers/client.js';
 import { startServer, type TestServer } from './helpers/server.js';
+import { expectError } from './helpers/expect.js';
 
 /**
  * Robots over HTTP (RULES.md §3–§4): a real server on SQLite and the manual clock. The platform
@@ -40,9 +41,6 @@ async function serverWith(robots?: unknown): Promise<World> {
   return new World(s.url);
 }
 
-function expectError(res: Res, status: number, code: string) {
-  expect({ status: res.status, code: res.body?.error?.code }).toEqual({ status, code });
-}
 
 async function advance(w: World, seconds: number): Promise<number> {
   const r = await w.admin.post('/v1/admin/clock', { advanceSeconds: seconds });

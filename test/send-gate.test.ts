@@ -3,6 +3,7 @@ import { restrictAccount } from '../src/enforcement/restrictions.js';
 import { parseId } from '../src/store/ids.js';
 import { Client, World, type TestAccount } from './helpers/client.js';
 import { startServer, type TestServer } from './helpers/server.js';
+import { expectError } from './helpers/expect.js';
 
 /** RULES.md §2: every row of the send gate over HTTP, against a real server and SQLite file. */
 
@@ -33,11 +34,6 @@ async function ban(a: TestAccount) {
   await restrictAccount(server.app.platform, parseId('account', a.id), { state: 'banned', kind: 'child_abuse' }, { kind: 'system' });
 }
 
-function expectError(res: { status: number; body: any }, status: number, code: string) {
-  expect({ status: res.status, code: res.body?.error?.code }).toEqual({ status, code });
-  expect(typeof res.body.error.message).toBe('string');
-  expect(res.body.error.message.length).toBeGreaterThan(10);
-}
 
 describe('row 1: a banned sender', () => {
   it('answers 401 USER_DEACTIVATED_BAN on every call, before the recipient is resolved', async () => {

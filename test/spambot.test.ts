@@ -6,6 +6,7 @@ import { checkProjections } from '../src/enforcement/check.js';
 import { restrictAccount } from '../src/enforcement/restrictions.js';
 import { robotLimit } from '../src/enforcement/robots-door.js';
 import { parseId } from '../src/store/ids.js';
+import { expectError } from './helpers/expect.js';
 import { Client, World, type TestAccount } from './helpers/client.js';
 import { startServer, type TestServer } from './helpers/server.js';
 
@@ -36,15 +37,8 @@ const DAY = 24 * HOUR;
 const EN = BUTTONS.en;
 const RU = BUTTONS.ru;
 
-function expectError(res: { status: number; body: any }, status: number, code: string) {
-  expect({ status: res.status, code: res.body?.error?.code }).toEqual({ status, code });
-}
 
-async function advance(seconds: number): Promise<number> {
-  const r = await world.admin.post('/v1/admin/clock', { advanceSeconds: seconds });
-  expect(r.status).toBe(200);
-  return Date.parse(r.body.now);
-}
+const advance = (seconds: number) => world.advance(seconds);
 const now = () => advance(0);
 const iso = (ms: number) => new Date(ms).toISOString();
 

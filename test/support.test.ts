@@ -6,6 +6,7 @@ import { BUTTONS } from '../src/domain/spambot.js';
 import { checkProjections } from '../src/enforcement/check.js';
 import { restrictAccount } from '../src/enforcement/restrictions.js';
 import { parseId } from '../src/store/ids.js';
+import { expectError } from './helpers/expect.js';
 import { Client, World, type TestAccount } from './helpers/client.js';
 import { startServer, type TestServer } from './helpers/server.js';
 
@@ -68,15 +69,8 @@ afterEach(async () => {
 
 const HOUR = 3600;
 
-function expectError(res: { status: number; body: any }, status: number, code: string) {
-  expect({ status: res.status, code: res.body?.error?.code }).toEqual({ status, code });
-}
 
-async function advance(seconds: number): Promise<number> {
-  const r = await world.admin.post('/v1/admin/clock', { advanceSeconds: seconds });
-  expect(r.status).toBe(200);
-  return Date.parse(r.body.now);
-}
+const advance = (seconds: number) => world.advance(seconds);
 const iso = (ms: number) => new Date(ms).toISOString();
 
 async function tickets(state?: 'open' | 'answered'): Promise<any[]> {

@@ -85,6 +85,13 @@ export class World {
     if (r.status !== 201) throw new Error(`contact failed: ${r.status} ${JSON.stringify(r.body)}`);
   }
 
+  /** Moves the manual clock; returns the new time (ms). */
+  async advance(seconds: number): Promise<number> {
+    const r = await this.admin.post('/v1/admin/clock', { advanceSeconds: seconds });
+    if (r.status !== 200) throw new Error(`clock: ${r.status} ${JSON.stringify(r.body)}`);
+    return Date.parse(r.body.now);
+  }
+
   async staff(role: 'triage' | 'moderator' | 'support' | 'admin'): Promise<Client> {
     const res = await this.admin.post('/v1/admin/staff', { name: `${role} member`, role });
     if (res.status !== 201) throw new Error(`staff creation failed: ${res.status}`);
