@@ -3,6 +3,13 @@ import { ManualClock, SystemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { Core } from './core.js';
 import { loadEnforcement } from './enforcement/load.js';
+import { enforcementProjectors } from './enforcement/projectors.js';
+import type { BanyaEvent } from './events/index.js';
+import { Journal } from './events/journal.js';
+import type { ProjectorsFor } from './events/projector.js';
+import { Serializer } from './events/serial.js';
+import { platformProjectors } from './platform/projectors.js';
+import { supportProjectors } from './support/projectors.js';
 import { loadPolicy } from './enforcement/policy.js';
 import { Scheduler } from './enforcement/scheduler.js';
 import { EnforcementState, type Enforcement } from './enforcement/state.js';
@@ -89,21 +96,24 @@ async function setUpAdminToken(config: Config, store: Store, tokens: TokenRegist
   return token;
 }
 
+/** Every event type's projector; one left out does not compile. */
+export const PROJECTORS: ProjectorsFor<BanyaEvent, Platform> = { ...enforcementProjectors, ...platformProjectors, ...supportProjectors };
+
 /** Builds the whole service on a data folder; tests start it in-process. */
 export async function createApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
   const log = overrides.logger ?? pino({ level: config.logLevel, base: { service: 'banya' } });
-  let fatal: ((err: Error) => void) | null = null;
   // Operator files first: a bad one stops the start before anything is opened.
   const policy = loadPolicy(config.policyFile);
   const robotsConfig = loadRobotsConfig(config.robotsFile);
   const store = await SqliteStore.open(config.dataDir, {
     durability: config.durability,
-    onFatal: (err) => fatal?.(err),
+    onError: (err, what) => log.error({ err }, what === 'commit' ? 'a batch of writes could not commit' : 'memory could not follow a committed write'),
   });
   const clock = await openClock(config, store);
   const ids = await Ids.load(store);
   const index = await buildIndex(store);
-  const core: Core = { config, store, index, restrictions: new RestrictionBook(index), clock, ids, log, bannedPhones: new Set() };
+  const journal = new Journal(store);
+  const core: Core = { config, store, index, restrictions: new RestrictionBook(index), clock, ids, log, bannedPhones: new Set(), journal, serial: new Serializer() };
   const enforcement: Enforcement = { ...core, policy, enforcement: new EnforcementState() };
   const robots = new RobotsEngine(robotsConfig, enforcementSink(enforcement));
   const platform: Platform = {
@@ -125,6 +135,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       },
     },
   };
+  journal.bind(PROJECTORS, platform);
   await loadPlatformState(core, platform);
   await loadEnforcement(platform);
   await loadRobotState(robots, store);
@@ -154,9 +165,6 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       : null;
 
   const http = await createHttpServer(platform, { advance: advanceClock, spamBot, desk, runDue: () => scheduler.runDue(clock.now()) });
-  fatal = (err) => {
-    log.fatal({ err }, 'the store failed; refusing writes until restarted');
-  };
 
   let closed = false;
   return {

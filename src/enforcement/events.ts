@@ -1,75 +1,11 @@
 import type { CompiledQuery } from 'kysely';
-import { appendEvent, type Actor } from '../store/event-log.js';
 import type { Core } from '../core.js';
+import type { EnforcementEvent } from '../events/index.js';
+import { appendEvent, type Actor } from '../store/event-log.js';
 
-/**
- * Enforcement's events. Each carries what its projections need, so that every projection table
- * can be rebuilt from the log alone (`banya check`). Ids in payloads are the internal integers.
- */
-export interface RestrictionPayload {
-  restrictionId: number;
-  state: string;
-  kind: string;
-  until: number | null;
-  deleteAt: number | null;
-  caseId?: number | null;
-  rule?: string;
-}
+export type { EnforcementEvent, RestrictionPayload } from '../events/index.js';
 
-export type EnforcementEvent =
-  | {
-      type: 'report_filed';
-      payload: {
-        reportId: number;
-        reporterId: number;
-        subjectId: number;
-        chatId: number;
-        kind: string;
-        reason: string;
-        weight: number;
-        stranger: boolean;
-        adminReport: boolean;
-        caseId: number | null;
-        evidence: number[];
-      };
-    }
-  | { type: 'case_opened'; payload: { caseId: number; subjectId: number; chatId: number; openedBy: string | null } }
-  | { type: 'case_updated'; payload: { caseId: number; priority: number; reportCount: number; reasons: string[]; attached: number[] } }
-  | { type: 'case_claimed'; payload: { caseId: number; by: string } }
-  | { type: 'case_released'; payload: { caseId: number } }
-  | { type: 'evidence_viewed'; payload: { caseId: number; by: string } }
-  | {
-      type: 'decision';
-      payload: { caseId: number; action: 'confirm' | 'dismiss' | 'escalate'; policy: string | null; by: string; note: string | null; reportIds: number[]; reporters: number[] };
-    }
-  | { type: 'strike_added'; payload: { strikeId: number; policy: string; caseId: number | null; restrictionId: number | null; expiresAt: number } }
-  | { type: 'strike_removed'; payload: { strikeId: number; reason: string } }
-  | { type: 'strike_expired'; payload: { strikeId: number } }
-  | { type: 'restriction_applied' | 'account_frozen' | 'account_banned'; payload: RestrictionPayload }
-  | { type: 'restriction_lifted' | 'restriction_expired'; payload: { restrictionId: number; reason: string } }
-  | { type: 'number_banned'; payload: { phone: string } }
-  | { type: 'number_unbanned'; payload: { phone: string } }
-  | { type: 'number_flagged'; payload: { phone: string; reason: string } }
-  | { type: 'reporter_muted'; payload: { muted: boolean; by: string } }
-  | { type: 'reporter_accuracy'; payload: { confirmed: number; dismissed: number; reason: string } }
-  | { type: 'content_taken_down'; payload: { caseId: number; chatId: number; messageIds: number[] } }
-  | { type: 'robot_flag'; payload: { rule: string; note: string } }
-  | { type: 'robot_shadow'; payload: { rule: string; effect: Record<string, unknown>; why: string } }
-  | { type: 'robot_false_positive'; payload: { rule: string; appealId: number; restrictionId: number | null } }
-  | {
-      type: 'appeal_filed';
-      payload: { appealId: number; restrictionId: number | null; restriction: Record<string, unknown>; robot: boolean; rule: string | null; story: boolean; text: string; email: string | null; dueAt: number };
-    }
-  | { type: 'appeal_decided'; payload: { appealId: number; outcome: 'overturn' | 'uphold'; by: string; note: string | null } }
-  | { type: 'appeal_overdue'; payload: { appealId: number } }
-  | { type: 'ticket_opened'; payload: { ticketId: number; source: string; fromEmail: string | null; subject: string | null; text: string; dueAt: number } }
-  | { type: 'ticket_updated'; payload: { ticketId: number; text: string } }
-  | { type: 'ticket_answered'; payload: { ticketId: number; by: string; answer: string } }
-  | { type: 'ticket_overdue'; payload: { ticketId: number } };
-
-export type EventType = EnforcementEvent['type'];
-
-/** The insert of one enforcement event about `accountId`. */
+/** @deprecated A log row without its projection; use `Change.emit` so the projector writes both. */
 export function record(e: Core, at: number, actor: Actor, accountId: number | null, event: EnforcementEvent): CompiledQuery {
   return appendEvent(e.store, e.ids, { type: event.type, at, actor, accountId, payload: event.payload as unknown as Record<string, unknown> });
 }

@@ -112,7 +112,7 @@ export async function createHttpServer(p: Platform, options: HttpOptions): Promi
     },
   });
 
-  await healthRoutes(app);
+  await healthRoutes(app, p.store);
   await accountRoutes(app, p);
   await contactRoutes(app, p);
   await messageRoutes(app, p);

@@ -1,5 +1,7 @@
 import type { CompiledQuery } from 'kysely';
+import type { Recorded } from '../events/projector.js';
 import type { Ids } from './ids.js';
+import { param, statement, type Statement } from './statement.js';
 import type { Store } from './store.js';
 
 export type ActorKind = 'account' | 'staff' | 'admin' | 'robot' | 'system';
@@ -12,6 +14,39 @@ export interface Actor {
 
 export const SYSTEM_ACTOR: Actor = { kind: 'system' };
 
+type EventRow = { at: number; type: string; kind: string; actor: string | null; account: number | null; payload: string };
+
+const inserts = new WeakMap<Store, Statement<EventRow>>();
+
+/**
+ * The insert of one event-log row. It names no id: SQLite gives the row the next rowid when the
+ * statement runs, so ids follow commit order, which is the order a reader tailing the log sees.
+ */
+export function eventInsert(store: Store, r: Recorded): CompiledQuery {
+  let s = inserts.get(store);
+  if (!s) {
+    s = statement<EventRow>(
+      store.db.insertInto('events').values({
+        at: param<number>('at'),
+        type: param<string>('type'),
+        actor_kind: param<string>('kind'),
+        actor_id: param<string | null>('actor'),
+        account_id: param<number | null>('account'),
+        payload: param<string>('payload'),
+      }),
+    );
+    inserts.set(store, s);
+  }
+  return s.bind({
+    at: r.at,
+    type: r.event.type,
+    kind: r.actor.kind,
+    actor: r.actor.id ?? null,
+    account: r.accountId,
+    payload: JSON.stringify(r.event.payload ?? {}),
+  });
+}
+
 export interface EventInput {
   type: string;
   at: number;
@@ -20,18 +55,9 @@ export interface EventInput {
   payload?: Record<string, unknown>;
 }
 
-/** The insert of one event-log row; callers add it to the same batch as the change it records. */
-export function appendEvent(store: Store, ids: Ids, e: EventInput): CompiledQuery {
-  return store.db
-    .insertInto('events')
-    .values({
-      id: ids.next('events'),
-      at: e.at,
-      type: e.type,
-      actor_kind: e.actor.kind,
-      actor_id: e.actor.id ?? null,
-      account_id: e.accountId ?? null,
-      payload: JSON.stringify(e.payload ?? {}),
-    })
-    .compile();
+/**
+ * @deprecated Only for code not yet moved to `Change.emit`: an event row with no projection.
+ */
+export function appendEvent(store: Store, _ids: Ids, e: EventInput): CompiledQuery {
+  return eventInsert(store, { at: e.at, actor: e.actor, accountId: e.accountId ?? null, event: { type: e.type, payload: e.payload ?? {} } as never });
 }

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { Store } from './store.js';
 
 /** Tables whose rows get ids from banya (dense integers: the index's array positions). */
-export const ID_TABLES = ['accounts', 'staff', 'chats', 'messages', 'restrictions', 'events', 'reports', 'cases', 'strikes', 'appeals', 'tickets'] as const;
+export const ID_TABLES = ['accounts', 'staff', 'chats', 'messages', 'restrictions', 'reports', 'cases', 'strikes', 'appeals', 'tickets'] as const;
 export type IdTable = (typeof ID_TABLES)[number];
 
 /**

@@ -7,13 +7,37 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect, type CompiledQuery, type Compilable } from 'kysely';
 import type { Database } from './database.js';
 import { migrationProvider } from './migrations/index.js';
-import { compiled, StoreUnavailableError, type Store } from './store.js';
+import { asUnit, compiled, StoreUnavailableError, WriteRejectedError, type Store, type StoreHealth, type WriteUnit } from './store.js';
 
 export interface SqliteOptions {
   /** `process`: durable once handed to the OS; `power`: fsynced before acknowledging. */
   durability: 'process' | 'power';
-  onFatal?: (err: Error) => void;
+  /** A batch that could not commit, or a memory update that threw after a commit: for the log. */
+  onError?: (err: Error, what: 'commit' | 'on-commit') => void;
 }
+
+/**
+ * SQLite result codes that belong to one statement (its unit is refused, the batch goes on);
+ * every other failure (I/O, full disk, read-only file, corruption) is the store's.
+ */
+const UNIT_ERRORS = /^SQLITE_(CONSTRAINT|MISMATCH|TOOBIG|RANGE|ERROR)/;
+
+function isUnitError(err: unknown): boolean {
+  return typeof (err as { code?: unknown })?.code === 'string' && UNIT_ERRORS.test((err as { code: string }).code);
+}
+
+function asError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
+}
+
+interface Pending {
+  unit: WriteUnit;
+  resolve: () => void;
+  reject: (e: Error) => void;
+}
+
+/** How long a health answer is reused, so that probes do not become a write load of their own. */
+const HEALTH_TTL_MS = 1000;
 
 export const DB_FILE = 'banya.sqlite';
 
@@ -67,10 +91,10 @@ export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
   readonly db: Kysely<Database>;
   private readonly statements = new Map<string, BetterSqlite3.Statement>();
-  private pending: { statements: CompiledQuery[]; resolve: () => void; reject: (e: Error) => void }[] = [];
+  private pending: Pending[] = [];
   private scheduled = false;
-  private failed: Error | null = null;
   private closed = false;
+  private lastHealth: { at: number; health: Promise<StoreHealth> } | null = null;
   private checkpointer: Worker | null = null;
   private checkpointerStarted = false;
 
@@ -89,6 +113,14 @@ export class SqliteStore implements Store {
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('foreign_keys = OFF');
     const store = new SqliteStore(sqlite, options);
+    await store.migrate();
+    return store;
+  }
+
+  /** An empty, migrated database in memory (replays for `banya check`, tests). */
+  static async openInMemory(): Promise<SqliteStore> {
+    const store = new SqliteStore(new BetterSqlite3(':memory:'), { durability: 'process' });
+    store.checkpointerStarted = true; // nothing to checkpoint
     await store.migrate();
     return store;
   }
@@ -131,11 +163,11 @@ export class SqliteStore implements Store {
     yield* this.iterateSync<T>(query);
   }
 
-  write(statements: CompiledQuery[]): Promise<void> {
-    if (this.failed) return Promise.reject(new StoreUnavailableError(this.failed.message));
+  write(w: WriteUnit | readonly CompiledQuery[]): Promise<void> {
     if (this.closed) return Promise.reject(new StoreUnavailableError('store closed'));
+    const unit = asUnit(w);
     return new Promise((resolve, reject) => {
-      this.pending.push({ statements, resolve, reject });
+      this.pending.push({ unit, resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => this.commit());
@@ -178,32 +210,103 @@ export class SqliteStore implements Store {
     this.checkpointer = worker;
   }
 
-  /** Commits everything queued, in one transaction. */
+  private run(unit: WriteUnit): void {
+    for (const q of unit.statements) this.prepare(q.sql).run(...(q.parameters as unknown[]));
+  }
+
+  /**
+   * Commits everything queued in one transaction. The common case runs every unit straight
+   * through; only when a statement fails is the batch run again with a savepoint per unit, so
+   * that the failing unit alone is refused and the others commit.
+   */
   private commit(): void {
     this.scheduled = false;
     const batch = this.pending;
     this.pending = [];
     if (batch.length === 0) return;
     if (!this.checkpointerStarted) this.startCheckpointer();
+    let committed: Pending[];
     try {
-      this.sqlite.exec('BEGIN IMMEDIATE');
-      try {
-        for (const w of batch) for (const q of w.statements) this.prepare(q.sql).run(...(q.parameters as unknown[]));
-        this.sqlite.exec('COMMIT');
-      } catch (err) {
-        if (this.sqlite.inTransaction) this.sqlite.exec('ROLLBACK');
-        throw err;
-      }
+      committed = this.commitWhole(batch) ? batch : this.commitEach(batch);
     } catch (err) {
-      // The in-memory index already holds these changes; the database no longer matches it.
-      // Stop accepting writes: a restart rebuilds the index from what was durably stored.
-      const e = err instanceof Error ? err : new Error(String(err));
-      this.failed = e;
+      const e = asError(err);
+      if (this.sqlite.inTransaction) this.sqlite.exec('ROLLBACK');
+      this.options.onError?.(e, 'commit');
       for (const w of batch) w.reject(new StoreUnavailableError(e.message));
-      this.options.onFatal?.(e);
       return;
     }
-    for (const w of batch) w.resolve();
+    for (const w of committed) {
+      if (w.unit.onCommit) {
+        try {
+          w.unit.onCommit();
+        } catch (err) {
+          // A projector bug: the write is durable, so the request succeeded; the log says what broke.
+          this.options.onError?.(asError(err), 'on-commit');
+        }
+      }
+      w.resolve();
+    }
+  }
+
+  /** The whole batch in one transaction; false (rolled back) when one statement failed. */
+  private commitWhole(batch: Pending[]): boolean {
+    this.sqlite.exec('BEGIN IMMEDIATE');
+    try {
+      for (const w of batch) this.run(w.unit);
+    } catch (err) {
+      this.sqlite.exec('ROLLBACK');
+      if (isUnitError(err)) return false;
+      throw err;
+    }
+    this.sqlite.exec('COMMIT');
+    return true;
+  }
+
+  /** The batch again, each unit under its own savepoint; refused units are rejected, the rest returned. */
+  private commitEach(batch: Pending[]): Pending[] {
+    const ok: Pending[] = [];
+    const refused: [Pending, Error][] = [];
+    this.sqlite.exec('BEGIN IMMEDIATE');
+    for (const w of batch) {
+      this.sqlite.exec('SAVEPOINT unit');
+      try {
+        this.run(w.unit);
+        this.sqlite.exec('RELEASE unit');
+        ok.push(w);
+      } catch (err) {
+        this.sqlite.exec('ROLLBACK TO unit');
+        this.sqlite.exec('RELEASE unit');
+        if (!isUnitError(err)) throw err;
+        refused.push([w, asError(err)]);
+      }
+    }
+    this.sqlite.exec('COMMIT');
+    for (const [w, err] of refused) w.reject(new WriteRejectedError(err));
+    return ok;
+  }
+
+  health(): Promise<StoreHealth> {
+    const now = Date.now();
+    if (this.lastHealth && now - this.lastHealth.at < HEALTH_TTL_MS) return this.lastHealth.health;
+    const health = this.probe();
+    this.lastHealth = { at: now, health };
+    return health;
+  }
+
+  /** A real write through group commit: it fails where any write would (read-only file, full disk, I/O). */
+  private async probe(): Promise<StoreHealth> {
+    try {
+      await this.write([
+        this.db
+          .insertInto('settings')
+          .values({ key: 'health_probe', value: String(Date.now()) })
+          .onConflict((oc) => oc.column('key').doUpdateSet({ value: String(Date.now()) }))
+          .compile(),
+      ]);
+      return { ok: true };
+    } catch (err) {
+      return { ok: false, reason: asError(err).message };
+    }
   }
 
   async flush(): Promise<void> {

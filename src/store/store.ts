@@ -2,6 +2,19 @@ import type { CompiledQuery, Compilable, Kysely } from 'kysely';
 import type { Database } from './database.js';
 
 /**
+ * One request's writes: statements that commit together or not at all, and what changes in
+ * memory once they have. Memory never runs ahead of the disk: `onCommit` runs only after the
+ * transaction holding the unit committed, synchronously and in commit order, before the
+ * writer's promise resolves.
+ */
+export interface WriteUnit {
+  readonly statements: readonly CompiledQuery[];
+  readonly onCommit?: () => void;
+}
+
+export type StoreHealth = { ok: true } | { ok: false; reason: string };
+
+/**
  * What the rest of banya needs from a database: a query builder, reads, and writes that are
  * group-committed (a write's promise settles once its batch is durable).
  */
@@ -14,20 +27,36 @@ export interface Store {
   /** Rows one by one, for loading large tables without holding them all. */
   iterate<T>(query: Compilable | CompiledQuery): AsyncIterable<T>;
   /**
-   * Runs the statements atomically, together with other writes of the same moment, and
-   * resolves once they are durable. Statements must not fail for valid input: callers check
-   * everything in memory first; a failure here stops the store (fail-stop).
+   * Commits the unit atomically, together with other writes of the same moment (group commit),
+   * and resolves once it is durable. A statement that fails rejects its own unit only
+   * (`WriteRejectedError`); a commit that fails rejects the units of that batch
+   * (`StoreUnavailableError`) and the store goes on with the next batch.
    */
-  write(statements: CompiledQuery[]): Promise<void>;
+  write(unit: WriteUnit | readonly CompiledQuery[]): Promise<void>;
   /** Resolves when every write accepted so far is durable. */
   flush(): Promise<void>;
+  /** Whether the store can write now: a small durable write goes through the same path. */
+  health(): Promise<StoreHealth>;
   close(): Promise<void>;
 }
 
+/** The store cannot take writes right now (I/O failure, closed). Nothing of the unit was kept. */
 export class StoreUnavailableError extends Error {
   override name = 'StoreUnavailableError';
 }
 
+/** One unit's statement failed (a constraint, say); its unit was rolled back, the batch went on. */
+export class WriteRejectedError extends Error {
+  override name = 'WriteRejectedError';
+  constructor(cause: Error) {
+    super(cause.message, { cause });
+  }
+}
+
 export function compiled(q: Compilable | CompiledQuery): CompiledQuery {
   return 'compile' in q ? q.compile() : q;
+}
+
+export function asUnit(w: WriteUnit | readonly CompiledQuery[]): WriteUnit {
+  return Array.isArray(w) ? { statements: w as readonly CompiledQuery[] } : (w as WriteUnit);
 }

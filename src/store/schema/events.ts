@@ -1,11 +1,12 @@
-import type { Kysely } from 'kysely';
+import type { Generated, Kysely } from 'kysely';
 
 /**
  * The append-only event log: the truth from which restrictions, strikes and cases are
  * projections (written in the same transaction as their event).
  */
 export interface EventsTable {
-  id: number;
+  /** Given by the database in commit order. */
+  id: Generated<number>;
   at: number;
   type: string;
   /** `account` | `staff` | `admin` | `robot` | `system` */

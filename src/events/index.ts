@@ -1,0 +1,12 @@
+import type { EnforcementEvent } from './enforcement.js';
+import type { PlatformEvent } from './platform.js';
+import type { SupportEvent } from './support.js';
+
+export type { EnforcementEvent, RestrictionPayload } from './enforcement.js';
+export type { PlatformEvent } from './platform.js';
+export type { SupportEvent } from './support.js';
+
+/** Every event banya records: the one way its state changes. */
+export type BanyaEvent = PlatformEvent | EnforcementEvent | SupportEvent;
+export type EventType = BanyaEvent['type'];
+export type EventOf<T extends EventType> = Extract<BanyaEvent, { type: T }>;

@@ -1,0 +1,94 @@
+import type { CompiledQuery } from 'kysely';
+import { eventInsert, type Actor } from '../store/event-log.js';
+import type { Store } from '../store/store.js';
+import type { BanyaEvent } from './index.js';
+import type { ProjectorsFor, Recorded } from './projector.js';
+
+type AnyProjectors = ProjectorsFor<BanyaEvent, unknown>;
+
+/**
+ * One request's change of state: the events it decided, their projections, and any plain rows
+ * (messages, idempotency records) that go with them. Nothing reaches memory until the store has
+ * committed it; a refused write leaves memory exactly as it was.
+ */
+export class Change {
+  readonly statements: CompiledQuery[] = [];
+  readonly events: Recorded[] = [];
+  private readonly effects: (() => void)[] = [];
+
+  constructor(private readonly journal: Journal) {}
+
+  /** Records an event: its log row, its projection rows, and (after commit) its memory update. */
+  emit<E extends BanyaEvent>(at: number, actor: Actor, accountId: number | null, event: E): this {
+    const r: Recorded = { at, actor, accountId, event };
+    this.events.push(r);
+    const store = this.journal.store;
+    const p = this.journal.projectorOf(event.type);
+    this.statements.push(eventInsert(store, r));
+    if (p.sql) for (const q of p.sql(r as never, store.db)) this.statements.push(q);
+    if (p.memory) {
+      const memory = this.journal.memory;
+      this.effects.push(() => p.memory!(r as never, memory));
+    }
+    return this;
+  }
+
+  /** Rows that are not projections of an event (a message, an idempotency record). */
+  sql(...statements: CompiledQuery[]): this {
+    for (const q of statements) this.statements.push(q);
+    return this;
+  }
+
+  /** A memory change that is not an event's projection, applied after commit, in order. */
+  after(effect: () => void): this {
+    this.effects.push(effect);
+    return this;
+  }
+
+  get empty(): boolean {
+    return this.statements.length === 0 && this.effects.length === 0;
+  }
+
+  /** Applies the memory updates; called by the store right after the commit. */
+  applyMemory(): void {
+    for (const f of this.effects) f();
+  }
+}
+
+/**
+ * Where every change of state goes through: projectors bound to the memory they update, and the
+ * store that commits. Built once per service; `bind` wires the projectors once memory exists.
+ */
+export class Journal {
+  private projectors: AnyProjectors | null = null;
+  memory: unknown = null;
+
+  constructor(readonly store: Store) {}
+
+  bind<M>(projectors: ProjectorsFor<BanyaEvent, M>, memory: M): void {
+    this.projectors = projectors as unknown as AnyProjectors;
+    this.memory = memory;
+  }
+
+  projectorOf(type: BanyaEvent['type']): AnyProjectors[BanyaEvent['type']] {
+    if (!this.projectors) throw new Error('journal used before its projectors were bound');
+    const p = this.projectors[type];
+    if (!p) throw new Error(`no projector for event ${type}`);
+    return p;
+  }
+
+  change(): Change {
+    return new Change(this);
+  }
+
+  /** Commits the change; resolves once it is durable and memory has followed. */
+  commit(c: Change): Promise<void> {
+    if (c.empty) return Promise.resolve();
+    return this.store.write({ statements: c.statements, onCommit: () => c.applyMemory() });
+  }
+
+  /** One event on its own. */
+  record<E extends BanyaEvent>(at: number, actor: Actor, accountId: number | null, event: E): Promise<void> {
+    return this.commit(this.change().emit(at, actor, accountId, event));
+  }
+}

@@ -1,0 +1,2 @@
+/** Support's events: tickets and their entries. */
+export type SupportEvent = never;
