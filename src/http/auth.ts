@@ -56,6 +56,12 @@ export function authHook(p: Platform) {
     } else if (!principal) {
       const wait = p.limits.takeForIp(req.ip);
       if (wait > 0) return void sendError(req, reply, 'FLOOD_WAIT', { retryAfter: wait });
+      // Credentials that do not authenticate also spend a smaller bucket of their own: guessing
+      // tokens from one address is slow, and valid tokens (limited per account) never meet it.
+      if (req.headers.authorization !== undefined) {
+        const failed = p.limits.takeAuthFailure(req.ip);
+        if (failed > 0) return void sendError(req, reply, 'FLOOD_WAIT', { retryAfter: failed });
+      }
     }
     if (access === 'none') {
       req.principal = principal ?? null;
