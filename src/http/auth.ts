@@ -22,10 +22,13 @@ declare module 'fastify' {
   }
 }
 
+/** `Bearer <token>`; the scheme's case does not matter (RFC 7235 §2.1: `bearer`, `BEARER`). */
+const BEARER = /^bearer[ \t]+(\S+)[ \t]*$/i;
+
 function bearer(req: FastifyRequest): string | undefined {
   const h = req.headers.authorization;
-  if (!h || !h.startsWith('Bearer ')) return undefined;
-  return h.slice(7).trim();
+  if (!h) return undefined;
+  return BEARER.exec(h)?.[1];
 }
 
 /** The account behind the request (the route's access is `account`). */
