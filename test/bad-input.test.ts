@@ -409,7 +409,9 @@ describe('bodies the schema lets through but the request cannot mean', () => {
 
   it('names the offending field of refusals found past validation', async () => {
     expectFieldError(await changesNothing(() => alice.api.post('/v1/groups', { title: '   ', kind: 'group' })), 'body.title');
-    expectFieldError(await changesNothing(() => alice.api.post('/v1/messages', { to: { accountId: bob.id }, text: '  \n ' })), 'body.text');
+    const blank = await changesNothing(() => alice.api.post('/v1/messages', { to: { accountId: bob.id }, text: '  \n ' }));
+    expectError(blank, 400, 'MESSAGE_EMPTY'); // nothing visible (RULES.md §1)
+    expect(blank.body.error.details.errors.map((e: { field: string }) => e.field)).toEqual(['body.text']);
     expectFieldError(await changesNothing(() => alice.api.post('/v1/messages', { to: { accountId: alice.id }, text: 'me' })), 'body.to');
     expectFieldError(await changesNothing(() => alice.api.put('/v1/me', { name: '   ' })), 'body.name');
     expectFieldError(await changesNothing(() => alice.api.post('/v1/blocks', { accountId: alice.id })), 'body.accountId');

@@ -22,10 +22,13 @@ declare module 'fastify' {
   }
 }
 
+/** `Bearer <token>`; the scheme's case does not matter (RFC 7235 §2.1: `bearer`, `BEARER`). */
+const BEARER = /^bearer[ \t]+(\S+)[ \t]*$/i;
+
 function bearer(req: FastifyRequest): string | undefined {
   const h = req.headers.authorization;
-  if (!h || !h.startsWith('Bearer ')) return undefined;
-  return h.slice(7).trim();
+  if (!h) return undefined;
+  return BEARER.exec(h)?.[1];
 }
 
 /** The account behind the request (the route's access is `account`). */
@@ -56,6 +59,12 @@ export function authHook(p: Platform) {
     } else if (!principal) {
       const wait = p.limits.takeForIp(req.ip);
       if (wait > 0) return void sendError(req, reply, 'FLOOD_WAIT', { retryAfter: wait });
+      // Credentials that do not authenticate also spend a smaller bucket of their own: guessing
+      // tokens from one address is slow, and valid tokens (limited per account) never meet it.
+      if (req.headers.authorization !== undefined) {
+        const failed = p.limits.takeAuthFailure(req.ip);
+        if (failed > 0) return void sendError(req, reply, 'FLOOD_WAIT', { retryAfter: failed });
+      }
     }
     if (access === 'none') {
       req.principal = principal ?? null;

@@ -1,6 +1,7 @@
 import type { CompiledQuery } from 'kysely';
 import { Audience, Flag, type AudienceValue } from '../domain/gate.js';
 import { fail } from '../domain/errors.js';
+import { nameRefusal } from '../domain/names.js';
 import { normalizePhone, phoneKey } from '../domain/phone.js';
 import type { Lang } from '../domain/texts.js';
 import { deletedAccountStatements, newAccountStatements } from '../enforcement/numbers.js';
@@ -50,6 +51,8 @@ export async function loadAccount(p: Platform, id: number): Promise<AccountRow |
 function checkName(name: string): string {
   const n = name.trim();
   if (n.length === 0 || n.length > 128) fail('BAD_REQUEST', { field: 'name', reason: 'name must be 1–128 characters' });
+  const refusal = nameRefusal(n); // passing for a system account (RULES.md §1)
+  if (refusal) fail('NAME_INVALID', { field: 'name', reason: `the name ${refusal}` });
   return n;
 }
 
@@ -58,6 +61,9 @@ function checkUsername(p: Platform, username: string, account: number): string {
   const u = username.startsWith('@') ? username.slice(1) : username;
   if (!USERNAME.test(u)) fail('USERNAME_INVALID', { field: 'username' });
   if (RESERVED_USERNAMES.has(u.toLowerCase())) fail('USERNAME_TAKEN', { field: 'username' });
+  // Not the system's own username, but one that could pass for it (`spam_bot`, `Supp0rt`).
+  const refusal = nameRefusal(u);
+  if (refusal) fail('NAME_INVALID', { field: 'username', reason: `the username ${refusal}` });
   const holder = p.index.byUsername(u);
   if (holder !== 0 && holder !== account) fail('USERNAME_TAKEN', { field: 'username' });
   return u;

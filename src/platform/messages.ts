@@ -3,6 +3,7 @@ import type { CompiledQuery } from 'kysely';
 import { ALLOW, codeName, Code, type DenyCode } from '../domain/codes.js';
 import { BanyaError, fail } from '../domain/errors.js';
 import { ChatKind, Flag, gatePost, gateSend, gateSender, mayFindByPhone, SYSTEM } from '../domain/gate.js';
+import { hasVisibleText } from '../domain/names.js';
 import { normalizePhone, phoneKey } from '../domain/phone.js';
 import { param, statement, type Statement } from '../store/statement.js';
 import { parseId, publicId } from '../store/ids.js';
@@ -219,7 +220,7 @@ export async function sendMessage(p: Platform, a: number, to: Target, text: stri
     if (target.error === 'PHONE_NUMBER_INVALID') fail('PHONE_NUMBER_INVALID', { field: 'to.phone' });
     throw denial(p, target.error, a);
   }
-  if (text.trim().length === 0) fail('BAD_REQUEST', { field: 'text', reason: 'text is empty' });
+  if (!hasVisibleText(text)) fail('MESSAGE_EMPTY', { field: 'text', reason: 'the text has no visible characters' });
   const now = p.clock.now();
   let code: DenyCode | typeof ALLOW;
   if (target.chat !== 0) {
