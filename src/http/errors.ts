@@ -15,6 +15,7 @@ export function requestLang(req: FastifyRequest): Lang {
 }
 
 export function sendError(req: FastifyRequest, reply: FastifyReply, code: ErrorCode, details: Record<string, unknown> = {}): FastifyReply {
+  req.errorCode = code;
   const params: TextParams = {};
   if (typeof details.until === 'string') params.until = Date.parse(details.until);
   else if (details.until === null) params.until = null;
