@@ -14,6 +14,7 @@ import { loadPolicy } from './enforcement/policy.js';
 import { Scheduler } from './enforcement/scheduler.js';
 import { EnforcementState, type Enforcement } from './enforcement/state.js';
 import { createHttpServer, type HttpServer } from './http/server.js';
+import { Figures } from './metrics/figures.js';
 import { RestrictionBook } from './memory/restriction-book.js';
 import { ensureSystemAccounts } from './platform/accounts.js';
 import type { Platform } from './platform/context.js';
@@ -33,6 +34,10 @@ import { SqliteStore } from './store/sqlite.js';
 import type { Store } from './store/store.js';
 
 export interface AppOverrides {
+  /** Started with --demo (the demo messenger may offer the demo's people on loopback). */
+  demo?: boolean;
+  /** Where the built web pages are (tests). */
+  webDir?: string;
   logger?: Logger;
   /** Real monotonic time for rate limits (tests may drive it). */
   monotonicMs?: () => number;
@@ -46,6 +51,7 @@ export interface App {
   /** The SMTP listener's port, when support by e-mail is on. */
   readonly smtpPort: number | null;
   readonly http: HttpServer;
+  readonly figures: Figures;
   /** Set when this start generated the admin token (to be shown once, never logged). */
   readonly generatedAdminToken: string | null;
   /** Moves a manual clock (tests and the admin endpoint); null with the system clock. */
@@ -164,7 +170,17 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         }
       : null;
 
-  const http = await createHttpServer(platform, { advance: advanceClock, spamBot, desk, runDue: () => scheduler.runDue(clock.now()) });
+  const figures = new Figures(platform, robots, robotsConfig);
+  journal.onCommitted((r) => figures.event(r));
+  const http = await createHttpServer(platform, {
+    advance: advanceClock,
+    spamBot,
+    desk,
+    runDue: () => scheduler.runDue(clock.now()),
+    figures,
+    demo: overrides.demo ?? false,
+    ...(overrides.webDir ? { webDir: overrides.webDir } : {}),
+  });
 
   let closed = false;
   return {
@@ -174,6 +190,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     robots,
     smtpPort: smtp?.port ?? null,
     http,
+    figures,
     generatedAdminToken,
     advanceClock,
     async listen() {

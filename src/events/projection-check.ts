@@ -15,6 +15,7 @@ export const NOT_PROJECTIONS: Record<string, string> = {
   settings: 'the clock, the admin token hash, probes',
   hidden_chats: 'a chat list preference, not a rule input',
   spambot_sessions: "the bot's dialogue position",
+  console_sessions: 'staff sign-ins to the console, which expire',
   kysely_migration: 'migrations',
   kysely_migration_lock: 'migrations',
 };

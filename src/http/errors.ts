@@ -27,6 +27,12 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'x-frame-options': 'DENY',
 };
 
+/**
+ * The console's and the demo messenger's pages: scripts, styles and calls only from banya itself,
+ * never framed, no inline script.
+ */
+export const PAGE_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
 /** The error body of API.md, the status of its code and the `Retry-After` seconds, if any. */
 export function errorResponse(req: FastifyRequest, code: ErrorCode, details: Record<string, unknown> = {}): { status: number; body: object; retryAfter?: number } {
   const params: TextParams = {};
@@ -46,6 +52,7 @@ export function errorResponse(req: FastifyRequest, code: ErrorCode, details: Rec
 }
 
 export function sendError(req: FastifyRequest, reply: FastifyReply, code: ErrorCode, details: Record<string, unknown> = {}): FastifyReply {
+  req.errorCode = code;
   const { status, body, retryAfter } = errorResponse(req, code, details);
   void reply.headers(SECURITY_HEADERS);
   if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter));

@@ -1,3 +1,4 @@
+import fastifyCookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Duplex } from 'node:stream';
@@ -5,9 +6,11 @@ import { BanyaError } from '../domain/errors.js';
 import { errorText } from '../domain/texts.js';
 import type { Platform } from '../platform/context.js';
 import { authHook } from './auth.js';
+import { ConsoleSessions } from './console-sessions.js';
 import { errorHandler, SECURITY_HEADERS, sendError, tooLarge } from './errors.js';
 import { accountRoutes } from './routes/accounts.js';
 import { adminRoutes } from './routes/admin.js';
+import { consoleRoutes } from './routes/console.js';
 import { contactRoutes } from './routes/contacts.js';
 import { gateRoutes } from './routes/gate.js';
 import { groupRoutes } from './routes/groups.js';
@@ -18,6 +21,7 @@ import { reportRoutes } from './routes/reports.js';
 import { supportRoutes } from './routes/support.js';
 import type { SpamBot } from '../spambot/bot.js';
 import type { SupportDesk } from '../support/desk.js';
+import type { Figures } from '../metrics/figures.js';
 
 export interface HttpServer {
   readonly server: FastifyInstance;
@@ -30,6 +34,11 @@ export interface HttpOptions {
   desk: SupportDesk;
   /** Applies whatever fell due (after a decision that releases a held deletion). */
   runDue: () => Promise<void>;
+  figures: Figures;
+  /** Started with --demo: the demo messenger may offer the demo's people (on loopback only). */
+  demo: boolean;
+  /** Where the built web pages are (default dist/web). */
+  webDir?: string;
 }
 
 const MAX_BODY_DEPTH = 32;
@@ -138,7 +147,14 @@ export async function createHttpServer(p: Platform, options: HttpOptions): Promi
   });
   app.decorateRequest('principal', null);
   app.decorateRequest('lang', undefined);
-  app.addHook('onRequest', authHook(p));
+  await app.register(fastifyCookie);
+  const sessions = new ConsoleSessions(p);
+  await sessions.load();
+  app.addHook('onRequest', authHook(p, sessions));
+  // Sends and their denials, for the console's figures (the send route is the hot path: one branch).
+  app.addHook('onResponse', async (req, reply) => {
+    if (req.routeOptions.url === '/v1/messages' && req.method === 'POST') options.figures.send(reply.statusCode, req.errorCode);
+  });
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((req, reply) => sendError(req, reply, 'NOT_FOUND'));
 
@@ -165,6 +181,7 @@ export async function createHttpServer(p: Platform, options: HttpOptions): Promi
   await gateRoutes(app, p);
   await supportRoutes(app, p, options.spamBot, options.desk, options.runDue);
   await adminRoutes(app, p, options.advance ? { advance: options.advance } : null);
+  await consoleRoutes(app, p, { sessions, figures: options.figures, demo: options.demo, ...(options.webDir ? { webDir: options.webDir } : {}) });
   await app.ready();
   return { server: app };
 }

@@ -14,6 +14,8 @@ CREATE TABLE "chat_members" ("chat_id" integer not null, "account_id" integer no
 CREATE INDEX "chat_members_account" on "chat_members" ("account_id");
 CREATE TABLE "chats" ("id" integer primary key, "kind" text not null, "title" text, "public" integer default 0 not null, "owner_id" integer, "peer_low" integer, "peer_high" integer, "started_by" integer, "low_wrote" integer default 0 not null, "high_wrote" integer default 0 not null, "created_at" bigint not null);
 CREATE UNIQUE INDEX "chats_private_pair" on "chats" ("peer_low", "peer_high");
+CREATE TABLE "console_sessions" ("hash" text primary key, "token_hash" text not null, "csrf_hash" text not null, "created_at" bigint not null, "expires_at" bigint not null);
+CREATE INDEX "console_sessions_token" on "console_sessions" ("token_hash");
 CREATE TABLE "contacts" ("owner_id" integer not null, "contact_id" integer not null, "name" text, "created_at" bigint not null, constraint "contacts_pk" primary key ("owner_id", "contact_id"));
 CREATE INDEX "contacts_contact" on "contacts" ("contact_id");
 CREATE TABLE "events" ("id" integer primary key, "at" bigint not null, "type" text not null, "actor_kind" text not null, "actor_id" text, "account_id" integer, "payload" text not null);
