@@ -357,7 +357,7 @@ describe.each(routes)('$name', (route) => {
     // Large, but within the limit: not refused for its size.
     const fits = { ...(route.valid() as object), padding: 'x'.repeat(60 * 1024) };
     const ok = await route.who().request(route.method, route.path(), fits);
-    expect(ok.status).not.toBe(413);
+    expect([200, 201], JSON.stringify(ok.body)).toContain(ok.status);
   });
 
   it('answers without a token, or with a wrong one, 401 UNAUTHORIZED and writes nothing', async () => {
