@@ -24,6 +24,8 @@ import { createTakedowns } from '../schema/takedowns.js';
 import { createAppeals } from '../schema/appeals.js';
 import { createSpambotSessions } from '../schema/spambot-sessions.js';
 import { createTickets } from '../schema/tickets.js';
+import { ticketEntries } from './2026-12-01T22-40-ticket-entries.js';
+import { accountEmails } from './2026-12-01T22-50-account-emails.js';
 
 /**
  * Every migration, by timestamped name. They are listed here (not discovered on disk) so the
@@ -59,6 +61,8 @@ const MIGRATIONS: Record<string, Migration> = {
       }
     },
   },
+  '2026-12-01T22:40-ticket-entries': ticketEntries,
+  '2026-12-01T22:50-account-emails': accountEmails,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -9,17 +9,16 @@ export interface TicketsTable {
   source: string;
   from_email: string | null;
   subject: string | null;
-  text: string;
-  /** `open` | `answered` */
+  /** `open` | `answered` | `closed` (the entries are in `ticket_entries`) */
   state: string;
   created_at: number;
   due_at: number;
   overdue_at: number | null;
+  /** When support last answered. */
   answered_at: number | null;
-  answered_by: string | null;
-  answer: string | null;
 }
 
+/** The table as the first release created it (`text`, `answer`, `answered_by` were dropped later). */
 export async function createTickets(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('tickets')
