@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import nodemailer from 'nodemailer';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BUTTONS } from '../src/domain/spambot.js';
@@ -153,6 +154,9 @@ describe('POST /v1/me/emails and /v1/me/emails/verify', () => {
     expect(rows).toHaveLength(1);
     expect(JSON.stringify(rows)).not.toContain(code);
     expect(rows[0]).toMatchObject({ attempts: 1 });
+    // Without the secret (kept in the settings, not the log), trying every code does not find it.
+    const guess = (c: string) => createHash('sha256').update(`${started.salt}:${parseId('account', a.id)}:${addr.toLowerCase()}:${c}`).digest('hex');
+    expect(guess(code)).not.toBe(started.codeHash);
   });
 
   it(`mails at most ${CODES_PER_HOUR} codes an hour per account (429 FLOOD_WAIT), and refuses what is not an address`, async () => {

@@ -16,7 +16,7 @@ export type SupportEvent =
   | { type: 'ticket_updated'; payload: { ticketId: number; text: string; seq?: number; via?: TicketSource } }
   | { type: 'ticket_answered'; payload: { ticketId: number; by: string; answer: string; seq?: number; via?: TicketSource } }
   | { type: 'ticket_overdue'; payload: { ticketId: number } }
-  /** A code was mailed to `address` for the event's account; `codeHash` = sha256(salt:account:address:code). */
+  /** A code was mailed to `address` for the event's account; `codeHash` = HMAC-SHA256(secret, salt:account:address:code), the secret kept out of the log. */
   | { type: 'email_verification_started'; payload: { address: string; salt: string; codeHash: string; expiresAt: number } }
   /** A wrong code was given; `attempts` is the count so far for the pending code. */
   | { type: 'email_code_rejected'; payload: { address: string; attempts: number } }

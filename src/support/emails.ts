@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import { BanyaError, fail } from '../domain/errors.js';
 import type { Lang } from '../domain/texts.js';
 import { key } from '../events/serial.js';
@@ -10,8 +10,10 @@ import type { Mailer } from './mailer.js';
 /**
  * Verified e-mail addresses (RULES.md §5): an address binds mail to an account only once a code
  * mailed to it came back. Codes expire on the injected clock, allow a few attempts, and only a
- * salted hash of each reaches the log and the tables. An address belongs to one account at a
- * time: the last account to verify it.
+ * salted hash of each reaches the log and the tables. The hash is keyed with a secret kept in
+ * the settings (never in the log), so a six-digit code cannot be recovered from the log or a
+ * timeline by trying all of them. An address belongs to one account at a time: the last account
+ * to verify it.
  */
 
 export const CODE_TTL_MS = 15 * 60_000;
@@ -28,8 +30,10 @@ export function normalizeEmail(address: string): string | null {
   return a.length <= 320 && EMAIL.test(a) ? a : null;
 }
 
-export function codeHash(salt: string, accountId: number, address: string, code: string): string {
-  return createHash('sha256').update(`${salt}:${accountId}:${address}:${code}`).digest('hex');
+const SECRET_KEY = 'email_code_secret';
+
+export function codeHash(secret: Buffer, salt: string, accountId: number, address: string, code: string): string {
+  return createHmac('sha256', secret).update(`${salt}:${accountId}:${address}:${code}`).digest('hex');
 }
 
 /** What came of a code: `ok` verified it; the others leave the address unverified. */
@@ -49,10 +53,30 @@ const MAIL: Record<Lang, { subject: string; text: (code: string, minutes: number
 };
 
 export class EmailVerification {
+  private secretKey: Promise<Buffer> | null = null;
+
   constructor(
     private readonly p: Platform,
     private readonly mailer: Mailer | null,
   ) {}
+
+  /** The data folder's code secret, made on first use. */
+  private secret(): Promise<Buffer> {
+    const store = this.p.store;
+    const read = async () => (await store.first<{ value: string }>(store.db.selectFrom('settings').select('value').where('key', '=', SECRET_KEY)))?.value;
+    this.secretKey ??= (async () => {
+      let value = await read();
+      if (!value) {
+        await store.write([store.db.insertInto('settings').values({ key: SECRET_KEY, value: randomBytes(32).toString('hex') }).onConflict((oc) => oc.column('key').doNothing()).compile()]);
+        value = await read();
+      }
+      return Buffer.from(value!, 'hex');
+    })().catch((err: unknown) => {
+      this.secretKey = null;
+      throw err;
+    });
+    return this.secretKey;
+  }
 
   /** Whether codes can be mailed at all (a relay is configured). */
   get available(): boolean {
@@ -91,7 +115,7 @@ export class EmailVerification {
       const actor = { kind: 'account' as const, id: publicId('account', accountId) };
       await p.journal.record(now, actor, accountId, {
         type: 'email_verification_started',
-        payload: { address, salt, codeHash: codeHash(salt, accountId, address, code), expiresAt },
+        payload: { address, salt, codeHash: codeHash(await this.secret(), salt, accountId, address, code), expiresAt },
       });
       const m = MAIL[p.index.language(accountId) ?? lang];
       try {
@@ -117,7 +141,7 @@ export class EmailVerification {
       if (now > Number(row.expires_at)) return 'expired';
       const actor = { kind: 'account' as const, id: publicId('account', accountId) };
       const want = Buffer.from(row.code_hash, 'hex');
-      const got = Buffer.from(codeHash(row.salt, accountId, address, code), 'hex');
+      const got = Buffer.from(codeHash(await this.secret(), row.salt, accountId, address, code), 'hex');
       if (/^[0-9]{6}$/.test(code) && want.length === got.length && timingSafeEqual(want, got)) {
         await p.journal.record(now, actor, accountId, { type: 'email_verified', payload: { address } });
         return 'ok';
