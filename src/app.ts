@@ -29,7 +29,7 @@ import { SpamBot } from './spambot/bot.js';
 import { Ids } from './store/ids.js';
 import { SupportDesk } from './support/desk.js';
 import { relayMailer } from './support/mailer.js';
-import { startSmtpListener } from './support/smtp.js';
+import { startSmtpListener, type SmtpListener } from './support/smtp.js';
 import { SqliteStore } from './store/sqlite.js';
 import type { Store } from './store/store.js';
 
@@ -50,6 +50,8 @@ export interface App {
   readonly robots: RobotsEngine;
   /** The SMTP listener's port, when support by e-mail is on. */
   readonly smtpPort: number | null;
+  readonly smtp: SmtpListener | null;
+  readonly desk: SupportDesk;
   readonly http: HttpServer;
   readonly figures: Figures;
   /** Set when this start generated the admin token (to be shown once, never logged). */
@@ -150,14 +152,14 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   await scheduler.runDue(clock.now());
   if (!clock.manual) scheduler.start();
   await ensureSystemAccounts(platform);
-  const spamBot = new SpamBot(platform);
-  await spamBot.load();
-  spamBot.attach();
   const mailer = config.smtp.relayUrl ? relayMailer(config.smtp.relayUrl, config.smtp.supportAddress) : null;
   const desk = new SupportDesk(platform, mailer);
   desk.attach();
+  const spamBot = new SpamBot(platform, desk.emails);
+  await spamBot.load();
+  spamBot.attach();
   const smtp =
-    config.smtp.port !== undefined ? await startSmtpListener(platform, { host: config.smtp.host, port: config.smtp.port, supportAddress: config.smtp.supportAddress }) : null;
+    config.smtp.port !== undefined ? await startSmtpListener(platform, desk, { host: config.smtp.host, port: config.smtp.port, supportAddress: config.smtp.supportAddress }) : null;
   const generatedAdminToken = await setUpAdminToken(config, store, platform.tokens);
 
   const advanceClock =
@@ -189,6 +191,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     scheduler,
     robots,
     smtpPort: smtp?.port ?? null,
+    smtp,
+    desk,
     http,
     figures,
     generatedAdminToken,

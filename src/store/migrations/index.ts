@@ -2,6 +2,8 @@ import type { Migration, MigrationProvider } from 'kysely';
 import { core } from './2026-11-25T12-00-core.js';
 import { enforcement } from './2026-11-25T16-00-enforcement.js';
 import { consoleSessions } from './2026-12-01T22-30-console-sessions.js';
+import { ticketEntries } from './2026-12-01T22-40-ticket-entries.js';
+import { accountEmails } from './2026-12-01T22-50-account-emails.js';
 
 /**
  * Every migration, by name. A migration is frozen once released: it holds its own DDL and
@@ -16,6 +18,8 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026-11-25T12:00-core': core,
   '2026-11-25T16:00-enforcement': enforcement,
   '2026-12-01T22:30-console-sessions': consoleSessions,
+  '2026-12-01T22:40-ticket-entries': ticketEntries,
+  '2026-12-01T22:50-account-emails': accountEmails,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,3 +1,5 @@
+CREATE TABLE account_emails ( address text PRIMARY KEY, account_id integer NOT NULL, verified_at bigint NOT NULL );
+CREATE INDEX account_emails_account ON account_emails (account_id);
 CREATE TABLE "accounts" ("id" integer primary key, "phone" text, "name" text not null, "username" text, "username_lc" text, "language" text, "number_kind" text default 'mobile' not null, "system" text, "find_by_phone" integer default 0 not null, "phone_visibility" integer default 1 not null, "chat_invites" integer default 0 not null, "new_chats" integer default 0 not null, "created_at" bigint not null, "deleted_at" bigint);
 CREATE INDEX "accounts_phone" on "accounts" ("phone");
 CREATE UNIQUE INDEX "accounts_phone_live" on "accounts" ("phone") where "deleted_at" is null;
@@ -18,6 +20,7 @@ CREATE TABLE "console_sessions" ("hash" text primary key, "token_hash" text not 
 CREATE INDEX "console_sessions_token" on "console_sessions" ("token_hash");
 CREATE TABLE "contacts" ("owner_id" integer not null, "contact_id" integer not null, "name" text, "created_at" bigint not null, constraint "contacts_pk" primary key ("owner_id", "contact_id"));
 CREATE INDEX "contacts_contact" on "contacts" ("contact_id");
+CREATE TABLE email_codes ( account_id integer NOT NULL, address text NOT NULL, salt text NOT NULL, code_hash text NOT NULL, sent_at bigint NOT NULL, expires_at bigint NOT NULL, attempts integer NOT NULL, PRIMARY KEY (account_id, address) );
 CREATE TABLE "events" ("id" integer primary key, "at" bigint not null, "type" text not null, "actor_kind" text not null, "actor_id" text, "account_id" integer, "payload" text not null);
 CREATE INDEX "events_account" on "events" ("account_id", "id");
 CREATE TABLE "hidden_chats" ("account_id" integer not null, "chat_id" integer not null, "at" bigint not null, constraint "hidden_chats_pk" primary key ("account_id", "chat_id"));
@@ -43,7 +46,8 @@ CREATE TABLE "staff" ("id" integer primary key, "name" text not null, "role" tex
 CREATE TABLE "strikes" ("id" integer primary key, "account_id" integer not null, "policy" text not null, "case_id" integer, "restriction_id" integer, "created_at" bigint not null, "expires_at" bigint not null, "removed_at" bigint, "removed_reason" text, "expired_at" bigint);
 CREATE INDEX "strikes_account" on "strikes" ("account_id", "policy");
 CREATE TABLE "takedowns" ("chat_id" integer not null, "message_id" integer not null, "case_id" integer not null, "at" bigint not null, constraint "takedowns_pk" primary key ("chat_id", "message_id"));
-CREATE TABLE "tickets" ("id" integer primary key, "account_id" integer, "source" text not null, "from_email" text, "subject" text, "text" text not null, "state" text not null, "created_at" bigint not null, "due_at" bigint not null, "overdue_at" bigint, "answered_at" bigint, "answered_by" text, "answer" text);
+CREATE TABLE ticket_entries ( ticket_id integer NOT NULL, seq integer NOT NULL, author text NOT NULL, text text NOT NULL, at bigint NOT NULL, via text NOT NULL, by_staff text, PRIMARY KEY (ticket_id, seq) );
+CREATE TABLE "tickets" ("id" integer primary key, "account_id" integer, "source" text not null, "from_email" text, "subject" text, "state" text not null, "created_at" bigint not null, "due_at" bigint not null, "overdue_at" bigint, "answered_at" bigint);
 CREATE INDEX "tickets_queue" on "tickets" ("state", "id");
 CREATE TABLE "tokens" ("hash" text primary key, "account_id" integer, "staff_id" integer, "created_at" bigint not null, "revoked_at" bigint);
 CREATE INDEX "tokens_account" on "tokens" ("account_id");

@@ -7,13 +7,11 @@ export interface TicketsTable {
   source: string;
   from_email: string | null;
   subject: string | null;
-  text: string;
-  /** `open` | `answered` */
+  /** `open` | `answered` | `closed` (the entries are in `ticket_entries`) */
   state: string;
   created_at: number;
   due_at: number;
   overdue_at: number | null;
+  /** When support last answered. */
   answered_at: number | null;
-  answered_by: string | null;
-  answer: string | null;
 }
