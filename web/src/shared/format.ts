@@ -1,9 +1,15 @@
 import type { Lang } from './i18n';
 
-/** A time for people: local date and time, to the minute, in the page's language. */
+/**
+ * A time for people: local date and time with its zone, to the minute, in the page's language.
+ * Rounded up, like banya's own texts, so that an end is never shown earlier than it is.
+ */
 export function when(iso: string | null | undefined, lang: Lang): string {
   if (!iso) return '—';
-  return new Intl.DateTimeFormat(lang === 'ru' ? 'ru-RU' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
+  const ms = Math.ceil(Date.parse(iso) / 60_000) * 60_000;
+  return new Intl.DateTimeFormat(lang === 'ru' ? 'ru-RU' : 'en-GB', { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' }).format(
+    new Date(ms),
+  );
 }
 
 /** "in 3 h", "5 min ago". */
