@@ -32,6 +32,8 @@ export const configSchema = z.object({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   bodyLimitBytes: z.number().int().positive().default(64 * 1024),
   messageMaxLength: z.number().int().positive().default(4096),
+  /** Distinct new phone numbers an account may look up per rolling 24 h (imports, resolve, sends by number). */
+  lookupsPerDay: z.number().int().positive().default(5000),
   /** Support by e-mail: a listener for mail to the support address (off without a port). */
   smtp: z
     .object({
@@ -116,6 +118,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     robotsFile: str(env, 'BANYA_ROBOTS_FILE'),
     logLevel: str(env, 'BANYA_LOG_LEVEL') as Config['logLevel'] | undefined,
     bodyLimitBytes: num(env, 'BANYA_BODY_LIMIT_BYTES'),
+    lookupsPerDay: num(env, 'BANYA_LOOKUPS_PER_DAY'),
     smtp: {
       port: num(env, 'BANYA_SMTP_PORT'),
       host: str(env, 'BANYA_SMTP_HOST') ?? '127.0.0.1',

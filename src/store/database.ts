@@ -23,6 +23,7 @@ import type { TakedownsTable } from './schema/takedowns.js';
 import type { AppealsTable } from './schema/appeals.js';
 import type { SpambotSessionsTable } from './schema/spambot-sessions.js';
 import type { TicketsTable } from './schema/tickets.js';
+import type { PhoneLookupsTable } from './schema/phone-lookups.js';
 
 /** The whole schema, as Kysely sees it. */
 export interface Database {
@@ -51,4 +52,5 @@ export interface Database {
   appeals: AppealsTable;
   tickets: TicketsTable;
   spambot_sessions: SpambotSessionsTable;
+  phone_lookups: PhoneLookupsTable;
 }

@@ -24,6 +24,8 @@ import { createTakedowns } from '../schema/takedowns.js';
 import { createAppeals } from '../schema/appeals.js';
 import { createSpambotSessions } from '../schema/spambot-sessions.js';
 import { createTickets } from '../schema/tickets.js';
+import { phoneLookups } from './2026-12-01T22-20-phone-lookups.js';
+import { platformSnapshot } from './2026-12-01T22-30-platform-snapshot.js';
 
 /**
  * Every migration, by timestamped name. They are listed here (not discovered on disk) so the
@@ -59,6 +61,8 @@ const MIGRATIONS: Record<string, Migration> = {
       }
     },
   },
+  '2026-12-01T22-20-phone-lookups': phoneLookups,
+  '2026-12-01T22-30-platform-snapshot': platformSnapshot,
 };
 
 export const migrationProvider: MigrationProvider = {
