@@ -4,13 +4,10 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect, sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PROJECTORS } from '../src/app.js';
-import { compareProjections, replayLog } from '../src/events/projection-check.js';
-import type { ProjectorsFor } from '../src/events/projector.js';
-import type { BanyaEvent } from '../src/events/index.js';
 import { migrationProvider } from '../src/store/migrations/index.js';
 import { DB_FILE, SqliteStore } from '../src/store/sqlite.js';
 import { Client } from './helpers/client.js';
+import { platformDifferences } from './helpers/platform-replay.js';
 import { ADMIN_TOKEN, startServer } from './helpers/server.js';
 
 /**
@@ -19,7 +16,6 @@ import { ADMIN_TOKEN, startServer } from './helpers/server.js';
  * rebuilds every platform table exactly, and the service starts on the folder as before.
  */
 
-export const PLATFORM_TABLES = ['accounts', 'tokens', 'staff', 'contacts', 'pending_contacts', 'blocks', 'chats', 'chat_members'];
 const PREVIOUS = '2026-11-25T16:00-enforcement';
 const T0 = Date.UTC(2026, 10, 20);
 const dirs: string[] = [];
@@ -124,17 +120,6 @@ async function previousReleaseFolder(): Promise<string> {
   return dir;
 }
 
-async function platformDifferences(store: SqliteStore): Promise<string[]> {
-  const replayed = await SqliteStore.openInMemory();
-  try {
-    await replayLog(store, replayed, PROJECTORS as unknown as ProjectorsFor<BanyaEvent, unknown>);
-    const problems = await compareProjections(store, replayed, 1000);
-    return problems.filter((p) => PLATFORM_TABLES.includes(p.slice(0, p.indexOf(':'))));
-  } finally {
-    await replayed.close();
-  }
-}
-
 describe('a data folder of the previous release', () => {
   it('without the migration, its platform rows do not come from the log', async () => {
     const dir = await previousReleaseFolder();
@@ -176,7 +161,7 @@ describe('a data folder of the previous release', () => {
       const p = server.app.platform;
       expect(p.index.hasContact(3, Number(later.body.account.id.slice(1)))).toBe(true);
       await p.store.flush();
-      expect(await platformDifferences(p.store as SqliteStore)).toEqual([]);
+      expect(await platformDifferences(p.store)).toEqual([]);
     } finally {
       await server.stop();
     }
