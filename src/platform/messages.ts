@@ -13,7 +13,7 @@ import { iso } from '../domain/time-format.js';
 import type { Change } from '../events/journal.js';
 import { key } from '../events/serial.js';
 import type { Actor } from '../store/event-log.js';
-import { idempotent, type Remember } from './idempotency.js';
+import { idempotent, NO_RECORD, type Remember } from './idempotency.js';
 import { lookUp } from './lookups.js';
 
 // For code not yet moved to `idempotent` (reports).
@@ -130,10 +130,6 @@ function privateChatWritten(p: Platform, change: Change, author: number, other: 
   return chat;
 }
 
-/** Whether the pair's chat must still be created, or `author`'s first message in it recorded. */
-function pairNeedsKey(p: Platform, author: number, other: number): boolean {
-  return p.index.privateChat(author, other) === 0 || !p.index.hasWritten(author, other);
-}
 
 export interface IdempotencyInput {
   key: string;
@@ -141,8 +137,9 @@ export interface IdempotencyInput {
   body: unknown;
 }
 
-export async function sendMessage(p: Platform, a: number, to: Target, text: string, idem?: IdempotencyInput, lang: Lang = 'en'): Promise<{ status: number; body: SentMessage }> {
-  return idempotent(p, a, 'messages', idem?.key, idem?.body, (remember) => send(p, a, to, text, lang, remember));
+export function sendMessage(p: Platform, a: number, to: Target, text: string, idem?: IdempotencyInput, lang: Lang = 'en'): Promise<{ status: number; body: SentMessage }> {
+  if (idem === undefined) return send(p, a, to, text, lang, NO_RECORD);
+  return idempotent(p, a, 'messages', idem.key, idem.body, (remember) => send(p, a, to, text, lang, remember));
 }
 
 async function send(p: Platform, a: number, to: Target, text: string, lang: Lang, remember: Remember): Promise<{ status: number; body: SentMessage }> {
@@ -189,25 +186,16 @@ async function send(p: Platform, a: number, to: Target, text: string, lang: Lang
   // For robots: a "cold" message goes to someone who has not saved the sender and never wrote to them.
   const stranger = observed && !idx.hasContact(b, a) && !idx.hasWritten(b, a);
   const newChat = observed && idx.privateChat(a, b) === 0;
-  const write = async (): Promise<SentMessage> => {
-    const now = p.clock.now();
-    const change = p.journal.change();
-    if (looked !== null) lookUp(p, change, a, [looked], now);
-    const chat = target.chat !== 0 ? target.chat : privateChatWritten(p, change, a, b, now);
-    const id = p.ids.next('messages');
-    change.sql(insertMessage(p.store).bind({ id, chat, from: a, text, at: now }));
-    const body: SentMessage = {
-      message: { id: publicId('message', id), chatId: publicId('chat', chat), from: publicId('account', a), text, sentAt: new Date(now).toISOString() },
-    };
-    remember(change, { status: 201, body });
-    await p.journal.commit(change);
-    return body;
-  };
-  // The hot path (an existing chat both sides wrote in, no new number) takes no key.
-  const keys: string[] = [];
-  if (looked !== null) keys.push(key.account(a));
-  if (target.chat === 0 && pairNeedsKey(p, a, b)) keys.push(key.pair(a, b));
-  const body = keys.length > 0 ? await p.serial.run(keys, write) : await write();
+  // Only creating a pair's chat, or counting a new number, takes a key; a message in an existing
+  // chat takes none (a side's first message there may be recorded twice by two concurrent
+  // sends: chat_written is idempotent).
+  const pairKey = target.chat === 0 && idx.privateChat(a, b) === 0;
+  const body =
+    looked === null && !pairKey
+      ? await writeMessage(p, a, target.chat, b, text, null, remember)
+      : await p.serial.run(looked !== null ? (pairKey ? [key.account(a), key.pair(a, b)] : [key.account(a)]) : [key.pair(a, b)], () =>
+          writeMessage(p, a, target.chat, b, text, looked, remember),
+        );
   if (observed) {
     const signals = textSignals(text);
     await p.robots.observe({ type: 'message', at: p.clock.now(), from: a, to: b, stranger, newChat, textHash: signals.textHash, link: signals.link, inviteLink: signals.inviteLink });
@@ -215,6 +203,21 @@ async function send(p: Platform, a: number, to: Target, text: string, lang: Lang
   // SpamBot and support answer before the sender's request does.
   if (target.chat === 0) await p.inbox.get(b)?.(a, text, idx.language(a) ?? lang);
   return { status: 201, body };
+}
+
+/** The message's one batch: the number's lookup, the chat's events, the row, the idempotency record. */
+function writeMessage(p: Platform, a: number, group: number, b: number, text: string, looked: number | null, remember: Remember): Promise<SentMessage> {
+  const now = p.clock.now();
+  const change = p.journal.change();
+  if (looked !== null) lookUp(p, change, a, [looked], now);
+  const chat = group !== 0 ? group : privateChatWritten(p, change, a, b, now);
+  const id = p.ids.next('messages');
+  change.sql(insertMessage(p.store).bind({ id, chat, from: a, text, at: now }));
+  const body: SentMessage = {
+    message: { id: publicId('message', id), chatId: publicId('chat', chat), from: publicId('account', a), text, sentAt: new Date(now).toISOString() },
+  };
+  if (remember !== NO_RECORD) remember(change, { status: 201, body });
+  return p.journal.commit(change).then(() => body);
 }
 
 /** Records that `a` looked up a number (a send by number that was denied: it still counts). */
