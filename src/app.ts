@@ -19,6 +19,8 @@ import { RestrictionBook } from './memory/restriction-book.js';
 import { ensureSystemAccounts } from './platform/accounts.js';
 import type { Platform } from './platform/context.js';
 import { buildIndex, loadPlatformState } from './platform/load.js';
+import { PhoneLookups } from './platform/lookups.js';
+import { PendingImports } from './platform/pending.js';
 import { RateLimiter } from './platform/rate-limits.js';
 import { hashToken, newToken, TokenRegistry } from './platform/tokens.js';
 import { RobotsEngine } from './robots/engine.js';
@@ -127,7 +129,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const platform: Platform = {
     ...enforcement,
     tokens: new TokenRegistry(),
-    pending: new Map(),
+    pending: new PendingImports(),
+    lookups: new PhoneLookups(),
     idempotency: new Map(),
     limits: new RateLimiter(config.rateLimits, overrides.monotonicMs),
     inbox: new Map(),

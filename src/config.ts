@@ -49,6 +49,8 @@ export const configSchema = z.object({
     })
     .default({ headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000, maxConnections: 1024 }),
   messageMaxLength: z.number().int().positive().default(4096),
+  /** Distinct new phone numbers an account may look up per rolling 24 h (imports, resolve, sends by number). */
+  lookupsPerDay: z.number().int().positive().default(5000),
   /** Support by e-mail: a listener for mail to the support address (off without a port). */
   smtp: z
     .object({
@@ -145,6 +147,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
       keepAliveTimeoutMs: num(env, 'BANYA_HTTP_KEEP_ALIVE_TIMEOUT_MS') ?? defaults.http.keepAliveTimeoutMs,
       maxConnections: num(env, 'BANYA_HTTP_MAX_CONNECTIONS') ?? defaults.http.maxConnections,
     },
+    lookupsPerDay: num(env, 'BANYA_LOOKUPS_PER_DAY'),
     smtp: {
       port: num(env, 'BANYA_SMTP_PORT'),
       host: str(env, 'BANYA_SMTP_HOST') ?? '127.0.0.1',

@@ -12,6 +12,7 @@ export const NOT_PROJECTIONS: Record<string, string> = {
   events: 'the log itself',
   messages: 'messages are not events (their chats are)',
   idempotency: 'remembered answers, kept 24 h',
+  phone_lookups: 'the daily lookup cap, kept 24 h',
   settings: 'the clock, the admin token hash, probes',
   hidden_chats: 'a chat list preference, not a rule input',
   spambot_sessions: "the bot's dialogue position",

@@ -8,6 +8,8 @@ import { GateIndex } from '../memory/gate-index.js';
 import { each, row } from '../store/read.js';
 import type { Store } from '../store/store.js';
 import type { Platform } from './context.js';
+import { loadIdempotency } from './idempotency.js';
+import { LOOKUP_WINDOW_MS } from './lookups.js';
 import { ROLE_BY_NAME } from './groups.js';
 import { ChatKind } from '../domain/gate.js';
 
@@ -81,8 +83,8 @@ export async function buildIndex(store: Store): Promise<GateIndex> {
   return index;
 }
 
-/** Loads the platform's own state: tokens, waiting imports, banned numbers, idempotent answers. */
-export async function loadPlatformState(core: Core, p: Pick<Platform, 'tokens' | 'pending' | 'idempotency'>): Promise<void> {
+/** Loads the platform's own state: tokens, waiting imports, lookups, banned numbers, idempotent answers. */
+export async function loadPlatformState(core: Core, p: Platform): Promise<void> {
   const db = core.store.db;
   await loadRestrictions(core);
   for await (const r of each(
@@ -96,20 +98,17 @@ export async function loadPlatformState(core: Core, p: Pick<Platform, 'tokens' |
     if (r.account_id !== null) p.tokens.put(r.hash, { kind: 'account', accountId: r.account_id });
     else if (r.staff_id !== null && r.role && r.deleted_at === null) p.tokens.put(r.hash, { kind: 'staff', staffId: r.staff_id, role: r.role });
   }
-  for await (const r of each(core.store, db.selectFrom('pending_contacts').select(['owner_id', 'phone']))) {
-    const key = phoneKey(r.phone);
-    let set = p.pending.get(key);
-    if (!set) p.pending.set(key, (set = new Set()));
-    set.add(r.owner_id);
+  // Oldest first, so that each importer's waiting numbers keep their age order.
+  for await (const r of each(core.store, db.selectFrom('pending_contacts').select(['owner_id', 'phone']).orderBy('created_at').orderBy('phone'))) {
+    p.pending.add(phoneKey(r.phone), r.owner_id);
   }
   for await (const r of each(core.store, db.selectFrom('banned_phones').select('phone'))) {
     core.bannedPhones.add(phoneKey(r.phone));
   }
-  const since = core.clock.now() - 24 * 3600_000;
-  for await (const r of each(
-    core.store,
-    db.selectFrom('idempotency').selectAll().where('created_at', '>', since).orderBy('created_at'),
-  )) {
-    p.idempotency.set(`${r.account_id}:${r.key}`, { bodyHash: r.body_hash, status: r.status, body: JSON.parse(r.response), at: r.created_at });
+  const since = core.clock.now() - LOOKUP_WINDOW_MS;
+  for await (const r of each(core.store, db.selectFrom('phone_lookups').select(['account_id', 'phone_key', 'at']).where('at', '>', since).orderBy('at'))) {
+    p.lookups.put(r.account_id, [r.phone_key], r.at);
   }
+  await core.store.write([db.deleteFrom('phone_lookups').where('at', '<=', since).compile()]);
+  await loadIdempotency(p);
 }

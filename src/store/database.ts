@@ -27,6 +27,7 @@ import type { ConsoleSessionsTable } from './schema/console-sessions.js';
 import type { TicketEntriesTable } from './schema/ticket-entries.js';
 import type { AccountEmailsTable } from './schema/account-emails.js';
 import type { EmailCodesTable } from './schema/account-emails.js';
+import type { PhoneLookupsTable } from './schema/phone-lookups.js';
 
 /** The whole schema, as Kysely sees it. */
 export interface Database {
@@ -59,4 +60,5 @@ export interface Database {
   email_codes: EmailCodesTable;
   spambot_sessions: SpambotSessionsTable;
   console_sessions: ConsoleSessionsTable;
+  phone_lookups: PhoneLookupsTable;
 }

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { MAX_CLOCK_MS } from '../../clock.js';
 import { fail } from '../../domain/errors.js';
 import type { Platform } from '../../platform/context.js';
-import { createStaff, deleteStaff } from '../../platform/staff.js';
+import { createStaff, deleteStaff } from '../../platform/staff-members.js';
 import { parseId } from '../../store/ids.js';
 import type { StaffRole } from '../../store/schema/staff.js';
 import { errorResponses } from '../schemas.js';

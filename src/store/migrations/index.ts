@@ -4,6 +4,8 @@ import { enforcement } from './2026-11-25T16-00-enforcement.js';
 import { consoleSessions } from './2026-12-01T22-30-console-sessions.js';
 import { ticketEntries } from './2026-12-01T22-40-ticket-entries.js';
 import { accountEmails } from './2026-12-01T22-50-account-emails.js';
+import { phoneLookups } from './2026-12-01T22-20-phone-lookups.js';
+import { platformSnapshot } from './2026-12-01T22-30-platform-snapshot.js';
 
 /**
  * Every migration, by name. A migration is frozen once released: it holds its own DDL and
@@ -17,7 +19,9 @@ import { accountEmails } from './2026-12-01T22-50-account-emails.js';
 export const MIGRATIONS: Record<string, Migration> = {
   '2026-11-25T12:00-core': core,
   '2026-11-25T16:00-enforcement': enforcement,
+  '2026-12-01T22:20-phone-lookups': phoneLookups,
   '2026-12-01T22:30-console-sessions': consoleSessions,
+  '2026-12-01T22:30-platform-snapshot': platformSnapshot,
   '2026-12-01T22:40-ticket-entries': ticketEntries,
   '2026-12-01T22:50-account-emails': accountEmails,
 };

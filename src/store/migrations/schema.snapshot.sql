@@ -32,6 +32,8 @@ CREATE INDEX "messages_chat_author" on "messages" ("chat_id", "from_id", "id");
 CREATE TABLE "number_flags" ("phone" text primary key, "reason" text not null, "flagged_at" bigint not null);
 CREATE TABLE "pending_contacts" ("owner_id" integer not null, "phone" text not null, "name" text, "created_at" bigint not null, constraint "pending_contacts_pk" primary key ("owner_id", "phone"));
 CREATE INDEX "pending_contacts_phone" on "pending_contacts" ("phone");
+CREATE TABLE phone_lookups ( account_id integer not null, phone_key integer not null, at bigint not null, constraint phone_lookups_pk primary key (account_id, phone_key) );
+CREATE INDEX phone_lookups_at on phone_lookups (at);
 CREATE TABLE "report_evidence" ("report_id" integer not null, "message_id" integer not null, "chat_id" integer not null, "from_id" integer not null, "text" text not null, "sent_at" bigint not null, constraint "report_evidence_pk" primary key ("report_id", "message_id"));
 CREATE TABLE "reporter_stats" ("account_id" integer primary key, "confirmed" integer not null, "dismissed" integer not null, "muted" integer not null);
 CREATE TABLE "reports" ("id" integer primary key, "reporter_id" integer not null, "subject_id" integer not null, "chat_id" integer not null, "kind" text not null, "reason" text not null, "comment" text, "weight" real not null, "stranger" integer not null, "admin_report" integer not null, "case_id" integer, "state" text not null, "outcome" text, "created_at" bigint not null);
