@@ -65,10 +65,17 @@ async function sent(from: TestAccount, to: TestAccount, text: string): Promise<s
   return r.body.message.chatId;
 }
 
+/** The account's whole timeline, newest first, page by page. */
 async function timeline(w: World, a: TestAccount): Promise<any[]> {
-  const r = await w.admin.get(`/v1/moderation/accounts/${a.id}`);
-  expect(r.status, JSON.stringify(r.body)).toBe(200);
-  return r.body.events;
+  const events: any[] = [];
+  let cursor: string | undefined;
+  do {
+    const r = await w.admin.get(`/v1/moderation/accounts/${a.id}?limit=1000${cursor ? `&cursor=${cursor}` : ''}`);
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    events.push(...r.body.events);
+    cursor = r.body.nextCursor;
+  } while (cursor);
+  return events;
 }
 
 const byRobots = (events: any[], type: string) => events.filter((e) => e.type === type && e.actor?.kind === 'robot');

@@ -3,7 +3,7 @@ import { Audience, Flag, type AudienceValue } from '../domain/gate.js';
 import { fail } from '../domain/errors.js';
 import { normalizePhone, phoneKey } from '../domain/phone.js';
 import type { Lang } from '../domain/texts.js';
-import { deletedAccountStatements, newAccountStatements } from '../enforcement/numbers.js';
+import { emitDeletedAccount, emitNewAccount } from '../enforcement/numbers.js';
 import { appendEvent, type Actor } from '../store/event-log.js';
 import { publicId } from '../store/ids.js';
 import type { AccountsTable } from '../store/schema/accounts.js';
@@ -108,10 +108,11 @@ export async function createAccount(p: Platform, input: NewAccount, actor: Actor
     }),
   ];
   // A VoIP number, or one whose last account left limited, starts limited (RULES.md §4).
-  writes.push(...newAccountStatements(p, id, phone, row.number_kind, now));
   // Phone books that were waiting for this number now find it.
   writes.push(...takePendingFor(p, key, id, now));
-  await p.store.write(writes);
+  const change = p.journal.change().sql(...writes);
+  emitNewAccount(p, change, id, phone, row.number_kind, now);
+  await p.journal.commit(change);
   await p.robots.observe({ type: 'account', at: now, account: id, voip: row.number_kind === 'voip' });
   return { account: accountView(row), token };
 }
@@ -223,8 +224,9 @@ export async function deleteAccount(p: Platform, a: number): Promise<void> {
     }),
   ];
   if (hashes.length > 0) writes.push(p.store.db.updateTable('tokens').set({ revoked_at: now }).where('hash', 'in', hashes).compile());
-  writes.push(...deletedAccountStatements(p, a, row.phone, r, now));
-  await p.store.write(writes);
+  const change = p.journal.change().sql(...writes);
+  emitDeletedAccount(p, change, a, row.phone, r, now);
+  await p.journal.commit(change);
 }
 
 /** Creates SpamBot and the support account on a data folder's first start. */

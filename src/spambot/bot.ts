@@ -1,7 +1,8 @@
 import type { CompiledQuery } from 'kysely';
 import { IDLE, appealOutcomeText, spamBotTurn, type BotSession, type BotSituation } from '../domain/spambot.js';
 import type { Lang } from '../domain/texts.js';
-import { APPEAL_COOLDOWN_MS, fileAppealStatements, nextAppealAt } from '../enforcement/appeals.js';
+import { APPEAL_COOLDOWN_MS, emitAppeal, nextAppealAt } from '../enforcement/appeals.js';
+import { key } from '../events/serial.js';
 import type { AppealsTable } from '../store/schema/appeals.js';
 import type { Platform } from '../platform/context.js';
 import { Turns } from '../platform/turns.js';
@@ -50,7 +51,8 @@ export class SpamBot {
   }
 
   answer(from: number, text: string, lang: Lang): Promise<void> {
-    return this.turns.run(from, () => this.turn(from, text, lang));
+    // Under the person's key too: filing an appeal checks "one open appeal" against decisions.
+    return this.turns.run(from, () => this.p.serial.run([key.account(from)], () => this.turn(from, text, lang)));
   }
 
   private async turn(from: number, text: string, lang: Lang): Promise<void> {
@@ -58,8 +60,9 @@ export class SpamBot {
     const now = p.clock.now();
     const turn = spamBotTurn(this.sessions.get(from) ?? IDLE, text, this.situation(from, lang, now));
     const writes: CompiledQuery[] = [];
+    const change = p.journal.change();
     if (turn.effect?.type === 'file_appeal') {
-      writes.push(...(await fileAppealStatements(p, from, { text: turn.effect.text, email: turn.effect.email?.toLowerCase() ?? null, story: turn.effect.story }, now)).writes);
+      await emitAppeal(p, change, from, { text: turn.effect.text, email: turn.effect.email?.toLowerCase() ?? null, story: turn.effect.story }, now);
     }
     this.sessions.set(from, turn.session);
     this.langs.set(from, lang);
@@ -72,7 +75,7 @@ export class SpamBot {
         .compile(),
       ...systemMessage(p, p.index.spamBotId, from, turn.reply.text, turn.reply.buttons, now),
     );
-    await p.store.write(writes);
+    await p.journal.commit(change.sql(...writes));
   }
 
   /** Tells the person how support decided their appeal. */

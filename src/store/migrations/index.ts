@@ -24,6 +24,7 @@ import { createTakedowns } from '../schema/takedowns.js';
 import { createAppeals } from '../schema/appeals.js';
 import { createSpambotSessions } from '../schema/spambot-sessions.js';
 import { createTickets } from '../schema/tickets.js';
+import * as reportEvidenceInLog from './2026-12-01T22-30-report-evidence-in-log.js';
 
 /**
  * Every migration, by timestamped name. They are listed here (not discovered on disk) so the
@@ -59,6 +60,7 @@ const MIGRATIONS: Record<string, Migration> = {
       }
     },
   },
+  '2026-12-01T22:30-report-evidence-in-log': reportEvidenceInLog,
 };
 
 export const migrationProvider: MigrationProvider = {
