@@ -154,6 +154,20 @@ describe('a report needs something to review (RULES.md §3)', () => {
   });
 });
 
+describe('nothing to report, with an idempotency key', () => {
+  it('is remembered as the answer for that key, and a new key is decided afresh', async () => {
+    const silent = await world.account();
+    const writer = await world.account();
+    const { chatId } = await sent(writer, silent, 'hi');
+    expectError(await writer.api.post('/v1/reports', { chatId, idempotencyKey: 'rep-1' }), 400, 'NOTHING_TO_REPORT');
+    await sent(silent, writer, 'buy my course');
+    // The same key, the same body: the same answer, although there is something now.
+    expectError(await writer.api.post('/v1/reports', { chatId, idempotencyKey: 'rep-1' }), 400, 'NOTHING_TO_REPORT');
+    expect(await reportFiled(silent)).toEqual([]);
+    expect((await writer.api.post('/v1/reports', { chatId, idempotencyKey: 'rep-2' })).status).toBe(201);
+  });
+});
+
 describe('a report refused by its rate limit changes nothing', () => {
   it('does not apply its block', async () => {
     const limited = await startServer({

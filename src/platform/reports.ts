@@ -1,4 +1,5 @@
-import { fail } from '../domain/errors.js';
+import { STATUS, type ErrorCode } from '../domain/codes.js';
+import { BanyaError, fail } from '../domain/errors.js';
 import { ChatKind, Role, SYSTEM } from '../domain/gate.js';
 import type { ReportReason } from '../domain/reporting.js';
 import { emitReport, type EvidenceMessage, type ReportInput } from '../enforcement/reports.js';
@@ -142,11 +143,25 @@ export async function fileReport(p: Platform, reporter: number, req: ReportReque
   const keys = idem ? [key.idempotency(reporter, idem.key)] : [];
   const outcome = await p.serial.run(keys, async () => {
     const earlier = idempotentAnswer(p, reporter, idem);
-    if (earlier) return { status: earlier.status, body: earlier.body as ReportAnswer, robots: null };
+    if (earlier) {
+      // A remembered denial is answered again as the error it was, in today's words.
+      const denied = (earlier.body as { error?: { code: ErrorCode; details: Record<string, unknown> } }).error;
+      if (denied) throw new BanyaError(denied.code, denied.details);
+      return { status: earlier.status, body: earlier.body as ReportAnswer, robots: null };
+    }
     const chat = parseId('chat', req.chatId);
     // Only participants may report a chat; to anyone else it does not exist.
     if (chat === 0 || !canRead(p, reporter, chat)) fail('NOT_FOUND', { field: 'chatId' });
-    const target = await targetOf(p, reporter, chat, req);
+    let target: Target;
+    try {
+      target = await targetOf(p, reporter, chat, req);
+    } catch (err) {
+      // Nothing to report is the rules' answer: remembered with the key (API.md), nothing else kept.
+      if (idem && err instanceof BanyaError && err.code === 'NOTHING_TO_REPORT') {
+        await p.journal.commit(p.journal.change().sql(rememberAnswer(p, reporter, idem, STATUS.NOTHING_TO_REPORT, { error: { code: err.code, details: err.details } }, p.clock.now())));
+      }
+      throw err;
+    }
     const { subject } = target;
     const reason: ReportReason = req.reason ?? 'spam';
     if (subject === reporter) fail('BAD_REQUEST', { reason: 'you cannot report yourself' });
