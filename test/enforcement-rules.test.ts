@@ -1,7 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { checkProjections } from '../src/enforcement/check.js';
-import { robotOpenCase } from '../src/enforcement/robots-door.js';
+import { robotOpenCase, robotSanction } from '../src/enforcement/robots-door.js';
 import { restrictAccount } from '../src/enforcement/restrictions.js';
+import { decideCase } from '../src/enforcement/cases.js';
+import { fileReport } from '../src/platform/reports.js';
 import { parseId } from '../src/store/ids.js';
 import { expectError } from './helpers/expect.js';
 import { Client, World, type TestAccount } from './helpers/client.js';
@@ -312,5 +314,43 @@ describe('the staff timeline (API.md)', () => {
     }
     const filed = all.find((e) => e.type === 'report_filed');
     expect(filed.evidence).toEqual([expect.stringMatching(/^m/)]);
+  });
+});
+
+describe('check-then-write under the subject\'s key', () => {
+  // Called in-process, all at once: their awaits interleave, as with an asynchronous driver.
+  it('files one report when the same report arrives five times at once', async () => {
+    const x = await world.account();
+    const v = await world.account();
+    const { chatId } = await sent(x, v, 'promo');
+    const p = server.app.platform;
+    const all = await Promise.all(Array.from({ length: 5 }, () => fileReport(p, parseId('account', v.id), { chatId })));
+    expect(all.map((r) => r.status).sort()).toEqual([200, 200, 200, 200, 201]);
+    expect(new Set(all.map((r) => r.body.report.id)).size).toBe(1);
+    expect(await reportFiled(x)).toHaveLength(1);
+    expect((await casesOf(x))[0]).toMatchObject({ reportCount: 1 });
+  });
+
+  it('decides a case once, and counts one strike, when two confirmations race', async () => {
+    const x = await world.account();
+    const v = await world.account();
+    const { chatId } = await sent(x, v, 'promo');
+    const caseId = (await v.api.post('/v1/reports', { chatId })).body.report.caseId;
+    const p = server.app.platform;
+    const decide = (ref: string) => decideCase(p, parseId('case', caseId), { action: 'confirm', policy: 'spam' }, { ref, role: 'moderator' }, p.clock.now());
+    const results = await Promise.allSettled([decide('s901'), decide('s902')]);
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect(((results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason as { code: string }).code).toBe('CASE_CLOSED');
+    expect((await moderator.get(`/v1/moderation/accounts/${x.id}`)).body.strikes).toHaveLength(1);
+  });
+
+  it('climbs the ladder one step per sanction when two arrive at once', async () => {
+    const x = await world.account();
+    const p = server.app.platform;
+    const [a, b] = await Promise.all([robotSanction(p, parseId('account', x.id), 'r1', 'spam'), robotSanction(p, parseId('account', x.id), 'r2', 'spam')]);
+    const now = p.clock.now();
+    // The second counts the first: 24 h, then 72 h (the default spam ladder).
+    expect([a.until, b.until].sort()).toEqual([new Date(now + 24 * 3600_000).toISOString(), new Date(now + 72 * 3600_000).toISOString()]);
+    expect((await moderator.get(`/v1/moderation/accounts/${x.id}`)).body.strikes).toHaveLength(2);
   });
 });
