@@ -1,11 +1,12 @@
 import type { CompiledQuery } from 'kysely';
 import { IDLE, afterCodeCheck, afterEmailSent, appealOutcomeText, spamBotTurn, type BotSession, type BotSituation, type BotTurn } from '../domain/spambot.js';
 import type { Lang } from '../domain/texts.js';
-import { APPEAL_COOLDOWN_MS, fileAppealStatements, nextAppealAt } from '../enforcement/appeals.js';
+import { APPEAL_COOLDOWN_MS, emitAppeal, nextAppealAt } from '../enforcement/appeals.js';
+import { key } from '../events/serial.js';
 import type { AppealsTable } from '../store/schema/appeals.js';
 import type { Platform } from '../platform/context.js';
 import { Turns } from '../platform/turns.js';
-import { systemMessage } from '../platform/messages.js';
+import { systemMessageOn } from '../platform/messages.js';
 import type { EmailVerification } from '../support/emails.js';
 
 /**
@@ -55,7 +56,8 @@ export class SpamBot {
   }
 
   answer(from: number, text: string, lang: Lang): Promise<void> {
-    return this.turns.run(from, () => this.turn(from, text, lang));
+    // Under the person's key too: filing an appeal checks "one open appeal" against decisions.
+    return this.turns.run(from, () => this.p.serial.run([key.account(from)], () => this.turn(from, text, lang)));
   }
 
   private async turn(from: number, text: string, lang: Lang): Promise<void> {
@@ -68,8 +70,9 @@ export class SpamBot {
     }
     const turn = await this.mailEffects(from, spamBotTurn(session, text, situation), situation, lang);
     const writes: CompiledQuery[] = [];
+    const change = p.journal.change();
     if (turn.effect?.type === 'file_appeal') {
-      writes.push(...(await fileAppealStatements(p, from, { text: turn.effect.text, email: turn.effect.email?.toLowerCase() ?? null, story: turn.effect.story }, now)).writes);
+      await emitAppeal(p, change, from, { text: turn.effect.text, email: turn.effect.email?.toLowerCase() ?? null, story: turn.effect.story }, now);
     }
     this.sessions.set(from, turn.session);
     this.langs.set(from, lang);
@@ -80,9 +83,9 @@ export class SpamBot {
         .values({ account_id: from, state, updated_at: now })
         .onConflict((oc) => oc.column('account_id').doUpdateSet({ state, updated_at: now }))
         .compile(),
-      ...systemMessage(p, p.index.spamBotId, from, turn.reply.text, turn.reply.buttons, now),
     );
-    await p.store.write(writes);
+    systemMessageOn(p, change, p.index.spamBotId, from, turn.reply.text, turn.reply.buttons, now);
+    await p.journal.commit(change.sql(...writes));
   }
 
   /** Mails a code, or checks one, and gives the turn that follows from what came of it. */
@@ -115,14 +118,15 @@ export class SpamBot {
       // The outcome ends any half-finished conversation, here and in the stored session.
       this.sessions.set(a, IDLE);
       const state = JSON.stringify({ ...IDLE, lang });
-      await p.store.write([
+      const change = p.journal.change().sql(
         p.store.db
           .insertInto('spambot_sessions')
           .values({ account_id: a, state, updated_at: now })
           .onConflict((oc) => oc.column('account_id').doUpdateSet({ state, updated_at: now }))
           .compile(),
-        ...systemMessage(p, p.index.spamBotId, a, text, buttons, now),
-      ]);
+      );
+      systemMessageOn(p, change, p.index.spamBotId, a, text, buttons, now);
+      await p.journal.commit(change);
     });
   }
 
