@@ -2,7 +2,7 @@ import type { CompiledQuery } from 'kysely';
 import { IDLE, afterCodeCheck, afterEmailSent, appealOutcomeText, spamBotTurn, type BotSession, type BotSituation, type BotTurn } from '../domain/spambot.js';
 import type { Lang } from '../domain/texts.js';
 import { APPEAL_COOLDOWN_MS, emitAppeal, nextAppealAt } from '../enforcement/appeals.js';
-import { key } from '../events/serial.js';
+import { key, type Held } from '../events/serial.js';
 import type { AppealsTable } from '../store/schema/appeals.js';
 import type { Platform } from '../platform/context.js';
 import { Turns } from '../platform/turns.js';
@@ -57,10 +57,10 @@ export class SpamBot {
 
   answer(from: number, text: string, lang: Lang): Promise<void> {
     // Under the person's key too: filing an appeal checks "one open appeal" against decisions.
-    return this.turns.run(from, () => this.p.serial.run([key.account(from)], () => this.turn(from, text, lang)));
+    return this.turns.run(from, () => this.p.serial.run([key.account(from)], (held) => this.turn(from, text, lang, held)));
   }
 
-  private async turn(from: number, text: string, lang: Lang): Promise<void> {
+  private async turn(from: number, text: string, lang: Lang, held: Held): Promise<void> {
     const p = this.p;
     const now = p.clock.now();
     const session = this.sessions.get(from) ?? IDLE;
@@ -68,7 +68,7 @@ export class SpamBot {
     if (this.emails && (session.step === 'email' || session.step === 'email_code' || session.step === 'describe')) {
       situation.mail = { available: this.emails.available, verified: await this.emails.verifiedOf(from) };
     }
-    const turn = await this.mailEffects(from, spamBotTurn(session, text, situation), situation, lang);
+    const turn = await this.mailEffects(from, spamBotTurn(session, text, situation), situation, lang, held);
     const writes: CompiledQuery[] = [];
     const change = p.journal.change();
     if (turn.effect?.type === 'file_appeal') {
@@ -89,11 +89,11 @@ export class SpamBot {
   }
 
   /** Mails a code, or checks one, and gives the turn that follows from what came of it. */
-  private async mailEffects(from: number, turn: BotTurn, s: BotSituation, lang: Lang): Promise<BotTurn> {
+  private async mailEffects(from: number, turn: BotTurn, s: BotSituation, lang: Lang, held: Held): Promise<BotTurn> {
     const emails = this.emails;
     if (!emails) return turn;
     if (turn.effect?.type === 'send_email_code') {
-      const sent = await emails.start(from, turn.effect.address, lang).then(
+      const sent = await emails.start(from, turn.effect.address, lang, held).then(
         () => true,
         (err: unknown) => {
           this.p.log.warn({ err }, 'SpamBot could not mail a verification code');
@@ -102,7 +102,7 @@ export class SpamBot {
       );
       return afterEmailSent(turn, sent, s);
     }
-    if (turn.effect?.type === 'check_email_code') return afterCodeCheck(turn, await emails.check(from, turn.effect.address, turn.effect.code), s);
+    if (turn.effect?.type === 'check_email_code') return afterCodeCheck(turn, await emails.check(from, turn.effect.address, turn.effect.code, held), s);
     return turn;
   }
 
