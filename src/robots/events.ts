@@ -19,7 +19,15 @@ export type RobotEvent =
       link: boolean;
       inviteLink: boolean;
     }
-  | { type: 'invite'; at: number; by: number; account: number; stranger: boolean }
+  | {
+      type: 'invite';
+      at: number;
+      by: number;
+      account: number;
+      stranger: boolean;
+      /** `false`: the person declined and is not a member (absent: accepted, or not known yet). */
+      accepted?: boolean;
+    }
   | { type: 'report'; at: number; from: number; to: number; weight: number; fresh: boolean }
   | { type: 'block'; at: number; from: number; to: number; stranger: boolean };
 

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import { generateTrace } from './generate.js';
-import { actionsChart, Replay, type ReplayReport } from './replay.js';
+import { actionsChart, Replay, type Harm, type ReplayReport } from './replay.js';
 import { loadRobotsConfig } from './rules.js';
 
 /** `banya replay FILE [--json] [--svg FILE] [--robots FILE]` and `banya trace --seed N --accounts N [--days D] [--out FILE]`. */
@@ -55,17 +55,27 @@ function printHuman(r: ReplayReport, svg: string): void {
   const out = process.stderr;
   for (const p of r.problems.slice(0, 20)) out.write(`line ${p.line}: ${p.problem} (skipped)\n`);
   if (r.problems.length > 20) out.write(`… and ${r.problems.length - 20} more problems\n`);
+  const harmRow = (name: string, h: Harm, label: string | null) => {
+    const bad = label === 'spammer';
+    return `  ${name.padEnd(22)} ${String(h.accounts).padStart(6)}  ${(bad ? 'caught' : 'limited').padEnd(7)} ${pct(h.limited, h.accounts).padStart(7)}  within 20 ${pct(h.limitedWithin20, h.accounts).padStart(7)}  median ${String(h.medianColdToLimit).padStart(4)}  refused ${String(h.refused).padStart(6)}  repeat ${String(h.repeatLimited).padStart(4)}  overturned ${h.overturned}`;
+  };
   out.write(
     [
-      `accounts ${s.accounts}, lines ${r.lines}, messages the gate refused ${r.messagesDenied}`,
+      `accounts ${s.accounts}, lines ${r.lines}, messages the gate refused ${r.messagesDenied}, reports refused (nothing to report) ${s.reportsRefused}, held after a decision ${s.heldAfterDecision}`,
       `spammers ${s.spammers}: caught ${s.caught} (${pct(s.caught, s.spammers)}), within 20 cold messages ${s.caughtWithin20} (${pct(s.caughtWithin20, s.spammers)}), median cold messages to catch ${s.medianColdMessagesToCatch}`,
       `innocents ${s.innocents}: limited ${s.innocentsLimited} (${pct(s.innocentsLimited, s.innocents)}), businesses ${s.businessesLimited}, brigade victims ${s.brigadeVictimsLimited}`,
       `actions: ${Object.entries(s.actions)
         .map(([k, v]) => `${k} ${v}`)
         .join(', ')}`,
-      'per rule (hits / actions / shadowed):',
-      ...Object.entries(r.perRule).map(([name, v]) => `  ${name.padEnd(22)} ${v.hits} / ${v.actions} / ${v.shadowed}`),
-      ...r.falsePositives.slice(0, 10).map((f) => `  false positive: ${f.id} (${f.label}) by ${f.rule}`),
+      'per label (accounts, limited or caught, within 20 cold messages, median cold messages, messages refused, limited twice or more, overturned):',
+      ...Object.entries(s.byLabel)
+        .filter(([, h]) => h.accounts > 0)
+        .map(([l, h]) => harmRow(l, h, l)),
+      ...(s.byClass ? ['per class:', ...Object.entries(s.byClass).map(([c, h]) => harmRow(`${c} (${h.label ?? '?'})`, h, h.label))] : []),
+      ...(s.brigades ? ['brigades (targets reported, limited afterwards):', ...Object.entries(s.brigades).map(([c, b]) => `  ${c.padEnd(22)} ${b.targets} → ${b.targetsLimited} limited`)] : []),
+      'per rule (hits / actions / shadowed / overturned on appeal):',
+      ...Object.entries(r.perRule).map(([name, v]) => `  ${name.padEnd(22)} ${v.hits} / ${v.actions} / ${v.shadowed} / ${v.overturned}`),
+      ...r.falsePositives.slice(0, 10).map((f) => `  false positive: ${f.id} (${f.label}${f.class ? `, ${f.class}` : ''}) by ${f.rule}`),
       `chart: ${svg}`,
       '',
     ].join('\n'),
