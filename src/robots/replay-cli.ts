@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import readline from 'node:readline';
 import { generateTrace } from './generate.js';
 import { actionsChart, Replay, type Harm, type ReplayReport } from './replay.js';
 import { loadRobotsConfig } from './rules.js';
@@ -19,6 +18,26 @@ function bar(done: number, total: number): string {
   return `[${'#'.repeat(n)}${'.'.repeat(width - n)}] ${(f * 100).toFixed(0).padStart(3)}%`;
 }
 
+/**
+ * Calls `fn` with each line of a UTF-8 stream (without its "\n" or "\r\n"), the last one even
+ * without a final newline. Cheaper than readline, which costs a tenth of a replay.
+ */
+export async function eachLine(input: NodeJS.ReadableStream, fn: (line: string) => void): Promise<void> {
+  input.setEncoding('utf8');
+  let rest = '';
+  const emit = (l: string) => fn(l.charCodeAt(l.length - 1) === 13 ? l.slice(0, -1) : l);
+  for await (const chunk of input as AsyncIterable<string>) {
+    const text = rest === '' ? chunk : rest + chunk;
+    let start = 0;
+    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
+      emit(text.slice(start, nl));
+      start = nl + 1;
+    }
+    rest = start === 0 ? text : text.slice(start);
+  }
+  if (rest !== '') emit(rest);
+}
+
 export async function replayCommand(args: string[]): Promise<number> {
   const file = args.find((a, i) => !a.startsWith('--') && !['--svg', '--robots'].includes(args[i - 1] ?? ''));
   if (!file) {
@@ -28,18 +47,16 @@ export async function replayCommand(args: string[]): Promise<number> {
   const json = args.includes('--json');
   const replay = new Replay(loadRobotsConfig(flag(args, '--robots') ?? process.env.BANYA_ROBOTS_FILE));
   const total = fs.statSync(file).size;
-  const input = fs.createReadStream(file);
-  let read = 0;
-  input.on('data', (chunk) => (read += chunk.length));
+  const input = fs.createReadStream(file, { highWaterMark: 1 << 20 });
   const showProgress = process.stderr.isTTY || process.env.BANYA_PROGRESS === '1';
   let lastDraw = 0;
-  for await (const line of readline.createInterface({ input, crlfDelay: Infinity })) {
+  await eachLine(input, (line) => {
     replay.line(line);
     if (showProgress && replay.lines % 20_000 === 0 && Date.now() - lastDraw > 100) {
       lastDraw = Date.now();
-      process.stderr.write(`\rreplaying ${bar(read, total)} ${replay.lines} lines`);
+      process.stderr.write(`\rreplaying ${bar(input.bytesRead, total)} ${replay.lines} lines`);
     }
-  }
+  });
   if (showProgress) process.stderr.write(`\rreplaying ${bar(total, total)} ${replay.lines} lines\n`);
   const report = replay.report();
   const svg = flag(args, '--svg') ?? `${file.replace(/\.jsonl?$/, '')}.svg`;

@@ -2,6 +2,7 @@ import { reportWeight } from '../domain/reporting.js';
 import { RobotsEngine, type EffectSink } from './engine.js';
 import { textSignals } from './events.js';
 import type { Effect, RobotsConfig } from './rules.js';
+import { PairSet } from './pairs.js';
 import { isProblem, LABELS, parseTraceLine, type Label, type ParseProblem, type TraceLine } from './trace.js';
 
 /**
@@ -116,10 +117,13 @@ export class Replay {
   private readonly created: number[] = [0];
   /** Cold messages delivered under the current label. */
   private readonly cold: number[] = [0];
-  private readonly contacts = new Map<number, Set<number>>();
-  private readonly wrote = new Set<number>();
-  private readonly blocked = new Set<number>();
-  private readonly chats = new Set<number>();
+  // Pairs of dense ids in flat hash tables: asked several times per message.
+  /** (a, b): a saved b's number. */
+  private readonly contacts = new PairSet();
+  /** (a, b): a wrote to b (a private chat exists when either side wrote). */
+  private readonly wroteTo = new PairSet();
+  /** (a, b): a blocked b. */
+  private readonly blocks = new PairSet();
   private readonly groups = new Map<string, Group>();
   // Restrictions: robots' and people's apart, so that refusals are put down to the right one.
   private readonly robotLimitUntil = new Map<number, number>();
@@ -217,11 +221,11 @@ export class Replay {
   }
 
   private has(owner: number, other: number): boolean {
-    return this.contacts.get(owner)?.has(other) ?? false;
+    return this.contacts.has(owner, other);
   }
 
-  private pair(a: number, b: number): number {
-    return a * 0x200000 + b;
+  private wrote(from: number, to: number): boolean {
+    return this.wroteTo.has(from, to);
   }
 
   /** Counts a refusal the robots' restriction caused, under the account's label and class. */
@@ -286,15 +290,13 @@ export class Replay {
       case 'contact': {
         const from = this.known(e.from);
         const to = this.known(e.to);
-        let s = this.contacts.get(from);
-        if (!s) this.contacts.set(from, (s = new Set()));
-        s.add(to);
+        this.contacts.add(from, to);
         return;
       }
       case 'block': {
         const from = this.known(e.from);
         const to = this.known(e.to);
-        this.blocked.add(this.pair(from, to));
+        this.blocks.add(from, to);
         void this.engine.observe({ type: 'block', at, from, to, stranger: !this.has(from, to) });
         return;
       }
@@ -368,9 +370,9 @@ export class Replay {
     const from = this.known(fromName);
     const to = this.known(toName);
     if (from === to) throw new Error('a message to oneself');
-    const repliesTo = this.wrote.has(this.pair(to, from));
+    const repliesTo = this.wrote(to, from);
     const stranger = !repliesTo && !this.has(to, from);
-    if (this.blocked.has(this.pair(to, from))) {
+    if (this.blocks.has(to, from)) {
       this.messagesDenied++;
       return;
     }
@@ -380,10 +382,8 @@ export class Replay {
       if (verdict === 'robot') this.refusedByRobots(from);
       return;
     }
-    const key = from < to ? from * 0x200000 + to : to * 0x200000 + from;
-    const newChat = !this.chats.has(key);
-    if (newChat) this.chats.add(key);
-    this.wrote.add(this.pair(from, to));
+    // A new chat: neither side wrote before (the reply case is known already).
+    const newChat = this.wroteTo.add(from, to) && !repliesTo;
     if (stranger) this.cold[from]!++;
     const s = textSignals(text);
     void this.engine.observe({ type: 'message', at, from, to, stranger, newChat, textHash: s.textHash, link: s.link, inviteLink: s.inviteLink });
@@ -401,7 +401,7 @@ export class Replay {
     }
     // NOTHING_TO_REPORT: the subject never wrote to the reporter there (in a group: never posted
     // in it, or the reporter is no member and cannot see it).
-    if (g ? !g.posters.has(to) || !g.members.has(from) : !this.wrote.has(this.pair(to, from))) {
+    if (g ? !g.posters.has(to) || !g.members.has(from) : !this.wrote(to, from)) {
       this.reportsRefused++;
       return;
     }

@@ -151,6 +151,62 @@ function check(o: Record<string, unknown>): void {
   }
 }
 
+const HEAD = '{"type":"';
+const JSON_NUMBER = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$/;
+
+/**
+ * The common shape of a line, read without JSON.parse: `{"type":"…","t":N` followed only by
+ * string fields with no escapes, no spaces. Anything else (a number or a list after `t`, an
+ * escape, spacing, a duplicate-looking key) answers null and goes through JSON.parse, so the
+ * result is always what JSON.parse would give. About twice as fast as JSON.parse on messages.
+ */
+export function fastParse(l: string): Record<string, unknown> | null {
+  if (!l.startsWith(HEAD)) return null;
+  const n = l.length;
+  let i = HEAD.length;
+  let c = 0;
+  for (; i < n; i++) {
+    c = l.charCodeAt(i);
+    if (c === 34 || c === 92 || c < 32) break;
+  }
+  if (c !== 34) return null;
+  const type = l.slice(HEAD.length, i);
+  if (!l.startsWith(',"t":', i + 1)) return null;
+  i += 6;
+  const t0 = i;
+  // The characters of a number, then JSON's grammar for it.
+  for (; i < n; i++) {
+    c = l.charCodeAt(i);
+    if (!((c >= 48 && c <= 57) || c === 46 || c === 101 || c === 69 || c === 43 || c === 45)) break;
+  }
+  const digits = l.slice(t0, i);
+  if (!JSON_NUMBER.test(digits)) return null;
+  const t = Number(digits);
+  if (!Number.isFinite(t)) return null;
+  const o: Record<string, unknown> = { type, t };
+  for (;;) {
+    c = l.charCodeAt(i);
+    if (c === 125) return i === n - 1 ? o : null;
+    if (c !== 44 || l.charCodeAt(i + 1) !== 34) return null;
+    const k0 = i + 2;
+    for (i = k0; i < n; i++) {
+      c = l.charCodeAt(i);
+      if (c === 34 || c === 92 || c < 32) break;
+    }
+    if (c !== 34 || l.charCodeAt(i + 1) !== 58 || l.charCodeAt(i + 2) !== 34) return null;
+    const key = l.slice(k0, i);
+    if (key === '__proto__' || key in o) return null;
+    const v0 = i + 3;
+    for (i = v0; i < n; i++) {
+      c = l.charCodeAt(i);
+      if (c === 34 || c === 92 || c < 32) break;
+    }
+    if (c !== 34) return null;
+    o[key] = l.slice(v0, i);
+    i++;
+  }
+}
+
 /**
  * Parses one line; a problem (with its line number) instead of throwing. Checked by hand rather
  * than through the schema: replay reads millions of lines, and the check costs less than the
@@ -158,11 +214,13 @@ function check(o: Record<string, unknown>): void {
  * define stay on it and are ignored).
  */
 export function parseTraceLine(text: string, lineNo: number): TraceLine | ParseProblem {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    return { line: lineNo, problem: 'not JSON' };
+  let raw: unknown = fastParse(text);
+  if (raw === null) {
+    try {
+      raw = JSON.parse(text);
+    } catch {
+      return { line: lineNo, problem: 'not JSON' };
+    }
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { line: lineNo, problem: 'line: expected a JSON object' };
   try {
