@@ -14,6 +14,7 @@ const USAGE = `usage: banya <command>
   demo             seed the demo world into an empty data folder, then exit
   replay FILE      run a trace (TRACE.md) through the robots: [--json] [--svg FILE] [--robots FILE]
   trace            write a generated labelled trace: --seed N --accounts N [--days D] [--out FILE]
+                   [--profile adversarial [--report-rate-scale X] [--block-rate-scale X]]
   check            rebuild every enforcement projection from the event log and compare it
                    with what is stored; exits 1 on any difference
 

@@ -1,10 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { generateAdversarialTrace } from './adversarial.js';
 import { generateTrace } from './generate.js';
 import { actionsChart, Replay, type Harm, type ReplayReport } from './replay.js';
 import { loadRobotsConfig } from './rules.js';
 
-/** `banya replay FILE [--json] [--svg FILE] [--robots FILE]` and `banya trace --seed N --accounts N [--days D] [--out FILE]`. */
+/**
+ * `banya replay FILE [--json] [--svg FILE] [--robots FILE]` and
+ * `banya trace [--profile basic|adversarial] --seed N --accounts N [--days D] [--report-rate-scale X] [--block-rate-scale X] [--out FILE]`.
+ */
 
 function flag(args: string[], name: string): string | undefined {
   const i = args.indexOf(name);
@@ -99,18 +103,36 @@ function printHuman(r: ReplayReport, svg: string): void {
   );
 }
 
+const TRACE_USAGE =
+  'usage: banya trace --seed N --accounts N (≥ 50) [--days D] [--out FILE]\n' +
+  '       banya trace --profile adversarial --seed N --accounts N (≥ 300) [--days D] [--report-rate-scale X] [--block-rate-scale X] [--out FILE]\n';
+
 export async function traceCommand(args: string[]): Promise<number> {
   const seed = Number(flag(args, '--seed') ?? 1);
   const accounts = Number(flag(args, '--accounts') ?? 1000);
-  const days = Number(flag(args, '--days') ?? 7);
-  if (!Number.isInteger(seed) || !Number.isInteger(accounts) || accounts < 50 || !(days > 0)) {
-    process.stderr.write('usage: banya trace --seed N --accounts N (≥ 50) [--days D] [--out FILE]\n');
+  const profile = flag(args, '--profile') ?? 'basic';
+  const days = Number(flag(args, '--days') ?? (profile === 'adversarial' ? 14 : 7));
+  const reportRateScale = Number(flag(args, '--report-rate-scale') ?? 1);
+  const blockRateScale = Number(flag(args, '--block-rate-scale') ?? 1);
+  const okScale = (x: number) => Number.isFinite(x) && x >= 0 && x <= 100;
+  if (
+    !Number.isInteger(seed) ||
+    !Number.isInteger(accounts) ||
+    !(days > 0) ||
+    !['basic', 'adversarial'].includes(profile) ||
+    accounts < (profile === 'adversarial' ? 300 : 50) ||
+    !okScale(reportRateScale) ||
+    !okScale(blockRateScale) ||
+    (profile === 'basic' && (args.includes('--report-rate-scale') || args.includes('--block-rate-scale')))
+  ) {
+    process.stderr.write(TRACE_USAGE);
     return 1;
   }
   const out = flag(args, '--out');
   const sink = out ? fs.createWriteStream(path.resolve(out)) : process.stdout;
+  const lines = profile === 'adversarial' ? generateAdversarialTrace({ seed, accounts, days, reportRateScale, blockRateScale }) : generateTrace({ seed, accounts, days });
   let buf = '';
-  for (const line of generateTrace({ seed, accounts, days })) {
+  for (const line of lines) {
     buf += `${JSON.stringify(line)}\n`;
     if (buf.length > 1 << 16) {
       if (!sink.write(buf)) await new Promise<void>((r) => (sink as NodeJS.WritableStream).once('drain', () => r()));

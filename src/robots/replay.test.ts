@@ -273,3 +273,13 @@ describe('lines the replay must still read', () => {
     expect(rep.summary.accounts).toBe(1);
   });
 });
+
+describe('an appeal with nothing in force', () => {
+  it('changes nothing and starts no hold (there is no restriction to appeal against)', () => {
+    const cfg = only({ cold_fanout: {} });
+    const lines = [acct('a', 'innocent'), ...victims(12), { type: 'appeal', t: 1, account: 'a', outcome: 'overturn' }, ...coldRun('a', 12, 10)];
+    const r = replay(lines, cfg);
+    expect(r.summary).toMatchObject({ innocentsLimited: 1, heldAfterDecision: 0 });
+    expect(r.perRule.cold_fanout!.overturned).toBe(0);
+  });
+});

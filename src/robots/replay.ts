@@ -467,7 +467,9 @@ export class Replay {
   }
 
   private appeal(a: number, outcome: 'overturn' | 'uphold', at: number): void {
-    if (outcome === 'uphold') return;
+    // An appeal is against the restriction in force: with none, there is nothing to decide.
+    const restricted = this.robotRestricted(a, at) || this.manualFrozen.has(a) || (this.manualLimitUntil.get(a) ?? 0) > at;
+    if (outcome === 'uphold' || !restricted) return;
     if (this.robotRestricted(a, at)) {
       // A robot rule caused it: a false positive for that rule, under the account's label.
       const rule = this.robotRule.get(a) ?? '';
