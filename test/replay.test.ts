@@ -132,13 +132,13 @@ describe('banya replay on a small adversarial trace', () => {
 
   it('catches and spares at least as well as the default rules do today', () => {
     const s = adversarialSummary;
-    expect(s.spammers).toBe(69);
+    expect(s.spammers).toBe(68);
     expect(s.innocents).toBe(1382);
-    // Today: 27 of 69 spammers caught within 20 cold messages (39%), 48 caught in all.
-    expect(s.caughtWithin20).toBeGreaterThanOrEqual(27);
-    expect(s.caught).toBeGreaterThanOrEqual(48);
-    // Today: 44 innocents limited (3.2%), 6 of them businesses; 2 of 4 brigade targets.
-    expect(s.innocentsLimited).toBeLessThanOrEqual(44);
+    // Today: 29 of 68 spammers caught within 20 cold messages (43%), 50 caught in all.
+    expect(s.caughtWithin20).toBeGreaterThanOrEqual(29);
+    expect(s.caught).toBeGreaterThanOrEqual(50);
+    // Today: 43 innocents limited (3.1%), 6 of them businesses; 2 of 4 brigade targets.
+    expect(s.innocentsLimited).toBeLessThanOrEqual(43);
     expect(s.businessesLimited).toBeLessThanOrEqual(6);
     expect(s.brigadeVictimsLimited).toBeLessThanOrEqual(2);
     // Ordinary people in circles of friends: 2 of 1335 today.

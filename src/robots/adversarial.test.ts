@@ -74,3 +74,10 @@ describe('generateAdversarialTrace', () => {
     expect(fewer.blocks / base.blocks).toBeGreaterThan(0.4);
   });
 });
+
+describe('reaction scales', () => {
+  it('change who reports and blocks, nothing else', () => {
+    const rest = (o: AdversarialOptions) => JSON.stringify([...generateAdversarialTrace(o)].filter((l) => l.type !== 'report' && l.type !== 'block'));
+    expect(rest({ ...small, reportRateScale: 2, blockRateScale: 0.5 })).toBe(rest(small));
+  });
+});

@@ -173,19 +173,22 @@ export function* generateAdversarialTrace(o: AdversarialOptions): Generator<Trac
    * A stranger's reaction to a first message at `t` from `from`: a reply within the day, saving
    * the sender within the week, a block, a report (often with a block), each scaled.
    */
+  // Reactions draw from a stream of their own, a fixed number of draws each: scaling the rates
+  // changes who reacts, never who exists or what they send.
+  const rr = mulberry32(o.seed ^ 0xbeef);
   const react = (from: string, to: string, t: number, r: Reaction, answer: readonly string[] = ANSWER) => {
-    let replied = false;
-    if (chance(r.reply)) {
-      replied = true;
-      push({ type: 'message', t: t + int(MIN, 20 * HOUR), from: to, to: from, text: pick(answer) });
-    }
-    if (chance(r.contact)) save(t + int(10 * MIN, 7 * DAY), to, from);
-    const reported = chance(Math.min(1, r.report * rs));
-    const tr = t + int(MIN, 6 * HOUR);
+    const [dReply, dContact, dReport, dWith, dBlock, dT1, dT2, dT3, dText] = [rr(), rr(), rr(), rr(), rr(), rr(), rr(), rr(), rr()];
+    const replied = dReply < r.reply;
+    if (replied) push({ type: 'message', t: t + MIN + Math.floor(dT1 * 20 * HOUR), from: to, to: from, text: answer[Math.floor(dText * answer.length)]! });
+    if (dContact < r.contact) save(t + 10 * MIN + Math.floor(dT2 * 7 * DAY), to, from);
+    const reported = dReport < Math.min(1, r.report * rs);
+    const tr = t + MIN + Math.floor(dT3 * 6 * HOUR);
     if (reported) push({ type: 'report', t: tr, from: to, to: from, reason: 'spam' });
-    if ((reported && chance(0.6)) || chance(Math.min(1, r.block * bs))) push({ type: 'block', t: tr + 1, from: to, to: from });
+    // Most who report also block.
+    if ((reported && dWith < 0.6) || dBlock < Math.min(1, r.block * bs)) push({ type: 'block', t: tr + 1, from: to, to: from });
     return replied;
   };
+  const rchance = (p: number) => rr() < p;
 
   // --- Texts ---
   const spin = (s: string) => s.replace(/\{([^{}]*)\}/g, (_, alts: string) => pick(alts.split('|')));
@@ -330,8 +333,9 @@ export function* generateAdversarialTrace(o: AdversarialOptions): Generator<Trac
           const tp = t + int(20 * HOUR + 1, 21 * HOUR);
           push({ type: 'message', t: tp, from: id, to: v, text: pitch(domain) });
           // The recipient already knows the sender: block and report come now, if at all.
-          if (chance(Math.min(1, REACT.pitch.report * rs))) push({ type: 'report', t: tp + int(MIN, HOUR), from: v, to: id, reason: 'spam' });
-          if (chance(Math.min(1, REACT.pitch.block * bs))) push({ type: 'block', t: tp + int(MIN, HOUR) + 1, from: v, to: id });
+          const tr = tp + MIN + Math.floor(rr() * HOUR);
+          if (rchance(Math.min(1, REACT.pitch.report * rs))) push({ type: 'report', t: tr, from: v, to: id, reason: 'spam' });
+          if (rchance(Math.min(1, REACT.pitch.block * bs))) push({ type: 'block', t: tr + 1, from: v, to: id });
         }
       }
       spamDecision(id, t0);
@@ -369,8 +373,9 @@ export function* generateAdversarialTrace(o: AdversarialOptions): Generator<Trac
       }
       push({ type: 'post', t: t + MIN, group: g, from: id, text: pitch(domain) });
       for (const v of members) {
-        if (chance(0.3)) push({ type: 'leave', t: t + int(2 * MIN, 5 * HOUR), group: g, account: v });
-        if (chance(Math.min(1, 0.08 * rs))) push({ type: 'report', t: t + int(2 * MIN, 5 * HOUR), from: v, to: id, group: g, reason: 'spam' });
+        const tl = t + 2 * MIN + Math.floor(rr() * 5 * HOUR);
+        if (rchance(0.3)) push({ type: 'leave', t: tl + 1, group: g, account: v });
+        if (rchance(Math.min(1, 0.08 * rs))) push({ type: 'report', t: tl, from: v, to: id, group: g, reason: 'spam' });
       }
       t += HOUR;
       for (const v of members) {
