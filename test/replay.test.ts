@@ -137,12 +137,13 @@ describe('banya replay on a small adversarial trace', () => {
     // Today: 29 of 68 spammers caught within 20 cold messages (43%), 50 caught in all.
     expect(s.caughtWithin20).toBeGreaterThanOrEqual(29);
     expect(s.caught).toBeGreaterThanOrEqual(50);
-    // Today: 43 innocents limited (3.1%), 6 of them businesses; 2 of 4 brigade targets.
-    expect(s.innocentsLimited).toBeLessThanOrEqual(43);
+    // Today: 41 innocents limited (3.0%), 6 of them businesses (every shop); no brigade target,
+    // since feedback counts only from people the subject wrote to first (it was 43 and 2 of 4).
+    expect(s.innocentsLimited).toBeLessThanOrEqual(41);
     expect(s.businessesLimited).toBeLessThanOrEqual(6);
-    expect(s.brigadeVictimsLimited).toBeLessThanOrEqual(2);
-    // Ordinary people in circles of friends: 2 of 1335 today.
-    expect(s.byClass!.friend!.limited).toBeLessThanOrEqual(2);
+    expect(s.brigadeVictimsLimited).toBe(0);
+    // Ordinary people in circles of friends: none of 1335.
+    expect(s.byClass!.friend!.limited).toBe(0);
   });
 });
 

@@ -19,6 +19,9 @@ export interface EffectSink {
   restricted(account: number, at: number): boolean;
 }
 
+/** What a block by an account under a day old weighs. */
+export const FRESH_BLOCK = 0.25;
+
 const STRENGTH: Record<Effect['action'], number> = { flag: 1, open_case: 2, limit: 3, freeze: 4 };
 
 function stronger(a: Effect, b: Effect): boolean {
@@ -95,10 +98,15 @@ export class RobotsEngine {
         if (ev.stranger) c.add(ev.by, 'invites', ev.at);
         return;
       case 'report':
+        // Feedback counts only from people the subject wrote to first (a crowd that wrote to an
+        // innocent and reports the answer is no evidence).
+        if (ev.initiated === false) return;
         c.add(ev.to, ev.fresh ? 'freshReports' : 'reports', ev.at, ev.weight);
         return;
       case 'block':
-        if (ev.stranger) c.add(ev.to, 'blocks', ev.at);
+        if (!ev.stranger || ev.initiated === false) return;
+        // A blocker under a day old weighs as a fresh reporter does (RULES.md §3): a quarter.
+        c.add(ev.to, 'blocks', ev.at, c.age(ev.from, ev.at) < 86_400_000 ? FRESH_BLOCK : 1);
         return;
     }
   }

@@ -28,8 +28,29 @@ export type RobotEvent =
       /** `false`: the person declined and is not a member (absent: accepted, or not known yet). */
       accepted?: boolean;
     }
-  | { type: 'report'; at: number; from: number; to: number; weight: number; fresh: boolean }
-  | { type: 'block'; at: number; from: number; to: number; stranger: boolean };
+  | {
+      type: 'report';
+      at: number;
+      from: number;
+      to: number;
+      weight: number;
+      fresh: boolean;
+      /**
+       * The subject (`to`) started the private chat with the reporter: wrote first. `false`: the
+       * reporter wrote first (or never got a message), so the report is no evidence of unwanted
+       * contact and robots do not count it. Absent: not known (counted, as before).
+       */
+      initiated?: boolean;
+    }
+  | {
+      type: 'block';
+      at: number;
+      from: number;
+      to: number;
+      stranger: boolean;
+      /** As for reports: the blocked account (`to`) wrote first to the blocker. Absent: not known. */
+      initiated?: boolean;
+    };
 
 const LINK = /(https?:\/\/|www\.|\b[a-z0-9-]+\.(com|net|org|ru|io|me|example|shop|xyz|info|biz)\b)/i;
 const INVITE = /(t\.me\/(joinchat|\+)|\/invite\/|join\s*(my|our)?\s*(group|channel))/i;

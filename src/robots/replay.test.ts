@@ -283,3 +283,26 @@ describe('an appeal with nothing in force', () => {
     expect(r.perRule.cold_fanout!.overturned).toBe(0);
   });
 });
+
+describe('who wrote first', () => {
+  it('a brigade that writes to its target and reports and blocks the answer wins nothing', () => {
+    const lines: Line[] = [acct('p', 'innocent', { ageDays: 100 })];
+    for (let i = 0; i < 12; i++) {
+      lines.push(acct(`x${i}`, 'brigader', { ageDays: 5, class: 'aged-block' }));
+      lines.push({ type: 'message', t: 10 + i * 60, from: `x${i}`, to: 'p', text: 'hi, is the bike for sale?' });
+      lines.push({ type: 'message', t: 20 + i * 60, from: 'p', to: `x${i}`, text: 'no, wrong number' });
+      lines.push({ type: 'report', t: 30 + i * 60, from: `x${i}`, to: 'p' });
+      lines.push({ type: 'block', t: 31 + i * 60, from: `x${i}`, to: 'p' });
+    }
+    const s = replay(lines).summary;
+    expect(s).toMatchObject({ brigadeVictimsLimited: 0, innocentsLimited: 0, reportsRefused: 0, brigades: { 'aged-block': { targets: 1, targetsLimited: 0 } } });
+  });
+
+  it('the people a spammer wrote to still count: six blocks of twenty limit it', () => {
+    const lines: Line[] = [acct('s', 'spammer', { ageDays: 10 }), ...victims(20).map((v) => ({ ...v, ageDays: 100 }))];
+    lines.push(...coldRun('s', 20, 10, () => 'a different text each time, honest'));
+    for (let i = 0; i < 6; i++) lines.push({ type: 'block', t: 3 * HOUR + i, from: `v${i}`, to: 's' });
+    const r = replay(lines, only({ blocks_per_stranger: {} }));
+    expect(r.summary.caught).toBe(1);
+  });
+});

@@ -124,6 +124,8 @@ export class Replay {
   private readonly wroteTo = new PairSet();
   /** (a, b): a blocked b. */
   private readonly blocks = new PairSet();
+  /** (a, b): a started the private chat with b (wrote first). */
+  private readonly started = new PairSet();
   private readonly groups = new Map<string, Group>();
   // Restrictions: robots' and people's apart, so that refusals are put down to the right one.
   private readonly robotLimitUntil = new Map<number, number>();
@@ -297,7 +299,7 @@ export class Replay {
         const from = this.known(e.from);
         const to = this.known(e.to);
         this.blocks.add(from, to);
-        void this.engine.observe({ type: 'block', at, from, to, stranger: !this.has(from, to) });
+        void this.engine.observe({ type: 'block', at, from, to, stranger: !this.has(from, to), initiated: this.started.has(to, from) });
         return;
       }
       case 'group': {
@@ -384,6 +386,7 @@ export class Replay {
     }
     // A new chat: neither side wrote before (the reply case is known already).
     const newChat = this.wroteTo.add(from, to) && !repliesTo;
+    if (newChat) this.started.add(from, to);
     if (stranger) this.cold[from]!++;
     const s = textSignals(text);
     void this.engine.observe({ type: 'message', at, from, to, stranger, newChat, textHash: s.textHash, link: s.link, inviteLink: s.inviteLink });
@@ -426,7 +429,8 @@ export class Replay {
     rs.add(from);
     const age = at - this.created[from]!;
     const weight = reportWeight({ confirmed: this.confirmed.get(from) ?? 0, dismissed: this.dismissed.get(from) ?? 0, muted: false, accountAgeMs: age, groupAdmin });
-    void this.engine.observe({ type: 'report', at, from, to, weight, fresh: age < DAY });
+    // In a group nobody "writes first": the subject posted there, which is what is reported.
+    void this.engine.observe({ type: 'report', at, from, to, weight, fresh: age < DAY, ...(g ? {} : { initiated: this.started.has(to, from) }) });
   }
 
   /** A decision closes the subject's open reports; its reporters were right or wrong. */
