@@ -49,6 +49,8 @@ export class RobotsEngine {
   private readonly held = new Map<number, { until: number; manual: number }>();
   /** How much an invite link weighs in the `links` counter (links_to_strangers' `inviteWeight`). */
   private readonly inviteWeight: number;
+  /** How fast the same-text run fades (same_text's `halfLifeHours`), ms. */
+  private readonly sameTextHalfLife: number;
 
   constructor(
     private readonly config: RobotsConfig,
@@ -66,6 +68,7 @@ export class RobotsEngine {
     }
     for (const r of this.rules) this.stats.set(r.rule.name, { hits: 0, actions: 0, shadowed: 0 });
     this.inviteWeight = this.rules.find((r) => r.rule.name === 'links_to_strangers')?.settings.inviteWeight ?? 1;
+    this.sameTextHalfLife = (this.rules.find((r) => r.rule.name === 'same_text')?.settings.halfLifeHours ?? 6) * 3600_000;
   }
 
   get ruleNames(): string[] {
@@ -87,11 +90,14 @@ export class RobotsEngine {
         if (ev.link || ev.inviteLink) c.add(ev.from, 'links', ev.at, ev.inviteLink ? this.inviteWeight : 1);
         // The same text to many *different* strangers: counted once per new chat.
         if (!ev.newChat || ev.textHash === 0) return;
-        if (c.lastText[ev.from] === ev.textHash) c.add(ev.from, 'sameText', ev.at);
-        else {
+        if (c.lastText[ev.from] === ev.textHash) {
+          c.add(ev.from, 'sameText', ev.at);
+          c.bumpRun(ev.from, ev.at, this.sameTextHalfLife);
+        } else {
           c.lastText[ev.from] = ev.textHash;
           c.reset(ev.from, 'sameText');
           c.add(ev.from, 'sameText', ev.at);
+          c.bumpRun(ev.from, ev.at, this.sameTextHalfLife, 1, true);
         }
         return;
       case 'invite':

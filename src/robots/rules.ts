@@ -65,12 +65,13 @@ export const coldFanout = rule({
 
 export const sameText = rule({
   name: 'same_text',
-  description: 'Sends the same text (digits and spacing aside) to many strangers in a row.',
+  description:
+    'Sends the same text (digits and spacing aside) to many strangers in a row, within hours: the run fades by half every `halfLifeHours` (rounded, it must reach `strangers`), so that it does not outlive a limit.',
   on: ['message'],
-  defaults: { strangers: 8, limitHours: 24 },
-  evaluate(ev, { counters: c, settings: s }) {
-    if (ev.type !== 'message' || !ev.stranger || !ev.newChat) return null;
-    return c.total(ev.from, 'sameText') >= s.strangers ? { action: 'limit', hours: s.limitHours } : null;
+  defaults: { strangers: 8, halfLifeHours: 6, limitHours: 24 },
+  evaluate(ev, { counters: c, settings: s, at }) {
+    if (ev.type !== 'message' || !ev.stranger || !ev.newChat || ev.textHash === 0) return null;
+    return c.runValue(ev.from, at, s.halfLifeHours * 3600_000) + 0.5 >= s.strangers ? { action: 'limit', hours: s.limitHours } : null;
   },
 });
 
