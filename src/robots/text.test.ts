@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { hamming, minhash, minhashBands, minhashSimilarity, shingles, simhash, skeleton } from './text.js';
+import { hamming, minhash, minhashBands, minhashSimilarity, shingles, simhash, skeleton, unmask } from './text.js';
 
 /** Text normalisation and near-duplicate fingerprints: the tricks of the adversarial trace do not make a template new. */
 
@@ -64,5 +64,35 @@ describe('near duplicates', () => {
   it('order numbers and prices alone do not make a text new', () => {
     expect(shingles(skeleton('your order 12345 has shipped'))).toEqual(shingles(skeleton('your order 99881 has shipped')));
     expect(minhashSimilarity(minhash('your order 12345 has shipped'), minhash('your order 99881 has shipped'))).toBe(1);
+  });
+});
+
+describe('textHash after unmasking', () => {
+  it('hashes a template hidden behind invisible characters or look-alike letters as the template', async () => {
+    const { textHash } = await import('./events.js');
+    const plain = 'Only today 90% off designer watches, write me back';
+    expect(textHash('Only to\u200bday 90% off desi\u2060gner watches, write me back')).toBe(textHash(plain));
+    expect(textHash('Оnly tоdаy 90% оff dеsignеr wаtсhеs, writе mе bасk')).toBe(textHash(plain));
+    expect(textHash('ＯＮＬＹ today 90% off designer watches, write me back')).toBe(textHash(plain));
+    // Other scripts still hash, and different texts differently.
+    expect(textHash('Привет, как дела? Увидимся завтра вечером')).not.toBe(0);
+    expect(textHash('Привет, как дела? Увидимся завтра вечером')).not.toBe(textHash('Привет, как дела? Увидимся в субботу утром'));
+    expect(textHash('ok 👍')).toBe(0);
+  });
+});
+
+describe('foldTableOf', () => {
+  it('folds as unmask does, code unit by code unit, in the Basic Multilingual Plane (seeded)', async () => {
+    const { textHash } = await import('./events.js');
+    // Beyond it (emoji, historic scripts) the table passes characters as they are, where unmask
+    // would drop astral marks and lower-case astral letters: no spam trick lives there.
+    const bmp = fc.string({ maxLength: 40, unit: 'grapheme' }).filter((t) => !/[\ud800-\udfff]/.test(t));
+    fc.assert(
+      fc.property(bmp, (t) => {
+        // unmask may change lengths (ß → ss is not NFKD; ﬁ → fi is): compare the hashes.
+        expect(textHash(t)).toBe(textHash(unmask(t)));
+      }),
+      { seed: 33, numRuns: 1000 },
+    );
   });
 });

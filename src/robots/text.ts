@@ -5,9 +5,6 @@
  * a template new. Pure functions; nothing here knows about accounts.
  */
 
-/** Characters that render as nothing (zero-width spaces and joiners, word joiners, BOMs, variation selectors, soft hyphens…). */
-const INVISIBLE = /[\p{Default_Ignorable_Code_Point}\p{Cf}]/gu;
-const MARKS = /\p{M}+/gu;
 
 /**
  * Look-alike letters mapped to the Latin letter they imitate (Cyrillic, Greek, and the digits
@@ -18,8 +15,50 @@ const CONFUSABLES: Record<string, string> = {
   а: 'a', в: 'b', е: 'e', ё: 'e', к: 'k', м: 'm', н: 'h', о: 'o', р: 'p', с: 'c', т: 't', у: 'y', х: 'x', ѕ: 's', і: 'i', ї: 'i', ј: 'j', һ: 'h', ԁ: 'd', ԛ: 'q', ԝ: 'w', ɑ: 'a', ɡ: 'g', ı: 'i', ȷ: 'j',
   α: 'a', β: 'b', ε: 'e', η: 'n', ι: 'i', κ: 'k', ν: 'v', ο: 'o', ρ: 'p', τ: 't', υ: 'u', χ: 'x', ω: 'w', ϲ: 'c',
 };
+const HIDDEN = /[\p{Default_Ignorable_Code_Point}\p{Cf}\p{M}]+/gu;
+const CONFUSABLE_RE = new RegExp(`[${Object.keys(CONFUSABLES).join('')}]`, 'g');
+
 /** Digits and signs read as letters inside a word of letters ("fr33", "l0an", "ca$h"). */
 const DIGIT_LETTERS: Record<string, string> = { '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '@': 'a', $: 's' };
+
+/**
+ * A text with its disguise taken off and nothing else changed: compatibility forms folded
+ * (NFKD), invisible characters (zero-width spaces and joiners, word joiners, BOMs, variation
+ * selectors, soft hyphens: default-ignorable and format characters) removed, accents dropped, lower case, look-alike letters folded to Latin. Punctuation, digits
+ * and spacing stay (what `textHash` already ignores, it ignores after this too).
+ */
+export function unmask(text: string): string {
+  // NFKD folds what NFKC folds (full-width, mathematical letters) and splits accents off, so
+  // one pass removes invisible characters and accents together.
+  return text.normalize('NFKD').replace(HIDDEN, '').toLowerCase().replace(CONFUSABLE_RE, (c) => CONFUSABLES[c]!);
+}
+
+let foldTable: Uint16Array | null = null;
+
+/**
+ * `unmask` one UTF-16 code unit at a time, for hot paths: for each code unit of an NFKD string,
+ * 0 when it is dropped (invisible, a mark), else the code unit it stands for (lower case, a
+ * look-alike folded to Latin). Built on first use (65,536 entries).
+ */
+export function foldTableOf(): Uint16Array {
+  if (foldTable) return foldTable;
+  const t = new Uint16Array(65536);
+  const hidden = /^[\p{Default_Ignorable_Code_Point}\p{Cf}\p{M}]$/u;
+  for (let c = 0; c < 65536; c++) {
+    if (c >= 0xd800 && c <= 0xdfff) {
+      t[c] = c; // halves of astral characters pass as they are
+      continue;
+    }
+    const ch = String.fromCharCode(c);
+    if (hidden.test(ch)) continue;
+    const lower = ch.toLowerCase();
+    const one = lower.length === 1 ? lower : ch;
+    const folded = CONFUSABLES[one] ?? one;
+    t[c] = folded.charCodeAt(0) || c;
+  }
+  foldTable = t;
+  return t;
+}
 
 /**
  * The skeleton of a text: NFKC, invisible characters removed, accents dropped, lower case,
@@ -27,9 +66,8 @@ const DIGIT_LETTERS: Record<string, string> = { '0': 'o', '1': 'i', '3': 'e', '4
  * digits and single spaces dropped.
  */
 export function skeleton(text: string): string {
-  let s = text.normalize('NFKC').replace(INVISIBLE, '').normalize('NFKD').replace(MARKS, '').toLowerCase();
-  let out = '';
-  for (const ch of s) out += CONFUSABLES[ch] ?? ch;
+  let s = unmask(text);
+  let out = s;
   // A word of letters with digits in it ("fr33", "l0an", "ca$h"): the digits stand for letters.
   s = out.replace(/[\p{L}\p{N}@$]+/gu, (w) => {
     if (!/[0134579@$]/.test(w)) return w;
