@@ -14,9 +14,10 @@ const USAGE = `usage: banya <command>
   demo             seed the demo world into an empty data folder, then exit
   replay FILE      run a trace (TRACE.md) through the robots: [--json] [--svg FILE] [--robots FILE]
   trace            write a generated labelled trace: --seed N --accounts N [--days D] [--out FILE]
+                   [--profile adversarial [--report-rate-scale X] [--block-rate-scale X]]
   check            replay the event log through the projectors into an empty database and
-                   compare it, row by row, with the stored projection tables (today those
-                   enforcement's projectors own); exits 1 on any difference
+                   compare every projection table with the stored one, row by row; exits 1 on
+                   any difference
 
 Configuration: BANYA_DATA_DIR (./data), BANYA_PORT (8080), BANYA_HOST (127.0.0.1),
 BANYA_ADMIN_TOKEN, BANYA_CLOCK=manual, BANYA_DURABILITY=process|power, BANYA_LOG_LEVEL.
