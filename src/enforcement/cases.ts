@@ -1,5 +1,6 @@
-import type { CompiledQuery } from 'kysely';
+import type { CompiledQuery, Kysely } from 'kysely';
 import { fail } from '../domain/errors.js';
+import type { Database } from '../store/database.js';
 import { publicId } from '../store/ids.js';
 import { rows } from '../store/read.js';
 import type { CasesTable } from '../store/schema/cases.js';
@@ -286,21 +287,39 @@ function decodeCursor(cursor: string): { priority: number; id: number } {
   return { priority, id };
 }
 
+/**
+ * The queue's query: highest priority first, then oldest, after the cursor's case. Each state
+ * is read in that order from cases_queue (state, priority desc, id), up to a page; without a
+ * state, the open and the escalated pages are merged (a sort of two pages, not of every live
+ * case: with `state in (...)` SQLite would collect and sort them all for each page).
+ */
+export function caseQueueQuery(db: Kysely<Database>, f: CaseFilter) {
+  const after = f.cursor ? decodeCursor(f.cursor) : undefined;
+  const ofState = (state: string) => {
+    let q = db.selectFrom('cases').select([...CASE_COLUMNS]).where('state', '=', state);
+    if (f.policy) q = q.where('policy', '=', f.policy);
+    if (f.reason) q = q.where('reasons', 'like', `%"${f.reason}"%`);
+    if (after) {
+      // After (priority, id) in the order priority desc, id asc. Written as `priority <= p and
+      // (priority < p or id > i)` — the same rows as `priority < p or (priority = p and id > i)` —
+      // so that SQLite walks cases_queue from p down and stops at the page's end, instead of
+      // collecting every case below p (an OR of two index searches) and sorting them.
+      q = q.where('priority', '<=', after.priority).where((eb) => eb.or([eb('priority', '<', after.priority), eb('id', '>', after.id)]));
+    }
+    return q.orderBy('priority', 'desc').orderBy('id', 'asc').limit(f.limit + 1);
+  };
+  if (f.state) return ofState(f.state);
+  return db
+    .selectFrom((eb) => eb.selectFrom(ofState('open').as('o')).selectAll().unionAll(eb.selectFrom(ofState('escalated').as('e')).selectAll()).as('live'))
+    .select([...CASE_COLUMNS])
+    .orderBy('priority', 'desc')
+    .orderBy('id', 'asc')
+    .limit(f.limit + 1);
+}
+
 /** The queue: highest priority first, then oldest. No message text here. */
 export async function listCases(e: Enforcement, f: CaseFilter, now: number): Promise<{ cases: CaseView[]; nextCursor?: string }> {
-  let q = e.store.db.selectFrom('cases').select([...CASE_COLUMNS]);
-  q = f.state ? q.where('state', '=', f.state) : q.where('state', 'in', ['open', 'escalated']);
-  if (f.policy) q = q.where('policy', '=', f.policy);
-  if (f.reason) q = q.where('reasons', 'like', `%"${f.reason}"%`);
-  if (f.cursor) {
-    const c = decodeCursor(f.cursor);
-    // After (priority, id) in the order priority desc, id asc. Written as `priority <= p and
-    // (priority < p or id > i)` — the same rows as `priority < p or (priority = p and id > i)` —
-    // so that SQLite walks cases_queue from p down and stops at the page's end, instead of
-    // collecting every case below p (an OR of two index searches) and sorting them.
-    q = q.where('priority', '<=', c.priority).where((eb) => eb.or([eb('priority', '<', c.priority), eb('id', '>', c.id)]));
-  }
-  const found = await rows(e.store, q.orderBy('priority', 'desc').orderBy('id', 'asc').limit(f.limit + 1));
+  const found = await rows(e.store, caseQueueQuery(e.store.db, f));
   const page = found.slice(0, f.limit);
   const out: { cases: CaseView[]; nextCursor?: string } = { cases: page.map((r) => caseView(e, r, now)) };
   if (found.length > f.limit) {

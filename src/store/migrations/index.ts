@@ -1,6 +1,7 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import { core } from './2026-11-25T12-00-core.js';
 import { enforcement } from './2026-11-25T16-00-enforcement.js';
+import { perUserReads } from './2026-12-01T22-00-per-user-reads.js';
 
 /**
  * Every migration, by name. A migration is frozen once released: it holds its own DDL and
@@ -14,6 +15,7 @@ import { enforcement } from './2026-11-25T16-00-enforcement.js';
 export const MIGRATIONS: Record<string, Migration> = {
   '2026-11-25T12:00-core': core,
   '2026-11-25T16:00-enforcement': enforcement,
+  '2026-12-01T22:00-per-user-reads': perUserReads,
 };
 
 export const migrationProvider: MigrationProvider = {

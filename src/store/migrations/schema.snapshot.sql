@@ -13,6 +13,7 @@ CREATE INDEX "cases_subject" on "cases" ("subject_id", "chat_id", "state");
 CREATE TABLE "chat_members" ("chat_id" integer not null, "account_id" integer not null, "role" text not null, "updated_at" bigint not null, constraint "chat_members_pk" primary key ("chat_id", "account_id"));
 CREATE INDEX "chat_members_account" on "chat_members" ("account_id");
 CREATE TABLE "chats" ("id" integer primary key, "kind" text not null, "title" text, "public" integer default 0 not null, "owner_id" integer, "peer_low" integer, "peer_high" integer, "started_by" integer, "low_wrote" integer default 0 not null, "high_wrote" integer default 0 not null, "created_at" bigint not null);
+CREATE INDEX "chats_peer_high" on "chats" ("peer_high");
 CREATE UNIQUE INDEX "chats_private_pair" on "chats" ("peer_low", "peer_high");
 CREATE TABLE "contacts" ("owner_id" integer not null, "contact_id" integer not null, "name" text, "created_at" bigint not null, constraint "contacts_pk" primary key ("owner_id", "contact_id"));
 CREATE INDEX "contacts_contact" on "contacts" ("contact_id");
