@@ -3,7 +3,7 @@ import { fail } from '../domain/errors.js';
 import { ChatKind, Flag, maySeePhone, Role, SYSTEM } from '../domain/gate.js';
 import type { Database } from '../store/database.js';
 import { parseId, publicId } from '../store/ids.js';
-import { row, rows } from '../store/read.js';
+import { readStatement, row, rows } from '../store/read.js';
 import type { Platform } from './context.js';
 import type { MessageView } from './messages.js';
 
@@ -68,9 +68,9 @@ function decodeChatCursor(cursor: string): { activity: number; id: number } {
  * The cursor is on (activity, id): a chat that gets a new message moves to the top, and paging
  * on with an older cursor neither repeats nor skips the others.
  */
-export function chatListQuery(db: Kysely<Database>, a: number, limit: number, after: { activity: number; id: number } | undefined) {
+export function chatListQuery(db: Kysely<Database>, a: number, take: number, after: { activity: number; id: number }) {
   const columns = ['c.id', 'c.kind', 'c.title', 'c.public', 'c.peer_low', 'c.peer_high', 'c.started_by'] as const;
-  let q = db
+  return db
     .with(
       (cte) => cte('mine').materialized(),
       (qc) =>
@@ -112,13 +112,29 @@ export function chatListQuery(db: Kysely<Database>, a: number, limit: number, af
     .select(sql<number>`max("since", coalesce("last_at", 0))`.as('activity'))
     // A chat the account deleted on its side (e.g. "report and delete") stays away until a new
     // message comes after the deletion, as in any messenger.
-    .where((eb) => eb.or([eb('hidden_at', 'is', null), eb('last_at', '>', eb.ref('hidden_at'))]));
-  if (after) q = q.where(sql<SqlBool>`(max("since", coalesce("last_at", 0)), "id") < (${after.activity}, ${after.id})`);
-  return q.orderBy('activity', 'desc').orderBy('id', 'desc').limit(limit + 1);
+    .where((eb) => eb.or([eb('hidden_at', 'is', null), eb('last_at', '>', eb.ref('hidden_at'))]))
+    .where(sql<SqlBool>`(max("since", coalesce("last_at", 0)), "id") < (${after.activity}, ${after.id})`)
+    .orderBy('activity', 'desc')
+    .orderBy('id', 'desc')
+    .limit(take);
+}
+
+/** Before every chat: the first page's cursor. */
+const TOP = { activity: Number.MAX_SAFE_INTEGER, id: Number.MAX_SAFE_INTEGER };
+
+type ChatListParams = { a: number; take: number; activity: number; id: number };
+const chatListStatements = new WeakMap<Kysely<Database>, ReturnType<typeof chatListStatement>>();
+
+/** The chat list, compiled once per database (building it costs more than SQLite running it). */
+function chatListStatement(db: Kysely<Database>) {
+  return readStatement((p: ChatListParams) => chatListQuery(db, p.a, p.take, { activity: p.activity, id: p.id }));
 }
 
 export async function listChats(p: Platform, a: number, limit: number, cursor: string | undefined): Promise<{ chats: ChatListItem[]; nextCursor?: string }> {
-  const found = await rows(p.store, chatListQuery(p.store.db, a, limit, cursor === undefined ? undefined : decodeChatCursor(cursor)));
+  const after = cursor === undefined ? TOP : decodeChatCursor(cursor);
+  let list = chatListStatements.get(p.store.db);
+  if (!list) chatListStatements.set(p.store.db, (list = chatListStatement(p.store.db)));
+  const found = await rows(p.store, list.bind({ a, take: limit + 1, ...after }));
   const page = found.slice(0, limit);
   const peerIds = page.filter((r) => r.kind === 'private').map((r) => (r.peer_low === a ? r.peer_high! : r.peer_low!));
   const peers = new Map<number, { id: number; name: string; username: string | null; phone: string | null }>();
