@@ -288,33 +288,27 @@ function decodeCursor(cursor: string): { priority: number; id: number } {
 }
 
 /**
- * The queue's query: highest priority first, then oldest, after the cursor's case. Each state
- * is read in that order from cases_queue (state, priority desc, id), up to a page; without a
- * state, the open and the escalated pages are merged (a sort of two pages, not of every live
- * case: with `state in (...)` SQLite would collect and sort them all for each page).
+ * The queue's query: highest priority first, then oldest, after the cursor's case, through
+ * cases_queue (state, priority desc, id). For the default (open and escalated), SQLite walks the
+ * index once per state and stops each walk once the page is full (its ORDER BY … LIMIT
+ * optimisation for an IN on the index's first column), so a page costs about a page of rows per
+ * state however many cases are live. The checked-in plan (src/store/sql/queue.sql) and
+ * bench/big-world.ts watch it.
  */
 export function caseQueueQuery(db: Kysely<Database>, f: CaseFilter) {
-  const after = f.cursor ? decodeCursor(f.cursor) : undefined;
-  const ofState = (state: string) => {
-    let q = db.selectFrom('cases').select([...CASE_COLUMNS]).where('state', '=', state);
-    if (f.policy) q = q.where('policy', '=', f.policy);
-    if (f.reason) q = q.where('reasons', 'like', `%"${f.reason}"%`);
-    if (after) {
-      // After (priority, id) in the order priority desc, id asc. Written as `priority <= p and
-      // (priority < p or id > i)` — the same rows as `priority < p or (priority = p and id > i)` —
-      // so that SQLite walks cases_queue from p down and stops at the page's end, instead of
-      // collecting every case below p (an OR of two index searches) and sorting them.
-      q = q.where('priority', '<=', after.priority).where((eb) => eb.or([eb('priority', '<', after.priority), eb('id', '>', after.id)]));
-    }
-    return q.orderBy('priority', 'desc').orderBy('id', 'asc').limit(f.limit + 1);
-  };
-  if (f.state) return ofState(f.state);
-  return db
-    .selectFrom((eb) => eb.selectFrom(ofState('open').as('o')).selectAll().unionAll(eb.selectFrom(ofState('escalated').as('e')).selectAll()).as('live'))
-    .select([...CASE_COLUMNS])
-    .orderBy('priority', 'desc')
-    .orderBy('id', 'asc')
-    .limit(f.limit + 1);
+  let q = db.selectFrom('cases').select([...CASE_COLUMNS]);
+  q = f.state ? q.where('state', '=', f.state) : q.where('state', 'in', ['open', 'escalated']);
+  if (f.policy) q = q.where('policy', '=', f.policy);
+  if (f.reason) q = q.where('reasons', 'like', `%"${f.reason}"%`);
+  if (f.cursor) {
+    const c = decodeCursor(f.cursor);
+    // After (priority, id) in the order priority desc, id asc. Written as `priority <= p and
+    // (priority < p or id > i)` — the same rows as `priority < p or (priority = p and id > i)` —
+    // so that SQLite walks cases_queue from p down and stops at the page's end, instead of
+    // collecting every case below p (an OR of two index searches) and sorting them.
+    q = q.where('priority', '<=', c.priority).where((eb) => eb.or([eb('priority', '<', c.priority), eb('id', '>', c.id)]));
+  }
+  return q.orderBy('priority', 'desc').orderBy('id', 'asc').limit(f.limit + 1);
 }
 
 /** The queue: highest priority first, then oldest. No message text here. */
