@@ -1,4 +1,6 @@
+import type { Kysely } from 'kysely';
 import { fail } from '../domain/errors.js';
+import type { Database } from '../store/database.js';
 import { key } from '../events/serial.js';
 import { publicId } from '../store/ids.js';
 import { rows } from '../store/read.js';
@@ -236,9 +238,16 @@ function decodeCursor(cursor: string): { priority: number; id: number } {
   return { priority, id };
 }
 
-/** The queue: highest priority first, then oldest. No message text here. */
-export async function listCases(e: Enforcement, f: CaseFilter, now: number): Promise<{ cases: CaseView[]; nextCursor?: string }> {
-  let q = e.store.db.selectFrom('cases').select([...CASE_COLUMNS]);
+/**
+ * The queue's query: highest priority first, then oldest, after the cursor's case, through
+ * cases_queue (state, priority desc, id). For the default (open and escalated), SQLite walks the
+ * index once per state and stops each walk once the page is full (its ORDER BY … LIMIT
+ * optimisation for an IN on the index's first column), so a page costs about a page of rows per
+ * state however many cases are live. The checked-in plan (src/store/sql/queue.sql) and
+ * bench/big-world.ts watch it.
+ */
+export function caseQueueQuery(db: Kysely<Database>, f: CaseFilter) {
+  let q = db.selectFrom('cases').select([...CASE_COLUMNS]);
   q = f.state ? q.where('state', '=', f.state) : q.where('state', 'in', ['open', 'escalated']);
   if (f.policy) q = q.where('policy', '=', f.policy);
   if (f.reason) q = q.where('reasons', 'like', `%"${f.reason}"%`);
@@ -250,7 +259,12 @@ export async function listCases(e: Enforcement, f: CaseFilter, now: number): Pro
     // collecting every case below p (an OR of two index searches) and sorting them.
     q = q.where('priority', '<=', c.priority).where((eb) => eb.or([eb('priority', '<', c.priority), eb('id', '>', c.id)]));
   }
-  const found = await rows(e.store, q.orderBy('priority', 'desc').orderBy('id', 'asc').limit(f.limit + 1));
+  return q.orderBy('priority', 'desc').orderBy('id', 'asc').limit(f.limit + 1);
+}
+
+/** The queue: highest priority first, then oldest. No message text here. */
+export async function listCases(e: Enforcement, f: CaseFilter, now: number): Promise<{ cases: CaseView[]; nextCursor?: string }> {
+  const found = await rows(e.store, caseQueueQuery(e.store.db, f));
   const page = found.slice(0, f.limit);
   const out: { cases: CaseView[]; nextCursor?: string } = { cases: page.map((r) => caseView(e, r, now)) };
   if (found.length > f.limit) {

@@ -1,7 +1,9 @@
+import { sql, type Kysely, type SqlBool } from 'kysely';
 import { fail } from '../domain/errors.js';
 import { ChatKind, Flag, maySeePhone, Role, SYSTEM } from '../domain/gate.js';
+import type { Database } from '../store/database.js';
 import { parseId, publicId } from '../store/ids.js';
-import { row, rows } from '../store/read.js';
+import { readStatement, row, rows } from '../store/read.js';
 import type { Platform } from './context.js';
 import type { MessageView } from './messages.js';
 
@@ -39,46 +41,105 @@ export function actionBar(p: Platform, viewer: number, peer: number, startedBy: 
   return { reportSpam: true, block: !idx.hasBlocked(viewer, peer), addContact: true };
 }
 
-export async function listChats(p: Platform, a: number, limit: number, cursor: number): Promise<{ chats: ChatListItem[]; nextCursor?: string }> {
-  const db = p.store.db;
-  const before = cursor > 0 ? cursor : 0x7fffffff;
-  const found = await rows(
-    p.store,
-    db
-      .selectFrom('chats')
-      .select(['id', 'kind', 'title', 'public', 'peer_low', 'peer_high', 'started_by'])
-      .where('id', '<', before)
-      .where((eb) =>
-        eb.or([
-          eb('peer_low', '=', a),
-          eb('peer_high', '=', a),
-          eb('id', 'in', eb.selectFrom('chat_members').select('chat_id').where('account_id', '=', a).where('role', 'in', ['owner', 'admin', 'member'])),
-        ]),
-      )
-      // Chats the account deleted on its side (e.g. "report and delete") and content taken down.
-      // (a new message after the deletion brings the chat back, as in any messenger)
-      .where(({ not, exists, selectFrom }) =>
-        not(
-          exists(
-            selectFrom('hidden_chats as h')
-              .select('h.chat_id')
-              .whereRef('h.chat_id', '=', 'chats.id')
-              .where('h.account_id', '=', a)
-              .where(({ not: no, exists: ex, selectFrom: from }) =>
-                no(ex(from('messages as m').select('m.id').whereRef('m.chat_id', '=', 'h.chat_id').whereRef('m.sent_at', '>', 'h.at'))),
-              ),
+/** Roles that list a group or channel among an account's chats. */
+const LISTED_ROLES = ['owner', 'admin', 'member'] as const;
+
+/** The chat list's cursor: the last chat's (activity, id), opaque to clients. */
+function encodeChatCursor(activity: number, id: number): string {
+  return Buffer.from(`${activity}:${id}`).toString('base64url');
+}
+
+function decodeChatCursor(cursor: string): { activity: number; id: number } {
+  const m = /^(\d{1,16}):(\d{1,12})$/.exec(Buffer.from(cursor, 'base64url').toString());
+  if (!m || cursor.length > 64) fail('BAD_REQUEST', { field: 'querystring.cursor', reason: 'not a cursor from this API' });
+  return { activity: Number(m[1]), id: Number(m[2]) };
+}
+
+/**
+ * The chats of account `a`, newest activity first (API.md): a chat's activity is its last
+ * message's time, or when the account got the chat (the private chat was created, the account
+ * joined the group or its role there last changed) if that is later; ties by id, newest first.
+ *
+ * Only the account's own chats are read: its private chats through chats_private_pair and chats_peer_high, its
+ * groups through chat_members_account, and each chat's last message through messages_chat
+ * (chat_id, id) — message ids grow with time, so the last one is the newest. The cost grows
+ * with the account's chats, never with the world, and nothing is written per message for it.
+ *
+ * The cursor is on (activity, id): a chat that gets a new message moves to the top, and paging
+ * on with an older cursor neither repeats nor skips the others.
+ */
+export function chatListQuery(db: Kysely<Database>, a: number, take: number, after: { activity: number; id: number }) {
+  const columns = ['c.id', 'c.kind', 'c.title', 'c.public', 'c.peer_low', 'c.peer_high', 'c.started_by'] as const;
+  return db
+    .with(
+      (cte) => cte('mine').materialized(),
+      (qc) =>
+        qc
+          .selectFrom('chats as c')
+          .select([...columns, 'c.created_at as since'])
+          .where('c.peer_low', '=', a)
+          .union(qc.selectFrom('chats as c').select([...columns, 'c.created_at as since']).where('c.peer_high', '=', a))
+          .union(
+            qc
+              .selectFrom('chat_members as cm')
+              .innerJoin('chats as c', 'c.id', 'cm.chat_id')
+              .select([...columns, 'cm.updated_at as since'])
+              .where('cm.account_id', '=', a)
+              .where('cm.role', 'in', [...LISTED_ROLES]),
           ),
-        ),
-      )
-      .where('id', 'not in', db.selectFrom('takedowns').select('chat_id').where('message_id', '=', 0))
-      .orderBy('id', 'desc')
-      .limit(limit + 1),
-  );
+    )
+    .with(
+      (cte) => cte('listed').materialized(),
+      (qc) =>
+        qc
+          .selectFrom('mine')
+          .leftJoin('hidden_chats as h', (j) => j.onRef('h.chat_id', '=', 'mine.id').on('h.account_id', '=', a))
+          .select(['mine.id', 'mine.kind', 'mine.title', 'mine.public', 'mine.peer_low', 'mine.peer_high', 'mine.started_by', 'mine.since', 'h.at as hidden_at'])
+          .select((eb) =>
+            eb
+              .selectFrom('messages as m')
+              .select('m.sent_at')
+              .whereRef('m.chat_id', '=', 'mine.id')
+              .orderBy('m.id', 'desc')
+              .limit(1)
+              .as('last_at'),
+          )
+          // Content taken down as a whole chat is gone for everyone.
+          .where(({ not, exists, selectFrom }) => not(exists(selectFrom('takedowns as t').select('t.chat_id').whereRef('t.chat_id', '=', 'mine.id').where('t.message_id', '=', 0)))),
+    )
+    .selectFrom('listed')
+    .select(['id', 'kind', 'title', 'public', 'peer_low', 'peer_high', 'started_by'])
+    .select(sql<number>`max("since", coalesce("last_at", 0))`.as('activity'))
+    // A chat the account deleted on its side (e.g. "report and delete") stays away until a new
+    // message comes after the deletion, as in any messenger.
+    .where((eb) => eb.or([eb('hidden_at', 'is', null), eb('last_at', '>', eb.ref('hidden_at'))]))
+    .where(sql<SqlBool>`(max("since", coalesce("last_at", 0)), "id") < (${after.activity}, ${after.id})`)
+    .orderBy('activity', 'desc')
+    .orderBy('id', 'desc')
+    .limit(take);
+}
+
+/** Before every chat: the first page's cursor. */
+const TOP = { activity: Number.MAX_SAFE_INTEGER, id: Number.MAX_SAFE_INTEGER };
+
+type ChatListParams = { a: number; take: number; activity: number; id: number };
+const chatListStatements = new WeakMap<Kysely<Database>, ReturnType<typeof chatListStatement>>();
+
+/** The chat list, compiled once per database (building it costs more than SQLite running it). */
+function chatListStatement(db: Kysely<Database>) {
+  return readStatement((p: ChatListParams) => chatListQuery(db, p.a, p.take, { activity: p.activity, id: p.id }));
+}
+
+export async function listChats(p: Platform, a: number, limit: number, cursor: string | undefined): Promise<{ chats: ChatListItem[]; nextCursor?: string }> {
+  const after = cursor === undefined ? TOP : decodeChatCursor(cursor);
+  let list = chatListStatements.get(p.store.db);
+  if (!list) chatListStatements.set(p.store.db, (list = chatListStatement(p.store.db)));
+  const found = await rows(p.store, list.bind({ a, take: limit + 1, ...after }));
   const page = found.slice(0, limit);
   const peerIds = page.filter((r) => r.kind === 'private').map((r) => (r.peer_low === a ? r.peer_high! : r.peer_low!));
   const peers = new Map<number, { id: number; name: string; username: string | null; phone: string | null }>();
   if (peerIds.length > 0) {
-    for (const f of await rows(p.store, db.selectFrom('accounts').select(['id', 'name', 'username', 'phone']).where('id', 'in', peerIds))) peers.set(f.id, f);
+    for (const f of await rows(p.store, p.store.db.selectFrom('accounts').select(['id', 'name', 'username', 'phone']).where('id', 'in', peerIds))) peers.set(f.id, f);
   }
   const chats = page.map((r): ChatListItem => {
     if (r.kind !== 'private') return { id: publicId('chat', r.id), type: r.kind, title: r.title ?? '', public: r.public === 1 };
@@ -89,7 +150,10 @@ export async function listChats(p: Platform, a: number, limit: number, cursor: n
     return item;
   });
   const out: { chats: ChatListItem[]; nextCursor?: string } = { chats };
-  if (found.length > limit) out.nextCursor = String(page[page.length - 1]!.id);
+  if (found.length > limit) {
+    const last = page[page.length - 1]!;
+    out.nextCursor = encodeChatCursor(last.activity, last.id);
+  }
   return out;
 }
 
@@ -103,6 +167,18 @@ export function peerView(p: Platform, viewer: number, peer: number, row: { name:
   return v;
 }
 
+/** A page of chat `chat`'s messages after message id `afterId`, oldest first, through messages_chat. */
+export function messagePageQuery(db: Kysely<Database>, chat: number, afterId: number, limit: number) {
+  return db
+    .selectFrom('messages')
+    .select(['id', 'from_id', 'text', 'buttons', 'sent_at'])
+    .where('chat_id', '=', chat)
+    .where('id', '>', afterId)
+    .where('id', 'not in', db.selectFrom('takedowns').select('message_id').where('chat_id', '=', chat))
+    .orderBy('id', 'asc')
+    .limit(limit);
+}
+
 export async function listMessages(p: Platform, viewer: number, chatId: string, after: string | undefined, limit: number): Promise<{ messages: MessageView[] }> {
   const chat = parseId('chat', chatId);
   if (chat === 0 || !canRead(p, viewer, chat)) fail('NOT_FOUND');
@@ -112,17 +188,7 @@ export async function listMessages(p: Platform, viewer: number, chatId: string, 
     const known = afterId !== 0 && (await row(p.store, p.store.db.selectFrom('messages').select('id').where('id', '=', afterId).where('chat_id', '=', chat)));
     if (!known) fail('NOT_FOUND', { field: 'after' });
   }
-  const page = await rows(
-    p.store,
-    p.store.db
-      .selectFrom('messages')
-      .select(['id', 'from_id', 'text', 'buttons', 'sent_at'])
-      .where('chat_id', '=', chat)
-      .where('id', '>', afterId)
-      .where('id', 'not in', p.store.db.selectFrom('takedowns').select('message_id').where('chat_id', '=', chat))
-      .orderBy('id', 'asc')
-      .limit(limit),
-  );
+  const page = await rows(p.store, messagePageQuery(p.store.db, chat, afterId, limit));
   const cid = publicId('chat', chat);
   return {
     messages: page.map((r) => {

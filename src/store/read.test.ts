@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
-import { each, row, rows, type RowOf } from './read.js';
+import { each, readStatement, row, rows, type RowOf } from './read.js';
 import { SqliteStore } from './sqlite.js';
 
 /** Typed reads infer their row from the query; `tsc` checks the types below, vitest the values. */
@@ -59,5 +59,14 @@ describe('typed reads', () => {
       seen.push(r.name);
     }
     expect(seen).toEqual(['Anna', 'SpamBot']);
+  });
+
+  it('readStatement: compiled once, bound many times, with the row type of its query', async () => {
+    const byId = readStatement((p: { id: number }) => store.db.selectFrom('accounts').select(['name', 'deleted_at']).where('id', '=', p.id));
+    expectTypeOf(byId.bind).parameter(0).toEqualTypeOf<{ id: number }>();
+    const one = await row(store, byId.bind({ id: 2 }));
+    expectTypeOf(one).toEqualTypeOf<{ name: string; deleted_at: number | null } | undefined>();
+    expect(one).toEqual({ name: 'SpamBot', deleted_at: 3000 });
+    expect(await rows(store, byId.bind({ id: 1 }))).toEqual([{ name: 'Anna', deleted_at: null }]);
   });
 });

@@ -4,7 +4,7 @@ import type { Platform } from '../../platform/context.js';
 import { sendMessage, type Target } from '../../platform/messages.js';
 import { accountOf } from '../auth.js';
 import { requestLang } from '../errors.js';
-import { numericCursor, pageParams } from '../paging.js';
+import { pageParams } from '../paging.js';
 import { errorResponses, idempotencyKeySchema, messageSchema, pageQuerySchema, targetSchema } from '../schemas.js';
 
 export async function messageRoutes(app: FastifyInstance, p: Platform): Promise<void> {
@@ -36,7 +36,7 @@ export async function messageRoutes(app: FastifyInstance, p: Platform): Promise<
     { config: { access: 'account' }, schema: { summary: 'Chats of the account, newest first, with action bars', tags: ['chats'], querystring: pageQuerySchema } },
     async (req) => {
       const { limit, cursor } = pageParams(req.query);
-      return listChats(p, accountOf(req), limit, numericCursor(cursor));
+      return listChats(p, accountOf(req), limit, cursor);
     },
   );
 

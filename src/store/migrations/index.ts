@@ -1,6 +1,7 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import { core } from './2026-11-25T12-00-core.js';
 import { enforcement } from './2026-11-25T16-00-enforcement.js';
+import { perUserReads } from './2026-12-01T22-00-per-user-reads.js';
 import { consoleSessions } from './2026-12-01T22-30-console-sessions.js';
 import { ticketEntries } from './2026-12-01T22-40-ticket-entries.js';
 import { accountEmails } from './2026-12-01T22-50-account-emails.js';
@@ -20,6 +21,7 @@ import * as reportEvidenceInLog from './2026-12-01T22-30-report-evidence-in-log.
 export const MIGRATIONS: Record<string, Migration> = {
   '2026-11-25T12:00-core': core,
   '2026-11-25T16:00-enforcement': enforcement,
+  '2026-12-01T22:00-per-user-reads': perUserReads,
   '2026-12-01T22:20-phone-lookups': phoneLookups,
   '2026-12-01T22:30-console-sessions': consoleSessions,
   '2026-12-01T22:30-platform-snapshot': platformSnapshot,

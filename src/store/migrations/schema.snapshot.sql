@@ -15,6 +15,7 @@ CREATE INDEX "cases_subject" on "cases" ("subject_id", "chat_id", "state");
 CREATE TABLE "chat_members" ("chat_id" integer not null, "account_id" integer not null, "role" text not null, "updated_at" bigint not null, constraint "chat_members_pk" primary key ("chat_id", "account_id"));
 CREATE INDEX "chat_members_account" on "chat_members" ("account_id");
 CREATE TABLE "chats" ("id" integer primary key, "kind" text not null, "title" text, "public" integer default 0 not null, "owner_id" integer, "peer_low" integer, "peer_high" integer, "started_by" integer, "low_wrote" integer default 0 not null, "high_wrote" integer default 0 not null, "created_at" bigint not null);
+CREATE INDEX "chats_peer_high" on "chats" ("peer_high");
 CREATE UNIQUE INDEX "chats_private_pair" on "chats" ("peer_low", "peer_high");
 CREATE TABLE "console_sessions" ("hash" text primary key, "token_hash" text not null, "csrf_hash" text not null, "created_at" bigint not null, "expires_at" bigint not null);
 CREATE INDEX "console_sessions_token" on "console_sessions" ("token_hash");
