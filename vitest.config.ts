@@ -6,7 +6,8 @@ const fcSeed = (raw = process.env.FC_SEED): number => {
   if (raw === undefined || raw === '') return FC_DEFAULT_SEED;
   if (raw === 'random') return Math.floor(Math.random() * 2 ** 31);
   const seed = Number(raw);
-  if (!Number.isInteger(seed) || seed < -(2 ** 31) || seed >= 2 ** 31) throw new Error(`FC_SEED must be a 32-bit integer or "random", got ${JSON.stringify(raw)}`);
+  if (!Number.isInteger(seed) || seed < -(2 ** 31) || seed >= 2 ** 31)
+    throw new Error(`FC_SEED must be a 32-bit integer or "random", got ${JSON.stringify(raw)}`);
   return seed;
 };
 const seed = fcSeed();

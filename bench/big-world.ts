@@ -65,7 +65,16 @@ const PROBE_PRIVATE = 4;
 const PROBE_GROUPS = 2;
 const PROBE_MESSAGES = 20;
 const DAY = 24 * 3600_000;
-const TEXTS = ['Hi! How are you?', 'See you tomorrow', 'Did you get the photos?', 'Call me when you can', 'On my way', 'What time is dinner?', 'Thanks, that helps a lot', 'Happy birthday!'];
+const TEXTS = [
+  'Hi! How are you?',
+  'See you tomorrow',
+  'Did you get the photos?',
+  'Call me when you can',
+  'On my way',
+  'What time is dinner?',
+  'Thanks, that helps a lot',
+  'Happy birthday!',
+];
 const REASONS = ['spam', 'scam', 'violence', 'fake', 'other'];
 
 function shape(label: 'small' | 'big', accounts: number): Shape {
@@ -174,7 +183,11 @@ async function build(dir: string, s: Shape): Promise<Probes> {
   const tokenOf = (a: number) => `bench-world-token-${a}`;
   const event = new Inserter(db, `insert into events (id, at, type, actor_kind, actor_id, account_id, payload)`, `(?, ?, ?, ?, ?, ?, ?)`);
   step(`${s.accounts.toLocaleString('en')} accounts, their tokens and account_created events`, () => {
-    const account = new Inserter(db, `insert into accounts (id, phone, name, username, username_lc, language, number_kind, system, find_by_phone, phone_visibility, chat_invites, new_chats, created_at, deleted_at)`, `(?, ?, ?, ?, ?, ?, 'mobile', null, ?, 1, 0, 0, ?, null)`);
+    const account = new Inserter(
+      db,
+      `insert into accounts (id, phone, name, username, username_lc, language, number_kind, system, find_by_phone, phone_visibility, chat_invites, new_chats, created_at, deleted_at)`,
+      `(?, ?, ?, ?, ?, ?, 'mobile', null, ?, 1, 0, 0, ?, null)`,
+    );
     const token = new Inserter(db, `insert into tokens (hash, account_id, staff_id, created_at, revoked_at)`, `(?, ?, null, ?, null)`);
     for (let a = first; a <= last; a++) {
       const at = now - 30 * DAY - pick(700) * DAY - pick(DAY);
@@ -211,7 +224,11 @@ async function build(dir: string, s: Shape): Promise<Probes> {
   let messages = 0;
   let probeChat = 0;
   step(`${s.chats.toLocaleString('en')} chats with their members and messages`, () => {
-    const chat = new Inserter(db, `insert into chats (id, kind, title, public, owner_id, peer_low, peer_high, started_by, low_wrote, high_wrote, created_at)`, `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    const chat = new Inserter(
+      db,
+      `insert into chats (id, kind, title, public, owner_id, peer_low, peer_high, started_by, low_wrote, high_wrote, created_at)`,
+      `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
     const member = new Inserter(db, `insert into chat_members (chat_id, account_id, role, updated_at)`, `(?, ?, ?, ?)`);
     const message = new Inserter(db, `insert into messages (id, chat_id, from_id, text, buttons, sent_at)`, `(?, ?, ?, ?, null, ?)`);
     const pairs = new Set<number>();
@@ -272,8 +289,16 @@ async function build(dir: string, s: Shape): Promise<Probes> {
 
   // Cases: closed and open (with their open report and case_opened event), restrictions.
   step(`${(s.openCases + s.closedCases).toLocaleString('en')} cases and ${Math.round(s.accounts * s.limitedShare).toLocaleString('en')} restrictions`, () => {
-    const kase = new Inserter(db, `insert into cases (id, subject_id, chat_id, state, priority, report_count, reasons, opened_by, claimed_by, claimed_at, decision, policy, decided_by, decided_at, created_at)`, `(?, ?, 0, ?, ?, 1, ?, null, null, null, ?, ?, ?, ?, ?)`);
-    const report = new Inserter(db, `insert into reports (id, reporter_id, subject_id, chat_id, kind, reason, comment, weight, stranger, admin_report, case_id, state, outcome, created_at)`, `(?, ?, ?, 0, 'private', ?, null, 0.25, 1, 0, ?, ?, ?, ?)`);
+    const kase = new Inserter(
+      db,
+      `insert into cases (id, subject_id, chat_id, state, priority, report_count, reasons, opened_by, claimed_by, claimed_at, decision, policy, decided_by, decided_at, created_at)`,
+      `(?, ?, 0, ?, ?, 1, ?, null, null, null, ?, ?, ?, ?, ?)`,
+    );
+    const report = new Inserter(
+      db,
+      `insert into reports (id, reporter_id, subject_id, chat_id, kind, reason, comment, weight, stranger, admin_report, case_id, state, outcome, created_at)`,
+      `(?, ?, ?, 0, 'private', ?, null, 0.25, 1, 0, ?, ?, ?, ?)`,
+    );
     const total = s.openCases + s.closedCases;
     const caseBase = maxId('cases');
     const reportBase = maxId('reports');
@@ -284,17 +309,48 @@ async function build(dir: string, s: Shape): Promise<Probes> {
       const reporter = randomAccount([subject]);
       const reason = REASONS[pick(REASONS.length)]!;
       const at = now - (total - k) * Math.floor((200 * DAY) / total) - pick(60_000);
-      kase.run(id, subject, open ? 'open' : 'closed', Math.round(rand() * 100_000) / 1000, JSON.stringify([reason]), open ? null : 'dismiss', open ? null : reason, open ? null : 's1', open ? null : at + DAY, at);
+      kase.run(
+        id,
+        subject,
+        open ? 'open' : 'closed',
+        Math.round(rand() * 100_000) / 1000,
+        JSON.stringify([reason]),
+        open ? null : 'dismiss',
+        open ? null : reason,
+        open ? null : 's1',
+        open ? null : at + DAY,
+        at,
+      );
       report.run(reportBase + k, reporter, subject, reason, id, open ? 'open' : 'closed', open ? null : 'dismissed', at);
-      event.run(++eventId, at, 'case_opened', 'account', `u${reporter}`, subject, JSON.stringify({ caseId: id, subjectId: subject, chatId: 0, openedBy: null }));
+      event.run(
+        ++eventId,
+        at,
+        'case_opened',
+        'account',
+        `u${reporter}`,
+        subject,
+        JSON.stringify({ caseId: id, subjectId: subject, chatId: 0, openedBy: null }),
+      );
     }
-    const restriction = new Inserter(db, `insert into restrictions (id, account_id, state, kind, until, delete_at, case_id, rule, created_at, ended_at, end_reason)`, `(?, ?, 'limited', 'robot', ?, null, null, 'cold_fanout', ?, null, null)`);
+    const restriction = new Inserter(
+      db,
+      `insert into restrictions (id, account_id, state, kind, until, delete_at, case_id, rule, created_at, ended_at, end_reason)`,
+      `(?, ?, 'limited', 'robot', ?, null, null, 'cold_fanout', ?, null, null)`,
+    );
     const limited = new Set<number>();
     while (limited.size < Math.round(s.accounts * s.limitedShare)) limited.add(randomAccount([T]));
     let rid = maxId('restrictions');
     for (const a of [...limited].sort((x, y) => x - y)) {
       restriction.run(++rid, a, now + 30 * DAY, now - DAY);
-      event.run(++eventId, now - DAY, 'restriction_applied', 'robot', 'cold_fanout', a, JSON.stringify({ restrictionId: rid, state: 'limited', kind: 'robot', until: now + 30 * DAY, deleteAt: null, rule: 'cold_fanout' }));
+      event.run(
+        ++eventId,
+        now - DAY,
+        'restriction_applied',
+        'robot',
+        'cold_fanout',
+        a,
+        JSON.stringify({ restrictionId: rid, state: 'limited', kind: 'robot', until: now + 30 * DAY, deleteAt: null, rule: 'cold_fanout' }),
+      );
     }
   });
 
@@ -303,8 +359,38 @@ async function build(dir: string, s: Shape): Promise<Probes> {
     for (let k = 0; k < s.timelineEvents; k++) {
       const at = now - (s.timelineEvents - k) * 60_000;
       const reporter = randomAccount([T]);
-      if (k % 3 === 0) event.run(++eventId, at, 'report_filed', 'account', `u${reporter}`, T, JSON.stringify({ reportId: 1, reporterId: reporter, subjectId: T, chatId: 1, kind: 'private', reason: 'spam', weight: 0.25, stranger: true, adminReport: false, caseId: null, evidence: [1, 2] }));
-      else if (k % 3 === 1) event.run(++eventId, at, 'case_updated', 'account', `u${reporter}`, T, JSON.stringify({ caseId: 1, priority: 0.5, reportCount: k, reasons: ['spam'], attached: [1] }));
+      if (k % 3 === 0)
+        event.run(
+          ++eventId,
+          at,
+          'report_filed',
+          'account',
+          `u${reporter}`,
+          T,
+          JSON.stringify({
+            reportId: 1,
+            reporterId: reporter,
+            subjectId: T,
+            chatId: 1,
+            kind: 'private',
+            reason: 'spam',
+            weight: 0.25,
+            stranger: true,
+            adminReport: false,
+            caseId: null,
+            evidence: [1, 2],
+          }),
+        );
+      else if (k % 3 === 1)
+        event.run(
+          ++eventId,
+          at,
+          'case_updated',
+          'account',
+          `u${reporter}`,
+          T,
+          JSON.stringify({ caseId: 1, priority: 0.5, reportCount: k, reasons: ['spam'], attached: [1] }),
+        );
       else event.run(++eventId, at, 'token_issued', 'admin', null, T, '{}');
     }
   });
@@ -352,7 +438,10 @@ function get(server: Server, p: string, token: string): Promise<{ status: number
 }
 
 function serve(label: string, dir: string): Promise<Server> {
-  const child = fork(fileURLToPath(import.meta.url), ['--serve', dir], { execArgv: ['--expose-gc', '--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(fileURLToPath(import.meta.url), ['--serve', dir], {
+    execArgv: ['--expose-gc', '--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   return new Promise((resolve, reject) => {
     child.once('message', (m: { url: string; startMs: number; rss: number }) => {
       log(NAME, `${label}: server up in ${(m.startMs / 1000).toFixed(1)} s, ${Math.round(m.rss / 1e6)} MB resident`);
@@ -406,8 +495,17 @@ async function compare(name: string, servers: [Server, Server], paths: [string, 
     }
   }
   const end = [await ask(servers[0].child, 'cpu'), await ask(servers[1].child, 'cpu')];
-  const out = [0, 1].map((i) => ({ p50: percentile(xs[i]!, 50), p99: percentile(xs[i]!, 99), cpu: (end[i]!.ms - cpu0[i]!) / runs, gc: end[i]!.gc, bytes: bytes[i]! })) as [Read, Read];
-  log(NAME, `${name}: p50 ${out[0].p50.toFixed(2)} / ${out[1].p50.toFixed(2)} ms, p99 ${out[0].p99.toFixed(2)} / ${out[1].p99.toFixed(2)} ms, CPU ${out[0].cpu.toFixed(3)} / ${out[1].cpu.toFixed(3)} ms a request, GC pauses ${out[0].gc.count} / ${out[1].gc.count} longest ${out[0].gc.max.toFixed(1)} / ${out[1].gc.max.toFixed(1)} ms (small / big)`);
+  const out = [0, 1].map((i) => ({
+    p50: percentile(xs[i]!, 50),
+    p99: percentile(xs[i]!, 99),
+    cpu: (end[i]!.ms - cpu0[i]!) / runs,
+    gc: end[i]!.gc,
+    bytes: bytes[i]!,
+  })) as [Read, Read];
+  log(
+    NAME,
+    `${name}: p50 ${out[0].p50.toFixed(2)} / ${out[1].p50.toFixed(2)} ms, p99 ${out[0].p99.toFixed(2)} / ${out[1].p99.toFixed(2)} ms, CPU ${out[0].cpu.toFixed(3)} / ${out[1].cpu.toFixed(3)} ms a request, GC pauses ${out[0].gc.count} / ${out[1].gc.count} longest ${out[0].gc.max.toFixed(1)} / ${out[1].gc.max.toFixed(1)} ms (small / big)`,
+  );
   return out;
 }
 
@@ -451,9 +549,27 @@ async function main(): Promise<void> {
   const servers: [Server, Server] = [await serve('small', small.dir), await serve('big', big.dir)];
   const both = <T>(f: (w: World) => T): [T, T] => [f(small), f(big)];
   const reads: Record<string, [Read, Read]> = {
-    'chat list': await compare('chat list', servers, ['/v1/chats', '/v1/chats'], both((w) => w.probes.token), runs),
-    'message page': await compare('message page', servers, both((w) => `/v1/chats/${w.probes.chatId}/messages`), both((w) => w.probes.token), runs),
-    'staff timeline': await compare('staff timeline', servers, both((w) => `/v1/moderation/accounts/${w.probes.timelineId}`), [ADMIN_TOKEN, ADMIN_TOKEN], runs),
+    'chat list': await compare(
+      'chat list',
+      servers,
+      ['/v1/chats', '/v1/chats'],
+      both((w) => w.probes.token),
+      runs,
+    ),
+    'message page': await compare(
+      'message page',
+      servers,
+      both((w) => `/v1/chats/${w.probes.chatId}/messages`),
+      both((w) => w.probes.token),
+      runs,
+    ),
+    'staff timeline': await compare(
+      'staff timeline',
+      servers,
+      both((w) => `/v1/moderation/accounts/${w.probes.timelineId}`),
+      [ADMIN_TOKEN, ADMIN_TOKEN],
+      runs,
+    ),
     queue: await compare('queue', servers, ['/v1/moderation/cases', '/v1/moderation/cases'], [ADMIN_TOKEN, ADMIN_TOKEN], runs),
   };
   const rss = [(await ask(servers[0].child, 'memory')).rss / 1e6, (await ask(servers[1].child, 'memory')).rss / 1e6];
@@ -462,8 +578,26 @@ async function main(): Promise<void> {
 
   const bigLabel = `${fmt(bigAccounts)} accounts`;
   const [s0, s1] = servers;
-  result({ name: `start-up (${bigLabel})`, value: s1.startMs / 1000, unit: 's', baseline: s0.startMs / 1000, ratio: s1.startMs / s0.startMs, target: '', pass: true, note: `createApp + listen; ${big.gb.toFixed(2)} GB database (small: ${small.gb.toFixed(2)} GB)` });
-  result({ name: `resident memory (${bigLabel})`, value: rss[1]!, unit: 'MB', baseline: rss[0]!, ratio: rss[1]! / rss[0]!, target: '', pass: true, note: `after the reads and a GC (just started: ${Math.round(s1.rss / 1e6)} MB)` });
+  result({
+    name: `start-up (${bigLabel})`,
+    value: s1.startMs / 1000,
+    unit: 's',
+    baseline: s0.startMs / 1000,
+    ratio: s1.startMs / s0.startMs,
+    target: '',
+    pass: true,
+    note: `createApp + listen; ${big.gb.toFixed(2)} GB database (small: ${small.gb.toFixed(2)} GB)`,
+  });
+  result({
+    name: `resident memory (${bigLabel})`,
+    value: rss[1]!,
+    unit: 'MB',
+    baseline: rss[0]!,
+    ratio: rss[1]! / rss[0]!,
+    target: '',
+    pass: true,
+    note: `after the reads and a GC (just started: ${Math.round(s1.rss / 1e6)} MB)`,
+  });
   for (const [name, [s, b]] of Object.entries(reads)) {
     for (const q of ['p50', 'p99', 'cpu'] as const) {
       const ratio = b[q] / s[q];
@@ -474,7 +608,9 @@ async function main(): Promise<void> {
     }
   }
   table(`Per-user reads: ${bigLabel} beside 10 k accounts (baseline), same probes`, [
-    big.reused ? `big world reused (${big.gb.toFixed(2)} GB)` : `big world built in ${big.buildS.toFixed(0)} s (${big.gb.toFixed(2)} GB); small in ${small.buildS.toFixed(0)} s`,
+    big.reused
+      ? `big world reused (${big.gb.toFixed(2)} GB)`
+      : `big world built in ${big.buildS.toFixed(0)} s (${big.gb.toFixed(2)} GB); small in ${small.buildS.toFixed(0)} s`,
     `${runs} keep-alive requests per read and world after 100 warm-ups, the two worlds' servers alternating`,
     `machine load average (1 min) ${load0.toFixed(1)} at the start, ${os.loadavg()[0]!.toFixed(1)} at the end, on ${os.cpus().length} cores`,
   ]);

@@ -376,7 +376,9 @@ for (let i = 0; i < QUERIES; i++) {
   qb[i] = b;
 }
 
-log(`generated ${N} accounts, ${EDGES} edges, ${BLOCKS} blocks, ${PRIVATE_CHATS} private chats, ${QUERIES} queries in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+log(
+  `generated ${N} accounts, ${EDGES} edges, ${BLOCKS} blocks, ${PRIVATE_CHATS} private chats, ${QUERIES} queries in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+);
 
 // ---- the real index ---------------------------------------------------------------------
 
@@ -387,7 +389,12 @@ function buildIndex(): GateIndex {
     // Every account has a number; some a username (the index resolves both).
     index.putAccount(a, 79_000_000_000 + a, rand() < USERNAMES ? `user${a}` : null, sys);
     if (contactsOnly[a]) {
-      index.setPrivacy(a, { findByPhone: Audience.EVERYBODY, phoneVisibility: Audience.CONTACTS, chatInvites: Audience.EVERYBODY, newChats: Audience.CONTACTS });
+      index.setPrivacy(a, {
+        findByPhone: Audience.EVERYBODY,
+        phoneVisibility: Audience.CONTACTS,
+        chatInvites: Audience.EVERYBODY,
+        newChats: Audience.CONTACTS,
+      });
     }
     const s = accountState[a]!;
     if (s === State.LIMITED) {
@@ -418,7 +425,9 @@ gc();
 const heapDelta = heapAndExternal() - memBefore;
 const rssDelta = process.memoryUsage().rss - rssBefore;
 const indexBytes = index.bytes;
-log(`index built in ${(buildMs / 1000).toFixed(1)} s: ${(indexBytes / MB).toFixed(0)} MB in typed arrays, heap+external delta ${(heapDelta / MB).toFixed(0)} MB`);
+log(
+  `index built in ${(buildMs / 1000).toFixed(1)} s: ${(indexBytes / MB).toFixed(0)} MB in typed arrays, heap+external delta ${(heapDelta / MB).toFixed(0)} MB`,
+);
 
 // ---- agreement ----------------------------------------------------------------------------
 
@@ -587,12 +596,20 @@ const rows: [string, string, string][] = [
 ];
 const w0 = Math.max(...rows.map((r) => r[0].length));
 const w1 = Math.max(...rows.map((r) => r[1].length));
-console.log(`\nSend gate: ${N.toLocaleString('en')} accounts, ${EDGES.toLocaleString('en')} contact edges, ${QUERIES.toLocaleString('en')} queries × ${ROUNDS} rounds`);
-console.log(`  graph: ${((100 * reciprocal) / SAMPLE).toFixed(1)}% of edges reciprocal, max ${maxDegree} contacts; ${limited.length} limited, ${special.length} banned/frozen/deleted, ${BLOCKS} blocks, ${PRIVATE_CHATS} private chats`);
+console.log(
+  `\nSend gate: ${N.toLocaleString('en')} accounts, ${EDGES.toLocaleString('en')} contact edges, ${QUERIES.toLocaleString('en')} queries × ${ROUNDS} rounds`,
+);
+console.log(
+  `  graph: ${((100 * reciprocal) / SAMPLE).toFixed(1)}% of edges reciprocal, max ${maxDegree} contacts; ${limited.length} limited, ${special.length} banned/frozen/deleted, ${BLOCKS} blocks, ${PRIVATE_CHATS} private chats`,
+);
 console.log(`  gate answers:     ${mix(gateCodes)}`);
 console.log(`  baseline answers: ${mix(baseCodes)}`);
-console.log(`  where they differ (expected): block before row 6 ${pct(blockFirst)}, has-written allows ${pct(hasWrittenAllows)}, gate-only denials (rows 4, 5, 7) ${pct(gateOnlyDenials)}`);
-console.log(`  checksums: gate ${gateSum}, baseline ${baseSum}; index build ${(buildMs / 1000).toFixed(1)} s; total ${((performance.now() - t0) / 1000).toFixed(0)} s\n`);
+console.log(
+  `  where they differ (expected): block before row 6 ${pct(blockFirst)}, has-written allows ${pct(hasWrittenAllows)}, gate-only denials (rows 4, 5, 7) ${pct(gateOnlyDenials)}`,
+);
+console.log(
+  `  checksums: gate ${gateSum}, baseline ${baseSum}; index build ${(buildMs / 1000).toFixed(1)} s; total ${((performance.now() - t0) / 1000).toFixed(0)} s\n`,
+);
 for (const [name, value, target] of rows) console.log(`  ${name.padEnd(w0)}  ${value.padStart(w1)}  ${target}`);
 console.log('');
 if (!(globalThis as { gc?: unknown }).gc) log('global.gc is not exposed (run with --expose-gc): the heap delta includes garbage');

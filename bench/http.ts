@@ -123,7 +123,10 @@ for (let r = 0; r < ROUNDS; r++) {
   for (const which of order) {
     const run = await messagesRun(servers[which].port);
     servers[which].runs.push(run);
-    log('http', `round ${r + 1}/${ROUNDS} ${which}: ${fmt(run.rps)} req/s, ${fmt(run.perCpuSecond)} req per server CPU-s, statuses ${JSON.stringify(run.statuses)}`);
+    log(
+      'http',
+      `round ${r + 1}/${ROUNDS} ${which}: ${fmt(run.rps)} req/s, ${fmt(run.perCpuSecond)} req per server CPU-s, statuses ${JSON.stringify(run.statuses)}`,
+    );
   }
 }
 await bare.close();
@@ -139,7 +142,8 @@ const fastifyRps = median(fastifyRuns.map((x) => x.rps));
 const fastifyCpuRate = median(fastifyRuns.map((x) => x.perCpuSecond));
 const bareCpuRate = median(bareRuns.map((x) => x.perCpuSecond));
 const messagesSent = banyaRuns.length * banyaRps * (SECONDS + 1);
-const loadNote = () => `other processes used ${(otherMs / windowsMs).toFixed(2)} cores on average during the measured windows (load average ${os.loadavg()[0]!.toFixed(2)}, ${os.cpus().length} cores)`;
+const loadNote = () =>
+  `other processes used ${(otherMs / windowsMs).toFixed(2)} cores on average during the measured windows (load average ${os.loadavg()[0]!.toFixed(2)}, ${os.cpus().length} cores)`;
 
 result({
   name: 'HTTP POST /v1/messages, mutual contacts (requests/s)',
@@ -213,10 +217,15 @@ for (let v = 0; v < 3; v++) {
 const checks = bodies.map((b) => httpRequest('POST', '/v1/gate/check', JSON.stringify(b), { Authorization: `Bearer ${ADMIN_TOKEN}` }));
 // The answers over HTTP must be checkBatch's.
 for (const b of bodies) {
-  const res = await fetch(`${url}/v1/gate/check`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(b) });
+  const res = await fetch(`${url}/v1/gate/check`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify(b),
+  });
   const got = (await res.json()) as { results: (0 | string)[] };
   const want = checkBatch(p, b.from, b.to);
-  if (res.status !== 200 || got.results.length !== PAIRS || got.results.some((x, i) => x !== want[i])) throw new Error(`gate/check answered differently from checkBatch (${res.status})`);
+  if (res.status !== 200 || got.results.length !== PAIRS || got.results.some((x, i) => x !== want[i]))
+    throw new Error(`gate/check answered differently from checkBatch (${res.status})`);
 }
 const denials = checkBatch(p, bodies[0]!.from, bodies[0]!.to).filter((x) => x !== 0).length;
 

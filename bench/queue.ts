@@ -140,7 +140,8 @@ const baseFirstMs = await time(() => baseFirst.all(LIMIT + 1));
 const baseFilteredMs = await time(() => baseFiltered.all('%"scam"%', LIMIT + 1));
 const baseSecondMs = await time(() => baseSecond.all(last.priority, last.priority, lastId, LIMIT + 1));
 const naiveSecondMs = await time(() => naiveSecond.all(last.priority, last.priority, lastId, LIMIT + 1));
-if (!same((naiveSecond.all(last.priority, last.priority, lastId, LIMIT + 1) as { id: number }[]).slice(0, LIMIT), second.cases)) throw new Error('naive second page differs');
+if (!same((naiveSecond.all(last.priority, last.priority, lastId, LIMIT + 1) as { id: number }[]).slice(0, LIMIT), second.cases))
+  throw new Error('naive second page differs');
 
 // The plans SQLite chose for the queries listCases really ran (captured from the store), for the reader.
 async function plan(f: Parameters<typeof listCases>[1]): Promise<string> {
@@ -165,15 +166,32 @@ const planSecond = await plan({ limit: LIMIT, cursor: first.nextCursor });
 const rows: [string, number[], number[], string][] = [
   ['queue first page (limit 50), median of 20', firstMs, baseFirstMs, `open+escalated of ${CASES.toLocaleString('en')} cases; plan: ${planFirst}`],
   ['queue filtered (state=escalated, reason=scam), median of 20', filteredMs, baseFilteredMs, `${escalatedScam} matching cases; plan: ${planFiltered}`],
-  ['queue second page via cursor, median of 20', secondMs, baseSecondMs, `cursor of the first page; plan: ${planSecond}; the textbook OR form of the cursor condition takes ${median(naiveSecondMs).toFixed(1)} ms (median)`],
+  [
+    'queue second page via cursor, median of 20',
+    secondMs,
+    baseSecondMs,
+    `cursor of the first page; plan: ${planSecond}; the textbook OR form of the cursor condition takes ${median(naiveSecondMs).toFixed(1)} ms (median)`,
+  ],
 ];
 for (const [name, xs, base, note] of rows) {
   const v = median(xs);
   const b = median(base);
-  result({ name, value: v, unit: 'ms', baseline: b, ratio: v / b, target: `≤ ${TARGET_MS} ms`, pass: v <= TARGET_MS, note: `${note}; min ${Math.min(...xs).toFixed(2)} ms, max ${Math.max(...xs).toFixed(2)} ms; baseline: hand-written SQL through better-sqlite3` });
+  result({
+    name,
+    value: v,
+    unit: 'ms',
+    baseline: b,
+    ratio: v / b,
+    target: `≤ ${TARGET_MS} ms`,
+    pass: v <= TARGET_MS,
+    note: `${note}; min ${Math.min(...xs).toFixed(2)} ms, max ${Math.max(...xs).toFixed(2)} ms; baseline: hand-written SQL through better-sqlite3`,
+  });
 }
-table(`Moderation queue: ${CASES.toLocaleString('en')} cases (${open.toLocaleString('en')} open, ${escalated.toLocaleString('en')} escalated), page of ${LIMIT}`, [
-  `bulk insert ${(insertMs / 1000).toFixed(1)} s; total ${((performance.now() - t0) / 1000).toFixed(0)} s; ratio = banya / baseline (lower is better)`,
-  `plan (first page): ${planFirst}`,
-]);
+table(
+  `Moderation queue: ${CASES.toLocaleString('en')} cases (${open.toLocaleString('en')} open, ${escalated.toLocaleString('en')} escalated), page of ${LIMIT}`,
+  [
+    `bulk insert ${(insertMs / 1000).toFixed(1)} s; total ${((performance.now() - t0) / 1000).toFixed(0)} s; ratio = banya / baseline (lower is better)`,
+    `plan (first page): ${planFirst}`,
+  ],
+);
 await store.close();

@@ -101,7 +101,14 @@ function convert(): { events: RobotEvent[]; accounts: number; spanMs: number } {
         const from = id(e.from);
         const to = id(e.to);
         const age = at - created[from]!;
-        out.push({ type: 'report', at, from, to, weight: reportWeight({ confirmed: 0, dismissed: 0, muted: false, accountAgeMs: age, groupAdmin: false }), fresh: age < DAY });
+        out.push({
+          type: 'report',
+          at,
+          from,
+          to,
+          weight: reportWeight({ confirmed: 0, dismissed: 0, muted: false, accountAgeMs: age, groupAdmin: false }),
+          fresh: age < DAY,
+        });
         break;
       }
       case 'post':
@@ -143,8 +150,12 @@ for (const ev of stream) {
   if (ev.type === 'message' && ev.stranger) cold++;
 }
 const messages = mix.get('message') ?? 0;
-const mixText = [...mix].map(([k, n]) => `${k} ${((100 * n) / stream.length).toFixed(1)}%`).join(', ') + `; ${((100 * cold) / messages).toFixed(1)}% of messages cold`;
-log('rules', `stream: ${stream.length.toLocaleString('en')} events (${mixText}), from a ${trace.accounts}-account trace of ${trace.events.length} events, built in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+const mixText =
+  [...mix].map(([k, n]) => `${k} ${((100 * n) / stream.length).toFixed(1)}%`).join(', ') + `; ${((100 * cold) / messages).toFixed(1)}% of messages cold`;
+log(
+  'rules',
+  `stream: ${stream.length.toLocaleString('en')} events (${mixText}), from a ${trace.accounts}-account trace of ${trace.events.length} events, built in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+);
 
 // ---- engines --------------------------------------------------------------------------------------
 class TrackingSink implements EffectSink {
@@ -225,7 +236,10 @@ for (let r = 0; r < ROUNDS; r++) {
   wallRates.push(stream.length / (wall / 1000));
   lastSink = sink;
   lastEngine = engine;
-  log('rules', `round ${r + 1}/${ROUNDS}: rules ${fmt(rates[r]!)} events/s, counters only ${fmt(baseRates[r]!)} events/s (CPU time), ratio ${ratios[r]!.toFixed(2)}`);
+  log(
+    'rules',
+    `round ${r + 1}/${ROUNDS}: rules ${fmt(rates[r]!)} events/s, counters only ${fmt(baseRates[r]!)} events/s (CPU time), ratio ${ratios[r]!.toFixed(2)}`,
+  );
 }
 
 const rate = median(rates);

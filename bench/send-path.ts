@@ -115,10 +115,13 @@ const banyaMs = await sendRange(WARMUP, total);
 const cpu = process.cpuUsage(cpu0);
 const lastId = p.ids.peek('messages');
 const timedCommits = boundaries.length - commitsBefore;
-const timedBatches = boundaries.slice(commitsBefore).map((b, k, xs) => b - (k === 0 ? boundaries[commitsBefore - 1] ?? timedFirstId - 1 : xs[k - 1]!));
+const timedBatches = boundaries.slice(commitsBefore).map((b, k, xs) => b - (k === 0 ? (boundaries[commitsBefore - 1] ?? timedFirstId - 1) : xs[k - 1]!));
 if (denied > 0) throw new Error(`${denied} sends were denied`);
 const banyaRate = SENDS / (banyaMs / 1000);
-log('send-path', `banya: ${SENDS} sends in ${banyaMs.toFixed(0)} ms (${fmt(banyaRate)}/s), ${timedCommits} commits, median batch ${median(timedBatches)} messages`);
+log(
+  'send-path',
+  `banya: ${SENDS} sends in ${banyaMs.toFixed(0)} ms (${fmt(banyaRate)}/s), ${timedCommits} commits, median batch ${median(timedBatches)} messages`,
+);
 
 // ---- what banya wrote, read back ------------------------------------------------------------------
 interface Op {
@@ -126,8 +129,19 @@ interface Op {
   a: (number | string)[];
 }
 const msgs = sqliteA
-  .prepare('select m.id, m.chat_id, m.from_id, m.text, m.sent_at, c.peer_low, c.peer_high, c.created_at from messages m join chats c on c.id = m.chat_id where m.id >= ? and m.id <= ? order by m.id')
-  .all(firstId, lastId) as { id: number; chat_id: number; from_id: number; text: string; sent_at: number; peer_low: number; peer_high: number; created_at: number }[];
+  .prepare(
+    'select m.id, m.chat_id, m.from_id, m.text, m.sent_at, c.peer_low, c.peer_high, c.created_at from messages m join chats c on c.id = m.chat_id where m.id >= ? and m.id <= ? order by m.id',
+  )
+  .all(firstId, lastId) as {
+  id: number;
+  chat_id: number;
+  from_id: number;
+  text: string;
+  sent_at: number;
+  peer_low: number;
+  peer_high: number;
+  created_at: number;
+}[];
 const walBytes = fs.existsSync(path.join(dirA, `${DB_FILE}-wal`)) ? fs.statSync(path.join(dirA, `${DB_FILE}-wal`)).size : 0;
 await app.close();
 if (msgs.length !== lastId - firstId + 1) throw new Error('messages read back do not match');
@@ -166,7 +180,9 @@ raw.pragma('journal_mode = WAL');
 raw.pragma('synchronous = NORMAL');
 raw.pragma('foreign_keys = OFF');
 const stmts = [
-  raw.prepare(`insert into chats (id, kind, title, public, owner_id, peer_low, peer_high, started_by, low_wrote, high_wrote, created_at) values (?, 'private', null, 0, null, ?, ?, ?, ?, ?, ?)`),
+  raw.prepare(
+    `insert into chats (id, kind, title, public, owner_id, peer_low, peer_high, started_by, low_wrote, high_wrote, created_at) values (?, 'private', null, 0, null, ?, ?, ?, ?, ?, ?)`,
+  ),
   raw.prepare('update chats set low_wrote = 1 where id = ?'),
   raw.prepare('update chats set high_wrote = 1 where id = ?'),
   raw.prepare('insert into messages (id, chat_id, from_id, text, buttons, sent_at) values (?, ?, ?, ?, null, ?)'),

@@ -123,7 +123,18 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const ids = await Ids.load(store);
   const index = await buildIndex(store);
   const journal = new Journal(store);
-  const core: Core = { config, store, index, restrictions: new RestrictionBook(index), clock, ids, log, bannedPhones: new Set(), journal, serial: new Serializer() };
+  const core: Core = {
+    config,
+    store,
+    index,
+    restrictions: new RestrictionBook(index),
+    clock,
+    ids,
+    log,
+    bannedPhones: new Set(),
+    journal,
+    serial: new Serializer(),
+  };
   const enforcement: Enforcement = { ...core, policy, enforcement: new EnforcementState() };
   const robots = new RobotsEngine(robotsConfig, enforcementSink(enforcement));
   const platform: Platform = {
@@ -162,7 +173,9 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   await spamBot.load();
   spamBot.attach();
   const smtp =
-    config.smtp.port !== undefined ? await startSmtpListener(platform, desk, { host: config.smtp.host, port: config.smtp.port, supportAddress: config.smtp.supportAddress }) : null;
+    config.smtp.port !== undefined
+      ? await startSmtpListener(platform, desk, { host: config.smtp.host, port: config.smtp.port, supportAddress: config.smtp.supportAddress })
+      : null;
   const generatedAdminToken = await setUpAdminToken(config, store, platform.tokens);
 
   const advanceClock =

@@ -46,7 +46,9 @@ async function run(argv: string[]): Promise<number> {
         const problems = await checkProjections(store);
         for (const line of problems) process.stdout.write(`${line}\n`);
         process.stdout.write(
-          problems.length === 0 ? 'banya: every projection matches the event log\n' : `banya: ${problems.length} differences${problems.length >= 50 ? ' (the first 50)' : ''}\n`,
+          problems.length === 0
+            ? 'banya: every projection matches the event log\n'
+            : `banya: ${problems.length} differences${problems.length >= 50 ? ' (the first 50)' : ''}\n`,
         );
         return problems.length === 0 ? 0 : 1;
       } finally {

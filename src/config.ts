@@ -30,7 +30,11 @@ export const configSchema = z.object({
   /** JSON file with the robots' settings: rules on/off, shadow mode, thresholds, guard rails. */
   robotsFile: z.string().optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  bodyLimitBytes: z.number().int().positive().default(64 * 1024),
+  bodyLimitBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(64 * 1024),
   /** Connection limits of the HTTP server: slow or idle clients do not hold sockets forever. */
   http: z
     .object({

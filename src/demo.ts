@@ -93,6 +93,10 @@ export async function seedDemo(app: App): Promise<DemoWorld> {
 
 export function writeDemoFile(dataDir: string, world: DemoWorld, adminToken: string | null): string {
   const file = path.join(dataDir, 'demo.json');
-  fs.writeFileSync(file, JSON.stringify({ note: 'Demo tokens. Never run --demo on a real data folder.', adminToken: adminToken ?? undefined, ...world }, null, 2), { mode: 0o600 });
+  fs.writeFileSync(
+    file,
+    JSON.stringify({ note: 'Demo tokens. Never run --demo on a real data folder.', adminToken: adminToken ?? undefined, ...world }, null, 2),
+    { mode: 0o600 },
+  );
   return file;
 }

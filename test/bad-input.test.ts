@@ -28,11 +28,14 @@ let triage: Client;
 async function dump(): Promise<Record<string, unknown[]>> {
   const store = server.app.platform.store;
   await store.flush();
-  const tables = await store.all<{ name: string }>(sql`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name`.compile(store.db));
+  const tables = await store.all<{ name: string }>(
+    sql`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name`.compile(store.db),
+  );
   expect(tables.map((t) => t.name)).toEqual(expect.arrayContaining(['accounts', 'messages']));
   const out: Record<string, unknown[]> = {};
   // The look-up quota is a rate-limit counter (API.md): a refused send to a number still spends it.
-  for (const { name } of tables) if (name !== 'phone_lookups') out[name] = await store.all(sql`select * from ${sql.table(name)} order by rowid`.compile(store.db));
+  for (const { name } of tables)
+    if (name !== 'phone_lookups') out[name] = await store.all(sql`select * from ${sql.table(name)} order by rowid`.compile(store.db));
   return out;
 }
 
@@ -86,7 +89,10 @@ function expectFieldError(res: Res, field: string) {
     expect(typeof e.message).toBe('string');
   }
   const fields = errors.map((e: { field: string }) => e.field);
-  expect(fields.some((f: string) => f === field || f.startsWith(`${field}.`)), `${JSON.stringify(fields)} should name ${field}`).toBe(true);
+  expect(
+    fields.some((f: string) => f === field || f.startsWith(`${field}.`)),
+    `${JSON.stringify(fields)} should name ${field}`,
+  ).toBe(true);
 }
 
 type Cases = [[unknown, string], ...[unknown, string][]];
@@ -368,7 +374,9 @@ describe.each(routes)('$name', (route) => {
       expectError(await changesNothing(() => anon.as(token).request(route.method, route.path(), route.valid())), 401, 'UNAUTHORIZED');
     }
     // Not a bearer token.
-    const basic = await changesNothing(() => anon.as(undefined, { authorization: `Basic ${route.who().token}` }).request(route.method, route.path(), route.valid()));
+    const basic = await changesNothing(() =>
+      anon.as(undefined, { authorization: `Basic ${route.who().token}` }).request(route.method, route.path(), route.valid()),
+    );
     expectError(basic, 401, 'UNAUTHORIZED');
   });
 
@@ -386,11 +394,17 @@ describe('content types', () => {
     const a = await world.account();
     const b = await world.account();
     for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=utf-8']) {
-      const res = await a.api.as(a.token, { 'content-type': type }).request('POST', '/v1/messages', undefined, JSON.stringify({ to: { accountId: b.id }, text: `as ${type}` }));
+      const res = await a.api
+        .as(a.token, { 'content-type': type })
+        .request('POST', '/v1/messages', undefined, JSON.stringify({ to: { accountId: b.id }, text: `as ${type}` }));
       expect(res.status, JSON.stringify(res.body)).toBe(201);
     }
     const list = await b.api.get(`/v1/chats/${(await a.api.get('/v1/chats')).body.chats[0].id}/messages`);
-    expect(list.body.messages.map((m: { text: string }) => m.text)).toEqual(['as text/plain', 'as application/x-www-form-urlencoded', 'as application/json; charset=utf-8']);
+    expect(list.body.messages.map((m: { text: string }) => m.text)).toEqual([
+      'as text/plain',
+      'as application/x-www-form-urlencoded',
+      'as application/json; charset=utf-8',
+    ]);
     const p = await a.api.as(a.token, { 'content-type': 'text/plain' }).request('PUT', '/v1/privacy', undefined, '{"newChats":"contacts"}');
     expect(p.status).toBe(200);
     expect(p.body.newChats).toBe('contacts');
@@ -449,7 +463,12 @@ describe('bodies the schema lets through but the request cannot mean', () => {
       expectError(res, 400, 'BAD_REQUEST');
     }
     // Ordinary nesting is fine.
-    const ok = await alice.api.request('POST', '/v1/messages', undefined, `{"to":{"accountId":"${bob.id}"},"text":"x","idempotencyKey":"deep-2","junk":${deep(10)}}`);
+    const ok = await alice.api.request(
+      'POST',
+      '/v1/messages',
+      undefined,
+      `{"to":{"accountId":"${bob.id}"},"text":"x","idempotencyKey":"deep-2","junk":${deep(10)}}`,
+    );
     expect(ok.status).toBe(201);
   });
 });
@@ -474,14 +493,18 @@ describe('requests the router cannot take apart', () => {
       socket.on('data', (d) => (text += d.toString()));
       socket.on('error', () => undefined);
       socket.on('close', () => {
-        const m = /^HTTP\/1\.1 (\d{3})[^]*?\r\n\r\n([^]*)$/.exec(text);
+        const m = /^HTTP\/1\.1 (\d{3})[\s\S]*?\r\n\r\n([\s\S]*)$/.exec(text);
         if (!m) return reject(new Error(`not an HTTP answer: ${JSON.stringify(text)}`));
         resolve({ status: Number(m[1]), body: JSON.parse(m[2]!) });
       });
     });
 
   it('answers a request that is not valid HTTP 400 BAD_REQUEST in the error shape', async () => {
-    for (const bytes of ['GARBAGE\r\n\r\n', 'POST /v1/messages HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n', `GET /v1/me HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`]) {
+    for (const bytes of [
+      'GARBAGE\r\n\r\n',
+      'POST /v1/messages HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n',
+      `GET /v1/me HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`,
+    ]) {
       const res = await changesNothing(() => rawHttp(bytes));
       expectError(res as Res, 400, 'BAD_REQUEST');
     }

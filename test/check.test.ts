@@ -104,4 +104,3 @@ describe('banya check', () => {
     expect(problems.some((p) => p.startsWith('reports: stored') && p.includes('9999'))).toBe(true);
   });
 });
-

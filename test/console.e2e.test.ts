@@ -77,7 +77,10 @@ describe('the seed’s story in the browser', () => {
     // A moderator works the queue in the console: the case, its evidence, the ladder's preview.
     const moderator = await world.staff('moderator');
     const mod = await consoleAs(moderator.token!);
-    await mod.page.getByRole('link', { name: /^k\d+$/ }).first().click();
+    await mod.page
+      .getByRole('link', { name: /^k\d+$/ })
+      .first()
+      .click();
     await mod.page.getByText('Opening this case is an evidence view').waitFor();
     await mod.page.getByText('Best prices on watches this week only!').first().waitFor();
     await mod.page.getByText('Confirming under this policy will apply:').waitFor();
@@ -98,7 +101,10 @@ describe('the seed’s story in the browser', () => {
     // SpamBot: status, then the appeal by its buttons.
     await strangerApp.page.getByRole('button', { name: 'Learn more from SpamBot' }).click();
     await strangerApp.page.getByRole('group', { name: 'SpamBot' }).waitFor();
-    await strangerApp.page.getByText(/limited/i).first().waitFor();
+    await strangerApp.page
+      .getByText(/limited/i)
+      .first()
+      .waitFor();
     await strangerApp.page.getByRole('button', { name: 'This is a mistake' }).click();
     await strangerApp.page.getByRole('button', { name: 'I did not send anything like that' }).click();
     await strangerApp.page.getByText('Please describe your case').waitFor();
@@ -166,7 +172,16 @@ describe('every console page', () => {
     const cookies = await w.page.context().cookies();
     const session = cookies.find((c) => c.name === 'banya_console');
     expect(session).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
-    const status = await w.page.evaluate(async () => (await fetch('/v1/admin/staff', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'x', role: 'triage' }) })).status);
+    const status = await w.page.evaluate(
+      async () =>
+        (
+          await fetch('/v1/admin/staff', {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ name: 'x', role: 'triage' }),
+          })
+        ).status,
+    );
     expect(status).toBe(403);
     await w.page.getByRole('button', { name: 'Sign out' }).click();
     await w.page.getByRole('heading', { name: 'Sign in with your staff token' }).waitFor();

@@ -29,14 +29,18 @@ function freePhone(): string {
 }
 
 async function limit(a: TestAccount) {
-  await restrictAccount(server.app.platform, parseId('account', a.id), { state: 'limited', kind: 'report', until: server.app.platform.clock.now() + DAY }, { kind: 'system' });
+  await restrictAccount(
+    server.app.platform,
+    parseId('account', a.id),
+    { state: 'limited', kind: 'report', until: server.app.platform.clock.now() + DAY },
+    { kind: 'system' },
+  );
 }
 
 function send(from: TestAccount, to: TestAccount | Record<string, string>, text = 'hello') {
   const target = 'token' in to ? { accountId: (to as TestAccount).id } : to;
   return from.api.post('/v1/messages', { to: target, text });
 }
-
 
 function importPhones(a: TestAccount, ...phones: string[]) {
   return a.api.post('/v1/contacts/import', { contacts: phones.map((phone) => ({ phone })) });
@@ -85,7 +89,13 @@ describe('importing contacts', () => {
     const b = await world.account({ phone: '+447700955501' });
     const unknown = '+15551230001';
     const res = await a.api.post('/v1/contacts/import', {
-      contacts: [{ phone: '+44 (7700) 955-501', name: 'Bob' }, { phone: '00447700955501' }, { phone: a.phone }, { phone: '+1 555 123 0001' }, { phone: unknown }],
+      contacts: [
+        { phone: '+44 (7700) 955-501', name: 'Bob' },
+        { phone: '00447700955501' },
+        { phone: a.phone },
+        { phone: '+1 555 123 0001' },
+        { phone: unknown },
+      ],
     });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ imported: [{ phone: '+447700955501', accountId: b.id }], notFound: [unknown], invalid: [] });
@@ -352,10 +362,21 @@ describe('privacy settings', () => {
 
   it('answers 400 BAD_REQUEST for a value outside the enum, changing nothing', async () => {
     const a = await world.account();
-    for (const body of [{ findByPhone: 'nobody' }, { newChats: 'nobody' }, { phoneVisibility: 'friends' }, { chatInvites: 1 }, { chatInvites: 'contacts', newChats: 'all' }]) {
+    for (const body of [
+      { findByPhone: 'nobody' },
+      { newChats: 'nobody' },
+      { phoneVisibility: 'friends' },
+      { chatInvites: 1 },
+      { chatInvites: 'contacts', newChats: 'all' },
+    ]) {
       expectError(await a.api.put('/v1/privacy', body), 400, 'BAD_REQUEST');
     }
-    expect((await a.api.get('/v1/privacy')).body).toEqual({ findByPhone: 'everybody', phoneVisibility: 'contacts', chatInvites: 'everybody', newChats: 'everybody' });
+    expect((await a.api.get('/v1/privacy')).body).toEqual({
+      findByPhone: 'everybody',
+      phoneVisibility: 'contacts',
+      chatInvites: 'everybody',
+      newChats: 'everybody',
+    });
   });
 });
 

@@ -144,7 +144,9 @@ describe('POST /v1/me/emails and /v1/me/emails/verify', () => {
     const code = await requestCode(a, addr);
     await verify(a, addr, wrong(code));
     const store = server.app.platform.store;
-    const events = await store.all<{ type: string; payload: string }>(store.db.selectFrom('events').select(['type', 'payload']).where('account_id', '=', parseId('account', a.id)));
+    const events = await store.all<{ type: string; payload: string }>(
+      store.db.selectFrom('events').select(['type', 'payload']).where('account_id', '=', parseId('account', a.id)),
+    );
     expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['email_verification_started', 'email_code_rejected']));
     for (const e of events) expect(e.payload).not.toContain(code);
     const started = JSON.parse(events.find((e) => e.type === 'email_verification_started')!.payload);
@@ -155,7 +157,10 @@ describe('POST /v1/me/emails and /v1/me/emails/verify', () => {
     expect(JSON.stringify(rows)).not.toContain(code);
     expect(rows[0]).toMatchObject({ attempts: 1 });
     // Without the secret (kept in the settings, not the log), trying every code does not find it.
-    const guess = (c: string) => createHash('sha256').update(`${started.salt}:${parseId('account', a.id)}:${addr.toLowerCase()}:${c}`).digest('hex');
+    const guess = (c: string) =>
+      createHash('sha256')
+        .update(`${started.salt}:${parseId('account', a.id)}:${addr.toLowerCase()}:${c}`)
+        .digest('hex');
     expect(guess(code)).not.toBe(started.codeHash);
   });
 
@@ -185,7 +190,12 @@ describe('POST /v1/me/emails and /v1/me/emails/verify', () => {
   it('a frozen account verifies through SpamBot, not here', async () => {
     const a = await world.account();
     const now = await world.advance(0);
-    await restrictAccount(server.app.platform, parseId('account', a.id), { state: 'frozen', kind: 'scam', deleteAt: now + 14 * 24 * HOUR * 1000 }, { kind: 'system' });
+    await restrictAccount(
+      server.app.platform,
+      parseId('account', a.id),
+      { state: 'frozen', kind: 'scam', deleteAt: now + 14 * 24 * HOUR * 1000 },
+      { kind: 'system' },
+    );
     expectError(await a.api.post('/v1/me/emails', { address: address('frozen') }), 403, 'FROZEN_METHOD_INVALID');
   });
 });
@@ -221,7 +231,12 @@ describe("SpamBot verifies a frozen account's contact address", () => {
       const b = BUTTONS[lang];
       const a = await world.account({ language: lang });
       const now = await world.advance(0);
-      await restrictAccount(server.app.platform, parseId('account', a.id), { state: 'frozen', kind: 'scam', deleteAt: now + 14 * 24 * HOUR * 1000 }, { kind: 'system' });
+      await restrictAccount(
+        server.app.platform,
+        parseId('account', a.id),
+        { state: 'frozen', kind: 'scam', deleteAt: now + 14 * 24 * HOUR * 1000 },
+        { kind: 'system' },
+      );
       await bot(a, b.mistake);
       await bot(a, b.didNot);
       expect(await bot(a, 'Someone used my phone.')).toMatch(lang === 'en' ? /e-mail address/ : /адрес электронной почты/);

@@ -99,7 +99,7 @@ describe('a report needs something to review (RULES.md §3)', () => {
     expect(await casesOf(silent)).toEqual([]);
   });
 
-  it('refuses group reports naming messages that are not the subject\'s in that chat', async () => {
+  it("refuses group reports naming messages that are not the subject's in that chat", async () => {
     const owner = await world.account();
     const [subject, other, reporter] = [await world.account(), await world.account(), await world.account()];
     const g = await group(owner);
@@ -173,7 +173,12 @@ describe('nothing to report, with an idempotency key', () => {
 describe('a report refused by its rate limit changes nothing', () => {
   it('does not apply its block', async () => {
     const limited = await startServer({
-      rateLimits: { requests: { perSecond: 1000, burst: 100_000 }, messages: { perSecond: 1000, burst: 100_000 }, reports: { perSecond: 0.0001, burst: 1 }, enabled: true },
+      rateLimits: {
+        requests: { perSecond: 1000, burst: 100_000 },
+        messages: { perSecond: 1000, burst: 100_000 },
+        reports: { perSecond: 0.0001, burst: 1 },
+        enabled: true,
+      },
     });
     try {
       const w = new World(limited.url);
@@ -193,7 +198,7 @@ describe('a report refused by its rate limit changes nothing', () => {
 });
 
 describe('one open report per reporter, subject and place', () => {
-  it('files a group report while the reporter\'s private report on the same person is open', async () => {
+  it("files a group report while the reporter's private report on the same person is open", async () => {
     const owner = await world.account();
     const [spammer, reporter] = [await world.account(), await world.account()];
     const { chatId } = await sent(spammer, reporter, 'private ad');
@@ -235,7 +240,7 @@ describe('preview (API.md)', () => {
 });
 
 describe('a private case has no chat', () => {
-  it('shows no chatId for a private or a robot\'s case, anywhere', async () => {
+  it("shows no chatId for a private or a robot's case, anywhere", async () => {
     const spammer = await world.account();
     const victim = await world.account();
     const { chatId } = await sent(spammer, victim, 'cheap watches');
@@ -263,7 +268,9 @@ describe('lifting a child_abuse ban (RULES.md §4)', () => {
     const v = await world.account();
     const { chatId } = await sent(x, v, 'abuse');
     const caseId = (await v.api.post('/v1/reports', { chatId, reason: 'child_abuse' })).body.report.caseId;
-    expect((await moderator.post(`/v1/moderation/cases/${caseId}/decision`, { action: 'confirm', policy: 'child_abuse' })).body.sanction).toMatchObject({ state: 'banned' });
+    expect((await moderator.post(`/v1/moderation/cases/${caseId}/decision`, { action: 'confirm', policy: 'child_abuse' })).body.sanction).toMatchObject({
+      state: 'banned',
+    });
     expectError(await support.post(`/v1/moderation/accounts/${x.id}/lift`, { reason: 'mistake' }), 403, 'FORBIDDEN');
     expect((await timeline(moderator, x)).filter((e) => e.type === 'restriction_lifted')).toEqual([]);
     const lifted = await new Client(server.url, ADMIN_TOKEN).post(`/v1/moderation/accounts/${x.id}/lift`, { reason: 'mistake' });
@@ -280,7 +287,12 @@ describe('the staff timeline (API.md)', () => {
     const victim = await world.account();
     const { chatId } = await sent(a, victim, 'EVIDENCE-TEXT-41');
     expect((await victim.api.post('/v1/reports', { chatId, comment: 'COMMENT-TEXT-42' })).status).toBe(201);
-    await restrictAccount(server.app.platform, parseId('account', a.id), { state: 'limited', kind: 'report', until: server.app.platform.clock.now() + 86_400_000 }, { kind: 'system' });
+    await restrictAccount(
+      server.app.platform,
+      parseId('account', a.id),
+      { state: 'limited', kind: 'report', until: server.app.platform.clock.now() + 86_400_000 },
+      { kind: 'system' },
+    );
     for (const text of [...BOT, 'APPEAL-TEXT-43']) expect((await a.api.post('/v1/messages', { to: { username: 'spambot' }, text })).status).toBe(201);
 
     const all = await timeline(support, a);
@@ -317,7 +329,7 @@ describe('the staff timeline (API.md)', () => {
   });
 });
 
-describe('check-then-write under the subject\'s key', () => {
+describe("check-then-write under the subject's key", () => {
   // Called in-process, all at once: their awaits interleave, as with an asynchronous driver.
   it('files one report when the same report arrives five times at once', async () => {
     const x = await world.account();

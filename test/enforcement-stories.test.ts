@@ -34,7 +34,6 @@ const MIN = 60;
 const HOUR = 3600;
 const DAY = 24 * HOUR;
 
-
 const advance = (seconds: number) => world.advance(seconds);
 const now = () => advance(0);
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -79,7 +78,12 @@ async function report(reporter: TestAccount, body: Record<string, unknown>): Pro
 }
 
 /** `spammer` writes to a fresh stranger, who reports the chat; answers the report's case. */
-async function spamAndReport(spammer: TestAccount, reason = 'spam', text = 'cheap watches, click here', victimWroteFirst = false): Promise<{ caseId: string; victim: TestAccount; chatId: string }> {
+async function spamAndReport(
+  spammer: TestAccount,
+  reason = 'spam',
+  text = 'cheap watches, click here',
+  victimWroteFirst = false,
+): Promise<{ caseId: string; victim: TestAccount; chatId: string }> {
   const victim = await world.account();
   // A limited spammer can still answer whoever wrote first, and spam them.
   if (victimWroteFirst) await sent(victim, spammer, 'is the offer still valid?');
@@ -183,7 +187,9 @@ describe('story: a stranger spams, a recipient reports, a moderator confirms', (
     expect((await me(spammer)).state).toBe('free');
     await sent(spammer, victims[1]!, 'sorry about earlier');
     const tl = await timeline(spammer);
-    expect(tl.events.map((e: any) => e.type)).toEqual(expect.arrayContaining(['report_filed', 'case_opened', 'decision', 'strike_added', 'restriction_applied', 'restriction_expired']));
+    expect(tl.events.map((e: any) => e.type)).toEqual(
+      expect.arrayContaining(['report_filed', 'case_opened', 'decision', 'strike_added', 'restriction_applied', 'restriction_expired']),
+    );
   });
 });
 
@@ -265,7 +271,10 @@ describe('story: repeats last longer', () => {
     expect(await offence(owner, 'spam')).toMatchObject({ state: 'limited', until: iso(t + DAY * 1000) });
     expect(await me(owner)).toMatchObject({ state: 'limited', kind: 'report', publicGroupsBan: true });
     // Nor does a spam strike climb another public-content policy's ladder: still its first step.
-    const p = await moderator.post(`/v1/moderation/cases/${(await spamAndReport(owner, 'violence', 'x', true)).caseId}/preview`, { action: 'confirm', policy: 'pornography' });
+    const p = await moderator.post(`/v1/moderation/cases/${(await spamAndReport(owner, 'violence', 'x', true)).caseId}/preview`, {
+      action: 'confirm',
+      policy: 'pornography',
+    });
     expect(p.body.sanction).toMatchObject({ publicGroupsBan: true });
   });
 });
@@ -528,7 +537,7 @@ describe('story: groups are treated more leniently', () => {
     expect(detail.body.case.reports.map((r: any) => r.reporterId).sort()).toEqual(members.map((m) => m.id).sort());
   });
 
-  it('opens a case at once on one admin\'s report about a member added a day before', async () => {
+  it("opens a case at once on one admin's report about a member added a day before", async () => {
     const owner = await world.account();
     const spammer = await world.account();
     const chat = await group(owner, 'group', false, 'Team');
@@ -542,7 +551,7 @@ describe('story: groups are treated more leniently', () => {
     expect((await casesOf(spammer)).map((c) => c.id)).toEqual([r.body.report.caseId]);
   });
 
-  it('does not weigh an admin\'s report as an admin\'s about someone they just added', async () => {
+  it("does not weigh an admin's report as an admin's about someone they just added", async () => {
     const owner = await world.account();
     const innocent = await world.account();
     const chat = await group(owner, 'group', false, 'Trap');
@@ -556,7 +565,7 @@ describe('story: groups are treated more leniently', () => {
     expect(await casesOf(innocent)).toEqual([]);
   });
 
-  it('keeps one group\'s reports apart from another\'s', async () => {
+  it("keeps one group's reports apart from another's", async () => {
     const spammer = await world.account();
     const [o1, o2] = [await world.account(), await world.account()];
     const g1 = await group(o1, 'group', true, 'G1');
@@ -650,7 +659,7 @@ describe('story: roles and claims', () => {
     expect(await confirm((await spamAndReport(y)).caseId, 'spam')).toMatchObject({ state: 'limited' });
   });
 
-  it('needs a policy to confirm, one of the ladder\'s keys', async () => {
+  it("needs a policy to confirm, one of the ladder's keys", async () => {
     const x = await world.account();
     const { caseId } = await spamAndReport(x);
     expectError(await decide(moderator, caseId, { action: 'confirm' }), 400, 'BAD_REQUEST');
@@ -699,7 +708,7 @@ describe('story: staff see only evidence, and every look is recorded', () => {
     }
   });
 
-  it('records each evidence view in the subject\'s timeline, and keeps text out of the queue', async () => {
+  it("records each evidence view in the subject's timeline, and keeps text out of the queue", async () => {
     const viewer = await staffMember('moderator');
     const x = await world.account();
     const secret = 'SECRET-TEXT-0xC0FFEE';
@@ -786,7 +795,7 @@ describe('story: one report per reporter and subject', () => {
     expect(await chatIds(v)).toContain(chatId);
   });
 
-  it('deletes the chat from the reporter\'s list when asked', async () => {
+  it("deletes the chat from the reporter's list when asked", async () => {
     const x = await world.account();
     const v = await world.account();
     const { chatId } = await sent(x, v, 'promo');
@@ -888,7 +897,7 @@ describe('story: reporters earn and lose weight', () => {
     expect((await timeline(reporter)).reporter).toMatchObject({ dismissed: 2, confirmed: 1 });
   });
 
-  it('still opens a case for a muted reporter, below an established reporter\'s', async () => {
+  it("still opens a case for a muted reporter, below an established reporter's", async () => {
     const established = await world.account();
     const muted = await world.account();
     await advance(2 * DAY); // neither is a fresh account any more
@@ -1049,7 +1058,7 @@ describe('admin token', () => {
 });
 
 describe('story: a group report does not swallow a later private one', () => {
-  it('opens a case for a private report even while the reporter\'s group report waits below the threshold', async () => {
+  it("opens a case for a private report even while the reporter's group report waits below the threshold", async () => {
     const owner = await world.account();
     const spammer = await world.account();
     const member = await world.account();
@@ -1080,7 +1089,7 @@ describe('story: a group report does not swallow a later private one', () => {
 });
 
 describe('story: a group case does not swallow a later private report either', () => {
-  it('files the private report into the subject\'s private case, and restores the group report after', async () => {
+  it("files the private report into the subject's private case, and restores the group report after", async () => {
     const owner = await world.account();
     const spammer = await world.account();
     const members = [await world.account(), await world.account(), await world.account()];
@@ -1126,7 +1135,7 @@ describe('idempotent reports', () => {
   });
 });
 
-describe('story: the operator\'s policy file', () => {
+describe("story: the operator's policy file", () => {
   let own: TestServer;
   let w: World;
   beforeAll(async () => {
@@ -1158,7 +1167,10 @@ describe('story: the operator\'s policy file', () => {
     };
     const t = Date.parse((await w.admin.post('/v1/admin/clock', { advanceSeconds: 0 })).body.now);
     const c1 = await strangerCase();
-    expect((await mod.post(`/v1/moderation/cases/${c1}/decision`, { action: 'confirm', policy: 'spam' })).body.sanction).toMatchObject({ state: 'limited', until: iso(t + 3600_000) });
+    expect((await mod.post(`/v1/moderation/cases/${c1}/decision`, { action: 'confirm', policy: 'spam' })).body.sanction).toMatchObject({
+      state: 'limited',
+      until: iso(t + 3600_000),
+    });
     // A policy the file does not have cannot be used.
     const c2 = await strangerCase();
     expectError(await mod.post(`/v1/moderation/cases/${c2}/decision`, { action: 'confirm', policy: 'scam' }), 400, 'BAD_REQUEST');
@@ -1167,7 +1179,10 @@ describe('story: the operator\'s policy file', () => {
 
     const robotVictim = await w.account();
     const now2 = Date.parse((await w.admin.post('/v1/admin/clock', { advanceSeconds: 0 })).body.now);
-    expect(await robotSanction(own.app.platform, parseId('account', robotVictim.id), 'mass_mailing', 'industrial_spam')).toMatchObject({ state: 'frozen', deleteAt: iso(now2 + 2 * DAY * 1000) });
+    expect(await robotSanction(own.app.platform, parseId('account', robotVictim.id), 'mass_mailing', 'industrial_spam')).toMatchObject({
+      state: 'frozen',
+      deleteAt: iso(now2 + 2 * DAY * 1000),
+    });
 
     const voip = await w.account({ phone: '+9991234567' });
     expect((await voip.api.get('/v1/me')).body.restriction).toMatchObject({ state: 'limited', kind: 'number' });

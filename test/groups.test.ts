@@ -31,7 +31,6 @@ async function publicGroupsBan(a: TestAccount) {
   await restrict(a, { state: 'public_groups_ban', kind: 'violence' });
 }
 
-
 async function create(owner: TestAccount, fields: { kind?: 'group' | 'channel'; public?: boolean; title?: string; members?: string[] } = {}) {
   const res = await owner.api.post('/v1/groups', { title: fields.title ?? 'Bike club', kind: fields.kind ?? 'group', ...fields });
   expect(res.status).toBe(201);

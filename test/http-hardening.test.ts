@@ -45,7 +45,9 @@ function parseAnswer(raw: string): Omit<RawAnswer, 'ended' | 'ms'> | null {
     headers[l.slice(0, i).trim().toLowerCase()] = l.slice(i + 1).trim();
   }
   const length = Number(headers['content-length'] ?? 0);
-  const text = Buffer.from(raw.slice(split + 4), 'latin1').subarray(0, length).toString('utf8');
+  const text = Buffer.from(raw.slice(split + 4), 'latin1')
+    .subarray(0, length)
+    .toString('utf8');
   return { status: Number(statusLine!.split(' ')[1]), headers, body: text ? JSON.parse(text) : undefined };
 }
 
@@ -54,7 +56,11 @@ function parseAnswer(raw: string): Omit<RawAnswer, 'ended' | 'ms'> | null {
  * whole request before it reads anything (curl, most synchronous clients): it reads the answer
  * only once the kernel took every byte, so a server that resets the connection early loses it.
  */
-function rawRequest(head: string, body: Buffer | (() => Buffer | null), opts: { readFirst: boolean; timeoutMs?: number } = { readFirst: false }): Promise<RawAnswer & { raw: string }> {
+function rawRequest(
+  head: string,
+  body: Buffer | (() => Buffer | null),
+  opts: { readFirst: boolean; timeoutMs?: number } = { readFirst: false },
+): Promise<RawAnswer & { raw: string }> {
   return new Promise((resolve, reject) => {
     const started = Date.now();
     const s = net.connect(port, '127.0.0.1');
@@ -223,7 +229,9 @@ describe('slow and idle clients', () => {
 
   it('closes a connection whose body trickles past the request timeout', async () => {
     const { ms, raw } = await closedAfter((s) => {
-      s.write(`POST /v1/accounts HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer ${ADMIN_TOKEN}\r\nContent-Type: application/json\r\nContent-Length: 10000\r\n\r\n`);
+      s.write(
+        `POST /v1/accounts HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer ${ADMIN_TOKEN}\r\nContent-Type: application/json\r\nContent-Length: 10000\r\n\r\n`,
+      );
       trickle(s, '{"phone":"+447700900001"', 20);
     }, REQUEST_MS + 3000);
     expect(ms).toBeGreaterThanOrEqual(REQUEST_MS - 50);
@@ -391,7 +399,10 @@ describe('POST /v1/admin/clock', () => {
     for (const [raw, what] of bad) {
       const r = await admin.request('POST', '/v1/admin/clock', undefined, raw);
       expectError(r, 400, 'BAD_REQUEST');
-      expect(r.body.error.details.errors.map((e: { field: string }) => e.field), what).toEqual(['body.advanceSeconds']);
+      expect(
+        r.body.error.details.errors.map((e: { field: string }) => e.field),
+        what,
+      ).toEqual(['body.advanceSeconds']);
     }
   });
 
@@ -489,11 +500,29 @@ describe('names that pass for a system account (RULES.md §1)', () => {
   const phone = () => `+44770098${String(1000 + ++seq).slice(-4)}`;
 
   it('refuses them on registration with 400 NAME_INVALID naming the field', async () => {
-    const names = ['Support', 'SUPPORT', 'Spam Info Bot', 'spaminfobot', 'SpamBot', 'Ѕuрроrt', 'S\u200Bupport', 'Sup\u00ADport', 'Spam\u00A0Info\u2009Bot', '𝐒𝐮𝐩𝐩𝐨𝐫𝐭', 'Suppórt', 'Al\u202Eice', 'Bob\u2066', '\u200B\u200B'];
+    const names = [
+      'Support',
+      'SUPPORT',
+      'Spam Info Bot',
+      'spaminfobot',
+      'SpamBot',
+      'Ѕuрроrt',
+      'S\u200Bupport',
+      'Sup\u00ADport',
+      'Spam\u00A0Info\u2009Bot',
+      '𝐒𝐮𝐩𝐩𝐨𝐫𝐭',
+      'Suppórt',
+      'Al\u202Eice',
+      'Bob\u2066',
+      '\u200B\u200B',
+    ];
     for (const name of names) {
       const r = await world.admin.post('/v1/accounts', { phone: phone(), name });
       expectError(r, 400, 'NAME_INVALID');
-      expect(r.body.error.details.errors.map((e: { field: string }) => e.field), name).toEqual(['body.name']);
+      expect(
+        r.body.error.details.errors.map((e: { field: string }) => e.field),
+        name,
+      ).toEqual(['body.name']);
     }
     // The system's own usernames are simply taken (409); look-alikes of them pass for them (400).
     for (const username of ['spambot', 'SpamBot', 'support']) {
@@ -502,7 +531,10 @@ describe('names that pass for a system account (RULES.md §1)', () => {
     for (const username of ['spam_bot', 'Spam_Bot', 'supp0rt', 'Support_', 'sp4mbot', 'spamb0t', 'spaminfobot', 'Spam_Info_Bot', 'sparnbot']) {
       const r = await world.admin.post('/v1/accounts', { phone: phone(), name: 'Ordinary Person', username });
       expectError(r, 400, 'NAME_INVALID');
-      expect(r.body.error.details.errors.map((e: { field: string }) => e.field), username).toEqual(['body.username']);
+      expect(
+        r.body.error.details.errors.map((e: { field: string }) => e.field),
+        username,
+      ).toEqual(['body.username']);
     }
     const ok = await world.admin.post('/v1/accounts', { phone: phone(), name: 'Supporter', username: 'spambot_fan' });
     expect(ok.status).toBe(201);
@@ -511,7 +543,14 @@ describe('names that pass for a system account (RULES.md §1)', () => {
   it('refuses them on PUT /v1/me and changes nothing', async () => {
     const a = await world.account({ name: 'Plain Name', username: `plain_${Date.now() % 100000}` });
     const before = (await a.api.get('/v1/me')).body.account;
-    for (const body of [{ name: 'Support' }, { name: 'Spam Info Bot' }, { name: 'Ann\u202Ea' }, { username: 'Spam_bot' }, { username: 'supp0rt' }, { name: 'Fine', username: 'spam_bot' }]) {
+    for (const body of [
+      { name: 'Support' },
+      { name: 'Spam Info Bot' },
+      { name: 'Ann\u202Ea' },
+      { username: 'Spam_bot' },
+      { username: 'supp0rt' },
+      { name: 'Fine', username: 'spam_bot' },
+    ]) {
       const r = await a.api.put('/v1/me', body);
       expectError(r, 400, 'NAME_INVALID');
     }

@@ -87,9 +87,27 @@ async function previousReleaseFolder(): Promise<string> {
       { owner_id: 6, contact_id: 3, name: 'A', created_at: T0 + 12_000 },
     ])
     .execute();
-  await db.insertInto('pending_contacts').values({ owner_id: 3, phone: '+447700966077', name: 'Later', created_at: T0 + 13_000 }).execute();
-  await db.insertInto('blocks').values({ blocker_id: 6, blocked_id: 5, created_at: T0 + 14_000 }).execute();
-  const chat = (id: number, o: Record<string, unknown>) => ({ id, title: null, public: 0, owner_id: null, peer_low: null, peer_high: null, started_by: null, low_wrote: 0, high_wrote: 0, created_at: T0 + 20_000 + id, ...o });
+  await db
+    .insertInto('pending_contacts')
+    .values({ owner_id: 3, phone: '+447700966077', name: 'Later', created_at: T0 + 13_000 })
+    .execute();
+  await db
+    .insertInto('blocks')
+    .values({ blocker_id: 6, blocked_id: 5, created_at: T0 + 14_000 })
+    .execute();
+  const chat = (id: number, o: Record<string, unknown>) => ({
+    id,
+    title: null,
+    public: 0,
+    owner_id: null,
+    peer_low: null,
+    peer_high: null,
+    started_by: null,
+    low_wrote: 0,
+    high_wrote: 0,
+    created_at: T0 + 20_000 + id,
+    ...o,
+  });
   await db
     .insertInto('chats')
     .values([
@@ -109,7 +127,10 @@ async function previousReleaseFolder(): Promise<string> {
       { chat_id: 4, account_id: 6, role: 'left', updated_at: T0 + 34_000 },
     ])
     .execute();
-  await db.insertInto('messages').values({ id: 1, chat_id: 1, from_id: 3, text: 'hi', buttons: null, sent_at: T0 + 20_001 }).execute();
+  await db
+    .insertInto('messages')
+    .values({ id: 1, chat_id: 1, from_id: 3, text: 'hi', buttons: null, sent_at: T0 + 20_001 })
+    .execute();
   // The events the previous release wrote: old shapes, no projections.
   for (const id of [3, 4, 5, 6]) await ev(T0 + id * 1000, 'account_created', id, { numberKind: id === 5 ? 'voip' : 'mobile' }, 'admin').execute(db);
   await ev(T0 + 50_000, 'account_deleted', 4, { phone: accounts[3]!.phone, restrictionAtDeletion: 'free', kind: null }, 'account', 'u4').execute(db);

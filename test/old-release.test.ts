@@ -27,7 +27,10 @@ async function oldDataFolder(): Promise<void> {
   const db = new Kysely<any>({ dialect: new SqliteDialect({ database: sqlite }) });
   const { error } = await new Migrator({ db, provider: migrationProvider }).migrateTo(LAST_OLD_MIGRATION);
   expect(error).toBeUndefined();
-  const rows = JSON.parse(fs.readFileSync(path.join(import.meta.dirname, 'fixtures/release-2026-11-25-rows.json'), 'utf8')) as Record<string, Record<string, unknown>[]>;
+  const rows = JSON.parse(fs.readFileSync(path.join(import.meta.dirname, 'fixtures/release-2026-11-25-rows.json'), 'utf8')) as Record<
+    string,
+    Record<string, unknown>[]
+  >;
   for (const [table, list] of Object.entries(rows)) {
     for (const row of list) {
       const cols = Object.keys(row);
@@ -37,7 +40,7 @@ async function oldDataFolder(): Promise<void> {
   await db.destroy();
 }
 
-it('replays a previous release\'s log through today\'s projectors, and starts on it', async () => {
+it("replays a previous release's log through today's projectors, and starts on it", async () => {
   await oldDataFolder();
   const store = await SqliteStore.open(dir, { durability: 'process' });
   try {

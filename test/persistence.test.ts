@@ -58,7 +58,15 @@ async function buildWorld() {
   await world.mutual(lim, dave);
   await world.save(alice, carol); // one-way
   await world.save(lim, carol); // one-way
-  const imported = await ok(alice.api.post('/v1/contacts/import', { contacts: [{ phone: bob.phone, name: 'Bobby' }, { phone: UNREGISTERED, name: 'Future Friend' }] }), 200);
+  const imported = await ok(
+    alice.api.post('/v1/contacts/import', {
+      contacts: [
+        { phone: bob.phone, name: 'Bobby' },
+        { phone: UNREGISTERED, name: 'Future Friend' },
+      ],
+    }),
+    200,
+  );
   expect(imported.body.notFound).toEqual([UNREGISTERED]);
   const bobBack = await ok(bob.api.post('/v1/contacts/import', { contacts: [{ phone: alice.phone }] }), 200);
   expect(bobBack.body.imported).toEqual([{ phone: alice.phone, accountId: alice.id }]);
@@ -299,7 +307,13 @@ describe('after a restart on the same data folder', () => {
       u999999: 'PEER_ID_INVALID',
     });
     const byBlocker = p['group: owner invites blocker']!.body;
-    expect(byBlocker).toEqual({ added: [], missingInvitees: [{ accountId: w.blk.id, code: 'USER_IS_BLOCKED' }, { accountId: w.carol.id, code: 'USER_NOT_MUTUAL_CONTACT' }] });
+    expect(byBlocker).toEqual({
+      added: [],
+      missingInvitees: [
+        { accountId: w.blk.id, code: 'USER_IS_BLOCKED' },
+        { accountId: w.carol.id, code: 'USER_NOT_MUTUAL_CONTACT' },
+      ],
+    });
     expect(p['idempotent repeat']!.body).toEqual(idemFirst.body);
   });
 
@@ -353,7 +367,11 @@ describe('after a restart on the same data folder', () => {
     expect((await seenBy(friend)).phone).toBe(w.alice.phone);
     expect((await seenBy(control)).phone).toBeUndefined();
     const rows = await p.store.all<{ contact_id: number; name: string | null }>(
-      p.store.db.selectFrom('contacts').select(['contact_id', 'name']).where('owner_id', '=', parseId('account', w.alice.id)).where('contact_id', '=', parseId('account', friend.id)),
+      p.store.db
+        .selectFrom('contacts')
+        .select(['contact_id', 'name'])
+        .where('owner_id', '=', parseId('account', w.alice.id))
+        .where('contact_id', '=', parseId('account', friend.id)),
     );
     expect(rows).toEqual([{ contact_id: parseId('account', friend.id), name: 'Future Friend' }]);
     const pending = await p.store.all(p.store.db.selectFrom('pending_contacts').selectAll().where('phone', '=', UNREGISTERED));
@@ -364,7 +382,8 @@ describe('after a restart on the same data folder', () => {
     const p = server.app.platform;
     const alice = parseId('account', w.alice.id);
     const priv = parseId('account', w.priv.id);
-    const has = async () => (await p.store.all(p.store.db.selectFrom('contacts').select('owner_id').where('owner_id', '=', alice).where('contact_id', '=', priv))).length;
+    const has = async () =>
+      (await p.store.all(p.store.db.selectFrom('contacts').select('owner_id').where('owner_id', '=', alice).where('contact_id', '=', priv))).length;
     expect(await has()).toBe(0);
     await world.save(w.priv, w.alice);
     expect(await has()).toBe(1);

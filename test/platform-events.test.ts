@@ -31,7 +31,7 @@ function gateSnapshot(p: Platform, accounts: number, chats: number): unknown {
   const ids = Array.from({ length: accounts }, (_, i) => i + 1);
   const from: string[] = [];
   const to: string[] = [];
-  for (const a of ids) for (const b of ids) if (a !== b) (from.push(publicId('account', a)), to.push(publicId('account', b)));
+  for (const a of ids) for (const b of ids) if (a !== b) from.push(publicId('account', a)), to.push(publicId('account', b));
   const idx = p.index;
   return {
     gate: checkBatch(p, from, to),
@@ -44,7 +44,11 @@ function gateSnapshot(p: Platform, accounts: number, chats: number): unknown {
     privateChats: ids.map((a) => ids.map((b) => idx.privateChat(a, b))),
     usernames: [...idx.usernames.entries()].sort(),
     phones: [...idx.phones.entries()].sort(),
-    groups: Array.from({ length: chats }, (_, i) => i + 1).map((c) => ({ kind: idx.chatKind(c), public: idx.chatPublic(c), roles: ids.map((a) => idx.role(c, a)) })),
+    groups: Array.from({ length: chats }, (_, i) => i + 1).map((c) => ({
+      kind: idx.chatKind(c),
+      public: idx.chatPublic(c),
+      roles: ids.map((a) => idx.role(c, a)),
+    })),
   };
 }
 
@@ -75,10 +79,19 @@ describe('random platform operations', () => {
           people.push(await world.account(rnd() < 0.5 ? { username: `rnd_n${step}` } : { phone: rnd() < 0.3 ? pick(unknown) : undefined }).catch(() => a));
           break;
         case 1:
-          await a.api.put('/v1/me', { name: `N${step}`, ...(rnd() < 0.5 ? { username: rnd() < 0.3 ? null : `u${step}` } : {}), language: pick(['en', 'ru', null]) });
+          await a.api.put('/v1/me', {
+            name: `N${step}`,
+            ...(rnd() < 0.5 ? { username: rnd() < 0.3 ? null : `u${step}` } : {}),
+            language: pick(['en', 'ru', null]),
+          });
           break;
         case 2:
-          await a.api.put('/v1/privacy', { findByPhone: pick(['everybody', 'contacts']), phoneVisibility: pick(audiences), chatInvites: pick(audiences), newChats: pick(['everybody', 'contacts']) });
+          await a.api.put('/v1/privacy', {
+            findByPhone: pick(['everybody', 'contacts']),
+            phoneVisibility: pick(audiences),
+            chatInvites: pick(audiences),
+            newChats: pick(['everybody', 'contacts']),
+          });
           break;
         case 3:
           await a.api.post('/v1/contacts/import', { contacts: [{ phone: b.phone, name: 'B' }, { phone: pick(unknown) }, { phone: 'nope' }] });
@@ -101,7 +114,12 @@ describe('random platform operations', () => {
           await a.api.post('/v1/messages', { to: pick([{ accountId: b.id }, { phone: b.phone }, { username: `rnd_${people.indexOf(b)}` }]), text: `m${step}` });
           break;
         case 11: {
-          const r = await a.api.post('/v1/groups', { title: `G${step}`, kind: pick(['group', 'channel']), public: rnd() < 0.5, members: [b.id, pick(people).id] });
+          const r = await a.api.post('/v1/groups', {
+            title: `G${step}`,
+            kind: pick(['group', 'channel']),
+            public: rnd() < 0.5,
+            members: [b.id, pick(people).id],
+          });
           if (r.status === 201) groups.push(r.body.chat.id);
           break;
         }
@@ -125,9 +143,26 @@ describe('random platform operations', () => {
     }
     const p = server.app.platform;
     // The run did change things of every kind.
-    const types = await p.store.all<{ type: string; n: number }>(sql<{ type: string; n: number }>`select type, count(*) as n from events group by type`.compile(p.store.db));
+    const types = await p.store.all<{ type: string; n: number }>(
+      sql<{ type: string; n: number }>`select type, count(*) as n from events group by type`.compile(p.store.db),
+    );
     const seen = new Set(types.map((t) => t.type));
-    for (const t of ['account_created', 'account_updated', 'privacy_changed', 'account_deleted', 'token_issued', 'contact_added', 'contact_removed', 'pending_contact_added', 'block_added', 'block_removed', 'chat_started', 'chat_written', 'group_created', 'member_added']) {
+    for (const t of [
+      'account_created',
+      'account_updated',
+      'privacy_changed',
+      'account_deleted',
+      'token_issued',
+      'contact_added',
+      'contact_removed',
+      'pending_contact_added',
+      'block_added',
+      'block_removed',
+      'chat_started',
+      'chat_written',
+      'group_created',
+      'member_added',
+    ]) {
       expect(seen, t).toContain(t);
     }
     expect(await platformDifferences(p.store)).toEqual([]);
@@ -177,7 +212,22 @@ describe('a write the store refuses', () => {
     await p.store.write([
       p.store.db
         .insertInto('accounts')
-        .values({ id: next, phone: null, name: 'Squatter', username: null, username_lc: null, language: null, number_kind: 'mobile', system: null, find_by_phone: 0, phone_visibility: 1, chat_invites: 0, new_chats: 0, created_at: 0, deleted_at: null })
+        .values({
+          id: next,
+          phone: null,
+          name: 'Squatter',
+          username: null,
+          username_lc: null,
+          language: null,
+          number_kind: 'mobile',
+          system: null,
+          find_by_phone: 0,
+          phone_visibility: 1,
+          chat_invites: 0,
+          new_chats: 0,
+          created_at: 0,
+          deleted_at: null,
+        })
         .compile(),
     ]);
     const phone = '+447700988001';
@@ -264,13 +314,16 @@ describe('idempotency keys', () => {
     const p = server.app.platform;
     const a = await world.account();
     const b = await world.account();
-    for (let i = 0; i < 5; i++) expect((await a.api.post('/v1/messages', { to: { accountId: b.id }, text: `p${i}`, idempotencyKey: `prune-${i}` })).status).toBe(201);
+    for (let i = 0; i < 5; i++)
+      expect((await a.api.post('/v1/messages', { to: { accountId: b.id }, text: `p${i}`, idempotencyKey: `prune-${i}` })).status).toBe(201);
     const mine = () => [...p.idempotency.keys()].filter((k) => k.startsWith(`${parseId('account', a.id)}:`)).length;
     expect(mine()).toBe(5);
     await world.advance(24 * 3600 + 120);
     expect((await b.api.post('/v1/messages', { to: { accountId: a.id }, text: 'a later keyed write', idempotencyKey: 'later' })).status).toBe(201);
     expect(mine()).toBe(0);
-    const old = await p.store.first<{ n: number }>(sql<{ n: number }>`select count(*) as n from idempotency where account_id = ${parseId('account', a.id)}`.compile(p.store.db));
+    const old = await p.store.first<{ n: number }>(
+      sql<{ n: number }>`select count(*) as n from idempotency where account_id = ${parseId('account', a.id)}`.compile(p.store.db),
+    );
     expect(old!.n).toBe(0);
   });
 

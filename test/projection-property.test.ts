@@ -21,7 +21,12 @@ let supportToken: string;
 
 beforeAll(async () => {
   server = await startServer({
-    rateLimits: { requests: { perSecond: 1000, burst: 100_000 }, messages: { perSecond: 1000, burst: 100_000 }, reports: { perSecond: 1000, burst: 100_000 }, enabled: true },
+    rateLimits: {
+      requests: { perSecond: 1000, burst: 100_000 },
+      messages: { perSecond: 1000, burst: 100_000 },
+      reports: { perSecond: 1000, burst: 100_000 },
+      enabled: true,
+    },
   });
   const admin = new Client(server.url, ADMIN_TOKEN);
   const staff = async (role: string) => (await admin.post('/v1/admin/staff', { name: role, role })).body.token as string;
@@ -55,13 +60,21 @@ type Cmd =
 const who = fc.nat({ max: ACCOUNTS - 1 });
 const cmd: fc.Arbitrary<Cmd> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ t: fc.constant('message' as const), from: who, to: who }) },
-  { weight: 5, arbitrary: fc.record({ t: fc.constant('report' as const), reporter: who, subject: who, reason: fc.constantFrom(...REASONS), block: fc.boolean() }) },
+  {
+    weight: 5,
+    arbitrary: fc.record({ t: fc.constant('report' as const), reporter: who, subject: who, reason: fc.constantFrom(...REASONS), block: fc.boolean() }),
+  },
   { weight: 2, arbitrary: fc.record({ t: fc.constant('groupPost' as const), who }) },
   { weight: 2, arbitrary: fc.record({ t: fc.constant('groupReport' as const), reporter: who, subject: who, reason: fc.constantFrom(...REASONS) }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('publicReport' as const), reporter: who }) },
   {
     weight: 6,
-    arbitrary: fc.record({ t: fc.constant('decide' as const), pick: fc.nat(), action: fc.constantFrom('confirm' as const, 'confirm' as const, 'dismiss' as const, 'escalate' as const), policy: fc.constantFrom(...POLICIES) }),
+    arbitrary: fc.record({
+      t: fc.constant('decide' as const),
+      pick: fc.nat(),
+      action: fc.constantFrom('confirm' as const, 'confirm' as const, 'dismiss' as const, 'escalate' as const),
+      policy: fc.constantFrom(...POLICIES),
+    }),
   },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('claim' as const), pick: fc.nat() }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('lift' as const), who }) },
@@ -70,7 +83,12 @@ const cmd: fc.Arbitrary<Cmd> = fc.oneof(
     weight: 4,
     arbitrary: fc.record({
       t: fc.constant('advance' as const),
-      seconds: fc.oneof(fc.integer({ min: 60, max: 3600 }), fc.integer({ min: 3600, max: 3 * 86400 }), fc.integer({ min: 86400, max: 40 * 86400 }), fc.integer({ min: 300 * 86400, max: 400 * 86400 })),
+      seconds: fc.oneof(
+        fc.integer({ min: 60, max: 3600 }),
+        fc.integer({ min: 3600, max: 3 * 86400 }),
+        fc.integer({ min: 86400, max: 40 * 86400 }),
+        fc.integer({ min: 300 * 86400, max: 400 * 86400 }),
+      ),
     }),
   },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('robotLimit' as const), who, hours: fc.integer({ min: 1, max: 24 * 30 }) }) },
@@ -290,9 +308,14 @@ const SEED = Number(process.env.PROP_SEED ?? 20261201);
 it('keeps every projection equal to the log, and every restriction the same across a restart', { timeout: 1_200_000 }, async () => {
   const started = Date.now();
   const result = await fc.check(
-    fc.asyncProperty(fc.array(cmd, { minLength: 10, maxLength: 40, size: 'max' }), fc.boolean(), fc.array(fc.boolean(), { minLength: 1, maxLength: 8 }), async (cmds, voipFirst, races) => {
-      await run(cmds, voipFirst, races);
-    }),
+    fc.asyncProperty(
+      fc.array(cmd, { minLength: 10, maxLength: 40, size: 'max' }),
+      fc.boolean(),
+      fc.array(fc.boolean(), { minLength: 1, maxLength: 8 }),
+      async (cmds, voipFirst, races) => {
+        await run(cmds, voipFirst, races);
+      },
+    ),
     { numRuns: Number(process.env.PROP_RUNS ?? 15), endOnFailure: true, seed: SEED },
   );
   if (result.failed) {

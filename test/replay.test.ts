@@ -28,7 +28,18 @@ async function banya(...args: string[]): Promise<{ stdout: string; stderr: strin
   return run(process.execPath, [BIN, ...args], { cwd: ROOT, env, maxBuffer: 64 << 20, timeout: 50_000 });
 }
 
-const SUMMARY_KEYS = ['accounts', 'spammers', 'caught', 'caughtWithin20', 'medianColdMessagesToCatch', 'innocents', 'innocentsLimited', 'businessesLimited', 'brigadeVictimsLimited', 'actions'];
+const SUMMARY_KEYS = [
+  'accounts',
+  'spammers',
+  'caught',
+  'caughtWithin20',
+  'medianColdMessagesToCatch',
+  'innocents',
+  'innocentsLimited',
+  'businessesLimited',
+  'brigadeVictimsLimited',
+  'actions',
+];
 
 function lastLine(stdout: string): string {
   const lines = stdout.trimEnd().split('\n');
@@ -49,7 +60,10 @@ beforeAll(async () => {
     banya('trace', '--seed', '8', '--accounts', '2000', '--out', path.join(dir, 't8.jsonl')),
     banya('trace', '--profile', 'adversarial', '--seed', '1', '--accounts', '1500', '--days', '7', '--out', adversarial),
   ]);
-  const [plain, adv] = await Promise.all([banya('replay', trace, '--json', '--svg', `${trace}.svg`), banya('replay', adversarial, '--json', '--svg', `${adversarial}.svg`)]);
+  const [plain, adv] = await Promise.all([
+    banya('replay', trace, '--json', '--svg', `${trace}.svg`),
+    banya('replay', adversarial, '--json', '--svg', `${adversarial}.svg`),
+  ]);
   summary = JSON.parse(lastLine(plain.stdout));
   replayStderr = plain.stderr;
   adversarialSummary = JSON.parse(lastLine(adv.stdout));
@@ -169,7 +183,8 @@ describe('banya trace', () => {
       if (!(typeof e.t === 'number' && e.t >= t)) bad.push(`out of order: ${l}`);
       t = e.t;
       if (e.type === 'account') seen.add(e.id);
-      if ((e.type === 'message' || e.type === 'report' || e.type === 'block' || e.type === 'contact') && !(seen.has(e.from) && seen.has(e.to))) bad.push(`before its accounts: ${l}`);
+      if ((e.type === 'message' || e.type === 'report' || e.type === 'block' || e.type === 'contact') && !(seen.has(e.from) && seen.has(e.to)))
+        bad.push(`before its accounts: ${l}`);
     }
     expect(bad.slice(0, 5)).toEqual([]);
     expect([...types].sort()).toEqual(['account', 'block', 'contact', 'group', 'invite', 'message', 'post', 'report']);

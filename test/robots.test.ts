@@ -43,7 +43,6 @@ async function serverWith(robots?: unknown): Promise<World> {
   return new World(s.url);
 }
 
-
 async function advance(w: World, seconds: number): Promise<number> {
   const r = await w.admin.post('/v1/admin/clock', { advanceSeconds: seconds });
   expect(r.status).toBe(200);
@@ -234,7 +233,12 @@ describe('shadow mode', () => {
     expect(tl.filter((e) => e.type === 'restriction_applied')).toEqual([]);
     const shadows = byRobots(tl, 'robot_shadow');
     expect(shadows).toHaveLength(1);
-    expect(shadows[0]).toMatchObject({ actor: { kind: 'robot', id: 'cold_fanout' }, rule: 'cold_fanout', effect: { action: 'limit', hours: 24 }, why: 'shadow' });
+    expect(shadows[0]).toMatchObject({
+      actor: { kind: 'robot', id: 'cold_fanout' },
+      rule: 'cold_fanout',
+      effect: { action: 'limit', hours: 24 },
+      why: 'shadow',
+    });
   });
 
   it('refuses to start with a robots file naming an unknown rule or setting', async () => {
@@ -378,7 +382,7 @@ describe('after a person decided', () => {
     expect(byRobots(await timeline(ww, x), 'robot_shadow').map((e) => e.why)).toEqual(['manual_decision', 'manual_decision']);
   });
 
-  it('an appeal against a robot\'s freeze is marked robot, with its rule, and listed first', async () => {
+  it("an appeal against a robot's freeze is marked robot, with its rule, and listed first", async () => {
     const p = servers.find((s) => s.url === w.url)!.app.platform;
     const a = await w.account();
     await enforcementSink(p).apply(parseId('account', a.id), 'industrial_scale', { action: 'freeze' }, p.clock.now());

@@ -34,7 +34,6 @@ async function ban(a: TestAccount) {
   await restrictAccount(server.app.platform, parseId('account', a.id), { state: 'banned', kind: 'child_abuse' }, { kind: 'system' });
 }
 
-
 describe('row 1: a banned sender', () => {
   it('answers 401 USER_DEACTIVATED_BAN on every call, before the recipient is resolved', async () => {
     const a = await world.account();
@@ -208,7 +207,9 @@ describe('row 7: new chats from contacts only', () => {
 describe('row 8: rate limits', () => {
   let limited: TestServer;
   beforeAll(async () => {
-    limited = await startServer({ rateLimits: { messages: { perSecond: 0.001, burst: 3 }, requests: { perSecond: 1000, burst: 1000 }, reports: { perSecond: 1, burst: 10 }, enabled: true } });
+    limited = await startServer({
+      rateLimits: { messages: { perSecond: 0.001, burst: 3 }, requests: { perSecond: 1000, burst: 1000 }, reports: { perSecond: 1, burst: 10 }, enabled: true },
+    });
   });
   afterAll(() => limited.stop());
 

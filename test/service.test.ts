@@ -80,7 +80,14 @@ describe('configuration from the environment', () => {
   });
 
   it('reads BANYA_* variables', () => {
-    const c = configFromEnv({ BANYA_DATA_DIR: '/x', BANYA_PORT: '9000', BANYA_CLOCK: 'manual', BANYA_ADMIN_TOKEN: 'a-long-enough-token', BANYA_RATE_LIMITS: 'false', BANYA_SMTP_PORT: '2525' });
+    const c = configFromEnv({
+      BANYA_DATA_DIR: '/x',
+      BANYA_PORT: '9000',
+      BANYA_CLOCK: 'manual',
+      BANYA_ADMIN_TOKEN: 'a-long-enough-token',
+      BANYA_RATE_LIMITS: 'false',
+      BANYA_SMTP_PORT: '2525',
+    });
     expect(c).toMatchObject({ dataDir: '/x', port: 9000, clock: 'manual', adminToken: 'a-long-enough-token', smtp: { port: 2525 } });
     expect(c.rateLimits.enabled).toBe(false);
   });

@@ -2,7 +2,7 @@ import net from 'node:net';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSmtpListener, SMTP_LIMITS, WindowCounter, type SmtpListener, type SmtpLimits } from '../src/support/smtp.js';
-import { Client, World } from './helpers/client.js';
+import { type Client, World } from './helpers/client.js';
 import { startServer, type TestServer } from './helpers/server.js';
 
 /**

@@ -37,7 +37,6 @@ const DAY = 24 * HOUR;
 const EN = BUTTONS.en;
 const RU = BUTTONS.ru;
 
-
 const advance = (seconds: number) => world.advance(seconds);
 const now = () => advance(0);
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -135,7 +134,9 @@ async function timeline(a: TestAccount): Promise<any> {
 
 async function reporterStats(a: TestAccount): Promise<{ confirmed: number; dismissed: number } | undefined> {
   const store = server.app.platform.store;
-  return store.first<{ confirmed: number; dismissed: number }>(store.db.selectFrom('reporter_stats').select(['confirmed', 'dismissed']).where('account_id', '=', parseId('account', a.id)));
+  return store.first<{ confirmed: number; dismissed: number }>(
+    store.db.selectFrom('reporter_stats').select(['confirmed', 'dismissed']).where('account_id', '=', parseId('account', a.id)),
+  );
 }
 
 const CYRILLIC = /[а-яё]/i;
@@ -302,7 +303,11 @@ describe('a number-limited account', () => {
     const filed = await bot(a, 'I bought this number last week and have sent nothing.');
     expect(filed.text).toMatch(/appeal is filed/);
     const appeal = await appealOf(a);
-    expect(appeal).toMatchObject({ story: true, text: 'I bought this number last week and have sent nothing.', restriction: { state: 'limited', kind: 'number', until: null } });
+    expect(appeal).toMatchObject({
+      story: true,
+      text: 'I bought this number last week and have sent nothing.',
+      restriction: { state: 'limited', kind: 'number', until: null },
+    });
     expect((await decide(appeal.id, 'overturn')).status).toBe(200);
     expect(await me(a)).toMatchObject({ state: 'free' });
     expect((await send(a, await world.account())).status).toBe(201);
@@ -341,7 +346,12 @@ describe('an upheld appeal', () => {
   it('changes nothing; SpamBot says when the next appeal is allowed, and holds to it', async () => {
     const a = await world.account();
     const start = await now();
-    await restrictAccount(server.app.platform, parseId('account', a.id), { state: 'limited', kind: 'report', until: start + 30 * DAY * 1000 }, { kind: 'system' });
+    await restrictAccount(
+      server.app.platform,
+      parseId('account', a.id),
+      { state: 'limited', kind: 'report', until: start + 30 * DAY * 1000 },
+      { kind: 'system' },
+    );
     const before = await me(a);
     await appealAsMistake(a, 'Please check again.');
     const appeal = await appealOf(a);

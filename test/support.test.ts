@@ -81,7 +81,13 @@ async function answer(ticketId: string, text: string, staff: Client = support) {
 async function mail(m: { from: string; subject: string; text: string; envelopeFrom?: string }, port = server.app.smtpPort!): Promise<void> {
   const t = nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true });
   try {
-    const info = await t.sendMail({ from: m.from, to: SUPPORT_ADDRESS, subject: m.subject, text: m.text, ...(m.envelopeFrom ? { envelope: { from: m.envelopeFrom, to: SUPPORT_ADDRESS } } : {}) });
+    const info = await t.sendMail({
+      from: m.from,
+      to: SUPPORT_ADDRESS,
+      subject: m.subject,
+      text: m.text,
+      ...(m.envelopeFrom ? { envelope: { from: m.envelopeFrom, to: SUPPORT_ADDRESS } } : {}),
+    });
     expect(info.accepted).toEqual([SUPPORT_ADDRESS]);
   } finally {
     t.close();
@@ -148,7 +154,12 @@ describe('"Ask a question" in the app', () => {
     expectError(await a.api.post('/v1/support/tickets', {}), 400, 'BAD_REQUEST');
     expectError(await a.api.post('/v1/support/tickets', { text: '   ' }), 400, 'BAD_REQUEST');
     const now = await advance(0);
-    await restrictAccount(server.app.platform, parseId('account', a.id), { state: 'frozen', kind: 'scam', deleteAt: now + 14 * 24 * HOUR * 1000 }, { kind: 'system' });
+    await restrictAccount(
+      server.app.platform,
+      parseId('account', a.id),
+      { state: 'frozen', kind: 'scam', deleteAt: now + 14 * 24 * HOUR * 1000 },
+      { kind: 'system' },
+    );
     expectError(await a.api.post('/v1/support/tickets', { text: 'Why am I frozen?' }), 403, 'FROZEN_METHOD_INVALID');
     expectError(await a.api.post('/v1/messages', { to: { username: 'support' }, text: 'Why am I frozen?' }), 403, 'FROZEN_METHOD_INVALID');
     expect(await ticketsOf(a)).toEqual([]);
@@ -234,7 +245,12 @@ describe('a message to @support', () => {
   it('a limited account can still write to @support, in Russian too', async () => {
     const a = await world.account({ language: 'ru' });
     const now = await advance(0);
-    await restrictAccount(server.app.platform, parseId('account', a.id), { state: 'limited', kind: 'report', until: now + 24 * HOUR * 1000 }, { kind: 'system' });
+    await restrictAccount(
+      server.app.platform,
+      parseId('account', a.id),
+      { state: 'limited', kind: 'report', until: now + 24 * HOUR * 1000 },
+      { kind: 'system' },
+    );
     expect((await a.api.post('/v1/messages', { to: { username: 'support' }, text: 'Помогите' })).status).toBe(201);
     const chat = (await supportChat(a))!;
     expect(chat.messages.at(-1).text).toMatch(/[а-яё]/i);
@@ -266,10 +282,14 @@ describe('a message to @support', () => {
 });
 
 describe('e-mail to the support address', () => {
-  it('from an address nobody verified is an e-mail-only ticket, even naming an account\'s number; answered by mail only', async () => {
+  it("from an address nobody verified is an e-mail-only ticket, even naming an account's number; answered by mail only", async () => {
     expect(server.app.smtpPort).toBeGreaterThan(0);
     const a = await world.account();
-    await mail({ from: 'Anna Petrova <Anna.Petrova@example.org>', subject: 'My account is limited', text: `Hello, my number is ${spaced(a.phone)} and I cannot write to new clients.\nAnna` });
+    await mail({
+      from: 'Anna Petrova <Anna.Petrova@example.org>',
+      subject: 'My account is limited',
+      text: `Hello, my number is ${spaced(a.phone)} and I cannot write to new clients.\nAnna`,
+    });
     expect(await ticketsOf(a)).toEqual([]);
     const mine = (await tickets()).filter((t) => t.fromEmail === 'anna.petrova@example.org');
     expect(mine).toHaveLength(1);
@@ -293,7 +313,7 @@ describe('e-mail to the support address', () => {
     expect(sent.mail.text?.trim()).toBe('Your limit ends tomorrow; ask @spambot for details.');
   });
 
-  it('from an address the account verified is the account\'s ticket, still answered by mail only', async () => {
+  it("from an address the account verified is the account's ticket, still answered by mail only", async () => {
     const a = await world.account();
     await verify(a, 'Owner.Of.A@example.net');
     await mail({ from: 'owner.of.a@example.net', subject: 'About my account', text: 'Any news?' });
@@ -318,7 +338,12 @@ describe('e-mail to the support address', () => {
     // An address given to SpamBot but never confirmed with its code.
     const frozen = await world.account();
     const now = await advance(0);
-    await restrictAccount(server.app.platform, parseId('account', frozen.id), { state: 'frozen', kind: 'scam', deleteAt: now + 14 * 24 * HOUR * 1000 }, { kind: 'system' });
+    await restrictAccount(
+      server.app.platform,
+      parseId('account', frozen.id),
+      { state: 'frozen', kind: 'scam', deleteAt: now + 14 * 24 * HOUR * 1000 },
+      { kind: 'system' },
+    );
     for (const text of ['This is a mistake', 'I did not send anything like that', 'I was hacked.', 'typed.only@example.net']) {
       expect((await frozen.api.post('/v1/messages', { to: { username: 'spambot' }, text })).status).toBe(201);
     }

@@ -36,9 +36,23 @@ async function oldDataFolder(): Promise<string> {
   );
   const event = sqlite.prepare('insert into events (at, type, actor_kind, actor_id, account_id, payload) values (?,?,?,?,?,?)');
   // t1: an app ticket with a follow-up (the old code joined the texts), answered twice (the second overwrote the first).
-  event.run(T0, 'ticket_opened', 'account', 'u7', 7, JSON.stringify({ ticketId: 1, source: 'app', fromEmail: null, subject: null, text: 'First.', dueAt: T0 + 48 * H }));
+  event.run(
+    T0,
+    'ticket_opened',
+    'account',
+    'u7',
+    7,
+    JSON.stringify({ ticketId: 1, source: 'app', fromEmail: null, subject: null, text: 'First.', dueAt: T0 + 48 * H }),
+  );
   // t2: an e-mailed ticket nobody answered, overdue.
-  event.run(T0 + 1, 'ticket_opened', 'system', null, null, JSON.stringify({ ticketId: 2, source: 'email', fromEmail: 'old@example.org', subject: 'Old mail', text: 'Hello?', dueAt: T0 + 1 + 48 * H }));
+  event.run(
+    T0 + 1,
+    'ticket_opened',
+    'system',
+    null,
+    null,
+    JSON.stringify({ ticketId: 2, source: 'email', fromEmail: 'old@example.org', subject: 'Old mail', text: 'Hello?', dueAt: T0 + 1 + 48 * H }),
+  );
   event.run(T0 + H, 'ticket_updated', 'account', 'u7', 7, JSON.stringify({ ticketId: 1, text: 'First.\n\nSecond.' }));
   event.run(T0 + 2 * H, 'ticket_answered', 'staff', 's1', 7, JSON.stringify({ ticketId: 1, by: 's1', answer: 'An answer.' }));
   event.run(T0 + 3 * H, 'ticket_answered', 'admin', null, 7, JSON.stringify({ ticketId: 1, by: 'admin', answer: 'A better answer.' }));

@@ -441,7 +441,13 @@ describe('gateCreate (creating a group or channel)', () => {
     expect(create(world().setFlags(A, Flag.FROZEN).limit(A, Infinity))).toBe('FROZEN_METHOD_INVALID');
   });
   it('a banned account gets USER_DEACTIVATED_BAN, before everything else', () => {
-    expect(create(world().setFlags(A, Flag.BANNED | Flag.FROZEN).limit(A, Infinity))).toBe('USER_DEACTIVATED_BAN');
+    expect(
+      create(
+        world()
+          .setFlags(A, Flag.BANNED | Flag.FROZEN)
+          .limit(A, Infinity),
+      ),
+    ).toBe('USER_DEACTIVATED_BAN');
   });
   it('a public-groups ban alone does not prevent creating a private group or channel', () => {
     expect(create(world().setFlags(A, Flag.PUBLIC_GROUPS_BAN))).toBe('ALLOW');
@@ -482,7 +488,13 @@ describe('gateInviter (the inviter’s own right to add people)', () => {
     expect(inviter(base().setFlags(A, Flag.FROZEN))).toBe('FROZEN_METHOD_INVALID');
   });
   it('a banned admin gets USER_DEACTIVATED_BAN', () => {
-    expect(inviter(base().setRole(GROUP, A, Role.ADMIN).setFlags(A, Flag.BANNED | Flag.FROZEN))).toBe('USER_DEACTIVATED_BAN');
+    expect(
+      inviter(
+        base()
+          .setRole(GROUP, A, Role.ADMIN)
+          .setFlags(A, Flag.BANNED | Flag.FROZEN),
+      ),
+    ).toBe('USER_DEACTIVATED_BAN');
   });
   it('a limited admin passes here (limits are checked per invitee)', () => {
     expect(inviter(base().setRole(GROUP, A, Role.ADMIN).limit(A, Infinity))).toBe('ALLOW');
@@ -589,8 +601,7 @@ describe('gateInvitee (adding B, in the order of RULES.md §2)', () => {
 
 describe('gatePost (posting in a group or channel)', () => {
   const post = (w: GateView, chat: number): string => name(gatePost(w, A, chat));
-  const base = (): FakeWorld =>
-    world().chat(GROUP, ChatKind.GROUP, true).chat(CHANNEL, ChatKind.CHANNEL, true).chat(PRIVATE_GROUP, ChatKind.GROUP, false);
+  const base = (): FakeWorld => world().chat(GROUP, ChatKind.GROUP, true).chat(CHANNEL, ChatKind.CHANNEL, true).chat(PRIVATE_GROUP, ChatKind.GROUP, false);
 
   it.each([
     ['member', Role.MEMBER],
@@ -631,7 +642,10 @@ describe('gatePost (posting in a group or channel)', () => {
     expect(post(base().setRole(CHANNEL, A, Role.MEMBER).setFlags(A, Flag.PUBLIC_GROUPS_BAN), CHANNEL)).toBe('CHAT_WRITE_FORBIDDEN');
   });
   it('a public-groups ban does not stop posting in a private channel', () => {
-    const w = base().chat(PRIVATE_GROUP + 1, ChatKind.CHANNEL, false).setRole(PRIVATE_GROUP + 1, A, Role.OWNER).setFlags(A, Flag.PUBLIC_GROUPS_BAN);
+    const w = base()
+      .chat(PRIVATE_GROUP + 1, ChatKind.CHANNEL, false)
+      .setRole(PRIVATE_GROUP + 1, A, Role.OWNER)
+      .setFlags(A, Flag.PUBLIC_GROUPS_BAN);
     expect(post(w, PRIVATE_GROUP + 1)).toBe('ALLOW');
   });
   it('membership is checked before the public-groups ban', () => {
@@ -640,18 +654,31 @@ describe('gatePost (posting in a group or channel)', () => {
   });
   it('limited accounts may post where they are members', () => {
     expect(post(base().setRole(GROUP, A, Role.MEMBER).limit(A, Infinity), GROUP)).toBe('ALLOW');
-    expect(post(base().setRole(PRIVATE_GROUP, A, Role.MEMBER).limit(A, NOW + HOUR), PRIVATE_GROUP)).toBe('ALLOW');
+    expect(
+      post(
+        base()
+          .setRole(PRIVATE_GROUP, A, Role.MEMBER)
+          .limit(A, NOW + HOUR),
+        PRIVATE_GROUP,
+      ),
+    ).toBe('ALLOW');
   });
   it('a frozen member → FROZEN_METHOD_INVALID; a banned one → USER_DEACTIVATED_BAN', () => {
     expect(post(base().setRole(GROUP, A, Role.MEMBER).setFlags(A, Flag.FROZEN), GROUP)).toBe('FROZEN_METHOD_INVALID');
-    expect(post(base().setRole(GROUP, A, Role.MEMBER).setFlags(A, Flag.BANNED | Flag.FROZEN), GROUP)).toBe('USER_DEACTIVATED_BAN');
+    expect(
+      post(
+        base()
+          .setRole(GROUP, A, Role.MEMBER)
+          .setFlags(A, Flag.BANNED | Flag.FROZEN),
+        GROUP,
+      ),
+    ).toBe('USER_DEACTIVATED_BAN');
   });
 });
 
 describe('gateJoin (joining on one’s own)', () => {
   const join = (w: GateView, chat: number): string => name(gateJoin(w, A, chat));
-  const base = (): FakeWorld =>
-    world().chat(GROUP, ChatKind.GROUP, true).chat(CHANNEL, ChatKind.CHANNEL, true).chat(PRIVATE_GROUP, ChatKind.GROUP, false);
+  const base = (): FakeWorld => world().chat(GROUP, ChatKind.GROUP, true).chat(CHANNEL, ChatKind.CHANNEL, true).chat(PRIVATE_GROUP, ChatKind.GROUP, false);
 
   it('anyone may join a public group or channel', () => {
     expect(join(base(), GROUP)).toBe('ALLOW');
@@ -758,14 +785,8 @@ function specSend(w: FakeWorld, a: number, b: number, now: number): string {
     [() => (fb & (Flag.BANNED | Flag.FROZEN | Flag.DELETED)) !== 0, 'INPUT_USER_DEACTIVATED'],
     [() => !bIsSystem && w.hasBlocked(a, b), 'YOU_BLOCKED_USER'],
     [() => !bIsSystem && w.hasBlocked(b, a), 'USER_IS_BLOCKED'],
-    [
-      () => !bIsSystem && w.limitedUntil(a) > now && !(w.hasContact(a, b) && w.hasContact(b, a)) && !w.hasWritten(b, a),
-      'PEER_FLOOD',
-    ],
-    [
-      () => !bIsSystem && w.newChats(b) === Audience.CONTACTS && !w.hasContact(b, a) && w.privateChat(a, b) === 0,
-      'USER_PRIVACY_RESTRICTED',
-    ],
+    [() => !bIsSystem && w.limitedUntil(a) > now && !(w.hasContact(a, b) && w.hasContact(b, a)) && !w.hasWritten(b, a), 'PEER_FLOOD'],
+    [() => !bIsSystem && w.newChats(b) === Audience.CONTACTS && !w.hasContact(b, a) && w.privateChat(a, b) === 0, 'USER_PRIVACY_RESTRICTED'],
   ];
   for (const [applies, code] of rows) if (applies()) return code;
   return 'ALLOW';

@@ -47,7 +47,7 @@ describe('sanctionFor: the default ladder', () => {
     expect(Object.keys(DEFAULT_LADDER).sort()).toEqual(['child_abuse', 'illegal_drugs', 'industrial_spam', 'pornography', 'scam', 'spam', 'violence']);
   });
 
-  it('follows an operator\'s ladder, and refuses a policy it does not know', () => {
+  it("follows an operator's ladder, and refuses a policy it does not know", () => {
     const ladder: Ladder = { spam: [{ action: 'limit', hours: 1 }, { action: 'ban' }], industrial_spam: [{ action: 'freeze' }] };
     expect(sanctionFor(ladder, 'spam', 0, T)).toMatchObject({ state: 'limited', until: NOW + HOUR });
     expect(sanctionFor(ladder, 'spam', 1, T)).toMatchObject({ state: 'banned', kind: 'spam' });
@@ -96,7 +96,11 @@ describe('countingStrikes', () => {
   });
 
   it('equals a count by hand over random histories', () => {
-    const strike = fc.record({ policy: fc.constantFrom('spam', 'scam', 'violence'), createdAt: fc.integer({ min: NOW - 2 * YEAR, max: NOW }), removed: fc.boolean() });
+    const strike = fc.record({
+      policy: fc.constantFrom('spam', 'scam', 'violence'),
+      createdAt: fc.integer({ min: NOW - 2 * YEAR, max: NOW }),
+      removed: fc.boolean(),
+    });
     fc.assert(
       fc.property(fc.array(strike, { maxLength: 30 }), fc.constantFrom('spam', 'scam', 'violence'), (strikes, policy) => {
         const want = strikes.filter((x) => x.policy === policy && !x.removed && NOW - x.createdAt < YEAR).length;

@@ -68,7 +68,12 @@ export function sanctionFor(ladder: Ladder, policy: string, countingStrikes: num
 }
 
 /** Strikes that still count at `now`: not removed, and younger than the strike lifetime. */
-export function countingStrikes(strikes: readonly { policy: string; createdAt: number; removed: boolean }[], policy: string, now: number, lifetimeMs: number): number {
+export function countingStrikes(
+  strikes: readonly { policy: string; createdAt: number; removed: boolean }[],
+  policy: string,
+  now: number,
+  lifetimeMs: number,
+): number {
   let n = 0;
   for (const s of strikes) if (s.policy === policy && !s.removed && s.createdAt + lifetimeMs > now) n++;
   return n;

@@ -48,7 +48,19 @@ describe('foldName', () => {
 describe('impersonatesSystem', () => {
   it('refuses every system name and username, and their disguises', () => {
     for (const n of SYSTEM_NAMES) expect(impersonatesSystem(n), n).toBe(true);
-    for (const n of ['SpamBot', 'spam_bot', 'Spambot', 'SPAM BOT', '5pamb0t', 'supp0rt', 'Support_', 'S u p p o r t', 'Spam Info Bot.', 'Ѕрамвот', 'Support 🛠']) {
+    for (const n of [
+      'SpamBot',
+      'spam_bot',
+      'Spambot',
+      'SPAM BOT',
+      '5pamb0t',
+      'supp0rt',
+      'Support_',
+      'S u p p o r t',
+      'Spam Info Bot.',
+      'Ѕрамвот',
+      'Support 🛠',
+    ]) {
       expect(impersonatesSystem(n), n).toBe(true);
     }
   });
@@ -70,7 +82,23 @@ describe('bidi controls and visible text', () => {
   });
 
   it('tells text with nothing visible', () => {
-    for (const t of ['', ' ', '\n\t ', '\u200B\u200B', '\u200C\u200D\u2060', '\u00AD', '\uFEFF', '\u3164', '\u115F\u1160', '\uFFA0', '\u2800', '\u00A0\u2003', '\u202E', '\uFE0F', '\u{E0041}']) {
+    for (const t of [
+      '',
+      ' ',
+      '\n\t ',
+      '\u200B\u200B',
+      '\u200C\u200D\u2060',
+      '\u00AD',
+      '\uFEFF',
+      '\u3164',
+      '\u115F\u1160',
+      '\uFFA0',
+      '\u2800',
+      '\u00A0\u2003',
+      '\u202E',
+      '\uFE0F',
+      '\u{E0041}',
+    ]) {
       expect(hasVisibleText(t), JSON.stringify(t)).toBe(false);
     }
     for (const t of ['a', ' . ', '\u200B!', '👍', '\u200Dx', '٠', '😀\u200D😀', '\u0301a']) {

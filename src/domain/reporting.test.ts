@@ -60,12 +60,19 @@ describe('reportWeight', () => {
 
   it('is never negative and never above the best case', () => {
     fc.assert(
-      fc.property(fc.nat({ max: 500 }), fc.nat({ max: 500 }), fc.boolean(), fc.nat({ max: 10 * DAY }), fc.boolean(), (confirmed, dismissed, muted, accountAgeMs, groupAdmin) => {
-        const w = reportWeight({ confirmed, dismissed, muted, accountAgeMs, groupAdmin });
-        expect(w).toBeGreaterThanOrEqual(0);
-        expect(w).toBeLessThanOrEqual(4);
-        if (muted) expect(w).toBe(0);
-      }),
+      fc.property(
+        fc.nat({ max: 500 }),
+        fc.nat({ max: 500 }),
+        fc.boolean(),
+        fc.nat({ max: 10 * DAY }),
+        fc.boolean(),
+        (confirmed, dismissed, muted, accountAgeMs, groupAdmin) => {
+          const w = reportWeight({ confirmed, dismissed, muted, accountAgeMs, groupAdmin });
+          expect(w).toBeGreaterThanOrEqual(0);
+          expect(w).toBeLessThanOrEqual(4);
+          if (muted) expect(w).toBe(0);
+        },
+      ),
     );
   });
 });
@@ -103,12 +110,17 @@ describe('casePriority', () => {
     expect(casePriority([r(1, 0, 'spam', true), r(2, 0)])).toBe(0);
   });
 
-  it('a muted reporter\'s case ranks below an established one\'s', () => {
+  it("a muted reporter's case ranks below an established one's", () => {
     expect(casePriority([r(1, 0, 'spam', true)])).toBeLessThan(casePriority([r(2, 1, 'spam', true)]));
   });
 
   it('never falls when another reporter joins', () => {
-    const rep = fc.record({ reporterId: fc.integer({ min: 1, max: 8 }), weight: fc.double({ min: 0, max: 4, noNaN: true }), reason: fc.constantFrom(...REPORT_REASONS), stranger: fc.boolean() });
+    const rep = fc.record({
+      reporterId: fc.integer({ min: 1, max: 8 }),
+      weight: fc.double({ min: 0, max: 4, noNaN: true }),
+      reason: fc.constantFrom(...REPORT_REASONS),
+      stranger: fc.boolean(),
+    });
     fc.assert(
       fc.property(fc.array(rep, { minLength: 1, maxLength: 10 }), fc.double({ min: 0, max: 4, noNaN: true }), (reports, w) => {
         const before = casePriority(reports);
@@ -131,7 +143,7 @@ describe('groupThresholdMet', () => {
     expect(groupThresholdMet(1, 1, T)).toBe(true);
     expect(groupThresholdMet(4, 0, T)).toBe(true);
   });
-  it('follows the operator\'s threshold', () => {
+  it("follows the operator's threshold", () => {
     expect(groupThresholdMet(4, 1, { members: 5, admins: 2 })).toBe(false);
     expect(groupThresholdMet(5, 0, { members: 5, admins: 2 })).toBe(true);
     expect(groupThresholdMet(2, 2, { members: 5, admins: 2 })).toBe(true);

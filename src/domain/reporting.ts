@@ -3,7 +3,18 @@
  * the caller gathers: who reported, how often they were right, whether they were strangers.
  */
 
-export const REPORT_REASONS = ['spam', 'scam', 'violence', 'pornography', 'child_abuse', 'illegal_drugs', 'personal_details', 'fake', 'copyright', 'other'] as const;
+export const REPORT_REASONS = [
+  'spam',
+  'scam',
+  'violence',
+  'pornography',
+  'child_abuse',
+  'illegal_drugs',
+  'personal_details',
+  'fake',
+  'copyright',
+  'other',
+] as const;
 export type ReportReason = (typeof REPORT_REASONS)[number];
 
 /** How serious a reason is, for ordering the queue. */

@@ -114,7 +114,12 @@ describe('status', () => {
     const b = BUTTONS[lang];
 
     it.each(ALL)('%s: answers /start with the status and at least one button, from any step', (_name, r) => {
-      for (const start of [IDLE, { step: 'confirm', flow: 'mistake' }, { step: 'describe', flow: 'mistake' }, { step: 'email', flow: 'mistake', text: 'x' }] as BotSession[]) {
+      for (const start of [
+        IDLE,
+        { step: 'confirm', flow: 'mistake' },
+        { step: 'describe', flow: 'mistake' },
+        { step: 'email', flow: 'mistake', text: 'x' },
+      ] as BotSession[]) {
         const turn = spamBotTurn(start, '/start', sit(r, lang));
         expect(turn.reply.text).toBe(statusText(sit(r, lang)));
         expect(flat(turn.reply.buttons).length).toBeGreaterThanOrEqual(1);

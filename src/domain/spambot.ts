@@ -148,8 +148,7 @@ const T = {
       `Your account is frozen for breaking the Terms of Service (${policy}). You can read, but you cannot send messages or change anything.${d ? ` It will be deleted on ${d} unless an appeal succeeds.` : ''}`,
     appealOpen: (filed: string, due: string) => `Your appeal of ${filed} is under review. Support aims to answer by ${due}; I will write to you here.`,
     nextAppeal: (d: string) => `Your last appeal was reviewed and the decision stands. You can appeal again after ${d}.`,
-    spam:
-      'Spam is any message people did not ask for: advertising, promotions, invitations to groups or channels, links, or even a plain "hello" sent to someone who does not know you. What matters is whether the recipient wanted it. Write to people only when you are sure they expect your message, and add people to groups only with their consent.',
+    spam: 'Spam is any message people did not ask for: advertising, promotions, invitations to groups or channels, links, or even a plain "hello" sent to someone who does not know you. What matters is whether the recipient wanted it. Write to people only when you are sure they expect your message, and add people to groups only with their consent.',
     release: (d: string | null) =>
       `We are sorry, but an early release is not possible: people using the messenger value their peace, and the limit is how we protect it. ${d ? `It ends by itself on ${d}.` : 'If you believe it is a mistake, you can appeal instead.'}`,
     confirm: 'Before you appeal, please confirm: you did not send advertising, promotions or shocking material to people who had not asked for it.',
@@ -164,7 +163,8 @@ const T = {
     wrongCode: 'That code is not right. Please check the mail and send the code again.',
     codeExpired: 'That code is no longer valid. Please send your e-mail address again, and I will mail a new code.',
     sendFailed: 'I could not send mail to that address just now. Please check it and send it again, or try again later.',
-    filed: (due: string) => `Your appeal is filed. Support aims to review it by ${due} (usually within two or three days), and I will write to you here with the outcome.`,
+    filed: (due: string) =>
+      `Your appeal is filed. Support aims to review it by ${due} (usually within two or three days), and I will write to you here with the outcome.`,
     already: (filed: string) => `You already have an appeal under review (filed ${filed}). Please wait for the answer; I will write to you here.`,
     nothingToAppeal: 'There is nothing to appeal: no limits are applied to your account.',
     hint: 'Please answer with one of the buttons below.',
@@ -188,8 +188,7 @@ const T = {
       `Ваш аккаунт заморожен за нарушение Условий использования (${policy}). Читать можно, а отправлять сообщения и что-либо менять — нельзя.${d ? ` Он будет удалён ${d}, если апелляция не будет удовлетворена.` : ''}`,
     appealOpen: (filed: string, due: string) => `Ваша апелляция от ${filed} на рассмотрении. Поддержка постарается ответить до ${due}; я напишу вам здесь.`,
     nextAppeal: (d: string) => `Ваша прошлая апелляция рассмотрена, решение остаётся в силе. Подать новую можно после ${d}.`,
-    spam:
-      'Спам — это любое сообщение, о котором не просили: реклама, акции, приглашения в группы и каналы, ссылки и даже простое «привет» незнакомому человеку. Важно, ждал ли получатель вашего сообщения. Пишите людям, только если уверены, что они ждут вашего сообщения, и добавляйте в группы только с их согласия.',
+    spam: 'Спам — это любое сообщение, о котором не просили: реклама, акции, приглашения в группы и каналы, ссылки и даже простое «привет» незнакомому человеку. Важно, ждал ли получатель вашего сообщения. Пишите людям, только если уверены, что они ждут вашего сообщения, и добавляйте в группы только с их согласия.',
     release: (d: string | null) =>
       `Нам жаль, но снять ограничение досрочно нельзя: людям важен покой, и ограничение — способ его защитить. ${d ? `Оно закончится само ${d}.` : 'Если вы считаете это ошибкой, подайте апелляцию.'}`,
     confirm: 'Прежде чем подать апелляцию, подтвердите: вы не отправляли рекламу, акции или шокирующие материалы людям, которые об этом не просили.',
@@ -264,7 +263,8 @@ function startAppeal(s: BotSituation): BotTurn {
   const b = BUTTONS[s.lang];
   if (!restricted(s.restriction)) return { reply: { text: t.nothingToAppeal, buttons: statusButtons(s) }, session: IDLE };
   if (s.openAppeal) return { reply: { text: t.already(when(s.openAppeal.createdAt, s.lang)), buttons: statusButtons(s) }, session: IDLE };
-  if (s.nextAppealAt && s.nextAppealAt > s.now) return { reply: { text: t.nextAppeal(when(s.nextAppealAt, s.lang)), buttons: statusButtons(s) }, session: IDLE };
+  if (s.nextAppealAt && s.nextAppealAt > s.now)
+    return { reply: { text: t.nextAppeal(when(s.nextAppealAt, s.lang)), buttons: statusButtons(s) }, session: IDLE };
   // A number-limited account tells its story; everyone else confirms first (RULES.md §5).
   if (s.restriction.state === 'limited' && s.restriction.kind === 'number') {
     return { reply: { text: t.story, buttons: [[b.cancel]] }, session: { step: 'describe', flow: 'story' } };
@@ -279,7 +279,8 @@ function file(s: BotSituation, text: string, email: string | null, story: boolea
   const t = T[s.lang];
   // Still one open appeal per account, and none before the cooling-off after a denial ends.
   if (s.openAppeal) return { reply: { text: t.already(when(s.openAppeal.createdAt, s.lang)), buttons: statusButtons(s) }, session: IDLE };
-  if (s.nextAppealAt && s.nextAppealAt > s.now) return { reply: { text: t.nextAppeal(when(s.nextAppealAt, s.lang)), buttons: statusButtons(s) }, session: IDLE };
+  if (s.nextAppealAt && s.nextAppealAt > s.now)
+    return { reply: { text: t.nextAppeal(when(s.nextAppealAt, s.lang)), buttons: statusButtons(s) }, session: IDLE };
   return {
     reply: { text: t.filed(when(s.now + APPEAL_DUE_MS, s.lang)), buttons: [[BUTTONS[s.lang].spam]] },
     session: IDLE,
@@ -288,7 +289,10 @@ function file(s: BotSituation, text: string, email: string | null, story: boolea
 }
 
 function honest(s: BotSituation): BotTurn {
-  return { reply: { text: T[s.lang].honest(endOf(s.restriction, s.lang), s.restriction.state === 'frozen'), buttons: [[BUTTONS[s.lang].spam]] }, session: IDLE };
+  return {
+    reply: { text: T[s.lang].honest(endOf(s.restriction, s.lang), s.restriction.state === 'frozen'), buttons: [[BUTTONS[s.lang].spam]] },
+    session: IDLE,
+  };
 }
 
 export function spamBotTurn(session: BotSession, input: string, s: BotSituation): BotTurn {
@@ -316,7 +320,8 @@ export function spamBotTurn(session: BotSession, input: string, s: BotSituation)
       if (button) return { reply: { text: session.flow === 'story' ? t.story : t.describe, buttons: [[b.cancel]] }, session };
       const story = session.flow === 'story';
       // A frozen account leaves a contact address, verified by a code: only when mail can be sent.
-      if (s.restriction.state === 'frozen' && s.mail?.available) return { reply: { text: t.email, buttons: [[b.cancel]] }, session: { step: 'email', flow: session.flow ?? 'mistake', text } };
+      if (s.restriction.state === 'frozen' && s.mail?.available)
+        return { reply: { text: t.email, buttons: [[b.cancel]] }, session: { step: 'email', flow: session.flow ?? 'mistake', text } };
       return file(s, text, null, story);
     }
     case 'email': {

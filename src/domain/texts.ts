@@ -47,13 +47,15 @@ const en: Texts = {
   USER_NOT_MUTUAL_CONTACT: () => 'This person left the chat earlier; only a mutual contact can add them back.',
   CHAT_ADMIN_REQUIRED: () => 'Only the admins of this chat can do that.',
   CHAT_WRITE_FORBIDDEN: () => 'You cannot write in this chat.',
-  USER_BANNED_IN_CHANNEL: () => 'You cannot post in public groups: your account was restricted after reports about public content. Write to @spambot to appeal.',
+  USER_BANNED_IN_CHANNEL: () =>
+    'You cannot post in public groups: your account was restricted after reports about public content. Write to @spambot to appeal.',
   USER_ALREADY_PARTICIPANT: () => 'Already a member of this chat.',
   CHAT_NOT_PUBLIC: () => 'This chat is private: you can join it only when an admin adds you.',
   BAD_REQUEST: () => 'The request is not valid.',
   PHONE_NUMBER_INVALID: () => 'The phone number is not a valid international number (start with + and the country code).',
   USERNAME_INVALID: () => 'Usernames are 3–32 characters: Latin letters, digits and underscores, starting with a letter.',
-  NAME_INVALID: () => 'This name cannot be used: it could pass for a system account (SpamBot or support), holds characters that reverse the text direction, or shows nothing.',
+  NAME_INVALID: () =>
+    'This name cannot be used: it could pass for a system account (SpamBot or support), holds characters that reverse the text direction, or shows nothing.',
   MESSAGE_EMPTY: () => 'The message is empty: write something visible.',
   UNAUTHORIZED: () => 'Sign in first: the token is missing, invalid or no longer valid.',
   FORBIDDEN: () => 'Your role does not allow this.',
@@ -101,7 +103,8 @@ const ru: Texts = {
   BAD_REQUEST: () => 'Некорректный запрос.',
   PHONE_NUMBER_INVALID: () => 'Номер телефона указан неверно (начните с + и кода страны).',
   USERNAME_INVALID: () => 'Имя пользователя — от 3 до 32 символов: латинские буквы, цифры и подчёркивания, первая — буква.',
-  NAME_INVALID: () => 'Это имя нельзя использовать: его можно принять за системный аккаунт (SpamBot или поддержку), в нём есть символы, меняющие направление текста, или в нём ничего не видно.',
+  NAME_INVALID: () =>
+    'Это имя нельзя использовать: его можно принять за системный аккаунт (SpamBot или поддержку), в нём есть символы, меняющие направление текста, или в нём ничего не видно.',
   MESSAGE_EMPTY: () => 'Сообщение пустое: напишите что-нибудь видимое.',
   UNAUTHORIZED: () => 'Сначала войдите: токен отсутствует, неверен или больше не действует.',
   FORBIDDEN: () => 'Ваша роль не позволяет это сделать.',

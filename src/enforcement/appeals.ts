@@ -110,7 +110,14 @@ export async function loadAppeal(e: Enforcement, id: number): Promise<AppealRow>
  * rule behind it records a false positive. Uphold: nothing changes (the next appeal waits 7 days).
  * Under the account's key: a second decision racing the first sees it decided.
  */
-export async function decideAppeal(e: Enforcement, id: number, outcome: 'overturn' | 'uphold', note: string | null, staff: StaffActor, now: number): Promise<AppealRow> {
+export async function decideAppeal(
+  e: Enforcement,
+  id: number,
+  outcome: 'overturn' | 'uphold',
+  note: string | null,
+  staff: StaffActor,
+  now: number,
+): Promise<AppealRow> {
   const first = await loadAppeal(e, id);
   return e.serial.run([key.account(first.account_id)], async () => {
     const row = await loadAppeal(e, id);
@@ -134,7 +141,9 @@ async function emitOverturn(e: Enforcement, change: Change, row: AppealRow, acto
   // The reports behind the overturned decision count against their reporters.
   const caseIds = strikes.map((s) => s.caseId).filter((c): c is number => c !== null);
   if (caseIds.length > 0) {
-    const reporters = await e.store.all<{ reporter_id: number }>(e.store.db.selectFrom('reports').select('reporter_id').distinct().where('case_id', 'in', caseIds));
+    const reporters = await e.store.all<{ reporter_id: number }>(
+      e.store.db.selectFrom('reports').select('reporter_id').distinct().where('case_id', 'in', caseIds),
+    );
     for (const { reporter_id } of reporters) {
       // A change, not totals: applied in commit order, it never races another reporter update.
       change.emit(now, actor, reporter_id, { type: 'reporter_accuracy', payload: { confirmedDelta: -1, dismissedDelta: 1, reason: 'appeal_overturned' } });
@@ -144,7 +153,13 @@ async function emitOverturn(e: Enforcement, change: Change, row: AppealRow, acto
 }
 
 /** Open appeals: robot-made restrictions first, then oldest. */
-export async function listAppeals(e: Enforcement, state: 'open' | 'decided' | undefined, limit: number, cursor: string | undefined, now: number): Promise<{ appeals: AppealView[]; nextCursor?: string }> {
+export async function listAppeals(
+  e: Enforcement,
+  state: 'open' | 'decided' | undefined,
+  limit: number,
+  cursor: string | undefined,
+  now: number,
+): Promise<{ appeals: AppealView[]; nextCursor?: string }> {
   let q = e.store.db.selectFrom('appeals').selectAll();
   if (state) q = q.where('state', '=', state);
   if (cursor) {
@@ -152,7 +167,12 @@ export async function listAppeals(e: Enforcement, state: 'open' | 'decided' | un
     if (!Number.isInteger(r) || !Number.isInteger(i)) fail('BAD_REQUEST', { field: 'querystring.cursor', reason: 'not a cursor from this API' });
     q = q.where((eb) => eb.or([eb('robot', '<', r!), eb.and([eb('robot', '=', r!), eb('id', '>', i!)])]));
   }
-  const rows = await e.store.all<AppealRow>(q.orderBy('robot', 'desc').orderBy('id', 'asc').limit(limit + 1));
+  const rows = await e.store.all<AppealRow>(
+    q
+      .orderBy('robot', 'desc')
+      .orderBy('id', 'asc')
+      .limit(limit + 1),
+  );
   const page = rows.slice(0, limit);
   const out: { appeals: AppealView[]; nextCursor?: string } = { appeals: page.map((r) => appealView(r, now)) };
   if (rows.length > limit) out.nextCursor = `${page[page.length - 1]!.robot}.${page[page.length - 1]!.id}`;

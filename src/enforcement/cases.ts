@@ -14,7 +14,6 @@ import type { Enforcement, OpenCase } from './state.js';
  * reference (`s12`, or `admin` for the admin token) and a role.
  */
 
-
 export interface CaseView {
   id: string;
   subject: { accountId: string; chatId?: string };
@@ -29,8 +28,37 @@ export interface CaseView {
   openedBy?: string;
 }
 
-type CaseRow = Pick<CasesTable, 'id' | 'subject_id' | 'chat_id' | 'state' | 'priority' | 'report_count' | 'reasons' | 'claimed_by' | 'claimed_at' | 'decision' | 'policy' | 'created_at' | 'opened_by'>;
-const CASE_COLUMNS = ['id', 'subject_id', 'chat_id', 'state', 'priority', 'report_count', 'reasons', 'claimed_by', 'claimed_at', 'decision', 'policy', 'created_at', 'opened_by'] as const;
+type CaseRow = Pick<
+  CasesTable,
+  | 'id'
+  | 'subject_id'
+  | 'chat_id'
+  | 'state'
+  | 'priority'
+  | 'report_count'
+  | 'reasons'
+  | 'claimed_by'
+  | 'claimed_at'
+  | 'decision'
+  | 'policy'
+  | 'created_at'
+  | 'opened_by'
+>;
+const CASE_COLUMNS = [
+  'id',
+  'subject_id',
+  'chat_id',
+  'state',
+  'priority',
+  'report_count',
+  'reasons',
+  'claimed_by',
+  'claimed_at',
+  'decision',
+  'policy',
+  'created_at',
+  'opened_by',
+] as const;
 
 function claimLive(e: Enforcement, claimedBy: string | null, claimedAt: number | null, now: number): string | null {
   if (!claimedBy || claimedAt === null) return null;
@@ -40,7 +68,9 @@ function claimLive(e: Enforcement, claimedBy: string | null, claimedAt: number |
 export function caseView(e: Enforcement, row: CaseRow, now: number): CaseView {
   const v: CaseView = {
     id: publicId('case', row.id),
-    subject: row.chat_id ? { accountId: publicId('account', row.subject_id), chatId: publicId('chat', row.chat_id) } : { accountId: publicId('account', row.subject_id) },
+    subject: row.chat_id
+      ? { accountId: publicId('account', row.subject_id), chatId: publicId('chat', row.chat_id) }
+      : { accountId: publicId('account', row.subject_id) },
     state: row.state as CaseView['state'],
     priority: row.priority,
     reportCount: row.report_count,
@@ -56,7 +86,15 @@ export function caseView(e: Enforcement, row: CaseRow, now: number): CaseView {
 }
 
 export async function loadCase(e: Enforcement, id: number): Promise<CaseRow> {
-  const row = id > 0 ? await e.store.first<CaseRow>(e.store.db.selectFrom('cases').select([...CASE_COLUMNS]).where('id', '=', id)) : undefined;
+  const row =
+    id > 0
+      ? await e.store.first<CaseRow>(
+          e.store.db
+            .selectFrom('cases')
+            .select([...CASE_COLUMNS])
+            .where('id', '=', id),
+        )
+      : undefined;
   if (!row) fail('NOT_FOUND');
   return row;
 }
@@ -98,7 +136,8 @@ export async function claimCase(e: Enforcement, id: number, staff: StaffActor, n
 export async function releaseCase(e: Enforcement, id: number, staff: StaffActor, now: number): Promise<CaseView> {
   return onOpenCase(e, id, async (c) => {
     if (staff.role !== 'admin') requireUnclaimedBy(e, c, staff, now);
-    if (c.claimedBy !== null) await e.journal.commit(e.journal.change().emit(now, staffActor(staff), c.subjectId, { type: 'case_released', payload: { caseId: id } }));
+    if (c.claimedBy !== null)
+      await e.journal.commit(e.journal.change().emit(now, staffActor(staff), c.subjectId, { type: 'case_released', payload: { caseId: id } }));
     return viewOf(e, id, now);
   });
 }
@@ -140,7 +179,12 @@ export async function viewEvidence(e: Enforcement, id: number, staff: StaffActor
     })),
     evidence: evidence
       .filter((m) => (seen.has(m.message_id) ? false : (seen.add(m.message_id), true)))
-      .map((m) => ({ messageId: publicId('message', m.message_id), text: m.text, sentAt: new Date(Number(m.sent_at)).toISOString(), chatId: publicId('chat', m.chat_id) })),
+      .map((m) => ({
+        messageId: publicId('message', m.message_id),
+        text: m.text,
+        sentAt: new Date(Number(m.sent_at)).toISOString(),
+        chatId: publicId('chat', m.chat_id),
+      })),
   };
 }
 
@@ -179,7 +223,13 @@ export async function previewDecision(e: Enforcement, id: number, input: Decisio
   return { sanction: sanctionView(sanction) };
 }
 
-export async function decideCase(e: Enforcement, id: number, input: DecisionInput, staff: StaffActor, now: number): Promise<{ case: CaseView; sanction?: SanctionView }> {
+export async function decideCase(
+  e: Enforcement,
+  id: number,
+  input: DecisionInput,
+  staff: StaffActor,
+  now: number,
+): Promise<{ case: CaseView; sanction?: SanctionView }> {
   return onOpenCase(e, id, async (c) => {
     checkRole(input, staff);
     checkDecision(e, input);
@@ -187,7 +237,10 @@ export async function decideCase(e: Enforcement, id: number, input: DecisionInpu
     const actor = staffActor(staff);
     const change = e.journal.change();
     if (input.action === 'escalate') {
-      change.emit(now, actor, c.subjectId, { type: 'decision', payload: { caseId: id, action: 'escalate', policy: null, by: staff.ref, note: input.note ?? null, reportIds: [], reporters: [] } });
+      change.emit(now, actor, c.subjectId, {
+        type: 'decision',
+        payload: { caseId: id, action: 'escalate', policy: null, by: staff.ref, note: input.note ?? null, reportIds: [], reporters: [] },
+      });
       await e.journal.commit(change);
       return { case: await viewOf(e, id, now) };
     }
@@ -234,7 +287,8 @@ function decodeCursor(cursor: string): { priority: number; id: number } {
   const [p, i] = Buffer.from(cursor, 'base64url').toString().split(':');
   const priority = Number(p);
   const id = Number(i);
-  if (!Number.isFinite(priority) || !Number.isInteger(id) || id <= 0) fail('BAD_REQUEST', { field: 'querystring.cursor', reason: 'not a cursor from this API' });
+  if (!Number.isFinite(priority) || !Number.isInteger(id) || id <= 0)
+    fail('BAD_REQUEST', { field: 'querystring.cursor', reason: 'not a cursor from this API' });
   return { priority, id };
 }
 
@@ -259,7 +313,10 @@ export function caseQueueQuery(db: Kysely<Database>, f: CaseFilter) {
     // collecting every case below p (an OR of two index searches) and sorting them.
     q = q.where('priority', '<=', c.priority).where((eb) => eb.or([eb('priority', '<', c.priority), eb('id', '>', c.id)]));
   }
-  return q.orderBy('priority', 'desc').orderBy('id', 'asc').limit(f.limit + 1);
+  return q
+    .orderBy('priority', 'desc')
+    .orderBy('id', 'asc')
+    .limit(f.limit + 1);
 }
 
 /** The queue: highest priority first, then oldest. No message text here. */

@@ -10,13 +10,36 @@ import { TICKET_OVERDUE_MS } from './tickets.js';
 export async function loadEnforcement(e: Enforcement): Promise<void> {
   const db = e.store.db;
   const st = e.enforcement;
-  for await (const r of e.store.iterate<{ account_id: number; confirmed: number; dismissed: number; muted: number }>(db.selectFrom('reporter_stats').selectAll())) {
+  for await (const r of e.store.iterate<{ account_id: number; confirmed: number; dismissed: number; muted: number }>(
+    db.selectFrom('reporter_stats').selectAll(),
+  )) {
     st.reporters.set(r.account_id, { confirmed: r.confirmed, dismissed: r.dismissed, muted: r.muted === 1 });
   }
-  for await (const s of e.store.iterate<{ id: number; account_id: number; policy: string; case_id: number | null; restriction_id: number | null; created_at: number; expires_at: number; removed_at: number | null; expired_at: number | null }>(
-    db.selectFrom('strikes').select(['id', 'account_id', 'policy', 'case_id', 'restriction_id', 'created_at', 'expires_at', 'removed_at', 'expired_at']).orderBy('id'),
+  for await (const s of e.store.iterate<{
+    id: number;
+    account_id: number;
+    policy: string;
+    case_id: number | null;
+    restriction_id: number | null;
+    created_at: number;
+    expires_at: number;
+    removed_at: number | null;
+    expired_at: number | null;
+  }>(
+    db
+      .selectFrom('strikes')
+      .select(['id', 'account_id', 'policy', 'case_id', 'restriction_id', 'created_at', 'expires_at', 'removed_at', 'expired_at'])
+      .orderBy('id'),
   )) {
-    const rec = { id: s.id, policy: s.policy, caseId: s.case_id, restrictionId: s.restriction_id, createdAt: Number(s.created_at), expiresAt: Number(s.expires_at), removed: s.removed_at !== null };
+    const rec = {
+      id: s.id,
+      policy: s.policy,
+      caseId: s.case_id,
+      restrictionId: s.restriction_id,
+      createdAt: Number(s.created_at),
+      expiresAt: Number(s.expires_at),
+      removed: s.removed_at !== null,
+    };
     if (s.expired_at !== null) {
       // Already recorded as expired: kept for the ladder's history, not queued again.
       const list = st.strikes.get(s.account_id);
@@ -24,14 +47,49 @@ export async function loadEnforcement(e: Enforcement): Promise<void> {
       else st.strikes.set(s.account_id, [rec]);
     } else st.addStrike(s.account_id, rec);
   }
-  for await (const c of e.store.iterate<{ id: number; subject_id: number; chat_id: number; state: 'open' | 'escalated'; claimed_by: string | null; claimed_at: number | null; created_at: number }>(
-    db.selectFrom('cases').select(['id', 'subject_id', 'chat_id', 'state', 'claimed_by', 'claimed_at', 'created_at']).where('state', 'in', ['open', 'escalated']),
+  for await (const c of e.store.iterate<{
+    id: number;
+    subject_id: number;
+    chat_id: number;
+    state: 'open' | 'escalated';
+    claimed_by: string | null;
+    claimed_at: number | null;
+    created_at: number;
+  }>(
+    db
+      .selectFrom('cases')
+      .select(['id', 'subject_id', 'chat_id', 'state', 'claimed_by', 'claimed_at', 'created_at'])
+      .where('state', 'in', ['open', 'escalated']),
   )) {
-    const oc: OpenCase = { id: c.id, subjectId: c.subject_id, chatId: c.chat_id, state: c.state, reports: [], claimedBy: c.claimed_by, claimedAt: c.claimed_at === null ? null : Number(c.claimed_at), createdAt: Number(c.created_at) };
+    const oc: OpenCase = {
+      id: c.id,
+      subjectId: c.subject_id,
+      chatId: c.chat_id,
+      state: c.state,
+      reports: [],
+      claimedBy: c.claimed_by,
+      claimedAt: c.claimed_at === null ? null : Number(c.claimed_at),
+      createdAt: Number(c.created_at),
+    };
     st.putCase(oc);
   }
-  for await (const r of e.store.iterate<{ id: number; reporter_id: number; subject_id: number; chat_id: number; kind: string; reason: ReportReason; weight: number; stranger: number; admin_report: number; case_id: number | null }>(
-    db.selectFrom('reports').select(['id', 'reporter_id', 'subject_id', 'chat_id', 'kind', 'reason', 'weight', 'stranger', 'admin_report', 'case_id']).where('state', '=', 'open').orderBy('id'),
+  for await (const r of e.store.iterate<{
+    id: number;
+    reporter_id: number;
+    subject_id: number;
+    chat_id: number;
+    kind: string;
+    reason: ReportReason;
+    weight: number;
+    stranger: number;
+    admin_report: number;
+    case_id: number | null;
+  }>(
+    db
+      .selectFrom('reports')
+      .select(['id', 'reporter_id', 'subject_id', 'chat_id', 'kind', 'reason', 'weight', 'stranger', 'admin_report', 'case_id'])
+      .where('state', '=', 'open')
+      .orderBy('id'),
   )) {
     const key = openReportKey(r.reporter_id, r.subject_id, reportPlace(r.kind, r.chat_id));
     st.openReports.set(key, { reportId: r.id, caseId: r.case_id });
@@ -46,8 +104,21 @@ export async function loadEnforcement(e: Enforcement): Promise<void> {
       st.pendingGroup.set(ck, list);
     }
   }
-  for await (const a of e.store.iterate<{ id: number; account_id: number; state: string; outcome: string | null; created_at: number; due_at: number; overdue_at: number | null; restriction_id: number | null; decided_at: number | null }>(
-    db.selectFrom('appeals').select(['id', 'account_id', 'state', 'outcome', 'created_at', 'due_at', 'overdue_at', 'restriction_id', 'decided_at']).orderBy('id'),
+  for await (const a of e.store.iterate<{
+    id: number;
+    account_id: number;
+    state: string;
+    outcome: string | null;
+    created_at: number;
+    due_at: number;
+    overdue_at: number | null;
+    restriction_id: number | null;
+    decided_at: number | null;
+  }>(
+    db
+      .selectFrom('appeals')
+      .select(['id', 'account_id', 'state', 'outcome', 'created_at', 'due_at', 'overdue_at', 'restriction_id', 'decided_at'])
+      .orderBy('id'),
   )) {
     if (a.state === 'open') {
       st.openAppeals.set(a.account_id, { id: a.id, createdAt: Number(a.created_at), dueAt: Number(a.due_at), restrictionId: a.restriction_id });
@@ -74,9 +145,14 @@ export async function loadEnforcement(e: Enforcement): Promise<void> {
   )) {
     const p = JSON.parse(m.payload) as { action?: string; outcome?: string; reason: string; cause?: EndCause };
     const favour =
-      m.type === 'decision' ? p.action === 'dismiss' : m.type === 'appeal_decided' ? p.outcome === 'overturn' : endCauseOf(p, 'restriction_lifted') === 'lifted';
+      m.type === 'decision'
+        ? p.action === 'dismiss'
+        : m.type === 'appeal_decided'
+          ? p.outcome === 'overturn'
+          : endCauseOf(p, 'restriction_lifted') === 'lifted';
     if (favour) st.manualDecisionAt.set(m.account_id, Number(m.at));
   }
   for await (const n of e.store.iterate<{ phone: string }>(db.selectFrom('number_flags').select('phone'))) st.numberFlags.add(phoneKey(n.phone));
-  for await (const t of e.store.iterate<{ chat_id: number }>(db.selectFrom('takedowns').select('chat_id').where('message_id', '=', 0))) e.index.takeDown(t.chat_id);
+  for await (const t of e.store.iterate<{ chat_id: number }>(db.selectFrom('takedowns').select('chat_id').where('message_id', '=', 0)))
+    e.index.takeDown(t.chat_id);
 }

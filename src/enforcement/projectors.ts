@@ -73,7 +73,12 @@ function restrictionProjector(): Projector<Extract<EnforcementEvent, { type: 're
 function endProjector(): Projector<Extract<EnforcementEvent, { type: 'restriction_lifted' | 'restriction_expired' }>, Enforcement> {
   return {
     sql: (r, db) => [
-      db.updateTable('restrictions').set({ ended_at: r.at, end_reason: r.event.payload.reason }).where('id', '=', r.event.payload.restrictionId).where('ended_at', 'is', null).compile(),
+      db
+        .updateTable('restrictions')
+        .set({ ended_at: r.at, end_reason: r.event.payload.reason })
+        .where('id', '=', r.event.payload.restrictionId)
+        .where('ended_at', 'is', null)
+        .compile(),
     ],
     memory: (r, m) => {
       m.restrictions.remove(r.accountId!, r.event.payload.restrictionId, r.at);
@@ -82,7 +87,12 @@ function endProjector(): Projector<Extract<EnforcementEvent, { type: 'restrictio
   };
 }
 
-function statsUpsert(db: Db, account: number, set: { confirmed?: number; dismissed?: number; muted?: number }, onConflict: Record<string, unknown>): CompiledQuery {
+function statsUpsert(
+  db: Db,
+  account: number,
+  set: { confirmed?: number; dismissed?: number; muted?: number },
+  onConflict: Record<string, unknown>,
+): CompiledQuery {
   return db
     .insertInto('reporter_stats')
     .values({ account_id: account, confirmed: set.confirmed ?? 0, dismissed: set.dismissed ?? 0, muted: set.muted ?? 0 })
@@ -134,7 +144,14 @@ const reportFiled: P<'report_filed'> = {
     // Waiting until a case takes it (`case_updated` attaches it, at once for private reports).
     const ck = caseKey(x.subjectId, caseChatOf(x.kind, x.chatId));
     const list = st.pendingGroup.get(ck) ?? [];
-    list.push({ reportId: x.reportId, reporterId: x.reporterId, weight: x.weight, reason: x.reason as ReportReason, stranger: x.stranger, admin: x.adminReport });
+    list.push({
+      reportId: x.reportId,
+      reporterId: x.reporterId,
+      weight: x.weight,
+      reason: x.reason as ReportReason,
+      stranger: x.stranger,
+      admin: x.adminReport,
+    });
     st.pendingGroup.set(ck, list);
   },
 };
@@ -167,14 +184,29 @@ const caseOpened: P<'case_opened'> = {
   },
   memory: (r, m) => {
     const x = r.event.payload;
-    m.enforcement.putCase({ id: x.caseId, subjectId: x.subjectId, chatId: x.chatId, state: 'open', reports: [], claimedBy: null, claimedAt: null, createdAt: r.at });
+    m.enforcement.putCase({
+      id: x.caseId,
+      subjectId: x.subjectId,
+      chatId: x.chatId,
+      state: 'open',
+      reports: [],
+      claimedBy: null,
+      claimedAt: null,
+      createdAt: r.at,
+    });
   },
 };
 
 const caseUpdated: P<'case_updated'> = {
   sql: (r, db) => {
     const x = r.event.payload;
-    const out = [db.updateTable('cases').set({ priority: x.priority, report_count: x.reportCount, reasons: JSON.stringify(x.reasons) }).where('id', '=', x.caseId).compile()];
+    const out = [
+      db
+        .updateTable('cases')
+        .set({ priority: x.priority, report_count: x.reportCount, reasons: JSON.stringify(x.reasons) })
+        .where('id', '=', x.caseId)
+        .compile(),
+    ];
     if (x.attached.length > 0) out.push(db.updateTable('reports').set({ case_id: x.caseId }).where('id', 'in', x.attached).compile());
     return out;
   },
@@ -233,7 +265,14 @@ const decision: P<'decision'> = {
         .where('id', '=', x.caseId)
         .compile(),
     ];
-    if (x.reportIds.length > 0) out.push(db.updateTable('reports').set({ state: 'closed', outcome: confirmed ? 'confirmed' : 'dismissed' }).where('id', 'in', x.reportIds).compile());
+    if (x.reportIds.length > 0)
+      out.push(
+        db
+          .updateTable('reports')
+          .set({ state: 'closed', outcome: confirmed ? 'confirmed' : 'dismissed' })
+          .where('id', 'in', x.reportIds)
+          .compile(),
+      );
     for (const a of x.reporters) {
       out.push(
         confirmed
@@ -274,18 +313,39 @@ const strikeAdded: P<'strike_added'> = {
     return [
       db
         .insertInto('strikes')
-        .values({ id: x.strikeId, account_id: r.accountId!, policy: x.policy, case_id: x.caseId, restriction_id: x.restrictionId, created_at: r.at, expires_at: x.expiresAt, removed_at: null, removed_reason: null, expired_at: null })
+        .values({
+          id: x.strikeId,
+          account_id: r.accountId!,
+          policy: x.policy,
+          case_id: x.caseId,
+          restriction_id: x.restrictionId,
+          created_at: r.at,
+          expires_at: x.expiresAt,
+          removed_at: null,
+          removed_reason: null,
+          expired_at: null,
+        })
         .compile(),
     ];
   },
   memory: (r, m) => {
     const x = r.event.payload;
-    m.enforcement.addStrike(r.accountId!, { id: x.strikeId, policy: x.policy, caseId: x.caseId, restrictionId: x.restrictionId, createdAt: r.at, expiresAt: x.expiresAt, removed: false });
+    m.enforcement.addStrike(r.accountId!, {
+      id: x.strikeId,
+      policy: x.policy,
+      caseId: x.caseId,
+      restrictionId: x.restrictionId,
+      createdAt: r.at,
+      expiresAt: x.expiresAt,
+      removed: false,
+    });
   },
 };
 
 const strikeRemoved: P<'strike_removed'> = {
-  sql: (r, db) => [db.updateTable('strikes').set({ removed_at: r.at, removed_reason: r.event.payload.reason }).where('id', '=', r.event.payload.strikeId).compile()],
+  sql: (r, db) => [
+    db.updateTable('strikes').set({ removed_at: r.at, removed_reason: r.event.payload.reason }).where('id', '=', r.event.payload.strikeId).compile(),
+  ],
   memory: (r, m) => {
     const s = m.enforcement.strikesOf(r.accountId!).find((x) => x.id === r.event.payload.strikeId);
     if (s) s.removed = true;
@@ -356,7 +416,14 @@ const reporterAccuracy: P<'reporter_accuracy'> = {
     if (x.confirmedDelta !== undefined || x.dismissedDelta !== undefined) {
       const dc = x.confirmedDelta ?? 0;
       const dd = x.dismissedDelta ?? 0;
-      return [statsUpsert(db, r.accountId!, { confirmed: Math.max(0, dc), dismissed: Math.max(0, dd) }, { confirmed: sql`max(0, confirmed + ${dc})`, dismissed: sql`max(0, dismissed + ${dd})` })];
+      return [
+        statsUpsert(
+          db,
+          r.accountId!,
+          { confirmed: Math.max(0, dc), dismissed: Math.max(0, dd) },
+          { confirmed: sql`max(0, confirmed + ${dc})`, dismissed: sql`max(0, dismissed + ${dd})` },
+        ),
+      ];
     }
     const set = { confirmed: x.confirmed ?? 0, dismissed: x.dismissed ?? 0 };
     return [statsUpsert(db, r.accountId!, set, set)];
@@ -427,7 +494,13 @@ const appealFiled: P<'appeal_filed'> = {
 const appealDecided: P<'appeal_decided'> = {
   sql: (r, db) => {
     const x = r.event.payload;
-    return [db.updateTable('appeals').set({ state: 'decided', outcome: x.outcome, decided_at: r.at, decided_by: x.by, note: x.note }).where('id', '=', x.appealId).compile()];
+    return [
+      db
+        .updateTable('appeals')
+        .set({ state: 'decided', outcome: x.outcome, decided_at: r.at, decided_by: x.by, note: x.note })
+        .where('id', '=', x.appealId)
+        .compile(),
+    ];
   },
   memory: (r, m) => {
     const a = r.accountId!;
@@ -437,7 +510,8 @@ const appealDecided: P<'appeal_decided'> = {
     if (st.openAppeals.get(a)?.id === r.event.payload.appealId) st.openAppeals.delete(a);
     // A frozen account kept past its deletion time by this appeal is deleted now that it is decided.
     for (const x of m.restrictions.records(a)) {
-      if (x.state === 'frozen' && x.deleteAt !== null && x.deleteAt <= r.at) m.restrictions.due.push(r.at, { account: a, restrictionId: x.id, kind: 'freeze_end' });
+      if (x.state === 'frozen' && x.deleteAt !== null && x.deleteAt <= r.at)
+        m.restrictions.due.push(r.at, { account: a, restrictionId: x.id, kind: 'freeze_end' });
     }
   },
 };
@@ -475,6 +549,5 @@ export const enforcementProjectors: ProjectorsFor<EnforcementEvent, Enforcement>
   appeal_decided: appealDecided,
   appeal_overdue: appealOverdue,
 };
-
 
 export type { Recorded };

@@ -39,7 +39,23 @@ beforeAll(async () => {
     writes.push(
       store.db
         .insertInto('cases')
-        .values({ id, subject_id: id, chat_id: 0, state, priority, report_count: 1, reasons, opened_by: null, claimed_by: null, claimed_at: null, decision: null, policy: null, decided_by: null, decided_at: null, created_at: id })
+        .values({
+          id,
+          subject_id: id,
+          chat_id: 0,
+          state,
+          priority,
+          report_count: 1,
+          reasons,
+          opened_by: null,
+          claimed_by: null,
+          claimed_at: null,
+          decision: null,
+          policy: null,
+          decided_by: null,
+          decided_at: null,
+          created_at: id,
+        })
         .compile(),
     );
   }
@@ -67,7 +83,10 @@ async function pages(f: Omit<CaseFilter, 'cursor'>): Promise<number[][]> {
 
 describe('the queue query', () => {
   it('merges open and escalated cases in order, and pages through each once', async () => {
-    const expected = cases.filter((c) => c.state !== 'closed').sort(order).map((c) => c.id);
+    const expected = cases
+      .filter((c) => c.state !== 'closed')
+      .sort(order)
+      .map((c) => c.id);
     for (const limit of [1, 7, 50, 1000]) {
       const got = await pages({ limit });
       expect(got.flat()).toEqual(expected);
@@ -77,10 +96,16 @@ describe('the queue query', () => {
 
   it('reads one state, and filters by reason, in the same order', async () => {
     for (const state of STATES) {
-      const expected = cases.filter((c) => c.state === state && c.reasons.includes('"scam"')).sort(order).map((c) => c.id);
+      const expected = cases
+        .filter((c) => c.state === state && c.reasons.includes('"scam"'))
+        .sort(order)
+        .map((c) => c.id);
       expect((await pages({ limit: 9, state, reason: 'scam' })).flat()).toEqual(expected);
     }
-    const live = cases.filter((c) => c.state !== 'closed' && c.reasons.includes('"scam"')).sort(order).map((c) => c.id);
+    const live = cases
+      .filter((c) => c.state !== 'closed' && c.reasons.includes('"scam"'))
+      .sort(order)
+      .map((c) => c.id);
     expect((await pages({ limit: 4, reason: 'scam' })).flat()).toEqual(live);
   });
 });

@@ -54,7 +54,16 @@ export function emitCaseOpened(e: Enforcement, change: Change, subject: number, 
 }
 
 /** Emits a case's new priority, count and reasons, with the reports that join it (`attached`). */
-export function emitCaseUpdated(change: Change, caseId: number, subject: number, reports: readonly CaseReport[], attached: number[], actor: Actor, now: number, extraPriority = 0): void {
+export function emitCaseUpdated(
+  change: Change,
+  caseId: number,
+  subject: number,
+  reports: readonly CaseReport[],
+  attached: number[],
+  actor: Actor,
+  now: number,
+  extraPriority = 0,
+): void {
   const priority = Math.round((casePriority(reports) + extraPriority) * 1000) / 1000;
   const reasons = [...new Set(reports.map((r) => r.reason))].sort();
   change.emit(now, actor, subject, { type: 'case_updated', payload: { caseId, priority, reportCount: reports.length, reasons, attached } });
@@ -106,6 +115,14 @@ export function emitReport(e: Enforcement, change: Change, input: ReportInput, a
   if (waits) return { reportId, caseId: null, existing: false, weight };
   const caseId = open ? open.id : emitCaseOpened(e, change, input.subjectId, chat, null, actor, now);
   const reports = [...(open?.reports ?? []), ...joining];
-  emitCaseUpdated(change, caseId, input.subjectId, reports, joining.map((j) => j.reportId), actor, now);
+  emitCaseUpdated(
+    change,
+    caseId,
+    input.subjectId,
+    reports,
+    joining.map((j) => j.reportId),
+    actor,
+    now,
+  );
   return { reportId, caseId, existing: false, weight };
 }

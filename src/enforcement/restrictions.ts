@@ -65,10 +65,21 @@ export function emitEnd(change: Change, accountId: number, restrictionId: number
 /** Loads active records at start and derives every account's effective state. */
 export async function loadRestrictions(core: Core): Promise<void> {
   const now = core.clock.now();
-  for await (const r of core.store.iterate<{ id: number; account_id: number; state: RestrictionState; kind: string; until: number | null; delete_at: number | null }>(
+  for await (const r of core.store.iterate<{
+    id: number;
+    account_id: number;
+    state: RestrictionState;
+    kind: string;
+    until: number | null;
+    delete_at: number | null;
+  }>(
     core.store.db.selectFrom('restrictions').select(['id', 'account_id', 'state', 'kind', 'until', 'delete_at']).where('ended_at', 'is', null).orderBy('id'),
   )) {
     // Records past their end stay in memory until the scheduler ends them (with their event).
-    core.restrictions.add(r.account_id, { id: r.id, state: r.state, kind: r.kind, until: r.until === null ? null : Number(r.until), deleteAt: r.delete_at === null ? null : Number(r.delete_at) }, now);
+    core.restrictions.add(
+      r.account_id,
+      { id: r.id, state: r.state, kind: r.kind, until: r.until === null ? null : Number(r.until), deleteAt: r.delete_at === null ? null : Number(r.delete_at) },
+      now,
+    );
   }
 }

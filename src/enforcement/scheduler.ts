@@ -58,10 +58,14 @@ export class Scheduler {
       if (oAt < rAt && oAt < sAt) {
         const { at, item } = e.enforcement.overdue.popDue(now)!;
         if (item.kind === 'appeal') {
-          await this.step(item.account!, (change) => {
-            if (e.enforcement.openAppeals.get(item.account!)?.id !== item.id) return;
-            emitAppealOverdue(change, item.id, item.account!, at);
-          }, () => e.enforcement.overdue.push(at, item));
+          await this.step(
+            item.account!,
+            (change) => {
+              if (e.enforcement.openAppeals.get(item.account!)?.id !== item.id) return;
+              emitAppealOverdue(change, item.id, item.account!, at);
+            },
+            () => e.enforcement.overdue.push(at, item),
+          );
         } else {
           if (!e.enforcement.openTickets.has(item.id)) continue;
           const change = e.journal.change();
@@ -71,26 +75,34 @@ export class Scheduler {
       } else if (rAt <= sAt) {
         const { at, item } = e.restrictions.due.popDue(now)!;
         touched.add(item.account);
-        await this.step(item.account, async (change) => {
-          const r = e.restrictions.find(item.account, item.restrictionId);
-          if (!r) return; // lifted or ended meanwhile
-          if (item.kind === 'limit_end') {
-            emitEnd(change, item.account, r.id, 'expired', 'expired', SYSTEM, at);
-            return;
-          }
-          // An open appeal holds the deletion; its decision settles it (RULES.md §5).
-          if (e.enforcement.openAppeals.has(item.account)) return;
-          emitEnd(change, item.account, r.id, 'deleted', 'deleted', SYSTEM, at);
-          emitRestriction(e, change, item.account, { state: 'banned', kind: r.kind }, SYSTEM, at);
-          await emitNumberBan(e, change, item.account, SYSTEM, at);
-        }, () => e.restrictions.due.push(at, item));
+        await this.step(
+          item.account,
+          async (change) => {
+            const r = e.restrictions.find(item.account, item.restrictionId);
+            if (!r) return; // lifted or ended meanwhile
+            if (item.kind === 'limit_end') {
+              emitEnd(change, item.account, r.id, 'expired', 'expired', SYSTEM, at);
+              return;
+            }
+            // An open appeal holds the deletion; its decision settles it (RULES.md §5).
+            if (e.enforcement.openAppeals.has(item.account)) return;
+            emitEnd(change, item.account, r.id, 'deleted', 'deleted', SYSTEM, at);
+            emitRestriction(e, change, item.account, { state: 'banned', kind: r.kind }, SYSTEM, at);
+            await emitNumberBan(e, change, item.account, SYSTEM, at);
+          },
+          () => e.restrictions.due.push(at, item),
+        );
       } else {
         const { at, item } = e.enforcement.strikeExpiries.popDue(now)!;
-        await this.step(item.account, (change) => {
-          const s = e.enforcement.strikesOf(item.account).find((x) => x.id === item.strikeId);
-          if (!s || s.removed) return;
-          change.emit(at, SYSTEM, item.account, { type: 'strike_expired', payload: { strikeId: s.id } });
-        }, () => e.enforcement.strikeExpiries.push(at, item));
+        await this.step(
+          item.account,
+          (change) => {
+            const s = e.enforcement.strikesOf(item.account).find((x) => x.id === item.strikeId);
+            if (!s || s.removed) return;
+            change.emit(at, SYSTEM, item.account, { type: 'strike_expired', payload: { strikeId: s.id } });
+          },
+          () => e.enforcement.strikeExpiries.push(at, item),
+        );
       }
     }
     // Each change was applied at its due time; the state the next request sees is the one at `now`.

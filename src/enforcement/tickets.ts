@@ -102,7 +102,14 @@ export async function loadTicket(e: Enforcement, id: number): Promise<Ticket> {
 /** The account's open app ticket, if any (a further message joins it). */
 export async function openTicketOf(e: Enforcement, accountId: number): Promise<Ticket | undefined> {
   const row = await e.store.first<{ id: number }>(
-    e.store.db.selectFrom('tickets').select('id').where('account_id', '=', accountId).where('source', '=', 'app').where('state', '=', 'open').orderBy('id', 'desc').limit(1),
+    e.store.db
+      .selectFrom('tickets')
+      .select('id')
+      .where('account_id', '=', accountId)
+      .where('source', '=', 'app')
+      .where('state', '=', 'open')
+      .orderBy('id', 'desc')
+      .limit(1),
   );
   return row ? findTicket(e, row.id) : undefined;
 }
@@ -149,7 +156,12 @@ export async function listTickets(
   const byTicket = new Map<number, TicketEntriesTable[]>(page.map((r) => [r.id, []]));
   if (page.length > 0) {
     const entries = await e.store.all<TicketEntriesTable>(
-      e.store.db.selectFrom('ticket_entries').selectAll().where('ticket_id', 'in', [...byTicket.keys()]).orderBy('ticket_id').orderBy('seq'),
+      e.store.db
+        .selectFrom('ticket_entries')
+        .selectAll()
+        .where('ticket_id', 'in', [...byTicket.keys()])
+        .orderBy('ticket_id')
+        .orderBy('seq'),
     );
     for (const en of entries) byTicket.get(en.ticket_id)?.push(en);
   }

@@ -113,7 +113,9 @@ function shownValue(k: string, v: unknown): unknown {
   const list = ID_LISTS[k];
   if (list && Array.isArray(v)) {
     return v
-      .map((x) => (typeof x === 'number' ? x : typeof x === 'object' && x !== null && typeof (x as { id?: unknown }).id === 'number' ? (x as { id: number }).id : 0))
+      .map((x) =>
+        typeof x === 'number' ? x : typeof x === 'object' && x !== null && typeof (x as { id?: unknown }).id === 'number' ? (x as { id: number }).id : 0,
+      )
       .filter((n) => n > 0)
       .map((n) => publicId(list, n));
   }
@@ -172,10 +174,18 @@ function decodeEventCursor(cursor: string): number {
  * The account's timeline, newest first, a page at a time (events_account: account_id, id), each
  * event as `role` may see it.
  */
-export async function accountEvents(e: Enforcement, accountId: number, role: StaffRole, limit: number, cursor?: string): Promise<{ events: Record<string, unknown>[]; nextCursor?: string }> {
+export async function accountEvents(
+  e: Enforcement,
+  accountId: number,
+  role: StaffRole,
+  limit: number,
+  cursor?: string,
+): Promise<{ events: Record<string, unknown>[]; nextCursor?: string }> {
   let q = e.store.db.selectFrom('events').select(['id', 'at', 'type', 'actor_kind', 'actor_id', 'payload']).where('account_id', '=', accountId);
   if (cursor !== undefined) q = q.where('id', '<', decodeEventCursor(cursor));
-  const rows = await e.store.all<{ id: number; at: number; type: string; actor_kind: string; actor_id: string | null; payload: string }>(q.orderBy('id', 'desc').limit(limit + 1));
+  const rows = await e.store.all<{ id: number; at: number; type: string; actor_kind: string; actor_id: string | null; payload: string }>(
+    q.orderBy('id', 'desc').limit(limit + 1),
+  );
   const page = rows.slice(0, limit);
   const out: { events: Record<string, unknown>[]; nextCursor?: string } = {
     events: page.map((r) => ({

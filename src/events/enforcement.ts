@@ -57,7 +57,15 @@ export type EnforcementEvent =
   | { type: 'evidence_viewed'; payload: { caseId: number; by: string } }
   | {
       type: 'decision';
-      payload: { caseId: number; action: 'confirm' | 'dismiss' | 'escalate'; policy: string | null; by: string; note: string | null; reportIds: number[]; reporters: number[] };
+      payload: {
+        caseId: number;
+        action: 'confirm' | 'dismiss' | 'escalate';
+        policy: string | null;
+        by: string;
+        note: string | null;
+        reportIds: number[];
+        reporters: number[];
+      };
     }
   | { type: 'strike_added'; payload: { strikeId: number; policy: string; caseId: number | null; restrictionId: number | null; expiresAt: number } }
   | { type: 'strike_removed'; payload: { strikeId: number; reason: string } }
@@ -79,7 +87,17 @@ export type EnforcementEvent =
   | { type: 'robot_false_positive'; payload: { rule: string; appealId: number; restrictionId: number | null } }
   | {
       type: 'appeal_filed';
-      payload: { appealId: number; restrictionId: number | null; restriction: Record<string, unknown>; robot: boolean; rule: string | null; story: boolean; text: string; email: string | null; dueAt: number };
+      payload: {
+        appealId: number;
+        restrictionId: number | null;
+        restriction: Record<string, unknown>;
+        robot: boolean;
+        rule: string | null;
+        story: boolean;
+        text: string;
+        email: string | null;
+        dueAt: number;
+      };
     }
   | { type: 'appeal_decided'; payload: { appealId: number; outcome: 'overturn' | 'uphold'; by: string; note: string | null } }
   | { type: 'appeal_overdue'; payload: { appealId: number } };

@@ -45,7 +45,9 @@ export function recordedOf(row: EventRow): Recorded {
 export async function replayLog(from: Store, into: Store, projectors: ProjectorsFor<BanyaEvent, unknown>): Promise<number> {
   let batch: ReturnType<NonNullable<(typeof projectors)[BanyaEvent['type']]['sql']>> = [];
   let n = 0;
-  for await (const row of from.iterate<EventRow>(from.db.selectFrom('events').select(['at', 'type', 'actor_kind', 'actor_id', 'account_id', 'payload']).orderBy('id'))) {
+  for await (const row of from.iterate<EventRow>(
+    from.db.selectFrom('events').select(['at', 'type', 'actor_kind', 'actor_id', 'account_id', 'payload']).orderBy('id'),
+  )) {
     const r = recordedOf(row);
     const p = projectors[r.event.type];
     if (!p) throw new Error(`event ${row.type} has no projector`);

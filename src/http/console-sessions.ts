@@ -34,7 +34,10 @@ export class ConsoleSessions {
 
   async load(): Promise<void> {
     const now = Date.now();
-    for (const r of await rows(this.p.store, this.p.store.db.selectFrom('console_sessions').select(['hash', 'token_hash', 'csrf_hash', 'expires_at']).where('expires_at', '>', now))) {
+    for (const r of await rows(
+      this.p.store,
+      this.p.store.db.selectFrom('console_sessions').select(['hash', 'token_hash', 'csrf_hash', 'expires_at']).where('expires_at', '>', now),
+    )) {
       this.byHash.set(r.hash, { tokenHash: r.token_hash, csrfHash: r.csrf_hash, expiresAt: r.expires_at });
     }
   }
@@ -51,7 +54,10 @@ export class ConsoleSessions {
     await this.p.store.write({
       statements: [
         this.p.store.db.deleteFrom('console_sessions').where('expires_at', '<=', now).compile(),
-        this.p.store.db.insertInto('console_sessions').values({ hash, token_hash: s.tokenHash, csrf_hash: s.csrfHash, created_at: now, expires_at: s.expiresAt }).compile(),
+        this.p.store.db
+          .insertInto('console_sessions')
+          .values({ hash, token_hash: s.tokenHash, csrf_hash: s.csrfHash, created_at: now, expires_at: s.expiresAt })
+          .compile(),
       ],
       onCommit: () => this.byHash.set(hash, s),
     });

@@ -31,10 +31,15 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
  * The console's and the demo messenger's pages: scripts, styles and calls only from banya itself,
  * never framed, no inline script.
  */
-export const PAGE_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+export const PAGE_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 /** The error body of API.md, the status of its code and the `Retry-After` seconds, if any. */
-export function errorResponse(req: FastifyRequest, code: ErrorCode, details: Record<string, unknown> = {}): { status: number; body: object; retryAfter?: number } {
+export function errorResponse(
+  req: FastifyRequest,
+  code: ErrorCode,
+  details: Record<string, unknown> = {},
+): { status: number; body: object; retryAfter?: number } {
   const params: TextParams = {};
   if (typeof details.until === 'string') params.until = Date.parse(details.until);
   else if (details.until === null) params.until = null;
@@ -95,7 +100,12 @@ export function tooLarge(req: FastifyRequest, reply: FastifyReply, limitBytes = 
   const payload = JSON.stringify(body);
   reply.hijack();
   if (!socket || socket.destroyed) return reply;
-  const headers = { ...SECURITY_HEADERS, 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(payload)), connection: 'close' };
+  const headers = {
+    ...SECURITY_HEADERS,
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': String(Buffer.byteLength(payload)),
+    connection: 'close',
+  };
   const head = Object.entries(headers)
     .map(([k, v]) => `${k}: ${v}\r\n`)
     .join('');

@@ -55,7 +55,9 @@ function clientError(err: NodeJS.ErrnoException, socket: Duplex): void {
     const security = Object.entries(SECURITY_HEADERS)
       .map(([k, v]) => `${k}: ${v}\r\n`)
       .join('');
-    socket.write(`HTTP/1.1 400 Bad Request\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json; charset=utf-8\r\n${security}Connection: close\r\n\r\n${body}`);
+    socket.write(
+      `HTTP/1.1 400 Bad Request\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json; charset=utf-8\r\n${security}Connection: close\r\n\r\n${body}`,
+    );
   }
   socket.destroy(err);
 }
@@ -76,9 +78,7 @@ function bodyProblem(value: unknown, max: number): BanyaError | null {
     for (const key of Object.keys(v)) {
       const child = (v as Record<string, unknown>)[key];
       const at = path === '' ? key : `${path}.${key}`;
-      const poisoned =
-        key === '__proto__' ||
-        (key === 'constructor' && child !== null && typeof child === 'object' && Object.prototype.hasOwnProperty.call(child, 'prototype'));
+      const poisoned = key === '__proto__' || (key === 'constructor' && child !== null && typeof child === 'object' && Object.hasOwn(child, 'prototype'));
       if (poisoned) return new BanyaError('BAD_REQUEST', { field: at, reason: `the key "${key}" is not allowed in a request body` });
       if (child !== null && typeof child === 'object') stack.push([child, depth + 1, at]);
     }

@@ -220,12 +220,7 @@ describe('ContactGraph.fromSorted', () => {
     fc.assert(
       fc.property(edgesArb, fc.array(fc.tuple(fc.integer({ min: 0, max: 60 }), fc.integer({ min: 0, max: 200 })), { maxLength: 50 }), (edges, extra) => {
         edges.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
-        const g = ContactGraph.fromSorted(
-          Int32Array.from(edges.map((e) => e[0])),
-          Int32Array.from(edges.map((e) => e[1])),
-          edges.length,
-          8,
-        );
+        const g = ContactGraph.fromSorted(Int32Array.from(edges.map((e) => e[0])), Int32Array.from(edges.map((e) => e[1])), edges.length, 8);
         const model = new Map<number, Set<number>>();
         for (const [o, c] of edges) {
           if (!model.has(o)) model.set(o, new Set());
@@ -272,7 +267,11 @@ describe('ContactGraph model-based property (fast-check)', () => {
             expect(g.has(owner, other)).toBe(set.has(other));
           }
         }
-        expectSame(g, model, Array.from({ length: 41 }, (_, i) => i));
+        expectSame(
+          g,
+          model,
+          Array.from({ length: 41 }, (_, i) => i),
+        );
         const wrong: string[] = [];
         for (let o = 0; o <= 40; o++) for (let c = 0; c <= 60; c++) if (g.has(o, c) !== (model.get(o)?.has(c) ?? false)) wrong.push(`${o}>${c}`);
         expect(wrong).toEqual([]);

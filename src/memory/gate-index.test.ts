@@ -9,7 +9,13 @@ const DAY = 24 * 3600_000;
 const PHONE_A = 447911123456;
 const PHONE_B = 79161234567;
 
-const limitedR = (until: number | null): EffectiveRestriction => ({ state: 'limited', kind: until === null ? 'permanent' : 'report', until, publicGroupsBan: false, restrictionId: 1 });
+const limitedR = (until: number | null): EffectiveRestriction => ({
+  state: 'limited',
+  kind: until === null ? 'permanent' : 'report',
+  until,
+  publicGroupsBan: false,
+  restrictionId: 1,
+});
 const frozenR: EffectiveRestriction = { state: 'frozen', kind: 'scam', deleteAt: NOW + 14 * DAY, publicGroupsBan: false, restrictionId: 2 };
 const bannedR: EffectiveRestriction = { state: 'banned', kind: 'child_abuse', publicGroupsBan: false, restrictionId: 3 };
 const pgbOnly: EffectiveRestriction = { state: 'free', publicGroupsBan: true };

@@ -1,13 +1,4 @@
-import {
-  Audience,
-  ChatKind,
-  Flag,
-  Role,
-  type AudienceValue,
-  type ChatKindValue,
-  type GateView,
-  type RoleValue,
-} from '../domain/gate.js';
+import { Audience, ChatKind, Flag, Role, type AudienceValue, type ChatKindValue, type GateView, type RoleValue } from '../domain/gate.js';
 import { FREE, type EffectiveRestriction } from '../domain/restriction.js';
 import type { Lang } from '../domain/texts.js';
 import { ContactGraph } from './contact-graph.js';
@@ -125,7 +116,7 @@ export class GateIndex implements GateView {
     const hinted = this.hintedBelow;
     // Both words are already in cache from flags(): most pairs are settled without the table,
     // on one branch. (x >>> 0 sends negative ids, which have no hint, to the table.)
-    if ((blocker >>> 0) < hinted && (blocked >>> 0) < hinted && ((s[blocker]! >>> 16) & (s[blocked]! >>> 17) & 1) === 0) return false;
+    if (blocker >>> 0 < hinted && blocked >>> 0 < hinted && ((s[blocker]! >>> 16) & (s[blocked]! >>> 17) & 1) === 0) return false;
     return this.blocks.get(blocker, blocked) !== 0;
   }
 

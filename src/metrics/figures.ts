@@ -24,7 +24,16 @@ export interface FiguresView {
   appealsFiled: number[];
   appealsDecided: number[];
   appealBacklog: { open: number; overdue: number; oldestHours: number | null };
-  robots: { rule: string; shadow: boolean; actions: number[]; shadowed: number[]; falsePositives: number[]; actionsToday: number; dailyCap: number; tripped: boolean }[];
+  robots: {
+    rule: string;
+    shadow: boolean;
+    actions: number[];
+    shadowed: number[];
+    falsePositives: number[];
+    actionsToday: number;
+    dailyCap: number;
+    tripped: boolean;
+  }[];
 }
 
 const ROBOT_ACTIONS = new Set(['restriction_applied', 'account_frozen', 'account_banned']);
@@ -112,7 +121,11 @@ export class Figures {
       decisions,
       appealsFiled: s.read('appeals:filed', now, minutes),
       appealsDecided: s.read('appeals:decided', now, minutes),
-      appealBacklog: { open: this.p.enforcement.openAppeals.size, overdue, oldestHours: oldest === null ? null : Math.round(((now - oldest) / 3600_000) * 10) / 10 },
+      appealBacklog: {
+        open: this.p.enforcement.openAppeals.size,
+        overdue,
+        oldestHours: oldest === null ? null : Math.round(((now - oldest) / 3600_000) * 10) / 10,
+      },
       robots,
     };
   }

@@ -93,7 +93,16 @@ export async function createAccount(p: Platform, input: NewAccount, actor: Actor
     const username = wanted ? checkUsernameFree(p, wanted, 0) : null;
     const now = p.clock.now();
     const id = p.ids.next('accounts');
-    const row = { id, phone, name, username, language: input.language ?? null, number_kind: input.numberKind ?? 'mobile', deleted_at: null, system: null } as const;
+    const row = {
+      id,
+      phone,
+      name,
+      username,
+      language: input.language ?? null,
+      number_kind: input.numberKind ?? 'mobile',
+      deleted_at: null,
+      system: null,
+    } as const;
     const token = newToken();
     const change = p.journal.change();
     change.emit(now, actor, id, {
@@ -131,7 +140,8 @@ export interface ProfileChanges {
 export async function updateProfile(p: Platform, a: number, changes: ProfileChanges): Promise<AccountView> {
   requireWritable(p, a);
   const name = changes.name !== undefined ? checkName(changes.name) : undefined;
-  const wanted = changes.username === undefined ? undefined : changes.username === null || changes.username === '' ? null : checkUsernameFormat(changes.username);
+  const wanted =
+    changes.username === undefined ? undefined : changes.username === null || changes.username === '' ? null : checkUsernameFormat(changes.username);
   const keys = [key.account(a), ...(wanted ? [key.username(wanted)] : [])];
   return p.serial.run(keys, async () => {
     const row = await loadAccount(p, a);

@@ -34,6 +34,9 @@ export async function unblock(p: Platform, blocker: number, blocked: number): Pr
   if (!p.index.exists(blocked)) fail('PEER_ID_INVALID');
   await p.serial.run([key.account(blocker)], async () => {
     if (!p.index.hasBlocked(blocker, blocked)) return;
-    await p.journal.record(p.clock.now(), { kind: 'account', id: publicId('account', blocker) }, blocker, { type: 'block_removed', payload: { blockedId: blocked } });
+    await p.journal.record(p.clock.now(), { kind: 'account', id: publicId('account', blocker) }, blocker, {
+      type: 'block_removed',
+      payload: { blockedId: blocked },
+    });
   });
 }

@@ -70,53 +70,66 @@ function decodeChatCursor(cursor: string): { activity: number; id: number } {
  */
 export function chatListQuery(db: Kysely<Database>, a: number, take: number, after: { activity: number; id: number }) {
   const columns = ['c.id', 'c.kind', 'c.title', 'c.public', 'c.peer_low', 'c.peer_high', 'c.started_by'] as const;
-  return db
-    .with(
-      (cte) => cte('mine').materialized(),
-      (qc) =>
-        qc
-          .selectFrom('chats as c')
-          .select([...columns, 'c.created_at as since'])
-          .where('c.peer_low', '=', a)
-          .union(qc.selectFrom('chats as c').select([...columns, 'c.created_at as since']).where('c.peer_high', '=', a))
-          .union(
-            qc
-              .selectFrom('chat_members as cm')
-              .innerJoin('chats as c', 'c.id', 'cm.chat_id')
-              .select([...columns, 'cm.updated_at as since'])
-              .where('cm.account_id', '=', a)
-              .where('cm.role', 'in', [...LISTED_ROLES]),
-          ),
-    )
-    .with(
-      (cte) => cte('listed').materialized(),
-      (qc) =>
-        qc
-          .selectFrom('mine')
-          .leftJoin('hidden_chats as h', (j) => j.onRef('h.chat_id', '=', 'mine.id').on('h.account_id', '=', a))
-          .select(['mine.id', 'mine.kind', 'mine.title', 'mine.public', 'mine.peer_low', 'mine.peer_high', 'mine.started_by', 'mine.since', 'h.at as hidden_at'])
-          .select((eb) =>
-            eb
-              .selectFrom('messages as m')
-              .select('m.sent_at')
-              .whereRef('m.chat_id', '=', 'mine.id')
-              .orderBy('m.id', 'desc')
-              .limit(1)
-              .as('last_at'),
-          )
-          // Content taken down as a whole chat is gone for everyone.
-          .where(({ not, exists, selectFrom }) => not(exists(selectFrom('takedowns as t').select('t.chat_id').whereRef('t.chat_id', '=', 'mine.id').where('t.message_id', '=', 0)))),
-    )
-    .selectFrom('listed')
-    .select(['id', 'kind', 'title', 'public', 'peer_low', 'peer_high', 'started_by'])
-    .select(sql<number>`max("since", coalesce("last_at", 0))`.as('activity'))
-    // A chat the account deleted on its side (e.g. "report and delete") stays away until a new
-    // message comes after the deletion, as in any messenger.
-    .where((eb) => eb.or([eb('hidden_at', 'is', null), eb('last_at', '>', eb.ref('hidden_at'))]))
-    .where(sql<SqlBool>`(max("since", coalesce("last_at", 0)), "id") < (${after.activity}, ${after.id})`)
-    .orderBy('activity', 'desc')
-    .orderBy('id', 'desc')
-    .limit(take);
+  return (
+    db
+      .with(
+        (cte) => cte('mine').materialized(),
+        (qc) =>
+          qc
+            .selectFrom('chats as c')
+            .select([...columns, 'c.created_at as since'])
+            .where('c.peer_low', '=', a)
+            .union(
+              qc
+                .selectFrom('chats as c')
+                .select([...columns, 'c.created_at as since'])
+                .where('c.peer_high', '=', a),
+            )
+            .union(
+              qc
+                .selectFrom('chat_members as cm')
+                .innerJoin('chats as c', 'c.id', 'cm.chat_id')
+                .select([...columns, 'cm.updated_at as since'])
+                .where('cm.account_id', '=', a)
+                .where('cm.role', 'in', [...LISTED_ROLES]),
+            ),
+      )
+      .with(
+        (cte) => cte('listed').materialized(),
+        (qc) =>
+          qc
+            .selectFrom('mine')
+            .leftJoin('hidden_chats as h', (j) => j.onRef('h.chat_id', '=', 'mine.id').on('h.account_id', '=', a))
+            .select([
+              'mine.id',
+              'mine.kind',
+              'mine.title',
+              'mine.public',
+              'mine.peer_low',
+              'mine.peer_high',
+              'mine.started_by',
+              'mine.since',
+              'h.at as hidden_at',
+            ])
+            .select((eb) =>
+              eb.selectFrom('messages as m').select('m.sent_at').whereRef('m.chat_id', '=', 'mine.id').orderBy('m.id', 'desc').limit(1).as('last_at'),
+            )
+            // Content taken down as a whole chat is gone for everyone.
+            .where(({ not, exists, selectFrom }) =>
+              not(exists(selectFrom('takedowns as t').select('t.chat_id').whereRef('t.chat_id', '=', 'mine.id').where('t.message_id', '=', 0))),
+            ),
+      )
+      .selectFrom('listed')
+      .select(['id', 'kind', 'title', 'public', 'peer_low', 'peer_high', 'started_by'])
+      .select(sql<number>`max("since", coalesce("last_at", 0))`.as('activity'))
+      // A chat the account deleted on its side (e.g. "report and delete") stays away until a new
+      // message comes after the deletion, as in any messenger.
+      .where((eb) => eb.or([eb('hidden_at', 'is', null), eb('last_at', '>', eb.ref('hidden_at'))]))
+      .where(sql<SqlBool>`(max("since", coalesce("last_at", 0)), "id") < (${after.activity}, ${after.id})`)
+      .orderBy('activity', 'desc')
+      .orderBy('id', 'desc')
+      .limit(take)
+  );
 }
 
 /** Before every chat: the first page's cursor. */
@@ -139,7 +152,8 @@ export async function listChats(p: Platform, a: number, limit: number, cursor: s
   const peerIds = page.filter((r) => r.kind === 'private').map((r) => (r.peer_low === a ? r.peer_high! : r.peer_low!));
   const peers = new Map<number, { id: number; name: string; username: string | null; phone: string | null }>();
   if (peerIds.length > 0) {
-    for (const f of await rows(p.store, p.store.db.selectFrom('accounts').select(['id', 'name', 'username', 'phone']).where('id', 'in', peerIds))) peers.set(f.id, f);
+    for (const f of await rows(p.store, p.store.db.selectFrom('accounts').select(['id', 'name', 'username', 'phone']).where('id', 'in', peerIds)))
+      peers.set(f.id, f);
   }
   const chats = page.map((r): ChatListItem => {
     if (r.kind !== 'private') return { id: publicId('chat', r.id), type: r.kind, title: r.title ?? '', public: r.public === 1 };
@@ -158,7 +172,12 @@ export async function listChats(p: Platform, a: number, limit: number, cursor: s
 }
 
 /** How `viewer` sees `peer`: deactivated accounts as deleted, the number only where allowed. */
-export function peerView(p: Platform, viewer: number, peer: number, row: { name: string; username: string | null; phone: string | null } | undefined): NonNullable<ChatListItem['peer']> {
+export function peerView(
+  p: Platform,
+  viewer: number,
+  peer: number,
+  row: { name: string; username: string | null; phone: string | null } | undefined,
+): NonNullable<ChatListItem['peer']> {
   const accountId = publicId('account', peer);
   if (!row || p.index.flags(peer) & DEACTIVATED) return { accountId, name: 'Deleted Account' };
   const v: NonNullable<ChatListItem['peer']> = { accountId, name: row.name };
@@ -179,7 +198,13 @@ export function messagePageQuery(db: Kysely<Database>, chat: number, afterId: nu
     .limit(limit);
 }
 
-export async function listMessages(p: Platform, viewer: number, chatId: string, after: string | undefined, limit: number): Promise<{ messages: MessageView[] }> {
+export async function listMessages(
+  p: Platform,
+  viewer: number,
+  chatId: string,
+  after: string | undefined,
+  limit: number,
+): Promise<{ messages: MessageView[] }> {
   const chat = parseId('chat', chatId);
   if (chat === 0 || !canRead(p, viewer, chat)) fail('NOT_FOUND');
   let afterId = 0;
@@ -192,7 +217,13 @@ export async function listMessages(p: Platform, viewer: number, chatId: string, 
   const cid = publicId('chat', chat);
   return {
     messages: page.map((r) => {
-      const m: MessageView = { id: publicId('message', r.id), chatId: cid, from: publicId('account', r.from_id), text: r.text, sentAt: new Date(r.sent_at).toISOString() };
+      const m: MessageView = {
+        id: publicId('message', r.id),
+        chatId: cid,
+        from: publicId('account', r.from_id),
+        text: r.text,
+        sentAt: new Date(r.sent_at).toISOString(),
+      };
       if (r.buttons) m.buttons = JSON.parse(r.buttons) as string[][];
       return m;
     }),

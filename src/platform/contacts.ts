@@ -30,7 +30,16 @@ function actorOf(a: number): Actor {
  * Completes the waiting imports of `owner`'s number (`phone`, key `pk`) that now resolve: when
  * everybody may find it, or the importer is (or is about to be, `newContacts`) in its contacts.
  */
-export function resolveWaitingFor(p: Platform, change: Change, pk: number, phone: string, owner: number, everybodyFinds: boolean, newContacts: ReadonlySet<number>, now: number): void {
+export function resolveWaitingFor(
+  p: Platform,
+  change: Change,
+  pk: number,
+  phone: string,
+  owner: number,
+  everybodyFinds: boolean,
+  newContacts: ReadonlySet<number>,
+  now: number,
+): void {
   const importers = p.pending.importers(pk);
   if (!importers) return;
   for (const importer of importers) {

@@ -94,7 +94,12 @@ export async function createGroup(
   return { chat: { id: publicId('chat', id), type: input.kind, title, public: isPublic }, missingInvitees };
 }
 
-export async function addMembers(p: Platform, inviter: number, chatId: string, accountIds: string[]): Promise<{ added: string[]; missingInvitees: MissingInvitee[] }> {
+export async function addMembers(
+  p: Platform,
+  inviter: number,
+  chatId: string,
+  accountIds: string[],
+): Promise<{ added: string[]; missingInvitees: MissingInvitee[] }> {
   const chat = requireGroup(p, chatId);
   const invited: RobotEvent[] = [];
   const result = await p.serial.run([key.chat(chat)], async () => {
@@ -162,6 +167,9 @@ export async function setAdmin(p: Platform, owner: number, chatId: string, accou
     if (r !== Role.MEMBER && r !== Role.ADMIN) fail('PEER_ID_INVALID', { reason: 'not a member of this chat' });
     const next = admin ? Role.ADMIN : Role.MEMBER;
     if (r === next) return;
-    await p.journal.record(p.clock.now(), actorOf(owner), target, { type: 'member_role_changed', payload: { chatId: chat, memberId: target, role: admin ? 'admin' : 'member' } });
+    await p.journal.record(p.clock.now(), actorOf(owner), target, {
+      type: 'member_role_changed',
+      payload: { chatId: chat, memberId: target, role: admin ? 'admin' : 'member' },
+    });
   });
 }

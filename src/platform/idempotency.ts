@@ -82,7 +82,14 @@ function upsert(store: Store) {
     s = statement(
       store.db
         .insertInto('idempotency')
-        .values({ account_id: param('account'), key: param('key'), body_hash: param('hash'), status: param('status'), response: param('response'), created_at: param('at') })
+        .values({
+          account_id: param('account'),
+          key: param('key'),
+          body_hash: param('hash'),
+          status: param('status'),
+          response: param('response'),
+          created_at: param('at'),
+        })
         .onConflict((oc) =>
           oc.columns(['account_id', 'key']).doUpdateSet((eb) => ({
             body_hash: eb.ref('excluded.body_hash'),
@@ -116,7 +123,9 @@ export function pruneMemory(p: Platform, now: number, max = MEMORY_PRUNE_PER_WRI
 }
 
 function pruneTable(p: Platform, now: number): CompiledQuery {
-  return sql`delete from idempotency where rowid in (select rowid from idempotency where created_at <= ${now - IDEMPOTENCY_TTL_MS} limit ${TABLE_PRUNE_ROWS})`.compile(p.store.db);
+  return sql`delete from idempotency where rowid in (select rowid from idempotency where created_at <= ${now - IDEMPOTENCY_TTL_MS} limit ${TABLE_PRUNE_ROWS})`.compile(
+    p.store.db,
+  );
 }
 
 /** The record's row (replacing an expired one of the same key) and, after commit, its memory. */

@@ -129,14 +129,20 @@ function privateChatWritten(p: Platform, change: Change, author: number, other: 
   return chat;
 }
 
-
 export interface IdempotencyInput {
   key: string;
   /** The request body as sent, compared (as JSON) with the first use of the key. */
   body: unknown;
 }
 
-export function sendMessage(p: Platform, a: number, to: Target, text: string, idem?: IdempotencyInput, lang: Lang = 'en'): Promise<{ status: number; body: SentMessage }> {
+export function sendMessage(
+  p: Platform,
+  a: number,
+  to: Target,
+  text: string,
+  idem?: IdempotencyInput,
+  lang: Lang = 'en',
+): Promise<{ status: number; body: SentMessage }> {
   if (idem === undefined) return send(p, a, to, text, lang, NO_RECORD);
   return idempotent(p, a, 'messages', idem.key, idem.body, (remember) => send(p, a, to, text, lang, remember));
 }
@@ -197,7 +203,17 @@ async function send(p: Platform, a: number, to: Target, text: string, lang: Lang
         );
   if (observed) {
     const signals = textSignals(text);
-    await p.robots.observe({ type: 'message', at: p.clock.now(), from: a, to: b, stranger, newChat, textHash: signals.textHash, link: signals.link, inviteLink: signals.inviteLink });
+    await p.robots.observe({
+      type: 'message',
+      at: p.clock.now(),
+      from: a,
+      to: b,
+      stranger,
+      newChat,
+      textHash: signals.textHash,
+      link: signals.link,
+      inviteLink: signals.inviteLink,
+    });
   }
   // SpamBot and support answer before the sender's request does.
   if (target.chat === 0) await p.inbox.get(b)?.(a, text, idx.language(a) ?? lang);

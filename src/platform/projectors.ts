@@ -164,7 +164,10 @@ export const platformProjectors: ProjectorsFor<PlatformEvent, Platform> = {
   account_deleted: {
     sql(r, db) {
       const a = who(r);
-      return [db.updateTable('accounts').set({ deleted_at: r.at }).where('id', '=', a).where('deleted_at', 'is', null).compile(), revokeTokens(db, 'account_id', a, r.at)];
+      return [
+        db.updateTable('accounts').set({ deleted_at: r.at }).where('id', '=', a).where('deleted_at', 'is', null).compile(),
+        revokeTokens(db, 'account_id', a, r.at),
+      ];
     },
     memory(r, p) {
       const a = who(r);
@@ -258,7 +261,12 @@ export const platformProjectors: ProjectorsFor<PlatformEvent, Platform> = {
   },
   block_added: {
     sql(r, db) {
-      return [db.insertInto('blocks').values({ blocker_id: who(r), blocked_id: r.event.payload.blockedId, created_at: r.at }).compile()];
+      return [
+        db
+          .insertInto('blocks')
+          .values({ blocker_id: who(r), blocked_id: r.event.payload.blockedId, created_at: r.at })
+          .compile(),
+      ];
     },
     memory(r, p) {
       p.index.blocks.set(who(r), r.event.payload.blockedId, 1);
@@ -354,13 +362,21 @@ export const platformProjectors: ProjectorsFor<PlatformEvent, Platform> = {
       const e = r.event.payload;
       // The previous release's event had no name; its row came as a legacy_row.
       if (e.name === undefined) return [];
-      return [db.insertInto('staff').values({ id: parseId('staff', e.staffId), name: e.name, role: e.role as StaffRole, created_at: r.at, deleted_at: null }).compile()];
+      return [
+        db
+          .insertInto('staff')
+          .values({ id: parseId('staff', e.staffId), name: e.name, role: e.role as StaffRole, created_at: r.at, deleted_at: null })
+          .compile(),
+      ];
     },
   },
   staff_deleted: {
     sql(r, db) {
       const id = parseId('staff', r.event.payload.staffId);
-      return [db.updateTable('staff').set({ deleted_at: r.at }).where('id', '=', id).where('deleted_at', 'is', null).compile(), revokeTokens(db, 'staff_id', id, r.at)];
+      return [
+        db.updateTable('staff').set({ deleted_at: r.at }).where('id', '=', id).where('deleted_at', 'is', null).compile(),
+        revokeTokens(db, 'staff_id', id, r.at),
+      ];
     },
     memory(r, p) {
       p.tokens.revokeAll({ kind: 'staff', staffId: parseId('staff', r.event.payload.staffId), role: 'triage' });
@@ -370,7 +386,12 @@ export const platformProjectors: ProjectorsFor<PlatformEvent, Platform> = {
     // Only ever appended by the data migration, before memory is loaded from the tables.
     sql(r, db) {
       const e = r.event.payload;
-      return [db.insertInto(e.table).values(e.row as never).compile()];
+      return [
+        db
+          .insertInto(e.table)
+          .values(e.row as never)
+          .compile(),
+      ];
     },
   },
 };

@@ -84,7 +84,9 @@ async function adminWeighs(p: Platform, chat: number, reporter: number, subject:
   if (role !== Role.ADMIN && role !== Role.OWNER) return false;
   if (p.index.role(chat, subject) !== Role.MEMBER) return false;
   if (p.index.chatPublic(chat)) return true;
-  const row = await p.store.first<{ updated_at: number }>(p.store.db.selectFrom('chat_members').select('updated_at').where('chat_id', '=', chat).where('account_id', '=', subject));
+  const row = await p.store.first<{ updated_at: number }>(
+    p.store.db.selectFrom('chat_members').select('updated_at').where('chat_id', '=', chat).where('account_id', '=', subject),
+  );
   return row !== undefined && Number(row.updated_at) + DAY_MS <= now;
 }
 
@@ -100,7 +102,8 @@ async function targetOf(p: Platform, reporter: number, chat: number, req: Report
   const kind = idx.chatKind(chat);
   if (kind === ChatKind.PRIVATE) {
     const subject = idx.otherSide(chat, reporter);
-    if (req.accountId !== undefined && parseId('account', req.accountId) !== subject) fail('BAD_REQUEST', { field: 'accountId', reason: 'in a private chat the subject is the other side' });
+    if (req.accountId !== undefined && parseId('account', req.accountId) !== subject)
+      fail('BAD_REQUEST', { field: 'accountId', reason: 'in a private chat the subject is the other side' });
     const evidence = req.messageIds?.length ? await namedMessages(p, chat, req.messageIds, subject) : await lastMessages(p, chat, subject);
     if (evidence.length === 0) nothingToReport('the other side has sent nothing here');
     return { subject, evidence, kind: 'private' };
@@ -138,7 +141,12 @@ async function targetOf(p: Platform, reporter: number, chat: number, req: Report
  * The check (one open report per reporter, subject and place; the case it opens or joins) and
  * the write run under the subject's key.
  */
-export async function fileReport(p: Platform, reporter: number, req: ReportRequest, idem?: { key: string; body: unknown }): Promise<{ status: number; body: ReportAnswer }> {
+export async function fileReport(
+  p: Platform,
+  reporter: number,
+  req: ReportRequest,
+  idem?: { key: string; body: unknown },
+): Promise<{ status: number; body: ReportAnswer }> {
   requireWritable(p, reporter);
   // A remembered answer (NOTHING_TO_REPORT included: the rules decided it) is given again for the
   // same key and body; a rate-limited or malformed request is decided afresh (API.md).
@@ -188,7 +196,9 @@ export async function fileReport(p: Platform, reporter: number, req: ReportReque
         { kind: 'account', id: publicId('account', reporter) },
         now,
       );
-      const body: ReportAnswer = { report: { id: publicId('report', filed.reportId), ...(filed.caseId !== null ? { caseId: publicId('case', filed.caseId) } : {}) } };
+      const body: ReportAnswer = {
+        report: { id: publicId('report', filed.reportId), ...(filed.caseId !== null ? { caseId: publicId('case', filed.caseId) } : {}) },
+      };
       const status = filed.existing ? 200 : 201;
       // Every check passed: the block and the chat deletion asked for go with the report.
       let blocked = false;

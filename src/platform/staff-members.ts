@@ -7,7 +7,11 @@ import { hashToken, newToken } from './tokens.js';
 
 /** Trust-and-safety staff members and their tokens, managed by admins. */
 
-export async function createStaff(p: Platform, input: { name: string; role: StaffRole }, actor: Actor): Promise<{ staff: { id: string; name: string; role: StaffRole }; token: string }> {
+export async function createStaff(
+  p: Platform,
+  input: { name: string; role: StaffRole },
+  actor: Actor,
+): Promise<{ staff: { id: string; name: string; role: StaffRole }; token: string }> {
   const name = input.name.trim();
   if (name.length === 0) fail('BAD_REQUEST', { field: 'name' });
   const now = p.clock.now();

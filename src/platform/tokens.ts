@@ -5,10 +5,7 @@ import type { StaffRole } from '../store/schema/staff.js';
  * Who a request acts as. Tokens are random 256-bit values; only their SHA-256 is stored, and
  * the registry keeps every live hash in memory so authentication costs one hash and one lookup.
  */
-export type Principal =
-  | { kind: 'account'; accountId: number }
-  | { kind: 'staff'; staffId: number; role: StaffRole }
-  | { kind: 'admin'; role: 'admin' };
+export type Principal = { kind: 'account'; accountId: number } | { kind: 'staff'; staffId: number; role: StaffRole } | { kind: 'admin'; role: 'admin' };
 
 export function newToken(): string {
   return randomBytes(32).toString('base64url');

@@ -38,7 +38,8 @@ describe('generateAdversarialTrace', () => {
     for (const c of BRIGADE_CLASSES) expect(classes.get(c), c).toBe('brigader');
     expect(classes.get('friend')).toBe('innocent');
     const types = new Set(lines.map((l) => l.type));
-    for (const t of ['account', 'contact', 'block', 'message', 'group', 'invite', 'post', 'report', 'leave', 'decision', 'appeal', 'label']) expect(types.has(t as TraceLine['type']), t).toBe(true);
+    for (const t of ['account', 'contact', 'block', 'message', 'group', 'invite', 'post', 'report', 'leave', 'decision', 'appeal', 'label'])
+      expect(types.has(t as TraceLine['type']), t).toBe(true);
     expect(lines.some((l) => l.type === 'account' && (l.ageDays ?? 0) > 0)).toBe(true);
     expect(lines.some((l) => l.type === 'invite' && l.accepted === false)).toBe(true);
     expect(lines.some((l) => l.type === 'report' && l.group !== undefined)).toBe(true);

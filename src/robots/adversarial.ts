@@ -71,13 +71,69 @@ const REACT: Record<'spam' | 'bait' | 'pitch' | 'legit' | 'shop' | 'friendSpam',
   friendSpam: { reply: 0.3, contact: 0, block: 0.12, report: 0.06 },
 };
 
-const FIRST = ['Anna', 'Oleg', 'Maria', 'Ivan', 'Sofia', 'Pavel', 'Olga', 'Denis', 'Irina', 'Artem', 'Elena', 'Maxim', 'Lena', 'Tom', 'Sara', 'Ali', 'Mei', 'Jonas', 'Aisha', 'Lucas'];
-const CHAT = ['Hi! How are you?', 'See you tomorrow', 'Did you get the photos?', 'Call me when you can', 'Thanks!', 'On my way', 'What time is dinner?', 'Happy birthday!', 'ok', 'Sounds good', 'Can you pick up milk?', 'haha yes', 'Running 10 min late', 'Love it'];
-const ANSWER = ['Yes, sure!', 'Thanks, sounds good', 'Hi! Yes, I am interested', 'Who is this?', 'ok thanks', 'Great, see you there', 'Sorry, not for me', 'Hello! Tell me more'];
+const FIRST = [
+  'Anna',
+  'Oleg',
+  'Maria',
+  'Ivan',
+  'Sofia',
+  'Pavel',
+  'Olga',
+  'Denis',
+  'Irina',
+  'Artem',
+  'Elena',
+  'Maxim',
+  'Lena',
+  'Tom',
+  'Sara',
+  'Ali',
+  'Mei',
+  'Jonas',
+  'Aisha',
+  'Lucas',
+];
+const CHAT = [
+  'Hi! How are you?',
+  'See you tomorrow',
+  'Did you get the photos?',
+  'Call me when you can',
+  'Thanks!',
+  'On my way',
+  'What time is dinner?',
+  'Happy birthday!',
+  'ok',
+  'Sounds good',
+  'Can you pick up milk?',
+  'haha yes',
+  'Running 10 min late',
+  'Love it',
+];
+const ANSWER = [
+  'Yes, sure!',
+  'Thanks, sounds good',
+  'Hi! Yes, I am interested',
+  'Who is this?',
+  'ok thanks',
+  'Great, see you there',
+  'Sorry, not for me',
+  'Hello! Tell me more',
+];
 const SPAM_ANSWER = ['who is this?', 'stop', 'not interested', 'how did you get my number?', '??'];
 
 // Look-alike letters (Cyrillic and Greek) and invisible characters, as spammers use them.
-const CONFUSABLE: Record<string, string[]> = { a: ['а', 'ɑ'], e: ['е'], o: ['о', '0', 'ο'], p: ['р'], c: ['с'], x: ['х'], y: ['у'], i: ['і', '1'], s: ['ѕ'], k: ['κ'] };
+const CONFUSABLE: Record<string, string[]> = {
+  a: ['а', 'ɑ'],
+  e: ['е'],
+  o: ['о', '0', 'ο'],
+  p: ['р'],
+  c: ['с'],
+  x: ['х'],
+  y: ['у'],
+  i: ['і', '1'],
+  s: ['ѕ'],
+  k: ['κ'],
+};
 const INVISIBLE = ['\u200b', '\u200c', '\u200d', '\u2060', '\ufeff'];
 
 const LANDINGS = ['quick-profit.top', 'luxwatch.live', 'bonus-now.click', 'crypto-x.buzz', 'deal4u.shop', 'win-big.icu', 'fastloan.site', 'nft-drop.xyz'];
@@ -105,7 +161,16 @@ export function* generateAdversarialTrace(o: AdversarialOptions): Generator<Trac
       ageDays = Math.round(((ageDays ?? 0) + -t / DAY) * 1000) / 1000;
       t = 0;
     }
-    events.push({ type: 'account', t, id, phone: `+${phone++}`, ...(voip ? { numberKind: 'voip' as const } : {}), label, class: cls, ...(ageDays ? { ageDays } : {}) });
+    events.push({
+      type: 'account',
+      t,
+      id,
+      phone: `+${phone++}`,
+      ...(voip ? { numberKind: 'voip' as const } : {}),
+      label,
+      class: cls,
+      ...(ageDays ? { ageDays } : {}),
+    });
   };
 
   // Sizes: 4% spammers, 3% busy innocents, a few brigades, the rest friends.
@@ -113,7 +178,8 @@ export function* generateAdversarialTrace(o: AdversarialOptions): Generator<Trac
   const perBusyClass = Math.max(3, Math.round((n * 0.03) / BUSY_CLASSES.length));
   const brigadeCount = Math.max(BRIGADE_CLASSES.length, Math.round(n / 1500));
   const brigadeSizes = Array.from({ length: brigadeCount }, () => int(8, 20));
-  const reserved = perSpamClass * (SPAMMER_CLASSES.length - 1) + Math.max(6, perSpamClass) * 2 + perBusyClass * BUSY_CLASSES.length + brigadeSizes.reduce((a, b) => a + b, 0);
+  const reserved =
+    perSpamClass * (SPAMMER_CLASSES.length - 1) + Math.max(6, perSpamClass) * 2 + perBusyClass * BUSY_CLASSES.length + brigadeSizes.reduce((a, b) => a + b, 0);
   const friendCount = Math.max(200, n - reserved);
 
   // --- Friends: circles with mostly mutual contacts, chatting mostly among themselves. ---
@@ -162,7 +228,13 @@ export function* generateAdversarialTrace(o: AdversarialOptions): Generator<Trac
       const seller = pick(friends);
       if (seller !== a) {
         const t = rnd() * span;
-        push({ type: 'message', t, from: a, to: seller, text: pick(['Hello, is the bike still for sale?', 'Hi, I saw your ad for the sofa, is it available?', 'Good evening, do you still rent the garage?']) });
+        push({
+          type: 'message',
+          t,
+          from: a,
+          to: seller,
+          text: pick(['Hello, is the bike still for sale?', 'Hi, I saw your ad for the sofa, is it available?', 'Good evening, do you still rent the garage?']),
+        });
         if (chance(0.8)) push({ type: 'message', t: t + int(MIN, 3 * HOUR), from: seller, to: a, text: 'Yes, it is' });
       }
     }
@@ -252,7 +324,13 @@ export function* generateAdversarialTrace(o: AdversarialOptions): Generator<Trac
       const t0 = start();
       const id = newSpammer('fast', t0 - int(HOUR, 10 * HOUR));
       const text = pitch(pick(LANDINGS));
-      spamRun(id, t0, int(60, 150), () => int(10, 120), () => `${text} ${int(10, 99)}`);
+      spamRun(
+        id,
+        t0,
+        int(60, 150),
+        () => int(10, 120),
+        () => `${text} ${int(10, 99)}`,
+      );
       spamDecision(id, t0);
     }
     // slow: 1–4 cold messages an hour for days, awake 14 hours a day.
@@ -287,7 +365,14 @@ export function* generateAdversarialTrace(o: AdversarialOptions): Generator<Trac
       const t0 = int(2 * DAY, Math.max(2 * DAY, span - 3 * DAY));
       chatLife(id, 0, span, [2, 5]);
       const domain = pick(LANDINGS);
-      for (let d = 0; d < int(2, 4); d++) spamRun(id, t0 + d * DAY, int(15, 40), () => int(4 * MIN, 15 * MIN), () => pitch(domain));
+      for (let d = 0; d < int(2, 4); d++)
+        spamRun(
+          id,
+          t0 + d * DAY,
+          int(15, 40),
+          () => int(4 * MIN, 15 * MIN),
+          () => pitch(domain),
+        );
       spamDecision(id, t0);
     }
     // varied: the same offer, never the same bytes.
@@ -295,7 +380,14 @@ export function* generateAdversarialTrace(o: AdversarialOptions): Generator<Trac
       const t0 = start();
       const id = newSpammer('varied', t0 - int(2 * HOUR, 3 * DAY));
       const domain = pick(LANDINGS);
-      for (let d = 0; d < int(1, 3); d++) spamRun(id, t0 + d * DAY, int(25, 60), () => int(2 * MIN, 6 * MIN), () => disguise(pitch(domain), 0.15));
+      for (let d = 0; d < int(1, 3); d++)
+        spamRun(
+          id,
+          t0 + d * DAY,
+          int(25, 60),
+          () => int(2 * MIN, 6 * MIN),
+          () => disguise(pitch(domain), 0.15),
+        );
       spamDecision(id, t0);
     }
     // opener: "hi" first, the pitch a minute later in the same chat.
@@ -317,7 +409,14 @@ export function* generateAdversarialTrace(o: AdversarialOptions): Generator<Trac
       const t0 = start();
       const id = newSpammer('links', t0 - int(2 * HOUR, 2 * DAY));
       const domain = pick(LANDINGS);
-      for (let d = 0; d < int(1, 3); d++) spamRun(id, t0 + d * DAY, int(20, 45), () => int(3 * MIN, 8 * MIN), () => `${spin('{Look|See|Check} {this|what I found}')} ${link(domain)} ${int(1, 999)}`);
+      for (let d = 0; d < int(1, 3); d++)
+        spamRun(
+          id,
+          t0 + d * DAY,
+          int(20, 45),
+          () => int(3 * MIN, 8 * MIN),
+          () => `${spin('{Look|See|Check} {this|what I found}')} ${link(domain)} ${int(1, 999)}`,
+        );
       spamDecision(id, t0);
     }
     // reply-bait: an innocent question to many; the pitch only to those who answered.
@@ -328,7 +427,13 @@ export function* generateAdversarialTrace(o: AdversarialOptions): Generator<Trac
       let t = t0;
       for (let k = 0, count = int(40, 90); k < count; k++, t += int(3 * MIN, 10 * MIN)) {
         const v = stranger();
-        push({ type: 'message', t, from: id, to: v, text: spin(`{Hi|Hello}, is this ${pick(FIRST)}? {We met at the|I think we met at the} {conference|fair|meetup|gym}`) });
+        push({
+          type: 'message',
+          t,
+          from: id,
+          to: v,
+          text: spin(`{Hi|Hello}, is this ${pick(FIRST)}? {We met at the|I think we met at the} {conference|fair|meetup|gym}`),
+        });
         if (react(id, v, t, REACT.bait, ['Sorry, wrong number', 'No, who is this?', 'Hi! Hm, which one?', 'Yes?'])) {
           const tp = t + int(20 * HOUR + 1, 21 * HOUR);
           push({ type: 'message', t: tp, from: id, to: v, text: pitch(domain) });
@@ -406,7 +511,13 @@ export function* generateAdversarialTrace(o: AdversarialOptions): Generator<Trac
         react(id, m, t, REACT.friendSpam, ['what?', 'is this really you?', 'hacked?']);
       }
       // Then strangers, a moderate run.
-      spamRun(id, t + HOUR, int(20, 40), () => int(3 * MIN, 8 * MIN), () => pitch(domain));
+      spamRun(
+        id,
+        t + HOUR,
+        int(20, 40),
+        () => int(3 * MIN, 8 * MIN),
+        () => pitch(domain),
+      );
     }
   }
   // rings: 6–20 accounts, a few messages each, one template and one landing domain.
@@ -417,7 +528,13 @@ export function* generateAdversarialTrace(o: AdversarialOptions): Generator<Trac
     const template = pick(PITCH);
     for (let k = 0; k < size; k++) {
       const id = newSpammer('ring', t0 - int(2 * HOUR, 2 * DAY));
-      spamRun(id, t0 + k * int(5 * MIN, 40 * MIN), int(4, 12), () => int(3 * MIN, 12 * MIN), () => pitch(domain, template));
+      spamRun(
+        id,
+        t0 + k * int(5 * MIN, 40 * MIN),
+        int(4, 12),
+        () => int(3 * MIN, 12 * MIN),
+        () => pitch(domain, template),
+      );
     }
   }
 
@@ -439,14 +556,17 @@ export function* generateAdversarialTrace(o: AdversarialOptions): Generator<Trac
   const busyDecisions = (id: string, from = 0) => {
     // A case dismissed by a person now and then; an appeal overturned if restricted that day.
     if (chance(0.1)) push({ type: 'decision', t: from + int(DAY, span), account: id, action: 'dismiss' });
-    if (chance(0.3)) for (let d = Math.ceil(from / DAY) + 1; d < days; d += 2) push({ type: 'appeal', t: d * DAY + int(8 * HOUR, 20 * HOUR), account: id, outcome: 'overturn' });
+    if (chance(0.3))
+      for (let d = Math.ceil(from / DAY) + 1; d < days; d += 2)
+        push({ type: 'appeal', t: d * DAY + int(8 * HOUR, 20 * HOUR), account: id, outcome: 'overturn' });
   };
   const writeStrangers = (id: string, t0: number, count: number, gap: () => number, text: (i: number) => string, r: Reaction) => {
     let t = t0;
     for (let k = 0; k < count; k++, t += gap()) {
       const v = stranger();
       push({ type: 'message', t, from: id, to: v, text: text(k) });
-      if (react(id, v, t, r) && chance(0.5)) push({ type: 'message', t: t + int(21 * HOUR, 23 * HOUR), from: id, to: v, text: pick(['Great, thanks!', 'See you then', 'Perfect']) });
+      if (react(id, v, t, r) && chance(0.5))
+        push({ type: 'message', t: t + int(21 * HOUR, 23 * HOUR), from: id, to: v, text: pick(['Great, thanks!', 'See you then', 'Perfect']) });
     }
     return t;
   };
@@ -457,7 +577,15 @@ export function* generateAdversarialTrace(o: AdversarialOptions): Generator<Trac
       const event = pick(['charity run', 'book club', 'hackathon', 'street festival', 'choir concert']);
       const t0 = int(0, Math.max(0, span - 4 * DAY)) + 8 * HOUR;
       for (let d = 0; d < int(3, 5); d++) {
-        writeStrangers(id, t0 + d * DAY, int(30, 90), () => int(3 * MIN, 12 * MIN), () => `Hi ${pick(FIRST)}, I'm organising the ${event} on ${pick(['Saturday', 'Sunday', 'the 14th'])}. Would you like to join?${chance(0.3) ? ' Details: events.example/' + event.replace(' ', '-') : ''}`, REACT.legit);
+        writeStrangers(
+          id,
+          t0 + d * DAY,
+          int(30, 90),
+          () => int(3 * MIN, 12 * MIN),
+          () =>
+            `Hi ${pick(FIRST)}, I'm organising the ${event} on ${pick(['Saturday', 'Sunday', 'the 14th'])}. Would you like to join?${chance(0.3) ? ' Details: events.example/' + event.replace(' ', '-') : ''}`,
+          REACT.legit,
+        );
       }
       busyDecisions(id);
     }
@@ -468,7 +596,15 @@ export function* generateAdversarialTrace(o: AdversarialOptions): Generator<Trac
       const me = pick(FIRST);
       const team = pick(['the design team', 'accounting', 'support', 'the warehouse', 'sales']);
       for (let d = 0; d < int(2, 4); d++) {
-        writeStrangers(id, t0 + d * DAY, int(30, 60), () => int(2 * MIN, 8 * MIN), () => `Hello ${pick(FIRST)}! I'm ${me}, new in ${team}. ${pick(['Could you add me to the rota?', 'Who handles the keys?', 'Nice to meet you!', 'Is the meeting at 10?'])}`, { ...REACT.legit, reply: 0.85 });
+        writeStrangers(
+          id,
+          t0 + d * DAY,
+          int(30, 60),
+          () => int(2 * MIN, 8 * MIN),
+          () =>
+            `Hello ${pick(FIRST)}! I'm ${me}, new in ${team}. ${pick(['Could you add me to the rota?', 'Who handles the keys?', 'Nice to meet you!', 'Is the meeting at 10?'])}`,
+          { ...REACT.legit, reply: 0.85 },
+        );
       }
       busyDecisions(id, t0);
     }
@@ -482,7 +618,13 @@ export function* generateAdversarialTrace(o: AdversarialOptions): Generator<Trac
           const v = stranger();
           save(t - 10, id, v);
           const order = int(10000, 99999);
-          push({ type: 'message', t, from: id, to: v, text: `Hello ${pick(FIRST)}, your order #${order} ${pick(['has shipped', 'is ready for pickup', 'is confirmed'])}. Track it at shop.example/t/${order}` });
+          push({
+            type: 'message',
+            t,
+            from: id,
+            to: v,
+            text: `Hello ${pick(FIRST)}, your order #${order} ${pick(['has shipped', 'is ready for pickup', 'is confirmed'])}. Track it at shop.example/t/${order}`,
+          });
           react(id, v, t, REACT.shop);
         }
       }
@@ -500,7 +642,13 @@ export function* generateAdversarialTrace(o: AdversarialOptions): Generator<Trac
       let t = t0;
       for (const v of book.slice(0, int(50, book.length))) {
         t += int(20, 4 * MIN);
-        push({ type: 'message', t, from: id, to: v, text: pick(['Hi! I am on banya now 🙂 Save my number', 'Hello, this is my new number', 'Hi, it is me, new account!']) });
+        push({
+          type: 'message',
+          t,
+          from: id,
+          to: v,
+          text: pick(['Hi! I am on banya now 🙂 Save my number', 'Hello, this is my new number', 'Hi, it is me, new account!']),
+        });
         react(id, v, t, { ...REACT.legit, reply: 0.65 });
       }
       busyDecisions(id, t0);
@@ -528,7 +676,14 @@ export function* generateAdversarialTrace(o: AdversarialOptions): Generator<Trac
       const id = busy('parent', 'innocent', 0, int(100, 1500));
       const t0 = int(0, Math.max(0, span - DAY)) + 18 * HOUR;
       const text = `Hi, this is ${pick(FIRST)}'s ${pick(['mum', 'dad'])} from class ${int(1, 4)}${pick(['A', 'B'])}. The school fair is on Saturday: school-fair.example/2026`;
-      writeStrangers(id, t0, int(25, 35), () => int(30, 3 * MIN), () => text, { ...REACT.legit, reply: 0.7, contact: 0.3 });
+      writeStrangers(
+        id,
+        t0,
+        int(25, 35),
+        () => int(30, 3 * MIN),
+        () => text,
+        { ...REACT.legit, reply: 0.7, contact: 0.3 },
+      );
       busyDecisions(id);
     }
     // flat-hunter: the same flat enquiry to 15 landlords a day, for a few days.
@@ -536,7 +691,15 @@ export function* generateAdversarialTrace(o: AdversarialOptions): Generator<Trac
       const id = busy('flat-hunter', 'innocent', 0, int(100, 1500));
       const text = 'Hello, is the flat still available? I am a quiet professional, non-smoker, can view any evening.';
       const t0 = int(0, Math.max(0, span - 4 * DAY)) + 12 * HOUR;
-      for (let d = 0; d < int(2, 4); d++) writeStrangers(id, t0 + d * DAY, 15, () => int(2 * MIN, 8 * MIN), () => text, { ...REACT.legit, reply: 0.6, contact: 0.2 });
+      for (let d = 0; d < int(2, 4); d++)
+        writeStrangers(
+          id,
+          t0 + d * DAY,
+          15,
+          () => int(2 * MIN, 8 * MIN),
+          () => text,
+          { ...REACT.legit, reply: 0.6, contact: 0.2 },
+        );
       busyDecisions(id);
     }
   }
@@ -555,7 +718,13 @@ export function* generateAdversarialTrace(o: AdversarialOptions): Generator<Trac
       let t = tk;
       if (chance(0.6)) {
         // Lure an answer first: then the report has something to show.
-        push({ type: 'message', t, from: id, to: target, text: pick(['Hi, are you selling the bike?', 'Hello, is this the plumber?', 'Hey, we met at the fair?']) });
+        push({
+          type: 'message',
+          t,
+          from: id,
+          to: target,
+          text: pick(['Hi, are you selling the bike?', 'Hello, is this the plumber?', 'Hey, we met at the fair?']),
+        });
         t += int(5 * MIN, 2 * HOUR);
         push({ type: 'message', t, from: target, to: id, text: pick(['No, sorry, wrong number', 'Hi! No, you must mean someone else', 'Yes?']) });
       }

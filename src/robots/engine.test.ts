@@ -102,7 +102,12 @@ describe('one effect per event, the strongest', () => {
       [24, 72, 'same_text', 72],
       [96, 72, 'cold_fanout', 96],
     ] as const) {
-      const w = new World(onlyRules({ cold_fanout: { settings: { hourly: 2, daily: 10_000, limitHours: fanoutHours } }, same_text: { settings: { strangers: 3, limitHours: sameHours } } }));
+      const w = new World(
+        onlyRules({
+          cold_fanout: { settings: { hourly: 2, daily: 10_000, limitHours: fanoutHours } },
+          same_text: { settings: { strangers: 3, limitHours: sameHours } },
+        }),
+      );
       const a = w.account();
       w.burst(a, T0, 2, template);
       expect(w.applied).toEqual([]);
@@ -127,7 +132,7 @@ describe('one effect per event, the strongest', () => {
     }
   });
 
-  it('answers synchronously when nothing happens, and hands back the sink\'s promise when something does', async () => {
+  it("answers synchronously when nothing happens, and hands back the sink's promise when something does", async () => {
     let resolved = false;
     const sink: EffectSink = {
       apply: () => new Promise<void>((r) => setTimeout(() => ((resolved = true), r()), 5)),
@@ -136,7 +141,17 @@ describe('one effect per event, the strongest', () => {
       restricted: () => false,
     };
     const engine = new RobotsEngine(onlyRules(fanout2()), sink);
-    const ev = (to: number, at: number) => ({ type: 'message' as const, at, from: 1, to, stranger: true, newChat: true, textHash: 0, link: false, inviteLink: false });
+    const ev = (to: number, at: number) => ({
+      type: 'message' as const,
+      at,
+      from: 1,
+      to,
+      stranger: true,
+      newChat: true,
+      textHash: 0,
+      link: false,
+      inviteLink: false,
+    });
     expect(engine.observe(ev(2, T0))).toBeUndefined();
     expect(engine.observe(ev(3, T0))).toBeUndefined();
     const p = engine.observe(ev(4, T0));
@@ -325,7 +340,13 @@ describe('the hold after a person decided', () => {
   });
 
   it('does not hold back weaker effects, nor act on decisions older than the hold', () => {
-    const opener: Rule = { name: 'opener', description: 'opens a case on every block', on: ['block'], defaults: {}, evaluate: () => ({ action: 'open_case', priority: 3 }) };
+    const opener: Rule = {
+      name: 'opener',
+      description: 'opens a case on every block',
+      on: ['block'],
+      defaults: {},
+      evaluate: () => ({ action: 'open_case', priority: 3 }),
+    };
     const w = new World(robotsConfig({ manualBlockHours: 48 }), [opener]);
     w.sink.manual.set(2, T0);
     void w.engine.observe({ type: 'block', at: T0 + HOUR, from: 1, to: 2, stranger: true });
@@ -379,7 +400,11 @@ describe('robotsConfig', () => {
   });
 
   it('takes known rules with known settings, over the defaults', () => {
-    const cfg = robotsConfig({ rules: { cold_fanout: { settings: { youngHourly: 3 } }, mass_invites: { enabled: false } }, dailyActionCap: 5, manualBlockHours: 1 });
+    const cfg = robotsConfig({
+      rules: { cold_fanout: { settings: { youngHourly: 3 } }, mass_invites: { enabled: false } },
+      dailyActionCap: 5,
+      manualBlockHours: 1,
+    });
     expect(cfg.rules.cold_fanout!.settings).toEqual({ youngHourly: 3 });
     const w = new World(cfg);
     expect(w.engine.ruleNames).not.toContain('mass_invites');

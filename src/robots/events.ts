@@ -66,6 +66,7 @@ export function textSignals(text: string): { link: boolean; inviteLink: boolean;
 const MIN_TEMPLATE = 16;
 
 /** Only the first 128 code points: such a text has no disguise to take off. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the whole ASCII range, control characters included, is meant
 const PLAIN = /^[\u0000-\u007f]*$/;
 
 /**

@@ -82,7 +82,8 @@ describe('reports_per_stranger', () => {
   it('does not count reports by people who wrote first, however many and however old', () => {
     const w = world('reports_per_stranger');
     const target = w.account(100 * DAY);
-    for (let i = 0; i < 30; i++) void w.engine.observe({ type: 'report', at: T0 + i * MIN, from: w.account(10 * DAY), to: target, weight: 1, fresh: false, initiated: false });
+    for (let i = 0; i < 30; i++)
+      void w.engine.observe({ type: 'report', at: T0 + i * MIN, from: w.account(10 * DAY), to: target, weight: 1, fresh: false, initiated: false });
     expect(w.applied).toEqual([]);
     expect(w.engine.counters.total(target, 'reports')).toBe(0);
   });

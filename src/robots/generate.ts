@@ -51,7 +51,18 @@ const ASK = [
 ];
 const GREET = ['Hi', 'Hello', 'Good evening', 'Hey', 'Nice to meet you'];
 const NAMES = ['Anna', 'Oleg', 'Maria', 'Ivan', 'Sofia', 'Pavel', 'Olga', 'Denis', 'Irina', 'Artem', 'Elena', 'Maxim'];
-const CHAT = ['Hi! How are you?', 'See you tomorrow', 'Did you get the photos?', 'Call me when you can', 'Thanks!', 'On my way', 'What time is dinner?', 'Happy birthday!', 'ok', 'Sounds good'];
+const CHAT = [
+  'Hi! How are you?',
+  'See you tomorrow',
+  'Did you get the photos?',
+  'Call me when you can',
+  'Thanks!',
+  'On my way',
+  'What time is dinner?',
+  'Happy birthday!',
+  'ok',
+  'Sounds good',
+];
 
 export function* generateTrace(o: TraceOptions): Generator<TraceLine> {
   const rnd = mulberry32(o.seed);
@@ -93,7 +104,8 @@ export function* generateTrace(o: TraceOptions): Generator<TraceLine> {
       contacts.set(a, saved);
       for (const b of saved) events.push({ type: 'contact', t: 0, from: a, to: b });
     }
-    for (const a of members) for (const b of contacts.get(a)!) if (!contacts.get(b)!.includes(a) && rnd() < 0.8) events.push({ type: 'contact', t: 0, from: b, to: a });
+    for (const a of members)
+      for (const b of contacts.get(a)!) if (!contacts.get(b)!.includes(a) && rnd() < 0.8) events.push({ type: 'contact', t: 0, from: b, to: a });
   }
   const mutualish = (a: string) => contacts.get(a) ?? [];
   for (const a of innocents) {
@@ -204,14 +216,20 @@ export function* generateTrace(o: TraceOptions): Generator<TraceLine> {
       const id = `x${b}_${k}`;
       account(id, 'brigader', t0 + k * 600 - 1800);
       const t = t0 + k * 600;
-      events.push({ type: 'message', t, from: victim, to: id, text: `${pick(GREET)} ${pick(NAMES)}, I think we met at the ${pick(['conference', 'meetup', 'fair', 'workshop'])}?` });
+      events.push({
+        type: 'message',
+        t,
+        from: victim,
+        to: id,
+        text: `${pick(GREET)} ${pick(NAMES)}, I think we met at the ${pick(['conference', 'meetup', 'fair', 'workshop'])}?`,
+      });
       events.push({ type: 'report', t: t + int(600, 3 * HOUR), from: id, to: victim, reason: 'spam' });
     }
   }
 
   // Accounts first at equal times, then time order (stable).
   const order = (e: TraceLine) => (e.type === 'account' ? 0 : e.type === 'contact' ? 1 : e.type === 'group' ? 2 : 3);
-  events.forEach((e) => (e.t = Math.round(e.t * 1000) / 1000));
+  for (const e of events) e.t = Math.round(e.t * 1000) / 1000;
   const indexed = events.map((e, i) => [e, i] as const);
   indexed.sort((x, y) => x[0].t - y[0].t || order(x[0]) - order(y[0]) || x[1] - y[1]);
   for (const [e] of indexed) yield e;

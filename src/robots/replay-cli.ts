@@ -93,7 +93,12 @@ function printHuman(r: ReplayReport, svg: string): void {
         .filter(([, h]) => h.accounts > 0)
         .map(([l, h]) => harmRow(l, h, l)),
       ...(s.byClass ? ['per class:', ...Object.entries(s.byClass).map(([c, h]) => harmRow(`${c} (${h.label ?? '?'})`, h, h.label))] : []),
-      ...(s.brigades ? ['brigades (targets reported, limited afterwards):', ...Object.entries(s.brigades).map(([c, b]) => `  ${c.padEnd(22)} ${b.targets} → ${b.targetsLimited} limited`)] : []),
+      ...(s.brigades
+        ? [
+            'brigades (targets reported, limited afterwards):',
+            ...Object.entries(s.brigades).map(([c, b]) => `  ${c.padEnd(22)} ${b.targets} → ${b.targetsLimited} limited`),
+          ]
+        : []),
       'per rule (hits / actions / shadowed / overturned on appeal):',
       ...Object.entries(r.perRule).map(([name, v]) => `  ${name.padEnd(22)} ${v.hits} / ${v.actions} / ${v.shadowed} / ${v.overturned}`),
       ...r.falsePositives.slice(0, 10).map((f) => `  false positive: ${f.id} (${f.label}${f.class ? `, ${f.class}` : ''}) by ${f.rule}`),
@@ -130,7 +135,8 @@ export async function traceCommand(args: string[]): Promise<number> {
   }
   const out = flag(args, '--out');
   const sink = out ? fs.createWriteStream(path.resolve(out)) : process.stdout;
-  const lines = profile === 'adversarial' ? generateAdversarialTrace({ seed, accounts, days, reportRateScale, blockRateScale }) : generateTrace({ seed, accounts, days });
+  const lines =
+    profile === 'adversarial' ? generateAdversarialTrace({ seed, accounts, days, reportRateScale, blockRateScale }) : generateTrace({ seed, accounts, days });
   let buf = '';
   for (const line of lines) {
     buf += `${JSON.stringify(line)}\n`;

@@ -49,19 +49,34 @@ describe('account ageDays', () => {
     expect(r.falsePositives).toEqual([]);
   });
 
-  it('weighs reports by the reporter\'s age before the trace', () => {
+  it("weighs reports by the reporter's age before the trace", () => {
     // reports_per_stranger with minWeight 1: one report from an aged reporter suffices, one
     // from an account made at t = 0 weighs a quarter (fresh) and does not.
     const cfg = only({ reports_per_stranger: { minWeight: 1, ratio: 0, freshCap: 1 } });
-    const base = [acct('s', 'spammer'), acct('fresh', 'innocent'), acct('aged', 'innocent', { ageDays: 3 }), { type: 'message', t: 10, from: 's', to: 'fresh', text: 'buy now please' }, { type: 'message', t: 20, from: 's', to: 'aged', text: 'buy now please' }];
+    const base = [
+      acct('s', 'spammer'),
+      acct('fresh', 'innocent'),
+      acct('aged', 'innocent', { ageDays: 3 }),
+      { type: 'message', t: 10, from: 's', to: 'fresh', text: 'buy now please' },
+      { type: 'message', t: 20, from: 's', to: 'aged', text: 'buy now please' },
+    ];
     expect(replay([...base, { type: 'report', t: 30, from: 'fresh', to: 's' }], cfg).summary.caught).toBe(0);
     expect(replay([...base, { type: 'report', t: 30, from: 'aged', to: 's' }], cfg).summary.caught).toBe(1);
   });
 });
 
 describe('account class', () => {
-  it('breaks the harm down per class, with the class\'s label; no byClass without classes', () => {
-    const lines = [acct('a', 'spammer', { class: 'fast' }), acct('b', 'spammer', { class: 'fast' }), acct('c', 'spammer', { class: 'quiet' }), acct('p', 'innocent', { class: 'friend' }), ...victims(30), ...coldRun('a', 12, 10), ...coldRun('b', 12, 10, undefined, 12), { type: 'message', t: 5, from: 'c', to: 'v0', text: 'just one' }];
+  it("breaks the harm down per class, with the class's label; no byClass without classes", () => {
+    const lines = [
+      acct('a', 'spammer', { class: 'fast' }),
+      acct('b', 'spammer', { class: 'fast' }),
+      acct('c', 'spammer', { class: 'quiet' }),
+      acct('p', 'innocent', { class: 'friend' }),
+      ...victims(30),
+      ...coldRun('a', 12, 10),
+      ...coldRun('b', 12, 10, undefined, 12),
+      { type: 'message', t: 5, from: 'c', to: 'v0', text: 'just one' },
+    ];
     const s = replay(lines, only({ cold_fanout: {} })).summary;
     expect(s.byClass).toEqual({
       fast: { label: 'spammer', accounts: 2, limited: 2, limitedWithin20: 2, medianColdToLimit: 9, refused: 6, repeatLimited: 0, overturned: 0 },
@@ -69,7 +84,10 @@ describe('account class', () => {
       friend: { label: 'innocent', accounts: 1, limited: 0, limitedWithin20: 0, medianColdToLimit: 0, refused: 0, repeatLimited: 0, overturned: 0 },
     });
     expect(s.byLabel.spammer).toMatchObject({ accounts: 3, limited: 2, refused: 6 });
-    const plain = replay(lines.map((l) => ({ ...l, class: undefined })), only({ cold_fanout: {} })).summary;
+    const plain = replay(
+      lines.map((l) => ({ ...l, class: undefined })),
+      only({ cold_fanout: {} }),
+    ).summary;
     expect(plain.byClass).toBeUndefined();
   });
 });
@@ -98,25 +116,46 @@ describe('groups: admins, declined invites, joins and leaves, the report thresho
     expect(replay(world([{ type: 'report', t: 20, from: 'adm', to: 's', group: 'g' }]), cfg).summary.caught).toBe(1);
     expect(replay(world([{ type: 'report', t: 20, from: 'm1', to: 's', group: 'g' }]), cfg).summary.caught).toBe(0);
     // Three members pass the threshold: the third report reaches the rules (weight 1 of 2 needed).
-    const three = replay(world(['m1', 'm2', 'm3'].map((m, i) => ({ type: 'report', t: 20 + i, from: m, to: 's', group: 'g' }))), only({ reports_per_stranger: { minWeight: 1, ratio: 0 } }));
+    const three = replay(
+      world(['m1', 'm2', 'm3'].map((m, i) => ({ type: 'report', t: 20 + i, from: m, to: 's', group: 'g' }))),
+      only({ reports_per_stranger: { minWeight: 1, ratio: 0 } }),
+    );
     expect(three.summary.caught).toBe(1);
-    const two = replay(world(['m1', 'm2'].map((m, i) => ({ type: 'report', t: 20 + i, from: m, to: 's', group: 'g' }))), only({ reports_per_stranger: { minWeight: 1, ratio: 0 } }));
+    const two = replay(
+      world(['m1', 'm2'].map((m, i) => ({ type: 'report', t: 20 + i, from: m, to: 's', group: 'g' }))),
+      only({ reports_per_stranger: { minWeight: 1, ratio: 0 } }),
+    );
     expect(two.summary.caught).toBe(0);
   });
 
   it('an admin weighs as one only about a member who joined alone or was added a day before', () => {
-    const added = [acct('s2', 'spammer', { ageDays: 100 }), { type: 'invite', t: 11, group: 'g', by: 'adm', account: 's2' }, { type: 'post', t: 12, group: 'g', from: 's2', text: 'cheap watches' }];
+    const added = [
+      acct('s2', 'spammer', { ageDays: 100 }),
+      { type: 'invite', t: 11, group: 'g', by: 'adm', account: 's2' },
+      { type: 'post', t: 12, group: 'g', from: 's2', text: 'cheap watches' },
+    ];
     expect(replay(world([...added, { type: 'report', t: 20, from: 'adm', to: 's2', group: 'g' }]), cfg).summary.caught).toBe(0);
     expect(replay(world([...added, { type: 'report', t: DAY + 20, from: 'adm', to: 's2', group: 'g' }]), cfg).summary.caught).toBe(1);
   });
 
   it('a declined invite makes no member, and a member who left cannot report what is said there', () => {
-    const declined = world([acct('d', 'innocent', { ageDays: 100 }), { type: 'invite', t: 11, group: 'g', by: 'owner', account: 'd', accepted: false }, { type: 'report', t: 20, from: 'd', to: 's', group: 'g' }]);
+    const declined = world([
+      acct('d', 'innocent', { ageDays: 100 }),
+      { type: 'invite', t: 11, group: 'g', by: 'owner', account: 'd', accepted: false },
+      { type: 'report', t: 20, from: 'd', to: 's', group: 'g' },
+    ]);
     expect(replay(declined, cfg).summary.reportsRefused).toBe(1);
-    const left = world([{ type: 'leave', t: 11, group: 'g', account: 'adm' }, { type: 'report', t: 20, from: 'adm', to: 's', group: 'g' }]);
+    const left = world([
+      { type: 'leave', t: 11, group: 'g', account: 'adm' },
+      { type: 'report', t: 20, from: 'adm', to: 's', group: 'g' },
+    ]);
     const r = replay(left, cfg);
     expect(r.summary).toMatchObject({ reportsRefused: 1, caught: 0 });
-    const rejoined = world([{ type: 'leave', t: 11, group: 'g', account: 'm1' }, { type: 'join', t: 12, group: 'g', account: 'm1' }, { type: 'report', t: 20, from: 'm1', to: 's', group: 'g' }]);
+    const rejoined = world([
+      { type: 'leave', t: 11, group: 'g', account: 'm1' },
+      { type: 'join', t: 12, group: 'g', account: 'm1' },
+      { type: 'report', t: 20, from: 'm1', to: 's', group: 'g' },
+    ]);
     expect(replay(rejoined, cfg).summary.reportsRefused).toBe(0);
   });
 
@@ -129,12 +168,26 @@ describe('groups: admins, declined invites, joins and leaves, the report thresho
 describe('reports the API would refuse (NOTHING_TO_REPORT)', () => {
   it('a report from someone the subject never wrote to is counted as refused and reaches no rule', () => {
     const cfg = only({ reports_per_stranger: { minWeight: 1, ratio: 0 } });
-    const lines = [acct('p', 'innocent', { ageDays: 100 }), acct('x', 'brigader', { ageDays: 100, class: 'aged-brigade' }), acct('y', 'brigader', { ageDays: 100, class: 'aged-brigade' })];
+    const lines = [
+      acct('p', 'innocent', { ageDays: 100 }),
+      acct('x', 'brigader', { ageDays: 100, class: 'aged-brigade' }),
+      acct('y', 'brigader', { ageDays: 100, class: 'aged-brigade' }),
+    ];
     const r = replay([...lines, { type: 'report', t: 10, from: 'x', to: 'p' }, { type: 'report', t: 11, from: 'y', to: 'p' }], cfg);
-    expect(r.summary).toMatchObject({ reportsRefused: 2, innocentsLimited: 0, brigadeVictimsLimited: 0, brigades: { 'aged-brigade': { targets: 1, targetsLimited: 0 } } });
+    expect(r.summary).toMatchObject({
+      reportsRefused: 2,
+      innocentsLimited: 0,
+      brigadeVictimsLimited: 0,
+      brigades: { 'aged-brigade': { targets: 1, targetsLimited: 0 } },
+    });
     // Once the subject wrote to the reporter, the same report reaches the rule.
     const wrote = replay([...lines, { type: 'message', t: 5, from: 'p', to: 'x', text: 'hello there' }, { type: 'report', t: 10, from: 'x', to: 'p' }], cfg);
-    expect(wrote.summary).toMatchObject({ reportsRefused: 0, innocentsLimited: 1, brigadeVictimsLimited: 1, brigades: { 'aged-brigade': { targets: 1, targetsLimited: 1 } } });
+    expect(wrote.summary).toMatchObject({
+      reportsRefused: 0,
+      innocentsLimited: 1,
+      brigadeVictimsLimited: 1,
+      brigades: { 'aged-brigade': { targets: 1, targetsLimited: 1 } },
+    });
     // Writing to the subject is not enough: the subject must have written to the reporter.
     const other = replay([...lines, { type: 'message', t: 5, from: 'x', to: 'p', text: 'hello there' }, { type: 'report', t: 10, from: 'x', to: 'p' }], cfg);
     expect(other.summary.reportsRefused).toBe(1);
@@ -154,7 +207,10 @@ describe('decisions: the guard rails', () => {
   const people = [acct('a', 'innocent', { class: 'organiser' }), ...victims(40)];
 
   it('a dismissal holds robots off for manualBlockHours, then they act again', () => {
-    const r = replay([...people, { type: 'decision', t: 1, account: 'a', action: 'dismiss' }, ...coldRun('a', 12, 10), ...coldRun('a', 24, 49 * HOUR, undefined, 12)], cfg);
+    const r = replay(
+      [...people, { type: 'decision', t: 1, account: 'a', action: 'dismiss' }, ...coldRun('a', 12, 10), ...coldRun('a', 24, 49 * HOUR, undefined, 12)],
+      cfg,
+    );
     expect(r.summary.heldAfterDecision).toBe(1);
     expect(r.summary.innocentsLimited).toBe(1);
     // The first run was let through (held off); robots acted only in the second, after the hold
@@ -162,7 +218,7 @@ describe('decisions: the guard rails', () => {
     expect(r.summary.byLabel.innocent).toMatchObject({ limited: 1, limitedWithin20: 0, medianColdToLimit: 33 });
   });
 
-  it('a lift ends the robots\' limit at once and holds them off', () => {
+  it("a lift ends the robots' limit at once and holds them off", () => {
     const lines = [...people, ...coldRun('a', 10, 10), { type: 'decision', t: 700, account: 'a', action: 'lift' }, ...coldRun('a', 12, 800, undefined, 10)];
     const r = replay(lines, cfg);
     // Limited at the 9th; the 10th refused; after the lift all 12 go out, and robots hold off.
@@ -171,8 +227,17 @@ describe('decisions: the guard rails', () => {
     expect(r.summary.heldAfterDecision).toBe(1);
   });
 
-  it('a confirmation applies the ladder (24 h, then 72 h), is not a robots\' catch, and its refusals are not theirs', () => {
-    const lines = [acct('s', 'spammer', { ageDays: 100 }), ...victims(6), { type: 'decision', t: 1, account: 's', action: 'confirm', policy: 'spam' }, ...coldRun('s', 2, 10), ...coldRun('s', 1, DAY + 10, undefined, 2), { type: 'decision', t: DAY + 100, account: 's', action: 'confirm' }, ...coldRun('s', 1, 3 * DAY, undefined, 3), ...coldRun('s', 1, 4 * DAY + 200, undefined, 4)];
+  it("a confirmation applies the ladder (24 h, then 72 h), is not a robots' catch, and its refusals are not theirs", () => {
+    const lines = [
+      acct('s', 'spammer', { ageDays: 100 }),
+      ...victims(6),
+      { type: 'decision', t: 1, account: 's', action: 'confirm', policy: 'spam' },
+      ...coldRun('s', 2, 10),
+      ...coldRun('s', 1, DAY + 10, undefined, 2),
+      { type: 'decision', t: DAY + 100, account: 's', action: 'confirm' },
+      ...coldRun('s', 1, 3 * DAY, undefined, 3),
+      ...coldRun('s', 1, 4 * DAY + 200, undefined, 4),
+    ];
     const r = replay(lines, cfg);
     expect(r.summary.caught).toBe(0);
     expect(r.summary.byLabel.spammer.refused).toBe(0);
@@ -193,7 +258,7 @@ describe('appeals', () => {
   const cfg = only({ cold_fanout: {} }, { manualBlockHours: 48 });
   const people = [acct('a', 'innocent', { class: 'organiser' }), ...victims(40)];
 
-  it('an overturn lifts the robots\' restriction, counts a false positive for the rule, and holds robots off', () => {
+  it("an overturn lifts the robots' restriction, counts a false positive for the rule, and holds robots off", () => {
     const lines = [...people, ...coldRun('a', 10, 10), { type: 'appeal', t: 700, account: 'a', outcome: 'overturn' }, ...coldRun('a', 12, 800, undefined, 10)];
     const r = replay(lines, cfg);
     expect(r.perRule.cold_fanout).toMatchObject({ actions: 1, overturned: 1 });
@@ -215,7 +280,16 @@ describe('appeals', () => {
     // Reporter r reports a (weight 1, limits), the appeal is overturned; r's next report on b
     // weighs less (accuracy 1/3 → 0.667) and no longer reaches minWeight 1.
     const cfg2 = only({ reports_per_stranger: { minWeight: 1, ratio: 0 } });
-    const lines = [acct('a', 'innocent', { ageDays: 100 }), acct('b', 'innocent', { ageDays: 100 }), acct('r', 'brigader', { ageDays: 100 }), { type: 'message', t: 1, from: 'a', to: 'r', text: 'hello' }, { type: 'message', t: 1, from: 'b', to: 'r', text: 'hello' }, { type: 'report', t: 2, from: 'r', to: 'a' }, { type: 'appeal', t: 3, account: 'a', outcome: 'overturn' }, { type: 'report', t: 4, from: 'r', to: 'b' }];
+    const lines = [
+      acct('a', 'innocent', { ageDays: 100 }),
+      acct('b', 'innocent', { ageDays: 100 }),
+      acct('r', 'brigader', { ageDays: 100 }),
+      { type: 'message', t: 1, from: 'a', to: 'r', text: 'hello' },
+      { type: 'message', t: 1, from: 'b', to: 'r', text: 'hello' },
+      { type: 'report', t: 2, from: 'r', to: 'a' },
+      { type: 'appeal', t: 3, account: 'a', outcome: 'overturn' },
+      { type: 'report', t: 4, from: 'r', to: 'b' },
+    ];
     const r = replay(lines, cfg2);
     expect(r.summary.innocentsLimited).toBe(1);
     expect(r.falsePositives.map((f) => f.id)).toEqual(['a']);
@@ -225,7 +299,13 @@ describe('appeals', () => {
 describe('labels that change', () => {
   it('counts an account under the label it had when acted on, its cold messages counted afresh', () => {
     const cfg = only({ cold_fanout: {} });
-    const lines = [acct('h', 'innocent', { class: 'hijacked' }), ...victims(40), ...coldRun('h', 5, 10), { type: 'label', t: 2 * HOUR, id: 'h', label: 'spammer' }, ...coldRun('h', 12, 2 * HOUR + 10, undefined, 5)];
+    const lines = [
+      acct('h', 'innocent', { class: 'hijacked' }),
+      ...victims(40),
+      ...coldRun('h', 5, 10),
+      { type: 'label', t: 2 * HOUR, id: 'h', label: 'spammer' },
+      ...coldRun('h', 12, 2 * HOUR + 10, undefined, 5),
+    ];
     const s = replay(lines, cfg).summary;
     expect(s).toMatchObject({ spammers: 1, caught: 1, caughtWithin20: 1, medianColdMessagesToCatch: 9, innocentsLimited: 0 });
     // Counted among innocents and spammers, limited only as a spammer.
@@ -295,7 +375,12 @@ describe('who wrote first', () => {
       lines.push({ type: 'block', t: 31 + i * 60, from: `x${i}`, to: 'p' });
     }
     const s = replay(lines).summary;
-    expect(s).toMatchObject({ brigadeVictimsLimited: 0, innocentsLimited: 0, reportsRefused: 0, brigades: { 'aged-block': { targets: 1, targetsLimited: 0 } } });
+    expect(s).toMatchObject({
+      brigadeVictimsLimited: 0,
+      innocentsLimited: 0,
+      reportsRefused: 0,
+      brigades: { 'aged-block': { targets: 1, targetsLimited: 0 } },
+    });
   });
 
   it('the people a spammer wrote to still count: six blocks of twenty limit it', () => {

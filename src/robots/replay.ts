@@ -428,7 +428,13 @@ export class Replay {
     if (!rs) this.reportersOf.set(to, (rs = new Set()));
     rs.add(from);
     const age = at - this.created[from]!;
-    const weight = reportWeight({ confirmed: this.confirmed.get(from) ?? 0, dismissed: this.dismissed.get(from) ?? 0, muted: false, accountAgeMs: age, groupAdmin });
+    const weight = reportWeight({
+      confirmed: this.confirmed.get(from) ?? 0,
+      dismissed: this.dismissed.get(from) ?? 0,
+      muted: false,
+      accountAgeMs: age,
+      groupAdmin,
+    });
     // In a group nobody "writes first": the subject posted there, which is what is reported.
     void this.engine.observe({ type: 'report', at, from, to, weight, fresh: age < DAY, ...(g ? {} : { initiated: this.started.has(to, from) }) });
   }
@@ -600,10 +606,15 @@ export function actionsChart(timeline: [number, 'limit' | 'freeze'][], width = 8
   const bars: string[] = [];
   for (let i = 0; i < hours; i++) {
     const x = pad + i * bw;
-    if (limits[i]) bars.push(`<rect x="${x.toFixed(1)}" y="${y(limits[i]!).toFixed(1)}" width="${Math.max(1, bw - 1).toFixed(1)}" height="${(height - pad - y(limits[i]!)).toFixed(1)}" fill="#e0a030"/>`);
+    if (limits[i])
+      bars.push(
+        `<rect x="${x.toFixed(1)}" y="${y(limits[i]!).toFixed(1)}" width="${Math.max(1, bw - 1).toFixed(1)}" height="${(height - pad - y(limits[i]!)).toFixed(1)}" fill="#e0a030"/>`,
+      );
     if (freezes[i]) {
       const top = y(limits[i]! + freezes[i]!);
-      bars.push(`<rect x="${x.toFixed(1)}" y="${top.toFixed(1)}" width="${Math.max(1, bw - 1).toFixed(1)}" height="${(y(limits[i]!) - top).toFixed(1)}" fill="#3070c0"/>`);
+      bars.push(
+        `<rect x="${x.toFixed(1)}" y="${top.toFixed(1)}" width="${Math.max(1, bw - 1).toFixed(1)}" height="${(y(limits[i]!) - top).toFixed(1)}" fill="#3070c0"/>`,
+      );
     }
   }
   return [

@@ -67,7 +67,17 @@ class World {
 
   message(from: number, to: number, at: number, text = 'hi', opts: { stranger?: boolean; newChat?: boolean } = {}): void {
     const s = textSignals(text);
-    void this.engine.observe({ type: 'message', at, from, to, stranger: opts.stranger ?? true, newChat: opts.newChat ?? true, textHash: s.textHash, link: s.link, inviteLink: s.inviteLink });
+    void this.engine.observe({
+      type: 'message',
+      at,
+      from,
+      to,
+      stranger: opts.stranger ?? true,
+      newChat: opts.newChat ?? true,
+      textHash: s.textHash,
+      link: s.link,
+      inviteLink: s.inviteLink,
+    });
   }
   /** `from` starts a chat with a new stranger. */
   cold(from: number, at: number, text = 'hi'): number {
@@ -463,8 +473,14 @@ describe('all rules together, defaults', () => {
     const a = w.established();
     const friends = Array.from({ length: 50 }, () => w.established());
     for (let d = 0; d < 7; d++) {
-      for (const [i, f] of friends.entries()) w.message(a, f, T0 + d * DAY + i * MIN, `See you at the park around ${i}, bring the ball`, { stranger: false, newChat: d === 0 });
-      for (let i = 0; i < 3; i++) w.cold(a, T0 + d * DAY + 12 * HOUR + i * HOUR, ['Hello, is the bike still for sale?', 'Good evening, are you selling the sofa? see shop.example', 'Is the flat still free?'][i]!);
+      for (const [i, f] of friends.entries())
+        w.message(a, f, T0 + d * DAY + i * MIN, `See you at the park around ${i}, bring the ball`, { stranger: false, newChat: d === 0 });
+      for (let i = 0; i < 3; i++)
+        w.cold(
+          a,
+          T0 + d * DAY + 12 * HOUR + i * HOUR,
+          ['Hello, is the bike still for sale?', 'Good evening, are you selling the sofa? see shop.example', 'Is the flat still free?'][i]!,
+        );
     }
     expect(w.applied).toEqual([]);
   });

@@ -139,23 +139,30 @@ export const industrialScale = rule({
 export const BUILT_IN_RULES: Rule[] = [coldFanout, sameText, linksToStrangers, reportsPerStranger, blocksPerStranger, massInvites, industrialScale] as Rule[];
 
 /** The operator's robots file (BANYA_ROBOTS_FILE): per-rule switches and settings, guard rails. */
-export const robotsConfigSchema = z.object({
-  rules: z
-    .record(
-      z.string(),
-      z.object({
-        enabled: z.boolean().default(true),
-        /** Record what the rule would have done, without doing it. */
-        shadow: z.boolean().default(false),
-        settings: z.record(z.string(), z.number()).default({}),
-      }).strict(),
-    )
-    .default({}),
-  /** Automated actions per rule per day before the rule falls back to shadow mode for the day. */
-  dailyActionCap: z.number().int().min(0).default(1000),
-  /** After a manual decision or an overturned appeal, robots leave the account alone this long. */
-  manualBlockHours: z.number().min(0).default(7 * 24),
-}).strict(); // A misspelt key ("shadwo", "dailyActionCapp") is an error, not silently ignored.
+export const robotsConfigSchema = z
+  .object({
+    rules: z
+      .record(
+        z.string(),
+        z
+          .object({
+            enabled: z.boolean().default(true),
+            /** Record what the rule would have done, without doing it. */
+            shadow: z.boolean().default(false),
+            settings: z.record(z.string(), z.number()).default({}),
+          })
+          .strict(),
+      )
+      .default({}),
+    /** Automated actions per rule per day before the rule falls back to shadow mode for the day. */
+    dailyActionCap: z.number().int().min(0).default(1000),
+    /** After a manual decision or an overturned appeal, robots leave the account alone this long. */
+    manualBlockHours: z
+      .number()
+      .min(0)
+      .default(7 * 24),
+  })
+  .strict(); // A misspelt key ("shadwo", "dailyActionCapp") is an error, not silently ignored.
 export type RobotsConfig = z.infer<typeof robotsConfigSchema>;
 
 export function robotsConfig(input: unknown = {}): RobotsConfig {
@@ -167,7 +174,8 @@ export function robotsConfig(input: unknown = {}): RobotsConfig {
     if (!known.has(name)) throw new ConfigError(`robots config: unknown rule "${name}" (known: ${[...known].join(', ')})`);
     const rule = BUILT_IN_RULES.find((x) => x.name === name)!;
     for (const key of Object.keys(r.settings)) {
-      if (!(key in rule.defaults)) throw new ConfigError(`robots config: rule "${name}" has no setting "${key}" (has: ${Object.keys(rule.defaults).join(', ')})`);
+      if (!(key in rule.defaults))
+        throw new ConfigError(`robots config: rule "${name}" has no setting "${key}" (has: ${Object.keys(rule.defaults).join(', ')})`);
     }
   }
   return cfg;

@@ -5,15 +5,51 @@
  * a template new. Pure functions; nothing here knows about accounts.
  */
 
-
 /**
  * Look-alike letters mapped to the Latin letter they imitate (Cyrillic, Greek, and the digits
  * spammers put in words). Not the whole Unicode confusables table: the letters seen in spam, and
  * what NFKC does not already fold (full-width and mathematical letters it does).
  */
 const CONFUSABLES: Record<string, string> = {
-  а: 'a', в: 'b', е: 'e', ё: 'e', к: 'k', м: 'm', н: 'h', о: 'o', р: 'p', с: 'c', т: 't', у: 'y', х: 'x', ѕ: 's', і: 'i', ї: 'i', ј: 'j', һ: 'h', ԁ: 'd', ԛ: 'q', ԝ: 'w', ɑ: 'a', ɡ: 'g', ı: 'i', ȷ: 'j',
-  α: 'a', β: 'b', ε: 'e', η: 'n', ι: 'i', κ: 'k', ν: 'v', ο: 'o', ρ: 'p', τ: 't', υ: 'u', χ: 'x', ω: 'w', ϲ: 'c',
+  а: 'a',
+  в: 'b',
+  е: 'e',
+  ё: 'e',
+  к: 'k',
+  м: 'm',
+  н: 'h',
+  о: 'o',
+  р: 'p',
+  с: 'c',
+  т: 't',
+  у: 'y',
+  х: 'x',
+  ѕ: 's',
+  і: 'i',
+  ї: 'i',
+  ј: 'j',
+  һ: 'h',
+  ԁ: 'd',
+  ԛ: 'q',
+  ԝ: 'w',
+  ɑ: 'a',
+  ɡ: 'g',
+  ı: 'i',
+  ȷ: 'j',
+  α: 'a',
+  β: 'b',
+  ε: 'e',
+  η: 'n',
+  ι: 'i',
+  κ: 'k',
+  ν: 'v',
+  ο: 'o',
+  ρ: 'p',
+  τ: 't',
+  υ: 'u',
+  χ: 'x',
+  ω: 'w',
+  ϲ: 'c',
 };
 const HIDDEN = /[\p{Default_Ignorable_Code_Point}\p{Cf}\p{M}]+/gu;
 const CONFUSABLE_RE = new RegExp(`[${Object.keys(CONFUSABLES).join('')}]`, 'g');
@@ -30,7 +66,11 @@ const DIGIT_LETTERS: Record<string, string> = { '0': 'o', '1': 'i', '3': 'e', '4
 export function unmask(text: string): string {
   // NFKD folds what NFKC folds (full-width, mathematical letters) and splits accents off, so
   // one pass removes invisible characters and accents together.
-  return text.normalize('NFKD').replace(HIDDEN, '').toLowerCase().replace(CONFUSABLE_RE, (c) => CONFUSABLES[c]!);
+  return text
+    .normalize('NFKD')
+    .replace(HIDDEN, '')
+    .toLowerCase()
+    .replace(CONFUSABLE_RE, (c) => CONFUSABLES[c]!);
 }
 
 let foldTable: Uint16Array | null = null;
@@ -67,16 +107,14 @@ export function foldTableOf(): Uint16Array {
  */
 export function skeleton(text: string): string {
   let s = unmask(text);
-  let out = s;
+  const out = s;
   // A word of letters with digits in it ("fr33", "l0an", "ca$h"): the digits stand for letters.
   s = out.replace(/[\p{L}\p{N}@$]+/gu, (w) => {
     if (!/[0134579@$]/.test(w)) return w;
     const letters = w.replace(/[^\p{L}]/gu, '').length;
     return letters >= 2 ? [...w].map((c) => DIGIT_LETTERS[c] ?? c).join('') : w;
   });
-  return s
-    .replace(/[^\p{L}\p{N}]+/gu, ' ')
-    .trim();
+  return s.replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
 }
 
 /** 32-bit FNV-1a of a string, with a seed. */

@@ -9,7 +9,22 @@ const t = fc.oneof(fc.double({ min: 0, max: 1e7, noNaN: true }), fc.constant(-1)
 const maybe = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
 const line = fc.record(
   {
-    type: fc.constantFrom('account', 'contact', 'block', 'message', 'group', 'invite', 'post', 'report', 'join', 'leave', 'decision', 'appeal', 'label', 'other'),
+    type: fc.constantFrom(
+      'account',
+      'contact',
+      'block',
+      'message',
+      'group',
+      'invite',
+      'post',
+      'report',
+      'join',
+      'leave',
+      'decision',
+      'appeal',
+      'label',
+      'other',
+    ),
     t,
     id,
     from: id,
@@ -64,7 +79,16 @@ describe('parseTraceLine', () => {
 describe('fastParse', () => {
   it('gives what JSON.parse gives, or hands over (seeded)', () => {
     const value = fc.oneof(fc.string({ maxLength: 6 }), fc.constantFrom('a"b', 'x\\ny', 'tab\there', 'é✓', ''), fc.integer(), fc.boolean(), fc.constant(null));
-    const obj = fc.record({ type: fc.constantFrom('message', 'contact', 'x"y'), t: fc.oneof(fc.double({ min: 0, max: 1e9, noNaN: true }), fc.integer({ min: 0 })), a: fc.option(value, { nil: undefined }), from: fc.option(value, { nil: undefined }), text: fc.option(value, { nil: undefined }) }, { requiredKeys: ['type', 't'] });
+    const obj = fc.record(
+      {
+        type: fc.constantFrom('message', 'contact', 'x"y'),
+        t: fc.oneof(fc.double({ min: 0, max: 1e9, noNaN: true }), fc.integer({ min: 0 })),
+        a: fc.option(value, { nil: undefined }),
+        from: fc.option(value, { nil: undefined }),
+        text: fc.option(value, { nil: undefined }),
+      },
+      { requiredKeys: ['type', 't'] },
+    );
     fc.assert(
       fc.property(obj, (o) => {
         const line = JSON.stringify(o);
@@ -76,9 +100,30 @@ describe('fastParse', () => {
   });
 
   it('takes the usual lines, and leaves odd numbers, spacing and escapes to JSON.parse', () => {
-    expect(fastParse('{"type":"message","t":12.5,"from":"a","to":"b","text":"hi there"}')).toEqual({ type: 'message', t: 12.5, from: 'a', to: 'b', text: 'hi there' });
+    expect(fastParse('{"type":"message","t":12.5,"from":"a","to":"b","text":"hi there"}')).toEqual({
+      type: 'message',
+      t: 12.5,
+      from: 'a',
+      to: 'b',
+      text: 'hi there',
+    });
     expect(fastParse('{"type":"contact","t":1e3,"from":"a","to":"b"}')).toEqual({ type: 'contact', t: 1000, from: 'a', to: 'b' });
-    for (const l of ['{"type":"message","t":01,"from":"a"}', '{"type":"message","t":.5,"from":"a"}', '{"type":"message","t":5.,"from":"a"}', '{"type":"message","t":0x1,"from":"a"}', '{"type":"message","t":+1,"from":"a"}', '{"type":"message","t":1.e5,"from":"a"}', '{"type":"message","t":1e,"from":"a"}', '{"type": "message","t":1}', '{"type":"message","t":1,"text":"a\\"b"}', '{"type":"message","t":1,"n":2}', '{"type":"message","t":1,"a":"1","a":"2"}', '{"type":"message","t":1,"__proto__":"x"}', '{"type":"message","t":1}x', '{"type":"message","t":1,"text":"x"} ']) {
+    for (const l of [
+      '{"type":"message","t":01,"from":"a"}',
+      '{"type":"message","t":.5,"from":"a"}',
+      '{"type":"message","t":5.,"from":"a"}',
+      '{"type":"message","t":0x1,"from":"a"}',
+      '{"type":"message","t":+1,"from":"a"}',
+      '{"type":"message","t":1.e5,"from":"a"}',
+      '{"type":"message","t":1e,"from":"a"}',
+      '{"type": "message","t":1}',
+      '{"type":"message","t":1,"text":"a\\"b"}',
+      '{"type":"message","t":1,"n":2}',
+      '{"type":"message","t":1,"a":"1","a":"2"}',
+      '{"type":"message","t":1,"__proto__":"x"}',
+      '{"type":"message","t":1}x',
+      '{"type":"message","t":1,"text":"x"} ',
+    ]) {
       expect(fastParse(l), l).toBeNull();
     }
     // And the full parse still answers those as JSON.parse would.

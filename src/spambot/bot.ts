@@ -31,7 +31,9 @@ export class SpamBot {
   ) {}
 
   async load(): Promise<void> {
-    for await (const r of this.p.store.iterate<{ account_id: number; state: string }>(this.p.store.db.selectFrom('spambot_sessions').select(['account_id', 'state']))) {
+    for await (const r of this.p.store.iterate<{ account_id: number; state: string }>(
+      this.p.store.db.selectFrom('spambot_sessions').select(['account_id', 'state']),
+    )) {
       const { lang, ...session } = JSON.parse(r.state) as BotSession & { lang?: Lang };
       this.sessions.set(r.account_id, session);
       if (lang === 'en' || lang === 'ru') this.langs.set(r.account_id, lang);

@@ -14,10 +14,25 @@ let store: SqliteStore;
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'banya-read-'));
   store = await SqliteStore.open(dir, { durability: 'process' });
-  const account = { username: null, username_lc: null, language: null, number_kind: 'mobile', find_by_phone: 0, phone_visibility: 1, chat_invites: 0, new_chats: 0 } as const;
+  const account = {
+    username: null,
+    username_lc: null,
+    language: null,
+    number_kind: 'mobile',
+    find_by_phone: 0,
+    phone_visibility: 1,
+    chat_invites: 0,
+    new_chats: 0,
+  } as const;
   await store.write([
-    store.db.insertInto('accounts').values({ ...account, id: 1, phone: '+447700900001', name: 'Anna', system: null, created_at: 1000, deleted_at: null }).compile(),
-    store.db.insertInto('accounts').values({ ...account, id: 2, phone: null, name: 'SpamBot', system: 'spambot', created_at: 2000, deleted_at: 3000 }).compile(),
+    store.db
+      .insertInto('accounts')
+      .values({ ...account, id: 1, phone: '+447700900001', name: 'Anna', system: null, created_at: 1000, deleted_at: null })
+      .compile(),
+    store.db
+      .insertInto('accounts')
+      .values({ ...account, id: 2, phone: null, name: 'SpamBot', system: 'spambot', created_at: 2000, deleted_at: 3000 })
+      .compile(),
   ]);
 });
 afterAll(async () => {
@@ -40,7 +55,13 @@ describe('typed reads', () => {
   });
 
   it('row: the first row or undefined; joins and expressions keep their types', async () => {
-    const one = await row(store, store.db.selectFrom('accounts').select(['name', sql<number>`count(*)`.as('n')]).where('id', '=', 1));
+    const one = await row(
+      store,
+      store.db
+        .selectFrom('accounts')
+        .select(['name', sql<number>`count(*)`.as('n')])
+        .where('id', '=', 1),
+    );
     expectTypeOf(one).toEqualTypeOf<{ name: string; n: number } | undefined>();
     expect(one).toEqual({ name: 'Anna', n: 1 });
     const joined = await row(

@@ -53,4 +53,3 @@ export function row<O>(store: Reader, query: ReadQuery<O> | CompiledQuery<O>): P
 export function each<O>(store: Reader, query: ReadQuery<O> | CompiledQuery<O>): AsyncIterable<Simplify<O>> {
   return store.iterate<Simplify<O>>(query);
 }
-

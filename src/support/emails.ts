@@ -67,7 +67,13 @@ export class EmailVerification {
     this.secretKey ??= (async () => {
       let value = await read();
       if (!value) {
-        await store.write([store.db.insertInto('settings').values({ key: SECRET_KEY, value: randomBytes(32).toString('hex') }).onConflict((oc) => oc.column('key').doNothing()).compile()]);
+        await store.write([
+          store.db
+            .insertInto('settings')
+            .values({ key: SECRET_KEY, value: randomBytes(32).toString('hex') })
+            .onConflict((oc) => oc.column('key').doNothing())
+            .compile(),
+        ]);
         value = await read();
       }
       return Buffer.from(value!, 'hex');
@@ -94,37 +100,41 @@ export class EmailVerification {
     const mailer = this.mailer;
     if (!mailer) fail('MAIL_RELAY_UNAVAILABLE');
     const p = this.p;
-    await p.serial.run([key.account(accountId), key.email(address)], async () => {
-      const now = p.clock.now();
-      const recent = await p.store.all<{ at: number }>(
-        p.store.db
-          .selectFrom('events')
-          .select('at')
-          .where('account_id', '=', accountId)
-          .where('type', '=', 'email_verification_started')
-          .where('at', '>', now - HOUR_MS)
-          .orderBy('at'),
-      );
-      if (recent.length >= CODES_PER_HOUR) {
-        const retryAfter = Math.max(1, Math.ceil((Number(recent[0]!.at) + HOUR_MS - now) / 1000));
-        throw new BanyaError('FLOOD_WAIT', { retryAfter });
-      }
-      const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
-      const salt = randomBytes(16).toString('hex');
-      const expiresAt = now + CODE_TTL_MS;
-      const actor = { kind: 'account' as const, id: publicId('account', accountId) };
-      await p.journal.record(now, actor, accountId, {
-        type: 'email_verification_started',
-        payload: { address, salt, codeHash: codeHash(await this.secret(), salt, accountId, address, code), expiresAt },
-      });
-      const m = MAIL[p.index.language(accountId) ?? lang];
-      try {
-        await mailer.send(address, m.subject, m.text(code, CODE_TTL_MS / 60_000));
-      } catch (err) {
-        p.log.error({ err }, 'could not mail a verification code');
-        fail('MAIL_RELAY_UNAVAILABLE');
-      }
-    }, held);
+    await p.serial.run(
+      [key.account(accountId), key.email(address)],
+      async () => {
+        const now = p.clock.now();
+        const recent = await p.store.all<{ at: number }>(
+          p.store.db
+            .selectFrom('events')
+            .select('at')
+            .where('account_id', '=', accountId)
+            .where('type', '=', 'email_verification_started')
+            .where('at', '>', now - HOUR_MS)
+            .orderBy('at'),
+        );
+        if (recent.length >= CODES_PER_HOUR) {
+          const retryAfter = Math.max(1, Math.ceil((Number(recent[0]!.at) + HOUR_MS - now) / 1000));
+          throw new BanyaError('FLOOD_WAIT', { retryAfter });
+        }
+        const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
+        const salt = randomBytes(16).toString('hex');
+        const expiresAt = now + CODE_TTL_MS;
+        const actor = { kind: 'account' as const, id: publicId('account', accountId) };
+        await p.journal.record(now, actor, accountId, {
+          type: 'email_verification_started',
+          payload: { address, salt, codeHash: codeHash(await this.secret(), salt, accountId, address, code), expiresAt },
+        });
+        const m = MAIL[p.index.language(accountId) ?? lang];
+        try {
+          await mailer.send(address, m.subject, m.text(code, CODE_TTL_MS / 60_000));
+        } catch (err) {
+          p.log.error({ err }, 'could not mail a verification code');
+          fail('MAIL_RELAY_UNAVAILABLE');
+        }
+      },
+      held,
+    );
   }
 
   /** Checks a code; a right one verifies the address, a wrong one counts as an attempt. */
@@ -133,22 +143,28 @@ export class EmailVerification {
     if (!address) return 'none';
     const code = rawCode.replace(/[\s-]/g, '');
     const p = this.p;
-    return p.serial.run([key.account(accountId), key.email(address)], async () => {
-      const row = await p.store.first<EmailCodesTable>(p.store.db.selectFrom('email_codes').selectAll().where('account_id', '=', accountId).where('address', '=', address));
-      if (!row) return 'none';
-      if (row.attempts >= CODE_ATTEMPTS) return 'exhausted';
-      const now = p.clock.now();
-      if (now > Number(row.expires_at)) return 'expired';
-      const actor = { kind: 'account' as const, id: publicId('account', accountId) };
-      const want = Buffer.from(row.code_hash, 'hex');
-      const got = Buffer.from(codeHash(await this.secret(), row.salt, accountId, address, code), 'hex');
-      if (/^[0-9]{6}$/.test(code) && want.length === got.length && timingSafeEqual(want, got)) {
-        await p.journal.record(now, actor, accountId, { type: 'email_verified', payload: { address } });
-        return 'ok';
-      }
-      await p.journal.record(now, actor, accountId, { type: 'email_code_rejected', payload: { address, attempts: row.attempts + 1 } });
-      return 'wrong';
-    }, held);
+    return p.serial.run(
+      [key.account(accountId), key.email(address)],
+      async () => {
+        const row = await p.store.first<EmailCodesTable>(
+          p.store.db.selectFrom('email_codes').selectAll().where('account_id', '=', accountId).where('address', '=', address),
+        );
+        if (!row) return 'none';
+        if (row.attempts >= CODE_ATTEMPTS) return 'exhausted';
+        const now = p.clock.now();
+        if (now > Number(row.expires_at)) return 'expired';
+        const actor = { kind: 'account' as const, id: publicId('account', accountId) };
+        const want = Buffer.from(row.code_hash, 'hex');
+        const got = Buffer.from(codeHash(await this.secret(), row.salt, accountId, address, code), 'hex');
+        if (/^[0-9]{6}$/.test(code) && want.length === got.length && timingSafeEqual(want, got)) {
+          await p.journal.record(now, actor, accountId, { type: 'email_verified', payload: { address } });
+          return 'ok';
+        }
+        await p.journal.record(now, actor, accountId, { type: 'email_code_rejected', payload: { address, attempts: row.attempts + 1 } });
+        return 'wrong';
+      },
+      held,
+    );
   }
 
   /** `POST /v1/me/emails/verify`: verifies, or `400 EMAIL_CODE_INVALID`. */
@@ -159,13 +175,17 @@ export class EmailVerification {
 
   /** The account that verified `address`, if any. */
   async ownerOf(address: string): Promise<number | null> {
-    const row = await this.p.store.first<{ account_id: number }>(this.p.store.db.selectFrom('account_emails').select('account_id').where('address', '=', address.toLowerCase()));
+    const row = await this.p.store.first<{ account_id: number }>(
+      this.p.store.db.selectFrom('account_emails').select('account_id').where('address', '=', address.toLowerCase()),
+    );
     return row?.account_id ?? null;
   }
 
   /** The addresses `accountId` verified. */
   async verifiedOf(accountId: number): Promise<string[]> {
-    const rows = await this.p.store.all<{ address: string }>(this.p.store.db.selectFrom('account_emails').select('address').where('account_id', '=', accountId).orderBy('address'));
+    const rows = await this.p.store.all<{ address: string }>(
+      this.p.store.db.selectFrom('account_emails').select('address').where('account_id', '=', accountId).orderBy('address'),
+    );
     return rows.map((r) => r.address);
   }
 }

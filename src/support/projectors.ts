@@ -15,7 +15,18 @@ export const supportProjectors: ProjectorsFor<SupportEvent, Platform> = {
       return [
         db
           .insertInto('tickets')
-          .values({ id: x.ticketId, account_id: accountId, source: x.source, from_email: x.fromEmail, subject: x.subject, state: 'open', created_at: at, due_at: x.dueAt, overdue_at: null, answered_at: null })
+          .values({
+            id: x.ticketId,
+            account_id: accountId,
+            source: x.source,
+            from_email: x.fromEmail,
+            subject: x.subject,
+            state: 'open',
+            created_at: at,
+            due_at: x.dueAt,
+            overdue_at: null,
+            answered_at: null,
+          })
           .compile(),
         db.insertInto('ticket_entries').values({ ticket_id: x.ticketId, seq: 1, author: 'user', text: x.text, at, via: x.source, by_staff: null }).compile(),
       ];
@@ -28,8 +39,14 @@ export const supportProjectors: ProjectorsFor<SupportEvent, Platform> = {
   ticket_updated: {
     sql({ at, event: { payload: x } }, db) {
       // Before threads a follow-up rewrote the first entry with the whole joined text.
-      if (x.seq === undefined) return [db.updateTable('ticket_entries').set({ text: x.text }).where('ticket_id', '=', x.ticketId).where('seq', '=', 1).compile()];
-      return [db.insertInto('ticket_entries').values({ ticket_id: x.ticketId, seq: x.seq, author: 'user', text: x.text, at, via: x.via ?? 'app', by_staff: null }).compile()];
+      if (x.seq === undefined)
+        return [db.updateTable('ticket_entries').set({ text: x.text }).where('ticket_id', '=', x.ticketId).where('seq', '=', 1).compile()];
+      return [
+        db
+          .insertInto('ticket_entries')
+          .values({ ticket_id: x.ticketId, seq: x.seq, author: 'user', text: x.text, at, via: x.via ?? 'app', by_staff: null })
+          .compile(),
+      ];
     },
   },
   ticket_answered: {
@@ -59,7 +76,12 @@ export const supportProjectors: ProjectorsFor<SupportEvent, Platform> = {
             .compile(),
         );
       } else {
-        out.push(db.insertInto('ticket_entries').values({ ticket_id: x.ticketId, seq: x.seq, author: 'support', text: x.answer, at, via: x.via ?? 'app', by_staff: x.by }).compile());
+        out.push(
+          db
+            .insertInto('ticket_entries')
+            .values({ ticket_id: x.ticketId, seq: x.seq, author: 'support', text: x.answer, at, via: x.via ?? 'app', by_staff: x.by })
+            .compile(),
+        );
       }
       out.push(db.updateTable('tickets').set({ state: 'answered', answered_at: at }).where('id', '=', x.ticketId).compile());
       return out;
@@ -80,14 +102,25 @@ export const supportProjectors: ProjectorsFor<SupportEvent, Platform> = {
         db
           .insertInto('email_codes')
           .values(row)
-          .onConflict((oc) => oc.columns(['account_id', 'address']).doUpdateSet({ salt: row.salt, code_hash: row.code_hash, sent_at: at, expires_at: row.expires_at, attempts: 0 }))
+          .onConflict((oc) =>
+            oc
+              .columns(['account_id', 'address'])
+              .doUpdateSet({ salt: row.salt, code_hash: row.code_hash, sent_at: at, expires_at: row.expires_at, attempts: 0 }),
+          )
           .compile(),
       ];
     },
   },
   email_code_rejected: {
     sql({ accountId, event: { payload: x } }, db) {
-      return [db.updateTable('email_codes').set({ attempts: x.attempts }).where('account_id', '=', accountId ?? 0).where('address', '=', x.address).compile()];
+      return [
+        db
+          .updateTable('email_codes')
+          .set({ attempts: x.attempts })
+          .where('account_id', '=', accountId ?? 0)
+          .where('address', '=', x.address)
+          .compile(),
+      ];
     },
   },
   email_verified: {

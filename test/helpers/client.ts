@@ -66,7 +66,9 @@ export class World {
     this.admin = new Client(url, ADMIN_TOKEN);
   }
 
-  async account(fields: { name?: string; username?: string; numberKind?: 'mobile' | 'voip'; language?: 'en' | 'ru'; phone?: string } = {}): Promise<TestAccount> {
+  async account(
+    fields: { name?: string; username?: string; numberKind?: 'mobile' | 'voip'; language?: 'en' | 'ru'; phone?: string } = {},
+  ): Promise<TestAccount> {
     const phone = fields.phone ?? nextPhone();
     const res = await this.admin.post('/v1/accounts', { name: fields.name ?? `Person ${phone.slice(-4)}`, ...fields, phone });
     if (res.status !== 201) throw new Error(`account creation failed: ${res.status} ${JSON.stringify(res.body)}`);

@@ -1,6 +1,17 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { fail } from '../../domain/errors.js';
-import { createAccount, issueAccountToken, accountView, loadAccount, privacyView, updatePrivacy, updateProfile, deleteAccount, type PrivacyView, type ProfileChanges } from '../../platform/accounts.js';
+import {
+  createAccount,
+  issueAccountToken,
+  accountView,
+  loadAccount,
+  privacyView,
+  updatePrivacy,
+  updateProfile,
+  deleteAccount,
+  type PrivacyView,
+  type ProfileChanges,
+} from '../../platform/accounts.js';
 import type { Platform } from '../../platform/context.js';
 import { restrictionView } from '../../enforcement/timeline.js';
 import { peerView } from '../../platform/chats.js';
@@ -59,7 +70,10 @@ export async function accountRoutes(app: FastifyInstance, p: Platform): Promise<
 
   app.post<{ Params: { id: string } }>(
     '/v1/accounts/:id/tokens',
-    { config: { access: ['admin'] }, schema: { summary: 'A new session for an account', tags: ['accounts'], params: { type: 'object', properties: { id: { type: 'string' } } } } },
+    {
+      config: { access: ['admin'] },
+      schema: { summary: 'A new session for an account', tags: ['accounts'], params: { type: 'object', properties: { id: { type: 'string' } } } },
+    },
     async (req, reply) => {
       platformKeyOnly(req);
       const id = parseId('account', req.params.id);
@@ -138,7 +152,9 @@ export async function accountRoutes(app: FastifyInstance, p: Platform): Promise<
     return reply.code(204).send();
   });
 
-  app.get('/v1/privacy', { config: { access: 'account' }, schema: { summary: 'Privacy settings', tags: ['me'] } }, async (req) => privacyView(p, accountOf(req)));
+  app.get('/v1/privacy', { config: { access: 'account' }, schema: { summary: 'Privacy settings', tags: ['me'] } }, async (req) =>
+    privacyView(p, accountOf(req)),
+  );
 
   app.put<{ Body: Partial<PrivacyView> }>(
     '/v1/privacy',

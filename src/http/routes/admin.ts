@@ -27,7 +27,13 @@ export async function adminRoutes(app: FastifyInstance, p: Platform, clock: Cloc
           properties: { name: { type: 'string', minLength: 1, maxLength: 128 }, role: { type: 'string', enum: ['triage', 'moderator', 'support', 'admin'] } },
         },
         response: {
-          201: { type: 'object', properties: { staff: { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' } } }, token: { type: 'string' } } },
+          201: {
+            type: 'object',
+            properties: {
+              staff: { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' } } },
+              token: { type: 'string' },
+            },
+          },
           ...errorResponses,
         },
       },
@@ -35,12 +41,16 @@ export async function adminRoutes(app: FastifyInstance, p: Platform, clock: Cloc
     async (req, reply) => reply.code(201).send(await createStaff(p, req.body, actorOf(req))),
   );
 
-  app.delete<{ Params: { id: string } }>('/v1/admin/staff/:id', { config: { access: ['admin'] }, schema: { summary: 'Remove a staff member; their tokens stop working', tags: ['admin'] } }, async (req, reply) => {
-    const id = parseId('staff', req.params.id);
-    if (id === 0) fail('NOT_FOUND');
-    await deleteStaff(p, id, actorOf(req));
-    return reply.code(204).send();
-  });
+  app.delete<{ Params: { id: string } }>(
+    '/v1/admin/staff/:id',
+    { config: { access: ['admin'] }, schema: { summary: 'Remove a staff member; their tokens stop working', tags: ['admin'] } },
+    async (req, reply) => {
+      const id = parseId('staff', req.params.id);
+      if (id === 0) fail('NOT_FOUND');
+      await deleteStaff(p, id, actorOf(req));
+      return reply.code(204).send();
+    },
+  );
 
   if (clock) {
     const latest = new Date(MAX_CLOCK_MS).toISOString();

@@ -75,13 +75,18 @@ export async function consoleRoutes(app: FastifyInstance, p: Platform, o: Consol
       const opened = await sessions.open(req.body.token);
       if (!opened) return sendError(req, reply, 'UNAUTHORIZED');
       void reply.setCookie(SESSION_COOKIE, opened.id, { path: '/', httpOnly: true, sameSite: 'strict', secure, expires: new Date(opened.expiresAt) });
-      return reply.code(201).send({ principal: principalView(opened.principal, await staffNames(p)), csrf: opened.csrf, expiresAt: new Date(opened.expiresAt).toISOString() });
+      return reply
+        .code(201)
+        .send({ principal: principalView(opened.principal, await staffNames(p)), csrf: opened.csrf, expiresAt: new Date(opened.expiresAt).toISOString() });
     },
   );
 
   app.get(
     '/v1/console/session',
-    { config: { access: 'staff' }, schema: { summary: 'The signed-in staff member, with a fresh CSRF token', tags: ['console'], response: { 200: sessionSchema, ...errorResponses } } },
+    {
+      config: { access: 'staff' },
+      schema: { summary: 'The signed-in staff member, with a fresh CSRF token', tags: ['console'], response: { 200: sessionSchema, ...errorResponses } },
+    },
     async (req: FastifyRequest, reply: FastifyReply) => {
       const id = req.cookies[SESSION_COOKIE];
       const csrf = id ? await sessions.renewCsrf(id) : undefined;
@@ -114,14 +119,10 @@ export async function consoleRoutes(app: FastifyInstance, p: Platform, o: Consol
     },
   );
 
-  app.get(
-    '/v1/admin/staff',
-    { config: { access: ['admin'] }, schema: { summary: 'Staff members and their roles', tags: ['admin'] } },
-    async () => {
-      const list = await rows(p.store, p.store.db.selectFrom('staff').select(['id', 'name', 'role', 'created_at']).where('deleted_at', 'is', null).orderBy('id'));
-      return { staff: list.map((s) => ({ id: publicId('staff', s.id), name: s.name, role: s.role, createdAt: new Date(s.created_at).toISOString() })) };
-    },
-  );
+  app.get('/v1/admin/staff', { config: { access: ['admin'] }, schema: { summary: 'Staff members and their roles', tags: ['admin'] } }, async () => {
+    const list = await rows(p.store, p.store.db.selectFrom('staff').select(['id', 'name', 'role', 'created_at']).where('deleted_at', 'is', null).orderBy('id'));
+    return { staff: list.map((s) => ({ id: publicId('staff', s.id), name: s.name, role: s.role, createdAt: new Date(s.created_at).toISOString() })) };
+  });
 
   app.get<{ Querystring: { cursor?: string; limit?: string } }>(
     '/v1/moderation/audit',
@@ -130,7 +131,10 @@ export async function consoleRoutes(app: FastifyInstance, p: Platform, o: Consol
       schema: {
         summary: 'Who looked at which evidence when: every evidence view, newest first',
         tags: ['moderation'],
-        querystring: { type: 'object', properties: { cursor: { type: 'string', pattern: '^[0-9]{1,12}$' }, limit: { type: 'string', pattern: '^[0-9]{1,4}$' } } },
+        querystring: {
+          type: 'object',
+          properties: { cursor: { type: 'string', pattern: '^[0-9]{1,12}$' }, limit: { type: 'string', pattern: '^[0-9]{1,4}$' } },
+        },
       },
     },
     async (req) => {
@@ -157,12 +161,16 @@ export async function consoleRoutes(app: FastifyInstance, p: Platform, o: Consol
 
   // The demo messenger lets a visitor pick one of the demo's people, only on a loopback demo.
   if (o.demo && isLoopback(p.config.host)) {
-    app.get('/v1/demo/people', { config: { access: 'none' }, schema: { summary: "The demo world's people and their tokens (demo on loopback only)", tags: ['demo'] } }, async () => {
-      const file = path.join(p.config.dataDir, 'demo.json');
-      if (!fs.existsSync(file)) fail('NOT_FOUND');
-      const world = JSON.parse(fs.readFileSync(file, 'utf8')) as { accounts: Record<string, { id: string; name: string; username?: string; token: string }> };
-      return { people: Object.entries(world.accounts).map(([key, a]) => ({ key, id: a.id, name: a.name, username: a.username, token: a.token })) };
-    });
+    app.get(
+      '/v1/demo/people',
+      { config: { access: 'none' }, schema: { summary: "The demo world's people and their tokens (demo on loopback only)", tags: ['demo'] } },
+      async () => {
+        const file = path.join(p.config.dataDir, 'demo.json');
+        if (!fs.existsSync(file)) fail('NOT_FOUND');
+        const world = JSON.parse(fs.readFileSync(file, 'utf8')) as { accounts: Record<string, { id: string; name: string; username?: string; token: string }> };
+        return { people: Object.entries(world.accounts).map(([key, a]) => ({ key, id: a.id, name: a.name, username: a.username, token: a.token })) };
+      },
+    );
   }
 
   const webDir = o.webDir ?? DEFAULT_WEB_DIR;
@@ -180,7 +188,11 @@ export async function consoleRoutes(app: FastifyInstance, p: Platform, o: Consol
       },
     });
     const page = (name: 'console' | 'app') => async (_req: FastifyRequest, reply: FastifyReply) =>
-      reply.header('cache-control', 'no-store').header('content-security-policy', PAGE_CSP).type('text/html; charset=utf-8').sendFile(`${name}/index.html`, webDir);
+      reply
+        .header('cache-control', 'no-store')
+        .header('content-security-policy', PAGE_CSP)
+        .type('text/html; charset=utf-8')
+        .sendFile(`${name}/index.html`, webDir);
     for (const name of ['console', 'app'] as const) {
       app.get(`/${name}`, { config: { access: 'none' }, schema: { hide: true } }, async (_req, reply) => reply.redirect(`/${name}/`));
       app.get(`/${name}/`, { config: { access: 'none' }, schema: { hide: true } }, page(name));

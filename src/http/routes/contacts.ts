@@ -77,7 +77,11 @@ export async function contactRoutes(app: FastifyInstance, p: Platform): Promise<
     '/v1/blocks',
     {
       config: { access: 'account' },
-      schema: { summary: 'Block an account', tags: ['contacts'], body: { type: 'object', required: ['accountId'], properties: { accountId: accountIdSchema } } },
+      schema: {
+        summary: 'Block an account',
+        tags: ['contacts'],
+        body: { type: 'object', required: ['accountId'], properties: { accountId: accountIdSchema } },
+      },
     },
     async (req, reply) => {
       await block(p, accountOf(req), accountParam(req.body.accountId));

@@ -20,7 +20,10 @@ export async function emailRoutes(app: FastifyInstance, p: Platform, emails: Ema
       schema: {
         summary: 'The addresses this account verified',
         tags: ['support'],
-        response: { 200: { type: 'object', properties: { emails: { type: 'array', items: { type: 'object', properties: { address: { type: 'string' } } } } } }, ...errorResponses },
+        response: {
+          200: { type: 'object', properties: { emails: { type: 'array', items: { type: 'object', properties: { address: { type: 'string' } } } } } },
+          ...errorResponses,
+        },
       },
     },
     async (req) => ({ emails: (await emails.verifiedOf(accountOf(req))).map((address) => ({ address })) }),
@@ -52,7 +55,11 @@ export async function emailRoutes(app: FastifyInstance, p: Platform, emails: Ema
       schema: {
         summary: 'Verifies the address with the mailed code (400 EMAIL_CODE_INVALID when wrong or expired)',
         tags: ['support'],
-        body: { type: 'object', required: ['address', 'code'], properties: { ...addressBody.properties, code: { type: 'string', minLength: 1, maxLength: 32 } } },
+        body: {
+          type: 'object',
+          required: ['address', 'code'],
+          properties: { ...addressBody.properties, code: { type: 'string', minLength: 1, maxLength: 32 } },
+        },
         response: { 200: { type: 'object', properties: { address: { type: 'string' }, verified: { type: 'boolean' } } }, ...errorResponses },
       },
     },

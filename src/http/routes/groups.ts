@@ -31,7 +31,10 @@ export async function groupRoutes(app: FastifyInstance, p: Platform): Promise<vo
           201: {
             type: 'object',
             properties: {
-              chat: { type: 'object', properties: { id: { type: 'string' }, type: { type: 'string' }, title: { type: 'string' }, public: { type: 'boolean' } } },
+              chat: {
+                type: 'object',
+                properties: { id: { type: 'string' }, type: { type: 'string' }, title: { type: 'string' }, public: { type: 'boolean' } },
+              },
               missingInvitees: missingSchema,
             },
           },
@@ -50,27 +53,42 @@ export async function groupRoutes(app: FastifyInstance, p: Platform): Promise<vo
         summary: 'Add members (admins only); those who cannot be added come back with their codes',
         tags: ['groups'],
         body: { type: 'object', required: ['accountIds'], properties: { accountIds: { type: 'array', minItems: 1, maxItems: 200, items: accountIdSchema } } },
-        response: { 200: { type: 'object', properties: { added: { type: 'array', items: { type: 'string' } }, missingInvitees: missingSchema } }, ...errorResponses },
+        response: {
+          200: { type: 'object', properties: { added: { type: 'array', items: { type: 'string' } }, missingInvitees: missingSchema } },
+          ...errorResponses,
+        },
       },
     },
     async (req) => addMembers(p, accountOf(req), req.params.chatId, req.body.accountIds),
   );
 
-  app.post<{ Params: { chatId: string } }>('/v1/chats/:chatId/join', { config: { access: 'account' }, schema: { summary: 'Join a public group or channel', tags: ['groups'] } }, async (req, reply) => {
-    await joinChat(p, accountOf(req), req.params.chatId);
-    return reply.code(204).send();
-  });
+  app.post<{ Params: { chatId: string } }>(
+    '/v1/chats/:chatId/join',
+    { config: { access: 'account' }, schema: { summary: 'Join a public group or channel', tags: ['groups'] } },
+    async (req, reply) => {
+      await joinChat(p, accountOf(req), req.params.chatId);
+      return reply.code(204).send();
+    },
+  );
 
-  app.post<{ Params: { chatId: string } }>('/v1/chats/:chatId/leave', { config: { access: 'account' }, schema: { summary: 'Leave a group or channel', tags: ['groups'] } }, async (req, reply) => {
-    await leaveChat(p, accountOf(req), req.params.chatId);
-    return reply.code(204).send();
-  });
+  app.post<{ Params: { chatId: string } }>(
+    '/v1/chats/:chatId/leave',
+    { config: { access: 'account' }, schema: { summary: 'Leave a group or channel', tags: ['groups'] } },
+    async (req, reply) => {
+      await leaveChat(p, accountOf(req), req.params.chatId);
+      return reply.code(204).send();
+    },
+  );
 
   app.post<{ Params: { chatId: string }; Body: { accountId: string } }>(
     '/v1/chats/:chatId/bans',
     {
       config: { access: 'account' },
-      schema: { summary: 'Remove a member and bar them (admins only)', tags: ['groups'], body: { type: 'object', required: ['accountId'], properties: { accountId: accountIdSchema } } },
+      schema: {
+        summary: 'Remove a member and bar them (admins only)',
+        tags: ['groups'],
+        body: { type: 'object', required: ['accountId'], properties: { accountId: accountIdSchema } },
+      },
     },
     async (req, reply) => {
       await banMember(p, accountOf(req), req.params.chatId, req.body.accountId);

@@ -33,7 +33,10 @@ export async function messageRoutes(app: FastifyInstance, p: Platform): Promise<
 
   app.get<{ Querystring: { limit?: string; cursor?: string } }>(
     '/v1/chats',
-    { config: { access: 'account' }, schema: { summary: 'Chats of the account, newest first, with action bars', tags: ['chats'], querystring: pageQuerySchema } },
+    {
+      config: { access: 'account' },
+      schema: { summary: 'Chats of the account, newest first, with action bars', tags: ['chats'], querystring: pageQuerySchema },
+    },
     async (req) => {
       const { limit, cursor } = pageParams(req.query);
       return listChats(p, accountOf(req), limit, cursor);

@@ -14,7 +14,6 @@ import { staffOf } from './actor.js';
 
 const STAFF = ['triage', 'moderator', 'support', 'admin'] as const;
 
-
 function caseParam(raw: string): number {
   const id = parseId('case', raw);
   if (id === 0) fail('NOT_FOUND');
@@ -73,7 +72,11 @@ export async function moderationRoutes(app: FastifyInstance, p: Platform): Promi
     async (req) => {
       const { limit, cursor } = pageParams(req.query);
       const { state, policy, reason } = req.query;
-      return listCases(p, { limit, ...(cursor ? { cursor } : {}), ...(state ? { state } : {}), ...(policy ? { policy } : {}), ...(reason ? { reason } : {}) }, p.clock.now());
+      return listCases(
+        p,
+        { limit, ...(cursor ? { cursor } : {}), ...(state ? { state } : {}), ...(policy ? { policy } : {}), ...(reason ? { reason } : {}) },
+        p.clock.now(),
+      );
     },
   );
 
@@ -81,20 +84,30 @@ export async function moderationRoutes(app: FastifyInstance, p: Platform): Promi
     '/v1/moderation/cases/:id',
     {
       config: { access: [...STAFF] },
-      schema: { summary: 'A case with its reports and evidence. Every call is recorded in the subject\'s timeline.', tags: ['moderation'] },
+      schema: { summary: "A case with its reports and evidence. Every call is recorded in the subject's timeline.", tags: ['moderation'] },
     },
     async (req) => ({ case: await viewEvidence(p, caseParam(req.params.id), staffOf(req), p.clock.now()) }),
   );
 
   app.post<{ Params: { id: string } }>(
     '/v1/moderation/cases/:id/claim',
-    { config: { access: [...STAFF] }, schema: { summary: 'Claim a case for 15 minutes so nobody else decides it', tags: ['moderation'], response: { 200: { type: 'object', properties: { case: caseSchema } }, ...errorResponses } } },
+    {
+      config: { access: [...STAFF] },
+      schema: {
+        summary: 'Claim a case for 15 minutes so nobody else decides it',
+        tags: ['moderation'],
+        response: { 200: { type: 'object', properties: { case: caseSchema } }, ...errorResponses },
+      },
+    },
     async (req) => ({ case: await claimCase(p, caseParam(req.params.id), staffOf(req), p.clock.now()) }),
   );
 
   app.post<{ Params: { id: string } }>(
     '/v1/moderation/cases/:id/release',
-    { config: { access: [...STAFF] }, schema: { summary: 'Release a claim', tags: ['moderation'], response: { 200: { type: 'object', properties: { case: caseSchema } }, ...errorResponses } } },
+    {
+      config: { access: [...STAFF] },
+      schema: { summary: 'Release a claim', tags: ['moderation'], response: { 200: { type: 'object', properties: { case: caseSchema } }, ...errorResponses } },
+    },
     async (req) => ({ case: await releaseCase(p, caseParam(req.params.id), staffOf(req), p.clock.now()) }),
   );
 
@@ -112,7 +125,12 @@ export async function moderationRoutes(app: FastifyInstance, p: Platform): Promi
     '/v1/moderation/cases/:id/preview',
     {
       config: { access: [...STAFF] },
-      schema: { summary: 'What a decision would do; changes nothing', tags: ['moderation'], body: decisionBody, response: { 200: { type: 'object', properties: { sanction: sanctionSchema } }, ...errorResponses } },
+      schema: {
+        summary: 'What a decision would do; changes nothing',
+        tags: ['moderation'],
+        body: decisionBody,
+        response: { 200: { type: 'object', properties: { sanction: sanctionSchema } }, ...errorResponses },
+      },
     },
     async (req) => previewDecision(p, caseParam(req.params.id), req.body, staffOf(req), p.clock.now()),
   );
@@ -122,7 +140,7 @@ export async function moderationRoutes(app: FastifyInstance, p: Platform): Promi
     {
       config: { access: [...STAFF] },
       schema: {
-        summary: 'Confirm (moderator, admin), dismiss or escalate (triage too); confirming applies the ladder\'s next sanction',
+        summary: "Confirm (moderator, admin), dismiss or escalate (triage too); confirming applies the ladder's next sanction",
         tags: ['moderation'],
         body: decisionBody,
         response: { 200: { type: 'object', properties: { case: caseSchema, sanction: sanctionSchema } }, ...errorResponses },
@@ -136,7 +154,7 @@ export async function moderationRoutes(app: FastifyInstance, p: Platform): Promi
     {
       config: { access: [...STAFF] },
       schema: {
-        summary: 'An account\'s restriction, strikes and timeline of events, newest first, paged (appeal and ticket texts for support and admin only)',
+        summary: "An account's restriction, strikes and timeline of events, newest first, paged (appeal and ticket texts for support and admin only)",
         tags: ['moderation'],
         querystring: pageQuerySchema,
       },

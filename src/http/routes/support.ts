@@ -14,10 +14,14 @@ import { emailRoutes } from './emails.js';
 
 const SUPPORT = ['support', 'admin'] as const;
 
-
 const entrySchema = {
   type: 'object',
-  properties: { from: { type: 'string', enum: ['user', 'support'] }, text: { type: 'string' }, at: { type: 'string' }, via: { type: 'string', enum: ['app', 'email'] } },
+  properties: {
+    from: { type: 'string', enum: ['user', 'support'] },
+    text: { type: 'string' },
+    at: { type: 'string' },
+    via: { type: 'string', enum: ['app', 'email'] },
+  },
 } as const;
 
 const ticketSchema = {
@@ -69,7 +73,10 @@ export async function supportRoutes(app: FastifyInstance, p: Platform, spamBot: 
         summary: '"Ask a question": a ticket for support (joins the open one); answers arrive as messages from @support',
         tags: ['support'],
         body: { type: 'object', required: ['text'], properties: { text: { type: 'string', minLength: 1, maxLength: 10_000 } } },
-        response: { 201: { type: 'object', properties: { ticket: { type: 'object', properties: { id: { type: 'string' }, dueAt: { type: 'string' } } } } }, ...errorResponses },
+        response: {
+          201: { type: 'object', properties: { ticket: { type: 'object', properties: { id: { type: 'string' }, dueAt: { type: 'string' } } } } },
+          ...errorResponses,
+        },
       },
     },
     async (req, reply) => {
@@ -86,7 +93,10 @@ export async function supportRoutes(app: FastifyInstance, p: Platform, spamBot: 
         summary: 'Support tickets, oldest first, each with its thread of entries',
         tags: ['support'],
         querystring: { type: 'object', properties: { ...pageQuerySchema.properties, state: { type: 'string', enum: [...TICKET_STATES] } } },
-        response: { 200: { type: 'object', properties: { tickets: { type: 'array', items: ticketSchema }, nextCursor: { type: 'string' } } }, ...errorResponses },
+        response: {
+          200: { type: 'object', properties: { tickets: { type: 'array', items: ticketSchema }, nextCursor: { type: 'string' } } },
+          ...errorResponses,
+        },
       },
     },
     async (req) => {
@@ -97,7 +107,14 @@ export async function supportRoutes(app: FastifyInstance, p: Platform, spamBot: 
 
   app.get<{ Params: { id: string } }>(
     '/v1/moderation/tickets/:id',
-    { config: { access: [...SUPPORT] }, schema: { summary: 'A ticket and its thread', tags: ['support'], response: { 200: { type: 'object', properties: { ticket: ticketSchema } }, ...errorResponses } } },
+    {
+      config: { access: [...SUPPORT] },
+      schema: {
+        summary: 'A ticket and its thread',
+        tags: ['support'],
+        response: { 200: { type: 'object', properties: { ticket: ticketSchema } }, ...errorResponses },
+      },
+    },
     async (req) => ({
       ticket: ticketView(await loadTicket(p, parseId('ticket', req.params.id)), p.clock.now()),
     }),
@@ -108,7 +125,8 @@ export async function supportRoutes(app: FastifyInstance, p: Platform, spamBot: 
     {
       config: { access: [...SUPPORT] },
       schema: {
-        summary: 'Answer a ticket (appended to its thread): a message from @support for app tickets, a mail only for e-mailed ones (503 MAIL_RELAY_UNAVAILABLE without a relay)',
+        summary:
+          'Answer a ticket (appended to its thread): a message from @support for app tickets, a mail only for e-mailed ones (503 MAIL_RELAY_UNAVAILABLE without a relay)',
         tags: ['support'],
         body: { type: 'object', required: ['text'], properties: { text: { type: 'string', minLength: 1, maxLength: 10_000 } } },
         response: { 200: { type: 'object', properties: { ticket: ticketSchema } }, ...errorResponses },
@@ -129,7 +147,10 @@ export async function supportRoutes(app: FastifyInstance, p: Platform, spamBot: 
         summary: 'Appeals: robot-made restrictions first, then oldest; `overdue` past 72 h',
         tags: ['support'],
         querystring: { type: 'object', properties: { ...pageQuerySchema.properties, state: { type: 'string', enum: ['open', 'decided'] } } },
-        response: { 200: { type: 'object', properties: { appeals: { type: 'array', items: appealSchema }, nextCursor: { type: 'string' } } }, ...errorResponses },
+        response: {
+          200: { type: 'object', properties: { appeals: { type: 'array', items: appealSchema }, nextCursor: { type: 'string' } } },
+          ...errorResponses,
+        },
       },
     },
     async (req) => {
@@ -145,7 +166,11 @@ export async function supportRoutes(app: FastifyInstance, p: Platform, spamBot: 
       schema: {
         summary: 'Overturn (the restriction and its strike go) or uphold; SpamBot tells the person either way',
         tags: ['support'],
-        body: { type: 'object', required: ['outcome'], properties: { outcome: { type: 'string', enum: ['overturn', 'uphold'] }, note: { type: 'string', maxLength: 2000 } } },
+        body: {
+          type: 'object',
+          required: ['outcome'],
+          properties: { outcome: { type: 'string', enum: ['overturn', 'uphold'] }, note: { type: 'string', maxLength: 2000 } },
+        },
         response: { 200: { type: 'object', properties: { appeal: appealSchema } }, ...errorResponses },
       },
     },

@@ -14,7 +14,22 @@ import { sql, type Kysely, type Migration } from 'kysely';
 const TABLES: [table: string, columns: string[], order: string][] = [
   [
     'accounts',
-    ['id', 'phone', 'name', 'username', 'username_lc', 'language', 'number_kind', 'system', 'find_by_phone', 'phone_visibility', 'chat_invites', 'new_chats', 'created_at', 'deleted_at'],
+    [
+      'id',
+      'phone',
+      'name',
+      'username',
+      'username_lc',
+      'language',
+      'number_kind',
+      'system',
+      'find_by_phone',
+      'phone_visibility',
+      'chat_invites',
+      'new_chats',
+      'created_at',
+      'deleted_at',
+    ],
     'id',
   ],
   ['staff', ['id', 'name', 'role', 'created_at', 'deleted_at'], 'id'],

@@ -27,7 +27,9 @@ export const ticketEntries: Migration = {
   },
   async down(db: Kysely<any>) {
     // The table exactly as the enforcement migration made it, refilled from the entries.
-    await sql`CREATE TABLE "tickets_before" ("id" integer primary key, "account_id" integer, "source" text not null, "from_email" text, "subject" text, "text" text not null, "state" text not null, "created_at" bigint not null, "due_at" bigint not null, "overdue_at" bigint, "answered_at" bigint, "answered_by" text, "answer" text)`.execute(db);
+    await sql`CREATE TABLE "tickets_before" ("id" integer primary key, "account_id" integer, "source" text not null, "from_email" text, "subject" text, "text" text not null, "state" text not null, "created_at" bigint not null, "due_at" bigint not null, "overdue_at" bigint, "answered_at" bigint, "answered_by" text, "answer" text)`.execute(
+      db,
+    );
     await sql`INSERT INTO tickets_before (id, account_id, source, from_email, subject, text, state, created_at, due_at, overdue_at, answered_at, answered_by, answer)
       SELECT t.id, t.account_id, t.source, t.from_email, t.subject,
         coalesce((SELECT group_concat(text, char(10) || char(10)) FROM (SELECT text FROM ticket_entries e WHERE e.ticket_id = t.id AND e.author = 'user' ORDER BY e.seq)), ''),

@@ -36,7 +36,9 @@ async function actualColumns(): Promise<Map<string, { name: string; type: string
   const db = new Kysely<any>({ dialect: new SqliteDialect({ database: sqlite }) });
   const { error } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest();
   if (error) throw error;
-  const tables = sqlite.prepare(`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like 'kysely_%'`).all() as { name: string }[];
+  const tables = sqlite.prepare(`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like 'kysely_%'`).all() as {
+    name: string;
+  }[];
   const out = new Map<string, { name: string; type: string; notnull: number; pk: number }[]>();
   for (const t of tables) out.set(t.name, sqlite.pragma(`table_info("${t.name}")`) as { name: string; type: string; notnull: number; pk: number }[]);
   await db.destroy();
@@ -60,7 +62,9 @@ describe('the table types', () => {
         if (nullable !== parts.includes('null')) problems.push(`${table}.${c.name}: ${ts} but the column is ${nullable ? '' : 'not '}nullable`);
         const rest = parts.filter((p) => p !== 'null');
         const numeric = ['integer', 'bigint', 'real'].includes(c.type.toLowerCase());
-        const ok = numeric ? rest.every((p) => p === 'number' || p === 'Generated<number>') : rest.every((p) => p === 'string' || /^'[^']*'$/.test(p) || /^[A-Z]\w+$/.test(p));
+        const ok = numeric
+          ? rest.every((p) => p === 'number' || p === 'Generated<number>')
+          : rest.every((p) => p === 'string' || /^'[^']*'$/.test(p) || /^[A-Z]\w+$/.test(p));
         if (!ok) problems.push(`${table}.${c.name}: ${ts} for a ${c.type} column`);
       }
     }

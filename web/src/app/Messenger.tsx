@@ -35,7 +35,14 @@ function SignIn({ onToken }: { onToken: (t: string) => void }) {
   const t = useT();
   const { lang } = useLang();
   const [token, setToken] = useState('');
-  const anon = useMemo(() => createApi(() => ({}), () => lang), [lang]);
+  const anon = useMemo(
+    () =>
+      createApi(
+        () => ({}),
+        () => lang,
+      ),
+    [lang],
+  );
   const people = useQuery({
     queryKey: ['people'],
     queryFn: () => anon.get<{ people: { key: string; name: string; username?: string; token: string }[] }>('/v1/demo/people').then((r) => r.people),
@@ -89,11 +96,7 @@ function Denial({ error, onLearnMore }: { error: unknown; onLearnMore: () => voi
   return (
     <div className="error" role="alert" data-code={error.code}>
       <strong>{error.code}</strong>: {error.message}
-      {until !== undefined && (
-        <div>
-          {until === null ? t('indefinitely') : `${t('until')} ${when(String(until), lang)}`}
-        </div>
-      )}
+      {until !== undefined && <div>{until === null ? t('indefinitely') : `${t('until')} ${when(String(until), lang)}`}</div>}
       {error.details.appeal === 'spambot' && (
         <div>
           <button type="button" onClick={onLearnMore}>
@@ -143,7 +146,8 @@ function ChatView({ api, chat, me, onDenied }: { api: Api; chat: Chat; me: Me; o
     <section aria-labelledby="chat-h" className="panel">
       <h2 id="chat-h">{chat.title ?? chat.peer?.name ?? chat.id}</h2>
       {chat.actionBar && (chat.actionBar.reportSpam || chat.actionBar.block || chat.actionBar.addContact) && (
-        <div className="row notice" role="group" aria-label="action bar">
+        <fieldset className="row notice">
+          <legend className="visually-hidden">action bar</legend>
           {chat.actionBar.reportSpam && (
             <button type="button" className="danger" onClick={() => act.mutate('report')}>
               {t('reportSpam')}
@@ -159,7 +163,7 @@ function ChatView({ api, chat, me, onDenied }: { api: Api; chat: Chat; me: Me; o
               {t('addContact')}
             </button>
           )}
-        </div>
+        </fieldset>
       )}
       {note && <p role="status">{note}</p>}
       <ol className="evidence" aria-live="polite">
@@ -173,13 +177,14 @@ function ChatView({ api, chat, me, onDenied }: { api: Api; chat: Chat; me: Me; o
         ))}
       </ol>
       {last?.buttons && last.from !== me.account.id && (
-        <div className="row" role="group" aria-label="SpamBot">
+        <fieldset className="row">
+          <legend className="visually-hidden">SpamBot</legend>
           {last.buttons.flat().map((b) => (
             <button key={b} type="button" onClick={() => send.mutate(b)}>
               {b}
             </button>
           ))}
-        </div>
+        </fieldset>
       )}
       <form
         className="row"
@@ -205,7 +210,14 @@ function Home({ token, onSignOut }: { token: string; onSignOut: () => void }) {
   const t = useT();
   const { lang } = useLang();
   const client = useQueryClient();
-  const api = useMemo(() => createApi(() => ({ authorization: `Bearer ${token}` }), () => lang), [token, lang]);
+  const api = useMemo(
+    () =>
+      createApi(
+        () => ({ authorization: `Bearer ${token}` }),
+        () => lang,
+      ),
+    [token, lang],
+  );
   const [open, setOpen] = useState<string | null>(null);
   const [denied, setDenied] = useState<unknown>(null);
   const [to, setTo] = useState('');
@@ -276,7 +288,12 @@ function Home({ token, onSignOut }: { token: string; onSignOut: () => void }) {
             <ul style={{ listStyle: 'none', padding: 0 }}>
               {chats.data?.map((c) => (
                 <li key={c.id}>
-                  <button type="button" aria-current={c.id === open ? 'true' : undefined} onClick={() => setOpen(c.id)} style={{ width: '100%', textAlign: 'left', marginBottom: 4 }}>
+                  <button
+                    type="button"
+                    aria-current={c.id === open ? 'true' : undefined}
+                    onClick={() => setOpen(c.id)}
+                    style={{ width: '100%', textAlign: 'left', marginBottom: 4 }}
+                  >
                     {c.title ?? c.peer?.name ?? c.id} {c.actionBar?.reportSpam ? '⚠' : ''}
                   </button>
                 </li>

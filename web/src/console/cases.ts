@@ -44,9 +44,7 @@ export function isRobotCase(c: CaseView): boolean {
 export async function fetchQueue(api: Api, f: QueueFilters, cursor?: string): Promise<{ cases: CaseView[]; nextCursor?: string }> {
   const page = await api.get<{ cases: CaseView[]; nextCursor?: string }>(`/v1/moderation/cases${qs({ ...f, cursor, limit: 50 })}`);
   const cases = page.cases.filter(
-    (c) =>
-      (!f.origin || (f.origin === 'robot') === isRobotCase(c)) &&
-      (!f.place || (f.place === 'group') === Boolean(c.subject.chatId)),
+    (c) => (!f.origin || (f.origin === 'robot') === isRobotCase(c)) && (!f.place || (f.place === 'group') === Boolean(c.subject.chatId)),
   );
   return { cases, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
 }

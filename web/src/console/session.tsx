@@ -23,7 +23,14 @@ const Ctx = createContext<SessionContext | null>(null);
 
 export function useApi(): Api {
   const { lang } = useLang();
-  return useMemo(() => createApi((): Record<string, string> => (csrf ? { 'x-csrf-token': csrf } : {}), () => lang), [lang]);
+  return useMemo(
+    () =>
+      createApi(
+        (): Record<string, string> => (csrf ? { 'x-csrf-token': csrf } : {}),
+        () => lang,
+      ),
+    [lang],
+  );
 }
 
 export function useSession(): SessionContext {

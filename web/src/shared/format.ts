@@ -7,9 +7,14 @@ import type { Lang } from './i18n';
 export function when(iso: string | null | undefined, lang: Lang): string {
   if (!iso) return '—';
   const ms = Math.ceil(Date.parse(iso) / 60_000) * 60_000;
-  return new Intl.DateTimeFormat(lang === 'ru' ? 'ru-RU' : 'en-GB', { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' }).format(
-    new Date(ms),
-  );
+  return new Intl.DateTimeFormat(lang === 'ru' ? 'ru-RU' : 'en-GB', {
+    year: 'numeric',
+    month: 'short',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZoneName: 'short',
+  }).format(new Date(ms));
 }
 
 /** "in 3 h", "5 min ago". */

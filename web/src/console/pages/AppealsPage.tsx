@@ -43,8 +43,7 @@ export function AppealsPage() {
             {a.restriction.until ? ` → ${when(a.restriction.until, lang)}` : ''}
           </p>
           <p>
-            {t('created')}: {when(a.createdAt, lang)} · {t('due')}: {when(a.dueAt, lang)}{' '}
-            {a.overdue && <span className="tag overdue">{t('overdue')}</span>}
+            {t('created')}: {when(a.createdAt, lang)} · {t('due')}: {when(a.dueAt, lang)} {a.overdue && <span className="tag overdue">{t('overdue')}</span>}
           </p>
           <blockquote className="evidence">{a.text}</blockquote>
           <div className="row">

@@ -37,8 +37,8 @@ export function AuditPage() {
           </tr>
         </thead>
         <tbody>
-          {views.map((v, i) => (
-            <tr key={i}>
+          {views.map((v) => (
+            <tr key={`${v.at}-${v.by}-${v.caseId ?? ''}`}>
               <td>{when(v.at, lang)}</td>
               <td>{v.by}</td>
               <td>{v.caseId ?? '—'}</td>

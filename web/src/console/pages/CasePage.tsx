@@ -9,11 +9,19 @@ import { ErrorNote } from '../ErrorNote';
 import { can, useSession } from '../session';
 
 interface CaseDetail extends CaseView {
-  reports: { id: string; reason: string; reporterId: string; createdAt: string; comment?: string; reporter?: { confirmed: number; dismissed: number; ageDays: number } }[];
+  reports: {
+    id: string;
+    reason: string;
+    reporterId: string;
+    createdAt: string;
+    comment?: string;
+    reporter?: { confirmed: number; dismissed: number; ageDays: number };
+  }[];
   evidence: { messageId: string; text: string; sentAt: string; chatId: string }[];
 }
 
 interface TimelineEvent {
+  id: string;
   type: string;
   at: string;
   actor: { kind: string; id?: string };
@@ -199,7 +207,9 @@ export function CasePage() {
       </div>
       {open && (
         <section className="panel" aria-labelledby="decide-h">
-          <h2 id="decide-h">{t('confirm')} / {t('dismiss')} / {t('escalate')}</h2>
+          <h2 id="decide-h">
+            {t('confirm')} / {t('dismiss')} / {t('escalate')}
+          </h2>
           <div className="row">
             <label>
               {t('policy')}
@@ -250,8 +260,8 @@ export function CasePage() {
             <p className="muted">{t('noRobotSignals')}</p>
           ) : (
             <ul>
-              {robotEvents.map((e, i) => (
-                <li key={i}>
+              {robotEvents.map((e) => (
+                <li key={e.id}>
                   {when(e.at, lang)} · {e.actor.id ?? ''} · {describe(e)}
                 </li>
               ))}
@@ -285,8 +295,8 @@ export function CasePage() {
         <h2 id="timeline-h">{t('timeline')}</h2>
         <ErrorNote error={timeline.error} />
         <ol>
-          {events.map((e, i) => (
-            <li key={i}>
+          {events.map((e) => (
+            <li key={e.id}>
               <span className="muted">{when(e.at, lang)}</span> · {e.actor.kind}
               {e.actor.id ? ` ${e.actor.id}` : ''} · {describe(e)}
             </li>

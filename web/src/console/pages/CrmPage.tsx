@@ -1,5 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { ApiError } from '../../shared/api';
+import { ScrollRegion } from '../../shared/ScrollRegion';
 import { useLang } from '../../shared/i18n';
 import { ErrorNote } from '../ErrorNote';
 import { useSession } from '../session';
@@ -35,7 +36,7 @@ export function CrmPage() {
       <ErrorNote error={list.error} />
       {list.data?.length === 0 && <p>{t('noCrm')}</p>}
       {list.data && list.data.length > 0 && (
-        <div className="scroll" tabIndex={0} role="region" aria-label={t('crm')}>
+        <ScrollRegion label={t('crm')}>
           <table className="list">
             <thead>
               <tr>
@@ -61,7 +62,7 @@ export function CrmPage() {
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollRegion>
       )}
     </>
   );

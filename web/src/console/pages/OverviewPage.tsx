@@ -40,7 +40,8 @@ export function OverviewPage() {
             {f.appealBacklog.overdue > 0 && (
               <>
                 {' '}
-                · <span className="danger-text">
+                ·{' '}
+                <span className="danger-text">
                   {t('overdue')}: {f.appealBacklog.overdue}
                 </span>
               </>

@@ -2,6 +2,7 @@ import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { when } from '../../shared/format';
+import { ScrollRegion } from '../../shared/ScrollRegion';
 import { useLang } from '../../shared/i18n';
 import { decide, fetchQueue, FILTER_KEYS, filtersFrom, isRobotCase, onePerSubject, POLICIES, REASONS, type CaseView, type QueueFilters } from '../cases';
 import { ErrorNote } from '../ErrorNote';
@@ -191,7 +192,7 @@ export function QueuePage() {
         {bulkResult && <span role="status">{bulkResult}</span>}
       </div>
       <ErrorNote error={queue.error} />
-      <div className="scroll" tabIndex={0} role="region" aria-label={t('queue')}>
+      <ScrollRegion label={t('queue')}>
         <table className="list">
           <thead>
             <tr>
@@ -229,7 +230,7 @@ export function QueuePage() {
             ))}
           </tbody>
         </table>
-      </div>
+      </ScrollRegion>
       {queue.isPending && <p>{t('loading')}</p>}
       {!queue.isPending && cases.length === 0 && <p>{t('noCases')}</p>}
       {queue.hasNextPage && (

@@ -1,3 +1,4 @@
+import { ScrollRegion } from '../../shared/ScrollRegion';
 import { useLang } from '../../shared/i18n';
 import { Chart, color } from '../../shared/Chart';
 import { ErrorNote } from '../ErrorNote';
@@ -14,7 +15,7 @@ export function RobotsPage() {
       <ErrorNote error={figures.error} />
       {f && (
         <>
-          <div className="scroll" tabIndex={0} role="region" aria-label={t('robots')}>
+          <ScrollRegion label={t('robots')}>
             <table className="list">
               <thead>
                 <tr>
@@ -41,7 +42,7 @@ export function RobotsPage() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </ScrollRegion>
           <div className="grid" style={{ marginTop: 12 }}>
             <Chart title={t('actions')} at={f.at} lines={f.robots.map((r, i) => ({ label: r.rule, values: r.actions, color: color(i) }))} />
             <Chart title={t('shadowed')} at={f.at} lines={f.robots.map((r, i) => ({ label: r.rule, values: r.shadowed, color: color(i) }))} />

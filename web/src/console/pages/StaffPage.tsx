@@ -28,7 +28,10 @@ export function StaffPage() {
       return client.invalidateQueries({ queryKey: ['staff'] });
     },
   });
-  const remove = useMutation({ mutationFn: (id: string) => api.del(`/v1/admin/staff/${encodeURIComponent(id)}`), onSuccess: () => client.invalidateQueries({ queryKey: ['staff'] }) });
+  const remove = useMutation({
+    mutationFn: (id: string) => api.del(`/v1/admin/staff/${encodeURIComponent(id)}`),
+    onSuccess: () => client.invalidateQueries({ queryKey: ['staff'] }),
+  });
   function submit(e: FormEvent) {
     e.preventDefault();
     create.mutate();

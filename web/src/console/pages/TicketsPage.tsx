@@ -21,7 +21,10 @@ export function TicketsPage() {
   const client = useQueryClient();
   const [state, setState] = useState('open');
   const [drafts, setDrafts] = useState<Record<string, string>>({});
-  const list = useQuery({ queryKey: ['tickets', state], queryFn: () => api.get<{ tickets: Ticket[] }>(`/v1/moderation/tickets?state=${state}`).then((r) => r.tickets) });
+  const list = useQuery({
+    queryKey: ['tickets', state],
+    queryFn: () => api.get<{ tickets: Ticket[] }>(`/v1/moderation/tickets?state=${state}`).then((r) => r.tickets),
+  });
   const answer = useMutation({
     mutationFn: ({ id, text }: { id: string; text: string }) => api.post(`/v1/moderation/tickets/${encodeURIComponent(id)}/answer`, { text }),
     onSuccess: (_r, v) => {
@@ -49,6 +52,7 @@ export function TicketsPage() {
           </h2>
           <ol className="evidence">
             {(tk.entries ?? [{ from: 'user' as const, text: tk.text ?? '', at: tk.createdAt, via: 'app' as const }]).map((e, i) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: a thread only grows at its end, so an entry's place is its identity
               <li key={i}>
                 <span className="muted">
                   {e.from === 'user' ? t('user') : t('support')} · {e.via} · {when(e.at, lang)}

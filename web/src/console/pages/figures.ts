@@ -9,5 +9,14 @@ export interface Figures {
   appealsFiled: number[];
   appealsDecided: number[];
   appealBacklog: { open: number; overdue: number; oldestHours: number | null };
-  robots: { rule: string; shadow: boolean; actions: number[]; shadowed: number[]; falsePositives: number[]; actionsToday: number; dailyCap: number; tripped: boolean }[];
+  robots: {
+    rule: string;
+    shadow: boolean;
+    actions: number[];
+    shadowed: number[];
+    falsePositives: number[];
+    actionsToday: number;
+    dailyCap: number;
+    tripped: boolean;
+  }[];
 }
