@@ -9,6 +9,8 @@ import { errorHandler, sendError } from './errors.js';
 import { accountRoutes } from './routes/accounts.js';
 import { adminRoutes } from './routes/admin.js';
 import { contactRoutes } from './routes/contacts.js';
+import { crmRoutes } from './routes/crm.js';
+import { metricsRoutes } from './routes/metrics.js';
 import { gateRoutes } from './routes/gate.js';
 import { groupRoutes } from './routes/groups.js';
 import { healthRoutes } from './routes/health.js';
@@ -122,6 +124,8 @@ export async function createHttpServer(p: Platform, options: HttpOptions): Promi
   await gateRoutes(app, p);
   await supportRoutes(app, p, options.spamBot, options.desk, options.runDue);
   await adminRoutes(app, p, options.advance ? { advance: options.advance } : null);
+  await crmRoutes(app, p);
+  await metricsRoutes(app, p);
   await app.ready();
   return { server: app };
 }

@@ -24,6 +24,7 @@ import { createTakedowns } from '../schema/takedowns.js';
 import { createAppeals } from '../schema/appeals.js';
 import { createSpambotSessions } from '../schema/spambot-sessions.js';
 import { createTickets } from '../schema/tickets.js';
+import { crm } from './2026-12-01T23-00-crm.js';
 
 /**
  * Every migration, by timestamped name. They are listed here (not discovered on disk) so the
@@ -59,6 +60,7 @@ const MIGRATIONS: Record<string, Migration> = {
       }
     },
   },
+  '2026-12-01T23:00-crm': crm,
 };
 
 export const migrationProvider: MigrationProvider = {
