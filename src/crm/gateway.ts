@@ -80,7 +80,8 @@ export class CrmGateway {
     if (!this.p.clock.manual) {
       this.interval = setInterval(() => {
         const now = this.p.clock.now();
-        if (this.nextDue() <= now) this.runDue(now).catch((err: unknown) => this.p.log.error({ err }, 'crm: due work failed'));
+        // Held messages are due, or may have to fail because the number became limited.
+        if (this.nextDue() < Infinity) this.runDue(now).catch((err: unknown) => this.p.log.error({ err }, 'crm: due work failed'));
       }, 1000);
       this.interval.unref();
     }
