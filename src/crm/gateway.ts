@@ -25,6 +25,8 @@ import type { IncomingMessage, Recipient, Transport } from './transport.js';
  */
 
 const SYSTEM: Actor = { kind: 'system' };
+// Jobs' events belong to no account's timeline (their payload names the business): a busy
+// number's staff timeline keeps showing its restrictions, not thousands of deliveries.
 const MAX_INTERNAL_RETRIES = 5;
 
 const webhookSchema = z.object({
@@ -200,7 +202,7 @@ export class CrmGateway {
     const answer = await this.p.serial.run([`crm:${key}`], async (): Promise<WebhookAnswer> => {
       if (this.state.seen.has(key)) return 'repeated';
       const change = this.p.journal.change();
-      change.emit(this.p.clock.now(), SYSTEM, c.businessAccountId, { type: 'crm_job_received', payload: { scopeId, direction: 'out', msgid, businessAccountId: c.businessAccountId, job } });
+      change.emit(this.p.clock.now(), SYSTEM, null, { type: 'crm_job_received', payload: { scopeId, direction: 'out', msgid, businessAccountId: c.businessAccountId, job } });
       await this.p.journal.commit(change);
       return 'accepted';
     });
@@ -217,7 +219,7 @@ export class CrmGateway {
     await this.p.serial.run([`crm:${key}`], async () => {
       if (this.state.seen.has(key)) return;
       const change = this.p.journal.change();
-      change.emit(this.p.clock.now(), SYSTEM, m.business, {
+      change.emit(this.p.clock.now(), SYSTEM, null, {
         type: 'crm_inbound_received',
         payload: { scopeId: c.scopeId, direction: 'in', msgid: m.messageId, businessAccountId: m.business, job: { clientAccountId: m.client, text: m.text, sentAt: m.sentAt } },
       });
@@ -319,7 +321,8 @@ export class CrmGateway {
     if (!c || c.status === 'disconnected') return this.failJob(j, { reason: 'DISCONNECTED' });
     if (c.status === 'paused') return this.failJob(j, { reason: 'PAUSED' });
     const to: Recipient | null = out.clientId ? { clientId: out.clientId } : out.phone ? { phone: out.phone } : null;
-    if (!to || out.text.trim() === '') return this.failJob(j, { reason: 'BAD_RECEIVER' });
+    if (!to) return this.failJob(j, { reason: 'BAD_RECEIVER' });
+    if (out.text.trim() === '') return this.failJob(j, { reason: 'UNSUPPORTED' });
     const business = j.businessAccountId;
     const peer = this.transport.resolve(business, to);
     const protection = this.config.protectionFor(publicId('account', business));
@@ -334,7 +337,7 @@ export class CrmGateway {
         if (slot > now) {
           if (j.state === 'held' && j.heldUntil === slot) return;
           const change = this.p.journal.change();
-          change.emit(now, SYSTEM, business, { type: 'crm_job_held', payload: { scopeId: j.scopeId, msgid: j.msgid, peerId: peer.account, until: slot } });
+          change.emit(now, SYSTEM, null, { type: 'crm_job_held', payload: { scopeId: j.scopeId, msgid: j.msgid, peerId: peer.account, until: slot } });
           await this.p.journal.commit(change);
           return;
         }
@@ -344,10 +347,10 @@ export class CrmGateway {
     if (res.ok) {
       const change = this.p.journal.change();
       const at = this.p.clock.now();
-      change.emit(at, SYSTEM, business, { type: 'crm_job_sent', payload: { scopeId: j.scopeId, msgid: j.msgid, peerId: res.peer, firstContact: peer?.stranger ?? false, banyaMessageId: res.messageId } });
+      change.emit(at, SYSTEM, null, { type: 'crm_job_sent', payload: { scopeId: j.scopeId, msgid: j.msgid, peerId: res.peer, firstContact: peer?.stranger ?? false, banyaMessageId: res.messageId } });
       // A "write first": the client's first answer is linked to this CRM conversation.
       if (!out.clientId && out.conversationRef && res.peer !== 0) {
-        change.emit(at, SYSTEM, business, { type: 'crm_conversation_opened', payload: { scopeId: j.scopeId, clientAccountId: res.peer, refId: out.conversationRef, receiverRefId: out.receiverRef ?? null } });
+        change.emit(at, SYSTEM, null, { type: 'crm_conversation_opened', payload: { scopeId: j.scopeId, clientAccountId: res.peer, refId: out.conversationRef, receiverRefId: out.receiverRef ?? null } });
       }
       await this.p.journal.commit(change);
       return;
@@ -405,7 +408,7 @@ export class CrmGateway {
     const { errorCode, text } = failureReport(f, lang);
     const change = this.p.journal.change();
     const at = this.p.clock.now();
-    change.emit(at, SYSTEM, j.businessAccountId, { type: 'crm_job_failed', payload: { scopeId: j.scopeId, direction: j.direction, msgid: j.msgid, reason: f.reason, errorCode, text, peerId: peer } });
+    change.emit(at, SYSTEM, null, { type: 'crm_job_failed', payload: { scopeId: j.scopeId, direction: j.direction, msgid: j.msgid, reason: f.reason, errorCode, text, peerId: peer } });
     const c = this.state.connections.get(j.scopeId);
     if (pausesChannel(f.reason) && c && c.status === 'active') {
       change.emit(at, SYSTEM, j.businessAccountId, { type: 'crm_paused', payload: { scopeId: j.scopeId, reason: f.reason === 'USER_DEACTIVATED_BAN' ? 'banned' : 'frozen' } });
@@ -471,7 +474,7 @@ export class CrmGateway {
       }
       this.p.log.error({ err, msgid: j.msgid }, 'crm: amojo refused the delivery status');
     }
-    await this.p.journal.record(this.p.clock.now(), SYSTEM, j.businessAccountId, { type: 'crm_job_reported', payload: { scopeId: j.scopeId, direction: 'out', msgid: j.msgid } });
+    await this.p.journal.record(this.p.clock.now(), SYSTEM, null, { type: 'crm_job_reported', payload: { scopeId: j.scopeId, direction: 'out', msgid: j.msgid } });
   }
 
   private async deliverIncoming(j: Job): Promise<void> {
@@ -482,8 +485,8 @@ export class CrmGateway {
       const change = this.p.journal.change();
       const at = this.p.clock.now();
       const { errorCode, text } = failureReport({ reason: 'DISCONNECTED' }, channel?.language ?? 'en');
-      change.emit(at, SYSTEM, j.businessAccountId, { type: 'crm_job_failed', payload: { scopeId: j.scopeId, direction: 'in', msgid: j.msgid, reason: 'DISCONNECTED', errorCode, text, peerId: inJob.clientAccountId } });
-      change.emit(at, SYSTEM, j.businessAccountId, { type: 'crm_job_reported', payload: { scopeId: j.scopeId, direction: 'in', msgid: j.msgid } });
+      change.emit(at, SYSTEM, null, { type: 'crm_job_failed', payload: { scopeId: j.scopeId, direction: 'in', msgid: j.msgid, reason: 'DISCONNECTED', errorCode, text, peerId: inJob.clientAccountId } });
+      change.emit(at, SYSTEM, null, { type: 'crm_job_reported', payload: { scopeId: j.scopeId, direction: 'in', msgid: j.msgid } });
       await this.p.journal.commit(change);
       return;
     }
@@ -517,8 +520,8 @@ export class CrmGateway {
     }
     const change = this.p.journal.change();
     const at = this.p.clock.now();
-    change.emit(at, SYSTEM, j.businessAccountId, { type: 'crm_job_reported', payload: { scopeId: j.scopeId, direction: 'in', msgid: j.msgid } });
-    if (linking) change.emit(at, SYSTEM, j.businessAccountId, { type: 'crm_conversation_linked', payload: { scopeId: j.scopeId, clientAccountId: client } });
+    change.emit(at, SYSTEM, null, { type: 'crm_job_reported', payload: { scopeId: j.scopeId, direction: 'in', msgid: j.msgid } });
+    if (linking) change.emit(at, SYSTEM, null, { type: 'crm_conversation_linked', payload: { scopeId: j.scopeId, clientAccountId: client } });
     await this.p.journal.commit(change);
   }
 

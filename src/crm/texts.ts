@@ -18,6 +18,7 @@ export type FailureReason =
   | 'PAUSED'
   | 'DISCONNECTED'
   | 'BAD_RECEIVER'
+  | 'UNSUPPORTED'
   | 'INTERNAL';
 
 export interface Failure {
@@ -41,6 +42,7 @@ export const ERROR_CODE: Record<FailureReason, 902 | 903 | 904 | 905> = {
   PAUSED: 902,
   DISCONNECTED: 902,
   BAD_RECEIVER: 905,
+  UNSUPPORTED: 905,
   INTERNAL: 903,
 };
 
@@ -63,6 +65,7 @@ const en: Texts = {
   PAUSED: () => 'The channel is paused because your number is frozen or banned. The message was not sent.',
   DISCONNECTED: () => 'The CRM account was disconnected from the channel before this message could be sent. It was not sent.',
   BAD_RECEIVER: () => 'The message has no recipient banya can write to (no client id and no valid phone number).',
+  UNSUPPORTED: () => 'Only text messages can be sent through this channel for now; files and media are not delivered.',
   INTERNAL: () => 'A temporary failure on the messenger side: the message was not sent. Try again in a few minutes.',
 };
 
@@ -83,6 +86,7 @@ const ru: Texts = {
   PAUSED: () => 'Канал приостановлен: ваш номер заморожен или заблокирован. Сообщение не отправлено.',
   DISCONNECTED: () => 'Аккаунт CRM отключён от канала раньше, чем сообщение было отправлено. Оно не отправлено.',
   BAD_RECEIVER: () => 'У сообщения нет получателя, которому можно написать (нет id клиента и правильного номера телефона).',
+  UNSUPPORTED: () => 'Через этот канал пока можно отправлять только текст; файлы и медиа не доставляются.',
   INTERNAL: () => 'Временный сбой на стороне мессенджера: сообщение не отправлено. Попробуйте через несколько минут.',
 };
 
