@@ -237,3 +237,40 @@ describe('a restart between receiving a webhook and sending it', () => {
     }
   });
 });
+
+describe('retries', () => {
+  it('a FLOOD_WAIT beyond the retry budget fails with 905; an amojo call that hangs times out and is retried', async () => {
+    const file = path.join(path.dirname(configFile), 'tight.json');
+    fs.writeFileSync(file, JSON.stringify({ channels: [{ id: CH, secret: SECRET, amojoUrl: amojo.url }], retryBaseMs: 50, retryMaxMs: 200, timeoutMs: 300, floodRetries: 0 }));
+    const server = await startServer({
+      crmConfig: file,
+      rateLimits: { messages: { perSecond: 0.001, burst: 1 }, requests: { perSecond: 50, burst: 500 }, reports: { perSecond: 1, burst: 10 }, enabled: true },
+    });
+    try {
+      const world = new World(server.url);
+      const biz = await world.account();
+      const client = await world.account();
+      await world.mutual(biz, client);
+      const scope = await connect(world, biz);
+      await hook(server, scope, webhookBody({ msgid: 'fw-1', clientId: client.id, text: 'one' }));
+      await hook(server, scope, webhookBody({ msgid: 'fw-2', clientId: client.id, text: 'two' }));
+      expect(await eventually(() => amojo.statuses('fw-1')[0])).toMatchObject({ delivery_status: 1 });
+      const st = await eventually(() => amojo.statuses('fw-2')[0]);
+      expect(st).toMatchObject({ delivery_status: -1, error_code: 905 });
+      expect(st.error).toContain('too fast');
+      amojo.hang = true;
+      try {
+        const other = await world.account();
+        await world.mutual(biz, other);
+        await hook(server, scope, webhookBody({ msgid: 'hang-1', clientId: other.id, text: 'three' }));
+        await eventually(() => amojo.received.filter((r) => r.status === 0 && r.path.includes('/hang-1/')).length >= 2, 10_000, 'two timed-out calls');
+      } finally {
+        amojo.hang = false;
+      }
+      // The message was sent once already (FLOOD_WAIT aside, it is a mutual contact); only its status waited.
+      expect(await eventually(() => amojo.statuses('hang-1')[0])).toMatchObject({ delivery_status: expect.any(Number) });
+    } finally {
+      await server.stop();
+    }
+  });
+});

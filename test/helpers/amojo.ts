@@ -34,6 +34,8 @@ export class StandInAmojo {
   /** Channel id → its secret (change it to rotate). */
   readonly secrets = new Map<string, string>();
   down = false;
+  /** Never answer (a call that times out); the request is recorded with status 0. */
+  hang = false;
   private server!: http.Server;
   url = '';
   private readonly msgids = new Set<string>();
@@ -96,6 +98,10 @@ export class StandInAmojo {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(out));
     };
+    if (this.hang) {
+      this.received.push({ method, path, headers: req.headers, raw: raw.toString('utf8'), body, status: 0 });
+      return;
+    }
     if (this.down) return answer(503, { error: 'unavailable' });
     const wrong = this.check(method, path, req.headers, raw);
     if (wrong) return answer(403, { error: wrong });
