@@ -63,6 +63,11 @@ export class CrmGateway {
   private interval: NodeJS.Timeout | null = null;
   private closed = false;
   private idleWaiters: (() => void)[] = [];
+  /**
+   * amojo unreachable for a channel: no call to it until `until` (real time), so that an outage
+   * costs one timed-out call per backoff period, not one per waiting job.
+   */
+  private readonly amojoDown = new Map<string, { until: number; attempts: number }>();
 
   constructor(
     private readonly p: Platform,
@@ -298,6 +303,24 @@ export class CrmGateway {
     if (due.length > 0) this.kick();
   }
 
+  /** Whether calls to this channel's amojo wait (then the job waits with it). */
+  private waitingForAmojo(channel: Channel, j: Job): boolean {
+    const down = this.amojoDown.get(channel.id);
+    if (!down || down.until <= Date.now()) return false;
+    j.retryAt = down.until;
+    return true;
+  }
+
+  private amojoFailed(channel: Channel, j: Job): void {
+    const f = this.file;
+    const prev = this.amojoDown.get(channel.id);
+    const attempts = (prev?.attempts ?? 0) + 1;
+    const until = Date.now() + Math.min(f.retryMaxMs, f.retryBaseMs * 2 ** Math.min(attempts - 1, 20));
+    this.amojoDown.set(channel.id, { until, attempts });
+    j.retryAt = until;
+    j.attempts++;
+  }
+
   private backoff(j: Job): void {
     const f = this.file;
     j.retryAt = Date.now() + Math.min(f.retryMaxMs, f.retryBaseMs * 2 ** Math.min(j.attempts, 20));
@@ -465,12 +488,14 @@ export class CrmGateway {
       body.error_code = j.errorCode;
       body.error = j.text;
     }
+    if (this.waitingForAmojo(channel, j)) return;
     try {
       await amojoCall(channel, 'POST', statusPath(j.scopeId, j.msgid), body, this.file.timeoutMs);
+      this.amojoDown.delete(channel.id);
     } catch (err) {
       if (err instanceof AmojoError && err.retryable) {
         this.p.log.warn({ err: err.message, msgid: j.msgid }, 'crm: delivery status not reported yet, retrying');
-        return this.backoff(j);
+        return this.amojoFailed(channel, j);
       }
       this.p.log.error({ err, msgid: j.msgid }, 'crm: amojo refused the delivery status');
     }
@@ -508,12 +533,14 @@ export class CrmGateway {
         message: { type: 'text', text: inJob.text },
       },
     };
+    if (this.waitingForAmojo(channel, j)) return;
     try {
       await amojoCall(channel, 'POST', scopePath(j.scopeId), payload, this.file.timeoutMs);
+      this.amojoDown.delete(channel.id);
     } catch (err) {
       if (err instanceof AmojoError && err.retryable) {
         this.p.log.warn({ err: err.message, msgid: j.msgid }, 'crm: a client message not delivered to amojo yet, retrying');
-        return this.backoff(j);
+        return this.amojoFailed(channel, j);
       }
       // A refusal (a duplicate msgid after a crash, say) will not change by retrying.
       this.p.log.error({ err, msgid: j.msgid }, 'crm: amojo refused a client message');
