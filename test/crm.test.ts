@@ -179,6 +179,7 @@ describe("a manager's message and what the CRM is told", () => {
     expect(await managerSends(scope, { clientId: writer.id, text: 'Yes, we do' })).toMatchObject({ delivery_status: 1 });
     const status = await biz.api.get(`/v1/crm/amocrm/connections/${scope}`);
     expect(status.body.connection.number.restriction).toMatchObject({ state: 'limited', until, appeal: 'spambot' });
+    expect(status.body.connection.number.restriction.text).toBe(s4.error);
   });
 
   it('a frozen number gets 902 and the connection pauses; a banned one too', async () => {

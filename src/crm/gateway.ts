@@ -11,7 +11,7 @@ import { capsAt, DAY, HOUR, nextSlot, qualityColour, seededRandom, type Colour }
 import { verifySignature } from './sign.js';
 import { attachCrmState, CrmState, jobKey, type Connection, type Job } from './state.js';
 import { crmDb } from './tables.js';
-import { failureReport, pausesChannel, type Failure, type FailureReason } from './texts.js';
+import { failureReport, pausesChannel, standingText, type Failure, type FailureReason } from './texts.js';
 import type { IncomingMessage, Recipient, Transport } from './transport.js';
 
 /**
@@ -582,6 +582,7 @@ export class CrmGateway {
     if (ns.until !== undefined) restriction.until = ns.until === null ? null : iso(ns.until);
     if (ns.deleteAt !== undefined && ns.deleteAt !== null) restriction.deleteAt = iso(ns.deleteAt);
     if (ns.state !== 'free') restriction.appeal = 'spambot';
+    restriction.text = standingText(ns, this.channelOf(c.scopeId)?.language ?? 'en');
     return {
       ...this.view(c),
       number: {

@@ -105,3 +105,19 @@ export function failureReport(f: Failure, lang: Lang): { errorCode: number; text
 export function pausesChannel(reason: FailureReason): boolean {
   return reason === 'FROZEN_METHOD_INVALID' || reason === 'USER_DEACTIVATED_BAN';
 }
+
+/** The number's standing as the manager reads it in the status (like SpamBot's answer). */
+export function standingText(ns: { state: 'free' | 'limited' | 'frozen' | 'banned'; until?: number | null; deleteAt?: number | null }, lang: Lang): string {
+  switch (ns.state) {
+    case 'free':
+      return lang === 'ru'
+        ? 'Ваш номер свободен: ограничений нет. Новые чаты с незнакомыми людьми защита отправляет в пределах лимитов.'
+        : 'Your number is free: no limits apply. Sender protection keeps new chats with strangers within the caps.';
+    case 'limited':
+      return failureText({ reason: 'PEER_FLOOD', until: ns.until ?? null }, lang);
+    case 'frozen':
+      return failureText({ reason: 'FROZEN_METHOD_INVALID', deleteAt: ns.deleteAt ?? null }, lang);
+    case 'banned':
+      return failureText({ reason: 'USER_DEACTIVATED_BAN' }, lang);
+  }
+}
