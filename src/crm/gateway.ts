@@ -299,7 +299,8 @@ export class CrmGateway {
   async runDue(now: number): Promise<void> {
     await this.failHeldWhileLimited();
     const due = [...this.state.jobs.values()].filter((j) => j.state === 'held' && j.heldUntil !== null && j.heldUntil <= now).sort((a, b) => a.heldUntil! - b.heldUntil!);
-    for (const j of due) await this.step(j, true);
+    // Sent into the messenger now, each at its time; their statuses are reported by the worker.
+    for (const j of due) await this.step(j, true, false);
     if (due.length > 0) this.kick();
   }
 
@@ -327,14 +328,14 @@ export class CrmGateway {
     j.attempts++;
   }
 
-  private async step(j: Job, release: boolean): Promise<void> {
+  private async step(j: Job, release: boolean, report = true): Promise<void> {
     await this.p.serial.run([`crm:${j.key}`, `crm:b:${j.businessAccountId}`], async () => {
       const cur = this.state.jobs.get(j.key);
       if (!cur) return;
       if (cur.direction === 'in') return this.deliverIncoming(cur);
       if (cur.state === 'received' || (cur.state === 'held' && release)) await this.sendOut(cur);
       const after = this.state.jobs.get(j.key);
-      if (after && (after.state === 'sent' || after.state === 'failed') && after.retryAt <= Date.now()) await this.reportStatus(after);
+      if (report && after && (after.state === 'sent' || after.state === 'failed') && after.retryAt <= Date.now()) await this.reportStatus(after);
     });
   }
 
