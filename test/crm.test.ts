@@ -120,6 +120,10 @@ describe('connections', () => {
     // Only the admin token or staff `admin` connect.
     const moderator = await world.staff('moderator');
     expectError(await moderator.post(`/v1/crm/amocrm/channels/${CH}/connections`, { amojoAccountId: 'x', businessAccountId: biz.id }), 403, 'FORBIDDEN');
+    const adminStaff = await world.staff('admin');
+    const other2 = await world.account();
+    const byStaff = await adminStaff.post(`/v1/crm/amocrm/channels/${CH}/connections`, { amojoAccountId: `amo-acc-${++seq}`, businessAccountId: other2.id });
+    expect(byStaff.status).toBe(201);
     expectError(await world.admin.post('/v1/crm/amocrm/channels/no-such-channel/connections', { amojoAccountId: 'x', businessAccountId: biz.id }), 404, 'NOT_FOUND');
   });
 
