@@ -290,6 +290,14 @@ describe("clients' messages into the CRM", () => {
     const nm3 = await eventually(() => amojo.newMessages().find((m) => m.msgid === first.body.message.id));
     expect(nm3).toMatchObject({ conversation_id: `banya-${newcomer.id}`, sender: { id: newcomer.id, name: 'Ivan' } });
     expect(nm3.conversation_ref_id).toBeUndefined();
+    // Two messages sent at once both arrive, each once.
+    const [x, y] = await Promise.all([
+      newcomer.api.post('/v1/messages', { to: { accountId: biz.id }, text: 'And size 45?' }),
+      newcomer.api.post('/v1/messages', { to: { accountId: biz.id }, text: 'Black, please' }),
+    ]);
+    for (const m of [x, y]) await eventually(() => amojo.newMessages().find((n) => n.msgid === m.body.message.id), 10_000, m.body.message.id);
+    await server.app.crm!.idle();
+    expect(amojo.newMessages().filter((n) => n.sender.id === newcomer.id)).toHaveLength(3);
   });
 });
 

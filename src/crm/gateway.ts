@@ -219,8 +219,10 @@ export class CrmGateway {
 
   private async incoming(m: IncomingMessage): Promise<void> {
     const c = this.state.connectionOf(m.business);
-    if (!c) return;
+    // Messages from before the connection are not the CRM's.
+    if (!c || m.sentAt < c.connectedAt) return;
     const key = jobKey(c.scopeId, 'in', m.messageId);
+    if (this.state.seen.has(key)) return;
     await this.p.serial.run([`crm:${key}`], async () => {
       if (this.state.seen.has(key)) return;
       const change = this.p.journal.change();

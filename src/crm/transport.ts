@@ -69,6 +69,9 @@ export interface Transport {
   unsubscribe(business: number): void;
 }
 
+/** How many of a client's latest messages each hand-over looks at. */
+const RECENT = 20;
+
 /** banya itself as the messenger: the platform's public functions, nothing private. */
 export function banyaTransport(p: Platform): Transport {
   const idx = p.index;
@@ -124,12 +127,14 @@ export function banyaTransport(p: Platform): Transport {
       // The platform's inbox hook: called after a message to this account is stored.
       p.inbox.set(business, async (from) => {
         try {
+          // The hook does not say which message it is about: the client's latest ones are handed
+          // over (the gateway skips those it has), so two sent at once, or one whose hand-over a
+          // stop interrupted, are not missed.
           const chat = idx.privateChat(from, business);
-          const row = await p.store.first<{ id: number; text: string; sent_at: number }>(
-            p.store.db.selectFrom('messages').select(['id', 'text', 'sent_at']).where('chat_id', '=', chat).where('from_id', '=', from).orderBy('id', 'desc').limit(1),
+          const rows = await p.store.all<{ id: number; text: string; sent_at: number }>(
+            p.store.db.selectFrom('messages').select(['id', 'text', 'sent_at']).where('chat_id', '=', chat).where('from_id', '=', from).orderBy('id', 'desc').limit(RECENT),
           );
-          if (!row) return;
-          await handler({ business, client: from, messageId: publicId('message', row.id), text: row.text, sentAt: Number(row.sent_at) });
+          for (const row of rows.reverse()) await handler({ business, client: from, messageId: publicId('message', row.id), text: row.text, sentAt: Number(row.sent_at) });
         } catch (err) {
           // The client's message is stored and acknowledged whatever happens here.
           p.log.error({ err }, 'crm: a client message could not be queued for the CRM');
