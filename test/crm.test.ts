@@ -284,6 +284,11 @@ describe("clients' messages into the CRM", () => {
     expect(nm2.conversation_ref_id).toBeUndefined();
     // The manager answers by client id, as the CRM does after linking.
     expect(await managerSends(scope, { clientId: client.id, text: 'Yes, at six' })).toMatchObject({ delivery_status: 1 });
+    // A webhook naming only our conversation id reaches the same client.
+    const byConversation = webhookBody({ msgid: 'by-conv-1', text: 'See you' });
+    byConversation.message.conversation.client_id = `banya-${client.id}`;
+    expect((await hook(scope, byConversation)).status).toBe(200);
+    expect(await eventually(() => amojo.statuses('by-conv-1')[0])).toMatchObject({ delivery_status: 1 });
     // A stranger writes first: a new conversation, no reference.
     const newcomer = await world.account({ name: 'Ivan' });
     const first = await newcomer.api.post('/v1/messages', { to: { accountId: biz.id }, text: 'Do you have size 44?' });

@@ -28,6 +28,8 @@ const SYSTEM: Actor = { kind: 'system' };
 // Jobs' events belong to no account's timeline (their payload names the business): a busy
 // number's staff timeline keeps showing its restrictions, not thousands of deliveries.
 const MAX_INTERNAL_RETRIES = 5;
+/** The conversation ids banya gives the CRM: one per client. */
+const CONVERSATION_PREFIX = 'banya-';
 
 const webhookSchema = z.object({
   account_id: z.union([z.string(), z.number()]).optional(),
@@ -198,10 +200,11 @@ export class CrmGateway {
     const msgid = String(m.message.id);
     const key = jobKey(scopeId, 'out', msgid);
     const job: OutJob = { text: m.message.text ?? '' };
-    const client = m.receiver.client_id ?? m.conversation.client_id;
+    // Our conversation id is `banya-{client id}` (see deliverIncoming): it names the client too.
+    const conv = m.conversation.client_id !== undefined ? String(m.conversation.client_id) : '';
     if (m.receiver.client_id !== undefined && String(m.receiver.client_id) !== '') job.clientId = String(m.receiver.client_id);
     else if (m.receiver.phone) job.phone = m.receiver.phone;
-    else if (client !== undefined) job.clientId = String(client);
+    else if (conv.startsWith(CONVERSATION_PREFIX)) job.clientId = conv.slice(CONVERSATION_PREFIX.length);
     if (m.conversation.id !== undefined) job.conversationRef = String(m.conversation.id);
     if (m.receiver.id !== undefined) job.receiverRef = String(m.receiver.id);
     const answer = await this.p.serial.run([`crm:${key}`], async (): Promise<WebhookAnswer> => {
@@ -359,7 +362,9 @@ export class CrmGateway {
       if (ns.state === 'limited') return this.failJob(j, { reason: 'PEER_FLOOD', until: ns.until ?? null }, peer.account);
       if (protection.enabled && ns.state === 'free') {
         const now = this.p.clock.now();
-        const slot = await this.slotFor(j, c, protection, now);
+        // No slot within reach (caps set to zero): look again in a day.
+        const found = await this.slotFor(j, c, protection, now);
+        const slot = Number.isFinite(found) ? found : now + DAY;
         if (slot > now) {
           if (j.state === 'held' && j.heldUntil === slot) return;
           const change = this.p.journal.change();
@@ -529,7 +534,7 @@ export class CrmGateway {
         timestamp: Math.floor(inJob.sentAt / 1000),
         msec_timestamp: inJob.sentAt,
         msgid: j.msgid,
-        conversation_id: `banya-${ref}`,
+        conversation_id: CONVERSATION_PREFIX + ref,
         ...(linking ? { conversation_ref_id: conv.refId } : {}),
         silent: false,
         sender: { id: ref, ...(linking && conv.receiverRefId ? { ref_id: conv.receiverRefId } : {}), name: await this.transport.clientName(client) },
