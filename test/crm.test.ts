@@ -114,6 +114,9 @@ describe('connections', () => {
     expect(mine.body.connection.number).toMatchObject({ restriction: { state: 'free' }, quality: { colour: 'green' }, protection: { enabled: true, warmingUp: true } });
     const triage = await world.staff('triage');
     expect((await triage.get(`/v1/crm/amocrm/connections/${scope}`)).status).toBe(200);
+    const list = await triage.get('/v1/crm/amocrm/connections');
+    expect(list.body.connections.find((c: any) => c.scopeId === scope)).toMatchObject({ businessAccountId: biz.id, restriction: { state: 'free' }, quality: 'green', held: 0 });
+    expectError(await biz.api.get('/v1/crm/amocrm/connections'), 403, 'FORBIDDEN');
     const other = await world.account();
     expectError(await other.api.get(`/v1/crm/amocrm/connections/${scope}`), 404, 'NOT_FOUND');
     expectError(await world.admin.as(undefined).get(`/v1/crm/amocrm/connections/${scope}`), 401, 'UNAUTHORIZED');

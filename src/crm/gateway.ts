@@ -604,6 +604,22 @@ export class CrmGateway {
     };
   }
 
+  /** Every connection, in short (the console's list): standing, colour, held and waiting. */
+  async summaries(): Promise<Record<string, unknown>[]> {
+    const out: Record<string, unknown>[] = [];
+    for (const c of this.state.connections.values()) {
+      const ns = this.transport.numberStatus(c.businessAccountId);
+      const q = await this.quality(c.businessAccountId, this.config.protectionFor(publicId('account', c.businessAccountId)));
+      let held = 0;
+      let waiting = 0;
+      for (const j of this.state.jobs.values()) if (j.scopeId === c.scopeId) j.state === 'held' ? held++ : waiting++;
+      const restriction: Record<string, unknown> = { state: ns.state };
+      if (ns.state === 'limited') restriction.until = ns.until === null || ns.until === undefined ? null : iso(ns.until);
+      out.push({ ...this.view(c), restriction, quality: q.colour, held, waiting });
+    }
+    return out.sort((a, b) => String(a.scopeId).localeCompare(String(b.scopeId)));
+  }
+
   figures(): { outbox: number; outboxOldestSeconds: number; held: number; heldOldestSeconds: number } {
     const now = this.p.clock.now();
     const all = [...this.state.jobs.values()];

@@ -48,6 +48,15 @@ export async function crmRoutes(app: FastifyInstance, p: Platform): Promise<void
     },
   );
 
+  app.get(
+    '/v1/crm/amocrm/connections',
+    {
+      config: { access: 'staff' },
+      schema: { summary: "Every CRM connection in short: the number's standing, quality colour, held and waiting messages", tags: ['crm'], response: errorResponses },
+    },
+    async () => ({ connections: await gateway(p).summaries() }),
+  );
+
   app.delete<{ Params: { scopeId: string } }>(
     '/v1/crm/amocrm/connections/:scopeId',
     {
