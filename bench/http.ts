@@ -25,7 +25,7 @@
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { block } from '../src/platform/blocks.js';
-import { checkBatch } from '../src/platform/check.js';
+import { checkBatch } from '../src/platform/gate-batch.js';
 import type { ClosedJob, ClosedResult } from './_load.js';
 import {
   ADMIN_TOKEN,

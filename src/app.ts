@@ -17,10 +17,13 @@ import { loadPolicy } from './enforcement/policy.js';
 import { Scheduler } from './enforcement/scheduler.js';
 import { EnforcementState, type Enforcement } from './enforcement/state.js';
 import { createHttpServer, type HttpServer } from './http/server.js';
+import { Figures } from './metrics/figures.js';
 import { RestrictionBook } from './memory/restriction-book.js';
 import { ensureSystemAccounts } from './platform/accounts.js';
 import type { Platform } from './platform/context.js';
 import { buildIndex, loadPlatformState } from './platform/load.js';
+import { PhoneLookups } from './platform/lookups.js';
+import { PendingImports } from './platform/pending.js';
 import { RateLimiter } from './platform/rate-limits.js';
 import { hashToken, newToken, TokenRegistry } from './platform/tokens.js';
 import { RobotsEngine } from './robots/engine.js';
@@ -31,11 +34,15 @@ import { SpamBot } from './spambot/bot.js';
 import { Ids } from './store/ids.js';
 import { SupportDesk } from './support/desk.js';
 import { relayMailer } from './support/mailer.js';
-import { startSmtpListener } from './support/smtp.js';
+import { startSmtpListener, type SmtpListener } from './support/smtp.js';
 import { SqliteStore } from './store/sqlite.js';
 import type { Store } from './store/store.js';
 
 export interface AppOverrides {
+  /** Started with --demo (the demo messenger may offer the demo's people on loopback). */
+  demo?: boolean;
+  /** Where the built web pages are (tests). */
+  webDir?: string;
   logger?: Logger;
   /** Real monotonic time for rate limits (tests may drive it). */
   monotonicMs?: () => number;
@@ -50,7 +57,10 @@ export interface App {
   readonly crm: CrmGateway | null;
   /** The SMTP listener's port, when support by e-mail is on. */
   readonly smtpPort: number | null;
+  readonly smtp: SmtpListener | null;
+  readonly desk: SupportDesk;
   readonly http: HttpServer;
+  readonly figures: Figures;
   /** Set when this start generated the admin token (to be shown once, never logged). */
   readonly generatedAdminToken: string | null;
   /** Moves a manual clock (tests and the admin endpoint); null with the system clock. */
@@ -125,7 +135,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const platform: Platform = {
     ...enforcement,
     tokens: new TokenRegistry(),
-    pending: new Map(),
+    pending: new PendingImports(),
+    lookups: new PhoneLookups(),
     idempotency: new Map(),
     limits: new RateLimiter(config.rateLimits, overrides.monotonicMs),
     inbox: new Map(),
@@ -150,15 +161,15 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   await scheduler.runDue(clock.now());
   if (!clock.manual) scheduler.start();
   await ensureSystemAccounts(platform);
-  const spamBot = new SpamBot(platform);
-  await spamBot.load();
-  spamBot.attach();
   const mailer = config.smtp.relayUrl ? relayMailer(config.smtp.relayUrl, config.smtp.supportAddress) : null;
   const desk = new SupportDesk(platform, mailer);
   desk.attach();
+  const spamBot = new SpamBot(platform, desk.emails);
+  await spamBot.load();
+  spamBot.attach();
   const crm = crmConfig ? await startCrmGateway(platform, crmConfig) : null;
   const smtp =
-    config.smtp.port !== undefined ? await startSmtpListener(platform, { host: config.smtp.host, port: config.smtp.port, supportAddress: config.smtp.supportAddress }) : null;
+    config.smtp.port !== undefined ? await startSmtpListener(platform, desk, { host: config.smtp.host, port: config.smtp.port, supportAddress: config.smtp.supportAddress }) : null;
   const generatedAdminToken = await setUpAdminToken(config, store, platform.tokens);
 
   const advanceClock =
@@ -180,7 +191,17 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         }
       : null;
 
-  const http = await createHttpServer(platform, { advance: advanceClock, spamBot, desk, runDue: () => scheduler.runDue(clock.now()) });
+  const figures = new Figures(platform, robots, robotsConfig);
+  journal.onCommitted((r) => figures.event(r));
+  const http = await createHttpServer(platform, {
+    advance: advanceClock,
+    spamBot,
+    desk,
+    runDue: () => scheduler.runDue(clock.now()),
+    figures,
+    demo: overrides.demo ?? false,
+    ...(overrides.webDir ? { webDir: overrides.webDir } : {}),
+  });
 
   let closed = false;
   return {
@@ -190,7 +211,10 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     robots,
     crm,
     smtpPort: smtp?.port ?? null,
+    smtp,
+    desk,
     http,
+    figures,
     generatedAdminToken,
     advanceClock,
     async listen() {

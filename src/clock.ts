@@ -12,6 +12,13 @@ export class SystemClock implements Clock {
   }
 }
 
+/**
+ * The latest time the manual clock may show: the end of year 9999. Every time the API writes
+ * keeps a four-digit ISO year, and dates computed from it (an `until` years later) stay far
+ * from JavaScript's last date (year 275760), past which `toISOString` throws.
+ */
+export const MAX_CLOCK_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
 /** Starts where the data folder's stored time says (or at the real time on first use). */
 export class ManualClock implements Clock {
   readonly manual = true;
@@ -20,6 +27,7 @@ export class ManualClock implements Clock {
     return this.at;
   }
   advance(ms: number): number {
+    if (!(ms >= 0) || (ms > 0 && this.at + ms > MAX_CLOCK_MS)) throw new RangeError(`the manual clock cannot move ${ms} ms from ${this.at}`);
     this.at += ms;
     return this.at;
   }

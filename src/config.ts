@@ -33,7 +33,26 @@ export const configSchema = z.object({
   crmConfig: z.string().optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   bodyLimitBytes: z.number().int().positive().default(64 * 1024),
+  /** Connection limits of the HTTP server: slow or idle clients do not hold sockets forever. */
+  http: z
+    .object({
+      /** The request line and headers must arrive within this, ms. */
+      headersTimeoutMs: z.number().int().min(1).default(10_000),
+      /** The whole request, body included, must arrive within this, ms. */
+      requestTimeoutMs: z.number().int().min(1).default(30_000),
+      /** An idle keep-alive connection is closed after this, ms. */
+      keepAliveTimeoutMs: z.number().int().min(1).default(5_000),
+      /** Connections open at once; more are closed as they arrive. */
+      maxConnections: z.number().int().min(1).default(1024),
+    })
+    .refine((h) => h.headersTimeoutMs <= h.requestTimeoutMs, {
+      message: 'BANYA_HTTP_HEADERS_TIMEOUT_MS must not exceed BANYA_HTTP_REQUEST_TIMEOUT_MS',
+      path: ['headersTimeoutMs'],
+    })
+    .default({ headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000, maxConnections: 1024 }),
   messageMaxLength: z.number().int().positive().default(4096),
+  /** Distinct new phone numbers an account may look up per rolling 24 h (imports, resolve, sends by number). */
+  lookupsPerDay: z.number().int().positive().default(5000),
   /** Support by e-mail: a listener for mail to the support address (off without a port). */
   smtp: z
     .object({
@@ -52,12 +71,18 @@ export const configSchema = z.object({
       messages: bucket.default({ perSecond: 20, burst: 200 }),
       /** Reports an account files. */
       reports: bucket.default({ perSecond: 0.2, burst: 30 }),
+      /** Requests, per client address, whose token is not valid (on top of `requests`). */
+      authFailures: bucket.default({ perSecond: 1, burst: 30 }),
+      /** Client addresses tracked at once (an IPv6 address counts by its /64). */
+      maxAddresses: z.number().int().min(1).default(16_384),
       enabled: z.boolean().default(true),
     })
     .default({
       requests: { perSecond: 50, burst: 500 },
       messages: { perSecond: 20, burst: 200 },
       reports: { perSecond: 0.2, burst: 30 },
+      authFailures: { perSecond: 1, burst: 30 },
+      maxAddresses: 16_384,
       enabled: true,
     }),
 });
@@ -102,7 +127,7 @@ function bool(env: NodeJS.ProcessEnv, name: string): boolean | undefined {
 
 /** Reads BANYA_* variables. Unset variables fall back to the schema's defaults. */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
-  const defaults = configSchema.parse({}).rateLimits;
+  const defaults = configSchema.parse({});
   const b = (prefix: string, d: BucketConfig): BucketConfig => ({
     perSecond: num(env, `${prefix}_PER_SECOND`) ?? d.perSecond,
     burst: num(env, `${prefix}_BURST`) ?? d.burst,
@@ -119,6 +144,13 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     crmConfig: str(env, 'BANYA_CRM_CONFIG'),
     logLevel: str(env, 'BANYA_LOG_LEVEL') as Config['logLevel'] | undefined,
     bodyLimitBytes: num(env, 'BANYA_BODY_LIMIT_BYTES'),
+    http: {
+      headersTimeoutMs: num(env, 'BANYA_HTTP_HEADERS_TIMEOUT_MS') ?? defaults.http.headersTimeoutMs,
+      requestTimeoutMs: num(env, 'BANYA_HTTP_REQUEST_TIMEOUT_MS') ?? defaults.http.requestTimeoutMs,
+      keepAliveTimeoutMs: num(env, 'BANYA_HTTP_KEEP_ALIVE_TIMEOUT_MS') ?? defaults.http.keepAliveTimeoutMs,
+      maxConnections: num(env, 'BANYA_HTTP_MAX_CONNECTIONS') ?? defaults.http.maxConnections,
+    },
+    lookupsPerDay: num(env, 'BANYA_LOOKUPS_PER_DAY'),
     smtp: {
       port: num(env, 'BANYA_SMTP_PORT'),
       host: str(env, 'BANYA_SMTP_HOST') ?? '127.0.0.1',
@@ -126,9 +158,11 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
       relayUrl: str(env, 'BANYA_SMTP_RELAY'),
     },
     rateLimits: {
-      requests: b('BANYA_RATE_REQUESTS', defaults.requests),
-      messages: b('BANYA_RATE_MESSAGES', defaults.messages),
-      reports: b('BANYA_RATE_REPORTS', defaults.reports),
+      requests: b('BANYA_RATE_REQUESTS', defaults.rateLimits.requests),
+      messages: b('BANYA_RATE_MESSAGES', defaults.rateLimits.messages),
+      reports: b('BANYA_RATE_REPORTS', defaults.rateLimits.reports),
+      authFailures: b('BANYA_RATE_AUTH_FAILURES', defaults.rateLimits.authFailures),
+      maxAddresses: num(env, 'BANYA_RATE_MAX_ADDRESSES') ?? defaults.rateLimits.maxAddresses,
       enabled: bool(env, 'BANYA_RATE_LIMITS') ?? true,
     },
   });

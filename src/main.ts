@@ -4,7 +4,7 @@ import { isEmptyWorld, seedDemo, writeDemoFile } from './demo.js';
 
 /** Starts banya: config → app → listen, and a clean shutdown on SIGTERM/SIGINT. */
 export async function serve(options: { demo: boolean }, config: Config = configFromEnv()): Promise<App> {
-  const app = await createApp(config);
+  const app = await createApp(config, { demo: options.demo });
   // Shown once, on the console only (never through the logger).
   if (app.generatedAdminToken) {
     process.stdout.write(`\nbanya: generated the admin token for ${config.dataDir} (shown only now):\n\n  ${app.generatedAdminToken}\n\n`);

@@ -71,6 +71,7 @@ describe('importing contacts', () => {
         { phone: c.phone, accountId: c.id },
       ],
       notFound: [unknown],
+      invalid: [],
     });
     // They are now a's contacts: a accepts new chats from them, not from others.
     const d = await world.account();
@@ -87,7 +88,7 @@ describe('importing contacts', () => {
       contacts: [{ phone: '+44 (7700) 955-501', name: 'Bob' }, { phone: '00447700955501' }, { phone: a.phone }, { phone: '+1 555 123 0001' }, { phone: unknown }],
     });
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ imported: [{ phone: '+447700955501', accountId: b.id }], notFound: [unknown] });
+    expect(res.body).toEqual({ imported: [{ phone: '+447700955501', accountId: b.id }], notFound: [unknown], invalid: [] });
   });
 
   it('imports two people into mutual contacts: a limited one may then write to the other', async () => {
@@ -104,7 +105,7 @@ describe('importing contacts', () => {
     const a = await picky();
     const later = freePhone();
     const never = freePhone();
-    expect((await importPhones(a, later, never)).body).toEqual({ imported: [], notFound: [later, never] });
+    expect((await importPhones(a, later, never)).body).toEqual({ imported: [], notFound: [later, never], invalid: [] });
     const n = await world.account({ phone: later });
     const other = await world.account(); // someone a never imported
     expectError(await send(other, a), 403, 'USER_PRIVACY_RESTRICTED');
@@ -142,9 +143,9 @@ describe('importing contacts', () => {
     expect((await owner.api.put('/v1/privacy', { findByPhone: 'contacts' })).body.findByPhone).toBe('contacts');
     await world.save(owner, saved);
     // Someone the owner saved finds them.
-    expect((await importPhones(saved, owner.phone)).body).toEqual({ imported: [{ phone: owner.phone, accountId: owner.id }], notFound: [] });
+    expect((await importPhones(saved, owner.phone)).body).toEqual({ imported: [{ phone: owner.phone, accountId: owner.id }], notFound: [], invalid: [] });
     // Someone else does not: the number lands in notFound, indistinguishable from an absent one.
-    expect((await importPhones(importer, owner.phone)).body).toEqual({ imported: [], notFound: [owner.phone] });
+    expect((await importPhones(importer, owner.phone)).body).toEqual({ imported: [], notFound: [owner.phone], invalid: [] });
     // The importer did not get the owner as a contact: the owner is not even findable.
     await importer.api.put('/v1/privacy', { newChats: 'contacts' });
     expectError(await send(owner, importer), 403, 'USER_PRIVACY_RESTRICTED');
@@ -173,17 +174,18 @@ describe('importing contacts', () => {
     expect((await send(owner, importer)).status).toBe(201);
   });
 
-  it('answers 400 PHONE_NUMBER_INVALID for a bad number and writes nothing of the batch', async () => {
+  it('returns entries that are not phone numbers in `invalid` and imports the rest', async () => {
     const a = await picky();
     const b = await world.account();
     const later = freePhone();
-    const res = await importPhones(a, b.phone, later, '12345');
-    expectError(res, 400, 'PHONE_NUMBER_INVALID');
-    // b was not imported, and the unknown number was not remembered.
-    expectError(await send(b, a), 403, 'USER_PRIVACY_RESTRICTED');
+    const res = await importPhones(a, b.phone, later, '12345', 'not a phone');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ imported: [{ phone: b.phone, accountId: b.id }], notFound: [later], invalid: ['12345', 'not a phone'] });
+    // b was imported, and the unknown number is remembered.
+    expect((await send(b, a)).status).toBe(201);
     const n = await world.account({ phone: later });
-    expectError(await send(n, a), 403, 'USER_PRIVACY_RESTRICTED');
-    expectError(await importPhones(a, 'not a phone'), 400, 'PHONE_NUMBER_INVALID');
+    expect((await send(n, a)).status).toBe(201);
+    expect((await importPhones(a, 'not a phone')).body).toEqual({ imported: [], notFound: [], invalid: ['not a phone'] });
     expectError(await a.api.post('/v1/contacts/import', {}), 400, 'BAD_REQUEST');
   });
 });

@@ -54,7 +54,8 @@ async function serve(): Promise<Running> {
     let gone = false;
     void exited.then(() => (gone = true));
     const url = `http://127.0.0.1:${port}`;
-    const deadline = Date.now() + 15_000;
+    // Generous: under a loaded CI machine a cold start through tsx takes a while.
+    const deadline = Date.now() + 60_000;
     while (!gone && Date.now() < deadline) {
       try {
         const res = await fetch(`${url}/healthz`);

@@ -335,6 +335,8 @@ describe('story: the worst and public content', () => {
     const reader = await world.account();
     const channel = await group(owner, 'channel', true, 'Fight videos');
     await sent(owner, { chatId: channel }, 'watch this');
+    const channel2 = await group(owner, 'channel', true, 'Fight videos 2');
+    await sent(owner, { chatId: channel2 }, 'more of it');
     await join(reader, channel);
     expect(await chatIds(reader)).toContain(channel);
 
@@ -365,9 +367,11 @@ describe('story: the worst and public content', () => {
     // Private messages are unaffected.
     await sent(owner, reader, 'why did you report me?');
 
+    // The ban covers public channels too: no posting in one, no creating one (RULES.md §1).
+    expectError(await send(owner, { chatId: channel2 }, 'republished'), 403, 'USER_BANNED_IN_CHANNEL');
+    expectError(await as(owner).post('/v1/groups', { title: 'Fight videos 3', kind: 'channel', public: true }), 403, 'USER_BANNED_IN_CHANNEL');
+
     // A second public-content strike under the same policy freezes.
-    const channel2 = await group(owner, 'channel', true, 'Fight videos 2');
-    await sent(owner, { chatId: channel2 }, 'more of it');
     const r2 = await report(reader, { chatId: channel2, reason: 'violence' });
     expect(r2.status).toBe(201);
     const t = await now();

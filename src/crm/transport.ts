@@ -3,7 +3,7 @@ import { BanyaError } from '../domain/errors.js';
 import { Flag, SYSTEM } from '../domain/gate.js';
 import { loadAccount } from '../platform/accounts.js';
 import type { Platform } from '../platform/context.js';
-import { bodyHash, resolveTarget, sendMessage } from '../platform/messages.js';
+import { resolveTarget, sendMessage } from '../platform/messages.js';
 import { parseId, publicId } from '../store/ids.js';
 
 /**
@@ -85,7 +85,7 @@ export function banyaTransport(p: Platform): Transport {
     async send(business, to, text, key) {
       const t = target(to);
       try {
-        const res = await sendMessage(p, business, t, text, { key, bodyHash: bodyHash({ to: t, text }) });
+        const res = await sendMessage(p, business, t, text, { key, body: { to: t, text } });
         const peer = parseId('account', res.body.message.from) === business ? idx.otherSide(parseId('chat', res.body.message.chatId), business) : 0;
         return { ok: true, messageId: res.body.message.id, peer };
       } catch (err) {

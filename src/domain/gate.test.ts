@@ -443,8 +443,13 @@ describe('gateCreate (creating a group or channel)', () => {
   it('a banned account gets USER_DEACTIVATED_BAN, before everything else', () => {
     expect(create(world().setFlags(A, Flag.BANNED | Flag.FROZEN).limit(A, Infinity))).toBe('USER_DEACTIVATED_BAN');
   });
-  it('a public-groups ban alone does not prevent creating', () => {
+  it('a public-groups ban alone does not prevent creating a private group or channel', () => {
     expect(create(world().setFlags(A, Flag.PUBLIC_GROUPS_BAN))).toBe('ALLOW');
+  });
+  it('a public-groups ban prevents creating a public group or channel (USER_BANNED_IN_CHANNEL), after the limit', () => {
+    expect(name(gateCreate(world().setFlags(A, Flag.PUBLIC_GROUPS_BAN), A, NOW, true))).toBe('USER_BANNED_IN_CHANNEL');
+    expect(name(gateCreate(world().setFlags(A, Flag.PUBLIC_GROUPS_BAN).limit(A, Infinity), A, NOW, true))).toBe('USER_RESTRICTED');
+    expect(name(gateCreate(world(), A, NOW, true))).toBe('ALLOW');
   });
 });
 
@@ -619,8 +624,15 @@ describe('gatePost (posting in a group or channel)', () => {
   it('a public-groups ban does not stop posting in a private group', () => {
     expect(post(base().setRole(PRIVATE_GROUP, A, Role.MEMBER).setFlags(A, Flag.PUBLIC_GROUPS_BAN), PRIVATE_GROUP)).toBe('ALLOW');
   });
-  it('the public-groups ban is about groups: a channel admin with one may still post in a public channel', () => {
-    expect(post(base().setRole(CHANNEL, A, Role.ADMIN).setFlags(A, Flag.PUBLIC_GROUPS_BAN), CHANNEL)).toBe('ALLOW');
+  it('the public-groups ban covers public channels too: their admins and owner with one get USER_BANNED_IN_CHANNEL', () => {
+    expect(post(base().setRole(CHANNEL, A, Role.ADMIN).setFlags(A, Flag.PUBLIC_GROUPS_BAN), CHANNEL)).toBe('USER_BANNED_IN_CHANNEL');
+    expect(post(base().setRole(CHANNEL, A, Role.OWNER).setFlags(A, Flag.PUBLIC_GROUPS_BAN), CHANNEL)).toBe('USER_BANNED_IN_CHANNEL');
+    // a plain member cannot post in a channel at all: that comes first
+    expect(post(base().setRole(CHANNEL, A, Role.MEMBER).setFlags(A, Flag.PUBLIC_GROUPS_BAN), CHANNEL)).toBe('CHAT_WRITE_FORBIDDEN');
+  });
+  it('a public-groups ban does not stop posting in a private channel', () => {
+    const w = base().chat(PRIVATE_GROUP + 1, ChatKind.CHANNEL, false).setRole(PRIVATE_GROUP + 1, A, Role.OWNER).setFlags(A, Flag.PUBLIC_GROUPS_BAN);
+    expect(post(w, PRIVATE_GROUP + 1)).toBe('ALLOW');
   });
   it('membership is checked before the public-groups ban', () => {
     expect(post(base().setFlags(A, Flag.PUBLIC_GROUPS_BAN), GROUP)).toBe('CHAT_WRITE_FORBIDDEN');

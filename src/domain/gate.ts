@@ -114,11 +114,13 @@ export function maySeePhone(visibility: AudienceValue, ownerHasViewer: boolean, 
 }
 
 /** Creating a group or channel. */
-export function gateCreate(v: GateView, a: number, now: number): DenyCode | typeof ALLOW {
+export function gateCreate(v: GateView, a: number, now: number, isPublic = false): DenyCode | typeof ALLOW {
   const fa = v.flags(a);
   if (fa & Flag.BANNED) return Code.USER_DEACTIVATED_BAN;
   if (fa & Flag.FROZEN) return Code.FROZEN_METHOD_INVALID;
   if (v.limitedUntil(a) > now) return Code.USER_RESTRICTED;
+  // Nor may a public-groups ban create a public group or channel (RULES.md §1).
+  if (isPublic && fa & Flag.PUBLIC_GROUPS_BAN) return Code.USER_BANNED_IN_CHANNEL;
   return ALLOW;
 }
 
@@ -161,7 +163,8 @@ export function gatePost(v: GateView, a: number, chat: number): DenyCode | typeo
   const kind = v.chatKind(chat);
   if (r !== Role.MEMBER && r !== Role.ADMIN && r !== Role.OWNER) return Code.CHAT_WRITE_FORBIDDEN;
   if (kind === ChatKind.CHANNEL && r === Role.MEMBER) return Code.CHAT_WRITE_FORBIDDEN;
-  if (kind === ChatKind.GROUP && v.chatPublic(chat) && fa & Flag.PUBLIC_GROUPS_BAN) return Code.USER_BANNED_IN_CHANNEL;
+  // A public-groups ban covers public groups and public channels alike (RULES.md §1).
+  if (v.chatPublic(chat) && fa & Flag.PUBLIC_GROUPS_BAN) return Code.USER_BANNED_IN_CHANNEL;
   return ALLOW;
 }
 

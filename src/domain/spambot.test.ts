@@ -3,6 +3,8 @@ import {
   APPEAL_DUE_MS,
   BUTTONS,
   IDLE,
+  afterCodeCheck,
+  afterEmailSent,
   appealOutcomeText,
   buttonOf,
   spamBotTurn,
@@ -52,7 +54,12 @@ const ALL: Array<[string, BotRestriction]> = [
 ];
 
 function sit(restriction: BotRestriction, lang: Lang, extra: Partial<BotSituation> = {}): BotSituation {
-  return { restriction, openAppeal: null, nextAppealAt: null, now: NOW, lang, ...extra };
+  return { restriction, openAppeal: null, nextAppealAt: null, now: NOW, lang, mail: { available: true, verified: [] }, ...extra };
+}
+
+/** The appeal a turn files, if any. */
+function filing(turn: BotTurn | undefined) {
+  return turn?.effect?.type === 'file_appeal' ? turn.effect : undefined;
 }
 
 /** Plays the inputs in order; returns every turn (each turn starts from the previous one's session). */
@@ -319,7 +326,7 @@ describe('"This is a mistake"', () => {
         expect(turn.effect).toBeUndefined();
       }
       // The buttons still work afterwards.
-      expect(last(sit(LIMITED, lang), [b.mistake, 'what?', b.didNot, 'my case']).effect?.text).toBe('my case');
+      expect(filing(last(sit(LIMITED, lang), [b.mistake, 'what?', b.didNot, 'my case']))?.text).toBe('my case');
     });
 
     it('"What counts as spam?" at the confirm step explains and keeps the question open', () => {
@@ -395,24 +402,100 @@ describe('a frozen account appeals with an e-mail address', () => {
   describe.each(LANGS)('in %s', (lang) => {
     const b = BUTTONS[lang];
 
-    it('asks for an e-mail after the description, re-asks for an invalid one, then files', () => {
-      const turns = talk(sit(FROZEN, lang), [b.mistake, b.didNot, 'My shop account was hacked last week.', 'not an email', 'me@localhost', 'two@words here.com', ' Anna.K@Example.com ']);
-      const [confirm, describeStep, askEmail, bad1, bad2, bad3, filed] = turns;
+    const story = 'My shop account was hacked last week.';
+    const toCode = [b.mistake, b.didNot, story, ' Anna.K@Example.com '];
+    const awaiting: BotSession = { step: 'email_code', flow: 'mistake', text: story, email: 'anna.k@example.com' };
+
+    it('asks for an e-mail after the description, re-asks for an invalid one, then mails a code to it', () => {
+      const turns = talk(sit(FROZEN, lang), [b.mistake, b.didNot, story, 'not an email', 'me@localhost', 'two@words here.com', ' Anna.K@Example.com ']);
+      const [confirm, describeStep, askEmail, bad1, bad2, bad3, mailed] = turns;
       expect(confirm!.session.step).toBe('confirm');
       expect(describeStep!.session.step).toBe('describe');
       expect(askEmail!.reply.text).toMatch(lang === 'en' ? /e-mail address/ : /адрес электронной почты/);
       expect(askEmail!.reply.buttons).toEqual([[b.cancel]]);
       expect(askEmail!.effect).toBeUndefined();
-      expect(askEmail!.session).toEqual({ step: 'email', flow: 'mistake', text: 'My shop account was hacked last week.' });
+      expect(askEmail!.session).toEqual({ step: 'email', flow: 'mistake', text: story });
       for (const bad of [bad1, bad2, bad3]) {
         expect(bad!.reply.text).toMatch(lang === 'en' ? /does not look like an e-mail/ : /не похоже на адрес/);
         expect(bad!.reply.buttons).toEqual([[b.cancel]]);
         expect(bad!.effect).toBeUndefined();
         expect(bad!.session.step).toBe('email');
       }
-      expect(filed!.effect).toEqual({ type: 'file_appeal', text: 'My shop account was hacked last week.', email: 'Anna.K@Example.com', story: false });
-      expect(filed!.reply.text).toContain(SHOWN.due[lang]);
-      expect(filed!.session).toEqual(IDLE);
+      // Nothing is filed yet: the address must be proved first.
+      expect(mailed!.effect).toEqual({ type: 'send_email_code', address: 'anna.k@example.com' });
+      expect(mailed!.session).toEqual(awaiting);
+      expect(mailed!.reply.text).toContain('anna.k@example.com');
+      expect(mailed!.reply.text).toMatch(lang === 'en' ? /mailed a code/ : /отправил код/);
+      expect(mailed!.reply.buttons).toEqual([[b.cancel]]);
+      expectLanguage(mailed!.reply.text, lang);
+      expect(afterEmailSent(mailed!, true, sit(FROZEN, lang))).toEqual({ reply: mailed!.reply, session: awaiting });
+    });
+
+    it('the right code files the appeal with the verified address', () => {
+      const s = sit(FROZEN, lang);
+      const check = spamBotTurn(awaiting, ' 042 917 ', s);
+      expect(check.effect).toEqual({ type: 'check_email_code', address: 'anna.k@example.com', code: '042917' });
+      const filed = afterCodeCheck(check, 'ok', s);
+      expect(filed.effect).toEqual({ type: 'file_appeal', text: story, email: 'anna.k@example.com', story: false });
+      expect(filed.reply.text).toContain(SHOWN.due[lang]);
+      expect(filed.session).toEqual(IDLE);
+    });
+
+    it('a wrong code is asked for again; an expired or used-up one sends the person back to the address', () => {
+      const s = sit(FROZEN, lang);
+      const check = spamBotTurn(awaiting, '111111', s);
+      const wrong = afterCodeCheck(check, 'wrong', s);
+      expect(wrong.effect).toBeUndefined();
+      expect(wrong.session).toEqual(awaiting);
+      expect(wrong.reply.text).toMatch(lang === 'en' ? /not right/ : /Код неверный/);
+      expectLanguage(wrong.reply.text, lang);
+      for (const outcome of ['expired', 'exhausted', 'none'] as const) {
+        const gone = afterCodeCheck(check, outcome, s);
+        expect(gone.effect).toBeUndefined();
+        expect(gone.session).toEqual({ step: 'email', flow: 'mistake', text: story });
+        expect(gone.reply.text).toMatch(lang === 'en' ? /no longer valid/ : /больше не действует/);
+        expectLanguage(gone.reply.text, lang);
+      }
+    });
+
+    it('while a code is awaited: other text is a hint, another address gets a code instead, buttons leave', () => {
+      const s = sit(FROZEN, lang);
+      for (const text of ['hello?', '12345', '1234567', 'abcdef']) {
+        const hint = spamBotTurn(awaiting, text, s);
+        expect(hint.effect).toBeUndefined();
+        expect(hint.session).toEqual(awaiting);
+        expect(hint.reply.text).toContain('anna.k@example.com');
+        expectLanguage(hint.reply.text, lang);
+      }
+      const other = spamBotTurn(awaiting, 'Other@Example.org', s);
+      expect(other.effect).toEqual({ type: 'send_email_code', address: 'other@example.org' });
+      expect(other.session).toEqual({ ...awaiting, email: 'other@example.org' });
+      expect(spamBotTurn(awaiting, b.cancel, s).session).toEqual(IDLE);
+      expect(spamBotTurn(awaiting, '/start', s).reply.text).toBe(statusText(s));
+    });
+
+    it('a code that could not be mailed asks for the address again', () => {
+      const s = sit(FROZEN, lang);
+      const mailed = last(s, toCode);
+      const failed = afterEmailSent(mailed, false, s);
+      expect(failed.effect).toBeUndefined();
+      expect(failed.session).toEqual({ step: 'email', flow: 'mistake', text: story });
+      expect(failed.reply.text).toMatch(lang === 'en' ? /could not send mail/ : /не получилось отправить/);
+      expectLanguage(failed.reply.text, lang);
+    });
+
+    it('an address the account already verified files at once', () => {
+      const s = sit(FROZEN, lang, { mail: { available: true, verified: ['anna.k@example.com'] } });
+      const filed = last(s, toCode);
+      expect(filed.effect).toEqual({ type: 'file_appeal', text: story, email: ' Anna.K@Example.com '.trim(), story: false });
+    });
+
+    it('without mail (no relay) no address is asked for: the appeal is filed after the description', () => {
+      for (const mail of [undefined, { available: false, verified: [] }]) {
+        const s: BotSituation = { ...sit(FROZEN, lang), mail };
+        const filed = last(s, [b.mistake, b.didNot, story]);
+        expect(filed.effect).toEqual({ type: 'file_appeal', text: story, email: null, story: false });
+      }
     });
 
     it('"In fact, I did" keeps the account frozen, kindly', () => {
@@ -427,7 +510,7 @@ describe('a frozen account appeals with an e-mail address', () => {
         const first = spamBotTurn(IDLE, b.mistake, s);
         const path = first.session.step === 'confirm' ? [b.mistake, b.didNot, 'text'] : [b.mistake, 'text'];
         const turn = last(s, path);
-        expect(turn.effect?.email).toBeNull();
+        expect(filing(turn)!.email).toBeNull();
       }
     });
   });
@@ -558,10 +641,13 @@ describe('transcripts', () => {
             expect(Object.values(BUTTONS[lang])).toContain(label);
           }
           expect(turn.reply.text).not.toMatch(/undefined|null|NaN|\[object/);
-          if (turn.effect) {
-            expect(turn.effect.type).toBe('file_appeal');
+          if (turn.effect?.type === 'file_appeal') {
             expect(turn.effect.text.length).toBeGreaterThan(0);
             expect(turn.session).toEqual(IDLE);
+          } else if (turn.effect) {
+            // A frozen account's address: a code is mailed to it and awaited.
+            expect(turn.effect.type).toBe('send_email_code');
+            expect(turn.session.step).toBe('email_code');
           }
         }
       }

@@ -3,10 +3,16 @@ import { formatUtc, type Lang } from './texts.js';
 /**
  * SpamBot's dialogue (RULES.md §5) as a pure state machine: given where the conversation stands,
  * the person's situation and what they wrote, it returns exactly one reply with its buttons, the
- * next state, and at most one effect (filing an appeal). Texts in English and Russian.
+ * next state, and at most one effect (filing an appeal, mailing a code, checking a code). Texts
+ * in English and Russian.
+ *
+ * A frozen account's appeal asks for a contact address, and the address must be verified: the
+ * bot mails a code to it (effect `send_email_code`) and asks for the code back (step
+ * `email_code`, effect `check_email_code`). What came of mailing or checking is impure; the
+ * caller hands it to `afterEmailSent` / `afterCodeCheck`, which give the turn's final reply.
  */
 
-export type BotStep = 'idle' | 'confirm' | 'describe' | 'email';
+export type BotStep = 'idle' | 'confirm' | 'describe' | 'email' | 'email_code';
 
 export interface BotSession {
   step: BotStep;
@@ -14,6 +20,8 @@ export interface BotSession {
   flow?: 'mistake' | 'story';
   /** The description, kept while the e-mail is asked for. */
   text?: string;
+  /** The address a code was mailed to, while its code is awaited. */
+  email?: string;
 }
 
 export const IDLE: BotSession = { step: 'idle' };
@@ -34,9 +42,17 @@ export interface BotSituation {
   nextAppealAt: number | null;
   now: number;
   lang: Lang;
+  /** Whether codes can be mailed (a relay is configured), and the addresses already verified. Absent: no mail. */
+  mail?: { available: boolean; verified: readonly string[] };
 }
 
-export type BotEffect = { type: 'file_appeal'; text: string; email: string | null; story: boolean };
+export type BotEffect =
+  | { type: 'file_appeal'; text: string; email: string | null; story: boolean }
+  | { type: 'send_email_code'; address: string }
+  | { type: 'check_email_code'; address: string; code: string };
+
+/** What came of checking a code (support/emails.ts). */
+export type CodeOutcome = 'ok' | 'wrong' | 'expired' | 'exhausted' | 'none';
 
 export interface BotReply {
   text: string;
@@ -143,6 +159,11 @@ const T = {
     story: 'Please tell your story in one message: when you got this number and how you use it.',
     email: 'Please send an e-mail address where support can reach you about the appeal.',
     badEmail: 'That does not look like an e-mail address. Please send one like name@example.com.',
+    codeSent: (a: string) => `I have mailed a code to ${a}. Please send me the code from that mail, to confirm the address is yours.`,
+    codeHint: (a: string) => `Please send the 6-digit code from the mail I sent to ${a}, or send another e-mail address.`,
+    wrongCode: 'That code is not right. Please check the mail and send the code again.',
+    codeExpired: 'That code is no longer valid. Please send your e-mail address again, and I will mail a new code.',
+    sendFailed: 'I could not send mail to that address just now. Please check it and send it again, or try again later.',
     filed: (due: string) => `Your appeal is filed. Support aims to review it by ${due} (usually within two or three days), and I will write to you here with the outcome.`,
     already: (filed: string) => `You already have an appeal under review (filed ${filed}). Please wait for the answer; I will write to you here.`,
     nothingToAppeal: 'There is nothing to appeal: no limits are applied to your account.',
@@ -178,6 +199,11 @@ const T = {
     story: 'Расскажите свою историю одним сообщением: когда у вас появился этот номер и как вы им пользуетесь.',
     email: 'Пришлите адрес электронной почты, по которому поддержка сможет связаться с вами по апелляции.',
     badEmail: 'Это не похоже на адрес электронной почты. Пришлите адрес вида name@example.com.',
+    codeSent: (a: string) => `Я отправил код на ${a}. Пришлите мне код из письма, чтобы подтвердить, что это ваш адрес.`,
+    codeHint: (a: string) => `Пришлите 6-значный код из письма, которое я отправил на ${a}, или другой адрес электронной почты.`,
+    wrongCode: 'Код неверный. Проверьте письмо и пришлите код ещё раз.',
+    codeExpired: 'Этот код больше не действует. Пришлите адрес ещё раз, и я отправлю новый код.',
+    sendFailed: 'Сейчас не получилось отправить письмо на этот адрес. Проверьте адрес и пришлите его ещё раз или попробуйте позже.',
     filed: (due: string) => `Апелляция подана. Поддержка постарается рассмотреть её до ${due} (обычно за два-три дня), и я напишу вам здесь о решении.`,
     already: (filed: string) => `У вас уже есть апелляция на рассмотрении (подана ${filed}). Дождитесь ответа — я напишу вам здесь.`,
     nothingToAppeal: 'Обжаловать нечего: на ваш аккаунт не наложено ограничений.',
@@ -289,14 +315,27 @@ export function spamBotTurn(session: BotSession, input: string, s: BotSituation)
       if (button === 'did' && session.flow !== 'story') return honest(s);
       if (button) return { reply: { text: session.flow === 'story' ? t.story : t.describe, buttons: [[b.cancel]] }, session };
       const story = session.flow === 'story';
-      if (s.restriction.state === 'frozen') return { reply: { text: t.email, buttons: [[b.cancel]] }, session: { step: 'email', flow: session.flow ?? 'mistake', text } };
+      // A frozen account leaves a contact address, verified by a code: only when mail can be sent.
+      if (s.restriction.state === 'frozen' && s.mail?.available) return { reply: { text: t.email, buttons: [[b.cancel]] }, session: { step: 'email', flow: session.flow ?? 'mistake', text } };
       return file(s, text, null, story);
     }
     case 'email': {
       if (button) break;
       if (!restricted(s.restriction)) return status(s);
       if (!EMAIL.test(text)) return { reply: { text: t.badEmail, buttons: [[b.cancel]] }, session };
-      return file(s, session.text ?? '', text, session.flow === 'story');
+      return useAddress(s, session, text);
+    }
+    case 'email_code': {
+      if (button) break;
+      if (!restricted(s.restriction)) return status(s);
+      const address = session.email ?? '';
+      // Another address instead: a code goes to that one.
+      if (EMAIL.test(text)) return useAddress(s, session, text);
+      const code = text.replace(/[\s-]/g, '');
+      if (/^[0-9]{6}$/.test(code) && address) {
+        return { reply: { text: t.codeHint(address), buttons: [[b.cancel]] }, session, effect: { type: 'check_email_code', address, code } };
+      }
+      return { reply: { text: t.codeHint(address), buttons: [[b.cancel]] }, session };
     }
     case 'idle':
       break;
@@ -313,6 +352,36 @@ export function spamBotTurn(session: BotSession, input: string, s: BotSituation)
     default:
       return status(s);
   }
+}
+
+/** An address given for the appeal: filed at once when already verified, else a code is mailed. */
+function useAddress(s: BotSituation, session: BotSession, address: string): BotTurn {
+  const story = session.flow === 'story';
+  const lower = address.toLowerCase();
+  if (s.mail?.verified.includes(lower)) return file(s, session.text ?? '', address, story);
+  if (!s.mail?.available) return file(s, session.text ?? '', null, story);
+  return {
+    reply: { text: T[s.lang].codeSent(lower), buttons: [[BUTTONS[s.lang].cancel]] },
+    session: { step: 'email_code', flow: session.flow ?? 'mistake', text: session.text ?? '', email: lower },
+    effect: { type: 'send_email_code', address: lower },
+  };
+}
+
+/** The turn once the code was mailed (`sent`), or could not be: the address is asked for again. */
+export function afterEmailSent(turn: BotTurn, sent: boolean, s: BotSituation): BotTurn {
+  if (sent) return { reply: turn.reply, session: turn.session };
+  const { email: _gone, ...rest } = turn.session;
+  return { reply: { text: T[s.lang].sendFailed, buttons: [[BUTTONS[s.lang].cancel]] }, session: { ...rest, step: 'email' } };
+}
+
+/** The turn once a code was checked: a right one files the appeal with the verified address. */
+export function afterCodeCheck(turn: BotTurn, outcome: CodeOutcome, s: BotSituation): BotTurn {
+  const t = T[s.lang];
+  const session = turn.session;
+  if (outcome === 'ok') return file(s, session.text ?? '', session.email ?? null, session.flow === 'story');
+  if (outcome === 'wrong') return { reply: { text: t.wrongCode, buttons: [[BUTTONS[s.lang].cancel]] }, session };
+  const { email: _gone, ...rest } = session;
+  return { reply: { text: t.codeExpired, buttons: [[BUTTONS[s.lang].cancel]] }, session: { ...rest, step: 'email' } };
 }
 
 /** SpamBot's message when support decides an appeal. */

@@ -1,6 +1,7 @@
 import type { CompiledQuery } from 'kysely';
 import { fail } from '../domain/errors.js';
 import { publicId } from '../store/ids.js';
+import { rows } from '../store/read.js';
 import type { CasesTable } from '../store/schema/cases.js';
 import { record } from './events.js';
 import { staffActor, type StaffActor, type StaffRole } from './staff.js';
@@ -299,10 +300,10 @@ export async function listCases(e: Enforcement, f: CaseFilter, now: number): Pro
     // collecting every case below p (an OR of two index searches) and sorting them.
     q = q.where('priority', '<=', c.priority).where((eb) => eb.or([eb('priority', '<', c.priority), eb('id', '>', c.id)]));
   }
-  const rows = await e.store.all<CaseRow>(q.orderBy('priority', 'desc').orderBy('id', 'asc').limit(f.limit + 1));
-  const page = rows.slice(0, f.limit);
+  const found = await rows(e.store, q.orderBy('priority', 'desc').orderBy('id', 'asc').limit(f.limit + 1));
+  const page = found.slice(0, f.limit);
   const out: { cases: CaseView[]; nextCursor?: string } = { cases: page.map((r) => caseView(e, r, now)) };
-  if (rows.length > f.limit) {
+  if (found.length > f.limit) {
     const last = page[page.length - 1]!;
     out.nextCursor = encodeCursor(last.priority, last.id);
   }

@@ -17,7 +17,6 @@ export interface Projection {
   reports: Map<number, { reporter_id: number; subject_id: number; chat_id: number; kind: string; reason: string; weight: number; stranger: number; admin_report: number; case_id: number | null; state: string; outcome: string | null; created_at: number }>;
   reporterStats: Map<number, { confirmed: number; dismissed: number; muted: number }>;
   appeals: Map<number, Record<string, unknown>>;
-  tickets: Map<number, Record<string, unknown>>;
   bannedPhones: Set<string>;
   numberFlags: Set<string>;
   takedowns: Set<string>;
@@ -37,7 +36,6 @@ export function emptyProjection(): Projection {
     reports: new Map(),
     reporterStats: new Map(),
     appeals: new Map(),
-    tickets: new Map(),
     bannedPhones: new Set(),
     numberFlags: new Set(),
     takedowns: new Set(),
@@ -240,39 +238,6 @@ export function apply(p: Projection, { at, accountId, event }: LoggedEvent): voi
       if (a && a.state === 'open') a.overdue_at = at;
       return;
     }
-    case 'ticket_opened': {
-      const x = event.payload;
-      p.tickets.set(x.ticketId, {
-        account_id: accountId,
-        source: x.source,
-        from_email: x.fromEmail,
-        subject: x.subject,
-        text: x.text,
-        state: 'open',
-        created_at: at,
-        due_at: x.dueAt,
-        overdue_at: null,
-        answered_at: null,
-        answered_by: null,
-        answer: null,
-      });
-      return;
-    }
-    case 'ticket_updated': {
-      const t = p.tickets.get(event.payload.ticketId);
-      if (t) t.text = event.payload.text;
-      return;
-    }
-    case 'ticket_answered': {
-      const t = p.tickets.get(event.payload.ticketId);
-      if (t) Object.assign(t, { state: 'answered', answer: event.payload.answer, answered_at: at, answered_by: event.payload.by });
-      return;
-    }
-    case 'ticket_overdue': {
-      const t = p.tickets.get(event.payload.ticketId);
-      if (t && t.state === 'open') t.overdue_at = at;
-      return;
-    }
     case 'evidence_viewed':
     case 'robot_flag':
     case 'robot_false_positive':
@@ -317,7 +282,7 @@ function compareSets(name: string, rebuilt: Set<string>, stored: Set<string>, pr
   for (const x of stored) if (!rebuilt.has(x)) problems.push(`${name} ${x}: stored, not in the log`);
 }
 
-async function byId(store: Store, table: 'restrictions' | 'strikes' | 'cases' | 'reports' | 'appeals' | 'tickets'): Promise<Map<number, Record<string, unknown>>> {
+async function byId(store: Store, table: 'restrictions' | 'strikes' | 'cases' | 'reports' | 'appeals'): Promise<Map<number, Record<string, unknown>>> {
   const m = new Map<number, Record<string, unknown>>();
   for await (const r of store.iterate<Record<string, unknown>>(store.db.selectFrom(table).selectAll())) m.set(Number(r.id), normalise(r));
   return m;
@@ -332,7 +297,6 @@ export async function checkProjections(store: Store): Promise<string[]> {
   compareMaps('case', p.cases, await byId(store, 'cases'), problems);
   compareMaps('report', p.reports, await byId(store, 'reports'), problems);
   compareMaps('appeal', p.appeals, await byId(store, 'appeals'), problems);
-  compareMaps('ticket', p.tickets, await byId(store, 'tickets'), problems);
   const stats = new Map<number, Record<string, unknown>>();
   for (const r of await store.all<Record<string, unknown>>(store.db.selectFrom('reporter_stats').selectAll())) stats.set(Number(r.account_id), normalise(r));
   compareMaps('reporter', p.reporterStats, stats, problems);

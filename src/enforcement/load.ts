@@ -2,7 +2,7 @@ import { phoneKey } from '../domain/phone.js';
 import type { ReportReason } from '../domain/reporting.js';
 import { APPEAL_OVERDUE_MS } from './appeals.js';
 import { caseKey, type Enforcement, type OpenCase } from './state.js';
-import { TICKET_OVERDUE_MS } from './support.js';
+import { TICKET_OVERDUE_MS } from './tickets.js';
 
 /** Loads enforcement's working set from its tables at start. */
 export async function loadEnforcement(e: Enforcement): Promise<void> {

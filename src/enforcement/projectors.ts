@@ -34,8 +34,4 @@ export const enforcementProjectors: ProjectorsFor<EnforcementEvent, Enforcement>
   appeal_filed: LOG_ONLY,
   appeal_decided: LOG_ONLY,
   appeal_overdue: LOG_ONLY,
-  ticket_opened: LOG_ONLY,
-  ticket_updated: LOG_ONLY,
-  ticket_answered: LOG_ONLY,
-  ticket_overdue: LOG_ONLY,
 };

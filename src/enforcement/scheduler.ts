@@ -2,7 +2,7 @@ import type { CompiledQuery } from 'kysely';
 import type { Actor } from '../store/event-log.js';
 import { appealOverdueStatements } from './appeals.js';
 import { record } from './events.js';
-import { ticketOverdueStatements } from './support.js';
+import { ticketOverdue } from './tickets.js';
 import { endStatements, restrictStatements } from './restrictions.js';
 import { banNumberStatements } from './sanctions.js';
 import type { Enforcement } from './state.js';
@@ -63,7 +63,10 @@ export class Scheduler {
           writes.push(...appealOverdueStatements(e, item.id, item.account!, at));
         } else {
           if (!e.enforcement.openTickets.has(item.id)) continue;
-          writes.push(...ticketOverdueStatements(e, item.id, item.account, at));
+          const change = e.journal.change();
+          ticketOverdue(change, item.id, item.account, at);
+          await e.journal.commit(change);
+          continue;
         }
       } else if (rAt <= sAt) {
         const { at, item } = e.restrictions.due.popDue(now)!;

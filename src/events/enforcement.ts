@@ -57,8 +57,4 @@ export type EnforcementEvent =
       payload: { appealId: number; restrictionId: number | null; restriction: Record<string, unknown>; robot: boolean; rule: string | null; story: boolean; text: string; email: string | null; dueAt: number };
     }
   | { type: 'appeal_decided'; payload: { appealId: number; outcome: 'overturn' | 'uphold'; by: string; note: string | null } }
-  | { type: 'appeal_overdue'; payload: { appealId: number } }
-  | { type: 'ticket_opened'; payload: { ticketId: number; source: string; fromEmail: string | null; subject: string | null; text: string; dueAt: number } }
-  | { type: 'ticket_updated'; payload: { ticketId: number; text: string } }
-  | { type: 'ticket_answered'; payload: { ticketId: number; by: string; answer: string } }
-  | { type: 'ticket_overdue'; payload: { ticketId: number } };
+  | { type: 'appeal_overdue'; payload: { appealId: number } };

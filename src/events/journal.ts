@@ -62,6 +62,7 @@ export class Change {
 export class Journal {
   private projectors: AnyProjectors | null = null;
   memory: unknown = null;
+  private readonly listeners: ((r: Recorded) => void)[] = [];
 
   constructor(readonly store: Store) {}
 
@@ -81,10 +82,24 @@ export class Journal {
     return new Change(this);
   }
 
+  /**
+   * Hears every event once it is durable, after memory followed (figures, metrics). A listener
+   * must not throw and must not write.
+   */
+  onCommitted(listener: (r: Recorded) => void): void {
+    this.listeners.push(listener);
+  }
+
   /** Commits the change; resolves once it is durable and memory has followed. */
   commit(c: Change): Promise<void> {
     if (c.empty) return Promise.resolve();
-    return this.store.write({ statements: c.statements, onCommit: () => c.applyMemory() });
+    return this.store.write({
+      statements: c.statements,
+      onCommit: () => {
+        c.applyMemory();
+        if (this.listeners.length > 0) for (const r of c.events) for (const l of this.listeners) l(r);
+      },
+    });
   }
 
   /** One event on its own. */

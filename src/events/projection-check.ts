@@ -12,9 +12,11 @@ export const NOT_PROJECTIONS: Record<string, string> = {
   events: 'the log itself',
   messages: 'messages are not events (their chats are)',
   idempotency: 'remembered answers, kept 24 h',
+  phone_lookups: 'the daily lookup cap, kept 24 h',
   settings: 'the clock, the admin token hash, probes',
   hidden_chats: 'a chat list preference, not a rule input',
   spambot_sessions: "the bot's dialogue position",
+  console_sessions: 'staff sign-ins to the console, which expire',
   kysely_migration: 'migrations',
   kysely_migration_lock: 'migrations',
 };

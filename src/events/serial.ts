@@ -52,4 +52,9 @@ export const key = {
   idempotency: (account: number, k: string) => `i:${account}:${k}`,
   staff: (id: number) => `s:${id}`,
   ticket: (id: number) => `t:${id}`,
+  /** Opening or joining a ticket: an account's (app) or an address's (mail). */
+  ticketsOf: (account: number) => `ta:${account}`,
+  mailbox: (address: string) => `tm:${address.toLowerCase()}`,
+  /** An address being verified or bound. */
+  email: (address: string) => `e:${address.toLowerCase()}`,
 } as const;

@@ -4,6 +4,7 @@ import type { Lang } from '../domain/texts.js';
 import type { Platform } from '../platform/context.js';
 import type { Principal } from '../platform/tokens.js';
 import type { StaffRole } from '../store/schema/staff.js';
+import { CSRF_HEADER, SESSION_COOKIE, type ConsoleSessions } from './console-sessions.js';
 import { sendError } from './errors.js';
 
 /**
@@ -16,16 +17,21 @@ declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal | null;
     lang: Lang | undefined;
+    /** The code of the error answered, if any (for figures). */
+    errorCode?: string;
   }
   interface FastifyContextConfig {
     access?: Access;
   }
 }
 
+/** `Bearer <token>`; the scheme's case does not matter (RFC 7235 §2.1: `bearer`, `BEARER`). */
+const BEARER = /^bearer[ \t]+(\S+)[ \t]*$/i;
+
 function bearer(req: FastifyRequest): string | undefined {
   const h = req.headers.authorization;
-  if (!h || !h.startsWith('Bearer ')) return undefined;
-  return h.slice(7).trim();
+  if (!h) return undefined;
+  return BEARER.exec(h)?.[1];
 }
 
 /** The account behind the request (the route's access is `account`). */
@@ -35,14 +41,30 @@ export function accountOf(req: FastifyRequest): number {
   return p.accountId;
 }
 
-/** Authenticates, authorises and rate-limits, before the body is even read. */
-export function authHook(p: Platform) {
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Authenticates, authorises and rate-limits, before the body is even read. A bearer token wins;
+ * without one, a console session cookie stands for its staff token, and then every write must
+ * carry the session's CSRF token.
+ */
+export function authHook(p: Platform, sessions?: ConsoleSessions) {
   return async function authenticate(req: FastifyRequest, reply: FastifyReply): Promise<void> {
     req.principal = null;
     req.lang = undefined;
     const access: Access = req.routeOptions.config?.access ?? 'none';
     const token = bearer(req);
-    const principal = token ? p.tokens.lookup(token) : undefined;
+    let principal = token ? p.tokens.lookup(token) : undefined;
+    const sessionId = token === undefined && sessions ? req.cookies?.[SESSION_COOKIE] : undefined;
+    if (sessionId) {
+      principal = sessions!.principal(sessionId);
+      if (principal && !SAFE_METHODS.has(req.method)) {
+        const csrf = req.headers[CSRF_HEADER];
+        if (!sessions!.csrfMatches(sessionId, typeof csrf === 'string' ? csrf : undefined)) {
+          return void sendError(req, reply, 'FORBIDDEN', { reason: `a console write needs the session's ${CSRF_HEADER} header` });
+        }
+      }
+    }
     if (principal?.kind === 'account') {
       const f = p.index.flags(principal.accountId);
       req.lang = p.index.language(principal.accountId);
@@ -56,6 +78,12 @@ export function authHook(p: Platform) {
     } else if (!principal) {
       const wait = p.limits.takeForIp(req.ip);
       if (wait > 0) return void sendError(req, reply, 'FLOOD_WAIT', { retryAfter: wait });
+      // Credentials that do not authenticate also spend a smaller bucket of their own: guessing
+      // tokens from one address is slow, and valid tokens (limited per account) never meet it.
+      if (req.headers.authorization !== undefined) {
+        const failed = p.limits.takeAuthFailure(req.ip);
+        if (failed > 0) return void sendError(req, reply, 'FLOOD_WAIT', { retryAfter: failed });
+      }
     }
     if (access === 'none') {
       req.principal = principal ?? null;

@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { STATUS_CODES } from 'node:http';
 import { STATUS, type ErrorCode } from '../domain/codes.js';
 import { BanyaError } from '../domain/errors.js';
 import { errorText, langFromHeader, type Lang, type TextParams } from '../domain/texts.js';
@@ -14,15 +15,31 @@ export function requestLang(req: FastifyRequest): Lang {
   return req.lang ?? langFromHeader(req.headers['accept-language']);
 }
 
-export function sendError(req: FastifyRequest, reply: FastifyReply, code: ErrorCode, details: Record<string, unknown> = {}): FastifyReply {
+/**
+ * Headers of every answer: a JSON API is never to be sniffed as HTML, framed, cached or to leak
+ * its URLs in a Referer; the CSP forbids everything should a browser render a body anyway.
+ */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'x-content-type-options': 'nosniff',
+  'cache-control': 'no-store',
+  'referrer-policy': 'no-referrer',
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+  'x-frame-options': 'DENY',
+};
+
+/**
+ * The console's and the demo messenger's pages: scripts, styles and calls only from banya itself,
+ * never framed, no inline script.
+ */
+export const PAGE_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/** The error body of API.md, the status of its code and the `Retry-After` seconds, if any. */
+export function errorResponse(req: FastifyRequest, code: ErrorCode, details: Record<string, unknown> = {}): { status: number; body: object; retryAfter?: number } {
   const params: TextParams = {};
   if (typeof details.until === 'string') params.until = Date.parse(details.until);
   else if (details.until === null) params.until = null;
   if (typeof details.deleteAt === 'string') params.deleteAt = Date.parse(details.deleteAt);
-  if (typeof details.retryAfter === 'number') {
-    params.retryAfter = details.retryAfter;
-    void reply.header('retry-after', String(details.retryAfter));
-  }
+  if (typeof details.retryAfter === 'number') params.retryAfter = details.retryAfter;
   const clean: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(details)) if (v !== undefined) clean[k] = v;
   // Refusals of one field found past validation (a blank title, an invalid number) name it the
@@ -30,7 +47,16 @@ export function sendError(req: FastifyRequest, reply: FastifyReply, code: ErrorC
   if (STATUS[code] === 400 && clean.errors === undefined && typeof clean.field === 'string') {
     clean.errors = [{ field: requestField(clean.field), message: typeof clean.reason === 'string' ? clean.reason : 'invalid' }];
   }
-  return reply.code(STATUS[code]).send({ error: { code, message: errorText(code, requestLang(req), params), details: clean } });
+  const body = { error: { code, message: errorText(code, requestLang(req), params), details: clean } };
+  return params.retryAfter === undefined ? { status: STATUS[code], body } : { status: STATUS[code], body, retryAfter: params.retryAfter };
+}
+
+export function sendError(req: FastifyRequest, reply: FastifyReply, code: ErrorCode, details: Record<string, unknown> = {}): FastifyReply {
+  req.errorCode = code;
+  const { status, body, retryAfter } = errorResponse(req, code, details);
+  void reply.headers(SECURITY_HEADERS);
+  if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter));
+  return reply.code(status).send(body);
 }
 
 /** `name`, `to.phone`, `contacts/0/phone` → `body.name`, `body.to.phone`, `body.contacts.0.phone`. */
@@ -50,6 +76,56 @@ function validationDetails(err: FastifyError): Record<string, unknown> {
   return { errors };
 }
 
+/** Bytes of a refused body still read (and dropped) after the 413, before the connection is cut. */
+export const DRAIN_BYTES = 8 * 1024 * 1024;
+/** A refused upload that pauses this long (ms) is cut. */
+export const DRAIN_IDLE_MS = 2_000;
+
+/**
+ * `413 PAYLOAD_TOO_LARGE`, then the connection is closed. Closing at once while the client is
+ * still sending makes its kernel receive a reset, which discards the 413 before a client that
+ * writes its whole body first ever reads it. So the answer is written, our side of the
+ * connection shut, and the rest of the body read and dropped until it ends, DRAIN_BYTES have
+ * come, or it pauses DRAIN_IDLE_MS (the request timeout bounds it as well); only then is the
+ * socket destroyed.
+ */
+export function tooLarge(req: FastifyRequest, reply: FastifyReply, limitBytes = req.routeOptions.bodyLimit): FastifyReply {
+  const socket = req.raw.socket;
+  const { status, body } = errorResponse(req, 'PAYLOAD_TOO_LARGE', { limitBytes });
+  const payload = JSON.stringify(body);
+  reply.hijack();
+  if (!socket || socket.destroyed) return reply;
+  const headers = { ...SECURITY_HEADERS, 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(payload)), connection: 'close' };
+  const head = Object.entries(headers)
+    .map(([k, v]) => `${k}: ${v}\r\n`)
+    .join('');
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${head}\r\n${payload}`);
+  // Destroying drops what is not yet written: cut only once the answer is out, or at the timer.
+  let cutting = false;
+  const cut = () => {
+    cutting = true;
+    if (socket.writableFinished) socket.destroy();
+  };
+  socket.once('finish', () => cutting && socket.destroy());
+  const idle = setTimeout(() => socket.destroy(), DRAIN_IDLE_MS);
+  socket.once('close', () => clearTimeout(idle));
+  if (req.raw.readableEnded) {
+    cut();
+    return reply;
+  }
+  let drained = 0;
+  req.raw.on('data', (chunk: Buffer) => {
+    if (cutting) return;
+    drained += chunk.length;
+    if (drained > DRAIN_BYTES) cut();
+    else idle.refresh();
+  });
+  req.raw.once('end', cut);
+  req.raw.once('error', cut);
+  req.raw.resume();
+  return reply;
+}
+
 export function errorHandler(err: FastifyError | Error, req: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (err instanceof BanyaError) return sendError(req, reply, err.code, err.details);
   if (err instanceof StoreUnavailableError) {
@@ -60,7 +136,8 @@ export function errorHandler(err: FastifyError | Error, req: FastifyRequest, rep
   if (f.validation) return sendError(req, reply, 'BAD_REQUEST', validationDetails(f));
   switch (f.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return sendError(req, reply, 'PAYLOAD_TOO_LARGE');
+      // A chunked body that passed the limit while being read: answer and close (see tooLarge).
+      return tooLarge(req, reply);
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return sendError(req, reply, 'UNSUPPORTED_MEDIA_TYPE');
     case 'FST_ERR_CTP_INVALID_JSON_BODY':

@@ -1,3 +1,4 @@
+import fastifyCookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Duplex } from 'node:stream';
@@ -5,9 +6,11 @@ import { BanyaError } from '../domain/errors.js';
 import { errorText } from '../domain/texts.js';
 import type { Platform } from '../platform/context.js';
 import { authHook } from './auth.js';
-import { errorHandler, sendError } from './errors.js';
+import { ConsoleSessions } from './console-sessions.js';
+import { errorHandler, SECURITY_HEADERS, sendError, tooLarge } from './errors.js';
 import { accountRoutes } from './routes/accounts.js';
 import { adminRoutes } from './routes/admin.js';
+import { consoleRoutes } from './routes/console.js';
 import { contactRoutes } from './routes/contacts.js';
 import { crmRoutes } from './routes/crm.js';
 import { metricsRoutes } from './routes/metrics.js';
@@ -20,6 +23,7 @@ import { reportRoutes } from './routes/reports.js';
 import { supportRoutes } from './routes/support.js';
 import type { SpamBot } from '../spambot/bot.js';
 import type { SupportDesk } from '../support/desk.js';
+import type { Figures } from '../metrics/figures.js';
 
 export interface HttpServer {
   readonly server: FastifyInstance;
@@ -32,6 +36,11 @@ export interface HttpOptions {
   desk: SupportDesk;
   /** Applies whatever fell due (after a decision that releases a held deletion). */
   runDue: () => Promise<void>;
+  figures: Figures;
+  /** Started with --demo: the demo messenger may offer the demo's people (on loopback only). */
+  demo: boolean;
+  /** Where the built web pages are (default dist/web). */
+  webDir?: string;
 }
 
 const MAX_BODY_DEPTH = 32;
@@ -45,28 +54,58 @@ function clientError(err: NodeJS.ErrnoException, socket: Duplex): void {
   const reason = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'the request was not received in time' : 'the request is not valid HTTP';
   const body = JSON.stringify({ error: { code: 'BAD_REQUEST', message: errorText('BAD_REQUEST', 'en'), details: { reason } } });
   if (socket.writable) {
-    socket.write(`HTTP/1.1 400 Bad Request\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${body}`);
+    const security = Object.entries(SECURITY_HEADERS)
+      .map(([k, v]) => `${k}: ${v}\r\n`)
+      .join('');
+    socket.write(`HTTP/1.1 400 Bad Request\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json; charset=utf-8\r\n${security}Connection: close\r\n\r\n${body}`);
   }
   socket.destroy(err);
 }
 
-/** Whether a parsed JSON value has arrays or objects nested deeper than `max` (without recursion). */
-function nestedDeeperThan(value: unknown, max: number): boolean {
-  if (value === null || typeof value !== 'object') return false;
-  const stack: [object, number][] = [[value, 1]];
+/**
+ * What makes a parsed body unacceptable before any schema sees it: nesting deeper than `max`
+ * (no request of this API nests deeper than a few levels; deeper bodies would only feed recursive
+ * code, hashing and validation, with a stack to overflow), or a key that could reach an object's
+ * prototype once the body is copied or merged: `__proto__`, or `constructor` holding `prototype`
+ * (what secure-json-parse refuses). Walks without recursion; names the offending key's path.
+ */
+function bodyProblem(value: unknown, max: number): BanyaError | null {
+  if (value === null || typeof value !== 'object') return null;
+  const stack: [object, number, string][] = [[value, 1, '']];
   while (stack.length > 0) {
-    const [v, depth] = stack.pop()!;
-    if (depth > max) return true;
-    for (const child of Object.values(v)) if (child !== null && typeof child === 'object') stack.push([child as object, depth + 1]);
+    const [v, depth, path] = stack.pop()!;
+    if (depth > max) return new BanyaError('BAD_REQUEST', { reason: `the body nests deeper than ${max} levels` });
+    for (const key of Object.keys(v)) {
+      const child = (v as Record<string, unknown>)[key];
+      const at = path === '' ? key : `${path}.${key}`;
+      const poisoned =
+        key === '__proto__' ||
+        (key === 'constructor' && child !== null && typeof child === 'object' && Object.prototype.hasOwnProperty.call(child, 'prototype'));
+      if (poisoned) return new BanyaError('BAD_REQUEST', { field: at, reason: `the key "${key}" is not allowed in a request body` });
+      if (child !== null && typeof child === 'object') stack.push([child, depth + 1, at]);
+    }
   }
-  return false;
+  return null;
+}
+
+/** The request's declared body length, when it declares one. */
+function declaredLength(header: string | undefined): number | null {
+  if (header === undefined || !/^\d+$/.test(header)) return null;
+  return Number(header);
 }
 
 export async function createHttpServer(p: Platform, options: HttpOptions): Promise<HttpServer> {
+  const limits = p.config.http;
   const app: FastifyInstance = Fastify({
     loggerInstance: p.log as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: p.config.bodyLimitBytes,
+    // Slow and idle clients do not hold sockets: the headers, the whole request and the pause
+    // between keep-alive requests each have a deadline. Node checks the first two every
+    // `connectionsCheckingInterval`, so it is a fraction of the shortest.
+    http: { connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.floor(limits.headersTimeoutMs / 4))) },
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
     // Wrong types are errors, not values to coerce; unknown fields are ignored.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
     return503OnClosing: true,
@@ -80,24 +119,44 @@ export async function createHttpServer(p: Platform, options: HttpOptions): Promi
     },
   });
 
+  app.server.headersTimeout = limits.headersTimeoutMs;
+  app.server.maxConnections = limits.maxConnections;
+
   // Any content type is read as JSON (curl -d sends form encoding by default); empty means none.
-  const json = app.getDefaultJsonParser('error', 'error');
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (req, body, done) => {
-    const text = body as string;
+    let text = body as string;
+    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     if (text.trim() === '') return done(null, undefined);
-    json(req, text, (err, value) => {
-      if (err) return done(err);
-      // No request of this API nests deeper than a few levels; deeper bodies would only feed
-      // recursive code (hashing, validation) with a stack to overflow.
-      if (nestedDeeperThan(value, MAX_BODY_DEPTH)) return done(new BanyaError('BAD_REQUEST', { reason: `the body nests deeper than ${MAX_BODY_DEPTH} levels` }));
-      done(null, value);
-    });
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      return done(new BanyaError('BAD_REQUEST', { reason: 'the body is not valid JSON' }));
+    }
+    const problem = bodyProblem(value, MAX_BODY_DEPTH);
+    if (problem) return done(problem);
+    done(null, value);
   });
 
+  // First of all: the headers every answer carries, and a declared body over the limit is
+  // refused before a byte of it is read (a chunked one is refused as it passes the limit).
+  app.addHook('onRequest', (req, reply, done) => {
+    void reply.headers(SECURITY_HEADERS);
+    const length = declaredLength(req.headers['content-length']);
+    if (length !== null && length > p.config.bodyLimitBytes) return void tooLarge(req, reply, p.config.bodyLimitBytes);
+    done();
+  });
   app.decorateRequest('principal', null);
   app.decorateRequest('lang', undefined);
-  app.addHook('onRequest', authHook(p));
+  await app.register(fastifyCookie);
+  const sessions = new ConsoleSessions(p);
+  await sessions.load();
+  app.addHook('onRequest', authHook(p, sessions));
+  // Sends and their denials, for the console's figures (the send route is the hot path: one branch).
+  app.addHook('onResponse', async (req, reply) => {
+    if (req.routeOptions.url === '/v1/messages' && req.method === 'POST') options.figures.send(reply.statusCode, req.errorCode);
+  });
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((req, reply) => sendError(req, reply, 'NOT_FOUND'));
 
@@ -124,6 +183,7 @@ export async function createHttpServer(p: Platform, options: HttpOptions): Promi
   await gateRoutes(app, p);
   await supportRoutes(app, p, options.spamBot, options.desk, options.runDue);
   await adminRoutes(app, p, options.advance ? { advance: options.advance } : null);
+  await consoleRoutes(app, p, { sessions, figures: options.figures, demo: options.demo, ...(options.webDir ? { webDir: options.webDir } : {}) });
   await crmRoutes(app, p);
   await metricsRoutes(app, p);
   await app.ready();

@@ -1,16 +1,21 @@
-import type { CompiledQuery } from 'kysely';
-import { Audience, Flag, type AudienceValue } from '../domain/gate.js';
+import { Flag, SYSTEM } from '../domain/gate.js';
 import { fail } from '../domain/errors.js';
+import { nameRefusal } from '../domain/names.js';
 import { normalizePhone, phoneKey } from '../domain/phone.js';
 import type { Lang } from '../domain/texts.js';
 import { deletedAccountStatements, newAccountStatements } from '../enforcement/numbers.js';
-import { appendEvent, type Actor } from '../store/event-log.js';
+import type { PlatformEvent } from '../events/platform.js';
+import { key } from '../events/serial.js';
+import { SYSTEM_ACTOR, type Actor } from '../store/event-log.js';
 import { publicId } from '../store/ids.js';
 import type { AccountsTable } from '../store/schema/accounts.js';
-import { resolvePendingForOwner, takePendingFor } from './contacts.js';
+import { resolveWaitingFor } from './contacts.js';
 import type { Platform } from './context.js';
-import { requireWritable } from './guards.js';
+import { AUDIENCE_NAME, DEFAULT_PRIVACY } from './projectors.js';
+import { requireWritable } from './writable.js';
 import { hashToken, newToken } from './tokens.js';
+
+type PlatformEventOf<T extends PlatformEvent['type']> = Extract<PlatformEvent, { type: T }>['payload'];
 
 /** Usernames reserved for system accounts, in lower case. */
 export const RESERVED_USERNAMES = new Set(['spambot', 'support']);
@@ -50,14 +55,24 @@ export async function loadAccount(p: Platform, id: number): Promise<AccountRow |
 function checkName(name: string): string {
   const n = name.trim();
   if (n.length === 0 || n.length > 128) fail('BAD_REQUEST', { field: 'name', reason: 'name must be 1–128 characters' });
+  const refusal = nameRefusal(n); // passing for a system account (RULES.md §1)
+  if (refusal) fail('NAME_INVALID', { field: 'name', reason: `the name ${refusal}` });
   return n;
 }
 
-/** Validates a username for `account` (0 for a new one): format, reservation, uniqueness. */
-function checkUsername(p: Platform, username: string, account: number): string {
+/** A username's format and reservation (without its leading `@`). */
+function checkUsernameFormat(username: string): string {
   const u = username.startsWith('@') ? username.slice(1) : username;
   if (!USERNAME.test(u)) fail('USERNAME_INVALID', { field: 'username' });
   if (RESERVED_USERNAMES.has(u.toLowerCase())) fail('USERNAME_TAKEN', { field: 'username' });
+  // Not the system's own username, but one that could pass for it (`spam_bot`, `Supp0rt`).
+  const refusal = nameRefusal(u);
+  if (refusal) fail('NAME_INVALID', { field: 'username', reason: `the username ${refusal}` });
+  return u;
+}
+
+/** That nobody but `account` (0 for a new one) holds the username; under its serial key. */
+function checkUsernameFree(p: Platform, u: string, account: number): string {
   const holder = p.index.byUsername(u);
   if (holder !== 0 && holder !== account) fail('USERNAME_TAKEN', { field: 'username' });
   return u;
@@ -68,63 +83,42 @@ export async function createAccount(p: Platform, input: NewAccount, actor: Actor
   const phone = normalizePhone(input.phone);
   if (!phone) fail('PHONE_NUMBER_INVALID', { field: 'phone' });
   const name = checkName(input.name);
-  const key = phoneKey(phone);
-  if (p.bannedPhones.has(key)) fail('PHONE_NUMBER_BANNED');
-  if (p.index.byPhone(key) !== 0) fail('PHONE_TAKEN');
-  const username = input.username ? checkUsername(p, input.username, 0) : null;
-  const now = p.clock.now();
-  const id = p.ids.next('accounts');
-  const row: AccountsTable = {
-    id,
-    phone,
-    name,
-    username,
-    username_lc: username?.toLowerCase() ?? null,
-    language: input.language ?? null,
-    number_kind: input.numberKind ?? 'mobile',
-    system: null,
-    find_by_phone: Audience.EVERYBODY,
-    phone_visibility: Audience.CONTACTS,
-    chat_invites: Audience.EVERYBODY,
-    new_chats: Audience.EVERYBODY,
-    created_at: now,
-    deleted_at: null,
-  };
-  p.index.putAccount(id, key, username);
-  p.index.setPrivacy(id, { findByPhone: 0, phoneVisibility: 1, chatInvites: 0, newChats: 0 });
-  p.index.setLanguage(id, row.language);
-  const token = newToken();
-  const hash = hashToken(token);
-  p.tokens.put(hash, { kind: 'account', accountId: id });
-  const writes: CompiledQuery[] = [
-    p.store.db.insertInto('accounts').values(row).compile(),
-    p.store.db.insertInto('tokens').values({ hash, account_id: id, staff_id: null, created_at: now, revoked_at: null }).compile(),
-    appendEvent(p.store, p.ids, {
+  const pk = phoneKey(phone);
+  const wanted = input.username ? checkUsernameFormat(input.username) : null;
+  // The number and the username are checked and taken in one step.
+  const keys = [key.phone(pk), ...(wanted ? [key.username(wanted)] : [])];
+  const { row, token } = await p.serial.run(keys, async () => {
+    if (p.bannedPhones.has(pk)) fail('PHONE_NUMBER_BANNED');
+    if (p.index.byPhone(pk) !== 0) fail('PHONE_TAKEN');
+    const username = wanted ? checkUsernameFree(p, wanted, 0) : null;
+    const now = p.clock.now();
+    const id = p.ids.next('accounts');
+    const row = { id, phone, name, username, language: input.language ?? null, number_kind: input.numberKind ?? 'mobile', deleted_at: null, system: null } as const;
+    const token = newToken();
+    const change = p.journal.change();
+    change.emit(now, actor, id, {
       type: 'account_created',
-      at: now,
-      actor,
-      accountId: id,
-      payload: { numberKind: row.number_kind },
-    }),
-  ];
-  // A VoIP number, or one whose last account left limited, starts limited (RULES.md §4).
-  writes.push(...newAccountStatements(p, id, phone, row.number_kind, now));
-  // Phone books that were waiting for this number now find it.
-  writes.push(...takePendingFor(p, key, id, now));
-  await p.store.write(writes);
-  await p.robots.observe({ type: 'account', at: now, account: id, voip: row.number_kind === 'voip' });
+      payload: { numberKind: row.number_kind, phone, name, username, language: row.language, system: null, privacy: DEFAULT_PRIVACY },
+    });
+    change.emit(now, actor, id, { type: 'token_issued', payload: { hash: hashToken(token), accountId: id, staffId: null } });
+    // A VoIP number, or one whose last account left limited, starts limited (RULES.md §4).
+    change.sql(...newAccountStatements(p, id, phone, row.number_kind, now));
+    // Phone books that were waiting for this number now find it (a new account lets everybody find it).
+    resolveWaitingFor(p, change, pk, phone, id, DEFAULT_PRIVACY.findByPhone === 'everybody', new Set(), now);
+    await p.journal.commit(change);
+    return { row, token };
+  });
+  await p.robots.observe({ type: 'account', at: p.clock.now(), account: row.id, voip: row.number_kind === 'voip' });
   return { account: accountView(row), token };
 }
 
-/** A new session for an existing account. */
-export async function issueAccountToken(p: Platform, id: number): Promise<string> {
-  if (!p.index.exists(id) || p.index.flags(id) & Flag.DELETED) fail('NOT_FOUND');
+/** A new session for an existing account (the platform's sign-in); never for a system account. */
+export async function issueAccountToken(p: Platform, id: number, actor: Actor): Promise<string> {
+  const f = p.index.flags(id);
+  if (!p.index.exists(id) || f & Flag.DELETED) fail('NOT_FOUND');
+  if (f & SYSTEM) fail('FORBIDDEN', { reason: 'system accounts have no sessions' });
   const token = newToken();
-  const hash = hashToken(token);
-  p.tokens.put(hash, { kind: 'account', accountId: id });
-  await p.store.write([
-    p.store.db.insertInto('tokens').values({ hash, account_id: id, staff_id: null, created_at: p.clock.now(), revoked_at: null }).compile(),
-  ]);
+  await p.journal.record(p.clock.now(), actor, id, { type: 'token_issued', payload: { hash: hashToken(token), accountId: id, staffId: null } });
   return token;
 }
 
@@ -136,22 +130,28 @@ export interface ProfileChanges {
 
 export async function updateProfile(p: Platform, a: number, changes: ProfileChanges): Promise<AccountView> {
   requireWritable(p, a);
-  const row = await loadAccount(p, a);
-  if (!row) fail('NOT_FOUND');
-  const set: Partial<AccountsTable> = {};
-  if (changes.name !== undefined) set.name = checkName(changes.name);
-  if (changes.username !== undefined) {
-    const next = changes.username === null || changes.username === '' ? null : checkUsername(p, changes.username, a);
-    set.username = next;
-    set.username_lc = next?.toLowerCase() ?? null;
-  }
-  if (changes.language !== undefined) set.language = changes.language;
-  if (Object.keys(set).length > 0) {
-    if (set.username !== undefined) p.index.setUsername(a, row.username, set.username);
-    if (set.language !== undefined) p.index.setLanguage(a, set.language);
-    await p.store.write([p.store.db.updateTable('accounts').set(set).where('id', '=', a).compile()]);
-  }
-  return accountView({ ...row, ...set });
+  const name = changes.name !== undefined ? checkName(changes.name) : undefined;
+  const wanted = changes.username === undefined ? undefined : changes.username === null || changes.username === '' ? null : checkUsernameFormat(changes.username);
+  const keys = [key.account(a), ...(wanted ? [key.username(wanted)] : [])];
+  return p.serial.run(keys, async () => {
+    const row = await loadAccount(p, a);
+    if (!row) fail('NOT_FOUND');
+    const payload: PlatformEventOf<'account_updated'> = {};
+    if (name !== undefined && name !== row.name) payload.name = name;
+    if (wanted !== undefined) {
+      const next = wanted === null ? null : checkUsernameFree(p, wanted, a);
+      if (next !== row.username) {
+        payload.username = next;
+        payload.previousUsername = row.username;
+      }
+    }
+    if (changes.language !== undefined && changes.language !== row.language) payload.language = changes.language;
+    if (Object.keys(payload).length > 0) {
+      await p.journal.record(p.clock.now(), { kind: 'account', id: publicId('account', a) }, a, { type: 'account_updated', payload });
+    }
+    const { previousUsername: _previous, ...set } = payload;
+    return accountView({ ...row, ...set });
+  });
 }
 
 export interface PrivacyView {
@@ -161,8 +161,7 @@ export interface PrivacyView {
   newChats: 'everybody' | 'contacts';
 }
 
-const AUDIENCE_NAMES = ['everybody', 'contacts', 'nobody'] as const;
-const AUDIENCE_VALUE: Record<string, AudienceValue> = { everybody: 0, contacts: 1, nobody: 2 };
+const AUDIENCE_NAMES = AUDIENCE_NAME;
 
 export function privacyView(p: Platform, a: number): PrivacyView {
   const s = p.index.privacySettings(a);
@@ -176,89 +175,63 @@ export function privacyView(p: Platform, a: number): PrivacyView {
 
 export async function updatePrivacy(p: Platform, a: number, changes: Partial<PrivacyView>): Promise<PrivacyView> {
   requireWritable(p, a);
-  const next = { ...privacyView(p, a), ...changes };
-  const values = {
-    findByPhone: AUDIENCE_VALUE[next.findByPhone]!,
-    phoneVisibility: AUDIENCE_VALUE[next.phoneVisibility]!,
-    chatInvites: AUDIENCE_VALUE[next.chatInvites]!,
-    newChats: AUDIENCE_VALUE[next.newChats]!,
-  };
-  p.index.setPrivacy(a, values);
-  const writes: CompiledQuery[] = [
-    p.store.db
-      .updateTable('accounts')
-      .set({
-        find_by_phone: values.findByPhone,
-        phone_visibility: values.phoneVisibility,
-        chat_invites: values.chatInvites,
-        new_chats: values.newChats,
-      })
-      .where('id', '=', a)
-      .compile(),
-  ];
-  // Letting everybody find the number may complete others' phone-book imports.
-  writes.push(...(await resolvePendingForOwner(p, a)));
-  await p.store.write(writes);
-  return next;
+  return p.serial.run([key.account(a)], async () => {
+    const current = privacyView(p, a);
+    const next = { ...current, ...changes };
+    // Asking for the settings one already has changes nothing, and records nothing.
+    if ((Object.keys(next) as (keyof PrivacyView)[]).every((k) => next[k] === current[k])) return next;
+    const now = p.clock.now();
+    const change = p.journal.change();
+    change.emit(now, { kind: 'account', id: publicId('account', a) }, a, { type: 'privacy_changed', payload: next });
+    // Letting everybody find the number may complete others' phone-book imports.
+    const row = await loadAccount(p, a);
+    if (row?.phone) resolveWaitingFor(p, change, phoneKey(row.phone), row.phone, a, next.findByPhone === 'everybody', new Set(), now);
+    await p.journal.commit(change);
+    return next;
+  });
 }
 
 /** The owner deletes the account (`DELETE /v1/me`): tokens end, number and username are freed. */
 export async function deleteAccount(p: Platform, a: number): Promise<void> {
   requireWritable(p, a);
-  const row = await loadAccount(p, a);
-  if (!row || row.deleted_at !== null) fail('NOT_FOUND');
-  const now = p.clock.now();
-  const r = p.restrictions.refresh(a, now);
-  p.index.markDeleted(a, row.phone ? phoneKey(row.phone) : null, row.username);
-  const hashes = p.tokens.revokeAll({ kind: 'account', accountId: a });
-  const writes: CompiledQuery[] = [
-    p.store.db.updateTable('accounts').set({ deleted_at: now }).where('id', '=', a).compile(),
-    appendEvent(p.store, p.ids, {
+  await p.serial.run([key.account(a)], async () => {
+    const row = await loadAccount(p, a);
+    if (!row || row.deleted_at !== null) fail('NOT_FOUND');
+    const now = p.clock.now();
+    const r = p.restrictions.refresh(a, now);
+    const change = p.journal.change();
+    change.emit(now, { kind: 'account', id: publicId('account', a) }, a, {
       type: 'account_deleted',
-      at: now,
-      actor: { kind: 'account', id: publicId('account', a) },
-      accountId: a,
       // A number shed while limited starts its next account limited (RULES.md §4, Numbers).
-      payload: { phone: row.phone, restrictionAtDeletion: r.state, kind: r.kind ?? null },
-    }),
-  ];
-  if (hashes.length > 0) writes.push(p.store.db.updateTable('tokens').set({ revoked_at: now }).where('hash', 'in', hashes).compile());
-  writes.push(...deletedAccountStatements(p, a, row.phone, r, now));
-  await p.store.write(writes);
+      payload: { phone: row.phone, restrictionAtDeletion: r.state, kind: r.kind ?? null, username: row.username },
+    });
+    change.sql(...deletedAccountStatements(p, a, row.phone, r, now));
+    await p.journal.commit(change);
+  });
 }
 
 /** Creates SpamBot and the support account on a data folder's first start. */
 export async function ensureSystemAccounts(p: Platform): Promise<void> {
-  const writes: CompiledQuery[] = [];
+  const change = p.journal.change();
   const now = p.clock.now();
-  for (const [system, name, flag] of [
-    ['spambot', 'Spam Info Bot', Flag.SPAMBOT],
-    ['support', 'Support', Flag.SUPPORT],
+  for (const [system, name] of [
+    ['spambot', 'Spam Info Bot'],
+    ['support', 'Support'],
   ] as const) {
     if ((system === 'spambot' ? p.index.spamBotId : p.index.supportId) !== 0) continue;
     const id = p.ids.next('accounts');
-    p.index.putAccount(id, null, system, flag);
-    writes.push(
-      p.store.db
-        .insertInto('accounts')
-        .values({
-          id,
-          phone: null,
-          name,
-          username: system,
-          username_lc: system,
-          language: null,
-          number_kind: 'mobile',
-          system,
-          find_by_phone: 0,
-          phone_visibility: 2,
-          chat_invites: 2,
-          new_chats: 0,
-          created_at: now,
-          deleted_at: null,
-        })
-        .compile(),
-    );
+    change.emit(now, SYSTEM_ACTOR, id, {
+      type: 'account_created',
+      payload: {
+        numberKind: 'mobile',
+        phone: null,
+        name,
+        username: system,
+        language: null,
+        system,
+        privacy: { findByPhone: 'everybody', phoneVisibility: 'nobody', chatInvites: 'nobody', newChats: 'everybody' },
+      },
+    });
   }
-  if (writes.length > 0) await p.store.write(writes);
+  await p.journal.commit(change);
 }

@@ -1,6 +1,7 @@
 import { fail } from '../domain/errors.js';
 import { ChatKind, Flag, maySeePhone, Role, SYSTEM } from '../domain/gate.js';
 import { parseId, publicId } from '../store/ids.js';
+import { row, rows } from '../store/read.js';
 import type { Platform } from './context.js';
 import type { MessageView } from './messages.js';
 
@@ -41,7 +42,8 @@ export function actionBar(p: Platform, viewer: number, peer: number, startedBy: 
 export async function listChats(p: Platform, a: number, limit: number, cursor: number): Promise<{ chats: ChatListItem[]; nextCursor?: string }> {
   const db = p.store.db;
   const before = cursor > 0 ? cursor : 0x7fffffff;
-  const rows = await p.store.all<{ id: number; kind: 'private' | 'group' | 'channel'; title: string | null; public: number; peer_low: number | null; peer_high: number | null; started_by: number | null }>(
+  const found = await rows(
+    p.store,
     db
       .selectFrom('chats')
       .select(['id', 'kind', 'title', 'public', 'peer_low', 'peer_high', 'started_by'])
@@ -72,14 +74,11 @@ export async function listChats(p: Platform, a: number, limit: number, cursor: n
       .orderBy('id', 'desc')
       .limit(limit + 1),
   );
-  const page = rows.slice(0, limit);
+  const page = found.slice(0, limit);
   const peerIds = page.filter((r) => r.kind === 'private').map((r) => (r.peer_low === a ? r.peer_high! : r.peer_low!));
   const peers = new Map<number, { id: number; name: string; username: string | null; phone: string | null }>();
   if (peerIds.length > 0) {
-    const found = await p.store.all<{ id: number; name: string; username: string | null; phone: string | null }>(
-      db.selectFrom('accounts').select(['id', 'name', 'username', 'phone']).where('id', 'in', peerIds),
-    );
-    for (const f of found) peers.set(f.id, f);
+    for (const f of await rows(p.store, db.selectFrom('accounts').select(['id', 'name', 'username', 'phone']).where('id', 'in', peerIds))) peers.set(f.id, f);
   }
   const chats = page.map((r): ChatListItem => {
     if (r.kind !== 'private') return { id: publicId('chat', r.id), type: r.kind, title: r.title ?? '', public: r.public === 1 };
@@ -90,7 +89,7 @@ export async function listChats(p: Platform, a: number, limit: number, cursor: n
     return item;
   });
   const out: { chats: ChatListItem[]; nextCursor?: string } = { chats };
-  if (rows.length > limit) out.nextCursor = String(page[page.length - 1]!.id);
+  if (found.length > limit) out.nextCursor = String(page[page.length - 1]!.id);
   return out;
 }
 
@@ -110,10 +109,11 @@ export async function listMessages(p: Platform, viewer: number, chatId: string, 
   let afterId = 0;
   if (after !== undefined) {
     afterId = parseId('message', after);
-    const known = afterId !== 0 && (await p.store.first(p.store.db.selectFrom('messages').select('id').where('id', '=', afterId).where('chat_id', '=', chat)));
+    const known = afterId !== 0 && (await row(p.store, p.store.db.selectFrom('messages').select('id').where('id', '=', afterId).where('chat_id', '=', chat)));
     if (!known) fail('NOT_FOUND', { field: 'after' });
   }
-  const rows = await p.store.all<{ id: number; from_id: number; text: string; buttons: string | null; sent_at: number }>(
+  const page = await rows(
+    p.store,
     p.store.db
       .selectFrom('messages')
       .select(['id', 'from_id', 'text', 'buttons', 'sent_at'])
@@ -125,7 +125,7 @@ export async function listMessages(p: Platform, viewer: number, chatId: string, 
   );
   const cid = publicId('chat', chat);
   return {
-    messages: rows.map((r) => {
+    messages: page.map((r) => {
       const m: MessageView = { id: publicId('message', r.id), chatId: cid, from: publicId('account', r.from_id), text: r.text, sentAt: new Date(r.sent_at).toISOString() };
       if (r.buttons) m.buttons = JSON.parse(r.buttons) as string[][];
       return m;

@@ -1,126 +1,102 @@
-import type { CompiledQuery } from 'kysely';
+import { Audience, Flag, mayFindByPhone } from '../domain/gate.js';
 import { fail } from '../domain/errors.js';
-import { Flag, mayFindByPhone } from '../domain/gate.js';
 import { normalizePhone, phoneKey } from '../domain/phone.js';
+import type { Change } from '../events/journal.js';
+import { key } from '../events/serial.js';
+import { SYSTEM_ACTOR, type Actor } from '../store/event-log.js';
 import { publicId } from '../store/ids.js';
-import { requireWritable } from './guards.js';
 import type { Platform } from './context.js';
+import { lookUp } from './lookups.js';
+import { requireWritable } from './writable.js';
 
 /**
  * Contacts (RULES.md §1 "mutual contacts", §2 "Importing contacts"). Numbers that do not resolve
  * for the importer are remembered and become contacts once they do, as a phone book sync would.
+ * Every change is an event; memory follows the commit.
  */
 
 export interface ImportResult {
   imported: { phone: string; accountId: string }[];
   notFound: string[];
+  /** Entries that are not phone numbers, as given. */
+  invalid: string[];
 }
 
-function addEdge(p: Platform, owner: number, contact: number, name: string | null, now: number): CompiledQuery[] {
-  if (!p.index.contacts.add(owner, contact)) return [];
-  return [
-    p.store.db
-      .insertInto('contacts')
-      .values({ owner_id: owner, contact_id: contact, name, created_at: now })
-      .onConflict((oc) => oc.columns(['owner_id', 'contact_id']).doNothing())
-      .compile(),
-  ];
+function actorOf(a: number): Actor {
+  return { kind: 'account', id: publicId('account', a) };
 }
 
-function forgetPending(p: Platform, key: number, importer: number): void {
-  const set = p.pending.get(key);
-  if (!set) return;
-  set.delete(importer);
-  if (set.size === 0) p.pending.delete(key);
+/**
+ * Completes the waiting imports of `owner`'s number (`phone`, key `pk`) that now resolve: when
+ * everybody may find it, or the importer is (or is about to be, `newContacts`) in its contacts.
+ */
+export function resolveWaitingFor(p: Platform, change: Change, pk: number, phone: string, owner: number, everybodyFinds: boolean, newContacts: ReadonlySet<number>, now: number): void {
+  const importers = p.pending.importers(pk);
+  if (!importers) return;
+  for (const importer of importers) {
+    if (importer === owner || p.index.flags(importer) & Flag.DELETED) continue;
+    if (!everybodyFinds && !p.index.hasContact(owner, importer) && !newContacts.has(importer)) continue;
+    change.emit(now, SYSTEM_ACTOR, importer, { type: 'pending_contact_resolved', payload: { phone, contactId: owner } });
+  }
+}
+
+/** After `owner` saved `added`, their own waiting imports of `owner`'s number may complete. */
+async function resolveForOwner(p: Platform, change: Change, owner: number, added: ReadonlySet<number>, now: number): Promise<void> {
+  if (added.size === 0 || p.pending.size === 0) return;
+  const row = await p.store.first<{ phone: string | null }>(p.store.db.selectFrom('accounts').select('phone').where('id', '=', owner));
+  if (!row?.phone) return;
+  resolveWaitingFor(p, change, phoneKey(row.phone), row.phone, owner, p.index.findByPhone(owner) === Audience.EVERYBODY, added, now);
 }
 
 export async function importContacts(p: Platform, owner: number, entries: { phone: string; name?: string }[]): Promise<ImportResult> {
   requireWritable(p, owner);
-  const normalized = entries.map((e, i) => {
+  const result: ImportResult = { imported: [], notFound: [], invalid: [] };
+  const valid = new Map<string, string | null>();
+  for (const e of entries) {
     const phone = normalizePhone(e.phone);
-    if (!phone) fail('PHONE_NUMBER_INVALID', { field: `contacts/${i}/phone`, phone: e.phone });
-    return { phone, name: e.name?.trim() || null };
-  });
-  const now = p.clock.now();
-  const result: ImportResult = { imported: [], notFound: [] };
-  const writes: CompiledQuery[] = [];
-  const seen = new Set<string>();
-  let added = false;
-  for (const { phone, name } of normalized) {
-    if (seen.has(phone)) continue;
-    seen.add(phone);
-    const key = phoneKey(phone);
-    const target = p.index.byPhone(key);
-    if (target === owner) continue;
-    if (target !== 0 && mayFindByPhone(p.index, owner, target)) {
-      const edge = addEdge(p, owner, target, name, now);
-      if (edge.length > 0) added = true;
-      writes.push(...edge);
-      result.imported.push({ phone, accountId: publicId('account', target) });
-      // An earlier import of this number that was waiting is now done.
-      if (p.pending.get(key)?.has(owner)) {
-        forgetPending(p, key, owner);
-        writes.push(p.store.db.deleteFrom('pending_contacts').where('owner_id', '=', owner).where('phone', '=', phone).compile());
+    if (!phone) result.invalid.push(e.phone);
+    else if (!valid.has(phone)) valid.set(phone, e.name?.trim() || null);
+  }
+  if (valid.size === 0) return result;
+  return p.serial.run([key.account(owner)], async () => {
+    const now = p.clock.now();
+    const idx = p.index;
+    const change = p.journal.change();
+    const actor = actorOf(owner);
+    // Every number looked up counts against the daily cap; over it, nothing changes.
+    lookUp(p, change, owner, [...valid.keys()].map(phoneKey), now);
+    const added = new Set<number>();
+    const waiting: string[] = [];
+    for (const [phone, name] of valid) {
+      const pk = phoneKey(phone);
+      const target = idx.byPhone(pk);
+      if (target === owner) continue;
+      if (target !== 0 && mayFindByPhone(idx, owner, target)) {
+        if (!idx.hasContact(owner, target) && !added.has(target)) {
+          change.emit(now, actor, owner, { type: 'contact_added', payload: { contactId: target, name } });
+          added.add(target);
+        }
+        result.imported.push({ phone, accountId: publicId('account', target) });
+        // An earlier import of this number that was waiting is now done.
+        if (p.pending.has(pk, owner)) change.emit(now, actor, owner, { type: 'pending_contact_resolved', payload: { phone, contactId: target } });
+        continue;
       }
-      continue;
+      result.notFound.push(phone);
+      if (!p.pending.has(pk, owner)) waiting.push(phone);
     }
-    result.notFound.push(phone);
-    let set = p.pending.get(key);
-    if (!set) p.pending.set(key, (set = new Set()));
-    if (!set.has(owner)) {
-      set.add(owner);
-      writes.push(
-        p.store.db
-          .insertInto('pending_contacts')
-          .values({ owner_id: owner, phone, name, created_at: now })
-          .onConflict((oc) => oc.columns(['owner_id', 'phone']).doUpdateSet({ name }))
-          .compile(),
-      );
+    // Waiting numbers are bounded per importer by the lookup cap: the oldest give way.
+    const cap = p.config.lookupsPerDay;
+    const excess = p.pending.countOf(owner) + waiting.length - cap;
+    for (const pk of p.pending.oldestOf(owner, excess)) change.emit(now, actor, owner, { type: 'pending_contact_dropped', payload: { phone: `+${pk}` } });
+    for (const phone of waiting.slice(Math.max(0, waiting.length - cap))) {
+      change.emit(now, actor, owner, { type: 'pending_contact_added', payload: { phone, name: valid.get(phone) ?? null } });
     }
-  }
-  // Saving someone lets them find you by number if you allow only contacts to: their own
-  // waiting import of your number completes, as with POST /v1/contacts.
-  if (added) writes.push(...(await resolvePendingForOwner(p, owner)));
-  if (writes.length > 0) await p.store.write(writes);
-  return result;
-}
-
-/** Turns waiting imports of the number `key` into contacts of `account` where it now resolves. */
-export function takePendingFor(p: Platform, key: number, account: number, now: number): CompiledQuery[] {
-  const importers = p.pending.get(key);
-  if (!importers) return [];
-  const writes: CompiledQuery[] = [];
-  const phone = `+${key}`;
-  for (const importer of [...importers]) {
-    if (importer === account || p.index.flags(importer) & Flag.DELETED) continue;
-    if (!mayFindByPhone(p.index, importer, account)) continue;
-    forgetPending(p, key, importer);
-    if (p.index.contacts.add(importer, account)) {
-      writes.push(
-        p.store.db
-          .insertInto('contacts')
-          .columns(['owner_id', 'contact_id', 'name', 'created_at'])
-          .expression((eb) =>
-            eb
-              .selectFrom('pending_contacts')
-              .select([eb.val(importer).as('owner_id'), eb.val(account).as('contact_id'), 'name', eb.val(now).as('created_at')])
-              .where('owner_id', '=', importer)
-              .where('phone', '=', phone),
-          )
-          .compile(),
-      );
-    }
-    writes.push(p.store.db.deleteFrom('pending_contacts').where('owner_id', '=', importer).where('phone', '=', phone).compile());
-  }
-  return writes;
-}
-
-/** After `owner` changed who may find them, completes the imports that now resolve. */
-export async function resolvePendingForOwner(p: Platform, owner: number): Promise<CompiledQuery[]> {
-  if (p.pending.size === 0) return [];
-  const row = await p.store.first<{ phone: string | null }>(p.store.db.selectFrom('accounts').select('phone').where('id', '=', owner));
-  if (!row?.phone) return [];
-  return takePendingFor(p, phoneKey(row.phone), owner, p.clock.now());
+    // Saving someone lets them find you by number if you allow only contacts to: their own
+    // waiting import of your number completes, as with POST /v1/contacts.
+    await resolveForOwner(p, change, owner, added, now);
+    await p.journal.commit(change);
+    return result;
+  });
 }
 
 /** The action bar's "add contact": by account id, without knowing the number. */
@@ -128,17 +104,22 @@ export async function addContact(p: Platform, owner: number, contact: number, na
   requireWritable(p, owner);
   if (!p.index.exists(contact) || p.index.flags(contact) & Flag.DELETED) fail('PEER_ID_INVALID');
   if (contact === owner) fail('BAD_REQUEST', { field: 'accountId', reason: 'cannot add yourself' });
-  const now = p.clock.now();
-  const writes = addEdge(p, owner, contact, name, now);
-  // Saving someone lets them find you by number if you allow only contacts to.
-  writes.push(...(await resolvePendingForOwner(p, owner)));
-  if (writes.length > 0) await p.store.write(writes);
+  await p.serial.run([key.account(owner)], async () => {
+    if (p.index.hasContact(owner, contact)) return;
+    const now = p.clock.now();
+    const change = p.journal.change();
+    change.emit(now, actorOf(owner), owner, { type: 'contact_added', payload: { contactId: contact, name } });
+    // Saving someone lets them find you by number if you allow only contacts to.
+    await resolveForOwner(p, change, owner, new Set([contact]), now);
+    await p.journal.commit(change);
+  });
 }
 
 export async function deleteContact(p: Platform, owner: number, contact: number): Promise<void> {
   requireWritable(p, owner);
   if (!p.index.exists(contact)) fail('PEER_ID_INVALID');
-  if (!p.index.contacts.remove(owner, contact)) return;
-  await p.store.write([p.store.db.deleteFrom('contacts').where('owner_id', '=', owner).where('contact_id', '=', contact).compile()]);
+  await p.serial.run([key.account(owner)], async () => {
+    if (!p.index.hasContact(owner, contact)) return;
+    await p.journal.record(p.clock.now(), actorOf(owner), owner, { type: 'contact_removed', payload: { contactId: contact } });
+  });
 }
-

@@ -1,18 +1,14 @@
 import type { Lang } from '../domain/texts.js';
 import type { Enforcement } from '../enforcement/state.js';
 import type { RobotEvent } from '../robots/events.js';
+import type { IdempotentAnswer } from './idempotency.js';
+import type { PhoneLookups } from './lookups.js';
+import type { PendingImports } from './pending.js';
 import type { RateLimiter } from './rate-limits.js';
 import type { TokenRegistry } from './tokens.js';
 
-/** Numbers imported by accounts that could not find them yet: phone key → importer ids. */
-export type PendingImports = Map<number, Set<number>>;
-
-export interface IdempotentAnswer {
-  bodyHash: string;
-  status: number;
-  body: unknown;
-  at: number;
-}
+export type { IdempotentAnswer } from './idempotency.js';
+export type { PendingImports } from './pending.js';
 
 /**
  * Whoever answers a system account (SpamBot, support): called after a message to it is stored,
@@ -23,8 +19,11 @@ export type InboxHandler = (from: number, text: string, lang: Lang) => Promise<v
 /** Enforcement's context plus the platform's own in-memory state. */
 export interface Platform extends Enforcement {
   readonly tokens: TokenRegistry;
+  /** Numbers imported that could not be found yet. */
   readonly pending: PendingImports;
-  /** `${accountId}:${key}` → the answer first given. */
+  /** Numbers each account looked up in the last 24 h (the daily lookup cap). */
+  readonly lookups: PhoneLookups;
+  /** `${accountId}:${route}:${key}` → the answer first given (oldest first). */
   readonly idempotency: Map<string, IdempotentAnswer>;
   readonly limits: RateLimiter;
   /** System account id → its handler. */

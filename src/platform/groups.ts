@@ -1,11 +1,14 @@
-import type { CompiledQuery } from 'kysely';
 import { ALLOW, codeName, Code, type CodeName } from '../domain/codes.js';
 import { fail } from '../domain/errors.js';
 import { ChatKind, gateCreate, gateInvitee, gateInviter, gateJoin, Role, type RoleValue } from '../domain/gate.js';
+import type { Change } from '../events/journal.js';
+import { key } from '../events/serial.js';
+import type { Actor } from '../store/event-log.js';
 import { parseId, publicId } from '../store/ids.js';
+import { ROLE_VALUE } from './projectors.js';
 import type { RobotEvent } from '../robots/events.js';
 import type { Platform } from './context.js';
-import { requireWritable } from './guards.js';
+import { requireWritable } from './writable.js';
 import { denial } from './messages.js';
 
 /** Groups and channels (RULES.md §2 "Groups and channels"). */
@@ -22,24 +25,10 @@ export interface MissingInvitee {
   code: CodeName;
 }
 
-const ROLE_NAME: Partial<Record<RoleValue, string>> = {
-  [Role.MEMBER]: 'member',
-  [Role.ADMIN]: 'admin',
-  [Role.OWNER]: 'owner',
-  [Role.BANNED]: 'banned',
-  [Role.LEFT]: 'left',
-};
+export const ROLE_BY_NAME: Record<string, RoleValue> = ROLE_VALUE;
 
-export const ROLE_BY_NAME: Record<string, RoleValue> = { member: Role.MEMBER, admin: Role.ADMIN, owner: Role.OWNER, banned: Role.BANNED, left: Role.LEFT };
-
-function setRole(p: Platform, chat: number, a: number, role: RoleValue, now: number): CompiledQuery {
-  p.index.setRole(chat, a, role);
-  const name = ROLE_NAME[role]!;
-  return p.store.db
-    .insertInto('chat_members')
-    .values({ chat_id: chat, account_id: a, role: name, updated_at: now })
-    .onConflict((oc) => oc.columns(['chat_id', 'account_id']).doUpdateSet({ role: name, updated_at: now }))
-    .compile();
+function actorOf(a: number): Actor {
+  return { kind: 'account', id: publicId('account', a) };
 }
 
 /** A group or channel the account may act on, or 404 as if it did not exist. */
@@ -54,7 +43,7 @@ export function requireGroup(p: Platform, chatId: string): number {
  * Adds each invitee the inviter may add and returns the others with their codes (an unknown id
  * is PEER_ID_INVALID). Members already present count as added, so a retried request changes nothing.
  */
-function invite(p: Platform, inviter: number, chat: number, invitees: string[], now: number, writes: CompiledQuery[], invited: RobotEvent[]) {
+function invite(p: Platform, change: Change, inviter: number, chat: number, invitees: string[], now: number, invited: RobotEvent[], newOwner = 0) {
   const added: string[] = [];
   const missingInvitees: MissingInvitee[] = [];
   const seen = new Set<string>();
@@ -63,7 +52,8 @@ function invite(p: Platform, inviter: number, chat: number, invitees: string[], 
     seen.add(raw);
     const b = parseId('account', raw);
     // The inviter is an admin or the owner: already present, so counted as added below.
-    const r = p.index.role(chat, b);
+    // (in a chat being created, memory does not know its owner yet)
+    const r = b === newOwner && b !== 0 ? Role.OWNER : p.index.role(chat, b);
     if (r === Role.MEMBER || r === Role.ADMIN || r === Role.OWNER) {
       added.push(raw);
       continue;
@@ -73,7 +63,7 @@ function invite(p: Platform, inviter: number, chat: number, invitees: string[], 
       missingInvitees.push({ accountId: raw, code: codeName(code) });
       continue;
     }
-    writes.push(setRole(p, chat, b, Role.MEMBER, now));
+    change.emit(now, actorOf(inviter), b, { type: 'member_added', payload: { chatId: chat, memberId: b, by: inviter } });
     added.push(raw);
     invited.push({ type: 'invite', at: now, by: inviter, account: b, stranger: !p.index.hasContact(b, inviter) });
   }
@@ -85,68 +75,59 @@ export async function createGroup(
   owner: number,
   input: { title: string; kind: 'group' | 'channel'; public?: boolean; members?: string[] },
 ): Promise<{ chat: ChatSummary; missingInvitees: MissingInvitee[] }> {
-  const code = gateCreate(p.index, owner, p.clock.now());
+  const isPublic = input.public ?? false;
+  const code = gateCreate(p.index, owner, p.clock.now(), isPublic);
   if (code !== ALLOW) throw denial(p, code, owner);
   const title = input.title.trim();
   if (title.length === 0 || title.length > 128) fail('BAD_REQUEST', { field: 'title', reason: 'title must be 1–128 characters' });
   const now = p.clock.now();
   const id = p.ids.next('chats');
-  const isPublic = input.public ?? false;
-  p.index.putGroup(id, input.kind === 'channel' ? ChatKind.CHANNEL : ChatKind.GROUP, isPublic);
-  const writes: CompiledQuery[] = [
-    p.store.db
-      .insertInto('chats')
-      .values({
-        id,
-        kind: input.kind,
-        title,
-        public: isPublic ? 1 : 0,
-        owner_id: owner,
-        peer_low: null,
-        peer_high: null,
-        started_by: null,
-        low_wrote: 0,
-        high_wrote: 0,
-        created_at: now,
-      })
-      .compile(),
-  ];
-  writes.push(setRole(p, id, owner, Role.OWNER, now));
+  const change = p.journal.change();
+  change.emit(now, actorOf(owner), owner, { type: 'group_created', payload: { chatId: id, kind: input.kind, title, public: isPublic, ownerId: owner } });
   const invited: RobotEvent[] = [];
-  const { missingInvitees } = invite(p, owner, id, input.members ?? [], now, writes, invited);
-  await p.store.write(writes);
+  const { missingInvitees } = await p.serial.run([key.chat(id)], async () => {
+    const result = invite(p, change, owner, id, input.members ?? [], now, invited, owner);
+    await p.journal.commit(change);
+    return result;
+  });
   for (const ev of invited) await p.robots.observe(ev);
   return { chat: { id: publicId('chat', id), type: input.kind, title, public: isPublic }, missingInvitees };
 }
 
 export async function addMembers(p: Platform, inviter: number, chatId: string, accountIds: string[]): Promise<{ added: string[]; missingInvitees: MissingInvitee[] }> {
   const chat = requireGroup(p, chatId);
-  const code = gateInviter(p.index, inviter, chat);
-  if (code !== ALLOW) throw denial(p, code, inviter);
-  const now = p.clock.now();
-  const writes: CompiledQuery[] = [];
   const invited: RobotEvent[] = [];
-  const result = invite(p, inviter, chat, accountIds, now, writes, invited);
-  if (writes.length > 0) await p.store.write(writes);
+  const result = await p.serial.run([key.chat(chat)], async () => {
+    const code = gateInviter(p.index, inviter, chat);
+    if (code !== ALLOW) throw denial(p, code, inviter);
+    const change = p.journal.change();
+    const result = invite(p, change, inviter, chat, accountIds, p.clock.now(), invited);
+    await p.journal.commit(change);
+    return result;
+  });
   for (const ev of invited) await p.robots.observe(ev);
   return result;
 }
 
 export async function joinChat(p: Platform, a: number, chatId: string): Promise<void> {
   const chat = requireGroup(p, chatId);
-  const code = gateJoin(p.index, a, chat);
-  if (code !== ALLOW) throw denial(p, code, a);
-  const r = p.index.role(chat, a);
-  if (r === Role.MEMBER || r === Role.ADMIN || r === Role.OWNER) return;
-  await p.store.write([setRole(p, chat, a, Role.MEMBER, p.clock.now())]);
+  await p.serial.run([key.chat(chat)], async () => {
+    const code = gateJoin(p.index, a, chat);
+    if (code !== ALLOW) throw denial(p, code, a);
+    const r = p.index.role(chat, a);
+    if (r === Role.MEMBER || r === Role.ADMIN || r === Role.OWNER) return;
+    await p.journal.record(p.clock.now(), actorOf(a), a, { type: 'member_added', payload: { chatId: chat, memberId: a, by: a } });
+  });
 }
 
 export async function leaveChat(p: Platform, a: number, chatId: string): Promise<void> {
   requireWritable(p, a);
   const chat = requireGroup(p, chatId);
-  const r = p.index.role(chat, a);
-  if (r !== Role.MEMBER && r !== Role.ADMIN && r !== Role.OWNER) fail('NOT_FOUND');
-  await p.store.write([setRole(p, chat, a, Role.LEFT, p.clock.now())]);
+  await p.serial.run([key.chat(chat)], async () => {
+    const r = p.index.role(chat, a);
+    if (r !== Role.MEMBER && r !== Role.ADMIN && r !== Role.OWNER) fail('NOT_FOUND');
+    await p.journal.record(p.clock.now(), actorOf(a), a, { type: 'member_left', payload: { chatId: chat, memberId: a } });
+  });
 }
 
 function requireAdmin(p: Platform, a: number, chat: number): void {
@@ -158,25 +139,29 @@ function requireAdmin(p: Platform, a: number, chat: number): void {
 export async function banMember(p: Platform, admin: number, chatId: string, accountId: string): Promise<void> {
   requireWritable(p, admin);
   const chat = requireGroup(p, chatId);
-  requireAdmin(p, admin, chat);
-  const target = parseId('account', accountId);
-  if (!p.index.exists(target)) fail('PEER_ID_INVALID');
-  const r = p.index.role(chat, target);
-  if (r === Role.OWNER || target === admin) fail('CHAT_ADMIN_REQUIRED', { reason: 'the owner cannot be banned' });
-  if (r === Role.ADMIN && p.index.role(chat, admin) !== Role.OWNER) fail('CHAT_ADMIN_REQUIRED', { reason: 'only the owner bans admins' });
-  if (r === Role.BANNED) return;
-  await p.store.write([setRole(p, chat, target, Role.BANNED, p.clock.now())]);
+  await p.serial.run([key.chat(chat)], async () => {
+    requireAdmin(p, admin, chat);
+    const target = parseId('account', accountId);
+    if (!p.index.exists(target)) fail('PEER_ID_INVALID');
+    const r = p.index.role(chat, target);
+    if (r === Role.OWNER || target === admin) fail('CHAT_ADMIN_REQUIRED', { reason: 'the owner cannot be banned' });
+    if (r === Role.ADMIN && p.index.role(chat, admin) !== Role.OWNER) fail('CHAT_ADMIN_REQUIRED', { reason: 'only the owner bans admins' });
+    if (r === Role.BANNED) return;
+    await p.journal.record(p.clock.now(), actorOf(admin), target, { type: 'member_banned', payload: { chatId: chat, memberId: target, by: admin } });
+  });
 }
 
 /** The owner makes a member an admin (or takes it back). */
 export async function setAdmin(p: Platform, owner: number, chatId: string, accountId: string, admin: boolean): Promise<void> {
   requireWritable(p, owner);
   const chat = requireGroup(p, chatId);
-  if (p.index.role(chat, owner) !== Role.OWNER) throw denial(p, Code.CHAT_ADMIN_REQUIRED, owner);
-  const target = parseId('account', accountId);
-  const r = p.index.role(chat, target);
-  if (r !== Role.MEMBER && r !== Role.ADMIN) fail('PEER_ID_INVALID', { reason: 'not a member of this chat' });
-  const next = admin ? Role.ADMIN : Role.MEMBER;
-  if (r === next) return;
-  await p.store.write([setRole(p, chat, target, next, p.clock.now())]);
+  await p.serial.run([key.chat(chat)], async () => {
+    if (p.index.role(chat, owner) !== Role.OWNER) throw denial(p, Code.CHAT_ADMIN_REQUIRED, owner);
+    const target = parseId('account', accountId);
+    const r = p.index.role(chat, target);
+    if (r !== Role.MEMBER && r !== Role.ADMIN) fail('PEER_ID_INVALID', { reason: 'not a member of this chat' });
+    const next = admin ? Role.ADMIN : Role.MEMBER;
+    if (r === next) return;
+    await p.journal.record(p.clock.now(), actorOf(owner), target, { type: 'member_role_changed', payload: { chatId: chat, memberId: target, role: admin ? 'admin' : 'member' } });
+  });
 }

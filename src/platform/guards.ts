@@ -1,17 +1,6 @@
-import { fail } from '../domain/errors.js';
-import { Flag } from '../domain/gate.js';
-import type { Platform } from './context.js';
-
-/** ISO time for the API: null for "without end", undefined when absent. */
-export function iso(ms: number | null | undefined): string | null | undefined {
-  if (ms === undefined) return undefined;
-  if (ms === null || ms === Infinity) return null;
-  return new Date(ms).toISOString();
-}
-
-/** A frozen account can read but change nothing (RULES.md §2); a banned one can do nothing. */
-export function requireWritable(p: Platform, a: number): void {
-  const f = p.index.flags(a);
-  if (f & Flag.BANNED) fail('USER_DEACTIVATED_BAN');
-  if (f & Flag.FROZEN) fail('FROZEN_METHOD_INVALID', { deleteAt: iso(p.index.restriction(a).deleteAt), appeal: 'spambot' });
-}
+/**
+ * @deprecated Moved: `requireWritable` to ./writable.js, `iso` to ../domain/time-format.js.
+ * Kept only until src/support/desk.ts imports from there.
+ */
+export { requireWritable } from './writable.js';
+export { iso } from '../domain/time-format.js';

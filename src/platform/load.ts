@@ -5,9 +5,11 @@ import { phoneKey } from '../domain/phone.js';
 import { loadRestrictions } from '../enforcement/restrictions.js';
 import { ContactGraph } from '../memory/contact-graph.js';
 import { GateIndex } from '../memory/gate-index.js';
+import { each, row } from '../store/read.js';
 import type { Store } from '../store/store.js';
-import type { StaffRole } from '../store/schema/staff.js';
 import type { Platform } from './context.js';
+import { loadIdempotency } from './idempotency.js';
+import { LOOKUP_WINDOW_MS } from './lookups.js';
 import { ROLE_BY_NAME } from './groups.js';
 import { ChatKind } from '../domain/gate.js';
 
@@ -17,21 +19,23 @@ import { ChatKind } from '../domain/gate.js';
  */
 export async function buildIndex(store: Store): Promise<GateIndex> {
   const db = store.db;
-  const counts = await store.first<{ accounts: number; contacts: number; chats: number }>(
+  const counts = await row(
+    store,
     db.selectNoFrom((eb) => [
       eb.selectFrom('accounts').select(sql<number>`coalesce(max(id), 0)`.as('m')).as('accounts'),
       eb.selectFrom('contacts').select(sql<number>`count(*)`.as('n')).as('contacts'),
       eb.selectFrom('chats').select(sql<number>`coalesce(max(id), 0)`.as('m')).as('chats'),
     ]),
   );
-  const accountCap = Math.max(1024, Number(counts?.accounts ?? 0) + 1);
-  const chatCap = Math.max(1024, Number(counts?.chats ?? 0) + 1);
+  const accountCap = Math.max(1024, (counts?.accounts ?? 0) + 1);
+  const chatCap = Math.max(1024, (counts?.chats ?? 0) + 1);
 
-  const edges = Number(counts?.contacts ?? 0);
+  const edges = counts?.contacts ?? 0;
   const owners = new Int32Array(edges);
   const targets = new Int32Array(edges);
   let n = 0;
-  for await (const r of store.iterate<{ owner_id: number; contact_id: number }>(
+  for await (const r of each(
+    store,
     db.selectFrom('contacts').select(['owner_id', 'contact_id']).orderBy('owner_id').orderBy('contact_id'),
   )) {
     if (n === edges) break; // rows added since the count (none at start)
@@ -41,18 +45,8 @@ export async function buildIndex(store: Store): Promise<GateIndex> {
   }
   const index = new GateIndex(accountCap, chatCap, ContactGraph.fromSorted(owners, targets, n, accountCap));
 
-  for await (const r of store.iterate<{
-    id: number;
-    phone: string | null;
-    username: string | null;
-    system: string | null;
-    deleted_at: number | null;
-    language: 'en' | 'ru' | null;
-    find_by_phone: number;
-    phone_visibility: number;
-    chat_invites: number;
-    new_chats: number;
-  }>(
+  for await (const r of each(
+    store,
     db
       .selectFrom('accounts')
       .select(['id', 'phone', 'username', 'system', 'deleted_at', 'language', 'find_by_phone', 'phone_visibility', 'chat_invites', 'new_chats'])
@@ -71,28 +65,30 @@ export async function buildIndex(store: Store): Promise<GateIndex> {
     if (r.deleted_at !== null) index.markDeleted(r.id, key, r.username);
   }
 
-  for await (const r of store.iterate<{ blocker_id: number; blocked_id: number }>(db.selectFrom('blocks').select(['blocker_id', 'blocked_id']))) {
+  for await (const r of each(store, db.selectFrom('blocks').select(['blocker_id', 'blocked_id']))) {
     index.blocks.set(r.blocker_id, r.blocked_id, 1);
   }
 
-  for await (const r of store.iterate<{ id: number; kind: string; public: number; peer_low: number | null; peer_high: number | null; low_wrote: number; high_wrote: number }>(
+  for await (const r of each(
+    store,
     db.selectFrom('chats').select(['id', 'kind', 'public', 'peer_low', 'peer_high', 'low_wrote', 'high_wrote']),
   )) {
     if (r.kind === 'private') index.putPrivateChat(r.id, r.peer_low!, r.peer_high!, r.low_wrote === 1, r.high_wrote === 1);
     else index.putGroup(r.id, r.kind === 'channel' ? ChatKind.CHANNEL : ChatKind.GROUP, r.public === 1);
   }
 
-  for await (const r of store.iterate<{ chat_id: number; account_id: number; role: string }>(db.selectFrom('chat_members').select(['chat_id', 'account_id', 'role']))) {
+  for await (const r of each(store, db.selectFrom('chat_members').select(['chat_id', 'account_id', 'role']))) {
     index.setRole(r.chat_id, r.account_id, ROLE_BY_NAME[r.role] ?? 0);
   }
   return index;
 }
 
-/** Loads the platform's own state: tokens, waiting imports, banned numbers, idempotent answers. */
-export async function loadPlatformState(core: Core, p: Pick<Platform, 'tokens' | 'pending' | 'idempotency'>): Promise<void> {
+/** Loads the platform's own state: tokens, waiting imports, lookups, banned numbers, idempotent answers. */
+export async function loadPlatformState(core: Core, p: Platform): Promise<void> {
   const db = core.store.db;
   await loadRestrictions(core);
-  for await (const r of core.store.iterate<{ hash: string; account_id: number | null; staff_id: number | null; role: StaffRole | null; deleted_at: number | null }>(
+  for await (const r of each(
+    core.store,
     db
       .selectFrom('tokens')
       .leftJoin('staff', 'staff.id', 'tokens.staff_id')
@@ -102,19 +98,17 @@ export async function loadPlatformState(core: Core, p: Pick<Platform, 'tokens' |
     if (r.account_id !== null) p.tokens.put(r.hash, { kind: 'account', accountId: r.account_id });
     else if (r.staff_id !== null && r.role && r.deleted_at === null) p.tokens.put(r.hash, { kind: 'staff', staffId: r.staff_id, role: r.role });
   }
-  for await (const r of core.store.iterate<{ owner_id: number; phone: string }>(db.selectFrom('pending_contacts').select(['owner_id', 'phone']))) {
-    const key = phoneKey(r.phone);
-    let set = p.pending.get(key);
-    if (!set) p.pending.set(key, (set = new Set()));
-    set.add(r.owner_id);
+  // Oldest first, so that each importer's waiting numbers keep their age order.
+  for await (const r of each(core.store, db.selectFrom('pending_contacts').select(['owner_id', 'phone']).orderBy('created_at').orderBy('phone'))) {
+    p.pending.add(phoneKey(r.phone), r.owner_id);
   }
-  for await (const r of core.store.iterate<{ phone: string }>(db.selectFrom('banned_phones').select('phone'))) {
+  for await (const r of each(core.store, db.selectFrom('banned_phones').select('phone'))) {
     core.bannedPhones.add(phoneKey(r.phone));
   }
-  const since = core.clock.now() - 24 * 3600_000;
-  for await (const r of core.store.iterate<{ account_id: number; key: string; body_hash: string; status: number; response: string; created_at: number }>(
-    db.selectFrom('idempotency').selectAll().where('created_at', '>', since).orderBy('created_at'),
-  )) {
-    p.idempotency.set(`${r.account_id}:${r.key}`, { bodyHash: r.body_hash, status: r.status, body: JSON.parse(r.response), at: Number(r.created_at) });
+  const since = core.clock.now() - LOOKUP_WINDOW_MS;
+  for await (const r of each(core.store, db.selectFrom('phone_lookups').select(['account_id', 'phone_key', 'at']).where('at', '>', since).orderBy('at'))) {
+    p.lookups.put(r.account_id, [r.phone_key], r.at);
   }
+  await core.store.write([db.deleteFrom('phone_lookups').where('at', '<=', since).compile()]);
+  await loadIdempotency(p);
 }

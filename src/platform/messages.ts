@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import type { CompiledQuery } from 'kysely';
 import { ALLOW, codeName, Code, type DenyCode } from '../domain/codes.js';
 import { BanyaError, fail } from '../domain/errors.js';
 import { ChatKind, Flag, gatePost, gateSend, gateSender, mayFindByPhone, SYSTEM } from '../domain/gate.js';
+import { hasVisibleText } from '../domain/names.js';
 import { normalizePhone, phoneKey } from '../domain/phone.js';
 import { param, statement, type Statement } from '../store/statement.js';
 import { parseId, publicId } from '../store/ids.js';
@@ -10,7 +10,15 @@ import type { Store } from '../store/store.js';
 import type { Lang } from '../domain/texts.js';
 import { textSignals } from '../robots/events.js';
 import type { Platform } from './context.js';
-import { iso } from './guards.js';
+import { iso } from '../domain/time-format.js';
+import type { Change } from '../events/journal.js';
+import { key } from '../events/serial.js';
+import type { Actor } from '../store/event-log.js';
+import { idempotent, NO_RECORD, type Remember } from './idempotency.js';
+import { lookUp } from './lookups.js';
+
+// For code not yet moved to `idempotent` (reports).
+export { bodyHash, idempotentAnswer, rememberAnswer, type Idempotency } from './idempotency.js';
 
 /**
  * The send path, a straight line: resolve → gate (pure, from memory) → rate limit →
@@ -84,23 +92,13 @@ export function floodWait(retryAfter: number): BanyaError {
   return new BanyaError('FLOOD_WAIT', { retryAfter });
 }
 
-interface HotStatements {
-  insertMessage: Statement<{ id: number; chat: number; from: number; text: string; at: number }>;
-  insertPrivateChat: Statement<{ id: number; low: number; high: number; by: number; lowWrote: number; highWrote: number; at: number }>;
-  markLowWrote: Statement<{ id: number }>;
-  markHighWrote: Statement<{ id: number }>;
-  insertIdempotency: Statement<{ account: number; key: string; hash: string; status: number; response: string; at: number }>;
-}
+const hot = new WeakMap<Store, Statement<{ id: number; chat: number; from: number; text: string; at: number }>>();
 
-const hot = new WeakMap<Store, HotStatements>();
-
-function statements(store: Store): HotStatements {
+function insertMessage(store: Store) {
   let s = hot.get(store);
-  if (s) return s;
-  const db = store.db;
-  s = {
-    insertMessage: statement(
-      db.insertInto('messages').values({
+  if (!s) {
+    s = statement(
+      store.db.insertInto('messages').values({
         id: param('id'),
         chat_id: param('chat'),
         from_id: param('from'),
@@ -108,167 +106,154 @@ function statements(store: Store): HotStatements {
         buttons: null,
         sent_at: param('at'),
       }),
-    ),
-    insertPrivateChat: statement(
-      db.insertInto('chats').values({
-        id: param('id'),
-        kind: 'private',
-        title: null,
-        public: 0,
-        owner_id: null,
-        peer_low: param('low'),
-        peer_high: param('high'),
-        started_by: param('by'),
-        low_wrote: param('lowWrote'),
-        high_wrote: param('highWrote'),
-        created_at: param('at'),
-      }),
-    ),
-    markLowWrote: statement(db.updateTable('chats').set({ low_wrote: 1 }).where('id', '=', param<number>('id'))),
-    markHighWrote: statement(db.updateTable('chats').set({ high_wrote: 1 }).where('id', '=', param<number>('id'))),
-    insertIdempotency: statement(
-      db.insertInto('idempotency').values({
-        account_id: param('account'),
-        key: param('key'),
-        body_hash: param('hash'),
-        status: param('status'),
-        response: param('response'),
-        created_at: param('at'),
-      }),
-    ),
-  };
-  hot.set(store, s);
+    );
+    hot.set(store, s);
+  }
   return s;
 }
 
-export interface Idempotency {
-  key: string;
-  /** Hash of the request body, to tell a true repeat from a reuse of the key. */
-  bodyHash: string;
-}
-
-export function bodyHash(body: unknown): string {
-  return createHash('sha256').update(JSON.stringify(body ?? null)).digest('hex');
-}
-
-const IDEMPOTENCY_TTL_MS = 24 * 3600_000;
-
-/** An earlier answer for this key, or undefined to go ahead. Throws on a reused key. */
-export function idempotentAnswer(p: Platform, a: number, idem: Idempotency | undefined): { status: number; body: unknown } | undefined {
-  if (!idem) return undefined;
-  const prior = p.idempotency.get(`${a}:${idem.key}`);
-  if (!prior || prior.at + IDEMPOTENCY_TTL_MS <= p.clock.now()) return undefined;
-  if (prior.bodyHash !== idem.bodyHash) fail('IDEMPOTENCY_CONFLICT');
-  return { status: prior.status, body: prior.body };
-}
-
-/** Remembers the answer (in memory now, durably in the same batch as the write). */
-export function rememberAnswer(p: Platform, a: number, idem: Idempotency, status: number, body: unknown, at: number): CompiledQuery {
-  const mapKey = `${a}:${idem.key}`;
-  p.idempotency.delete(mapKey); // keep insertion order = age, for pruning
-  p.idempotency.set(mapKey, { bodyHash: idem.bodyHash, status, body, at });
-  return statements(p.store).insertIdempotency.bind({
-    account: a,
-    key: idem.key,
-    hash: idem.bodyHash,
-    status,
-    response: JSON.stringify(body),
-    at,
-  });
-}
-
 /**
- * The private chat of `author` and `other` once `author` has written in it: created on the first
- * message (remembering who started it), and its "has written" fact set on the author's first.
+ * Adds to `change` what `author` writing to `other` does to their private chat: the chat itself
+ * on the first message (chat_started, remembering who started it), or the author's "has written"
+ * on its first message in a chat the other side started (chat_written). Returns the chat's id.
+ * Deciding that a pair has no chat yet, and creating it, happen under the pair's serial key.
  */
-function privateChatWritten(p: Platform, author: number, other: number, now: number, writes: CompiledQuery[]): number {
+function privateChatWritten(p: Platform, change: Change, author: number, other: number, now: number): number {
   const idx = p.index;
-  const s = statements(p.store);
+  const actor: Actor = { kind: 'account', id: publicId('account', author) };
   let chat = idx.privateChat(author, other);
   if (chat === 0) {
     chat = p.ids.next('chats');
-    const authorIsLow = author < other;
-    idx.putPrivateChat(chat, author, other, authorIsLow, !authorIsLow);
-    writes.push(
-      s.insertPrivateChat.bind({
-        id: chat,
-        low: Math.min(author, other),
-        high: Math.max(author, other),
-        by: author,
-        lowWrote: authorIsLow ? 1 : 0,
-        highWrote: authorIsLow ? 0 : 1,
-        at: now,
-      }),
-    );
-  } else if (idx.markWritten(chat, author, other)) {
-    writes.push((author < other ? s.markLowWrote : s.markHighWrote).bind({ id: chat }));
+    change.emit(now, actor, author, { type: 'chat_started', payload: { chatId: chat, by: author, other } });
+  } else if (!idx.hasWritten(author, other)) {
+    change.emit(now, actor, author, { type: 'chat_written', payload: { chatId: chat, by: author, other } });
   }
   return chat;
 }
 
-export async function sendMessage(p: Platform, a: number, to: Target, text: string, idem?: Idempotency, lang: Lang = 'en'): Promise<{ status: number; body: SentMessage }> {
-  const earlier = idempotentAnswer(p, a, idem);
-  if (earlier) return earlier as { status: number; body: SentMessage };
+
+export interface IdempotencyInput {
+  key: string;
+  /** The request body as sent, compared (as JSON) with the first use of the key. */
+  body: unknown;
+}
+
+export function sendMessage(p: Platform, a: number, to: Target, text: string, idem?: IdempotencyInput, lang: Lang = 'en'): Promise<{ status: number; body: SentMessage }> {
+  if (idem === undefined) return send(p, a, to, text, lang, NO_RECORD);
+  return idempotent(p, a, 'messages', idem.key, idem.body, (remember) => send(p, a, to, text, lang, remember));
+}
+
+async function send(p: Platform, a: number, to: Target, text: string, lang: Lang, remember: Remember): Promise<{ status: number; body: SentMessage }> {
   const idx = p.index;
   const target = resolveTarget(p, a, to);
   const toSpamBot = 'peer' in target && target.peer !== 0 && target.peer === idx.spamBotId;
   // Rows 1–2 concern the sender and come before the recipient is resolved.
   const sender = gateSender(idx, a, toSpamBot);
   if (sender !== ALLOW) throw denial(p, sender, a);
+  // A number looked up counts against the daily cap, found or not (checked before answering either).
+  let looked: number | null = null;
+  if ('phone' in to) {
+    const phone = normalizePhone(to.phone);
+    if (phone && p.lookups.fresh(a, [phoneKey(phone)], p.clock.now()).length > 0) {
+      looked = phoneKey(phone);
+      const wait = p.lookups.wait(a, 1, p.config.lookupsPerDay, p.clock.now());
+      if (wait > 0) throw floodWait(wait);
+    }
+  }
   if ('error' in target) {
     if (target.error === 'PHONE_NUMBER_INVALID') fail('PHONE_NUMBER_INVALID', { field: 'to.phone' });
+    if (looked !== null) await recordLookup(p, a, looked);
     throw denial(p, target.error, a);
   }
-  if (text.trim().length === 0) fail('BAD_REQUEST', { field: 'text', reason: 'text is empty' });
-  const now = p.clock.now();
+  if (!hasVisibleText(text)) fail('MESSAGE_EMPTY', { field: 'text', reason: 'the text has no visible characters' });
   let code: DenyCode | typeof ALLOW;
   if (target.chat !== 0) {
     code = gatePost(idx, a, target.chat);
   } else {
     if (target.peer === a) fail('BAD_REQUEST', { field: 'to', reason: 'cannot message yourself' });
-    code = gateSend(idx, a, target.peer, now);
+    code = gateSend(idx, a, target.peer, p.clock.now());
   }
-  if (code !== ALLOW) throw denial(p, code, a);
+  if (code !== ALLOW) {
+    if (looked !== null) await recordLookup(p, a, looked);
+    throw denial(p, code, a);
+  }
   // Row 8: only a message that passed every other rule spends a token.
   if (target.chat !== 0 || !(idx.flags(target.peer) & SYSTEM)) {
     const wait = p.limits.take('messages', a);
     if (wait > 0) throw floodWait(wait);
   }
-  const s = statements(p.store);
-  const writes: CompiledQuery[] = [];
   const b = target.peer;
   const observed = target.chat === 0 && !(idx.flags(b) & SYSTEM);
   // For robots: a "cold" message goes to someone who has not saved the sender and never wrote to them.
   const stranger = observed && !idx.hasContact(b, a) && !idx.hasWritten(b, a);
   const newChat = observed && idx.privateChat(a, b) === 0;
-  const chat = target.chat !== 0 ? target.chat : privateChatWritten(p, a, b, now, writes);
-  const id = p.ids.next('messages');
-  writes.push(s.insertMessage.bind({ id, chat, from: a, text, at: now }));
-  const body: SentMessage = {
-    message: { id: publicId('message', id), chatId: publicId('chat', chat), from: publicId('account', a), text, sentAt: new Date(now).toISOString() },
-  };
-  if (idem) writes.push(rememberAnswer(p, a, idem, 201, body, now));
-  await p.store.write(writes);
+  // Only creating a pair's chat, or counting a new number, takes a key; a message in an existing
+  // chat takes none (a side's first message there may be recorded twice by two concurrent
+  // sends: chat_written is idempotent).
+  const pairKey = target.chat === 0 && idx.privateChat(a, b) === 0;
+  const body =
+    looked === null && !pairKey
+      ? await writeMessage(p, a, target.chat, b, text, null, remember)
+      : await p.serial.run(looked !== null ? (pairKey ? [key.account(a), key.pair(a, b)] : [key.account(a)]) : [key.pair(a, b)], () =>
+          writeMessage(p, a, target.chat, b, text, looked, remember),
+        );
   if (observed) {
     const signals = textSignals(text);
-    await p.robots.observe({ type: 'message', at: now, from: a, to: b, stranger, newChat, textHash: signals.textHash, link: signals.link, inviteLink: signals.inviteLink });
+    await p.robots.observe({ type: 'message', at: p.clock.now(), from: a, to: b, stranger, newChat, textHash: signals.textHash, link: signals.link, inviteLink: signals.inviteLink });
   }
   // SpamBot and support answer before the sender's request does.
   if (target.chat === 0) await p.inbox.get(b)?.(a, text, idx.language(a) ?? lang);
   return { status: 201, body };
 }
 
-/** A message from a system account (SpamBot, support) into its private chat with `to`. */
-export function systemMessage(p: Platform, from: number, to: number, text: string, buttons: string[][] | null, now: number): CompiledQuery[] {
-  const writes: CompiledQuery[] = [];
-  const chat = privateChatWritten(p, from, to, now, writes);
-  writes.push(
+/** The message's one batch: the number's lookup, the chat's events, the row, the idempotency record. */
+function writeMessage(p: Platform, a: number, group: number, b: number, text: string, looked: number | null, remember: Remember): Promise<SentMessage> {
+  const now = p.clock.now();
+  const change = p.journal.change();
+  if (looked !== null) lookUp(p, change, a, [looked], now);
+  const chat = group !== 0 ? group : privateChatWritten(p, change, a, b, now);
+  const id = p.ids.next('messages');
+  change.sql(insertMessage(p.store).bind({ id, chat, from: a, text, at: now }));
+  const body: SentMessage = {
+    message: { id: publicId('message', id), chatId: publicId('chat', chat), from: publicId('account', a), text, sentAt: new Date(now).toISOString() },
+  };
+  if (remember !== NO_RECORD) remember(change, { status: 201, body });
+  return p.journal.commit(change).then(() => body);
+}
+
+/** Records that `a` looked up a number (a send by number that was denied: it still counts). */
+async function recordLookup(p: Platform, a: number, pk: number): Promise<void> {
+  await p.serial.run([key.account(a)], async () => {
+    const change = p.journal.change();
+    lookUp(p, change, a, [pk], p.clock.now());
+    await p.journal.commit(change);
+  });
+}
+
+/**
+ * Adds a message from a system account (SpamBot, support) into its private chat with `to` to
+ * `change`: the chat's events, and the message row.
+ */
+export function systemMessageOn(p: Platform, change: Change, from: number, to: number, text: string, buttons: string[][] | null, now: number): void {
+  const chat = privateChatWritten(p, change, from, to, now);
+  change.sql(
     p.store.db
       .insertInto('messages')
       .values({ id: p.ids.next('messages'), chat_id: chat, from_id: from, text, buttons: buttons ? JSON.stringify(buttons) : null, sent_at: now })
       .compile(),
   );
-  return writes;
+}
+
+/**
+ * @deprecated Use `systemMessageOn` with the caller's `Change`. The statements of a system
+ * message, with memory changed at once (before the caller's write), as code not yet moved to
+ * events expects.
+ */
+export function systemMessage(p: Platform, from: number, to: number, text: string, buttons: string[][] | null, now: number): CompiledQuery[] {
+  const change = p.journal.change();
+  systemMessageOn(p, change, from, to, text, buttons, now);
+  change.applyMemory();
+  return change.statements;
 }
 
 export function isDeactivated(p: Platform, a: number): boolean {

@@ -39,6 +39,11 @@ export class TokenRegistry {
     return this.byHash.get(hashToken(token));
   }
 
+  /** The principal of a live token, by its hash (a console session names its token so). */
+  lookupHash(hash: string): Principal | undefined {
+    return this.byHash.get(hash);
+  }
+
   /** Forgets every token of the account or staff member; returns their hashes. */
   revokeAll(p: Principal): string[] {
     const key = subjectKey(p);

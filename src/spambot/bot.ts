@@ -1,11 +1,12 @@
 import type { CompiledQuery } from 'kysely';
-import { IDLE, appealOutcomeText, spamBotTurn, type BotSession, type BotSituation } from '../domain/spambot.js';
+import { IDLE, afterCodeCheck, afterEmailSent, appealOutcomeText, spamBotTurn, type BotSession, type BotSituation, type BotTurn } from '../domain/spambot.js';
 import type { Lang } from '../domain/texts.js';
 import { APPEAL_COOLDOWN_MS, fileAppealStatements, nextAppealAt } from '../enforcement/appeals.js';
 import type { AppealsTable } from '../store/schema/appeals.js';
 import type { Platform } from '../platform/context.js';
 import { Turns } from '../platform/turns.js';
 import { systemMessage } from '../platform/messages.js';
+import type { EmailVerification } from '../support/emails.js';
 
 /**
  * SpamBot: an ordinary account that answers every message with exactly one message and its
@@ -22,7 +23,11 @@ export class SpamBot {
   /** The language of each person's last turn: an outcome written later, unasked, uses it. */
   private readonly langs = new Map<number, Lang>();
 
-  constructor(private readonly p: Platform) {}
+  constructor(
+    private readonly p: Platform,
+    /** Verifies a frozen account's contact address (null: no mail, the address is not asked for). */
+    private readonly emails: EmailVerification | null = null,
+  ) {}
 
   async load(): Promise<void> {
     for await (const r of this.p.store.iterate<{ account_id: number; state: string }>(this.p.store.db.selectFrom('spambot_sessions').select(['account_id', 'state']))) {
@@ -56,7 +61,12 @@ export class SpamBot {
   private async turn(from: number, text: string, lang: Lang): Promise<void> {
     const p = this.p;
     const now = p.clock.now();
-    const turn = spamBotTurn(this.sessions.get(from) ?? IDLE, text, this.situation(from, lang, now));
+    const session = this.sessions.get(from) ?? IDLE;
+    const situation = this.situation(from, lang, now);
+    if (this.emails && (session.step === 'email' || session.step === 'email_code' || session.step === 'describe')) {
+      situation.mail = { available: this.emails.available, verified: await this.emails.verifiedOf(from) };
+    }
+    const turn = await this.mailEffects(from, spamBotTurn(session, text, situation), situation, lang);
     const writes: CompiledQuery[] = [];
     if (turn.effect?.type === 'file_appeal') {
       writes.push(...(await fileAppealStatements(p, from, { text: turn.effect.text, email: turn.effect.email?.toLowerCase() ?? null, story: turn.effect.story }, now)).writes);
@@ -73,6 +83,24 @@ export class SpamBot {
       ...systemMessage(p, p.index.spamBotId, from, turn.reply.text, turn.reply.buttons, now),
     );
     await p.store.write(writes);
+  }
+
+  /** Mails a code, or checks one, and gives the turn that follows from what came of it. */
+  private async mailEffects(from: number, turn: BotTurn, s: BotSituation, lang: Lang): Promise<BotTurn> {
+    const emails = this.emails;
+    if (!emails) return turn;
+    if (turn.effect?.type === 'send_email_code') {
+      const sent = await emails.start(from, turn.effect.address, lang).then(
+        () => true,
+        (err: unknown) => {
+          this.p.log.warn({ err }, 'SpamBot could not mail a verification code');
+          return false;
+        },
+      );
+      return afterEmailSent(turn, sent, s);
+    }
+    if (turn.effect?.type === 'check_email_code') return afterCodeCheck(turn, await emails.check(from, turn.effect.address, turn.effect.code), s);
+    return turn;
   }
 
   /** Tells the person how support decided their appeal. */

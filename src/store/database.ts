@@ -23,6 +23,11 @@ import type { TakedownsTable } from './schema/takedowns.js';
 import type { AppealsTable } from './schema/appeals.js';
 import type { SpambotSessionsTable } from './schema/spambot-sessions.js';
 import type { TicketsTable } from './schema/tickets.js';
+import type { ConsoleSessionsTable } from './schema/console-sessions.js';
+import type { TicketEntriesTable } from './schema/ticket-entries.js';
+import type { AccountEmailsTable } from './schema/account-emails.js';
+import type { EmailCodesTable } from './schema/account-emails.js';
+import type { PhoneLookupsTable } from './schema/phone-lookups.js';
 
 /** The whole schema, as Kysely sees it. */
 export interface Database {
@@ -50,5 +55,10 @@ export interface Database {
   hidden_chats: HiddenChatsTable;
   appeals: AppealsTable;
   tickets: TicketsTable;
+  ticket_entries: TicketEntriesTable;
+  account_emails: AccountEmailsTable;
+  email_codes: EmailCodesTable;
   spambot_sessions: SpambotSessionsTable;
+  console_sessions: ConsoleSessionsTable;
+  phone_lookups: PhoneLookupsTable;
 }

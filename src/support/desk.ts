@@ -1,12 +1,13 @@
 import { fail } from '../domain/errors.js';
 import type { Lang } from '../domain/texts.js';
 import type { StaffActor } from '../enforcement/staff.js';
-import { addToTicket, answerTicket, openTicket, openTicketOf } from '../enforcement/support.js';
-import type { TicketsTable } from '../store/schema/tickets.js';
+import { addToTicket, answerTicket, findTicket, loadTicket, openMailTicketOf, openTicket, openTicketOf, type Ticket } from '../enforcement/tickets.js';
+import { key } from '../events/serial.js';
 import type { Platform } from '../platform/context.js';
 import { Turns } from '../platform/turns.js';
 import { requireWritable } from '../platform/guards.js';
 import { systemMessage } from '../platform/messages.js';
+import { EmailVerification } from './emails.js';
 import type { Mailer } from './mailer.js';
 
 const ACK: Record<Lang, string> = {
@@ -14,55 +15,123 @@ const ACK: Record<Lang, string> = {
   ru: 'Спасибо, ваш вопрос передан в поддержку. Обычно мы отвечаем в течение двух-трёх дней — здесь, в этом чате.',
 };
 
+/** A mail to the support address, as the listener read it. */
+export interface IncomingMail {
+  /** The `From:` header's address, lower-cased. */
+  from: string;
+  /** The envelope's `MAIL FROM`, lower-cased (null for a bounce). */
+  envelopeFrom: string | null;
+  subject: string | null;
+  text: string;
+}
+
 /**
- * The support desk: questions from the app and from e-mail become tickets; staff answers reach
- * the person as messages from the support account, and by e-mail for e-mailed tickets.
+ * The support desk: questions from the app and from e-mail become tickets, threads that keep
+ * every follow-up and answer. An app ticket's answers arrive as messages from the support
+ * account; a mailed ticket's answers go back by mail only. A mail joins an account only from an
+ * address that account verified (RULES.md §5).
  */
 export class SupportDesk {
   /** Each person's messages to @support are taken one at a time, so parts sent at once join one ticket. */
   private readonly turns = new Turns();
+  readonly emails: EmailVerification;
 
   constructor(
     private readonly p: Platform,
     private readonly mailer: Mailer | null,
-  ) {}
+  ) {
+    this.emails = new EmailVerification(p, mailer);
+  }
 
   attach(): void {
     // Writing to @support in the app is asking a question too.
-    this.p.inbox.set(this.p.index.supportId, (from, text, lang) => this.turns.run(from, () => this.take(from, text, lang)));
+    this.p.inbox.set(this.p.index.supportId, (from, text, lang) => this.turns.run(from, () => this.take(from, text, lang).then(() => undefined)));
   }
 
-
-  /** A message to @support: joins the person's open ticket, or opens one and acknowledges it. */
-  private async take(from: number, text: string, lang: Lang): Promise<void> {
-    const open = await openTicketOf(this.p, from);
-    if (open) await addToTicket(this.p, open, text);
-    else {
-      await openTicket(this.p, { accountId: from, source: 'app', fromEmail: null, subject: null, text });
-      await this.p.store.write(systemMessage(this.p, this.p.index.supportId, from, ACK[lang], null, this.p.clock.now()));
-    }
+  /**
+   * A question from the app: joins the account's open app ticket, or opens one (acknowledged
+   * in the chat when `ack`). Returns the ticket it went to.
+   */
+  private async take(from: number, text: string, lang: Lang | null): Promise<{ id: number; dueAt: number }> {
+    const p = this.p;
+    return p.serial.run([key.ticketsOf(from)], async () => {
+      const joined = await this.joinOpen(await openTicketOf(p, from), text, 'app');
+      if (joined) return joined;
+      const now = p.clock.now();
+      const change = p.journal.change();
+      const t = openTicket(p, change, { accountId: from, source: 'app', fromEmail: null, subject: null, text }, now);
+      if (lang) change.sql(...systemMessage(p, p.index.supportId, from, ACK[lang], null, now));
+      await p.journal.commit(change);
+      return t;
+    });
   }
 
-  /** "Ask a question" in the app. */
-  async ask(accountId: number, text: string): Promise<TicketsTable> {
+  /** Appends to `t` if it is still open once its key is held; null when there is nothing to join. */
+  private async joinOpen(found: Ticket | undefined, text: string, via: 'app' | 'email'): Promise<{ id: number; dueAt: number } | null> {
+    if (!found) return null;
+    const p = this.p;
+    return p.serial.run([key.ticket(found.row.id)], async () => {
+      const t = await findTicket(p, found.row.id);
+      if (!t || t.row.state !== 'open') return null;
+      const change = p.journal.change();
+      addToTicket(change, t, text, via, p.clock.now());
+      await p.journal.commit(change);
+      return { id: t.row.id, dueAt: Number(t.row.due_at) };
+    });
+  }
+
+  /** "Ask a question" in the app: a new ticket, or a further entry of the open one. */
+  async ask(accountId: number, text: string): Promise<{ id: number; dueAt: number }> {
     requireWritable(this.p, accountId);
     if (text.trim().length === 0) fail('BAD_REQUEST', { field: 'text', reason: 'text is empty' });
-    return openTicket(this.p, { accountId, source: 'app', fromEmail: null, subject: null, text: text.trim() });
+    let out: { id: number; dueAt: number } | undefined;
+    await this.turns.run(accountId, async () => {
+      out = await this.take(accountId, text.trim(), null);
+    });
+    return out!;
   }
 
-  /** A staff answer, delivered in the app and, for e-mailed tickets, by e-mail. */
-  async answer(ticketId: number, text: string, staff: StaffActor): Promise<TicketsTable> {
-    const row = await answerTicket(this.p, ticketId, text, staff);
-    if (row.account_id !== null) {
-      await this.p.store.write(systemMessage(this.p, this.p.index.supportId, row.account_id, text, null, this.p.clock.now()));
-    }
-    if (row.source === 'email' && row.from_email) {
-      if (this.mailer) {
-        await this.mailer.send(row.from_email, row.subject ? `Re: ${row.subject}` : 'Your question to support', text).catch((err: unknown) => {
-          this.p.log.error({ err, ticket: ticketId }, 'could not send the answer by e-mail');
-        });
-      } else this.p.log.warn({ ticket: ticketId }, 'no SMTP relay configured: the answer was not e-mailed');
-    }
-    return row;
+  /**
+   * A mail to the support address. It belongs to an account only when its address was verified
+   * by that account (and the envelope says the same); otherwise it is an e-mail-only ticket.
+   */
+  async takeMail(mail: IncomingMail): Promise<void> {
+    const p = this.p;
+    const owner = mail.envelopeFrom === mail.from ? await this.emails.ownerOf(mail.from) : null;
+    await p.serial.run([key.mailbox(mail.from)], async () => {
+      const joined = await this.joinOpen(await openMailTicketOf(p, mail.from, owner), mail.text, 'email');
+      if (joined) return;
+      const change = p.journal.change();
+      openTicket(p, change, { accountId: owner, source: 'email', fromEmail: mail.from, subject: mail.subject, text: mail.text }, p.clock.now());
+      await p.journal.commit(change);
+    });
+  }
+
+  /**
+   * A staff answer, appended to the thread and delivered the way the ticket came: in the app
+   * as a message from @support, or by mail only. An e-mailed ticket without a working relay
+   * cannot be answered: `503 MAIL_RELAY_UNAVAILABLE`, and nothing is appended.
+   */
+  async answer(ticketId: number, text: string, staff: StaffActor): Promise<Ticket> {
+    const p = this.p;
+    return p.serial.run([key.ticket(ticketId)], async () => {
+      const t = await loadTicket(p, ticketId);
+      const change = p.journal.change();
+      const now = p.clock.now();
+      if (t.row.source === 'email') {
+        if (!this.mailer || !t.row.from_email) fail('MAIL_RELAY_UNAVAILABLE');
+        try {
+          await this.mailer.send(t.row.from_email, t.row.subject ? `Re: ${t.row.subject}` : 'Your question to support', text);
+        } catch (err) {
+          p.log.error({ err, ticket: ticketId }, 'could not send the answer by e-mail');
+          fail('MAIL_RELAY_UNAVAILABLE');
+        }
+      } else if (t.row.account_id !== null) {
+        change.sql(...systemMessage(p, p.index.supportId, t.row.account_id, text, null, now));
+      }
+      answerTicket(change, t, text, staff, now);
+      await p.journal.commit(change);
+      return loadTicket(p, ticketId);
+    });
   }
 }

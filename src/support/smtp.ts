@@ -1,36 +1,92 @@
 import { simpleParser, type AddressObject } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
-import { normalizePhone, phoneKey } from '../domain/phone.js';
-import { openTicket } from '../enforcement/support.js';
+import { SMTPServer, type SMTPServerDataStream } from 'smtp-server';
 import type { Platform } from '../platform/context.js';
+import type { SupportDesk } from './desk.js';
 
 /**
- * Mail to the support address becomes a ticket. The sender is matched to an account by an e-mail
- * address they gave in an appeal, or else by a phone number written in the message. The ticket is
- * stored before the mail is accepted, so an accepted mail is never lost.
+ * Mail to the support address becomes a ticket (the desk decides whose: RULES.md §5). The ticket
+ * is stored before the mail is accepted, so an accepted mail is never lost.
  *
- * Support's answer reaches the matched account in the app, so a wrong match would show it to a
- * stranger: only numbers written internationally (`+44 …` or `0044 …`) count, and a mail naming
- * the numbers of several accounts matches none of them.
+ * Mail is bounded: a message past the advertised SIZE is refused with 552 and is never held
+ * beyond that size (the rest of it is read and dropped, as SMTP requires); connections and
+ * messages are rate-limited per remote address, messages per envelope sender, and concurrent
+ * connections are capped.
  */
 
-const PHONE_IN_TEXT = /(?:\+|\b00)[0-9][0-9 ()\-.]{6,20}[0-9]/g;
+export interface SmtpLimits {
+  /** The advertised SIZE; larger mail is refused with 552. */
+  maxBytes: number;
+  /** Connected clients at once; more are told 421. */
+  maxConnections: number;
+  /** New connections per remote address per minute; more are told 421. */
+  connectionsPerMinute: number;
+  /** Messages (MAIL FROM) per remote address per hour; more are told 450. */
+  messagesPerHourPerAddress: number;
+  /** Messages per envelope sender per hour; more are told 450. */
+  messagesPerHourPerSender: number;
+  /** An idle client is disconnected after this long. */
+  socketTimeoutMs: number;
+}
 
-export async function matchAccount(p: Platform, fromEmail: string | null, text: string): Promise<number | null> {
-  if (fromEmail) {
-    const row = await p.store.first<{ account_id: number }>(
-      p.store.db.selectFrom('appeals').select('account_id').where('email', '=', fromEmail.toLowerCase()).orderBy('id', 'desc').limit(1),
-    );
-    if (row) return row.account_id;
+export const SMTP_LIMITS: SmtpLimits = {
+  maxBytes: 1024 * 1024,
+  maxConnections: 50,
+  connectionsPerMinute: 30,
+  messagesPerHourPerAddress: 120,
+  messagesPerHourPerSender: 30,
+  socketTimeoutMs: 30_000,
+};
+
+export interface SmtpOptions {
+  host: string;
+  port: number;
+  supportAddress: string;
+  limits?: Partial<SmtpLimits>;
+}
+
+export interface SmtpStats {
+  /** The most bytes of one message ever held in memory. */
+  largestHeld: number;
+  /** Messages refused for their size. */
+  tooLarge: number;
+}
+
+export interface SmtpListener {
+  port: number;
+  readonly stats: SmtpStats;
+  close(): Promise<void>;
+}
+
+/** Hits per key in a sliding window; keys with nothing recent are forgotten. */
+export class WindowCounter {
+  private readonly hits = new Map<string, number[]>();
+
+  constructor(
+    private readonly limit: number,
+    private readonly windowMs: number,
+    private readonly maxKeys = 10_000,
+  ) {}
+
+  /** Counts a hit unless the key is at its limit; false when refused. */
+  take(key: string, now: number): boolean {
+    const since = now - this.windowMs;
+    const list = (this.hits.get(key) ?? []).filter((t) => t > since);
+    if (list.length >= this.limit) {
+      this.hits.set(key, list);
+      return false;
+    }
+    list.push(now);
+    this.hits.set(key, list);
+    if (this.hits.size > this.maxKeys) {
+      for (const [k, v] of this.hits) if (v.length === 0 || v[v.length - 1]! <= since) this.hits.delete(k);
+      // Still too many distinct keys: forget the oldest (a Map iterates in insertion order).
+      for (const k of this.hits.keys()) {
+        if (this.hits.size <= this.maxKeys) break;
+        this.hits.delete(k);
+      }
+    }
+    return true;
   }
-  const found = new Set<number>();
-  for (const candidate of text.match(PHONE_IN_TEXT) ?? []) {
-    const phone = normalizePhone(candidate);
-    if (!phone) continue;
-    const id = p.index.byPhone(phoneKey(phone));
-    if (id !== 0) found.add(id);
-  }
-  return found.size === 1 ? [...found][0]! : null;
 }
 
 function firstAddress(a: AddressObject | AddressObject[] | undefined): string | null {
@@ -39,38 +95,84 @@ function firstAddress(a: AddressObject | AddressObject[] | undefined): string | 
   return null;
 }
 
-export interface SmtpOptions {
-  host: string;
-  port: number;
-  supportAddress: string;
-  maxBytes?: number;
+function smtpError(code: number, message: string): Error {
+  return Object.assign(new Error(message), { responseCode: code });
 }
 
-export async function startSmtpListener(p: Platform, o: SmtpOptions): Promise<{ port: number; close(): Promise<void> }> {
+/** Reads the message, holding at most `max` bytes; past that the rest is read and dropped. */
+function readBounded(stream: SMTPServerDataStream, max: number, stats: SmtpStats): Promise<Buffer | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let held = 0;
+    let over = false;
+    stream.on('data', (chunk: Buffer) => {
+      if (over) return;
+      if (held + chunk.length > max || stream.sizeExceeded) {
+        over = true;
+        chunks.length = 0;
+        held = 0;
+        return;
+      }
+      chunks.push(chunk);
+      held += chunk.length;
+      if (held > stats.largestHeld) stats.largestHeld = held;
+    });
+    stream.once('end', () => resolve(over || stream.sizeExceeded ? null : Buffer.concat(chunks, held)));
+    stream.once('error', reject);
+  });
+}
+
+export async function startSmtpListener(p: Platform, desk: SupportDesk, o: SmtpOptions): Promise<SmtpListener> {
+  const limits: SmtpLimits = { ...SMTP_LIMITS, ...o.limits };
   const support = o.supportAddress.toLowerCase();
+  const stats: SmtpStats = { largestHeld: 0, tooLarge: 0 };
+  const connections = new WindowCounter(limits.connectionsPerMinute, 60_000);
+  const perAddress = new WindowCounter(limits.messagesPerHourPerAddress, 3600_000);
+  const perSender = new WindowCounter(limits.messagesPerHourPerSender, 3600_000);
+  const remote = (s: { remoteAddress: string }) => s.remoteAddress || 'unknown';
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['AUTH', 'STARTTLS'],
-    size: o.maxBytes ?? 1024 * 1024,
+    size: limits.maxBytes,
+    maxClients: limits.maxConnections,
+    socketTimeout: limits.socketTimeoutMs,
+    disableReverseLookup: true,
     logger: false,
     banner: 'banya support',
+    onConnect(session, cb) {
+      if (!connections.take(remote(session), p.clock.now())) return cb(smtpError(421, 'Too many connections from your address, try again later'));
+      cb();
+    },
+    onMailFrom(address, session, cb) {
+      const now = p.clock.now();
+      const sender = address.address.toLowerCase() || '<>';
+      if (!perAddress.take(remote(session), now)) return cb(smtpError(450, 'Too many messages from your address, try again later'));
+      if (!perSender.take(sender, now)) return cb(smtpError(450, 'Too many messages from this sender, try again later'));
+      cb();
+    },
     onRcptTo(address, _session, cb) {
-      if (address.address.toLowerCase() !== support) return cb(Object.assign(new Error(`no such mailbox: use ${o.supportAddress}`), { responseCode: 550 }));
+      if (address.address.toLowerCase() !== support) return cb(smtpError(550, `no such mailbox: use ${o.supportAddress}`));
       cb();
     },
     onData(stream, session, cb) {
-      simpleParser(stream)
-        .then(async (mail) => {
-          const from = firstAddress(mail.from) ?? (session.envelope.mailFrom ? session.envelope.mailFrom.address.toLowerCase() : null);
+      readBounded(stream, limits.maxBytes, stats)
+        .then(async (raw) => {
+          if (!raw) {
+            stats.tooLarge++;
+            return cb(smtpError(552, `message exceeds fixed maximum message size ${limits.maxBytes}`));
+          }
+          const mail = await simpleParser(raw);
+          const envelopeFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address.toLowerCase() || null : null;
+          const from = firstAddress(mail.from) ?? envelopeFrom;
+          if (!from) return cb(smtpError(550, 'a mail to support needs a sender address'));
           const subject = mail.subject?.slice(0, 500) ?? null;
           const text = (mail.text ?? '').trim() || '(empty message)';
-          const accountId = await matchAccount(p, from, `${subject ?? ''}\n${text}`);
-          await openTicket(p, { accountId, source: 'email', fromEmail: from, subject, text });
+          await desk.takeMail({ from, envelopeFrom, subject, text });
           cb();
         })
         .catch((err: unknown) => {
           p.log.error({ err }, 'could not take an e-mail');
-          cb(Object.assign(new Error('temporary failure, try again later'), { responseCode: 451 }));
+          cb(smtpError(451, 'temporary failure, try again later'));
         });
     },
   });
@@ -83,6 +185,7 @@ export async function startSmtpListener(p: Platform, o: SmtpOptions): Promise<{ 
   const port = typeof address === 'object' && address ? address.port : o.port;
   return {
     port,
+    stats,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

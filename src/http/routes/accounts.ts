@@ -1,10 +1,11 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { fail } from '../../domain/errors.js';
 import { createAccount, issueAccountToken, accountView, loadAccount, privacyView, updatePrivacy, updateProfile, deleteAccount, type PrivacyView, type ProfileChanges } from '../../platform/accounts.js';
 import type { Platform } from '../../platform/context.js';
 import { restrictionView } from '../../enforcement/timeline.js';
 import { peerView } from '../../platform/chats.js';
 import { resolveTarget } from '../../platform/messages.js';
+import { lookUpNumber } from '../../platform/lookups.js';
 import { codeName } from '../../domain/codes.js';
 import { parseId } from '../../store/ids.js';
 import { accountOf } from '../auth.js';
@@ -18,6 +19,15 @@ const privacyProps = {
   chatInvites: { type: 'string', enum: ['everybody', 'contacts', 'nobody'] },
   newChats: { type: 'string', enum: ['everybody', 'contacts'] },
 } as const;
+
+/**
+ * The platform's routes (registering accounts, signing them in, the batch gate check) answer only
+ * the admin token, the platform's own key (API.md): a staff token, even with the `admin` role,
+ * gets 403 — no staff member can act as a user.
+ */
+export function platformKeyOnly(req: FastifyRequest): void {
+  if (req.principal?.kind !== 'admin') fail('FORBIDDEN', { reason: 'only the platform key (the admin token) may call this route' });
+}
 
 export async function accountRoutes(app: FastifyInstance, p: Platform): Promise<void> {
   app.post<{ Body: { phone: string; name: string; username?: string; numberKind?: 'mobile' | 'voip'; language?: Lang } }>(
@@ -41,16 +51,20 @@ export async function accountRoutes(app: FastifyInstance, p: Platform): Promise<
         response: { 201: { type: 'object', properties: { account: accountSchema, token: { type: 'string' } } }, ...errorResponses },
       },
     },
-    async (req, reply) => reply.code(201).send(await createAccount(p, req.body, actorOf(req))),
+    async (req, reply) => {
+      platformKeyOnly(req);
+      return reply.code(201).send(await createAccount(p, req.body, actorOf(req)));
+    },
   );
 
   app.post<{ Params: { id: string } }>(
     '/v1/accounts/:id/tokens',
     { config: { access: ['admin'] }, schema: { summary: 'A new session for an account', tags: ['accounts'], params: { type: 'object', properties: { id: { type: 'string' } } } } },
     async (req, reply) => {
+      platformKeyOnly(req);
       const id = parseId('account', req.params.id);
       if (id === 0) fail('NOT_FOUND');
-      return reply.code(201).send({ token: await issueAccountToken(p, id) });
+      return reply.code(201).send({ token: await issueAccountToken(p, id, actorOf(req)) });
     },
   );
 
@@ -68,6 +82,8 @@ export async function accountRoutes(app: FastifyInstance, p: Platform): Promise<
       const a = accountOf(req);
       const { phone, username } = req.query;
       if ((phone === undefined) === (username === undefined)) fail('BAD_REQUEST', { reason: 'give exactly one of phone, username' });
+      // A number looked up counts against the daily cap, found or not.
+      if (phone !== undefined) await lookUpNumber(p, a, phone);
       const r = resolveTarget(p, a, phone !== undefined ? { phone } : { username: username! });
       if ('error' in r) fail(r.error === 'PHONE_NUMBER_INVALID' ? r.error : codeName(r.error));
       const row = await loadAccount(p, r.peer);

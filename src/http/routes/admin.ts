@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
+import { MAX_CLOCK_MS } from '../../clock.js';
 import { fail } from '../../domain/errors.js';
 import type { Platform } from '../../platform/context.js';
-import { createStaff, deleteStaff } from '../../platform/staff.js';
+import { createStaff, deleteStaff } from '../../platform/staff-members.js';
 import { parseId } from '../../store/ids.js';
 import type { StaffRole } from '../../store/schema/staff.js';
 import { errorResponses } from '../schemas.js';
@@ -42,18 +43,36 @@ export async function adminRoutes(app: FastifyInstance, p: Platform, clock: Cloc
   });
 
   if (clock) {
+    const latest = new Date(MAX_CLOCK_MS).toISOString();
     app.post<{ Body: { advanceSeconds: number } }>(
       '/v1/admin/clock',
       {
         config: { access: ['admin'] },
         schema: {
           summary: 'Move the manual clock forward (BANYA_CLOCK=manual only); due expiries are applied first',
+          description: `\`advanceSeconds\` is a number from 0 to 10^10 (0 reads the time). The clock never passes ${latest}: an advance that would is refused with 400 BAD_REQUEST, its details giving \`latest\` and \`maxAdvanceSeconds\`, the most it may still move.`,
           tags: ['admin'],
-          body: { type: 'object', required: ['advanceSeconds'], properties: { advanceSeconds: { type: 'number', minimum: 0, maximum: 3153600000 } } },
+          body: {
+            type: 'object',
+            required: ['advanceSeconds'],
+            properties: { advanceSeconds: { type: 'number', minimum: 0, maximum: 1e10, description: `seconds, 0 to 10^10; the clock stops at ${latest}` } },
+          },
           response: { 200: { type: 'object', properties: { now: { type: 'string' } } }, ...errorResponses },
         },
       },
-      async (req) => ({ now: new Date(await clock.advance(req.body.advanceSeconds)).toISOString() }),
+      async (req) => {
+        const seconds = req.body.advanceSeconds;
+        const now = p.clock.now();
+        if (seconds > 0 && now + Math.round(seconds * 1000) > MAX_CLOCK_MS) {
+          fail('BAD_REQUEST', {
+            field: 'advanceSeconds',
+            reason: `the clock cannot pass ${latest}`,
+            latest,
+            maxAdvanceSeconds: Math.max(0, Math.floor((MAX_CLOCK_MS - now) / 1000)),
+          });
+        }
+        return { now: new Date(await clock.advance(seconds)).toISOString() };
+      },
     );
   }
 }

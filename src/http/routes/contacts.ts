@@ -19,7 +19,7 @@ export async function contactRoutes(app: FastifyInstance, p: Platform): Promise<
     {
       config: { access: 'account' },
       schema: {
-        summary: 'Import phone-book contacts; numbers not found are remembered',
+        summary: 'Import phone-book contacts; numbers not found are remembered, entries that are not numbers come back in invalid',
         tags: ['contacts'],
         body: {
           type: 'object',
@@ -38,6 +38,7 @@ export async function contactRoutes(app: FastifyInstance, p: Platform): Promise<
             properties: {
               imported: { type: 'array', items: { type: 'object', properties: { phone: { type: 'string' }, accountId: { type: 'string' } } } },
               notFound: { type: 'array', items: { type: 'string' } },
+              invalid: { type: 'array', items: { type: 'string' } },
             },
           },
           ...errorResponses,

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { fail } from '../../domain/errors.js';
-import { checkBatch } from '../../platform/check.js';
+import { checkBatch } from '../../platform/gate-batch.js';
 import type { Platform } from '../../platform/context.js';
+import { platformKeyOnly } from './accounts.js';
 
 const MAX_BATCH = 100_000;
 
@@ -27,6 +28,7 @@ export async function gateRoutes(app: FastifyInstance, p: Platform): Promise<voi
       },
     },
     async (req) => {
+      platformKeyOnly(req);
       if (req.body.from.length !== req.body.to.length) fail('BAD_REQUEST', { reason: 'from and to must have the same length' });
       return { results: checkBatch(p, req.body.from, req.body.to) };
     },

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { listChats, listMessages } from '../../platform/chats.js';
 import type { Platform } from '../../platform/context.js';
-import { bodyHash, sendMessage, type Target } from '../../platform/messages.js';
+import { sendMessage, type Target } from '../../platform/messages.js';
 import { accountOf } from '../auth.js';
 import { requestLang } from '../errors.js';
 import { numericCursor, pageParams } from '../paging.js';
@@ -25,7 +25,7 @@ export async function messageRoutes(app: FastifyInstance, p: Platform): Promise<
     },
     async (req, reply) => {
       const { to, text, idempotencyKey } = req.body;
-      const idem = idempotencyKey ? { key: idempotencyKey, bodyHash: bodyHash(req.body) } : undefined;
+      const idem = idempotencyKey !== undefined ? { key: idempotencyKey, body: req.body } : undefined;
       const r = await sendMessage(p, accountOf(req), to, text, idem, requestLang(req));
       return reply.code(r.status).send(r.body);
     },

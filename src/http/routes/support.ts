@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { fail } from '../../domain/errors.js';
 import { appealView, decideAppeal, listAppeals } from '../../enforcement/appeals.js';
-import { listTickets, loadTicket, ticketView } from '../../enforcement/support.js';
+import { listTickets, loadTicket, ticketView } from '../../enforcement/tickets.js';
 import type { Platform } from '../../platform/context.js';
 import type { SpamBot } from '../../spambot/bot.js';
 import { parseId, publicId } from '../../store/ids.js';
@@ -10,9 +10,34 @@ import { accountOf } from '../auth.js';
 import { numericCursor, pageParams } from '../paging.js';
 import { staffOf } from './actor.js';
 import { errorResponses, pageQuerySchema } from '../schemas.js';
+import { emailRoutes } from './emails.js';
 
 const SUPPORT = ['support', 'admin'] as const;
 
+
+const entrySchema = {
+  type: 'object',
+  properties: { from: { type: 'string', enum: ['user', 'support'] }, text: { type: 'string' }, at: { type: 'string' }, via: { type: 'string', enum: ['app', 'email'] } },
+} as const;
+
+const ticketSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    accountId: { type: 'string' },
+    source: { type: 'string', enum: ['app', 'email'] },
+    fromEmail: { type: 'string' },
+    subject: { type: 'string' },
+    state: { type: 'string', enum: ['open', 'answered', 'closed'] },
+    createdAt: { type: 'string' },
+    dueAt: { type: 'string' },
+    overdue: { type: 'boolean' },
+    answeredAt: { type: 'string' },
+    entries: { type: 'array', items: entrySchema },
+  },
+} as const;
+
+const TICKET_STATES = ['open', 'answered', 'closed'] as const;
 
 const appealSchema = {
   type: 'object',
@@ -35,12 +60,13 @@ const appealSchema = {
 } as const;
 
 export async function supportRoutes(app: FastifyInstance, p: Platform, spamBot: SpamBot, desk: SupportDesk, runDue: () => Promise<void>): Promise<void> {
+  await emailRoutes(app, p, desk.emails);
   app.post<{ Body: { text: string } }>(
     '/v1/support/tickets',
     {
       config: { access: 'account' },
       schema: {
-        summary: '"Ask a question": a ticket for support; answers arrive as messages from @support',
+        summary: '"Ask a question": a ticket for support (joins the open one); answers arrive as messages from @support',
         tags: ['support'],
         body: { type: 'object', required: ['text'], properties: { text: { type: 'string', minLength: 1, maxLength: 10_000 } } },
         response: { 201: { type: 'object', properties: { ticket: { type: 'object', properties: { id: { type: 'string' }, dueAt: { type: 'string' } } } } }, ...errorResponses },
@@ -48,18 +74,19 @@ export async function supportRoutes(app: FastifyInstance, p: Platform, spamBot: 
     },
     async (req, reply) => {
       const t = await desk.ask(accountOf(req), req.body.text);
-      return reply.code(201).send({ ticket: { id: publicId('ticket', t.id), dueAt: new Date(Number(t.due_at)).toISOString() } });
+      return reply.code(201).send({ ticket: { id: publicId('ticket', t.id), dueAt: new Date(t.dueAt).toISOString() } });
     },
   );
 
-  app.get<{ Querystring: { state?: 'open' | 'answered'; limit?: string; cursor?: string } }>(
+  app.get<{ Querystring: { state?: (typeof TICKET_STATES)[number]; limit?: string; cursor?: string } }>(
     '/v1/moderation/tickets',
     {
       config: { access: [...SUPPORT] },
       schema: {
-        summary: 'Support tickets, oldest first',
+        summary: 'Support tickets, oldest first, each with its thread of entries',
         tags: ['support'],
-        querystring: { type: 'object', properties: { ...pageQuerySchema.properties, state: { type: 'string', enum: ['open', 'answered'] } } },
+        querystring: { type: 'object', properties: { ...pageQuerySchema.properties, state: { type: 'string', enum: [...TICKET_STATES] } } },
+        response: { 200: { type: 'object', properties: { tickets: { type: 'array', items: ticketSchema }, nextCursor: { type: 'string' } } }, ...errorResponses },
       },
     },
     async (req) => {
@@ -68,18 +95,23 @@ export async function supportRoutes(app: FastifyInstance, p: Platform, spamBot: 
     },
   );
 
-  app.get<{ Params: { id: string } }>('/v1/moderation/tickets/:id', { config: { access: [...SUPPORT] }, schema: { summary: 'A ticket', tags: ['support'] } }, async (req) => ({
-    ticket: ticketView(await loadTicket(p, parseId('ticket', req.params.id)), p.clock.now()),
-  }));
+  app.get<{ Params: { id: string } }>(
+    '/v1/moderation/tickets/:id',
+    { config: { access: [...SUPPORT] }, schema: { summary: 'A ticket and its thread', tags: ['support'], response: { 200: { type: 'object', properties: { ticket: ticketSchema } }, ...errorResponses } } },
+    async (req) => ({
+      ticket: ticketView(await loadTicket(p, parseId('ticket', req.params.id)), p.clock.now()),
+    }),
+  );
 
   app.post<{ Params: { id: string }; Body: { text: string } }>(
     '/v1/moderation/tickets/:id/answer',
     {
       config: { access: [...SUPPORT] },
       schema: {
-        summary: 'Answer a ticket: delivered as a message from @support, and by e-mail for e-mailed tickets',
+        summary: 'Answer a ticket (appended to its thread): a message from @support for app tickets, a mail only for e-mailed ones (503 MAIL_RELAY_UNAVAILABLE without a relay)',
         tags: ['support'],
         body: { type: 'object', required: ['text'], properties: { text: { type: 'string', minLength: 1, maxLength: 10_000 } } },
+        response: { 200: { type: 'object', properties: { ticket: ticketSchema } }, ...errorResponses },
       },
     },
     async (req) => {

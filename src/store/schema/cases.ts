@@ -1,5 +1,3 @@
-import type { Kysely } from 'kysely';
-
 /** Cases: the open reports about one subject (and chat), reviewed together. */
 export interface CasesTable {
   id: number;
@@ -22,28 +20,4 @@ export interface CasesTable {
   decided_by: string | null;
   decided_at: number | null;
   created_at: number;
-}
-
-export async function createCases(db: Kysely<any>): Promise<void> {
-  await db.schema
-    .createTable('cases')
-    .addColumn('id', 'integer', (c) => c.primaryKey())
-    .addColumn('subject_id', 'integer', (c) => c.notNull())
-    .addColumn('chat_id', 'integer', (c) => c.notNull())
-    .addColumn('state', 'text', (c) => c.notNull())
-    .addColumn('priority', 'real', (c) => c.notNull())
-    .addColumn('report_count', 'integer', (c) => c.notNull())
-    .addColumn('reasons', 'text', (c) => c.notNull())
-    .addColumn('opened_by', 'text')
-    .addColumn('claimed_by', 'text')
-    .addColumn('claimed_at', 'bigint')
-    .addColumn('decision', 'text')
-    .addColumn('policy', 'text')
-    .addColumn('decided_by', 'text')
-    .addColumn('decided_at', 'bigint')
-    .addColumn('created_at', 'bigint', (c) => c.notNull())
-    .execute();
-  // The queue: highest priority first, then oldest, per state.
-  await db.schema.createIndex('cases_queue').on('cases').columns(['state', 'priority desc', 'id']).execute();
-  await db.schema.createIndex('cases_subject').on('cases').columns(['subject_id', 'chat_id', 'state']).execute();
 }

@@ -1,5 +1,3 @@
-import type { Kysely } from 'kysely';
-
 /** Support tickets: "Ask a question" in the app, or an e-mail to the support address. */
 export interface TicketsTable {
   id: number;
@@ -9,33 +7,11 @@ export interface TicketsTable {
   source: string;
   from_email: string | null;
   subject: string | null;
-  text: string;
-  /** `open` | `answered` */
+  /** `open` | `answered` | `closed` (the entries are in `ticket_entries`) */
   state: string;
   created_at: number;
   due_at: number;
   overdue_at: number | null;
+  /** When support last answered. */
   answered_at: number | null;
-  answered_by: string | null;
-  answer: string | null;
-}
-
-export async function createTickets(db: Kysely<any>): Promise<void> {
-  await db.schema
-    .createTable('tickets')
-    .addColumn('id', 'integer', (c) => c.primaryKey())
-    .addColumn('account_id', 'integer')
-    .addColumn('source', 'text', (c) => c.notNull())
-    .addColumn('from_email', 'text')
-    .addColumn('subject', 'text')
-    .addColumn('text', 'text', (c) => c.notNull())
-    .addColumn('state', 'text', (c) => c.notNull())
-    .addColumn('created_at', 'bigint', (c) => c.notNull())
-    .addColumn('due_at', 'bigint', (c) => c.notNull())
-    .addColumn('overdue_at', 'bigint')
-    .addColumn('answered_at', 'bigint')
-    .addColumn('answered_by', 'text')
-    .addColumn('answer', 'text')
-    .execute();
-  await db.schema.createIndex('tickets_queue').on('tickets').columns(['state', 'id']).execute();
 }

@@ -1,0 +1,164 @@
+import { fail } from '../domain/errors.js';
+import type { TicketSource } from '../events/support.js';
+import type { Change } from '../events/journal.js';
+import type { Actor } from '../store/event-log.js';
+import { publicId } from '../store/ids.js';
+import type { TicketEntriesTable } from '../store/schema/ticket-entries.js';
+import type { TicketsTable } from '../store/schema/tickets.js';
+import { staffActor, type StaffActor } from './staff.js';
+import type { Enforcement } from './state.js';
+
+/**
+ * Support tickets ("Ask a question", a message to @support, e-mail), with the same due times as
+ * appeals: due 48 h after opening, overdue at 72 h. A ticket is a thread: every follow-up and
+ * every answer is an entry of its own (RULES.md §5). Delivering answers is the desk's part.
+ */
+
+export const TICKET_DUE_MS = 48 * 3600_000;
+export const TICKET_OVERDUE_MS = 72 * 3600_000;
+export const TICKET_TEXT_MAX = 20_000;
+
+export interface TicketEntryView {
+  from: 'user' | 'support';
+  text: string;
+  at: string;
+  via: TicketSource;
+}
+
+export interface TicketView {
+  id: string;
+  accountId?: string;
+  source: TicketSource;
+  fromEmail?: string;
+  subject?: string;
+  state: 'open' | 'answered' | 'closed';
+  createdAt: string;
+  dueAt: string;
+  overdue: boolean;
+  answeredAt?: string;
+  entries: TicketEntryView[];
+}
+
+export interface Ticket {
+  row: TicketsTable;
+  entries: TicketEntriesTable[];
+}
+
+const iso = (ms: number | bigint) => new Date(Number(ms)).toISOString();
+
+export function ticketView({ row, entries }: Ticket, now: number): TicketView {
+  const v: TicketView = {
+    id: publicId('ticket', row.id),
+    source: row.source as TicketSource,
+    state: row.state as TicketView['state'],
+    createdAt: iso(row.created_at),
+    dueAt: iso(row.due_at),
+    overdue: row.state === 'open' && (row.overdue_at !== null || Number(row.created_at) + TICKET_OVERDUE_MS <= now),
+    entries: entries.map((e) => ({ from: e.author as TicketEntryView['from'], text: e.text, at: iso(e.at), via: e.via as TicketSource })),
+  };
+  if (row.account_id !== null) v.accountId = publicId('account', row.account_id);
+  if (row.from_email) v.fromEmail = row.from_email;
+  if (row.subject) v.subject = row.subject;
+  if (row.answered_at !== null) v.answeredAt = iso(row.answered_at);
+  return v;
+}
+
+export interface NewTicket {
+  accountId: number | null;
+  source: TicketSource;
+  fromEmail: string | null;
+  subject: string | null;
+  text: string;
+}
+
+function personActor(accountId: number | null): Actor {
+  return accountId !== null ? { kind: 'account', id: publicId('account', accountId) } : { kind: 'system' };
+}
+
+/** Emits the opening of a ticket into `change`; its id and due time. */
+export function openTicket(e: Enforcement, change: Change, t: NewTicket, now: number): { id: number; dueAt: number } {
+  const id = e.ids.next('tickets');
+  const dueAt = now + TICKET_DUE_MS;
+  change.emit(now, personActor(t.accountId), t.accountId, {
+    type: 'ticket_opened',
+    payload: { ticketId: id, source: t.source, fromEmail: t.fromEmail, subject: t.subject, text: t.text.slice(0, TICKET_TEXT_MAX), dueAt },
+  });
+  return { id, dueAt };
+}
+
+export async function findTicket(e: Enforcement, id: number): Promise<Ticket | undefined> {
+  const row = id > 0 ? await e.store.first<TicketsTable>(e.store.db.selectFrom('tickets').selectAll().where('id', '=', id)) : undefined;
+  if (!row) return undefined;
+  const entries = await e.store.all<TicketEntriesTable>(e.store.db.selectFrom('ticket_entries').selectAll().where('ticket_id', '=', id).orderBy('seq'));
+  return { row, entries };
+}
+
+export async function loadTicket(e: Enforcement, id: number): Promise<Ticket> {
+  const t = await findTicket(e, id);
+  if (!t) fail('NOT_FOUND');
+  return t;
+}
+
+/** The account's open app ticket, if any (a further message joins it). */
+export async function openTicketOf(e: Enforcement, accountId: number): Promise<Ticket | undefined> {
+  const row = await e.store.first<{ id: number }>(
+    e.store.db.selectFrom('tickets').select('id').where('account_id', '=', accountId).where('source', '=', 'app').where('state', '=', 'open').orderBy('id', 'desc').limit(1),
+  );
+  return row ? findTicket(e, row.id) : undefined;
+}
+
+/** The open e-mailed ticket of this address (bound to `accountId`, or to nobody), if any. */
+export async function openMailTicketOf(e: Enforcement, fromEmail: string, accountId: number | null): Promise<Ticket | undefined> {
+  let q = e.store.db.selectFrom('tickets').select('id').where('from_email', '=', fromEmail).where('source', '=', 'email').where('state', '=', 'open');
+  q = accountId === null ? q.where('account_id', 'is', null) : q.where('account_id', '=', accountId);
+  const row = await e.store.first<{ id: number }>(q.orderBy('id', 'desc').limit(1));
+  return row ? findTicket(e, row.id) : undefined;
+}
+
+function nextSeq(t: Ticket): number {
+  return (t.entries.at(-1)?.seq ?? 0) + 1;
+}
+
+/** Emits a further message from the person, appended to the thread. */
+export function addToTicket(change: Change, t: Ticket, text: string, via: TicketSource, now: number): void {
+  change.emit(now, personActor(t.row.account_id), t.row.account_id, {
+    type: 'ticket_updated',
+    payload: { ticketId: t.row.id, text: text.slice(0, TICKET_TEXT_MAX), seq: nextSeq(t), via },
+  });
+}
+
+/** Emits support's answer, appended to the thread; it goes back the way the ticket came. */
+export function answerTicket(change: Change, t: Ticket, answer: string, staff: StaffActor, now: number): void {
+  change.emit(now, staffActor(staff), t.row.account_id, {
+    type: 'ticket_answered',
+    payload: { ticketId: t.row.id, by: staff.ref, answer, seq: nextSeq(t), via: t.row.source as TicketSource },
+  });
+}
+
+export async function listTickets(
+  e: Enforcement,
+  state: 'open' | 'answered' | 'closed' | undefined,
+  limit: number,
+  after: number,
+  now: number,
+): Promise<{ tickets: TicketView[]; nextCursor?: string }> {
+  let q = e.store.db.selectFrom('tickets').selectAll().where('id', '>', after);
+  if (state) q = q.where('state', '=', state);
+  const rows = await e.store.all<TicketsTable>(q.orderBy('id', 'asc').limit(limit + 1));
+  const page = rows.slice(0, limit);
+  const byTicket = new Map<number, TicketEntriesTable[]>(page.map((r) => [r.id, []]));
+  if (page.length > 0) {
+    const entries = await e.store.all<TicketEntriesTable>(
+      e.store.db.selectFrom('ticket_entries').selectAll().where('ticket_id', 'in', [...byTicket.keys()]).orderBy('ticket_id').orderBy('seq'),
+    );
+    for (const en of entries) byTicket.get(en.ticket_id)?.push(en);
+  }
+  const out: { tickets: TicketView[]; nextCursor?: string } = { tickets: page.map((row) => ticketView({ row, entries: byTicket.get(row.id) ?? [] }, now)) };
+  if (rows.length > limit) out.nextCursor = String(page[page.length - 1]!.id);
+  return out;
+}
+
+/** The scheduler's part: a ticket still open 72 h after it was opened becomes overdue. */
+export function ticketOverdue(change: Change, id: number, account: number | null, at: number): void {
+  change.emit(at, { kind: 'system' }, account, { type: 'ticket_overdue', payload: { ticketId: id } });
+}

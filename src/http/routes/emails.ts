@@ -1,0 +1,66 @@
+import type { FastifyInstance } from 'fastify';
+import type { Platform } from '../../platform/context.js';
+import { requireWritable } from '../../platform/guards.js';
+import type { EmailVerification } from '../../support/emails.js';
+import { accountOf } from '../auth.js';
+import { requestLang } from '../errors.js';
+import { errorResponses } from '../schemas.js';
+
+/**
+ * The account's e-mail addresses (RULES.md §5): a code is mailed to the address, and sending it
+ * back verifies it. Only a verified address binds mail to the account.
+ */
+export async function emailRoutes(app: FastifyInstance, p: Platform, emails: EmailVerification): Promise<void> {
+  const addressBody = { type: 'object', required: ['address'], properties: { address: { type: 'string', minLength: 3, maxLength: 320 } } } as const;
+
+  app.get(
+    '/v1/me/emails',
+    {
+      config: { access: 'account' },
+      schema: {
+        summary: 'The addresses this account verified',
+        tags: ['support'],
+        response: { 200: { type: 'object', properties: { emails: { type: 'array', items: { type: 'object', properties: { address: { type: 'string' } } } } } }, ...errorResponses },
+      },
+    },
+    async (req) => ({ emails: (await emails.verifiedOf(accountOf(req))).map((address) => ({ address })) }),
+  );
+
+  app.post<{ Body: { address: string } }>(
+    '/v1/me/emails',
+    {
+      config: { access: 'account' },
+      schema: {
+        summary: 'Mails a verification code to the address (503 MAIL_RELAY_UNAVAILABLE without a relay)',
+        tags: ['support'],
+        body: addressBody,
+        response: { 202: { type: 'object', properties: { address: { type: 'string' } } }, ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      const a = accountOf(req);
+      requireWritable(p, a);
+      await emails.start(a, req.body.address, requestLang(req));
+      return reply.code(202).send({ address: req.body.address.trim().toLowerCase() });
+    },
+  );
+
+  app.post<{ Body: { address: string; code: string } }>(
+    '/v1/me/emails/verify',
+    {
+      config: { access: 'account' },
+      schema: {
+        summary: 'Verifies the address with the mailed code (400 EMAIL_CODE_INVALID when wrong or expired)',
+        tags: ['support'],
+        body: { type: 'object', required: ['address', 'code'], properties: { ...addressBody.properties, code: { type: 'string', minLength: 1, maxLength: 32 } } },
+        response: { 200: { type: 'object', properties: { address: { type: 'string' }, verified: { type: 'boolean' } } }, ...errorResponses },
+      },
+    },
+    async (req) => {
+      const a = accountOf(req);
+      requireWritable(p, a);
+      await emails.verify(a, req.body.address, req.body.code);
+      return { address: req.body.address.trim().toLowerCase(), verified: true };
+    },
+  );
+}

@@ -1,0 +1,50 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SqliteStore } from '../src/store/sqlite.js';
+import { Client, World } from './helpers/client.js';
+import { expectError } from './helpers/expect.js';
+import { startServer, type TestServer } from './helpers/server.js';
+
+/**
+ * A store that cannot write is reported, refuses writes with 503, leaves memory as it was, and
+ * the service goes on once the store can write again (nothing is fail-stop any more).
+ */
+
+let server: TestServer;
+let world: World;
+const sqlite = () => (server.app.platform.store as SqliteStore).sqlite;
+const pastHealthCache = () => new Promise((r) => setTimeout(r, 1100));
+
+beforeAll(async () => {
+  server = await startServer();
+  world = new World(server.url);
+});
+afterAll(() => server.stop());
+
+describe('the store’s health', () => {
+  it('is ok while the store writes, 503 with the reason while it cannot, and ok again after', async () => {
+    const anon = new Client(server.url);
+    expect(await anon.get('/healthz')).toMatchObject({ status: 200, body: { ok: true } });
+
+    const a = await world.account();
+    const b = await world.account();
+    sqlite().pragma('query_only = 1'); // as if the file had become read-only
+    try {
+      await pastHealthCache();
+      const down = await anon.get('/healthz');
+      expectError(down, 503, 'SERVICE_UNAVAILABLE');
+      expect(typeof down.body.error.details.reason).toBe('string');
+
+      // A write now is refused with 503, and memory did not move: the block is not in force.
+      expectError(await a.api.post('/v1/blocks', { accountId: b.id }), 503, 'SERVICE_UNAVAILABLE');
+    } finally {
+      sqlite().pragma('query_only = 0');
+    }
+    await pastHealthCache();
+    expect(await anon.get('/healthz')).toMatchObject({ status: 200, body: { ok: true } });
+    // The refused block was never applied: b can still write to a.
+    expect((await b.api.post('/v1/messages', { to: { accountId: a.id }, text: 'still here' })).status).toBe(201);
+    // And the store takes writes again without a restart.
+    expect((await a.api.post('/v1/blocks', { accountId: b.id })).status).toBe(204);
+    expectError(await b.api.post('/v1/messages', { to: { accountId: a.id }, text: 'now blocked' }), 403, 'USER_IS_BLOCKED');
+  });
+});

@@ -1,0 +1,303 @@
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
+import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
+import { qs } from '../../shared/api';
+import { when } from '../../shared/format';
+import { useLang } from '../../shared/i18n';
+import { decide, fetchQueue, filtersFrom, POLICIES, type CaseView } from '../cases';
+import { ErrorNote } from '../ErrorNote';
+import { can, useSession } from '../session';
+
+interface CaseDetail extends CaseView {
+  reports: { id: string; reason: string; reporterId: string; createdAt: string; comment?: string; reporter?: { confirmed: number; dismissed: number; ageDays: number } }[];
+  evidence: { messageId: string; text: string; sentAt: string; chatId: string }[];
+}
+
+interface TimelineEvent {
+  type: string;
+  at: string;
+  actor: { kind: string; id?: string };
+  [k: string]: unknown;
+}
+
+interface AccountView {
+  account: { id: string; name?: string; username?: string };
+  restriction: { state: string; kind?: string; until?: string | null };
+  strikes: { id: string; policy: string; createdAt: string; expiresAt?: string; removed?: boolean }[];
+  events: TimelineEvent[];
+  nextCursor?: string;
+}
+
+/** "limited (report) until 2 Dec 2026, 22:34", "frozen, deleted on …", "banned". */
+function sanctionText(s: Record<string, unknown>, lang: 'en' | 'ru'): string {
+  const parts = [String(s.state)];
+  if (s.kind) parts[0] += ` (${String(s.kind)})`;
+  if (s.state === 'limited') parts.push(s.until ? `→ ${when(String(s.until), lang)}` : '∞');
+  if (s.deleteAt) parts.push(`→ ${when(String(s.deleteAt), lang)}`);
+  if (s.publicGroupsBan) parts.push('+ public groups ban');
+  if (s.takedown) parts.push('+ takedown');
+  return parts.join(' ');
+}
+
+function describe(e: TimelineEvent): string {
+  const { type, at: _at, actor: _actor, ...rest } = e;
+  const parts = Object.entries(rest)
+    .filter(([, v]) => v !== undefined && v !== null && typeof v !== 'object')
+    .map(([k, v]) => `${k}: ${String(v)}`);
+  return `${type}${parts.length ? ` — ${parts.join(', ')}` : ''}`;
+}
+
+export function CasePage() {
+  const { id = '' } = useParams();
+  const [search] = useSearchParams();
+  const { t, lang } = useLang();
+  const { api, principal } = useSession();
+  const navigate = useNavigate();
+  const client = useQueryClient();
+  const [policy, setPolicy] = useState('spam');
+  const [note, setNote] = useState('');
+  const [next, setNext] = useState(true);
+  const [outcome, setOutcome] = useState<string | null>(null);
+
+  // Opening the case is the recorded evidence view: fetched once, never refetched behind the moderator's back.
+  const detail = useQuery({
+    queryKey: ['case', id],
+    queryFn: () => api.get<{ case: CaseDetail }>(`/v1/moderation/cases/${encodeURIComponent(id)}`).then((r) => r.case),
+    staleTime: Infinity,
+    refetchOnMount: false,
+  });
+  const c = detail.data;
+  const subject = c?.subject.accountId;
+  const timeline = useInfiniteQuery({
+    queryKey: ['timeline', subject],
+    enabled: Boolean(subject),
+    queryFn: ({ pageParam }) => api.get<AccountView>(`/v1/moderation/accounts/${encodeURIComponent(subject!)}${qs({ cursor: pageParam, limit: 20 })}`),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.nextCursor,
+  });
+  const preview = useQuery({
+    queryKey: ['preview', id, policy],
+    enabled: Boolean(c) && c?.state !== 'closed',
+    queryFn: () => api.post<{ sanction?: Record<string, unknown> }>(`/v1/moderation/cases/${encodeURIComponent(id)}/preview`, { action: 'confirm', policy }),
+  });
+
+  const decision = useMutation({
+    mutationFn: async (action: 'confirm' | 'dismiss' | 'escalate') => decide(api, id, action, action === 'confirm' ? policy : undefined, note || undefined),
+    onSuccess: async (r, action) => {
+      setOutcome(`${t('decided')}: ${action}${r.sanction ? ` → ${sanctionText(r.sanction, lang)}` : ''}`);
+      await client.invalidateQueries({ queryKey: ['queue'] });
+      if (next) await openNext();
+    },
+  });
+  const claim = useMutation({
+    mutationFn: (how: 'claim' | 'release') => api.post<{ case: CaseView }>(`/v1/moderation/cases/${encodeURIComponent(id)}/${how}`),
+    onSuccess: (r) => client.setQueryData(['case', id], (old: CaseDetail | undefined) => (old ? { ...old, claimedBy: r.case.claimedBy } : old)),
+  });
+
+  async function openNext() {
+    const page = await fetchQueue(api, filtersFrom(search));
+    const other = page.cases.find((x) => x.id !== id && x.state !== 'closed');
+    if (other) navigate(`/cases/${encodeURIComponent(other.id)}?${search.toString()}`);
+    else navigate(`/?${search.toString()}`);
+  }
+
+  useEffect(() => {
+    function onKey(e: KeyboardEvent) {
+      const target = e.target as HTMLElement;
+      if (['INPUT', 'SELECT', 'TEXTAREA'].includes(target.tagName) || e.metaKey || e.ctrlKey || e.altKey || decision.isPending) return;
+      if (e.key === 'c' && can(principal, 'moderator')) decision.mutate('confirm');
+      else if (e.key === 'd' && can(principal, 'triage', 'moderator')) decision.mutate('dismiss');
+      else if (e.key === 'e' && can(principal, 'triage', 'moderator')) decision.mutate('escalate');
+      else if (e.key === 'n') void openNext();
+      else return;
+      e.preventDefault();
+    }
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  });
+
+  if (detail.error) return <ErrorNote error={detail.error} />;
+  if (!c) return <p>{t('loading')}</p>;
+  const events = timeline.data?.pages.flatMap((p) => p.events) ?? [];
+  const first = timeline.data?.pages[0];
+  const robotEvents = events.filter((e) => e.actor.kind === 'robot' || e.type.startsWith('robot_'));
+  const open = c.state !== 'closed';
+
+  return (
+    <>
+      <p>
+        <Link to={`/?${search.toString()}`}>← {t('backToQueue')}</Link>
+      </p>
+      <h1>
+        {t('case')} {c.id} · {c.subject.accountId}
+        {c.subject.chatId ? ` · ${c.subject.chatId}` : ''}
+      </h1>
+      <p className="notice" role="note">
+        {t('evidenceRecorded')}
+      </p>
+      <div className="panel">
+        <div className="row">
+          <span className="tag">{c.state}</span>
+          <span>
+            {t('priority')}: {c.priority.toFixed(1)}
+          </span>
+          <span>
+            {t('reports')}: {c.reportCount}
+          </span>
+          <span>{c.reasons.join(', ')}</span>
+          <span>
+            {t('claimedBy')}: {c.claimedBy ?? '—'}
+          </span>
+          {open && (
+            <button type="button" onClick={() => claim.mutate(c.claimedBy ? 'release' : 'claim')}>
+              {c.claimedBy ? t('release') : t('claim')}
+            </button>
+          )}
+        </div>
+        <ErrorNote error={claim.error} />
+      </div>
+      <div className="grid">
+        <section className="panel" aria-labelledby="evidence-h">
+          <h2 id="evidence-h">{t('evidence')}</h2>
+          <ul className="evidence">
+            {c.evidence.map((m) => (
+              <li key={m.messageId}>
+                <span className="muted">
+                  {m.messageId} · {m.chatId} · {when(m.sentAt, lang)}
+                </span>
+                <blockquote>{m.text}</blockquote>
+              </li>
+            ))}
+          </ul>
+        </section>
+        <section className="panel" aria-labelledby="reporters-h">
+          <h2 id="reporters-h">{t('reporters')}</h2>
+          <table className="list">
+            <thead>
+              <tr>
+                <th scope="col">{t('account')}</th>
+                <th scope="col">{t('reason')}</th>
+                <th scope="col">{t('accuracy')}</th>
+                <th scope="col">{t('age')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {c.reports.map((r) => (
+                <tr key={r.id}>
+                  <td>{r.reporterId}</td>
+                  <td>
+                    {r.reason}
+                    {r.comment && <div className="muted">{r.comment}</div>}
+                  </td>
+                  <td>{r.reporter ? `✓ ${r.reporter.confirmed} · ✗ ${r.reporter.dismissed}` : '—'}</td>
+                  <td>{r.reporter ? `${r.reporter.ageDays} d` : '—'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      </div>
+      {open && (
+        <section className="panel" aria-labelledby="decide-h">
+          <h2 id="decide-h">{t('confirm')} / {t('dismiss')} / {t('escalate')}</h2>
+          <div className="row">
+            <label>
+              {t('policy')}
+              <select value={policy} onChange={(e) => setPolicy(e.target.value)}>
+                {POLICIES.map((p) => (
+                  <option key={p}>{p}</option>
+                ))}
+              </select>
+            </label>
+            <label style={{ flex: 1 }}>
+              {t('note')}
+              <input value={note} onChange={(e) => setNote(e.target.value)} />
+            </label>
+          </div>
+          <p aria-live="polite">
+            {preview.data?.sanction ? (
+              <>
+                {t('ladderWill')} <strong>{sanctionText(preview.data.sanction, lang)}</strong>
+              </>
+            ) : preview.data ? (
+              t('previewNothing')
+            ) : null}
+          </p>
+          <ErrorNote error={preview.error} />
+          <div className="row">
+            <button type="button" className="danger" disabled={!can(principal, 'moderator') || decision.isPending} onClick={() => decision.mutate('confirm')}>
+              {t('confirm')} (c)
+            </button>
+            <button type="button" disabled={!can(principal, 'triage', 'moderator') || decision.isPending} onClick={() => decision.mutate('dismiss')}>
+              {t('dismiss')} (d)
+            </button>
+            <button type="button" disabled={!can(principal, 'triage', 'moderator') || decision.isPending} onClick={() => decision.mutate('escalate')}>
+              {t('escalate')} (e)
+            </button>
+            <label className="inline">
+              <input type="checkbox" checked={next} onChange={(e) => setNext(e.target.checked)} />
+              {t('decideNext')}
+            </label>
+          </div>
+          <ErrorNote error={decision.error} />
+          {outcome && <p role="status">{outcome}</p>}
+        </section>
+      )}
+      <div className="grid">
+        <section className="panel" aria-labelledby="signals-h">
+          <h2 id="signals-h">{t('robotSignals')}</h2>
+          {robotEvents.length === 0 ? (
+            <p className="muted">{t('noRobotSignals')}</p>
+          ) : (
+            <ul>
+              {robotEvents.map((e, i) => (
+                <li key={i}>
+                  {when(e.at, lang)} · {e.actor.id ?? ''} · {describe(e)}
+                </li>
+              ))}
+            </ul>
+          )}
+        </section>
+        <section className="panel" aria-labelledby="strikes-h">
+          <h2 id="strikes-h">{t('strikes')}</h2>
+          {first && first.strikes.length > 0 ? (
+            <ul>
+              {first.strikes.map((s) => (
+                <li key={s.id}>
+                  {s.policy} · {when(s.createdAt, lang)}
+                  {s.removed ? ' (removed)' : ''}
+                </li>
+              ))}
+            </ul>
+          ) : (
+            <p className="muted">{t('noStrikes')}</p>
+          )}
+          {first && (
+            <p>
+              {t('restriction')}: {first.restriction.state}
+              {first.restriction.kind ? ` (${first.restriction.kind})` : ''}
+              {first.restriction.until ? ` → ${when(first.restriction.until, lang)}` : ''}
+            </p>
+          )}
+        </section>
+      </div>
+      <section className="panel" aria-labelledby="timeline-h">
+        <h2 id="timeline-h">{t('timeline')}</h2>
+        <ErrorNote error={timeline.error} />
+        <ol>
+          {events.map((e, i) => (
+            <li key={i}>
+              <span className="muted">{when(e.at, lang)}</span> · {e.actor.kind}
+              {e.actor.id ? ` ${e.actor.id}` : ''} · {describe(e)}
+            </li>
+          ))}
+        </ol>
+        {timeline.hasNextPage && (
+          <button type="button" onClick={() => void timeline.fetchNextPage()}>
+            {t('loadMore')}
+          </button>
+        )}
+      </section>
+    </>
+  );
+}
