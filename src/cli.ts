@@ -1,7 +1,7 @@
 import { createApp } from './app.js';
 import { configFromEnv, ConfigError } from './config.js';
 import { isEmptyWorld, seedDemo, writeDemoFile } from './demo.js';
-import { checkProjections } from './enforcement/check.js';
+import { checkProjections } from './check.js';
 import { serve } from './main.js';
 import { replayCommand, traceCommand } from './robots/replay-cli.js';
 import { SqliteStore } from './store/sqlite.js';
@@ -14,8 +14,10 @@ const USAGE = `usage: banya <command>
   demo             seed the demo world into an empty data folder, then exit
   replay FILE      run a trace (TRACE.md) through the robots: [--json] [--svg FILE] [--robots FILE]
   trace            write a generated labelled trace: --seed N --accounts N [--days D] [--out FILE]
-  check            rebuild every enforcement projection from the event log and compare it
-                   with what is stored; exits 1 on any difference
+                   [--profile adversarial [--report-rate-scale X] [--block-rate-scale X]]
+  check            replay the event log through the projectors into an empty database and
+                   compare every projection table with the stored one, row by row; exits 1 on
+                   any difference
 
 Configuration: BANYA_DATA_DIR (./data), BANYA_PORT (8080), BANYA_HOST (127.0.0.1),
 BANYA_ADMIN_TOKEN, BANYA_CLOCK=manual, BANYA_DURABILITY=process|power, BANYA_LOG_LEVEL.
@@ -43,7 +45,9 @@ async function run(argv: string[]): Promise<number> {
       try {
         const problems = await checkProjections(store);
         for (const line of problems) process.stdout.write(`${line}\n`);
-        process.stdout.write(problems.length === 0 ? 'banya: every projection matches the event log\n' : `banya: ${problems.length} differences\n`);
+        process.stdout.write(
+          problems.length === 0 ? 'banya: every projection matches the event log\n' : `banya: ${problems.length} differences${problems.length >= 50 ? ' (the first 50)' : ''}\n`,
+        );
         return problems.length === 0 ? 0 : 1;
       } finally {
         await store.close();

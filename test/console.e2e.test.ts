@@ -17,7 +17,6 @@ let browser: Browser;
 let stranger: TestAccount;
 let anna: TestAccount;
 let boris: TestAccount;
-let dasha: TestAccount;
 const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
@@ -27,7 +26,7 @@ beforeAll(async () => {
   stranger = await world.account({ name: 'Best Deals Max' });
   anna = await world.account({ name: 'Anna', username: 'anna_e2e' });
   boris = await world.account({ name: 'Boris', username: 'boris_e2e' });
-  dasha = await world.account({ name: 'Dasha', username: 'dasha_e2e' });
+  await world.account({ name: 'Dasha', username: 'dasha_e2e' });
   for (const who of [anna, boris]) {
     const r = await stranger.api.post('/v1/messages', { to: { accountId: who.id }, text: 'Best prices on watches this week only!' });
     expect(r.status).toBe(201);

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import nodemailer from 'nodemailer';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BUTTONS } from '../src/domain/spambot.js';
-import { checkProjections } from '../src/enforcement/check.js';
+import { checkProjections } from '../src/check.js';
 import { restrictAccount } from '../src/enforcement/restrictions.js';
 import { CODE_ATTEMPTS, CODES_PER_HOUR } from '../src/support/emails.js';
 import { parseId } from '../src/store/ids.js';

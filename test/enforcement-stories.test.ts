@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { checkProjections } from '../src/enforcement/check.js';
+import { checkProjections } from '../src/check.js';
 import { robotLimit, robotSanction } from '../src/enforcement/robots-door.js';
 import { parseId } from '../src/store/ids.js';
 import Database from 'better-sqlite3';
@@ -528,17 +528,32 @@ describe('story: groups are treated more leniently', () => {
     expect(detail.body.case.reports.map((r: any) => r.reporterId).sort()).toEqual(members.map((m) => m.id).sort());
   });
 
-  it('opens a case at once on one admin\'s report', async () => {
+  it('opens a case at once on one admin\'s report about a member added a day before', async () => {
     const owner = await world.account();
     const spammer = await world.account();
     const chat = await group(owner, 'group', false, 'Team');
     await world.mutual(owner, spammer);
     expect((await as(owner).post(`/v1/chats/${chat}/members`, { accountIds: [spammer.id] })).status).toBe(200);
+    await advance(DAY);
     const msg = await sent(spammer, { chatId: chat }, 'buy followers');
     const r = await report(owner, { chatId: chat, messageIds: [msg.id] });
     expect(r.status).toBe(201);
     expect(r.body.report.caseId).toMatch(/^k/);
     expect((await casesOf(spammer)).map((c) => c.id)).toEqual([r.body.report.caseId]);
+  });
+
+  it('does not weigh an admin\'s report as an admin\'s about someone they just added', async () => {
+    const owner = await world.account();
+    const innocent = await world.account();
+    const chat = await group(owner, 'group', false, 'Trap');
+    await world.mutual(owner, innocent);
+    expect((await as(owner).post(`/v1/chats/${chat}/members`, { accountIds: [innocent.id] })).status).toBe(200);
+    const msg = await sent(innocent, { chatId: chat }, 'hi');
+    const r = await report(owner, { chatId: chat, messageIds: [msg.id] });
+    expect(r.status).toBe(201);
+    // Below the threshold: one member's report, no case.
+    expect(r.body.report.caseId).toBeUndefined();
+    expect(await casesOf(innocent)).toEqual([]);
   });
 
   it('keeps one group\'s reports apart from another\'s', async () => {
@@ -700,12 +715,13 @@ describe('story: staff see only evidence, and every look is recorded', () => {
     await viewer.api.get(`/v1/moderation/cases/${caseId}`);
     const views = (await timeline(x)).events.filter((e: any) => e.type === 'evidence_viewed');
     expect(views).toHaveLength(2);
-    expect(views[0].actor).toEqual({ kind: 'staff', id: viewer.id });
+    expect(views[1].actor).toEqual({ kind: 'staff', id: viewer.id });
     expect(views[0].caseId).toBe(caseId);
     await world.admin.get(`/v1/moderation/cases/${caseId}`);
     const all = (await timeline(x)).events.filter((e: any) => e.type === 'evidence_viewed');
     expect(all).toHaveLength(3);
-    expect(all[2].actor.kind).toBe('admin');
+    // Newest first.
+    expect(all[0].actor.kind).toBe('admin');
   });
 
   it('captures as evidence only what the subject sent, frozen at report time', async () => {
@@ -754,7 +770,9 @@ describe('story: one report per reporter and subject', () => {
     expectError(await report(outsider, { chatId }), 404, 'NOT_FOUND');
     expectError(await report(v, { chatId: 'c99999999' }), 404, 'NOT_FOUND');
     expect(await casesOf(x)).toEqual([]);
-    // Either side may report.
+    // Either side may report, once the other side has sent something to review.
+    expectError(await report(x, { chatId }), 400, 'NOTHING_TO_REPORT');
+    await sent(v, x, 'who are you?');
     expect((await report(x, { chatId })).status).toBe(201);
   });
 
@@ -885,6 +903,7 @@ describe('story: reporters earn and lose weight', () => {
     const r1 = await report(muted, { chatId: c1.chatId });
     const r2 = await report(established, { chatId: c2.chatId });
     expect(r1.status).toBe(201);
+    expect(r2.status).toBe(201);
     expect(r1.body.report.caseId).toMatch(/^k/);
     const [q1] = await casesOf(s1);
     const [q2] = await casesOf(s2);
@@ -1081,8 +1100,8 @@ describe('story: a group case does not swallow a later private report either', (
     const cases = await casesOf(spammer);
     expect(cases.map((c) => c.id).sort()).toEqual([groupCase, p.body.report.caseId].sort());
     expect(cases.find((c) => c.id === p.body.report.caseId).subject).toEqual({ accountId: spammer.id });
-    // A group report while the private one is open: the private one answers.
-    expect((await report(members[0]!, { chatId: chat, messageIds: [m.id] })).body.report).toEqual(p.body.report);
+    // A group report while the private one is open: the group one answers (another place).
+    expect((await report(members[0]!, { chatId: chat, messageIds: [m.id] })).body.report).toEqual({ id: reports[0]!.body.report.id, caseId: groupCase });
     await decide(moderator, p.body.report.caseId, { action: 'dismiss' });
     // The group report is still open, in the group's case.
     const back = await report(members[0]!, { chatId: chat, messageIds: [m.id] });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { checkProjections } from '../src/enforcement/check.js';
+import { checkProjections } from '../src/check.js';
 import { robotLimit, robotOpenCase, robotSanction } from '../src/enforcement/robots-door.js';
 import { parseId } from '../src/store/ids.js';
 import { ADMIN_TOKEN, startServer, type TestServer } from './helpers/server.js';
@@ -9,8 +9,9 @@ import { Client, nextPhone } from './helpers/client.js';
 /**
  * The event log is the truth (RULES.md §4, §7): whatever happens — reports, decisions, lifts,
  * mutes, robots, deletions and re-registrations, jumps of the clock from minutes to years —
- * every projection table equals a rebuild from the log, and a restart shows every account the
- * restriction it showed before.
+ * the projection tables equal a replay of the log through the projectors into an empty database
+ * (`banya check`), and a restart shows every account the restriction it showed before and loads
+ * the working set memory held. Seeded: a failure prints the PROP_SEED that replays it.
  */
 
 let server: TestServer;
@@ -133,6 +134,8 @@ function workingSet(): unknown {
     reporters: byKey(st.reporters).filter(([, r]) => r.confirmed || r.dismissed || r.muted),
     strikes: byKey(st.strikes).map(([k, list]) => [k, [...list].sort((x, y) => x.id - y.id)]),
     numberFlags: [...st.numberFlags].sort(),
+    manualDecisionAt: byKey(st.manualDecisionAt),
+    openAppeals: byKey(st.openAppeals),
     bannedPhones: [...p.bannedPhones].sort(),
     restrictions,
   };
@@ -281,13 +284,20 @@ async function run(cmds: Cmd[], voipFirst: boolean, races: boolean[]): Promise<v
   expect(await checkProjections(server.app.platform.store)).toEqual([]);
 }
 
+/** The property's seed: PROP_SEED to replay a failure, else a fixed one (the run is reproducible). */
+const SEED = Number(process.env.PROP_SEED ?? 20261201);
+
 it('keeps every projection equal to the log, and every restriction the same across a restart', { timeout: 1_200_000 }, async () => {
   const started = Date.now();
-  await fc.assert(
+  const result = await fc.check(
     fc.asyncProperty(fc.array(cmd, { minLength: 10, maxLength: 40, size: 'max' }), fc.boolean(), fc.array(fc.boolean(), { minLength: 1, maxLength: 8 }), async (cmds, voipFirst, races) => {
       await run(cmds, voipFirst, races);
     }),
-    { numRuns: Number(process.env.PROP_RUNS ?? 15), endOnFailure: true },
+    { numRuns: Number(process.env.PROP_RUNS ?? 15), endOnFailure: true, seed: SEED },
   );
+  if (result.failed) {
+    // The seed first, so that PROP_SEED=<seed> replays exactly this history.
+    throw new Error(`property failed with PROP_SEED=${result.seed} (path ${result.counterexamplePath}):\n${fc.defaultReportMessage(result)}`);
+  }
   if (!process.env.PROP_RUNS) expect(Date.now() - started).toBeLessThan(60_000);
 });

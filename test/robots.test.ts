@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { checkProjections } from '../src/enforcement/check.js';
+import { checkProjections } from '../src/check.js';
+import { parseId } from '../src/store/ids.js';
+import { enforcementSink } from '../src/robots/sink.js';
 import { Client, World, type Res, type TestAccount } from './helpers/client.js';
 import { startServer, type TestServer } from './helpers/server.js';
 import { expectError } from './helpers/expect.js';
@@ -65,10 +67,17 @@ async function sent(from: TestAccount, to: TestAccount, text: string): Promise<s
   return r.body.message.chatId;
 }
 
+/** The account's whole timeline, newest first, page by page. */
 async function timeline(w: World, a: TestAccount): Promise<any[]> {
-  const r = await w.admin.get(`/v1/moderation/accounts/${a.id}`);
-  expect(r.status, JSON.stringify(r.body)).toBe(200);
-  return r.body.events;
+  const events: any[] = [];
+  let cursor: string | undefined;
+  do {
+    const r = await w.admin.get(`/v1/moderation/accounts/${a.id}?limit=1000${cursor ? `&cursor=${cursor}` : ''}`);
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    events.push(...r.body.events);
+    cursor = r.body.nextCursor;
+  } while (cursor);
+  return events;
 }
 
 const byRobots = (events: any[], type: string) => events.filter((e) => e.type === type && e.actor?.kind === 'robot');
@@ -184,6 +193,33 @@ describe('reports and robots', () => {
     const applied = byRobots(await timeline(w, spammer), 'restriction_applied');
     expect(applied).toHaveLength(1);
     expect(applied[0]).toMatchObject({ actor: { kind: 'robot', id: 'reports_per_stranger' } });
+  });
+});
+
+describe('group reports below the leniency threshold', () => {
+  it('reach no robot: a robot that acts on one report does not see them, and does see a private one', async () => {
+    // reports_per_stranger made to act on a single report of any weight.
+    const w = await serverWith({ rules: { reports_per_stranger: { settings: { minWeight: 0.0001, ratio: 0.0001, freshCap: 1 } } } });
+    const owner = await w.account();
+    const spammer = await w.account();
+    const [m1, m2] = [await w.account(), await w.account()];
+    const g = (await owner.api.post('/v1/groups', { title: 'Market', kind: 'group', public: true })).body.chat.id as string;
+    for (const a of [spammer, m1, m2]) expect((await a.api.post(`/v1/chats/${g}/join`)).status).toBe(204);
+    const post = await spammer.api.post('/v1/messages', { to: { chatId: g }, text: 'Crypto signals, DM me' });
+    expect(post.status).toBe(201);
+    for (const m of [m1, m2]) {
+      const r = await m.api.post('/v1/reports', { chatId: g, messageIds: [post.body.message.id] });
+      expect(r.status, JSON.stringify(r.body)).toBe(201);
+      expect(r.body.report.caseId).toBeUndefined();
+    }
+    expect(await me(spammer)).toMatchObject({ state: 'free' });
+    expect(byRobots(await timeline(w, spammer), 'restriction_applied')).toEqual([]);
+    expect(byRobots(await timeline(w, spammer), 'robot_shadow')).toEqual([]);
+    // The same robot on a private report, which always opens a case: it acts.
+    const chat = await sent(spammer, m1, 'Crypto signals, write me');
+    expect((await m1.api.post('/v1/reports', { chatId: chat })).status).toBe(201);
+    expect(await me(spammer)).toMatchObject({ state: 'limited', kind: 'robot' });
+    expect(byRobots(await timeline(w, spammer), 'restriction_applied')).toMatchObject([{ actor: { id: 'reports_per_stranger' } }]);
   });
 });
 
@@ -315,5 +351,43 @@ describe('after a person decided', () => {
     expect(byRobots(tl, 'robot_shadow').map((e) => e.why)).toEqual(['manual_decision']);
     // The human-made appeal is still open and untouched.
     expect((await openAppeals()).filter((p) => p.accountId === x.id)).toHaveLength(1);
+  });
+
+  it('a dismissal holds robots off, also across a restart', async () => {
+    const s = await startServer();
+    servers.push(s);
+    let ww = new World(s.url);
+    const mod = await ww.staff('moderator');
+    const x = await ww.account();
+    const victim = await ww.account();
+    const chat = await sent(x, victim, 'Hello, we met at the fair?');
+    const rep = await victim.api.post('/v1/reports', { chatId: chat, reason: 'spam' });
+    expect(rep.status, JSON.stringify(rep.body)).toBe(201);
+    expect((await mod.post(`/v1/moderation/cases/${rep.body.report.caseId}/decision`, { action: 'dismiss' })).status).toBe(200);
+    await fanOut(ww, x);
+    expect(await me(x)).toMatchObject({ state: 'free' });
+    expect(byRobots(await timeline(ww, x), 'robot_shadow').map((e) => e.why)).toEqual(['manual_decision']);
+    // A restart finds the dismissal in the log: still held.
+    const restarted = await s.restart();
+    servers[servers.indexOf(s)] = restarted;
+    ww = new World(restarted.url);
+    x.api = new Client(restarted.url, x.token);
+    await fanOut(ww, x, 12);
+    expect(await me(x)).toMatchObject({ state: 'free' });
+    expect(byRobots(await timeline(ww, x), 'restriction_applied')).toEqual([]);
+    expect(byRobots(await timeline(ww, x), 'robot_shadow').map((e) => e.why)).toEqual(['manual_decision', 'manual_decision']);
+  });
+
+  it('an appeal against a robot\'s freeze is marked robot, with its rule, and listed first', async () => {
+    const p = servers.find((s) => s.url === w.url)!.app.platform;
+    const a = await w.account();
+    await enforcementSink(p).apply(parseId('account', a.id), 'industrial_scale', { action: 'freeze' }, p.clock.now());
+    expect(await me(a)).toMatchObject({ state: 'frozen', kind: 'industrial_spam' });
+    await appealAsMistake(a, 'I run a shop; those were my customers.');
+    await bot(a, 'shop@example.com');
+    const open = await openAppeals();
+    const mine = open.find((x) => x.accountId === a.id);
+    expect(mine).toMatchObject({ robot: true, rule: 'industrial_scale', restriction: { state: 'frozen', kind: 'industrial_spam' } });
+    expect(open.findIndex((x) => !x.robot) === -1 || open.indexOf(mine) < open.findIndex((x) => !x.robot)).toBe(true);
   });
 });

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BUTTONS } from '../src/domain/spambot.js';
 import { formatUtc } from '../src/domain/texts.js';
 import { decideAppeal } from '../src/enforcement/appeals.js';
-import { checkProjections } from '../src/enforcement/check.js';
+import { checkProjections } from '../src/check.js';
 import { restrictAccount } from '../src/enforcement/restrictions.js';
 import { robotLimit } from '../src/enforcement/robots-door.js';
 import { parseId } from '../src/store/ids.js';

@@ -1,6 +1,6 @@
 import nodemailer from 'nodemailer';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { checkProjections } from '../src/enforcement/check.js';
+import { checkProjections } from '../src/check.js';
 import { restrictAccount } from '../src/enforcement/restrictions.js';
 import { parseId } from '../src/store/ids.js';
 import { expectError } from './helpers/expect.js';

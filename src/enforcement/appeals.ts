@@ -1,14 +1,14 @@
-import type { CompiledQuery } from 'kysely';
 import { fail } from '../domain/errors.js';
+import type { Change } from '../events/journal.js';
+import { key } from '../events/serial.js';
+import type { Actor } from '../store/event-log.js';
 import { APPEAL_DUE_MS } from '../domain/spambot.js';
 import { publicId } from '../store/ids.js';
 import type { AppealsTable } from '../store/schema/appeals.js';
 import { staffActor, type StaffActor } from './staff.js';
-import { record } from './events.js';
-import { reporterStatement } from './reporters.js';
 import { DAY_MS } from './policy.js';
-import { endStatements } from './restrictions.js';
-import { removeStrikeStatements } from './sanctions.js';
+import { emitEnd } from './restrictions.js';
+import { emitStrikeRemoval } from './sanctions.js';
 import type { Enforcement } from './state.js';
 import { restrictionView } from './timeline.js';
 
@@ -69,13 +69,17 @@ export function nextAppealAt(e: Enforcement, accountId: number, now: number): nu
   return next > now ? next : null;
 }
 
-/** Files an appeal against the account's effective restriction now (SpamBot checked the rules). */
-export async function fileAppealStatements(
+/**
+ * Emits an appeal against the account's effective restriction now (SpamBot checked the rules).
+ * Run under the account's key (`key.account`): one open appeal per account.
+ */
+export async function emitAppeal(
   e: Enforcement,
+  change: Change,
   accountId: number,
   input: { text: string; email: string | null; story: boolean },
   now: number,
-): Promise<{ writes: CompiledQuery[]; appealId: number; dueAt: number }> {
+): Promise<{ appealId: number; dueAt: number }> {
   const eff = e.restrictions.refresh(accountId, now);
   const pgBan = e.restrictions.records(accountId).find((r) => r.state === 'public_groups_ban');
   const restrictionId = eff.restrictionId ?? pgBan?.id ?? null;
@@ -83,44 +87,15 @@ export async function fileAppealStatements(
     ? await e.store.first<{ kind: string; rule: string | null }>(e.store.db.selectFrom('restrictions').select(['kind', 'rule']).where('id', '=', restrictionId))
     : undefined;
   const robot = made?.kind === 'robot' || !!made?.rule;
-  const id = e.ids.next('appeals');
+  const appealId = e.ids.next('appeals');
   const dueAt = now + APPEAL_DUE_MS;
   const restriction = restrictionView(eff);
-  e.enforcement.openAppeals.set(accountId, { id, createdAt: now, dueAt, restrictionId });
-  e.enforcement.overdue.push(now + APPEAL_OVERDUE_MS, { kind: 'appeal', id, account: accountId });
   const text = input.text.slice(0, 4000);
-  return {
-    appealId: id,
-    dueAt,
-    writes: [
-      e.store.db
-        .insertInto('appeals')
-        .values({
-          id,
-          account_id: accountId,
-          restriction_id: restrictionId,
-          restriction: JSON.stringify(restriction),
-          robot: robot ? 1 : 0,
-          rule: made?.rule ?? null,
-          story: input.story ? 1 : 0,
-          text,
-          email: input.email,
-          state: 'open',
-          outcome: null,
-          created_at: now,
-          due_at: dueAt,
-          overdue_at: null,
-          decided_at: null,
-          decided_by: null,
-          note: null,
-        })
-        .compile(),
-      record(e, now, { kind: 'account', id: publicId('account', accountId) }, accountId, {
-        type: 'appeal_filed',
-        payload: { appealId: id, restrictionId, restriction, robot, rule: made?.rule ?? null, story: input.story, text, email: input.email, dueAt },
-      }),
-    ],
-  };
+  change.emit(now, { kind: 'account', id: publicId('account', accountId) }, accountId, {
+    type: 'appeal_filed',
+    payload: { appealId, restrictionId, restriction, robot, rule: made?.rule ?? null, story: input.story, text, email: input.email, dueAt },
+  });
+  return { appealId, dueAt };
 }
 
 export async function loadAppeal(e: Enforcement, id: number): Promise<AppealRow> {
@@ -133,70 +108,39 @@ export async function loadAppeal(e: Enforcement, id: number): Promise<AppealRow>
  * Decides an appeal. Returns the decided appeal; the caller (SpamBot) tells the person.
  * Overturn: the restriction ends now, its strike goes, its reporters lose accuracy, and a robot
  * rule behind it records a false positive. Uphold: nothing changes (the next appeal waits 7 days).
+ * Under the account's key: a second decision racing the first sees it decided.
  */
-/** Appeals being decided right now: a second decision racing the first must see it as decided. */
-const deciding = new WeakMap<object, Set<number>>();
-
 export async function decideAppeal(e: Enforcement, id: number, outcome: 'overturn' | 'uphold', note: string | null, staff: StaffActor, now: number): Promise<AppealRow> {
-  const row = await loadAppeal(e, id);
-  let inFlight = deciding.get(e.enforcement);
-  if (!inFlight) deciding.set(e.enforcement, (inFlight = new Set()));
-  // Checked and claimed in one synchronous step: the decision's write is committed later.
-  if (row.state !== 'open' || inFlight.has(id)) fail('APPEAL_ALREADY_DECIDED');
-  inFlight.add(id);
-  try {
-    return await decideOpenAppeal(e, row, outcome, note, staff, now);
-  } finally {
-    inFlight.delete(id);
-  }
+  const first = await loadAppeal(e, id);
+  return e.serial.run([key.account(first.account_id)], async () => {
+    const row = await loadAppeal(e, id);
+    if (row.state !== 'open') fail('APPEAL_ALREADY_DECIDED');
+    const a = row.account_id;
+    const actor = staffActor(staff);
+    const change = e.journal.change();
+    if (outcome === 'overturn') await emitOverturn(e, change, row, actor, now);
+    change.emit(now, actor, a, { type: 'appeal_decided', payload: { appealId: id, outcome, by: staff.ref, note } });
+    await e.journal.commit(change);
+    return loadAppeal(e, id);
+  });
 }
 
-async function decideOpenAppeal(e: Enforcement, row: AppealRow, outcome: 'overturn' | 'uphold', note: string | null, staff: StaffActor, now: number): Promise<AppealRow> {
-  const id = row.id;
+async function emitOverturn(e: Enforcement, change: Change, row: AppealRow, actor: Actor, now: number): Promise<void> {
   const a = row.account_id;
-  const actor = staffActor(staff);
-  const writes: CompiledQuery[] = [];
-  if (outcome === 'overturn') {
-    writes.push(...(await overturnStatements(e, row, actor, now)));
-    e.enforcement.manualDecisionAt.set(a, now);
-  }
-  else e.enforcement.lastUpheld.set(a, now);
-  if (e.enforcement.openAppeals.get(a)?.id === id) e.enforcement.openAppeals.delete(a);
-  writes.push(
-    e.store.db.updateTable('appeals').set({ state: 'decided', outcome, decided_at: now, decided_by: staff.ref, note }).where('id', '=', id).compile(),
-    record(e, now, actor, a, { type: 'appeal_decided', payload: { appealId: id, outcome, by: staff.ref, note } }),
-  );
-  await e.store.write(writes);
-  // A frozen account kept past its deletion time by this appeal is deleted now that it is upheld.
-  for (const r of e.restrictions.records(a)) {
-    if (r.state === 'frozen' && r.deleteAt !== null && r.deleteAt <= now) e.restrictions.due.push(now, { account: a, restrictionId: r.id, kind: 'freeze_end' });
-  }
-  return loadAppeal(e, id);
-}
-
-async function overturnStatements(e: Enforcement, row: AppealRow, actor: ReturnType<typeof staffActor>, now: number): Promise<CompiledQuery[]> {
-  const a = row.account_id;
-  const writes: CompiledQuery[] = [];
   const rid = row.restriction_id;
-  if (rid !== null && e.restrictions.find(a, rid)) writes.push(...endStatements(e, a, rid, 'appeal_overturned', actor, now));
+  if (rid !== null && e.restrictions.find(a, rid)) emitEnd(change, a, rid, 'appeal_overturned', 'appeal_overturned', actor, now);
   const strikes = e.enforcement.strikesOf(a).filter((s) => rid !== null && s.restrictionId === rid && !s.removed);
-  for (const s of strikes) writes.push(...removeStrikeStatements(e, a, s.id, 'appeal_overturned', actor, now));
+  for (const s of strikes) emitStrikeRemoval(e, change, a, s.id, 'appeal_overturned', actor, now);
   // The reports behind the overturned decision count against their reporters.
   const caseIds = strikes.map((s) => s.caseId).filter((c): c is number => c !== null);
   if (caseIds.length > 0) {
     const reporters = await e.store.all<{ reporter_id: number }>(e.store.db.selectFrom('reports').select('reporter_id').distinct().where('case_id', 'in', caseIds));
     for (const { reporter_id } of reporters) {
-      const rec = { ...e.enforcement.reporter(reporter_id) };
-      rec.confirmed = Math.max(0, rec.confirmed - 1);
-      rec.dismissed++;
-      writes.push(
-        reporterStatement(e, reporter_id, rec),
-        record(e, now, actor, reporter_id, { type: 'reporter_accuracy', payload: { confirmed: rec.confirmed, dismissed: rec.dismissed, reason: 'appeal_overturned' } }),
-      );
+      // A change, not totals: applied in commit order, it never races another reporter update.
+      change.emit(now, actor, reporter_id, { type: 'reporter_accuracy', payload: { confirmedDelta: -1, dismissedDelta: 1, reason: 'appeal_overturned' } });
     }
   }
-  if (row.rule) writes.push(record(e, now, actor, a, { type: 'robot_false_positive', payload: { rule: row.rule, appealId: row.id, restrictionId: rid } }));
-  return writes;
+  if (row.rule) change.emit(now, actor, a, { type: 'robot_false_positive', payload: { rule: row.rule, appealId: row.id, restrictionId: rid } });
 }
 
 /** Open appeals: robot-made restrictions first, then oldest. */
@@ -216,9 +160,6 @@ export async function listAppeals(e: Enforcement, state: 'open' | 'decided' | un
 }
 
 /** Marks an appeal overdue (scheduler). */
-export function appealOverdueStatements(e: Enforcement, id: number, account: number, at: number): CompiledQuery[] {
-  return [
-    e.store.db.updateTable('appeals').set({ overdue_at: at }).where('id', '=', id).where('state', '=', 'open').compile(),
-    record(e, at, { kind: 'system' }, account, { type: 'appeal_overdue', payload: { appealId: id } }),
-  ];
+export function emitAppealOverdue(change: Change, id: number, account: number, at: number): void {
+  change.emit(at, { kind: 'system' }, account, { type: 'appeal_overdue', payload: { appealId: id } });
 }

@@ -1,12 +1,10 @@
-import type { CompiledQuery } from 'kysely';
 import { fail } from '../domain/errors.js';
+import { key } from '../events/serial.js';
 import { publicId } from '../store/ids.js';
 import { rows } from '../store/read.js';
 import type { CasesTable } from '../store/schema/cases.js';
-import { record } from './events.js';
 import { staffActor, type StaffActor, type StaffRole } from './staff.js';
-import { reporterStatement } from './reporters.js';
-import { sanctionStatements, sanctionView, previewSanction, type SanctionView } from './sanctions.js';
+import { emitSanction, sanctionView, previewSanction, type SanctionView } from './sanctions.js';
 import type { Enforcement, OpenCase } from './state.js';
 
 /**
@@ -69,6 +67,15 @@ async function openCase(e: Enforcement, id: number): Promise<OpenCase> {
   fail('CASE_CLOSED');
 }
 
+/**
+ * Runs `job` on the open case under its subject's key, so that decisions, reports, appeals,
+ * lifts and expiries about one account never interleave; the case is looked up again inside.
+ */
+async function onOpenCase<T>(e: Enforcement, id: number, job: (c: OpenCase) => Promise<T>): Promise<T> {
+  const first = await openCase(e, id);
+  return e.serial.run([key.account(first.subjectId)], async () => job(await openCase(e, id)));
+}
+
 function requireUnclaimedBy(e: Enforcement, c: OpenCase, staff: StaffActor, now: number): void {
   const holder = claimLive(e, c.claimedBy, c.claimedAt, now);
   if (holder && holder !== staff.ref) fail('CASE_CLAIMED', { claimedBy: holder });
@@ -79,29 +86,19 @@ async function viewOf(e: Enforcement, id: number, now: number): Promise<CaseView
 }
 
 export async function claimCase(e: Enforcement, id: number, staff: StaffActor, now: number): Promise<CaseView> {
-  const c = await openCase(e, id);
-  requireUnclaimedBy(e, c, staff, now);
-  c.claimedBy = staff.ref;
-  c.claimedAt = now;
-  await e.store.write([
-    e.store.db.updateTable('cases').set({ claimed_by: staff.ref, claimed_at: now }).where('id', '=', id).compile(),
-    record(e, now, staffActor(staff), c.subjectId, { type: 'case_claimed', payload: { caseId: id, by: staff.ref } }),
-  ]);
-  return viewOf(e, id, now);
+  return onOpenCase(e, id, async (c) => {
+    requireUnclaimedBy(e, c, staff, now);
+    await e.journal.commit(e.journal.change().emit(now, staffActor(staff), c.subjectId, { type: 'case_claimed', payload: { caseId: id, by: staff.ref } }));
+    return viewOf(e, id, now);
+  });
 }
 
 export async function releaseCase(e: Enforcement, id: number, staff: StaffActor, now: number): Promise<CaseView> {
-  const c = await openCase(e, id);
-  if (staff.role !== 'admin') requireUnclaimedBy(e, c, staff, now);
-  if (c.claimedBy !== null) {
-    c.claimedBy = null;
-    c.claimedAt = null;
-    await e.store.write([
-      e.store.db.updateTable('cases').set({ claimed_by: null, claimed_at: null }).where('id', '=', id).compile(),
-      record(e, now, staffActor(staff), c.subjectId, { type: 'case_released', payload: { caseId: id } }),
-    ]);
-  }
-  return viewOf(e, id, now);
+  return onOpenCase(e, id, async (c) => {
+    if (staff.role !== 'admin') requireUnclaimedBy(e, c, staff, now);
+    if (c.claimedBy !== null) await e.journal.commit(e.journal.change().emit(now, staffActor(staff), c.subjectId, { type: 'case_released', payload: { caseId: id } }));
+    return viewOf(e, id, now);
+  });
 }
 
 export interface CaseDetail extends CaseView {
@@ -128,7 +125,7 @@ export async function viewEvidence(e: Enforcement, id: number, staff: StaffActor
           .orderBy('message_id'),
       )
     : [];
-  await e.store.write([record(e, now, staffActor(staff), row.subject_id, { type: 'evidence_viewed', payload: { caseId: id, by: staff.ref } })]);
+  await e.journal.commit(e.journal.change().emit(now, staffActor(staff), row.subject_id, { type: 'evidence_viewed', payload: { caseId: id, by: staff.ref } }));
   const seen = new Set<number>();
   return {
     ...caseView(e, row, now),
@@ -157,19 +154,22 @@ const MAY: Record<DecisionInput['action'], StaffRole[]> = {
   escalate: ['triage', 'moderator', 'admin'],
 };
 
-function checkDecision(e: Enforcement, input: DecisionInput, staff: StaffActor): void {
-  if (!MAY[input.action].includes(staff.role)) fail('FORBIDDEN', { reason: `${staff.role} cannot ${input.action}` });
+function checkDecision(e: Enforcement, input: DecisionInput): void {
   if (input.action === 'confirm') {
     if (!input.policy) fail('BAD_REQUEST', { field: 'policy', reason: 'confirming needs a policy' });
     if (!e.policy.ladder[input.policy]) fail('BAD_REQUEST', { field: 'policy', reason: `unknown policy; one of ${Object.keys(e.policy.ladder).join(', ')}` });
   }
 }
 
-/** What a decision would do (the console's preview); changes nothing. */
-export async function previewDecision(e: Enforcement, id: number, input: DecisionInput, staff: StaffActor, now: number): Promise<{ sanction?: SanctionView }> {
+function checkRole(input: DecisionInput, staff: StaffActor): void {
+  if (!MAY[input.action].includes(staff.role)) fail('FORBIDDEN', { reason: `${staff.role} cannot ${input.action}` });
+}
+
+/** What a decision would do (the console's preview): any staff role, any action; changes nothing. */
+export async function previewDecision(e: Enforcement, id: number, input: DecisionInput, _staff: StaffActor, now: number): Promise<{ sanction?: SanctionView }> {
   const row = await loadCase(e, id);
   if (row.state === 'closed') fail('CASE_CLOSED');
-  checkDecision(e, input, staff);
+  checkDecision(e, input);
   if (input.action !== 'confirm') return {};
   const sanction = previewSanction(e, row.subject_id, input.policy!, now);
   // Only group, channel and public-content cases have content to take down (as decideCase).
@@ -178,81 +178,31 @@ export async function previewDecision(e: Enforcement, id: number, input: Decisio
 }
 
 export async function decideCase(e: Enforcement, id: number, input: DecisionInput, staff: StaffActor, now: number): Promise<{ case: CaseView; sanction?: SanctionView }> {
-  const c = await openCase(e, id);
-  checkDecision(e, input, staff);
-  requireUnclaimedBy(e, c, staff, now);
-  const actor = staffActor(staff);
-  const writes: CompiledQuery[] = [];
-  const reportIds = c.reports.map((r) => r.reportId);
-  const reporters = [...new Set(c.reports.map((r) => r.reporterId))];
-  if (input.action === 'escalate') {
-    c.state = 'escalated';
-    writes.push(e.store.db.updateTable('cases').set({ state: 'escalated' }).where('id', '=', id).compile());
-    writes.push(record(e, now, actor, c.subjectId, { type: 'decision', payload: { caseId: id, action: 'escalate', policy: null, by: staff.ref, note: input.note ?? null, reportIds: [], reporters: [] } }));
-    await e.store.write(writes);
-    return { case: await viewOf(e, id, now) };
-  }
-  const confirmed = input.action === 'confirm';
-  if (!confirmed) e.enforcement.manualDecisionAt.set(c.subjectId, now);
-  e.enforcement.dropCase(c);
-  for (const r of c.reports) {
-    const key = `${r.reporterId}:${c.subjectId}`;
-    if (e.enforcement.openReports.get(key)?.reportId !== r.reportId) continue;
-    e.enforcement.openReports.delete(key);
-    // Only a private report overtakes another (a group report waiting below its threshold): that
-    // one, still open, is the reporter's open report again, as a restart would find it.
-    const other = c.chatId === 0 ? otherOpenReport(e, r.reporterId, c.subjectId) : undefined;
-    if (other) e.enforcement.openReports.set(key, other);
-  }
-  for (const reporter of reporters) {
-    const rec = { ...e.enforcement.reporter(reporter) };
-    if (confirmed) rec.confirmed++;
-    else rec.dismissed++;
-    writes.push(reporterStatement(e, reporter, rec));
-  }
-  writes.push(
-    e.store.db
-      .updateTable('cases')
-      .set({ state: 'closed', decision: input.action, policy: input.policy ?? null, decided_by: staff.ref, decided_at: now, claimed_by: null, claimed_at: null })
-      .where('id', '=', id)
-      .compile(),
-  );
-  if (reportIds.length > 0) {
-    writes.push(e.store.db.updateTable('reports').set({ state: 'closed', outcome: confirmed ? 'confirmed' : 'dismissed' }).where('id', 'in', reportIds).compile());
-  }
-  writes.push(
-    record(e, now, actor, c.subjectId, {
+  return onOpenCase(e, id, async (c) => {
+    checkRole(input, staff);
+    checkDecision(e, input);
+    requireUnclaimedBy(e, c, staff, now);
+    const actor = staffActor(staff);
+    const change = e.journal.change();
+    if (input.action === 'escalate') {
+      change.emit(now, actor, c.subjectId, { type: 'decision', payload: { caseId: id, action: 'escalate', policy: null, by: staff.ref, note: input.note ?? null, reportIds: [], reporters: [] } });
+      await e.journal.commit(change);
+      return { case: await viewOf(e, id, now) };
+    }
+    const reportIds = c.reports.map((r) => r.reportId);
+    const reporters = [...new Set(c.reports.map((r) => r.reporterId))];
+    change.emit(now, actor, c.subjectId, {
       type: 'decision',
       payload: { caseId: id, action: input.action, policy: input.policy ?? null, by: staff.ref, note: input.note ?? null, reportIds, reporters },
-    }),
-  );
-  let sanction: SanctionView | undefined;
-  if (confirmed) {
-    const takedown = c.chatId !== 0 ? await takedownTarget(e, id, c.chatId) : null;
-    const applied = await sanctionStatements(e, c.subjectId, input.policy!, id, actor, now, takedown);
-    writes.push(...applied.writes);
-    sanction = sanctionView(applied.sanction);
-  }
-  await e.store.write(writes);
-  return { case: await viewOf(e, id, now), ...(sanction ? { sanction } : {}) };
-}
-
-/**
- * The latest other open report by `reporter` about `subject`: a group report still waiting below
- * its threshold, or one in another undecided case (the same choice a restart makes: last wins).
- */
-function otherOpenReport(e: Enforcement, reporter: number, subject: number): { reportId: number; caseId: number | null } | undefined {
-  let found: { reportId: number; caseId: number | null } | undefined;
-  const prefix = `${subject}:`;
-  for (const [key, list] of e.enforcement.pendingGroup) {
-    if (!key.startsWith(prefix)) continue;
-    for (const p of list) if (p.reporterId === reporter && (!found || p.reportId > found.reportId)) found = { reportId: p.reportId, caseId: null };
-  }
-  for (const c of e.enforcement.openCasesById.values()) {
-    if (c.subjectId !== subject) continue;
-    for (const r of c.reports) if (r.reporterId === reporter && (!found || r.reportId > found.reportId)) found = { reportId: r.reportId, caseId: c.id };
-  }
-  return found;
+    });
+    let sanction: SanctionView | undefined;
+    if (input.action === 'confirm') {
+      const takedown = c.chatId !== 0 ? await takedownTarget(e, id, c.chatId) : null;
+      sanction = sanctionView(await emitSanction(e, change, c.subjectId, input.policy!, id, actor, now, takedown));
+    }
+    await e.journal.commit(change);
+    return { case: await viewOf(e, id, now), ...(sanction ? { sanction } : {}) };
+  });
 }
 
 /** Public-content reports take the whole chat down; message reports take their messages down. */

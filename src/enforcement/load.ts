@@ -1,7 +1,9 @@
 import { phoneKey } from '../domain/phone.js';
 import type { ReportReason } from '../domain/reporting.js';
+import type { EndCause } from '../events/index.js';
 import { APPEAL_OVERDUE_MS } from './appeals.js';
-import { caseKey, type Enforcement, type OpenCase } from './state.js';
+import { endCauseOf } from './projectors.js';
+import { caseChatOf, caseKey, openReportKey, reportPlace, type Enforcement, type OpenCase } from './state.js';
 import { TICKET_OVERDUE_MS } from './tickets.js';
 
 /** Loads enforcement's working set from its tables at start. */
@@ -31,15 +33,17 @@ export async function loadEnforcement(e: Enforcement): Promise<void> {
   for await (const r of e.store.iterate<{ id: number; reporter_id: number; subject_id: number; chat_id: number; kind: string; reason: ReportReason; weight: number; stranger: number; admin_report: number; case_id: number | null }>(
     db.selectFrom('reports').select(['id', 'reporter_id', 'subject_id', 'chat_id', 'kind', 'reason', 'weight', 'stranger', 'admin_report', 'case_id']).where('state', '=', 'open').orderBy('id'),
   )) {
-    st.openReports.set(`${r.reporter_id}:${r.subject_id}`, { reportId: r.id, caseId: r.case_id });
+    const key = openReportKey(r.reporter_id, r.subject_id, reportPlace(r.kind, r.chat_id));
+    st.openReports.set(key, { reportId: r.id, caseId: r.case_id });
+    st.openReportKeys.set(r.id, key);
     const entry = { reportId: r.id, reporterId: r.reporter_id, weight: r.weight, reason: r.reason, stranger: r.stranger === 1 };
     if (r.case_id !== null) {
       st.openCasesById.get(r.case_id)?.reports.push(entry);
     } else {
-      const key = caseKey(r.subject_id, r.kind === 'private' ? 0 : r.chat_id);
-      const list = st.pendingGroup.get(key) ?? [];
+      const ck = caseKey(r.subject_id, caseChatOf(r.kind, r.chat_id));
+      const list = st.pendingGroup.get(ck) ?? [];
       list.push({ ...entry, admin: r.admin_report === 1 });
-      st.pendingGroup.set(key, list);
+      st.pendingGroup.set(ck, list);
     }
   }
   for await (const a of e.store.iterate<{ id: number; account_id: number; state: string; outcome: string | null; created_at: number; due_at: number; overdue_at: number | null; restriction_id: number | null; decided_at: number | null }>(
@@ -59,21 +63,19 @@ export async function loadEnforcement(e: Enforcement): Promise<void> {
     if (t.overdue_at === null) st.overdue.push(Number(t.created_at) + TICKET_OVERDUE_MS, { kind: 'ticket', id: t.id, account: t.account_id });
   }
   // When people last decided in an account's favour: robots hold off for a while after that.
-  for await (const m of e.store.iterate<{ account_id: number; at: number }>(
+  // Read from the typed payloads of the three event types that say so.
+  for await (const m of e.store.iterate<{ account_id: number; at: number; type: string; payload: string }>(
     db
       .selectFrom('events')
-      .select(['account_id', 'at'])
+      .select(['account_id', 'at', 'type', 'payload'])
       .where('account_id', 'is not', null)
-      .where((eb) =>
-        eb.or([
-          eb.and([eb('type', '=', 'decision'), eb('payload', 'like', '%"action":"dismiss"%')]),
-          eb.and([eb('type', '=', 'appeal_decided'), eb('payload', 'like', '%"outcome":"overturn"%')]),
-          eb.and([eb('type', '=', 'restriction_lifted'), eb('payload', 'like', '%"reason":"lifted:%')]),
-        ]),
-      )
+      .where('type', 'in', ['decision', 'appeal_decided', 'restriction_lifted'])
       .orderBy('id'),
   )) {
-    st.manualDecisionAt.set(m.account_id, Number(m.at));
+    const p = JSON.parse(m.payload) as { action?: string; outcome?: string; reason: string; cause?: EndCause };
+    const favour =
+      m.type === 'decision' ? p.action === 'dismiss' : m.type === 'appeal_decided' ? p.outcome === 'overturn' : endCauseOf(p, 'restriction_lifted') === 'lifted';
+    if (favour) st.manualDecisionAt.set(m.account_id, Number(m.at));
   }
   for await (const n of e.store.iterate<{ phone: string }>(db.selectFrom('number_flags').select('phone'))) st.numberFlags.add(phoneKey(n.phone));
   for await (const t of e.store.iterate<{ chat_id: number }>(db.selectFrom('takedowns').select('chat_id').where('message_id', '=', 0))) e.index.takeDown(t.chat_id);

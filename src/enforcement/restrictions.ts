@@ -1,12 +1,14 @@
-import type { CompiledQuery } from 'kysely';
 import type { Core } from '../core.js';
-import type { EffectiveRestriction, RestrictionRecord, RestrictionState } from '../domain/restriction.js';
+import type { EffectiveRestriction, RestrictionState } from '../domain/restriction.js';
+import type { EndCause, RestrictionPayload } from '../events/index.js';
+import type { Change } from '../events/journal.js';
+import { key } from '../events/serial.js';
 import type { Actor } from '../store/event-log.js';
-import { record, type RestrictionPayload } from './events.js';
 
 /**
- * Restriction records and their events, written together; the effective state in memory (the
- * gate's input) is refreshed in the same step.
+ * Restriction records as events: a new record is `restriction_applied` / `account_frozen` /
+ * `account_banned`, its end `restriction_expired` or `restriction_lifted` with its cause. The
+ * projectors write the rows and the restriction book (the gate's input) once committed.
  */
 
 export interface RestrictionInput {
@@ -26,68 +28,38 @@ const EVENT_OF: Record<RestrictionState, 'restriction_applied' | 'account_frozen
   banned: 'account_banned',
 };
 
-/** The statements that record a new restriction; the caller writes them with its own batch. */
-export function restrictStatements(
-  core: Core,
-  accountId: number,
-  input: RestrictionInput,
-  actor: Actor,
-  now: number,
-): { writes: CompiledQuery[]; record: RestrictionRecord; effective: EffectiveRestriction } {
-  const r: RestrictionRecord = {
-    id: core.ids.next('restrictions'),
+/** Emits a new restriction record on the change; returns its id. */
+export function emitRestriction(core: Core, change: Change, accountId: number, input: RestrictionInput, actor: Actor, now: number): number {
+  const payload: RestrictionPayload = {
+    restrictionId: core.ids.next('restrictions'),
     state: input.state,
     kind: input.kind,
     until: input.until ?? null,
     deleteAt: input.deleteAt ?? null,
   };
-  const effective = core.restrictions.add(accountId, r, now);
-  const payload: RestrictionPayload = {
-    restrictionId: r.id,
-    state: r.state,
-    kind: r.kind,
-    until: r.until,
-    deleteAt: r.deleteAt,
-  };
   if (input.caseId !== undefined) payload.caseId = input.caseId;
   if (input.rule !== undefined) payload.rule = input.rule;
-  const writes = [
-    core.store.db
-      .insertInto('restrictions')
-      .values({
-        id: r.id,
-        account_id: accountId,
-        state: r.state,
-        kind: r.kind,
-        until: r.until,
-        delete_at: r.deleteAt,
-        case_id: input.caseId ?? null,
-        rule: input.rule ?? null,
-        created_at: now,
-        ended_at: null,
-        end_reason: null,
-      })
-      .compile(),
-    record(core, now, actor, accountId, { type: EVENT_OF[r.state], payload }),
-  ];
-  return { writes, record: r, effective };
+  change.emit(now, actor, accountId, { type: EVENT_OF[input.state], payload });
+  return payload.restrictionId;
 }
 
 /** Applies a restriction on its own (staff tools, tests). */
 export async function restrictAccount(core: Core, accountId: number, input: RestrictionInput, actor: Actor): Promise<EffectiveRestriction> {
-  const now = core.clock.now();
-  const { writes, effective } = restrictStatements(core, accountId, input, actor, now);
-  await core.store.write(writes);
-  return effective;
+  return core.serial.run([key.account(accountId)], async () => {
+    const now = core.clock.now();
+    const change = core.journal.change();
+    emitRestriction(core, change, accountId, input, actor, now);
+    await core.journal.commit(change);
+    return core.restrictions.refresh(accountId, now);
+  });
 }
 
-/** Ends one active restriction record: `expired` at its end, or lifted for a reason. */
-export function endStatements(core: Core, accountId: number, restrictionId: number, reason: string, actor: Actor, at: number): CompiledQuery[] {
-  core.restrictions.remove(accountId, restrictionId, at);
-  return [
-    core.store.db.updateTable('restrictions').set({ ended_at: at, end_reason: reason }).where('id', '=', restrictionId).where('ended_at', 'is', null).compile(),
-    record(core, at, actor, accountId, { type: reason === 'expired' ? 'restriction_expired' : 'restriction_lifted', payload: { restrictionId, reason } }),
-  ];
+/**
+ * Emits the end of one active restriction record: `expired` at its end (restriction_expired),
+ * otherwise lifted (restriction_lifted) with its cause; `reason` is the words kept with it.
+ */
+export function emitEnd(change: Change, accountId: number, restrictionId: number, cause: EndCause, reason: string, actor: Actor, at: number): void {
+  change.emit(at, actor, accountId, { type: cause === 'expired' ? 'restriction_expired' : 'restriction_lifted', payload: { restrictionId, reason, cause } });
 }
 
 /** Loads active records at start and derives every account's effective state. */

@@ -1,10 +1,10 @@
-import type { CompiledQuery } from 'kysely';
+import type { Change } from '../events/journal.js';
+import { key } from '../events/serial.js';
 import type { Actor } from '../store/event-log.js';
-import { appealOverdueStatements } from './appeals.js';
-import { record } from './events.js';
+import { emitAppealOverdue } from './appeals.js';
 import { ticketOverdue } from './tickets.js';
-import { endStatements, restrictStatements } from './restrictions.js';
-import { banNumberStatements } from './sanctions.js';
+import { emitEnd, emitRestriction } from './restrictions.js';
+import { emitNumberBan } from './sanctions.js';
 import type { Enforcement } from './state.js';
 
 /**
@@ -55,45 +55,64 @@ export class Scheduler {
       const sAt = e.enforcement.strikeExpiries.peekTime();
       const oAt = e.enforcement.overdue.peekTime();
       if (Math.min(rAt, sAt, oAt) > now) break;
-      const writes: CompiledQuery[] = [];
       if (oAt < rAt && oAt < sAt) {
         const { at, item } = e.enforcement.overdue.popDue(now)!;
         if (item.kind === 'appeal') {
-          if (e.enforcement.openAppeals.get(item.account!)?.id !== item.id) continue;
-          writes.push(...appealOverdueStatements(e, item.id, item.account!, at));
+          await this.step(item.account!, (change) => {
+            if (e.enforcement.openAppeals.get(item.account!)?.id !== item.id) return;
+            emitAppealOverdue(change, item.id, item.account!, at);
+          }, () => e.enforcement.overdue.push(at, item));
         } else {
           if (!e.enforcement.openTickets.has(item.id)) continue;
           const change = e.journal.change();
           ticketOverdue(change, item.id, item.account, at);
-          await e.journal.commit(change);
-          continue;
+          await this.commit(change, () => e.enforcement.overdue.push(at, item));
         }
       } else if (rAt <= sAt) {
         const { at, item } = e.restrictions.due.popDue(now)!;
-        const r = e.restrictions.find(item.account, item.restrictionId);
-        if (!r) continue; // lifted or ended meanwhile
         touched.add(item.account);
-        if (item.kind === 'limit_end') {
-          writes.push(...endStatements(e, item.account, r.id, 'expired', SYSTEM, at));
-        } else {
+        await this.step(item.account, async (change) => {
+          const r = e.restrictions.find(item.account, item.restrictionId);
+          if (!r) return; // lifted or ended meanwhile
+          if (item.kind === 'limit_end') {
+            emitEnd(change, item.account, r.id, 'expired', 'expired', SYSTEM, at);
+            return;
+          }
           // An open appeal holds the deletion; its decision settles it (RULES.md §5).
-          if (e.enforcement.openAppeals.has(item.account)) continue;
-          writes.push(...endStatements(e, item.account, r.id, 'deleted', SYSTEM, at));
-          writes.push(...restrictStatements(e, item.account, { state: 'banned', kind: r.kind }, SYSTEM, at).writes);
-          writes.push(...(await banNumberStatements(e, item.account, SYSTEM, at)));
-        }
+          if (e.enforcement.openAppeals.has(item.account)) return;
+          emitEnd(change, item.account, r.id, 'deleted', 'deleted', SYSTEM, at);
+          emitRestriction(e, change, item.account, { state: 'banned', kind: r.kind }, SYSTEM, at);
+          await emitNumberBan(e, change, item.account, SYSTEM, at);
+        }, () => e.restrictions.due.push(at, item));
       } else {
         const { at, item } = e.enforcement.strikeExpiries.popDue(now)!;
-        const s = e.enforcement.strikesOf(item.account).find((x) => x.id === item.strikeId);
-        if (!s || s.removed) continue;
-        writes.push(
-          e.store.db.updateTable('strikes').set({ expired_at: at }).where('id', '=', s.id).compile(),
-          record(e, at, SYSTEM, item.account, { type: 'strike_expired', payload: { strikeId: s.id } }),
-        );
+        await this.step(item.account, (change) => {
+          const s = e.enforcement.strikesOf(item.account).find((x) => x.id === item.strikeId);
+          if (!s || s.removed) return;
+          change.emit(at, SYSTEM, item.account, { type: 'strike_expired', payload: { strikeId: s.id } });
+        }, () => e.enforcement.strikeExpiries.push(at, item));
       }
-      await e.store.write(writes);
     }
     // Each change was applied at its due time; the state the next request sees is the one at `now`.
     for (const a of touched) e.restrictions.refresh(a, now);
+  }
+
+  /** One due item under its account's key: checked again there, emitted, committed. */
+  private step(account: number, decide: (change: Change) => void | Promise<void>, retry: () => void): Promise<void> {
+    return this.e.serial.run([key.account(account)], async () => {
+      const change = this.e.journal.change();
+      await decide(change);
+      await this.commit(change, retry);
+    });
+  }
+
+  /** Commits; a refused write puts the item back, for the next run. */
+  private async commit(change: Change, retry: () => void): Promise<void> {
+    try {
+      await this.e.journal.commit(change);
+    } catch (err) {
+      retry();
+      throw err;
+    }
   }
 }

@@ -52,13 +52,33 @@ export function caseKey(subject: number, chat: number): string {
   return `${subject}:${chat}`;
 }
 
+export type ReportKind = 'private' | 'group' | 'channel' | 'public';
+
+/**
+ * Where a report was made, for "one open report per reporter, subject and place" (RULES.md §3):
+ * private chats are one place, each group or channel its own, each chat's public content its own.
+ */
+export function reportPlace(kind: string, chatId: number): string {
+  if (kind === 'private') return 'private';
+  return kind === 'public' ? `public:${chatId}` : `chat:${chatId}`;
+}
+
+export function openReportKey(reporter: number, subject: number, place: string): string {
+  return `${reporter}:${subject}:${place}`;
+}
+
+/** The case a report belongs in: private-chat reports share one case per subject (chat 0). */
+export function caseChatOf(kind: string, chatId: number): number {
+  return kind === 'private' ? 0 : chatId;
+}
+
 export class EnforcementState {
   /** Undecided cases by `subject:chat` (chat 0 for private-chat cases). */
   readonly openCases = new Map<string, OpenCase>();
   readonly openCasesById = new Map<number, OpenCase>();
   /** Group reports below the threshold, by `subject:chat`. */
   readonly pendingGroup = new Map<string, PendingGroupReport[]>();
-  /** Open reports by `reporter:subject` → report id (one open report per reporter and subject). */
+  /** Open reports by `reporter:subject:place` (one open report per reporter, subject and place). */
   readonly openReports = new Map<string, { reportId: number; caseId: number | null }>();
   readonly reporters = new Map<number, ReporterRecord>();
   readonly strikes = new Map<number, StrikeRecord[]>();
@@ -89,6 +109,9 @@ export class EnforcementState {
     this.openCases.delete(caseKey(c.subjectId, c.chatId));
     this.openCasesById.delete(c.id);
   }
+
+  /** Which open reports a report id stands for (its key in `openReports`). */
+  readonly openReportKeys = new Map<number, string>();
 
   addStrike(a: number, s: StrikeRecord): void {
     if (!s.removed) this.strikeExpiries.push(s.expiresAt, { account: a, strikeId: s.id });

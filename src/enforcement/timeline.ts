@@ -1,11 +1,106 @@
+import { fail } from '../domain/errors.js';
+import type { EventType } from '../events/index.js';
 import { publicId, type IdKind } from '../store/ids.js';
+import type { StaffRole } from './staff.js';
 import { DAY_MS } from './policy.js';
 import type { Enforcement } from './state.js';
 
 /**
- * An account as staff see it: its effective restriction, strikes and the events about it, in
- * order. Never message text, except evidence already attached to cases (which is not here).
+ * An account as staff see it: its effective restriction, strikes and the events about it, newest
+ * first. Never message text: evidence is read only through the case view, where it is recorded.
  */
+
+/**
+ * What each event type shows in a timeline: the payload fields listed here, nothing else (no
+ * message text, no token hash, nothing added to a payload later by accident). `private` fields
+ * (appeal and ticket texts, contact addresses) are shown only to `support` and `admin`.
+ */
+interface EventView {
+  fields: readonly string[];
+  private?: readonly string[];
+}
+
+const RESTRICTION: EventView = { fields: ['restrictionId', 'state', 'kind', 'until', 'deleteAt', 'caseId', 'rule'] };
+const ENDED: EventView = { fields: ['restrictionId', 'reason', 'cause'] };
+
+export const EVENT_VIEWS: Record<EventType, EventView> = {
+  account_created: { fields: ['numberKind', 'name', 'username', 'language'] },
+  account_updated: { fields: ['name', 'username', 'previousUsername', 'language'] },
+  privacy_changed: { fields: ['findByPhone', 'phoneVisibility', 'chatInvites', 'newChats'] },
+  account_deleted: { fields: ['restrictionAtDeletion', 'kind'] },
+  // A session was issued: by whom is the event's actor; the hash is never shown.
+  token_issued: { fields: ['staffId', 'role'] },
+  // Whom the account saved or blocked; the names it gave them and numbers it looked up are its own.
+  contact_added: { fields: ['contactId'] },
+  contact_removed: { fields: ['contactId'] },
+  pending_contact_added: { fields: [] },
+  pending_contact_resolved: { fields: ['contactId'] },
+  pending_contact_dropped: { fields: [] },
+  block_added: { fields: ['blockedId'] },
+  block_removed: { fields: ['blockedId'] },
+  chat_started: { fields: ['chatId', 'other'] },
+  chat_written: { fields: ['chatId', 'other'] },
+  group_created: { fields: ['chatId', 'kind', 'title', 'public'] },
+  member_added: { fields: ['chatId', 'memberId'] },
+  member_left: { fields: ['chatId', 'memberId'] },
+  member_banned: { fields: ['chatId', 'memberId'] },
+  member_role_changed: { fields: ['chatId', 'memberId', 'role'] },
+  staff_created: { fields: ['staffId', 'role'] },
+  staff_deleted: { fields: ['staffId'] },
+  legacy_row: { fields: ['table'] },
+  // Evidence: the message ids only; the texts are read through the (recorded) case view.
+  report_filed: { fields: ['reportId', 'reporterId', 'subjectId', 'chatId', 'kind', 'reason', 'weight', 'stranger', 'adminReport', 'caseId', 'evidence'] },
+  case_opened: { fields: ['caseId', 'subjectId', 'chatId', 'openedBy'] },
+  case_updated: { fields: ['caseId', 'priority', 'reportCount', 'reasons', 'attached'] },
+  case_claimed: { fields: ['caseId', 'by'] },
+  case_released: { fields: ['caseId'] },
+  evidence_viewed: { fields: ['caseId', 'by'] },
+  decision: { fields: ['caseId', 'action', 'policy', 'by', 'note', 'reportIds', 'reporters'] },
+  strike_added: { fields: ['strikeId', 'policy', 'caseId', 'restrictionId', 'expiresAt'] },
+  strike_removed: { fields: ['strikeId', 'reason'] },
+  strike_expired: { fields: ['strikeId'] },
+  restriction_applied: RESTRICTION,
+  account_frozen: RESTRICTION,
+  account_banned: RESTRICTION,
+  restriction_lifted: ENDED,
+  restriction_expired: ENDED,
+  number_banned: { fields: ['phone'] },
+  number_unbanned: { fields: ['phone'] },
+  number_flagged: { fields: ['phone', 'reason', 'flag'] },
+  reporter_muted: { fields: ['muted', 'by'] },
+  reporter_accuracy: { fields: ['confirmed', 'dismissed', 'confirmedDelta', 'dismissedDelta', 'reason'] },
+  content_taken_down: { fields: ['caseId', 'chatId', 'messageIds'] },
+  robot_flag: { fields: ['rule', 'note'] },
+  robot_shadow: { fields: ['rule', 'effect', 'why'] },
+  robot_false_positive: { fields: ['rule', 'appealId', 'restrictionId'] },
+  appeal_filed: { fields: ['appealId', 'restrictionId', 'restriction', 'robot', 'rule', 'story', 'dueAt'], private: ['text', 'email'] },
+  appeal_decided: { fields: ['appealId', 'outcome', 'by'], private: ['note'] },
+  appeal_overdue: { fields: ['appealId'] },
+  ticket_opened: { fields: ['ticketId', 'source', 'dueAt'], private: ['fromEmail', 'subject', 'text'] },
+  ticket_updated: { fields: ['ticketId'], private: ['text'] },
+  ticket_answered: { fields: ['ticketId', 'by'], private: ['answer'] },
+  ticket_overdue: { fields: ['ticketId'] },
+  // Addresses are contact details: support and admin only; codes never enter the log.
+  email_verification_started: { fields: ['expiresAt'], private: ['address'] },
+  email_code_rejected: { fields: ['attempts'], private: ['address'] },
+  email_verified: { fields: [], private: ['address'] },
+  // The CRM gateway (src/crm): connections belong to the business account's timeline; jobs name
+  // no account, and a message's text or the client's number is never shown.
+  crm_connected: { fields: ['scopeId', 'channelId', 'amojoAccountId'] },
+  crm_disconnected: { fields: ['scopeId'] },
+  crm_paused: { fields: ['scopeId', 'reason'] },
+  crm_job_received: { fields: ['scopeId', 'msgid'] },
+  crm_inbound_received: { fields: ['scopeId', 'msgid'] },
+  crm_job_held: { fields: ['scopeId', 'msgid', 'until'] },
+  crm_job_sent: { fields: ['scopeId', 'msgid', 'firstContact'] },
+  crm_job_failed: { fields: ['scopeId', 'msgid', 'reason', 'errorCode'] },
+  crm_job_reported: { fields: ['scopeId', 'msgid'] },
+  crm_conversation_opened: { fields: ['scopeId'] },
+  crm_conversation_linked: { fields: ['scopeId'] },
+};
+
+/** Roles that read appeal and ticket texts (RULES.md §4: support handles appeals and tickets). */
+const READS_PRIVATE: readonly StaffRole[] = ['support', 'admin'];
 
 const ID_FIELDS: Record<string, IdKind> = {
   caseId: 'case',
@@ -16,18 +111,39 @@ const ID_FIELDS: Record<string, IdKind> = {
   chatId: 'chat',
   appealId: 'appeal',
   ticketId: 'ticket',
+  contactId: 'account',
+  blockedId: 'account',
+  memberId: 'account',
+  other: 'account',
 };
+const ID_LISTS: Record<string, IdKind> = { evidence: 'message', messageIds: 'message', reportIds: 'report', attached: 'report', reporters: 'account' };
+const TIMES = new Set(['until', 'deleteAt', 'expiresAt', 'dueAt']);
 
-function publicPayload(payload: Record<string, unknown>): Record<string, unknown> {
+function shownValue(k: string, v: unknown): unknown {
+  const kind = ID_FIELDS[k];
+  // A private case has no chat (chat 0 inside): the field is absent, never `0`.
+  if (kind) return typeof v === 'number' ? (v > 0 ? publicId(kind, v) : undefined) : v === null ? undefined : v;
+  const list = ID_LISTS[k];
+  if (list && Array.isArray(v)) {
+    return v
+      .map((x) => (typeof x === 'number' ? x : typeof x === 'object' && x !== null && typeof (x as { id?: unknown }).id === 'number' ? (x as { id: number }).id : 0))
+      .filter((n) => n > 0)
+      .map((n) => publicId(list, n));
+  }
+  if (TIMES.has(k) && typeof v === 'number') return new Date(v).toISOString();
+  return v;
+}
+
+/** An event's payload as `role` may see it. */
+export function eventView(type: string, payload: Record<string, unknown>, role: StaffRole): Record<string, unknown> {
+  const view = EVENT_VIEWS[type as EventType];
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(payload)) {
-    const kind = ID_FIELDS[k];
-    if (kind && typeof v === 'number' && v > 0) out[k] = publicId(kind, v);
-    else if (k === 'evidence' && Array.isArray(v)) out.evidence = v.map((m) => publicId('message', m as number));
-    else if ((k === 'reportIds' || k === 'attached') && Array.isArray(v)) out[k] = v.map((r) => publicId('report', r as number));
-    else if (k === 'reporters' && Array.isArray(v)) out[k] = v.map((a) => publicId('account', a as number));
-    else if ((k === 'until' || k === 'deleteAt' || k === 'expiresAt' || k === 'dueAt') && typeof v === 'number') out[k] = new Date(v).toISOString();
-    else out[k] = v;
+  if (!view) return out;
+  const fields = READS_PRIVATE.includes(role) && view.private ? [...view.fields, ...view.private] : view.fields;
+  for (const k of fields) {
+    if (!(k in payload)) continue;
+    const v = shownValue(k, payload[k]);
+    if (v !== undefined) out[k] = v;
   }
   return out;
 }
@@ -55,16 +171,36 @@ export function strikeViews(e: Enforcement, accountId: number, now: number): Str
   }));
 }
 
-export async function accountEvents(e: Enforcement, accountId: number, limit = 500): Promise<Record<string, unknown>[]> {
-  const rows = await e.store.all<{ id: number; at: number; type: string; actor_kind: string; actor_id: string | null; payload: string }>(
-    e.store.db.selectFrom('events').select(['id', 'at', 'type', 'actor_kind', 'actor_id', 'payload']).where('account_id', '=', accountId).orderBy('id', 'desc').limit(limit),
-  );
-  return rows.reverse().map((r) => ({
-    type: r.type,
-    at: new Date(Number(r.at)).toISOString(),
-    actor: r.actor_id ? { kind: r.actor_kind, id: r.actor_id } : { kind: r.actor_kind },
-    ...publicPayload(JSON.parse(r.payload) as Record<string, unknown>),
-  }));
+function encodeEventCursor(id: number): string {
+  return Buffer.from(`e:${id}`).toString('base64url');
+}
+
+function decodeEventCursor(cursor: string): number {
+  const m = /^e:([1-9][0-9]{0,14})$/.exec(Buffer.from(cursor, 'base64url').toString());
+  if (!m) fail('BAD_REQUEST', { field: 'querystring.cursor', reason: 'not a cursor from this API' });
+  return Number(m[1]);
+}
+
+/**
+ * The account's timeline, newest first, a page at a time (events_account: account_id, id), each
+ * event as `role` may see it.
+ */
+export async function accountEvents(e: Enforcement, accountId: number, role: StaffRole, limit: number, cursor?: string): Promise<{ events: Record<string, unknown>[]; nextCursor?: string }> {
+  let q = e.store.db.selectFrom('events').select(['id', 'at', 'type', 'actor_kind', 'actor_id', 'payload']).where('account_id', '=', accountId);
+  if (cursor !== undefined) q = q.where('id', '<', decodeEventCursor(cursor));
+  const rows = await e.store.all<{ id: number; at: number; type: string; actor_kind: string; actor_id: string | null; payload: string }>(q.orderBy('id', 'desc').limit(limit + 1));
+  const page = rows.slice(0, limit);
+  const out: { events: Record<string, unknown>[]; nextCursor?: string } = {
+    events: page.map((r) => ({
+      ...eventView(r.type, JSON.parse(r.payload) as Record<string, unknown>, role),
+      id: `e${r.id}`,
+      type: r.type,
+      at: new Date(Number(r.at)).toISOString(),
+      actor: r.actor_id ? { kind: r.actor_kind, id: r.actor_id } : { kind: r.actor_kind },
+    })),
+  };
+  if (rows.length > limit) out.nextCursor = encodeEventCursor(page[page.length - 1]!.id);
+  return out;
 }
 
 /** The effective restriction as the API shows it: `{state, kind?, until?, deleteAt?, publicGroupsBan}`. */

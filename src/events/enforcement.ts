@@ -12,6 +12,24 @@ export interface RestrictionPayload {
   rule?: string;
 }
 
+/** A reported message, frozen at report time (the evidence moderators see). */
+export interface EvidencePayload {
+  id: number;
+  chatId: number;
+  fromId: number;
+  text: string;
+  sentAt: number;
+}
+
+/**
+ * Why a restriction ended. Logs written before this field existed carry only `reason`
+ * (`expired`, `deleted`, `appeal_overturned`, `lifted: …`): see `endCauseOf`.
+ */
+export type EndCause = 'expired' | 'deleted' | 'lifted' | 'appeal_overturned';
+
+/** What a `number_flagged` event does to the number's flag (absent in old logs: see `flagEffectOf`). */
+export type FlagEffect = 'set' | 'clear' | 'none';
+
 export type EnforcementEvent =
   | {
       type: 'report_filed';
@@ -26,7 +44,10 @@ export type EnforcementEvent =
         stranger: boolean;
         adminReport: boolean;
         caseId: number | null;
-        evidence: number[];
+        /** The reporter's comment (old logs: absent, filled in by the 2026-12-01 migration). */
+        comment?: string | null;
+        /** The frozen evidence (old logs: message ids only, rewritten by the 2026-12-01 migration). */
+        evidence: EvidencePayload[] | number[];
       };
     }
   | { type: 'case_opened'; payload: { caseId: number; subjectId: number; chatId: number; openedBy: string | null } }
@@ -42,12 +63,16 @@ export type EnforcementEvent =
   | { type: 'strike_removed'; payload: { strikeId: number; reason: string } }
   | { type: 'strike_expired'; payload: { strikeId: number } }
   | { type: 'restriction_applied' | 'account_frozen' | 'account_banned'; payload: RestrictionPayload }
-  | { type: 'restriction_lifted' | 'restriction_expired'; payload: { restrictionId: number; reason: string } }
+  | { type: 'restriction_lifted' | 'restriction_expired'; payload: { restrictionId: number; reason: string; cause?: EndCause } }
   | { type: 'number_banned'; payload: { phone: string } }
   | { type: 'number_unbanned'; payload: { phone: string } }
-  | { type: 'number_flagged'; payload: { phone: string; reason: string } }
+  | { type: 'number_flagged'; payload: { phone: string; reason: string; flag?: FlagEffect } }
   | { type: 'reporter_muted'; payload: { muted: boolean; by: string } }
-  | { type: 'reporter_accuracy'; payload: { confirmed: number; dismissed: number; reason: string } }
+  /**
+   * A reporter's accuracy corrected after the fact (an overturned appeal). New events carry the
+   * change (`confirmedDelta`, `dismissedDelta`; confirmed never below 0); old ones the new totals.
+   */
+  | { type: 'reporter_accuracy'; payload: { confirmed?: number; dismissed?: number; confirmedDelta?: number; dismissedDelta?: number; reason: string } }
   | { type: 'content_taken_down'; payload: { caseId: number; chatId: number; messageIds: number[] } }
   | { type: 'robot_flag'; payload: { rule: string; note: string } }
   | { type: 'robot_shadow'; payload: { rule: string; effect: Record<string, unknown>; why: string } }

@@ -26,10 +26,28 @@ describe('Serializer', () => {
     await expect(s.run(['a'], async () => 7)).resolves.toBe(7);
   });
 
-  it('a job may take a key it already holds without waiting for itself', async () => {
+  it('an inner step passing its Held takes the keys it already has without waiting for itself', async () => {
     const s = new Serializer();
-    const inner = await s.run(['a'], () => s.run(['a', 'b'], async () => 'inner'));
+    const order: string[] = [];
+    const other = s.run(['b'], async () => {
+      await tick();
+      order.push('other b');
+    });
+    const inner = await s.run(['a'], (held) =>
+      s.run(
+        ['a', 'b'],
+        async (inside) => {
+          order.push('inner');
+          expect([...inside.keys].sort()).toEqual(['a', 'b']);
+          return 'inner';
+        },
+        held,
+      ),
+    );
+    await other;
     expect(inner).toBe('inner');
+    // b was not held by the outer job: the inner step waited for the other holder of b.
+    expect(order).toEqual(['other b', 'inner']);
     expect(s.size).toBe(0);
   });
 

@@ -1,5 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
-
 /**
  * Check-then-write, one at a time per key. An operation that decides from memory and then
  * writes names the keys of what it decides about (an account, a phone number, a username, a
@@ -7,17 +5,21 @@ import { AsyncLocalStorage } from 'node:async_hooks';
  * the memory the previous one's commit produced. Nothing here relies on the driver being
  * synchronous: the next holder starts only after the previous one's write settled.
  *
- * Keys are taken all at once (no lock order to get wrong), and an operation already holding a
- * key may run inner steps on it without waiting for itself.
+ * Keys are taken all at once (no lock order to get wrong). An inner step that needs a key its
+ * operation already holds says so by passing the `Held` its job was given; without it, it would
+ * wait for itself. (Re-entrancy is explicit on purpose: tracking it implicitly needs an
+ * AsyncLocalStorage, which on Node 20 makes every promise of the process several times dearer.)
  */
+export class Held {
+  constructor(readonly keys: ReadonlySet<string>) {}
+}
+
 export class Serializer {
   private readonly tails = new Map<string, Promise<void>>();
-  private readonly held = new AsyncLocalStorage<ReadonlySet<string>>();
 
-  async run<T>(keys: readonly string[], job: () => Promise<T> | T): Promise<T> {
-    const mine = this.held.getStore();
-    const wanted = mine ? keys.filter((k) => !mine.has(k)) : keys;
-    if (wanted.length === 0) return job();
+  async run<T>(keys: readonly string[], job: (held: Held) => Promise<T> | T, held?: Held): Promise<T> {
+    const wanted = held ? keys.filter((k) => !held.keys.has(k)) : keys;
+    if (wanted.length === 0) return job(held!);
     const before: Promise<void>[] = [];
     let release!: () => void;
     const done = new Promise<void>((resolve) => (release = resolve));
@@ -28,8 +30,7 @@ export class Serializer {
     }
     try {
       if (before.length > 0) await Promise.all(before);
-      const all = mine ? new Set([...mine, ...wanted]) : new Set(wanted);
-      return await this.held.run(all, job);
+      return await job(new Held(held ? new Set([...held.keys, ...wanted]) : new Set(wanted)));
     } finally {
       for (const k of wanted) if (this.tails.get(k) === done) this.tails.delete(k);
       release();

@@ -3,7 +3,7 @@ import { fail } from '../domain/errors.js';
 import { nameRefusal } from '../domain/names.js';
 import { normalizePhone, phoneKey } from '../domain/phone.js';
 import type { Lang } from '../domain/texts.js';
-import { deletedAccountStatements, newAccountStatements } from '../enforcement/numbers.js';
+import { emitDeletedAccount, emitNewAccount } from '../enforcement/numbers.js';
 import type { PlatformEvent } from '../events/platform.js';
 import { key } from '../events/serial.js';
 import { SYSTEM_ACTOR, type Actor } from '../store/event-log.js';
@@ -102,7 +102,7 @@ export async function createAccount(p: Platform, input: NewAccount, actor: Actor
     });
     change.emit(now, actor, id, { type: 'token_issued', payload: { hash: hashToken(token), accountId: id, staffId: null } });
     // A VoIP number, or one whose last account left limited, starts limited (RULES.md §4).
-    change.sql(...newAccountStatements(p, id, phone, row.number_kind, now));
+    emitNewAccount(p, change, id, phone, row.number_kind, now);
     // Phone books that were waiting for this number now find it (a new account lets everybody find it).
     resolveWaitingFor(p, change, pk, phone, id, DEFAULT_PRIVACY.findByPhone === 'everybody', new Set(), now);
     await p.journal.commit(change);
@@ -205,7 +205,7 @@ export async function deleteAccount(p: Platform, a: number): Promise<void> {
       // A number shed while limited starts its next account limited (RULES.md §4, Numbers).
       payload: { phone: row.phone, restrictionAtDeletion: r.state, kind: r.kind ?? null, username: row.username },
     });
-    change.sql(...deletedAccountStatements(p, a, row.phone, r, now));
+    emitDeletedAccount(p, change, a, row.phone, r, now);
     await p.journal.commit(change);
   });
 }

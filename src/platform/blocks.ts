@@ -1,4 +1,3 @@
-import type { CompiledQuery } from 'kysely';
 import { fail } from '../domain/errors.js';
 import type { Change } from '../events/journal.js';
 import { key } from '../events/serial.js';
@@ -13,17 +12,6 @@ export function blockOn(p: Platform, change: Change, blocker: number, blocked: n
   if (p.index.hasBlocked(blocker, blocked)) return false;
   change.emit(now, { kind: 'account', id: publicId('account', blocker) }, blocker, { type: 'block_added', payload: { blockedId: blocked } });
   return true;
-}
-
-/**
- * @deprecated Use `blockOn` with the request's `Change`. The statements of the block, with memory
- * changed at once (before the caller's write), as the code not yet moved to events expects.
- */
-export function blockStatements(p: Platform, blocker: number, blocked: number, now: number): CompiledQuery[] {
-  const change = p.journal.change();
-  if (!blockOn(p, change, blocker, blocked, now)) return [];
-  change.applyMemory();
-  return change.statements;
 }
 
 export async function block(p: Platform, blocker: number, blocked: number): Promise<void> {

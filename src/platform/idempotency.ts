@@ -194,32 +194,3 @@ export async function loadIdempotency(p: Platform): Promise<void> {
   }
   await p.store.write([p.store.db.deleteFrom('idempotency').where('created_at', '<=', since).compile()]);
 }
-
-// ---- for code not yet moved to `idempotent` (reports) ---------------------------------------
-
-export interface Idempotency {
-  key: string;
-  /** Hash of the request body, to tell a true repeat from a reuse of the key. */
-  bodyHash: string;
-}
-
-/**
- * @deprecated Use `idempotent`. An earlier answer for this report key, or undefined to go ahead;
- * throws on a reused key.
- */
-export function idempotentAnswer(p: Platform, a: number, idem: Idempotency | undefined): { status: number; body: unknown } | undefined {
-  if (!idem) return undefined;
-  const prior = live(p, a, `reports:${idem.key}`, p.clock.now());
-  if (!prior) return undefined;
-  if (prior.bodyHash !== idem.bodyHash) fail('IDEMPOTENCY_CONFLICT');
-  return replay(prior);
-}
-
-/** @deprecated Use `idempotent`. Remembers a report's answer in memory now; the row replaces an expired one. */
-export function rememberAnswer(p: Platform, a: number, idem: Idempotency, status: number, body: unknown, at: number): CompiledQuery {
-  const k = mapKey(a, `reports:${idem.key}`);
-  p.idempotency.delete(k);
-  p.idempotency.set(k, { bodyHash: idem.bodyHash, status, body, at });
-  pruneMemory(p, at);
-  return upsert(p.store).bind({ account: a, key: `reports:${idem.key}`, hash: idem.bodyHash, status, response: JSON.stringify(body), at });
-}

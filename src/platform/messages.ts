@@ -1,4 +1,3 @@
-import type { CompiledQuery } from 'kysely';
 import { ALLOW, codeName, Code, type DenyCode } from '../domain/codes.js';
 import { BanyaError, fail } from '../domain/errors.js';
 import { ChatKind, Flag, gatePost, gateSend, gateSender, mayFindByPhone, SYSTEM } from '../domain/gate.js';
@@ -18,7 +17,6 @@ import { idempotent, NO_RECORD, type Remember } from './idempotency.js';
 import { lookUp } from './lookups.js';
 
 // For code not yet moved to `idempotent` (reports).
-export { bodyHash, idempotentAnswer, rememberAnswer, type Idempotency } from './idempotency.js';
 
 /**
  * The send path, a straight line: resolve → gate (pure, from memory) → rate limit →
@@ -242,18 +240,6 @@ export function systemMessageOn(p: Platform, change: Change, from: number, to: n
       .values({ id: p.ids.next('messages'), chat_id: chat, from_id: from, text, buttons: buttons ? JSON.stringify(buttons) : null, sent_at: now })
       .compile(),
   );
-}
-
-/**
- * @deprecated Use `systemMessageOn` with the caller's `Change`. The statements of a system
- * message, with memory changed at once (before the caller's write), as code not yet moved to
- * events expects.
- */
-export function systemMessage(p: Platform, from: number, to: number, text: string, buttons: string[][] | null, now: number): CompiledQuery[] {
-  const change = p.journal.change();
-  systemMessageOn(p, change, from, to, text, buttons, now);
-  change.applyMemory();
-  return change.statements;
 }
 
 export function isDeactivated(p: Platform, a: number): boolean {

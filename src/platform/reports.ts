@@ -1,14 +1,15 @@
-import type { CompiledQuery } from 'kysely';
 import { fail } from '../domain/errors.js';
 import { ChatKind, Role, SYSTEM } from '../domain/gate.js';
 import type { ReportReason } from '../domain/reporting.js';
-import { fileReportStatements, type EvidenceMessage, type ReportInput } from '../enforcement/reports.js';
+import { emitReport, type EvidenceMessage, type ReportInput } from '../enforcement/reports.js';
+import { key } from '../events/serial.js';
 import { parseId, publicId } from '../store/ids.js';
-import { blockStatements } from './blocks.js';
+import { blockOn } from './blocks.js';
 import { canRead } from './chats.js';
 import type { Platform } from './context.js';
-import { requireWritable } from './guards.js';
-import { floodWait, idempotentAnswer, rememberAnswer, type Idempotency } from './messages.js';
+import { idempotent } from './idempotency.js';
+import { floodWait } from './messages.js';
+import { requireWritable } from './writable.js';
 
 /**
  * "Report spam" and message reports from the apps (RULES.md §3). The platform works out who the
@@ -31,115 +32,191 @@ export interface ReportAnswer {
 
 type MessageRow = { id: number; chat_id: number; from_id: number; text: string; sent_at: number };
 
+const DAY_MS = 24 * 3600_000;
+
 function evidenceOf(rows: MessageRow[]): EvidenceMessage[] {
   return rows.map((m) => ({ id: m.id, chatId: m.chat_id, fromId: m.from_id, text: m.text, sentAt: Number(m.sent_at) }));
 }
 
-/** The last messages `author` sent in `chat` (all authors when null), oldest first. */
+/** Nothing to review (RULES.md §3): no report, no block, nothing created. */
+function nothingToReport(reason: string): never {
+  fail('NOTHING_TO_REPORT', { reason });
+}
+
+function messages(p: Platform, chat: number) {
+  return p.store.db
+    .selectFrom('messages')
+    .select(['id', 'chat_id', 'from_id', 'text', 'sent_at'])
+    .where('chat_id', '=', chat)
+    .where('id', 'not in', p.store.db.selectFrom('takedowns').select('message_id').where('chat_id', '=', chat));
+}
+
+/** The last messages `author` sent in `chat` (all authors when null), oldest first; none taken down. */
 async function lastMessages(p: Platform, chat: number, author: number | null): Promise<MessageRow[]> {
-  let q = p.store.db.selectFrom('messages').select(['id', 'chat_id', 'from_id', 'text', 'sent_at']).where('chat_id', '=', chat);
+  let q = messages(p, chat);
   if (author !== null) q = q.where('from_id', '=', author);
   const rows = await p.store.all<MessageRow>(q.orderBy('id', 'desc').limit(p.policy.evidenceMessages));
   return rows.reverse();
 }
 
-/** The named messages of `chat`: all must exist there and have one author. */
-async function namedMessages(p: Platform, chat: number, ids: string[]): Promise<MessageRow[]> {
+/**
+ * The named messages: every one must be a message of `chat` (not taken down) by one author,
+ * `author` when given. Anything else is nothing to review.
+ */
+async function namedMessages(p: Platform, chat: number, ids: string[], author: number | null): Promise<MessageRow[]> {
   const nums = [...new Set(ids.map((s) => parseId('message', s)))];
-  if (nums.includes(0)) fail('NOT_FOUND', { field: 'messageIds' });
-  const rows = await p.store.all<MessageRow>(p.store.db.selectFrom('messages').select(['id', 'chat_id', 'from_id', 'text', 'sent_at']).where('id', 'in', nums).where('chat_id', '=', chat).orderBy('id'));
-  if (rows.length !== nums.length) fail('NOT_FOUND', { field: 'messageIds', reason: 'not messages of this chat' });
-  if (new Set(rows.map((r) => r.from_id)).size !== 1) fail('BAD_REQUEST', { field: 'messageIds', reason: 'report the messages of one author at a time' });
+  if (nums.includes(0)) nothingToReport('not messages of this chat');
+  const rows = await p.store.all<MessageRow>(messages(p, chat).where('id', 'in', nums).orderBy('id'));
+  if (rows.length !== nums.length) nothingToReport('not messages of this chat');
+  const from = author ?? rows[0]!.from_id;
+  if (rows.some((r) => r.from_id !== from)) nothingToReport(author !== null ? "not the subject's messages" : 'report the messages of one author at a time');
   return rows;
 }
 
-export async function fileReport(p: Platform, reporter: number, req: ReportRequest, idem?: Idempotency): Promise<{ status: number; body: ReportAnswer }> {
-  requireWritable(p, reporter);
-  const earlier = idempotentAnswer(p, reporter, idem);
-  if (earlier) return earlier as { status: number; body: ReportAnswer };
+/**
+ * Whether an admin's report about `subject` weighs as an admin's: only about a member who joined
+ * by themselves or was added at least 24 h before (an admin cannot add someone and report them at
+ * once). Who added whom is not recorded yet (memberships carry only their last change), so: in a
+ * public chat, where anyone joins by themselves, any member; in a private one, a member for 24 h.
+ */
+async function adminWeighs(p: Platform, chat: number, reporter: number, subject: number, now: number): Promise<boolean> {
+  const role = p.index.role(chat, reporter);
+  if (role !== Role.ADMIN && role !== Role.OWNER) return false;
+  if (p.index.role(chat, subject) !== Role.MEMBER) return false;
+  if (p.index.chatPublic(chat)) return true;
+  const row = await p.store.first<{ updated_at: number }>(p.store.db.selectFrom('chat_members').select('updated_at').where('chat_id', '=', chat).where('account_id', '=', subject));
+  return row !== undefined && Number(row.updated_at) + DAY_MS <= now;
+}
+
+interface Target {
+  subject: number;
+  evidence: MessageRow[];
+  kind: ReportInput['kind'];
+}
+
+/** Who is reported and what the evidence is, or why there is nothing to report. */
+async function targetOf(p: Platform, reporter: number, chat: number, req: ReportRequest): Promise<Target> {
   const idx = p.index;
-  const chat = parseId('chat', req.chatId);
-  // Only participants may report a chat; to anyone else it does not exist.
-  if (chat === 0 || !canRead(p, reporter, chat)) fail('NOT_FOUND', { field: 'chatId' });
   const kind = idx.chatKind(chat);
-  const now = p.clock.now();
-  let subject: number;
-  let evidence: MessageRow[];
-  let reportKind: ReportInput['kind'];
-  const reason: ReportReason = req.reason ?? 'spam';
-  const extra: CompiledQuery[] = [];
-
   if (kind === ChatKind.PRIVATE) {
-    subject = idx.otherSide(chat, reporter);
+    const subject = idx.otherSide(chat, reporter);
     if (req.accountId !== undefined && parseId('account', req.accountId) !== subject) fail('BAD_REQUEST', { field: 'accountId', reason: 'in a private chat the subject is the other side' });
-    evidence = req.messageIds?.length ? await namedMessages(p, chat, req.messageIds) : await lastMessages(p, chat, subject);
-    if (evidence.some((m) => m.from_id !== subject)) fail('BAD_REQUEST', { field: 'messageIds', reason: 'only the other side\'s messages can be reported' });
-    reportKind = 'private';
-    if (req.block) extra.push(...blockStatements(p, reporter, subject, now));
-    if (req.deleteChat) {
-      extra.push(
-        p.store.db
-          .insertInto('hidden_chats')
-          .values({ account_id: reporter, chat_id: chat, at: now })
-          .onConflict((oc) => oc.columns(['account_id', 'chat_id']).doNothing())
-          .compile(),
-      );
-    }
-  } else {
-    if (req.messageIds?.length) {
-      evidence = await namedMessages(p, chat, req.messageIds);
-      subject = evidence[0]!.from_id;
-      reportKind = kind === ChatKind.CHANNEL ? 'channel' : 'group';
-    } else if (req.accountId !== undefined) {
-      subject = parseId('account', req.accountId);
-      if (!idx.exists(subject)) fail('PEER_ID_INVALID', { field: 'accountId' });
-      evidence = await lastMessages(p, chat, subject);
-      reportKind = kind === ChatKind.CHANNEL ? 'channel' : 'group';
-    } else if (idx.chatPublic(chat)) {
-      // The chat itself: public content. The case's subject is its owner.
-      const row = await p.store.first<{ owner_id: number | null }>(p.store.db.selectFrom('chats').select('owner_id').where('id', '=', chat));
-      subject = row?.owner_id ?? 0;
-      evidence = await lastMessages(p, chat, null);
-      reportKind = 'public';
-    } else {
-      fail('BAD_REQUEST', { reason: 'name the messages (messageIds) or the member (accountId) to report' });
-    }
+    const evidence = req.messageIds?.length ? await namedMessages(p, chat, req.messageIds, subject) : await lastMessages(p, chat, subject);
+    if (evidence.length === 0) nothingToReport('the other side has sent nothing here');
+    return { subject, evidence, kind: 'private' };
   }
-  if (subject === reporter) fail('BAD_REQUEST', { reason: 'you cannot report yourself' });
-  if (subject === 0 || idx.flags(subject) & SYSTEM) fail('BAD_REQUEST', { reason: 'this account cannot be reported' });
-  const wait = p.limits.take('reports', reporter);
-  if (wait > 0) throw floodWait(wait);
+  const groupKind = kind === ChatKind.CHANNEL ? 'channel' : 'group';
+  if (req.messageIds?.length) {
+    let author: number | null = null;
+    if (req.accountId !== undefined) {
+      author = parseId('account', req.accountId);
+      if (!idx.exists(author)) fail('PEER_ID_INVALID', { field: 'accountId' });
+    }
+    const evidence = await namedMessages(p, chat, req.messageIds, author);
+    return { subject: evidence[0]!.from_id, evidence, kind: groupKind };
+  }
+  if (req.accountId !== undefined) {
+    const subject = parseId('account', req.accountId);
+    if (!idx.exists(subject)) fail('PEER_ID_INVALID', { field: 'accountId' });
+    const evidence = await lastMessages(p, chat, subject);
+    if (evidence.length === 0) nothingToReport('this account has no messages here');
+    return { subject, evidence, kind: groupKind };
+  }
+  if (idx.chatPublic(chat)) {
+    // The chat itself: public content. The case's subject is its owner.
+    const row = await p.store.first<{ owner_id: number | null }>(p.store.db.selectFrom('chats').select('owner_id').where('id', '=', chat));
+    const evidence = await lastMessages(p, chat, null);
+    if (evidence.length === 0) nothingToReport('this chat has no messages');
+    return { subject: row?.owner_id ?? 0, evidence, kind: 'public' };
+  }
+  fail('BAD_REQUEST', { reason: 'name the messages (messageIds) or the member (accountId) to report' });
+}
 
-  const created = await p.store.first<{ created_at: number }>(p.store.db.selectFrom('accounts').select('created_at').where('id', '=', reporter));
-  const role = idx.role(chat, reporter);
-  const { filed, writes } = fileReportStatements(
-    p,
-    {
-      reporterId: reporter,
-      subjectId: subject,
-      chatId: chat,
-      kind: reportKind,
-      reason,
-      comment: req.comment?.trim() || null,
-      evidence: evidenceOf(evidence),
-      stranger: !idx.hasContact(reporter, subject) && !idx.hasWritten(reporter, subject),
-      groupAdmin: reportKind === 'group' && (role === Role.ADMIN || role === Role.OWNER),
-      reporterAgeMs: now - Number(created?.created_at ?? now),
-    },
-    { kind: 'account', id: publicId('account', reporter) },
-    now,
-  );
-  const body: ReportAnswer = { report: { id: publicId('report', filed.reportId), ...(filed.caseId !== null ? { caseId: publicId('case', filed.caseId) } : {}) } };
-  const status = filed.existing ? 200 : 201;
-  const blocked = req.block === true && extra.length > 0 && !idx.hasContact(reporter, subject);
-  const all = [...writes, ...extra];
-  if (idem) all.push(rememberAnswer(p, reporter, idem, status, body, now));
-  if (all.length > 0) await p.store.write(all);
-  // Below a group's threshold nothing opens a case, robots included (RULES.md §3).
-  if (!filed.existing && filed.caseId !== null) {
-    const reporterAge = now - Number(created?.created_at ?? now);
-    await p.robots.observe({ type: 'report', at: now, from: reporter, to: subject, weight: filed.weight, fresh: reporterAge < 24 * 3600_000 });
+/**
+ * Files a report. A report refused for any reason (nothing to review, the rate limit, bad input)
+ * changes nothing but the rate-limit counters: its block and chat deletion go with the report.
+ * The check (one open report per reporter, subject and place; the case it opens or joins) and
+ * the write run under the subject's key.
+ */
+export async function fileReport(p: Platform, reporter: number, req: ReportRequest, idem?: { key: string; body: unknown }): Promise<{ status: number; body: ReportAnswer }> {
+  requireWritable(p, reporter);
+  // A remembered answer (NOTHING_TO_REPORT included: the rules decided it) is given again for the
+  // same key and body; a rate-limited or malformed request is decided afresh (API.md).
+  // What robots learn, once the report is durable (a replayed answer teaches them nothing new).
+  interface ForRobots {
+    report: boolean;
+    weight: number;
+    fresh: boolean;
+    blocked: boolean;
+    subject: number;
+    now: number;
   }
-  if (blocked) await p.robots.observe({ type: 'block', at: now, from: reporter, to: subject, stranger: true });
-  return { status, body };
+  let robots: ForRobots | null = null;
+  const outcome = await idempotent(p, reporter, 'reports', idem?.key, idem?.body, async (remember) => {
+    const chat = parseId('chat', req.chatId);
+    // Only participants may report a chat; to anyone else it does not exist.
+    if (chat === 0 || !canRead(p, reporter, chat)) fail('NOT_FOUND', { field: 'chatId' });
+    const target: Target = await targetOf(p, reporter, chat, req);
+    const { subject } = target;
+    const reason: ReportReason = req.reason ?? 'spam';
+    if (subject === reporter) fail('BAD_REQUEST', { reason: 'you cannot report yourself' });
+    if (subject === 0 || p.index.flags(subject) & SYSTEM) fail('BAD_REQUEST', { reason: 'this account cannot be reported' });
+    const wait = p.limits.take('reports', reporter);
+    if (wait > 0) throw floodWait(wait);
+
+    return p.serial.run([key.account(subject)], async () => {
+      const now = p.clock.now();
+      const created = await p.store.first<{ created_at: number }>(p.store.db.selectFrom('accounts').select('created_at').where('id', '=', reporter));
+      const reporterAgeMs = now - Number(created?.created_at ?? now);
+      const groupAdmin = target.kind === 'group' && (await adminWeighs(p, chat, reporter, subject, now));
+      const change = p.journal.change();
+      const filed = emitReport(
+        p,
+        change,
+        {
+          reporterId: reporter,
+          subjectId: subject,
+          chatId: chat,
+          kind: target.kind,
+          reason,
+          comment: req.comment?.trim() || null,
+          evidence: evidenceOf(target.evidence),
+          stranger: !p.index.hasContact(reporter, subject) && !p.index.hasWritten(reporter, subject),
+          groupAdmin,
+          reporterAgeMs,
+        },
+        { kind: 'account', id: publicId('account', reporter) },
+        now,
+      );
+      const body: ReportAnswer = { report: { id: publicId('report', filed.reportId), ...(filed.caseId !== null ? { caseId: publicId('case', filed.caseId) } : {}) } };
+      const status = filed.existing ? 200 : 201;
+      // Every check passed: the block and the chat deletion asked for go with the report.
+      let blocked = false;
+      if (target.kind === 'private') {
+        if (req.block) {
+          const stranger = !p.index.hasContact(reporter, subject);
+          blocked = blockOn(p, change, reporter, subject, now) && stranger;
+        }
+        if (req.deleteChat) {
+          change.sql(
+            p.store.db
+              .insertInto('hidden_chats')
+              .values({ account_id: reporter, chat_id: chat, at: now })
+              .onConflict((oc) => oc.columns(['account_id', 'chat_id']).doNothing())
+              .compile(),
+          );
+        }
+      }
+      remember(change, { status, body });
+      await p.journal.commit(change);
+      // Below a group's threshold nothing opens a case, robots included (RULES.md §3).
+      robots = { report: !filed.existing && filed.caseId !== null, weight: filed.weight, fresh: reporterAgeMs < DAY_MS, blocked, subject, now };
+      return { status, body };
+    });
+  });
+  // (assigned inside the callback, which TypeScript's flow analysis does not follow)
+  const r = robots as ForRobots | null;
+  if (r?.report) await p.robots.observe({ type: 'report', at: r.now, from: reporter, to: r.subject, weight: r.weight, fresh: r.fresh });
+  if (r?.blocked) await p.robots.observe({ type: 'block', at: r.now, from: reporter, to: r.subject, stranger: true });
+  return { status: outcome.status, body: outcome.body };
 }

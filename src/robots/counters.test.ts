@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { COUNTERS, Counters } from './counters.js';
+import { COUNTERS, Counters, decayed } from './counters.js';
 
 /** Per-account windows of the robots: tumbling hour and day buckets on the injected clock, a total. */
 
@@ -112,7 +112,7 @@ describe('growth beyond the initial capacity', () => {
 
     c.add(4000, 'blocks', T0 + HOUR);
     expect(c.bytes).toBeGreaterThan(before);
-    expect(c.bytes).toBe((COUNTERS.length * (8 * 3 + 4 * 2) + 12) * 4096);
+    expect(c.bytes).toBe((COUNTERS.length * (8 * 3 + 4 * 2) + 28) * 4096);
     expect(c.total(4000, 'blocks')).toBe(1);
     expect(c.hour(4000, 'blocks', T0 + HOUR)).toBe(1);
     expect(c.day(4000, 'blocks', T0 + HOUR)).toBe(1);
@@ -144,5 +144,28 @@ describe('growth beyond the initial capacity', () => {
     c.add(0, 'cold', T0);
     c.add(5, 'cold', T0);
     expect(c.total(0, 'cold') + c.total(5, 'cold')).toBe(2);
+  });
+});
+
+describe('the decaying run', () => {
+  it('halves every half-life, adds on top, restarts on request, and survives growth', () => {
+    const c = new Counters(2);
+    expect(c.bumpRun(1, T0, HOUR)).toBe(1);
+    expect(c.bumpRun(1, T0, HOUR)).toBe(2);
+    expect(c.runValue(1, T0 + HOUR, HOUR)).toBe(1);
+    expect(c.bumpRun(1, T0 + 2 * HOUR, HOUR)).toBe(1.5);
+    expect(c.bumpRun(1, T0 + 2 * HOUR, HOUR, 1, true)).toBe(1);
+    c.ensure(1000);
+    expect(c.runValue(1, T0 + 3 * HOUR, HOUR)).toBe(0.5);
+    expect(c.runValue(999, T0, HOUR)).toBe(0);
+    expect(c.runValue(5000, T0, HOUR)).toBe(0);
+  });
+
+  it('decayed() never grows the value and is exact at whole half-lives', () => {
+    expect(decayed(8, 3 * HOUR, HOUR)).toBe(1);
+    expect(decayed(8, 0, HOUR)).toBe(8);
+    expect(decayed(8, -5, HOUR)).toBe(8);
+    expect(decayed(8, HOUR, Infinity)).toBe(8);
+    expect(decayed(8, HOUR, 0)).toBe(0);
   });
 });

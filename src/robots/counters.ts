@@ -39,6 +39,13 @@ class Counter {
   }
 }
 
+/** `value` after `elapsedMs` of exponential decay with the given half-life (never grows). */
+export function decayed(value: number, elapsedMs: number, halfLifeMs: number): number {
+  if (elapsedMs <= 0 || value === 0 || halfLifeMs === Infinity) return value;
+  if (halfLifeMs <= 0) return 0;
+  return value * 2 ** (-elapsedMs / halfLifeMs);
+}
+
 export class Counters {
   private readonly counters: Record<CounterName, Counter>;
   private capacity: number;
@@ -46,12 +53,17 @@ export class Counters {
   createdAt: Float64Array;
   /** The last text an account sent to a stranger, and how many strangers got it in a row. */
   lastText: Int32Array;
+  /** The same-text run as a decaying value, and when it was last updated (ms). */
+  run: Float64Array;
+  runAt: Float64Array;
 
   constructor(capacity = 1024) {
     this.capacity = capacity;
     this.counters = Object.fromEntries(COUNTERS.map((c) => [c, new Counter(capacity)])) as Record<CounterName, Counter>;
     this.createdAt = new Float64Array(capacity);
     this.lastText = new Int32Array(capacity);
+    this.run = new Float64Array(capacity);
+    this.runAt = new Float64Array(capacity);
   }
 
   ensure(a: number): void {
@@ -65,6 +77,12 @@ export class Counters {
     const lt = new Int32Array(n);
     lt.set(this.lastText);
     this.lastText = lt;
+    const r = new Float64Array(n);
+    r.set(this.run);
+    this.run = r;
+    const ra = new Float64Array(n);
+    ra.set(this.runAt);
+    this.runAt = ra;
     this.capacity = n;
   }
 
@@ -111,6 +129,24 @@ export class Counters {
     return a < this.capacity ? this.counters[name].total[a]! : 0;
   }
 
+  /**
+   * Adds `v` to the account's decaying run (halving every `halfLifeMs`), or starts it again at
+   * `v` when `restart`; returns the new value.
+   */
+  bumpRun(a: number, at: number, halfLifeMs: number, v = 1, restart = false): number {
+    this.ensure(a);
+    const value = (restart ? 0 : this.runValue(a, at, halfLifeMs)) + v;
+    this.run[a] = value;
+    this.runAt[a] = at;
+    return value;
+  }
+
+  /** The decaying run at `at`. */
+  runValue(a: number, at: number, halfLifeMs: number): number {
+    if (a >= this.capacity) return 0;
+    return decayed(this.run[a]!, at - this.runAt[a]!, halfLifeMs);
+  }
+
   /** Age of the account at `at` (ms); Infinity when its creation is unknown. */
   age(a: number, at: number): number {
     const c = a < this.capacity ? this.createdAt[a]! : 0;
@@ -118,6 +154,6 @@ export class Counters {
   }
 
   get bytes(): number {
-    return COUNTERS.length * this.capacity * (8 * 3 + 4 * 2) + this.capacity * 12;
+    return COUNTERS.length * this.capacity * (8 * 3 + 4 * 2) + this.capacity * 28;
   }
 }

@@ -190,7 +190,8 @@ describe('no stacking', () => {
 
 describe('shadow mode', () => {
   it('records what the rule would have done and does not do it', () => {
-    const w = new World(onlyRules({ ...fanout2({ shadow: true }), same_text: {} }));
+    // A run that hardly fades, so that one same-text chat an hour stays under cold_fanout.
+    const w = new World(onlyRules({ ...fanout2({ shadow: true }), same_text: { settings: { halfLifeHours: 10_000 } } }));
     const a = w.account();
     w.burst(a, T0, 3);
     expect(w.applied).toEqual([]);

@@ -19,6 +19,9 @@ export interface EffectSink {
   restricted(account: number, at: number): boolean;
 }
 
+/** What a block by an account under a day old weighs. */
+export const FRESH_BLOCK = 0.25;
+
 const STRENGTH: Record<Effect['action'], number> = { flag: 1, open_case: 2, limit: 3, freeze: 4 };
 
 function stronger(a: Effect, b: Effect): boolean {
@@ -46,6 +49,8 @@ export class RobotsEngine {
   private readonly held = new Map<number, { until: number; manual: number }>();
   /** How much an invite link weighs in the `links` counter (links_to_strangers' `inviteWeight`). */
   private readonly inviteWeight: number;
+  /** How fast the same-text run fades (same_text's `halfLifeHours`), ms. */
+  private readonly sameTextHalfLife: number;
 
   constructor(
     private readonly config: RobotsConfig,
@@ -63,6 +68,7 @@ export class RobotsEngine {
     }
     for (const r of this.rules) this.stats.set(r.rule.name, { hits: 0, actions: 0, shadowed: 0 });
     this.inviteWeight = this.rules.find((r) => r.rule.name === 'links_to_strangers')?.settings.inviteWeight ?? 1;
+    this.sameTextHalfLife = (this.rules.find((r) => r.rule.name === 'same_text')?.settings.halfLifeHours ?? 6) * 3600_000;
   }
 
   get ruleNames(): string[] {
@@ -84,21 +90,29 @@ export class RobotsEngine {
         if (ev.link || ev.inviteLink) c.add(ev.from, 'links', ev.at, ev.inviteLink ? this.inviteWeight : 1);
         // The same text to many *different* strangers: counted once per new chat.
         if (!ev.newChat || ev.textHash === 0) return;
-        if (c.lastText[ev.from] === ev.textHash) c.add(ev.from, 'sameText', ev.at);
-        else {
+        if (c.lastText[ev.from] === ev.textHash) {
+          c.add(ev.from, 'sameText', ev.at);
+          c.bumpRun(ev.from, ev.at, this.sameTextHalfLife);
+        } else {
           c.lastText[ev.from] = ev.textHash;
           c.reset(ev.from, 'sameText');
           c.add(ev.from, 'sameText', ev.at);
+          c.bumpRun(ev.from, ev.at, this.sameTextHalfLife, 1, true);
         }
         return;
       case 'invite':
         if (ev.stranger) c.add(ev.by, 'invites', ev.at);
         return;
       case 'report':
+        // Feedback counts only from people the subject wrote to first (a crowd that wrote to an
+        // innocent and reports the answer is no evidence).
+        if (ev.initiated === false) return;
         c.add(ev.to, ev.fresh ? 'freshReports' : 'reports', ev.at, ev.weight);
         return;
       case 'block':
-        if (ev.stranger) c.add(ev.to, 'blocks', ev.at);
+        if (!ev.stranger || ev.initiated === false) return;
+        // A blocker under a day old weighs as a fresh reporter does (RULES.md §3): a quarter.
+        c.add(ev.to, 'blocks', ev.at, c.age(ev.from, ev.at) < 86_400_000 ? FRESH_BLOCK : 1);
         return;
     }
   }

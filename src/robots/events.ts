@@ -1,3 +1,5 @@
+import { foldTableOf } from './text.js';
+
 /**
  * What robots learn about: facts the platform publishes after it stored them. Ids are the dense
  * account ids; `at` is the injected clock's time (ms). A "stranger" is someone who has not saved
@@ -19,9 +21,38 @@ export type RobotEvent =
       link: boolean;
       inviteLink: boolean;
     }
-  | { type: 'invite'; at: number; by: number; account: number; stranger: boolean }
-  | { type: 'report'; at: number; from: number; to: number; weight: number; fresh: boolean }
-  | { type: 'block'; at: number; from: number; to: number; stranger: boolean };
+  | {
+      type: 'invite';
+      at: number;
+      by: number;
+      account: number;
+      stranger: boolean;
+      /** `false`: the person declined and is not a member (absent: accepted, or not known yet). */
+      accepted?: boolean;
+    }
+  | {
+      type: 'report';
+      at: number;
+      from: number;
+      to: number;
+      weight: number;
+      fresh: boolean;
+      /**
+       * The subject (`to`) started the private chat with the reporter: wrote first. `false`: the
+       * reporter wrote first (or never got a message), so the report is no evidence of unwanted
+       * contact and robots do not count it. Absent: not known (counted, as before).
+       */
+      initiated?: boolean;
+    }
+  | {
+      type: 'block';
+      at: number;
+      from: number;
+      to: number;
+      stranger: boolean;
+      /** As for reports: the blocked account (`to`) wrote first to the blocker. Absent: not known. */
+      initiated?: boolean;
+    };
 
 const LINK = /(https?:\/\/|www\.|\b[a-z0-9-]+\.(com|net|org|ru|io|me|example|shop|xyz|info|biz)\b)/i;
 const INVITE = /(t\.me\/(joinchat|\+)|\/invite\/|join\s*(my|our)?\s*(group|channel))/i;
@@ -34,15 +65,28 @@ export function textSignals(text: string): { link: boolean; inviteLink: boolean;
 /** Texts shorter than this (letters and signs) are too common to tell a template: hash 0. */
 const MIN_TEMPLATE = 16;
 
+/** Only the first 128 code points: such a text has no disguise to take off. */
+const PLAIN = /^[\u0000-\u007f]*$/;
+
 /**
  * FNV-1a over the lower-cased text with digits and spaces dropped (templates vary those); 0 for
- * short texts such as "ok" or "thanks", which everybody sends to everybody.
+ * short texts such as "ok" or "thanks", which everybody sends to everybody. A text with anything
+ * beyond ASCII is unmasked first (`unmask`: NFKC, invisible characters, accents, look-alike
+ * letters), so that a template hidden behind zero-width spaces or Cyrillic letters hashes as
+ * the template.
  */
-export function textHash(text: string): number {
+export function textHash(raw: string): number {
+  const plain = PLAIN.test(raw);
+  const text = plain ? raw : raw.normalize('NFKD');
+  const fold = plain ? null : foldTableOf();
   let h = 0x811c9dc5;
   let n = 0;
   for (let i = 0; i < text.length; i++) {
     let c = text.charCodeAt(i);
+    if (fold !== null) {
+      c = fold[c]!; // `unmask`, one code unit at a time
+      if (c === 0) continue;
+    }
     if (c === 32 || (c >= 48 && c <= 57) || c === 10 || c === 9) continue;
     if (c >= 65 && c <= 90) c += 32;
     h ^= c;

@@ -188,13 +188,33 @@ describe('same_text', () => {
     for (const t of ['ok', 'Thanks!', 'See you tomorrow', 'Call me 0123 4567 89', '']) expect(textHash(t)).toBe(0);
   });
 
-  it('limits on the 8th new stranger chat with the same template, not the 7th', () => {
+  it('limits on the 8th new stranger chat with the same template within the hour, not the 7th', () => {
     const w = new World(only('same_text'));
     const a = w.established();
-    for (let i = 0; i < 7; i++) w.cold(a, T0 + i * HOUR, template(i));
+    for (let i = 0; i < 7; i++) w.cold(a, T0 + i * 8 * MIN, template(i));
     expect(w.applied).toEqual([]);
-    w.cold(a, T0 + 7 * HOUR, template(7));
-    expect(w.applied).toEqual([{ ...limit24('same_text', a), at: T0 + 7 * HOUR }]);
+    w.cold(a, T0 + 56 * MIN, template(7));
+    expect(w.applied).toEqual([{ ...limit24('same_text', a), at: T0 + 56 * MIN }]);
+  });
+
+  it('lets the run fade: 8 an hour apart are not 8 in a row (half-life 6 h); a steady 1 an hour reaches it on the 15th', () => {
+    const w = new World(only('same_text'));
+    const a = w.established();
+    for (let i = 0; i < 14; i++) w.cold(a, T0 + i * HOUR, template(i));
+    expect(w.applied).toEqual([]);
+    w.cold(a, T0 + 14 * HOUR, template(14));
+    expect(w.applied).toEqual([{ ...limit24('same_text', a), at: T0 + 14 * HOUR }]);
+  });
+
+  it('does not limit again on the first message after its limit ended (the run does not outlive it)', () => {
+    const w = new World(only('same_text'));
+    const a = w.established();
+    for (let i = 0; i < 8; i++) w.cold(a, T0 + i * MIN, template(i));
+    expect(w.applied).toHaveLength(1);
+    // 24 h later the limit ended; the same template to a new stranger is one of a new run.
+    w.cold(a, T0 + DAY + 10 * MIN, template(8));
+    expect(w.applied).toHaveLength(1);
+    expect(w.engine.counters.runValue(a, T0 + DAY + 10 * MIN, 6 * HOUR)).toBeLessThan(1.6);
   });
 
   it('counts distinct new chats: the same text again and again to one stranger is one', () => {

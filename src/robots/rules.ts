@@ -65,12 +65,13 @@ export const coldFanout = rule({
 
 export const sameText = rule({
   name: 'same_text',
-  description: 'Sends the same text (digits and spacing aside) to many strangers in a row.',
+  description:
+    'Sends the same text (digits and spacing aside) to many strangers in a row, within hours: the run fades by half every `halfLifeHours` (rounded, it must reach `strangers`), so that it does not outlive a limit.',
   on: ['message'],
-  defaults: { strangers: 8, limitHours: 24 },
-  evaluate(ev, { counters: c, settings: s }) {
-    if (ev.type !== 'message' || !ev.stranger || !ev.newChat) return null;
-    return c.total(ev.from, 'sameText') >= s.strangers ? { action: 'limit', hours: s.limitHours } : null;
+  defaults: { strangers: 8, halfLifeHours: 6, limitHours: 24 },
+  evaluate(ev, { counters: c, settings: s, at }) {
+    if (ev.type !== 'message' || !ev.stranger || !ev.newChat || ev.textHash === 0) return null;
+    return c.runValue(ev.from, at, s.halfLifeHours * 3600_000) + 0.5 >= s.strangers ? { action: 'limit', hours: s.limitHours } : null;
   },
 });
 
@@ -89,11 +90,11 @@ export const linksToStrangers = rule({
 export const reportsPerStranger = rule({
   name: 'reports_per_stranger',
   description:
-    'Many of the strangers it wrote to report it. Reports weigh by the reporter (accuracy, age, muting); reports from accounts under a day old count together for at most `freshCap`.',
+    'Many of the strangers it wrote to report it. Reports weigh by the reporter (accuracy, age, muting); reports from accounts under a day old count together for at most `freshCap`; reports from people who wrote to it first do not count.',
   on: ['report'],
   defaults: { minWeight: 6, ratio: 0.2, freshCap: 2, limitHours: 24 },
   evaluate(ev, { counters: c, settings: s }) {
-    if (ev.type !== 'report') return null;
+    if (ev.type !== 'report' || ev.initiated === false) return null;
     const weight = c.total(ev.to, 'reports') + Math.min(c.total(ev.to, 'freshReports'), s.freshCap);
     const contacted = Math.max(1, c.total(ev.to, 'coldChats'));
     return weight >= s.minWeight && weight / contacted >= s.ratio ? { action: 'limit', hours: s.limitHours } : null;
@@ -102,11 +103,11 @@ export const reportsPerStranger = rule({
 
 export const blocksPerStranger = rule({
   name: 'blocks_per_stranger',
-  description: 'Many of the strangers it wrote to block it.',
+  description: 'Many of the strangers it wrote to block it. Blocks by people who wrote to it first do not count; a blocker under a day old weighs a quarter.',
   on: ['block'],
   defaults: { minBlocks: 6, ratio: 0.3, limitHours: 24 },
   evaluate(ev, { counters: c, settings: s }) {
-    if (ev.type !== 'block' || !ev.stranger) return null;
+    if (ev.type !== 'block' || !ev.stranger || ev.initiated === false) return null;
     const blocks = c.total(ev.to, 'blocks');
     const contacted = Math.max(1, c.total(ev.to, 'coldChats'));
     return blocks >= s.minBlocks && blocks / contacted >= s.ratio ? { action: 'limit', hours: s.limitHours } : null;

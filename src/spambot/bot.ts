@@ -1,11 +1,12 @@
 import type { CompiledQuery } from 'kysely';
 import { IDLE, afterCodeCheck, afterEmailSent, appealOutcomeText, spamBotTurn, type BotSession, type BotSituation, type BotTurn } from '../domain/spambot.js';
 import type { Lang } from '../domain/texts.js';
-import { APPEAL_COOLDOWN_MS, fileAppealStatements, nextAppealAt } from '../enforcement/appeals.js';
+import { APPEAL_COOLDOWN_MS, emitAppeal, nextAppealAt } from '../enforcement/appeals.js';
+import { key, type Held } from '../events/serial.js';
 import type { AppealsTable } from '../store/schema/appeals.js';
 import type { Platform } from '../platform/context.js';
 import { Turns } from '../platform/turns.js';
-import { systemMessage } from '../platform/messages.js';
+import { systemMessageOn } from '../platform/messages.js';
 import type { EmailVerification } from '../support/emails.js';
 
 /**
@@ -55,10 +56,11 @@ export class SpamBot {
   }
 
   answer(from: number, text: string, lang: Lang): Promise<void> {
-    return this.turns.run(from, () => this.turn(from, text, lang));
+    // Under the person's key too: filing an appeal checks "one open appeal" against decisions.
+    return this.turns.run(from, () => this.p.serial.run([key.account(from)], (held) => this.turn(from, text, lang, held)));
   }
 
-  private async turn(from: number, text: string, lang: Lang): Promise<void> {
+  private async turn(from: number, text: string, lang: Lang, held: Held): Promise<void> {
     const p = this.p;
     const now = p.clock.now();
     const session = this.sessions.get(from) ?? IDLE;
@@ -66,10 +68,11 @@ export class SpamBot {
     if (this.emails && (session.step === 'email' || session.step === 'email_code' || session.step === 'describe')) {
       situation.mail = { available: this.emails.available, verified: await this.emails.verifiedOf(from) };
     }
-    const turn = await this.mailEffects(from, spamBotTurn(session, text, situation), situation, lang);
+    const turn = await this.mailEffects(from, spamBotTurn(session, text, situation), situation, lang, held);
     const writes: CompiledQuery[] = [];
+    const change = p.journal.change();
     if (turn.effect?.type === 'file_appeal') {
-      writes.push(...(await fileAppealStatements(p, from, { text: turn.effect.text, email: turn.effect.email?.toLowerCase() ?? null, story: turn.effect.story }, now)).writes);
+      await emitAppeal(p, change, from, { text: turn.effect.text, email: turn.effect.email?.toLowerCase() ?? null, story: turn.effect.story }, now);
     }
     this.sessions.set(from, turn.session);
     this.langs.set(from, lang);
@@ -80,17 +83,17 @@ export class SpamBot {
         .values({ account_id: from, state, updated_at: now })
         .onConflict((oc) => oc.column('account_id').doUpdateSet({ state, updated_at: now }))
         .compile(),
-      ...systemMessage(p, p.index.spamBotId, from, turn.reply.text, turn.reply.buttons, now),
     );
-    await p.store.write(writes);
+    systemMessageOn(p, change, p.index.spamBotId, from, turn.reply.text, turn.reply.buttons, now);
+    await p.journal.commit(change.sql(...writes));
   }
 
   /** Mails a code, or checks one, and gives the turn that follows from what came of it. */
-  private async mailEffects(from: number, turn: BotTurn, s: BotSituation, lang: Lang): Promise<BotTurn> {
+  private async mailEffects(from: number, turn: BotTurn, s: BotSituation, lang: Lang, held: Held): Promise<BotTurn> {
     const emails = this.emails;
     if (!emails) return turn;
     if (turn.effect?.type === 'send_email_code') {
-      const sent = await emails.start(from, turn.effect.address, lang).then(
+      const sent = await emails.start(from, turn.effect.address, lang, held).then(
         () => true,
         (err: unknown) => {
           this.p.log.warn({ err }, 'SpamBot could not mail a verification code');
@@ -99,7 +102,7 @@ export class SpamBot {
       );
       return afterEmailSent(turn, sent, s);
     }
-    if (turn.effect?.type === 'check_email_code') return afterCodeCheck(turn, await emails.check(from, turn.effect.address, turn.effect.code), s);
+    if (turn.effect?.type === 'check_email_code') return afterCodeCheck(turn, await emails.check(from, turn.effect.address, turn.effect.code, held), s);
     return turn;
   }
 
@@ -115,14 +118,15 @@ export class SpamBot {
       // The outcome ends any half-finished conversation, here and in the stored session.
       this.sessions.set(a, IDLE);
       const state = JSON.stringify({ ...IDLE, lang });
-      await p.store.write([
+      const change = p.journal.change().sql(
         p.store.db
           .insertInto('spambot_sessions')
           .values({ account_id: a, state, updated_at: now })
           .onConflict((oc) => oc.column('account_id').doUpdateSet({ state, updated_at: now }))
           .compile(),
-        ...systemMessage(p, p.index.spamBotId, a, text, buttons, now),
-      ]);
+      );
+      systemMessageOn(p, change, p.index.spamBotId, a, text, buttons, now);
+      await p.journal.commit(change);
     });
   }
 

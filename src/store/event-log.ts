@@ -1,6 +1,5 @@
 import type { CompiledQuery } from 'kysely';
 import type { Recorded } from '../events/projector.js';
-import type { Ids } from './ids.js';
 import { param, statement, type Statement } from './statement.js';
 import type { Store } from './store.js';
 
@@ -45,19 +44,4 @@ export function eventInsert(store: Store, r: Recorded): CompiledQuery {
     account: r.accountId,
     payload: JSON.stringify(r.event.payload ?? {}),
   });
-}
-
-export interface EventInput {
-  type: string;
-  at: number;
-  actor: Actor;
-  accountId?: number | null;
-  payload?: Record<string, unknown>;
-}
-
-/**
- * @deprecated Only for code not yet moved to `Change.emit`: an event row with no projection.
- */
-export function appendEvent(store: Store, _ids: Ids, e: EventInput): CompiledQuery {
-  return eventInsert(store, { at: e.at, actor: e.actor, accountId: e.accountId ?? null, event: { type: e.type, payload: e.payload ?? {} } as never });
 }

@@ -35,7 +35,7 @@ export function statement<P extends Record<string, unknown>>(query: Compilable):
     bind(values: P): CompiledQuery {
       const parameters = new Array<unknown>(n);
       for (let i = 0; i < n; i++) {
-        const name = slots[i];
+        const name = slots[i]!;
         parameters[i] = name === null ? fixed[i] : values[name];
       }
       return { sql: compiled.sql, parameters, query: compiled.query, queryId: compiled.queryId };

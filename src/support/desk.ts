@@ -5,8 +5,8 @@ import { addToTicket, answerTicket, findTicket, loadTicket, openMailTicketOf, op
 import { key } from '../events/serial.js';
 import type { Platform } from '../platform/context.js';
 import { Turns } from '../platform/turns.js';
-import { requireWritable } from '../platform/guards.js';
-import { systemMessage } from '../platform/messages.js';
+import { requireWritable } from '../platform/writable.js';
+import { systemMessageOn } from '../platform/messages.js';
 import { EmailVerification } from './emails.js';
 import type { Mailer } from './mailer.js';
 
@@ -60,7 +60,7 @@ export class SupportDesk {
       const now = p.clock.now();
       const change = p.journal.change();
       const t = openTicket(p, change, { accountId: from, source: 'app', fromEmail: null, subject: null, text }, now);
-      if (lang) change.sql(...systemMessage(p, p.index.supportId, from, ACK[lang], null, now));
+      if (lang) systemMessageOn(p, change, p.index.supportId, from, ACK[lang], null, now);
       await p.journal.commit(change);
       return t;
     });
@@ -127,7 +127,7 @@ export class SupportDesk {
           fail('MAIL_RELAY_UNAVAILABLE');
         }
       } else if (t.row.account_id !== null) {
-        change.sql(...systemMessage(p, p.index.supportId, t.row.account_id, text, null, now));
+        systemMessageOn(p, change, p.index.supportId, t.row.account_id, text, null, now);
       }
       answerTicket(change, t, text, staff, now);
       await p.journal.commit(change);

@@ -1,7 +1,7 @@
 import { createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import { BanyaError, fail } from '../domain/errors.js';
 import type { Lang } from '../domain/texts.js';
-import { key } from '../events/serial.js';
+import { key, type Held } from '../events/serial.js';
 import type { Platform } from '../platform/context.js';
 import { publicId } from '../store/ids.js';
 import type { EmailCodesTable } from '../store/schema/account-emails.js';
@@ -88,7 +88,7 @@ export class EmailVerification {
    * `503 MAIL_RELAY_UNAVAILABLE` without a relay or when it refuses; `429 FLOOD_WAIT` past
    * CODES_PER_HOUR; `400 BAD_REQUEST` for something that is not an address.
    */
-  async start(accountId: number, rawAddress: string, lang: Lang): Promise<void> {
+  async start(accountId: number, rawAddress: string, lang: Lang, held?: Held): Promise<void> {
     const address = normalizeEmail(rawAddress);
     if (!address) fail('BAD_REQUEST', { field: 'address', reason: 'not an e-mail address' });
     const mailer = this.mailer;
@@ -124,11 +124,11 @@ export class EmailVerification {
         p.log.error({ err }, 'could not mail a verification code');
         fail('MAIL_RELAY_UNAVAILABLE');
       }
-    });
+    }, held);
   }
 
   /** Checks a code; a right one verifies the address, a wrong one counts as an attempt. */
-  async check(accountId: number, rawAddress: string, rawCode: string): Promise<CodeCheck> {
+  async check(accountId: number, rawAddress: string, rawCode: string, held?: Held): Promise<CodeCheck> {
     const address = normalizeEmail(rawAddress);
     if (!address) return 'none';
     const code = rawCode.replace(/[\s-]/g, '');
@@ -148,7 +148,7 @@ export class EmailVerification {
       }
       await p.journal.record(now, actor, accountId, { type: 'email_code_rejected', payload: { address, attempts: row.attempts + 1 } });
       return 'wrong';
-    });
+    }, held);
   }
 
   /** `POST /v1/me/emails/verify`: verifies, or `400 EMAIL_CODE_INVALID`. */

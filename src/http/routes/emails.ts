@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Platform } from '../../platform/context.js';
-import { requireWritable } from '../../platform/guards.js';
+import { requireWritable } from '../../platform/writable.js';
 import type { EmailVerification } from '../../support/emails.js';
 import { accountOf } from '../auth.js';
 import { requestLang } from '../errors.js';

@@ -7,10 +7,10 @@ import { muteReporter } from '../../enforcement/reporters.js';
 import { accountEvents, restrictionView, strikeViews } from '../../enforcement/timeline.js';
 import { accountView, loadAccount } from '../../platform/accounts.js';
 import type { Platform } from '../../platform/context.js';
-import { parseId, publicId } from '../../store/ids.js';
+import { parseId } from '../../store/ids.js';
 import { pageParams } from '../paging.js';
 import { errorResponses, pageQuerySchema, restrictionSchema } from '../schemas.js';
-import { actorOf, staffOf } from './actor.js';
+import { staffOf } from './actor.js';
 
 const STAFF = ['triage', 'moderator', 'support', 'admin'] as const;
 
@@ -131,20 +131,29 @@ export async function moderationRoutes(app: FastifyInstance, p: Platform): Promi
     async (req) => decideCase(p, caseParam(req.params.id), req.body, staffOf(req), p.clock.now()),
   );
 
-  app.get<{ Params: { accountId: string } }>(
+  app.get<{ Params: { accountId: string }; Querystring: { limit?: string; cursor?: string } }>(
     '/v1/moderation/accounts/:accountId',
-    { config: { access: [...STAFF] }, schema: { summary: 'An account\'s restriction, strikes and timeline of events', tags: ['moderation'] } },
+    {
+      config: { access: [...STAFF] },
+      schema: {
+        summary: 'An account\'s restriction, strikes and timeline of events, newest first, paged (appeal and ticket texts for support and admin only)',
+        tags: ['moderation'],
+        querystring: pageQuerySchema,
+      },
+    },
     async (req) => {
       const id = parseId('account', req.params.accountId);
       const row = id ? await loadAccount(p, id) : undefined;
       if (!row) fail('NOT_FOUND');
+      const { limit, cursor } = pageParams(req.query);
       const now = p.clock.now();
+      const timeline = await accountEvents(p, id, staffOf(req).role, limit, cursor);
       return {
         account: { ...accountView(row), ...(row.deleted_at !== null ? { deleted: true } : {}) },
         restriction: restrictionView(p.restrictions.refresh(id, now)),
         strikes: strikeViews(p, id, now),
         reporter: p.enforcement.reporter(id),
-        events: await accountEvents(p, id),
+        ...timeline,
       };
     },
   );
@@ -163,7 +172,7 @@ export async function moderationRoutes(app: FastifyInstance, p: Platform): Promi
     async (req) => {
       const id = parseId('account', req.params.accountId);
       if (!p.index.exists(id)) fail('NOT_FOUND');
-      return { restriction: restrictionView(await liftAccount(p, id, req.body.reason, actorOf(req))) };
+      return { restriction: restrictionView(await liftAccount(p, id, req.body.reason, staffOf(req))) };
     },
   );
 

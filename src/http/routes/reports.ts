@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { REPORT_REASONS } from '../../domain/reporting.js';
 import type { Platform } from '../../platform/context.js';
-import { bodyHash } from '../../platform/messages.js';
 import { fileReport, type ReportRequest } from '../../platform/reports.js';
 import { accountOf } from '../auth.js';
 import { accountIdSchema, errorResponses, idempotencyKeySchema } from '../schemas.js';
@@ -39,7 +38,7 @@ export async function reportRoutes(app: FastifyInstance, p: Platform): Promise<v
     },
     async (req, reply) => {
       const { idempotencyKey, ...body } = req.body;
-      const idem = idempotencyKey ? { key: idempotencyKey, bodyHash: bodyHash(req.body) } : undefined;
+      const idem = idempotencyKey ? { key: idempotencyKey, body } : undefined;
       const r = await fileReport(p, accountOf(req), body, idem);
       return reply.code(r.status).send(r.body);
     },
