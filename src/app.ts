@@ -10,6 +10,9 @@ import type { ProjectorsFor } from './events/projector.js';
 import { Serializer } from './events/serial.js';
 import { platformProjectors } from './platform/projectors.js';
 import { supportProjectors } from './support/projectors.js';
+import { crmProjectors } from './crm/projectors.js';
+import type { CrmGateway } from './crm/gateway.js';
+import { openCrmConfig, startCrmGateway } from './crm/index.js';
 import { loadPolicy } from './enforcement/policy.js';
 import { Scheduler } from './enforcement/scheduler.js';
 import { EnforcementState, type Enforcement } from './enforcement/state.js';
@@ -50,6 +53,8 @@ export interface App {
   readonly platform: Platform;
   readonly scheduler: Scheduler;
   readonly robots: RobotsEngine;
+  /** The CRM gateway, when BANYA_CRM_CONFIG names a channels file. */
+  readonly crm: CrmGateway | null;
   /** The SMTP listener's port, when support by e-mail is on. */
   readonly smtpPort: number | null;
   readonly smtp: SmtpListener | null;
@@ -107,7 +112,7 @@ async function setUpAdminToken(config: Config, store: Store, tokens: TokenRegist
 }
 
 /** Every event type's projector; one left out does not compile. */
-export const PROJECTORS: ProjectorsFor<BanyaEvent, Platform> = { ...enforcementProjectors, ...platformProjectors, ...supportProjectors };
+export const PROJECTORS: ProjectorsFor<BanyaEvent, Platform> = { ...enforcementProjectors, ...platformProjectors, ...supportProjectors, ...crmProjectors };
 
 /** Builds the whole service on a data folder; tests start it in-process. */
 export async function createApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
@@ -115,6 +120,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   // Operator files first: a bad one stops the start before anything is opened.
   const policy = loadPolicy(config.policyFile);
   const robotsConfig = loadRobotsConfig(config.robotsFile);
+  const crmConfig = openCrmConfig(config.crmConfig, log);
   const store = await SqliteStore.open(config.dataDir, {
     durability: config.durability,
     onError: (err, what) => log.error({ err }, what === 'commit' ? 'a batch of writes could not commit' : 'memory could not follow a committed write'),
@@ -172,6 +178,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const spamBot = new SpamBot(platform, desk.emails);
   await spamBot.load();
   spamBot.attach();
+  const crm = crmConfig ? await startCrmGateway(platform, crmConfig) : null;
   const smtp =
     config.smtp.port !== undefined
       ? await startSmtpListener(platform, desk, { host: config.smtp.host, port: config.smtp.port, supportAddress: config.smtp.supportAddress })
@@ -181,9 +188,18 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const advanceClock =
     clock instanceof ManualClock
       ? async (seconds: number): Promise<number> => {
-          const now = clock.advance(Math.round(seconds * 1000));
+          const target = clock.now() + Math.round(seconds * 1000);
+          // Work due on the way (the CRM's held messages) runs at its own time, as real time would.
+          for (;;) {
+            const next = crm ? crm.nextDue() : Infinity;
+            const step = next > clock.now() && next < target ? next : target;
+            clock.advance(step - clock.now());
+            await scheduler.runDue(clock.now());
+            await crm?.runDue(clock.now());
+            if (step === target) break;
+          }
+          const now = clock.now();
           await store.write([putSetting(store, MANUAL_CLOCK_KEY, String(now))]);
-          await scheduler.runDue(now);
           return now;
         }
       : null;
@@ -206,6 +222,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     platform,
     scheduler,
     robots,
+    crm,
     smtpPort: smtp?.port ?? null,
     smtp,
     desk,
@@ -220,6 +237,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       if (closed) return;
       closed = true;
       scheduler.stop();
+      crm?.close();
       await smtp?.close();
       mailer?.close();
       await http.server.close();

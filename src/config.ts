@@ -29,6 +29,8 @@ export const configSchema = z.object({
   policyFile: z.string().optional(),
   /** JSON file with the robots' settings: rules on/off, shadow mode, thresholds, guard rails. */
   robotsFile: z.string().optional(),
+  /** JSON file with the CRM (amoCRM/Kommo) channels and sender protection (docs/CRM.md). */
+  crmConfig: z.string().optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   bodyLimitBytes: z
     .number()
@@ -143,6 +145,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     durability: str(env, 'BANYA_DURABILITY') as Config['durability'] | undefined,
     policyFile: str(env, 'BANYA_POLICY_FILE'),
     robotsFile: str(env, 'BANYA_ROBOTS_FILE'),
+    crmConfig: str(env, 'BANYA_CRM_CONFIG'),
     logLevel: str(env, 'BANYA_LOG_LEVEL') as Config['logLevel'] | undefined,
     bodyLimitBytes: num(env, 'BANYA_BODY_LIMIT_BYTES'),
     http: {

@@ -84,6 +84,19 @@ export const EVENT_VIEWS: Record<EventType, EventView> = {
   email_verification_started: { fields: ['expiresAt'], private: ['address'] },
   email_code_rejected: { fields: ['attempts'], private: ['address'] },
   email_verified: { fields: [], private: ['address'] },
+  // The CRM gateway (src/crm): connections belong to the business account's timeline; jobs name
+  // no account, and a message's text or the client's number is never shown.
+  crm_connected: { fields: ['scopeId', 'channelId', 'amojoAccountId'] },
+  crm_disconnected: { fields: ['scopeId'] },
+  crm_paused: { fields: ['scopeId', 'reason'] },
+  crm_job_received: { fields: ['scopeId', 'msgid'] },
+  crm_inbound_received: { fields: ['scopeId', 'msgid'] },
+  crm_job_held: { fields: ['scopeId', 'msgid', 'until'] },
+  crm_job_sent: { fields: ['scopeId', 'msgid', 'firstContact'] },
+  crm_job_failed: { fields: ['scopeId', 'msgid', 'reason', 'errorCode'] },
+  crm_job_reported: { fields: ['scopeId', 'msgid'] },
+  crm_conversation_opened: { fields: ['scopeId'] },
+  crm_conversation_linked: { fields: ['scopeId'] },
 };
 
 /** Roles that read appeal and ticket texts (RULES.md §4: support handles appeals and tickets). */

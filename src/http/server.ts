@@ -12,6 +12,8 @@ import { accountRoutes } from './routes/accounts.js';
 import { adminRoutes } from './routes/admin.js';
 import { consoleRoutes } from './routes/console.js';
 import { contactRoutes } from './routes/contacts.js';
+import { crmRoutes } from './routes/crm.js';
+import { metricsRoutes } from './routes/metrics.js';
 import { gateRoutes } from './routes/gate.js';
 import { groupRoutes } from './routes/groups.js';
 import { healthRoutes } from './routes/health.js';
@@ -182,6 +184,8 @@ export async function createHttpServer(p: Platform, options: HttpOptions): Promi
   await supportRoutes(app, p, options.spamBot, options.desk, options.runDue);
   await adminRoutes(app, p, options.advance ? { advance: options.advance } : null);
   await consoleRoutes(app, p, { sessions, figures: options.figures, demo: options.demo, ...(options.webDir ? { webDir: options.webDir } : {}) });
+  await crmRoutes(app, p);
+  await metricsRoutes(app, p);
   await app.ready();
   return { server: app };
 }

@@ -28,6 +28,9 @@ import type { TicketEntriesTable } from './schema/ticket-entries.js';
 import type { AccountEmailsTable } from './schema/account-emails.js';
 import type { EmailCodesTable } from './schema/account-emails.js';
 import type { PhoneLookupsTable } from './schema/phone-lookups.js';
+import type { CrmConnectionsTable } from './schema/crm-connections.js';
+import type { CrmConversationsTable } from './schema/crm-conversations.js';
+import type { CrmJobsTable } from './schema/crm-jobs.js';
 
 /** The whole schema, as Kysely sees it. */
 export interface Database {
@@ -61,4 +64,7 @@ export interface Database {
   spambot_sessions: SpambotSessionsTable;
   console_sessions: ConsoleSessionsTable;
   phone_lookups: PhoneLookupsTable;
+  crm_connections: CrmConnectionsTable;
+  crm_jobs: CrmJobsTable;
+  crm_conversations: CrmConversationsTable;
 }

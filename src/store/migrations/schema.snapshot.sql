@@ -21,6 +21,12 @@ CREATE TABLE "console_sessions" ("hash" text primary key, "token_hash" text not 
 CREATE INDEX "console_sessions_token" on "console_sessions" ("token_hash");
 CREATE TABLE "contacts" ("owner_id" integer not null, "contact_id" integer not null, "name" text, "created_at" bigint not null, constraint "contacts_pk" primary key ("owner_id", "contact_id"));
 CREATE INDEX "contacts_contact" on "contacts" ("contact_id");
+CREATE TABLE "crm_connections" ("scope_id" text primary key, "channel_id" text not null, "amojo_account_id" text not null, "business_account_id" integer not null, "status" text not null, "reason" text, "connected_at" bigint not null, "changed_at" bigint not null);
+CREATE INDEX "crm_connections_business" on "crm_connections" ("business_account_id");
+CREATE TABLE "crm_conversations" ("scope_id" text not null, "client_account_id" integer not null, "ref_id" text not null, "receiver_ref_id" text, "linked" integer not null, "opened_at" bigint not null, constraint "crm_conversations_pk" primary key ("scope_id", "client_account_id"));
+CREATE TABLE "crm_jobs" ("scope_id" text not null, "direction" text not null, "msgid" text not null, "business_account_id" integer not null, "state" text not null, "payload" text not null, "peer_id" integer, "first_contact" integer not null, "received_at" bigint not null, "held_until" bigint, "sent_at" bigint, "banya_message_id" text, "error_code" integer, "error_reason" text, "error_text" text, "reported_at" bigint, constraint "crm_jobs_pk" primary key ("scope_id", "direction", "msgid"));
+CREATE INDEX "crm_jobs_business" on "crm_jobs" ("business_account_id", "received_at");
+CREATE INDEX "crm_jobs_state" on "crm_jobs" ("state");
 CREATE TABLE email_codes ( account_id integer NOT NULL, address text NOT NULL, salt text NOT NULL, code_hash text NOT NULL, sent_at bigint NOT NULL, expires_at bigint NOT NULL, attempts integer NOT NULL, PRIMARY KEY (account_id, address) );
 CREATE TABLE "events" ("id" integer primary key, "at" bigint not null, "type" text not null, "actor_kind" text not null, "actor_id" text, "account_id" integer, "payload" text not null);
 CREATE INDEX "events_account" on "events" ("account_id", "id");
