@@ -28,7 +28,10 @@ let seq = 0;
 beforeAll(async () => {
   amojo = await new StandInAmojo({ [CH]: SECRET }).start();
   configFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'banya-crm-')), 'crm.json');
-  fs.writeFileSync(configFile, JSON.stringify({ channels: [{ id: CH, secret: SECRET, amojoUrl: amojo.url }], retryBaseMs: 50, retryMaxMs: 200, timeoutMs: 2000 }));
+  fs.writeFileSync(
+    configFile,
+    JSON.stringify({ channels: [{ id: CH, secret: SECRET, amojoUrl: amojo.url }], retryBaseMs: 50, retryMaxMs: 200, timeoutMs: 2000 }),
+  );
 });
 
 afterAll(async () => {
@@ -43,7 +46,11 @@ async function connect(world: World, business: TestAccount): Promise<string> {
 
 async function hook(server: TestServer, scope: string, body: unknown): Promise<void> {
   const raw = JSON.stringify(body);
-  const res = await fetch(`${server.url}/crm/amocrm/hooks/${scope}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-signature': sign(SECRET, raw) }, body: raw });
+  const res = await fetch(`${server.url}/crm/amocrm/hooks/${scope}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-signature': sign(SECRET, raw) },
+    body: raw,
+  });
   expect(res.status).toBe(200);
 }
 
@@ -89,7 +96,15 @@ describe('a burst of 100 first contacts', () => {
     const clients: TestAccount[] = [];
     for (let i = 0; i < 100; i++) clients.push(await world.account({ name: `Client ${word(i)}` }));
     for (let i = 0; i < 100; i++) {
-      await hook(server, scope, webhookBody({ msgid: `burst-${i}`, clientId: clients[i]!.id, text: `Dear ${word(i)} ${word(i + 7)}, the ${word(i + 13)} bouquet you asked about is in stock` }));
+      await hook(
+        server,
+        scope,
+        webhookBody({
+          msgid: `burst-${i}`,
+          clientId: clients[i]!.id,
+          text: `Dear ${word(i)} ${word(i + 7)}, the ${word(i + 13)} bouquet you asked about is in stock`,
+        }),
+      );
     }
     await server.app.crm!.idle();
     let st = (await world.admin.get(`/v1/crm/amocrm/connections/${scope}`)).body.connection;
@@ -138,7 +153,12 @@ describe('a burst of 100 first contacts', () => {
     for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(90_000);
     expect(times.filter((t) => t < connectedAt + DAY).length).toBeLessThanOrEqual(10);
     expect(times.filter((t) => t < connectedAt + 2 * DAY).length).toBeLessThanOrEqual(30);
-    expect(maxIn(times.filter((t) => t < connectedAt + 3 * DAY), HOUR)).toBeLessThanOrEqual(6);
+    expect(
+      maxIn(
+        times.filter((t) => t < connectedAt + 3 * DAY),
+        HOUR,
+      ),
+    ).toBeLessThanOrEqual(6);
     expect(maxIn(times, HOUR)).toBeLessThanOrEqual(15);
     expect(maxIn(times, DAY)).toBeLessThanOrEqual(40);
     // The robots' default rules never limited the number.
@@ -177,7 +197,8 @@ describe('a limited number', () => {
     const biz = await world.account();
     const scope = await connect(world, biz);
     const c = [await world.account(), await world.account(), await world.account()];
-    for (let i = 0; i < 3; i++) await hook(server, scope, webhookBody({ msgid: `lim-${i}`, clientId: c[i]!.id, text: `Hello ${word(i)}, a word about your ${word(i + 3)} order` }));
+    for (let i = 0; i < 3; i++)
+      await hook(server, scope, webhookBody({ msgid: `lim-${i}`, clientId: c[i]!.id, text: `Hello ${word(i)}, a word about your ${word(i + 3)} order` }));
     await server.app.crm!.idle();
     expect(await eventually(() => amojo.statuses('lim-0')[0])).toMatchObject({ delivery_status: 1 });
     // The number gets limited (a report confirmed as spam).
@@ -205,7 +226,10 @@ describe('a limited number', () => {
 describe('a restart between receiving a webhook and sending it', () => {
   it('loses nothing and sends nothing twice', async () => {
     // A tight message rate: the second message waits (FLOOD_WAIT) when banya stops.
-    const tight = { crmConfig: configFile, rateLimits: { messages: { perSecond: 0.001, burst: 1 }, requests: { perSecond: 50, burst: 500 }, reports: { perSecond: 1, burst: 10 }, enabled: true } };
+    const tight = {
+      crmConfig: configFile,
+      rateLimits: { messages: { perSecond: 0.001, burst: 1 }, requests: { perSecond: 50, burst: 500 }, reports: { perSecond: 1, burst: 10 }, enabled: true },
+    };
     let server = await startServer(tight);
     let world = new World(server.url);
     const biz = await world.account();
@@ -241,7 +265,10 @@ describe('a restart between receiving a webhook and sending it', () => {
 describe('retries', () => {
   it('a FLOOD_WAIT beyond the retry budget fails with 905; an amojo call that hangs times out and is retried', async () => {
     const file = path.join(path.dirname(configFile), 'tight.json');
-    fs.writeFileSync(file, JSON.stringify({ channels: [{ id: CH, secret: SECRET, amojoUrl: amojo.url }], retryBaseMs: 50, retryMaxMs: 200, timeoutMs: 300, floodRetries: 0 }));
+    fs.writeFileSync(
+      file,
+      JSON.stringify({ channels: [{ id: CH, secret: SECRET, amojoUrl: amojo.url }], retryBaseMs: 50, retryMaxMs: 200, timeoutMs: 300, floodRetries: 0 }),
+    );
     const server = await startServer({
       crmConfig: file,
       rateLimits: { messages: { perSecond: 0.001, burst: 1 }, requests: { perSecond: 50, burst: 500 }, reports: { perSecond: 1, burst: 10 }, enabled: true },

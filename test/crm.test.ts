@@ -57,7 +57,11 @@ async function connect(business: TestAccount, channel = CH): Promise<string> {
 
 async function hook(scope: string, body: unknown, secret = SECRET): Promise<Response> {
   const raw = JSON.stringify(body);
-  return fetch(`${server.url}/crm/amocrm/hooks/${scope}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-signature': sign(secret, raw) }, body: raw });
+  return fetch(`${server.url}/crm/amocrm/hooks/${scope}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-signature': sign(secret, raw) },
+    body: raw,
+  });
 }
 
 /** A manager's message; resolves with the delivery status the CRM received for it. */
@@ -111,11 +115,20 @@ describe('connections', () => {
     const scope = r.body.connection.scopeId as string;
     const mine = await biz.api.get(`/v1/crm/amocrm/connections/${scope}`);
     expect(mine.status).toBe(200);
-    expect(mine.body.connection.number).toMatchObject({ restriction: { state: 'free' }, quality: { colour: 'green' }, protection: { enabled: true, warmingUp: true } });
+    expect(mine.body.connection.number).toMatchObject({
+      restriction: { state: 'free' },
+      quality: { colour: 'green' },
+      protection: { enabled: true, warmingUp: true },
+    });
     const triage = await world.staff('triage');
     expect((await triage.get(`/v1/crm/amocrm/connections/${scope}`)).status).toBe(200);
     const list = await triage.get('/v1/crm/amocrm/connections');
-    expect(list.body.connections.find((c: any) => c.scopeId === scope)).toMatchObject({ businessAccountId: biz.id, restriction: { state: 'free' }, quality: 'green', held: 0 });
+    expect(list.body.connections.find((c: any) => c.scopeId === scope)).toMatchObject({
+      businessAccountId: biz.id,
+      restriction: { state: 'free' },
+      quality: 'green',
+      held: 0,
+    });
     expectError(await biz.api.get('/v1/crm/amocrm/connections'), 403, 'FORBIDDEN');
     const other = await world.account();
     expectError(await other.api.get(`/v1/crm/amocrm/connections/${scope}`), 404, 'NOT_FOUND');
@@ -127,7 +140,11 @@ describe('connections', () => {
     const other2 = await world.account();
     const byStaff = await adminStaff.post(`/v1/crm/amocrm/channels/${CH}/connections`, { amojoAccountId: `amo-acc-${++seq}`, businessAccountId: other2.id });
     expect(byStaff.status).toBe(201);
-    expectError(await world.admin.post('/v1/crm/amocrm/channels/no-such-channel/connections', { amojoAccountId: 'x', businessAccountId: biz.id }), 404, 'NOT_FOUND');
+    expectError(
+      await world.admin.post('/v1/crm/amocrm/channels/no-such-channel/connections', { amojoAccountId: 'x', businessAccountId: biz.id }),
+      404,
+      'NOT_FOUND',
+    );
   });
 
   it('a bad CRM config file stops the start with a clear message', async () => {
@@ -178,7 +195,9 @@ describe("a manager's message and what the CRM is told", () => {
     expect(s4).toMatchObject({ delivery_status: -1, error_code: 905 });
     const d = new Date(Math.ceil(Date.parse(until) / 60_000) * 60_000);
     const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-    expect(s4.error).toContain(`until ${d.getUTCDate()} ${months[d.getUTCMonth()]} ${d.getUTCFullYear()}, ${String(d.getUTCHours()).padStart(2, '0')}:${String(d.getUTCMinutes()).padStart(2, '0')} UTC`);
+    expect(s4.error).toContain(
+      `until ${d.getUTCDate()} ${months[d.getUTCMonth()]} ${d.getUTCFullYear()}, ${String(d.getUTCHours()).padStart(2, '0')}:${String(d.getUTCMinutes()).padStart(2, '0')} UTC`,
+    );
     expect(s4.error).toContain('@SpamBot');
     // Replies to clients who wrote first still go.
     const writer = await world.account();
@@ -232,7 +251,11 @@ describe('the webhook', () => {
     expect(((await res.json()) as any).error.code).toBe('UNAUTHORIZED');
     // The right signature over different bytes is a forgery too.
     const raw = JSON.stringify(body);
-    const tampered = await fetch(`${server.url}/crm/amocrm/hooks/${scope}`, { method: 'POST', headers: { 'x-signature': sign(SECRET, raw) }, body: raw.replace('password', 'passw0rd') });
+    const tampered = await fetch(`${server.url}/crm/amocrm/hooks/${scope}`, {
+      method: 'POST',
+      headers: { 'x-signature': sign(SECRET, raw) },
+      body: raw.replace('password', 'passw0rd'),
+    });
     expect(tampered.status).toBe(401);
     await server.app.crm!.idle();
     const st = await world.admin.get(`/v1/crm/amocrm/connections/${scope}`);
@@ -267,7 +290,12 @@ describe("clients' messages into the CRM", () => {
     const biz = await world.account();
     const scope = await connect(biz);
     const client = await world.account({ name: 'Olga' });
-    const st = await managerSends(scope, { phone: client.phone, text: 'Hello Olga, your parcel is here', conversationId: 'amo-conv-olga', receiverId: 'amo-user-olga' });
+    const st = await managerSends(scope, {
+      phone: client.phone,
+      text: 'Hello Olga, your parcel is here',
+      conversationId: 'amo-conv-olga',
+      receiverId: 'amo-user-olga',
+    });
     expect(st).toMatchObject({ delivery_status: 1 });
     const reply = await client.api.post('/v1/messages', { to: { accountId: biz.id }, text: 'Thanks, I will pick it up' });
     expect(reply.status).toBe(201);
@@ -316,10 +344,7 @@ describe('operations', () => {
     await world.mutual(biz, client);
     const scope = await connect(biz);
     const NEW = 'rotated-secret-with-another-length-42';
-    writeConfig([
-      { id: CH, secret: NEW, previousSecret: SECRET } as never,
-      { id: CH_RU, secret: SECRET_RU, language: 'ru', statusField: 'status_code' },
-    ]);
+    writeConfig([{ id: CH, secret: NEW, previousSecret: SECRET } as never, { id: CH_RU, secret: SECRET_RU, language: 'ru', statusField: 'status_code' }]);
     amojo.secrets.set(CH, NEW);
     try {
       expect(await managerSends(scope, { clientId: client.id, text: 'after rotation' }, NEW)).toMatchObject({ delivery_status: 1 });

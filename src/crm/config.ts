@@ -56,7 +56,11 @@ export const crmFileSchema = z
     timeoutMs: z.number().int().positive().default(10_000),
     /** Retries of amojo calls (real time): first wait, and the longest wait. Never given up. */
     retryBaseMs: z.number().int().positive().default(1000),
-    retryMaxMs: z.number().int().positive().default(5 * 60_000),
+    retryMaxMs: z
+      .number()
+      .int()
+      .positive()
+      .default(5 * 60_000),
     /** FLOOD_WAIT answers retried before the message fails with 905. */
     floodRetries: z.number().int().min(0).default(5),
   })

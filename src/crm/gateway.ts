@@ -38,7 +38,10 @@ const webhookSchema = z.object({
       .object({ id: z.union([z.string(), z.number()]).optional(), phone: z.string().optional(), client_id: z.union([z.string(), z.number()]).optional() })
       .partial()
       .default({}),
-    conversation: z.object({ id: z.union([z.string(), z.number()]).optional(), client_id: z.union([z.string(), z.number()]).optional() }).partial().default({}),
+    conversation: z
+      .object({ id: z.union([z.string(), z.number()]).optional(), client_id: z.union([z.string(), z.number()]).optional() })
+      .partial()
+      .default({}),
     message: z.object({ id: z.union([z.string(), z.number()]), type: z.string().optional(), text: z.string().optional() }),
   }),
 });
@@ -127,7 +130,13 @@ export class CrmGateway {
     }
     let scopeId = `${channel.id}_${amojoAccountId}`;
     try {
-      const res = await amojoCall(channel, 'POST', connectPath(channel.id), { account_id: amojoAccountId, title: channel.title, hook_api_version: 'v2', is_time_window_disabled: true }, this.file.timeoutMs);
+      const res = await amojoCall(
+        channel,
+        'POST',
+        connectPath(channel.id),
+        { account_id: amojoAccountId, title: channel.title, hook_api_version: 'v2', is_time_window_disabled: true },
+        this.file.timeoutMs,
+      );
       const s = (res.body as { scope_id?: unknown } | undefined)?.scope_id;
       if (typeof s === 'string' && s.length > 0) scopeId = s;
     } catch (err) {
@@ -210,7 +219,10 @@ export class CrmGateway {
     const answer = await this.p.serial.run([`crm:${key}`], async (): Promise<WebhookAnswer> => {
       if (this.state.seen.has(key)) return 'repeated';
       const change = this.p.journal.change();
-      change.emit(this.p.clock.now(), SYSTEM, null, { type: 'crm_job_received', payload: { scopeId, direction: 'out', msgid, businessAccountId: c.businessAccountId, job } });
+      change.emit(this.p.clock.now(), SYSTEM, null, {
+        type: 'crm_job_received',
+        payload: { scopeId, direction: 'out', msgid, businessAccountId: c.businessAccountId, job },
+      });
       await this.p.journal.commit(change);
       return 'accepted';
     });
@@ -231,7 +243,13 @@ export class CrmGateway {
       const change = this.p.journal.change();
       change.emit(this.p.clock.now(), SYSTEM, null, {
         type: 'crm_inbound_received',
-        payload: { scopeId: c.scopeId, direction: 'in', msgid: m.messageId, businessAccountId: m.business, job: { clientAccountId: m.client, text: m.text, sentAt: m.sentAt } },
+        payload: {
+          scopeId: c.scopeId,
+          direction: 'in',
+          msgid: m.messageId,
+          businessAccountId: m.business,
+          job: { clientAccountId: m.client, text: m.text, sentAt: m.sentAt },
+        },
       });
       await this.p.journal.commit(change);
     });
@@ -303,7 +321,9 @@ export class CrmGateway {
   /** Releases the held messages due at `now` (the manual clock's advance waits for this). */
   async runDue(now: number): Promise<void> {
     await this.failHeldWhileLimited();
-    const due = [...this.state.jobs.values()].filter((j) => j.state === 'held' && j.heldUntil !== null && j.heldUntil <= now).sort((a, b) => a.heldUntil! - b.heldUntil!);
+    const due = [...this.state.jobs.values()]
+      .filter((j) => j.state === 'held' && j.heldUntil !== null && j.heldUntil <= now)
+      .sort((a, b) => a.heldUntil! - b.heldUntil!);
     // Sent into the messenger now, each at its time; their statuses are reported by the worker.
     for (const j of due) await this.step(j, true, false);
     if (due.length > 0) this.kick();
@@ -378,10 +398,16 @@ export class CrmGateway {
     if (res.ok) {
       const change = this.p.journal.change();
       const at = this.p.clock.now();
-      change.emit(at, SYSTEM, null, { type: 'crm_job_sent', payload: { scopeId: j.scopeId, msgid: j.msgid, peerId: res.peer, firstContact: peer?.stranger ?? false, banyaMessageId: res.messageId } });
+      change.emit(at, SYSTEM, null, {
+        type: 'crm_job_sent',
+        payload: { scopeId: j.scopeId, msgid: j.msgid, peerId: res.peer, firstContact: peer?.stranger ?? false, banyaMessageId: res.messageId },
+      });
       // A "write first": the client's first answer is linked to this CRM conversation.
       if (!out.clientId && out.conversationRef && res.peer !== 0) {
-        change.emit(at, SYSTEM, null, { type: 'crm_conversation_opened', payload: { scopeId: j.scopeId, clientAccountId: res.peer, refId: out.conversationRef, receiverRefId: out.receiverRef ?? null } });
+        change.emit(at, SYSTEM, null, {
+          type: 'crm_conversation_opened',
+          payload: { scopeId: j.scopeId, clientAccountId: res.peer, refId: out.conversationRef, receiverRefId: out.receiverRef ?? null },
+        });
       }
       await this.p.journal.commit(change);
       return;
@@ -439,10 +465,16 @@ export class CrmGateway {
     const { errorCode, text } = failureReport(f, lang);
     const change = this.p.journal.change();
     const at = this.p.clock.now();
-    change.emit(at, SYSTEM, null, { type: 'crm_job_failed', payload: { scopeId: j.scopeId, direction: j.direction, msgid: j.msgid, reason: f.reason, errorCode, text, peerId: peer } });
+    change.emit(at, SYSTEM, null, {
+      type: 'crm_job_failed',
+      payload: { scopeId: j.scopeId, direction: j.direction, msgid: j.msgid, reason: f.reason, errorCode, text, peerId: peer },
+    });
     const c = this.state.connections.get(j.scopeId);
     if (pausesChannel(f.reason) && c && c.status === 'active') {
-      change.emit(at, SYSTEM, j.businessAccountId, { type: 'crm_paused', payload: { scopeId: j.scopeId, reason: f.reason === 'USER_DEACTIVATED_BAN' ? 'banned' : 'frozen' } });
+      change.emit(at, SYSTEM, j.businessAccountId, {
+        type: 'crm_paused',
+        payload: { scopeId: j.scopeId, reason: f.reason === 'USER_DEACTIVATED_BAN' ? 'banned' : 'frozen' },
+      });
     }
     extra?.(change);
     await this.p.journal.commit(change);
@@ -507,7 +539,10 @@ export class CrmGateway {
       }
       this.p.log.error({ err, msgid: j.msgid }, 'crm: amojo refused the delivery status');
     }
-    await this.p.journal.record(this.p.clock.now(), SYSTEM, null, { type: 'crm_job_reported', payload: { scopeId: j.scopeId, direction: 'out', msgid: j.msgid } });
+    await this.p.journal.record(this.p.clock.now(), SYSTEM, null, {
+      type: 'crm_job_reported',
+      payload: { scopeId: j.scopeId, direction: 'out', msgid: j.msgid },
+    });
   }
 
   private async deliverIncoming(j: Job): Promise<void> {
@@ -518,7 +553,10 @@ export class CrmGateway {
       const change = this.p.journal.change();
       const at = this.p.clock.now();
       const { errorCode, text } = failureReport({ reason: 'DISCONNECTED' }, channel?.language ?? 'en');
-      change.emit(at, SYSTEM, null, { type: 'crm_job_failed', payload: { scopeId: j.scopeId, direction: 'in', msgid: j.msgid, reason: 'DISCONNECTED', errorCode, text, peerId: inJob.clientAccountId } });
+      change.emit(at, SYSTEM, null, {
+        type: 'crm_job_failed',
+        payload: { scopeId: j.scopeId, direction: 'in', msgid: j.msgid, reason: 'DISCONNECTED', errorCode, text, peerId: inJob.clientAccountId },
+      });
       change.emit(at, SYSTEM, null, { type: 'crm_job_reported', payload: { scopeId: j.scopeId, direction: 'in', msgid: j.msgid } });
       await this.p.journal.commit(change);
       return;
@@ -573,8 +611,19 @@ export class CrmGateway {
     const outbox = [...this.state.jobs.values()].filter((j) => j.scopeId === c.scopeId && j.state !== 'held');
     const dayStart = Math.floor(now / DAY) * DAY;
     const db = crmDb(this.p.store);
-    const rows = await this.p.store.all<{ direction: string; state: string; first_contact: number; error_code: number | null; sent_at: number | null; received_at: number }>(
-      db.selectFrom('crm_jobs').select(['direction', 'state', 'first_contact', 'error_code', 'sent_at', 'received_at']).where('scope_id', '=', c.scopeId).where('received_at', '>=', dayStart - DAY),
+    const rows = await this.p.store.all<{
+      direction: string;
+      state: string;
+      first_contact: number;
+      error_code: number | null;
+      sent_at: number | null;
+      received_at: number;
+    }>(
+      db
+        .selectFrom('crm_jobs')
+        .select(['direction', 'state', 'first_contact', 'error_code', 'sent_at', 'received_at'])
+        .where('scope_id', '=', c.scopeId)
+        .where('received_at', '>=', dayStart - DAY),
     );
     const today = { firstContacts: 0, replies: 0, failed: 0, fromClients: 0 };
     for (const r of rows) {
@@ -656,4 +705,3 @@ function reasonOf(code: string, until: number | null | undefined, deleteAt: numb
       return { reason: 'INTERNAL' };
   }
 }
-

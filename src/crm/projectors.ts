@@ -26,16 +26,42 @@ export const crmProjectors: ProjectorsFor<CrmEvent, Platform> = {
     return [
       crmDb({ db })
         .insertInto('crm_connections')
-        .values({ scope_id: p.scopeId, channel_id: p.channelId, amojo_account_id: p.amojoAccountId, business_account_id: p.businessAccountId, status: 'active', reason: null, connected_at: r.at, changed_at: r.at })
-        .onConflict((oc) => oc.column('scope_id').doUpdateSet({ channel_id: p.channelId, amojo_account_id: p.amojoAccountId, business_account_id: p.businessAccountId, status: 'active', reason: null, changed_at: r.at }))
+        .values({
+          scope_id: p.scopeId,
+          channel_id: p.channelId,
+          amojo_account_id: p.amojoAccountId,
+          business_account_id: p.businessAccountId,
+          status: 'active',
+          reason: null,
+          connected_at: r.at,
+          changed_at: r.at,
+        })
+        .onConflict((oc) =>
+          oc.column('scope_id').doUpdateSet({
+            channel_id: p.channelId,
+            amojo_account_id: p.amojoAccountId,
+            business_account_id: p.businessAccountId,
+            status: 'active',
+            reason: null,
+            changed_at: r.at,
+          }),
+        )
         .compile(),
     ];
   }),
   crm_disconnected: projector<'crm_disconnected'>((r, db) => [
-    crmDb({ db }).updateTable('crm_connections').set({ status: 'disconnected', reason: 'disconnected', changed_at: r.at }).where('scope_id', '=', r.event.payload.scopeId).compile(),
+    crmDb({ db })
+      .updateTable('crm_connections')
+      .set({ status: 'disconnected', reason: 'disconnected', changed_at: r.at })
+      .where('scope_id', '=', r.event.payload.scopeId)
+      .compile(),
   ]),
   crm_paused: projector<'crm_paused'>((r, db) => [
-    crmDb({ db }).updateTable('crm_connections').set({ status: 'paused', reason: r.event.payload.reason, changed_at: r.at }).where('scope_id', '=', r.event.payload.scopeId).compile(),
+    crmDb({ db })
+      .updateTable('crm_connections')
+      .set({ status: 'paused', reason: r.event.payload.reason, changed_at: r.at })
+      .where('scope_id', '=', r.event.payload.scopeId)
+      .compile(),
   ]),
   crm_job_received: projector<'crm_job_received'>((r, db) => {
     const p = r.event.payload;
@@ -51,7 +77,11 @@ export const crmProjectors: ProjectorsFor<CrmEvent, Platform> = {
   }),
   crm_job_sent: projector<'crm_job_sent'>((r, db) => {
     const p = r.event.payload;
-    return [job(db, p.scopeId, 'out', p.msgid).set({ state: 'sent', sent_at: r.at, peer_id: p.peerId, first_contact: p.firstContact ? 1 : 0, banya_message_id: p.banyaMessageId }).compile()];
+    return [
+      job(db, p.scopeId, 'out', p.msgid)
+        .set({ state: 'sent', sent_at: r.at, peer_id: p.peerId, first_contact: p.firstContact ? 1 : 0, banya_message_id: p.banyaMessageId })
+        .compile(),
+    ];
   }),
   crm_job_failed: projector<'crm_job_failed'>((r, db) => {
     const p = r.event.payload;
@@ -71,7 +101,9 @@ export const crmProjectors: ProjectorsFor<CrmEvent, Platform> = {
       crmDb({ db })
         .insertInto('crm_conversations')
         .values({ scope_id: p.scopeId, client_account_id: p.clientAccountId, ref_id: p.refId, receiver_ref_id: p.receiverRefId, linked: 0, opened_at: r.at })
-        .onConflict((oc) => oc.columns(['scope_id', 'client_account_id']).doUpdateSet({ ref_id: p.refId, receiver_ref_id: p.receiverRefId, linked: 0, opened_at: r.at }))
+        .onConflict((oc) =>
+          oc.columns(['scope_id', 'client_account_id']).doUpdateSet({ ref_id: p.refId, receiver_ref_id: p.receiverRefId, linked: 0, opened_at: r.at }),
+        )
         .compile(),
     ];
   }),
@@ -85,7 +117,16 @@ export const crmProjectors: ProjectorsFor<CrmEvent, Platform> = {
   ]),
 };
 
-function jobInsert(db: Kysely<Database>, scope: string, direction: 'out' | 'in', msgid: string, business: number, payload: string, peer: number | null, at: number): CompiledQuery {
+function jobInsert(
+  db: Kysely<Database>,
+  scope: string,
+  direction: 'out' | 'in',
+  msgid: string,
+  business: number,
+  payload: string,
+  peer: number | null,
+  at: number,
+): CompiledQuery {
   return crmDb({ db })
     .insertInto('crm_jobs')
     .values({

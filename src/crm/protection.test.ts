@@ -24,7 +24,12 @@ describe('sender protection', () => {
     expect(new Set(times).size).toBe(100);
     // Day 1 of the warm-up: 10, at most 6 an hour.
     expect(times.filter((t) => t < T0 + DAY).length).toBeLessThanOrEqual(10);
-    expect(maxIn(times.filter((t) => t < T0 + 3 * DAY), HOUR)).toBeLessThanOrEqual(6);
+    expect(
+      maxIn(
+        times.filter((t) => t < T0 + 3 * DAY),
+        HOUR,
+      ),
+    ).toBeLessThanOrEqual(6);
     expect(maxIn(times, HOUR)).toBeLessThanOrEqual(15);
     expect(maxIn(times, DAY)).toBeLessThanOrEqual(40);
     const sorted = [...times].sort((a, b) => a - b);

@@ -37,7 +37,13 @@ function traffic(paced: boolean): TraceLine[] {
     const colour = qualityColour(s, i, blocks, reports).colour;
     const t = paced ? nextSlot(times, now, (x) => capsAt(s, 0, x, colour), rnd) : now;
     times.push(t);
-    lines.push({ type: 'message', t: t / 1000, from: 'shop', to: `c${i}`, text: `Dear ${word(i)}, the ${word(i * 7 + 3)} you asked about is in our ${word(i * 13 + 5)} shop` });
+    lines.push({
+      type: 'message',
+      t: t / 1000,
+      from: 'shop',
+      to: `c${i}`,
+      text: `Dear ${word(i)}, the ${word(i * 7 + 3)} you asked about is in our ${word(i * 13 + 5)} shop`,
+    });
     if (i % 50 === 49) {
       lines.push({ type: 'block', t: t / 1000 + 3600, from: `c${i}`, to: 'shop' });
       blocks++;

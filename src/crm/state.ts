@@ -247,7 +247,11 @@ export class CrmState {
       });
     }
     for (const c of await store.all<import('./tables.js').CrmConversationsTable>(db.selectFrom('crm_conversations').selectAll())) {
-      this.conversations.set(CrmState.conversationKey(c.scope_id, c.client_account_id), { refId: c.ref_id, receiverRefId: c.receiver_ref_id, linked: c.linked === 1 });
+      this.conversations.set(CrmState.conversationKey(c.scope_id, c.client_account_id), {
+        refId: c.ref_id,
+        receiverRefId: c.receiver_ref_id,
+        linked: c.linked === 1,
+      });
     }
   }
 }

@@ -49,7 +49,8 @@ export const ERROR_CODE: Record<FailureReason, 902 | 903 | 904 | 905> = {
 type Texts = Record<FailureReason, (f: Failure) => string>;
 
 const en: Texts = {
-  PHONE_NOT_OCCUPIED: () => 'No account uses this number, or the client hides their number from people who have not saved it. Check the number, or ask the client to write to you first.',
+  PHONE_NOT_OCCUPIED: () =>
+    'No account uses this number, or the client hides their number from people who have not saved it. Check the number, or ask the client to write to you first.',
   INPUT_USER_DEACTIVATED: () => "The client's account was deleted.",
   USER_IS_BLOCKED: () => 'The client has blocked your number. Messages to them will not be delivered.',
   YOU_BLOCKED_USER: () => 'You have blocked this client. Unblock them in the app to write to them.',
@@ -70,7 +71,8 @@ const en: Texts = {
 };
 
 const ru: Texts = {
-  PHONE_NOT_OCCUPIED: () => 'На этот номер не зарегистрирован аккаунт, или клиент скрывает свой номер от тех, кто его не сохранил. Проверьте номер или попросите клиента написать вам первым.',
+  PHONE_NOT_OCCUPIED: () =>
+    'На этот номер не зарегистрирован аккаунт, или клиент скрывает свой номер от тех, кто его не сохранил. Проверьте номер или попросите клиента написать вам первым.',
   INPUT_USER_DEACTIVATED: () => 'Аккаунт клиента удалён.',
   USER_IS_BLOCKED: () => 'Клиент заблокировал ваш номер. Сообщения ему не доставляются.',
   YOU_BLOCKED_USER: () => 'Вы заблокировали этого клиента. Разблокируйте его в приложении, чтобы написать.',

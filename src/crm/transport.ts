@@ -107,12 +107,19 @@ export function banyaTransport(p: Platform): Transport {
     },
     numberStatus(business) {
       const r = idx.restriction(business);
-      return { state: r.state, ...(r.kind ? { kind: r.kind } : {}), ...(r.until !== undefined ? { until: r.until } : {}), ...(r.deleteAt !== undefined ? { deleteAt: r.deleteAt } : {}) };
+      return {
+        state: r.state,
+        ...(r.kind ? { kind: r.kind } : {}),
+        ...(r.until !== undefined ? { until: r.until } : {}),
+        ...(r.deleteAt !== undefined ? { deleteAt: r.deleteAt } : {}),
+      };
     },
     async signals(business) {
       const db = p.store.db;
       const b = await p.store.first<{ n: number }>(db.selectFrom('blocks').select(sql<number>`count(*)`.as('n')).where('blocked_id', '=', business));
-      const r = await p.store.first<{ n: number }>(db.selectFrom('reports').select(sql<number>`count(*)`.as('n')).where('subject_id', '=', business).where('kind', '=', 'private'));
+      const r = await p.store.first<{ n: number }>(
+        db.selectFrom('reports').select(sql<number>`count(*)`.as('n')).where('subject_id', '=', business).where('kind', '=', 'private'),
+      );
       return { blocks: Number(b?.n ?? 0), reports: Number(r?.n ?? 0) };
     },
     usable(business) {
@@ -132,9 +139,16 @@ export function banyaTransport(p: Platform): Transport {
           // stop interrupted, are not missed.
           const chat = idx.privateChat(from, business);
           const rows = await p.store.all<{ id: number; text: string; sent_at: number }>(
-            p.store.db.selectFrom('messages').select(['id', 'text', 'sent_at']).where('chat_id', '=', chat).where('from_id', '=', from).orderBy('id', 'desc').limit(RECENT),
+            p.store.db
+              .selectFrom('messages')
+              .select(['id', 'text', 'sent_at'])
+              .where('chat_id', '=', chat)
+              .where('from_id', '=', from)
+              .orderBy('id', 'desc')
+              .limit(RECENT),
           );
-          for (const row of rows.reverse()) await handler({ business, client: from, messageId: publicId('message', row.id), text: row.text, sentAt: Number(row.sent_at) });
+          for (const row of rows.reverse())
+            await handler({ business, client: from, messageId: publicId('message', row.id), text: row.text, sentAt: Number(row.sent_at) });
         } catch (err) {
           // The client's message is stored and acknowledged whatever happens here.
           p.log.error({ err }, 'crm: a client message could not be queued for the CRM');

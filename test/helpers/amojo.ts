@@ -107,7 +107,12 @@ export class StandInAmojo {
     if (wrong) return answer(403, { error: wrong });
     const parts = path.split('?')[0]!.split('/').slice(4).map(decodeURIComponent);
     if (method === 'POST' && parts[1] === 'connect') {
-      return answer(200, { account_id: body.account_id, scope_id: `${parts[0]}_${body.account_id}`, title: body.title, hook_api_version: body.hook_api_version });
+      return answer(200, {
+        account_id: body.account_id,
+        scope_id: `${parts[0]}_${body.account_id}`,
+        title: body.title,
+        hook_api_version: body.hook_api_version,
+      });
     }
     if (method === 'DELETE' && parts[1] === 'disconnect') return answer(200, {});
     if (method === 'POST' && parts.length === 3 && parts[2] === 'delivery_status') return answer(200, {});
@@ -144,7 +149,11 @@ export function webhookBody(fields: {
     account_id: fields.accountId ?? 'amo-account',
     time: Math.floor(Date.now() / 1000),
     message: {
-      receiver: { id: fields.receiverId ?? `amo-user-${fields.msgid}`, ...(fields.phone ? { phone: fields.phone } : {}), ...(fields.clientId ? { client_id: fields.clientId } : {}) },
+      receiver: {
+        id: fields.receiverId ?? `amo-user-${fields.msgid}`,
+        ...(fields.phone ? { phone: fields.phone } : {}),
+        ...(fields.clientId ? { client_id: fields.clientId } : {}),
+      },
       sender: { id: 'amo-manager-1' },
       conversation: { id: fields.conversationId ?? `amo-conv-${fields.msgid}`, ...(fields.clientId ? { client_id: `banya-${fields.clientId}` } : {}) },
       source: { external_id: 'banya' },

@@ -52,7 +52,11 @@ export async function crmRoutes(app: FastifyInstance, p: Platform): Promise<void
     '/v1/crm/amocrm/connections',
     {
       config: { access: 'staff' },
-      schema: { summary: "Every CRM connection in short: the number's standing, quality colour, held and waiting messages", tags: ['crm'], response: errorResponses },
+      schema: {
+        summary: "Every CRM connection in short: the number's standing, quality colour, held and waiting messages",
+        tags: ['crm'],
+        response: errorResponses,
+      },
     },
     async () => ({ connections: await gateway(p).summaries() }),
   );
