@@ -32,6 +32,7 @@ import { loadRobotsConfig } from './robots/rules.js';
 import { enforcementSink } from './robots/sink.js';
 import { SpamBot } from './spambot/bot.js';
 import { Ids } from './store/ids.js';
+import { row } from './store/read.js';
 import { SupportDesk } from './support/desk.js';
 import { relayMailer } from './support/mailer.js';
 import { startSmtpListener, type SmtpListener } from './support/smtp.js';
@@ -73,8 +74,8 @@ const MANUAL_CLOCK_KEY = 'manual_clock_ms';
 const ADMIN_TOKEN_KEY = 'admin_token_sha256';
 
 async function setting(store: Store, key: string): Promise<string | undefined> {
-  const row = await store.first<{ value: string }>(store.db.selectFrom('settings').select('value').where('key', '=', key));
-  return row?.value;
+  const found = await row(store, store.db.selectFrom('settings').select('value').where('key', '=', key));
+  return found?.value;
 }
 
 function putSetting(store: Store, key: string, value: string) {

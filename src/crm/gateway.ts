@@ -13,6 +13,7 @@ import { attachCrmState, CrmState, jobKey, type Connection, type Job } from './s
 import { crmDb } from './tables.js';
 import { failureReport, pausesChannel, standingText, type Failure, type FailureReason } from './texts.js';
 import type { IncomingMessage, Recipient, Transport } from './transport.js';
+import { row, rows } from '../store/read.js';
 
 /**
  * The amoCRM/Kommo gateway (docs/CRM.md): connections, the outgoing-message webhook, the
@@ -447,7 +448,8 @@ export class CrmGateway {
 
   async quality(business: number, s: Protection): Promise<{ colour: Colour; ratio: number; contacted: number; blocks: number; reports: number }> {
     const db = crmDb(this.p.store);
-    const row = await this.p.store.first<{ n: number }>(
+    const counted = await row(
+      this.p.store,
       db
         .selectFrom('crm_jobs')
         .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -455,7 +457,7 @@ export class CrmGateway {
         .where('first_contact', '=', 1)
         .where('sent_at', 'is not', null),
     );
-    const contacted = Number(row?.n ?? 0);
+    const contacted = counted?.n ?? 0;
     const { blocks, reports } = await this.transport.signals(business);
     return { ...qualityColour(s, contacted, blocks, reports), contacted, blocks, reports };
   }
@@ -611,14 +613,8 @@ export class CrmGateway {
     const outbox = [...this.state.jobs.values()].filter((j) => j.scopeId === c.scopeId && j.state !== 'held');
     const dayStart = Math.floor(now / DAY) * DAY;
     const db = crmDb(this.p.store);
-    const rows = await this.p.store.all<{
-      direction: string;
-      state: string;
-      first_contact: number;
-      error_code: number | null;
-      sent_at: number | null;
-      received_at: number;
-    }>(
+    const recent = await rows(
+      this.p.store,
       db
         .selectFrom('crm_jobs')
         .select(['direction', 'state', 'first_contact', 'error_code', 'sent_at', 'received_at'])
@@ -626,7 +622,7 @@ export class CrmGateway {
         .where('received_at', '>=', dayStart - DAY),
     );
     const today = { firstContacts: 0, replies: 0, failed: 0, fromClients: 0 };
-    for (const r of rows) {
+    for (const r of recent) {
       if (r.direction === 'in') {
         if (Number(r.received_at) >= dayStart) today.fromClients++;
       } else if (r.sent_at !== null && Number(r.sent_at) >= dayStart) {

@@ -3,6 +3,7 @@ import type { Recorded } from '../events/projector.js';
 import type { Store } from '../store/store.js';
 import { DAY } from './protection.js';
 import { crmDb } from './tables.js';
+import { each, rows } from '../store/read.js';
 
 /**
  * The gateway's memory: connections, the jobs not finished yet, and the first contacts each
@@ -206,7 +207,7 @@ export class CrmState {
   /** Rebuilds memory from the tables (at start). */
   async load(store: Store, now: number): Promise<void> {
     const db = crmDb(store);
-    for (const c of await store.all<import('./tables.js').CrmConnectionsTable>(db.selectFrom('crm_connections').selectAll())) {
+    for (const c of await rows(store, db.selectFrom('crm_connections').selectAll())) {
       this.connections.set(c.scope_id, {
         scopeId: c.scope_id,
         channelId: c.channel_id,
@@ -217,7 +218,7 @@ export class CrmState {
         connectedAt: Number(c.connected_at),
       });
     }
-    for await (const j of store.iterate<import('./tables.js').CrmJobsTable>(db.selectFrom('crm_jobs').selectAll())) {
+    for await (const j of each(store, db.selectFrom('crm_jobs').selectAll())) {
       const key = jobKey(j.scope_id, j.direction as 'out' | 'in', j.msgid);
       this.seen.add(key);
       const firstAt = j.state === 'held' ? j.held_until : j.first_contact && j.sent_at !== null ? j.sent_at : null;
@@ -246,7 +247,7 @@ export class CrmState {
         floodTries: 0,
       });
     }
-    for (const c of await store.all<import('./tables.js').CrmConversationsTable>(db.selectFrom('crm_conversations').selectAll())) {
+    for (const c of await rows(store, db.selectFrom('crm_conversations').selectAll())) {
       this.conversations.set(CrmState.conversationKey(c.scope_id, c.client_account_id), {
         refId: c.ref_id,
         receiverRefId: c.receiver_ref_id,

@@ -5,6 +5,7 @@ import { loadAccount } from '../platform/accounts.js';
 import type { Platform } from '../platform/context.js';
 import { resolveTarget, sendMessage } from '../platform/messages.js';
 import { parseId, publicId } from '../store/ids.js';
+import { row, rows } from '../store/read.js';
 
 /**
  * The seam between the CRM side and the messenger (docs/CRM.md, "The transport seam"). The
@@ -116,11 +117,12 @@ export function banyaTransport(p: Platform): Transport {
     },
     async signals(business) {
       const db = p.store.db;
-      const b = await p.store.first<{ n: number }>(db.selectFrom('blocks').select(sql<number>`count(*)`.as('n')).where('blocked_id', '=', business));
-      const r = await p.store.first<{ n: number }>(
+      const b = await row(p.store, db.selectFrom('blocks').select(sql<number>`count(*)`.as('n')).where('blocked_id', '=', business));
+      const r = await row(
+        p.store,
         db.selectFrom('reports').select(sql<number>`count(*)`.as('n')).where('subject_id', '=', business).where('kind', '=', 'private'),
       );
-      return { blocks: Number(b?.n ?? 0), reports: Number(r?.n ?? 0) };
+      return { blocks: b?.n ?? 0, reports: r?.n ?? 0 };
     },
     usable(business) {
       return business !== 0 && idx.exists(business) && !(idx.flags(business) & (SYSTEM | Flag.DELETED));
@@ -138,7 +140,8 @@ export function banyaTransport(p: Platform): Transport {
           // over (the gateway skips those it has), so two sent at once, or one whose hand-over a
           // stop interrupted, are not missed.
           const chat = idx.privateChat(from, business);
-          const rows = await p.store.all<{ id: number; text: string; sent_at: number }>(
+          const recent = await rows(
+            p.store,
             p.store.db
               .selectFrom('messages')
               .select(['id', 'text', 'sent_at'])
@@ -147,8 +150,7 @@ export function banyaTransport(p: Platform): Transport {
               .orderBy('id', 'desc')
               .limit(RECENT),
           );
-          for (const row of rows.reverse())
-            await handler({ business, client: from, messageId: publicId('message', row.id), text: row.text, sentAt: Number(row.sent_at) });
+          for (const m of recent.reverse()) await handler({ business, client: from, messageId: publicId('message', m.id), text: m.text, sentAt: m.sent_at });
         } catch (err) {
           // The client's message is stored and acknowledged whatever happens here.
           p.log.error({ err }, 'crm: a client message could not be queued for the CRM');

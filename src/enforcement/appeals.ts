@@ -4,6 +4,7 @@ import { key } from '../events/serial.js';
 import type { Actor } from '../store/event-log.js';
 import { APPEAL_DUE_MS } from '../domain/spambot.js';
 import { publicId } from '../store/ids.js';
+import { row, rows } from '../store/read.js';
 import type { AppealsTable } from '../store/schema/appeals.js';
 import { staffActor, type StaffActor } from './staff.js';
 import { DAY_MS } from './policy.js';
@@ -48,16 +49,16 @@ export function appealView(row: AppealRow, now: number): AppealView {
     state: row.state as AppealView['state'],
     text: row.text,
     story: row.story === 1,
-    createdAt: new Date(Number(row.created_at)).toISOString(),
-    dueAt: new Date(Number(row.due_at)).toISOString(),
-    overdue: row.state === 'open' && (row.overdue_at !== null || Number(row.created_at) + APPEAL_OVERDUE_MS <= now),
+    createdAt: new Date(row.created_at).toISOString(),
+    dueAt: new Date(row.due_at).toISOString(),
+    overdue: row.state === 'open' && (row.overdue_at !== null || row.created_at + APPEAL_OVERDUE_MS <= now),
     restriction: JSON.parse(row.restriction) as Record<string, unknown>,
     robot: row.robot === 1,
   };
   if (row.outcome) v.outcome = row.outcome as AppealView['outcome'];
   if (row.email) v.email = row.email;
   if (row.rule) v.rule = row.rule;
-  if (row.decided_at !== null) v.decidedAt = new Date(Number(row.decided_at)).toISOString();
+  if (row.decided_at !== null) v.decidedAt = new Date(row.decided_at).toISOString();
   return v;
 }
 
@@ -83,9 +84,7 @@ export async function emitAppeal(
   const eff = e.restrictions.refresh(accountId, now);
   const pgBan = e.restrictions.records(accountId).find((r) => r.state === 'public_groups_ban');
   const restrictionId = eff.restrictionId ?? pgBan?.id ?? null;
-  const made = restrictionId
-    ? await e.store.first<{ kind: string; rule: string | null }>(e.store.db.selectFrom('restrictions').select(['kind', 'rule']).where('id', '=', restrictionId))
-    : undefined;
+  const made = restrictionId ? await row(e.store, e.store.db.selectFrom('restrictions').select(['kind', 'rule']).where('id', '=', restrictionId)) : undefined;
   const robot = made?.kind === 'robot' || !!made?.rule;
   const appealId = e.ids.next('appeals');
   const dueAt = now + APPEAL_DUE_MS;
@@ -99,9 +98,9 @@ export async function emitAppeal(
 }
 
 export async function loadAppeal(e: Enforcement, id: number): Promise<AppealRow> {
-  const row = id > 0 ? await e.store.first<AppealRow>(e.store.db.selectFrom('appeals').selectAll().where('id', '=', id)) : undefined;
-  if (!row) fail('NOT_FOUND');
-  return row;
+  const found = id > 0 ? await row(e.store, e.store.db.selectFrom('appeals').selectAll().where('id', '=', id)) : undefined;
+  if (!found) fail('NOT_FOUND');
+  return found;
 }
 
 /**
@@ -141,9 +140,7 @@ async function emitOverturn(e: Enforcement, change: Change, row: AppealRow, acto
   // The reports behind the overturned decision count against their reporters.
   const caseIds = strikes.map((s) => s.caseId).filter((c): c is number => c !== null);
   if (caseIds.length > 0) {
-    const reporters = await e.store.all<{ reporter_id: number }>(
-      e.store.db.selectFrom('reports').select('reporter_id').distinct().where('case_id', 'in', caseIds),
-    );
+    const reporters = await rows(e.store, e.store.db.selectFrom('reports').select('reporter_id').distinct().where('case_id', 'in', caseIds));
     for (const { reporter_id } of reporters) {
       // A change, not totals: applied in commit order, it never races another reporter update.
       change.emit(now, actor, reporter_id, { type: 'reporter_accuracy', payload: { confirmedDelta: -1, dismissedDelta: 1, reason: 'appeal_overturned' } });
@@ -167,15 +164,16 @@ export async function listAppeals(
     if (!Number.isInteger(r) || !Number.isInteger(i)) fail('BAD_REQUEST', { field: 'querystring.cursor', reason: 'not a cursor from this API' });
     q = q.where((eb) => eb.or([eb('robot', '<', r!), eb.and([eb('robot', '=', r!), eb('id', '>', i!)])]));
   }
-  const rows = await e.store.all<AppealRow>(
+  const found = await rows(
+    e.store,
     q
       .orderBy('robot', 'desc')
       .orderBy('id', 'asc')
       .limit(limit + 1),
   );
-  const page = rows.slice(0, limit);
+  const page = found.slice(0, limit);
   const out: { appeals: AppealView[]; nextCursor?: string } = { appeals: page.map((r) => appealView(r, now)) };
-  if (rows.length > limit) out.nextCursor = `${page[page.length - 1]!.robot}.${page[page.length - 1]!.id}`;
+  if (found.length > limit) out.nextCursor = `${page[page.length - 1]!.robot}.${page[page.length - 1]!.id}`;
   return out;
 }
 

@@ -3,7 +3,7 @@ import { fail } from '../domain/errors.js';
 import type { Database } from '../store/database.js';
 import { key } from '../events/serial.js';
 import { publicId } from '../store/ids.js';
-import { rows } from '../store/read.js';
+import { row, rows } from '../store/read.js';
 import type { CasesTable } from '../store/schema/cases.js';
 import { staffActor, type StaffActor, type StaffRole } from './staff.js';
 import { emitSanction, sanctionView, previewSanction, type SanctionView } from './sanctions.js';
@@ -62,7 +62,7 @@ const CASE_COLUMNS = [
 
 function claimLive(e: Enforcement, claimedBy: string | null, claimedAt: number | null, now: number): string | null {
   if (!claimedBy || claimedAt === null) return null;
-  return Number(claimedAt) + e.policy.claimMinutes * 60_000 > now ? claimedBy : null;
+  return claimedAt + e.policy.claimMinutes * 60_000 > now ? claimedBy : null;
 }
 
 export function caseView(e: Enforcement, row: CaseRow, now: number): CaseView {
@@ -75,7 +75,7 @@ export function caseView(e: Enforcement, row: CaseRow, now: number): CaseView {
     priority: row.priority,
     reportCount: row.report_count,
     reasons: JSON.parse(row.reasons) as string[],
-    createdAt: new Date(Number(row.created_at)).toISOString(),
+    createdAt: new Date(row.created_at).toISOString(),
   };
   const claimed = row.state === 'closed' ? null : claimLive(e, row.claimed_by, row.claimed_at, now);
   if (claimed) v.claimedBy = claimed;
@@ -86,17 +86,18 @@ export function caseView(e: Enforcement, row: CaseRow, now: number): CaseView {
 }
 
 export async function loadCase(e: Enforcement, id: number): Promise<CaseRow> {
-  const row =
+  const found =
     id > 0
-      ? await e.store.first<CaseRow>(
+      ? await row(
+          e.store,
           e.store.db
             .selectFrom('cases')
             .select([...CASE_COLUMNS])
             .where('id', '=', id),
         )
       : undefined;
-  if (!row) fail('NOT_FOUND');
-  return row;
+  if (!found) fail('NOT_FOUND');
+  return found;
 }
 
 /** The open case, or 409 CASE_CLOSED / 404. */
@@ -150,11 +151,13 @@ export interface CaseDetail extends CaseView {
 /** The evidence view: the case, its reports and the reported messages. Recorded every time. */
 export async function viewEvidence(e: Enforcement, id: number, staff: StaffActor, now: number): Promise<CaseDetail> {
   const row = await loadCase(e, id);
-  const reports = await e.store.all<{ id: number; reason: string; reporter_id: number; created_at: number; comment: string | null }>(
+  const reports = await rows(
+    e.store,
     e.store.db.selectFrom('reports').select(['id', 'reason', 'reporter_id', 'created_at', 'comment']).where('case_id', '=', id).orderBy('id'),
   );
   const evidence = reports.length
-    ? await e.store.all<{ message_id: number; text: string; sent_at: number; chat_id: number }>(
+    ? await rows(
+        e.store,
         e.store.db
           .selectFrom('report_evidence')
           .select(['message_id', 'text', 'sent_at', 'chat_id'])
@@ -174,7 +177,7 @@ export async function viewEvidence(e: Enforcement, id: number, staff: StaffActor
       id: publicId('report', r.id),
       reason: r.reason,
       reporterId: publicId('account', r.reporter_id),
-      createdAt: new Date(Number(r.created_at)).toISOString(),
+      createdAt: new Date(r.created_at).toISOString(),
       ...(r.comment ? { comment: r.comment } : {}),
     })),
     evidence: evidence
@@ -182,7 +185,7 @@ export async function viewEvidence(e: Enforcement, id: number, staff: StaffActor
       .map((m) => ({
         messageId: publicId('message', m.message_id),
         text: m.text,
-        sentAt: new Date(Number(m.sent_at)).toISOString(),
+        sentAt: new Date(m.sent_at).toISOString(),
         chatId: publicId('chat', m.chat_id),
       })),
   };
@@ -262,13 +265,13 @@ export async function decideCase(
 
 /** Public-content reports take the whole chat down; message reports take their messages down. */
 async function takedownTarget(e: Enforcement, caseId: number, chatId: number): Promise<{ chatId: number; messageIds: number[] }> {
-  const reports = await e.store.all<{ id: number; kind: string }>(e.store.db.selectFrom('reports').select(['id', 'kind']).where('case_id', '=', caseId));
+  const reports = await rows(e.store, e.store.db.selectFrom('reports').select(['id', 'kind']).where('case_id', '=', caseId));
   if (reports.some((r) => r.kind === 'public')) return { chatId, messageIds: [] };
   const ids = reports.map((r) => r.id);
-  const rows = ids.length
-    ? await e.store.all<{ message_id: number }>(e.store.db.selectFrom('report_evidence').select('message_id').distinct().where('report_id', 'in', ids))
+  const evidence = ids.length
+    ? await rows(e.store, e.store.db.selectFrom('report_evidence').select('message_id').distinct().where('report_id', 'in', ids))
     : [];
-  return { chatId, messageIds: rows.map((r) => r.message_id) };
+  return { chatId, messageIds: evidence.map((r) => r.message_id) };
 }
 
 export interface CaseFilter {

@@ -1,6 +1,8 @@
+import type { NotNull } from 'kysely';
 import { phoneKey } from '../domain/phone.js';
 import type { ReportReason } from '../domain/reporting.js';
 import type { EndCause } from '../events/index.js';
+import { each } from '../store/read.js';
 import { APPEAL_OVERDUE_MS } from './appeals.js';
 import { endCauseOf } from './projectors.js';
 import { caseChatOf, caseKey, openReportKey, reportPlace, type Enforcement, type OpenCase } from './state.js';
@@ -10,22 +12,11 @@ import { TICKET_OVERDUE_MS } from './tickets.js';
 export async function loadEnforcement(e: Enforcement): Promise<void> {
   const db = e.store.db;
   const st = e.enforcement;
-  for await (const r of e.store.iterate<{ account_id: number; confirmed: number; dismissed: number; muted: number }>(
-    db.selectFrom('reporter_stats').selectAll(),
-  )) {
+  for await (const r of each(e.store, db.selectFrom('reporter_stats').selectAll())) {
     st.reporters.set(r.account_id, { confirmed: r.confirmed, dismissed: r.dismissed, muted: r.muted === 1 });
   }
-  for await (const s of e.store.iterate<{
-    id: number;
-    account_id: number;
-    policy: string;
-    case_id: number | null;
-    restriction_id: number | null;
-    created_at: number;
-    expires_at: number;
-    removed_at: number | null;
-    expired_at: number | null;
-  }>(
+  for await (const s of each(
+    e.store,
     db
       .selectFrom('strikes')
       .select(['id', 'account_id', 'policy', 'case_id', 'restriction_id', 'created_at', 'expires_at', 'removed_at', 'expired_at'])
@@ -36,8 +27,8 @@ export async function loadEnforcement(e: Enforcement): Promise<void> {
       policy: s.policy,
       caseId: s.case_id,
       restrictionId: s.restriction_id,
-      createdAt: Number(s.created_at),
-      expiresAt: Number(s.expires_at),
+      createdAt: s.created_at,
+      expiresAt: s.expires_at,
       removed: s.removed_at !== null,
     };
     if (s.expired_at !== null) {
@@ -47,19 +38,13 @@ export async function loadEnforcement(e: Enforcement): Promise<void> {
       else st.strikes.set(s.account_id, [rec]);
     } else st.addStrike(s.account_id, rec);
   }
-  for await (const c of e.store.iterate<{
-    id: number;
-    subject_id: number;
-    chat_id: number;
-    state: 'open' | 'escalated';
-    claimed_by: string | null;
-    claimed_at: number | null;
-    created_at: number;
-  }>(
+  for await (const c of each(
+    e.store,
     db
       .selectFrom('cases')
       .select(['id', 'subject_id', 'chat_id', 'state', 'claimed_by', 'claimed_at', 'created_at'])
-      .where('state', 'in', ['open', 'escalated']),
+      .where('state', 'in', ['open', 'escalated'])
+      .$narrowType<{ state: OpenCase['state'] }>(),
   )) {
     const oc: OpenCase = {
       id: c.id,
@@ -68,23 +53,13 @@ export async function loadEnforcement(e: Enforcement): Promise<void> {
       state: c.state,
       reports: [],
       claimedBy: c.claimed_by,
-      claimedAt: c.claimed_at === null ? null : Number(c.claimed_at),
-      createdAt: Number(c.created_at),
+      claimedAt: c.claimed_at,
+      createdAt: c.created_at,
     };
     st.putCase(oc);
   }
-  for await (const r of e.store.iterate<{
-    id: number;
-    reporter_id: number;
-    subject_id: number;
-    chat_id: number;
-    kind: string;
-    reason: ReportReason;
-    weight: number;
-    stranger: number;
-    admin_report: number;
-    case_id: number | null;
-  }>(
+  for await (const r of each(
+    e.store,
     db
       .selectFrom('reports')
       .select(['id', 'reporter_id', 'subject_id', 'chat_id', 'kind', 'reason', 'weight', 'stranger', 'admin_report', 'case_id'])
@@ -94,7 +69,7 @@ export async function loadEnforcement(e: Enforcement): Promise<void> {
     const key = openReportKey(r.reporter_id, r.subject_id, reportPlace(r.kind, r.chat_id));
     st.openReports.set(key, { reportId: r.id, caseId: r.case_id });
     st.openReportKeys.set(r.id, key);
-    const entry = { reportId: r.id, reporterId: r.reporter_id, weight: r.weight, reason: r.reason, stranger: r.stranger === 1 };
+    const entry = { reportId: r.id, reporterId: r.reporter_id, weight: r.weight, reason: r.reason as ReportReason, stranger: r.stranger === 1 };
     if (r.case_id !== null) {
       st.openCasesById.get(r.case_id)?.reports.push(entry);
     } else {
@@ -104,42 +79,33 @@ export async function loadEnforcement(e: Enforcement): Promise<void> {
       st.pendingGroup.set(ck, list);
     }
   }
-  for await (const a of e.store.iterate<{
-    id: number;
-    account_id: number;
-    state: string;
-    outcome: string | null;
-    created_at: number;
-    due_at: number;
-    overdue_at: number | null;
-    restriction_id: number | null;
-    decided_at: number | null;
-  }>(
+  for await (const a of each(
+    e.store,
     db
       .selectFrom('appeals')
       .select(['id', 'account_id', 'state', 'outcome', 'created_at', 'due_at', 'overdue_at', 'restriction_id', 'decided_at'])
       .orderBy('id'),
   )) {
     if (a.state === 'open') {
-      st.openAppeals.set(a.account_id, { id: a.id, createdAt: Number(a.created_at), dueAt: Number(a.due_at), restrictionId: a.restriction_id });
-      if (a.overdue_at === null) st.overdue.push(Number(a.created_at) + APPEAL_OVERDUE_MS, { kind: 'appeal', id: a.id, account: a.account_id });
+      st.openAppeals.set(a.account_id, { id: a.id, createdAt: a.created_at, dueAt: a.due_at, restrictionId: a.restriction_id });
+      if (a.overdue_at === null) st.overdue.push(a.created_at + APPEAL_OVERDUE_MS, { kind: 'appeal', id: a.id, account: a.account_id });
     } else if (a.outcome === 'uphold' && a.decided_at !== null) {
-      st.lastUpheld.set(a.account_id, Number(a.decided_at));
+      st.lastUpheld.set(a.account_id, a.decided_at);
     }
   }
-  for await (const t of e.store.iterate<{ id: number; account_id: number | null; created_at: number; overdue_at: number | null }>(
-    db.selectFrom('tickets').select(['id', 'account_id', 'created_at', 'overdue_at']).where('state', '=', 'open'),
-  )) {
+  for await (const t of each(e.store, db.selectFrom('tickets').select(['id', 'account_id', 'created_at', 'overdue_at']).where('state', '=', 'open'))) {
     st.openTickets.add(t.id);
-    if (t.overdue_at === null) st.overdue.push(Number(t.created_at) + TICKET_OVERDUE_MS, { kind: 'ticket', id: t.id, account: t.account_id });
+    if (t.overdue_at === null) st.overdue.push(t.created_at + TICKET_OVERDUE_MS, { kind: 'ticket', id: t.id, account: t.account_id });
   }
   // When people last decided in an account's favour: robots hold off for a while after that.
   // Read from the typed payloads of the three event types that say so.
-  for await (const m of e.store.iterate<{ account_id: number; at: number; type: string; payload: string }>(
+  for await (const m of each(
+    e.store,
     db
       .selectFrom('events')
       .select(['account_id', 'at', 'type', 'payload'])
       .where('account_id', 'is not', null)
+      .$narrowType<{ account_id: NotNull }>()
       .where('type', 'in', ['decision', 'appeal_decided', 'restriction_lifted'])
       .orderBy('id'),
   )) {
@@ -150,9 +116,8 @@ export async function loadEnforcement(e: Enforcement): Promise<void> {
         : m.type === 'appeal_decided'
           ? p.outcome === 'overturn'
           : endCauseOf(p, 'restriction_lifted') === 'lifted';
-    if (favour) st.manualDecisionAt.set(m.account_id, Number(m.at));
+    if (favour) st.manualDecisionAt.set(m.account_id, m.at);
   }
-  for await (const n of e.store.iterate<{ phone: string }>(db.selectFrom('number_flags').select('phone'))) st.numberFlags.add(phoneKey(n.phone));
-  for await (const t of e.store.iterate<{ chat_id: number }>(db.selectFrom('takedowns').select('chat_id').where('message_id', '=', 0)))
-    e.index.takeDown(t.chat_id);
+  for await (const n of each(e.store, db.selectFrom('number_flags').select('phone'))) st.numberFlags.add(phoneKey(n.phone));
+  for await (const t of each(e.store, db.selectFrom('takedowns').select('chat_id').where('message_id', '=', 0))) e.index.takeDown(t.chat_id);
 }

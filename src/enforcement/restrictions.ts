@@ -4,6 +4,7 @@ import type { EndCause, RestrictionPayload } from '../events/index.js';
 import type { Change } from '../events/journal.js';
 import { key } from '../events/serial.js';
 import type { Actor } from '../store/event-log.js';
+import { each } from '../store/read.js';
 
 /**
  * Restriction records as events: a new record is `restriction_applied` / `account_frozen` /
@@ -65,21 +66,11 @@ export function emitEnd(change: Change, accountId: number, restrictionId: number
 /** Loads active records at start and derives every account's effective state. */
 export async function loadRestrictions(core: Core): Promise<void> {
   const now = core.clock.now();
-  for await (const r of core.store.iterate<{
-    id: number;
-    account_id: number;
-    state: RestrictionState;
-    kind: string;
-    until: number | null;
-    delete_at: number | null;
-  }>(
+  for await (const r of each(
+    core.store,
     core.store.db.selectFrom('restrictions').select(['id', 'account_id', 'state', 'kind', 'until', 'delete_at']).where('ended_at', 'is', null).orderBy('id'),
   )) {
     // Records past their end stay in memory until the scheduler ends them (with their event).
-    core.restrictions.add(
-      r.account_id,
-      { id: r.id, state: r.state, kind: r.kind, until: r.until === null ? null : Number(r.until), deleteAt: r.delete_at === null ? null : Number(r.delete_at) },
-      now,
-    );
+    core.restrictions.add(r.account_id, { id: r.id, state: r.state as RestrictionState, kind: r.kind, until: r.until, deleteAt: r.delete_at }, now);
   }
 }

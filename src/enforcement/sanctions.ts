@@ -1,6 +1,7 @@
 import { countingStrikes, sanctionFor, type Sanction } from '../domain/ladder.js';
 import { phoneKey } from '../domain/phone.js';
 import type { Actor } from '../store/event-log.js';
+import { row } from '../store/read.js';
 import type { Change } from '../events/journal.js';
 import { DAY_MS } from './policy.js';
 import { emitRestriction } from './restrictions.js';
@@ -86,8 +87,8 @@ export async function emitSanction(
 }
 
 async function phoneOf(e: Enforcement, subject: number): Promise<string | null> {
-  const row = await e.store.first<{ phone: string | null }>(e.store.db.selectFrom('accounts').select('phone').where('id', '=', subject));
-  return row?.phone ?? null;
+  const found = await row(e.store, e.store.db.selectFrom('accounts').select('phone').where('id', '=', subject));
+  return found?.phone ?? null;
 }
 
 /** A banned account's number can never register again. */

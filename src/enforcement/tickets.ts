@@ -3,6 +3,7 @@ import type { TicketSource } from '../events/support.js';
 import type { Change } from '../events/journal.js';
 import type { Actor } from '../store/event-log.js';
 import { publicId } from '../store/ids.js';
+import { row, rows } from '../store/read.js';
 import type { TicketEntriesTable } from '../store/schema/ticket-entries.js';
 import type { TicketsTable } from '../store/schema/tickets.js';
 import { staffActor, type StaffActor } from './staff.js';
@@ -44,7 +45,7 @@ export interface Ticket {
   entries: TicketEntriesTable[];
 }
 
-const iso = (ms: number | bigint) => new Date(Number(ms)).toISOString();
+const iso = (ms: number) => new Date(ms).toISOString();
 
 export function ticketView({ row, entries }: Ticket, now: number): TicketView {
   const v: TicketView = {
@@ -53,7 +54,7 @@ export function ticketView({ row, entries }: Ticket, now: number): TicketView {
     state: row.state as TicketView['state'],
     createdAt: iso(row.created_at),
     dueAt: iso(row.due_at),
-    overdue: row.state === 'open' && (row.overdue_at !== null || Number(row.created_at) + TICKET_OVERDUE_MS <= now),
+    overdue: row.state === 'open' && (row.overdue_at !== null || row.created_at + TICKET_OVERDUE_MS <= now),
     entries: entries.map((e) => ({ from: e.author as TicketEntryView['from'], text: e.text, at: iso(e.at), via: e.via as TicketSource })),
   };
   if (row.account_id !== null) v.accountId = publicId('account', row.account_id);
@@ -87,10 +88,10 @@ export function openTicket(e: Enforcement, change: Change, t: NewTicket, now: nu
 }
 
 export async function findTicket(e: Enforcement, id: number): Promise<Ticket | undefined> {
-  const row = id > 0 ? await e.store.first<TicketsTable>(e.store.db.selectFrom('tickets').selectAll().where('id', '=', id)) : undefined;
-  if (!row) return undefined;
-  const entries = await e.store.all<TicketEntriesTable>(e.store.db.selectFrom('ticket_entries').selectAll().where('ticket_id', '=', id).orderBy('seq'));
-  return { row, entries };
+  const ticket = id > 0 ? await row(e.store, e.store.db.selectFrom('tickets').selectAll().where('id', '=', id)) : undefined;
+  if (!ticket) return undefined;
+  const entries = await rows(e.store, e.store.db.selectFrom('ticket_entries').selectAll().where('ticket_id', '=', id).orderBy('seq'));
+  return { row: ticket, entries };
 }
 
 export async function loadTicket(e: Enforcement, id: number): Promise<Ticket> {
@@ -101,7 +102,8 @@ export async function loadTicket(e: Enforcement, id: number): Promise<Ticket> {
 
 /** The account's open app ticket, if any (a further message joins it). */
 export async function openTicketOf(e: Enforcement, accountId: number): Promise<Ticket | undefined> {
-  const row = await e.store.first<{ id: number }>(
+  const found = await row(
+    e.store,
     e.store.db
       .selectFrom('tickets')
       .select('id')
@@ -111,15 +113,15 @@ export async function openTicketOf(e: Enforcement, accountId: number): Promise<T
       .orderBy('id', 'desc')
       .limit(1),
   );
-  return row ? findTicket(e, row.id) : undefined;
+  return found ? findTicket(e, found.id) : undefined;
 }
 
 /** The open e-mailed ticket of this address (bound to `accountId`, or to nobody), if any. */
 export async function openMailTicketOf(e: Enforcement, fromEmail: string, accountId: number | null): Promise<Ticket | undefined> {
   let q = e.store.db.selectFrom('tickets').select('id').where('from_email', '=', fromEmail).where('source', '=', 'email').where('state', '=', 'open');
   q = accountId === null ? q.where('account_id', 'is', null) : q.where('account_id', '=', accountId);
-  const row = await e.store.first<{ id: number }>(q.orderBy('id', 'desc').limit(1));
-  return row ? findTicket(e, row.id) : undefined;
+  const found = await row(e.store, q.orderBy('id', 'desc').limit(1));
+  return found ? findTicket(e, found.id) : undefined;
 }
 
 function nextSeq(t: Ticket): number {
@@ -151,11 +153,12 @@ export async function listTickets(
 ): Promise<{ tickets: TicketView[]; nextCursor?: string }> {
   let q = e.store.db.selectFrom('tickets').selectAll().where('id', '>', after);
   if (state) q = q.where('state', '=', state);
-  const rows = await e.store.all<TicketsTable>(q.orderBy('id', 'asc').limit(limit + 1));
-  const page = rows.slice(0, limit);
+  const found = await rows(e.store, q.orderBy('id', 'asc').limit(limit + 1));
+  const page = found.slice(0, limit);
   const byTicket = new Map<number, TicketEntriesTable[]>(page.map((r) => [r.id, []]));
   if (page.length > 0) {
-    const entries = await e.store.all<TicketEntriesTable>(
+    const entries = await rows(
+      e.store,
       e.store.db
         .selectFrom('ticket_entries')
         .selectAll()
@@ -166,7 +169,7 @@ export async function listTickets(
     for (const en of entries) byTicket.get(en.ticket_id)?.push(en);
   }
   const out: { tickets: TicketView[]; nextCursor?: string } = { tickets: page.map((row) => ticketView({ row, entries: byTicket.get(row.id) ?? [] }, now)) };
-  if (rows.length > limit) out.nextCursor = String(page[page.length - 1]!.id);
+  if (found.length > limit) out.nextCursor = String(page[page.length - 1]!.id);
   return out;
 }
 

@@ -1,6 +1,7 @@
 import { fail } from '../domain/errors.js';
 import type { EventType } from '../events/index.js';
 import { publicId, type IdKind } from '../store/ids.js';
+import { rows } from '../store/read.js';
 import type { StaffRole } from './staff.js';
 import { DAY_MS } from './policy.js';
 import type { Enforcement } from './state.js';
@@ -196,20 +197,18 @@ export async function accountEvents(
 ): Promise<{ events: Record<string, unknown>[]; nextCursor?: string }> {
   let q = e.store.db.selectFrom('events').select(['id', 'at', 'type', 'actor_kind', 'actor_id', 'payload']).where('account_id', '=', accountId);
   if (cursor !== undefined) q = q.where('id', '<', decodeEventCursor(cursor));
-  const rows = await e.store.all<{ id: number; at: number; type: string; actor_kind: string; actor_id: string | null; payload: string }>(
-    q.orderBy('id', 'desc').limit(limit + 1),
-  );
-  const page = rows.slice(0, limit);
+  const found = await rows(e.store, q.orderBy('id', 'desc').limit(limit + 1));
+  const page = found.slice(0, limit);
   const out: { events: Record<string, unknown>[]; nextCursor?: string } = {
     events: page.map((r) => ({
       ...eventView(r.type, JSON.parse(r.payload) as Record<string, unknown>, role),
       id: `e${r.id}`,
       type: r.type,
-      at: new Date(Number(r.at)).toISOString(),
+      at: new Date(r.at).toISOString(),
       actor: r.actor_id ? { kind: r.actor_kind, id: r.actor_id } : { kind: r.actor_kind },
     })),
   };
-  if (rows.length > limit) out.nextCursor = encodeEventCursor(page[page.length - 1]!.id);
+  if (found.length > limit) out.nextCursor = encodeEventCursor(page[page.length - 1]!.id);
   return out;
 }
 

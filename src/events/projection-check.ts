@@ -1,4 +1,6 @@
 import { sql } from 'kysely';
+import { each, rows } from '../store/read.js';
+import type { EventsTable } from '../store/schema/events.js';
 import type { Store } from '../store/store.js';
 import type { BanyaEvent } from './index.js';
 import type { ProjectorsFor, Recorded } from './projector.js';
@@ -23,14 +25,7 @@ export const NOT_PROJECTIONS: Record<string, string> = {
 
 const REPLAY_BATCH = 2000;
 
-interface EventRow {
-  at: number;
-  type: string;
-  actor_kind: string;
-  actor_id: string | null;
-  account_id: number | null;
-  payload: string;
-}
+type EventRow = Pick<EventsTable, 'at' | 'type' | 'actor_kind' | 'actor_id' | 'account_id' | 'payload'>;
 
 export function recordedOf(row: EventRow): Recorded {
   return {
@@ -45,9 +40,7 @@ export function recordedOf(row: EventRow): Recorded {
 export async function replayLog(from: Store, into: Store, projectors: ProjectorsFor<BanyaEvent, unknown>): Promise<number> {
   let batch: ReturnType<NonNullable<(typeof projectors)[BanyaEvent['type']]['sql']>> = [];
   let n = 0;
-  for await (const row of from.iterate<EventRow>(
-    from.db.selectFrom('events').select(['at', 'type', 'actor_kind', 'actor_id', 'account_id', 'payload']).orderBy('id'),
-  )) {
+  for await (const row of each(from, from.db.selectFrom('events').select(['at', 'type', 'actor_kind', 'actor_id', 'account_id', 'payload']).orderBy('id'))) {
     const r = recordedOf(row);
     const p = projectors[r.event.type];
     if (!p) throw new Error(`event ${row.type} has no projector`);
@@ -62,15 +55,16 @@ export async function replayLog(from: Store, into: Store, projectors: Projectors
 }
 
 async function tableNames(store: Store): Promise<string[]> {
-  const rows = await store.all<{ name: string }>(
-    sql`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name`.compile(store.db),
+  const tables = await rows(
+    store,
+    sql<{ name: string }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name`.compile(store.db),
   );
-  return rows.map((r) => r.name).filter((t) => !(t in NOT_PROJECTIONS));
+  return tables.map((r) => r.name).filter((t) => !(t in NOT_PROJECTIONS));
 }
 
 async function tableRows(store: Store, table: string): Promise<string[]> {
-  const rows = await store.all<Record<string, unknown>>(sql`select * from ${sql.table(table)}`.compile(store.db));
-  return rows.map((r) => JSON.stringify(r, (_k, v: unknown) => (typeof v === 'bigint' ? Number(v) : v))).sort();
+  const found = await rows(store, sql<Record<string, unknown>>`select * from ${sql.table(table)}`.compile(store.db));
+  return found.map((r) => JSON.stringify(r, (_k, v: unknown) => (typeof v === 'bigint' ? Number(v) : v))).sort();
 }
 
 /**

@@ -8,6 +8,7 @@ import type { PlatformEvent } from '../events/platform.js';
 import { key } from '../events/serial.js';
 import { SYSTEM_ACTOR, type Actor } from '../store/event-log.js';
 import { publicId } from '../store/ids.js';
+import { row } from '../store/read.js';
 import type { AccountsTable } from '../store/schema/accounts.js';
 import { resolveWaitingFor } from './contacts.js';
 import type { Platform } from './context.js';
@@ -47,9 +48,7 @@ export function accountView(row: AccountRow): AccountView {
 }
 
 export async function loadAccount(p: Platform, id: number): Promise<AccountRow | undefined> {
-  return p.store.first<AccountRow>(
-    p.store.db.selectFrom('accounts').select(['id', 'phone', 'name', 'username', 'language', 'deleted_at', 'system']).where('id', '=', id),
-  );
+  return row(p.store, p.store.db.selectFrom('accounts').select(['id', 'phone', 'name', 'username', 'language', 'deleted_at', 'system']).where('id', '=', id));
 }
 
 function checkName(name: string): string {

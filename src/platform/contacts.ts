@@ -5,6 +5,7 @@ import type { Change } from '../events/journal.js';
 import { key } from '../events/serial.js';
 import { SYSTEM_ACTOR, type Actor } from '../store/event-log.js';
 import { publicId } from '../store/ids.js';
+import { row } from '../store/read.js';
 import type { Platform } from './context.js';
 import { lookUp } from './lookups.js';
 import { requireWritable } from './writable.js';
@@ -52,9 +53,9 @@ export function resolveWaitingFor(
 /** After `owner` saved `added`, their own waiting imports of `owner`'s number may complete. */
 async function resolveForOwner(p: Platform, change: Change, owner: number, added: ReadonlySet<number>, now: number): Promise<void> {
   if (added.size === 0 || p.pending.size === 0) return;
-  const row = await p.store.first<{ phone: string | null }>(p.store.db.selectFrom('accounts').select('phone').where('id', '=', owner));
-  if (!row?.phone) return;
-  resolveWaitingFor(p, change, phoneKey(row.phone), row.phone, owner, p.index.findByPhone(owner) === Audience.EVERYBODY, added, now);
+  const account = await row(p.store, p.store.db.selectFrom('accounts').select('phone').where('id', '=', owner));
+  if (!account?.phone) return;
+  resolveWaitingFor(p, change, phoneKey(account.phone), account.phone, owner, p.index.findByPhone(owner) === Audience.EVERYBODY, added, now);
 }
 
 export async function importContacts(p: Platform, owner: number, entries: { phone: string; name?: string }[]): Promise<ImportResult> {

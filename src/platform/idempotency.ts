@@ -4,6 +4,7 @@ import { Code, STATUS, type CodeName, type ErrorCode } from '../domain/codes.js'
 import { BanyaError, fail } from '../domain/errors.js';
 import type { Change } from '../events/journal.js';
 import { key as skey } from '../events/serial.js';
+import { each } from '../store/read.js';
 import { param, statement, type Statement } from '../store/statement.js';
 import type { Store } from '../store/store.js';
 import type { Platform } from './context.js';
@@ -196,10 +197,8 @@ export async function idempotent<T>(
 /** Loads the live answers at start (oldest first) and drops the expired rows. */
 export async function loadIdempotency(p: Platform): Promise<void> {
   const since = p.clock.now() - IDEMPOTENCY_TTL_MS;
-  for await (const r of p.store.iterate<{ account_id: number; key: string; body_hash: string; status: number; response: string; created_at: number }>(
-    p.store.db.selectFrom('idempotency').selectAll().where('created_at', '>', since).orderBy('created_at'),
-  )) {
-    p.idempotency.set(mapKey(r.account_id, r.key), { bodyHash: r.body_hash, status: r.status, body: JSON.parse(r.response), at: Number(r.created_at) });
+  for await (const r of each(p.store, p.store.db.selectFrom('idempotency').selectAll().where('created_at', '>', since).orderBy('created_at'))) {
+    p.idempotency.set(mapKey(r.account_id, r.key), { bodyHash: r.body_hash, status: r.status, body: JSON.parse(r.response), at: r.created_at });
   }
   await p.store.write([p.store.db.deleteFrom('idempotency').where('created_at', '<=', since).compile()]);
 }

@@ -4,6 +4,7 @@ import type { ReportReason } from '../domain/reporting.js';
 import { emitReport, type EvidenceMessage, type ReportInput } from '../enforcement/reports.js';
 import { key } from '../events/serial.js';
 import { parseId, publicId } from '../store/ids.js';
+import { row, rows, type RowOf } from '../store/read.js';
 import { blockOn } from './blocks.js';
 import { canRead } from './chats.js';
 import type { Platform } from './context.js';
@@ -30,12 +31,13 @@ export interface ReportAnswer {
   report: { id: string; caseId?: string };
 }
 
-type MessageRow = { id: number; chat_id: number; from_id: number; text: string; sent_at: number };
+/** A message as the evidence queries read it. */
+type MessageRow = RowOf<ReturnType<typeof messages>>;
 
 const DAY_MS = 24 * 3600_000;
 
-function evidenceOf(rows: MessageRow[]): EvidenceMessage[] {
-  return rows.map((m) => ({ id: m.id, chatId: m.chat_id, fromId: m.from_id, text: m.text, sentAt: Number(m.sent_at) }));
+function evidenceOf(list: MessageRow[]): EvidenceMessage[] {
+  return list.map((m) => ({ id: m.id, chatId: m.chat_id, fromId: m.from_id, text: m.text, sentAt: m.sent_at }));
 }
 
 /** Nothing to review (RULES.md §3): no report, no block, nothing created. */
@@ -55,8 +57,8 @@ function messages(p: Platform, chat: number) {
 async function lastMessages(p: Platform, chat: number, author: number | null): Promise<MessageRow[]> {
   let q = messages(p, chat);
   if (author !== null) q = q.where('from_id', '=', author);
-  const rows = await p.store.all<MessageRow>(q.orderBy('id', 'desc').limit(p.policy.evidenceMessages));
-  return rows.reverse();
+  const found = await rows(p.store, q.orderBy('id', 'desc').limit(p.policy.evidenceMessages));
+  return found.reverse();
 }
 
 /**
@@ -66,11 +68,11 @@ async function lastMessages(p: Platform, chat: number, author: number | null): P
 async function namedMessages(p: Platform, chat: number, ids: string[], author: number | null): Promise<MessageRow[]> {
   const nums = [...new Set(ids.map((s) => parseId('message', s)))];
   if (nums.includes(0)) nothingToReport('not messages of this chat');
-  const rows = await p.store.all<MessageRow>(messages(p, chat).where('id', 'in', nums).orderBy('id'));
-  if (rows.length !== nums.length) nothingToReport('not messages of this chat');
-  const from = author ?? rows[0]!.from_id;
-  if (rows.some((r) => r.from_id !== from)) nothingToReport(author !== null ? "not the subject's messages" : 'report the messages of one author at a time');
-  return rows;
+  const found = await rows(p.store, messages(p, chat).where('id', 'in', nums).orderBy('id'));
+  if (found.length !== nums.length) nothingToReport('not messages of this chat');
+  const from = author ?? found[0]!.from_id;
+  if (found.some((r) => r.from_id !== from)) nothingToReport(author !== null ? "not the subject's messages" : 'report the messages of one author at a time');
+  return found;
 }
 
 /**
@@ -84,10 +86,8 @@ async function adminWeighs(p: Platform, chat: number, reporter: number, subject:
   if (role !== Role.ADMIN && role !== Role.OWNER) return false;
   if (p.index.role(chat, subject) !== Role.MEMBER) return false;
   if (p.index.chatPublic(chat)) return true;
-  const row = await p.store.first<{ updated_at: number }>(
-    p.store.db.selectFrom('chat_members').select('updated_at').where('chat_id', '=', chat).where('account_id', '=', subject),
-  );
-  return row !== undefined && Number(row.updated_at) + DAY_MS <= now;
+  const member = await row(p.store, p.store.db.selectFrom('chat_members').select('updated_at').where('chat_id', '=', chat).where('account_id', '=', subject));
+  return member !== undefined && member.updated_at + DAY_MS <= now;
 }
 
 interface Target {
@@ -127,10 +127,10 @@ async function targetOf(p: Platform, reporter: number, chat: number, req: Report
   }
   if (idx.chatPublic(chat)) {
     // The chat itself: public content. The case's subject is its owner.
-    const row = await p.store.first<{ owner_id: number | null }>(p.store.db.selectFrom('chats').select('owner_id').where('id', '=', chat));
+    const owner = await row(p.store, p.store.db.selectFrom('chats').select('owner_id').where('id', '=', chat));
     const evidence = await lastMessages(p, chat, null);
     if (evidence.length === 0) nothingToReport('this chat has no messages');
-    return { subject: row?.owner_id ?? 0, evidence, kind: 'public' };
+    return { subject: owner?.owner_id ?? 0, evidence, kind: 'public' };
   }
   fail('BAD_REQUEST', { reason: 'name the messages (messageIds) or the member (accountId) to report' });
 }
@@ -174,8 +174,8 @@ export async function fileReport(
 
     return p.serial.run([key.account(subject)], async () => {
       const now = p.clock.now();
-      const created = await p.store.first<{ created_at: number }>(p.store.db.selectFrom('accounts').select('created_at').where('id', '=', reporter));
-      const reporterAgeMs = now - Number(created?.created_at ?? now);
+      const created = await row(p.store, p.store.db.selectFrom('accounts').select('created_at').where('id', '=', reporter));
+      const reporterAgeMs = now - (created?.created_at ?? now);
       const groupAdmin = target.kind === 'group' && (await adminWeighs(p, chat, reporter, subject, now));
       const change = p.journal.change();
       const filed = emitReport(

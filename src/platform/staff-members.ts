@@ -1,6 +1,7 @@
 import { fail } from '../domain/errors.js';
 import type { Actor } from '../store/event-log.js';
 import { publicId } from '../store/ids.js';
+import { row } from '../store/read.js';
 import type { StaffRole } from '../store/schema/staff.js';
 import type { Platform } from './context.js';
 import { hashToken, newToken } from './tokens.js';
@@ -25,8 +26,8 @@ export async function createStaff(
 }
 
 export async function deleteStaff(p: Platform, id: number, actor: Actor): Promise<void> {
-  const row = await p.store.first<{ deleted_at: number | null }>(p.store.db.selectFrom('staff').select('deleted_at').where('id', '=', id));
-  if (!row || row.deleted_at !== null) fail('NOT_FOUND');
+  const member = await row(p.store, p.store.db.selectFrom('staff').select('deleted_at').where('id', '=', id));
+  if (!member || member.deleted_at !== null) fail('NOT_FOUND');
   // Its tokens end with it (the projection revokes them).
   await p.journal.record(p.clock.now(), actor, null, { type: 'staff_deleted', payload: { staffId: publicId('staff', id) } });
 }

@@ -3,6 +3,7 @@ import { IDLE, afterCodeCheck, afterEmailSent, appealOutcomeText, spamBotTurn, t
 import type { Lang } from '../domain/texts.js';
 import { APPEAL_COOLDOWN_MS, emitAppeal, nextAppealAt } from '../enforcement/appeals.js';
 import { key, type Held } from '../events/serial.js';
+import { each } from '../store/read.js';
 import type { AppealsTable } from '../store/schema/appeals.js';
 import type { Platform } from '../platform/context.js';
 import { Turns } from '../platform/turns.js';
@@ -31,9 +32,7 @@ export class SpamBot {
   ) {}
 
   async load(): Promise<void> {
-    for await (const r of this.p.store.iterate<{ account_id: number; state: string }>(
-      this.p.store.db.selectFrom('spambot_sessions').select(['account_id', 'state']),
-    )) {
+    for await (const r of each(this.p.store, this.p.store.db.selectFrom('spambot_sessions').select(['account_id', 'state']))) {
       const { lang, ...session } = JSON.parse(r.state) as BotSession & { lang?: Lang };
       this.sessions.set(r.account_id, session);
       if (lang === 'en' || lang === 'ru') this.langs.set(r.account_id, lang);
@@ -115,7 +114,7 @@ export class SpamBot {
       const p = this.p;
       const now = p.clock.now();
       const lang = p.index.language(a) ?? this.langs.get(a) ?? 'en';
-      const text = appealOutcomeText(appeal.outcome as 'overturn' | 'uphold', Number(appeal.decided_at ?? now) + APPEAL_COOLDOWN_MS, lang);
+      const text = appealOutcomeText(appeal.outcome as 'overturn' | 'uphold', (appeal.decided_at ?? now) + APPEAL_COOLDOWN_MS, lang);
       const buttons = this.statusButtonsFor(a, lang, now);
       // The outcome ends any half-finished conversation, here and in the stored session.
       this.sessions.set(a, IDLE);

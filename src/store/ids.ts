@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { row } from './read.js';
 import type { Store } from './store.js';
 
 /** Tables whose rows get ids from banya (dense integers: the index's array positions). */
@@ -15,8 +16,9 @@ export class Ids {
   static async load(store: Store): Promise<Ids> {
     const last = {} as Record<IdTable, number>;
     for (const table of ID_TABLES) {
-      const row = await store.first<{ m: number | null }>(store.db.selectFrom(table).select(sql<number>`max(id)`.as('m')));
-      last[table] = Number(row?.m ?? 0);
+      // max() of an empty table is null
+      const found = await row(store, store.db.selectFrom(table).select(sql<number | null>`max(id)`.as('m')));
+      last[table] = found?.m ?? 0;
     }
     return new Ids(last);
   }

@@ -76,7 +76,7 @@ export class SupportDesk {
       const change = p.journal.change();
       addToTicket(change, t, text, via, p.clock.now());
       await p.journal.commit(change);
-      return { id: t.row.id, dueAt: Number(t.row.due_at) };
+      return { id: t.row.id, dueAt: t.row.due_at };
     });
   }
 

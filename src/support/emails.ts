@@ -4,7 +4,7 @@ import type { Lang } from '../domain/texts.js';
 import { key, type Held } from '../events/serial.js';
 import type { Platform } from '../platform/context.js';
 import { publicId } from '../store/ids.js';
-import type { EmailCodesTable } from '../store/schema/account-emails.js';
+import { row, rows } from '../store/read.js';
 import type { Mailer } from './mailer.js';
 
 /**
@@ -63,7 +63,7 @@ export class EmailVerification {
   /** The data folder's code secret, made on first use. */
   private secret(): Promise<Buffer> {
     const store = this.p.store;
-    const read = async () => (await store.first<{ value: string }>(store.db.selectFrom('settings').select('value').where('key', '=', SECRET_KEY)))?.value;
+    const read = async () => (await row(store, store.db.selectFrom('settings').select('value').where('key', '=', SECRET_KEY)))?.value;
     this.secretKey ??= (async () => {
       let value = await read();
       if (!value) {
@@ -104,7 +104,8 @@ export class EmailVerification {
       [key.account(accountId), key.email(address)],
       async () => {
         const now = p.clock.now();
-        const recent = await p.store.all<{ at: number }>(
+        const recent = await rows(
+          p.store,
           p.store.db
             .selectFrom('events')
             .select('at')
@@ -114,7 +115,7 @@ export class EmailVerification {
             .orderBy('at'),
         );
         if (recent.length >= CODES_PER_HOUR) {
-          const retryAfter = Math.max(1, Math.ceil((Number(recent[0]!.at) + HOUR_MS - now) / 1000));
+          const retryAfter = Math.max(1, Math.ceil((recent[0]!.at + HOUR_MS - now) / 1000));
           throw new BanyaError('FLOOD_WAIT', { retryAfter });
         }
         const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
@@ -146,21 +147,19 @@ export class EmailVerification {
     return p.serial.run(
       [key.account(accountId), key.email(address)],
       async () => {
-        const row = await p.store.first<EmailCodesTable>(
-          p.store.db.selectFrom('email_codes').selectAll().where('account_id', '=', accountId).where('address', '=', address),
-        );
-        if (!row) return 'none';
-        if (row.attempts >= CODE_ATTEMPTS) return 'exhausted';
+        const pending = await row(p.store, p.store.db.selectFrom('email_codes').selectAll().where('account_id', '=', accountId).where('address', '=', address));
+        if (!pending) return 'none';
+        if (pending.attempts >= CODE_ATTEMPTS) return 'exhausted';
         const now = p.clock.now();
-        if (now > Number(row.expires_at)) return 'expired';
+        if (now > pending.expires_at) return 'expired';
         const actor = { kind: 'account' as const, id: publicId('account', accountId) };
-        const want = Buffer.from(row.code_hash, 'hex');
-        const got = Buffer.from(codeHash(await this.secret(), row.salt, accountId, address, code), 'hex');
+        const want = Buffer.from(pending.code_hash, 'hex');
+        const got = Buffer.from(codeHash(await this.secret(), pending.salt, accountId, address, code), 'hex');
         if (/^[0-9]{6}$/.test(code) && want.length === got.length && timingSafeEqual(want, got)) {
           await p.journal.record(now, actor, accountId, { type: 'email_verified', payload: { address } });
           return 'ok';
         }
-        await p.journal.record(now, actor, accountId, { type: 'email_code_rejected', payload: { address, attempts: row.attempts + 1 } });
+        await p.journal.record(now, actor, accountId, { type: 'email_code_rejected', payload: { address, attempts: pending.attempts + 1 } });
         return 'wrong';
       },
       held,
@@ -175,17 +174,16 @@ export class EmailVerification {
 
   /** The account that verified `address`, if any. */
   async ownerOf(address: string): Promise<number | null> {
-    const row = await this.p.store.first<{ account_id: number }>(
-      this.p.store.db.selectFrom('account_emails').select('account_id').where('address', '=', address.toLowerCase()),
-    );
-    return row?.account_id ?? null;
+    const found = await row(this.p.store, this.p.store.db.selectFrom('account_emails').select('account_id').where('address', '=', address.toLowerCase()));
+    return found?.account_id ?? null;
   }
 
   /** The addresses `accountId` verified. */
   async verifiedOf(accountId: number): Promise<string[]> {
-    const rows = await this.p.store.all<{ address: string }>(
+    const found = await rows(
+      this.p.store,
       this.p.store.db.selectFrom('account_emails').select('address').where('account_id', '=', accountId).orderBy('address'),
     );
-    return rows.map((r) => r.address);
+    return found.map((r) => r.address);
   }
 }
