@@ -5,6 +5,8 @@ import { rows } from '../store/read.js';
 import type { StaffRole } from './staff.js';
 import { DAY_MS } from './policy.js';
 import type { Enforcement } from './state.js';
+import type { Kysely } from 'kysely';
+import type { Database } from '../store/database.js';
 
 /**
  * An account as staff see it: its effective restriction, strikes and the events about it, newest
@@ -188,6 +190,13 @@ function decodeEventCursor(cursor: string): number {
  * The account's timeline, newest first, a page at a time (events_account: account_id, id), each
  * event as `role` may see it.
  */
+/** One page of an account's events, newest first, from before event `beforeId` when given (the events_account index). */
+export function timelineQuery(db: Kysely<Database>, accountId: number, limit: number, beforeId?: number) {
+  let q = db.selectFrom('events').select(['id', 'at', 'type', 'actor_kind', 'actor_id', 'payload']).where('account_id', '=', accountId);
+  if (beforeId !== undefined) q = q.where('id', '<', beforeId);
+  return q.orderBy('id', 'desc').limit(limit);
+}
+
 export async function accountEvents(
   e: Enforcement,
   accountId: number,
@@ -195,9 +204,7 @@ export async function accountEvents(
   limit: number,
   cursor?: string,
 ): Promise<{ events: Record<string, unknown>[]; nextCursor?: string }> {
-  let q = e.store.db.selectFrom('events').select(['id', 'at', 'type', 'actor_kind', 'actor_id', 'payload']).where('account_id', '=', accountId);
-  if (cursor !== undefined) q = q.where('id', '<', decodeEventCursor(cursor));
-  const found = await rows(e.store, q.orderBy('id', 'desc').limit(limit + 1));
+  const found = await rows(e.store, timelineQuery(e.store.db, accountId, limit + 1, cursor === undefined ? undefined : decodeEventCursor(cursor)));
   const page = found.slice(0, limit);
   const out: { events: Record<string, unknown>[]; nextCursor?: string } = {
     events: page.map((r) => ({

@@ -3,6 +3,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect, type Compilable } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caseQueueQuery } from '../../enforcement/cases.js';
+import { timelineQuery } from '../../enforcement/timeline.js';
 import { chatListQuery, messagePageQuery } from '../../platform/chats.js';
 import { indexLoadQueries } from '../../platform/load.js';
 import type { Database } from '../database.js';
@@ -54,8 +55,15 @@ const READS: { file: string; about: string; perUser: boolean; queries: (db: Kyse
       ['one state', caseQueueQuery(d, { limit: 50, state: 'escalated' })],
     ],
   },
-  // The staff timeline (GET /v1/moderation/accounts/{id}, src/enforcement/timeline.ts) belongs
-  // here as file 'timeline' once its paged query has a named builder.
+  {
+    file: 'timeline',
+    about: 'GET /v1/moderation/accounts/{id} (src/enforcement/timeline.ts timelineQuery)',
+    perUser: true,
+    queries: (d) => [
+      ['the newest page', timelineQuery(d, 7, 51)],
+      ['a page after a cursor', timelineQuery(d, 7, 51, 1000)],
+    ],
+  },
   {
     file: 'index-load',
     about: 'the index load at start (src/platform/load.ts indexLoadQueries): whole tables, once',
