@@ -15,7 +15,8 @@
  *
  * Baseline: raw better-sqlite3 on a second data folder migrated the same way (same schema and
  * indexes, same pragmas): the very rows banya wrote (read back from its database — chats
- * inserted at their first message, the other side's "has written" update, messages), through
+ * inserted at their first message, the other side's "has written" update, the event row that
+ * goes with each of those, messages), through
  * prepared statements, one BEGIN IMMEDIATE … COMMIT per batch, with exactly the batch
  * boundaries banya's group commit produced. Row data is built before timing.
  *
@@ -125,7 +126,7 @@ log(
 
 // ---- what banya wrote, read back ------------------------------------------------------------------
 interface Op {
-  kind: 0 | 1 | 2 | 3; // 0 insert chat, 1 mark low wrote, 2 mark high wrote, 3 insert message
+  kind: 0 | 1 | 2 | 3 | 4; // 0 insert chat, 1 mark low wrote, 2 mark high wrote, 3 insert message, 4 its event
   a: (number | string)[];
 }
 const msgs = sqliteA
@@ -145,6 +146,11 @@ const msgs = sqliteA
 const walBytes = fs.existsSync(path.join(dirA, `${DB_FILE}-wal`)) ? fs.statSync(path.join(dirA, `${DB_FILE}-wal`)).size : 0;
 await app.close();
 if (msgs.length !== lastId - firstId + 1) throw new Error('messages read back do not match');
+/** The event row banya writes with a chat's creation and with a side's first message (same shape). */
+function eventOp(type: string, m: { chat_id: number; from_id: number; peer_low: number; peer_high: number; sent_at: number }): Op {
+  const other = m.from_id === m.peer_low ? m.peer_high : m.peer_low;
+  return { kind: 4, a: [m.sent_at, type, 'account', `u${m.from_id}`, m.from_id, JSON.stringify({ chatId: m.chat_id, by: m.from_id, other })] };
+}
 const batches: Op[][] = [];
 const wrote = new Map<number, number>(); // chat → bits: 1 low wrote, 2 high wrote
 let batch: Op[] = [];
@@ -162,10 +168,12 @@ for (const m of msgs) {
   if (bits === undefined) {
     wrote.set(m.chat_id, bit);
     batch.push({ kind: 0, a: [m.chat_id, m.peer_low, m.peer_high, m.from_id, bit === 1 ? 1 : 0, bit === 2 ? 1 : 0, m.created_at] });
+    batch.push(eventOp('chat_started', m));
     chatsInserted++;
   } else if (!(bits & bit)) {
     wrote.set(m.chat_id, bits | bit);
     batch.push({ kind: bit === 1 ? 1 : 2, a: [m.chat_id] });
+    batch.push(eventOp('chat_written', m));
     marks++;
   }
   batch.push({ kind: 3, a: [m.id, m.chat_id, m.from_id, m.text, m.sent_at] });
@@ -186,6 +194,7 @@ const stmts = [
   raw.prepare('update chats set low_wrote = 1 where id = ?'),
   raw.prepare('update chats set high_wrote = 1 where id = ?'),
   raw.prepare('insert into messages (id, chat_id, from_id, text, buttons, sent_at) values (?, ?, ?, ?, null, ?)'),
+  raw.prepare('insert into events (at, type, actor_kind, actor_id, account_id, payload) values (?, ?, ?, ?, ?, ?)'),
 ];
 function replay(ops: Op[][]): number {
   const t = performance.now();
@@ -210,7 +219,7 @@ const batchSizes = `batches: ${timedCommits} commits, messages per commit median
 
 const common =
   `${SENDS.toLocaleString('en')} sends after ${WARMUP.toLocaleString('en')} warm-up, ${CONCURRENCY} in flight, ${ACCOUNTS} accounts with ${DEGREE * 2} mutual contacts each, ${((100 * colds) / total).toFixed(1)}% cold; ` +
-  `${batchSizes}; rows: ${chatsInserted} chats inserted, ${marks} has-written updates, ${msgs.length} messages (warm-up included); ` +
+  `${batchSizes}; rows: ${chatsInserted} chats inserted, ${marks} has-written updates, as many events, ${msgs.length} messages (warm-up included); ` +
   `banya's WAL file at the end ${(walBytes / 2 ** 20).toFixed(1)} MB (its checkpoints run on a worker thread, whose CPU counts in banya's figure); ` +
   `baseline: raw better-sqlite3 prepared statements writing the same rows in the same batches, same schema and pragmas (SQLite's own checkpoints, inside COMMIT)`;
 result({
