@@ -7,7 +7,7 @@ import { startServer, type TestServer } from './helpers/server.js';
 
 /**
  * What the console reads from the API: the queue's filters (done by the server, keyset-paged),
- * the reporters' records in the case view.
+ * the reporters' records in the case view, and the overview's figures in `GET /metrics`.
  * Over HTTP against a real server and SQLite file, on the manual clock.
  */
 
@@ -135,5 +135,47 @@ describe("the case view's reporters", () => {
     // The evidence is still there (the response schema keeps every field).
     expect(r.body.case.evidence.length).toBeGreaterThan(0);
     expect(r.body.case.subject).toEqual({ accountId: subject.id });
+  });
+});
+
+describe('GET /metrics', () => {
+  function value(text: string, series: string): number {
+    const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+    return line ? Number(line.slice(series.length + 1)) : 0;
+  }
+
+  it("shows the overview's figures: sends, denials by code, reports, decisions, appeals", async () => {
+    const read = async () => {
+      const res = await fetch(`${server.url}/metrics`);
+      expect(res.status).toBe(200);
+      return res.text();
+    };
+    const t0 = await read();
+    const a = await world.account();
+    const b = await world.account();
+    const { chatId } = await sent(a, { accountId: b.id });
+    const denied = await a.api.post('/v1/messages', { to: { accountId: a.id }, text: 'me' });
+    expect(denied.status).toBeGreaterThanOrEqual(400);
+    const code = denied.body.error.code as string;
+    const report = await b.api.post('/v1/reports', { chatId, reason: 'spam' });
+    expect(report.status).toBe(201);
+    expect((await moderator.post(`/v1/moderation/cases/${report.body.report.caseId}/decision`, { action: 'dismiss' })).status).toBe(200);
+    const t1 = await read();
+
+    expect(value(t1, 'banya_messages_sent_total') - value(t0, 'banya_messages_sent_total')).toBe(1);
+    expect(value(t1, `banya_send_denials_total{code="${code}"}`) - value(t0, `banya_send_denials_total{code="${code}"}`)).toBe(1);
+    expect(value(t1, 'banya_reports_filed_total') - value(t0, 'banya_reports_filed_total')).toBe(1);
+    expect(value(t1, 'banya_decisions_total{action="dismiss"}') - value(t0, 'banya_decisions_total{action="dismiss"}')).toBe(1);
+    for (const name of [
+      'banya_appeals_filed_total',
+      'banya_appeals_decided_total',
+      'banya_appeals_open',
+      'banya_appeals_overdue',
+      'banya_appeals_oldest_age_seconds',
+      'banya_robot_actions_total',
+      'banya_robot_shadow_hits_total',
+      'banya_robot_false_positives_total',
+    ])
+      expect(t1).toContain(`# TYPE ${name} `);
   });
 });
