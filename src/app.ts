@@ -18,6 +18,7 @@ import { Scheduler } from './enforcement/scheduler.js';
 import { EnforcementState, type Enforcement } from './enforcement/state.js';
 import { createHttpServer, type HttpServer } from './http/server.js';
 import { Figures } from './metrics/figures.js';
+import { metricsRegistry } from './http/routes/metrics.js';
 import { RestrictionBook } from './memory/restriction-book.js';
 import { ensureSystemAccounts } from './platform/accounts.js';
 import type { Platform } from './platform/context.js';
@@ -205,7 +206,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         }
       : null;
 
-  const figures = new Figures(platform, robots, robotsConfig);
+  const figures = new Figures(platform, robots, robotsConfig, metricsRegistry(platform));
   journal.onCommitted((r) => figures.event(r));
   const http = await createHttpServer(platform, {
     advance: advanceClock,

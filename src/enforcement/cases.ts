@@ -143,8 +143,17 @@ export async function releaseCase(e: Enforcement, id: number, staff: StaffActor,
   });
 }
 
+/** How far a reporter is to be trusted: their decided reports, and how long their account has existed. */
+export interface ReporterSummary {
+  confirmed: number;
+  dismissed: number;
+  ageDays: number;
+}
+
+const DAY_MS = 86_400_000;
+
 export interface CaseDetail extends CaseView {
-  reports: { id: string; reason: string; reporterId: string; createdAt: string; comment?: string }[];
+  reports: { id: string; reason: string; reporterId: string; createdAt: string; comment?: string; reporter: ReporterSummary }[];
   evidence: { messageId: string; text: string; sentAt: string; chatId: string }[];
 }
 
@@ -169,6 +178,18 @@ export async function viewEvidence(e: Enforcement, id: number, staff: StaffActor
           .orderBy('message_id'),
       )
     : [];
+  const reporterIds = [...new Set(reports.map((r) => r.reporter_id))];
+  const born = new Map(
+    (reporterIds.length ? await rows(e.store, e.store.db.selectFrom('accounts').select(['id', 'created_at']).where('id', 'in', reporterIds)) : []).map((a) => [
+      a.id,
+      a.created_at,
+    ]),
+  );
+  const reporterOf = (a: number): ReporterSummary => {
+    const rec = e.enforcement.reporter(a);
+    const created = born.get(a);
+    return { confirmed: rec.confirmed, dismissed: rec.dismissed, ageDays: created === undefined ? 0 : Math.max(0, Math.floor((now - created) / DAY_MS)) };
+  };
   await e.journal.commit(e.journal.change().emit(now, staffActor(staff), row.subject_id, { type: 'evidence_viewed', payload: { caseId: id, by: staff.ref } }));
   const seen = new Set<number>();
   return {
@@ -179,6 +200,7 @@ export async function viewEvidence(e: Enforcement, id: number, staff: StaffActor
       reporterId: publicId('account', r.reporter_id),
       createdAt: new Date(r.created_at).toISOString(),
       ...(r.comment ? { comment: r.comment } : {}),
+      reporter: reporterOf(r.reporter_id),
     })),
     evidence: evidence
       .filter((m) => (seen.has(m.message_id) ? false : (seen.add(m.message_id), true)))
@@ -278,6 +300,12 @@ export interface CaseFilter {
   state?: 'open' | 'escalated' | 'closed';
   policy?: string;
   reason?: string;
+  /** `robot`: opened by a robot rule (`opened_by` holds the rule); `human`: opened by a report. */
+  origin?: 'robot' | 'human';
+  /** `private`: about a person (`chat_id = 0`); `group`: about a group, channel or its content. */
+  place?: 'private' | 'group';
+  /** The subject account's language. */
+  language?: 'en' | 'ru';
   limit: number;
   cursor?: string;
 }
@@ -308,6 +336,15 @@ export function caseQueueQuery(db: Kysely<Database>, f: CaseFilter) {
   q = f.state ? q.where('state', '=', f.state) : q.where('state', 'in', ['open', 'escalated']);
   if (f.policy) q = q.where('policy', '=', f.policy);
   if (f.reason) q = q.where('reasons', 'like', `%"${f.reason}"%`);
+  if (f.origin) q = q.where('opened_by', f.origin === 'robot' ? 'is not' : 'is', null);
+  if (f.place) q = q.where('chat_id', f.place === 'private' ? '=' : '!=', 0);
+  if (f.language) {
+    const language = f.language;
+    // One primary-key look-up per case walked, never a scan of accounts.
+    q = q.where((eb) =>
+      eb.exists(eb.selectFrom('accounts').select('accounts.id').whereRef('accounts.id', '=', 'cases.subject_id').where('accounts.language', '=', language)),
+    );
+  }
   if (f.cursor) {
     const c = decodeCursor(f.cursor);
     // After (priority, id) in the order priority desc, id asc. Written as `priority <= p and

@@ -2,6 +2,7 @@ import type { Recorded } from '../events/projector.js';
 import type { Platform } from '../platform/context.js';
 import type { RobotsConfig } from '../robots/rules.js';
 import type { RobotsEngine } from '../robots/engine.js';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import { MinuteSeries } from './minute-series.js';
 
 /**
@@ -38,45 +39,131 @@ export interface FiguresView {
 
 const ROBOT_ACTIONS = new Set(['restriction_applied', 'account_frozen', 'account_banned']);
 
+/** Appeals older than this are overdue (RULES.md: support answers within 72 hours). */
+const APPEAL_DUE_MS = 72 * 3600_000;
+
+/** The same figures for Prometheus: counters fed where the series are, on the registry `/metrics` serves. */
+class Exported {
+  readonly messages: Counter;
+  readonly denials: Counter<'code'>;
+  readonly reports: Counter;
+  readonly decisions: Counter<'action'>;
+  readonly appealsFiled: Counter;
+  readonly appealsDecided: Counter;
+  readonly robotActions: Counter<'rule'>;
+  readonly robotShadow: Counter<'rule'>;
+  readonly robotFalsePositives: Counter<'rule'>;
+
+  constructor(registry: Registry, backlog: () => { open: number; overdue: number; oldestSeconds: number }) {
+    const registers = [registry];
+    this.messages = new Counter({ name: 'banya_messages_sent_total', help: 'Messages sent (201 answers to POST /v1/messages)', registers });
+    this.denials = new Counter({ name: 'banya_send_denials_total', help: 'Sends denied, by error code', labelNames: ['code'], registers });
+    this.reports = new Counter({ name: 'banya_reports_filed_total', help: 'Reports filed', registers });
+    this.decisions = new Counter({ name: 'banya_decisions_total', help: 'Moderators’ decisions on cases, by action', labelNames: ['action'], registers });
+    this.appealsFiled = new Counter({ name: 'banya_appeals_filed_total', help: 'Appeals filed', registers });
+    this.appealsDecided = new Counter({ name: 'banya_appeals_decided_total', help: 'Appeals decided', registers });
+    this.robotActions = new Counter({ name: 'banya_robot_actions_total', help: 'Sanctions applied by robot rules, by rule', labelNames: ['rule'], registers });
+    this.robotShadow = new Counter({
+      name: 'banya_robot_shadow_hits_total',
+      help: 'What robot rules would have done but did not (shadow mode, daily cap, held off), by rule',
+      labelNames: ['rule'],
+      registers,
+    });
+    this.robotFalsePositives = new Counter({
+      name: 'banya_robot_false_positives_total',
+      help: 'Robot sanctions overturned on appeal, by rule',
+      labelNames: ['rule'],
+      registers,
+    });
+    const gauge = (name: string, help: string, pick: (b: ReturnType<typeof backlog>) => number) =>
+      new Gauge({
+        name,
+        help,
+        registers,
+        collect() {
+          this.set(pick(backlog()));
+        },
+      });
+    gauge('banya_appeals_open', 'Appeals waiting for support', (b) => b.open);
+    gauge('banya_appeals_overdue', 'Open appeals past their 72-hour due time', (b) => b.overdue);
+    gauge('banya_appeals_oldest_age_seconds', 'Age of the oldest open appeal (injected clock); 0 when none', (b) => b.oldestSeconds);
+  }
+}
+
 export class Figures {
   readonly series = new MinuteSeries();
+  private readonly exported: Exported | null;
 
+  /** With `registry` (the one `GET /metrics` serves), every figure is also exported to Prometheus. */
   constructor(
     private readonly p: Platform,
     private readonly robots: RobotsEngine,
     private readonly robotsConfig: RobotsConfig,
-  ) {}
+    registry?: Registry,
+  ) {
+    this.exported = registry
+      ? new Exported(registry, () => {
+          const b = this.backlog(this.p.clock.now());
+          return { open: b.open, overdue: b.overdue, oldestSeconds: b.oldest === null ? 0 : Math.floor((this.p.clock.now() - b.oldest) / 1000) };
+        })
+      : null;
+  }
+
+  private backlog(now: number): { open: number; overdue: number; oldest: number | null } {
+    let oldest: number | null = null;
+    let overdue = 0;
+    for (const a of this.p.enforcement.openAppeals.values()) {
+      if (oldest === null || a.createdAt < oldest) oldest = a.createdAt;
+      if (a.createdAt + APPEAL_DUE_MS <= now) overdue++;
+    }
+    return { open: this.p.enforcement.openAppeals.size, overdue, oldest };
+  }
 
   /** A send answered: 201 counts a message, an error its code. */
   send(status: number, code: string | undefined): void {
     const now = this.p.clock.now();
-    if (status === 201) this.series.add('messages', now);
-    else if (code) this.series.add(`denial:${code}`, now);
+    if (status === 201) {
+      this.series.add('messages', now);
+      this.exported?.messages.inc();
+    } else if (code) {
+      this.series.add(`denial:${code}`, now);
+      this.exported?.denials.inc({ code });
+    }
   }
 
   event(r: Recorded): void {
     const e = r.event;
+    const x = this.exported;
     switch (e.type) {
       case 'report_filed':
         this.series.add('reports', r.at);
+        x?.reports.inc();
         return;
       case 'decision':
         this.series.add(`decision:${e.payload.action}`, r.at);
+        x?.decisions.inc({ action: e.payload.action });
         return;
       case 'appeal_filed':
         this.series.add('appeals:filed', r.at);
+        x?.appealsFiled.inc();
         return;
       case 'appeal_decided':
         this.series.add('appeals:decided', r.at);
+        x?.appealsDecided.inc();
         return;
       case 'robot_shadow':
         this.series.add(`robot:shadow:${e.payload.rule}`, r.at);
+        x?.robotShadow.inc({ rule: e.payload.rule });
         return;
       case 'robot_false_positive':
         this.series.add(`robot:fp:${e.payload.rule}`, r.at);
+        x?.robotFalsePositives.inc({ rule: e.payload.rule });
         return;
       default:
-        if (ROBOT_ACTIONS.has(e.type) && r.actor.kind === 'robot' && r.actor.id) this.series.add(`robot:action:${r.actor.id}`, r.at);
+        if (ROBOT_ACTIONS.has(e.type) && r.actor.kind === 'robot' && r.actor.id) {
+          this.series.add(`robot:action:${r.actor.id}`, r.at);
+          x?.robotActions.inc({ rule: r.actor.id });
+        }
     }
   }
 
@@ -105,12 +192,7 @@ export class Figures {
         tripped: actionsToday >= cap,
       };
     });
-    let oldest: number | null = null;
-    let overdue = 0;
-    for (const a of this.p.enforcement.openAppeals.values()) {
-      if (oldest === null || a.createdAt < oldest) oldest = a.createdAt;
-      if (a.createdAt + 72 * 3600_000 <= now) overdue++;
-    }
+    const { open, overdue, oldest } = this.backlog(now);
     return {
       now: new Date(now).toISOString(),
       minutes,
@@ -122,7 +204,7 @@ export class Figures {
       appealsFiled: s.read('appeals:filed', now, minutes),
       appealsDecided: s.read('appeals:decided', now, minutes),
       appealBacklog: {
-        open: this.p.enforcement.openAppeals.size,
+        open,
         overdue,
         oldestHours: oldest === null ? null : Math.round(((now - oldest) / 3600_000) * 10) / 10,
       },

@@ -37,6 +37,38 @@ const caseSchema = {
   },
 } as const;
 
+const caseDetailSchema = {
+  type: 'object',
+  properties: {
+    ...caseSchema.properties,
+    reports: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          id: { type: 'string' },
+          reason: { type: 'string' },
+          reporterId: { type: 'string' },
+          createdAt: { type: 'string' },
+          comment: { type: 'string' },
+          reporter: {
+            type: 'object',
+            description: "The reporter's record: their reports confirmed and dismissed by moderators, and their account's age in whole days",
+            properties: { confirmed: { type: 'integer' }, dismissed: { type: 'integer' }, ageDays: { type: 'integer' } },
+          },
+        },
+      },
+    },
+    evidence: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { messageId: { type: 'string' }, text: { type: 'string' }, sentAt: { type: 'string' }, chatId: { type: 'string' } },
+      },
+    },
+  },
+} as const;
+
 const sanctionSchema = {
   type: 'object',
   properties: {
@@ -50,7 +82,18 @@ const sanctionSchema = {
 } as const;
 
 export async function moderationRoutes(app: FastifyInstance, p: Platform): Promise<void> {
-  app.get<{ Querystring: { state?: 'open' | 'escalated' | 'closed'; policy?: string; reason?: string; limit?: string; cursor?: string } }>(
+  app.get<{
+    Querystring: {
+      state?: 'open' | 'escalated' | 'closed';
+      policy?: string;
+      reason?: string;
+      origin?: 'robot' | 'human';
+      place?: 'private' | 'group';
+      language?: 'en' | 'ru';
+      limit?: string;
+      cursor?: string;
+    };
+  }>(
     '/v1/moderation/cases',
     {
       config: { access: [...STAFF] },
@@ -64,6 +107,9 @@ export async function moderationRoutes(app: FastifyInstance, p: Platform): Promi
             state: { type: 'string', enum: ['open', 'escalated', 'closed'] },
             policy: { type: 'string', maxLength: 40 },
             reason: { type: 'string', enum: [...REPORT_REASONS] },
+            origin: { type: 'string', enum: ['robot', 'human'], description: 'robot: opened by a robot rule; human: opened by reports' },
+            place: { type: 'string', enum: ['private', 'group'], description: 'private: about a person; group: about a group, channel or its content' },
+            language: { type: 'string', enum: ['en', 'ru'], description: "the subject account's language" },
           },
         },
         response: { 200: { type: 'object', properties: { cases: { type: 'array', items: caseSchema }, nextCursor: { type: 'string' } } }, ...errorResponses },
@@ -71,10 +117,19 @@ export async function moderationRoutes(app: FastifyInstance, p: Platform): Promi
     },
     async (req) => {
       const { limit, cursor } = pageParams(req.query);
-      const { state, policy, reason } = req.query;
+      const { state, policy, reason, origin, place, language } = req.query;
       return listCases(
         p,
-        { limit, ...(cursor ? { cursor } : {}), ...(state ? { state } : {}), ...(policy ? { policy } : {}), ...(reason ? { reason } : {}) },
+        {
+          limit,
+          ...(cursor ? { cursor } : {}),
+          ...(state ? { state } : {}),
+          ...(policy ? { policy } : {}),
+          ...(reason ? { reason } : {}),
+          ...(origin ? { origin } : {}),
+          ...(place ? { place } : {}),
+          ...(language ? { language } : {}),
+        },
         p.clock.now(),
       );
     },
@@ -84,7 +139,11 @@ export async function moderationRoutes(app: FastifyInstance, p: Platform): Promi
     '/v1/moderation/cases/:id',
     {
       config: { access: [...STAFF] },
-      schema: { summary: "A case with its reports and evidence. Every call is recorded in the subject's timeline.", tags: ['moderation'] },
+      schema: {
+        summary: "A case with its reports and evidence. Every call is recorded in the subject's timeline.",
+        tags: ['moderation'],
+        response: { 200: { type: 'object', properties: { case: caseDetailSchema } }, ...errorResponses },
+      },
     },
     async (req) => ({ case: await viewEvidence(p, caseParam(req.params.id), staffOf(req), p.clock.now()) }),
   );

@@ -53,6 +53,9 @@ const READS: { file: string; about: string; perUser: boolean; queries: (db: Kyse
       ['open and escalated, first page', caseQueueQuery(d, { limit: 50 })],
       ['open and escalated, after a cursor', caseQueueQuery(d, { limit: 50, cursor: Buffer.from('0.5:42').toString('base64url') })],
       ['one state', caseQueueQuery(d, { limit: 50, state: 'escalated' })],
+      ['opened by robots, in groups', caseQueueQuery(d, { limit: 50, origin: 'robot', place: 'group' })],
+      ['opened by people, about a person', caseQueueQuery(d, { limit: 50, origin: 'human', place: 'private' })],
+      ['subjects in Russian, after a cursor', caseQueueQuery(d, { limit: 50, language: 'ru', cursor: Buffer.from('0.5:42').toString('base64url') })],
     ],
   },
   {
