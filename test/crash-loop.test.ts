@@ -3,7 +3,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
+import { checkProjections } from '../src/check.js';
 import { BUTTONS } from '../src/domain/spambot.js';
+import { SqliteStore } from '../src/store/sqlite.js';
 import { type CliOptions, type Running, runCli, serve, spawnServe } from './helpers/cli-server.js';
 import { Client, type Res } from './helpers/client.js';
 
@@ -38,10 +40,16 @@ const rnd = mulberry32(SEED);
 const between = (lo: number, hi: number) => lo + Math.floor(rnd() * (hi - lo + 1));
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
 
-/** Kills during a load burst, during a clock jump (in a burst too), and during start-up. */
-const LOAD_KILLS = 9;
-const CLOCK_KILLS = 5;
-const STARTUP_KILLS = 7;
+/**
+ * Kills during a load burst, during a clock jump (in a burst too), and during start-up. Each burst
+ * kill is followed by a restart and the checks; the start-up kills come in between, each one a
+ * restart killed before it was up (a full start through tsx costs seconds: these are cheap).
+ */
+const LOAD_KILLS = 8;
+const CLOCK_KILLS = 4;
+const STARTUP_KILLS = 9;
+/** Every how many kills the check runs through the CLI (and after the last one). */
+const CLI_CHECK_EVERY = 5;
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'banya-crash-loop-'));
 const copyRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'banya-crash-loop-copy-'));
@@ -410,13 +418,29 @@ async function verify(url: string): Promise<{ problems: string[]; checked: numbe
   return { problems, checked };
 }
 
-/** `banya check` on a copy of the data folder as the kill left it (the server starts on the original meanwhile). */
-async function checkCopy(n: number): Promise<{ code: number | null; out: string }> {
+/**
+ * The projection check on a copy of the data folder as the kill left it (the server starts on the
+ * original meanwhile): every few kills through the CLI (`banya check`, its exit code), otherwise
+ * the same check in this process, which spares a start of the CLI through tsx.
+ */
+async function checkCopy(n: number, viaCli: boolean): Promise<{ ok: boolean; out: string }> {
   const copy = path.join(copyRoot, String(n));
   fs.cpSync(dataDir, copy, { recursive: true });
-  const r = await runCli({ ...cli, dataDir: copy }, ['check']);
-  fs.rmSync(copy, { recursive: true, force: true });
-  return { code: r.code, out: r.stdout + r.stderr };
+  try {
+    if (viaCli) {
+      const r = await runCli({ ...cli, dataDir: copy }, ['check']);
+      return { ok: r.code === 0, out: r.stdout + r.stderr };
+    }
+    const store = await SqliteStore.open(copy, { durability: 'process' });
+    try {
+      const problems = await checkProjections(store);
+      return { ok: problems.length === 0, out: problems.join('\n') };
+    } finally {
+      await store.close();
+    }
+  } finally {
+    fs.rmSync(copy, { recursive: true, force: true });
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -441,31 +465,36 @@ it(`keeps every acknowledged write through ${LOAD_KILLS + CLOCK_KILLS + STARTUP_
     for (const p of peers) for (const o of owners) expect((await send(server.url, p, o, `hi from ${p.id}`)).status).toBe(201);
   }
 
-  const modes: ('load' | 'clock' | 'startup')[] = [
-    ...Array<'load'>(LOAD_KILLS).fill('load'),
-    ...Array<'clock'>(CLOCK_KILLS).fill('clock'),
-    ...Array<'startup'>(STARTUP_KILLS).fill('startup'),
-  ];
+  const modes: ('load' | 'clock')[] = [...Array<'load'>(LOAD_KILLS).fill('load'), ...Array<'clock'>(CLOCK_KILLS).fill('clock')];
   for (let i = modes.length - 1; i > 0; i--) {
     const j = Math.floor(rnd() * (i + 1));
     [modes[i], modes[j]] = [modes[j]!, modes[i]!];
   }
-  console.log(`crash-loop schedule: ${modes.join(' ')}`);
+  /** How many start-ups are killed before the restart that follows each burst kill. */
+  const startupKills = modes.map(() => 0);
+  for (let k = 0; k < STARTUP_KILLS; k++) startupKills[Math.floor(rnd() * modes.length)]!++;
+  console.log(`crash-loop schedule: ${modes.map((m, i) => `${m}${'+startup'.repeat(startupKills[i]!)}`).join(' ')}`);
 
   let kills = 0;
   let checkedTotal = 0;
-  let cycle = 0;
-  for (const mode of modes) {
-    cycle++;
-    if (mode === 'startup') await killDuringStartup();
-    else await burstAndKill(server, mode);
+  let cliChecks = 0;
+  for (const [i, mode] of modes.entries()) {
+    const cycle = i + 1;
+    const what = `seed ${SEED}, kill ${kills + 1} (${mode}), cycle ${cycle}`;
+    await burstAndKill(server, mode);
     kills++;
-    const [check, next] = await Promise.all([checkCopy(cycle), serve(cli)]);
+    for (let k = 0; k < startupKills[i]!; k++) {
+      await killDuringStartup();
+      kills++;
+    }
+    const viaCli = cycle % CLI_CHECK_EVERY === 0 || cycle === modes.length;
+    if (viaCli) cliChecks++;
+    const [check, next] = await Promise.all([checkCopy(cycle, viaCli), serve(cli)]);
     server = next;
-    expect(check.code, `seed ${SEED}, kill ${cycle} (${mode}): banya check\n${check.out}`).toBe(0);
+    expect(check.ok, `${what}: ${viaCli ? 'banya check' : 'checkProjections'}\n${check.out}`).toBe(true);
     const { problems, checked } = await verify(server.url);
     checkedTotal += checked;
-    expect(problems, `seed ${SEED}, kill ${cycle} (${mode})`).toEqual([]);
+    expect(problems, what).toEqual([]);
   }
 
   server.child.kill('SIGKILL');
@@ -474,7 +503,7 @@ it(`keeps every acknowledged write through ${LOAD_KILLS + CLOCK_KILLS + STARTUP_
   console.log(
     `crash-loop: ${kills} kills, ${messages.length} messages, ${reports.length} reports (${decided.size} decided), ` +
       `${appeals.length} appeals, ${contacts.length} contacts, ${blocks.length} blocks, ${tickets.size} tickets, ${clockJumps} clock jumps answered; ` +
-      `${inFlightAtKills} writes in flight at kills; ${checkedTotal} acknowledged-write checks; ${seconds} s`,
+      `${inFlightAtKills} writes in flight at kills; ${cliChecks} of the checks by the CLI; ${checkedTotal} acknowledged-write checks; ${seconds} s`,
   );
   expect(kills).toBeGreaterThanOrEqual(20);
   // The kills came under load: writes were in flight, and the load was varied enough to matter.
