@@ -98,6 +98,7 @@ const blocks: { owner: Acct; peer: Acct }[] = [];
 /** ticket id → the texts appended to it. */
 const tickets = new Map<string, string[]>();
 let clockJumps = 0;
+let clockJumpsSent = 0;
 
 // Bookkeeping of the load itself (what is in progress, not what was acknowledged).
 const decisionIssued = new Set<string>();
@@ -278,14 +279,19 @@ async function burstAndKill(server: Running, mode: 'load' | 'clock'): Promise<vo
   }, 4);
   await new Promise((r) => setTimeout(r, between(250, 900)));
   if (mode === 'clock') {
-    // The jump is answered only once due expiries are applied: die while it is in progress.
-    const jump = new Client(server.url, ADMIN).post('/v1/admin/clock', { advanceSeconds: between(60, 4 * 3600) });
+    // The jump applies due expiries before it answers: die while that is in progress. The load
+    // pauses first, so that the jump is not still queued behind it when the kill comes.
+    killed = true;
+    const until = Date.now() + 1500;
+    while (pending.size > 8 && Date.now() < until) await new Promise((r) => setTimeout(r, 2));
+    clockJumpsSent++;
+    const jump = new Client(server.url, ADMIN).post('/v1/admin/clock', { advanceSeconds: between(3600, 3 * 86400) });
     void jump.then(
       (r) => void (r.status === 200 && clockJumps++),
       () => undefined,
     );
     pending.add(jump.catch(() => undefined));
-    await new Promise((r) => setTimeout(r, between(0, 12)));
+    await new Promise((r) => setTimeout(r, between(0, 8)));
   }
   killed = true;
   clearInterval(ticker);
@@ -502,7 +508,7 @@ it(`keeps every acknowledged write through ${LOAD_KILLS + CLOCK_KILLS + STARTUP_
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   console.log(
     `crash-loop: ${kills} kills, ${messages.length} messages, ${reports.length} reports (${decided.size} decided), ` +
-      `${appeals.length} appeals, ${contacts.length} contacts, ${blocks.length} blocks, ${tickets.size} tickets, ${clockJumps} clock jumps answered; ` +
+      `${appeals.length} appeals, ${contacts.length} contacts, ${blocks.length} blocks, ${tickets.size} tickets, ${clockJumps} of ${clockJumpsSent} clock jumps answered before the kill; ` +
       `${inFlightAtKills} writes in flight at kills; ${cliChecks} of the checks by the CLI; ${checkedTotal} acknowledged-write checks; ${seconds} s`,
   );
   expect(kills).toBeGreaterThanOrEqual(20);
