@@ -1,11 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DB_FILE } from '../src/store/sqlite.js';
+import { type Running, serve as serveCli } from './helpers/cli-server.js';
 import { Client } from './helpers/client.js';
 
 /**
@@ -14,69 +14,12 @@ import { Client } from './helpers/client.js';
  */
 
 const ADMIN = 'crash-test-admin-token-0123456789';
-const BIN = fileURLToPath(new URL('../bin/banya.js', import.meta.url));
-
-interface Running {
-  child: ChildProcess;
-  url: string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
 
 let dataDir: string;
 const children: ChildProcess[] = [];
 
-function childEnv(port: number): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('BANYA_')) env[k] = v;
-  return {
-    ...env,
-    BANYA_DATA_DIR: dataDir,
-    BANYA_PORT: String(port),
-    BANYA_HOST: '127.0.0.1',
-    BANYA_ADMIN_TOKEN: ADMIN,
-    BANYA_LOG_LEVEL: 'silent',
-    // The flood below is one client on purpose; rate limits would only turn writes into 429s.
-    BANYA_RATE_LIMITS: 'false',
-  };
-}
-
-/** Starts `banya serve` on a random high port (another one if it is taken) and waits for /healthz. */
-async function serve(): Promise<Running> {
-  let lastError = '';
-  for (let attempt = 0; attempt < 8; attempt++) {
-    const port = 20000 + Math.floor(Math.random() * 40000);
-    const child = spawn(process.execPath, [BIN, 'serve'], { env: childEnv(port), stdio: ['ignore', 'pipe', 'pipe'] });
-    children.push(child);
-    let stderr = '';
-    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.stdout!.resume();
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-      child.once('exit', (code, signal) => resolve({ code, signal })),
-    );
-    let gone = false;
-    void exited.then(() => (gone = true));
-    const url = `http://127.0.0.1:${port}`;
-    // Generous: under a loaded CI machine a cold start through tsx takes a while.
-    const deadline = Date.now() + 60_000;
-    while (!gone && Date.now() < deadline) {
-      try {
-        const res = await fetch(`${url}/healthz`);
-        if (res.status === 200 && ((await res.json()) as { ok?: unknown }).ok === true) return { child, url, exited };
-      } catch {
-        // not listening yet
-      }
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    if (!gone) {
-      child.kill('SIGKILL');
-      throw new Error(`banya did not become healthy: ${stderr}`);
-    }
-    await exited;
-    lastError = stderr;
-    if (!/EADDRINUSE/.test(stderr)) throw new Error(`banya exited at start: ${stderr}`);
-  }
-  throw new Error(`no free port found: ${lastError}`);
-}
+/** Starts `banya serve` on the test's data folder and waits for /healthz. */
+const serve = (): Promise<Running> => serveCli({ dataDir, adminToken: ADMIN, children });
 
 interface AckedAccount {
   id: string;
