@@ -3,7 +3,7 @@ import { STATUS_CODES } from 'node:http';
 import { STATUS, type ErrorCode } from '../domain/codes.js';
 import { BanyaError } from '../domain/errors.js';
 import { errorText, langFromHeader, type Lang, type TextParams } from '../domain/texts.js';
-import { StoreUnavailableError } from '../store/store.js';
+import { StoreUnavailableError, WriteRejectedError } from '../store/store.js';
 
 /**
  * The one place errors become responses: `{error: {code, message, details}}`, the status of the
@@ -138,7 +138,9 @@ export function tooLarge(req: FastifyRequest, reply: FastifyReply, limitBytes = 
 
 export function errorHandler(err: FastifyError | Error, req: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (err instanceof BanyaError) return sendError(req, reply, err.code, err.details);
-  if (err instanceof StoreUnavailableError) {
+  // The store could not take this request's write (its own statement was refused, or the batch
+  // could not commit): nothing of it was kept, memory did not move, and a retry may succeed.
+  if (err instanceof StoreUnavailableError || err instanceof WriteRejectedError) {
     req.log.error({ err }, 'store unavailable');
     return sendError(req, reply, 'SERVICE_UNAVAILABLE');
   }
