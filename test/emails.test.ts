@@ -8,7 +8,7 @@ import { CODE_ATTEMPTS, CODES_PER_HOUR } from '../src/support/emails.js';
 import { parseId } from '../src/store/ids.js';
 import { expectError } from './helpers/expect.js';
 import { Client, World, type TestAccount } from './helpers/client.js';
-import { checkSupportProjections, startRelay, type Relay } from './helpers/relay.js';
+import { startRelay, type Relay } from './helpers/relay.js';
 import { startServer, type TestServer } from './helpers/server.js';
 
 /**
@@ -38,7 +38,6 @@ afterAll(async () => {
 });
 afterEach(async () => {
   expect(await checkProjections(server.app.platform.store)).toEqual([]);
-  expect(await checkSupportProjections(server.app.platform.store)).toEqual([]);
 });
 
 let seq = 0;

@@ -5,7 +5,7 @@ import { restrictAccount } from '../src/enforcement/restrictions.js';
 import { parseId } from '../src/store/ids.js';
 import { expectError } from './helpers/expect.js';
 import { Client, World, type TestAccount } from './helpers/client.js';
-import { checkSupportProjections, startRelay, type Relay } from './helpers/relay.js';
+import { startRelay, type Relay } from './helpers/relay.js';
 import { startServer, type TestServer } from './helpers/server.js';
 
 /**
@@ -35,7 +35,6 @@ afterAll(async () => {
 });
 afterEach(async () => {
   expect(await checkProjections(server.app.platform.store)).toEqual([]);
-  expect(await checkSupportProjections(server.app.platform.store)).toEqual([]);
 });
 
 const HOUR = 3600;
@@ -397,7 +396,7 @@ describe('an e-mailed ticket without a working relay', () => {
         const a = await w.account();
         const asked = await a.api.post('/v1/support/tickets', { text: 'And in the app?' });
         expect((await staff.post(`/v1/moderation/tickets/${asked.body.ticket.id}/answer`, { text: 'Here.' })).status).toBe(200);
-        expect(await checkSupportProjections(other.app.platform.store)).toEqual([]);
+        expect(await checkProjections(other.app.platform.store)).toEqual([]);
       } finally {
         await other.stop();
       }

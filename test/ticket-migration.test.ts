@@ -7,7 +7,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { migrationProvider } from '../src/store/migrations/index.js';
 import { DB_FILE, SqliteStore } from '../src/store/sqlite.js';
 import { World } from './helpers/client.js';
-import { checkSupportProjections, startRelay } from './helpers/relay.js';
+import { checkProjections } from '../src/check.js';
+import { startRelay } from './helpers/relay.js';
 import { startServer } from './helpers/server.js';
 
 /**
@@ -77,7 +78,7 @@ describe('tickets of the previous release', () => {
       const cols = (await store.all<{ name: string }>(sql`select name from pragma_table_info('tickets')`.compile(store.db))).map((c) => c.name);
       expect(cols).not.toContain('text');
       expect(cols).not.toContain('answer');
-      expect(await checkSupportProjections(store)).toEqual([]);
+      expect(await checkProjections(store)).toEqual([]);
     } finally {
       await store.close();
     }
@@ -99,7 +100,7 @@ describe('tickets of the previous release', () => {
       expect((await relay.waitFor(1))[0]!.envelope.to).toEqual(['old@example.org']);
       const t1 = (await staff.get('/v1/moderation/tickets/t1')).body.ticket;
       expect(t1.entries.map((e: any) => e.text)).toEqual(['First.\n\nSecond.', 'A better answer.']);
-      expect(await checkSupportProjections(server.app.platform.store)).toEqual([]);
+      expect(await checkProjections(server.app.platform.store)).toEqual([]);
     } finally {
       await server.stop();
       await relay.close();

@@ -1,10 +1,5 @@
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
-import { sql } from 'kysely';
-import { PROJECTORS } from '../../src/app.js';
-import { replayLog } from '../../src/events/projection-check.js';
-import { SqliteStore } from '../../src/store/sqlite.js';
-import type { Store } from '../../src/store/store.js';
 
 /** A mail the stand-in relay received. */
 export interface Caught {
@@ -64,32 +59,4 @@ export async function startRelay(): Promise<Relay> {
     },
     close: () => new Promise<void>((resolve) => catcher.close(() => resolve())),
   };
-}
-
-const SUPPORT_TABLES = ['tickets', 'ticket_entries', 'account_emails', 'email_codes'] as const;
-
-async function rows(store: Store, table: string): Promise<string[]> {
-  const all = await store.all<Record<string, unknown>>(sql`select * from ${sql.table(table)}`.compile(store.db));
-  return all.map((r) => JSON.stringify(r, (_k, v: unknown) => (typeof v === 'bigint' ? Number(v) : v))).sort();
-}
-
-/**
- * Support's projections against a replay of the log through the projectors (the `banya check`
- * of projection-check.ts, for the tables support's projectors write). Empty: all equal.
- */
-export async function checkSupportProjections(store: Store): Promise<string[]> {
-  const into = await SqliteStore.openInMemory();
-  try {
-    await replayLog(store, into, PROJECTORS);
-    const problems: string[] = [];
-    for (const table of SUPPORT_TABLES) {
-      const want = await rows(into, table);
-      const got = await rows(store, table);
-      for (const r of want) if (!got.includes(r)) problems.push(`${table}: the log gives ${r}, not stored`);
-      for (const r of got) if (!want.includes(r)) problems.push(`${table}: stored ${r}, not from the log`);
-    }
-    return problems;
-  } finally {
-    await into.close();
-  }
 }
