@@ -1,7 +1,8 @@
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatUtc } from '../src/domain/texts.js';
 import { Client } from './helpers/client.js';
-import { prosodyInstalled, startProsody, type Prosody } from './helpers/prosody.js';
+import { freePort, startProsody, type Prosody } from './helpers/prosody.js';
 import { ADMIN_TOKEN, startServer, type TestServer } from './helpers/server.js';
 import { connect, xml, type Stanza, type XmppUser } from './helpers/xmpp.js';
 
@@ -17,24 +18,38 @@ const NS_BANYA = 'urn:banya:restriction:0';
 const PASSWORD = 'a-password-for-tests';
 
 let server: TestServer;
+let silent: net.Server | undefined;
 let prosody: Prosody;
 const users: Record<string, XmppUser> = {};
 
-const available = prosodyInstalled();
-
 beforeAll(async () => {
-  if (!available) return;
   server = await startServer();
-  prosody = await startProsody({ banyaUrl: server.url, platformKey: ADMIN_TOKEN });
+  // Two more hosts whose banya cannot answer: one fails open (nothing listens on its port), one
+  // closed (its "banya" accepts connections and never answers: the timeout decides).
+  const dead = `http://127.0.0.1:${await freePort()}`;
+  silent = net.createServer(() => {});
+  await new Promise<void>((r) => silent!.listen(0, '127.0.0.1', () => r()));
+  const hanging = `http://127.0.0.1:${(silent.address() as net.AddressInfo).port}`;
+  prosody = await startProsody({
+    banyaUrl: server.url,
+    platformKey: ADMIN_TOKEN,
+    extraHosts: [
+      { host: 'open.test', banyaUrl: dead, fail: 'open' },
+      { host: 'closed.test', banyaUrl: hanging, fail: 'closed', timeout: 1 },
+    ],
+  });
   const names = ['spammer', 'friend', 'v1', 'v2', 'v3', 'v4'];
   for (const n of names) prosody.register(n, PASSWORD);
+  for (const h of ['open.test', 'closed.test']) for (const n of ['a', 'b']) prosody.register(n, PASSWORD, h);
   for (const n of names) users[n] = await connect(prosody.port, prosody.host, n, PASSWORD);
+  for (const h of ['open.test', 'closed.test']) for (const n of ['a', 'b']) users[`${n}@${h}`] = await connect(prosody.port, h, n, PASSWORD);
 }, 30_000);
 
 afterAll(async () => {
   for (const u of Object.values(users)) await u.stop();
   await prosody?.stop();
   await server?.stop();
+  silent?.close();
 });
 
 function errorOf(s: Stanza) {
@@ -65,7 +80,7 @@ async function accountIdOf(u: XmppUser): Promise<string> {
   return r.body.error.details.accountId;
 }
 
-describe.skipIf(!available)('Prosody with mod_banya', () => {
+describe('Prosody with mod_banya', () => {
   it('the spam story: report, confirmation, refusals, contacts and replies, SpamBot, roster and block changes', async () => {
     const { spammer, friend, v1, v2, v3, v4 } = users as Record<string, XmppUser>;
     await befriend(spammer!, friend!);
@@ -142,4 +157,15 @@ describe.skipIf(!available)('Prosody with mod_banya', () => {
     await v2!.iq('set', xml('unblock', { xmlns: 'urn:xmpp:blocking' }, xml('item', { jid: spammer!.jid })));
     expect(await spammer!.message(v2!, 'Are you there?')).toBeNull();
   }, 45_000);
+
+  it('when banya cannot be reached, delivers (fail-open) or refuses with service-unavailable (fail-closed), as configured', async () => {
+    const t0 = Date.now();
+    expect(await users['a@open.test']!.message(users['b@open.test']!, 'hello')).toBeNull();
+    const refused = await users['a@closed.test']!.message(users['b@closed.test']!, 'hello');
+    expect(errorOf(refused).condition).toBe('service-unavailable');
+    expect(errorOf(refused).text).toContain('anti-spam service is unavailable');
+    // The refusal came after the timeout (1 s), not never.
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(1000);
+    expect(Date.now() - t0).toBeLessThan(5000);
+  });
 });

@@ -16,6 +16,7 @@ local jid_split = require "util.jid".split;
 local jid_bare = require "util.jid".bare;
 local jid_prep = require "util.jid".prep;
 local st = require "util.stanza";
+local now = require "util.time".now;
 local um = require "core.usermanager";
 local rm = require "core.rostermanager";
 local storagemanager = require "core.storagemanager";
@@ -29,6 +30,8 @@ local fail_mode = module:get_option_string("banya_fail", "open");
 local spambot_node = module:get_option_string("banya_spambot_node", "spambot");
 local max_text = module:get_option_number("banya_max_text", 4096);
 local evidence_size = module:get_option_number("banya_evidence_messages", 10);
+-- After banya failed to answer, it is not asked again for this many seconds (the failure mode decides).
+local retry_after = module:get_option_number("banya_retry_after", 5);
 
 local NS_ERR = "urn:ietf:params:xml:ns:xmpp-stanzas";
 local NS_BANYA = "urn:banya:restriction:0";
@@ -50,7 +53,10 @@ end
 
 --- One HTTP request to banya, waited for in the current async thread. Answers
 --- { status = n, body = decoded or nil }, status 0 when banya could not be reached in time.
+local down_until = 0;
+
 local function call(method, path, token, body, lang)
+	if now() < down_until then return { status = 0, skipped = true }; end
 	local wait, done = async.waiter();
 	local result, finished = nil, false;
 	local headers = {
@@ -76,6 +82,10 @@ local function call(method, path, token, body, lang)
 	end);
 	wait();
 	timer:stop();
+	if result.status == 0 then
+		down_until = now() + retry_after;
+		module:log("warn", "banya: no answer from %s (%s); asking again in %ss", base_url, result.timeout and "timeout" or "unreachable", tostring(retry_after));
+	end
 	return result;
 end
 
@@ -287,6 +297,7 @@ local function on_message(event)
 	if to_node == spambot_node then return to_spambot(origin, stanza, text); end
 	if not um.user_exists(to_node, host) then return; end -- Prosody answers that itself
 	local lang = lang_of(stanza);
+	if not (ensure(from_node) and ensure(to_node)) then return unreachable(origin, stanza, lang); end
 	mirror_contact(from_node, to_node);
 	mirror_contact(to_node, from_node);
 	local r = as_user(from_node, "POST", "/v1/messages", { to = { platformId = to_node .. "@" .. host }, text = clip(text) }, lang);

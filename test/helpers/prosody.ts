@@ -42,6 +42,8 @@ export interface ProsodyOptions {
   plainHost?: string;
   timeout?: number;
   fail?: 'open' | 'closed';
+  /** More hosts with mod_banya, each with its own banya URL and failure mode. */
+  extraHosts?: { host: string; banyaUrl: string; fail: 'open' | 'closed'; timeout?: number }[];
 }
 
 export interface Prosody {
@@ -85,6 +87,9 @@ c2s_interfaces = { "127.0.0.1" }
 modules_disabled = { "s2s" }
 modules_enabled = { "roster"; "saslauth"; "disco"; "blocklist"; "ping"; "posix" }
 authentication = "internal_hashed"
+-- Test users only: the client library's SCRAM-SHA-1 derives keys in JavaScript, which takes
+-- seconds at Prosody's default 10000 iterations on a busy machine.
+default_iteration_count = 256
 -- Loopback only, no certificates: the client's SCRAM runs over plain TCP.
 c2s_require_encryption = false
 allow_unencrypted_plain_auth = true
@@ -99,7 +104,18 @@ VirtualHost ${lua(host)}
   banya_fail = ${lua(o.fail ?? 'open')}
 
 VirtualHost ${lua(plainHost)}
+${(o.extraHosts ?? [])
+  .map(
+    (h) => `
+VirtualHost ${lua(h.host)}
+  modules_enabled = { "banya" }
+  banya_url = ${lua(h.banyaUrl)}
+  banya_platform_key = ${lua(o.platformKey)}
+  banya_timeout = ${h.timeout ?? 1}
+  banya_fail = ${lua(h.fail)}
 `,
+  )
+  .join('')}`,
   );
   if (asRoot) execFileSync('chown', ['-R', 'prosody:prosody', dir]);
   const [cmd, args] = asProsody('prosody', ['-F', '--config', cfg]);
