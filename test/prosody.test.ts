@@ -2,7 +2,7 @@ import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatUtc } from '../src/domain/texts.js';
 import { Client } from './helpers/client.js';
-import { freePort, startProsody, type Prosody } from './helpers/prosody.js';
+import { freePort, registerInBand, startProsody, type Prosody } from './helpers/prosody.js';
 import { ADMIN_TOKEN, startServer, type TestServer } from './helpers/server.js';
 import { connect, xml, type Stanza, type XmppUser } from './helpers/xmpp.js';
 
@@ -167,5 +167,19 @@ describe('Prosody with mod_banya', () => {
     // The refusal came after the timeout (1 s), not never.
     expect(Date.now() - t0).toBeGreaterThanOrEqual(1000);
     expect(Date.now() - t0).toBeLessThan(5000);
+  });
+
+  it('registers a user with banya when it registers in-band, before it writes anything', async () => {
+    await registerInBand(prosody.port, prosody.host, 'newcomer', PASSWORD);
+    const admin = new Client(server.url, ADMIN_TOKEN);
+    const jid = `newcomer@${prosody.host}`;
+    // The module registers in the background: wait for it, a short while.
+    let taken: { status: number; body: { error?: { code: string } } } = { status: 0, body: {} };
+    for (let i = 0; i < 50 && taken.body.error?.code !== 'PLATFORM_ID_TAKEN'; i++) {
+      if (i > 0) await new Promise((r) => setTimeout(r, 100));
+      taken = await admin.post('/v1/accounts', { platformId: jid, name: 'x' });
+    }
+    expect(taken.status).toBe(409);
+    expect(taken.body.error?.code).toBe('PLATFORM_ID_TAKEN');
   });
 });

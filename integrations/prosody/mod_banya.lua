@@ -57,6 +57,7 @@ local down_until = 0;
 
 local function call(method, path, token, body, lang)
 	if now() < down_until then return { status = 0, skipped = true }; end
+	local started = now();
 	local wait, done = async.waiter();
 	local result, finished = nil, false;
 	local headers = {
@@ -70,7 +71,7 @@ local function call(method, path, token, body, lang)
 		finished = true;
 		local decoded = nil;
 		if type(resp_body) == "string" and resp_body ~= "" then decoded = json.decode(resp_body); end
-		result = { status = tonumber(code) or 0, body = decoded };
+		result = { status = tonumber(code) or 0, body = decoded, answered = now() };
 		done();
 	end);
 	local timer = module:add_timer(timeout, function ()
@@ -82,6 +83,7 @@ local function call(method, path, token, body, lang)
 	end);
 	wait();
 	timer:stop();
+	module:log("debug", "banya: %s %s → %s in %.1f ms (answer after %.1f ms)", method, path, tostring(result.status), (now() - started) * 1000, ((result.answered or now()) - started) * 1000);
 	if result.status == 0 then
 		down_until = now() + retry_after;
 		module:log("warn", "banya: no answer from %s (%s); asking again in %ss", base_url, result.timeout and "timeout" or "unreachable", tostring(retry_after));

@@ -85,7 +85,8 @@ interfaces = { "127.0.0.1" }
 c2s_ports = { ${port} }
 c2s_interfaces = { "127.0.0.1" }
 modules_disabled = { "s2s" }
-modules_enabled = { "roster"; "saslauth"; "disco"; "blocklist"; "ping"; "posix" }
+modules_enabled = { "roster"; "saslauth"; "disco"; "blocklist"; "ping"; "posix"; "register" }
+allow_registration = true
 authentication = "internal_hashed"
 -- Test users only: the client library's SCRAM-SHA-1 derives keys in JavaScript, which takes
 -- seconds at Prosody's default 10000 iterations on a busy machine.
@@ -165,7 +166,38 @@ VirtualHost ${lua(h.host)}
       const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
       await exited;
       clearTimeout(timer);
-      fs.rmSync(dir, { recursive: true, force: true });
+      if (!process.env.BANYA_KEEP_PROSODY) fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** In-band registration (XEP-0077) of a new user over a bare stream, as a client would. */
+export function registerInBand(port: number, host: string, user: string, password: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect(port, '127.0.0.1');
+    let got = '';
+    let sent = false;
+    const timer = setTimeout(() => {
+      s.destroy();
+      reject(new Error(`no answer to the registration: ${got}`));
+    }, 5000);
+    s.on('error', reject);
+    s.on('connect', () => {
+      s.write(`<?xml version='1.0'?><stream:stream to='${host}' xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' version='1.0'>`);
+    });
+    s.on('data', (d) => {
+      got += d;
+      if (!sent && got.includes('</stream:features>')) {
+        sent = true;
+        s.write(`<iq type='set' id='reg1'><query xmlns='jabber:iq:register'><username>${user}</username><password>${password}</password></query></iq>`);
+      }
+      const answer = /<iq[^>]*id=['"]reg1['"][^>]*>/.exec(got)?.[0];
+      if (answer) {
+        clearTimeout(timer);
+        s.end('</stream:stream>');
+        if (/type=['"]result['"]/.test(answer)) resolve();
+        else reject(new Error(`registration refused: ${got}`));
+      }
+    });
+  });
 }

@@ -72,7 +72,8 @@ export async function connect(port: number, domain: string, user: string, passwo
       const attrs: Record<string, string> = { to: toJid, type: 'chat', id };
       if (lang) attrs['xml:lang'] = lang;
       const bounced = waitFor((s) => s.is('message') && s.attrs.id === id && s.attrs.type === 'error', 5000).catch(() => null);
-      const delivered = typeof to === 'string' ? null : to.waitFor((s) => s.is('message') && s.attrs.id === id && s.attrs.type !== 'error', 5000).catch(() => null);
+      const delivered =
+        typeof to === 'string' ? null : to.waitFor((s) => s.is('message') && s.attrs.id === id && s.attrs.type !== 'error', 5000).catch(() => null);
       await x.send(xml('message', attrs, xml('body', {}, text)));
       // Whichever comes first: the bounce to the sender or the message at the recipient.
       const first = await Promise.race([bounced.then((b) => (b ? { b } : null)), ...(delivered ? [delivered.then((d) => (d ? { d } : null))] : [])]);
