@@ -2,7 +2,6 @@ import { client, xml } from '@xmpp/client';
 
 /** A real XMPP client (@xmpp/client) on loopback, with what it received kept for assertions. */
 
-// biome-ignore lint/suspicious/noExplicitAny: @xmpp/xml elements are untyped
 export type Stanza = any;
 
 export interface XmppUser {
