@@ -91,9 +91,9 @@ authentication = "internal_hashed"
 -- Test users only: the client library's SCRAM-SHA-1 derives keys in JavaScript, which takes
 -- seconds at Prosody's default 10000 iterations on a busy machine.
 default_iteration_count = 256
--- Loopback only, no certificates: the client's SCRAM runs over plain TCP.
+-- Loopback only, no certificates: the client authenticates with SCRAM-SHA-1 over plain TCP
+-- (PLAIN stays refused without TLS, as Prosody has it by default).
 c2s_require_encryption = false
-allow_unencrypted_plain_auth = true
 storage = "internal"
 limits = { c2s = { rate = "100mb/s" } }
 
