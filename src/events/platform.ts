@@ -84,6 +84,8 @@ export type PlatformEvent =
         /** `spambot` | `support` for the system accounts, else null. */
         system?: string | null;
         privacy?: PrivacyPayload;
+        /** The platform's own id of the user (a JID), when registered with one. */
+        platformId?: string | null;
       };
     }
   | {
@@ -95,7 +97,7 @@ export type PlatformEvent =
   | {
       type: 'account_deleted';
       /** Its sessions end with it; the number and username are free again. */
-      payload: { phone: string | null; restrictionAtDeletion: string; kind: string | null; username?: string | null };
+      payload: { phone: string | null; restrictionAtDeletion: string; kind: string | null; username?: string | null; platformId?: string | null };
     }
   | {
       type: 'token_issued';

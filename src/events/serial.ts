@@ -48,6 +48,8 @@ export const key = {
   account: (id: number) => `a:${id}`,
   phone: (phoneKey: number) => `p:${phoneKey}`,
   username: (name: string) => `u:${name.toLowerCase()}`,
+  /** The platform's own user id (a JID, a Matrix id), compared exactly. */
+  platformId: (id: string) => `pi:${id}`,
   pair: (a: number, b: number) => (a < b ? `c:${a}:${b}` : `c:${b}:${a}`),
   chat: (id: number) => `g:${id}`,
   idempotency: (account: number, k: string) => `i:${account}:${k}`,

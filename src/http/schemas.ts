@@ -18,6 +18,23 @@ export const errorSchema = {
   required: ['error'],
 } as const;
 
+export const platformIdSchema = {
+  type: 'string',
+  minLength: 1,
+  maxLength: 512,
+  description: "The chat platform's own id of a user (a bare JID, a Matrix user id), exactly as the platform registered it",
+} as const;
+/** A body naming one account by `accountId` or by `platformId` (exactly one), with `extra` fields. */
+export function accountRefBody(extra: Record<string, object> = {}) {
+  return {
+    type: 'object',
+    properties: { accountId: { type: 'string', minLength: 1, maxLength: 64, description: 'An account id' }, platformId: platformIdSchema, ...extra },
+    oneOf: [
+      { required: ['accountId'], not: { required: ['platformId'] } },
+      { required: ['platformId'], not: { required: ['accountId'] } },
+    ],
+  } as const;
+}
 export const accountIdSchema = { type: 'string', minLength: 1, maxLength: 64, description: 'An account id' } as const;
 export const phoneSchema = { type: 'string', minLength: 1, maxLength: 40, description: 'International number, + and country code' } as const;
 export const langSchema = { type: 'string', enum: ['en', 'ru'] } as const;
@@ -31,6 +48,10 @@ export const accountSchema = {
     name: { type: 'string' },
     username: { type: 'string' },
     language: { type: 'string' },
+    platformId: {
+      type: 'string',
+      description: "The platform's own id of the user (a JID), when registered with one; `phone` is then empty if it has no number",
+    },
   },
   required: ['id', 'phone', 'name'],
 } as const;
@@ -60,7 +81,7 @@ export const messageSchema = {
   required: ['id', 'chatId', 'from', 'text', 'sentAt'],
 } as const;
 
-const TARGET_KEYS = ['accountId', 'phone', 'username', 'chatId'] as const;
+const TARGET_KEYS = ['accountId', 'phone', 'username', 'chatId', 'platformId'] as const;
 
 /** One way of addressing, and none of the others (`{username, accountId}` is ambiguous: 400). */
 function targetBranch<K extends (typeof TARGET_KEYS)[number]>(key: K, schema: object) {
@@ -78,6 +99,7 @@ export const targetSchema = {
     targetBranch('phone', phoneSchema),
     targetBranch('username', { type: 'string', minLength: 1, maxLength: 64 }),
     targetBranch('chatId', { type: 'string', minLength: 1, maxLength: 64 }),
+    targetBranch('platformId', platformIdSchema),
   ],
 } as const;
 

@@ -79,6 +79,8 @@ export class GateIndex implements GateView {
   private readonly members = new Map<number, Map<number, RoleValue>>();
   readonly phones = new Map<number, number>();
   readonly usernames = new Map<string, number>();
+  /** The platform's own ids of users (JIDs), compared exactly, for live accounts. */
+  readonly platformIds = new Map<string, number>();
   /** Effective restrictions of accounts that have one (free accounts are absent). */
   private readonly restrictions = new Map<number, EffectiveRestriction>();
   spamBotId = 0;
@@ -184,6 +186,16 @@ export class GateIndex implements GateView {
   setUsername(a: number, previous: string | null, next: string | null): void {
     if (previous && this.usernames.get(previous.toLowerCase()) === a) this.usernames.delete(previous.toLowerCase());
     if (next) this.usernames.set(next.toLowerCase(), a);
+  }
+
+  setPlatformId(a: number, previous: string | null, next: string | null): void {
+    if (previous && this.platformIds.get(previous) === a) this.platformIds.delete(previous);
+    if (next) this.platformIds.set(next, a);
+  }
+
+  /** Account id registered with this platform id (exact), or 0. */
+  byPlatformId(id: string): number {
+    return this.platformIds.get(id) ?? 0;
   }
 
   /** Account id holding this username (case-insensitive), or 0. */

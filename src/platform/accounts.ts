@@ -28,27 +28,34 @@ export interface AccountView {
   name: string;
   username?: string;
   language?: Lang;
+  platformId?: string;
 }
 
 export interface NewAccount {
-  phone: string;
+  /** At least one of phone, platformId. */
+  phone?: string;
+  platformId?: string;
   name: string;
   username?: string;
   numberKind?: 'mobile' | 'voip';
   language?: Lang;
 }
 
-type AccountRow = Pick<AccountsTable, 'id' | 'phone' | 'name' | 'username' | 'language' | 'deleted_at' | 'system'>;
+type AccountRow = Pick<AccountsTable, 'id' | 'phone' | 'name' | 'username' | 'language' | 'deleted_at' | 'system' | 'platform_id'>;
 
 export function accountView(row: AccountRow): AccountView {
   const v: AccountView = { id: publicId('account', row.id), phone: row.phone ?? '', name: row.name };
   if (row.username) v.username = row.username;
   if (row.language) v.language = row.language;
+  if (row.platform_id) v.platformId = row.platform_id;
   return v;
 }
 
 export async function loadAccount(p: Platform, id: number): Promise<AccountRow | undefined> {
-  return row(p.store, p.store.db.selectFrom('accounts').select(['id', 'phone', 'name', 'username', 'language', 'deleted_at', 'system']).where('id', '=', id));
+  return row(
+    p.store,
+    p.store.db.selectFrom('accounts').select(['id', 'phone', 'name', 'username', 'language', 'deleted_at', 'system', 'platform_id']).where('id', '=', id),
+  );
 }
 
 function checkName(name: string): string {
@@ -77,18 +84,34 @@ function checkUsernameFree(p: Platform, u: string, account: number): string {
   return u;
 }
 
-/** Registers an account on a number (the admin's `POST /v1/accounts`). */
+/**
+ * A platform's own id of a user, as the platform spells it (a bare JID, a Matrix user id):
+ * compared exactly, so the platform sends its canonical form. Printable, without spaces.
+ */
+const PLATFORM_ID = /^[^\s\p{Cc}]{1,512}$/u;
+
+export function checkPlatformId(id: string, field = 'platformId'): string {
+  if (!PLATFORM_ID.test(id)) fail('BAD_REQUEST', { field, reason: 'a platform id is 1–512 printable characters without spaces' });
+  return id;
+}
+
+/** Registers an account on a number, a platform id, or both (the admin's `POST /v1/accounts`). */
 export async function createAccount(p: Platform, input: NewAccount, actor: Actor): Promise<{ account: AccountView; token: string }> {
-  const phone = normalizePhone(input.phone);
-  if (!phone) fail('PHONE_NUMBER_INVALID', { field: 'phone' });
+  if (input.phone === undefined && input.platformId === undefined) fail('BAD_REQUEST', { field: 'phone', reason: 'give a phone, a platformId, or both' });
+  const phone = input.phone === undefined ? null : normalizePhone(input.phone);
+  if (input.phone !== undefined && !phone) fail('PHONE_NUMBER_INVALID', { field: 'phone' });
+  const platformId = input.platformId === undefined ? null : checkPlatformId(input.platformId);
   const name = checkName(input.name);
-  const pk = phoneKey(phone);
+  const pk = phone ? phoneKey(phone) : null;
   const wanted = input.username ? checkUsernameFormat(input.username) : null;
-  // The number and the username are checked and taken in one step.
-  const keys = [key.phone(pk), ...(wanted ? [key.username(wanted)] : [])];
+  // The number, the platform id and the username are checked and taken in one step.
+  const keys = [...(pk !== null ? [key.phone(pk)] : []), ...(platformId ? [key.platformId(platformId)] : []), ...(wanted ? [key.username(wanted)] : [])];
   const { row, token } = await p.serial.run(keys, async () => {
-    if (p.bannedPhones.has(pk)) fail('PHONE_NUMBER_BANNED');
-    if (p.index.byPhone(pk) !== 0) fail('PHONE_TAKEN');
+    if (pk !== null && p.bannedPhones.has(pk)) fail('PHONE_NUMBER_BANNED');
+    if (pk !== null && p.index.byPhone(pk) !== 0) fail('PHONE_TAKEN');
+    // The platform key may learn which account holds its own user's id (to sign it in again).
+    const holder = platformId ? p.index.byPlatformId(platformId) : 0;
+    if (holder !== 0) fail('PLATFORM_ID_TAKEN', { field: 'platformId', accountId: publicId('account', holder) });
     const username = wanted ? checkUsernameFree(p, wanted, 0) : null;
     const now = p.clock.now();
     const id = p.ids.next('accounts');
@@ -97,6 +120,7 @@ export async function createAccount(p: Platform, input: NewAccount, actor: Actor
       phone,
       name,
       username,
+      platform_id: platformId,
       language: input.language ?? null,
       number_kind: input.numberKind ?? 'mobile',
       deleted_at: null,
@@ -106,13 +130,24 @@ export async function createAccount(p: Platform, input: NewAccount, actor: Actor
     const change = p.journal.change();
     change.emit(now, actor, id, {
       type: 'account_created',
-      payload: { numberKind: row.number_kind, phone, name, username, language: row.language, system: null, privacy: DEFAULT_PRIVACY },
+      payload: {
+        numberKind: row.number_kind,
+        phone,
+        name,
+        username,
+        language: row.language,
+        system: null,
+        privacy: DEFAULT_PRIVACY,
+        ...(platformId ? { platformId } : {}),
+      },
     });
     change.emit(now, actor, id, { type: 'token_issued', payload: { hash: hashToken(token), accountId: id, staffId: null } });
     // A VoIP number, or one whose last account left limited, starts limited (RULES.md §4).
-    emitNewAccount(p, change, id, phone, row.number_kind, now);
-    // Phone books that were waiting for this number now find it (a new account lets everybody find it).
-    resolveWaitingFor(p, change, pk, phone, id, DEFAULT_PRIVACY.findByPhone === 'everybody', new Set(), now);
+    if (phone && pk !== null) {
+      emitNewAccount(p, change, id, phone, row.number_kind, now);
+      // Phone books that were waiting for this number now find it (a new account lets everybody find it).
+      resolveWaitingFor(p, change, pk, phone, id, DEFAULT_PRIVACY.findByPhone === 'everybody', new Set(), now);
+    }
     await p.journal.commit(change);
     return { row, token };
   });
@@ -212,7 +247,13 @@ export async function deleteAccount(p: Platform, a: number): Promise<void> {
     change.emit(now, { kind: 'account', id: publicId('account', a) }, a, {
       type: 'account_deleted',
       // A number shed while limited starts its next account limited (RULES.md §4, Numbers).
-      payload: { phone: row.phone, restrictionAtDeletion: r.state, kind: r.kind ?? null, username: row.username },
+      payload: {
+        phone: row.phone,
+        restrictionAtDeletion: r.state,
+        kind: r.kind ?? null,
+        username: row.username,
+        ...(row.platform_id ? { platformId: row.platform_id } : {}),
+      },
     });
     emitDeletedAccount(p, change, a, row.phone, r, now);
     await p.journal.commit(change);

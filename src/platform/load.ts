@@ -28,7 +28,7 @@ export function indexLoadQueries(db: Kysely<Database>) {
     contacts: db.selectFrom('contacts').select(['owner_id', 'contact_id']).orderBy('owner_id').orderBy('contact_id'),
     accounts: db
       .selectFrom('accounts')
-      .select(['id', 'phone', 'username', 'system', 'deleted_at', 'language', 'find_by_phone', 'phone_visibility', 'chat_invites', 'new_chats'])
+      .select(['id', 'phone', 'username', 'platform_id', 'system', 'deleted_at', 'language', 'find_by_phone', 'phone_visibility', 'chat_invites', 'new_chats'])
       .orderBy('id'),
     blocks: db.selectFrom('blocks').select(['blocker_id', 'blocked_id']),
     chats: db.selectFrom('chats').select(['id', 'kind', 'public', 'peer_low', 'peer_high', 'low_wrote', 'high_wrote']),
@@ -76,6 +76,7 @@ export async function buildIndex(store: Store): Promise<GateIndex> {
       newChats: r.new_chats as 0,
     });
     index.setLanguage(r.id, r.language);
+    if (r.platform_id !== null && r.deleted_at === null) index.setPlatformId(r.id, null, r.platform_id);
     if (r.deleted_at !== null) index.markDeleted(r.id, key, r.username);
   }
 

@@ -23,7 +23,7 @@ import { lookUp } from './lookups.js';
  * one batch with the message (and the chat, the first time) → answer once durable.
  */
 
-export type Target = { accountId: string } | { phone: string } | { username: string } | { chatId: string };
+export type Target = { accountId: string } | { phone: string } | { username: string } | { chatId: string } | { platformId: string };
 
 export interface MessageView {
   id: string;
@@ -58,6 +58,11 @@ export function resolveTarget(p: Platform, a: number, to: Target): Resolved {
     const u = to.username.startsWith('@') ? to.username.slice(1) : to.username;
     const id = u.length > 0 && u.length <= 64 ? idx.byUsername(u) : 0;
     return id !== 0 ? { peer: id, chat: 0 } : { error: Code.USERNAME_NOT_OCCUPIED };
+  }
+  if ('platformId' in to) {
+    // Platform ids are the platform's addresses (like usernames): not a phone book, no lookup cap.
+    const id = idx.byPlatformId(to.platformId);
+    return id !== 0 ? { peer: id, chat: 0 } : { error: Code.PEER_ID_INVALID };
   }
   const chat = parseId('chat', to.chatId);
   const kind = idx.isTakenDown(chat) ? ChatKind.NONE : idx.chatKind(chat);

@@ -104,6 +104,7 @@ export const platformProjectors: ProjectorsFor<PlatformEvent, Platform> = {
             name: e.name,
             username: e.username ?? null,
             username_lc: e.username?.toLowerCase() ?? null,
+            platform_id: e.platformId ?? null,
             language: e.language ?? null,
             number_kind: e.numberKind,
             system: e.system ?? null,
@@ -124,6 +125,7 @@ export const platformProjectors: ProjectorsFor<PlatformEvent, Platform> = {
       p.index.putAccount(a, e.phone ? phoneKey(e.phone) : null, e.username ?? null, systemFlag(e.system));
       p.index.setPrivacy(a, privacyValues(e.privacy ?? DEFAULT_PRIVACY));
       p.index.setLanguage(a, e.language ?? null);
+      if (e.platformId) p.index.setPlatformId(a, null, e.platformId);
     },
   },
   account_updated: {
@@ -173,6 +175,7 @@ export const platformProjectors: ProjectorsFor<PlatformEvent, Platform> = {
       const a = who(r);
       const e = r.event.payload;
       p.index.markDeleted(a, e.phone ? phoneKey(e.phone) : null, e.username ?? null);
+      if (e.platformId) p.index.setPlatformId(a, e.platformId, null);
       p.tokens.revokeAll({ kind: 'account', accountId: a });
     },
   },

@@ -18,7 +18,9 @@ import { requireWritable } from './writable.js';
  */
 
 export interface ReportRequest {
-  chatId: string;
+  /** One of chatId, platformId (the other side of a private chat, by the platform's id of the user). */
+  chatId?: string;
+  platformId?: string;
   accountId?: string;
   messageIds?: string[];
   reason?: ReportReason;
@@ -135,6 +137,15 @@ async function targetOf(p: Platform, reporter: number, chat: number, req: Report
   fail('BAD_REQUEST', { reason: 'name the messages (messageIds) or the member (accountId) to report' });
 }
 
+/** The private chat of `reporter` with the account of `platformId`; nothing to report without one. */
+function privateChatWith(p: Platform, reporter: number, platformId: string): number {
+  const other = p.index.byPlatformId(platformId);
+  if (other === 0) fail('PEER_ID_INVALID', { field: 'platformId' });
+  const chat = p.index.privateChat(reporter, other);
+  if (chat === 0) nothingToReport('the other side has sent nothing here');
+  return chat;
+}
+
 /**
  * Files a report. A report refused for any reason (nothing to review, the rate limit, bad input)
  * changes nothing but the rate-limit counters: its block and chat deletion go with the report.
@@ -161,7 +172,7 @@ export async function fileReport(
   }
   let robots: ForRobots | null = null;
   const outcome = await idempotent(p, reporter, 'reports', idem?.key, idem?.body, async (remember) => {
-    const chat = parseId('chat', req.chatId);
+    const chat = req.chatId !== undefined ? parseId('chat', req.chatId) : privateChatWith(p, reporter, req.platformId ?? '');
     // Only participants may report a chat; to anyone else it does not exist.
     if (chat === 0 || !canRead(p, reporter, chat)) fail('NOT_FOUND', { field: 'chatId' });
     const target: Target = await targetOf(p, reporter, chat, req);

@@ -20,7 +20,7 @@ import { lookUpNumber } from '../../platform/lookups.js';
 import { codeName } from '../../domain/codes.js';
 import { parseId } from '../../store/ids.js';
 import { accountOf } from '../auth.js';
-import { accountSchema, errorResponses, langSchema, phoneSchema, restrictionSchema } from '../schemas.js';
+import { accountSchema, errorResponses, langSchema, phoneSchema, platformIdSchema, restrictionSchema } from '../schemas.js';
 import type { Lang } from '../../domain/texts.js';
 import { actorOf } from './actor.js';
 
@@ -41,18 +41,21 @@ export function platformKeyOnly(req: FastifyRequest): void {
 }
 
 export async function accountRoutes(app: FastifyInstance, p: Platform): Promise<void> {
-  app.post<{ Body: { phone: string; name: string; username?: string; numberKind?: 'mobile' | 'voip'; language?: Lang } }>(
+  app.post<{ Body: { phone?: string; platformId?: string; name: string; username?: string; numberKind?: 'mobile' | 'voip'; language?: Lang } }>(
     '/v1/accounts',
     {
       config: { access: ['admin'] },
       schema: {
-        summary: 'Register an account on a phone number',
+        summary: 'Register an account on a phone number, on the platform id of the user, or both',
+        description:
+          'At least one of `phone`, `platformId`. A platform id (a bare JID, a Matrix user id) is compared exactly and is unique among live accounts: `409 PLATFORM_ID_TAKEN` names the holder in `details.accountId`, so that the platform can sign its user in again (`POST /v1/accounts/{id}/tokens`). An account without a number answers `phone: ""`.',
         tags: ['accounts'],
         body: {
           type: 'object',
-          required: ['phone', 'name'],
+          required: ['name'],
           properties: {
             phone: phoneSchema,
+            platformId: platformIdSchema,
             name: { type: 'string', minLength: 1, maxLength: 128 },
             username: { type: 'string', minLength: 1, maxLength: 64 },
             numberKind: { type: 'string', enum: ['mobile', 'voip'] },
@@ -82,23 +85,24 @@ export async function accountRoutes(app: FastifyInstance, p: Platform): Promise<
     },
   );
 
-  app.get<{ Querystring: { phone?: string; username?: string } }>(
+  app.get<{ Querystring: { phone?: string; username?: string; platformId?: string } }>(
     '/v1/accounts/resolve',
     {
       config: { access: 'account' },
       schema: {
-        summary: 'Find an account by phone number or username, as the send gate would',
+        summary: 'Find an account by phone number, username or platform id, as the send gate would',
         tags: ['accounts'],
-        querystring: { type: 'object', properties: { phone: phoneSchema, username: { type: 'string', maxLength: 64 } } },
+        querystring: { type: 'object', properties: { phone: phoneSchema, username: { type: 'string', maxLength: 64 }, platformId: platformIdSchema } },
       },
     },
     async (req) => {
       const a = accountOf(req);
-      const { phone, username } = req.query;
-      if ((phone === undefined) === (username === undefined)) fail('BAD_REQUEST', { reason: 'give exactly one of phone, username' });
+      const { phone, username, platformId } = req.query;
+      if ([phone, username, platformId].filter((v) => v !== undefined).length !== 1)
+        fail('BAD_REQUEST', { reason: 'give exactly one of phone, username, platformId' });
       // A number looked up counts against the daily cap, found or not.
       if (phone !== undefined) await lookUpNumber(p, a, phone);
-      const r = resolveTarget(p, a, phone !== undefined ? { phone } : { username: username! });
+      const r = resolveTarget(p, a, phone !== undefined ? { phone } : username !== undefined ? { username } : { platformId: platformId! });
       if ('error' in r) fail(r.error === 'PHONE_NUMBER_INVALID' ? r.error : codeName(r.error));
       const row = await loadAccount(p, r.peer);
       if (!row || row.deleted_at !== null) fail('PHONE_NOT_OCCUPIED');

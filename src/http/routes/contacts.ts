@@ -5,11 +5,20 @@ import { addContact, deleteContact, importContacts } from '../../platform/contac
 import type { Platform } from '../../platform/context.js';
 import { parseId } from '../../store/ids.js';
 import { accountOf } from '../auth.js';
-import { accountIdSchema, errorResponses, phoneSchema } from '../schemas.js';
+import { accountRefBody, errorResponses, phoneSchema } from '../schemas.js';
+import type { Platform as PlatformCtx } from '../../platform/context.js';
 
 function accountParam(raw: string): number {
   const id = parseId('account', raw);
   if (id === 0) fail('PEER_ID_INVALID');
+  return id;
+}
+
+/** The account a body names, by id or by the platform's own id of the user. */
+function accountRef(p: PlatformCtx, body: { accountId?: string; platformId?: string }): number {
+  if (body.accountId !== undefined) return accountParam(body.accountId);
+  const id = p.index.byPlatformId(body.platformId ?? '');
+  if (id === 0) fail('PEER_ID_INVALID', { field: 'platformId' });
   return id;
 }
 
@@ -48,18 +57,18 @@ export async function contactRoutes(app: FastifyInstance, p: Platform): Promise<
     async (req) => importContacts(p, accountOf(req), req.body.contacts),
   );
 
-  app.post<{ Body: { accountId: string; name?: string } }>(
+  app.post<{ Body: { accountId?: string; platformId?: string; name?: string } }>(
     '/v1/contacts',
     {
       config: { access: 'account' },
       schema: {
-        summary: 'Add a contact by account id (the action bar\'s "add contact")',
+        summary: 'Add a contact by account id or platform id (the action bar\'s "add contact")',
         tags: ['contacts'],
-        body: { type: 'object', required: ['accountId'], properties: { accountId: accountIdSchema, name: { type: 'string', maxLength: 128 } } },
+        body: accountRefBody({ name: { type: 'string', maxLength: 128 } }),
       },
     },
     async (req, reply) => {
-      await addContact(p, accountOf(req), accountParam(req.body.accountId), req.body.name?.trim() || null);
+      await addContact(p, accountOf(req), accountRef(p, req.body), req.body.name?.trim() || null);
       return reply.code(201).send({});
     },
   );
@@ -73,18 +82,18 @@ export async function contactRoutes(app: FastifyInstance, p: Platform): Promise<
     },
   );
 
-  app.post<{ Body: { accountId: string } }>(
+  app.post<{ Body: { accountId?: string; platformId?: string } }>(
     '/v1/blocks',
     {
       config: { access: 'account' },
       schema: {
-        summary: 'Block an account',
+        summary: 'Block an account, by account id or platform id',
         tags: ['contacts'],
-        body: { type: 'object', required: ['accountId'], properties: { accountId: accountIdSchema } },
+        body: accountRefBody(),
       },
     },
     async (req, reply) => {
-      await block(p, accountOf(req), accountParam(req.body.accountId));
+      await block(p, accountOf(req), accountRef(p, req.body));
       return reply.code(204).send();
     },
   );

@@ -3,7 +3,7 @@ import { REPORT_REASONS } from '../../domain/reporting.js';
 import type { Platform } from '../../platform/context.js';
 import { fileReport, type ReportRequest } from '../../platform/reports.js';
 import { accountOf } from '../auth.js';
-import { accountIdSchema, errorResponses, idempotencyKeySchema } from '../schemas.js';
+import { accountIdSchema, errorResponses, idempotencyKeySchema, platformIdSchema } from '../schemas.js';
 
 export async function reportRoutes(app: FastifyInstance, p: Platform): Promise<void> {
   app.post<{ Body: ReportRequest & { idempotencyKey?: string } }>(
@@ -13,13 +13,17 @@ export async function reportRoutes(app: FastifyInstance, p: Platform): Promise<v
       schema: {
         summary: 'Report spam in a private chat, messages in a group or channel, or a public chat itself',
         description:
-          'In a private chat the subject is the other side and the evidence is their last messages there. In a group or channel the subject is the author of `messageIds`, or `accountId`. `chatId` alone on a public chat reports the chat (public content). A repeat while the first report is open answers 200 with it.',
+          'In a private chat the subject is the other side and the evidence is their last messages there. In a group or channel the subject is the author of `messageIds`, or `accountId`. `chatId` alone on a public chat reports the chat (public content). `platformId` instead of `chatId` names the other side of a private chat by the platform id of the user. A repeat while the first report is open answers 200 with it.',
         tags: ['reports'],
         body: {
           type: 'object',
-          required: ['chatId'],
+          oneOf: [
+            { required: ['chatId'], not: { required: ['platformId'] } },
+            { required: ['platformId'], not: { required: ['chatId'] } },
+          ],
           properties: {
             chatId: { type: 'string', minLength: 1, maxLength: 64 },
+            platformId: platformIdSchema,
             accountId: accountIdSchema,
             messageIds: { type: 'array', maxItems: 100, items: { type: 'string', minLength: 1, maxLength: 64 } },
             reason: { type: 'string', enum: [...REPORT_REASONS] },

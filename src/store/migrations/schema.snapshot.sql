@@ -1,8 +1,9 @@
 CREATE TABLE account_emails ( address text PRIMARY KEY, account_id integer NOT NULL, verified_at bigint NOT NULL );
 CREATE INDEX account_emails_account ON account_emails (account_id);
-CREATE TABLE "accounts" ("id" integer primary key, "phone" text, "name" text not null, "username" text, "username_lc" text, "language" text, "number_kind" text default 'mobile' not null, "system" text, "find_by_phone" integer default 0 not null, "phone_visibility" integer default 1 not null, "chat_invites" integer default 0 not null, "new_chats" integer default 0 not null, "created_at" bigint not null, "deleted_at" bigint);
+CREATE TABLE "accounts" ("id" integer primary key, "phone" text, "name" text not null, "username" text, "username_lc" text, "language" text, "number_kind" text default 'mobile' not null, "system" text, "find_by_phone" integer default 0 not null, "phone_visibility" integer default 1 not null, "chat_invites" integer default 0 not null, "new_chats" integer default 0 not null, "created_at" bigint not null, "deleted_at" bigint, platform_id text);
 CREATE INDEX "accounts_phone" on "accounts" ("phone");
 CREATE UNIQUE INDEX "accounts_phone_live" on "accounts" ("phone") where "deleted_at" is null;
+CREATE UNIQUE INDEX accounts_platform_id_live ON accounts (platform_id) WHERE deleted_at IS NULL AND platform_id IS NOT NULL;
 CREATE UNIQUE INDEX "accounts_username_live" on "accounts" ("username_lc") where "deleted_at" is null;
 CREATE TABLE "appeals" ("id" integer primary key, "account_id" integer not null, "restriction_id" integer, "restriction" text not null, "robot" integer not null, "rule" text, "story" integer not null, "text" text not null, "email" text, "state" text not null, "outcome" text, "created_at" bigint not null, "due_at" bigint not null, "overdue_at" bigint, "decided_at" bigint, "decided_by" text, "note" text);
 CREATE INDEX "appeals_account" on "appeals" ("account_id", "id");

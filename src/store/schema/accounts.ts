@@ -5,6 +5,8 @@ export interface AccountsTable {
   phone: string | null;
   name: string;
   username: string | null;
+  /** The chat platform's own id of the user (a JID, a Matrix id), when it registered one; unique among live accounts. */
+  platform_id: string | null;
   /** Lower-cased username, for case-insensitive uniqueness. */
   username_lc: string | null;
   language: 'en' | 'ru' | null;

@@ -17,7 +17,7 @@ select "owner_id", "contact_id" from "contacts" order by "owner_id", "contact_id
 --   SCAN contacts USING COVERING INDEX sqlite_autoindex_contacts_1
 
 -- accounts
-select "id", "phone", "username", "system", "deleted_at", "language", "find_by_phone", "phone_visibility", "chat_invites", "new_chats" from "accounts" order by "id";
+select "id", "phone", "username", "platform_id", "system", "deleted_at", "language", "find_by_phone", "phone_visibility", "chat_invites", "new_chats" from "accounts" order by "id";
 -- plan:
 --   SCAN accounts
 
