@@ -84,7 +84,7 @@ export async function consoleRoutes(app: FastifyInstance, p: Platform, o: Consol
   app.get(
     '/v1/console/session',
     {
-      config: { access: 'staff' },
+      config: { access: 'session' },
       schema: { summary: 'The signed-in staff member, with a fresh CSRF token', tags: ['console'], response: { 200: sessionSchema, ...errorResponses } },
     },
     async (req: FastifyRequest, reply: FastifyReply) => {
@@ -175,7 +175,9 @@ export async function consoleRoutes(app: FastifyInstance, p: Platform, o: Consol
 
   const webDir = o.webDir ?? DEFAULT_WEB_DIR;
   if (fs.existsSync(path.join(webDir, 'console', 'index.html'))) {
-    // Built assets carry a content hash in their names: they may be cached for good.
+    // Built assets carry a content hash in their names: they may be cached for good. Their
+    // routes' access (`none`: the files hold no data) is declared in server.ts, as the plugin
+    // takes no route config.
     await app.register(fastifyStatic, {
       root: webDir,
       prefix: '/static/',
