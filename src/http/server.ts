@@ -107,6 +107,29 @@ function declaredLength(header: string | undefined): number | null {
   return Number(header);
 }
 
+/**
+ * Every route declares who may call it (`config.access`, auth.ts); one without a declaration does
+ * not register. Each registered route is listed in `routes`, with its declaration.
+ */
+export function declareAccess(app: FastifyInstance, routes: RouteEntry[]): void {
+  app.addHook('onRoute', (r) => {
+    // The built web files (console.ts serves them with @fastify/static, which takes no route
+    // config): public, as they hold no data; every datum comes through the API's own access.
+    if (r.url.startsWith('/static/')) r.config = { ...r.config, access: 'none' };
+    const access = r.config?.access;
+    const methods = Array.isArray(r.method) ? r.method : [r.method];
+    if (access === undefined) throw new Error(`route ${methods.join(',')} ${r.url} declares no config.access`);
+    for (const method of methods)
+      routes.push({
+        method,
+        url: r.url,
+        access,
+        hidden: (r.schema as { hide?: boolean } | undefined)?.hide === true,
+        ...(r.config?.othersGet ? { othersGet: r.config.othersGet } : {}),
+      });
+  });
+}
+
 export async function createHttpServer(p: Platform, options: HttpOptions): Promise<HttpServer> {
   const limits = p.config.http;
   const app: FastifyInstance = Fastify({
@@ -160,24 +183,8 @@ export async function createHttpServer(p: Platform, options: HttpOptions): Promi
     if (length !== null && length > p.config.bodyLimitBytes) return void tooLarge(req, reply, p.config.bodyLimitBytes);
     done();
   });
-  // Every route declares who may call it; one without a declaration does not register.
   const routes: RouteEntry[] = [];
-  app.addHook('onRoute', (r) => {
-    // The built web files (console.ts serves them with @fastify/static, which takes no route
-    // config): public, as they hold no data; every datum comes through the API's own access.
-    if (r.url.startsWith('/static/')) r.config = { ...r.config, access: 'none' };
-    const access = r.config?.access;
-    const methods = Array.isArray(r.method) ? r.method : [r.method];
-    if (access === undefined) throw new Error(`route ${methods.join(',')} ${r.url} declares no config.access`);
-    for (const method of methods)
-      routes.push({
-        method,
-        url: r.url,
-        access,
-        hidden: (r.schema as { hide?: boolean } | undefined)?.hide === true,
-        ...(r.config?.othersGet ? { othersGet: r.config.othersGet } : {}),
-      });
-  });
+  declareAccess(app, routes);
   app.decorateRequest('principal', null);
   app.decorateRequest('principalKind', 'anonymous');
   // The access log: one line per answered request, at `info` (BANYA_LOG_LEVEL=warn turns it off).
