@@ -73,7 +73,13 @@ export async function consoleRoutes(app: FastifyInstance, p: Platform, o: Consol
     },
     async (req, reply) => {
       const opened = await sessions.open(req.body.token);
-      if (!opened) return sendError(req, reply, 'UNAUTHORIZED');
+      if (!opened) {
+        // A token tried here spends the failed-authentication bucket as a bad bearer token does:
+        // the sign-in form is no faster a way to guess tokens than the Authorization header.
+        const wait = p.limits.takeAuthFailure(req.ip);
+        if (wait > 0) return sendError(req, reply, 'FLOOD_WAIT', { retryAfter: wait });
+        return sendError(req, reply, 'UNAUTHORIZED');
+      }
       void reply.setCookie(SESSION_COOKIE, opened.id, { path: '/', httpOnly: true, sameSite: 'strict', secure, expires: new Date(opened.expiresAt) });
       return reply
         .code(201)
