@@ -149,7 +149,11 @@ beforeAll(async () => {
   };
   // Console sessions (cookie and CSRF token) of a moderator, a support member and the admin token.
   for (const token of [moderator.token, support.token, ADMIN_TOKEN]) {
-    const s = await fetch(`${server.url}/v1/console/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token }) });
+    const s = await fetch(`${server.url}/v1/console/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token }),
+    });
     expect(s.status).toBe(201);
     const cookie = (s.headers.get('set-cookie') ?? '').split(';')[0];
     tokens.session!.push(`Session ${cookie} ${((await s.json()) as { csrf: string }).csrf}`);

@@ -52,7 +52,11 @@ describe('the access log', () => {
     expect((await alice.api.post('/v1/messages', { to: { phone: bob.phone }, text: `${text} again` })).status).toBe(201);
     const staff = await world.admin.post('/v1/admin/staff', { name: 'Mod', role: 'moderator' });
     const staffToken: string = staff.body.token;
-    const signIn = await fetch(`${s.url}/v1/console/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: staffToken }) });
+    const signIn = await fetch(`${s.url}/v1/console/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token: staffToken }),
+    });
     expect(signIn.status).toBe(201);
     const cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0]!;
     const csrf = ((await signIn.json()) as { csrf: string }).csrf;
@@ -161,7 +165,11 @@ describe('revocable tokens', () => {
   it("a staff member's tokens and console sessions end when the member is removed, and stay ended after a restart", async () => {
     const made = await world.admin.post('/v1/admin/staff', { name: 'Leaving', role: 'moderator' });
     const token: string = made.body.token;
-    const signIn = await fetch(`${url}/v1/console/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token }) });
+    const signIn = await fetch(`${url}/v1/console/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token }),
+    });
     const cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0]!;
     expect((await fetch(`${url}/v1/moderation/cases`, { headers: { cookie } })).status).toBe(200);
     expect((await new Client(url, token).get('/v1/moderation/cases')).status).toBe(200);
@@ -179,7 +187,9 @@ describe('rotating the admin token', () => {
   it('a generated token rotates: the old one works through its grace on the service clock, then 401, across restarts; 0 ends it at once', async () => {
     const dataDir = freshDataDir();
     const open = async () => {
-      const app = await createApp(configFrom({ dataDir, port: 0, host: '127.0.0.1', clock: 'manual', logLevel: 'silent' }), { logger: pino({ level: 'silent' }) });
+      const app = await createApp(configFrom({ dataDir, port: 0, host: '127.0.0.1', clock: 'manual', logLevel: 'silent' }), {
+        logger: pino({ level: 'silent' }),
+      });
       return { app, url: await app.listen() };
     };
     let { app, url } = await open();
@@ -197,7 +207,11 @@ describe('rotating the admin token', () => {
       expect((await new Client(url, first).post('/v1/accounts', { phone: '+447700930001', name: 'During grace' })).status).toBe(201);
       expect((await new Client(url, second).post('/v1/accounts', { phone: '+447700930002', name: 'New token' })).status).toBe(201);
       // A console session opened with the old token ends with its grace.
-      const signIn = await fetch(`${url}/v1/console/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: first }) });
+      const signIn = await fetch(`${url}/v1/console/session`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ token: first }),
+      });
       const cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0]!;
       expect((await fetch(`${url}/v1/moderation/cases`, { headers: { cookie } })).status).toBe(200);
       await app.close();
@@ -225,7 +239,15 @@ describe('rotating the admin token', () => {
   it('a token set by BANYA_ADMIN_TOKEN is rotated there: the route answers 409 ADMIN_TOKEN_FIXED; BANYA_ADMIN_TOKEN_PREVIOUS still works meanwhile', async () => {
     const previous = 'the-previous-admin-token-0001';
     const app = await createApp(
-      configFrom({ dataDir: freshDataDir(), port: 0, host: '127.0.0.1', clock: 'manual', logLevel: 'silent', adminToken: ADMIN_TOKEN, adminTokenPrevious: previous }),
+      configFrom({
+        dataDir: freshDataDir(),
+        port: 0,
+        host: '127.0.0.1',
+        clock: 'manual',
+        logLevel: 'silent',
+        adminToken: ADMIN_TOKEN,
+        adminTokenPrevious: previous,
+      }),
       { logger: pino({ level: 'silent' }) },
     );
     const url = await app.listen();
@@ -272,7 +294,11 @@ describe('the web pages', () => {
         expect(r.headers.get('referrer-policy'), page).toBe('no-referrer');
         expect(r.headers.get('cache-control'), page).toBe('no-store');
       }
-      const signIn = await fetch(`${s.url}/v1/console/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: ADMIN_TOKEN }) });
+      const signIn = await fetch(`${s.url}/v1/console/session`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ token: ADMIN_TOKEN }),
+      });
       const cookie = signIn.headers.get('set-cookie') ?? '';
       expect(cookie).toMatch(/HttpOnly/i);
       expect(cookie).toMatch(/SameSite=Strict/i);
