@@ -6,6 +6,8 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../src/app.js';
 import { configFrom } from '../src/config.js';
+import { restrictAccount } from '../src/enforcement/restrictions.js';
+import { parseId } from '../src/store/ids.js';
 import type { ErrorCode } from '../src/domain/codes.js';
 import type { Access } from '../src/http/auth.js';
 import { declareAccess, type RouteEntry } from '../src/http/server.js';
@@ -105,6 +107,7 @@ const SECRET = 'matrix-channel-secret-0123456789';
 /** Texts that no staff member (and, for the ticket, no one but support and admin) may ever be shown. */
 const CHAT_SECRET = 'private-chat-words-7c1e';
 const TICKET_SECRET = 'support-conversation-words-93ad';
+const APPEAL_SECRET = 'appeal-story-words-4b80';
 
 let amojo: StandInAmojo;
 let app: App;
@@ -120,6 +123,7 @@ let spamChat: string;
 let group: string;
 let caseId: string;
 let ticketId: string;
+let appealId: string;
 let scope: string;
 let staffTokens: Record<'triage' | 'moderator' | 'support' | 'adminStaff', string>;
 let sessions: Partial<Record<Caller, { cookie: string; csrf: string }>> = {};
@@ -200,7 +204,8 @@ const FIXTURES: Record<string, () => Fixture | Promise<Fixture>> = {
   'POST /v1/moderation/cases/:id/preview': () => ({ path: `/v1/moderation/cases/${caseId}/preview`, body: { action: 'confirm', policy: 'spam' } }),
   // Escalating is open to every role (confirming is for moderators and admins: its own test below).
   'POST /v1/moderation/cases/:id/decision': () => ({ path: `/v1/moderation/cases/${caseId}/decision`, body: { action: 'escalate' } }),
-  'GET /v1/moderation/accounts/:accountId': () => ({ path: `/v1/moderation/accounts/${alice.id}` }),
+  // Dave's timeline holds his ticket and his appeal: their texts are for support and admin.
+  'GET /v1/moderation/accounts/:accountId': () => ({ path: `/v1/moderation/accounts/${dave.id}` }),
   'POST /v1/moderation/accounts/:accountId/lift': () => ({ path: `/v1/moderation/accounts/${dave.id}/lift`, body: { reason: 'matrix' } }),
   'POST /v1/moderation/reporters/:accountId/mute': () => ({ path: `/v1/moderation/reporters/${alice.id}/mute`, body: { muted: false } }),
   'POST /v1/gate/check': () => ({ path: '/v1/gate/check', body: { from: [alice.id], to: [bob.id] } }),
@@ -208,7 +213,7 @@ const FIXTURES: Record<string, () => Fixture | Promise<Fixture>> = {
   'GET /v1/moderation/tickets/:id': () => ({ path: `/v1/moderation/tickets/${ticketId}` }),
   'POST /v1/moderation/tickets/:id/answer': () => ({ path: `/v1/moderation/tickets/${ticketId}/answer`, body: { text: 'An answer' } }),
   'GET /v1/moderation/appeals': () => ({ path: '/v1/moderation/appeals' }),
-  'POST /v1/moderation/appeals/:id/decision': () => ({ path: '/v1/moderation/appeals/p999999/decision', body: { outcome: 'uphold' } }),
+  'POST /v1/moderation/appeals/:id/decision': () => ({ path: `/v1/moderation/appeals/${appealId}/decision`, body: { outcome: 'uphold' } }),
   'POST /v1/admin/staff': () => ({ path: '/v1/admin/staff', body: { name: 'New member', role: 'triage' } }),
   'DELETE /v1/admin/staff/:id': async () => {
     const s = await world.admin.post('/v1/admin/staff', { name: `Leaving ${++seq}`, role: 'triage' });
@@ -340,9 +345,20 @@ beforeAll(async () => {
   expect(report.status, JSON.stringify(report.body)).toBe(201);
   caseId = report.body.report.caseId;
   group = await group_(alice, [bob]);
-  const ticket = await alice.api.post('/v1/support/tickets', { text: TICKET_SECRET });
+  // Dave, limited, asks support a question and appeals through SpamBot: his support conversations.
+  await restrictAccount(
+    app.platform,
+    parseId('account', dave.id),
+    { state: 'limited', kind: 'report', until: app.platform.clock.now() + 86_400_000 },
+    { kind: 'system' },
+  );
+  const ticket = await dave.api.post('/v1/support/tickets', { text: TICKET_SECRET });
   expect(ticket.status).toBe(201);
   ticketId = ticket.body.ticket.id;
+  for (const text of ['/start', 'This is a mistake', 'I did not send anything like that', APPEAL_SECRET])
+    expect((await dave.api.post('/v1/messages', { to: { username: 'spambot' }, text })).status).toBe(201);
+  const appeals = await world.admin.get('/v1/moderation/appeals?state=open');
+  appealId = appeals.body.appeals.find((x: { accountId: string }) => x.accountId === dave.id).id;
   scope = await connect(alice);
   const staff = async (role: string) => {
     const r = await world.admin.post('/v1/admin/staff', { name: `${role} member`, role });
@@ -406,7 +422,8 @@ describe('the authorization matrix', () => {
         }
         if (caller !== 'owner' && a.text.includes(CHAT_SECRET))
           failures.push(`chat contents shown to ${STAFF_CALLERS.has(caller) ? 'staff' : 'a stranger'}: ${where}`);
-        if (!SUPPORT_READERS.has(caller) && caller !== 'owner' && a.text.includes(TICKET_SECRET)) failures.push(`support conversation shown: ${where}`);
+        if (!SUPPORT_READERS.has(caller) && (a.text.includes(TICKET_SECRET) || a.text.includes(APPEAL_SECRET)))
+          failures.push(`support conversation shown: ${where}`);
       }
     }
     expect(failures).toEqual([]);
@@ -418,6 +435,8 @@ describe('the authorization matrix', () => {
       const r = await new Client(url, staffTokens[caller]).get(`/v1/moderation/tickets/${ticketId}`);
       expect(r.status).toBe(200);
       expect(JSON.stringify(r.body)).toContain(TICKET_SECRET);
+      const timeline = await new Client(url, staffTokens[caller]).get(`/v1/moderation/accounts/${dave.id}`);
+      expect(JSON.stringify(timeline.body)).toContain(APPEAL_SECRET);
     }
     const owner = await alice.api.get(`/v1/chats/${privateChat}/messages`);
     expect(JSON.stringify(owner.body)).toContain(CHAT_SECRET);
