@@ -61,6 +61,7 @@ describe('the access log', () => {
     const cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0]!;
     const csrf = ((await signIn.json()) as { csrf: string }).csrf;
     expect((await fetch(`${s.url}/v1/moderation/cases`, { headers: { cookie } })).status).toBe(200);
+    expect((await fetch(`${s.url}/v1/moderation/cases/c999/claim`, { method: 'POST', headers: { cookie } })).status).toBe(403);
     expectError(await new Client(s.url, 'a-wrong-token-that-is-long-enough').get('/v1/me'), 401, 'UNAUTHORIZED');
     expect((await new Client(s.url).get('/v1/nothing/here')).status).toBe(404);
     // An answer is logged once it is written: wait for the last one.
@@ -73,6 +74,7 @@ describe('the access log', () => {
     expect(access.find((l) => l.route === '/v1/accounts/resolve')).toMatchObject({ method: 'GET', status: 200, principal: 'account' });
     expect(access.find((l) => l.route === '/v1/accounts')).toMatchObject({ method: 'POST', status: 201, principal: 'admin' });
     expect(access.find((l) => l.route === '/v1/moderation/cases')).toMatchObject({ status: 200, principal: 'session:staff' });
+    expect(access.find((l) => l.route === '/v1/moderation/cases/:id/claim')).toMatchObject({ status: 403, principal: 'session:staff', code: 'FORBIDDEN' });
     expect(access.find((l) => l.route === '/v1/me' && l.status === 401)).toMatchObject({ principal: 'invalid', code: 'UNAUTHORIZED' });
     expect(access.find((l) => l.status === 404)).toMatchObject({ route: '(no route)', principal: 'anonymous' });
 

@@ -82,12 +82,6 @@ export function authHook(p: Platform, sessions?: ConsoleSessions) {
     if (sessionId) {
       principal = sessions!.principal(sessionId);
       viaSession = principal !== undefined;
-      if (principal && !SAFE_METHODS.has(req.method)) {
-        const csrf = req.headers[CSRF_HEADER];
-        if (!sessions!.csrfMatches(sessionId, typeof csrf === 'string' ? csrf : undefined)) {
-          return void sendError(req, reply, 'FORBIDDEN', { reason: `a console write needs the session's ${CSRF_HEADER} header` });
-        }
-      }
     }
     req.principalKind = principal
       ? viaSession
@@ -98,6 +92,12 @@ export function authHook(p: Platform, sessions?: ConsoleSessions) {
       : token !== undefined || req.headers.authorization !== undefined || sessionId
         ? 'invalid'
         : 'anonymous';
+    if (viaSession && !SAFE_METHODS.has(req.method)) {
+      const csrf = req.headers[CSRF_HEADER];
+      if (!sessions!.csrfMatches(sessionId!, typeof csrf === 'string' ? csrf : undefined)) {
+        return void sendError(req, reply, 'FORBIDDEN', { reason: `a console write needs the session's ${CSRF_HEADER} header` });
+      }
+    }
     if (principal?.kind === 'account') {
       const f = p.index.flags(principal.accountId);
       req.lang = p.index.language(principal.accountId);
