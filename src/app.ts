@@ -26,7 +26,8 @@ import { buildIndex, loadPlatformState } from './platform/load.js';
 import { PhoneLookups } from './platform/lookups.js';
 import { PendingImports } from './platform/pending.js';
 import { RateLimiter } from './platform/rate-limits.js';
-import { hashToken, newToken, TokenRegistry } from './platform/tokens.js';
+import { TokenRegistry } from './platform/tokens.js';
+import { setUpAdminToken } from './platform/admin-token.js';
 import { RobotsEngine } from './robots/engine.js';
 import { loadRobotState } from './robots/load.js';
 import { loadRobotsConfig } from './robots/rules.js';
@@ -72,7 +73,6 @@ export interface App {
 }
 
 const MANUAL_CLOCK_KEY = 'manual_clock_ms';
-const ADMIN_TOKEN_KEY = 'admin_token_sha256';
 
 async function setting(store: Store, key: string): Promise<string | undefined> {
   const found = await row(store, store.db.selectFrom('settings').select('value').where('key', '=', key));
@@ -93,24 +93,6 @@ async function openClock(config: Config, store: Store): Promise<Clock> {
   const clock = new ManualClock(stored ? Number(stored) : Date.now());
   if (!stored) await store.write([putSetting(store, MANUAL_CLOCK_KEY, String(clock.now()))]);
   return clock;
-}
-
-/** The admin token: configured, or generated on a data folder's first start. */
-async function setUpAdminToken(config: Config, store: Store, tokens: TokenRegistry): Promise<string | null> {
-  if (config.adminToken) {
-    tokens.put(hashToken(config.adminToken), { kind: 'admin', role: 'admin' });
-    return null;
-  }
-  const stored = await setting(store, ADMIN_TOKEN_KEY);
-  if (stored) {
-    tokens.put(stored, { kind: 'admin', role: 'admin' });
-    return null;
-  }
-  const token = newToken();
-  const hash = hashToken(token);
-  await store.write([putSetting(store, ADMIN_TOKEN_KEY, hash)]);
-  tokens.put(hash, { kind: 'admin', role: 'admin' });
-  return token;
 }
 
 /** Every event type's projector; one left out does not compile. */
@@ -147,7 +129,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const robots = new RobotsEngine(robotsConfig, enforcementSink(enforcement));
   const platform: Platform = {
     ...enforcement,
-    tokens: new TokenRegistry(),
+    tokens: new TokenRegistry(() => clock.now()),
     pending: new PendingImports(),
     lookups: new PhoneLookups(),
     idempotency: new Map(),
@@ -185,7 +167,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     config.smtp.port !== undefined
       ? await startSmtpListener(platform, desk, { host: config.smtp.host, port: config.smtp.port, supportAddress: config.smtp.supportAddress })
       : null;
-  const generatedAdminToken = await setUpAdminToken(config, store, platform.tokens);
+  const generatedAdminToken = await setUpAdminToken(config, store, platform.tokens, clock);
 
   const advanceClock =
     clock instanceof ManualClock

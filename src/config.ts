@@ -19,6 +19,8 @@ export const configSchema = z.object({
   host: z.string().default('127.0.0.1'),
   /** Fixed admin token; when absent one is generated on a data folder's first start. */
   adminToken: z.string().min(16, 'BANYA_ADMIN_TOKEN must be at least 16 characters').optional(),
+  /** During a rotation of a configured admin token: the one it replaces, still accepted until unset. */
+  adminTokenPrevious: z.string().min(16, 'BANYA_ADMIN_TOKEN_PREVIOUS must be at least 16 characters').optional(),
   clock: z.enum(['system', 'manual']).default('system'),
   /**
    * `process`: a write is acknowledged once SQLite has handed it to the OS (survives a crash of
@@ -141,6 +143,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     port: num(env, 'BANYA_PORT'),
     host: str(env, 'BANYA_HOST'),
     adminToken: str(env, 'BANYA_ADMIN_TOKEN'),
+    adminTokenPrevious: str(env, 'BANYA_ADMIN_TOKEN_PREVIOUS'),
     clock: str(env, 'BANYA_CLOCK') as Config['clock'] | undefined,
     durability: str(env, 'BANYA_DURABILITY') as Config['durability'] | undefined,
     policyFile: str(env, 'BANYA_POLICY_FILE'),

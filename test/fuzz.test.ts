@@ -40,6 +40,7 @@ let pools: Pools;
 let tokens: Record<string, (string | undefined)[]>;
 /** Accounts that only `DELETE /v1/me` may delete, and staff that only `DELETE /v1/admin/staff/{id}` may remove. */
 let spareAccounts: string[];
+let spareAccountIds: string[];
 let spareStaffIds: string[];
 
 interface Param {
@@ -117,6 +118,7 @@ beforeAll(async () => {
   const spares: TestAccount[] = [];
   for (let i = 0; i < 6; i++) spares.push(await world.account({ name: `Spare ${i}` }));
   spareAccounts = spares.map((a) => bearer(a.token));
+  spareAccountIds = spares.map((a) => a.id);
   spareStaffIds = [];
   for (let i = 0; i < 4; i++) {
     const s = await world.admin.post('/v1/admin/staff', { name: `spare ${i}`, role: 'triage' });
@@ -143,7 +145,19 @@ beforeAll(async () => {
     account: [bearer(alice.token), bearer(bob.token), bearer(carol.token)],
     staff: [clientToken(triage), clientToken(moderator), clientToken(support), clientToken(adminStaff)],
     admin: [bearer(ADMIN_TOKEN)],
+    session: [],
   };
+  // Console sessions (cookie and CSRF token) of a moderator, a support member and the admin token.
+  for (const token of [moderator.token, support.token, ADMIN_TOKEN]) {
+    const s = await fetch(`${server.url}/v1/console/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token }),
+    });
+    expect(s.status).toBe(201);
+    const cookie = (s.headers.get('set-cookie') ?? '').split(';')[0];
+    tokens.session!.push(`Session ${cookie} ${((await s.json()) as { csrf: string }).csrf}`);
+  }
 
   const doc = await send(base, { method: 'GET', path: '/openapi.json', headers: {} });
   expect(doc.status).toBe(200);
@@ -168,7 +182,13 @@ afterAll(async () => {
 /** A path parameter: a real id, an unknown one, or a percent-encoding trick. */
 function pathValue(route: Route, p: Param, valid: boolean): fc.Arbitrary<string> {
   // Removing a staff member ends its tokens: only the spare ones, so the staff kinds keep working.
-  const real = route.method === 'DELETE' && route.path === '/v1/admin/staff/{id}' ? spareStaffIds : pools.ids;
+  // Ending an account's sessions: only the spare accounts', so the account kinds keep working.
+  const real =
+    route.method === 'DELETE' && route.path === '/v1/admin/staff/{id}'
+      ? spareStaffIds
+      : route.method === 'DELETE' && route.path === '/v1/accounts/{id}/tokens'
+        ? spareAccountIds
+        : pools.ids;
   if (valid) return fc.constantFrom(...real);
   return fc.oneof(
     { weight: 5, arbitrary: fc.constantFrom(...real) },
@@ -263,10 +283,16 @@ function requestFor(route: Route, valid = false): fc.Arbitrary<Req> {
   return fc
     .tuple(fc.tuple(...pathParts), queryString(route, valid), bodyOf(route, valid), kind, fc.nat(), fc.boolean())
     .map(([parts, query, b, k, n, dropType]) => {
-      const list = route.method === 'DELETE' && route.path === '/v1/me' && k === 'account' ? spareAccounts : (tokens[k] as (string | undefined)[]);
+      const usesUp = (route.method === 'DELETE' && route.path === '/v1/me') || (route.method === 'POST' && route.path === '/v1/me/sign-out');
+      const list = usesUp && k === 'account' ? spareAccounts : (tokens[k] as (string | undefined)[]);
       const auth = list[n % list.length];
       const headers: Record<string, string> = {};
-      if (auth !== undefined) headers.authorization = auth;
+      // A console session: its cookie, with (or, every third, without) its CSRF token.
+      if (auth?.startsWith('Session ')) {
+        const [cookie, csrf] = auth.slice(8).split(' ');
+        headers.cookie = cookie as string;
+        if (n % 3 !== 0) headers['x-csrf-token'] = csrf as string;
+      } else if (auth !== undefined) headers.authorization = auth;
       if (b.type && !(dropType && n % 7 === 0)) headers['content-type'] = b.type;
       if (route.path.startsWith('/crm/')) headers['x-signature'] = n % 2 ? 'sha1=00' : '0'.repeat(40);
       const r: Req = {

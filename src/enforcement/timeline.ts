@@ -33,6 +33,8 @@ export const EVENT_VIEWS: Record<EventType, EventView> = {
   account_deleted: { fields: ['restrictionAtDeletion', 'kind'] },
   // A session was issued: by whom is the event's actor; the hash is never shown.
   token_issued: { fields: ['staffId', 'role'] },
+  // Sessions ended (signed out, or all revoked by the platform); the hash is never shown.
+  tokens_revoked: { fields: ['scope'] },
   // Whom the account saved or blocked; the names it gave them and numbers it looked up are its own.
   contact_added: { fields: ['contactId'] },
   contact_removed: { fields: ['contactId'] },

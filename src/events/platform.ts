@@ -104,6 +104,11 @@ export type PlatformEvent =
       /** The SHA-256 of the token, never the token. Exactly one of accountId, staffId (with its role). */
       payload: { hash: string; accountId: number | null; staffId: number | null; role?: string };
     }
+  /**
+   * Sessions of the account ended: `session`, the one whose SHA-256 is `hash` (the account signed
+   * out); `all`, every one it has (the platform revoked them).
+   */
+  | { type: 'tokens_revoked'; payload: { scope: 'session' | 'all'; hash?: string } }
   | { type: 'contact_added'; payload: { contactId: number; name: string | null } }
   | { type: 'contact_removed'; payload: { contactId: number } }
   | { type: 'pending_contact_added'; payload: { phone: string; name: string | null } }

@@ -3,32 +3,52 @@ import { Flag } from '../domain/gate.js';
 import type { Lang } from '../domain/texts.js';
 import type { Platform } from '../platform/context.js';
 import type { Principal } from '../platform/tokens.js';
+import type { ErrorCode } from '../domain/codes.js';
 import type { StaffRole } from '../store/schema/staff.js';
 import { CSRF_HEADER, SESSION_COOKIE, type ConsoleSessions } from './console-sessions.js';
 import { sendError } from './errors.js';
 
 /**
- * Who may call a route. `account`: an account token. `staff`: any staff token (or the admin
- * token); a list of roles narrows it. `none`: anyone.
+ * Who may call a route, declared beside it in `config.access` (a route without one does not
+ * register; test/authz-matrix.test.ts calls every route as every kind of caller against it):
+ * - `none`: anyone, signed in or not;
+ * - `account`: an account token (never a staff token nor the admin token: no staff member acts as
+ *   an account);
+ * - `platform`: the admin token as a bearer token, the platform's own key (a console session
+ *   opened with it does not carry this right, and staff tokens, `admin` included, get 403);
+ * - `staff`: any staff token, the admin token, or a console session standing for one;
+ * - a list of roles: staff with one of them (the `admin` role and the admin token always);
+ * - `session`: a console session cookie only (a bearer token alone gets 401);
+ * - `signed-in`: any valid token; the route itself decides what the principal may see.
  */
-export type Access = 'none' | 'account' | 'staff' | StaffRole[];
+export type Access = 'none' | 'account' | 'platform' | 'staff' | 'session' | 'signed-in' | readonly StaffRole[];
 
 declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal | null;
     lang: Lang | undefined;
+    /** What the request authenticated as, even when refused (for the access log). */
+    principalKind: PrincipalKind;
     /** The code of the error answered, if any (for figures). */
     errorCode?: string;
   }
   interface FastifyContextConfig {
     access?: Access;
+    /**
+     * On an account route naming a resource in its path (a chat, a connection): what another
+     * account gets for the owner's resource, one of these codes (it never reaches it).
+     */
+    othersGet?: readonly ErrorCode[];
   }
 }
+
+/** What a request presented: a valid token of a kind, a console session, or nothing that authenticates. */
+export type PrincipalKind = 'anonymous' | 'invalid' | 'account' | 'staff' | 'admin' | 'session:staff' | 'session:admin';
 
 /** `Bearer <token>`; the scheme's case does not matter (RFC 7235 §2.1: `bearer`, `BEARER`). */
 const BEARER = /^bearer[ \t]+(\S+)[ \t]*$/i;
 
-function bearer(req: FastifyRequest): string | undefined {
+export function bearer(req: FastifyRequest): string | undefined {
   const h = req.headers.authorization;
   if (!h) return undefined;
   return BEARER.exec(h)?.[1];
@@ -52,17 +72,30 @@ export function authHook(p: Platform, sessions?: ConsoleSessions) {
   return async function authenticate(req: FastifyRequest, reply: FastifyReply): Promise<void> {
     req.principal = null;
     req.lang = undefined;
-    const access: Access = req.routeOptions.config?.access ?? 'none';
+    // Fail closed: a route reached without a declaration (none registers without one) is refused;
+    // an unknown path goes on to its 404.
+    const access: Access | undefined = req.routeOptions.config?.access ?? (req.is404 ? 'none' : undefined);
     const token = bearer(req);
     let principal = token ? p.tokens.lookup(token) : undefined;
     const sessionId = token === undefined && sessions ? req.cookies?.[SESSION_COOKIE] : undefined;
+    let viaSession = false;
     if (sessionId) {
       principal = sessions!.principal(sessionId);
-      if (principal && !SAFE_METHODS.has(req.method)) {
-        const csrf = req.headers[CSRF_HEADER];
-        if (!sessions!.csrfMatches(sessionId, typeof csrf === 'string' ? csrf : undefined)) {
-          return void sendError(req, reply, 'FORBIDDEN', { reason: `a console write needs the session's ${CSRF_HEADER} header` });
-        }
+      viaSession = principal !== undefined;
+    }
+    req.principalKind = principal
+      ? viaSession
+        ? principal.kind === 'admin'
+          ? 'session:admin'
+          : 'session:staff'
+        : principal.kind
+      : token !== undefined || req.headers.authorization !== undefined || sessionId
+        ? 'invalid'
+        : 'anonymous';
+    if (viaSession && !SAFE_METHODS.has(req.method)) {
+      const csrf = req.headers[CSRF_HEADER];
+      if (!sessions!.csrfMatches(sessionId!, typeof csrf === 'string' ? csrf : undefined)) {
+        return void sendError(req, reply, 'FORBIDDEN', { reason: `a console write needs the session's ${CSRF_HEADER} header` });
       }
     }
     if (principal?.kind === 'account') {
@@ -89,12 +122,20 @@ export function authHook(p: Platform, sessions?: ConsoleSessions) {
       req.principal = principal ?? null;
       return;
     }
+    if (access === undefined) return void sendError(req, reply, 'FORBIDDEN', { reason: 'this route declares no access' });
     if (!principal) return void sendError(req, reply, 'UNAUTHORIZED');
     if (access === 'account') {
       if (principal.kind !== 'account') return void sendError(req, reply, 'FORBIDDEN', { reason: 'an account token is required' });
+    } else if (access === 'platform') {
+      if (principal.kind !== 'admin' || viaSession)
+        return void sendError(req, reply, 'FORBIDDEN', { reason: 'only the platform key (the admin token, as a bearer token) may call this route' });
+    } else if (access === 'session') {
+      if (!viaSession) return void sendError(req, reply, 'UNAUTHORIZED', { reason: 'sign in to the console first' });
+    } else if (access === 'signed-in') {
+      // Any valid principal; the route decides what it may see.
     } else {
       if (principal.kind === 'account') return void sendError(req, reply, 'FORBIDDEN', { reason: 'a staff token is required' });
-      if (Array.isArray(access) && principal.role !== 'admin' && !access.includes(principal.role)) {
+      if (access !== 'staff' && principal.role !== 'admin' && !access.includes(principal.role)) {
         return void sendError(req, reply, 'FORBIDDEN', { reason: `requires role ${access.join(' or ')}` });
       }
     }

@@ -5,7 +5,8 @@ import type { Duplex } from 'node:stream';
 import { BanyaError } from '../domain/errors.js';
 import { errorText } from '../domain/texts.js';
 import type { Platform } from '../platform/context.js';
-import { authHook } from './auth.js';
+import type { ErrorCode } from '../domain/codes.js';
+import { type Access, authHook } from './auth.js';
 import { ConsoleSessions } from './console-sessions.js';
 import { errorHandler, SECURITY_HEADERS, sendError, tooLarge } from './errors.js';
 import { accountRoutes } from './routes/accounts.js';
@@ -25,8 +26,20 @@ import type { SpamBot } from '../spambot/bot.js';
 import type { SupportDesk } from '../support/desk.js';
 import type { Figures } from '../metrics/figures.js';
 
+/** A registered route and the access declared beside it. */
+export interface RouteEntry {
+  method: string;
+  url: string;
+  access: Access;
+  othersGet?: readonly ErrorCode[];
+  /** Hidden from the OpenAPI document (the web pages, the document itself). */
+  hidden: boolean;
+}
+
 export interface HttpServer {
   readonly server: FastifyInstance;
+  /** Every route as registered, with its declared access (the authorization matrix reads it). */
+  readonly routes: readonly RouteEntry[];
 }
 
 export interface HttpOptions {
@@ -94,6 +107,29 @@ function declaredLength(header: string | undefined): number | null {
   return Number(header);
 }
 
+/**
+ * Every route declares who may call it (`config.access`, auth.ts); one without a declaration does
+ * not register. Each registered route is listed in `routes`, with its declaration.
+ */
+export function declareAccess(app: FastifyInstance, routes: RouteEntry[]): void {
+  app.addHook('onRoute', (r) => {
+    // The built web files (console.ts serves them with @fastify/static, which takes no route
+    // config): public, as they hold no data; every datum comes through the API's own access.
+    if (r.url.startsWith('/static/')) r.config = { ...r.config, access: 'none' };
+    const access = r.config?.access;
+    const methods = Array.isArray(r.method) ? r.method : [r.method];
+    if (access === undefined) throw new Error(`route ${methods.join(',')} ${r.url} declares no config.access`);
+    for (const method of methods)
+      routes.push({
+        method,
+        url: r.url,
+        access,
+        hidden: (r.schema as { hide?: boolean } | undefined)?.hide === true,
+        ...(r.config?.othersGet ? { othersGet: r.config.othersGet } : {}),
+      });
+  });
+}
+
 export async function createHttpServer(p: Platform, options: HttpOptions): Promise<HttpServer> {
   const limits = p.config.http;
   const app: FastifyInstance = Fastify({
@@ -147,7 +183,30 @@ export async function createHttpServer(p: Platform, options: HttpOptions): Promi
     if (length !== null && length > p.config.bodyLimitBytes) return void tooLarge(req, reply, p.config.bodyLimitBytes);
     done();
   });
+  const routes: RouteEntry[] = [];
+  declareAccess(app, routes);
   app.decorateRequest('principal', null);
+  app.decorateRequest('principalKind', 'anonymous');
+  // The access log: one line per answered request, at `info` (BANYA_LOG_LEVEL=warn turns it off).
+  // The route's pattern, never its path or query (they carry ids and phone numbers), and never a
+  // header or a body: no token, no number, no message text reaches it.
+  if (p.log.isLevelEnabled('info')) {
+    const access = p.log.child({ log: 'access' });
+    app.addHook('onResponse', (req, reply, done) => {
+      access.info(
+        {
+          method: req.method,
+          route: req.routeOptions.url ?? '(no route)',
+          status: reply.statusCode,
+          ms: Math.round(reply.elapsedTime * 100) / 100,
+          principal: req.principalKind,
+          ...(req.errorCode ? { code: req.errorCode } : {}),
+        },
+        'request',
+      );
+      done();
+    });
+  }
   app.decorateRequest('lang', undefined);
   await app.register(fastifyCookie);
   const sessions = new ConsoleSessions(p);
@@ -187,5 +246,5 @@ export async function createHttpServer(p: Platform, options: HttpOptions): Promi
   await crmRoutes(app, p);
   await metricsRoutes(app, p);
   await app.ready();
-  return { server: app };
+  return { server: app, routes };
 }

@@ -165,6 +165,18 @@ export async function issueAccountToken(p: Platform, id: number, actor: Actor): 
   return token;
 }
 
+/** The account signs out: the session of `token` ends (its other sessions go on). */
+export async function signOut(p: Platform, id: number, token: string, actor: Actor): Promise<void> {
+  await p.journal.record(p.clock.now(), actor, id, { type: 'tokens_revoked', payload: { scope: 'session', hash: hashToken(token) } });
+}
+
+/** The platform ends every session of an account (a lost phone, a taken-over account). */
+export async function revokeAccountTokens(p: Platform, id: number, actor: Actor): Promise<void> {
+  const f = p.index.flags(id);
+  if (id === 0 || !p.index.exists(id) || f & Flag.DELETED) fail('NOT_FOUND');
+  await p.journal.record(p.clock.now(), actor, id, { type: 'tokens_revoked', payload: { scope: 'all' } });
+}
+
 export interface ProfileChanges {
   name?: string;
   username?: string | null;

@@ -190,6 +190,28 @@ export const platformProjectors: ProjectorsFor<PlatformEvent, Platform> = {
       else if (e.staffId !== null && e.role) p.tokens.put(e.hash, { kind: 'staff', staffId: e.staffId, role: e.role as StaffRole });
     },
   },
+  tokens_revoked: {
+    sql(r, db) {
+      const a = who(r);
+      const e = r.event.payload;
+      if (e.scope === 'all') return [revokeTokens(db, 'account_id', a, r.at)];
+      return [
+        db
+          .updateTable('tokens')
+          .set({ revoked_at: r.at })
+          .where('hash', '=', e.hash ?? '')
+          .where('account_id', '=', a)
+          .where('revoked_at', 'is', null)
+          .compile(),
+      ];
+    },
+    memory(r, p) {
+      const a = who(r);
+      const e = r.event.payload;
+      if (e.scope === 'all') p.tokens.revokeAll({ kind: 'account', accountId: a });
+      else if (e.hash !== undefined) p.tokens.revoke(e.hash, { kind: 'account', accountId: a });
+    },
+  },
   contact_added: {
     sql(r, db) {
       const e = r.event.payload;

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { fail } from '../../domain/errors.js';
 import {
   createAccount,
@@ -9,6 +9,8 @@ import {
   updatePrivacy,
   updateProfile,
   deleteAccount,
+  revokeAccountTokens,
+  signOut,
   type PrivacyView,
   type ProfileChanges,
 } from '../../platform/accounts.js';
@@ -19,7 +21,7 @@ import { resolveTarget } from '../../platform/messages.js';
 import { lookUpNumber } from '../../platform/lookups.js';
 import { codeName } from '../../domain/codes.js';
 import { parseId } from '../../store/ids.js';
-import { accountOf } from '../auth.js';
+import { accountOf, bearer } from '../auth.js';
 import { accountSchema, errorResponses, langSchema, phoneSchema, platformIdSchema, restrictionSchema } from '../schemas.js';
 import type { Lang } from '../../domain/texts.js';
 import { actorOf } from './actor.js';
@@ -31,20 +33,11 @@ const privacyProps = {
   newChats: { type: 'string', enum: ['everybody', 'contacts'] },
 } as const;
 
-/**
- * The platform's routes (registering accounts, signing them in, the batch gate check) answer only
- * the admin token, the platform's own key (API.md): a staff token, even with the `admin` role,
- * gets 403 — no staff member can act as a user.
- */
-export function platformKeyOnly(req: FastifyRequest): void {
-  if (req.principal?.kind !== 'admin') fail('FORBIDDEN', { reason: 'only the platform key (the admin token) may call this route' });
-}
-
 export async function accountRoutes(app: FastifyInstance, p: Platform): Promise<void> {
   app.post<{ Body: { phone?: string; platformId?: string; name: string; username?: string; numberKind?: 'mobile' | 'voip'; language?: Lang } }>(
     '/v1/accounts',
     {
-      config: { access: ['admin'] },
+      config: { access: 'platform' },
       schema: {
         summary: 'Register an account on a phone number, on the platform id of the user, or both',
         description:
@@ -66,7 +59,6 @@ export async function accountRoutes(app: FastifyInstance, p: Platform): Promise<
       },
     },
     async (req, reply) => {
-      platformKeyOnly(req);
       return reply.code(201).send(await createAccount(p, req.body, actorOf(req)));
     },
   );
@@ -74,14 +66,46 @@ export async function accountRoutes(app: FastifyInstance, p: Platform): Promise<
   app.post<{ Params: { id: string } }>(
     '/v1/accounts/:id/tokens',
     {
-      config: { access: ['admin'] },
+      config: { access: 'platform' },
       schema: { summary: 'A new session for an account', tags: ['accounts'], params: { type: 'object', properties: { id: { type: 'string' } } } },
     },
     async (req, reply) => {
-      platformKeyOnly(req);
       const id = parseId('account', req.params.id);
       if (id === 0) fail('NOT_FOUND');
       return reply.code(201).send({ token: await issueAccountToken(p, id, actorOf(req)) });
+    },
+  );
+
+  app.delete<{ Params: { id: string } }>(
+    '/v1/accounts/:id/tokens',
+    {
+      config: { access: 'platform' },
+      schema: {
+        summary: "End every session of an account (the platform's sign-out everywhere): its tokens answer 401 from now on",
+        tags: ['accounts'],
+        params: { type: 'object', properties: { id: { type: 'string' } } },
+        response: { 204: { type: 'null' }, ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      await revokeAccountTokens(p, parseId('account', req.params.id), actorOf(req));
+      return reply.code(204).send();
+    },
+  );
+
+  app.post(
+    '/v1/me/sign-out',
+    {
+      config: { access: 'account' },
+      schema: {
+        summary: "Sign out: the token of this request stops working (the account's other sessions go on)",
+        tags: ['me'],
+        response: { 204: { type: 'null' }, ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      await signOut(p, accountOf(req), bearer(req)!, actorOf(req));
+      return reply.code(204).send();
     },
   );
 

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { MAX_CLOCK_MS } from '../../clock.js';
 import { fail } from '../../domain/errors.js';
 import type { Platform } from '../../platform/context.js';
+import { rotateAdminToken } from '../../platform/admin-token.js';
 import { createStaff, deleteStaff } from '../../platform/staff-members.js';
 import { parseId } from '../../store/ids.js';
 import type { StaffRole } from '../../store/schema/staff.js';
@@ -49,6 +50,30 @@ export async function adminRoutes(app: FastifyInstance, p: Platform, clock: Cloc
       if (id === 0) fail('NOT_FOUND');
       await deleteStaff(p, id, actorOf(req));
       return reply.code(204).send();
+    },
+  );
+
+  app.post<{ Body: { graceSeconds?: number } | undefined }>(
+    '/v1/admin/token',
+    {
+      config: { access: 'platform' },
+      schema: {
+        summary: 'Rotate the generated admin token: answers the new one once; the old one works for graceSeconds more',
+        description:
+          "`graceSeconds` 0 to 86400 (default 3600; 0 ends the old token at once), on the service clock. Tokens rotated out before keep their own grace. With `BANYA_ADMIN_TOKEN` set, the token is the operator's: `409 ADMIN_TOKEN_FIXED` (rotate it there, with `BANYA_ADMIN_TOKEN_PREVIOUS` for the switch-over).",
+        tags: ['admin'],
+        body: { type: 'object', properties: { graceSeconds: { type: 'integer', minimum: 0, maximum: 86_400 } } },
+        response: {
+          201: { type: 'object', properties: { token: { type: 'string' }, previousValidUntil: { type: 'string' } } },
+          ...errorResponses,
+        },
+      },
+    },
+    async (req, reply) => {
+      const grace = req.body?.graceSeconds ?? 3600;
+      const r = await rotateAdminToken(p.config, p.store, p.tokens, p.clock, grace);
+      req.log.warn({ graceSeconds: grace }, 'the admin token was rotated');
+      return reply.code(201).send({ token: r.token, previousValidUntil: new Date(r.previousValidUntil).toISOString() });
     },
   );
 

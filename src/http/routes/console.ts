@@ -73,7 +73,13 @@ export async function consoleRoutes(app: FastifyInstance, p: Platform, o: Consol
     },
     async (req, reply) => {
       const opened = await sessions.open(req.body.token);
-      if (!opened) return sendError(req, reply, 'UNAUTHORIZED');
+      if (!opened) {
+        // A token tried here spends the failed-authentication bucket as a bad bearer token does:
+        // the sign-in form is no faster a way to guess tokens than the Authorization header.
+        const wait = p.limits.takeAuthFailure(req.ip);
+        if (wait > 0) return sendError(req, reply, 'FLOOD_WAIT', { retryAfter: wait });
+        return sendError(req, reply, 'UNAUTHORIZED');
+      }
       void reply.setCookie(SESSION_COOKIE, opened.id, { path: '/', httpOnly: true, sameSite: 'strict', secure, expires: new Date(opened.expiresAt) });
       return reply
         .code(201)
@@ -84,7 +90,7 @@ export async function consoleRoutes(app: FastifyInstance, p: Platform, o: Consol
   app.get(
     '/v1/console/session',
     {
-      config: { access: 'staff' },
+      config: { access: 'session' },
       schema: { summary: 'The signed-in staff member, with a fresh CSRF token', tags: ['console'], response: { 200: sessionSchema, ...errorResponses } },
     },
     async (req: FastifyRequest, reply: FastifyReply) => {
@@ -175,7 +181,9 @@ export async function consoleRoutes(app: FastifyInstance, p: Platform, o: Consol
 
   const webDir = o.webDir ?? DEFAULT_WEB_DIR;
   if (fs.existsSync(path.join(webDir, 'console', 'index.html'))) {
-    // Built assets carry a content hash in their names: they may be cached for good.
+    // Built assets carry a content hash in their names: they may be cached for good. Their
+    // routes' access (`none`: the files hold no data) is declared in server.ts, as the plugin
+    // takes no route config.
     await app.register(fastifyStatic, {
       root: webDir,
       prefix: '/static/',

@@ -73,8 +73,8 @@ export async function crmRoutes(app: FastifyInstance, p: Platform): Promise<void
   app.get<{ Params: { scopeId: string } }>(
     '/v1/crm/amocrm/connections/:scopeId',
     {
-      // Staff, or the business account itself: checked below.
-      config: { access: 'none' },
+      // Staff, or the business account itself (checked below): another account learns nothing.
+      config: { access: 'signed-in', othersGet: ['NOT_FOUND'] },
       schema: {
         summary: "A connection and its number's protection status: restriction, quality colour, held messages, today's counts",
         tags: ['crm'],
@@ -84,8 +84,7 @@ export async function crmRoutes(app: FastifyInstance, p: Platform): Promise<void
     },
     async (req, reply) => {
       const gw = gateway(p);
-      const who = req.principal;
-      if (!who) return sendError(req, reply, 'UNAUTHORIZED');
+      const who = req.principal!;
       const c = gw.state.connections.get(req.params.scopeId);
       // Another account learns nothing, not even that the connection exists.
       if (!c || (who.kind === 'account' && who.accountId !== c.businessAccountId)) fail('NOT_FOUND');

@@ -2,7 +2,6 @@ import type { FastifyInstance } from 'fastify';
 import { fail } from '../../domain/errors.js';
 import { checkBatch } from '../../platform/gate-batch.js';
 import type { Platform } from '../../platform/context.js';
-import { platformKeyOnly } from './accounts.js';
 
 const MAX_BATCH = 100_000;
 
@@ -10,7 +9,8 @@ export async function gateRoutes(app: FastifyInstance, p: Platform): Promise<voi
   app.post<{ Body: { from: string[]; to: string[] } }>(
     '/v1/gate/check',
     {
-      config: { access: ['admin'] },
+      // The platform's own key only (API.md): a staff token, even with the `admin` role, gets 403.
+      config: { access: 'platform' },
       bodyLimit: 16 * 1024 * 1024,
       schema: {
         summary: 'Decide many private messages at once (send-gate rows 1–7, no rate limits); 0 means allowed',
@@ -28,7 +28,6 @@ export async function gateRoutes(app: FastifyInstance, p: Platform): Promise<voi
       },
     },
     async (req) => {
-      platformKeyOnly(req);
       if (req.body.from.length !== req.body.to.length) fail('BAD_REQUEST', { reason: 'from and to must have the same length' });
       return { results: checkBatch(p, req.body.from, req.body.to) };
     },

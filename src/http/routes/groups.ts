@@ -48,7 +48,7 @@ export async function groupRoutes(app: FastifyInstance, p: Platform): Promise<vo
   app.post<{ Params: { chatId: string }; Body: { accountIds: string[] } }>(
     '/v1/chats/:chatId/members',
     {
-      config: { access: 'account' },
+      config: { access: 'account', othersGet: ['CHAT_ADMIN_REQUIRED'] },
       schema: {
         summary: 'Add members (admins only); those who cannot be added come back with their codes',
         tags: ['groups'],
@@ -64,7 +64,7 @@ export async function groupRoutes(app: FastifyInstance, p: Platform): Promise<vo
 
   app.post<{ Params: { chatId: string } }>(
     '/v1/chats/:chatId/join',
-    { config: { access: 'account' }, schema: { summary: 'Join a public group or channel', tags: ['groups'] } },
+    { config: { access: 'account', othersGet: ['CHAT_NOT_PUBLIC'] }, schema: { summary: 'Join a public group or channel', tags: ['groups'] } },
     async (req, reply) => {
       await joinChat(p, accountOf(req), req.params.chatId);
       return reply.code(204).send();
@@ -73,7 +73,7 @@ export async function groupRoutes(app: FastifyInstance, p: Platform): Promise<vo
 
   app.post<{ Params: { chatId: string } }>(
     '/v1/chats/:chatId/leave',
-    { config: { access: 'account' }, schema: { summary: 'Leave a group or channel', tags: ['groups'] } },
+    { config: { access: 'account', othersGet: ['NOT_FOUND'] }, schema: { summary: 'Leave a group or channel', tags: ['groups'] } },
     async (req, reply) => {
       await leaveChat(p, accountOf(req), req.params.chatId);
       return reply.code(204).send();
@@ -83,7 +83,7 @@ export async function groupRoutes(app: FastifyInstance, p: Platform): Promise<vo
   app.post<{ Params: { chatId: string }; Body: { accountId: string } }>(
     '/v1/chats/:chatId/bans',
     {
-      config: { access: 'account' },
+      config: { access: 'account', othersGet: ['CHAT_ADMIN_REQUIRED'] },
       schema: {
         summary: 'Remove a member and bar them (admins only)',
         tags: ['groups'],
@@ -99,7 +99,7 @@ export async function groupRoutes(app: FastifyInstance, p: Platform): Promise<vo
   app.post<{ Params: { chatId: string }; Body: { accountId: string; admin?: boolean } }>(
     '/v1/chats/:chatId/admins',
     {
-      config: { access: 'account' },
+      config: { access: 'account', othersGet: ['CHAT_ADMIN_REQUIRED'] },
       schema: {
         summary: 'Make a member an admin, or take it back with admin: false (the owner only)',
         tags: ['groups'],

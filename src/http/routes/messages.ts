@@ -11,7 +11,7 @@ export async function messageRoutes(app: FastifyInstance, p: Platform): Promise<
   app.post<{ Body: { to: Target; text: string; idempotencyKey?: string } }>(
     '/v1/messages',
     {
-      config: { access: 'account' },
+      config: { access: 'account', othersGet: ['PEER_ID_INVALID'] },
       schema: {
         summary: 'Send a message: decided by the send gate (RULES.md §2)',
         tags: ['messages'],
@@ -46,7 +46,7 @@ export async function messageRoutes(app: FastifyInstance, p: Platform): Promise<
   app.get<{ Params: { chatId: string }; Querystring: { after?: string; limit?: string } }>(
     '/v1/chats/:chatId/messages',
     {
-      config: { access: 'account' },
+      config: { access: 'account', othersGet: ['NOT_FOUND'] },
       schema: {
         summary: 'Messages of a chat, oldest first',
         tags: ['chats'],

@@ -197,7 +197,8 @@ export async function moderationRoutes(app: FastifyInstance, p: Platform): Promi
   app.post<{ Params: { id: string }; Body: DecisionInput }>(
     '/v1/moderation/cases/:id/decision',
     {
-      config: { access: [...STAFF] },
+      // API.md: moderator, admin (dismiss and escalate: triage too); support decides appeals, not cases.
+      config: { access: ['triage', 'moderator', 'admin'] },
       schema: {
         summary: "Confirm (moderator, admin), dismiss or escalate (triage too); confirming applies the ladder's next sanction",
         tags: ['moderation'],

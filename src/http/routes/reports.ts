@@ -9,7 +9,7 @@ export async function reportRoutes(app: FastifyInstance, p: Platform): Promise<v
   app.post<{ Body: ReportRequest & { idempotencyKey?: string } }>(
     '/v1/reports',
     {
-      config: { access: 'account' },
+      config: { access: 'account', othersGet: ['NOT_FOUND'] },
       schema: {
         summary: 'Report spam in a private chat, messages in a group or channel, or a public chat itself',
         description:
