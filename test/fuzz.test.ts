@@ -396,5 +396,5 @@ describe('fuzzing every route of /openapi.json', () => {
     console.log(
       `fuzz: ${sent} requests over ${routes.length} routes in ${Date.now() - started} ms; probes ${probesAccepted} accepted (${accepted.size} routes: ${[...accepted].join(', ')}), ${probesRefused} refused`,
     );
-  }, 120_000);
+  }, 180_000);
 });
