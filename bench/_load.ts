@@ -44,7 +44,64 @@ export interface OpenJob {
   durationMs: number;
 }
 
-export type Job = ClosedJob | OpenJob;
+/**
+ * A long open loop (bench/soak.ts): `rate` requests a second for `seconds`, cycling through
+ * `requests` (whose kinds are in `kinds`: 0 message, 1 report), measured in buckets of
+ * `bucketSeconds`; beside it, when `decide` is set, a moderator's loop that reads the open
+ * cases every `everyMs` and decides each (every `confirmEvery`th confirmed, the others
+ * dismissed). Percentiles are computed here, per bucket, so that only figures cross the channel.
+ */
+export interface SoakJob {
+  kind: 'soak';
+  port: number;
+  requests: Uint8Array[];
+  kinds: Uint8Array;
+  rate: number;
+  seconds: number;
+  bucketSeconds: number;
+  connections: number;
+  maxConnections: number;
+  decide: { token: string; everyMs: number; confirmEvery: number } | null;
+}
+
+export interface SoakBucket {
+  /** Seconds since the start of the schedule (bucket start). */
+  at: number;
+  offered: number;
+  /** Answers to requests scheduled in this bucket. */
+  completed: number;
+  statuses: Record<string, Record<string, number>>;
+  /** Messages' latency from their scheduled time (ms). */
+  p50: number;
+  p99: number;
+  p999: number;
+  max: number;
+  /** Reports' latency from their scheduled time (ms). */
+  reportP99: number;
+  decisions: number;
+  decisionP99: number;
+  /** How late the generator wrote requests (ms), p99. */
+  lagP99: number;
+}
+
+export interface SoakResult {
+  buckets: SoakBucket[];
+  offered: number;
+  completed: number;
+  errors: number;
+  statuses: Record<string, Record<string, number>>;
+  p50: number;
+  p99: number;
+  p999: number;
+  max: number;
+  decisions: number;
+  decisionStatuses: Record<string, number>;
+  connectionsUsed: number;
+  seconds: number;
+  cpuMs: number;
+}
+
+export type Job = ClosedJob | OpenJob | SoakJob;
 
 export interface ClosedResult {
   completed: number;
@@ -71,7 +128,10 @@ export interface OpenResult {
   cpuMs: number;
 }
 
-export type Reply = { event: 'done'; result: ClosedResult | OpenResult } | { event: 'window'; phase: 'start' | 'end' } | { event: 'error'; message: string };
+export type Reply =
+  | { event: 'done'; result: ClosedResult | OpenResult | SoakResult }
+  | { event: 'window'; phase: 'start' | 'end' }
+  | { event: 'error'; message: string };
 
 const CRLFCRLF = Buffer.from('\r\n\r\n');
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
@@ -293,8 +353,189 @@ async function open(job: OpenJob): Promise<OpenResult> {
   return { offered: n, completed: measured, seconds, statuses, errors, fromSchedule, fromSend, sendLag, connectionsUsed: connections, cpuMs: cpu };
 }
 
+function pct(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+const KIND_NAMES = ['message', 'report'];
+
+async function soak(job: SoakJob): Promise<SoakResult> {
+  let errors = 0;
+  const interval = 1000 / job.rate;
+  const total = Math.floor(job.seconds * job.rate);
+  const scheduled = new Float64Array(total);
+  const sentAt = new Float64Array(total);
+  const doneAt = new Float64Array(total);
+  const status = new Uint16Array(total);
+  const idle: Conn[] = [];
+  const waiting: number[] = [];
+  let waitingHead = 0;
+  const inFlight = new Map<Conn, number>();
+  let connections = 0;
+  let completed = 0;
+  let opening = 0;
+  let allDone: () => void = () => {};
+  const finished = new Promise<void>((r) => (allDone = r));
+  const write = (c: Conn, k: number) => {
+    inFlight.set(c, k);
+    sentAt[k] = performance.now();
+    c.send(job.requests[k % job.requests.length]!);
+  };
+  const onAnswer = (c: Conn, code: number) => {
+    const k = inFlight.get(c)!;
+    inFlight.delete(c);
+    doneAt[k] = performance.now();
+    status[k] = code;
+    completed++;
+    if (waitingHead < waiting.length) write(c, waiting[waitingHead++]!);
+    else idle.push(c);
+    if (waitingHead > 65_536 && waitingHead === waiting.length) {
+      waiting.length = 0;
+      waitingHead = 0;
+    }
+    if (completed === total) allDone();
+  };
+  const add = async () => {
+    connections++;
+    opening++;
+    const c = new Conn(await connect(job.port), onAnswer, () => errors++);
+    opening--;
+    if (waitingHead < waiting.length) write(c, waiting[waitingHead++]!);
+    else idle.push(c);
+  };
+  await Promise.all(Array.from({ length: job.connections }, add));
+
+  // The moderator: reads the open cases and decides them, one at a time, until the schedule ends.
+  const decisions: { at: number; ms: number; status: number }[] = [];
+  let deciding = job.decide !== null;
+  const base = `http://127.0.0.1:${job.port}`;
+  const moderator = async () => {
+    const d = job.decide!;
+    const headers = { authorization: `Bearer ${d.token}`, 'content-type': 'application/json' };
+    let n = 0;
+    while (deciding) {
+      const t = performance.now();
+      try {
+        const res = await fetch(`${base}/v1/moderation/cases?state=open&limit=50`, { headers });
+        const { cases = [] } = (await res.json()) as { cases?: { id: string }[] };
+        for (const c of cases) {
+          if (!deciding) break;
+          const action = ++n % d.confirmEvery === 0 ? { action: 'confirm', policy: 'spam' } : { action: 'dismiss' };
+          const t0 = performance.now();
+          const r = await fetch(`${base}/v1/moderation/cases/${c.id}/decision`, { method: 'POST', headers, body: JSON.stringify(action) });
+          await r.arrayBuffer();
+          decisions.push({ at: t0, ms: performance.now() - t0, status: r.status });
+        }
+      } catch {
+        errors++;
+      }
+      const wait = d.everyMs - (performance.now() - t);
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    }
+  };
+
+  const start = performance.now() + 20;
+  for (let k = 0; k < total; k++) scheduled[k] = start + k * interval;
+  tell({ event: 'window', phase: 'start' });
+  const c0 = cpuMs();
+  const decided = job.decide ? moderator() : Promise.resolve();
+  let k = 0;
+  await new Promise<void>((resolve) => {
+    const tick = () => {
+      const now = performance.now();
+      while (k < total && scheduled[k]! <= now) {
+        let c = idle.pop();
+        while (c?.closed) c = idle.pop();
+        if (c) write(c, k);
+        else {
+          waiting.push(k);
+          if (connections < job.maxConnections && opening === 0) void add();
+        }
+        k++;
+      }
+      if (k >= total) return resolve();
+      const wait = scheduled[k]! - performance.now();
+      if (wait > 0.02) Atomics.wait(sleeper, 0, 0, Math.min(wait, 1));
+      setImmediate(tick);
+    };
+    tick();
+  });
+  if (completed < total) await Promise.race([finished, new Promise((r) => setTimeout(r, 30_000))]);
+  deciding = false;
+  await decided;
+  const seconds = (performance.now() - start) / 1000;
+  const cpu = cpuMs() - c0;
+  tell({ event: 'window', phase: 'end' });
+  for (const c of [...idle, ...inFlight.keys()]) c.socket.destroy();
+
+  const perBucket = Math.round(job.bucketSeconds * job.rate);
+  const buckets: SoakBucket[] = [];
+  const allStatuses: Record<string, Record<string, number>> = {};
+  const all: number[] = [];
+  for (let from = 0; from < total; from += perBucket) {
+    const to = Math.min(total, from + perBucket);
+    const msgs: number[] = [];
+    const reports: number[] = [];
+    const lags: number[] = [];
+    const statuses: Record<string, Record<string, number>> = {};
+    let answered = 0;
+    for (let i = from; i < to; i++) {
+      const kind = KIND_NAMES[job.kinds[i % job.requests.length]!]!;
+      const ms = doneAt[i]! ? doneAt[i]! - scheduled[i]! : Infinity;
+      if (doneAt[i]!) answered++;
+      (kind === 'message' ? msgs : reports).push(ms);
+      if (kind === 'message') all.push(ms);
+      lags.push(sentAt[i]! ? sentAt[i]! - scheduled[i]! : Infinity);
+      const sc = doneAt[i]! ? String(status[i]) : 'none';
+      const byKind = (statuses[kind] ??= {});
+      byKind[sc] = (byKind[sc] ?? 0) + 1;
+      const total2 = (allStatuses[kind] ??= {});
+      total2[sc] = (total2[sc] ?? 0) + 1;
+    }
+    const m = Float64Array.from(msgs).sort();
+    const r = Float64Array.from(reports).sort();
+    const t0 = start + (from / job.rate) * 1000;
+    const t1 = start + (to / job.rate) * 1000;
+    const ds = decisions.filter((d) => d.at >= t0 && d.at < t1);
+    buckets.push({
+      at: from / job.rate,
+      offered: to - from,
+      completed: answered,
+      statuses,
+      p50: pct(m, 50),
+      p99: pct(m, 99),
+      p999: pct(m, 99.9),
+      max: m.length ? m[m.length - 1]! : NaN,
+      reportP99: pct(r, 99),
+      decisions: ds.length,
+      decisionP99: pct(Float64Array.from(ds.map((d) => d.ms)).sort(), 99),
+      lagP99: pct(Float64Array.from(lags).sort(), 99),
+    });
+  }
+  const a = Float64Array.from(all).sort();
+  const decisionStatuses: Record<string, number> = {};
+  for (const d of decisions) decisionStatuses[d.status] = (decisionStatuses[d.status] ?? 0) + 1;
+  return {
+    buckets,
+    offered: total,
+    completed,
+    errors,
+    statuses: allStatuses,
+    p50: pct(a, 50),
+    p99: pct(a, 99),
+    p999: pct(a, 99.9),
+    max: a.length ? a[a.length - 1]! : NaN,
+    decisions: decisions.length,
+    decisionStatuses,
+    connectionsUsed: connections,
+    seconds,
+    cpuMs: cpu,
+  };
+}
+
 process.on('message', (job: Job) => {
-  (job.kind === 'closed' ? closed(job) : open(job)).then(
+  (job.kind === 'closed' ? closed(job) : job.kind === 'open' ? open(job) : soak(job)).then(
     (result) => tell({ event: 'done', result }),
     (err: unknown) => tell({ event: 'error', message: err instanceof Error ? (err.stack ?? err.message) : String(err) }),
   );

@@ -52,10 +52,11 @@ import {
 
 const ACCOUNTS = envInt('BENCH_ACCOUNTS', 2_000);
 const CONNECTIONS = envInt('BENCH_CONNECTIONS', 64);
-const SECONDS = envInt('BENCH_SECONDS', 4);
-const ROUNDS = envInt('BENCH_ROUNDS', 3);
+const SECONDS = envInt('BENCH_SECONDS', 3);
+const ROUNDS = envInt('BENCH_ROUNDS', 5);
 const PAIRS = envInt('BENCH_PAIRS', 50_000);
 const RATIO_TARGET = 0.7;
+const CPU_RATIO_TARGET = 1.3;
 const DECISIONS_TARGET = 1_000_000;
 
 const t0 = performance.now();
@@ -166,6 +167,20 @@ result({
   target: '',
   pass: true,
   note: `the same runs, divided by the serving process CPU time over the measured windows (includes SQLite commits and GC threads); less sensitive to other load on the machine; per request: banya ${(1e6 / banyaCpuRate).toFixed(0)} µs, bare ${(1e6 / bareCpuRate).toFixed(0)} µs, plain Fastify ${(1e6 / fastifyCpuRate).toFixed(0)} µs of CPU`,
+});
+// The send route's own cost against the framework's: server CPU per request, banya over the
+// minimal Fastify app, round by round (each round's two runs minutes apart at most).
+const cpuRatios = banyaRuns.map((x, i) => fastifyRuns[i]!.perCpuSecond / x.perCpuSecond);
+const cpuRatio = median(cpuRatios);
+result({
+  name: 'HTTP POST /v1/messages, server CPU per request against plain Fastify',
+  value: 1e6 / banyaCpuRate,
+  unit: 'µs',
+  baseline: 1e6 / fastifyCpuRate,
+  ratio: cpuRatio,
+  target: `≤ ${CPU_RATIO_TARGET}× plain Fastify`,
+  pass: cpuRatio <= CPU_RATIO_TARGET,
+  note: `server CPU time per request (process.cpuUsage, all threads) of banya and of the minimal Fastify app answering a constant, same generator and connections; median of the rounds' own ratios (${cpuRatios.map((x) => x.toFixed(2)).join(', ')}); value and baseline are medians of the rounds`,
 });
 result({
   name: 'HTTP POST constant answer, plain Fastify (requests/s)',

@@ -6,6 +6,8 @@
  *   npm run bench                 all benchmarks, then rewrite docs/PERFORMANCE.md
  *   npm run bench -- gate rules   only bench/gate.ts and bench/rules.ts
  *   npm run bench -- --no-write   print only
+ *   npm run bench -- soak --minutes 1   the soak (bench/soak.ts, 10 minutes and 2 of baseline by
+ *                                 default) for one minute; `--bare-minutes N` for its baseline
  *
  * Two RESULT shapes are understood: one line per benchmark with a `figures` list (bench/gate.ts),
  * or one line per metric `{ name, value, unit, baseline, ratio, target, pass, note }` (bench/_lib.ts).
@@ -67,7 +69,16 @@ const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(benchDir, '..');
 const docPath = path.join(root, 'docs', 'PERFORMANCE.md');
 
-const args = process.argv.slice(2);
+const argv = process.argv.slice(2);
+// `--minutes N` and `--bare-minutes N` are the soak's (bench/soak.ts), passed on through the environment.
+const childEnv: NodeJS.ProcessEnv = { ...process.env };
+const args: string[] = [];
+for (let i = 0; i < argv.length; i++) {
+  const a = argv[i]!;
+  if ((a === '--minutes' || a === '--bare-minutes') && argv[i + 1] !== undefined) {
+    childEnv[a === '--minutes' ? 'BENCH_SOAK_MINUTES' : 'BENCH_SOAK_BARE_MINUTES'] = argv[++i]!;
+  } else args.push(a);
+}
 const write = !args.includes('--no-write');
 const only = args.filter((a) => !a.startsWith('--'));
 
@@ -119,7 +130,7 @@ process.exit(failures.length > 0 ? 1 : 0);
 /** Runs one benchmark, echoing its output, and returns its exit status and stdout lines. */
 function runChild(file: string): Promise<{ code: number; lines: string[] }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', file], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', file], { cwd: root, env: childEnv, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (chunk: string) => {

@@ -1,3 +1,4 @@
+import { fastifyCookie } from '@fastify/cookie';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Flag } from '../domain/gate.js';
 import type { Lang } from '../domain/texts.js';
@@ -63,13 +64,21 @@ export function accountOf(req: FastifyRequest): number {
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+/** The console session cookie of a request, read only when it has no bearer token. */
+function sessionCookie(req: FastifyRequest): string | undefined {
+  const header = req.headers.cookie;
+  if (!header) return undefined;
+  return fastifyCookie.parse(header)[SESSION_COOKIE];
+}
+
 /**
  * Authenticates, authorises and rate-limits, before the body is even read. A bearer token wins;
  * without one, a console session cookie stands for its staff token, and then every write must
- * carry the session's CSRF token.
+ * carry the session's CSRF token. Synchronous (the hot path pays no promise): true when the
+ * request goes on, false when it was answered here.
  */
 export function authHook(p: Platform, sessions?: ConsoleSessions) {
-  return async function authenticate(req: FastifyRequest, reply: FastifyReply): Promise<void> {
+  return function authenticate(req: FastifyRequest, reply: FastifyReply): boolean {
     req.principal = null;
     req.lang = undefined;
     // Fail closed: a route reached without a declaration (none registers without one) is refused;
@@ -77,7 +86,7 @@ export function authHook(p: Platform, sessions?: ConsoleSessions) {
     const access: Access | undefined = req.routeOptions.config?.access ?? (req.is404 ? 'none' : undefined);
     const token = bearer(req);
     let principal = token ? p.tokens.lookup(token) : undefined;
-    const sessionId = token === undefined && sessions ? req.cookies?.[SESSION_COOKIE] : undefined;
+    const sessionId = token === undefined && sessions ? sessionCookie(req) : undefined;
     let viaSession = false;
     if (sessionId) {
       principal = sessions!.principal(sessionId);
@@ -95,50 +104,56 @@ export function authHook(p: Platform, sessions?: ConsoleSessions) {
     if (viaSession && !SAFE_METHODS.has(req.method)) {
       const csrf = req.headers[CSRF_HEADER];
       if (!sessions!.csrfMatches(sessionId!, typeof csrf === 'string' ? csrf : undefined)) {
-        return void sendError(req, reply, 'FORBIDDEN', { reason: `a console write needs the session's ${CSRF_HEADER} header` });
+        return refuse(req, reply, 'FORBIDDEN', { reason: `a console write needs the session's ${CSRF_HEADER} header` });
       }
     }
     if (principal?.kind === 'account') {
       const f = p.index.flags(principal.accountId);
       req.lang = p.index.language(principal.accountId);
-      if (f & Flag.BANNED) return void sendError(req, reply, 'USER_DEACTIVATED_BAN');
-      if (f & Flag.DELETED) return void sendError(req, reply, 'UNAUTHORIZED');
+      if (f & Flag.BANNED) return refuse(req, reply, 'USER_DEACTIVATED_BAN');
+      if (f & Flag.DELETED) return refuse(req, reply, 'UNAUTHORIZED');
     }
     // Rate limits: per account; per address only without a valid token; never the admin token.
     if (principal?.kind === 'account') {
       const wait = p.limits.take('requests', principal.accountId);
-      if (wait > 0) return void sendError(req, reply, 'FLOOD_WAIT', { retryAfter: wait });
+      if (wait > 0) return refuse(req, reply, 'FLOOD_WAIT', { retryAfter: wait });
     } else if (!principal) {
       const wait = p.limits.takeForIp(req.ip);
-      if (wait > 0) return void sendError(req, reply, 'FLOOD_WAIT', { retryAfter: wait });
+      if (wait > 0) return refuse(req, reply, 'FLOOD_WAIT', { retryAfter: wait });
       // Credentials that do not authenticate also spend a smaller bucket of their own: guessing
       // tokens from one address is slow, and valid tokens (limited per account) never meet it.
       if (req.headers.authorization !== undefined) {
         const failed = p.limits.takeAuthFailure(req.ip);
-        if (failed > 0) return void sendError(req, reply, 'FLOOD_WAIT', { retryAfter: failed });
+        if (failed > 0) return refuse(req, reply, 'FLOOD_WAIT', { retryAfter: failed });
       }
     }
     if (access === 'none') {
       req.principal = principal ?? null;
-      return;
+      return true;
     }
-    if (access === undefined) return void sendError(req, reply, 'FORBIDDEN', { reason: 'this route declares no access' });
-    if (!principal) return void sendError(req, reply, 'UNAUTHORIZED');
+    if (access === undefined) return refuse(req, reply, 'FORBIDDEN', { reason: 'this route declares no access' });
+    if (!principal) return refuse(req, reply, 'UNAUTHORIZED');
     if (access === 'account') {
-      if (principal.kind !== 'account') return void sendError(req, reply, 'FORBIDDEN', { reason: 'an account token is required' });
+      if (principal.kind !== 'account') return refuse(req, reply, 'FORBIDDEN', { reason: 'an account token is required' });
     } else if (access === 'platform') {
       if (principal.kind !== 'admin' || viaSession)
-        return void sendError(req, reply, 'FORBIDDEN', { reason: 'only the platform key (the admin token, as a bearer token) may call this route' });
+        return refuse(req, reply, 'FORBIDDEN', { reason: 'only the platform key (the admin token, as a bearer token) may call this route' });
     } else if (access === 'session') {
-      if (!viaSession) return void sendError(req, reply, 'UNAUTHORIZED', { reason: 'sign in to the console first' });
+      if (!viaSession) return refuse(req, reply, 'UNAUTHORIZED', { reason: 'sign in to the console first' });
     } else if (access === 'signed-in') {
       // Any valid principal; the route decides what it may see.
     } else {
-      if (principal.kind === 'account') return void sendError(req, reply, 'FORBIDDEN', { reason: 'a staff token is required' });
+      if (principal.kind === 'account') return refuse(req, reply, 'FORBIDDEN', { reason: 'a staff token is required' });
       if (access !== 'staff' && principal.role !== 'admin' && !access.includes(principal.role)) {
-        return void sendError(req, reply, 'FORBIDDEN', { reason: `requires role ${access.join(' or ')}` });
+        return refuse(req, reply, 'FORBIDDEN', { reason: `requires role ${access.join(' or ')}` });
       }
     }
     req.principal = principal;
+    return true;
   };
+}
+
+function refuse(req: FastifyRequest, reply: FastifyReply, code: Parameters<typeof sendError>[2], details?: Record<string, unknown>): false {
+  void sendError(req, reply, code, details);
+  return false;
 }

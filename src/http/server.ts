@@ -8,6 +8,7 @@ import type { Platform } from '../platform/context.js';
 import type { ErrorCode } from '../domain/codes.js';
 import { type Access, authHook } from './auth.js';
 import { ConsoleSessions } from './console-sessions.js';
+import { requestLogFactory } from './request-log.js';
 import { errorHandler, SECURITY_HEADERS, sendError, tooLarge } from './errors.js';
 import { accountRoutes } from './routes/accounts.js';
 import { adminRoutes } from './routes/admin.js';
@@ -78,6 +79,40 @@ function clientError(err: NodeJS.ErrnoException, socket: Duplex): void {
 }
 
 /**
+ * Whether a parsed body is free of what `bodyProblem` refuses, without building a path: every
+ * request runs this, and only a body that fails it has its problem named.
+ */
+function cleanBody(value: object, max: number): boolean {
+  const objects: object[] = [value];
+  const depths: number[] = [1];
+  while (objects.length > 0) {
+    const v = objects.pop()!;
+    const depth = depths.pop()!;
+    if (depth > max) return false;
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        const child: unknown = v[i];
+        if (child !== null && typeof child === 'object') {
+          objects.push(child);
+          depths.push(depth + 1);
+        }
+      }
+      continue;
+    }
+    for (const key of Object.keys(v)) {
+      const child = (v as Record<string, unknown>)[key];
+      const isObject = child !== null && typeof child === 'object';
+      if (key === '__proto__' || (key === 'constructor' && isObject && Object.hasOwn(child, 'prototype'))) return false;
+      if (isObject) {
+        objects.push(child);
+        depths.push(depth + 1);
+      }
+    }
+  }
+  return true;
+}
+
+/**
  * What makes a parsed body unacceptable before any schema sees it: nesting deeper than `max`
  * (no request of this API nests deeper than a few levels; deeper bodies would only feed recursive
  * code, hashing and validation, with a stack to overflow), or a key that could reach an object's
@@ -85,7 +120,7 @@ function clientError(err: NodeJS.ErrnoException, socket: Duplex): void {
  * (what secure-json-parse refuses). Walks without recursion; names the offending key's path.
  */
 function bodyProblem(value: unknown, max: number): BanyaError | null {
-  if (value === null || typeof value !== 'object') return null;
+  if (value === null || typeof value !== 'object' || cleanBody(value, max)) return null;
   const stack: [object, number, string][] = [[value, 1, '']];
   while (stack.length > 0) {
     const [v, depth, path] = stack.pop()!;
@@ -135,6 +170,8 @@ export async function createHttpServer(p: Platform, options: HttpOptions): Promi
   const app: FastifyInstance = Fastify({
     loggerInstance: p.log as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
+    // A request's child logger is built only if it logs (request-log.ts).
+    childLoggerFactory: requestLogFactory,
     bodyLimit: p.config.bodyLimitBytes,
     // Slow and idle clients do not hold sockets: the headers, the whole request and the pause
     // between keep-alive requests each have a deadline. Node checks the first two every
@@ -163,7 +200,9 @@ export async function createHttpServer(p: Platform, options: HttpOptions): Promi
   app.addContentTypeParser('*', { parseAs: 'string' }, (req, body, done) => {
     let text = body as string;
     if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-    if (text.trim() === '') return done(null, undefined);
+    const first = text.charCodeAt(0);
+    // (a body opening an object or an array is not blank: no trimmed copy of it)
+    if (first !== 0x7b && first !== 0x5b && text.trim() === '') return done(null, undefined);
     let value: unknown;
     try {
       value = JSON.parse(text);
@@ -175,17 +214,23 @@ export async function createHttpServer(p: Platform, options: HttpOptions): Promi
     done(null, value);
   });
 
-  // First of all: the headers every answer carries, and a declared body over the limit is
-  // refused before a byte of it is read (a chunked one is refused as it passes the limit).
+  app.decorateRequest('principal', null);
+  app.decorateRequest('lang', undefined);
+  const sessions = new ConsoleSessions(p);
+  await sessions.load();
+  const authenticate = authHook(p, sessions);
+  // One hook before anything else, synchronous: the headers every answer carries; a declared
+  // body over the route's limit refused before a byte of it is read (a chunked one is refused
+  // as it passes the limit); then who is asking (auth.ts).
   app.addHook('onRequest', (req, reply, done) => {
     void reply.headers(SECURITY_HEADERS);
     const length = declaredLength(req.headers['content-length']);
-    if (length !== null && length > p.config.bodyLimitBytes) return void tooLarge(req, reply, p.config.bodyLimitBytes);
-    done();
+    const limit = req.routeOptions.bodyLimit ?? p.config.bodyLimitBytes;
+    if (length !== null && length > limit) return void tooLarge(req, reply, limit);
+    if (authenticate(req, reply)) done();
   });
   const routes: RouteEntry[] = [];
   declareAccess(app, routes);
-  app.decorateRequest('principal', null);
   app.decorateRequest('principalKind', 'anonymous');
   // The access log: one line per answered request, at `info` (BANYA_LOG_LEVEL=warn turns it off).
   // The route's pattern, never its path or query (they carry ids and phone numbers), and never a
@@ -207,15 +252,6 @@ export async function createHttpServer(p: Platform, options: HttpOptions): Promi
       done();
     });
   }
-  app.decorateRequest('lang', undefined);
-  await app.register(fastifyCookie);
-  const sessions = new ConsoleSessions(p);
-  await sessions.load();
-  app.addHook('onRequest', authHook(p, sessions));
-  // Sends and their denials, for the console's figures (the send route is the hot path: one branch).
-  app.addHook('onResponse', async (req, reply) => {
-    if (req.routeOptions.url === '/v1/messages' && req.method === 'POST') options.figures.send(reply.statusCode, req.errorCode);
-  });
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((req, reply) => sendError(req, reply, 'NOT_FOUND'));
 
@@ -235,14 +271,19 @@ export async function createHttpServer(p: Platform, options: HttpOptions): Promi
   await healthRoutes(app, p.store);
   await accountRoutes(app, p);
   await contactRoutes(app, p);
-  await messageRoutes(app, p);
+  await messageRoutes(app, p, options.figures);
   await groupRoutes(app, p);
   await reportRoutes(app, p);
   await moderationRoutes(app, p);
   await gateRoutes(app, p);
   await supportRoutes(app, p, options.spamBot, options.desk, options.runDue);
   await adminRoutes(app, p, options.advance ? { advance: options.advance } : null);
-  await consoleRoutes(app, p, { sessions, figures: options.figures, demo: options.demo, ...(options.webDir ? { webDir: options.webDir } : {}) });
+  // Only the console's routes set or read cookies through the plugin (its per-request hooks stay
+  // off every other route; the auth hook reads the session cookie itself, with the plugin's parser).
+  await app.register(async (scope) => {
+    await scope.register(fastifyCookie);
+    await consoleRoutes(scope, p, { sessions, figures: options.figures, demo: options.demo, ...(options.webDir ? { webDir: options.webDir } : {}) });
+  });
   await crmRoutes(app, p);
   await metricsRoutes(app, p);
   await app.ready();

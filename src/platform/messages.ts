@@ -208,7 +208,8 @@ async function send(p: Platform, a: number, to: Target, text: string, lang: Lang
         );
   if (observed) {
     const signals = textSignals(text);
-    await p.robots.observe({
+    // (awaited only when a rule acted: most events return nothing, and an await costs a turn)
+    const acted = p.robots.observe({
       type: 'message',
       at: p.clock.now(),
       from: a,
@@ -219,9 +220,13 @@ async function send(p: Platform, a: number, to: Target, text: string, lang: Lang
       link: signals.link,
       inviteLink: signals.inviteLink,
     });
+    if (acted) await acted;
   }
   // SpamBot and support answer before the sender's request does.
-  if (target.chat === 0) await p.inbox.get(b)?.(a, text, idx.language(a) ?? lang);
+  if (target.chat === 0) {
+    const answer = p.inbox.get(b);
+    if (answer) await answer(a, text, idx.language(a) ?? lang);
+  }
   return { status: 201, body };
 }
 

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import type { StaffRole } from '../store/schema/staff.js';
 
 /**
@@ -15,8 +15,9 @@ export function newToken(): string {
   return randomBytes(32).toString('base64url');
 }
 
+/** SHA-256 in hex; the one-shot `crypto.hash` (no Hash object per call: every request hashes its token). */
 export function hashToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
+  return hash('sha256', token, 'hex');
 }
 
 function subjectKey(p: Principal): string {

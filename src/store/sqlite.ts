@@ -97,12 +97,15 @@ export class SqliteStore implements Store {
   private lastHealth: { at: number; health: Promise<StoreHealth> } | null = null;
   private checkpointer: Worker | null = null;
   private checkpointerStarted = false;
+  /** BEGIN IMMEDIATE, COMMIT, ROLLBACK: prepared once, not parsed again for every batch. */
+  private readonly tx: { begin: BetterSqlite3.Statement; commit: BetterSqlite3.Statement; rollback: BetterSqlite3.Statement };
 
   private constructor(
     readonly sqlite: BetterSqlite3.Database,
     private readonly options: SqliteOptions,
   ) {
     this.db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    this.tx = { begin: sqlite.prepare('BEGIN IMMEDIATE'), commit: sqlite.prepare('COMMIT'), rollback: sqlite.prepare('ROLLBACK') };
   }
 
   static async open(dataDir: string, options: SqliteOptions): Promise<SqliteStore> {
@@ -250,15 +253,15 @@ export class SqliteStore implements Store {
 
   /** The whole batch in one transaction; false (rolled back) when one statement failed. */
   private commitWhole(batch: Pending[]): boolean {
-    this.sqlite.exec('BEGIN IMMEDIATE');
+    this.tx.begin.run();
     try {
       for (const w of batch) this.run(w.unit);
     } catch (err) {
-      this.sqlite.exec('ROLLBACK');
+      this.tx.rollback.run();
       if (isUnitError(err)) return false;
       throw err;
     }
-    this.sqlite.exec('COMMIT');
+    this.tx.commit.run();
     return true;
   }
 

@@ -1,4 +1,5 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Figures } from '../../metrics/figures.js';
 import { listChats, listMessages } from '../../platform/chats.js';
 import type { Platform } from '../../platform/context.js';
 import { sendMessage, type Target } from '../../platform/messages.js';
@@ -7,11 +8,20 @@ import { requestLang } from '../errors.js';
 import { pageParams } from '../paging.js';
 import { errorResponses, idempotencyKeySchema, messageSchema, pageQuerySchema, targetSchema } from '../schemas.js';
 
-export async function messageRoutes(app: FastifyInstance, p: Platform): Promise<void> {
+export async function messageRoutes(app: FastifyInstance, p: Platform, figures?: Figures): Promise<void> {
   app.post<{ Body: { to: Target; text: string; idempotencyKey?: string } }>(
     '/v1/messages',
     {
       config: { access: 'account', othersGet: ['PEER_ID_INVALID'] },
+      // Sends and their denials, for the console's figures: a hook of this route alone.
+      ...(figures
+        ? {
+            onResponse: (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
+              figures.send(reply.statusCode, req.errorCode);
+              done();
+            },
+          }
+        : {}),
       schema: {
         summary: 'Send a message: decided by the send gate (RULES.md §2)',
         tags: ['messages'],
