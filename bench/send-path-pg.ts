@@ -14,6 +14,7 @@
  *   node --expose-gc --import tsx bench/send-path-pg.ts
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import type { App } from '../src/app.js';
@@ -33,7 +34,7 @@ const DB = 'banya_bench_send';
 function withDatabase(url: string, db: string): string {
   const m = /^(postgres(?:ql)?:\/\/[^/?#]*)(\/[^?#]*)?(.*)$/.exec(url);
   if (!m) throw new Error(`not a PostgreSQL URL: ${url}`);
-  const auth = m[1]!.includes('@') ? m[1]! : m[1]!.replace('://', `://${process.env.PGUSER || 'root'}@`);
+  const auth = m[1]!.includes('@') ? m[1]! : m[1]!.replace('://', `://${process.env.PGUSER || os.userInfo().username}@`);
   return `${auth}/${db}${m[3] ?? ''}`;
 }
 

@@ -265,7 +265,6 @@ export class PostgresStore implements Store {
       }
     } catch (err) {
       const e = asError(err);
-      if (process.env.PGDEBUG) console.error('COMMIT FAILED', e);
       await this.abandonWriter();
       this.options.onError?.(e, 'commit');
       for (const w of batch) w.reject(new StoreUnavailableError(e.message));
@@ -350,12 +349,11 @@ export class PostgresStore implements Store {
         if (!isUnitError(err)) throw err;
         await client.query('rollback to unit; release unit');
         refused.push([w, asError(err)]);
-        if (process.env.PGDEBUG)
-          console.error(
-            'REFUSED',
-            asError(err).message,
-            w.unit.statements.map((q) => q.sql),
-          );
+        console.error(
+          'REFUSED',
+          asError(err).message,
+          w.unit.statements.map((q) => q.sql),
+        );
       }
     }
     const range = await this.end(client, from);
