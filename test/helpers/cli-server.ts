@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { adminUrl, databaseFor, databaseUrlFor, onPostgres, withDatabase } from './pg.js';
 
 /**
  * The real CLI (`node bin/banya.js …`) as a child process on a data folder: for tests that kill
@@ -35,6 +36,8 @@ export function childEnv(opts: CliOptions, port?: number): NodeJS.ProcessEnv {
   return {
     ...env,
     BANYA_DATA_DIR: opts.dataDir,
+    // On the PostgreSQL pass, the data folder's own database (made by serve/runCli before the start).
+    ...(onPostgres() ? { BANYA_DATABASE_URL: withDatabase(adminUrl(), databaseFor(opts.dataDir)) } : {}),
     ...(port === undefined ? {} : { BANYA_PORT: String(port), BANYA_HOST: '127.0.0.1' }),
     BANYA_ADMIN_TOKEN: opts.adminToken,
     BANYA_LOG_LEVEL: 'silent',
@@ -58,6 +61,7 @@ export function spawnServe(opts: CliOptions): Running & { stderr: () => string }
 
 /** Starts `banya serve` (on another port if the one picked is taken) and waits for /healthz. */
 export async function serve(opts: CliOptions): Promise<Running> {
+  if (onPostgres()) await databaseUrlFor(opts.dataDir);
   let lastError = '';
   for (let attempt = 0; attempt < 8; attempt++) {
     const run = spawnServe(opts);
@@ -86,7 +90,8 @@ export async function serve(opts: CliOptions): Promise<Running> {
 }
 
 /** Runs a one-shot CLI command (`check`, `migrate`, …) on a data folder; its exit code and output. */
-export function runCli(opts: CliOptions, args: string[]): Promise<Exit & { stdout: string; stderr: string }> {
+export async function runCli(opts: CliOptions, args: string[]): Promise<Exit & { stdout: string; stderr: string }> {
+  if (onPostgres()) await databaseUrlFor(opts.dataDir);
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [BIN, ...args], { env: childEnv(opts), stdio: ['ignore', 'pipe', 'pipe'] });
     opts.children.push(child);
