@@ -4,7 +4,7 @@ import { isEmptyWorld, seedDemo, writeDemoFile } from './demo.js';
 import { checkProjections } from './check.js';
 import { serve } from './main.js';
 import { replayCommand, traceCommand } from './robots/replay-cli.js';
-import { SqliteStore } from './store/sqlite.js';
+import { openStore } from './store/open.js';
 
 const USAGE = `usage: banya <command>
 
@@ -19,7 +19,8 @@ const USAGE = `usage: banya <command>
                    compare every projection table with the stored one, row by row; exits 1 on
                    any difference
 
-Configuration: BANYA_DATA_DIR (./data), BANYA_PORT (8080), BANYA_HOST (127.0.0.1),
+Configuration: BANYA_DATA_DIR (./data), BANYA_DATABASE_URL (PostgreSQL instead of the data
+folder's SQLite file), BANYA_PORT (8080), BANYA_HOST (127.0.0.1),
 BANYA_ADMIN_TOKEN, BANYA_CLOCK=manual, BANYA_DURABILITY=process|power, BANYA_LOG_LEVEL.
 `;
 
@@ -31,9 +32,9 @@ async function run(argv: string[]): Promise<number> {
       await serve({ demo: rest.includes('--demo') }, config);
       return -1; // keeps running
     case 'migrate': {
-      const store = await SqliteStore.open(config.dataDir, { durability: config.durability });
+      const store = await openStore(config);
       await store.close();
-      process.stdout.write(`banya: ${config.dataDir} is migrated\n`);
+      process.stdout.write(`banya: ${config.databaseUrl ? 'the database' : config.dataDir} is migrated\n`);
       return 0;
     }
     case 'replay':
@@ -41,7 +42,7 @@ async function run(argv: string[]): Promise<number> {
     case 'trace':
       return traceCommand(rest);
     case 'check': {
-      const store = await SqliteStore.open(config.dataDir, { durability: config.durability });
+      const store = await openStore(config);
       try {
         const problems = await checkProjections(store);
         for (const line of problems) process.stdout.write(`${line}\n`);
