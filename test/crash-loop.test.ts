@@ -1,15 +1,28 @@
-import type { ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFile, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import BetterSqlite3 from 'better-sqlite3';
+import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { checkProjections } from '../src/check.js';
 import { BUTTONS } from '../src/domain/spambot.js';
+import { PostgresStore } from '../src/store/postgres.js';
 import { DB_FILE, SqliteStore } from '../src/store/sqlite.js';
 import { sign, StandInAmojo, webhookBody } from './helpers/amojo.js';
 import { buildCli, type CliOptions, type Running, runCli, serve, spawnServe } from './helpers/cli-server.js';
 import { Client, type Res } from './helpers/client.js';
+import { adminUrl, withDatabase } from './helpers/pg.js';
+
+const execFileAsync = promisify(execFile);
+
+/** A URL naming no user connects as PGUSER or the system's user, as psql (and the store) do. */
+function pgClientConfig(url: string): pg.ClientConfig {
+  const m = /^(postgres(?:ql)?:\/\/)([^/?#]*)(.*)$/.exec(url);
+  if (!m || m[2]!.includes('@')) return { connectionString: url };
+  return { connectionString: `${m[1]}${encodeURIComponent(process.env.PGUSER || os.userInfo().username)}@${m[2]}${m[3]}` };
+}
 
 /**
  * Crash durability, over and over: a concurrent write load of every kind (messages in new chats
@@ -66,6 +79,8 @@ const CLI_CHECK_EVERY = 5;
 
 /** What a snapshot of the data as a kill left it can do. */
 interface Snapshot {
+  /** Resolves once the snapshot is taken (a server may start on the data from then on). */
+  taken: Promise<void>;
   /** The projection check: through the CLI (`banya check`, its exit code) or in this process. */
   check(viaCli: boolean): Promise<{ ok: boolean; out: string }>;
   /** Kept for a post-mortem (its place, printed), or thrown away. */
@@ -76,13 +91,17 @@ interface StoreUnderTest {
   name: string;
   /** The child's variables that point it at this store. */
   env: Record<string, string>;
-  /** Taken while no server runs, before the restart (which may start meanwhile). */
+  /** Resolves once the store is there to be started on. */
+  ready: Promise<void>;
+  /** Taken while no server runs, before the restart (which starts once it is `taken`). */
   snapshot(n: number): Snapshot;
   /** What the store holds about a message id, for the failure's message. */
-  describeMessage(id: number): string;
-  /** A restart of the database server itself, between two kills (a store without one: none). */
+  describeMessage(id: number): Promise<string>;
+  /** A chat's messages as stored, for a chat none of whose sides may read any more (banned). */
+  messagesIn(chat: number): Promise<Map<string, { text: string; from: string }>>;
+  /** A restart of the database server itself, under load (a store without one: none). */
   restartDatabase?(): Promise<void>;
-  dispose(): void;
+  dispose(): Promise<void>;
 }
 
 function sqliteStore(): StoreUnderTest {
@@ -91,10 +110,12 @@ function sqliteStore(): StoreUnderTest {
   return {
     name: 'sqlite',
     env: { BANYA_DATA_DIR: dataDir },
+    ready: Promise.resolve(),
     snapshot(n) {
       const copy = path.join(copyRoot, String(n));
       fs.cpSync(dataDir, copy, { recursive: true });
       return {
+        taken: Promise.resolve(),
         async check(viaCli) {
           if (viaCli) {
             const r = await runCli({ ...cli, dataDir: copy }, ['check']);
@@ -114,7 +135,7 @@ function sqliteStore(): StoreUnderTest {
         },
       };
     },
-    describeMessage(id) {
+    async describeMessage(id) {
       const db = new BetterSqlite3(path.join(dataDir, DB_FILE), { readonly: true, fileMustExist: true });
       try {
         const m = db.prepare('select id, chat_id, from_id, sent_at from messages where id = ?').get(id);
@@ -124,23 +145,139 @@ function sqliteStore(): StoreUnderTest {
         db.close();
       }
     },
-    dispose() {
+    async messagesIn(chat) {
+      const db = new BetterSqlite3(path.join(dataDir, DB_FILE), { readonly: true, fileMustExist: true });
+      try {
+        const rows = db.prepare('select id, text, from_id from messages where chat_id = ?').all(chat) as { id: number; text: string; from_id: number }[];
+        return new Map(rows.map((r) => [`m${r.id}`, { text: r.text, from: `u${r.from_id}` }]));
+      } finally {
+        db.close();
+      }
+    },
+    async dispose() {
       fs.rmSync(dataDir, { recursive: true, force: true });
       fs.rmSync(copyRoot, { recursive: true, force: true });
     },
   };
 }
 
-const STORES: Record<string, () => StoreUnderTest> = {
-  sqlite: sqliteStore,
-  // PostgreSQL plugs in here once its store exists: env points the child at the database,
-  // snapshot runs the check against it while no server runs, restartDatabase restarts the cluster.
-};
-const storeNames = (process.env.CRASH_STORES ?? 'sqlite').split(',').filter((s) => s !== '');
+/**
+ * PostgreSQL: a database of its own on the harness's server (BANYA_TEST_DATABASE_URL, as the
+ * PostgreSQL run of the suite uses), snapshots as `create database … template` while no server
+ * runs, and a restart of the whole cluster (pg_ctlcluster) halfway, under load.
+ */
+function postgresStore(): StoreUnderTest {
+  const server = adminUrl();
+  const live = `banya_crash_${process.pid}`;
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'banya-crash-loop-pg-'));
+  const admin = async <T>(job: (c: pg.Client) => Promise<T>): Promise<T> => {
+    const c = new pg.Client(pgClientConfig(server));
+    await c.connect();
+    try {
+      return await job(c);
+    } finally {
+      await c.end();
+    }
+  };
+  const drop = (name: string) =>
+    admin(async (c) => {
+      await c.query(`drop database if exists "${name}" with (force)`);
+    });
+  const ready = (async () => {
+    await drop(live);
+    await admin((c) => c.query(`create database "${live}" template template0 encoding 'UTF8' lc_collate 'C.UTF-8' lc_ctype 'C.UTF-8'`));
+  })();
+  const snapshots = new Set<string>();
+  return {
+    name: 'postgres',
+    env: { BANYA_DATA_DIR: dataDir, BANYA_DATABASE_URL: withDatabase(server, live) },
+    ready,
+    snapshot(n) {
+      const name = `${live}_s${n}`;
+      snapshots.add(name);
+      // The killed server's sessions may still be closing: none may be on a template.
+      const taken = admin(async (c) => {
+        await c.query(`drop database if exists "${name}"`);
+        await c.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1', [live]);
+        await c.query(`create database "${name}" template "${live}"`);
+      });
+      const url = withDatabase(server, name);
+      return {
+        taken,
+        async check(viaCli) {
+          await taken;
+          if (viaCli) {
+            const r = await runCli({ ...cli, env: { ...cli.env, BANYA_DATABASE_URL: url } }, ['check']);
+            return { ok: r.code === 0, out: r.stdout + r.stderr };
+          }
+          const store = await PostgresStore.open(url);
+          try {
+            const problems = await checkProjections(store);
+            return { ok: problems.length === 0, out: problems.join('\n') };
+          } finally {
+            await store.close();
+          }
+        },
+        release(keep) {
+          if (!keep) {
+            snapshots.delete(name);
+            void drop(name).catch(() => undefined);
+          }
+          return `database ${name}`;
+        },
+      };
+    },
+    async describeMessage(id) {
+      const c = new pg.Client(pgClientConfig(withDatabase(server, live)));
+      await c.connect();
+      try {
+        const m = await c.query('select id, chat_id, from_id, sent_at from messages where id = $1', [id]);
+        const max = await c.query('select max(id) as m from messages');
+        return `row ${JSON.stringify(m.rows[0] ?? null)}, max message id ${max.rows[0]?.m}`;
+      } finally {
+        await c.end();
+      }
+    },
+    async messagesIn(chat) {
+      const c = new pg.Client(pgClientConfig(withDatabase(server, live)));
+      await c.connect();
+      try {
+        const r = await c.query<{ id: number; text: string; from_id: number }>('select id, text, from_id from messages where chat_id = $1', [chat]);
+        return new Map(r.rows.map((x) => [`m${x.id}`, { text: x.text, from: `u${x.from_id}` }]));
+      } finally {
+        await c.end();
+      }
+    },
+    async restartDatabase() {
+      const [version, name] = pgCluster(server).split('/');
+      await execFileAsync('pg_ctlcluster', [version!, name!, 'restart', '--mode', 'fast']);
+    },
+    async dispose() {
+      for (const s of snapshots) await drop(s).catch(() => undefined);
+      await drop(live).catch(() => undefined);
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The cluster (version/name) serving `url`: CRASH_PG_CLUSTER, else the one on the URL's port. */
+function pgCluster(url: string): string {
+  if (process.env.CRASH_PG_CLUSTER) return process.env.CRASH_PG_CLUSTER;
+  const port = /[?&]port=(\d+)/.exec(url)?.[1] ?? /:\/\/[^/?#]*:(\d+)/.exec(url)?.[1] ?? process.env.PGPORT ?? '5432';
+  const rows = execFileSync('pg_lsclusters', ['--no-header'], { encoding: 'utf8' }).trim().split('\n');
+  const found = rows.map((r) => r.trim().split(/\s+/)).find((cols) => cols[2] === port);
+  if (!found) throw new Error(`no PostgreSQL cluster on port ${port} (pg_lsclusters); set CRASH_PG_CLUSTER=version/name`);
+  return `${found[0]}/${found[1]}`;
+}
+
+const STORES: Record<string, () => StoreUnderTest> = { sqlite: sqliteStore, postgres: postgresStore };
+/** The suite's store (BANYA_TEST_STORE, as every other test file), or CRASH_STORES=sqlite,postgres. */
+const storeNames = (process.env.CRASH_STORES ?? process.env.BANYA_TEST_STORE ?? 'sqlite').split(',').filter((s) => s !== '');
 for (const s of storeNames) if (!STORES[s]) throw new Error(`CRASH_STORES: no store "${s}" (known: ${Object.keys(STORES).join(', ')})`);
 
 const children: ChildProcess[] = [];
-const cli: CliOptions = { dataDir: '', adminToken: ADMIN, env: { BANYA_CLOCK: 'manual' }, children };
+let baseEnv: Record<string, string> = { BANYA_CLOCK: 'manual' };
+const cli: CliOptions = { dataDir: '', adminToken: ADMIN, env: baseEnv, children };
 let built: { entry: string; dir: string } | undefined;
 let amojo: StandInAmojo;
 let crmConfigDir = '';
@@ -162,7 +299,7 @@ beforeAll(async () => {
       timeoutMs: 2000,
     }),
   );
-  cli.env = { ...cli.env, BANYA_CRM_CONFIG: file };
+  baseEnv = { ...baseEnv, BANYA_CRM_CONFIG: file };
 }, 120_000);
 
 afterAll(async () => {
@@ -225,6 +362,9 @@ let clockJumpsSent: number;
 let decisionIssued: Set<string>;
 let confirmIssued: Set<string>;
 let appealing: Set<string>;
+/** Where each account's dialogue with SpamBot is (0: not begun), and the steps answered. */
+let appealStep: Map<string, number>;
+let botSteps: number;
 let blockIssued: Set<string>;
 
 let moderator = '';
@@ -251,6 +391,9 @@ function fresh(): void {
   decisionIssued = new Set();
   confirmIssued = new Set();
   appealing = new Set();
+  appealStep = new Map();
+  botSteps = 0;
+  for (const k of Object.keys(spent) as (keyof typeof spent)[]) spent[k] = 0;
   blockIssued = new Set();
   cycle = 0;
 }
@@ -341,9 +484,11 @@ const ops: [number, Op][] = [
       if (r.status === 200) decided.set(caseId, action);
     },
   ],
-  // An appeal through SpamBot, by its buttons, by a confirmed subject.
+  // An appeal through SpamBot, by its buttons, by a confirmed subject: one step of the dialogue
+  // at a time, so that a dialogue spans kills (SpamBot's session is stored). A step without an
+  // answer, or an answer off the path, starts the dialogue over.
   [
-    4,
+    6,
     async (url, n) => {
       const filed = new Set(appeals.map((a) => a.account.id));
       const who = poolA.filter((a) => confirmIssued.has(a.id) && !filed.has(a.id) && !appealing.has(a.id));
@@ -351,10 +496,13 @@ const ops: [number, Op][] = [
       const a = pick(who);
       appealing.add(a.id);
       try {
+        const step = appealStep.get(a.id) ?? 0;
         const story = `It was not spam, appeal ${n}`;
-        for (const step of [EN.cancel, EN.mistake, EN.didNot]) if ((await bot(url, a, step)) === undefined) return;
-        const reply = await bot(url, a, story);
-        if (reply && /appeal is filed/.test(reply)) appeals.push({ account: a, text: story });
+        const reply = await bot(url, a, [EN.cancel, EN.mistake, EN.didNot, story][step]!);
+        if (reply !== undefined) botSteps++;
+        if (reply === undefined || step === 3) appealStep.set(a.id, 0);
+        else appealStep.set(a.id, step + 1);
+        if (step === 3 && reply && /appeal is filed/.test(reply)) appeals.push({ account: a, text: story });
       } finally {
         appealing.delete(a.id);
       }
@@ -378,7 +526,7 @@ const ops: [number, Op][] = [
   ],
   // A block of a peer that writes to the owner.
   [
-    2,
+    3,
     async (url) => {
       const owner = pick(owners);
       const peer = pick(peers);
@@ -434,12 +582,21 @@ function pickOp(): Op {
 }
 
 let opSeq = 0;
+/** Where the time went (ms), for the budget. */
+const spent = { burst: 0, startups: 0, restart: 0, check: 0, verify: 0, crm: 0 };
 let inFlightAtKills = 0;
 /** When each cycle's kill was sent (ms, this process's clock). */
 const killedAt = new Map<number, number>();
 
-/** Writes keep coming (a few every 4 ms, answered or not) until the server is killed among them. */
-async function burstAndKill(server: Running, mode: 'load' | 'clock'): Promise<void> {
+/** Acknowledged writes answered after the database came back from its restart, unrestarted banya. */
+let ackedAfterDbRestart = 0;
+
+/**
+ * Writes keep coming (a few every 4 ms, answered or not) until the server is killed among them.
+ * `db-restart`: halfway through the burst the database server restarts under banya, which must
+ * answer again without a restart of its own before it is killed.
+ */
+async function burstAndKill(server: Running, mode: 'load' | 'clock' | 'db-restart', store: StoreUnderTest): Promise<void> {
   const pending = new Set<Promise<unknown>>();
   let killed = false;
   const ticker = setInterval(() => {
@@ -450,6 +607,20 @@ async function burstAndKill(server: Running, mode: 'load' | 'clock'): Promise<vo
     }
   }, 4);
   await new Promise((r) => setTimeout(r, between(250, 900)));
+  if (mode === 'db-restart') {
+    await store.restartDatabase!();
+    const back = Date.now();
+    // Healthy again (the store reconnects on its own), and taking writes, before the kill.
+    const until = Date.now() + 30_000;
+    for (;;) {
+      const h = await fetch(`${server.url}/healthz`).catch(() => null);
+      if (h?.status === 200) break;
+      expect(Date.now() < until, 'banya is healthy again within 30 s of the database restart').toBe(true);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await new Promise((r) => setTimeout(r, between(300, 800)));
+    ackedAfterDbRestart += messages.filter((m) => m.at > back).length;
+  }
   if (mode === 'clock') {
     // The jump applies due expiries before it answers: die while that is in progress. The load
     // pauses first, so that the jump is not still queued behind it when the kill comes.
@@ -517,13 +688,16 @@ async function verify(url: string, store: StoreUnderTest): Promise<{ problems: s
       const first = acked[0]!;
       let stored = await allMessages(url, first.from, chatId);
       if (!(stored instanceof Map) && first.to) stored = await allMessages(url, first.to, chatId);
+      // A side banned since (a robot froze it, a clock jump passed its deletion date) reads nothing:
+      // its messages are then looked up in the store itself.
+      if (!(stored instanceof Map) && stored.body?.error?.code === 'USER_DEACTIVATED_BAN') stored = await store.messagesIn(Number(chatId.slice(1)));
       if (!(stored instanceof Map)) return void problems.push(`chat ${chatId}: ${stored.status} ${JSON.stringify(stored.body)}`);
       for (const m of acked) {
         checked++;
         const s = stored.get(m.id);
         if (!s)
           problems.push(
-            `message ${m.id} (${m.from.id}→${m.to?.id ?? 'spambot'}, ${when(m)}) missing from ${chatId}: ${store.describeMessage(Number(m.id.slice(1)))}`,
+            `message ${m.id} (${m.from.id}→${m.to?.id ?? 'spambot'}, ${when(m)}) missing from ${chatId}: ${await store.describeMessage(Number(m.id.slice(1)))}`,
           );
         else if (s.text !== m.text || s.from !== m.from.id) problems.push(`message ${m.id} changed: ${JSON.stringify(s)}`);
       }
@@ -606,7 +780,9 @@ async function verify(url: string, store: StoreUnderTest): Promise<{ problems: s
 
   // Every webhook answered 200 is a job that outlives the kill: the restarted gateway finishes it,
   // so its delivery status reaches the CRM, and a delivered message is in the client's chat.
+  const settling = Date.now();
   const unreported = await settle(() => hooks.filter((h) => amojo.statuses(h.msgid).length === 0), 20_000);
+  spent.crm += Date.now() - settling;
   for (const h of unreported) problems.push(`webhook ${h.msgid} (${when(h)}) has no delivery status`);
   const delivered = hooks.filter((h) => amojo.statuses(h.msgid).some((s) => s.delivery_status === 1));
   const byClient = new Map<Acct, Hook[]>();
@@ -642,8 +818,9 @@ async function settle<T>(left: () => T[], ms: number): Promise<T[]> {
 
 async function crashLoop(store: StoreUnderTest): Promise<void> {
   fresh();
+  await store.ready;
   cli.dataDir = store.env.BANYA_DATA_DIR ?? '';
-  cli.env = { ...cli.env, ...store.env };
+  cli.env = { ...baseEnv, ...store.env };
   const started = Date.now();
   let server = await serve(cli);
   {
@@ -668,6 +845,25 @@ async function crashLoop(store: StoreUnderTest): Promise<void> {
     scope = conn.body.connection.scopeId;
     // Every peer writes to every owner first: the owner sees an action bar until it saves the peer.
     for (const p of peers) for (const o of owners) expect((await send(server.url, p, o, `hi from ${p.id}`)).status).toBe(201);
+    // One subject confirmed from the start, so that appeals come from the first burst on.
+    const [subject, reporter] = [poolA[0]!, poolA[1]!];
+    const sent = await send(server.url, subject, reporter, 'a special offer, today only');
+    const rep = await new Client(server.url, reporter.token).post('/v1/reports', {
+      chatId: sent.body.message.chatId,
+      messageIds: [sent.body.message.id],
+      reason: 'spam',
+    });
+    expect(rep.status, JSON.stringify(rep.body)).toBe(201);
+    reports.push({ id: rep.body.report.id, caseId: rep.body.report.caseId, reporter, subject });
+    const dec = await new Client(server.url, moderator).post(`/v1/moderation/cases/${rep.body.report.caseId}/decision`, {
+      action: 'confirm',
+      policy: 'spam',
+      note: 'loop',
+    });
+    expect(dec.status, JSON.stringify(dec.body)).toBe(200);
+    decided.set(rep.body.report.caseId, 'confirm');
+    for (const k of [rep.body.report.caseId, subject.id]) decisionIssued.add(k);
+    confirmIssued.add(subject.id);
   }
 
   const modes: ('load' | 'clock')[] = [...Array<'load'>(LOAD_KILLS).fill('load'), ...Array<'clock'>(CLOCK_KILLS).fill('clock')];
@@ -678,31 +874,40 @@ async function crashLoop(store: StoreUnderTest): Promise<void> {
   /** How many start-ups are killed before the restart that follows each burst kill. */
   const startupKills = modes.map(() => 0);
   for (let k = 0; k < STARTUP_KILLS; k++) startupKills[Math.floor(schedule() * modes.length)]!++;
-  /** The database server restarts once, halfway, while banya is down. */
-  const dbRestartAfter = store.restartDatabase ? Math.floor(modes.length / 2) : -1;
-  console.log(
-    `crash-loop [${store.name}] schedule: ${modes.map((m, i) => `${m}${'+startup'.repeat(startupKills[i]!)}${i === dbRestartAfter ? '+db-restart' : ''}`).join(' ')}`,
-  );
+  // The database server restarts once, halfway, under load (in a burst that a kill then ends).
+  const cycles: ('load' | 'clock' | 'db-restart')[] = [...modes];
+  if (store.restartDatabase) cycles[Math.floor(modes.length / 2)] = 'db-restart';
+  console.log(`crash-loop [${store.name}] schedule: ${cycles.map((m, i) => `${m}${'+startup'.repeat(startupKills[i]!)}`).join(' ')}`);
 
   let kills = 0;
   let checkedTotal = 0;
   let cliChecks = 0;
-  for (const [i, mode] of modes.entries()) {
+  for (const [i, mode] of cycles.entries()) {
     cycle = i + 1;
     const what = `[${store.name}] seed ${SEED}, kill ${kills + 1} (${mode}), cycle ${cycle}`;
-    await burstAndKill(server, mode);
+    let t = Date.now();
+    await burstAndKill(server, mode, store);
+    spent.burst += Date.now() - t;
     kills++;
+    t = Date.now();
     for (let k = 0; k < startupKills[i]!; k++) {
       await killDuringStartup();
       kills++;
     }
-    if (i === dbRestartAfter) await store.restartDatabase!();
+    spent.startups += Date.now() - t;
     const viaCli = cycle % CLI_CHECK_EVERY === 0 || cycle === modes.length;
     if (viaCli) cliChecks++;
     const snap = store.snapshot(cycle);
-    const [check, next] = await Promise.all([snap.check(viaCli), serve(cli)]);
+    await snap.taken;
+    t = Date.now();
+    const [check, next] = await Promise.all([
+      snap.check(viaCli).finally(() => (spent.check += Date.now() - t)),
+      serve(cli).finally(() => (spent.restart += Date.now() - t)),
+    ]);
+    t = Date.now();
     server = next;
     const { problems, checked } = await verify(server.url, store);
+    spent.verify += Date.now() - t;
     const kept = snap.release(!check.ok || problems.length > 0);
     checkedTotal += checked;
     expect(check.ok, `${what}: ${viaCli ? 'banya check' : 'checkProjections'} (the data as the kill left it: ${kept})\n${check.out}`).toBe(true);
@@ -714,9 +919,13 @@ async function crashLoop(store: StoreUnderTest): Promise<void> {
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   console.log(
     `crash-loop [${store.name}]: ${kills} kills, ${messages.length} messages, ${reports.length} reports (${decided.size} decided), ` +
-      `${appeals.length} appeals, ${contacts.length} contacts, ${blocks.length} blocks, ${tickets.size} tickets, ${hooks.length} CRM webhooks, ` +
+      `${appeals.length} appeals (${botSteps} SpamBot steps), ${contacts.length} contacts, ${blocks.length} blocks, ${tickets.size} tickets, ${hooks.length} CRM webhooks, ` +
       `${clockJumps} of ${clockJumpsSent} clock jumps answered before the kill; ` +
-      `${inFlightAtKills} writes in flight at kills; ${cliChecks} of the checks by the CLI; ${checkedTotal} acknowledged-write checks; ${seconds} s`,
+      (store.restartDatabase ? `${ackedAfterDbRestart} messages answered after the database restart; ` : '') +
+      `${inFlightAtKills} writes in flight at kills; ${cliChecks} of the checks by the CLI; ${checkedTotal} acknowledged-write checks; ${seconds} s ` +
+      `(${Object.entries(spent)
+        .map(([k, v]) => `${k} ${(v / 1000).toFixed(1)} s`)
+        .join(', ')}; check and restart overlap, crm is within verify)`,
   );
   expect(kills).toBeGreaterThanOrEqual(20);
   // The kills came under load: writes were in flight, and the load was varied enough to matter.
@@ -726,6 +935,8 @@ async function crashLoop(store: StoreUnderTest): Promise<void> {
   expect(tickets.size).toBeGreaterThan(0);
   expect(contacts.length).toBeGreaterThan(0);
   expect(hooks.length).toBeGreaterThan(0);
+  expect(botSteps).toBeGreaterThan(0);
+  if (store.restartDatabase) expect(ackedAfterDbRestart).toBeGreaterThan(0);
 }
 
 for (const [i, name] of storeNames.entries()) {
@@ -735,7 +946,7 @@ for (const [i, name] of storeNames.entries()) {
     try {
       await crashLoop(store);
     } finally {
-      store.dispose();
+      await store.dispose();
     }
   }, 300_000);
 }
