@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SqliteStore } from '../src/store/sqlite.js';
 import { Client, World } from './helpers/client.js';
 import { expectError } from './helpers/expect.js';
+import { adminQuery, databaseFor, onPostgres } from './helpers/pg.js';
 import { startServer, type TestServer } from './helpers/server.js';
 
 /**
@@ -12,6 +13,21 @@ import { startServer, type TestServer } from './helpers/server.js';
 let server: TestServer;
 let world: World;
 const sqlite = () => (server.app.platform.store as SqliteStore).sqlite;
+/**
+ * As if the disk had become read-only: SQLite's query_only; on PostgreSQL the database turns
+ * read-only and its sessions are ended (the store reconnects, and its writes are refused).
+ */
+async function readOnly(on: boolean): Promise<void> {
+  if (!onPostgres()) {
+    sqlite().pragma(`query_only = ${on ? 1 : 0}`);
+    return;
+  }
+  const db = databaseFor(server.dataDir);
+  await adminQuery(
+    on ? `alter database "${db}" set default_transaction_read_only = on` : `alter database "${db}" reset default_transaction_read_only`,
+    `select pg_terminate_backend(pid) from pg_stat_activity where datname = '${db}' and pid <> pg_backend_pid()`,
+  );
+}
 const pastHealthCache = () => new Promise((r) => setTimeout(r, 1100));
 
 beforeAll(async () => {
@@ -27,7 +43,7 @@ describe('the store’s health', () => {
 
     const a = await world.account();
     const b = await world.account();
-    sqlite().pragma('query_only = 1'); // as if the file had become read-only
+    await readOnly(true);
     try {
       await pastHealthCache();
       const down = await anon.get('/healthz');
@@ -37,7 +53,7 @@ describe('the store’s health', () => {
       // A write now is refused with 503, and memory did not move: the block is not in force.
       expectError(await a.api.post('/v1/blocks', { accountId: b.id }), 503, 'SERVICE_UNAVAILABLE');
     } finally {
-      sqlite().pragma('query_only = 0');
+      await readOnly(false);
     }
     await pastHealthCache();
     expect(await anon.get('/healthz')).toMatchObject({ status: 200, body: { ok: true } });

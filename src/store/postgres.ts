@@ -301,9 +301,11 @@ export class PostgresStore implements Store {
 
   /** Opens the batch's transaction: the feed lock first, then where the log ends now. */
   private async begin(client: pg.Client): Promise<number> {
-    await client.query(`begin; select pg_advisory_xact_lock(${FEED_LOCK_KEY})`);
-    const r = await client.query<{ m: number }>('select coalesce(max(id), 0) as m from events');
-    return r.rows[0]!.m;
+    // One round trip; under READ COMMITTED each statement has its own snapshot, so max(id) is read after the lock.
+    const results = (await client.query(
+      `begin; select pg_advisory_xact_lock(${FEED_LOCK_KEY}); select coalesce(max(id), 0) as m from events`,
+    )) as unknown as pg.QueryResult<{ m: number }>[];
+    return results[2]!.rows[0]!.m;
   }
 
   /** Where the log ends, a notification when the batch appended events, and COMMIT, in one round trip. */

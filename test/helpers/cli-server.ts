@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { adminUrl, databaseFor, databaseUrlFor, onPostgres, withDatabase } from './pg.js';
 
 /**
  * The real CLI (`node bin/banya.js …`) as a child process on a data folder: for tests that kill
@@ -41,6 +42,8 @@ export function childEnv(opts: CliOptions, listen = false): NodeJS.ProcessEnv {
   return {
     ...env,
     BANYA_DATA_DIR: opts.dataDir,
+    // On the PostgreSQL pass, the data folder's own database (made by serve/runCli before the start).
+    ...(onPostgres() ? { BANYA_DATABASE_URL: withDatabase(adminUrl(), databaseFor(opts.dataDir)) } : {}),
     // Port 0: the system gives a free port and the child prints it; no port is guessed, so no
     // other process listening on a guessed port can ever answer for this one.
     ...(listen ? { BANYA_PORT: '0', BANYA_HOST: '127.0.0.1' } : {}),
@@ -83,6 +86,7 @@ export function spawnServe(opts: CliOptions): Running & { stderr: () => string; 
 
 /** Starts `banya serve` and waits until this very child listens and answers /healthz. */
 export async function serve(opts: CliOptions): Promise<Running> {
+  if (onPostgres() && !opts.env?.BANYA_DATABASE_URL) await databaseUrlFor(opts.dataDir);
   const run = spawnServe(opts);
   // Generous: under a loaded CI machine a cold start through tsx takes a while.
   const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 90_000).unref());
@@ -100,7 +104,8 @@ export async function serve(opts: CliOptions): Promise<Running> {
 }
 
 /** Runs a one-shot CLI command (`check`, `migrate`, …) on a data folder; its exit code and output. */
-export function runCli(opts: CliOptions, args: string[]): Promise<Exit & { stdout: string; stderr: string }> {
+export async function runCli(opts: CliOptions, args: string[]): Promise<Exit & { stdout: string; stderr: string }> {
+  if (onPostgres() && !opts.env?.BANYA_DATABASE_URL) await databaseUrlFor(opts.dataDir);
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [opts.entry ?? BIN, ...args], { env: childEnv(opts), stdio: ['ignore', 'pipe', 'pipe'] });
     opts.children.push(child);

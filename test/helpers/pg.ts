@@ -52,6 +52,13 @@ function clientConfig(url: string): pg.ClientConfig {
   return { connectionString: `${m[1]}${encodeURIComponent(process.env.PGUSER || os.userInfo().username)}@${m[2]}${m[3]}` };
 }
 
+/** Runs statements as the server's superuser (tests that break a database on purpose). */
+export async function adminQuery(...statements: string[]): Promise<void> {
+  await admin(async (c) => {
+    for (const q of statements) await c.query(q);
+  });
+}
+
 /** A database from the template for this data folder, unless it exists already; its URL. */
 export async function databaseUrlFor(dataDir: string, template = TEMPLATE_DB): Promise<string> {
   const name = databaseFor(dataDir);
