@@ -1,5 +1,6 @@
-import { type ChildProcess, execFile, execFileSync } from 'node:child_process';
+import { type ChildProcess, execFile } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -113,7 +114,8 @@ function sqliteStore(): StoreUnderTest {
   const copyRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'banya-crash-loop-copy-'));
   return {
     name: 'sqlite',
-    env: { BANYA_DATA_DIR: dataDir },
+    // Empty: the embedded store even on the suite's PostgreSQL pass.
+    env: { BANYA_DATA_DIR: dataDir, BANYA_DATABASE_URL: '' },
     ready: Promise.resolve(),
     snapshot(n) {
       const copy = path.join(copyRoot, String(n));
@@ -166,16 +168,20 @@ function sqliteStore(): StoreUnderTest {
 }
 
 /**
- * PostgreSQL: a database of its own on the harness's server (BANYA_TEST_DATABASE_URL, as the
- * PostgreSQL run of the suite uses), snapshots as `create database … template` while no server
- * runs, and a restart of the whole cluster (pg_ctlcluster) halfway, under load.
+ * PostgreSQL: a database on a cluster of the loop's own (or on CRASH_PG_CLUSTER, version/name,
+ * reached through BANYA_TEST_DATABASE_URL), snapshots as `create database … template` while no
+ * server runs, and a restart of the whole cluster (pg_ctlcluster) halfway, under load.
  */
 function postgresStore(): StoreUnderTest {
-  const server = adminUrl();
+  // A restart of the harness's own cluster would cut the other test files of the run off their
+  // databases: unless CRASH_PG_CLUSTER names one to restart, the loop makes a cluster of its own.
+  const own = process.env.CRASH_PG_CLUSTER ? null : ownCluster();
+  const serverUrl = () => (own ? own.url : adminUrl());
+  const cluster = own ? own.cluster : process.env.CRASH_PG_CLUSTER!;
   const live = `banya_crash_${process.pid}`;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'banya-crash-loop-pg-'));
   const admin = async <T>(job: (c: pg.Client) => Promise<T>): Promise<T> => {
-    const c = new pg.Client(pgClientConfig(server));
+    const c = new pg.Client(pgClientConfig(serverUrl()));
     await c.connect();
     try {
       return await job(c);
@@ -188,13 +194,16 @@ function postgresStore(): StoreUnderTest {
       await c.query(`drop database if exists "${name}" with (force)`);
     });
   const ready = (async () => {
+    if (own) await own.ready;
     await drop(live);
     await admin((c) => c.query(`create database "${live}" template template0 encoding 'UTF8' lc_collate 'C.UTF-8' lc_ctype 'C.UTF-8'`));
   })();
   const snapshots = new Set<string>();
   return {
     name: 'postgres',
-    env: { BANYA_DATA_DIR: dataDir, BANYA_DATABASE_URL: withDatabase(server, live) },
+    get env() {
+      return { BANYA_DATA_DIR: dataDir, BANYA_DATABASE_URL: withDatabase(serverUrl(), live) };
+    },
     ready,
     snapshot(n) {
       const name = `${live}_s${n}`;
@@ -205,7 +214,7 @@ function postgresStore(): StoreUnderTest {
         await c.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1', [live]);
         await c.query(`create database "${name}" template "${live}"`);
       });
-      const url = withDatabase(server, name);
+      const url = withDatabase(serverUrl(), name);
       return {
         taken,
         async check(viaCli) {
@@ -232,7 +241,7 @@ function postgresStore(): StoreUnderTest {
       };
     },
     async describeMessage(id) {
-      const c = new pg.Client(pgClientConfig(withDatabase(server, live)));
+      const c = new pg.Client(pgClientConfig(withDatabase(serverUrl(), live)));
       await c.connect();
       try {
         const m = await c.query('select id, chat_id, from_id, sent_at from messages where id = $1', [id]);
@@ -243,7 +252,7 @@ function postgresStore(): StoreUnderTest {
       }
     },
     async messagesIn(chat) {
-      const c = new pg.Client(pgClientConfig(withDatabase(server, live)));
+      const c = new pg.Client(pgClientConfig(withDatabase(serverUrl(), live)));
       await c.connect();
       try {
         const r = await c.query<{ id: number; text: string; from_id: number }>('select id, text, from_id from messages where chat_id = $1', [chat]);
@@ -253,25 +262,65 @@ function postgresStore(): StoreUnderTest {
       }
     },
     async restartDatabase() {
-      const [version, name] = pgCluster(server).split('/');
-      await execFileAsync('pg_ctlcluster', [version!, name!, 'restart', '--mode', 'fast']);
+      const [version, name] = cluster.split('/');
+      await execFileAsync('pg_ctlcluster', ['--skip-systemctl-redirect', version!, name!, 'restart', '--mode', 'fast']);
     },
     async dispose() {
       for (const s of snapshots) await drop(s).catch(() => undefined);
       await drop(live).catch(() => undefined);
       fs.rmSync(dataDir, { recursive: true, force: true });
+      if (own) await own.remove();
     },
   };
 }
 
-/** The cluster (version/name) serving `url`: CRASH_PG_CLUSTER, else the one on the URL's port. */
-function pgCluster(url: string): string {
-  if (process.env.CRASH_PG_CLUSTER) return process.env.CRASH_PG_CLUSTER;
-  const port = /[?&]port=(\d+)/.exec(url)?.[1] ?? /:\/\/[^/?#]*:(\d+)/.exec(url)?.[1] ?? process.env.PGPORT ?? '5432';
-  const rows = execFileSync('pg_lsclusters', ['--no-header'], { encoding: 'utf8' }).trim().split('\n');
-  const found = rows.map((r) => r.trim().split(/\s+/)).find((cols) => cols[2] === port);
-  if (!found) throw new Error(`no PostgreSQL cluster on port ${port} (pg_lsclusters); set CRASH_PG_CLUSTER=version/name`);
-  return `${found[0]}/${found[1]}`;
+/**
+ * A PostgreSQL cluster for this run alone (Debian's pg_createcluster, on a free port, the
+ * system's user as its superuser), so that restarting it under load disturbs nobody else.
+ */
+function ownCluster(): { cluster: string; url: string; ready: Promise<void>; remove(): Promise<void> } {
+  const version = fs
+    .readdirSync('/usr/lib/postgresql')
+    .filter((v) => /^\d+$/.test(v))
+    .sort((a, b) => Number(b) - Number(a))[0];
+  if (!version) throw new Error('PostgreSQL is not installed (/usr/lib/postgresql)');
+  const name = `crashloop${process.pid}`;
+  const user = process.env.PGUSER || os.userInfo().username;
+  let port = 0;
+  const ready = (async () => {
+    port = await new Promise<number>((resolve) => {
+      const probe = net.createServer().listen(0, '127.0.0.1', () => {
+        const p = (probe.address() as net.AddressInfo).port;
+        probe.close(() => resolve(p));
+      });
+    });
+    await execFileAsync('pg_createcluster', [version, name, '-p', String(port), '--', '--auth-local=trust', '--auth-host=trust']);
+    await execFileAsync('pg_ctlcluster', ['--skip-systemctl-redirect', version, name, 'start']);
+    await execFileAsync('runuser', [
+      '-u',
+      'postgres',
+      '--',
+      'psql',
+      '-p',
+      String(port),
+      '-d',
+      'postgres',
+      '-qc',
+      `create role "${user}" superuser login`,
+    ]).catch((err: { stderr?: string }) => {
+      if (!/already exists/.test(err.stderr ?? '')) throw err;
+    });
+  })();
+  return {
+    cluster: `${version}/${name}`,
+    get url() {
+      return `postgres:///postgres?host=/var/run/postgresql&port=${port}`;
+    },
+    ready,
+    async remove() {
+      await execFileAsync('pg_dropcluster', ['--stop', version, name]).catch(() => undefined);
+    },
+  };
 }
 
 const STORES: Record<string, () => StoreUnderTest> = { sqlite: sqliteStore, postgres: postgresStore };
@@ -936,7 +985,13 @@ async function crashLoop(store: StoreUnderTest): Promise<void> {
   await server.exited;
   const elapsed = (Date.now() - started) / 1000;
   const seconds = elapsed.toFixed(1);
-  if (elapsed > BUDGET_S) console.log(`crash-loop [${store.name}]: ${seconds} s, over the ${BUDGET_S} s budget (os.loadavg ${os.loadavg().map((l) => l.toFixed(1)).join(' ')})`);
+  if (elapsed > BUDGET_S)
+    console.log(
+      `crash-loop [${store.name}]: ${seconds} s, over the ${BUDGET_S} s budget (os.loadavg ${os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')})`,
+    );
   console.log(
     `crash-loop [${store.name}]: ${kills} kills, ${messages.length} messages, ${reports.length} reports (${decided.size} decided), ` +
       `${appeals.length} appeals (${botSteps} SpamBot steps), ${contacts.length} contacts, ${blocks.length} blocks, ${tickets.size} tickets, ${hooks.length} CRM webhooks, ` +

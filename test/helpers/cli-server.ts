@@ -86,7 +86,7 @@ export function spawnServe(opts: CliOptions): Running & { stderr: () => string; 
 
 /** Starts `banya serve` and waits until this very child listens and answers /healthz. */
 export async function serve(opts: CliOptions): Promise<Running> {
-  if (onPostgres() && !opts.env?.BANYA_DATABASE_URL) await databaseUrlFor(opts.dataDir);
+  if (onPostgres() && !(opts.env && 'BANYA_DATABASE_URL' in opts.env)) await databaseUrlFor(opts.dataDir);
   const run = spawnServe(opts);
   // Generous: under a loaded CI machine a cold start through tsx takes a while.
   const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 90_000).unref());
@@ -105,7 +105,7 @@ export async function serve(opts: CliOptions): Promise<Running> {
 
 /** Runs a one-shot CLI command (`check`, `migrate`, …) on a data folder; its exit code and output. */
 export async function runCli(opts: CliOptions, args: string[]): Promise<Exit & { stdout: string; stderr: string }> {
-  if (onPostgres() && !opts.env?.BANYA_DATABASE_URL) await databaseUrlFor(opts.dataDir);
+  if (onPostgres() && !(opts.env && 'BANYA_DATABASE_URL' in opts.env)) await databaseUrlFor(opts.dataDir);
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [opts.entry ?? BIN, ...args], { env: childEnv(opts), stdio: ['ignore', 'pipe', 'pipe'] });
     opts.children.push(child);
