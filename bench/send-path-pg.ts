@@ -120,7 +120,10 @@ async function run(app: App, label: string, measureServer: boolean) {
   const server = measureServer ? serverCpu() - s0 : 0;
   if (denied > 0) throw new Error(`${label}: ${denied} sends were denied`);
   const banyaCpu = (cpu.user + cpu.system) / 1e6;
-  log('send-path-pg', `${label}: ${SENDS} sends in ${ms.toFixed(0)} ms wall, ${(banyaCpu * 1000).toFixed(0)} ms banya CPU, ${(server * 1000).toFixed(0)} ms server CPU`);
+  log(
+    'send-path-pg',
+    `${label}: ${SENDS} sends in ${ms.toFixed(0)} ms wall, ${(banyaCpu * 1000).toFixed(0)} ms banya CPU, ${(server * 1000).toFixed(0)} ms server CPU`,
+  );
   return { ms, banyaCpu, server };
 }
 
