@@ -6,8 +6,12 @@ import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkProjections } from '../src/check.js';
+import { sql } from 'kysely';
+import { PostgresStore } from '../src/store/postgres.js';
 import { DB_FILE, SqliteStore } from '../src/store/sqlite.js';
+import type { Store } from '../src/store/store.js';
 import { World } from './helpers/client.js';
+import { databaseFor, databaseUrlFor, onPostgres } from './helpers/pg.js';
 import { startServer } from './helpers/server.js';
 
 /**
@@ -38,10 +42,21 @@ beforeAll(async () => {
 
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-/** A copy of the data folder with `tamper` run on its database. */
-function tampered(name: string, tamper: string): string {
+/** A copy of the data folder (on PostgreSQL: of its database) with `tamper` run on its database. */
+async function tampered(name: string, tamper: string): Promise<string> {
   const dir = path.join(tmp, name);
   fs.mkdirSync(dir, { recursive: true });
+  if (onPostgres()) {
+    const url = await databaseUrlFor(dir, databaseFor(original));
+    const store = await PostgresStore.open(url);
+    try {
+      const r = await store.db.executeQuery(sql.raw(tamper).compile(store.db));
+      expect(Number(r.numAffectedRows ?? 0)).toBeGreaterThan(0);
+    } finally {
+      await store.close();
+    }
+    return dir;
+  }
   fs.copyFileSync(path.join(original, DB_FILE), path.join(dir, DB_FILE));
   const db = new Database(path.join(dir, DB_FILE));
   expect(db.prepare(tamper).run().changes).toBeGreaterThan(0);
@@ -50,7 +65,7 @@ function tampered(name: string, tamper: string): string {
 }
 
 async function check(dir: string): Promise<string[]> {
-  const store = await SqliteStore.open(dir, { durability: 'process' });
+  const store: Store = onPostgres() ? await PostgresStore.open(await databaseUrlFor(dir)) : await SqliteStore.open(dir, { durability: 'process' });
   try {
     return await checkProjections(store);
   } finally {
@@ -60,7 +75,8 @@ async function check(dir: string): Promise<string[]> {
 
 async function cli(dir: string): Promise<{ code: number; out: string }> {
   try {
-    const { stdout } = await run(process.execPath, [BIN, 'check'], { env: { ...process.env, BANYA_DATA_DIR: dir } });
+    const db = onPostgres() ? { BANYA_DATABASE_URL: await databaseUrlFor(dir) } : {};
+    const { stdout } = await run(process.execPath, [BIN, 'check'], { env: { ...process.env, BANYA_DATA_DIR: dir, ...db } });
     return { code: 0, out: stdout };
   } catch (err) {
     const e = err as { code: number; stdout: string };
@@ -75,7 +91,7 @@ describe('banya check', () => {
   }, 60_000);
 
   it('reports a changed restriction row, and exits 1', async () => {
-    const dir = tampered('changed', 'update restrictions set until = until + 3600000');
+    const dir = await tampered('changed', 'update restrictions set until = until + 3600000');
     const problems = await check(dir);
     expect(problems.some((p) => p.startsWith('restrictions: stored'))).toBe(true);
     expect(problems.some((p) => p.startsWith('restrictions: the log gives'))).toBe(true);
@@ -85,18 +101,18 @@ describe('banya check', () => {
   }, 60_000);
 
   it('reports falsified evidence', async () => {
-    const problems = await check(tampered('evidence', "update report_evidence set text = 'something else'"));
+    const problems = await check(await tampered('evidence', "update report_evidence set text = 'something else'"));
     expect(problems.some((p) => p.startsWith('report_evidence: stored') && p.includes('something else'))).toBe(true);
   });
 
   it('reports a deleted row', async () => {
-    const problems = await check(tampered('deleted', 'delete from strikes'));
+    const problems = await check(await tampered('deleted', 'delete from strikes'));
     expect(problems.some((p) => p.startsWith('strikes: the log gives'))).toBe(true);
   });
 
   it('reports a row the log never made', async () => {
     const problems = await check(
-      tampered(
+      await tampered(
         'extra',
         "insert into reports (id, reporter_id, subject_id, chat_id, kind, reason, comment, weight, stranger, admin_report, case_id, state, outcome, created_at) values (9999, 1, 2, 3, 'private', 'spam', null, 1, 1, 0, null, 'open', null, 0)",
       ),

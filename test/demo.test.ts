@@ -5,6 +5,7 @@ import { createApp, type App } from '../src/app.js';
 import { configFrom } from '../src/config.js';
 import { isEmptyWorld, seedDemo, writeDemoFile, type DemoWorld } from '../src/demo.js';
 import { Client } from './helpers/client.js';
+import { databaseUrlFor, onPostgres } from './helpers/pg.js';
 import { freshDataDir } from './helpers/server.js';
 
 /** `npm start` seeds this world; the README's tour walks through it. Both must keep working. */
@@ -16,7 +17,8 @@ let dataDir: string;
 
 beforeAll(async () => {
   dataDir = freshDataDir();
-  app = await createApp(configFrom({ dataDir, port: 0, logLevel: 'silent' }), { logger: pino({ level: 'silent' }) });
+  const db = onPostgres() ? { databaseUrl: await databaseUrlFor(dataDir) } : {};
+  app = await createApp(configFrom({ dataDir, ...db, port: 0, logLevel: 'silent' }), { logger: pino({ level: 'silent' }) });
   expect(isEmptyWorld(app)).toBe(true);
   world = await seedDemo(app);
   url = await app.listen();

@@ -4,6 +4,7 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect, sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
+import { onPostgres } from './helpers/pg.js';
 import { migrationProvider } from '../src/store/migrations/index.js';
 import { DB_FILE, SqliteStore } from '../src/store/sqlite.js';
 import { Client } from './helpers/client.js';
@@ -141,7 +142,10 @@ async function previousReleaseFolder(): Promise<string> {
   return dir;
 }
 
-describe('a data folder of the previous release', () => {
+// An old release's data folder is an SQLite file, and what is tested is how today's code opens it;
+// no PostgreSQL database predates this release (one is made by banya or by
+// \`banya migrate --to postgres\` from an already migrated folder), so the PostgreSQL pass skips it.
+describe.skipIf(onPostgres())('a data folder of the previous release', () => {
   it('without the migration, its platform rows do not come from the log', async () => {
     const dir = await previousReleaseFolder();
     const sqlite = new BetterSqlite3(path.join(dir, DB_FILE));

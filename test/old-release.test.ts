@@ -4,6 +4,7 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect } from 'kysely';
 import { afterAll, expect, it } from 'vitest';
+import { onPostgres } from './helpers/pg.js';
 import { checkProjections } from '../src/check.js';
 import { phoneKey } from '../src/domain/phone.js';
 import { migrationProvider } from '../src/store/migrations/index.js';
@@ -40,7 +41,10 @@ async function oldDataFolder(): Promise<void> {
   await db.destroy();
 }
 
-it("replays a previous release's log through today's projectors, and starts on it", async () => {
+// An old release's data folder is an SQLite file, and what is tested is how today's code opens it;
+// no PostgreSQL database predates this release (one is made by banya or by
+// \`banya migrate --to postgres\` from an already migrated folder), so the PostgreSQL pass skips it.
+it.skipIf(onPostgres())("replays a previous release's log through today's projectors, and starts on it", async () => {
   await oldDataFolder();
   const store = await SqliteStore.open(dir, { durability: 'process' });
   try {

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { onPostgres } from './helpers/pg.js';
 import { schemaText } from '../src/store/migrations/snapshot.js';
 import { DB_FILE } from '../src/store/sqlite.js';
 import { Client } from './helpers/client.js';
@@ -26,16 +27,21 @@ let server: TestServer;
 const as = (key: string) => new Client(server.url, world.accounts[key]!.token);
 
 beforeAll(async () => {
+  if (onPostgres()) return;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'banya-release-'));
   fs.copyFileSync(FIXTURE, path.join(dir, DB_FILE));
   server = await startServer({ adminToken: world.adminToken }, dir);
 });
 afterAll(async () => {
+  if (onPostgres()) return;
   await server.stop();
   fs.rmSync(server.dataDir, { recursive: true, force: true });
 });
 
-describe('a data folder of the previous release', () => {
+// An old release's data folder is an SQLite file, and what is tested is how today's code opens it;
+// no PostgreSQL database predates this release (one is made by banya or by
+// \`banya migrate --to postgres\` from an already migrated folder), so the PostgreSQL pass skips it.
+describe.skipIf(onPostgres())('a data folder of the previous release', () => {
   it('is migrated to exactly the schema a new folder gets', async () => {
     const fresh = freshDataDir();
     const other = await startServer({}, fresh);
