@@ -52,7 +52,7 @@ function encodeChatCursor(activity: number, id: number): string {
 
 function decodeChatCursor(cursor: string): { activity: number; id: number } {
   const m = /^(\d{1,16}):(\d{1,12})$/.exec(Buffer.from(cursor, 'base64url').toString());
-  if (!m || cursor.length > 64) fail('BAD_REQUEST', { field: 'querystring.cursor', reason: 'not a cursor from this API' });
+  if (!m || cursor.length > 64 || Number(m[2]) > 0x7fffffff) fail('BAD_REQUEST', { field: 'querystring.cursor', reason: 'not a cursor from this API' });
   return { activity: Number(m[1]), id: Number(m[2]) };
 }
 
@@ -134,7 +134,8 @@ export function chatListQuery(db: Kysely<Database>, a: number, take: number, aft
 }
 
 /** Before every chat: the first page's cursor. */
-const TOP = { activity: Number.MAX_SAFE_INTEGER, id: Number.MAX_SAFE_INTEGER };
+// Ids are 32-bit (parseId): a larger one would not even compare with PostgreSQL's integer column.
+const TOP = { activity: Number.MAX_SAFE_INTEGER, id: 0x7fffffff };
 
 type ChatListParams = { a: number; take: number; activity: number; id: number };
 const chatListStatements = new WeakMap<Kysely<Database>, ReturnType<typeof chatListStatement>>();
