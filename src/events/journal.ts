@@ -15,6 +15,8 @@ export class Change {
   readonly statements: CompiledQuery[] = [];
   readonly events: Recorded[] = [];
   private readonly effects: (() => void)[] = [];
+  /** Which of `effects` are events' projections (with several nodes those come from the feed). */
+  private readonly fromEvent: boolean[] = [];
 
   constructor(private readonly journal: Journal) {}
 
@@ -29,6 +31,7 @@ export class Change {
     if (p.memory) {
       const memory = this.journal.memory;
       this.effects.push(() => p.memory!(r as never, memory));
+      this.fromEvent.push(true);
     }
     return this;
   }
@@ -42,6 +45,7 @@ export class Change {
   /** A memory change that is not an event's projection, applied after commit, in order. */
   after(effect: () => void): this {
     this.effects.push(effect);
+    this.fromEvent.push(false);
     return this;
   }
 
@@ -53,6 +57,19 @@ export class Change {
   applyMemory(): void {
     for (const f of this.effects) f();
   }
+
+  /** The memory updates that are not events' projections (those reached memory through the feed). */
+  applyLocalMemory(): void {
+    for (let i = 0; i < this.effects.length; i++) if (!this.fromEvent[i]) this.effects[i]!();
+  }
+}
+
+/** What the journal needs from the feed follower when several nodes share the database. */
+export interface JournalFeed {
+  /** The last event id of the batch being committed now (read inside `onCommit`). */
+  committedEnd(): number;
+  /** Resolves once memory holds every event up to `id`. */
+  reach(id: number): Promise<void>;
 }
 
 /**
@@ -63,6 +80,8 @@ export class Journal {
   private projectors: AnyProjectors | null = null;
   memory: unknown = null;
   private readonly listeners: ((r: Recorded) => void)[] = [];
+  /** Set when this node is one of several: memory then follows the event feed. */
+  feed: JournalFeed | null = null;
 
   constructor(readonly store: Store) {}
 
@@ -93,6 +112,7 @@ export class Journal {
   /** Commits the change; resolves once it is durable and memory has followed. */
   commit(c: Change): Promise<void> {
     if (c.empty) return Promise.resolve();
+    if (this.feed) return this.commitFollowing(c, this.feed);
     return this.store.write({
       statements: c.statements,
       onCommit: () => {
@@ -100,6 +120,25 @@ export class Journal {
         if (this.listeners.length > 0) for (const r of c.events) for (const l of this.listeners) l(r);
       },
     });
+  }
+
+  /**
+   * With several nodes: memory follows the feed, own events included, so they are applied in id
+   * order after every other node's earlier events. The write resolves once memory reached the
+   * end of the batch that holds it; then the change's own (non-event) updates run.
+   */
+  private async commitFollowing(c: Change, feed: JournalFeed): Promise<void> {
+    let end = 0;
+    await this.store.write({ statements: c.statements, onCommit: () => (end = feed.committedEnd()) });
+    if (c.events.length > 0) await feed.reach(end);
+    c.applyLocalMemory();
+    if (this.listeners.length > 0) for (const r of c.events) for (const l of this.listeners) l(r);
+  }
+
+  /** Applies one event read from the log to memory: its projector's `memory`. */
+  applyRecorded(r: Recorded): void {
+    const p = this.projectorOf(r.event.type);
+    if (p.memory) p.memory(r as never, this.memory);
   }
 
   /** One event on its own. */

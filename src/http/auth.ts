@@ -73,15 +73,18 @@ export function authHook(p: Platform, sessions?: ConsoleSessions) {
     }
     // Rate limits: per account; per address only without a valid token; never the admin token.
     if (principal?.kind === 'account') {
-      const wait = p.limits.take('requests', principal.accountId);
+      const taken = p.limits.take('requests', principal.accountId);
+      const wait = typeof taken === 'number' ? taken : await taken;
       if (wait > 0) return void sendError(req, reply, 'FLOOD_WAIT', { retryAfter: wait });
     } else if (!principal) {
-      const wait = p.limits.takeForIp(req.ip);
+      const taken = p.limits.takeForIp(req.ip);
+      const wait = typeof taken === 'number' ? taken : await taken;
       if (wait > 0) return void sendError(req, reply, 'FLOOD_WAIT', { retryAfter: wait });
       // Credentials that do not authenticate also spend a smaller bucket of their own: guessing
       // tokens from one address is slow, and valid tokens (limited per account) never meet it.
       if (req.headers.authorization !== undefined) {
-        const failed = p.limits.takeAuthFailure(req.ip);
+        const taken = p.limits.takeAuthFailure(req.ip);
+        const failed = typeof taken === 'number' ? taken : await taken;
         if (failed > 0) return void sendError(req, reply, 'FLOOD_WAIT', { retryAfter: failed });
       }
     }

@@ -60,3 +60,22 @@ export function compiled(q: Compilable | CompiledQuery): CompiledQuery {
 export function asUnit(w: WriteUnit | readonly CompiledQuery[]): WriteUnit {
   return Array.isArray(w) ? { statements: w as readonly CompiledQuery[] } : (w as WriteUnit);
 }
+
+/**
+ * Whether a refused write lost a race that the database arbitrated: a unique or primary key
+ * (another node took the phone, opened the case, decided it first) or a guard whose condition no
+ * longer held (a NOT NULL that a guard's subquery left empty). The use case is then run once
+ * more on fresh state and decides again (a 409, or joining what the other node made).
+ */
+export function isConflict(err: unknown): boolean {
+  if (!(err instanceof WriteRejectedError)) return false;
+  const cause = err.cause as { code?: unknown } | undefined;
+  const code = typeof cause?.code === 'string' ? cause.code : '';
+  return (
+    code === '23505' ||
+    code === '23502' ||
+    code === 'SQLITE_CONSTRAINT_UNIQUE' ||
+    code === 'SQLITE_CONSTRAINT_PRIMARYKEY' ||
+    code === 'SQLITE_CONSTRAINT_NOTNULL'
+  );
+}
