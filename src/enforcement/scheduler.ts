@@ -61,13 +61,13 @@ export class Scheduler {
           await this.step(
             item.account!,
             (change) => {
-              if (e.enforcement.openAppeals.get(item.account!)?.id !== item.id) return;
+              if (e.enforcement.openAppeals.get(item.account!)?.id !== item.id || e.enforcement.markedOverdue.has(`appeal:${item.id}`)) return;
               emitAppealOverdue(change, item.id, item.account!, at);
             },
             () => e.enforcement.overdue.push(at, item),
           );
         } else {
-          if (!e.enforcement.openTickets.has(item.id)) continue;
+          if (!e.enforcement.openTickets.has(item.id) || e.enforcement.markedOverdue.has(`ticket:${item.id}`)) continue;
           const change = e.journal.change();
           ticketOverdue(change, item.id, item.account, at);
           await this.commit(change, () => e.enforcement.overdue.push(at, item));
@@ -98,7 +98,7 @@ export class Scheduler {
           item.account,
           (change) => {
             const s = e.enforcement.strikesOf(item.account).find((x) => x.id === item.strikeId);
-            if (!s || s.removed) return;
+            if (!s || s.removed || s.expired) return;
             change.emit(at, SYSTEM, item.account, { type: 'strike_expired', payload: { strikeId: s.id } });
           },
           () => e.enforcement.strikeExpiries.push(at, item),

@@ -2,6 +2,7 @@ import type { CompiledQuery } from 'kysely';
 import { eventInsert, type Actor } from '../store/event-log.js';
 import type { Store } from '../store/store.js';
 import type { BanyaEvent } from './index.js';
+import { onceKeyOf } from './once.js';
 import type { ProjectorsFor, Recorded } from './projector.js';
 
 type AnyProjectors = ProjectorsFor<BanyaEvent, unknown>;
@@ -27,12 +28,25 @@ export class Change {
     const store = this.journal.store;
     const p = this.journal.projectorOf(event.type);
     this.statements.push(eventInsert(store, r));
+    if (this.journal.guarded) {
+      const k = onceKeyOf(event);
+      if (k !== null) this.once(k, at);
+    }
     if (p.sql) for (const q of p.sql(r as never, store.db)) this.statements.push(q);
     if (p.memory) {
       const memory = this.journal.memory;
       this.effects.push(() => p.memory!(r as never, memory));
       this.fromEvent.push(true);
     }
+    return this;
+  }
+
+  /**
+   * A key this change may take only once across nodes (`once_keys`); a second change taking it
+   * is refused by the database. Only when several nodes share it: one node's memory suffices.
+   */
+  once(key: string, at: number): this {
+    if (this.journal.guarded) this.statements.push(this.journal.store.db.insertInto('once_keys').values({ key, at }).compile());
     return this;
   }
 
@@ -80,6 +94,8 @@ export class Journal {
   private projectors: AnyProjectors | null = null;
   memory: unknown = null;
   private readonly listeners: ((r: Recorded) => void)[] = [];
+  /** Whether writes take once keys (several nodes: the database arbitrates). */
+  guarded = false;
   /** Set when this node is one of several: memory then follows the event feed. */
   feed: JournalFeed | null = null;
 
