@@ -37,7 +37,7 @@ import { row } from './store/read.js';
 import { SupportDesk } from './support/desk.js';
 import { relayMailer } from './support/mailer.js';
 import { startSmtpListener, type SmtpListener } from './support/smtp.js';
-import { SqliteStore } from './store/sqlite.js';
+import { openStore } from './store/open.js';
 import type { Store } from './store/store.js';
 
 export interface AppOverrides {
@@ -123,8 +123,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const policy = loadPolicy(config.policyFile);
   const robotsConfig = loadRobotsConfig(config.robotsFile);
   const crmConfig = openCrmConfig(config.crmConfig, log);
-  const store = await SqliteStore.open(config.dataDir, {
-    durability: config.durability,
+  const store = await openStore(config, {
     onError: (err, what) => log.error({ err }, what === 'commit' ? 'a batch of writes could not commit' : 'memory could not follow a committed write'),
   });
   const clock = await openClock(config, store);

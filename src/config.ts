@@ -15,6 +15,8 @@ export type BucketConfig = z.infer<typeof bucket>;
 
 export const configSchema = z.object({
   dataDir: z.string().min(1).default('./data'),
+  /** PostgreSQL instead of the embedded store: `postgres://user@host/db` or `postgres:///db?host=/socket/dir`. */
+  databaseUrl: z.string().min(1).optional(),
   port: z.number().int().min(0).max(65535).default(8080),
   host: z.string().default('127.0.0.1'),
   /** Fixed admin token; when absent one is generated on a data folder's first start. */
@@ -138,6 +140,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
   });
   return configFrom({
     dataDir: str(env, 'BANYA_DATA_DIR'),
+    databaseUrl: str(env, 'BANYA_DATABASE_URL'),
     port: num(env, 'BANYA_PORT'),
     host: str(env, 'BANYA_HOST'),
     adminToken: str(env, 'BANYA_ADMIN_TOKEN'),

@@ -5,6 +5,7 @@ import type { RestrictionState } from '../domain/restriction.js';
 import type { EndCause, EnforcementEvent, EvidencePayload, FlagEffect, RestrictionPayload } from '../events/index.js';
 import { LOG_ONLY, type Projector, type ProjectorsFor, type Recorded } from '../events/projector.js';
 import type { Database } from '../store/database.js';
+import { greatest } from '../store/dialect.js';
 import { APPEAL_OVERDUE_MS } from './appeals.js';
 import { caseChatOf, caseKey, openReportKey, reportPlace, type Enforcement } from './state.js';
 
@@ -425,7 +426,7 @@ const reporterAccuracy: P<'reporter_accuracy'> = {
           db,
           r.accountId!,
           { confirmed: Math.max(0, dc), dismissed: Math.max(0, dd) },
-          { confirmed: sql`max(0, confirmed + ${dc})`, dismissed: sql`max(0, dismissed + ${dd})` },
+          { confirmed: greatest(db, sql`0`, sql`confirmed + ${dc}`), dismissed: greatest(db, sql`0`, sql`dismissed + ${dd}`) },
         ),
       ];
     }

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { each, rows } from '../store/read.js';
+import { tableNamesQuery } from '../store/dialect.js';
 import type { EventsTable } from '../store/schema/events.js';
 import type { Store } from '../store/store.js';
 import type { BanyaEvent } from './index.js';
@@ -56,10 +57,7 @@ export async function replayLog(from: Store, into: Store, projectors: Projectors
 }
 
 async function tableNames(store: Store): Promise<string[]> {
-  const tables = await rows(
-    store,
-    sql<{ name: string }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name`.compile(store.db),
-  );
+  const tables = await rows(store, tableNamesQuery(store.db).compile(store.db));
   return tables.map((r) => r.name).filter((t) => !(t in NOT_PROJECTIONS));
 }
 

@@ -4,6 +4,7 @@ import { ChatKind, Flag, maySeePhone, Role, SYSTEM } from '../domain/gate.js';
 import type { Database } from '../store/database.js';
 import { parseId, publicId } from '../store/ids.js';
 import { readStatement, row, rows } from '../store/read.js';
+import { greatest } from '../store/dialect.js';
 import type { Platform } from './context.js';
 import type { MessageView } from './messages.js';
 
@@ -121,11 +122,11 @@ export function chatListQuery(db: Kysely<Database>, a: number, take: number, aft
       )
       .selectFrom('listed')
       .select(['id', 'kind', 'title', 'public', 'peer_low', 'peer_high', 'started_by'])
-      .select(sql<number>`max("since", coalesce("last_at", 0))`.as('activity'))
+      .select(greatest<number>(db, sql`"since"`, sql`coalesce("last_at", 0)`).as('activity'))
       // A chat the account deleted on its side (e.g. "report and delete") stays away until a new
       // message comes after the deletion, as in any messenger.
       .where((eb) => eb.or([eb('hidden_at', 'is', null), eb('last_at', '>', eb.ref('hidden_at'))]))
-      .where(sql<SqlBool>`(max("since", coalesce("last_at", 0)), "id") < (${after.activity}, ${after.id})`)
+      .where(sql<SqlBool>`(${greatest(db, sql`"since"`, sql`coalesce("last_at", 0)`)}, "id") < (${after.activity}, ${after.id})`)
       .orderBy('activity', 'desc')
       .orderBy('id', 'desc')
       .limit(take)

@@ -5,6 +5,7 @@ import { BanyaError, fail } from '../domain/errors.js';
 import type { Change } from '../events/journal.js';
 import { key as skey } from '../events/serial.js';
 import { each } from '../store/read.js';
+import { rowAddress } from '../store/dialect.js';
 import { param, statement, type Statement } from '../store/statement.js';
 import type { Store } from '../store/store.js';
 import type { Platform } from './context.js';
@@ -124,7 +125,8 @@ export function pruneMemory(p: Platform, now: number, max = MEMORY_PRUNE_PER_WRI
 }
 
 function pruneTable(p: Platform, now: number): CompiledQuery {
-  return sql`delete from idempotency where rowid in (select rowid from idempotency where created_at <= ${now - IDEMPOTENCY_TTL_MS} limit ${TABLE_PRUNE_ROWS})`.compile(
+  const at = rowAddress(p.store.db);
+  return sql`delete from idempotency where ${at} in (select ${at} from idempotency where created_at <= ${now - IDEMPOTENCY_TTL_MS} limit ${TABLE_PRUNE_ROWS})`.compile(
     p.store.db,
   );
 }

@@ -6,6 +6,7 @@ import { inject } from 'vitest';
 import { createApp, type App } from '../../src/app.js';
 import { configFrom, type ConfigInput } from '../../src/config.js';
 import { DB_FILE } from '../../src/store/sqlite.js';
+import { databaseUrlFor, onPostgres } from './pg.js';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 
@@ -32,9 +33,22 @@ export function freshDataDir(): string {
   return dir;
 }
 
-/** Starts a real server on loopback over a real SQLite file (manual clock unless told otherwise). */
+/**
+ * Starts a real server on loopback over a real SQLite file (manual clock unless told otherwise);
+ * with BANYA_TEST_STORE=postgres, over the data folder's own PostgreSQL database (test/helpers/pg.ts).
+ */
 export async function startServer(overrides: Partial<ConfigInput> = {}, dataDir = freshDataDir()): Promise<TestServer> {
-  const config = configFrom({ dataDir, port: 0, host: '127.0.0.1', adminToken: ADMIN_TOKEN, clock: 'manual', logLevel: 'silent', ...overrides });
+  const databaseUrl = onPostgres() && !('databaseUrl' in overrides) ? await databaseUrlFor(dataDir) : undefined;
+  const config = configFrom({
+    dataDir,
+    ...(databaseUrl ? { databaseUrl } : {}),
+    port: 0,
+    host: '127.0.0.1',
+    adminToken: ADMIN_TOKEN,
+    clock: 'manual',
+    logLevel: 'silent',
+    ...overrides,
+  });
   const app = await createApp(config, { logger: pino({ level: 'silent' }) });
   const url = await app.listen();
   const server: TestServer = {
