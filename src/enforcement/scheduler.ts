@@ -18,12 +18,17 @@ const SYSTEM: Actor = { kind: 'system' };
 export class Scheduler {
   private running: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | null = null;
+  /** With several nodes: runs the work under the scheduler's lease, or skips it (undefined). */
+  guard: ((job: () => Promise<void>) => Promise<void | undefined>) | null = null;
 
   constructor(private readonly e: Enforcement) {}
 
   /** Applies everything due at or before `now`. Calls are serialised. */
   runDue(now: number): Promise<void> {
-    const next = this.running.then(() => this.apply(now));
+    const next = this.running.then(async () => {
+      if (this.guard) await this.guard(() => this.apply(now));
+      else await this.apply(now);
+    });
     this.running = next.catch(() => undefined);
     return next;
   }

@@ -30,6 +30,8 @@ export interface HttpServer {
 }
 
 export interface HttpOptions {
+  /** With several nodes: resolves once memory holds everything committed before (every request waits for it). */
+  fresh?: () => Promise<void>;
   /** The manual clock's control; the clock endpoint exists only with it. */
   advance: ((seconds: number) => Promise<number>) | null;
   spamBot: SpamBot;
@@ -152,6 +154,12 @@ export async function createHttpServer(p: Platform, options: HttpOptions): Promi
   await app.register(fastifyCookie);
   const sessions = new ConsoleSessions(p);
   await sessions.load();
+  // Several nodes: nothing is decided (not even who is asking) on memory older than the request.
+  const fresh = options.fresh;
+  if (fresh)
+    app.addHook('onRequest', async (req) => {
+      if (req.url.startsWith('/v1/')) await fresh();
+    });
   app.addHook('onRequest', authHook(p, sessions));
   // Sends and their denials, for the console's figures (the send route is the hot path: one branch).
   app.addHook('onResponse', async (req, reply) => {

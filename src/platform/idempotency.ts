@@ -142,7 +142,12 @@ function record(p: Platform, change: Change, account: number, id: string, hash: 
     // Several nodes: a plain insert, so that the same key recorded by two nodes at once is refused
     // for the second (which then answers what the first did); an expired record goes first.
     change.sql(
-      p.store.db.deleteFrom('idempotency').where('account_id', '=', account).where('key', '=', id).where('created_at', '<=', now - IDEMPOTENCY_TTL_MS).compile(),
+      p.store.db
+        .deleteFrom('idempotency')
+        .where('account_id', '=', account)
+        .where('key', '=', id)
+        .where('created_at', '<=', now - IDEMPOTENCY_TTL_MS)
+        .compile(),
       p.store.db
         .insertInto('idempotency')
         .values({ account_id: account, key: id, body_hash: hash, status, response: JSON.stringify(body ?? null), created_at: now })
@@ -225,5 +230,7 @@ export async function loadIdempotency(p: Platform): Promise<void> {
   for await (const r of each(p.store, p.store.db.selectFrom('idempotency').selectAll().where('created_at', '>', since).orderBy('created_at'))) {
     p.idempotency.set(mapKey(r.account_id, r.key), { bodyHash: r.body_hash, status: r.status, body: JSON.parse(r.response), at: r.created_at });
   }
-  await p.store.write([p.store.db.deleteFrom('idempotency').where('created_at', '<=', since).compile()]);
+  const pruned = p.store.write([p.store.db.deleteFrom('idempotency').where('created_at', '<=', since).compile()]);
+  if (p.journal.guarded) pruned.catch(() => {});
+  else await pruned;
 }
