@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { STATUS } from '../src/domain/codes.js';
+import { rowAddress, tableNamesQuery } from '../src/store/dialect.js';
 import { Client, World, type Res, type TestAccount } from './helpers/client.js';
 import { startServer, type TestServer } from './helpers/server.js';
 
@@ -28,14 +29,12 @@ let triage: Client;
 async function dump(): Promise<Record<string, unknown[]>> {
   const store = server.app.platform.store;
   await store.flush();
-  const tables = await store.all<{ name: string }>(
-    sql`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name`.compile(store.db),
-  );
+  const tables = await store.all<{ name: string }>(tableNamesQuery(store.db).compile(store.db));
   expect(tables.map((t) => t.name)).toEqual(expect.arrayContaining(['accounts', 'messages']));
   const out: Record<string, unknown[]> = {};
   // The look-up quota is a rate-limit counter (API.md): a refused send to a number still spends it.
   for (const { name } of tables)
-    if (name !== 'phone_lookups') out[name] = await store.all(sql`select * from ${sql.table(name)} order by rowid`.compile(store.db));
+    if (name !== 'phone_lookups') out[name] = await store.all(sql`select * from ${sql.table(name)} order by ${rowAddress(store.db)}`.compile(store.db));
   return out;
 }
 

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STATUS } from '../src/domain/codes.js';
+import { rowAddress, tableNamesQuery } from '../src/store/dialect.js';
 import { type Client, type TestAccount, World } from './helpers/client.js';
 import {
   agent,
@@ -70,13 +71,12 @@ const IGNORED = new Set(['phone_lookups', 'idempotency', 'settings']);
 async function dump(): Promise<Record<string, string>> {
   const store = server.app.platform.store;
   await store.flush();
-  const tables = await store.all<{ name: string }>(
-    sql`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name`.compile(store.db),
-  );
+  const tables = await store.all<{ name: string }>(tableNamesQuery(store.db).compile(store.db));
   // Each table as one string: comparing them is fast enough to snapshot around hundreds of probes.
   const out: Record<string, string> = {};
   for (const { name } of tables)
-    if (!IGNORED.has(name)) out[name] = JSON.stringify(await store.all(sql`select * from ${sql.table(name)} order by rowid`.compile(store.db)));
+    if (!IGNORED.has(name))
+      out[name] = JSON.stringify(await store.all(sql`select * from ${sql.table(name)} order by ${rowAddress(store.db)}`.compile(store.db)));
   return out;
 }
 

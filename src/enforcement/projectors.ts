@@ -277,8 +277,8 @@ const decision: P<'decision'> = {
     for (const a of x.reporters) {
       out.push(
         confirmed
-          ? statsUpsert(db, a, { confirmed: 1 }, { confirmed: sql`confirmed + 1` })
-          : statsUpsert(db, a, { dismissed: 1 }, { dismissed: sql`dismissed + 1` }),
+          ? statsUpsert(db, a, { confirmed: 1 }, { confirmed: sql`reporter_stats.confirmed + 1` })
+          : statsUpsert(db, a, { dismissed: 1 }, { dismissed: sql`reporter_stats.dismissed + 1` }),
       );
     }
     return out;
@@ -426,7 +426,7 @@ const reporterAccuracy: P<'reporter_accuracy'> = {
           db,
           r.accountId!,
           { confirmed: Math.max(0, dc), dismissed: Math.max(0, dd) },
-          { confirmed: greatest(db, sql`0`, sql`confirmed + ${dc}`), dismissed: greatest(db, sql`0`, sql`dismissed + ${dd}`) },
+          { confirmed: greatest(db, sql`0`, sql`reporter_stats.confirmed + ${dc}`), dismissed: greatest(db, sql`0`, sql`reporter_stats.dismissed + ${dd}`) },
         ),
       ];
     }
