@@ -33,6 +33,7 @@ const PG_URL = process.env.BENCH_PG_URL ?? 'postgres:///postgres?host=/var/run/p
 const PG_PID = process.env.BENCH_PG_PID;
 const TICK = 100; // clock ticks a second on Linux
 const user = process.env.PGUSER || os.userInfo().username;
+process.env.PGUSER = user; // libpq's default, which the pg client reads from the environment
 
 function withDb(url: string, db: string): string {
   const m = /^(postgres(?:ql)?:\/\/[^/?#]*)(\/[^?#]*)?(.*)$/.exec(url)!;
