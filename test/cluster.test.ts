@@ -245,7 +245,7 @@ describe.runIf(run)('two nodes on one PostgreSQL and one Redis', () => {
     await sql(`select pg_terminate_backend(pid) from pg_stat_activity where query ilike 'listen %' and datname = current_database()`);
     expect((await as('A', x).delete(`/v1/blocks/${y.id}`)).status).toBe(204);
     expect((await send('B', y, x)).status).toBe(201);
-  });
+  }, 120_000);
 
   it('node A killed while it holds the expiry lease: B ends each due restriction exactly once', async () => {
     const spammers: TestAccount[] = [];
