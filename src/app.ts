@@ -1,5 +1,5 @@
 import pino, { type Logger } from 'pino';
-import { ManualClock, SystemClock, type Clock } from './clock.js';
+import { MAX_CLOCK_MS, ManualClock, SystemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { Core } from './core.js';
 import { loadEnforcement } from './enforcement/load.js';
@@ -11,6 +11,7 @@ import { Serializer } from './events/serial.js';
 import { platformProjectors } from './platform/projectors.js';
 import { supportProjectors } from './support/projectors.js';
 import { crmProjectors } from './crm/projectors.js';
+import { clusterProjectors } from './cluster/projectors.js';
 import type { CrmGateway } from './crm/gateway.js';
 import { openCrmConfig, startCrmGateway } from './crm/index.js';
 import { loadPolicy } from './enforcement/policy.js';
@@ -34,12 +35,16 @@ import { loadRobotsConfig } from './robots/rules.js';
 import { enforcementSink } from './robots/sink.js';
 import { SpamBot } from './spambot/bot.js';
 import { Ids } from './store/ids.js';
+import { PostgresStore } from './store/postgres.js';
+import { ClusterNode, defaultNodeId } from './cluster/node.js';
+import { RedisLimiter } from './cluster/redis-limits.js';
+import { Redis } from 'ioredis';
 import { row } from './store/read.js';
 import { SupportDesk } from './support/desk.js';
 import { relayMailer } from './support/mailer.js';
 import { startSmtpListener, type SmtpListener } from './support/smtp.js';
 import { openStore } from './store/open.js';
-import type { Store } from './store/store.js';
+import { StoreUnavailableError, type Store } from './store/store.js';
 
 export interface AppOverrides {
   /** Started with --demo (the demo messenger may offer the demo's people on loopback). */
@@ -96,7 +101,13 @@ async function openClock(config: Config, store: Store): Promise<Clock> {
 }
 
 /** Every event type's projector; one left out does not compile. */
-export const PROJECTORS: ProjectorsFor<BanyaEvent, Platform> = { ...enforcementProjectors, ...platformProjectors, ...supportProjectors, ...crmProjectors };
+export const PROJECTORS: ProjectorsFor<BanyaEvent, Platform> = {
+  ...enforcementProjectors,
+  ...platformProjectors,
+  ...supportProjectors,
+  ...crmProjectors,
+  ...clusterProjectors,
+};
 
 /** Builds the whole service on a data folder; tests start it in-process. */
 export async function createApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
@@ -109,9 +120,17 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     onError: (err, what) => log.error({ err }, what === 'commit' ? 'a batch of writes could not commit' : 'memory could not follow a committed write'),
   });
   const clock = await openClock(config, store);
-  const ids = await Ids.load(store);
+  // Several nodes share a PostgreSQL store: ids come in reserved blocks, memory follows the feed.
+  const pgStore = store instanceof PostgresStore ? store : null;
+  const clusterOptions = pgStore
+    ? { url: config.databaseUrl!, nodeId: config.cluster.nodeId ?? defaultNodeId(), pollMs: config.cluster.feedPollMs, leaseMs: config.cluster.leaseMs, log }
+    : null;
+  const ids = pgStore ? await Ids.reserved(store, (t) => (t === 'messages' ? 4096 : 256)) : await Ids.load(store);
+  // Memory is loaded while no node commits events, so that it and the feed's cursor are one moment.
+  const loading = pgStore && clusterOptions ? await ClusterNode.holdFeed(clusterOptions) : null;
   const index = await buildIndex(store);
   const journal = new Journal(store);
+  if (pgStore) journal.guarded = true;
   const core: Core = {
     config,
     store,
@@ -126,13 +145,14 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   };
   const enforcement: Enforcement = { ...core, policy, enforcement: new EnforcementState() };
   const robots = new RobotsEngine(robotsConfig, enforcementSink(enforcement));
+  const redis = config.cluster.redisUrl ? new Redis(config.cluster.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 }) : null;
   const platform: Platform = {
     ...enforcement,
     tokens: new TokenRegistry(() => clock.now()),
     pending: new PendingImports(),
     lookups: new PhoneLookups(),
     idempotency: new Map(),
-    limits: new RateLimiter(config.rateLimits, overrides.monotonicMs),
+    limits: redis ? new RedisLimiter(redis, config.rateLimits) : new RateLimiter(config.rateLimits, overrides.monotonicMs),
     inbox: new Map(),
     // A robot's failure must never turn an acknowledged write into an error: log it and go on.
     robots: {
@@ -150,10 +170,14 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   await loadPlatformState(core, platform);
   await loadEnforcement(platform);
   await loadRobotState(robots, store);
+  const cluster = pgStore && clusterOptions && loading ? await ClusterNode.start(pgStore, journal, core.serial, await loading.release(), clusterOptions) : null;
   const scheduler = new Scheduler(platform);
+  // With several nodes time's work runs on one at a time, under a lease (skipped when another has it).
+  if (cluster) scheduler.guard = (job) => cluster.underLease(job);
   // Anything that came due while banya was down is applied now, once, at its own due time.
   await scheduler.runDue(clock.now());
-  if (!clock.manual) scheduler.start();
+  // With several nodes even the manual clock needs the timer: a node that died may leave work due.
+  if (!clock.manual || cluster) scheduler.start();
   await ensureSystemAccounts(platform);
   const mailer = config.smtp.relayUrl ? relayMailer(config.smtp.relayUrl, config.smtp.supportAddress) : null;
   const desk = new SupportDesk(platform, mailer);
@@ -169,23 +193,43 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const generatedAdminToken = await setUpAdminToken(config, store, platform.tokens, clock);
 
   const advanceClock =
-    clock instanceof ManualClock
+    clock instanceof ManualClock && cluster
       ? async (seconds: number): Promise<number> => {
-          const target = clock.now() + Math.round(seconds * 1000);
-          // Work due on the way (the CRM's held messages) runs at its own time, as real time would.
-          for (;;) {
-            const next = crm ? crm.nextDue() : Infinity;
-            const step = next > clock.now() && next < target ? next : target;
-            clock.advance(step - clock.now());
-            await scheduler.runDue(clock.now());
-            await crm?.runDue(clock.now());
-            if (step === target) break;
-          }
-          const now = clock.now();
-          await store.write([putSetting(store, MANUAL_CLOCK_KEY, String(now))]);
-          return now;
+          // One clock for every node: each step is a `clock_set` event that moves every node's
+          // clock, taken under the scheduler's lease, and what came due runs before the answer.
+          const done = await cluster.underLease(async () => {
+            const target = clock.now() + Math.round(seconds * 1000);
+            if (!(seconds >= 0) || target > MAX_CLOCK_MS) throw new RangeError(`the manual clock cannot move ${seconds} s from ${clock.now()}`);
+            for (;;) {
+              const next = crm ? crm.nextDue() : Infinity;
+              const step = next > clock.now() && next < target ? next : target;
+              await journal.record(step, { kind: 'admin' }, null, { type: 'clock_set', payload: { at: step } });
+              await scheduler.runDue(clock.now());
+              await crm?.runDue(clock.now());
+              if (step === target) break;
+            }
+            return clock.now();
+          }, 3 * config.cluster.leaseMs);
+          if (done === undefined) throw new StoreUnavailableError('another node holds the scheduler lease');
+          return done;
         }
-      : null;
+      : clock instanceof ManualClock
+        ? async (seconds: number): Promise<number> => {
+            const target = clock.now() + Math.round(seconds * 1000);
+            // Work due on the way (the CRM's held messages) runs at its own time, as real time would.
+            for (;;) {
+              const next = crm ? crm.nextDue() : Infinity;
+              const step = next > clock.now() && next < target ? next : target;
+              clock.advance(step - clock.now());
+              await scheduler.runDue(clock.now());
+              await crm?.runDue(clock.now());
+              if (step === target) break;
+            }
+            const now = clock.now();
+            await store.write([putSetting(store, MANUAL_CLOCK_KEY, String(now))]);
+            return now;
+          }
+        : null;
 
   const figures = new Figures(platform, robots, robotsConfig, metricsRegistry(platform));
   journal.onCommitted((r) => figures.event(r));
@@ -194,6 +238,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     spamBot,
     desk,
     runDue: () => scheduler.runDue(clock.now()),
+    ...(cluster ? { fresh: () => cluster.fresh() } : {}),
     figures,
     demo: overrides.demo ?? false,
     ...(overrides.webDir ? { webDir: overrides.webDir } : {}),
@@ -220,6 +265,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       if (closed) return;
       closed = true;
       scheduler.stop();
+      await cluster?.close();
+      redis?.disconnect();
       crm?.close();
       await smtp?.close();
       mailer?.close();

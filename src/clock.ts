@@ -26,6 +26,11 @@ export class ManualClock implements Clock {
   now(): number {
     return this.at;
   }
+  /** Moves to `at` if that is later (the cluster's clock, told by a `clock_set` event). */
+  moveTo(at: number): void {
+    if (at > this.at && at <= MAX_CLOCK_MS) this.at = at;
+  }
+
   advance(ms: number): number {
     if (!(ms >= 0) || (ms > 0 && this.at + ms > MAX_CLOCK_MS)) throw new RangeError(`the manual clock cannot move ${ms} ms from ${this.at}`);
     this.at += ms;

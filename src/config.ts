@@ -17,6 +17,22 @@ export const configSchema = z.object({
   dataDir: z.string().min(1).default('./data'),
   /** PostgreSQL instead of the embedded store: `postgres://user@host/db` or `postgres:///db?host=/socket/dir`. */
   databaseUrl: z.string().min(1).optional(),
+  /**
+   * Several nodes on one PostgreSQL (docs/SCALING.md): Redis for the shared rate limits, this
+   * node's name (its lease owner), how often the event feed is polled without notifications, and
+   * how long the scheduler's lease lasts without renewal.
+   */
+  cluster: z
+    .object({
+      redisUrl: z.string().min(1).optional(),
+      nodeId: z
+        .string()
+        .regex(/^[A-Za-z0-9._-]{1,64}$/, 'BANYA_NODE_ID is letters, digits, ".", "_" or "-"')
+        .optional(),
+      feedPollMs: z.number().int().min(10).default(500),
+      leaseMs: z.number().int().min(100).default(5000),
+    })
+    .default({ feedPollMs: 500, leaseMs: 5000 }),
   port: z.number().int().min(0).max(65535).default(8080),
   host: z.string().default('127.0.0.1'),
   /** Fixed admin token; when absent one is generated on a data folder's first start. */
@@ -143,6 +159,12 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
   return configFrom({
     dataDir: str(env, 'BANYA_DATA_DIR'),
     databaseUrl: str(env, 'BANYA_DATABASE_URL'),
+    cluster: {
+      redisUrl: str(env, 'BANYA_REDIS_URL'),
+      nodeId: str(env, 'BANYA_NODE_ID'),
+      feedPollMs: num(env, 'BANYA_FEED_POLL_MS') ?? defaults.cluster.feedPollMs,
+      leaseMs: num(env, 'BANYA_LEASE_MS') ?? defaults.cluster.leaseMs,
+    },
     port: num(env, 'BANYA_PORT'),
     host: str(env, 'BANYA_HOST'),
     adminToken: str(env, 'BANYA_ADMIN_TOKEN'),

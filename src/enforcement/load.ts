@@ -30,6 +30,7 @@ export async function loadEnforcement(e: Enforcement): Promise<void> {
       createdAt: s.created_at,
       expiresAt: s.expires_at,
       removed: s.removed_at !== null,
+      ...(s.expired_at !== null ? { expired: true } : {}),
     };
     if (s.expired_at !== null) {
       // Already recorded as expired: kept for the ladder's history, not queued again.

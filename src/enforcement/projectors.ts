@@ -355,6 +355,10 @@ const strikeRemoved: P<'strike_removed'> = {
 
 const strikeExpired: P<'strike_expired'> = {
   sql: (r, db) => [db.updateTable('strikes').set({ expired_at: r.at }).where('id', '=', r.event.payload.strikeId).compile()],
+  memory: (r, m) => {
+    const s = m.enforcement.strikesOf(r.accountId!).find((x) => x.id === r.event.payload.strikeId);
+    if (s) s.expired = true;
+  },
 };
 
 const numberBanned: P<'number_banned'> = {
@@ -519,6 +523,9 @@ const appealDecided: P<'appeal_decided'> = {
 
 const appealOverdue: P<'appeal_overdue'> = {
   sql: (r, db) => [db.updateTable('appeals').set({ overdue_at: r.at }).where('id', '=', r.event.payload.appealId).where('state', '=', 'open').compile()],
+  memory: (r, m) => {
+    m.enforcement.markedOverdue.add(`appeal:${r.event.payload.appealId}`);
+  },
 };
 
 export const enforcementProjectors: ProjectorsFor<EnforcementEvent, Enforcement> = {

@@ -18,12 +18,17 @@ const SYSTEM: Actor = { kind: 'system' };
 export class Scheduler {
   private running: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | null = null;
+  /** With several nodes: runs the work under the scheduler's lease, or skips it (undefined). */
+  guard: ((job: () => Promise<void>) => Promise<void | undefined>) | null = null;
 
   constructor(private readonly e: Enforcement) {}
 
   /** Applies everything due at or before `now`. Calls are serialised. */
   runDue(now: number): Promise<void> {
-    const next = this.running.then(() => this.apply(now));
+    const next = this.running.then(async () => {
+      if (this.guard) await this.guard(() => this.apply(now));
+      else await this.apply(now);
+    });
     this.running = next.catch(() => undefined);
     return next;
   }
@@ -61,13 +66,13 @@ export class Scheduler {
           await this.step(
             item.account!,
             (change) => {
-              if (e.enforcement.openAppeals.get(item.account!)?.id !== item.id) return;
+              if (e.enforcement.openAppeals.get(item.account!)?.id !== item.id || e.enforcement.markedOverdue.has(`appeal:${item.id}`)) return;
               emitAppealOverdue(change, item.id, item.account!, at);
             },
             () => e.enforcement.overdue.push(at, item),
           );
         } else {
-          if (!e.enforcement.openTickets.has(item.id)) continue;
+          if (!e.enforcement.openTickets.has(item.id) || e.enforcement.markedOverdue.has(`ticket:${item.id}`)) continue;
           const change = e.journal.change();
           ticketOverdue(change, item.id, item.account, at);
           await this.commit(change, () => e.enforcement.overdue.push(at, item));
@@ -98,7 +103,7 @@ export class Scheduler {
           item.account,
           (change) => {
             const s = e.enforcement.strikesOf(item.account).find((x) => x.id === item.strikeId);
-            if (!s || s.removed) return;
+            if (!s || s.removed || s.expired) return;
             change.emit(at, SYSTEM, item.account, { type: 'strike_expired', payload: { strikeId: s.id } });
           },
           () => e.enforcement.strikeExpiries.push(at, item),

@@ -39,6 +39,8 @@ export interface StrikeRecord {
   createdAt: number;
   expiresAt: number;
   removed: boolean;
+  /** Recorded as expired (`strike_expired`): the scheduler has nothing left to do for it. */
+  expired?: boolean;
 }
 
 export interface OpenAppeal {
@@ -93,6 +95,11 @@ export class EnforcementState {
   readonly openTickets = new Set<number>();
   /** When a person last decided in the account's favour (dismissal, overturn, lift): robots hold off. */
   readonly manualDecisionAt = new Map<number, number>();
+  /**
+   * Appeals and tickets recorded overdue (`appeal:<id>`, `ticket:<id>`): with several nodes the
+   * queue below also holds items another node already handled; the scheduler checks here.
+   */
+  readonly markedOverdue = new Set<string>();
   /** Appeals and tickets by the time they become overdue. */
   readonly overdue = new DueQueue<{ kind: 'appeal' | 'ticket'; id: number; account: number | null }>();
 

@@ -102,6 +102,8 @@ export const EVENT_VIEWS: Record<EventType, EventView> = {
   crm_job_reported: { fields: ['scopeId', 'msgid'] },
   crm_conversation_opened: { fields: ['scopeId'] },
   crm_conversation_linked: { fields: ['scopeId'] },
+  // The manual clock of several nodes; it names no account.
+  clock_set: { fields: ['at'] },
 };
 
 /** Roles that read appeal and ticket texts (RULES.md §4: support handles appeals and tickets). */

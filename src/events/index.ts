@@ -1,3 +1,4 @@
+import type { ClusterEvent } from './cluster.js';
 import type { CrmEvent } from './crm.js';
 import type { EnforcementEvent } from './enforcement.js';
 import type { PlatformEvent } from './platform.js';
@@ -7,8 +8,9 @@ export type { EndCause, EnforcementEvent, EvidencePayload, FlagEffect, Restricti
 export type { PlatformEvent } from './platform.js';
 export type { SupportEvent } from './support.js';
 export type { CrmEvent } from './crm.js';
+export type { ClusterEvent } from './cluster.js';
 
 /** Every event banya records: the one way its state changes. */
-export type BanyaEvent = PlatformEvent | EnforcementEvent | SupportEvent | CrmEvent;
+export type BanyaEvent = PlatformEvent | EnforcementEvent | SupportEvent | CrmEvent | ClusterEvent;
 export type EventType = BanyaEvent['type'];
 export type EventOf<T extends EventType> = Extract<BanyaEvent, { type: T }>;

@@ -16,6 +16,12 @@ export class Held {
 
 export class Serializer {
   private readonly tails = new Map<string, Promise<void>>();
+  /**
+   * With several nodes: a job whose write the database refused because another node won the
+   * race (`isLostRace`) is run once more, after `catchUp` brought memory up to the database, so
+   * that it decides again on fresh state. Unset on a single node, where memory is the truth.
+   */
+  retry: { isLostRace(err: unknown): boolean; catchUp(): Promise<void> } | null = null;
 
   async run<T>(keys: readonly string[], job: (held: Held) => Promise<T> | T, held?: Held): Promise<T> {
     const wanted = held ? keys.filter((k) => !held.keys.has(k)) : keys;
@@ -30,7 +36,16 @@ export class Serializer {
     }
     try {
       if (before.length > 0) await Promise.all(before);
-      return await job(new Held(held ? new Set([...held.keys, ...wanted]) : new Set(wanted)));
+      const h = new Held(held ? new Set([...held.keys, ...wanted]) : new Set(wanted));
+      const retry = this.retry;
+      if (!retry || held) return await job(h);
+      try {
+        return await job(h);
+      } catch (err) {
+        if (!retry.isLostRace(err)) throw err;
+        await retry.catchUp();
+        return await job(h);
+      }
     } finally {
       for (const k of wanted) if (this.tails.get(k) === done) this.tails.delete(k);
       release();

@@ -78,7 +78,7 @@ function sessionCookie(req: FastifyRequest): string | undefined {
  * request goes on, false when it was answered here.
  */
 export function authHook(p: Platform, sessions?: ConsoleSessions) {
-  return function authenticate(req: FastifyRequest, reply: FastifyReply): boolean {
+  return function authenticate(req: FastifyRequest, reply: FastifyReply): boolean | Promise<boolean> {
     req.principal = null;
     req.lang = undefined;
     // Fail closed: a route reached without a declaration (none registers without one) is refused;
@@ -114,43 +114,54 @@ export function authHook(p: Platform, sessions?: ConsoleSessions) {
       if (f & Flag.DELETED) return refuse(req, reply, 'UNAUTHORIZED');
     }
     // Rate limits: per account; per address only without a valid token; never the admin token.
-    if (principal?.kind === 'account') {
-      const wait = p.limits.take('requests', principal.accountId);
-      if (wait > 0) return refuse(req, reply, 'FLOOD_WAIT', { retryAfter: wait });
-    } else if (!principal) {
-      const wait = p.limits.takeForIp(req.ip);
-      if (wait > 0) return refuse(req, reply, 'FLOOD_WAIT', { retryAfter: wait });
-      // Credentials that do not authenticate also spend a smaller bucket of their own: guessing
-      // tokens from one address is slow, and valid tokens (limited per account) never meet it.
-      if (req.headers.authorization !== undefined) {
-        const failed = p.limits.takeAuthFailure(req.ip);
-        if (failed > 0) return refuse(req, reply, 'FLOOD_WAIT', { retryAfter: failed });
-      }
-    }
-    if (access === 'none') {
-      req.principal = principal ?? null;
-      return true;
-    }
-    if (access === undefined) return refuse(req, reply, 'FORBIDDEN', { reason: 'this route declares no access' });
-    if (!principal) return refuse(req, reply, 'UNAUTHORIZED');
-    if (access === 'account') {
-      if (principal.kind !== 'account') return refuse(req, reply, 'FORBIDDEN', { reason: 'an account token is required' });
-    } else if (access === 'platform') {
-      if (principal.kind !== 'admin' || viaSession)
-        return refuse(req, reply, 'FORBIDDEN', { reason: 'only the platform key (the admin token, as a bearer token) may call this route' });
-    } else if (access === 'session') {
-      if (!viaSession) return refuse(req, reply, 'UNAUTHORIZED', { reason: 'sign in to the console first' });
-    } else if (access === 'signed-in') {
-      // Any valid principal; the route decides what it may see.
-    } else {
-      if (principal.kind === 'account') return refuse(req, reply, 'FORBIDDEN', { reason: 'a staff token is required' });
-      if (access !== 'staff' && principal.role !== 'admin' && !access.includes(principal.role)) {
-        return refuse(req, reply, 'FORBIDDEN', { reason: `requires role ${access.join(' or ')}` });
-      }
-    }
-    req.principal = principal;
-    return true;
+    // In-process buckets answer at once; shared ones (Redis, several nodes) answer later.
+    const wait = spend(p, principal, req);
+    if (typeof wait !== 'number')
+      return wait.then((w) => (w > 0 ? refuse(req, reply, 'FLOOD_WAIT', { retryAfter: w }) : authorize(req, reply, access, principal, viaSession)));
+    if (wait > 0) return refuse(req, reply, 'FLOOD_WAIT', { retryAfter: wait });
+    return authorize(req, reply, access, principal, viaSession);
   };
+}
+
+/**
+ * The request buckets a caller spends: an account its own; without a valid token, its address's,
+ * and credentials that do not authenticate also a smaller bucket of their own (guessing tokens
+ * from one address is slow, and valid tokens, limited per account, never meet it).
+ */
+function spend(p: Platform, principal: Principal | undefined, req: FastifyRequest): number | Promise<number> {
+  if (principal?.kind === 'account') return p.limits.take('requests', principal.accountId);
+  if (principal) return 0;
+  const byIp = p.limits.takeForIp(req.ip);
+  if (req.headers.authorization === undefined) return byIp;
+  const thenFailures = (w: number): number | Promise<number> => (w > 0 ? w : p.limits.takeAuthFailure(req.ip));
+  return typeof byIp === 'number' ? thenFailures(byIp) : byIp.then(thenFailures);
+}
+
+/** Whether the caller may call the route, as its `config.access` declares. */
+function authorize(req: FastifyRequest, reply: FastifyReply, access: Access | undefined, principal: Principal | undefined, viaSession: boolean): boolean {
+  if (access === 'none') {
+    req.principal = principal ?? null;
+    return true;
+  }
+  if (access === undefined) return refuse(req, reply, 'FORBIDDEN', { reason: 'this route declares no access' });
+  if (!principal) return refuse(req, reply, 'UNAUTHORIZED');
+  if (access === 'account') {
+    if (principal.kind !== 'account') return refuse(req, reply, 'FORBIDDEN', { reason: 'an account token is required' });
+  } else if (access === 'platform') {
+    if (principal.kind !== 'admin' || viaSession)
+      return refuse(req, reply, 'FORBIDDEN', { reason: 'only the platform key (the admin token, as a bearer token) may call this route' });
+  } else if (access === 'session') {
+    if (!viaSession) return refuse(req, reply, 'UNAUTHORIZED', { reason: 'sign in to the console first' });
+  } else if (access === 'signed-in') {
+    // Any valid principal; the route decides what it may see.
+  } else {
+    if (principal.kind === 'account') return refuse(req, reply, 'FORBIDDEN', { reason: 'a staff token is required' });
+    if (access !== 'staff' && principal.role !== 'admin' && !access.includes(principal.role)) {
+      return refuse(req, reply, 'FORBIDDEN', { reason: `requires role ${access.join(' or ')}` });
+    }
+  }
+  req.principal = principal;
+  return true;
 }
 
 function refuse(req: FastifyRequest, reply: FastifyReply, code: Parameters<typeof sendError>[2], details?: Record<string, unknown>): false {

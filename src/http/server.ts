@@ -44,6 +44,8 @@ export interface HttpServer {
 }
 
 export interface HttpOptions {
+  /** With several nodes: resolves once memory holds everything committed before (every request waits for it). */
+  fresh?: () => Promise<void>;
   /** The manual clock's control; the clock endpoint exists only with it. */
   advance: ((seconds: number) => Promise<number>) | null;
   spamBot: SpamBot;
@@ -219,6 +221,12 @@ export async function createHttpServer(p: Platform, options: HttpOptions): Promi
   const sessions = new ConsoleSessions(p);
   await sessions.load();
   const authenticate = authHook(p, sessions);
+  // Several nodes: nothing is decided (not even who is asking) on memory older than the request.
+  const fresh = options.fresh;
+  if (fresh)
+    app.addHook('onRequest', async (req) => {
+      if (req.url.startsWith('/v1/')) await fresh();
+    });
   // One hook before anything else, synchronous: the headers every answer carries; a declared
   // body over the route's limit refused before a byte of it is read (a chunked one is refused
   // as it passes the limit); then who is asking (auth.ts).
@@ -227,7 +235,9 @@ export async function createHttpServer(p: Platform, options: HttpOptions): Promi
     const length = declaredLength(req.headers['content-length']);
     const limit = req.routeOptions.bodyLimit ?? p.config.bodyLimitBytes;
     if (length !== null && length > limit) return void tooLarge(req, reply, limit);
-    if (authenticate(req, reply)) done();
+    const authenticated = authenticate(req, reply);
+    if (authenticated === true) done();
+    else if (authenticated !== false) authenticated.then((ok) => ok && done(), done);
   });
   const routes: RouteEntry[] = [];
   declareAccess(app, routes);

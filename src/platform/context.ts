@@ -4,7 +4,7 @@ import type { RobotEvent } from '../robots/events.js';
 import type { IdempotentAnswer } from './idempotency.js';
 import type { PhoneLookups } from './lookups.js';
 import type { PendingImports } from './pending.js';
-import type { RateLimiter } from './rate-limits.js';
+import type { Limits } from './rate-limits.js';
 import type { TokenRegistry } from './tokens.js';
 
 export type { IdempotentAnswer } from './idempotency.js';
@@ -25,7 +25,7 @@ export interface Platform extends Enforcement {
   readonly lookups: PhoneLookups;
   /** `${accountId}:${route}:${key}` → the answer first given (oldest first). */
   readonly idempotency: Map<string, IdempotentAnswer>;
-  readonly limits: RateLimiter;
+  readonly limits: Limits;
   /** System account id → its handler. */
   readonly inbox: Map<number, InboxHandler>;
   /** Where the platform publishes what happened, for robots. */

@@ -138,13 +138,41 @@ function record(p: Platform, change: Change, account: number, id: string, hash: 
     lastTablePrune.set(p, now);
     change.sql(pruneTable(p, now));
   }
-  change.sql(upsert(p.store).bind({ account, key: id, hash, status, response: JSON.stringify(body ?? null), at: now }));
+  if (p.journal.guarded) {
+    // Several nodes: a plain insert, so that the same key recorded by two nodes at once is refused
+    // for the second (which then answers what the first did); an expired record goes first.
+    change.sql(
+      p.store.db
+        .deleteFrom('idempotency')
+        .where('account_id', '=', account)
+        .where('key', '=', id)
+        .where('created_at', '<=', now - IDEMPOTENCY_TTL_MS)
+        .compile(),
+      p.store.db
+        .insertInto('idempotency')
+        .values({ account_id: account, key: id, body_hash: hash, status, response: JSON.stringify(body ?? null), created_at: now })
+        .compile(),
+    );
+  } else change.sql(upsert(p.store).bind({ account, key: id, hash, status, response: JSON.stringify(body ?? null), at: now }));
   change.after(() => {
     const k = mapKey(account, id);
     p.idempotency.delete(k); // insertion order = age, for pruning
     p.idempotency.set(k, { bodyHash: hash, status, body, at: now });
     pruneMemory(p, now);
   });
+}
+
+/** With several nodes the record may have been written by another one: the table has it. */
+async function stored(p: Platform, account: number, id: string, now: number): Promise<IdempotentAnswer | undefined> {
+  const r = await p.store.first<{ body_hash: string; status: number; response: string; created_at: number }>(
+    p.store.db
+      .selectFrom('idempotency')
+      .select(['body_hash', 'status', 'response', 'created_at'])
+      .where('account_id', '=', account)
+      .where('key', '=', id)
+      .where('created_at', '>', now - IDEMPOTENCY_TTL_MS),
+  );
+  return r ? { bodyHash: r.body_hash, status: r.status, body: JSON.parse(r.response), at: r.created_at } : undefined;
 }
 
 function replay<T>(prior: IdempotentAnswer): Answer<T> {
@@ -173,7 +201,7 @@ export async function idempotent<T>(
   const id = `${route}:${key}`;
   const hash = bodyHash(body);
   return p.serial.run([skey.idempotency(account, id)], async () => {
-    const prior = live(p, account, id, p.clock.now());
+    const prior = live(p, account, id, p.clock.now()) ?? (p.journal.guarded ? await stored(p, account, id, p.clock.now()) : undefined);
     if (prior) {
       if (prior.bodyHash !== hash) fail('IDEMPOTENCY_CONFLICT');
       return replay<T>(prior);
@@ -202,5 +230,7 @@ export async function loadIdempotency(p: Platform): Promise<void> {
   for await (const r of each(p.store, p.store.db.selectFrom('idempotency').selectAll().where('created_at', '>', since).orderBy('created_at'))) {
     p.idempotency.set(mapKey(r.account_id, r.key), { bodyHash: r.body_hash, status: r.status, body: JSON.parse(r.response), at: r.created_at });
   }
-  await p.store.write([p.store.db.deleteFrom('idempotency').where('created_at', '<=', since).compile()]);
+  const pruned = p.store.write([p.store.db.deleteFrom('idempotency').where('created_at', '<=', since).compile()]);
+  if (p.journal.guarded) pruned.catch(() => {});
+  else await pruned;
 }

@@ -115,6 +115,9 @@ export async function loadPlatformState(core: Core, p: Platform): Promise<void> 
   for await (const r of each(core.store, db.selectFrom('phone_lookups').select(['account_id', 'phone_key', 'at']).where('at', '>', since).orderBy('at'))) {
     p.lookups.put(r.account_id, [r.phone_key], r.at);
   }
-  await core.store.write([db.deleteFrom('phone_lookups').where('at', '<=', since).compile()]);
+  // Several nodes load while the feed is held: a write would wait for it, so the pruning goes on meanwhile.
+  const pruned = core.store.write([db.deleteFrom('phone_lookups').where('at', '<=', since).compile()]);
+  if (core.journal.guarded) pruned.catch(() => {});
+  else await pruned;
   await loadIdempotency(p);
 }

@@ -188,7 +188,8 @@ async function send(p: Platform, a: number, to: Target, text: string, lang: Lang
   }
   // Row 8: only a message that passed every other rule spends a token.
   if (target.chat !== 0 || !(idx.flags(target.peer) & SYSTEM)) {
-    const wait = p.limits.take('messages', a);
+    const taken = p.limits.take('messages', a);
+    const wait = typeof taken === 'number' ? taken : await taken;
     if (wait > 0) throw floodWait(wait);
   }
   const b = target.peer;

@@ -102,10 +102,21 @@ export class AddressBuckets {
 }
 
 /**
+ * What the API's limits need: a token from a bucket, 0 when taken, else the seconds to wait. In
+ * process (one node, synchronous) or in Redis (several nodes, `cluster/redis-limits.ts`).
+ */
+export interface Limits {
+  readonly enabled: boolean;
+  take(kind: LimitKind, account: number): number | Promise<number>;
+  takeForIp(ip: string): number | Promise<number>;
+  takeAuthFailure(ip: string): number | Promise<number>;
+}
+
+/**
  * Per-account token buckets (and per-address ones for requests without a valid token). They
  * run on real monotonic time, never on the manual clock (RULES.md §7).
  */
-export class RateLimiter {
+export class RateLimiter implements Limits {
   private readonly slots: Record<LimitKind, { tokens: Float64Array; last: Float64Array }>;
   private readonly byIp: AddressBuckets;
   private readonly authFailures: AddressBuckets;

@@ -180,7 +180,8 @@ export async function fileReport(
     const reason: ReportReason = req.reason ?? 'spam';
     if (subject === reporter) fail('BAD_REQUEST', { reason: 'you cannot report yourself' });
     if (subject === 0 || p.index.flags(subject) & SYSTEM) fail('BAD_REQUEST', { reason: 'this account cannot be reported' });
-    const wait = p.limits.take('reports', reporter);
+    const taken = p.limits.take('reports', reporter);
+    const wait = typeof taken === 'number' ? taken : await taken;
     if (wait > 0) throw floodWait(wait);
 
     return p.serial.run([key.account(subject)], async () => {

@@ -24,6 +24,8 @@ export class SpamBot {
   private readonly turns = new Turns();
   /** The language of each person's last turn: an outcome written later, unasked, uses it. */
   private readonly langs = new Map<number, Lang>();
+  /** How many answers each person has had: the once key of the next one (several nodes). */
+  private readonly answered = new Map<number, number>();
 
   constructor(
     private readonly p: Platform,
@@ -33,8 +35,9 @@ export class SpamBot {
 
   async load(): Promise<void> {
     for await (const r of each(this.p.store, this.p.store.db.selectFrom('spambot_sessions').select(['account_id', 'state']))) {
-      const { lang, ...session } = JSON.parse(r.state) as BotSession & { lang?: Lang };
+      const { lang, n, ...session } = JSON.parse(r.state) as BotSession & { lang?: Lang; n?: number };
       this.sessions.set(r.account_id, session);
+      if (n !== undefined) this.answered.set(r.account_id, n);
       if (lang === 'en' || lang === 'ru') this.langs.set(r.account_id, lang);
     }
   }
@@ -61,8 +64,33 @@ export class SpamBot {
     return this.turns.run(from, () => this.p.serial.run([key.account(from)], (held) => this.turn(from, text, lang, held)));
   }
 
+  /**
+   * With several nodes the person's previous message may have been answered by another node:
+   * the session is read from the database, and each answer takes the once key of its number,
+   * so that two nodes answering at once cannot both answer (the loser reads again and answers
+   * the next message).
+   */
+  private async refresh(from: number): Promise<void> {
+    if (!this.p.journal.guarded) return;
+    const r = await this.p.store.first<{ state: string }>(this.p.store.db.selectFrom('spambot_sessions').select('state').where('account_id', '=', from));
+    if (!r) return;
+    const { lang, n, ...session } = JSON.parse(r.state) as BotSession & { lang?: Lang; n?: number };
+    this.sessions.set(from, session);
+    this.answered.set(from, n ?? 0);
+    if (lang === 'en' || lang === 'ru') this.langs.set(from, lang);
+  }
+
+  /** The stored session, with the number of the answer that writes it. */
+  private stored(a: number, session: BotSession, lang: Lang, change: ReturnType<Platform['journal']['change']>, now: number): string {
+    const n = (this.answered.get(a) ?? 0) + 1;
+    change.once(`spambot:${a}:${n}`, now);
+    change.after(() => this.answered.set(a, n));
+    return JSON.stringify({ ...session, lang, n });
+  }
+
   private async turn(from: number, text: string, lang: Lang, held: Held): Promise<void> {
     const p = this.p;
+    await this.refresh(from);
     const now = p.clock.now();
     const session = this.sessions.get(from) ?? IDLE;
     const situation = this.situation(from, lang, now);
@@ -77,7 +105,7 @@ export class SpamBot {
     }
     this.sessions.set(from, turn.session);
     this.langs.set(from, lang);
-    const state = JSON.stringify({ ...turn.session, lang });
+    const state = this.stored(from, turn.session, lang, change, now);
     writes.push(
       p.store.db
         .insertInto('spambot_sessions')
@@ -118,8 +146,11 @@ export class SpamBot {
       const buttons = this.statusButtonsFor(a, lang, now);
       // The outcome ends any half-finished conversation, here and in the stored session.
       this.sessions.set(a, IDLE);
-      const state = JSON.stringify({ ...IDLE, lang });
-      const change = p.journal.change().sql(
+      await this.refresh(a);
+      this.sessions.set(a, IDLE);
+      const change = p.journal.change();
+      const state = this.stored(a, IDLE, lang, change, now);
+      change.sql(
         p.store.db
           .insertInto('spambot_sessions')
           .values({ account_id: a, state, updated_at: now })

@@ -10,6 +10,7 @@ import type { MessagesTable } from './schema/messages.js';
 import type { PendingContactsTable } from './schema/pending-contacts.js';
 import type { RestrictionsTable } from './schema/restrictions.js';
 import type { SettingsTable } from './schema/settings.js';
+import type { OnceKeysTable } from './schema/once-keys.js';
 import type { StaffTable } from './schema/staff.js';
 import type { TokensTable } from './schema/tokens.js';
 import type { CasesTable } from './schema/cases.js';
@@ -48,6 +49,7 @@ export interface Database {
   events: EventsTable;
   idempotency: IdempotencyTable;
   settings: SettingsTable;
+  once_keys: OnceKeysTable;
   reports: ReportsTable;
   report_evidence: ReportEvidenceTable;
   cases: CasesTable;

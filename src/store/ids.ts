@@ -11,7 +11,28 @@ export type IdTable = (typeof ID_TABLES)[number];
  * knows every id it will answer with and can write all its rows in one batch.
  */
 export class Ids {
+  /** With several nodes: each table's ids come in blocks reserved from the database. */
+  private blocks: Record<IdTable, IdBlock> | null = null;
+
   private constructor(private readonly last: Record<IdTable, number>) {}
+
+  /**
+   * Ids for one of several nodes sharing the database: each node hands out ids from blocks it
+   * reserved (a counter in `settings`, moved by one conditional write), so two nodes never give
+   * the same id, and the ids stay dense enough for the index's arrays (a block's unused rest is
+   * the only gap). The next block is reserved when half of the current one is used.
+   */
+  static async reserved(store: Store, blockSize: (table: IdTable) => number): Promise<Ids> {
+    const ids = await Ids.load(store);
+    const blocks = {} as Record<IdTable, IdBlock>;
+    for (const table of ID_TABLES) {
+      const b = new IdBlock(store, table, blockSize(table), ids.last[table]);
+      await b.init();
+      blocks[table] = b;
+    }
+    ids.blocks = blocks;
+    return ids;
+  }
 
   static async load(store: Store): Promise<Ids> {
     const last = {} as Record<IdTable, number>;
@@ -24,12 +45,84 @@ export class Ids {
   }
 
   next(table: IdTable): number {
+    if (this.blocks) {
+      const id = this.blocks[table].next();
+      if (id > this.last[table]) this.last[table] = id;
+      return id;
+    }
     return ++this.last[table];
   }
 
   /** The highest id handed out so far. */
   peek(table: IdTable): number {
     return this.last[table];
+  }
+}
+
+/** A node's current and next block of one table's ids. */
+class IdBlock {
+  private at = 0;
+  private end = -1;
+  private spare: Promise<number> | null = null;
+  private spareStart = 0;
+
+  constructor(
+    private readonly store: Store,
+    private readonly table: IdTable,
+    private readonly size: number,
+    private readonly floor: number,
+  ) {}
+
+  private get key(): string {
+    return `ids:${this.table}`;
+  }
+
+  async init(): Promise<void> {
+    // The first node to start on a database sets the counter past the rows already there.
+    await this.store.all(
+      sql`insert into settings (key, value) values (${this.key}, ${String(this.floor)}) on conflict (key) do nothing returning key`.compile(this.store.db),
+    );
+    this.take(await this.reserve());
+  }
+
+  /** Moves the shared counter by a block; the block is the ids just below its new value. */
+  private async reserve(): Promise<number> {
+    const got = await this.store.all<{ value: string }>(
+      sql<{ value: string }>`update settings set value = cast(cast(value as bigint) + ${this.size} as text) where key = ${this.key} returning value`.compile(
+        this.store.db,
+      ),
+    );
+    const top = Number(got[0]?.value);
+    if (!Number.isSafeInteger(top)) throw new Error(`id counter ${this.key} is missing`);
+    return top - this.size + 1;
+  }
+
+  private take(start: number): void {
+    this.at = start;
+    this.end = start + this.size - 1;
+  }
+
+  next(): number {
+    if (this.at > this.end) {
+      if (this.spareStart === 0) throw new Error(`ids of ${this.table} ran out before the next block arrived`);
+      this.take(this.spareStart);
+      this.spareStart = 0;
+    }
+    const id = this.at++;
+    if (!this.spare && this.spareStart === 0 && this.end - this.at < this.size / 2) {
+      this.spare = this.reserve().then(
+        (start) => {
+          this.spareStart = start;
+          this.spare = null;
+          return start;
+        },
+        () => {
+          this.spare = null;
+          return 0;
+        },
+      );
+    }
+    return id;
   }
 }
 

@@ -60,3 +60,29 @@ export function compiled(q: Compilable | CompiledQuery): CompiledQuery {
 export function asUnit(w: WriteUnit | readonly CompiledQuery[]): WriteUnit {
   return Array.isArray(w) ? { statements: w as readonly CompiledQuery[] } : (w as WriteUnit);
 }
+
+/**
+ * The constraints by which PostgreSQL arbitrates between nodes (docs/DECISIONS.md): a unit
+ * refused by one of them lost a race another node won (it took the phone, opened the case,
+ * decided it first). Any other refusal is the unit's own fault and stays refused.
+ */
+export const ARBITER_CONSTRAINTS: ReadonlySet<string> = new Set([
+  'accounts_phone_live',
+  'accounts_username_live',
+  'chats_private_pair',
+  'cases_one_undecided',
+  'appeals_one_open',
+  'reports_one_open',
+  'idempotency_pk',
+  'once_keys_pkey',
+]);
+
+/**
+ * Whether a refused write lost a race that the database arbitrated; the use case is then run
+ * once more on fresh state and decides again (a 409, or joining what the other node made).
+ */
+export function isConflict(err: unknown): boolean {
+  if (!(err instanceof WriteRejectedError)) return false;
+  const cause = err.cause as { code?: unknown; constraint?: unknown } | undefined;
+  return cause?.code === '23505' && typeof cause.constraint === 'string' && ARBITER_CONSTRAINTS.has(cause.constraint);
+}

@@ -94,6 +94,9 @@ export const supportProjectors: ProjectorsFor<SupportEvent, Platform> = {
     sql({ at, event: { payload: x } }, db) {
       return [db.updateTable('tickets').set({ overdue_at: at }).where('id', '=', x.ticketId).where('state', '=', 'open').compile()];
     },
+    memory({ event: { payload: x } }, m) {
+      m.enforcement.markedOverdue.add(`ticket:${x.ticketId}`);
+    },
   },
   email_verification_started: {
     sql({ at, accountId, event: { payload: x } }, db) {

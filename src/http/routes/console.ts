@@ -76,7 +76,7 @@ export async function consoleRoutes(app: FastifyInstance, p: Platform, o: Consol
       if (!opened) {
         // A token tried here spends the failed-authentication bucket as a bad bearer token does:
         // the sign-in form is no faster a way to guess tokens than the Authorization header.
-        const wait = p.limits.takeAuthFailure(req.ip);
+        const wait = await p.limits.takeAuthFailure(req.ip);
         if (wait > 0) return sendError(req, reply, 'FLOOD_WAIT', { retryAfter: wait });
         return sendError(req, reply, 'UNAUTHORIZED');
       }

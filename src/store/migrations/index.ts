@@ -9,6 +9,7 @@ import { phoneLookups } from './2026-12-01T22-20-phone-lookups.js';
 import { platformSnapshot } from './2026-12-01T22-30-platform-snapshot.js';
 import * as reportEvidenceInLog from './2026-12-01T22-30-report-evidence-in-log.js';
 import { crm } from './2026-12-01T23-00-crm.js';
+import { clusterInvariants } from './2026-12-02T02-30-cluster-invariants.js';
 import { platformIds } from './2026-12-02T02-30-platform-ids.js';
 
 /**
@@ -31,6 +32,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026-12-01T22:40-ticket-entries': ticketEntries,
   '2026-12-01T22:50-account-emails': accountEmails,
   '2026-12-01T23:00-crm': crm,
+  '2026-12-02T02:30-cluster-invariants': clusterInvariants,
   '2026-12-02T02:30-platform-ids': platformIds,
 };
 

@@ -7,10 +7,12 @@ CREATE UNIQUE INDEX accounts_platform_id_live ON accounts (platform_id) WHERE de
 CREATE UNIQUE INDEX "accounts_username_live" on "accounts" ("username_lc") where "deleted_at" is null;
 CREATE TABLE "appeals" ("id" integer primary key, "account_id" integer not null, "restriction_id" integer, "restriction" text not null, "robot" integer not null, "rule" text, "story" integer not null, "text" text not null, "email" text, "state" text not null, "outcome" text, "created_at" bigint not null, "due_at" bigint not null, "overdue_at" bigint, "decided_at" bigint, "decided_by" text, "note" text);
 CREATE INDEX "appeals_account" on "appeals" ("account_id", "id");
+CREATE UNIQUE INDEX appeals_one_open ON appeals (account_id) WHERE state = 'open';
 CREATE INDEX "appeals_queue" on "appeals" ("state", "robot", "id");
 CREATE TABLE "banned_phones" ("phone" text primary key, "account_id" integer, "banned_at" bigint not null);
 CREATE TABLE "blocks" ("blocker_id" integer not null, "blocked_id" integer not null, "created_at" bigint not null, constraint "blocks_pk" primary key ("blocker_id", "blocked_id"));
 CREATE TABLE "cases" ("id" integer primary key, "subject_id" integer not null, "chat_id" integer not null, "state" text not null, "priority" real not null, "report_count" integer not null, "reasons" text not null, "opened_by" text, "claimed_by" text, "claimed_at" bigint, "decision" text, "policy" text, "decided_by" text, "decided_at" bigint, "created_at" bigint not null);
+CREATE UNIQUE INDEX cases_one_undecided ON cases (subject_id, chat_id) WHERE state <> 'closed';
 CREATE INDEX "cases_queue" on "cases" ("state", "priority" desc, "id");
 CREATE INDEX "cases_subject" on "cases" ("subject_id", "chat_id", "state");
 CREATE TABLE "chat_members" ("chat_id" integer not null, "account_id" integer not null, "role" text not null, "updated_at" bigint not null, constraint "chat_members_pk" primary key ("chat_id", "account_id"));
@@ -38,6 +40,7 @@ CREATE TABLE "messages" ("id" integer primary key, "chat_id" integer not null, "
 CREATE INDEX "messages_chat" on "messages" ("chat_id", "id");
 CREATE INDEX "messages_chat_author" on "messages" ("chat_id", "from_id", "id");
 CREATE TABLE "number_flags" ("phone" text primary key, "reason" text not null, "flagged_at" bigint not null);
+CREATE TABLE once_keys (key text PRIMARY KEY, at bigint NOT NULL);
 CREATE TABLE "pending_contacts" ("owner_id" integer not null, "phone" text not null, "name" text, "created_at" bigint not null, constraint "pending_contacts_pk" primary key ("owner_id", "phone"));
 CREATE INDEX "pending_contacts_phone" on "pending_contacts" ("phone");
 CREATE TABLE phone_lookups ( account_id integer not null, phone_key integer not null, at bigint not null, constraint phone_lookups_pk primary key (account_id, phone_key) );
@@ -46,6 +49,7 @@ CREATE TABLE "report_evidence" ("report_id" integer not null, "message_id" integ
 CREATE TABLE "reporter_stats" ("account_id" integer primary key, "confirmed" integer not null, "dismissed" integer not null, "muted" integer not null);
 CREATE TABLE "reports" ("id" integer primary key, "reporter_id" integer not null, "subject_id" integer not null, "chat_id" integer not null, "kind" text not null, "reason" text not null, "comment" text, "weight" real not null, "stranger" integer not null, "admin_report" integer not null, "case_id" integer, "state" text not null, "outcome" text, "created_at" bigint not null);
 CREATE INDEX "reports_case" on "reports" ("case_id");
+CREATE UNIQUE INDEX reports_one_open ON reports (reporter_id, subject_id, (CASE WHEN kind = 'private' THEN 0 ELSE chat_id END), (CASE WHEN kind = 'public' THEN 1 ELSE 0 END)) WHERE state = 'open';
 CREATE INDEX "reports_reporter" on "reports" ("reporter_id", "state");
 CREATE INDEX "reports_subject" on "reports" ("subject_id", "state");
 CREATE TABLE "restrictions" ("id" integer primary key, "account_id" integer not null, "state" text not null, "kind" text not null, "until" bigint, "delete_at" bigint, "case_id" integer, "rule" text, "created_at" bigint not null, "ended_at" bigint, "end_reason" text);

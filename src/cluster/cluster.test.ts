@@ -1,0 +1,127 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { configFrom } from '../config.js';
+import { Ids } from '../store/ids.js';
+import { SqliteStore } from '../store/sqlite.js';
+import { redisAvailable, startRedis, type TestRedis } from '../../test/helpers/redis.js';
+import { FeedFollower, type FeedRow, type FeedSource } from './feed.js';
+import { Lease } from './lease.js';
+import { RedisLimiter } from './redis-limits.js';
+
+describe('lease', () => {
+  it('is held by one owner at a time, renewed by its holder, taken over once expired', async () => {
+    const store = await SqliteStore.openInMemory();
+    let now = 1_000_000;
+    const a = new Lease(store, 'scheduler', 'node-a', 2000, () => now);
+    const b = new Lease(store, 'scheduler', 'node-b', 2000, () => now);
+    expect(await a.acquire()).toBe(true);
+    expect(await b.acquire()).toBe(false);
+    now += 1500;
+    expect(await a.acquire()).toBe(true); // renewed until now + 2000
+    now += 1500;
+    expect(await b.acquire()).toBe(false);
+    expect((await b.holder())?.owner).toBe('node-a');
+    now += 600; // a stopped renewing: expired
+    expect(await b.acquire()).toBe(true);
+    expect(await a.acquire()).toBe(false);
+    await b.release();
+    expect(await a.acquire()).toBe(true);
+    await store.close();
+  });
+});
+
+describe('id blocks', () => {
+  it('two nodes on one database never hand out the same id', async () => {
+    const store = await SqliteStore.openInMemory();
+    const a = await Ids.reserved(store, () => 8);
+    const b = await Ids.reserved(store, () => 8);
+    const seen = new Set<number>();
+    for (let i = 0; i < 100; i++) {
+      for (const ids of [a, b]) {
+        const id = ids.next('accounts');
+        expect(seen.has(id)).toBe(false);
+        seen.add(id);
+      }
+      await new Promise((r) => setImmediate(r)); // lets the next block arrive
+    }
+    // Dense: the gaps are at most the unused rest of each node's blocks.
+    expect(Math.max(...seen)).toBeLessThanOrEqual(200 + 4 * 8);
+    await store.close();
+  });
+});
+
+describe('feed follower', () => {
+  function source(rows: FeedRow[]): FeedSource & { reads: number; heads: number } {
+    return {
+      reads: 0,
+      heads: 0,
+      async eventsAfter(cursor, limit) {
+        this.reads++;
+        await new Promise((r) => setTimeout(r, 1));
+        return rows.filter((r) => r.id > cursor).slice(0, limit);
+      },
+      async head() {
+        this.heads++;
+        await new Promise((r) => setTimeout(r, 1));
+        return rows.length === 0 ? 0 : rows[rows.length - 1]!.id;
+      },
+    };
+  }
+  const row = (id: number): FeedRow => ({ id, at: id, type: 'x', actor_kind: 'system', actor_id: null, account_id: null, payload: '{}' });
+
+  it('applies every event once, in id order, whatever asks for it and in which order', async () => {
+    const rows = [1, 2, 3, 5, 6, 9].map(row); // 4, 7, 8: ids of rolled-back writes
+    const applied: number[] = [];
+    const f = new FeedFollower(source(rows), (r) => applied.push(r.id), 0, { pageRows: 2 });
+    await Promise.all([f.reach(5), f.reach(2), f.fresh(), f.reach(9), f.reach(3)]);
+    expect(applied).toEqual([1, 2, 3, 5, 6, 9]);
+    expect(f.cursor).toBe(9);
+    rows.push(row(10));
+    await f.fresh();
+    await f.reach(10);
+    expect(applied).toEqual([1, 2, 3, 5, 6, 9, 10]);
+  });
+
+  it('starts from its cursor: what memory already holds is not applied again', async () => {
+    const applied: number[] = [];
+    const f = new FeedFollower(source([1, 2, 3].map(row)), (r) => applied.push(r.id), 2);
+    await f.fresh();
+    expect(applied).toEqual([3]);
+  });
+
+  it('a burst of freshness checks shares head reads', async () => {
+    const s = source([row(1)]);
+    const f = new FeedFollower(s, () => {}, 0);
+    await Promise.all(Array.from({ length: 50 }, () => f.fresh()));
+    expect(s.heads).toBeLessThanOrEqual(2);
+  });
+});
+
+describe.runIf(redisAvailable())('rate limits in Redis', () => {
+  let redis: TestRedis;
+  beforeAll(async () => {
+    redis = await startRedis();
+  });
+  afterAll(async () => {
+    await redis?.stop();
+  });
+
+  it('two nodes spend one bucket per account', async () => {
+    const config = configFrom({ dataDir: '/tmp/x', rateLimits: { messages: { perSecond: 0.001, burst: 5 } } }).rateLimits;
+    const r1 = new Redis(redis.url);
+    const r2 = new Redis(redis.url);
+    const a = new RedisLimiter(r1, config, 'test1:');
+    const b = new RedisLimiter(r2, config, 'test1:');
+    const waits: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      waits.push(await a.take('messages', 7));
+      waits.push(await b.take('messages', 7));
+    }
+    expect(waits.filter((w) => w === 0)).toHaveLength(5);
+    expect(waits.slice(5).every((w) => w >= 1)).toBe(true);
+    // Another account has its own bucket.
+    expect(await b.take('messages', 8)).toBe(0);
+    r1.disconnect();
+    r2.disconnect();
+  });
+});
