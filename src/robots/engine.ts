@@ -60,7 +60,7 @@ export class RobotsEngine {
     this.rules = rules
       .filter((r) => config.rules[r.name]?.enabled ?? true)
       .map((r) => ({ rule: r, settings: { ...r.defaults, ...config.rules[r.name]?.settings }, shadow: config.rules[r.name]?.shadow ?? false }));
-    for (const type of ['account', 'message', 'invite', 'report', 'block'] as const) {
+    for (const type of ['account', 'message', 'post', 'contact', 'join', 'leave', 'invite', 'report', 'block'] as const) {
       this.byType.set(
         type,
         this.rules.filter((r) => r.rule.on.includes(type)),
@@ -102,6 +102,11 @@ export class RobotsEngine {
         return;
       case 'invite':
         if (ev.stranger) c.add(ev.by, 'invites', ev.at);
+        return;
+      case 'post':
+      case 'contact':
+      case 'join':
+      case 'leave':
         return;
       case 'report':
         // Feedback counts only from people the subject wrote to first (a crowd that wrote to an

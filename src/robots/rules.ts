@@ -10,7 +10,24 @@ import type { RobotEvent } from './events.js';
  * event's subject. The engine applies at most one effect per event, after every rule ran.
  */
 
-export type Effect = { action: 'limit'; hours: number } | { action: 'freeze' } | { action: 'open_case'; priority: number } | { action: 'flag'; note: string };
+/** A signal a rule read, with the value it had and the threshold it passed: shown to staff, never to the person. */
+export interface FiredSignal {
+  name: string;
+  value: number;
+  threshold: number;
+  note?: string;
+}
+
+/**
+ * What a rule proposes. The engine fills `signals` for the effect it applies or shadows: the
+ * winning rule's signals, and those of the other rules that fired on the same event.
+ */
+export type Effect = (
+  | { action: 'limit'; hours: number }
+  | { action: 'freeze' }
+  | { action: 'open_case'; priority: number }
+  | { action: 'flag'; note: string }
+) & { signals?: readonly FiredSignal[] };
 
 export interface RuleContext<S> {
   counters: Counters;
@@ -33,7 +50,12 @@ export interface Rule<S extends Record<string, number> = Record<string, number>>
 export function subjectOf(ev: RobotEvent): number {
   switch (ev.type) {
     case 'message':
-      return ev.from;
+    case 'post':
+    case 'contact':
+      return ev.type === 'contact' ? ev.to : ev.from;
+    case 'join':
+    case 'leave':
+      return ev.account;
     case 'invite':
       return ev.by;
     case 'report':
