@@ -1,5 +1,5 @@
 import { fail } from '../domain/errors.js';
-import type { EventType } from '../events/index.js';
+import type { EventType, RobotSignal } from '../events/index.js';
 import { publicId, type IdKind } from '../store/ids.js';
 import { rows } from '../store/read.js';
 import type { StaffRole } from './staff.js';
@@ -23,7 +23,9 @@ interface EventView {
   private?: readonly string[];
 }
 
-const RESTRICTION: EventView = { fields: ['restrictionId', 'state', 'kind', 'until', 'deleteAt', 'caseId', 'rule'] };
+// `signals`: what a robot rule read when it acted (name, value, threshold, note): staff only,
+// like the whole timeline; the person's own views (/v1/me, SpamBot) never show them.
+const RESTRICTION: EventView = { fields: ['restrictionId', 'state', 'kind', 'until', 'deleteAt', 'caseId', 'rule', 'signals'] };
 const ENDED: EventView = { fields: ['restrictionId', 'reason', 'cause'] };
 
 export const EVENT_VIEWS: Record<EventType, EventView> = {
@@ -53,8 +55,8 @@ export const EVENT_VIEWS: Record<EventType, EventView> = {
   legacy_row: { fields: ['table'] },
   // Evidence: the message ids only; the texts are read through the (recorded) case view.
   report_filed: { fields: ['reportId', 'reporterId', 'subjectId', 'chatId', 'kind', 'reason', 'weight', 'stranger', 'adminReport', 'caseId', 'evidence'] },
-  case_opened: { fields: ['caseId', 'subjectId', 'chatId', 'openedBy'] },
-  case_updated: { fields: ['caseId', 'priority', 'reportCount', 'reasons', 'attached'] },
+  case_opened: { fields: ['caseId', 'subjectId', 'chatId', 'openedBy', 'signals'] },
+  case_updated: { fields: ['caseId', 'priority', 'reportCount', 'reasons', 'attached', 'rule', 'signals'] },
   case_claimed: { fields: ['caseId', 'by'] },
   case_released: { fields: ['caseId'] },
   evidence_viewed: { fields: ['caseId', 'by'] },
@@ -73,8 +75,8 @@ export const EVENT_VIEWS: Record<EventType, EventView> = {
   reporter_muted: { fields: ['muted', 'by'] },
   reporter_accuracy: { fields: ['confirmed', 'dismissed', 'confirmedDelta', 'dismissedDelta', 'reason'] },
   content_taken_down: { fields: ['caseId', 'chatId', 'messageIds'] },
-  robot_flag: { fields: ['rule', 'note'] },
-  robot_shadow: { fields: ['rule', 'effect', 'why'] },
+  robot_flag: { fields: ['rule', 'note', 'signals'] },
+  robot_shadow: { fields: ['rule', 'effect', 'why', 'signals'] },
   robot_false_positive: { fields: ['rule', 'appealId', 'restrictionId'] },
   appeal_filed: { fields: ['appealId', 'restrictionId', 'restriction', 'robot', 'rule', 'story', 'dueAt'], private: ['text', 'email'] },
   appeal_decided: { fields: ['appealId', 'outcome', 'by'], private: ['note'] },
@@ -122,7 +124,26 @@ const ID_FIELDS: Record<string, IdKind> = {
 const ID_LISTS: Record<string, IdKind> = { evidence: 'message', messageIds: 'message', reportIds: 'report', attached: 'report', reporters: 'account' };
 const TIMES = new Set(['until', 'deleteAt', 'expiresAt', 'dueAt']);
 
+/** Signals as staff see them: the four fields of each, whatever else a payload might hold. */
+export function signalsView(v: unknown): RobotSignal[] | undefined {
+  if (!Array.isArray(v)) return undefined;
+  const out: RobotSignal[] = [];
+  for (const x of v) {
+    if (typeof x !== 'object' || x === null) continue;
+    const s = x as Record<string, unknown>;
+    if (typeof s.name !== 'string') continue;
+    out.push({
+      name: s.name,
+      value: typeof s.value === 'number' ? s.value : Number.NaN,
+      threshold: typeof s.threshold === 'number' ? s.threshold : Number.NaN,
+      ...(typeof s.note === 'string' ? { note: s.note } : {}),
+    });
+  }
+  return out;
+}
+
 function shownValue(k: string, v: unknown): unknown {
+  if (k === 'signals') return signalsView(v);
   const kind = ID_FIELDS[k];
   // A private case has no chat (chat 0 inside): the field is absent, never `0`.
   if (kind) return typeof v === 'number' ? (v > 0 ? publicId(kind, v) : undefined) : v === null ? undefined : v;
@@ -227,4 +248,56 @@ export function restrictionView(r: import('../domain/restriction.js').EffectiveR
   if (r.deleteAt !== undefined) v.deleteAt = new Date(r.deleteAt).toISOString();
   v.publicGroupsBan = r.publicGroupsBan;
   return v;
+}
+
+/** What a robot did about an account, and the signals that made it: one entry per robot event. */
+export interface RobotFinding {
+  at: string;
+  rule: string;
+  /** The event that recorded it: restriction_applied, account_frozen, case_opened, case_updated, robot_flag, robot_shadow. */
+  event: string;
+  /** The case it opened or raised, when it did. */
+  caseId?: string;
+  /** Shadow records: why it was not done (shadow, daily_cap, manual_decision), and what would have been. */
+  why?: string;
+  effect?: Record<string, unknown>;
+  /** Flags: the rule's note. */
+  note?: string;
+  signals: RobotSignal[];
+}
+
+/** Robot rules write their own events (actor kind `robot`); these are the ones that say why. */
+const FINDINGS = new Set(['restriction_applied', 'account_frozen', 'account_banned', 'case_opened', 'case_updated', 'robot_flag', 'robot_shadow']);
+
+/**
+ * The robots' findings about an account, newest first (at most `limit`): what each rule did or
+ * would have done, with the signals that fired. Staff only (the case view); events older than
+ * signals show an empty list.
+ */
+export async function robotFindings(e: Enforcement, accountId: number, limit = 20): Promise<RobotFinding[]> {
+  const found = await rows(
+    e.store,
+    e.store.db
+      .selectFrom('events')
+      .select(['at', 'type', 'actor_id', 'payload'])
+      .where('account_id', '=', accountId)
+      .where('actor_kind', '=', 'robot')
+      .where('type', 'in', [...FINDINGS] as EventType[])
+      .orderBy('id', 'desc')
+      .limit(limit),
+  );
+  const out: RobotFinding[] = [];
+  for (const r of found) {
+    const p = JSON.parse(r.payload) as Record<string, unknown>;
+    // A case's own first update (with its opening) says nothing new: only a raise names its rule.
+    if (r.type === 'case_updated' && typeof p.rule !== 'string') continue;
+    const rule = typeof p.rule === 'string' ? p.rule : typeof p.openedBy === 'string' ? p.openedBy : (r.actor_id ?? '');
+    const f: RobotFinding = { at: new Date(r.at).toISOString(), rule, event: r.type, signals: signalsView(p.signals) ?? [] };
+    if (typeof p.caseId === 'number' && p.caseId > 0) f.caseId = publicId('case', p.caseId);
+    if (typeof p.why === 'string') f.why = p.why;
+    if (typeof p.effect === 'object' && p.effect !== null) f.effect = p.effect as Record<string, unknown>;
+    if (typeof p.note === 'string') f.note = p.note;
+    out.push(f);
+  }
+  return out;
 }

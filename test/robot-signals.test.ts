@@ -1,0 +1,211 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { checkProjections } from '../src/check.js';
+import { BUTTONS } from '../src/domain/spambot.js';
+import { robotFlag, robotLimit, robotOpenCase, robotSanction } from '../src/enforcement/robots-door.js';
+import type { RobotSignal } from '../src/events/index.js';
+import { enforcementSink } from '../src/robots/sink.js';
+import { parseId } from '../src/store/ids.js';
+import type { Client, TestAccount } from './helpers/client.js';
+import { World } from './helpers/client.js';
+import { startServer, type TestServer } from './helpers/server.js';
+
+/**
+ * Robots record which signals fired with what they do (RULES.md §4 "Robots"): every event of the
+ * robots' door carries `signals` (name, value, threshold, note) as a payload field; staff see
+ * them in the timeline and the case view; the person never does — /v1/me and SpamBot say what
+ * they always said. Events without signals (older logs) replay and show as before.
+ */
+
+let server: TestServer;
+let world: World;
+let moderator: Client;
+
+beforeAll(async () => {
+  server = await startServer();
+  world = new World(server.url);
+  moderator = await world.staff('moderator');
+});
+afterEach(async () => {
+  expect(await checkProjections(server.app.platform.store)).toEqual([]);
+});
+afterAll(async () => {
+  await server.stop();
+});
+
+/** Distinctive names and values, so that finding them anywhere is meaningful. */
+const SIGNALS: RobotSignal[] = [
+  { name: 'cold_chats_hour_x7', value: 37.25, threshold: 20, note: 'strangers written to in the last hour (zq-note)' },
+  { name: 'reply_rate_day_x7', value: 0.0625, threshold: 0.3 },
+];
+
+const id = (a: TestAccount) => parseId('account', a.id);
+
+async function timeline(a: TestAccount, staff: Client = moderator): Promise<any[]> {
+  const r = await staff.get(`/v1/moderation/accounts/${a.id}?limit=100`);
+  expect(r.status, JSON.stringify(r.body)).toBe(200);
+  return r.body.events;
+}
+
+/** The texts SpamBot sends `a` for a status question and each button of the appeal dialogue. */
+async function spamBotTexts(a: TestAccount): Promise<string[]> {
+  const texts: string[] = [];
+  let chatId = '';
+  for (const ask of ['/start', BUTTONS.en.mistake, BUTTONS.en.didNot, 'I only wrote to my colleagues.']) {
+    const r = await a.api.post('/v1/messages', { to: { username: 'spambot' }, text: ask });
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    chatId = r.body.message.chatId;
+  }
+  const all = await a.api.get(`/v1/chats/${chatId}/messages?limit=1000`);
+  expect(all.status).toBe(200);
+  for (const m of all.body.messages) if (m.from !== a.id) texts.push(m.text, ...(m.buttons ?? []).flat());
+  expect(texts.length).toBeGreaterThanOrEqual(4);
+  return texts;
+}
+
+/** Nothing of any signal (its name, value or note) appears in `text`. */
+function expectNoSignal(text: string): void {
+  for (const s of SIGNALS) {
+    expect(text).not.toContain(s.name);
+    expect(text).not.toContain(String(s.value));
+    if (s.note) expect(text).not.toContain('zq-note');
+  }
+  expect(text).not.toMatch(/signal|threshold/i);
+}
+
+describe('a robot limit records its signals', () => {
+  it('the restriction event carries them; the staff timeline shows rule and signals; /v1/me and SpamBot show none', async () => {
+    const a = await world.account();
+    await robotLimit(server.app.platform, id(a), 'cold_fanout', 24, SIGNALS);
+    const applied = (await timeline(a)).find((e) => e.type === 'restriction_applied');
+    expect(applied).toMatchObject({ rule: 'cold_fanout', kind: 'robot', state: 'limited', actor: { kind: 'robot', id: 'cold_fanout' } });
+    expect(applied.signals).toEqual(SIGNALS);
+
+    // The log holds them as a typed payload field.
+    const store = server.app.platform.store;
+    const row = await store.first<{ payload: string }>(
+      store.db.selectFrom('events').select('payload').where('account_id', '=', id(a)).where('type', '=', 'restriction_applied').orderBy('id', 'desc').limit(1),
+    );
+    expect(JSON.parse(row!.payload).signals).toEqual(SIGNALS);
+
+    // The person: the same restriction as ever, and not a trace of why.
+    const me = await a.api.get('/v1/me');
+    expect(me.status).toBe(200);
+    expect(me.body.restriction).toMatchObject({ state: 'limited', kind: 'robot' });
+    expect(Object.keys(me.body.restriction).sort()).toEqual(['kind', 'publicGroupsBan', 'state', 'until']);
+    expectNoSignal(JSON.stringify(me.body));
+    const denied = await a.api.post('/v1/messages', { to: { accountId: (await world.account()).id }, text: 'hello' });
+    expect(denied.body.error?.code ?? denied.body.code).toBe('PEER_FLOOD');
+    expectNoSignal(JSON.stringify(denied.body));
+    for (const t of await spamBotTexts(a)) expectNoSignal(t);
+    // The appeal the dialogue filed shows support the rule (as before), and the signals stay out
+    // of the person's own words in it.
+    expectNoSignal(JSON.stringify((await a.api.get('/v1/me')).body));
+  });
+
+  it('a limit without signals (as older logs hold) has none in its event and shows none', async () => {
+    const a = await world.account();
+    await robotLimit(server.app.platform, id(a), 'same_text', 24);
+    const applied = (await timeline(a)).find((e) => e.type === 'restriction_applied');
+    expect(applied).toMatchObject({ rule: 'same_text' });
+    expect(applied).not.toHaveProperty('signals');
+  });
+
+  it('a freeze by a robot carries them on account_frozen', async () => {
+    const a = await world.account();
+    await robotSanction(server.app.platform, id(a), 'industrial_scale', 'industrial_spam', SIGNALS);
+    const frozen = (await timeline(a)).find((e) => e.type === 'account_frozen');
+    expect(frozen).toMatchObject({ rule: 'industrial_scale', signals: SIGNALS });
+  });
+});
+
+describe('robot cases, flags and shadow records', () => {
+  it('a case a robot opens carries the signals; the case view lists the rule and its signals with the evidence', async () => {
+    const a = await world.account();
+    const caseId = await robotOpenCase(server.app.platform, id(a), 'links_to_strangers', 2, SIGNALS);
+    const opened = (await timeline(a)).find((e) => e.type === 'case_opened');
+    expect(opened).toMatchObject({ openedBy: 'links_to_strangers', signals: SIGNALS });
+
+    const view = await moderator.get(`/v1/moderation/cases/k${caseId}`);
+    expect(view.status, JSON.stringify(view.body)).toBe(200);
+    expect(view.body.case.openedBy).toBe('links_to_strangers');
+    expect(view.body.case.robots).toEqual([
+      { at: expect.any(String), rule: 'links_to_strangers', event: 'case_opened', caseId: `k${caseId}`, signals: SIGNALS },
+    ]);
+
+    // Raised again by another rule: the open case's update names the rule and its signals.
+    const raise: RobotSignal[] = [{ name: 'blocks_per_stranger_x7', value: 0.5, threshold: 0.3, note: 'blocked by half of them' }];
+    expect(await robotOpenCase(server.app.platform, id(a), 'blocks_per_stranger', 1, raise)).toBe(caseId);
+    const again = await moderator.get(`/v1/moderation/cases/k${caseId}`);
+    expect(again.body.case.robots.map((f: any) => [f.rule, f.event, f.signals])).toEqual([
+      ['blocks_per_stranger', 'case_updated', raise],
+      ['links_to_strangers', 'case_opened', SIGNALS],
+    ]);
+    const updated = (await timeline(a)).find((e) => e.type === 'case_updated' && e.rule === 'blocks_per_stranger');
+    expect(updated).toMatchObject({ signals: raise });
+  });
+
+  it('a case from reports about a robot-limited account shows the limit’s signals', async () => {
+    const spammer = await world.account();
+    const victim = await world.account();
+    const sent = await spammer.api.post('/v1/messages', { to: { accountId: victim.id }, text: 'cheap watches, only today' });
+    expect(sent.status).toBe(201);
+    await robotLimit(server.app.platform, id(spammer), 'cold_fanout', 24, SIGNALS);
+    const rep = await victim.api.post('/v1/reports', { chatId: sent.body.message.chatId, reason: 'spam' });
+    expect(rep.status, JSON.stringify(rep.body)).toBe(201);
+    const view = await moderator.get(`/v1/moderation/cases/${rep.body.report.caseId}`);
+    expect(view.status).toBe(200);
+    expect(view.body.case).not.toHaveProperty('openedBy');
+    expect(view.body.case.robots).toEqual([{ at: expect.any(String), rule: 'cold_fanout', event: 'restriction_applied', signals: SIGNALS }]);
+  });
+
+  it('a case about an account robots never touched lists none', async () => {
+    const spammer = await world.account();
+    const victim = await world.account();
+    const sent = await spammer.api.post('/v1/messages', { to: { accountId: victim.id }, text: 'buy my course' });
+    const rep = await victim.api.post('/v1/reports', { chatId: sent.body.message.chatId });
+    expect(rep.status).toBe(201);
+    const view = await moderator.get(`/v1/moderation/cases/${rep.body.report.caseId}`);
+    expect(view.body.case.robots).toEqual([]);
+  });
+
+  it('flags carry their signals', async () => {
+    const a = await world.account();
+    await robotFlag(server.app.platform, id(a), 'same_text', 'one template to many', SIGNALS);
+    expect((await timeline(a)).find((e) => e.type === 'robot_flag')).toMatchObject({ rule: 'same_text', note: 'one template to many', signals: SIGNALS });
+  });
+
+  it('a shadow record keeps the signals as its own field, and the effect without them', async () => {
+    const a = await world.account();
+    await enforcementSink(server.app.platform).shadow(
+      id(a),
+      'cold_fanout',
+      { action: 'limit', hours: 24, signals: SIGNALS },
+      server.app.platform.clock.now(),
+      'shadow',
+    );
+    const shadow = (await timeline(a)).find((e) => e.type === 'robot_shadow');
+    expect(shadow).toMatchObject({ rule: 'cold_fanout', why: 'shadow', effect: { action: 'limit', hours: 24 }, signals: SIGNALS });
+    expect(shadow.effect).not.toHaveProperty('signals');
+    // Shadow records change nothing for the person.
+    expect((await a.api.get('/v1/me')).body.restriction).toMatchObject({ state: 'free' });
+  });
+
+  it('the timeline shows only the four fields of a signal, whatever a caller passed', async () => {
+    const a = await world.account();
+    const extra = [{ ...SIGNALS[0]!, secret: 'internal' }] as unknown as RobotSignal[];
+    await robotLimit(server.app.platform, id(a), 'cold_fanout', 24, extra);
+    const applied = (await timeline(a)).find((e) => e.type === 'restriction_applied');
+    expect(applied.signals).toEqual([SIGNALS[0]]);
+  });
+
+  it('survives a restart: the signals are in the log, and banya check replays it', async () => {
+    const a = await world.account();
+    await robotLimit(server.app.platform, id(a), 'cold_fanout', 24, SIGNALS);
+    await robotLimit(server.app.platform, id(await world.account()), 'same_text', 24);
+    server = await server.restart();
+    world = new World(server.url);
+    moderator = await world.staff('moderator');
+    const r = await moderator.get(`/v1/moderation/accounts/${a.id}`);
+    expect(r.body.events.find((e: any) => e.type === 'restriction_applied')).toMatchObject({ signals: SIGNALS });
+  });
+});
