@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
 import { checkProjections } from '../src/check.js';
 import { BUTTONS } from '../src/domain/spambot.js';
 import { robotFlag, robotLimit, robotOpenCase, robotSanction } from '../src/enforcement/robots-door.js';
@@ -207,5 +208,57 @@ describe('robot cases, flags and shadow records', () => {
     moderator = await world.staff('moderator');
     const r = await moderator.get(`/v1/moderation/accounts/${a.id}`);
     expect(r.body.events.find((e: any) => e.type === 'restriction_applied')).toMatchObject({ signals: SIGNALS });
+  });
+});
+
+describe('the robots page’s records', () => {
+  it('lists shadow results with their signals and false positives found by appeals, newest first, paged, for staff only', async () => {
+    const p = server.app.platform;
+    const quiet = await world.account();
+    await enforcementSink(p).shadow(id(quiet), 'same_text', { action: 'limit', hours: 24, signals: SIGNALS }, p.clock.now(), 'daily_cap');
+    const wronged = await world.account();
+    await robotLimit(p, id(wronged), 'cold_fanout', 24, SIGNALS);
+    for (const text of ['/start', BUTTONS.en.mistake, BUTTONS.en.didNot, 'I wrote to my new colleagues.']) {
+      expect((await wronged.api.post('/v1/messages', { to: { username: 'spambot' }, text })).status).toBe(201);
+    }
+    const support = await world.staff('support');
+    const open = await support.get('/v1/moderation/appeals?state=open&limit=100');
+    const appeal = open.body.appeals.find((a: any) => a.accountId === wronged.id);
+    expect((await support.post(`/v1/moderation/appeals/${appeal.id}/decision`, { outcome: 'overturn', note: 'ok' })).status).toBe(200);
+
+    const fp = await moderator.get('/v1/console/robots/records?kind=false_positive');
+    expect(fp.status, JSON.stringify(fp.body)).toBe(200);
+    expect(fp.body.records[0]).toMatchObject({ kind: 'false_positive', rule: 'cold_fanout', accountId: wronged.id, appealId: appeal.id });
+    const shadow = await moderator.get('/v1/console/robots/records?kind=shadow');
+    expect(shadow.body.records[0]).toMatchObject({
+      kind: 'shadow',
+      rule: 'same_text',
+      accountId: quiet.id,
+      why: 'daily_cap',
+      effect: { action: 'limit', hours: 24 },
+      signals: SIGNALS,
+    });
+    expect(shadow.body.records.every((r: any) => r.kind === 'shadow')).toBe(true);
+    // Both kinds together, newest first; a page at a time.
+    const all = await moderator.get('/v1/console/robots/records?limit=1');
+    expect(all.body.records).toHaveLength(1);
+    expect(all.body.records[0].kind).toBe('false_positive');
+    const next = await moderator.get(`/v1/console/robots/records?limit=1&cursor=${all.body.nextCursor}`);
+    expect(Number(next.body.records[0].id.slice(1))).toBeLessThan(Number(all.body.records[0].id.slice(1)));
+    // Staff only; bad input is a 400 with its field.
+    expect((await wronged.api.get('/v1/console/robots/records')).status).toBe(403);
+    const bad = await moderator.get('/v1/console/robots/records?kind=other');
+    expect(bad.status).toBe(400);
+    expect((await moderator.get('/v1/console/robots/records?limit=0')).status).toBe(400);
+  });
+
+  it('reads the partial index, not the whole log', async () => {
+    const store = server.app.platform.store;
+    const plan = await store.all<{ detail: string }>(
+      sql`explain query plan select id from events where "type" in ('robot_false_positive', 'robot_shadow') and type = ${'robot_shadow'} order by id desc limit 26`.compile(
+        store.db,
+      ),
+    );
+    expect(plan.map((r) => r.detail).join('\n')).toMatch(/events_robot_records/);
   });
 });

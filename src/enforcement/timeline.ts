@@ -5,7 +5,7 @@ import { rows } from '../store/read.js';
 import type { StaffRole } from './staff.js';
 import { DAY_MS } from './policy.js';
 import type { Enforcement } from './state.js';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from '../store/database.js';
 
 /**
@@ -300,4 +300,63 @@ export async function robotFindings(e: Enforcement, accountId: number, limit = 2
     out.push(f);
   }
   return out;
+}
+
+/** A shadow result or a false positive an appeal found, for the robots page. */
+export interface RobotRecord {
+  id: string;
+  at: string;
+  kind: 'shadow' | 'false_positive';
+  rule: string;
+  accountId?: string;
+  /** Shadow results: what the rule would have done, why it did not, and the signals that fired. */
+  effect?: Record<string, unknown>;
+  why?: string;
+  signals?: RobotSignal[];
+  /** False positives: the appeal that overturned the robot, and the restriction it lifted. */
+  appealId?: string;
+  restrictionId?: number;
+}
+
+const RECORD_TYPE = { shadow: 'robot_shadow', false_positive: 'robot_false_positive' } as const;
+
+/**
+ * Shadow results and false positives, newest first, a page at a time (`before`: an event id).
+ * The literal type list is the partial index's own term (migration 2026-12-02T02:30), so the
+ * query reads that index, never the whole log.
+ */
+export async function robotRecords(
+  e: Enforcement,
+  kind: 'shadow' | 'false_positive' | undefined,
+  limit: number,
+  before?: number,
+): Promise<{ records: RobotRecord[]; nextCursor?: string }> {
+  let q = e.store.db
+    .selectFrom('events')
+    .select(['id', 'at', 'type', 'account_id', 'payload'])
+    .where(sql<boolean>`"type" in ('robot_false_positive', 'robot_shadow')`);
+  if (kind) q = q.where('type', '=', RECORD_TYPE[kind]);
+  if (before !== undefined) q = q.where('id', '<', before);
+  const found = await rows(e.store, q.orderBy('id', 'desc').limit(limit + 1));
+  const page = found.slice(0, limit);
+  const records = page.map((r): RobotRecord => {
+    const p = JSON.parse(r.payload) as Record<string, unknown>;
+    const rec: RobotRecord = {
+      id: `e${r.id}`,
+      at: new Date(r.at).toISOString(),
+      kind: r.type === 'robot_shadow' ? 'shadow' : 'false_positive',
+      rule: typeof p.rule === 'string' ? p.rule : '',
+    };
+    if (r.account_id) rec.accountId = publicId('account', r.account_id);
+    if (r.type === 'robot_shadow') {
+      if (typeof p.effect === 'object' && p.effect !== null) rec.effect = p.effect as Record<string, unknown>;
+      if (typeof p.why === 'string') rec.why = p.why;
+      rec.signals = signalsView(p.signals) ?? [];
+    } else {
+      if (typeof p.appealId === 'number') rec.appealId = publicId('appeal', p.appealId);
+      if (typeof p.restrictionId === 'number') rec.restrictionId = p.restrictionId;
+    }
+    return rec;
+  });
+  return { records, ...(found.length > limit ? { nextCursor: String(page[page.length - 1]!.id) } : {}) };
 }

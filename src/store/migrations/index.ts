@@ -9,6 +9,7 @@ import { phoneLookups } from './2026-12-01T22-20-phone-lookups.js';
 import { platformSnapshot } from './2026-12-01T22-30-platform-snapshot.js';
 import * as reportEvidenceInLog from './2026-12-01T22-30-report-evidence-in-log.js';
 import { crm } from './2026-12-01T23-00-crm.js';
+import { robotRecords } from './2026-12-02T02-30-robot-records.js';
 
 /**
  * Every migration, by name. A migration is frozen once released: it holds its own DDL and
@@ -30,6 +31,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026-12-01T22:40-ticket-entries': ticketEntries,
   '2026-12-01T22:50-account-emails': accountEmails,
   '2026-12-01T23:00-crm': crm,
+  '2026-12-02T02:30-robot-records': robotRecords,
 };
 
 export const migrationProvider: MigrationProvider = {
