@@ -186,9 +186,10 @@ export class RobotsEngine {
    * A complaint by `from` about `to`: counted only when `to` reached `from` first (or the place
    * says so: a report's `initiated`), weighted, and passed on to `to`'s campaigns.
    */
-  private complain(to: number, _from: number, at: number, w: number, fresh = false): void {
+  private complain(to: number, from: number, at: number, w: number, fresh = false): void {
     const e = this.evidence;
-    if (w <= 0) return;
+    // One person complains once, however many ways (a report and a block, a leave after a decline).
+    if (w <= 0 || !e.complained.add(to, from)) return;
     (fresh ? e.freshNeg : e.neg).add(to, at, w);
     e.feedback(to, at, fresh ? w * 0.25 : w, 0);
   }

@@ -119,7 +119,7 @@ export const sameText = rule({
   description:
     'Sends nearly the same text (MinHash bands over the unmasked skeleton, or the same hash) to many strangers in a row: the run fades by half every `halfLifeHours`, so that it does not outlive a limit. The run needed grows as the account ages (`youth` curve) and with trust; texts with a link need fewer.',
   on: ['message'],
-  defaults: { strangers: 8, linkStrangers: 6, halfLifeHours: 6, limitHours: 24, minYouth: 0.05 },
+  defaults: { strangers: 25, linkStrangers: 6, halfLifeHours: 6, limitHours: 24, minYouth: 0.05 },
   evaluate(ev, { counters: c, settings: s, at, youth, trust }) {
     if (ev.type !== 'message' || !ev.stranger || ev.textHash === 0) return null;
     const y = youth(ev.from);
@@ -135,13 +135,15 @@ export const sameText = rule({
 export const linksToStrangers = rule({
   name: 'links_to_strangers',
   description:
-    'A young account sends links, handles or invite links (found by linkify-it, disguises taken off) to strangers; an invite link counts `inviteWeight` times. The number needed grows with trust.',
+    'A young account sends links, handles or invite links (found by linkify-it, disguises taken off) to strangers in a day; an invite link counts `inviteWeight` times. The number needed is `youngDaily` for a new account and grows as it ages (`youth` curve; none past `minYouth`) and with trust.',
   on: ['message'],
-  defaults: { daily: 1000, youngDaily: 5, youngHours: 48, inviteWeight: 2, limitHours: 24 },
-  evaluate(ev, { counters: c, settings: s, at, young, trust }) {
+  defaults: { youngDaily: 5, minYouth: 0.02, inviteWeight: 2, limitHours: 24 },
+  evaluate(ev, { counters: c, settings: s, at, youth, trust }) {
     if (ev.type !== 'message' || !ev.stranger || !(ev.link || ev.inviteLink)) return null;
+    const y = youth(ev.from);
+    if (y < s.minYouth) return null;
     const n = c.day(ev.from, 'links', at);
-    const need = (young(ev.from, s.youngHours) ? s.youngDaily : s.daily) * trust(ev.from);
+    const need = (s.youngDaily * trust(ev.from)) / y;
     return n >= need ? { action: 'limit', hours: s.limitHours, signals: [sig('links_to_strangers_day', n, need)] } : null;
   },
 });

@@ -164,6 +164,8 @@ export class Evidence {
   readonly pos: Decaying;
   /** (account, other): `other` answered or saved the account after it wrote first (counted once). */
   readonly answered = new PairSet(1 << 14);
+  /** (account, other): `other` complained about the account (counted once). */
+  readonly complained = new PairSet(1 << 12);
   readonly known: Decaying;
   readonly landing: Decaying;
   /** Complaints from people the account wrote to, however well they knew it (a hijacked account's friends). */
