@@ -1,4 +1,5 @@
-import { foldTableOf } from './text.js';
+import { landingKeys } from './links.js';
+import { foldTableOf, minhash, minhashBands } from './text.js';
 
 /**
  * What robots learn about: facts the platform publishes after it stored them. Ids are the dense
@@ -94,9 +95,31 @@ export type RobotEvent =
 const LINK = /(https?:\/\/|www\.|\b[a-z0-9-]+\.(com|net|org|ru|io|me|example|shop|xyz|info|biz)\b)/i;
 const INVITE = /(t\.me\/(joinchat|\+)|\/invite\/|join\s*(my|our)?\s*(group|channel))/i;
 
-/** Link and invite-link detection for message text. */
+/** Recent texts' signals: people send the same short texts again and again. */
+const cache = new Map<string, TextSignals>();
+const CACHE_SIZE = 8192;
+
+/**
+ * What a message or a post says to robots: its template hash, whether it carries a link or an
+ * invite link, where it sends people (`landingKeys`, by linkify-it) and its near-duplicate bands
+ * (MinHash over the skeleton; none for texts too short to tell a template). The result is
+ * shared between equal texts: treat it as read-only.
+ */
 export function textSignals(text: string): TextSignals {
-  return { link: LINK.test(text), inviteLink: INVITE.test(text), textHash: textHash(text) };
+  const hit = cache.get(text);
+  if (hit) return hit;
+  const hash = textHash(text);
+  const domains = landingKeys(text);
+  const s: TextSignals = {
+    link: domains.length > 0 || LINK.test(text),
+    inviteLink: INVITE.test(text),
+    textHash: hash,
+    ...(domains.length > 0 ? { domains } : {}),
+    ...(hash !== 0 ? { bands: minhashBands(minhash(text)) } : {}),
+  };
+  if (cache.size >= CACHE_SIZE) cache.clear();
+  if (text.length < 400) cache.set(text, s);
+  return s;
 }
 
 /** Texts shorter than this (letters and signs) are too common to tell a template: hash 0. */
