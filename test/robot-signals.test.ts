@@ -1,9 +1,13 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { sql } from 'kysely';
 import { checkProjections } from '../src/check.js';
 import { BUTTONS } from '../src/domain/spambot.js';
 import { robotFlag, robotLimit, robotOpenCase, robotSanction } from '../src/enforcement/robots-door.js';
 import type { RobotSignal } from '../src/events/index.js';
+import { BUILT_IN_RULES } from '../src/robots/rules.js';
 import { enforcementSink } from '../src/robots/sink.js';
 import { parseId } from '../src/store/ids.js';
 import type { Client, TestAccount } from './helpers/client.js';
@@ -261,4 +265,43 @@ describe('the robots page’s records', () => {
     );
     expect(plan.map((r) => r.detail).join('\n')).toMatch(/events_robot_records/);
   });
+});
+
+describe('from the engine', () => {
+  it('rules in shadow mode record, through the door, the signals they fired, and the person sees nothing of them', async () => {
+    const file = path.join(os.tmpdir(), `banya-robots-shadow-${process.pid}.json`);
+    fs.writeFileSync(file, JSON.stringify({ rules: Object.fromEntries(BUILT_IN_RULES.map((r) => [r.name, { shadow: true }])) }));
+    const s = await startServer({ robotsFile: file });
+    try {
+      const w = new World(s.url);
+      const staff = await w.staff('moderator');
+      const sender = await w.account();
+      for (let i = 0; i < 30; i++) {
+        const to = await w.account();
+        const r = await sender.api.post('/v1/messages', { to: { accountId: to.id }, text: 'Earn 500 a day from home: https://quick-cash.example/join now' });
+        expect(r.status, JSON.stringify(r.body)).toBe(201);
+      }
+      const tl = await staff.get(`/v1/moderation/accounts/${sender.id}?limit=200`);
+      const shadows = tl.body.events.filter((e: any) => e.type === 'robot_shadow');
+      expect(shadows.length).toBeGreaterThan(0);
+      for (const e of shadows) {
+        expect(e.actor).toEqual({ kind: 'robot', id: e.rule });
+        expect(e.effect).not.toHaveProperty('signals');
+        expect(e.signals.length).toBeGreaterThan(0);
+        for (const sig of e.signals) {
+          expect(typeof sig.name).toBe('string');
+          expect(typeof sig.value === 'number' || sig.value === null).toBe(true);
+          expect(typeof sig.threshold === 'number' || sig.threshold === null).toBe(true);
+        }
+      }
+      const me = await sender.api.get('/v1/me');
+      expect(me.body.restriction).toMatchObject({ state: 'free' });
+      const names = shadows.flatMap((e: any) => e.signals.map((x: any) => x.name as string));
+      for (const n of names) expect(JSON.stringify(me.body)).not.toContain(n);
+      expect(await checkProjections(s.app.platform.store)).toEqual([]);
+    } finally {
+      await s.stop();
+      fs.rmSync(file, { force: true });
+    }
+  }, 60_000);
 });
