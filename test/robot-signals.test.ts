@@ -203,6 +203,17 @@ describe('robot cases, flags and shadow records', () => {
     expect(applied.signals).toEqual([SIGNALS[0]]);
   });
 
+  it('a value that is not a finite number shows as null, and the views still answer', async () => {
+    const a = await world.account();
+    const odd: RobotSignal[] = [{ name: 'unbounded', value: Number.POSITIVE_INFINITY, threshold: Number.NaN }];
+    const caseId = await robotOpenCase(server.app.platform, id(a), 'same_text', 1, odd);
+    const opened = (await timeline(a)).find((e) => e.type === 'case_opened');
+    expect(opened.signals).toEqual([{ name: 'unbounded', value: null, threshold: null }]);
+    const view = await moderator.get(`/v1/moderation/cases/k${caseId}`);
+    expect(view.status).toBe(200);
+    expect(view.body.case.robots[0].signals).toEqual([{ name: 'unbounded', value: null, threshold: null }]);
+  });
+
   it('survives a restart: the signals are in the log, and banya check replays it', async () => {
     const a = await world.account();
     await robotLimit(server.app.platform, id(a), 'cold_fanout', 24, SIGNALS);

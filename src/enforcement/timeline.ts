@@ -1,5 +1,5 @@
 import { fail } from '../domain/errors.js';
-import type { EventType, RobotSignal } from '../events/index.js';
+import type { EventType } from '../events/index.js';
 import { publicId, type IdKind } from '../store/ids.js';
 import { rows } from '../store/read.js';
 import type { StaffRole } from './staff.js';
@@ -124,18 +124,31 @@ const ID_FIELDS: Record<string, IdKind> = {
 const ID_LISTS: Record<string, IdKind> = { evidence: 'message', messageIds: 'message', reportIds: 'report', attached: 'report', reporters: 'account' };
 const TIMES = new Set(['until', 'deleteAt', 'expiresAt', 'dueAt']);
 
+/**
+ * A signal as staff see it. A value that was not a finite number when recorded (JSON keeps
+ * Infinity and NaN as null) shows as null.
+ */
+export interface SignalView {
+  name: string;
+  value: number | null;
+  threshold: number | null;
+  note?: string;
+}
+
+const finite = (x: unknown): number | null => (typeof x === 'number' && Number.isFinite(x) ? x : null);
+
 /** Signals as staff see them: the four fields of each, whatever else a payload might hold. */
-export function signalsView(v: unknown): RobotSignal[] | undefined {
+export function signalsView(v: unknown): SignalView[] | undefined {
   if (!Array.isArray(v)) return undefined;
-  const out: RobotSignal[] = [];
+  const out: SignalView[] = [];
   for (const x of v) {
     if (typeof x !== 'object' || x === null) continue;
     const s = x as Record<string, unknown>;
     if (typeof s.name !== 'string') continue;
     out.push({
       name: s.name,
-      value: typeof s.value === 'number' ? s.value : Number.NaN,
-      threshold: typeof s.threshold === 'number' ? s.threshold : Number.NaN,
+      value: finite(s.value),
+      threshold: finite(s.threshold),
       ...(typeof s.note === 'string' ? { note: s.note } : {}),
     });
   }
@@ -263,7 +276,7 @@ export interface RobotFinding {
   effect?: Record<string, unknown>;
   /** Flags: the rule's note. */
   note?: string;
-  signals: RobotSignal[];
+  signals: SignalView[];
 }
 
 /** Robot rules write their own events (actor kind `robot`); these are the ones that say why. */
@@ -312,7 +325,7 @@ export interface RobotRecord {
   /** Shadow results: what the rule would have done, why it did not, and the signals that fired. */
   effect?: Record<string, unknown>;
   why?: string;
-  signals?: RobotSignal[];
+  signals?: SignalView[];
   /** False positives: the appeal that overturned the robot, and the restriction it lifted. */
   appealId?: string;
   restrictionId?: number;
