@@ -54,7 +54,20 @@ const MIN = 60;
 const HOUR = 3600;
 const DAY = 24 * HOUR;
 
-export const SPAMMER_CLASSES = ['fast', 'slow', 'warmed', 'varied', 'opener', 'links', 'reply-bait', 'ring', 'phone-list', 'group-spam', 'hijacked', 'drip'] as const;
+export const SPAMMER_CLASSES = [
+  'fast',
+  'slow',
+  'warmed',
+  'varied',
+  'opener',
+  'links',
+  'reply-bait',
+  'ring',
+  'phone-list',
+  'group-spam',
+  'hijacked',
+  'drip',
+] as const;
 export const BUSY_CLASSES = ['organiser', 'new-employee', 'shop', 'phonebook', 'community-admin', 'parent', 'flat-hunter', 'recruiter'] as const;
 export const BRIGADE_CLASSES = ['brigade-fresh-report', 'brigade-fresh-block', 'brigade-aged-report', 'brigade-aged-block'] as const;
 
@@ -304,7 +317,16 @@ export function* generateAdversarialTrace(o: AdversarialOptions): Generator<Trac
     '{Cheap|Fast} {loans|credit} without checks, {apply|write}: {link}',
   ];
   // With landings of their own, spammers write templates of their own too (from common phrases).
-  const OPEN = ['{Hi|Hello|Hey}', 'Good {day|evening}', '{Dear|Hi} friend', 'Attention', 'Hey {you|there}', 'Greetings', '{Psst|Quick one}', 'Hello {dear|sir|madam}'];
+  const OPEN = [
+    '{Hi|Hello|Hey}',
+    'Good {day|evening}',
+    '{Dear|Hi} friend',
+    'Attention',
+    'Hey {you|there}',
+    'Greetings',
+    '{Psst|Quick one}',
+    'Hello {dear|sir|madam}',
+  ];
   const OFFER = [
     '{only today|this week} {70%|80%|90%} off {watches|bags|perfume}',
     '{earn|make} {300|500|800}$ a {day|week} {from home|online}',
@@ -315,10 +337,20 @@ export function* generateAdversarialTrace(o: AdversarialOptions): Generator<Trac
     'a {job|side job} that pays {daily|weekly}, no experience',
     '{cheap|free} {subscriptions|tickets} {today|now}',
   ];
-  const CTA = ['{details|info} here', '{write|message} me', '{join|come} now', '{claim|get} it', '{look|see} here', 'do not miss it', 'limited places', 'ask me how'];
+  const CTA = [
+    '{details|info} here',
+    '{write|message} me',
+    '{join|come} now',
+    '{claim|get} it',
+    '{look|see} here',
+    'do not miss it',
+    'limited places',
+    'ask me how',
+  ];
   const ownTemplate = () => `${pick(OPEN)}, ${pick(OFFER)}, ${pick(CTA)}: {link}`;
   let template0 = PITCH[0]!;
-  const pitch = (domain: string, template = ownLandings ? template0 : pick(PITCH)) => spin(template.replace('{link}', '\u0000')).replace('\u0000', link(domain));
+  const pitch = (domain: string, template = ownLandings ? template0 : pick(PITCH)) =>
+    spin(template.replace('{link}', '\u0000')).replace('\u0000', link(domain));
 
   // Landing domains: a handful shared, or one per spammer on a made-up name and a new TLD.
   const TLD = ['top', 'live', 'click', 'buzz', 'shop', 'icu', 'site', 'xyz', 'store', 'online', 'fun', 'vip', 'cfd', 'sbs'];

@@ -137,7 +137,8 @@ export async function traceCommand(args: string[]): Promise<number> {
     !['shared', 'own'].includes(landings) ||
     !(spamShare > 0 && spamShare <= 20) ||
     !(busyShare > 0 && busyShare <= 20) ||
-    (profile === 'basic' && ['--report-rate-scale', '--block-rate-scale', '--reactions', '--landings', '--spam-share', '--busy-share'].some((f) => args.includes(f)))
+    (profile === 'basic' &&
+      ['--report-rate-scale', '--block-rate-scale', '--reactions', '--landings', '--spam-share', '--busy-share'].some((f) => args.includes(f)))
   ) {
     process.stderr.write(TRACE_USAGE);
     return 1;
@@ -145,7 +146,8 @@ export async function traceCommand(args: string[]): Promise<number> {
   const out = flag(args, '--out');
   const sink = out ? fs.createWriteStream(path.resolve(out)) : process.stdout;
   const lines =
-    profile === 'adversarial' ? generateAdversarialTrace({
+    profile === 'adversarial'
+      ? generateAdversarialTrace({
           seed,
           accounts,
           days,
@@ -154,7 +156,8 @@ export async function traceCommand(args: string[]): Promise<number> {
           landings: landings as 'shared' | 'own',
           spamShare,
           busyShare,
-        }) : generateTrace({ seed, accounts, days });
+        })
+      : generateTrace({ seed, accounts, days });
   let buf = '';
   for (const line of lines) {
     buf += `${JSON.stringify(line)}\n`;
