@@ -110,6 +110,9 @@ export class RobotsEngine {
         }
         if (!ev.stranger) {
           if (ev.newChat) e.known.add(ev.from, at);
+          // A link to someone who knows the account reaches them too: if they complain, it counts
+          // (a hijacked account writing its friends).
+          if ((ev.link || ev.inviteLink) && e.reached.add(ev.from, ev.to)) e.contacts.add(ev.from, at);
           return;
         }
         c.add(ev.from, 'cold', at);
@@ -124,10 +127,12 @@ export class RobotsEngine {
         const landing = landingOf(ev.domains);
         if (ev.newChat && (landing !== 0 || ev.link)) e.landing.add(ev.from, at);
         if (landing === 0 && ev.textHash === 0) return;
+        const sameLanding = landing !== 0 && e.landingOf(ev.from) === landing;
         const shared = e.text(ev.from, at, landing, ev.bands);
         if (ev.textHash === 0) return;
-        // The same text (or nearly: it shares a near-duplicate band) to many *different* strangers.
-        if (c.lastText[ev.from] === ev.textHash || shared > 0) {
+        // The same text (or nearly: it shares a near-duplicate band, or sends people to the same
+        // place) to many *different* strangers.
+        if (c.lastText[ev.from] === ev.textHash || shared > 0 || sameLanding) {
           c.lastText[ev.from] = ev.textHash;
           c.bumpRun(ev.from, at, this.sameTextHalfLife);
         } else {
@@ -168,7 +173,7 @@ export class RobotsEngine {
         if (ev.initiated === false) return;
         c.add(ev.to, ev.fresh ? 'freshReports' : 'reports', ev.at, ev.weight);
         (ev.fresh ? e.freshReports : e.reports).add(ev.to, ev.at, ev.weight);
-        this.complain(ev.to, ev.from, ev.at, Math.min(1.5, ev.weight), ev.fresh);
+        this.complain(ev.to, ev.from, ev.at, Math.min(1.5, ev.weight), ev.fresh, ev.initiated);
         return;
       }
       case 'block': {
@@ -176,7 +181,7 @@ export class RobotsEngine {
         const age = c.age(ev.from, ev.at);
         // A blocker under a day old weighs as a fresh reporter does (RULES.md §3): a quarter.
         if (ev.stranger) c.add(ev.to, 'blocks', ev.at, age < 86_400_000 ? FRESH_BLOCK : 1);
-        this.complain(ev.to, ev.from, ev.at, ageWeight(age) * this.recordOf(ev.from), age < 86_400_000);
+        this.complain(ev.to, ev.from, ev.at, ageWeight(age) * this.recordOf(ev.from), age < 86_400_000, ev.initiated);
         return;
       }
     }
@@ -186,10 +191,11 @@ export class RobotsEngine {
    * A complaint by `from` about `to`: counted only when `to` reached `from` first (or the place
    * says so: a report's `initiated`), weighted, and passed on to `to`'s campaigns.
    */
-  private complain(to: number, from: number, at: number, w: number, fresh = false): void {
+  private complain(to: number, from: number, at: number, w: number, fresh = false, initiated?: boolean): void {
     const e = this.evidence;
-    // One person complains once, however many ways (a report and a block, a leave after a decline).
-    if (w <= 0 || !e.complained.add(to, from)) return;
+    // Only from someone `to` reached first (the place may tell: `initiated`), and one person
+    // complains once, however many ways (a report and a block, a leave after a decline).
+    if (w <= 0 || initiated === false || (initiated === undefined && !e.reached.has(to, from)) || !e.complained.add(to, from)) return;
     (fresh ? e.freshNeg : e.neg).add(to, at, w);
     e.feedback(to, at, fresh ? w * 0.25 : w, 0);
   }

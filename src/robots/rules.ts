@@ -144,7 +144,7 @@ export const linksToStrangers = rule({
     if (y < s.minYouth) return null;
     const n = c.day(ev.from, 'links', at);
     const need = (s.youngDaily * trust(ev.from)) / y;
-    return n >= need ? { action: 'limit', hours: s.limitHours, signals: [sig('links_to_strangers_day', n, need)] } : null;
+    return n + 0.5 >= need ? { action: 'limit', hours: s.limitHours, signals: [sig('links_to_strangers_day', n, need)] } : null;
   },
 });
 
@@ -154,7 +154,7 @@ export const strangerFeedback = rule({
     'The strangers it reached first complain (reports, blocks, declined invites, quick leaves; weighted by the complainer: age, record; complainers under a day old together count for at most `freshCap`) more often than people complain about anyone: the smoothed complaint rate (Beta prior `prior`, strength `strength`) passes `ratio`, with at least `minComplaints`, unless the strangers answer and save it (smoothed `pos` rate under `maxPositive`). Decaying sums (half-life 3 days). Thin evidence: a short limit; strong: a day.',
   on: ['report', 'block', 'invite', 'leave', 'message'],
   defaults: {
-    minComplaints: 2,
+    minComplaints: 1.9,
     ratio: 0.07,
     prior: 0.02,
     strength: 10,
@@ -203,7 +203,7 @@ export const campaign = rule({
   description:
     'It sends what a campaign sends — a landing domain or handle, or a near-duplicate of a text — that several accounts sent (at least `minSenders`) and that the strangers reached complain about (smoothed rate over `ratio`, at least `minComplaints`, few answers): feedback on one member of a ring reaches the others.',
   on: ['message', 'post', 'invite'],
-  defaults: { minSenders: 2, minComplaints: 3, ratio: 0.06, prior: 0.01, strength: 20, maxPositive: 0.3, limitHours: 24 },
+  defaults: { minSenders: 1.9, minComplaints: 2.9, ratio: 0.06, prior: 0.01, strength: 20, maxPositive: 0.3, limitHours: 24 },
   evaluate(ev, { evidence: e, settings: s, at, trust }) {
     let a: number;
     if (ev.type === 'message') {
@@ -232,16 +232,27 @@ export const campaign = rule({
 export const reportsPerStranger = rule({
   name: 'reports_per_stranger',
   description:
-    'Many of the strangers it wrote to report it. Reports weigh by the reporter (accuracy, age, muting); reports from accounts under a day old count together for at most `freshCap`; reports from people who wrote to it first do not count. Sums decay (half-life 3 days).',
+    'Many of the strangers it wrote to report it. Reports weigh by the reporter (accuracy, age, muting); reports from accounts under a day old count together for at most `freshCap`; reports from people who wrote to it first do not count.',
   on: ['report'],
   defaults: { minWeight: 6, ratio: 0.2, freshCap: 2, limitHours: 24 },
-  evaluate(ev, { counters: c, evidence: e, settings: s, at }) {
+  evaluate(ev, { counters: c, settings: s }) {
     if (ev.type !== 'report' || ev.initiated === false) return null;
-    const weight = e.reports.value(ev.to, at) + Math.min(e.freshReports.value(ev.to, at), s.freshCap);
-    const contacted = Math.max(1, e.contacts.value(ev.to, at), c.total(ev.to, 'coldChats') > 0 ? 1 : 0);
-    return weight >= s.minWeight && weight / contacted >= s.ratio
-      ? { action: 'limit', hours: s.limitHours, signals: [sig('reports', weight, s.minWeight), sig('reports_per_contact', weight / contacted, s.ratio)] }
-      : null;
+    const weight = c.total(ev.to, 'reports') + Math.min(c.total(ev.to, 'freshReports'), s.freshCap);
+    const contacted = Math.max(1, c.total(ev.to, 'coldChats'));
+    return weight >= s.minWeight && weight / contacted >= s.ratio ? { action: 'limit', hours: s.limitHours } : null;
+  },
+});
+
+export const blocksPerStranger = rule({
+  name: 'blocks_per_stranger',
+  description: 'Many of the strangers it wrote to block it. Blocks by people who wrote to it first do not count; a blocker under a day old weighs a quarter.',
+  on: ['block'],
+  defaults: { minBlocks: 6, ratio: 0.3, limitHours: 24 },
+  evaluate(ev, { counters: c, settings: s }) {
+    if (ev.type !== 'block' || !ev.stranger || ev.initiated === false) return null;
+    const blocks = c.total(ev.to, 'blocks');
+    const contacted = Math.max(1, c.total(ev.to, 'coldChats'));
+    return blocks >= s.minBlocks && blocks / contacted >= s.ratio ? { action: 'limit', hours: s.limitHours } : null;
   },
 });
 
@@ -267,16 +278,21 @@ export const massInvites = rule({
 
 export const industrialScale = rule({
   name: 'industrial_scale',
-  description: 'Writes to strangers at industrial scale: frozen under the industrial_spam policy.',
+  description:
+    "Writes to strangers at industrial scale — `daily` cold messages in a day, or `total` strangers reached within the decaying window (half-life 3 days: about a week's worth) — unless the strangers answer it (trust): frozen under the industrial_spam policy.",
   on: ['message'],
   defaults: { daily: 300, total: 1000 },
-  evaluate(ev, { counters: c, settings: s, at }) {
+  evaluate(ev, { counters: c, evidence: e, settings: s, at, trust }) {
     if (ev.type !== 'message' || !ev.stranger) return null;
     const day = c.day(ev.from, 'cold', at);
-    const total = c.total(ev.from, 'coldChats');
-    return day >= s.daily || total >= s.total
-      ? { action: 'freeze', signals: [day >= s.daily ? sig('cold_messages_day', day, s.daily) : sig('cold_chats_total', total, s.total)] }
-      : null;
+    const reached = e.contacts.value(ev.from, at);
+    if (day < s.daily && reached < s.total) return null;
+    const f = trust(ev.from);
+    if (day < s.daily * f && reached < s.total * f) return null;
+    return {
+      action: 'freeze',
+      signals: [day >= s.daily * f ? sig('cold_messages_day', day, s.daily * f) : sig('strangers_reached', reached, s.total * f), sig('trust', f, 1)],
+    };
   },
 });
 
@@ -287,6 +303,7 @@ export const BUILT_IN_RULES: Rule[] = [
   strangerFeedback,
   campaign,
   reportsPerStranger,
+  blocksPerStranger,
   massInvites,
   industrialScale,
 ] as Rule[];

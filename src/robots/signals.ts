@@ -285,6 +285,11 @@ export class Evidence {
     return this.neg.value(a, at) + Math.min(FRESH_CAP, this.freshNeg.value(a, at));
   }
 
+  /** The landing key of the account's latest text to a stranger (0: none). */
+  landingOf(a: number): number {
+    return a < this.lastLanding.length ? this.lastLanding[a]! : 0;
+  }
+
   hasLanding(a: number): boolean {
     return a < this.lastLanding.length && this.lastLanding[a] !== 0;
   }
