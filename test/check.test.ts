@@ -8,6 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkProjections } from '../src/check.js';
 import { sql } from 'kysely';
 import { PostgresStore } from '../src/store/postgres.js';
+import { robotLimit, robotOpenCase, robotShadow } from '../src/enforcement/robots-door.js';
+import { parseId } from '../src/store/ids.js';
 import { DB_FILE, SqliteStore } from '../src/store/sqlite.js';
 import type { Store } from '../src/store/store.js';
 import { World } from './helpers/client.js';
@@ -23,6 +25,7 @@ const run = promisify(execFile);
 const BIN = path.resolve('bin/banya.js');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'banya-check-'));
 let original: string;
+let robotAccount = 0;
 
 beforeAll(async () => {
   const server = await startServer();
@@ -36,6 +39,14 @@ beforeAll(async () => {
   expect(r.status, JSON.stringify(r.body)).toBe(201);
   const d = await moderator.post(`/v1/moderation/cases/${r.body.report.caseId}/decision`, { action: 'confirm', policy: 'spam' });
   expect(d.status, JSON.stringify(d.body)).toBe(200);
+  // Robots' events with the signals that fired, next to one without (as older logs hold).
+  const p = server.app.platform;
+  const signals = [{ name: 'cold_chats_hour', value: 31, threshold: 20, note: 'strangers in an hour' }];
+  robotAccount = parseId('account', (await world.account()).id);
+  await robotLimit(p, robotAccount, 'cold_fanout', 24, signals);
+  await robotOpenCase(p, robotAccount, 'links_to_strangers', 1, signals);
+  await robotShadow(p, parseId('account', victim.id), 'same_text', { action: 'limit', hours: 24, signals }, 'shadow');
+  await robotLimit(p, parseId('account', (await world.account()).id), 'same_text', 24);
   original = server.dataDir;
   await server.stop();
 }, 60_000);
@@ -99,6 +110,12 @@ describe('banya check', () => {
     expect(out.code).toBe(1);
     expect(out.out).toMatch(/restrictions: stored/);
   }, 60_000);
+
+  it('replays robots’ events with and without signals alike, and reports a robot’s restriction changed behind the log', async () => {
+    const dir = await tampered('robot', `update restrictions set until = until + 3600000 where account_id = ${robotAccount}`);
+    const problems = await check(dir);
+    expect(problems.some((p) => p.startsWith('restrictions: stored'))).toBe(true);
+  });
 
   it('reports falsified evidence', async () => {
     const problems = await check(await tampered('evidence', "update report_evidence set text = 'something else'"));

@@ -1,5 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { robotLimit, robotOpenCase, robotShadow } from '../src/enforcement/robots-door.js';
+import { parseId, publicId } from '../src/store/ids.js';
 import { World, type TestAccount } from './helpers/client.js';
 import { expectAccessible, launch, screenshot, watchedPage } from './helpers/browser.js';
 import { ADMIN_TOKEN, startServer, type TestServer } from './helpers/server.js';
@@ -188,4 +190,62 @@ describe('every console page', () => {
     const after = await w.page.evaluate(async () => (await fetch('/v1/console/figures')).status);
     expect(after).toBe(401);
   }, 60_000);
+});
+
+describe('the robots’ reasons, for staff', () => {
+  it('the case page shows which robot signals fired and why; the robots page lists false positives and shadow results; both pass axe-core', async () => {
+    const p = server.app.platform;
+    const signals = [
+      { name: 'cold_chats_hour', value: 37.25, threshold: 20, note: 'strangers written to in an hour' },
+      { name: 'reply_rate_day', value: 0.0625, threshold: 0.3, note: 'few strangers answered' },
+    ];
+    // A robot opens a case about one account, with its signals; a shadowed rule records another's.
+    const suspect = await world.account({ name: 'Quick Loans' });
+    const caseId = publicId('case', await robotOpenCase(p, parseId('account', suspect.id), 'links_to_strangers', 3, signals));
+    const quiet = await world.account({ name: 'Busy Organiser' });
+    await robotShadow(p, parseId('account', quiet.id), 'same_text', { action: 'limit', hours: 24, signals: [signals[0]!] }, 'shadow');
+    // A robot limits someone, who appeals through SpamBot; support overturns: a false positive.
+    const innocent = await world.account({ name: 'New Employee' });
+    await robotLimit(p, parseId('account', innocent.id), 'cold_fanout', 24, signals);
+    for (const text of ['/start', 'This is a mistake', 'I did not send anything like that', 'I wrote to my new colleagues.']) {
+      expect((await innocent.api.post('/v1/messages', { to: { username: 'spambot' }, text })).status).toBe(201);
+    }
+    const support = await world.staff('support');
+    const appeals = await support.get('/v1/moderation/appeals?state=open&limit=100');
+    const appeal = appeals.body.appeals.find((a: { accountId: string }) => a.accountId === innocent.id);
+    expect(appeal, JSON.stringify(appeals.body)).toBeDefined();
+    expect((await support.post(`/v1/moderation/appeals/${appeal.id}/decision`, { outcome: 'overturn', note: 'colleagues' })).status).toBe(200);
+
+    const moderator = await world.staff('moderator');
+    const w = await consoleAs(moderator.token!, true);
+    await w.page.goto(`${server.url}/console/cases/${caseId}`);
+    await w.page.getByText('Opening this case is an evidence view').waitFor();
+    const panel = w.page.getByRole('region', { name: 'Robot signals: which fired and why' });
+    await panel.getByText('links_to_strangers').first().waitFor();
+    await panel.getByText('opened a case').first().waitFor();
+    const rows = panel.locator('table.signals tbody tr');
+    await expect.poll(() => rows.count()).toBe(2);
+    expect((await rows.allInnerTexts()).map((r) => r.split('\t').map((c) => c.trim()))).toEqual([
+      ['cold_chats_hour', '37.25', '20', 'strangers written to in an hour'],
+      ['reply_rate_day', '0.063', '0.3', 'few strangers answered'],
+    ]);
+    await w.page.waitForLoadState('networkidle');
+    await expectAccessible(w.page, 'case page with robot signals');
+    await screenshot(w.page, 'console-case-robot-signals');
+
+    await w.page.goto(`${server.url}/console/robots`);
+    await w.page.getByRole('heading', { name: 'Robots', exact: true }).waitFor();
+    const fp = w.page.getByTestId('false-positives');
+    await fp.getByText(innocent.id).waitFor();
+    expect(await fp.getByRole('rowheader').first().innerText()).toBe('cold_fanout');
+    await fp.getByText(appeal.id).waitFor();
+    const shadow = w.page.getByTestId('shadow-results');
+    const row = shadow.locator('tr', { hasText: quiet.id });
+    await row.waitFor();
+    expect(await row.innerText()).toMatch(/same_text[\s\S]*limit 24 h[\s\S]*shadow[\s\S]*cold_chats_hour 37\.25 \/ 20/);
+    await w.page.waitForLoadState('networkidle');
+    await expectAccessible(w.page, 'robots page with records');
+    await screenshot(w.page, 'console-robots-records');
+    expect(w.errors).toEqual([]);
+  }, 120_000);
 });

@@ -51,6 +51,8 @@ let replayStderr: string;
 const adversarial = path.join(dir, 'adv1.jsonl');
 let adversarialSummary: ReplaySummary;
 let adversarialStderr: string;
+const adversarialOwn = path.join(dir, 'adv2-own.jsonl');
+let ownSummary: ReplaySummary;
 
 beforeAll(async () => {
   // Two traces of the same seed and one of another, side by side.
@@ -59,11 +61,14 @@ beforeAll(async () => {
     banya('trace', '--seed', '7', '--accounts', '2000', '--out', path.join(dir, 't7-again.jsonl')),
     banya('trace', '--seed', '8', '--accounts', '2000', '--out', path.join(dir, 't8.jsonl')),
     banya('trace', '--profile', 'adversarial', '--seed', '1', '--accounts', '1500', '--days', '7', '--out', adversarial),
+    banya('trace', '--profile', 'adversarial', '--seed', '2', '--accounts', '1500', '--days', '7', '--landings', 'own', '--out', adversarialOwn),
   ]);
-  const [plain, adv] = await Promise.all([
+  const [plain, adv, own] = await Promise.all([
     banya('replay', trace, '--json', '--svg', `${trace}.svg`),
     banya('replay', adversarial, '--json', '--svg', `${adversarial}.svg`),
+    banya('replay', adversarialOwn, '--json', '--svg', `${adversarialOwn}.svg`),
   ]);
+  ownSummary = JSON.parse(lastLine(own.stdout));
   summary = JSON.parse(lastLine(plain.stdout));
   replayStderr = plain.stderr;
   adversarialSummary = JSON.parse(lastLine(adv.stdout));
@@ -129,11 +134,12 @@ describe('banya replay on a generated trace', () => {
 });
 
 /**
- * A small adversarial trace (`--profile adversarial`, seed 1, 1500 accounts, 7 days): careful
- * spammers, busy innocents and brigades. The bounds are what the default rules reach on it today
- * (docs/ROBOTS.md), so that catches or false positives cannot slip unnoticed; the new rules of
- * issue 9 raise them towards its goals (≥ 90% caught within 20, ≤ 0.2% innocents, no brigade
- * target limited).
+ * Small adversarial traces (`--profile adversarial`, 1500 accounts, 7 days): careful spammers,
+ * busy innocents and brigades; seed 1 with the default landings (a few domains shared by many
+ * spammers), seed 2 with `--landings own` (every spammer its own domain and template, so that
+ * only feedback about the account itself and its ring can catch it). The bounds sit a little
+ * under what the default rules reach (docs/ROBOTS.md), so that catches or false positives cannot
+ * slip unnoticed.
  */
 describe('banya replay on a small adversarial trace', () => {
   it('reads it without a problem and reports harm per class', () => {
@@ -146,18 +152,29 @@ describe('banya replay on a small adversarial trace', () => {
 
   it('catches and spares at least as well as the default rules do today', () => {
     const s = adversarialSummary;
-    expect(s.spammers).toBe(68);
-    expect(s.innocents).toBe(1382);
-    // Today: 29 of 68 spammers caught within 20 cold messages (43%), 50 caught in all.
-    expect(s.caughtWithin20).toBeGreaterThanOrEqual(29);
-    expect(s.caught).toBeGreaterThanOrEqual(50);
-    // Today: 41 innocents limited (3.0%), 6 of them businesses (every shop); no brigade target,
-    // since feedback counts only from people the subject wrote to first (it was 43 and 2 of 4).
-    expect(s.innocentsLimited).toBeLessThanOrEqual(41);
-    expect(s.businessesLimited).toBeLessThanOrEqual(6);
+    expect(s.spammers).toBe(73);
+    expect(s.innocents).toBe(1377);
+    // Measured: 68 of 73 within 20 cold messages (93%; was 29 of 68 before issue 9), 73 in all.
+    expect(s.caughtWithin20).toBeGreaterThanOrEqual(64);
+    expect(s.caught).toBeGreaterThanOrEqual(70);
+    // Measured: no innocent, no business, no brigade target limited (was 41, 6 and 0).
+    expect(s.innocentsLimited).toBeLessThanOrEqual(1);
+    expect(s.businessesLimited).toBe(0);
     expect(s.brigadeVictimsLimited).toBe(0);
-    // Ordinary people in circles of friends: none of 1335.
     expect(s.byClass!.friend!.limited).toBe(0);
+    for (const c of ['organiser', 'new-employee', 'shop', 'phonebook', 'community-admin', 'parent', 'flat-hunter', 'recruiter'])
+      expect(s.byClass![c]!.limited, c).toBe(0);
+    for (const c of ['fast', 'slow', 'ring', 'phone-list', 'group-spam']) expect(s.byClass![c]!.limitedWithin20, c).toBe(s.byClass![c]!.accounts);
+  });
+
+  it('with landings of their own, spammers are still caught and innocents still spared', () => {
+    const s = ownSummary;
+    // Measured: 52 of 73 within 20 (71%), 66 in all; no innocent limited.
+    expect(s.caughtWithin20).toBeGreaterThanOrEqual(47);
+    expect(s.caught).toBeGreaterThanOrEqual(62);
+    expect(s.innocentsLimited).toBeLessThanOrEqual(1);
+    expect(s.businessesLimited).toBe(0);
+    expect(s.brigadeVictimsLimited).toBe(0);
   });
 });
 

@@ -8,6 +8,7 @@ import type { CasesTable } from '../store/schema/cases.js';
 import { staffActor, type StaffActor, type StaffRole } from './staff.js';
 import { emitSanction, sanctionView, previewSanction, type SanctionView } from './sanctions.js';
 import type { Enforcement, OpenCase } from './state.js';
+import { robotFindings, type RobotFinding } from './timeline.js';
 
 /**
  * Review (RULES.md §4): claiming, the evidence view, and decisions by role. Staff act with a
@@ -155,6 +156,8 @@ const DAY_MS = 86_400_000;
 export interface CaseDetail extends CaseView {
   reports: { id: string; reason: string; reporterId: string; createdAt: string; comment?: string; reporter: ReporterSummary }[];
   evidence: { messageId: string; text: string; sentAt: string; chatId: string }[];
+  /** Which robot rules acted (or would have) about the subject, and the signals that fired: newest first. */
+  robots: RobotFinding[];
 }
 
 /** The evidence view: the case, its reports and the reported messages. Recorded every time. */
@@ -190,6 +193,7 @@ export async function viewEvidence(e: Enforcement, id: number, staff: StaffActor
     const created = born.get(a);
     return { confirmed: rec.confirmed, dismissed: rec.dismissed, ageDays: created === undefined ? 0 : Math.max(0, Math.floor((now - created) / DAY_MS)) };
   };
+  const robots = await robotFindings(e, row.subject_id);
   await e.journal.commit(e.journal.change().emit(now, staffActor(staff), row.subject_id, { type: 'evidence_viewed', payload: { caseId: id, by: staff.ref } }));
   const seen = new Set<number>();
   return {
@@ -210,6 +214,7 @@ export async function viewEvidence(e: Enforcement, id: number, staff: StaffActor
         sentAt: new Date(m.sent_at).toISOString(),
         chatId: publicId('chat', m.chat_id),
       })),
+    robots,
   };
 }
 

@@ -1,4 +1,5 @@
 import { casePriority, groupThresholdMet, reportWeight, type CaseReport, type ReportReason } from '../domain/reporting.js';
+import type { RobotSignal } from '../events/index.js';
 import type { Change } from '../events/journal.js';
 import type { Actor } from '../store/event-log.js';
 import { caseChatOf, caseKey, openReportKey, reportPlace, type Enforcement, type PendingGroupReport } from './state.js';
@@ -47,9 +48,18 @@ export function existingReport(e: Enforcement, input: Pick<ReportInput, 'reporte
 }
 
 /** Emits a new case (no reports yet) about `subject` in `chat` (0: private chats); returns its id. */
-export function emitCaseOpened(e: Enforcement, change: Change, subject: number, chat: number, openedBy: string | null, actor: Actor, now: number): number {
+export function emitCaseOpened(
+  e: Enforcement,
+  change: Change,
+  subject: number,
+  chat: number,
+  openedBy: string | null,
+  actor: Actor,
+  now: number,
+  signals?: RobotSignal[],
+): number {
   const caseId = e.ids.next('cases');
-  change.emit(now, actor, subject, { type: 'case_opened', payload: { caseId, subjectId: subject, chatId: chat, openedBy } });
+  change.emit(now, actor, subject, { type: 'case_opened', payload: { caseId, subjectId: subject, chatId: chat, openedBy, ...(signals ? { signals } : {}) } });
   return caseId;
 }
 
@@ -63,10 +73,12 @@ export function emitCaseUpdated(
   actor: Actor,
   now: number,
   extraPriority = 0,
+  /** A robot raising the case: its rule and the signals that fired. */
+  robot?: { rule: string; signals?: RobotSignal[] },
 ): void {
   const priority = Math.round((casePriority(reports) + extraPriority) * 1000) / 1000;
   const reasons = [...new Set(reports.map((r) => r.reason))].sort();
-  change.emit(now, actor, subject, { type: 'case_updated', payload: { caseId, priority, reportCount: reports.length, reasons, attached } });
+  change.emit(now, actor, subject, { type: 'case_updated', payload: { caseId, priority, reportCount: reports.length, reasons, attached, ...robot } });
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Core } from '../core.js';
 import type { EffectiveRestriction, RestrictionState } from '../domain/restriction.js';
-import type { EndCause, RestrictionPayload } from '../events/index.js';
+import type { EndCause, RestrictionPayload, RobotSignal } from '../events/index.js';
 import type { Change } from '../events/journal.js';
 import { key } from '../events/serial.js';
 import type { Actor } from '../store/event-log.js';
@@ -20,6 +20,8 @@ export interface RestrictionInput {
   caseId?: number | null;
   /** The robot rule behind it. */
   rule?: string;
+  /** The signals that fired for that rule. */
+  signals?: readonly RobotSignal[];
 }
 
 const EVENT_OF: Record<RestrictionState, 'restriction_applied' | 'account_frozen' | 'account_banned'> = {
@@ -28,6 +30,11 @@ const EVENT_OF: Record<RestrictionState, 'restriction_applied' | 'account_frozen
   frozen: 'account_frozen',
   banned: 'account_banned',
 };
+
+/** Signals as the log keeps them: the four fields, nothing else a caller's object may carry. */
+export function signalsPayload(signals: readonly RobotSignal[]): RobotSignal[] {
+  return signals.map((s) => ({ name: s.name, value: s.value, threshold: s.threshold, ...(s.note !== undefined ? { note: s.note } : {}) }));
+}
 
 /** Emits a new restriction record on the change; returns its id. */
 export function emitRestriction(core: Core, change: Change, accountId: number, input: RestrictionInput, actor: Actor, now: number): number {
@@ -40,6 +47,7 @@ export function emitRestriction(core: Core, change: Change, accountId: number, i
   };
   if (input.caseId !== undefined) payload.caseId = input.caseId;
   if (input.rule !== undefined) payload.rule = input.rule;
+  if (input.signals !== undefined && input.signals.length > 0) payload.signals = signalsPayload(input.signals);
   change.emit(now, actor, accountId, { type: EVENT_OF[input.state], payload });
   return payload.restrictionId;
 }

@@ -1,3 +1,4 @@
+import type { RobotSignal } from '../events/index.js';
 import { countingStrikes, sanctionFor, type Sanction } from '../domain/ladder.js';
 import { phoneKey } from '../domain/phone.js';
 import type { Actor } from '../store/event-log.js';
@@ -59,12 +60,14 @@ export async function emitSanction(
   actor: Actor,
   now: number,
   takedown: TakedownTarget | null,
+  signals?: readonly RobotSignal[],
 ): Promise<Sanction> {
   const sanction = previewSanction(e, subject, policy, now);
   // Without content to take down (a private-chat case, a robot's verdict) nothing is taken down.
   if (sanction.takedown && !takedown) delete sanction.takedown;
   let restrictionId: number | null = null;
-  const base = { caseId, ...(actor.kind === 'robot' && actor.id ? { rule: actor.id } : {}) };
+  // A robot's sanction names its rule and the signals that fired (for staff, never the person).
+  const base = { caseId, ...(actor.kind === 'robot' && actor.id ? { rule: actor.id, ...(signals ? { signals } : {}) } : {}) };
   if (sanction.state === 'limited') {
     restrictionId = emitRestriction(e, change, subject, { state: 'limited', kind: sanction.kind!, until: sanction.until ?? null, ...base }, actor, now);
   } else if (sanction.state === 'frozen') {

@@ -5,7 +5,7 @@ import { rows } from '../store/read.js';
 import type { StaffRole } from './staff.js';
 import { DAY_MS } from './policy.js';
 import type { Enforcement } from './state.js';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from '../store/database.js';
 
 /**
@@ -23,7 +23,9 @@ interface EventView {
   private?: readonly string[];
 }
 
-const RESTRICTION: EventView = { fields: ['restrictionId', 'state', 'kind', 'until', 'deleteAt', 'caseId', 'rule'] };
+// `signals`: what a robot rule read when it acted (name, value, threshold, note): staff only,
+// like the whole timeline; the person's own views (/v1/me, SpamBot) never show them.
+const RESTRICTION: EventView = { fields: ['restrictionId', 'state', 'kind', 'until', 'deleteAt', 'caseId', 'rule', 'signals'] };
 const ENDED: EventView = { fields: ['restrictionId', 'reason', 'cause'] };
 
 export const EVENT_VIEWS: Record<EventType, EventView> = {
@@ -55,8 +57,8 @@ export const EVENT_VIEWS: Record<EventType, EventView> = {
   legacy_row: { fields: ['table'] },
   // Evidence: the message ids only; the texts are read through the (recorded) case view.
   report_filed: { fields: ['reportId', 'reporterId', 'subjectId', 'chatId', 'kind', 'reason', 'weight', 'stranger', 'adminReport', 'caseId', 'evidence'] },
-  case_opened: { fields: ['caseId', 'subjectId', 'chatId', 'openedBy'] },
-  case_updated: { fields: ['caseId', 'priority', 'reportCount', 'reasons', 'attached'] },
+  case_opened: { fields: ['caseId', 'subjectId', 'chatId', 'openedBy', 'signals'] },
+  case_updated: { fields: ['caseId', 'priority', 'reportCount', 'reasons', 'attached', 'rule', 'signals'] },
   case_claimed: { fields: ['caseId', 'by'] },
   case_released: { fields: ['caseId'] },
   evidence_viewed: { fields: ['caseId', 'by'] },
@@ -75,8 +77,8 @@ export const EVENT_VIEWS: Record<EventType, EventView> = {
   reporter_muted: { fields: ['muted', 'by'] },
   reporter_accuracy: { fields: ['confirmed', 'dismissed', 'confirmedDelta', 'dismissedDelta', 'reason'] },
   content_taken_down: { fields: ['caseId', 'chatId', 'messageIds'] },
-  robot_flag: { fields: ['rule', 'note'] },
-  robot_shadow: { fields: ['rule', 'effect', 'why'] },
+  robot_flag: { fields: ['rule', 'note', 'signals'] },
+  robot_shadow: { fields: ['rule', 'effect', 'why', 'signals'] },
   robot_false_positive: { fields: ['rule', 'appealId', 'restrictionId'] },
   appeal_filed: { fields: ['appealId', 'restrictionId', 'restriction', 'robot', 'rule', 'story', 'dueAt'], private: ['text', 'email'] },
   appeal_decided: { fields: ['appealId', 'outcome', 'by'], private: ['note'] },
@@ -126,7 +128,39 @@ const ID_FIELDS: Record<string, IdKind> = {
 const ID_LISTS: Record<string, IdKind> = { evidence: 'message', messageIds: 'message', reportIds: 'report', attached: 'report', reporters: 'account' };
 const TIMES = new Set(['until', 'deleteAt', 'expiresAt', 'dueAt']);
 
+/**
+ * A signal as staff see it. A value that was not a finite number when recorded (JSON keeps
+ * Infinity and NaN as null) shows as null.
+ */
+export interface SignalView {
+  name: string;
+  value: number | null;
+  threshold: number | null;
+  note?: string;
+}
+
+const finite = (x: unknown): number | null => (typeof x === 'number' && Number.isFinite(x) ? x : null);
+
+/** Signals as staff see them: the four fields of each, whatever else a payload might hold. */
+export function signalsView(v: unknown): SignalView[] | undefined {
+  if (!Array.isArray(v)) return undefined;
+  const out: SignalView[] = [];
+  for (const x of v) {
+    if (typeof x !== 'object' || x === null) continue;
+    const s = x as Record<string, unknown>;
+    if (typeof s.name !== 'string') continue;
+    out.push({
+      name: s.name,
+      value: finite(s.value),
+      threshold: finite(s.threshold),
+      ...(typeof s.note === 'string' ? { note: s.note } : {}),
+    });
+  }
+  return out;
+}
+
 function shownValue(k: string, v: unknown): unknown {
+  if (k === 'signals') return signalsView(v);
   const kind = ID_FIELDS[k];
   // A private case has no chat (chat 0 inside): the field is absent, never `0`.
   if (kind) return typeof v === 'number' ? (v > 0 ? publicId(kind, v) : undefined) : v === null ? undefined : v;
@@ -231,4 +265,115 @@ export function restrictionView(r: import('../domain/restriction.js').EffectiveR
   if (r.deleteAt !== undefined) v.deleteAt = new Date(r.deleteAt).toISOString();
   v.publicGroupsBan = r.publicGroupsBan;
   return v;
+}
+
+/** What a robot did about an account, and the signals that made it: one entry per robot event. */
+export interface RobotFinding {
+  at: string;
+  rule: string;
+  /** The event that recorded it: restriction_applied, account_frozen, case_opened, case_updated, robot_flag, robot_shadow. */
+  event: string;
+  /** The case it opened or raised, when it did. */
+  caseId?: string;
+  /** Shadow records: why it was not done (shadow, daily_cap, manual_decision), and what would have been. */
+  why?: string;
+  effect?: Record<string, unknown>;
+  /** Flags: the rule's note. */
+  note?: string;
+  signals: SignalView[];
+}
+
+/** Robot rules write their own events (actor kind `robot`); these are the ones that say why. */
+const FINDINGS = new Set(['restriction_applied', 'account_frozen', 'account_banned', 'case_opened', 'case_updated', 'robot_flag', 'robot_shadow']);
+
+/**
+ * The robots' findings about an account, newest first (at most `limit`): what each rule did or
+ * would have done, with the signals that fired. Staff only (the case view); events older than
+ * signals show an empty list.
+ */
+export async function robotFindings(e: Enforcement, accountId: number, limit = 20): Promise<RobotFinding[]> {
+  const found = await rows(
+    e.store,
+    e.store.db
+      .selectFrom('events')
+      .select(['at', 'type', 'actor_id', 'payload'])
+      .where('account_id', '=', accountId)
+      .where('actor_kind', '=', 'robot')
+      .where('type', 'in', [...FINDINGS] as EventType[])
+      .orderBy('id', 'desc')
+      .limit(limit),
+  );
+  const out: RobotFinding[] = [];
+  for (const r of found) {
+    const p = JSON.parse(r.payload) as Record<string, unknown>;
+    // A case's own first update (with its opening) says nothing new: only a raise names its rule.
+    if (r.type === 'case_updated' && typeof p.rule !== 'string') continue;
+    const rule = typeof p.rule === 'string' ? p.rule : typeof p.openedBy === 'string' ? p.openedBy : (r.actor_id ?? '');
+    const f: RobotFinding = { at: new Date(r.at).toISOString(), rule, event: r.type, signals: signalsView(p.signals) ?? [] };
+    if (typeof p.caseId === 'number' && p.caseId > 0) f.caseId = publicId('case', p.caseId);
+    if (typeof p.why === 'string') f.why = p.why;
+    if (typeof p.effect === 'object' && p.effect !== null) f.effect = p.effect as Record<string, unknown>;
+    if (typeof p.note === 'string') f.note = p.note;
+    out.push(f);
+  }
+  return out;
+}
+
+/** A shadow result or a false positive an appeal found, for the robots page. */
+export interface RobotRecord {
+  id: string;
+  at: string;
+  kind: 'shadow' | 'false_positive';
+  rule: string;
+  accountId?: string;
+  /** Shadow results: what the rule would have done, why it did not, and the signals that fired. */
+  effect?: Record<string, unknown>;
+  why?: string;
+  signals?: SignalView[];
+  /** False positives: the appeal that overturned the robot, and the restriction it lifted. */
+  appealId?: string;
+  restrictionId?: number;
+}
+
+const RECORD_TYPE = { shadow: 'robot_shadow', false_positive: 'robot_false_positive' } as const;
+
+/**
+ * Shadow results and false positives, newest first, a page at a time (`before`: an event id).
+ * The literal type list is the partial index's own term (migration 2026-12-02T02:30), so the
+ * query reads that index, never the whole log.
+ */
+export async function robotRecords(
+  e: Enforcement,
+  kind: 'shadow' | 'false_positive' | undefined,
+  limit: number,
+  before?: number,
+): Promise<{ records: RobotRecord[]; nextCursor?: string }> {
+  let q = e.store.db
+    .selectFrom('events')
+    .select(['id', 'at', 'type', 'account_id', 'payload'])
+    .where(sql<boolean>`"type" in ('robot_false_positive', 'robot_shadow')`);
+  if (kind) q = q.where('type', '=', RECORD_TYPE[kind]);
+  if (before !== undefined) q = q.where('id', '<', before);
+  const found = await rows(e.store, q.orderBy('id', 'desc').limit(limit + 1));
+  const page = found.slice(0, limit);
+  const records = page.map((r): RobotRecord => {
+    const p = JSON.parse(r.payload) as Record<string, unknown>;
+    const rec: RobotRecord = {
+      id: `e${r.id}`,
+      at: new Date(r.at).toISOString(),
+      kind: r.type === 'robot_shadow' ? 'shadow' : 'false_positive',
+      rule: typeof p.rule === 'string' ? p.rule : '',
+    };
+    if (r.account_id) rec.accountId = publicId('account', r.account_id);
+    if (r.type === 'robot_shadow') {
+      if (typeof p.effect === 'object' && p.effect !== null) rec.effect = p.effect as Record<string, unknown>;
+      if (typeof p.why === 'string') rec.why = p.why;
+      rec.signals = signalsView(p.signals) ?? [];
+    } else {
+      if (typeof p.appealId === 'number') rec.appealId = publicId('appeal', p.appealId);
+      if (typeof p.restrictionId === 'number') rec.restrictionId = p.restrictionId;
+    }
+    return rec;
+  });
+  return { records, ...(found.length > limit ? { nextCursor: String(page[page.length - 1]!.id) } : {}) };
 }

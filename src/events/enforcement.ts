@@ -2,6 +2,18 @@
  * Enforcement's events (reports, cases, decisions, sanctions, appeals). Each carries what its projections need, so that every projection table
  * can be rebuilt from the log alone (`banya check`). Ids in payloads are the internal integers.
  */
+/**
+ * A signal a robot rule read when it acted: its name, the value it had, the threshold it passed,
+ * and an optional note. Recorded with what the robot did, for staff only: never shown to the
+ * person (attackers read whatever users see). Events older than this field carry none.
+ */
+export interface RobotSignal {
+  name: string;
+  value: number;
+  threshold: number;
+  note?: string;
+}
+
 export interface RestrictionPayload {
   restrictionId: number;
   state: string;
@@ -10,6 +22,8 @@ export interface RestrictionPayload {
   deleteAt: number | null;
   caseId?: number | null;
   rule?: string;
+  /** The signals that fired, when a robot rule applied it (absent in older logs). */
+  signals?: RobotSignal[];
 }
 
 /** A reported message, frozen at report time (the evidence moderators see). */
@@ -50,8 +64,13 @@ export type EnforcementEvent =
         evidence: EvidencePayload[] | number[];
       };
     }
-  | { type: 'case_opened'; payload: { caseId: number; subjectId: number; chatId: number; openedBy: string | null } }
-  | { type: 'case_updated'; payload: { caseId: number; priority: number; reportCount: number; reasons: string[]; attached: number[] } }
+  /** `openedBy`: the robot rule that opened it (null: reports); `signals`: what fired for it (absent in older logs). */
+  | { type: 'case_opened'; payload: { caseId: number; subjectId: number; chatId: number; openedBy: string | null; signals?: RobotSignal[] } }
+  /** A robot raising an open case names its `rule` and the `signals` that fired (absent otherwise, and in older logs). */
+  | {
+      type: 'case_updated';
+      payload: { caseId: number; priority: number; reportCount: number; reasons: string[]; attached: number[]; rule?: string; signals?: RobotSignal[] };
+    }
   | { type: 'case_claimed'; payload: { caseId: number; by: string } }
   | { type: 'case_released'; payload: { caseId: number } }
   | { type: 'evidence_viewed'; payload: { caseId: number; by: string } }
@@ -82,8 +101,9 @@ export type EnforcementEvent =
    */
   | { type: 'reporter_accuracy'; payload: { confirmed?: number; dismissed?: number; confirmedDelta?: number; dismissedDelta?: number; reason: string } }
   | { type: 'content_taken_down'; payload: { caseId: number; chatId: number; messageIds: number[] } }
-  | { type: 'robot_flag'; payload: { rule: string; note: string } }
-  | { type: 'robot_shadow'; payload: { rule: string; effect: Record<string, unknown>; why: string } }
+  | { type: 'robot_flag'; payload: { rule: string; note: string; signals?: RobotSignal[] } }
+  /** What a rule would have done (`effect`, without its signals), why it did not, and the `signals` that fired. */
+  | { type: 'robot_shadow'; payload: { rule: string; effect: Record<string, unknown>; why: string; signals?: RobotSignal[] } }
   | { type: 'robot_false_positive'; payload: { rule: string; appealId: number; restrictionId: number | null } }
   | {
       type: 'appeal_filed';

@@ -4,7 +4,7 @@ import type { EnforcementEvent } from './enforcement.js';
 import type { PlatformEvent } from './platform.js';
 import type { SupportEvent } from './support.js';
 
-export type { EndCause, EnforcementEvent, EvidencePayload, FlagEffect, RestrictionPayload } from './enforcement.js';
+export type { EndCause, EnforcementEvent, EvidencePayload, FlagEffect, RestrictionPayload, RobotSignal } from './enforcement.js';
 export type { PlatformEvent } from './platform.js';
 export type { SupportEvent } from './support.js';
 export type { CrmEvent } from './crm.js';

@@ -68,6 +68,41 @@ export const restrictionSchema = {
   required: ['state'],
 } as const;
 
+/** The signals a robot rule read when it acted. Staff views only: never in an account's own answers. */
+export const robotSignalsSchema = {
+  type: 'array',
+  description: 'The signals that fired: each with the value it had and the threshold it passed (staff only; never shown to the person)',
+  items: {
+    type: 'object',
+    required: ['name', 'value', 'threshold'],
+    properties: {
+      name: { type: 'string' },
+      value: { type: ['number', 'null'] },
+      threshold: { type: ['number', 'null'] },
+      note: { type: 'string' },
+    },
+  },
+} as const;
+
+/** What a robot rule did (or would have done) about an account, and why. */
+export const robotFindingSchema = {
+  type: 'object',
+  required: ['at', 'rule', 'event', 'signals'],
+  properties: {
+    at: { type: 'string' },
+    rule: { type: 'string', description: 'the robot rule' },
+    event: {
+      type: 'string',
+      description: 'the event that recorded it: restriction_applied, account_frozen, case_opened, case_updated (a case raised), robot_flag, robot_shadow',
+    },
+    caseId: { type: 'string' },
+    why: { type: 'string', description: 'shadow records: shadow, daily_cap or manual_decision' },
+    effect: { type: 'object', additionalProperties: true, description: 'shadow records: what the rule would have done' },
+    note: { type: 'string' },
+    signals: robotSignalsSchema,
+  },
+} as const;
+
 export const messageSchema = {
   type: 'object',
   properties: {

@@ -269,6 +269,27 @@ describe('GateIndex: private chats', () => {
     expect(x.otherSide(43, 2)).toBe(0);
   });
 
+  it('startedBy names the side that wrote first, from either side; without a stored starter, the one side that wrote', () => {
+    const x = new GateIndex();
+    x.putPrivateChat(44, 9, 4, true, true, 9); // the higher id started, both wrote since
+    expect(x.startedBy(4, 9)).toBe(9);
+    expect(x.startedBy(9, 4)).toBe(9);
+    x.putPrivateChat(45, 3, 7, true, true, 3);
+    expect(x.startedBy(7, 3)).toBe(3);
+    x.putPrivateChat(46, 5, 6, false, true); // starter not stored: the only side that wrote
+    expect(x.startedBy(5, 6)).toBe(6);
+    x.putPrivateChat(47, 1, 8, true, true); // not stored, both wrote: not known
+    expect(x.startedBy(1, 8)).toBe(0);
+    expect(x.startedBy(1, 2)).toBe(0); // no chat
+    // Writing and taking down keep the starter.
+    x.markWritten(46, 5, 6);
+    expect(x.startedBy(6, 5)).toBe(0);
+    x.putPrivateChat(48, 2, 3, true, false, 2);
+    x.markWritten(48, 3, 2);
+    x.takeDown(48);
+    expect(x.startedBy(3, 2)).toBe(2);
+  });
+
   it('chats of different pairs do not mix', () => {
     const x = new GateIndex();
     x.putPrivateChat(50, 1, 2, true, false);
@@ -359,6 +380,24 @@ describe('GateIndex: capacity growth', () => {
     x.blocks.set(1501, 1500, 1);
     expect(x.hasBlocked(1501, 1500)).toBe(true);
     expect(x.hasBlocked(1500, 1501)).toBe(false);
+  });
+
+  it('memberCount follows the roles: owner, admins and members count; who left or was banned does not', () => {
+    const x = new GateIndex();
+    x.putGroup(70, ChatKind.GROUP, false);
+    expect(x.memberCount(70)).toBe(0);
+    x.setRole(70, 1, Role.OWNER);
+    x.setRole(70, 2, Role.MEMBER);
+    x.setRole(70, 3, Role.MEMBER);
+    x.setRole(70, 3, Role.ADMIN); // a change of role is not a new member
+    expect(x.memberCount(70)).toBe(3);
+    x.setRole(70, 2, Role.LEFT);
+    x.setRole(70, 3, Role.BANNED);
+    expect(x.memberCount(70)).toBe(1);
+    x.setRole(70, 2, Role.MEMBER);
+    x.setRole(70, 4, Role.NONE);
+    expect(x.memberCount(70)).toBe(2);
+    expect(x.memberCount(70)).toBe(x.memberIds(70).length);
   });
 
   it('chats beyond the initial capacity, earlier chats kept', () => {

@@ -70,13 +70,18 @@ export class GateIndex implements GateView {
   /** (lower id, higher id) → private chat id. */
   readonly privateChats = new PairTable(1024);
   private chatKinds: Uint8Array;
-  /** Private chats: bit 0 lower id wrote, bit 1 higher id wrote. Groups: bit 2 public. Bit 3: taken down. */
+  /**
+   * Private chats: bit 0 lower id wrote, bit 1 higher id wrote, bit 4 lower id started it, bit 5
+   * higher id started it. Groups: bit 2 public. Bit 3: taken down.
+   */
   private chatBits: Uint8Array;
   /** Private chats: the two sides, lower id first. */
   private chatLow: Int32Array;
   private chatHigh: Int32Array;
   /** Group and channel members by chat id. */
   private readonly members = new Map<number, Map<number, RoleValue>>();
+  /** Group and channel: how many members (owner, admins, members) each has, kept with the roles. */
+  private readonly memberCounts = new Map<number, number>();
   readonly phones = new Map<number, number>();
   readonly usernames = new Map<string, number>();
   /** The platform's own ids of users (JIDs), compared exactly, for live accounts. */
@@ -130,6 +135,23 @@ export class GateIndex implements GateView {
     const chat = this.privateChat(author, other);
     if (chat === 0) return false;
     return (this.chatBits[chat]! & (author < other ? 1 : 2)) !== 0;
+  }
+
+  /**
+   * Who started the private chat of `a` and `b` (wrote its first message): `a`, `b`, or 0 when
+   * they have no chat. A chat stored without its starter counts as started by the one side that
+   * wrote, when only one did; else 0.
+   */
+  startedBy(a: number, b: number): number {
+    const chat = this.privateChat(a, b);
+    if (chat === 0) return 0;
+    const low = a < b ? a : b;
+    const high = a < b ? b : a;
+    const bits = this.chatBits[chat]!;
+    if (bits & 16) return low;
+    if (bits & 32) return high;
+    const wrote = bits & 3;
+    return wrote === 1 ? low : wrote === 2 ? high : 0;
   }
 
   newChats(a: number): AudienceValue {
@@ -256,12 +278,13 @@ export class GateIndex implements GateView {
 
   // ---- chats ---------------------------------------------------------------
 
-  putPrivateChat(chat: number, a: number, b: number, lowWrote: boolean, highWrote: boolean): void {
+  /** A private chat of `a` and `b`; `startedBy` is the side that wrote first (0: not known). */
+  putPrivateChat(chat: number, a: number, b: number, lowWrote: boolean, highWrote: boolean, startedBy = 0): void {
     this.ensureChats(chat);
     this.chatKinds[chat] = ChatKind.PRIVATE;
-    this.chatBits[chat] = (lowWrote ? 1 : 0) | (highWrote ? 2 : 0);
     const low = Math.min(a, b);
     const high = Math.max(a, b);
+    this.chatBits[chat] = (lowWrote ? 1 : 0) | (highWrote ? 2 : 0) | (startedBy === low ? 16 : startedBy === high ? 32 : 0);
     this.chatLow[chat] = low;
     this.chatHigh[chat] = high;
     this.privateChats.set(low, high, chat);
@@ -303,14 +326,22 @@ export class GateIndex implements GateView {
   setRole(chat: number, a: number, role: RoleValue): void {
     let m = this.members.get(chat);
     if (!m) this.members.set(chat, (m = new Map()));
+    const was = isMember(m.get(a) ?? Role.NONE);
     if (role === Role.NONE) m.delete(a);
     else m.set(a, role);
+    const now = isMember(role);
+    if (was !== now) this.memberCounts.set(chat, (this.memberCounts.get(chat) ?? 0) + (now ? 1 : -1));
+  }
+
+  /** How many members (owner and admins included; not those who left or were banned) a group has. */
+  memberCount(chat: number): number {
+    return this.memberCounts.get(chat) ?? 0;
   }
 
   /** Members (not left or banned) of a group or channel. */
   memberIds(chat: number): number[] {
     const out: number[] = [];
-    for (const [a, r] of this.members.get(chat) ?? []) if (r === Role.MEMBER || r === Role.ADMIN || r === Role.OWNER) out.push(a);
+    for (const [a, r] of this.members.get(chat) ?? []) if (isMember(r)) out.push(a);
     return out;
   }
 
@@ -381,4 +412,8 @@ function grow<T extends Uint8Array | Uint32Array | Int32Array | Float64Array>(a:
   const b = new (a.constructor as new (n: number) => T)(n);
   b.set(a);
   return b;
+}
+
+function isMember(r: RoleValue): boolean {
+  return r === Role.MEMBER || r === Role.ADMIN || r === Role.OWNER;
 }

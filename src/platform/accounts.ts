@@ -10,7 +10,7 @@ import { SYSTEM_ACTOR, type Actor } from '../store/event-log.js';
 import { publicId } from '../store/ids.js';
 import { row } from '../store/read.js';
 import type { AccountsTable } from '../store/schema/accounts.js';
-import { resolveWaitingFor } from './contacts.js';
+import { publishContacts, resolveWaitingFor } from './contacts.js';
 import type { Platform } from './context.js';
 import { AUDIENCE_NAME, DEFAULT_PRIVACY } from './projectors.js';
 import { requireWritable } from './writable.js';
@@ -106,7 +106,7 @@ export async function createAccount(p: Platform, input: NewAccount, actor: Actor
   const wanted = input.username ? checkUsernameFormat(input.username) : null;
   // The number, the platform id and the username are checked and taken in one step.
   const keys = [...(pk !== null ? [key.phone(pk)] : []), ...(platformId ? [key.platformId(platformId)] : []), ...(wanted ? [key.username(wanted)] : [])];
-  const { row, token } = await p.serial.run(keys, async () => {
+  const { row, token, saved, at } = await p.serial.run(keys, async () => {
     if (pk !== null && p.bannedPhones.has(pk)) fail('PHONE_NUMBER_BANNED');
     if (pk !== null && p.index.byPhone(pk) !== 0) fail('PHONE_TAKEN');
     // The platform key may learn which account holds its own user's id (to sign it in again).
@@ -143,15 +143,17 @@ export async function createAccount(p: Platform, input: NewAccount, actor: Actor
     });
     change.emit(now, actor, id, { type: 'token_issued', payload: { hash: hashToken(token), accountId: id, staffId: null } });
     // A VoIP number, or one whose last account left limited, starts limited (RULES.md §4).
+    let importers: number[] = [];
     if (phone && pk !== null) {
       emitNewAccount(p, change, id, phone, row.number_kind, now);
       // Phone books that were waiting for this number now find it (a new account lets everybody find it).
-      resolveWaitingFor(p, change, pk, phone, id, DEFAULT_PRIVACY.findByPhone === 'everybody', new Set(), now);
+      importers = resolveWaitingFor(p, change, pk, phone, id, DEFAULT_PRIVACY.findByPhone === 'everybody', new Set(), now);
     }
     await p.journal.commit(change);
-    return { row, token };
+    return { row, token, saved: importers.map((from) => ({ from, to: id })), at: now };
   });
   await p.robots.observe({ type: 'account', at: p.clock.now(), account: row.id, voip: row.number_kind === 'voip' });
+  await publishContacts(p, saved, at);
   return { account: accountView(row), token };
 }
 
@@ -231,20 +233,26 @@ export function privacyView(p: Platform, a: number): PrivacyView {
 
 export async function updatePrivacy(p: Platform, a: number, changes: Partial<PrivacyView>): Promise<PrivacyView> {
   requireWritable(p, a);
-  return p.serial.run([key.account(a)], async () => {
+  const done = await p.serial.run([key.account(a)], async () => {
     const current = privacyView(p, a);
     const next = { ...current, ...changes };
     // Asking for the settings one already has changes nothing, and records nothing.
-    if ((Object.keys(next) as (keyof PrivacyView)[]).every((k) => next[k] === current[k])) return next;
+    if ((Object.keys(next) as (keyof PrivacyView)[]).every((k) => next[k] === current[k])) return { next, importers: [] as number[], now: 0 };
     const now = p.clock.now();
     const change = p.journal.change();
     change.emit(now, { kind: 'account', id: publicId('account', a) }, a, { type: 'privacy_changed', payload: next });
     // Letting everybody find the number may complete others' phone-book imports.
     const row = await loadAccount(p, a);
-    if (row?.phone) resolveWaitingFor(p, change, phoneKey(row.phone), row.phone, a, next.findByPhone === 'everybody', new Set(), now);
+    const importers = row?.phone ? resolveWaitingFor(p, change, phoneKey(row.phone), row.phone, a, next.findByPhone === 'everybody', new Set(), now) : [];
     await p.journal.commit(change);
-    return next;
+    return { next, importers, now };
   });
+  await publishContacts(
+    p,
+    done.importers.map((from) => ({ from, to: a })),
+    done.now,
+  );
+  return done.next;
 }
 
 /** The owner deletes the account (`DELETE /v1/me`): tokens end, number and username are freed. */

@@ -21,12 +21,15 @@ export async function block(p: Platform, blocker: number, blocked: number): Prom
   const done = await p.serial.run([key.account(blocker)], async () => {
     const now = p.clock.now();
     const stranger = !p.index.hasContact(blocker, blocked);
+    // Whether the blocked one wrote first to the blocker: a block of someone one wrote to is no
+    // evidence of unwanted contact.
+    const initiated = p.index.startedBy(blocker, blocked) === blocked;
     const change = p.journal.change();
     if (!blockOn(p, change, blocker, blocked, now)) return null;
     await p.journal.commit(change);
-    return { now, stranger };
+    return { now, stranger, initiated };
   });
-  if (done) await p.robots.observe({ type: 'block', at: done.now, from: blocker, to: blocked, stranger: done.stranger });
+  if (done) await p.robots.observe({ type: 'block', at: done.now, from: blocker, to: blocked, stranger: done.stranger, initiated: done.initiated });
 }
 
 export async function unblock(p: Platform, blocker: number, blocked: number): Promise<void> {

@@ -30,6 +30,7 @@ function actorOf(a: number): Actor {
 /**
  * Completes the waiting imports of `owner`'s number (`phone`, key `pk`) that now resolve: when
  * everybody may find it, or the importer is (or is about to be, `newContacts`) in its contacts.
+ * Returns the importers that now have `owner` as a contact (for robots, once committed).
  */
 export function resolveWaitingFor(
   p: Platform,
@@ -40,22 +41,31 @@ export function resolveWaitingFor(
   everybodyFinds: boolean,
   newContacts: ReadonlySet<number>,
   now: number,
-): void {
+): number[] {
+  const saved: number[] = [];
   const importers = p.pending.importers(pk);
-  if (!importers) return;
+  if (!importers) return saved;
   for (const importer of importers) {
     if (importer === owner || p.index.flags(importer) & Flag.DELETED) continue;
     if (!everybodyFinds && !p.index.hasContact(owner, importer) && !newContacts.has(importer)) continue;
     change.emit(now, SYSTEM_ACTOR, importer, { type: 'pending_contact_resolved', payload: { phone, contactId: owner } });
+    // A contact saved by the import may already be there (pending_contact_resolved then adds nothing).
+    if (!p.index.hasContact(importer, owner)) saved.push(importer);
   }
+  return saved;
+}
+
+/** Tells robots, once the change committed, that each `from` saved each `to`. */
+export async function publishContacts(p: Platform, saved: readonly { from: number; to: number }[], at: number): Promise<void> {
+  for (const { from, to } of saved) await p.robots.observe({ type: 'contact', at, from, to });
 }
 
 /** After `owner` saved `added`, their own waiting imports of `owner`'s number may complete. */
-async function resolveForOwner(p: Platform, change: Change, owner: number, added: ReadonlySet<number>, now: number): Promise<void> {
-  if (added.size === 0 || p.pending.size === 0) return;
+async function resolveForOwner(p: Platform, change: Change, owner: number, added: ReadonlySet<number>, now: number): Promise<number[]> {
+  if (added.size === 0 || p.pending.size === 0) return [];
   const account = await row(p.store, p.store.db.selectFrom('accounts').select('phone').where('id', '=', owner));
-  if (!account?.phone) return;
-  resolveWaitingFor(p, change, phoneKey(account.phone), account.phone, owner, p.index.findByPhone(owner) === Audience.EVERYBODY, added, now);
+  if (!account?.phone) return [];
+  return resolveWaitingFor(p, change, phoneKey(account.phone), account.phone, owner, p.index.findByPhone(owner) === Audience.EVERYBODY, added, now);
 }
 
 export async function importContacts(p: Platform, owner: number, entries: { phone: string; name?: string }[]): Promise<ImportResult> {
@@ -68,7 +78,9 @@ export async function importContacts(p: Platform, owner: number, entries: { phon
     else if (!valid.has(phone)) valid.set(phone, e.name?.trim() || null);
   }
   if (valid.size === 0) return result;
-  return p.serial.run([key.account(owner)], async () => {
+  const saved: { from: number; to: number }[] = [];
+  let at = 0;
+  await p.serial.run([key.account(owner)], async () => {
     const now = p.clock.now();
     const idx = p.index;
     const change = p.journal.change();
@@ -103,10 +115,14 @@ export async function importContacts(p: Platform, owner: number, entries: { phon
     }
     // Saving someone lets them find you by number if you allow only contacts to: their own
     // waiting import of your number completes, as with POST /v1/contacts.
-    await resolveForOwner(p, change, owner, added, now);
+    const theirs = await resolveForOwner(p, change, owner, added, now);
     await p.journal.commit(change);
-    return result;
+    for (const to of added) saved.push({ from: owner, to });
+    for (const from of theirs) saved.push({ from, to: owner });
+    at = now;
   });
+  await publishContacts(p, saved, at);
+  return result;
 }
 
 /** The action bar's "add contact": by account id, without knowing the number. */
@@ -114,15 +130,17 @@ export async function addContact(p: Platform, owner: number, contact: number, na
   requireWritable(p, owner);
   if (!p.index.exists(contact) || p.index.flags(contact) & Flag.DELETED) fail('PEER_ID_INVALID');
   if (contact === owner) fail('BAD_REQUEST', { field: 'accountId', reason: 'cannot add yourself' });
-  await p.serial.run([key.account(owner)], async () => {
-    if (p.index.hasContact(owner, contact)) return;
+  const done = await p.serial.run([key.account(owner)], async () => {
+    if (p.index.hasContact(owner, contact)) return null;
     const now = p.clock.now();
     const change = p.journal.change();
     change.emit(now, actorOf(owner), owner, { type: 'contact_added', payload: { contactId: contact, name } });
     // Saving someone lets them find you by number if you allow only contacts to.
-    await resolveForOwner(p, change, owner, new Set([contact]), now);
+    const theirs = await resolveForOwner(p, change, owner, new Set([contact]), now);
     await p.journal.commit(change);
+    return { now, saved: [{ from: owner, to: contact }, ...theirs.map((from) => ({ from, to: owner }))] };
   });
+  if (done) await publishContacts(p, done.saved, done.now);
 }
 
 export async function deleteContact(p: Platform, owner: number, contact: number): Promise<void> {

@@ -65,7 +65,9 @@ function invite(p: Platform, change: Change, inviter: number, chat: number, invi
     }
     change.emit(now, actorOf(inviter), b, { type: 'member_added', payload: { chatId: chat, memberId: b, by: inviter } });
     added.push(raw);
-    invited.push({ type: 'invite', at: now, by: inviter, account: b, stranger: !p.index.hasContact(b, inviter) });
+    // The platform has no declines: an admin adds members directly (RULES.md §2), so `accepted`
+    // is never known here; one who did not want the group leaves it (a `leave` event).
+    invited.push({ type: 'invite', at: now, by: inviter, account: b, stranger: !p.index.hasContact(b, inviter), group: chat });
   }
   return { added, missingInvitees };
 }
@@ -116,23 +118,30 @@ export async function addMembers(
 
 export async function joinChat(p: Platform, a: number, chatId: string): Promise<void> {
   const chat = requireGroup(p, chatId);
-  await p.serial.run([key.chat(chat)], async () => {
+  const at = await p.serial.run([key.chat(chat)], async () => {
     const code = gateJoin(p.index, a, chat);
     if (code !== ALLOW) throw denial(p, code, a);
     const r = p.index.role(chat, a);
-    if (r === Role.MEMBER || r === Role.ADMIN || r === Role.OWNER) return;
-    await p.journal.record(p.clock.now(), actorOf(a), a, { type: 'member_added', payload: { chatId: chat, memberId: a, by: a } });
+    if (r === Role.MEMBER || r === Role.ADMIN || r === Role.OWNER) return 0;
+    const now = p.clock.now();
+    await p.journal.record(now, actorOf(a), a, { type: 'member_added', payload: { chatId: chat, memberId: a, by: a } });
+    return now;
   });
+  // A join already a member's changes nothing and tells robots nothing.
+  if (at !== 0) await p.robots.observe({ type: 'join', at, group: chat, account: a });
 }
 
 export async function leaveChat(p: Platform, a: number, chatId: string): Promise<void> {
   requireWritable(p, a);
   const chat = requireGroup(p, chatId);
-  await p.serial.run([key.chat(chat)], async () => {
+  const at = await p.serial.run([key.chat(chat)], async () => {
     const r = p.index.role(chat, a);
     if (r !== Role.MEMBER && r !== Role.ADMIN && r !== Role.OWNER) fail('NOT_FOUND');
-    await p.journal.record(p.clock.now(), actorOf(a), a, { type: 'member_left', payload: { chatId: chat, memberId: a } });
+    const now = p.clock.now();
+    await p.journal.record(now, actorOf(a), a, { type: 'member_left', payload: { chatId: chat, memberId: a } });
+    return now;
   });
+  await p.robots.observe({ type: 'leave', at, group: chat, account: a });
 }
 
 function requireAdmin(p: Platform, a: number, chat: number): void {

@@ -31,7 +31,7 @@ export function indexLoadQueries(db: Kysely<Database>) {
       .select(['id', 'phone', 'username', 'platform_id', 'system', 'deleted_at', 'language', 'find_by_phone', 'phone_visibility', 'chat_invites', 'new_chats'])
       .orderBy('id'),
     blocks: db.selectFrom('blocks').select(['blocker_id', 'blocked_id']),
-    chats: db.selectFrom('chats').select(['id', 'kind', 'public', 'peer_low', 'peer_high', 'low_wrote', 'high_wrote']),
+    chats: db.selectFrom('chats').select(['id', 'kind', 'public', 'peer_low', 'peer_high', 'started_by', 'low_wrote', 'high_wrote']),
     members: db.selectFrom('chat_members').select(['chat_id', 'account_id', 'role']),
     tokens: db
       .selectFrom('tokens')
@@ -85,7 +85,7 @@ export async function buildIndex(store: Store): Promise<GateIndex> {
   }
 
   for await (const r of each(store, q.chats)) {
-    if (r.kind === 'private') index.putPrivateChat(r.id, r.peer_low!, r.peer_high!, r.low_wrote === 1, r.high_wrote === 1);
+    if (r.kind === 'private') index.putPrivateChat(r.id, r.peer_low!, r.peer_high!, r.low_wrote === 1, r.high_wrote === 1, r.started_by ?? 0);
     else index.putGroup(r.id, r.kind === 'channel' ? ChatKind.CHANNEL : ChatKind.GROUP, r.public === 1);
   }
 

@@ -194,9 +194,11 @@ async function send(p: Platform, a: number, to: Target, text: string, lang: Lang
   }
   const b = target.peer;
   const observed = target.chat === 0 && !(idx.flags(b) & SYSTEM);
-  // For robots: a "cold" message goes to someone who has not saved the sender and never wrote to them.
+  // For robots, read from memory before the write: a "cold" message goes to someone who has not
+  // saved the sender and never wrote to them; a reply answers a chat the recipient started.
   const stranger = observed && !idx.hasContact(b, a) && !idx.hasWritten(b, a);
   const newChat = observed && idx.privateChat(a, b) === 0;
+  const reply = observed && !newChat && idx.startedBy(a, b) === b;
   // Only creating a pair's chat, or counting a new number, takes a key; a message in an existing
   // chat takes none (a side's first message there may be recorded twice by two concurrent
   // sends: chat_written is idempotent).
@@ -207,19 +209,19 @@ async function send(p: Platform, a: number, to: Target, text: string, lang: Lang
       : await p.serial.run(looked !== null ? (pairKey ? [key.account(a), key.pair(a, b)] : [key.account(a)]) : [key.pair(a, b)], () =>
           writeMessage(p, a, target.chat, b, text, looked, remember),
         );
+  // Published once the message is durable; what the text says is the robots' own (textSignals).
   if (observed) {
-    const signals = textSignals(text);
     // (awaited only when a rule acted: most events return nothing, and an await costs a turn)
+    const acted = p.robots.observe({ type: 'message', at: p.clock.now(), from: a, to: b, stranger, newChat, reply, ...textSignals(text) });
+    if (acted) await acted;
+  } else if (target.chat !== 0) {
     const acted = p.robots.observe({
-      type: 'message',
+      type: 'post',
       at: p.clock.now(),
       from: a,
-      to: b,
-      stranger,
-      newChat,
-      textHash: signals.textHash,
-      link: signals.link,
-      inviteLink: signals.inviteLink,
+      group: target.chat,
+      members: idx.memberCount(target.chat),
+      ...textSignals(text),
     });
     if (acted) await acted;
   }

@@ -323,7 +323,7 @@ export const platformProjectors: ProjectorsFor<PlatformEvent, Platform> = {
     },
     memory(r, p) {
       const { chatId, by, other } = r.event.payload;
-      p.index.putPrivateChat(chatId, by, other, by < other, by > other);
+      p.index.putPrivateChat(chatId, by, other, by < other, by > other, by);
     },
   },
   chat_written: {

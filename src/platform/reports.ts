@@ -169,6 +169,8 @@ export async function fileReport(
     blocked: boolean;
     subject: number;
     now: number;
+    /** The subject wrote first to the reporter in their private chat (absent for group reports). */
+    initiated?: boolean;
   }
   let robots: ForRobots | null = null;
   const outcome = await idempotent(p, reporter, 'reports', idem?.key, idem?.body, async (remember) => {
@@ -186,6 +188,8 @@ export async function fileReport(
 
     return p.serial.run([key.account(subject)], async () => {
       const now = p.clock.now();
+      // Read before the change: who started the pair's private chat (memory, the chat's "who wrote").
+      const initiated = p.index.startedBy(reporter, subject) === subject;
       const created = await row(p.store, p.store.db.selectFrom('accounts').select('created_at').where('id', '=', reporter));
       const reporterAgeMs = now - (created?.created_at ?? now);
       const groupAdmin = target.kind === 'group' && (await adminWeighs(p, chat, reporter, subject, now));
@@ -232,13 +236,22 @@ export async function fileReport(
       remember(change, { status, body });
       await p.journal.commit(change);
       // Below a group's threshold nothing opens a case, robots included (RULES.md §3).
-      robots = { report: !filed.existing && filed.caseId !== null, weight: filed.weight, fresh: reporterAgeMs < DAY_MS, blocked, subject, now };
+      robots = {
+        report: !filed.existing && filed.caseId !== null,
+        weight: filed.weight,
+        fresh: reporterAgeMs < DAY_MS,
+        blocked,
+        subject,
+        now,
+        ...(target.kind === 'private' ? { initiated } : {}),
+      };
       return { status, body };
     });
   });
   // (assigned inside the callback, which TypeScript's flow analysis does not follow)
   const r = robots as ForRobots | null;
-  if (r?.report) await p.robots.observe({ type: 'report', at: r.now, from: reporter, to: r.subject, weight: r.weight, fresh: r.fresh });
-  if (r?.blocked) await p.robots.observe({ type: 'block', at: r.now, from: reporter, to: r.subject, stranger: true });
+  const initiated = r?.initiated === undefined ? {} : { initiated: r.initiated };
+  if (r?.report) await p.robots.observe({ type: 'report', at: r.now, from: reporter, to: r.subject, weight: r.weight, fresh: r.fresh, ...initiated });
+  if (r?.blocked) await p.robots.observe({ type: 'block', at: r.now, from: reporter, to: r.subject, stranger: true, ...initiated });
   return { status: outcome.status, body: outcome.body };
 }

@@ -39,14 +39,36 @@ export interface AdversarialOptions {
   reportRateScale?: number;
   /** Multiplies every recipient's chance to block. */
   blockRateScale?: number;
+  /**
+   * `shared` (default): spammers draw their landing domains from a handful, as campaigns run
+   * by a few operators do; `own`: every spammer (every ring) has a landing domain and templates
+   * of its own, so that no campaign links two accounts but a ring's.
+   */
+  landings?: 'shared' | 'own';
+  /** Multiplies the number of spammers (and of busy innocents) per class: other sizes, other rates. */
+  spamShare?: number;
+  busyShare?: number;
 }
 
 const MIN = 60;
 const HOUR = 3600;
 const DAY = 24 * HOUR;
 
-export const SPAMMER_CLASSES = ['fast', 'slow', 'warmed', 'varied', 'opener', 'links', 'reply-bait', 'ring', 'phone-list', 'group-spam', 'hijacked'] as const;
-export const BUSY_CLASSES = ['organiser', 'new-employee', 'shop', 'phonebook', 'community-admin', 'parent', 'flat-hunter'] as const;
+export const SPAMMER_CLASSES = [
+  'fast',
+  'slow',
+  'warmed',
+  'varied',
+  'opener',
+  'links',
+  'reply-bait',
+  'ring',
+  'phone-list',
+  'group-spam',
+  'hijacked',
+  'drip',
+] as const;
+export const BUSY_CLASSES = ['organiser', 'new-employee', 'shop', 'phonebook', 'community-admin', 'parent', 'flat-hunter', 'recruiter'] as const;
 export const BRIGADE_CLASSES = ['brigade-fresh-report', 'brigade-fresh-block', 'brigade-aged-report', 'brigade-aged-block'] as const;
 
 /** How strangers react to a first message of some kind: chances of each reaction. */
@@ -174,8 +196,8 @@ export function* generateAdversarialTrace(o: AdversarialOptions): Generator<Trac
   };
 
   // Sizes: 4% spammers, 3% busy innocents, a few brigades, the rest friends.
-  const perSpamClass = Math.max(3, Math.round((n * 0.04) / SPAMMER_CLASSES.length));
-  const perBusyClass = Math.max(3, Math.round((n * 0.03) / BUSY_CLASSES.length));
+  const perSpamClass = Math.max(3, Math.round((n * 0.04 * (o.spamShare ?? 1)) / SPAMMER_CLASSES.length));
+  const perBusyClass = Math.max(3, Math.round((n * 0.03 * (o.busyShare ?? 1)) / BUSY_CLASSES.length));
   const brigadeCount = Math.max(BRIGADE_CLASSES.length, Math.round(n / 1500));
   const brigadeSizes = Array.from({ length: brigadeCount }, () => int(8, 20));
   const reserved =
@@ -294,13 +316,53 @@ export function* generateAdversarialTrace(o: AdversarialOptions): Generator<Trac
     '{Congratulations|Good news}! {You won|You were selected for} a {prize|gift card|iPhone}, {claim it|take it}: {link}',
     '{Cheap|Fast} {loans|credit} without checks, {apply|write}: {link}',
   ];
-  const pitch = (domain: string, template = pick(PITCH)) => spin(template.replace('{link}', '\u0000')).replace('\u0000', link(domain));
+  // With landings of their own, spammers write templates of their own too (from common phrases).
+  const OPEN = [
+    '{Hi|Hello|Hey}',
+    'Good {day|evening}',
+    '{Dear|Hi} friend',
+    'Attention',
+    'Hey {you|there}',
+    'Greetings',
+    '{Psst|Quick one}',
+    'Hello {dear|sir|madam}',
+  ];
+  const OFFER = [
+    '{only today|this week} {70%|80%|90%} off {watches|bags|perfume}',
+    '{earn|make} {300|500|800}$ a {day|week} {from home|online}',
+    'my {crypto|forex} {signals|bot} {doubled|tripled} my money',
+    'you {won|were chosen for} a {gift card|phone|voucher}',
+    '{loans|credit} {without checks|in 5 minutes}',
+    '{followers|likes} for your {page|channel} {cheap|fast}',
+    'a {job|side job} that pays {daily|weekly}, no experience',
+    '{cheap|free} {subscriptions|tickets} {today|now}',
+  ];
+  const CTA = [
+    '{details|info} here',
+    '{write|message} me',
+    '{join|come} now',
+    '{claim|get} it',
+    '{look|see} here',
+    'do not miss it',
+    'limited places',
+    'ask me how',
+  ];
+  const ownTemplate = () => `${pick(OPEN)}, ${pick(OFFER)}, ${pick(CTA)}: {link}`;
+  let template0 = PITCH[0]!;
+  const pitch = (domain: string, template = ownLandings ? template0 : pick(PITCH)) =>
+    spin(template.replace('{link}', '\u0000')).replace('\u0000', link(domain));
 
+  // Landing domains: a handful shared, or one per spammer on a made-up name and a new TLD.
+  const TLD = ['top', 'live', 'click', 'buzz', 'shop', 'icu', 'site', 'xyz', 'store', 'online', 'fun', 'vip', 'cfd', 'sbs'];
+  const SYL = ['lux', 'win', 'cash', 'bonus', 'deal', 'fast', 'profit', 'crypto', 'promo', 'gift', 'star', 'prime', 'gold', 'mega', 'easy', 'smart'];
+  const ownLandings = o.landings === 'own';
+  const landing = () => (ownLandings ? `${pick(SYL)}-${pick(SYL)}${int(1, 999)}.${pick(TLD)}` : pick(LANDINGS));
   // --- Spammers ---
   let sIndex = 0;
   const newSpammer = (cls: string, t: number, ageDays?: number, label: Label = 'spammer') => {
     const id = `s${sIndex++}`;
     account(id, label, cls, t, ageDays, chance(0.1));
+    if (ownLandings) template0 = ownTemplate();
     return id;
   };
   const start = () => int(HOUR, Math.max(HOUR, span - 3 * DAY));
@@ -323,7 +385,7 @@ export function* generateAdversarialTrace(o: AdversarialOptions): Generator<Trac
     {
       const t0 = start();
       const id = newSpammer('fast', t0 - int(HOUR, 10 * HOUR));
-      const text = pitch(pick(LANDINGS));
+      const text = pitch(landing());
       spamRun(
         id,
         t0,
@@ -337,7 +399,7 @@ export function* generateAdversarialTrace(o: AdversarialOptions): Generator<Trac
     {
       const t0 = int(DAY, Math.max(DAY, span - 5 * DAY));
       const id = newSpammer('slow', 0, int(0, 1) ? int(2, 30) : undefined);
-      const domain = pick(LANDINGS);
+      const domain = landing();
       const templates = [pick(PITCH), pick(PITCH), pick(PITCH)];
       const perHour = int(1, 4);
       for (let d = 0; d < int(3, 6); d++) {
@@ -364,7 +426,7 @@ export function* generateAdversarialTrace(o: AdversarialOptions): Generator<Trac
       }
       const t0 = int(2 * DAY, Math.max(2 * DAY, span - 3 * DAY));
       chatLife(id, 0, span, [2, 5]);
-      const domain = pick(LANDINGS);
+      const domain = landing();
       for (let d = 0; d < int(2, 4); d++)
         spamRun(
           id,
@@ -379,7 +441,7 @@ export function* generateAdversarialTrace(o: AdversarialOptions): Generator<Trac
     {
       const t0 = start();
       const id = newSpammer('varied', t0 - int(2 * HOUR, 3 * DAY));
-      const domain = pick(LANDINGS);
+      const domain = landing();
       for (let d = 0; d < int(1, 3); d++)
         spamRun(
           id,
@@ -394,7 +456,7 @@ export function* generateAdversarialTrace(o: AdversarialOptions): Generator<Trac
     {
       const t0 = start();
       const id = newSpammer('opener', t0 - int(2 * HOUR, 2 * DAY), int(0, 2) ? undefined : int(3, 20));
-      const domain = pick(LANDINGS);
+      const domain = landing();
       let t = t0;
       for (let k = 0, count = int(40, 90); k < count; k++, t += int(3 * MIN, 9 * MIN)) {
         const v = stranger();
@@ -408,7 +470,7 @@ export function* generateAdversarialTrace(o: AdversarialOptions): Generator<Trac
     {
       const t0 = start();
       const id = newSpammer('links', t0 - int(2 * HOUR, 2 * DAY));
-      const domain = pick(LANDINGS);
+      const domain = landing();
       for (let d = 0; d < int(1, 3); d++)
         spamRun(
           id,
@@ -423,7 +485,7 @@ export function* generateAdversarialTrace(o: AdversarialOptions): Generator<Trac
     {
       const t0 = start();
       const id = newSpammer('reply-bait', t0 - int(2 * HOUR, 3 * DAY), int(0, 1) ? int(5, 30) : undefined);
-      const domain = pick(LANDINGS);
+      const domain = landing();
       let t = t0;
       for (let k = 0, count = int(40, 90); k < count; k++, t += int(3 * MIN, 10 * MIN)) {
         const v = stranger();
@@ -451,7 +513,7 @@ export function* generateAdversarialTrace(o: AdversarialOptions): Generator<Trac
       const id = newSpammer('phone-list', t0 - int(HOUR, DAY));
       const list = Array.from({ length: int(100, 250) }, () => stranger());
       for (const v of new Set(list)) save(t0 - 30 * MIN, id, v);
-      const domain = pick(LANDINGS);
+      const domain = landing();
       let t = t0;
       for (const v of new Set(list)) {
         t += int(MIN, 5 * MIN);
@@ -466,7 +528,7 @@ export function* generateAdversarialTrace(o: AdversarialOptions): Generator<Trac
       const id = newSpammer('group-spam', t0 - int(HOUR, 2 * DAY));
       const g = `gs${i}`;
       push({ type: 'group', t: t0, id: g, owner: id });
-      const domain = pick(LANDINGS);
+      const domain = landing();
       const members: string[] = [];
       let t = t0;
       for (let k = 0, count = int(60, 150); k < count; k++) {
@@ -490,6 +552,23 @@ export function* generateAdversarialTrace(o: AdversarialOptions): Generator<Trac
       }
       spamDecision(id, t0);
     }
+    // drip: an aged account, one cold message every hour or three, ten hours a day, for one or
+    // two weeks: never a burst, never the same bytes.
+    {
+      const id = newSpammer('drip', 0, int(7, 60));
+      const domain = landing();
+      const templates = [pick(PITCH), pick(PITCH)];
+      let t = int(0, Math.max(0, span - 10 * DAY)) + 9 * HOUR;
+      const end = Math.min(span, t + int(7, 14) * DAY);
+      while (t < end) {
+        const v = stranger();
+        push({ type: 'message', t, from: id, to: v, text: disguise(pitch(domain, ownLandings ? template0 : pick(templates)), 0.08) });
+        react(id, v, t, REACT.spam, SPAM_ANSWER);
+        t += int(HOUR, 3 * HOUR);
+        if (t % DAY > 19 * HOUR) t += 14 * HOUR;
+      }
+      spamDecision(id, t);
+    }
     // hijacked: an ordinary account taken over; it writes to its own friends.
     {
       // Innocent until taken over: the label changes at t0.
@@ -503,7 +582,7 @@ export function* generateAdversarialTrace(o: AdversarialOptions): Generator<Trac
       const t0 = int(DAY, Math.max(DAY, span - 2 * DAY));
       chatLife(id, 0, t0, [2, 5]);
       push({ type: 'label', t: t0, id, label: 'spammer' });
-      const domain = pick(LANDINGS);
+      const domain = landing();
       let t = t0 + MIN;
       for (const m of mates) {
         t += int(20, 90);
@@ -524,8 +603,8 @@ export function* generateAdversarialTrace(o: AdversarialOptions): Generator<Trac
   for (let r = 0; r < Math.max(1, Math.round((perSpamClass * 2) / 10)); r++) {
     const size = int(6, 20);
     const t0 = start();
-    const domain = pick(LANDINGS);
-    const template = pick(PITCH);
+    const domain = landing();
+    const template = ownLandings ? ownTemplate() : pick(PITCH);
     for (let k = 0; k < size; k++) {
       const id = newSpammer('ring', t0 - int(2 * HOUR, 2 * DAY));
       spamRun(
@@ -684,6 +763,23 @@ export function* generateAdversarialTrace(o: AdversarialOptions): Generator<Trac
         () => text,
         { ...REACT.legit, reply: 0.7, contact: 0.3 },
       );
+      busyDecisions(id);
+    }
+    // recruiter: an established account writing 20–50 candidates a day with a link to the job.
+    {
+      const id = busy('recruiter', 'innocent', 0, int(300, 2000));
+      const company = pick(['Northwind', 'Acme Robotics', 'Blue Harbour', 'Greenfield Labs']);
+      const t0 = int(0, Math.max(0, span - 5 * DAY)) + 9 * HOUR;
+      for (let d = 0; d < int(3, 5); d++)
+        writeStrangers(
+          id,
+          t0 + d * DAY,
+          int(20, 50),
+          () => int(4 * MIN, 15 * MIN),
+          () =>
+            `Hi ${pick(FIRST)}, I'm a recruiter at ${company}. We have a ${pick(['backend', 'data', 'QA', 'support', 'design'])} opening that matches your profile: jobs.example/${int(1000, 9999)}. Interested?`,
+          { ...REACT.legit, reply: 0.55, contact: 0.2, block: 0.01, report: 0.003 },
+        );
       busyDecisions(id);
     }
     // flat-hunter: the same flat enquiry to 15 landlords a day, for a few days.

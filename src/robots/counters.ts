@@ -157,3 +157,57 @@ export class Counters {
     return COUNTERS.length * this.capacity * (8 * 3 + 4 * 2) + this.capacity * 28;
   }
 }
+
+/**
+ * Decaying per-account values in flat arrays: each halves every `halfLifeMs` (an exponential
+ * window instead of a lifetime count), stored as the value at its last update and when that was.
+ */
+export class Decaying {
+  private v: Float64Array;
+  private t: Float64Array;
+
+  constructor(
+    readonly halfLifeMs: number,
+    capacity = 1024,
+  ) {
+    this.v = new Float64Array(capacity);
+    this.t = new Float64Array(capacity);
+  }
+
+  private ensure(a: number): void {
+    if (a < this.v.length) return;
+    let n = Math.max(16, this.v.length);
+    while (n <= a) n *= 2;
+    const v = new Float64Array(n);
+    v.set(this.v);
+    const t = new Float64Array(n);
+    t.set(this.t);
+    this.v = v;
+    this.t = t;
+  }
+
+  /** Adds `x` at `at`; returns the new value. */
+  add(a: number, at: number, x = 1): number {
+    this.ensure(a);
+    const value = decayed(this.v[a]!, at - this.t[a]!, this.halfLifeMs) + x;
+    this.v[a] = value;
+    this.t[a] = at;
+    return value;
+  }
+
+  value(a: number, at: number): number {
+    if (a >= this.v.length) return 0;
+    return decayed(this.v[a]!, at - this.t[a]!, this.halfLifeMs);
+  }
+
+  /** Multiplies the value by `f` (e.g. to forgive evidence a person decided about). */
+  scale(a: number, at: number, f: number): void {
+    if (a >= this.v.length) return;
+    this.v[a] = decayed(this.v[a]!, at - this.t[a]!, this.halfLifeMs) * f;
+    this.t[a] = at;
+  }
+
+  get bytes(): number {
+    return this.v.length * 16;
+  }
+}

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../config.js';
 import { RobotsEngine, type EffectSink } from './engine.js';
 import { textSignals } from './events.js';
-import { BUILT_IN_RULES, robotsConfig, robotsConfigSchema, type Effect, type RobotsConfig, type Rule } from './rules.js';
+import { BUILT_IN_RULES, robotsConfig, robotsConfigSchema, type Effect, type FiredSignal, type RobotsConfig, type Rule } from './rules.js';
 
 /**
  * The engine's guard rails, against a recording sink: one effect per event (the strongest), no
@@ -28,11 +28,16 @@ class RecordingSink implements EffectSink {
   readonly shadowed: (Call & { why: string })[] = [];
   readonly manual = new Map<number, number>();
   readonly restrictedAccounts = new Set<number>();
+  /** The signals that came with each applied effect (kept apart, so that effects compare as before). */
+  readonly signals: (readonly FiredSignal[] | undefined)[] = [];
   apply(account: number, rule: string, effect: Effect, at: number): void {
-    this.applied.push({ account, rule, effect, at });
+    const { signals, ...bare } = effect;
+    this.signals.push(signals);
+    this.applied.push({ account, rule, effect: bare as Effect, at });
   }
   shadow(account: number, rule: string, effect: Effect, at: number, why: 'shadow' | 'daily_cap' | 'manual_decision'): void {
-    this.shadowed.push({ account, rule, effect, at, why });
+    const { signals: _, ...bare } = effect;
+    this.shadowed.push({ account, rule, effect: bare as Effect, at, why });
   }
   manualDecisionAt(account: number): number {
     return this.manual.get(account) ?? 0;
@@ -104,11 +109,12 @@ describe('one effect per event, the strongest', () => {
     ] as const) {
       const w = new World(
         onlyRules({
-          cold_fanout: { settings: { hourly: 2, daily: 10_000, limitHours: fanoutHours } },
+          cold_fanout: { settings: { hourly: 2, youngPlainHourly: 2, daily: 10_000, limitHours: fanoutHours } },
           same_text: { settings: { strangers: 3, limitHours: sameHours } },
         }),
       );
-      const a = w.account();
+      // Young: an established account's run must be far longer (same_text's youth curve).
+      const a = w.account(HOUR);
       w.burst(a, T0, 2, template);
       expect(w.applied).toEqual([]);
       void w.cold(a, T0 + 5000, template);
@@ -206,14 +212,14 @@ describe('no stacking', () => {
 describe('shadow mode', () => {
   it('records what the rule would have done and does not do it', () => {
     // A run that hardly fades, so that one same-text chat an hour stays under cold_fanout.
-    const w = new World(onlyRules({ ...fanout2({ shadow: true }), same_text: { settings: { halfLifeHours: 10_000 } } }));
+    const w = new World(onlyRules({ ...fanout2({ shadow: true }), same_text: { settings: { halfLifeHours: 10_000, strangers: 7 } } }));
     const a = w.account();
     w.burst(a, T0, 3);
     expect(w.applied).toEqual([]);
     expect(w.shadowed).toEqual([{ account: a, rule: 'cold_fanout', effect: limit(24), at: T0 + 2000, why: 'shadow' }]);
     expect(w.engine.stats.get('cold_fanout')).toEqual({ hits: 1, actions: 0, shadowed: 1 });
     // A rule not in shadow mode still acts.
-    const b = w.account();
+    const b = w.account(HOUR);
     for (let i = 0; i < 8; i++) void w.cold(b, T0 + i * HOUR, 'Great offer for you today only, write me back');
     expect(w.applied).toEqual([{ account: b, rule: 'same_text', effect: limit(24), at: T0 + 7 * HOUR }]);
   });
@@ -222,8 +228,8 @@ describe('shadow mode', () => {
 describe('the daily cap', () => {
   it('falls back to shadow past the cap for the rest of the day, per rule, and resets the next day', () => {
     const template = 'Great offer for you today only, write me back';
-    const w = new World(onlyRules({ ...fanout2(), same_text: { settings: { strangers: 3 } } }, { dailyActionCap: 2 }));
-    const [a, b, c, d, e] = [w.account(), w.account(), w.account(), w.account(), w.account()];
+    const w = new World(onlyRules({ ...fanout2(), same_text: { settings: { strangers: 3, halfLifeHours: 10_000 } } }, { dailyActionCap: 2 }));
+    const [a, b, c, d, e] = [w.account(), w.account(), w.account(), w.account(HOUR), w.account()];
     w.burst(a, T0 + 1 * HOUR, 3);
     w.burst(b, T0 + 2 * HOUR, 3);
     w.burst(c, T0 + 3 * HOUR, 3);
@@ -371,11 +377,11 @@ describe('disabled rules', () => {
     expect(w.engine.ruleNames).not.toContain('cold_fanout');
     expect(w.engine.ruleNames).toEqual(BUILT_IN_RULES.map((r) => r.name).filter((n) => n !== 'cold_fanout'));
     expect(w.engine.stats.has('cold_fanout')).toBe(false);
-    // The same with the rule on: limited on the 9th.
+    // The same with the rule on: limited on the 31st (young, texts without links: more than 30 an hour).
     const on = new World(robotsConfig({}));
     const y2 = on.account(HOUR);
     on.burst(y2, T0, 100);
-    expect(on.applied).toEqual([{ account: y2, rule: 'cold_fanout', effect: limit(24), at: T0 + 8000 }]);
+    expect(on.applied).toEqual([{ account: y2, rule: 'cold_fanout', effect: limit(24), at: T0 + 30_000 }]);
   });
 
   it('all off: nothing happens at all', () => {
@@ -401,11 +407,11 @@ describe('robotsConfig', () => {
 
   it('takes known rules with known settings, over the defaults', () => {
     const cfg = robotsConfig({
-      rules: { cold_fanout: { settings: { youngHourly: 3 } }, mass_invites: { enabled: false } },
+      rules: { cold_fanout: { settings: { youngPlainHourly: 3 } }, mass_invites: { enabled: false } },
       dailyActionCap: 5,
       manualBlockHours: 1,
     });
-    expect(cfg.rules.cold_fanout!.settings).toEqual({ youngHourly: 3 });
+    expect(cfg.rules.cold_fanout!.settings).toEqual({ youngPlainHourly: 3 });
     const w = new World(cfg);
     expect(w.engine.ruleNames).not.toContain('mass_invites');
     const a = w.account(HOUR);

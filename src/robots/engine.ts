@@ -1,6 +1,8 @@
 import { Counters } from './counters.js';
 import type { RobotEvent } from './events.js';
-import { BUILT_IN_RULES, subjectOf, type Effect, type RobotsConfig, type Rule, type RuleContext } from './rules.js';
+import { isShortened } from './links.js';
+import { ageWeight, Evidence, keyHash, smoothed, youth } from './signals.js';
+import { BUILT_IN_RULES, subjectOf, type Effect, type FiredSignal, type RobotsConfig, type Rule, type RuleContext } from './rules.js';
 
 /**
  * The rules engine: counts each event, runs every enabled rule on it, and applies at most one
@@ -35,8 +37,22 @@ interface ActiveRule {
   shadow: boolean;
 }
 
+/** Half-life of the feedback and campaign sums. */
+export const FEEDBACK_HALF_LIFE = 3 * 86_400_000;
+/** What a declined invite, and a quick leave of a group one was added to, weigh as a complaint. */
+export const DECLINE_WEIGHT = 0.1;
+export const LEAVE_WEIGHT = 0.15;
+
+/** The landing key a text's campaign goes by: its first domain or handle, else a shortened link. */
+function landingOf(domains: readonly string[] | undefined): number {
+  if (!domains || domains.length === 0) return 0;
+  for (const d of domains) if (!isShortened(d)) return keyHash(d);
+  return keyHash(domains[0]!);
+}
+
 export class RobotsEngine {
   readonly counters = new Counters();
+  readonly evidence = new Evidence(FEEDBACK_HALF_LIFE);
   private readonly rules: ActiveRule[];
   private readonly byType = new Map<RobotEvent['type'], ActiveRule[]>();
   /** Per rule: hits (effects proposed that won), actions taken, shadowed. */
@@ -60,7 +76,7 @@ export class RobotsEngine {
     this.rules = rules
       .filter((r) => config.rules[r.name]?.enabled ?? true)
       .map((r) => ({ rule: r, settings: { ...r.defaults, ...config.rules[r.name]?.settings }, shadow: config.rules[r.name]?.shadow ?? false }));
-    for (const type of ['account', 'message', 'invite', 'report', 'block'] as const) {
+    for (const type of ['account', 'message', 'post', 'contact', 'join', 'leave', 'invite', 'report', 'block'] as const) {
       this.byType.set(
         type,
         this.rules.filter((r) => r.rule.on.includes(type)),
@@ -78,43 +94,115 @@ export class RobotsEngine {
   /** Updates the counters an event touches. */
   private count(ev: RobotEvent): void {
     const c = this.counters;
+    const e = this.evidence;
     switch (ev.type) {
       case 'account':
         c.ensure(ev.account);
         c.createdAt[ev.account] = ev.at || 1;
+        e.setVoip(ev.account, ev.voip);
         return;
-      case 'message':
-        if (!ev.stranger) return;
-        c.add(ev.from, 'cold', ev.at);
-        if (ev.newChat) c.add(ev.from, 'coldChats', ev.at);
-        if (ev.link || ev.inviteLink) c.add(ev.from, 'links', ev.at, ev.inviteLink ? this.inviteWeight : 1);
-        // The same text to many *different* strangers: counted once per new chat.
-        if (!ev.newChat || ev.textHash === 0) return;
-        if (c.lastText[ev.from] === ev.textHash) {
-          c.add(ev.from, 'sameText', ev.at);
-          c.bumpRun(ev.from, ev.at, this.sameTextHalfLife);
+      case 'message': {
+        const at = ev.at;
+        // An answer to a chat the recipient started: a good sign about the recipient, once per chat.
+        if (ev.reply && e.reached.has(ev.to, ev.from) && e.answered.add(ev.to, ev.from)) {
+          e.pos.add(ev.to, at, 1);
+          e.feedback(ev.to, at, 0, 1);
+        }
+        if (!ev.stranger) {
+          if (ev.newChat) e.known.add(ev.from, at);
+          // A link to someone who knows the account reaches them too: if they complain, it counts
+          // (a hijacked account writing its friends).
+          if ((ev.link || ev.inviteLink) && e.reached.add(ev.from, ev.to)) e.contacts.add(ev.from, at);
+          return;
+        }
+        c.add(ev.from, 'cold', at);
+        if (ev.newChat) {
+          c.add(ev.from, 'coldChats', at);
+          e.contacts.add(ev.from, at);
+          e.reached.add(ev.from, ev.to);
+        }
+        if (ev.link || ev.inviteLink) c.add(ev.from, 'links', at, ev.inviteLink ? this.inviteWeight : 1);
+        // What the chat carries to the stranger, in its first message or in the ones after an
+        // opener ("hi", then the pitch) while the stranger has not answered.
+        const landing = landingOf(ev.domains);
+        if (ev.newChat && (landing !== 0 || ev.link)) e.landing.add(ev.from, at);
+        if (landing === 0 && ev.textHash === 0) return;
+        const sameLanding = landing !== 0 && e.landingOf(ev.from) === landing;
+        const shared = e.text(ev.from, at, landing, ev.bands);
+        if (ev.textHash === 0) return;
+        // The same text (or nearly: it shares a near-duplicate band, or sends people to the same
+        // place) to many *different* strangers.
+        if (c.lastText[ev.from] === ev.textHash || shared > 0 || sameLanding) {
+          c.lastText[ev.from] = ev.textHash;
+          c.bumpRun(ev.from, at, this.sameTextHalfLife);
         } else {
           c.lastText[ev.from] = ev.textHash;
-          c.reset(ev.from, 'sameText');
-          c.add(ev.from, 'sameText', ev.at);
-          c.bumpRun(ev.from, ev.at, this.sameTextHalfLife, 1, true);
+          c.bumpRun(ev.from, at, this.sameTextHalfLife, 1, true);
         }
         return;
-      case 'invite':
-        if (ev.stranger) c.add(ev.by, 'invites', ev.at);
+      }
+      case 'post':
+        e.text(ev.from, ev.at, landingOf(ev.domains), ev.bands);
         return;
-      case 'report':
+      case 'contact':
+        // Saving the number of someone who wrote first: a good sign about them.
+        if (e.reached.has(ev.to, ev.from) && e.answered.add(ev.to, ev.from)) {
+          e.pos.add(ev.to, ev.at, 1);
+          e.feedback(ev.to, ev.at, 0, 1);
+        }
+        return;
+      case 'join':
+        return;
+      case 'leave': {
+        const by = e.groupInviter.get(ev.group);
+        if (by === undefined || !e.reached.has(by, ev.account)) return;
+        this.complain(by, ev.account, ev.at, LEAVE_WEIGHT);
+        return;
+      }
+      case 'invite':
+        if (!ev.stranger) return;
+        c.add(ev.by, 'invites', ev.at);
+        e.contacts.add(ev.by, ev.at);
+        e.reached.add(ev.by, ev.account);
+        if (ev.group !== undefined) e.groupInviter.set(ev.group, ev.by);
+        if (ev.accepted === false) this.complain(ev.by, ev.account, ev.at, DECLINE_WEIGHT);
+        return;
+      case 'report': {
         // Feedback counts only from people the subject wrote to first (a crowd that wrote to an
         // innocent and reports the answer is no evidence).
         if (ev.initiated === false) return;
         c.add(ev.to, ev.fresh ? 'freshReports' : 'reports', ev.at, ev.weight);
+        (ev.fresh ? e.freshReports : e.reports).add(ev.to, ev.at, ev.weight);
+        this.complain(ev.to, ev.from, ev.at, Math.min(1.5, ev.weight), ev.fresh, ev.initiated);
         return;
-      case 'block':
-        if (!ev.stranger || ev.initiated === false) return;
+      }
+      case 'block': {
+        if (ev.initiated === false) return;
+        const age = c.age(ev.from, ev.at);
         // A blocker under a day old weighs as a fresh reporter does (RULES.md §3): a quarter.
-        c.add(ev.to, 'blocks', ev.at, c.age(ev.from, ev.at) < 86_400_000 ? FRESH_BLOCK : 1);
+        if (ev.stranger) c.add(ev.to, 'blocks', ev.at, age < 86_400_000 ? FRESH_BLOCK : 1);
+        this.complain(ev.to, ev.from, ev.at, ageWeight(age) * this.recordOf(ev.from), age < 86_400_000, ev.initiated);
         return;
+      }
     }
+  }
+
+  /**
+   * A complaint by `from` about `to`: counted only when `to` reached `from` first (or the place
+   * says so: a report's `initiated`), weighted, and passed on to `to`'s campaigns.
+   */
+  private complain(to: number, from: number, at: number, w: number, fresh = false, initiated?: boolean): void {
+    const e = this.evidence;
+    // Only from someone `to` reached first (the place may tell: `initiated`), and one person
+    // complains once, however many ways (a report and a block, a leave after a decline).
+    if (w <= 0 || initiated === false || (initiated === undefined && !e.reached.has(to, from)) || !e.complained.add(to, from)) return;
+    (fresh ? e.freshNeg : e.neg).add(to, at, w);
+    e.feedback(to, at, fresh ? w * 0.25 : w, 0);
+  }
+
+  /** A complainer's record: how often their complaints were about accounts a person later cleared. */
+  private recordOf(_a: number): number {
+    return 1;
   }
 
   /**
@@ -125,31 +213,49 @@ export class RobotsEngine {
     counters: this.counters,
     settings: {},
     at: 0,
+    evidence: this.evidence,
     young: (a, hours) => this.counters.age(a, this.ctx.at) < hours * 3600_000,
+    trust: (a) => {
+      const e = this.evidence;
+      const at = this.ctx.at;
+      const contacts = e.contacts.value(a, at);
+      const known = e.known.value(a, at);
+      return 1 + (4 * Math.max(0, smoothed(e.pos.value(a, at), contacts, 0.1, 5) - 0.1)) / 0.9 + (4 * known) / (known + contacts + 1);
+    },
+    youth: (a) => {
+      const y = youth(this.counters.age(a, this.ctx.at));
+      return this.evidence.isVoip(a) ? Math.min(1, y * 1.5 + 0.05) : y;
+    },
   };
 
   observe(ev: RobotEvent): Promise<void> | void {
     this.count(ev);
     const rules = this.byType.get(ev.type)!;
     if (rules.length === 0) return;
-    const subject = subjectOf(ev);
+    // A quick leave complains about whoever added the person, not about the person.
+    const subject = ev.type === 'leave' ? (this.evidence.groupInviter.get(ev.group) ?? ev.account) : subjectOf(ev);
     const at = ev.at;
     const held = this.held.get(subject);
     if (held && held.until > at && this.sink.manualDecisionAt(subject) === held.manual) return;
     let best: Effect | null = null;
     let bestRule: ActiveRule | null = null;
+    let others: FiredSignal[] | null = null;
     // One context per engine, re-aimed at each event: the hot path allocates nothing.
     const ctx = this.ctx;
     ctx.at = at;
     for (const r of rules) {
       ctx.settings = r.settings;
       const e = r.rule.evaluate(ev, ctx);
-      if (e && (!best || stronger(e, best))) {
+      if (!e) continue;
+      if (!best || stronger(e, best)) {
+        if (best?.signals) (others ??= []).push(...best.signals);
         best = e;
         bestRule = r;
-      }
+      } else if (e.signals) (others ??= []).push(...e.signals);
     }
     if (!best || !bestRule) return;
+    // The effect carries what fired: the winning rule's signals first, then the others'.
+    if (others) best = { ...best, signals: [...(best.signals ?? []), ...others] };
     return this.act(subject, bestRule, best, at);
   }
 

@@ -1,13 +1,32 @@
-import { foldTableOf } from './text.js';
+import { landingKeys } from './links.js';
+import { foldTableOf, minhash, minhashBands } from './text.js';
 
 /**
  * What robots learn about: facts the platform publishes after it stored them. Ids are the dense
  * account ids; `at` is the injected clock's time (ms). A "stranger" is someone who has not saved
  * the sender's number and has never written to the sender (TRACE.md's "cold").
  */
+/**
+ * What a text says to robots. The platform spreads `textSignals(text)` into message and post
+ * events as it is, so a field added here reaches the rules without a change on the platform.
+ */
+export interface TextSignals {
+  /** A hash of the normalised text, to see the same text going to many people (0: too short to tell). */
+  textHash: number;
+  link: boolean;
+  inviteLink: boolean;
+  /**
+   * Landing domains, @handles and invite codes in the text, normalised (lower case, "dot"
+   * spellings read as dots, a shortener kept with its path): what a campaign sends people to.
+   */
+  domains?: readonly string[];
+  /** Near-duplicate keys of the text (MinHash bands over its skeleton): a spun template shares some. */
+  bands?: readonly number[];
+}
+
 export type RobotEvent =
   | { type: 'account'; at: number; account: number; voip: boolean }
-  | {
+  | ({
       type: 'message';
       at: number;
       from: number;
@@ -16,11 +35,28 @@ export type RobotEvent =
       stranger: boolean;
       /** The first message of this private chat. */
       newChat: boolean;
-      /** A hash of the normalised text, to see the same text going to many people. */
-      textHash: number;
-      link: boolean;
-      inviteLink: boolean;
+      /**
+       * The recipient (`to`) started this private chat, so `from` is answering `to`: a positive
+       * signal about `to`. Absent: not known.
+       */
+      reply?: boolean;
+    } & TextSignals)
+  | {
+      /** `from` saved `to`'s number (robots decide whether it says anything, e.g. `to` wrote first). */
+      type: 'contact';
+      at: number;
+      from: number;
+      to: number;
     }
+  | ({
+      /** A message in a group, seen by its `members`. */
+      type: 'post';
+      at: number;
+      from: number;
+      group: number;
+      members: number;
+    } & TextSignals)
+  | { type: 'join' | 'leave'; at: number; group: number; account: number }
   | {
       type: 'invite';
       at: number;
@@ -29,6 +65,8 @@ export type RobotEvent =
       stranger: boolean;
       /** `false`: the person declined and is not a member (absent: accepted, or not known yet). */
       accepted?: boolean;
+      /** The group invited to (absent: not known). */
+      group?: number;
     }
   | {
       type: 'report';
@@ -57,9 +95,31 @@ export type RobotEvent =
 const LINK = /(https?:\/\/|www\.|\b[a-z0-9-]+\.(com|net|org|ru|io|me|example|shop|xyz|info|biz)\b)/i;
 const INVITE = /(t\.me\/(joinchat|\+)|\/invite\/|join\s*(my|our)?\s*(group|channel))/i;
 
-/** Link and invite-link detection for message text. */
-export function textSignals(text: string): { link: boolean; inviteLink: boolean; textHash: number } {
-  return { link: LINK.test(text), inviteLink: INVITE.test(text), textHash: textHash(text) };
+/** Recent texts' signals: people send the same short texts again and again. */
+const cache = new Map<string, TextSignals>();
+const CACHE_SIZE = 8192;
+
+/**
+ * What a message or a post says to robots: its template hash, whether it carries a link or an
+ * invite link, where it sends people (`landingKeys`, by linkify-it) and its near-duplicate bands
+ * (MinHash over the skeleton; none for texts too short to tell a template). The result is
+ * shared between equal texts: treat it as read-only.
+ */
+export function textSignals(text: string): TextSignals {
+  const hit = cache.get(text);
+  if (hit) return hit;
+  const hash = textHash(text);
+  const domains = landingKeys(text);
+  const s: TextSignals = {
+    link: domains.length > 0 || LINK.test(text),
+    inviteLink: INVITE.test(text),
+    textHash: hash,
+    ...(domains.length > 0 ? { domains } : {}),
+    ...(hash !== 0 ? { bands: minhashBands(minhash(text)) } : {}),
+  };
+  if (cache.size >= CACHE_SIZE) cache.clear();
+  if (text.length < 400) cache.set(text, s);
+  return s;
 }
 
 /** Texts shorter than this (letters and signs) are too common to tell a template: hash 0. */

@@ -110,15 +110,21 @@ function printHuman(r: ReplayReport, svg: string): void {
 
 const TRACE_USAGE =
   'usage: banya trace --seed N --accounts N (≥ 50) [--days D] [--out FILE]\n' +
-  '       banya trace --profile adversarial --seed N --accounts N (≥ 300) [--days D] [--report-rate-scale X] [--block-rate-scale X] [--out FILE]\n';
+  '       banya trace --profile adversarial --seed N --accounts N (≥ 300) [--days D] [--reactions X] [--report-rate-scale X] [--block-rate-scale X]\n' +
+  '         [--landings shared|own] [--spam-share X] [--busy-share X] [--out FILE]\n';
 
 export async function traceCommand(args: string[]): Promise<number> {
   const seed = Number(flag(args, '--seed') ?? 1);
   const accounts = Number(flag(args, '--accounts') ?? 1000);
   const profile = flag(args, '--profile') ?? 'basic';
   const days = Number(flag(args, '--days') ?? (profile === 'adversarial' ? 14 : 7));
-  const reportRateScale = Number(flag(args, '--report-rate-scale') ?? 1);
-  const blockRateScale = Number(flag(args, '--block-rate-scale') ?? 1);
+  // --reactions X scales reports and blocks together (the two flags below override it).
+  const reactions = Number(flag(args, '--reactions') ?? 1);
+  const reportRateScale = Number(flag(args, '--report-rate-scale') ?? reactions);
+  const blockRateScale = Number(flag(args, '--block-rate-scale') ?? reactions);
+  const landings = flag(args, '--landings') ?? 'shared';
+  const spamShare = Number(flag(args, '--spam-share') ?? 1);
+  const busyShare = Number(flag(args, '--busy-share') ?? 1);
   const okScale = (x: number) => Number.isFinite(x) && x >= 0 && x <= 100;
   if (
     !Number.isInteger(seed) ||
@@ -128,7 +134,11 @@ export async function traceCommand(args: string[]): Promise<number> {
     accounts < (profile === 'adversarial' ? 300 : 50) ||
     !okScale(reportRateScale) ||
     !okScale(blockRateScale) ||
-    (profile === 'basic' && (args.includes('--report-rate-scale') || args.includes('--block-rate-scale')))
+    !['shared', 'own'].includes(landings) ||
+    !(spamShare > 0 && spamShare <= 20) ||
+    !(busyShare > 0 && busyShare <= 20) ||
+    (profile === 'basic' &&
+      ['--report-rate-scale', '--block-rate-scale', '--reactions', '--landings', '--spam-share', '--busy-share'].some((f) => args.includes(f)))
   ) {
     process.stderr.write(TRACE_USAGE);
     return 1;
@@ -136,7 +146,18 @@ export async function traceCommand(args: string[]): Promise<number> {
   const out = flag(args, '--out');
   const sink = out ? fs.createWriteStream(path.resolve(out)) : process.stdout;
   const lines =
-    profile === 'adversarial' ? generateAdversarialTrace({ seed, accounts, days, reportRateScale, blockRateScale }) : generateTrace({ seed, accounts, days });
+    profile === 'adversarial'
+      ? generateAdversarialTrace({
+          seed,
+          accounts,
+          days,
+          reportRateScale,
+          blockRateScale,
+          landings: landings as 'shared' | 'own',
+          spamShare,
+          busyShare,
+        })
+      : generateTrace({ seed, accounts, days });
   let buf = '';
   for (const line of lines) {
     buf += `${JSON.stringify(line)}\n`;

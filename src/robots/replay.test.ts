@@ -37,13 +37,15 @@ function coldRun(from: string, n: number, t: number, text = (i: number) => `hell
   return Array.from({ length: n }, (_, i) => ({ type: 'message', t: t + i * 60, from, to: `v${first + i}`, text: text(i) }));
 }
 
+/** cold_fanout pinned to fixed thresholds (the replay's mechanics are under test here, not the defaults). */
+const FANOUT = { hourly: 20, daily: 50, youngHourly: 8, youngDaily: 15, youngPlainHourly: 8, youngPlainDaily: 15 };
 const victims = (n: number) => Array.from({ length: n }, (_, i) => acct(`v${i}`, 'innocent'));
 
 describe('account ageDays', () => {
   it('an aged account is not young: the young thresholds do not apply to it', () => {
     // cold_fanout: young accounts past 8 new cold chats in an hour, others past 20.
     const lines = [acct('new', 'spammer'), acct('old', 'spammer', { ageDays: 30 }), ...victims(24), ...coldRun('new', 12, 10), ...coldRun('old', 12, 10)];
-    const r = replay(lines, only({ cold_fanout: {} }));
+    const r = replay(lines, only({ cold_fanout: FANOUT }));
     expect(r.summary.caught).toBe(1);
     expect(r.summary.medianColdMessagesToCatch).toBe(9);
     expect(r.falsePositives).toEqual([]);
@@ -77,7 +79,7 @@ describe('account class', () => {
       ...coldRun('b', 12, 10, undefined, 12),
       { type: 'message', t: 5, from: 'c', to: 'v0', text: 'just one' },
     ];
-    const s = replay(lines, only({ cold_fanout: {} })).summary;
+    const s = replay(lines, only({ cold_fanout: FANOUT })).summary;
     expect(s.byClass).toEqual({
       fast: { label: 'spammer', accounts: 2, limited: 2, limitedWithin20: 2, medianColdToLimit: 9, refused: 6, repeatLimited: 0, overturned: 0 },
       quiet: { label: 'spammer', accounts: 1, limited: 0, limitedWithin20: 0, medianColdToLimit: 0, refused: 0, repeatLimited: 0, overturned: 0 },
@@ -86,7 +88,7 @@ describe('account class', () => {
     expect(s.byLabel.spammer).toMatchObject({ accounts: 3, limited: 2, refused: 6 });
     const plain = replay(
       lines.map((l) => ({ ...l, class: undefined })),
-      only({ cold_fanout: {} }),
+      only({ cold_fanout: FANOUT }),
     ).summary;
     expect(plain.byClass).toBeUndefined();
   });
@@ -203,7 +205,7 @@ describe('reports the API would refuse (NOTHING_TO_REPORT)', () => {
 
 describe('decisions: the guard rails', () => {
   // cold_fanout for a young account limits on the 9th new cold chat within the hour.
-  const cfg = only({ cold_fanout: {} }, { manualBlockHours: 48 });
+  const cfg = only({ cold_fanout: FANOUT }, { manualBlockHours: 48 });
   const people = [acct('a', 'innocent', { class: 'organiser' }), ...victims(40)];
 
   it('a dismissal holds robots off for manualBlockHours, then they act again', () => {
@@ -255,7 +257,7 @@ describe('decisions: the guard rails', () => {
 });
 
 describe('appeals', () => {
-  const cfg = only({ cold_fanout: {} }, { manualBlockHours: 48 });
+  const cfg = only({ cold_fanout: FANOUT }, { manualBlockHours: 48 });
   const people = [acct('a', 'innocent', { class: 'organiser' }), ...victims(40)];
 
   it("an overturn lifts the robots' restriction, counts a false positive for the rule, and holds robots off", () => {
@@ -298,7 +300,7 @@ describe('appeals', () => {
 
 describe('labels that change', () => {
   it('counts an account under the label it had when acted on, its cold messages counted afresh', () => {
-    const cfg = only({ cold_fanout: {} });
+    const cfg = only({ cold_fanout: FANOUT });
     const lines = [
       acct('h', 'innocent', { class: 'hijacked' }),
       ...victims(40),
@@ -325,7 +327,7 @@ describe('lines the replay must still read', () => {
       ...coldRun('a', 12, 10).map((m) => ({ ...m, future: true })),
       { type: 'appeal', t: 2000, account: 'a', outcome: 'uphold', note: 'later field' },
     ];
-    const r = replay(lines, only({ cold_fanout: {} }));
+    const r = replay(lines, only({ cold_fanout: FANOUT }));
     expect(r.problems).toEqual([]);
     expect(r.summary.caught).toBe(1);
   });
@@ -356,7 +358,7 @@ describe('lines the replay must still read', () => {
 
 describe('an appeal with nothing in force', () => {
   it('changes nothing and starts no hold (there is no restriction to appeal against)', () => {
-    const cfg = only({ cold_fanout: {} });
+    const cfg = only({ cold_fanout: FANOUT });
     const lines = [acct('a', 'innocent'), ...victims(12), { type: 'appeal', t: 1, account: 'a', outcome: 'overturn' }, ...coldRun('a', 12, 10)];
     const r = replay(lines, cfg);
     expect(r.summary).toMatchObject({ innocentsLimited: 1, heldAfterDecision: 0 });

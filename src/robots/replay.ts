@@ -85,6 +85,8 @@ const GROUP_REPORTERS = 3;
 const LABEL_BIT: Record<Label, number> = { innocent: 1, spammer: 2, business: 4, brigader: 8 };
 
 interface Group {
+  /** Dense id, for the robots. */
+  id: number;
   owner: number;
   admins: Set<number>;
   /** Member → when they became one, and whether they joined by themselves. */
@@ -292,7 +294,7 @@ export class Replay {
       case 'contact': {
         const from = this.known(e.from);
         const to = this.known(e.to);
-        this.contacts.add(from, to);
+        if (this.contacts.add(from, to)) void this.engine.observe({ type: 'contact', at, from, to });
         return;
       }
       case 'block': {
@@ -308,7 +310,7 @@ export class Replay {
         const admins = new Set((e.admins ?? []).map((a) => this.known(a)));
         const members = new Map<number, { at: number; self: boolean }>([[owner, { at, self: true }]]);
         for (const a of admins) members.set(a, { at, self: false });
-        this.groups.set(e.id, { owner, admins, members, posters: new Set(), reporters: new Map() });
+        this.groups.set(e.id, { id: this.groups.size + 1, owner, admins, members, posters: new Set(), reporters: new Map() });
         return;
       }
       case 'invite': {
@@ -324,18 +326,22 @@ export class Replay {
         }
         const accepted = e.accepted ?? true;
         if (accepted && !g.members.has(account)) g.members.set(account, { at, self: false });
-        void this.engine.observe({ type: 'invite', at, by, account, stranger: !this.has(account, by), accepted });
+        // Adding someone reaches them first, as a first message does.
+        if (!this.wrote(account, by)) this.started.add(by, account);
+        void this.engine.observe({ type: 'invite', at, by, account, stranger: !this.has(account, by), accepted, group: g.id });
         return;
       }
       case 'join': {
         const g = this.group(e.group);
         const account = this.known(e.account);
         if (!g.members.has(account)) g.members.set(account, { at, self: true });
+        void this.engine.observe({ type: 'join', at, group: g.id, account });
         return;
       }
       case 'leave': {
         const g = this.group(e.group);
-        g.members.delete(this.known(e.account));
+        const account = this.known(e.account);
+        if (g.members.delete(account)) void this.engine.observe({ type: 'leave', at, group: g.id, account });
         return;
       }
       case 'post': {
@@ -348,6 +354,7 @@ export class Replay {
           return;
         }
         g.posters.add(from);
+        void this.engine.observe({ type: 'post', at, from, group: g.id, members: g.members.size, ...textSignals(e.text) });
         return;
       }
       case 'report':
@@ -389,7 +396,20 @@ export class Replay {
     if (newChat) this.started.add(from, to);
     if (stranger) this.cold[from]!++;
     const s = textSignals(text);
-    void this.engine.observe({ type: 'message', at, from, to, stranger, newChat, textHash: s.textHash, link: s.link, inviteLink: s.inviteLink });
+    void this.engine.observe({
+      type: 'message',
+      at,
+      from,
+      to,
+      stranger,
+      newChat,
+      reply: repliesTo && this.started.has(to, from),
+      textHash: s.textHash,
+      link: s.link,
+      inviteLink: s.inviteLink,
+      domains: s.domains,
+      bands: s.bands,
+    });
   }
 
   private reportLine(fromName: string, toName: string, groupName: string | undefined, at: number): void {

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ConfigError } from '../config.js';
 import type { Counters } from './counters.js';
 import type { RobotEvent } from './events.js';
+import { type Evidence, smoothed } from './signals.js';
 
 /**
  * Robot rules: plain functions with a name, a description and default settings. A rule reads
@@ -10,14 +11,41 @@ import type { RobotEvent } from './events.js';
  * event's subject. The engine applies at most one effect per event, after every rule ran.
  */
 
-export type Effect = { action: 'limit'; hours: number } | { action: 'freeze' } | { action: 'open_case'; priority: number } | { action: 'flag'; note: string };
+/** A signal a rule read, with the value it had and the threshold it passed: shown to staff, never to the person. */
+export interface FiredSignal {
+  name: string;
+  value: number;
+  threshold: number;
+  note?: string;
+}
+
+/**
+ * What a rule proposes. The engine fills `signals` for the effect it applies or shadows: the
+ * winning rule's signals, and those of the other rules that fired on the same event.
+ */
+export type Effect = (
+  | { action: 'limit'; hours: number }
+  | { action: 'freeze' }
+  | { action: 'open_case'; priority: number }
+  | { action: 'flag'; note: string }
+) & { signals?: readonly FiredSignal[] };
 
 export interface RuleContext<S> {
   counters: Counters;
+  /** How people respond to accounts and campaigns (decaying, smoothed). */
+  evidence: Evidence;
   settings: S;
   at: number;
   /** The account is younger than the rule's idea of "new" (ms). */
   young(a: number, hours: number): boolean;
+  /**
+   * How far the account has earned the benefit of the doubt from the people it reaches: 1 with
+   * no evidence, up to 1 + 4 + 4 when strangers answer and save it and it mostly writes to people
+   * who know it. Volume thresholds are multiplied by it.
+   */
+  trust(a: number): number;
+  /** `youth` of the account (1 new … 0 established), raised for a VoIP number. */
+  youth(a: number): number;
 }
 
 export interface Rule<S extends Record<string, number> = Record<string, number>> {
@@ -33,7 +61,12 @@ export interface Rule<S extends Record<string, number> = Record<string, number>>
 export function subjectOf(ev: RobotEvent): number {
   switch (ev.type) {
     case 'message':
-      return ev.from;
+    case 'post':
+    case 'contact':
+      return ev.type === 'contact' ? ev.to : ev.from;
+    case 'join':
+    case 'leave':
+      return ev.account;
     case 'invite':
       return ev.by;
     case 'report':
@@ -48,17 +81,35 @@ function rule<S extends Record<string, number>>(r: Rule<S>): Rule<S> {
   return r;
 }
 
+/** A fired signal (allocated only when a rule fires). */
+function sig(name: string, value: number, threshold: number, note?: string): FiredSignal {
+  return note === undefined ? { name, value: Math.round(value * 1000) / 1000, threshold } : { name, value: Math.round(value * 1000) / 1000, threshold, note };
+}
+
 export const coldFanout = rule({
   name: 'cold_fanout',
-  description: 'Starts chats with many strangers in an hour or a day; stricter for accounts under a day old.',
+  description:
+    'Starts chats with (or adds to groups) many strangers in an hour or a day: a backstop for bursts. Young accounts (under `youngHours`) whose texts carry links have the low thresholds; the thresholds grow with trust (strangers answering and saving it, chats with people who know it).',
   on: ['message'],
-  defaults: { hourly: 20, daily: 50, youngHourly: 8, youngDaily: 15, youngHours: 24, limitHours: 24 },
-  evaluate(ev, { counters: c, settings: s, at, young }) {
+  defaults: { hourly: 40, daily: 150, youngHourly: 8, youngDaily: 15, youngPlainHourly: 30, youngPlainDaily: 80, youngHours: 24, limitHours: 24 },
+  evaluate(ev, { counters: c, evidence: e, settings: s, at, young, trust }) {
     if (ev.type !== 'message' || !ev.stranger || !ev.newChat) return null;
     const y = young(ev.from, s.youngHours);
     const hour = c.hour(ev.from, 'coldChats', at);
     const day = c.day(ev.from, 'coldChats', at);
-    if (hour > (y ? s.youngHourly : s.hourly) || day > (y ? s.youngDaily : s.daily)) return { action: 'limit', hours: s.limitHours };
+    const linky = y && e.landing.value(ev.from, at) * 2 >= e.contacts.value(ev.from, at);
+    const f = trust(ev.from);
+    const h = (y ? (linky ? s.youngHourly : s.youngPlainHourly) : s.hourly) * f;
+    const d = (y ? (linky ? s.youngDaily : s.youngPlainDaily) : s.daily) * f;
+    if (hour > h || day > d)
+      return {
+        action: 'limit',
+        hours: s.limitHours,
+        signals: [
+          sig(hour > h ? 'cold_chats_hour' : 'cold_chats_day', hour > h ? hour : day, hour > h ? h : d, y ? (linky ? 'young, links' : 'young') : undefined),
+          sig('trust', f, 1),
+        ],
+      };
     return null;
   },
 });
@@ -66,24 +117,115 @@ export const coldFanout = rule({
 export const sameText = rule({
   name: 'same_text',
   description:
-    'Sends the same text (digits and spacing aside) to many strangers in a row, within hours: the run fades by half every `halfLifeHours` (rounded, it must reach `strangers`), so that it does not outlive a limit.',
+    'Sends nearly the same text (MinHash bands over the unmasked skeleton, or the same hash) to many strangers in a row: the run fades by half every `halfLifeHours`, so that it does not outlive a limit. The run needed grows as the account ages (`youth` curve) and with trust; texts with a link need fewer.',
   on: ['message'],
-  defaults: { strangers: 8, halfLifeHours: 6, limitHours: 24 },
-  evaluate(ev, { counters: c, settings: s, at }) {
-    if (ev.type !== 'message' || !ev.stranger || !ev.newChat || ev.textHash === 0) return null;
-    return c.runValue(ev.from, at, s.halfLifeHours * 3600_000) + 0.5 >= s.strangers ? { action: 'limit', hours: s.limitHours } : null;
+  defaults: { strangers: 25, linkStrangers: 6, halfLifeHours: 6, limitHours: 24, minYouth: 0.05 },
+  evaluate(ev, { counters: c, settings: s, at, youth, trust }) {
+    if (ev.type !== 'message' || !ev.stranger || ev.textHash === 0) return null;
+    const y = youth(ev.from);
+    if (y < s.minYouth) return null;
+    const need = ((ev.link ? s.linkStrangers : s.strangers) * trust(ev.from)) / y;
+    const run = c.runValue(ev.from, at, s.halfLifeHours * 3600_000);
+    return run + 0.5 >= need
+      ? { action: 'limit', hours: s.limitHours, signals: [sig('same_text_run', run, need, ev.link ? 'with a link' : undefined), sig('youth', y, s.minYouth)] }
+      : null;
   },
 });
 
 export const linksToStrangers = rule({
   name: 'links_to_strangers',
-  description: 'Sends links or invite links to strangers; an invite link counts `inviteWeight` times (the engine weighs the `links` counter).',
+  description:
+    'A young account sends links, handles or invite links (found by linkify-it, disguises taken off) to strangers in a day; an invite link counts `inviteWeight` times. The number needed is `youngDaily` for a new account and grows as it ages (`youth` curve; none past `minYouth`) and with trust.',
   on: ['message'],
-  defaults: { daily: 6, youngDaily: 3, youngHours: 24, inviteWeight: 2, limitHours: 24 },
-  evaluate(ev, { counters: c, settings: s, at, young }) {
+  defaults: { youngDaily: 5, minYouth: 0.02, inviteWeight: 2, limitHours: 24 },
+  evaluate(ev, { counters: c, settings: s, at, youth, trust }) {
     if (ev.type !== 'message' || !ev.stranger || !(ev.link || ev.inviteLink)) return null;
+    const y = youth(ev.from);
+    if (y < s.minYouth) return null;
     const n = c.day(ev.from, 'links', at);
-    return n >= (young(ev.from, s.youngHours) ? s.youngDaily : s.daily) ? { action: 'limit', hours: s.limitHours } : null;
+    const need = (s.youngDaily * trust(ev.from)) / y;
+    return n + 0.5 >= need ? { action: 'limit', hours: s.limitHours, signals: [sig('links_to_strangers_day', n, need)] } : null;
+  },
+});
+
+export const strangerFeedback = rule({
+  name: 'stranger_feedback',
+  description:
+    'The strangers it reached first complain (reports, blocks, declined invites, quick leaves; weighted by the complainer: age, record; complainers under a day old together count for at most `freshCap`) more often than people complain about anyone: the smoothed complaint rate (Beta prior `prior`, strength `strength`) passes `ratio`, with at least `minComplaints`, unless the strangers answer and save it (smoothed `pos` rate under `maxPositive`). Decaying sums (half-life 3 days). Thin evidence: a short limit; strong: a day.',
+  on: ['report', 'block', 'invite', 'leave', 'message'],
+  defaults: {
+    minComplaints: 1.9,
+    ratio: 0.07,
+    prior: 0.02,
+    strength: 10,
+    maxPositive: 0.4,
+    strongComplaints: 4,
+    strongRatio: 0.12,
+    shortHours: 6,
+    limitHours: 24,
+  },
+  evaluate(ev, { evidence: e, settings: s, at }) {
+    let a: number;
+    if (ev.type === 'report' || ev.type === 'block') a = ev.to;
+    else if (ev.type === 'invite') {
+      if (ev.accepted !== false) return null;
+      a = ev.by;
+    } else if (ev.type === 'leave') {
+      const by = e.groupInviter.get(ev.group);
+      if (by === undefined) return null;
+      a = by;
+    } else if (ev.type === 'message' && ev.stranger && ev.newChat) a = ev.from;
+    else return null;
+    const neg = e.complaints(a, at);
+    if (neg < s.minComplaints) return null;
+    const contacts = e.contacts.value(a, at);
+    const rate = smoothed(neg, contacts, s.prior, s.strength);
+    if (rate < s.ratio) return null;
+    const pos = smoothed(e.pos.value(a, at), contacts, 0.1, 5);
+    if (pos >= s.maxPositive) return null;
+    const strong = neg >= s.strongComplaints && rate >= s.strongRatio;
+    return {
+      action: 'limit',
+      hours: strong ? s.limitHours : s.shortHours,
+      signals: [
+        sig('complaints', neg, strong ? s.strongComplaints : s.minComplaints),
+        sig('complaint_rate', rate, strong ? s.strongRatio : s.ratio),
+        sig('positive_rate', pos, s.maxPositive),
+      ],
+    };
+  },
+});
+
+const campaignBuf = new Float64Array(4);
+
+export const campaign = rule({
+  name: 'campaign',
+  description:
+    'It sends what a campaign sends — a landing domain or handle, or a near-duplicate of a text — that several accounts sent (at least `minSenders`) and that the strangers reached complain about (smoothed rate over `ratio`, at least `minComplaints`, few answers): feedback on one member of a ring reaches the others.',
+  on: ['message', 'post', 'invite'],
+  defaults: { minSenders: 1.9, minComplaints: 2.9, ratio: 0.06, prior: 0.01, strength: 20, maxPositive: 0.3, limitHours: 24 },
+  evaluate(ev, { evidence: e, settings: s, at, trust }) {
+    let a: number;
+    if (ev.type === 'message') {
+      if (!ev.stranger || (ev.textHash === 0 && !ev.link)) return null;
+      a = ev.from;
+    } else if (ev.type === 'post') a = ev.from;
+    else if (ev.type === 'invite' && ev.stranger) a = ev.by;
+    else return null;
+    if (!e.worstCampaign(a, at, s.minSenders, s.prior, s.strength, campaignBuf)) return null;
+    const rate = campaignBuf[0]!;
+    if (rate < s.ratio || campaignBuf[1]! < s.minComplaints || campaignBuf[3]! >= s.maxPositive) return null;
+    // An account that strangers answer and save is not taken for its campaign.
+    if (trust(a) >= 2) return null;
+    return {
+      action: 'limit',
+      hours: s.limitHours,
+      signals: [
+        sig('campaign_complaint_rate', rate, s.ratio),
+        sig('campaign_complaints', campaignBuf[1]!, s.minComplaints),
+        sig('campaign_senders', campaignBuf[2]!, s.minSenders),
+      ],
+    };
   },
 });
 
@@ -116,27 +258,55 @@ export const blocksPerStranger = rule({
 
 export const massInvites = rule({
   name: 'mass_invites',
-  description: 'Adds many people who have not saved it to groups and channels.',
+  description:
+    'Adds many people who have not saved it to groups and channels, in an hour or a day; young accounts have the low thresholds, and the thresholds grow with trust (people it added save it, few decline or leave).',
   on: ['invite'],
-  defaults: { hourly: 30, daily: 100, limitHours: 24 },
-  evaluate(ev, { counters: c, settings: s, at }) {
+  defaults: { hourly: 150, daily: 400, youngHourly: 30, youngDaily: 100, youngHours: 72, limitHours: 24 },
+  evaluate(ev, { counters: c, settings: s, at, young, trust }) {
     if (ev.type !== 'invite' || !ev.stranger) return null;
-    return c.hour(ev.by, 'invites', at) > s.hourly || c.day(ev.by, 'invites', at) > s.daily ? { action: 'limit', hours: s.limitHours } : null;
+    const y = young(ev.by, s.youngHours);
+    const f = trust(ev.by);
+    const h = (y ? s.youngHourly : s.hourly) * f;
+    const d = (y ? s.youngDaily : s.daily) * f;
+    const hour = c.hour(ev.by, 'invites', at);
+    const day = c.day(ev.by, 'invites', at);
+    return hour > h || day > d
+      ? { action: 'limit', hours: s.limitHours, signals: [sig('invites', hour > h ? hour : day, hour > h ? h : d, hour > h ? 'hour' : 'day')] }
+      : null;
   },
 });
 
 export const industrialScale = rule({
   name: 'industrial_scale',
-  description: 'Writes to strangers at industrial scale: frozen under the industrial_spam policy.',
+  description:
+    "Writes to strangers at industrial scale — `daily` cold messages in a day, or `total` strangers reached within the decaying window (half-life 3 days: about a week's worth) — unless the strangers answer it (trust): frozen under the industrial_spam policy.",
   on: ['message'],
   defaults: { daily: 300, total: 1000 },
-  evaluate(ev, { counters: c, settings: s, at }) {
+  evaluate(ev, { counters: c, evidence: e, settings: s, at, trust }) {
     if (ev.type !== 'message' || !ev.stranger) return null;
-    return c.day(ev.from, 'cold', at) >= s.daily || c.total(ev.from, 'coldChats') >= s.total ? { action: 'freeze' } : null;
+    const day = c.day(ev.from, 'cold', at);
+    const reached = e.contacts.value(ev.from, at);
+    if (day < s.daily && reached < s.total) return null;
+    const f = trust(ev.from);
+    if (day < s.daily * f && reached < s.total * f) return null;
+    return {
+      action: 'freeze',
+      signals: [day >= s.daily * f ? sig('cold_messages_day', day, s.daily * f) : sig('strangers_reached', reached, s.total * f), sig('trust', f, 1)],
+    };
   },
 });
 
-export const BUILT_IN_RULES: Rule[] = [coldFanout, sameText, linksToStrangers, reportsPerStranger, blocksPerStranger, massInvites, industrialScale] as Rule[];
+export const BUILT_IN_RULES: Rule[] = [
+  coldFanout,
+  sameText,
+  linksToStrangers,
+  strangerFeedback,
+  campaign,
+  reportsPerStranger,
+  blocksPerStranger,
+  massInvites,
+  industrialScale,
+] as Rule[];
 
 /** The operator's robots file (BANYA_ROBOTS_FILE): per-rule switches and settings, guard rails. */
 export const robotsConfigSchema = z

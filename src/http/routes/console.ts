@@ -11,7 +11,8 @@ import { publicId } from '../../store/ids.js';
 import { rows } from '../../store/read.js';
 import { SESSION_COOKIE, type ConsoleSessions } from '../console-sessions.js';
 import { PAGE_CSP, sendError } from '../errors.js';
-import { errorResponses } from '../schemas.js';
+import { robotRecords } from '../../enforcement/timeline.js';
+import { errorResponses, robotSignalsSchema } from '../schemas.js';
 
 /**
  * The console's own API (sessions, figures, staff list, the evidence-view audit) and the web pages
@@ -122,6 +123,59 @@ export async function consoleRoutes(app: FastifyInstance, p: Platform, o: Consol
       const minutes = req.query.minutes === undefined ? 60 : Number(req.query.minutes);
       if (minutes < 1 || minutes > 1440) fail('BAD_REQUEST', { field: 'querystring.minutes', reason: 'from 1 to 1440' });
       return figures.view(minutes);
+    },
+  );
+
+  app.get<{ Querystring: { kind?: 'shadow' | 'false_positive'; cursor?: string; limit?: string } }>(
+    '/v1/console/robots/records',
+    {
+      config: { access: 'staff' },
+      schema: {
+        summary:
+          "The robots page's records, newest first: shadow results (what a rule would have done, why not, the signals that fired) and false positives found by appeals",
+        tags: ['console'],
+        querystring: {
+          type: 'object',
+          properties: {
+            kind: { type: 'string', enum: ['shadow', 'false_positive'] },
+            cursor: { type: 'string', pattern: '^[0-9]{1,15}$' },
+            limit: { type: 'string', pattern: '^[0-9]{1,4}$' },
+          },
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              records: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  required: ['id', 'at', 'kind', 'rule'],
+                  properties: {
+                    id: { type: 'string' },
+                    at: { type: 'string' },
+                    kind: { type: 'string', enum: ['shadow', 'false_positive'] },
+                    rule: { type: 'string' },
+                    accountId: { type: 'string' },
+                    effect: { type: 'object', additionalProperties: true, description: 'shadow: what the rule would have done' },
+                    why: { type: 'string', description: 'shadow: shadow, daily_cap or manual_decision' },
+                    signals: robotSignalsSchema,
+                    appealId: { type: 'string', description: 'false positive: the appeal that overturned the robot' },
+                    restrictionId: { type: 'integer' },
+                  },
+                },
+              },
+              nextCursor: { type: 'string' },
+            },
+          },
+          ...errorResponses,
+        },
+      },
+    },
+    async (req) => {
+      const limit = req.query.limit === undefined ? 50 : Number(req.query.limit);
+      if (limit < 1 || limit > 500) fail('BAD_REQUEST', { field: 'querystring.limit', reason: 'from 1 to 500' });
+      return robotRecords(p, req.query.kind, limit, req.query.cursor === undefined ? undefined : Number(req.query.cursor));
     },
   );
 

@@ -9,7 +9,7 @@ import { accountView, loadAccount } from '../../platform/accounts.js';
 import type { Platform } from '../../platform/context.js';
 import { parseId } from '../../store/ids.js';
 import { pageParams } from '../paging.js';
-import { errorResponses, pageQuerySchema, restrictionSchema } from '../schemas.js';
+import { errorResponses, pageQuerySchema, restrictionSchema, robotFindingSchema, robotSignalsSchema } from '../schemas.js';
 import { staffOf } from './actor.js';
 
 const STAFF = ['triage', 'moderator', 'support', 'admin'] as const;
@@ -66,6 +66,29 @@ const caseDetailSchema = {
         properties: { messageId: { type: 'string' }, text: { type: 'string' }, sentAt: { type: 'string' }, chatId: { type: 'string' } },
       },
     },
+    robots: {
+      type: 'array',
+      description: 'Which robot rules acted (or would have) about the subject, newest first (at most 20), each with the signals that fired and why',
+      items: robotFindingSchema,
+    },
+  },
+} as const;
+
+/**
+ * An event of a staff timeline: its id, type, time and actor, and the payload fields its type
+ * shows (src/enforcement/timeline.ts EVENT_VIEWS). Robot events carry their `rule` and `signals`.
+ */
+const timelineEventSchema = {
+  type: 'object',
+  additionalProperties: true,
+  required: ['id', 'type', 'at', 'actor'],
+  properties: {
+    id: { type: 'string' },
+    type: { type: 'string' },
+    at: { type: 'string' },
+    actor: { type: 'object', properties: { kind: { type: 'string' }, id: { type: 'string' } } },
+    rule: { type: 'string', description: 'robot events: the rule' },
+    signals: robotSignalsSchema,
   },
 } as const;
 
@@ -217,6 +240,21 @@ export async function moderationRoutes(app: FastifyInstance, p: Platform): Promi
         summary: "An account's restriction, strikes and timeline of events, newest first, paged (appeal and ticket texts for support and admin only)",
         tags: ['moderation'],
         querystring: pageQuerySchema,
+        response: {
+          200: {
+            type: 'object',
+            additionalProperties: true,
+            properties: {
+              account: { type: 'object', additionalProperties: true },
+              restriction: { type: 'object', additionalProperties: true },
+              strikes: { type: 'array', items: { type: 'object', additionalProperties: true } },
+              reporter: { type: 'object', additionalProperties: true },
+              events: { type: 'array', items: timelineEventSchema },
+              nextCursor: { type: 'string' },
+            },
+          },
+          ...errorResponses,
+        },
       },
     },
     async (req) => {

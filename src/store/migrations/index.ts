@@ -11,6 +11,7 @@ import * as reportEvidenceInLog from './2026-12-01T22-30-report-evidence-in-log.
 import { crm } from './2026-12-01T23-00-crm.js';
 import { clusterInvariants } from './2026-12-02T02-30-cluster-invariants.js';
 import { platformIds } from './2026-12-02T02-30-platform-ids.js';
+import { robotRecords } from './2026-12-02T02-30-robot-records.js';
 
 /**
  * Every migration, by name. A migration is frozen once released: it holds its own DDL and
@@ -34,6 +35,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026-12-01T23:00-crm': crm,
   '2026-12-02T02:30-cluster-invariants': clusterInvariants,
   '2026-12-02T02:30-platform-ids': platformIds,
+  '2026-12-02T02:30-robot-records': robotRecords,
 };
 
 export const migrationProvider: MigrationProvider = {

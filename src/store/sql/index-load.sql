@@ -27,7 +27,7 @@ select "blocker_id", "blocked_id" from "blocks";
 --   SCAN blocks USING COVERING INDEX sqlite_autoindex_blocks_1
 
 -- chats
-select "id", "kind", "public", "peer_low", "peer_high", "low_wrote", "high_wrote" from "chats";
+select "id", "kind", "public", "peer_low", "peer_high", "started_by", "low_wrote", "high_wrote" from "chats";
 -- plan:
 --   SCAN chats
 

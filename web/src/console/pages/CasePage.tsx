@@ -6,6 +6,7 @@ import { when } from '../../shared/format';
 import { useLang } from '../../shared/i18n';
 import { decide, fetchQueue, filtersFrom, POLICIES, type CaseView } from '../cases';
 import { ErrorNote } from '../ErrorNote';
+import { RobotFindings, signalLine, type RobotFinding, type RobotSignal } from '../RobotSignals';
 import { can, useSession } from '../session';
 
 interface CaseDetail extends CaseView {
@@ -18,6 +19,8 @@ interface CaseDetail extends CaseView {
     reporter?: { confirmed: number; dismissed: number; ageDays: number };
   }[];
   evidence: { messageId: string; text: string; sentAt: string; chatId: string }[];
+  /** Which robot rules acted about the subject, with the signals that fired (older servers: absent). */
+  robots?: RobotFinding[];
 }
 
 interface TimelineEvent {
@@ -52,6 +55,8 @@ function describe(e: TimelineEvent): string {
   const parts = Object.entries(rest)
     .filter(([, v]) => v !== undefined && v !== null && typeof v !== 'object')
     .map(([k, v]) => `${k}: ${String(v)}`);
+  // A robot's event says which signals fired: value / threshold (note).
+  if (Array.isArray(e.signals) && e.signals.length > 0) parts.push(`signals: ${(e.signals as RobotSignal[]).map(signalLine).join('; ')}`);
   return `${type}${parts.length ? ` — ${parts.join(', ')}` : ''}`;
 }
 
@@ -128,7 +133,6 @@ export function CasePage() {
   if (!c) return <p>{t('loading')}</p>;
   const events = timeline.data?.pages.flatMap((p) => p.events) ?? [];
   const first = timeline.data?.pages[0];
-  const robotEvents = events.filter((e) => e.actor.kind === 'robot' || e.type.startsWith('robot_'));
   const open = c.state !== 'closed';
 
   return (
@@ -256,17 +260,7 @@ export function CasePage() {
       <div className="grid">
         <section className="panel" aria-labelledby="signals-h">
           <h2 id="signals-h">{t('robotSignals')}</h2>
-          {robotEvents.length === 0 ? (
-            <p className="muted">{t('noRobotSignals')}</p>
-          ) : (
-            <ul>
-              {robotEvents.map((e) => (
-                <li key={e.id}>
-                  {when(e.at, lang)} · {e.actor.id ?? ''} · {describe(e)}
-                </li>
-              ))}
-            </ul>
-          )}
+          <RobotFindings findings={c.robots ?? []} />
         </section>
         <section className="panel" aria-labelledby="strikes-h">
           <h2 id="strikes-h">{t('strikes')}</h2>

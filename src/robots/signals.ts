@@ -1,0 +1,296 @@
+import { Decaying } from './counters.js';
+import { PairSet } from './pairs.js';
+
+/**
+ * What robots know about how people respond to an account, and to the campaigns it takes part
+ * in: decaying sums (half-lives, not lifetime counts) in flat arrays, so that an update on the
+ * hot path is a few array writes and allocates nothing.
+ *
+ * - `contacts`: strangers the account reached first (new chats with strangers, strangers added to
+ *   groups) — the denominator of every ratio;
+ * - `neg`: complaints from those strangers (reports, blocks, declined invites, leaving a group
+ *   soon after being added), each weighted by who complains (age, record);
+ * - `pos`: the strangers' good answers (a reply to the account's first message, saving its number
+ *   after it wrote first);
+ * - `known`: new chats with people who know the account (saved it, or wrote to it before);
+ * - `landing`: new chats with strangers whose text carried a landing (a link, a handle).
+ *
+ * Ratios use a Beta prior, so that one block among two contacts is not 50%: the evidence grows
+ * with the contacts.
+ */
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+/** A Beta-smoothed rate: (hits + prior·strength) / (trials + strength). */
+export function smoothed(hits: number, trials: number, prior: number, strength: number): number {
+  return (hits + prior * strength) / (trials + strength);
+}
+
+/** What a complaint weighs by the complainer's age: a curve from 0.1 (new) to 1 (a week or more). */
+export function ageWeight(ageMs: number): number {
+  if (ageMs === Infinity) return 1;
+  const days = ageMs / DAY;
+  if (days <= 0) return 0.1;
+  return Math.min(1, 0.1 + 0.9 * (1 - Math.exp(-days / 2.5)));
+}
+
+/**
+ * How young an account is, as a curve: 1 for a new account, falling with age (0.72 at a day,
+ * 0.37 at three days, 0.1 at a week). Unknown creation counts as established.
+ */
+export function youth(ageMs: number): number {
+  if (ageMs === Infinity) return 0;
+  return Math.exp(-Math.max(0, ageMs) / (3 * DAY));
+}
+
+const BANDS = 8;
+
+/** What complaints from accounts under a day old weigh together, at most. */
+export const FRESH_CAP = 1;
+
+/**
+ * Campaign statistics per key (a landing domain or handle, or a near-duplicate band of a text),
+ * across accounts: an open-addressed table of fixed size, whose stale entries (decayed to
+ * nothing) are taken over by new keys, so that memory stays bounded whatever the traffic.
+ */
+export class Campaigns {
+  private readonly keys: Int32Array;
+  private readonly sends: Float64Array;
+  private readonly senders: Float64Array;
+  private readonly neg: Float64Array;
+  private readonly pos: Float64Array;
+  private readonly at: Float64Array;
+  private readonly mask: number;
+
+  constructor(
+    readonly halfLifeMs: number,
+    bits = 17,
+  ) {
+    const n = 1 << bits;
+    this.mask = n - 1;
+    this.keys = new Int32Array(n);
+    this.sends = new Float64Array(n);
+    this.senders = new Float64Array(n);
+    this.neg = new Float64Array(n);
+    this.pos = new Float64Array(n);
+    this.at = new Float64Array(n);
+  }
+
+  /** The slot of `key` (0 is no key), creating it when `create`; -1 when absent or full. */
+  slot(key: number, at: number, create: boolean): number {
+    if (key === 0) return -1;
+    let i = Math.imul(key, 0x9e3779b1) >>> 15;
+    i &= this.mask;
+    let free = -1;
+    for (let probe = 0; probe < 8; probe++, i = (i + 1) & this.mask) {
+      const k = this.keys[i]!;
+      if (k === key) return i;
+      if (k === 0) {
+        if (free < 0) free = i;
+        break;
+      }
+      if (free < 0 && at - this.at[i]! > 6 * this.halfLifeMs) free = i;
+    }
+    if (!create || free < 0) return -1;
+    this.keys[free] = key;
+    this.sends[free] = 0;
+    this.senders[free] = 0;
+    this.neg[free] = 0;
+    this.pos[free] = 0;
+    this.at[free] = at;
+    return free;
+  }
+
+  private age(i: number, at: number): void {
+    const dt = at - this.at[i]!;
+    if (dt <= 0) return;
+    const f = 2 ** (-dt / this.halfLifeMs);
+    this.sends[i]! *= f;
+    this.senders[i]! *= f;
+    this.neg[i]! *= f;
+    this.pos[i]! *= f;
+    this.at[i] = at;
+  }
+
+  /** A send under `key`; `newSender` when the account had not used it lately. */
+  send(key: number, at: number, newSender: boolean): void {
+    const i = this.slot(key, at, true);
+    if (i < 0) return;
+    this.age(i, at);
+    this.sends[i]! += 1;
+    if (newSender) this.senders[i]! += 1;
+  }
+
+  feedback(key: number, at: number, neg: number, pos: number): void {
+    const i = this.slot(key, at, false);
+    if (i < 0) return;
+    this.age(i, at);
+    this.neg[i]! += neg;
+    this.pos[i]! += pos;
+  }
+
+  /** Reads one key's figures into `out` ([sends, senders, neg, pos]); false when unknown. */
+  read(key: number, at: number, out: Float64Array): boolean {
+    const i = this.slot(key, at, false);
+    if (i < 0) return false;
+    this.age(i, at);
+    out[0] = this.sends[i]!;
+    out[1] = this.senders[i]!;
+    out[2] = this.neg[i]!;
+    out[3] = this.pos[i]!;
+    return true;
+  }
+}
+
+/** 32-bit FNV-1a of a string (a landing key's number); never 0. */
+export function keyHash(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h | 0 || 1;
+}
+
+export class Evidence {
+  readonly contacts: Decaying;
+  readonly neg: Decaying;
+  /** Complaints from accounts under a day old: together they count for at most `FRESH_CAP`. */
+  readonly freshNeg: Decaying;
+  /** Reports alone (weight by the reporter), for `reports_per_stranger`. */
+  readonly reports: Decaying;
+  readonly freshReports: Decaying;
+  readonly pos: Decaying;
+  /** (account, other): `other` answered or saved the account after it wrote first (counted once). */
+  readonly answered = new PairSet(1 << 14);
+  /** (account, other): `other` complained about the account (counted once). */
+  readonly complained = new PairSet(1 << 12);
+  readonly known: Decaying;
+  readonly landing: Decaying;
+  /** Complaints from people the account wrote to, however well they knew it (a hijacked account's friends). */
+  readonly campaigns: Campaigns;
+  /** (account, other): the account reached `other` first (a new chat, an invite). */
+  readonly reached = new PairSet(1 << 14);
+  /** Per account: its latest landing key and text bands (BANDS each), for feedback to reach its campaigns. */
+  private lastLanding = new Int32Array(1024);
+  private lastBands = new Int32Array(1024 * BANDS);
+  voip = new Uint8Array(1024);
+  /** Per group: the account that last added a stranger to it (a quick leave complains about it). */
+  readonly groupInviter = new Map<number, number>();
+  private readonly buf = new Float64Array(4);
+
+  constructor(halfLifeMs: number) {
+    this.contacts = new Decaying(halfLifeMs);
+    this.neg = new Decaying(halfLifeMs);
+    this.freshNeg = new Decaying(halfLifeMs);
+    this.reports = new Decaying(halfLifeMs);
+    this.freshReports = new Decaying(halfLifeMs);
+    this.pos = new Decaying(halfLifeMs);
+    this.known = new Decaying(halfLifeMs);
+    this.landing = new Decaying(halfLifeMs);
+    this.campaigns = new Campaigns(halfLifeMs);
+  }
+
+  private ensure(a: number): void {
+    if (a < this.lastLanding.length) return;
+    let n = this.lastLanding.length;
+    while (n <= a) n *= 2;
+    const l = new Int32Array(n);
+    l.set(this.lastLanding);
+    this.lastLanding = l;
+    const b = new Int32Array(n * BANDS);
+    b.set(this.lastBands);
+    this.lastBands = b;
+    const v = new Uint8Array(n);
+    v.set(this.voip);
+    this.voip = v;
+  }
+
+  setVoip(a: number, voip: boolean): void {
+    this.ensure(a);
+    this.voip[a] = voip ? 1 : 0;
+  }
+
+  isVoip(a: number): boolean {
+    return a < this.voip.length && this.voip[a] === 1;
+  }
+
+  /**
+   * A text the account sent to a stranger (or posted): its landing key and bands join their
+   * campaigns. Returns how many bands it shares with the account's previous such text.
+   */
+  text(a: number, at: number, landing: number, bands: readonly number[] | undefined): number {
+    this.ensure(a);
+    if (landing !== 0) {
+      this.campaigns.send(landing, at, this.lastLanding[a] !== landing);
+      this.lastLanding[a] = landing;
+    }
+    if (!bands || bands.length === 0) return 0;
+    const base = a * BANDS;
+    let shared = 0;
+    const lb = this.lastBands;
+    for (let i = 0; i < BANDS && i < bands.length; i++) {
+      const k = bands[i]!;
+      const same = lb[base + i] === k;
+      if (same) shared++;
+      this.campaigns.send(k, at, !same);
+      lb[base + i] = k;
+    }
+    return shared;
+  }
+
+  /** Feedback about the account reaches its campaigns too. */
+  feedback(a: number, at: number, neg: number, pos: number): void {
+    if (a >= this.lastLanding.length) return;
+    const l = this.lastLanding[a]!;
+    if (l !== 0) this.campaigns.feedback(l, at, neg, pos);
+    const base = a * BANDS;
+    for (let i = 0; i < BANDS; i++) {
+      const k = this.lastBands[base + i]!;
+      if (k !== 0) this.campaigns.feedback(k, at, neg, pos);
+    }
+  }
+
+  /**
+   * The worst campaign the account's latest texts belong to: the highest smoothed complaint
+   * rate among its keys that at least `minSenders` accounts used, into `out` as [rate, neg,
+   * senders, posRate]; false when none qualifies.
+   */
+  worstCampaign(a: number, at: number, minSenders: number, prior: number, strength: number, out: Float64Array): boolean {
+    if (a >= this.lastLanding.length) return false;
+    let found = false;
+    out[0] = 0;
+    const base = a * BANDS;
+    const buf = this.buf;
+    for (let i = -1; i < BANDS; i++) {
+      const k = i < 0 ? this.lastLanding[a]! : this.lastBands[base + i]!;
+      if (k === 0 || !this.campaigns.read(k, at, buf)) continue;
+      const sends = buf[0]!;
+      if (buf[1]! < minSenders) continue;
+      const rate = smoothed(buf[2]!, sends, prior, strength);
+      if (rate > out[0]!) {
+        out[0] = rate;
+        out[1] = buf[2]!;
+        out[2] = buf[1]!;
+        out[3] = sends > 0 ? buf[3]! / sends : 0;
+        found = true;
+      }
+    }
+    return found;
+  }
+
+  /** Weighted complaints about the account: established complainers', plus fresh ones' up to `FRESH_CAP`. */
+  complaints(a: number, at: number): number {
+    return this.neg.value(a, at) + Math.min(FRESH_CAP, this.freshNeg.value(a, at));
+  }
+
+  /** The landing key of the account's latest text to a stranger (0: none). */
+  landingOf(a: number): number {
+    return a < this.lastLanding.length ? this.lastLanding[a]! : 0;
+  }
+
+  hasLanding(a: number): boolean {
+    return a < this.lastLanding.length && this.lastLanding[a] !== 0;
+  }
+}
