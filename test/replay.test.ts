@@ -25,7 +25,7 @@ delete env.BANYA_ROBOTS_FILE;
 delete env.BANYA_PROGRESS;
 
 async function banya(...args: string[]): Promise<{ stdout: string; stderr: string }> {
-  return run(process.execPath, [BIN, ...args], { cwd: ROOT, env, maxBuffer: 64 << 20, timeout: 50_000 });
+  return run(process.execPath, [BIN, ...args], { cwd: ROOT, env, maxBuffer: 64 << 20, timeout: 150_000 });
 }
 
 const SUMMARY_KEYS = [
@@ -73,7 +73,7 @@ beforeAll(async () => {
   replayStderr = plain.stderr;
   adversarialSummary = JSON.parse(lastLine(adv.stdout));
   adversarialStderr = adv.stderr;
-}, 90_000);
+}, 300_000);
 
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
