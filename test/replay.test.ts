@@ -25,7 +25,7 @@ delete env.BANYA_ROBOTS_FILE;
 delete env.BANYA_PROGRESS;
 
 async function banya(...args: string[]): Promise<{ stdout: string; stderr: string }> {
-  return run(process.execPath, [BIN, ...args], { cwd: ROOT, env, maxBuffer: 64 << 20, timeout: 50_000 });
+  return run(process.execPath, [BIN, ...args], { cwd: ROOT, env, maxBuffer: 64 << 20, timeout: 150_000 });
 }
 
 const SUMMARY_KEYS = [
@@ -73,7 +73,7 @@ beforeAll(async () => {
   replayStderr = plain.stderr;
   adversarialSummary = JSON.parse(lastLine(adv.stdout));
   adversarialStderr = adv.stderr;
-}, 90_000);
+}, 300_000);
 
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -234,7 +234,11 @@ describe('a hand-written trace with problems', () => {
   it('reports each bad line by number on stderr, skips it, and counts the rest', async () => {
     const file = path.join(dir, 'hand.jsonl');
     fs.writeFileSync(file, text);
-    const { stdout, stderr } = await banya('replay', file, '--json', '--svg', path.join(dir, 'hand.svg'));
+    // cold_fanout pinned to the young threshold of 8 an hour for texts without links (default 30).
+    const pinned = { rules: { cold_fanout: { settings: { youngPlainHourly: 8 } } } };
+    const robotsFile = path.join(dir, 'hand-robots.json');
+    fs.writeFileSync(robotsFile, JSON.stringify(pinned));
+    const { stdout, stderr } = await banya('replay', file, '--json', '--svg', path.join(dir, 'hand.svg'), '--robots', robotsFile);
     expect(stderr).toMatch(/^line 14: not JSON \(skipped\)$/m);
     expect(stderr).toMatch(/^line 15: unknown id "ghost" \(skipped\)$/m);
     expect(stderr).toMatch(/^line 17: .*(to|text).* \(skipped\)$/m);
@@ -258,7 +262,7 @@ describe('a hand-written trace with problems', () => {
     expect(stderr).toMatch(/messages the gate refused 3/);
 
     // In-process, the same problems with the same line numbers, and the same summary.
-    const replay = new Replay(robotsConfig({}));
+    const replay = new Replay(robotsConfig(pinned));
     for (const l of text.split('\n')) replay.line(l);
     const r = replay.report();
     expect(r.problems.map((p) => p.line)).toEqual([14, 15, 17]);
