@@ -131,6 +131,10 @@ describe('a young account writing to many strangers', () => {
     const applied = (await timeline(w, a)).filter((e) => e.type === 'restriction_applied');
     expect(applied).toHaveLength(1);
     expect(applied[0]).toMatchObject({ actor: { kind: 'robot', id: 'cold_fanout' } });
+    // Staff see which signals fired, with their values and thresholds, beside the limit.
+    expect(applied[0].signals?.length).toBeGreaterThan(0);
+    for (const sig of applied[0].signals ?? [])
+      expect(sig).toMatchObject({ name: expect.any(String), value: expect.any(Number), threshold: expect.any(Number) });
     // It ends by itself after a day.
     await advance(w, DAY);
     expect(await me(a)).toMatchObject({ state: 'free' });
@@ -203,6 +207,7 @@ describe('reports and robots', () => {
     const applied = byRobots(await timeline(w, spammer), 'restriction_applied');
     expect(applied).toHaveLength(1);
     expect(applied[0]).toMatchObject({ actor: { kind: 'robot', id: 'stranger_feedback' } });
+    expect(applied[0].signals?.length).toBeGreaterThan(0);
   });
 });
 

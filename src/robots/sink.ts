@@ -3,21 +3,24 @@ import type { Enforcement } from '../enforcement/state.js';
 import type { EffectSink } from './engine.js';
 import type { Effect } from './rules.js';
 
-/** Robots acting for real: every effect goes through enforcement's robots' door. */
+/**
+ * Robots acting for real: every effect goes through enforcement's robots' door, with the signals
+ * that fired, which staff see with the restriction or the case (never the person).
+ */
 export function enforcementSink(e: Enforcement): EffectSink {
   return {
     async apply(account, rule, effect: Effect) {
       switch (effect.action) {
         case 'limit':
-          return robotLimit(e, account, rule, effect.hours);
+          return robotLimit(e, account, rule, effect.hours, effect.signals);
         case 'freeze':
-          await robotSanction(e, account, rule, 'industrial_spam');
+          await robotSanction(e, account, rule, 'industrial_spam', effect.signals);
           return;
         case 'open_case':
-          await robotOpenCase(e, account, rule, effect.priority);
+          await robotOpenCase(e, account, rule, effect.priority, effect.signals);
           return;
         case 'flag':
-          return robotFlag(e, account, rule, effect.note);
+          return robotFlag(e, account, rule, effect.note, effect.signals);
       }
     },
     shadow(account, rule, effect, _at, why) {
