@@ -227,6 +227,7 @@ const FIXTURES: Record<string, () => Fixture | Promise<Fixture>> = {
   'GET /v1/console/session': () => ({ path: '/v1/console/session' }),
   'DELETE /v1/console/session': () => ({ path: '/v1/console/session', fresh: true }),
   'GET /v1/console/figures': () => ({ path: '/v1/console/figures' }),
+  'GET /v1/console/robots/records': () => ({ path: '/v1/console/robots/records?kind=shadow' }),
   'GET /v1/moderation/audit': () => ({ path: '/v1/moderation/audit' }),
   'GET /v1/demo/people': () => ({ path: '/v1/demo/people' }),
   'GET /static/*': () => ({ path: '/static/console/index.html' }),

@@ -6,7 +6,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkProjections } from '../src/check.js';
 import { BUTTONS } from '../src/domain/spambot.js';
-import { PostgresStore } from '../src/store/postgres.js';
+import { connection, PostgresStore } from '../src/store/postgres.js';
 import { type Running, serve } from './helpers/cli-server.js';
 import { Client, type TestAccount } from './helpers/client.js';
 import { expectError } from './helpers/expect.js';
@@ -87,7 +87,7 @@ async function within<T>(ms: number, check: () => Promise<T>): Promise<T> {
 }
 
 async function sql<T extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<T[]> {
-  const c = new pg.Client({ connectionString: databaseUrl });
+  const c = new pg.Client(connection(databaseUrl));
   await c.connect();
   try {
     return (await c.query<T>(text, values)).rows;

@@ -5,9 +5,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { checkProjections } from '../src/check.js';
 import { robotLimit, robotSanction } from '../src/enforcement/robots-door.js';
 import { parseId } from '../src/store/ids.js';
-import Database from 'better-sqlite3';
-import { DB_FILE } from '../src/store/sqlite.js';
 import { ADMIN_TOKEN, startServer, type TestServer } from './helpers/server.js';
+import { putStoredSetting } from './helpers/pg.js';
 import { expectError } from './helpers/expect.js';
 import { Client, World, type TestAccount } from './helpers/client.js';
 
@@ -1006,9 +1005,7 @@ describe('story: restarts', () => {
     await offence(frozenOne, 'scam');
     // banya is down for 15 days: the stored clock moves on as the real one would have.
     await server.stop();
-    const db = new Database(path.join(server.dataDir, DB_FILE));
-    db.prepare('UPDATE settings SET value = ? WHERE key = ?').run(String(t + 15 * DAY * 1000), 'manual_clock_ms');
-    db.close();
+    await putStoredSetting(server.dataDir, 'manual_clock_ms', String(t + 15 * DAY * 1000));
     server = await startServer({}, server.dataDir);
     world = new World(server.url);
     moderator = new Client(server.url, moderator.token);

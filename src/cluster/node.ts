@@ -1,3 +1,4 @@
+import { connection } from '../store/postgres.js';
 import os from 'node:os';
 import type { Logger } from 'pino';
 import pg from 'pg';
@@ -33,10 +34,11 @@ export function defaultNodeId(): string {
   return `${os.hostname()}-${process.pid}`.replace(/:/g, '-');
 }
 
-/** The pg client's settings for a URL (the user defaults to PGUSER or the OS user, as libpq does). */
-function clientConfig(url: string): pg.ClientConfig {
-  return { connectionString: url, user: process.env.PGUSER || os.userInfo().username };
-}
+/**
+ * The pg client's settings for a URL, as the store's own (the user defaults to PGUSER or the OS
+ * user, as libpq does: a `user` beside the connection string would be overridden by it).
+ */
+const clientConfig = connection;
 
 export class ClusterNode {
   readonly follower: FeedFollower;

@@ -73,7 +73,7 @@ const TYPES = {
  * The URL's settings. A URL naming no user (`postgres:///banya?host=/run/postgresql`) connects
  * as PGUSER or the operating system's user, as psql does.
  */
-function connection(url: string): pg.ClientConfig {
+export function connection(url: string): pg.ClientConfig {
   const m = /^(postgres(?:ql)?:\/\/)([^/?#]*)(.*)$/.exec(url);
   if (!m || m[2]!.includes('@')) return { connectionString: url };
   const user = encodeURIComponent(process.env.PGUSER || os.userInfo().username);

@@ -98,3 +98,28 @@ export async function dropAll(): Promise<void> {
     for (const r of old.rows) await c.query(`drop database "${r.datname}" with (force)`);
   });
 }
+
+/**
+ * Changes one stored setting of a stopped server's data, on whichever store the suite runs
+ * (tests that move time on while banya is down).
+ */
+export async function putStoredSetting(dataDir: string, key: string, value: string): Promise<void> {
+  if (onPostgres()) {
+    const c = new pg.Client(clientConfig(await databaseUrlFor(dataDir)));
+    await c.connect();
+    try {
+      await c.query('update settings set value = $1 where key = $2', [value, key]);
+    } finally {
+      await c.end();
+    }
+    return;
+  }
+  const { default: Database } = await import('better-sqlite3');
+  const { DB_FILE } = await import('../../src/store/sqlite.js');
+  const db = new Database(path.join(dataDir, DB_FILE));
+  try {
+    db.prepare('UPDATE settings SET value = ? WHERE key = ?').run(value, key);
+  } finally {
+    db.close();
+  }
+}
