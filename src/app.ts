@@ -39,12 +39,12 @@ import { PostgresStore } from './store/postgres.js';
 import { ClusterNode, defaultNodeId } from './cluster/node.js';
 import { RedisLimiter } from './cluster/redis-limits.js';
 import { Redis } from 'ioredis';
-import { row } from './store/read.js';
 import { SupportDesk } from './support/desk.js';
 import { relayMailer } from './support/mailer.js';
 import { startSmtpListener, type SmtpListener } from './support/smtp.js';
 import { openStore } from './store/open.js';
 import { StoreUnavailableError, type Store } from './store/store.js';
+import { putSetting, readSetting } from './store/settings.js';
 
 export interface AppOverrides {
   /** Started with --demo (the demo messenger may offer the demo's people on loopback). */
@@ -79,22 +79,9 @@ export interface App {
 
 const MANUAL_CLOCK_KEY = 'manual_clock_ms';
 
-async function setting(store: Store, key: string): Promise<string | undefined> {
-  const found = await row(store, store.db.selectFrom('settings').select('value').where('key', '=', key));
-  return found?.value;
-}
-
-function putSetting(store: Store, key: string, value: string) {
-  return store.db
-    .insertInto('settings')
-    .values({ key, value })
-    .onConflict((oc) => oc.column('key').doUpdateSet({ value }))
-    .compile();
-}
-
 async function openClock(config: Config, store: Store): Promise<Clock> {
   if (config.clock !== 'manual') return new SystemClock();
-  const stored = await setting(store, MANUAL_CLOCK_KEY);
+  const stored = await readSetting(store, MANUAL_CLOCK_KEY);
   const clock = new ManualClock(stored ? Number(stored) : Date.now());
   if (!stored) await store.write([putSetting(store, MANUAL_CLOCK_KEY, String(clock.now()))]);
   return clock;

@@ -1,9 +1,9 @@
 import { fail } from '../domain/errors.js';
 import type { Config } from '../config.js';
 import type { Clock } from '../clock.js';
-import { row } from '../store/read.js';
 import type { Store } from '../store/store.js';
 import { hashToken, newToken, type TokenRegistry } from './tokens.js';
+import { putSetting, readSetting } from '../store/settings.js';
 
 /**
  * The admin token, the platform's own key. Either the operator sets it (BANYA_ADMIN_TOKEN, and
@@ -21,19 +21,6 @@ const RETIRED_KEY = 'admin_token_retired';
 interface Retired {
   hash: string;
   until: number;
-}
-
-async function setting(store: Store, key: string): Promise<string | undefined> {
-  const found = await row(store, store.db.selectFrom('settings').select('value').where('key', '=', key));
-  return found?.value;
-}
-
-function putSetting(store: Store, key: string, value: string) {
-  return store.db
-    .insertInto('settings')
-    .values({ key, value })
-    .onConflict((oc) => oc.column('key').doUpdateSet({ value }))
-    .compile();
 }
 
 function parseRetired(text: string | undefined): Retired[] {
@@ -54,8 +41,8 @@ export async function setUpAdminToken(config: Config, store: Store, tokens: Toke
     return null;
   }
   const now = clock.now();
-  for (const r of parseRetired(await setting(store, RETIRED_KEY))) if (r.until > now) tokens.put(r.hash, { kind: 'admin', role: 'admin', until: r.until });
-  const stored = await setting(store, CURRENT_KEY);
+  for (const r of parseRetired(await readSetting(store, RETIRED_KEY))) if (r.until > now) tokens.put(r.hash, { kind: 'admin', role: 'admin', until: r.until });
+  const stored = await readSetting(store, CURRENT_KEY);
   if (stored) {
     tokens.put(stored, { kind: 'admin', role: 'admin' });
     return null;
@@ -79,10 +66,10 @@ export async function rotateAdminToken(
   graceSeconds: number,
 ): Promise<{ token: string; previousValidUntil: number }> {
   if (config.adminToken) fail('ADMIN_TOKEN_FIXED');
-  const current = await setting(store, CURRENT_KEY);
+  const current = await readSetting(store, CURRENT_KEY);
   const now = clock.now();
   const until = now + graceSeconds * 1000;
-  const retired = parseRetired(await setting(store, RETIRED_KEY)).filter((r) => r.until > now && r.hash !== current);
+  const retired = parseRetired(await readSetting(store, RETIRED_KEY)).filter((r) => r.until > now && r.hash !== current);
   if (current && graceSeconds > 0) retired.push({ hash: current, until });
   const token = newToken();
   const hash = hashToken(token);

@@ -3,7 +3,7 @@ import { Kysely, Migrator, PostgresDialect, type CompiledQuery, type Compilable,
 import pg from 'pg';
 import type { Database } from './database.js';
 import { pgMigrationProvider } from './migrations/postgres.js';
-import { asUnit, compiled, StoreUnavailableError, WriteRejectedError, type Store, type StoreHealth, type WriteUnit } from './store.js';
+import { asUnit, compiled, StoreUnavailableError, WriteRejectedError, type Store, HealthProbe, type StoreHealth, type WriteUnit } from './store.js';
 
 export interface PostgresOptions {
   /** A batch that could not commit, or a memory update that threw after a commit: for the log. */
@@ -86,8 +86,6 @@ interface Pending {
   reject: (e: Error) => void;
 }
 
-/** How long a health answer is reused, so that probes do not become a write load of their own. */
-const HEALTH_TTL_MS = 1000;
 /** Rows fetched per round trip when iterating a large read. */
 const ITERATE_ROWS = 2000;
 
@@ -129,7 +127,7 @@ export class PostgresStore implements Store {
   private pending: Pending[] = [];
   private running = false;
   private closed = false;
-  private lastHealth: { at: number; health: Promise<StoreHealth> } | null = null;
+  private readonly healthProbe = new HealthProbe(this);
   private lastEventId = 0;
   /** Told after each commit that appended events, with their range (the event feed). */
   onEvents: ((range: EventRange) => void) | null = null;
@@ -362,27 +360,7 @@ export class PostgresStore implements Store {
   }
 
   health(): Promise<StoreHealth> {
-    const now = Date.now();
-    if (this.lastHealth && now - this.lastHealth.at < HEALTH_TTL_MS) return this.lastHealth.health;
-    const health = this.probe();
-    this.lastHealth = { at: now, health };
-    return health;
-  }
-
-  /** A real write through group commit: it fails where any write would (connection lost, read-only, disk full). */
-  private async probe(): Promise<StoreHealth> {
-    try {
-      await this.write([
-        this.db
-          .insertInto('settings')
-          .values({ key: 'health_probe', value: String(Date.now()) })
-          .onConflict((oc) => oc.column('key').doUpdateSet({ value: String(Date.now()) }))
-          .compile(),
-      ]);
-      return { ok: true };
-    } catch (err) {
-      return { ok: false, reason: asError(err).message };
-    }
+    return this.healthProbe.check();
   }
 
   async flush(): Promise<void> {

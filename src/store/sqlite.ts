@@ -7,7 +7,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect, type CompiledQuery, type Compilable } from 'kysely';
 import type { Database } from './database.js';
 import { migrationProvider } from './migrations/index.js';
-import { asUnit, compiled, StoreUnavailableError, WriteRejectedError, type Store, type StoreHealth, type WriteUnit } from './store.js';
+import { asUnit, compiled, StoreUnavailableError, WriteRejectedError, type Store, HealthProbe, type StoreHealth, type WriteUnit } from './store.js';
 
 export interface SqliteOptions {
   /** `process`: durable once handed to the OS; `power`: fsynced before acknowledging. */
@@ -35,9 +35,6 @@ interface Pending {
   resolve: () => void;
   reject: (e: Error) => void;
 }
-
-/** How long a health answer is reused, so that probes do not become a write load of their own. */
-const HEALTH_TTL_MS = 1000;
 
 export const DB_FILE = 'banya.sqlite';
 
@@ -94,7 +91,7 @@ export class SqliteStore implements Store {
   private pending: Pending[] = [];
   private scheduled = false;
   private closed = false;
-  private lastHealth: { at: number; health: Promise<StoreHealth> } | null = null;
+  private readonly healthProbe = new HealthProbe(this);
   private checkpointer: Worker | null = null;
   private checkpointerStarted = false;
   /** BEGIN IMMEDIATE, COMMIT, ROLLBACK: prepared once, not parsed again for every batch. */
@@ -289,27 +286,7 @@ export class SqliteStore implements Store {
   }
 
   health(): Promise<StoreHealth> {
-    const now = Date.now();
-    if (this.lastHealth && now - this.lastHealth.at < HEALTH_TTL_MS) return this.lastHealth.health;
-    const health = this.probe();
-    this.lastHealth = { at: now, health };
-    return health;
-  }
-
-  /** A real write through group commit: it fails where any write would (read-only file, full disk, I/O). */
-  private async probe(): Promise<StoreHealth> {
-    try {
-      await this.write([
-        this.db
-          .insertInto('settings')
-          .values({ key: 'health_probe', value: String(Date.now()) })
-          .onConflict((oc) => oc.column('key').doUpdateSet({ value: String(Date.now()) }))
-          .compile(),
-      ]);
-      return { ok: true };
-    } catch (err) {
-      return { ok: false, reason: asError(err).message };
-    }
+    return this.healthProbe.check();
   }
 
   async flush(): Promise<void> {

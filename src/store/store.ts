@@ -86,3 +86,41 @@ export function isConflict(err: unknown): boolean {
   const cause = err.cause as { code?: unknown; constraint?: unknown } | undefined;
   return cause?.code === '23505' && typeof cause.constraint === 'string' && ARBITER_CONSTRAINTS.has(cause.constraint);
 }
+
+/** How long a health answer is reused, so that probes do not become a write load of their own. */
+const HEALTH_TTL_MS = 1000;
+
+/**
+ * A store's health: a real write through its group commit (it fails where any write would:
+ * connection lost, read-only file or database, full disk), answered from the last probe for a
+ * second.
+ */
+export class HealthProbe {
+  private last: { at: number; health: Promise<StoreHealth> } | null = null;
+
+  constructor(private readonly store: Pick<Store, 'db' | 'write'>) {}
+
+  check(): Promise<StoreHealth> {
+    const now = Date.now();
+    if (this.last && now - this.last.at < HEALTH_TTL_MS) return this.last.health;
+    const health = this.probe();
+    this.last = { at: now, health };
+    return health;
+  }
+
+  private async probe(): Promise<StoreHealth> {
+    const value = String(Date.now());
+    try {
+      await this.store.write([
+        this.store.db
+          .insertInto('settings')
+          .values({ key: 'health_probe', value })
+          .onConflict((oc) => oc.column('key').doUpdateSet({ value }))
+          .compile(),
+      ]);
+      return { ok: true };
+    } catch (err) {
+      return { ok: false, reason: err instanceof Error ? err.message : String(err) };
+    }
+  }
+}
