@@ -1024,13 +1024,17 @@ async function crashLoop(store: StoreUnderTest): Promise<void> {
 const CRASH_LOOP = process.env.BANYA_CRASH_LOOP === '1';
 
 for (const [i, name] of storeNames.entries()) {
-  it.runIf(CRASH_LOOP)(`keeps every acknowledged write through ${LOAD_KILLS + CLOCK_KILLS + STARTUP_KILLS} kills -9 on ${name} (seed ${SEED})`, async () => {
-    storeIndex = i;
-    const store = STORES[name]!();
-    try {
-      await crashLoop(store);
-    } finally {
-      await store.dispose();
-    }
-  }, 600_000);
+  it.runIf(CRASH_LOOP)(
+    `keeps every acknowledged write through ${LOAD_KILLS + CLOCK_KILLS + STARTUP_KILLS} kills -9 on ${name} (seed ${SEED})`,
+    async () => {
+      storeIndex = i;
+      const store = STORES[name]!();
+      try {
+        await crashLoop(store);
+      } finally {
+        await store.dispose();
+      }
+    },
+    600_000,
+  );
 }
