@@ -190,7 +190,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
             for (;;) {
               const next = crm ? crm.nextDue() : Infinity;
               const step = next > clock.now() && next < target ? next : target;
-              await journal.record(step, { kind: 'admin' }, null, { type: 'clock_set', payload: { at: step } });
+              // (a step that does not move the clock, such as an advance of 0, records nothing)
+              if (step !== clock.now()) await journal.record(step, { kind: 'admin' }, null, { type: 'clock_set', payload: { at: step } });
               await scheduler.runDue(clock.now());
               await crm?.runDue(clock.now());
               if (step === target) break;

@@ -160,8 +160,10 @@ export async function listAppeals(
   let q = e.store.db.selectFrom('appeals').selectAll();
   if (state) q = q.where('state', '=', state);
   if (cursor) {
-    const [r, i] = cursor.split('.').map(Number);
-    if (!Number.isInteger(r) || !Number.isInteger(i)) fail('BAD_REQUEST', { field: 'querystring.cursor', reason: 'not a cursor from this API' });
+    // This server's own form only ("<robot>.<id>", digits): anything else is no cursor of ours.
+    const m = /^([01])\.([0-9]{1,15})$/.exec(cursor);
+    const [r, i] = m ? [Number(m[1]), Number(m[2])] : [Number.NaN, Number.NaN];
+    if (!Number.isSafeInteger(r) || !Number.isSafeInteger(i)) fail('BAD_REQUEST', { field: 'querystring.cursor', reason: 'not a cursor from this API' });
     q = q.where((eb) => eb.or([eb('robot', '<', r!), eb.and([eb('robot', '=', r!), eb('id', '>', i!)])]));
   }
   const found = await rows(

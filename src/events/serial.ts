@@ -14,11 +14,14 @@ export class Held {
   constructor(readonly keys: ReadonlySet<string>) {}
 }
 
+/** How many times a job that lost a race to another node is run in all. */
+const LOST_RACE_TRIES = 3;
+
 export class Serializer {
   private readonly tails = new Map<string, Promise<void>>();
   /**
    * With several nodes: a job whose write the database refused because another node won the
-   * race (`isLostRace`) is run once more, after `catchUp` brought memory up to the database, so
+   * race (`isLostRace`) is run again (up to LOST_RACE_TRIES in all), each time after `catchUp` brought memory up to the database, so
    * that it decides again on fresh state. Unset on a single node, where memory is the truth.
    */
   retry: { isLostRace(err: unknown): boolean; catchUp(): Promise<void> } | null = null;
@@ -39,12 +42,14 @@ export class Serializer {
       const h = new Held(held ? new Set([...held.keys, ...wanted]) : new Set(wanted));
       const retry = this.retry;
       if (!retry || held) return await job(h);
-      try {
-        return await job(h);
-      } catch (err) {
-        if (!retry.isLostRace(err)) throw err;
-        await retry.catchUp();
-        return await job(h);
+      // A few tries: with several nodes racing for the same key, the second run can lose again.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await job(h);
+        } catch (err) {
+          if (attempt >= LOST_RACE_TRIES || !retry.isLostRace(err)) throw err;
+          await retry.catchUp();
+        }
       }
     } finally {
       for (const k of wanted) if (this.tails.get(k) === done) this.tails.delete(k);

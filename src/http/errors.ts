@@ -136,8 +136,20 @@ export function tooLarge(req: FastifyRequest, reply: FastifyReply, limitBytes = 
   return reply;
 }
 
+/** Why the database could not take a value of the request (PostgreSQL's data exceptions), if so. */
+function unstorableInput(err: unknown): string | null {
+  const c = ((err instanceof WriteRejectedError ? err.cause : err) as { code?: unknown } | null)?.code;
+  if (c === '22021' || c === '22P05') return 'the request holds a character that cannot be stored (such as NUL)';
+  if (c === '22003') return 'a number in the request is out of range';
+  return null;
+}
+
 export function errorHandler(err: FastifyError | Error, req: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (err instanceof BanyaError) return sendError(req, reply, err.code, err.details);
+  // A value the database cannot hold (PostgreSQL: a NUL, a character outside UTF-8, a number out
+  // of range), in a write or in a read's parameter: the request's own input, not an outage.
+  const unstorable = unstorableInput(err);
+  if (unstorable) return sendError(req, reply, 'BAD_REQUEST', { reason: unstorable });
   // The store could not take this request's write (its own statement was refused, or the batch
   // could not commit): nothing of it was kept, memory did not move, and a retry may succeed.
   if (err instanceof StoreUnavailableError || err instanceof WriteRejectedError) {

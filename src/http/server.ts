@@ -138,6 +138,14 @@ function bodyProblem(value: unknown, max: number): BanyaError | null {
   return null;
 }
 
+/** Whether a parsed body holds U+0000 in any string, keys included. */
+function holdsNul(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (value === null || typeof value !== 'object') return false;
+  for (const [k, v] of Object.entries(value)) if (k.includes('\u0000') || holdsNul(v)) return true;
+  return false;
+}
+
 /** The request's declared body length, when it declares one. */
 function declaredLength(header: string | undefined): number | null {
   if (header === undefined || !/^\d+$/.test(header)) return null;
@@ -213,6 +221,10 @@ export async function createHttpServer(p: Platform, options: HttpOptions): Promi
     }
     const problem = bodyProblem(value, MAX_BODY_DEPTH);
     if (problem) return done(problem);
+    // NUL is not text: PostgreSQL cannot store it, and no client means it. (Only the escape can
+    // carry it: a raw NUL inside a JSON string is not JSON.)
+    if (text.includes('\\u0000') && holdsNul(value))
+      return done(new BanyaError('BAD_REQUEST', { reason: 'the body holds the NUL character (U+0000), which no text may contain' }));
     done(null, value);
   });
 
