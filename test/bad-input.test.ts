@@ -591,6 +591,24 @@ describe('paging parameters', () => {
 
   it('refuses a cursor it did not hand out with 400', async () => {
     expectError(await alice.api.get('/v1/chats?cursor=not-a-cursor'), 400, 'BAD_REQUEST');
+    // Numbers beyond any id, in any spelling, are no cursor either (a database would refuse them).
+    for (const cursor of ['7.193483400569483e%2B201', '1.99999999999999999999', '0.-1', '2.5'])
+      expectError(await world.admin.get(`/v1/moderation/appeals?cursor=${cursor}`), 400, 'BAD_REQUEST');
+  });
+});
+
+describe('text no store can hold', () => {
+  it('refuses a body holding NUL (U+0000) with 400, on either store, and writes nothing', async () => {
+    const before = await dump();
+    for (const text of ['a\u0000b', '\u0000']) {
+      const res = await alice.api.request('POST', '/v1/messages', undefined, `{"to":{"chatId":"${privateChatId}"},"text":"${text}"}`);
+      expectError(res, 400, 'BAD_REQUEST');
+    }
+    // In a key too, and deep in the body.
+    expectError(await alice.api.request('POST', '/v1/messages', undefined, `{"to":{"chatId":"${privateChatId}","x\u0000":1},"text":"hi"}`), 400, 'BAD_REQUEST');
+    expect(await dump()).toEqual(before);
+    // A backslash and "u0000" as plain text is text, not NUL.
+    expect((await alice.api.request('POST', '/v1/messages', undefined, `{"to":{"chatId":"${privateChatId}"},"text":"\\\\u0000"}`)).status).toBe(201);
   });
 });
 
