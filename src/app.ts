@@ -38,6 +38,9 @@ import { Ids } from './store/ids.js';
 import { PostgresStore } from './store/postgres.js';
 import { ClusterNode, defaultNodeId } from './cluster/node.js';
 import { RedisLimiter } from './cluster/redis-limits.js';
+import { RedisLookups } from './cluster/redis-lookups.js';
+import { RobotConsumer, RobotPublisher } from './cluster/robot-stream.js';
+import type { EffectSink } from './robots/engine.js';
 import { Redis } from 'ioredis';
 import { SupportDesk } from './support/desk.js';
 import { relayMailer } from './support/mailer.js';
@@ -133,6 +136,9 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const enforcement: Enforcement = { ...core, policy, enforcement: new EnforcementState() };
   const robots = new RobotsEngine(robotsConfig, enforcementSink(enforcement));
   const redis = config.cluster.redisUrl ? new Redis(config.cluster.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 }) : null;
+  // Several nodes with Redis: robot events go to one stream that one node consumes (the robots'
+  // lease), so each is counted once for the cluster; without Redis each node counts its own.
+  const publisher = pgStore && redis ? new RobotPublisher(redis, { maxLen: config.cluster.robotStreamLength, log }) : null;
   const platform: Platform = {
     ...enforcement,
     tokens: new TokenRegistry(() => clock.now()),
@@ -141,9 +147,11 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     idempotency: new Map(),
     limits: redis ? new RedisLimiter(redis, config.rateLimits) : new RateLimiter(config.rateLimits, overrides.monotonicMs),
     inbox: new Map(),
+    ...(pgStore && redis ? { sharedLookups: new RedisLookups(redis) } : {}),
     // A robot's failure must never turn an acknowledged write into an error: log it and go on.
     robots: {
       observe(ev) {
+        if (publisher) return publisher.publish(ev);
         try {
           const done = robots.observe(ev);
           if (done) return done.catch((err: unknown) => log.error({ err, event: ev.type }, 'a robot effect failed'));
@@ -158,6 +166,35 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   await loadEnforcement(platform);
   await loadRobotState(robots, store);
   const cluster = pgStore && clusterOptions && loading ? await ClusterNode.start(pgStore, journal, core.serial, await loading.release(), clusterOptions) : null;
+  const consumer =
+    cluster && redis && clusterOptions
+      ? new RobotConsumer(
+          redis,
+          store,
+          async (live, onceKey) => {
+            // The previous holder's effects are in memory before this node decides after them.
+            await cluster.fresh();
+            const base = enforcementSink(enforcement, onceKey);
+            const sink: EffectSink = {
+              ...base,
+              apply(account, rule, effect, at) {
+                if (!live()) return;
+                consumer!.noteAction(rule, at);
+                return base.apply(account, rule, effect, at);
+              },
+              shadow(account, rule, effect, at, why) {
+                if (!live()) return;
+                return base.shadow(account, rule, effect, at, why);
+              },
+            };
+            const engine = new RobotsEngine(robotsConfig, sink);
+            await loadRobotState(engine, store);
+            return engine;
+          },
+          { nodeId: clusterOptions.nodeId, leaseMs: clusterOptions.leaseMs, maxLen: config.cluster.robotStreamLength, log, now: () => clock.now() },
+        )
+      : null;
+  consumer?.start();
   const scheduler = new Scheduler(platform);
   // With several nodes time's work runs on one at a time, under a lease (skipped when another has it).
   if (cluster) scheduler.guard = (job) => cluster.underLease(job);
@@ -253,6 +290,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       if (closed) return;
       closed = true;
       scheduler.stop();
+      await consumer?.close();
+      await publisher?.flush();
       await cluster?.close();
       redis?.disconnect();
       crm?.close();

@@ -31,8 +31,10 @@ export const configSchema = z.object({
         .optional(),
       feedPollMs: z.number().int().min(10).default(500),
       leaseMs: z.number().int().min(100).default(5000),
+      /** About how many robot events the Redis stream retains: the tail a new robots' consumer rebuilds its counters from. */
+      robotStreamLength: z.number().int().min(1000).default(1_000_000),
     })
-    .default({ feedPollMs: 500, leaseMs: 5000 }),
+    .default({ feedPollMs: 500, leaseMs: 5000, robotStreamLength: 1_000_000 }),
   port: z.number().int().min(0).max(65535).default(8080),
   host: z.string().default('127.0.0.1'),
   /** Fixed admin token; when absent one is generated on a data folder's first start. */
@@ -164,6 +166,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
       nodeId: str(env, 'BANYA_NODE_ID'),
       feedPollMs: num(env, 'BANYA_FEED_POLL_MS') ?? defaults.cluster.feedPollMs,
       leaseMs: num(env, 'BANYA_LEASE_MS') ?? defaults.cluster.leaseMs,
+      robotStreamLength: num(env, 'BANYA_ROBOT_STREAM_LENGTH') ?? defaults.cluster.robotStreamLength,
     },
     port: num(env, 'BANYA_PORT'),
     host: str(env, 'BANYA_HOST'),

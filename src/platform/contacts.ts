@@ -7,7 +7,7 @@ import { SYSTEM_ACTOR, type Actor } from '../store/event-log.js';
 import { publicId } from '../store/ids.js';
 import { row } from '../store/read.js';
 import type { Platform } from './context.js';
-import { lookUp } from './lookups.js';
+import { lookUp, reserveShared } from './lookups.js';
 import { requireWritable } from './writable.js';
 
 /**
@@ -80,6 +80,7 @@ export async function importContacts(p: Platform, owner: number, entries: { phon
   if (valid.size === 0) return result;
   const saved: { from: number; to: number }[] = [];
   let at = 0;
+  await reserveShared(p, owner, [...valid.keys()].map(phoneKey));
   await p.serial.run([key.account(owner)], async () => {
     const now = p.clock.now();
     const idx = p.index;

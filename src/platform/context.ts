@@ -2,7 +2,7 @@ import type { Lang } from '../domain/texts.js';
 import type { Enforcement } from '../enforcement/state.js';
 import type { RobotEvent } from '../robots/events.js';
 import type { IdempotentAnswer } from './idempotency.js';
-import type { PhoneLookups } from './lookups.js';
+import type { PhoneLookups, SharedLookups } from './lookups.js';
 import type { PendingImports } from './pending.js';
 import type { Limits } from './rate-limits.js';
 import type { TokenRegistry } from './tokens.js';
@@ -23,6 +23,8 @@ export interface Platform extends Enforcement {
   readonly pending: PendingImports;
   /** Numbers each account looked up in the last 24 h (the daily lookup cap). */
   readonly lookups: PhoneLookups;
+  /** With several nodes and Redis: the cap's record for the whole cluster, checked first. */
+  readonly sharedLookups?: SharedLookups;
   /** `${accountId}:${route}:${key}` → the answer first given (oldest first). */
   readonly idempotency: Map<string, IdempotentAnswer>;
   readonly limits: Limits;

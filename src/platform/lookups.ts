@@ -90,6 +90,26 @@ export class PhoneLookups {
   }
 }
 
+/** The cap's record shared by several nodes (Redis: `cluster/redis-lookups.ts`). */
+export interface SharedLookups {
+  /**
+   * Records `keys` (phone keys) as looked up by `account` at `now` if the new ones fit under
+   * `cap`; otherwise records nothing. Resolves to the seconds to wait (0: recorded or nothing new).
+   */
+  reserve(account: number, keys: readonly number[], cap: number, now: number): Promise<number>;
+}
+
+/**
+ * With several nodes, the cluster's record first: throws FLOOD_WAIT (changing nothing) when the
+ * new numbers would pass the cap counting every node's lookups. A no-op on one node. What it
+ * records stays recorded even if the caller's write then fails: the cap errs towards refusing.
+ */
+export async function reserveShared(p: Platform, a: number, keys: readonly number[]): Promise<void> {
+  if (!p.sharedLookups || keys.length === 0) return;
+  const wait = await p.sharedLookups.reserve(a, keys, p.config.lookupsPerDay, p.clock.now());
+  if (wait > 0) throw new BanyaError('FLOOD_WAIT', { retryAfter: wait });
+}
+
 function insertStatements(store: Store, a: number, keys: readonly number[], at: number): CompiledQuery[] {
   return keys.map((k) =>
     store.db
@@ -128,6 +148,7 @@ export async function lookUpNumber(p: Platform, a: number, raw: string): Promise
   if (!phone) return; // the caller answers PHONE_NUMBER_INVALID
   const pk = phoneKey(phone);
   if (p.lookups.fresh(a, [pk], p.clock.now()).length === 0) return;
+  await reserveShared(p, a, [pk]);
   await p.serial.run([key.account(a)], async () => {
     const change = p.journal.change();
     lookUp(p, change, a, [pk], p.clock.now());

@@ -14,7 +14,7 @@ import type { Change } from '../events/journal.js';
 import { key } from '../events/serial.js';
 import type { Actor } from '../store/event-log.js';
 import { idempotent, NO_RECORD, type Remember } from './idempotency.js';
-import { lookUp } from './lookups.js';
+import { lookUp, reserveShared } from './lookups.js';
 
 // For code not yet moved to `idempotent` (reports).
 
@@ -167,6 +167,7 @@ async function send(p: Platform, a: number, to: Target, text: string, lang: Lang
       looked = phoneKey(phone);
       const wait = p.lookups.wait(a, 1, p.config.lookupsPerDay, p.clock.now());
       if (wait > 0) throw floodWait(wait);
+      await reserveShared(p, a, [looked]);
     }
   }
   if ('error' in target) {

@@ -87,6 +87,17 @@ export class RobotsEngine {
     this.sameTextHalfLife = (this.rules.find((r) => r.rule.name === 'same_text')?.settings.halfLifeHours ?? 6) * 3600_000;
   }
 
+  /**
+   * Carries on a daily cap's count from elsewhere (the robots' consumer taking over from another
+   * node): each rule's count for `day` becomes at least `counts[rule]`.
+   */
+  restoreActions(day: number, counts: Readonly<Record<string, number>>): void {
+    for (const [rule, n] of Object.entries(counts)) {
+      const t = this.actionsToday.get(rule);
+      if (!t || t.day !== day || t.n < n) this.actionsToday.set(rule, { day, n });
+    }
+  }
+
   get ruleNames(): string[] {
     return this.rules.map((r) => r.rule.name);
   }

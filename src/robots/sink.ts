@@ -5,26 +5,28 @@ import type { Effect } from './rules.js';
 
 /**
  * Robots acting for real: every effect goes through enforcement's robots' door, with the signals
- * that fired, which staff see with the restriction or the case (never the person).
+ * that fired, which staff see with the restriction or the case (never the person). `onceKey`
+ * names the effect being applied (read when the engine applies it), for the database to take once.
  */
-export function enforcementSink(e: Enforcement): EffectSink {
+export function enforcementSink(e: Enforcement, onceKey: () => string | undefined = () => undefined): EffectSink {
   return {
     async apply(account, rule, effect: Effect) {
+      const once = onceKey();
       switch (effect.action) {
         case 'limit':
-          return robotLimit(e, account, rule, effect.hours, effect.signals);
+          return robotLimit(e, account, rule, effect.hours, effect.signals, once);
         case 'freeze':
-          await robotSanction(e, account, rule, 'industrial_spam', effect.signals);
+          await robotSanction(e, account, rule, 'industrial_spam', effect.signals, once);
           return;
         case 'open_case':
-          await robotOpenCase(e, account, rule, effect.priority, effect.signals);
+          await robotOpenCase(e, account, rule, effect.priority, effect.signals, once);
           return;
         case 'flag':
-          return robotFlag(e, account, rule, effect.note, effect.signals);
+          return robotFlag(e, account, rule, effect.note, effect.signals, once);
       }
     },
     shadow(account, rule, effect, _at, why) {
-      return robotShadow(e, account, rule, { ...effect }, why);
+      return robotShadow(e, account, rule, { ...effect }, why, onceKey());
     },
     manualDecisionAt(account) {
       return e.enforcement.manualDecisionAt.get(account) ?? 0;
