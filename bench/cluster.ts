@@ -8,7 +8,8 @@
  * on them. Phase 1: a closed loop of POST /v1/messages in existing chats through node A (rate
  * limits on, in Redis); node B only follows the feed. Phase 2: gate-affecting writes (block and
  * unblock, one event each) through A, while B follows; B's CPU per event is the feed's cost, and
- * the follower's lag after the last write is measured.
+ * the follower's lag after the last write is measured. Each phase also reports the robot events
+ * streamed (every private message is one) and Redis's own time per XADD and XREAD (commandstats).
  *
  * Run:   BENCH_PG_URL='postgres:///postgres?host=/var/run/postgresql&port=54391' \
  *        BENCH_PG_PID=/var/lib/postgresql/15/cluster/postmaster.pid node --import tsx bench/cluster.ts
@@ -83,6 +84,24 @@ async function redisCpu(r: Redis): Promise<number> {
   const info = await r.info('cpu');
   const v = (k: string) => Number(new RegExp(`${k}:([0-9.]+)`).exec(info)?.[1] ?? 0);
   return v('used_cpu_user') + v('used_cpu_sys');
+}
+
+/** Redis's own per-command figures: calls and microseconds spent, by command. */
+async function commandStats(r: Redis): Promise<Map<string, { calls: number; usec: number }>> {
+  const out = new Map<string, { calls: number; usec: number }>();
+  for (const line of (await r.info('commandstats')).split('\n')) {
+    const m = /^cmdstat_([a-z|]+):calls=(\d+),usec=(\d+)/.exec(line.trim());
+    if (m) out.set(m[1]!, { calls: Number(m[2]), usec: Number(m[3]) });
+  }
+  return out;
+}
+
+/** Robot events the stream has taken so far. */
+async function streamAdded(r: Redis): Promise<number> {
+  const info = (await r.call('XINFO', 'STREAM', 'banya:robots').catch(() => null)) as unknown[] | null;
+  if (!info) return 0;
+  const i = info.indexOf('entries-added');
+  return i >= 0 ? Number(info[i + 1]) : Number(info[info.indexOf('length') + 1]);
 }
 
 async function startNode(name: string, env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
@@ -175,10 +194,31 @@ async function main(): Promise<void> {
     const figures: Record<string, string> = {};
     const measure = async (label: string, work: (w: number, i: number) => Promise<number>) => {
       const c0 = { a: cpuOf(a.child.pid!), b: cpuOf(b.child.pid!), pg: pgCpu(), redis: await redisCpu(redis) };
+      const s0 = await commandStats(redis);
+      const e0 = await streamAdded(redis);
       const t0 = performance.now();
       const n = await loop(work);
       const wall = (performance.now() - t0) / 1000;
+      await new Promise((r) => setTimeout(r, 300)); // the robots' consumer finishes the tail
       const c1 = { a: cpuOf(a.child.pid!), b: cpuOf(b.child.pid!), pg: pgCpu(), redis: await redisCpu(redis) };
+      const s1 = await commandStats(redis);
+      const e1 = await streamAdded(redis);
+      const robotEvents = e1 - e0;
+      const cmd = (name: string) => {
+        const x = s1.get(name) ?? { calls: 0, usec: 0 };
+        const y = s0.get(name) ?? { calls: 0, usec: 0 };
+        return { calls: x.calls - y.calls, usec: x.usec - y.usec };
+      };
+      const xadd = cmd('xadd');
+      const xread = cmd('xread');
+      const exec = cmd('evalsha');
+      figures[`${label}: robot events streamed`] = `${robotEvents} (${(robotEvents / n.ok).toFixed(2)} per request)`;
+      if (robotEvents > 0) {
+        figures[`${label}: Redis XADD time per robot event (commandstats)`] = `${(xadd.usec / robotEvents).toFixed(2)} µs`;
+        figures[`${label}: Redis XREAD time per robot event (commandstats, the consumer)`] =
+          `${(xread.usec / robotEvents).toFixed(2)} µs (${xread.calls} reads)`;
+      }
+      figures[`${label}: Redis script time per request (buckets, commandstats)`] = `${(exec.usec / n.ok).toFixed(2)} µs (${exec.calls} calls)`;
       const per = (x: number) => `${((x / n.ok) * 1e6).toFixed(0)} µs`;
       figures[`${label}: answered 2xx /s`] = `${(n.ok / wall).toFixed(0)} (other answers: ${n.other})`;
       figures[`${label}: node A CPU per request`] = per(c1.a - c0.a);
@@ -221,6 +261,8 @@ async function main(): Promise<void> {
       cursor = Number(r.rows.at(-1).id);
     }
     figures['feed catch-up read (pages of 1,000, decoded), events/s'] = `${(read / ((performance.now() - t0) / 1000)).toFixed(0)} (${read} events)`;
+    const lease = await feed.query(`select value from settings where key = 'lease:robots'`).catch(() => ({ rows: [] }));
+    figures['robots run on'] = String((lease.rows[0] as { value?: string } | undefined)?.value?.slice(16) ?? 'none');
     await feed.end();
     console.log(`bench/cluster.ts ${new Date().toISOString()} · ${os.cpus()[0]?.model} ×${os.cpus().length} · load ${os.loadavg()[0]!.toFixed(2)}`);
     console.log(`connections ${CONNECTIONS} · ${SECONDS} s per phase · ${PAIRS} pairs`);

@@ -32,9 +32,9 @@ export const configSchema = z.object({
       feedPollMs: z.number().int().min(10).default(500),
       leaseMs: z.number().int().min(100).default(5000),
       /** About how many robot events the Redis stream retains: the tail a new robots' consumer rebuilds its counters from. */
-      robotStreamLength: z.number().int().min(1000).default(1_000_000),
+      robotStreamLength: z.number().int().min(1000).default(500_000),
     })
-    .default({ feedPollMs: 500, leaseMs: 5000, robotStreamLength: 1_000_000 }),
+    .default({ feedPollMs: 500, leaseMs: 5000, robotStreamLength: 500_000 }),
   port: z.number().int().min(0).max(65535).default(8080),
   host: z.string().default('127.0.0.1'),
   /** Fixed admin token; when absent one is generated on a data folder's first start. */
