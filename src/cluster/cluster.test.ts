@@ -7,6 +7,9 @@ import { redisAvailable, startRedis, type TestRedis } from '../../test/helpers/r
 import { FeedFollower, type FeedRow, type FeedSource } from './feed.js';
 import { Lease } from './lease.js';
 import { RedisLimiter } from './redis-limits.js';
+import { RedisLookups } from './redis-lookups.js';
+import { LOOKUP_WINDOW_MS, PhoneLookups } from '../platform/lookups.js';
+import { seededRandom } from '../crm/protection.js';
 
 describe('lease', () => {
   it('is held by one owner at a time, renewed by its holder, taken over once expired', async () => {
@@ -121,6 +124,31 @@ describe.runIf(redisAvailable())('rate limits in Redis', () => {
     expect(waits.slice(5).every((w) => w >= 1)).toBe(true);
     // Another account has its own bucket.
     expect(await b.take('messages', 8)).toBe(0);
+    r1.disconnect();
+    r2.disconnect();
+  });
+
+  it('the shared look-up quota answers as the in-process record does, and two nodes share it', async () => {
+    const rnd = seededRandom('lookups-1');
+    const cap = 5;
+    const memory = new PhoneLookups();
+    const r1 = new Redis(redis.url);
+    const r2 = new Redis(redis.url);
+    const nodes = [new RedisLookups(r1, 'test2:'), new RedisLookups(r2, 'test2:')];
+    let now = 1_800_000_000_000;
+    let refused = 0;
+    for (let i = 0; i < 400; i++) {
+      now += Math.floor(rnd() * 0.1 * LOOKUP_WINDOW_MS);
+      const a = 1 + Math.floor(rnd() * 2);
+      const keys = Array.from({ length: 1 + Math.floor(rnd() * 3) }, () => 100 + Math.floor(rnd() * 12));
+      const fresh = memory.fresh(a, keys, now);
+      const expected = fresh.length === 0 ? 0 : memory.wait(a, fresh.length, cap, now);
+      if (expected === 0) memory.put(a, fresh, now);
+      else refused++;
+      // Whichever node asks: one record.
+      expect(await nodes[i % 2]!.reserve(a, keys, cap, now), `step ${i}`).toBe(expected);
+    }
+    expect(refused).toBeGreaterThan(20); // the cap was reached often, not a vacuous pass
     r1.disconnect();
     r2.disconnect();
   });
