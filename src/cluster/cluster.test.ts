@@ -8,7 +8,9 @@ import { FeedFollower, type FeedRow, type FeedSource } from './feed.js';
 import { Lease } from './lease.js';
 import { RedisLimiter } from './redis-limits.js';
 import { RedisLookups } from './redis-lookups.js';
-import { LOOKUP_WINDOW_MS, PhoneLookups } from '../platform/lookups.js';
+import { LOOKUP_WINDOW_MS, PhoneLookups, reserveShared } from '../platform/lookups.js';
+import type { Platform } from '../platform/context.js';
+import { StoreUnavailableError } from '../store/store.js';
 import { seededRandom } from '../crm/protection.js';
 
 describe('lease', () => {
@@ -97,6 +99,36 @@ describe('feed follower', () => {
     const f = new FeedFollower(s, () => {}, 0);
     await Promise.all(Array.from({ length: 50 }, () => f.fresh()));
     expect(s.heads).toBeLessThanOrEqual(2);
+  });
+});
+
+describe('the shared look-up quota, from the use cases', () => {
+  const platform = (reserve: () => Promise<number>) =>
+    ({ sharedLookups: { reserve }, config: { lookupsPerDay: 5 }, clock: { now: () => 1_000 } }) as unknown as Platform;
+  it('a wait is FLOOD_WAIT with its retryAfter; Redis unreachable is "unavailable", not an error of the request', async () => {
+    await expect(
+      reserveShared(
+        platform(async () => 0),
+        1,
+        [7],
+      ),
+    ).resolves.toBeUndefined();
+    await expect(
+      reserveShared(
+        platform(async () => 42),
+        1,
+        [7],
+      ),
+    ).rejects.toMatchObject({ code: 'FLOOD_WAIT', details: { retryAfter: 42 } });
+    await expect(
+      reserveShared(
+        platform(async () => {
+          throw new Error('connect ECONNREFUSED');
+        }),
+        1,
+        [7],
+      ),
+    ).rejects.toBeInstanceOf(StoreUnavailableError);
   });
 });
 

@@ -3,7 +3,7 @@ import { BanyaError } from '../domain/errors.js';
 import { normalizePhone, phoneKey } from '../domain/phone.js';
 import type { Change } from '../events/journal.js';
 import { key } from '../events/serial.js';
-import type { Store } from '../store/store.js';
+import { StoreUnavailableError, type Store } from '../store/store.js';
 import type { Platform } from './context.js';
 
 /**
@@ -106,7 +106,13 @@ export interface SharedLookups {
  */
 export async function reserveShared(p: Platform, a: number, keys: readonly number[]): Promise<void> {
   if (!p.sharedLookups || keys.length === 0) return;
-  const wait = await p.sharedLookups.reserve(a, keys, p.config.lookupsPerDay, p.clock.now());
+  let wait: number;
+  try {
+    wait = await p.sharedLookups.reserve(a, keys, p.config.lookupsPerDay, p.clock.now());
+  } catch (err) {
+    // Redis unreachable: the quota cannot be told, so nothing is looked up (503, a retry may pass).
+    throw new StoreUnavailableError(`the look-up quota cannot be read: ${err instanceof Error ? err.message : String(err)}`);
+  }
   if (wait > 0) throw new BanyaError('FLOOD_WAIT', { retryAfter: wait });
 }
 
