@@ -146,7 +146,7 @@ async function dailyCapShadows(a: TestAccount): Promise<number> {
 }
 
 /** Waits until the robots' consumer has applied everything in the stream (and it stayed so for a moment). */
-async function drained(ms = 5000): Promise<void> {
+async function drained(ms = 1000): Promise<void> {
   let stable = 0;
   await within(ms, async () => {
     const last = (await r.xrevrange('banya:robots', '+', '-', 'COUNT', 1))[0]?.[0];
