@@ -540,4 +540,21 @@ describe('RULES.md at its boundaries and in combination', () => {
     expect(r2.status).toBe(201);
     expect(r2.body.report.caseId).toMatch(/^k/);
   });
+
+  it('tells a frozen account kept past its deletion date by an appeal that it is on hold, not a date in the past', async () => {
+    const a = await world.account();
+    const s = await offence(a, 'scam');
+    await botSay(a, EN.mistake);
+    await botSay(a, EN.didNot);
+    await botSay(a, 'Someone else used my phone.');
+    const before = await botSay(a, '/start');
+    expect(before.text).toMatch(/will be deleted on/);
+    const t = await advance(0);
+    await advance((Date.parse(s.deleteAt) - t) / 1000 + HOUR);
+    expect((await me(a)).state).toBe('frozen');
+    const after = await botSay(a, '/start');
+    expect(after.text).toMatch(/frozen/);
+    expect(after.text).not.toMatch(/will be deleted on/);
+    expect(after.text).toMatch(/will not be deleted while your appeal is under review/);
+  });
 });
