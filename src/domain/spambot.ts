@@ -325,8 +325,8 @@ export function spamBotTurn(session: BotSession, input: string, s: BotSituation)
       if (button === 'did' && session.flow !== 'story') return honest(s);
       if (button) return { reply: { text: session.flow === 'story' ? t.story : t.describe, buttons: [[b.cancel]] }, session };
       const story = session.flow === 'story';
-      // A frozen account leaves a contact address, verified by a code: only when mail can be sent.
-      if (s.restriction.state === 'frozen' && s.mail?.available)
+      // A frozen account leaves a contact address (RULES.md §5), verified by a code when mail can be sent.
+      if (s.restriction.state === 'frozen')
         return { reply: { text: t.email, buttons: [[b.cancel]] }, session: { step: 'email', flow: session.flow ?? 'mistake', text } };
       return file(s, text, null, story);
     }
@@ -365,12 +365,16 @@ export function spamBotTurn(session: BotSession, input: string, s: BotSituation)
   }
 }
 
-/** An address given for the appeal: filed at once when already verified, else a code is mailed. */
+/**
+ * An address given for the appeal: filed at once when already verified, else a code is mailed.
+ * Without mail no code can be sent: the address is kept as the appeal's contact as given, and,
+ * unverified, it binds no mail to the account (docs/DECISIONS.md, "Matching e-mail to an account").
+ */
 function useAddress(s: BotSituation, session: BotSession, address: string): BotTurn {
   const story = session.flow === 'story';
   const lower = address.toLowerCase();
   if (s.mail?.verified.includes(lower)) return file(s, session.text ?? '', address, story);
-  if (!s.mail?.available) return file(s, session.text ?? '', null, story);
+  if (!s.mail?.available) return file(s, session.text ?? '', lower, story);
   return {
     reply: { text: T[s.lang].codeSent(lower), buttons: [[BUTTONS[s.lang].cancel]] },
     session: { step: 'email_code', flow: session.flow ?? 'mistake', text: session.text ?? '', email: lower },
