@@ -552,4 +552,21 @@ describe('RULES.md at its boundaries and in combination', () => {
     expect(after.text).not.toMatch(/will be deleted on/);
     expect(after.text).toMatch(/will not be deleted while your appeal is under review/);
   });
+
+  it("lifting a ban that a freeze became removes that freeze's strike: the next offence is a first again", async () => {
+    const a = await world.account();
+    expect(await offence(a, 'violence')).toMatchObject({ state: 'free', publicGroupsBan: true });
+    const frozen = await offence(a, 'violence');
+    expect(frozen).toMatchObject({ state: 'frozen', kind: 'violence' });
+    const t = await advance(0);
+    await advance((Date.parse(frozen.deleteAt) - t) / 1000);
+    expectError(await a.api.get('/v1/me'), 401, 'USER_DEACTIVATED_BAN');
+    const admin = await world.staff('admin');
+    const lifted = await admin.post(`/v1/moderation/accounts/${a.id}/lift`, { reason: 'the reports were a campaign' });
+    expect(lifted.status).toBe(200);
+    expect(lifted.body.restriction).toMatchObject({ state: 'free', publicGroupsBan: false });
+    const strikes = (await admin.get(`/v1/moderation/accounts/${a.id}`)).body.strikes;
+    expect(strikes.map((x: any) => x.removed)).toEqual([true, true]);
+    expect(await offence(a, 'violence')).toMatchObject({ state: 'free', publicGroupsBan: true });
+  });
 });
