@@ -495,11 +495,18 @@ describe('a frozen account appeals with an e-mail address', () => {
       expect(filed.effect).toEqual({ type: 'file_appeal', text: story, email: ' Anna.K@Example.com '.trim(), story: false });
     });
 
-    it('without mail (no relay) no address is asked for: the appeal is filed after the description', () => {
+    it('without mail (no relay) the address is still asked for, and kept unverified as the contact: no code is mailed', () => {
       for (const mail of [undefined, { available: false, verified: [] }]) {
         const s: BotSituation = { ...sit(FROZEN, lang), mail };
-        const filed = last(s, [b.mistake, b.didNot, story]);
-        expect(filed.effect).toEqual({ type: 'file_appeal', text: story, email: null, story: false });
+        const asked = last(s, [b.mistake, b.didNot, story]);
+        expect(asked.effect).toBeUndefined();
+        expect(asked.session).toEqual({ step: 'email', flow: 'mistake', text: story });
+        expect(asked.reply.text).toMatch(lang === 'en' ? /e-mail address/ : /адрес электронной почты/);
+        const bad = last(s, [b.mistake, b.didNot, story, 'not an email']);
+        expect(bad.effect).toBeUndefined();
+        expect(bad.session.step).toBe('email');
+        const filed = last(s, [b.mistake, b.didNot, story, ' Anna.K@Example.com ']);
+        expect(filed.effect).toEqual({ type: 'file_appeal', text: story, email: 'anna.k@example.com', story: false });
       }
     });
 

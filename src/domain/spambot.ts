@@ -146,6 +146,8 @@ const T = {
       'Your account is limited because of its phone number: either it is a virtual (VoIP) number, or its previous owner was limited. This is not about anything you did. You can tell us your story and support will review it.',
     frozen: (d: string | null, policy: string) =>
       `Your account is frozen for breaking the Terms of Service (${policy}). You can read, but you cannot send messages or change anything.${d ? ` It will be deleted on ${d} unless an appeal succeeds.` : ''}`,
+    frozenHeld: (d: string, policy: string) =>
+      `Your account is frozen for breaking the Terms of Service (${policy}). You can read, but you cannot send messages or change anything. It was to be deleted on ${d}; it will not be deleted while your appeal is under review.`,
     appealOpen: (filed: string, due: string) => `Your appeal of ${filed} is under review. Support aims to answer by ${due}; I will write to you here.`,
     nextAppeal: (d: string) => `Your last appeal was reviewed and the decision stands. You can appeal again after ${d}.`,
     spam: 'Spam is any message people did not ask for: advertising, promotions, invitations to groups or channels, links, or even a plain "hello" sent to someone who does not know you. What matters is whether the recipient wanted it. Write to people only when you are sure they expect your message, and add people to groups only with their consent.',
@@ -186,6 +188,8 @@ const T = {
       'Ваш аккаунт ограничен из-за номера телефона: это виртуальный (VoIP) номер или у прежнего владельца номера были ограничения. Дело не в ваших действиях. Расскажите свою историю — поддержка её рассмотрит.',
     frozen: (d: string | null, policy: string) =>
       `Ваш аккаунт заморожен за нарушение Условий использования (${policy}). Читать можно, а отправлять сообщения и что-либо менять — нельзя.${d ? ` Он будет удалён ${d}, если апелляция не будет удовлетворена.` : ''}`,
+    frozenHeld: (d: string, policy: string) =>
+      `Ваш аккаунт заморожен за нарушение Условий использования (${policy}). Читать можно, а отправлять сообщения и что-либо менять — нельзя. Удаление было назначено на ${d}; пока ваша апелляция на рассмотрении, аккаунт не будет удалён.`,
     appealOpen: (filed: string, due: string) => `Ваша апелляция от ${filed} на рассмотрении. Поддержка постарается ответить до ${due}; я напишу вам здесь.`,
     nextAppeal: (d: string) => `Ваша прошлая апелляция рассмотрена, решение остаётся в силе. Подать новую можно после ${d}.`,
     spam: 'Спам — это любое сообщение, о котором не просили: реклама, акции, приглашения в группы и каналы, ссылки и даже простое «привет» незнакомому человеку. Важно, ждал ли получатель вашего сообщения. Пишите людям, только если уверены, что они ждут вашего сообщения, и добавляйте в группы только с их согласия.',
@@ -242,7 +246,9 @@ export function statusText(s: BotSituation): string {
     parts.push(t.meaning);
     if (r.publicGroupsBan) parts.push(t.alsoPgBan);
   } else if (r.state === 'frozen') {
-    parts.push(t.frozen(r.deleteAt ? when(r.deleteAt, s.lang) : null, policyName(r.kind, s.lang)));
+    // Past its deletion date, an open appeal is what holds the deletion: no date in the past is promised.
+    if (r.deleteAt && r.deleteAt <= s.now && s.openAppeal) parts.push(t.frozenHeld(when(r.deleteAt, s.lang), policyName(r.kind, s.lang)));
+    else parts.push(t.frozen(r.deleteAt ? when(r.deleteAt, s.lang) : null, policyName(r.kind, s.lang)));
   } else if (r.publicGroupsBan) {
     parts.push(t.freePgBan);
   } else {
@@ -319,8 +325,8 @@ export function spamBotTurn(session: BotSession, input: string, s: BotSituation)
       if (button === 'did' && session.flow !== 'story') return honest(s);
       if (button) return { reply: { text: session.flow === 'story' ? t.story : t.describe, buttons: [[b.cancel]] }, session };
       const story = session.flow === 'story';
-      // A frozen account leaves a contact address, verified by a code: only when mail can be sent.
-      if (s.restriction.state === 'frozen' && s.mail?.available)
+      // A frozen account leaves a contact address (RULES.md §5), verified by a code when mail can be sent.
+      if (s.restriction.state === 'frozen')
         return { reply: { text: t.email, buttons: [[b.cancel]] }, session: { step: 'email', flow: session.flow ?? 'mistake', text } };
       return file(s, text, null, story);
     }
@@ -359,12 +365,16 @@ export function spamBotTurn(session: BotSession, input: string, s: BotSituation)
   }
 }
 
-/** An address given for the appeal: filed at once when already verified, else a code is mailed. */
+/**
+ * An address given for the appeal: filed at once when already verified, else a code is mailed.
+ * Without mail no code can be sent: the address is kept as the appeal's contact as given, and,
+ * unverified, it binds no mail to the account (docs/DECISIONS.md, "Matching e-mail to an account").
+ */
 function useAddress(s: BotSituation, session: BotSession, address: string): BotTurn {
   const story = session.flow === 'story';
   const lower = address.toLowerCase();
   if (s.mail?.verified.includes(lower)) return file(s, session.text ?? '', address, story);
-  if (!s.mail?.available) return file(s, session.text ?? '', null, story);
+  if (!s.mail?.available) return file(s, session.text ?? '', lower, story);
   return {
     reply: { text: T[s.lang].codeSent(lower), buttons: [[BUTTONS[s.lang].cancel]] },
     session: { step: 'email_code', flow: session.flow ?? 'mistake', text: session.text ?? '', email: lower },

@@ -80,16 +80,32 @@ async function namedMessages(p: Platform, chat: number, ids: string[], author: n
 /**
  * Whether an admin's report about `subject` weighs as an admin's: only about a member who joined
  * by themselves or was added at least 24 h before (an admin cannot add someone and report them at
- * once). Who added whom is not recorded yet (memberships carry only their last change), so: in a
- * public chat, where anyone joins by themselves, any member; in a private one, a member for 24 h.
+ * once). The membership's latest `member_added` event says which: `by` is the member itself on a
+ * join, the inviter on an add, public chat or not. Memberships carried over from a log without
+ * that event fall back to their row: any member of a public chat, a member for 24 h elsewhere.
  */
 async function adminWeighs(p: Platform, chat: number, reporter: number, subject: number, now: number): Promise<boolean> {
   const role = p.index.role(chat, reporter);
   if (role !== Role.ADMIN && role !== Role.OWNER) return false;
   if (p.index.role(chat, subject) !== Role.MEMBER) return false;
+  const since = await memberSince(p, chat, subject);
+  if (since) return since.joined || since.at + DAY_MS <= now;
   if (p.index.chatPublic(chat)) return true;
   const member = await row(p.store, p.store.db.selectFrom('chat_members').select('updated_at').where('chat_id', '=', chat).where('account_id', '=', subject));
   return member !== undefined && member.updated_at + DAY_MS <= now;
+}
+
+/** How and when `member` last became a member of `chat`, from the log (undefined when it has no such event). */
+async function memberSince(p: Platform, chat: number, member: number): Promise<{ joined: boolean; at: number } | undefined> {
+  const added = await rows(
+    p.store,
+    p.store.db.selectFrom('events').select(['at', 'payload']).where('account_id', '=', member).where('type', '=', 'member_added').orderBy('id', 'desc'),
+  );
+  for (const e of added) {
+    const x = JSON.parse(e.payload) as { chatId: number; memberId: number; by: number };
+    if (x.chatId === chat && x.memberId === member) return { joined: x.by === member, at: e.at };
+  }
+  return undefined;
 }
 
 interface Target {
