@@ -331,7 +331,7 @@ for (const [i, x] of rows.entries()) {
   );
 }
 console.log(
-  `\n| ${BUCKET_SECONDS < 60 ? 'minute' : 'minute'} | commits/s | commit ms on the loop per s | longest commit ms | loop delay p99 ms (worst second) | loop delay max ms | WAL MB (max) | database MB |`,
+  `\n| minute | commits/s | commit ms on the loop per s | longest commit ms | loop delay p99 ms (worst second) | loop delay max ms | WAL MB (max) | database MB |`,
 );
 console.log('|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const x of rows) {
