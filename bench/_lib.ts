@@ -11,13 +11,21 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
-import { createApp, type App } from '../src/app.js';
-import { configFrom, type ConfigInput } from '../src/config.js';
-import { createAccount } from '../src/platform/accounts.js';
-import { addContact } from '../src/platform/contacts.js';
+import type { App } from '../src/app.js';
+import type { ConfigInput } from '../src/config.js';
 import type { Platform } from '../src/platform/context.js';
 import type { Job, Reply } from './_load.js';
 import { mulberry32 } from '../src/robots/generate.js';
+
+/**
+ * The app under test: from the sources through tsx (the default), or with BENCH_FROM_DIST=1 from
+ * the tsc build in dist/ (`npm run build` first), which has no tsx helpers around its functions.
+ */
+const root = process.env.BENCH_FROM_DIST === '1' ? '../dist' : '../src';
+const { createApp } = (await import(`${root}/app.js`)) as typeof import('../src/app.js');
+const { configFrom } = (await import(`${root}/config.js`)) as typeof import('../src/config.js');
+const { createAccount } = (await import(`${root}/platform/accounts.js`)) as typeof import('../src/platform/accounts.js');
+const { addContact } = (await import(`${root}/platform/contacts.js`)) as typeof import('../src/platform/contacts.js');
 
 export interface Metric {
   name: string;

@@ -13,7 +13,7 @@
 import fs from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import type { ClosedJob, ClosedResult } from './_load.js';
-import { benchApp, cpuMs, fastifyConstant, gc, populate, probeSend, scratchDir, sendRequests, startLoad } from './_lib.js';
+import { bareServer, benchApp, cpuMs, fastifyConstant, gc, populate, probeSend, scratchDir, sendRequests, startLoad } from './_lib.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string, fallback: string) => {
@@ -62,22 +62,23 @@ store.commitWhole = (batch) => {
 
 const COMPARE = Number(opt('compare', '0'));
 if (COMPARE > 0) {
-  // Alternating rounds against the minimal Fastify app, no profiler: server CPU per request.
+  // Alternating rounds against the minimal Fastify app and bare node:http, no profiler: server
+  // CPU per request (all threads of this process, process.cpuUsage).
   const other = plain ?? (await fastifyConstant(201, body));
+  const bare = await bareServer(201, body);
   const banyaPort = Number(new URL(url).port);
   const ratios: number[] = [];
+  const all: Record<string, number[]> = { banya: [], fastify: [], bare: [] };
   await load.run<ClosedResult>({ kind: 'closed', port: banyaPort, requests: sends, connections: 64, warmupMs: 1000, durationMs: 2000 });
+  const servers: [string, number][] = [
+    ['banya', banyaPort],
+    ['fastify', other.port],
+    ['bare', bare.port],
+  ];
   for (let i = 0; i < COMPARE; i++) {
     const per: Record<string, number> = {};
-    for (const [name, at] of (i % 2
-      ? [
-          ['fastify', other.port],
-          ['banya', banyaPort],
-        ]
-      : [
-          ['banya', banyaPort],
-          ['fastify', other.port],
-        ]) as [string, number][]) {
+    for (let k = 0; k < servers.length; k++) {
+      const [name, at] = servers[(i + k) % servers.length]!;
       gc();
       let a = 0;
       let b = 0;
@@ -88,14 +89,22 @@ if (COMPARE > 0) {
           else b = cpuMs();
         },
       );
+      if (name === 'banya' && (res.statuses['201'] ?? 0) !== res.completed) throw new Error(`banya answered ${JSON.stringify(res.statuses)}`);
       per[name] = (1000 * (b - a)) / res.completed;
+      all[name]!.push(per[name]!);
     }
     ratios.push(per.banya! / per.fastify!);
-    console.log(`round ${i + 1}: banya ${per.banya!.toFixed(1)} µs, fastify ${per.fastify!.toFixed(1)} µs, ratio ${(per.banya! / per.fastify!).toFixed(2)}`);
+    console.log(
+      `round ${i + 1}: banya ${per.banya!.toFixed(1)} µs, fastify ${per.fastify!.toFixed(1)} µs, bare ${per.bare!.toFixed(1)} µs, banya/fastify ${(per.banya! / per.fastify!).toFixed(2)}`,
+    );
   }
-  console.log(`median ratio ${ratios.sort((x, y) => x - y)[Math.floor(ratios.length / 2)]!.toFixed(2)}`);
+  const mid = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
+  console.log(
+    `medians: banya ${mid(all.banya!).toFixed(1)} µs, fastify ${mid(all.fastify!).toFixed(1)} µs, bare ${mid(all.bare!).toFixed(1)} µs; median ratio banya/fastify ${mid(ratios).toFixed(2)}`,
+  );
   load.close();
   await other.close();
+  await bare.close();
   await app.close();
   process.exit(0);
 }

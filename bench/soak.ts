@@ -21,8 +21,10 @@
  *   node --expose-gc --import tsx bench/soak.ts [--minutes 10] [--bare-minutes 2]
  *   npm run bench -- soak --minutes 10
  */
+import fs from 'node:fs';
 import os from 'node:os';
-import { performance } from 'node:perf_hooks';
+import path from 'node:path';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { sendMessage } from '../src/platform/messages.js';
 import { createAccount } from '../src/platform/accounts.js';
 import type { SoakJob, SoakResult } from './_load.js';
@@ -113,7 +115,43 @@ interface Sample {
   external: number;
   cpuMs: number;
   elu: number;
+  /** Event-loop delay over the second (ms): its 99th percentile and maximum. */
+  delayP99: number;
+  delayMax: number;
+  /** Group commits in the second, their total and longest time on the event loop (ms). */
+  commits: number;
+  commitMs: number;
+  commitMaxMs: number;
+  /** Size of the WAL file and of the database file at the sample (bytes). */
+  wal: number;
+  db: number;
 }
+
+// Every group commit timed on the event loop (SQLite's own checkpoints run inside COMMIT).
+const store = p.store as unknown as { commitWhole(batch: unknown[]): boolean };
+const commitWhole = store.commitWhole.bind(store);
+let commits = 0;
+let commitMs = 0;
+let commitMaxMs = 0;
+store.commitWhole = (batch) => {
+  const s = performance.now();
+  try {
+    return commitWhole(batch);
+  } finally {
+    const d = performance.now() - s;
+    commits++;
+    commitMs += d;
+    if (d > commitMaxMs) commitMaxMs = d;
+  }
+};
+const walFile = path.join(dir, 'banya.sqlite-wal');
+const fileSize = (f: string) => {
+  try {
+    return fs.statSync(f).size;
+  } catch {
+    return 0;
+  }
+};
 
 /** Runs one soak job while sampling this process every second. */
 async function soakRun(targetPort: number, minutes: number, decide: boolean): Promise<{ r: SoakResult; samples: Sample[]; cpu: number; heapBefore: number }> {
@@ -126,6 +164,7 @@ async function soakRun(targetPort: number, minutes: number, decide: boolean): Pr
   let timer: NodeJS.Timeout | undefined;
   let lastCpu = 0;
   let lastElu = performance.eventLoopUtilization();
+  const delay = monitorEventLoopDelay({ resolution: 1 });
   const job: SoakJob = {
     kind: 'soak',
     port: targetPort,
@@ -143,17 +182,36 @@ async function soakRun(targetPort: number, minutes: number, decide: boolean): Pr
       start = performance.now();
       c0 = lastCpu = cpuMs();
       lastElu = performance.eventLoopUtilization();
+      delay.enable();
+      commits = commitMs = commitMaxMs = 0;
       timer = setInterval(() => {
         const m = process.memoryUsage();
         const c = cpuMs();
         const e = performance.eventLoopUtilization(lastElu);
         lastElu = performance.eventLoopUtilization();
-        samples.push({ t: (performance.now() - start) / 1000, rss: m.rss, heap: m.heapUsed, external: m.external, cpuMs: c - lastCpu, elu: e.utilization });
+        samples.push({
+          t: (performance.now() - start) / 1000,
+          rss: m.rss,
+          heap: m.heapUsed,
+          external: m.external,
+          cpuMs: c - lastCpu,
+          elu: e.utilization,
+          delayP99: delay.percentile(99) / 1e6,
+          delayMax: delay.max / 1e6,
+          commits,
+          commitMs,
+          commitMaxMs,
+          wal: fileSize(walFile),
+          db: fileSize(path.join(dir, 'banya.sqlite')),
+        });
+        delay.reset();
+        commits = commitMs = commitMaxMs = 0;
         lastCpu = c;
       }, 1000);
     } else {
       c1 = cpuMs();
       clearInterval(timer);
+      delay.disable();
     }
   });
   return { r, samples, cpu: c1 - c0, heapBefore };
@@ -211,7 +269,7 @@ const rows = r.buckets.map((b) => {
   const rss = s.length ? Math.max(...s.map((x) => x.rss)) : NaN;
   const cpu = s.reduce((a, x) => a + x.cpuMs, 0) / Math.max(1, s.length) / 1000;
   const elu = s.reduce((a, x) => a + x.elu, 0) / Math.max(1, s.length);
-  return { b, floor, rss, cpu, elu, answeredPerSecond: b.completed / BUCKET_SECONDS };
+  return { b, floor, rss, cpu, elu, answeredPerSecond: b.completed / BUCKET_SECONDS, dbMb: s.length ? Math.max(...s.map((x) => x.db)) / MB : NaN };
 });
 const later = rows.slice(1);
 const heapSlope = slopePerMinute(
@@ -270,6 +328,17 @@ for (const [i, x] of rows.entries()) {
   const bareBucket = bareRun.r.buckets[i];
   console.log(
     `| ${((x.b.at + BUCKET_SECONDS) / 60).toFixed(BUCKET_SECONDS < 60 ? 2 : 0)} | ${x.answeredPerSecond.toFixed(0)} | ${x.b.p50.toFixed(2)} | ${x.b.p99.toFixed(2)} | ${x.b.p999.toFixed(2)} | ${x.b.max.toFixed(1)} | ${bareBucket ? bareBucket.p99.toFixed(2) : ''} | ${x.b.reportP99.toFixed(2)} | ${x.b.decisions} | ${(x.floor / MB).toFixed(1)} | ${(x.rss / MB).toFixed(0)} | ${(100 * x.cpu).toFixed(0)}% | ${(100 * x.elu).toFixed(0)}% |`,
+  );
+}
+console.log(
+  `\n| minute | commits/s | commit ms on the loop per s | longest commit ms | loop delay p99 ms (worst second) | loop delay max ms | WAL MB (max) | database MB |`,
+);
+console.log('|---:|---:|---:|---:|---:|---:|---:|---:|');
+for (const x of rows) {
+  const s = inBucket(banyaRun.samples, x.b.at);
+  const n = Math.max(1, s.length);
+  console.log(
+    `| ${((x.b.at + BUCKET_SECONDS) / 60).toFixed(BUCKET_SECONDS < 60 ? 2 : 0)} | ${(s.reduce((a, y) => a + y.commits, 0) / n).toFixed(0)} | ${(s.reduce((a, y) => a + y.commitMs, 0) / n).toFixed(1)} | ${Math.max(0, ...s.map((y) => y.commitMaxMs)).toFixed(1)} | ${Math.max(0, ...s.map((y) => y.delayP99)).toFixed(1)} | ${Math.max(0, ...s.map((y) => y.delayMax)).toFixed(1)} | ${(Math.max(0, ...s.map((y) => y.wal)) / MB).toFixed(1)} | ${x.dbMb.toFixed(0)} |`,
   );
 }
 table(`Soak: ${RATE.toLocaleString('en')} requests/s for ${MINUTES} min (open loop, HTTP on loopback)`, [
