@@ -197,6 +197,41 @@ describe.runIf(run)('two nodes on one PostgreSQL and one Redis', () => {
     expect(Number(restrictions[0]!.n)).toBe(1);
   });
 
+  it('the same case claimed on A and B at once by two moderators: one 200, one 409 CASE_CLAIMED; release and expiry hand it on', async () => {
+    const other = await staff('B', 'moderator');
+    const claim = (n: 'A' | 'B', token: string, caseId: string) => as(n, token).post(`/v1/moderation/cases/${caseId}/claim`, {});
+    for (let round = 0; round < 5; round++) {
+      const caseId = await spamAndReport(round % 2 === 0 ? 'A' : 'B', await account('A'));
+      const both = await Promise.all([claim('A', moderatorToken, caseId), claim('B', other, caseId)]);
+      expect(both.map((r) => r.status).sort(), JSON.stringify(both.map((r) => r.body))).toEqual([200, 409]);
+      const won = both.find((r) => r.status === 200)!.body.case.claimedBy as string;
+      const lost = both.find((r) => r.status === 409)!;
+      expect(lost.body.error.code).toBe('CASE_CLAIMED');
+      // Both nodes answer with the winner, and the database holds it.
+      for (const n of ['A', 'B'] as const) {
+        const seen = await as(n, moderatorToken).get(`/v1/moderation/cases/${caseId}`);
+        expect(seen.body.case.claimedBy).toBe(won);
+      }
+      const row = await sql<{ claimed_by: string }>('select claimed_by from cases where id = $1', [Number(caseId.slice(1))]);
+      expect(row[0]!.claimed_by).toBe(won);
+      // The winner releases on one node; the loser claims on the other.
+      const [winnerToken, loserToken] = both[0]!.status === 200 ? [moderatorToken, other] : [other, moderatorToken];
+      const releasedOn = round % 2 === 0 ? 'B' : 'A';
+      expect((await as(releasedOn, winnerToken).post(`/v1/moderation/cases/${caseId}/release`, {})).status).toBe(200);
+      const again = await claim(releasedOn === 'A' ? 'B' : 'A', loserToken, caseId);
+      expect(again.status, JSON.stringify(again.body)).toBe(200);
+      expect(again.body.case.claimedBy).not.toBe(won);
+    }
+    // A claim lapses after claimMinutes on every node: then the other moderator gets it.
+    const caseId = await spamAndReport('A', await account('A'));
+    expect((await claim('A', moderatorToken, caseId)).status).toBe(200);
+    expectError(await claim('B', other, caseId), 409, 'CASE_CLAIMED');
+    expect((await admin('B').post('/v1/admin/clock', { advanceSeconds: 16 * 60 })).status).toBe(200);
+    const both = await Promise.all([claim('A', other, caseId), claim('B', other, caseId)]);
+    for (const r of both) expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expectError(await claim('A', moderatorToken, caseId), 409, 'CASE_CLAIMED');
+  });
+
   it('the same idempotencyKey on both: one message, the same answer', async () => {
     const a = await account('A');
     const b = await account('A');
