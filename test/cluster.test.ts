@@ -6,7 +6,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkProjections } from '../src/check.js';
 import { BUTTONS } from '../src/domain/spambot.js';
-import { connection, PostgresStore } from '../src/store/postgres.js';
+import { connection, FEED_LOCK_KEY, PostgresStore } from '../src/store/postgres.js';
 import { type Running, serve } from './helpers/cli-server.js';
 import { Client, type TestAccount } from './helpers/client.js';
 import { expectError } from './helpers/expect.js';
@@ -281,6 +281,68 @@ describe.runIf(run)('two nodes on one PostgreSQL and one Redis', () => {
     expect((await as('A', x).delete(`/v1/blocks/${y.id}`)).status).toBe(204);
     expect((await send('B', y, x)).status).toBe(201);
   }, 120_000);
+
+  it('node B starting on a populated database: A keeps committing meanwhile, no session holds the feed lock, B loads and catches up', async () => {
+    // Enough state that the load takes a while: 600 accounts more, 300 of them with a contact.
+    const made: TestAccount[] = [];
+    for (let i = 0; i < 30; i++) made.push(...(await Promise.all(Array.from({ length: 20 }, (_, j) => account(j % 2 === 0 ? 'A' : 'B')))));
+    for (let i = 0; i < 300; i += 20)
+      await Promise.all(made.slice(i, i + 20).map((a, j) => as('A', a).post('/v1/contacts', { accountId: made[i + j + 300]!.id })));
+    nodes.B!.child.kill('SIGKILL');
+    await nodes.B!.exited;
+    const x = await account('A');
+    const y = await account('A');
+    // While B starts: A creates accounts and blocks/unblocks, each write timed; a probe looks for a
+    // session holding the feed's advisory lock outside a transaction (what a locked load would be).
+    let starting = true;
+    const latencies: number[] = [];
+    const createdMeanwhile: TestAccount[] = [];
+    let blocked = false;
+    const writer = (async () => {
+      while (starting) {
+        const t0 = performance.now();
+        createdMeanwhile.push(await account('A'));
+        const r = blocked ? await as('A', x).delete(`/v1/blocks/${y.id}`) : await as('A', x).post('/v1/blocks', { accountId: y.id });
+        expect(r.status).toBe(204);
+        blocked = !blocked;
+        latencies.push(performance.now() - t0);
+      }
+    })();
+    const probe = new pg.Client(connection(databaseUrl));
+    await probe.connect();
+    let lockedLoads = 0;
+    let probes = 0;
+    const probing = (async () => {
+      while (starting) {
+        const r = await probe.query<{ held: string }>(
+          `select count(*) as held from pg_locks l join pg_stat_activity a on a.pid = l.pid
+            where l.locktype = 'advisory' and l.objid = $1 and l.granted and a.state = 'idle'`,
+          [FEED_LOCK_KEY],
+        );
+        probes++;
+        lockedLoads += Number(r.rows[0]!.held);
+        await new Promise((res) => setTimeout(res, 2));
+      }
+    })();
+    const t0 = performance.now();
+    await startNode('B');
+    const startMs = performance.now() - t0;
+    starting = false;
+    await Promise.all([writer, probing]);
+    await probe.end();
+    const worst = Math.max(...latencies);
+    console.log(
+      `B started in ${startMs.toFixed(0)} ms; A acknowledged ${latencies.length} write pairs meanwhile, slowest ${worst.toFixed(0)} ms; the feed lock held outside a transaction in ${lockedLoads} of ${probes} probes`,
+    );
+    expect(lockedLoads).toBe(0);
+    expect(latencies.length).toBeGreaterThan(3);
+    // B decides on what A committed while it loaded: the last block state, and the new accounts.
+    if (blocked) expectError(await send('B', y, x), 403, 'USER_IS_BLOCKED');
+    else expect((await send('B', y, x)).status).toBe(201);
+    for (const a of createdMeanwhile.slice(-5)) expect((await send('B', a, made[0]!)).status).toBe(201);
+    const me = await as('B', made[1]!).get('/v1/me');
+    expect(me.status).toBe(200);
+  }, 180_000);
 
   it('node A killed while it holds the expiry lease: B ends each due restriction exactly once', async () => {
     const spammers: TestAccount[] = [];

@@ -6,7 +6,7 @@ import { sql } from 'kysely';
 import { recordedOf } from '../events/projection-check.js';
 import type { Journal } from '../events/journal.js';
 import type { Serializer } from '../events/serial.js';
-import { FEED_CHANNEL, FEED_LOCK_KEY, type PostgresStore } from '../store/postgres.js';
+import { FEED_CHANNEL, type PostgresStore } from '../store/postgres.js';
 import { isConflict } from '../store/store.js';
 import { FeedFollower } from './feed.js';
 import { Lease } from './lease.js';
@@ -69,25 +69,6 @@ export class ClusterNode {
       cursor,
     );
     this.lease = new Lease(store, 'scheduler', options.nodeId, options.leaseMs);
-  }
-
-  /**
-   * Memory is loaded while no node can commit events (the feed's advisory lock, held by this
-   * node's own session until `release`), so the tables it reads and the cursor it starts from
-   * are one moment of the log: nothing is missed and nothing applied twice. The loading must
-   * not wait for a write of its own meanwhile (a write would wait for the lock).
-   */
-  static async holdFeed(options: ClusterOptions): Promise<{ release(): Promise<number> }> {
-    const c = new pg.Client(clientConfig(options.url));
-    await c.connect();
-    await c.query(`select pg_advisory_lock(${FEED_LOCK_KEY})`);
-    const r = await c.query<{ m: string | number }>('select coalesce(max(id), 0) as m from events');
-    return {
-      async release() {
-        await c.query(`select pg_advisory_unlock(${FEED_LOCK_KEY})`).finally(() => c.end().catch(() => {}));
-        return Number(r.rows[0]!.m);
-      },
-    };
   }
 
   /** Wires memory to the feed and writes to the database's arbitration. */
