@@ -175,7 +175,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const spamBot = new SpamBot(platform, desk.emails);
   await spamBot.load();
   spamBot.attach();
-  const crm = crmConfig ? await startCrmGateway(platform, crmConfig) : null;
+  // With several nodes every node may have the CRM setting: its worker runs under the `crm` lease.
+  const crm = crmConfig ? await startCrmGateway(platform, crmConfig, cluster ? { guard: (job, waitMs) => cluster.underLease(job, waitMs, 'crm') } : {}) : null;
   const smtp =
     config.smtp.port !== undefined
       ? await startSmtpListener(platform, desk, { host: config.smtp.host, port: config.smtp.port, supportAddress: config.smtp.supportAddress })

@@ -12,6 +12,7 @@ import { Client, type TestAccount } from './helpers/client.js';
 import { expectError } from './helpers/expect.js';
 import { databaseUrlFor, onPostgres } from './helpers/pg.js';
 import { redisAvailable, startRedis, type TestRedis } from './helpers/redis.js';
+import { sign, StandInAmojo, webhookBody } from './helpers/amojo.js';
 
 /**
  * Two nodes, real `banya serve` processes on loopback, on one PostgreSQL and one Redis: what one
@@ -28,6 +29,10 @@ const children: ChildProcess[] = [];
 let redis: TestRedis;
 let databaseUrl: string;
 let dataRoot: string;
+let amojo: StandInAmojo;
+let crmConfig: string;
+const CH = '3f1c2a9e-0000-4000-8000-00000000c1a5';
+const CH_SECRET = 'cluster-channel-secret-0123456789';
 const nodes: Record<'A' | 'B', Running | null> = { A: null, B: null };
 
 async function startNode(name: 'A' | 'B'): Promise<Running> {
@@ -44,6 +49,8 @@ async function startNode(name: 'A' | 'B'): Promise<Running> {
       BANYA_CLOCK: 'manual',
       BANYA_LEASE_MS: String(LEASE_MS),
       BANYA_FEED_POLL_MS: '200',
+      // The CRM gateway is configured on every node: its worker runs under a lease.
+      BANYA_CRM_CONFIG: crmConfig,
       PGUSER: process.env.PGUSER || os.userInfo().username,
     },
   });
@@ -126,6 +133,12 @@ describe.runIf(run)('two nodes on one PostgreSQL and one Redis', () => {
     dataRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'banya-cluster-'));
     databaseUrl = await databaseUrlFor(dataRoot);
     redis = await startRedis();
+    amojo = await new StandInAmojo({ [CH]: CH_SECRET }).start();
+    crmConfig = path.join(dataRoot, 'crm.json');
+    fs.writeFileSync(
+      crmConfig,
+      JSON.stringify({ channels: [{ id: CH, secret: CH_SECRET, amojoUrl: amojo.url }], retryBaseMs: 50, retryMaxMs: 200, timeoutMs: 2000 }),
+    );
     await startNode('A');
     await startNode('B');
     moderatorToken = await staff('A', 'moderator');
@@ -135,6 +148,7 @@ describe.runIf(run)('two nodes on one PostgreSQL and one Redis', () => {
   afterAll(async () => {
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
     await redis?.stop();
+    await amojo?.stop();
     if (dataRoot) fs.rmSync(dataRoot, { recursive: true, force: true });
   });
 
@@ -281,6 +295,67 @@ describe.runIf(run)('two nodes on one PostgreSQL and one Redis', () => {
     expect((await as('A', x).delete(`/v1/blocks/${y.id}`)).status).toBe(204);
     expect((await send('B', y, x)).status).toBe(201);
   }, 120_000);
+
+  it("the CRM configured on both nodes: webhooks delivered to both make one job each, each sent and reported once; clients' messages through both reach amojo once", async () => {
+    const biz = await account('A');
+    const clients = [await account('A'), await account('B'), await account('A')];
+    for (const c of clients) {
+      expect((await as('A', biz).post('/v1/contacts', { accountId: c.id })).status).toBeLessThan(300);
+      expect((await as('B', c).post('/v1/contacts', { accountId: biz.id })).status).toBeLessThan(300);
+    }
+    const connected = await admin('A').post(`/v1/crm/amocrm/channels/${CH}/connections`, { amojoAccountId: 'amo-cluster-1', businessAccountId: biz.id });
+    expect(connected.status, JSON.stringify(connected.body)).toBe(201);
+    const scope = connected.body.connection.scopeId as string;
+    const hook = (n: 'A' | 'B', body: unknown) => {
+      const raw = JSON.stringify(body);
+      return fetch(`${nodes[n]!.url}/crm/amocrm/hooks/${scope}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-signature': sign(CH_SECRET, raw) },
+        body: raw,
+      });
+    };
+    // B knows the connection through the feed.
+    await within(1000, async () =>
+      expect((await as('B', moderatorToken).get('/v1/crm/amocrm/connections')).body.connections.map((c: any) => c.scopeId)).toContain(scope),
+    );
+    // amojo is down while the jobs come in, some accepted by each node: both nodes' memories hold
+    // all of them waiting for a retry, the case in which two workers would both report.
+    amojo.down = true;
+    const msgids: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const msgid = `cluster-crm-${i}`;
+      msgids.push(msgid);
+      const body = webhookBody({ msgid, clientId: clients[i % 3]!.id, text: `manager message ${i}` });
+      const both = await Promise.all([hook('A', body), hook('B', body)]);
+      for (const r of both) expect(r.status).toBe(200);
+    }
+    // Clients write to the business through both nodes meanwhile.
+    const texts = ['client on A', 'client on B', 'client on A again'];
+    await Promise.all(texts.map((t, i) => send(i % 2 === 0 ? 'A' : 'B', clients[i]!, biz, t)));
+    await new Promise((r) => setTimeout(r, 500));
+    amojo.down = false;
+    // Whichever node holds the CRM lease works the outbox: every status once.
+    await within(5000, async () => {
+      for (const m of msgids) expect(amojo.statuses(m).length, m).toBeGreaterThan(0);
+    });
+    await within(5000, async () => {
+      for (const t of texts) expect(amojo.newMessages().filter((m) => m.message?.text === t).length, t).toBeGreaterThan(0);
+    });
+    // Nothing more comes later: a second worker would report and deliver again.
+    await new Promise((r) => setTimeout(r, 1000));
+    for (const m of msgids) expect(amojo.statuses(m), m).toHaveLength(1);
+    for (const t of texts)
+      expect(
+        amojo.newMessages().filter((m) => m.message?.text === t),
+        t,
+      ).toHaveLength(1);
+    for (let i = 0; i < 6; i++) {
+      const n = await sql<{ n: string }>('select count(*) as n from messages where text = $1', [`manager message ${i}`]);
+      expect(Number(n[0]!.n)).toBe(1);
+    }
+    const jobs = await sql<{ n: string }>(`select count(*) as n from events where type = 'crm_job_received'`);
+    expect(Number(jobs[0]!.n)).toBe(6);
+  });
 
   it('node B starting on a populated database: A keeps committing meanwhile, no session holds the feed lock, B loads and catches up', async () => {
     // Enough state that the load takes a while: 600 accounts more, 300 of them with a contact.
