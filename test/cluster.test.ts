@@ -2,6 +2,8 @@ import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import net from 'node:net';
+import nodemailer from 'nodemailer';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkProjections } from '../src/check.js';
@@ -34,6 +36,16 @@ let crmConfig: string;
 const CH = '3f1c2a9e-0000-4000-8000-00000000c1a5';
 const CH_SECRET = 'cluster-channel-secret-0123456789';
 const nodes: Record<'A' | 'B', Running | null> = { A: null, B: null };
+/** Each node's SMTP listener (the support address), kept over restarts. */
+const smtpPorts: Record<'A' | 'B', number> = { A: 0, B: 0 };
+
+async function freePort(): Promise<number> {
+  const srv = net.createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+  const port = (srv.address() as net.AddressInfo).port;
+  await new Promise<void>((r) => srv.close(() => r()));
+  return port;
+}
 
 async function startNode(name: 'A' | 'B'): Promise<Running> {
   const dataDir = path.join(dataRoot, name);
@@ -51,6 +63,8 @@ async function startNode(name: 'A' | 'B'): Promise<Running> {
       BANYA_FEED_POLL_MS: '200',
       // The CRM gateway is configured on every node: its worker runs under a lease.
       BANYA_CRM_CONFIG: crmConfig,
+      // So is the SMTP listener: a mail's Message-ID makes it one ticket entry whichever node takes it.
+      BANYA_SMTP_PORT: String(smtpPorts[name]),
       PGUSER: process.env.PGUSER || os.userInfo().username,
     },
   });
@@ -139,6 +153,8 @@ describe.runIf(run)('two nodes on one PostgreSQL and one Redis', () => {
       crmConfig,
       JSON.stringify({ channels: [{ id: CH, secret: CH_SECRET, amojoUrl: amojo.url }], retryBaseMs: 50, retryMaxMs: 200, timeoutMs: 2000 }),
     );
+    smtpPorts.A = await freePort();
+    smtpPorts.B = await freePort();
     await startNode('A');
     await startNode('B');
     moderatorToken = await staff('A', 'moderator');
@@ -355,6 +371,31 @@ describe.runIf(run)('two nodes on one PostgreSQL and one Redis', () => {
     }
     const jobs = await sql<{ n: string }>(`select count(*) as n from events where type = 'crm_job_received'`);
     expect(Number(jobs[0]!.n)).toBe(6);
+  });
+
+  it("the same mail (one Message-ID) delivered to both nodes' SMTP listeners at once, and again: one ticket, one entry", async () => {
+    const deliver = async (n: 'A' | 'B', messageId: string, text: string) => {
+      const t = nodemailer.createTransport({ host: '127.0.0.1', port: smtpPorts[n], secure: false, ignoreTLS: true });
+      try {
+        const info = await t.sendMail({ from: 'client@example.com', to: 'support@banya.local', subject: 'My account', text, messageId });
+        expect(info.accepted).toEqual(['support@banya.local']);
+      } finally {
+        t.close();
+      }
+    };
+    const entries = async (text: string) => Number((await sql<{ n: string }>('select count(*) as n from ticket_entries where text = $1', [text]))[0]!.n);
+    for (let i = 0; i < 3; i++) {
+      const id = `<cluster-mail-${i}@example.com>`;
+      const text = `please help, mail ${i}`;
+      await Promise.all([deliver('A', id, text), deliver('B', id, text)]);
+      await deliver(i % 2 === 0 ? 'A' : 'B', id, text);
+      expect(await entries(text)).toBe(1);
+    }
+    // A different Message-ID with the same words is a new entry.
+    await deliver('B', '<cluster-mail-other@example.com>', 'please help, mail 0');
+    expect(await entries('please help, mail 0')).toBe(2);
+    const tickets = await sql<{ n: string }>(`select count(*) as n from tickets where from_email = 'client@example.com'`);
+    expect(Number(tickets[0]!.n)).toBe(1);
   });
 
   it('node B starting on a populated database: A keeps committing meanwhile, no session holds the feed lock, B loads and catches up', async () => {
