@@ -11,10 +11,11 @@ import { PostgresAdapter, sql, type Kysely, type Migration } from 'kysely';
 export const claimTurns: Migration = {
   async up(db: Kysely<unknown>) {
     await sql.raw(`alter table "cases" add column "claim_turn" integer not null default 0`).execute(db);
-    const caseId = db.getExecutor().adapter instanceof PostgresAdapter ? `(e."payload"::json->>'caseId')::integer` : `json_extract(e."payload", '$.caseId')`;
+    const caseId = db.getExecutor().adapter instanceof PostgresAdapter ? `("payload"::json->>'caseId')::integer` : `json_extract("payload", '$.caseId')`;
+    // One pass over the log (an aggregate joined to the cases), not a look-up per case.
     await sql
       .raw(
-        `update "cases" set "claim_turn" = (select count(*) from "events" e where e."type" in ('case_claimed', 'case_released') and ${caseId} = "cases"."id") where exists (select 1 from "events" e where e."type" in ('case_claimed', 'case_released') and ${caseId} = "cases"."id")`,
+        `update "cases" set "claim_turn" = t."n" from (select ${caseId} as "case_id", count(*) as "n" from "events" where "type" in ('case_claimed', 'case_released') group by 1) t where "cases"."id" = t."case_id"`,
       )
       .execute(db);
   },
