@@ -116,8 +116,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     ? { url: config.databaseUrl!, nodeId: config.cluster.nodeId ?? defaultNodeId(), pollMs: config.cluster.feedPollMs, leaseMs: config.cluster.leaseMs, log }
     : null;
   const ids = pgStore ? await Ids.reserved(store, (t) => (t === 'messages' ? 4096 : 256)) : await Ids.load(store);
-  // Memory is loaded while no node commits events, so that it and the feed's cursor are one moment.
-  const loading = pgStore && clusterOptions ? await ClusterNode.holdFeed(clusterOptions) : null;
+  // Memory is loaded from one snapshot, the feed's cursor read in it; the other nodes go on committing.
+  const snapshotCursor = pgStore ? await pgStore.beginSnapshot() : 0;
   const index = await buildIndex(store);
   const journal = new Journal(store);
   if (pgStore) journal.guarded = true;
@@ -165,7 +165,10 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   await loadPlatformState(core, platform);
   await loadEnforcement(platform);
   await loadRobotState(robots, store);
-  const cluster = pgStore && clusterOptions && loading ? await ClusterNode.start(pgStore, journal, core.serial, await loading.release(), clusterOptions) : null;
+  if (pgStore) await pgStore.endSnapshot();
+  const cluster = pgStore && clusterOptions ? await ClusterNode.start(pgStore, journal, core.serial, snapshotCursor, clusterOptions) : null;
+  // What the others committed while this node loaded, before it serves or runs time's work.
+  await cluster?.fresh();
   const consumer =
     cluster && redis && clusterOptions
       ? new RobotConsumer(
@@ -209,7 +212,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const spamBot = new SpamBot(platform, desk.emails);
   await spamBot.load();
   spamBot.attach();
-  const crm = crmConfig ? await startCrmGateway(platform, crmConfig) : null;
+  // With several nodes every node may have the CRM setting: its worker runs under the `crm` lease.
+  const crm = crmConfig ? await startCrmGateway(platform, crmConfig, cluster ? { guard: (job, waitMs) => cluster.underLease(job, waitMs, 'crm') } : {}) : null;
   const smtp =
     config.smtp.port !== undefined
       ? await startSmtpListener(platform, desk, { host: config.smtp.host, port: config.smtp.port, supportAddress: config.smtp.supportAddress })

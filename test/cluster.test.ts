@@ -2,16 +2,19 @@ import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import net from 'node:net';
+import nodemailer from 'nodemailer';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkProjections } from '../src/check.js';
 import { BUTTONS } from '../src/domain/spambot.js';
-import { connection, PostgresStore } from '../src/store/postgres.js';
+import { connection, FEED_LOCK_KEY, PostgresStore } from '../src/store/postgres.js';
 import { type Running, serve } from './helpers/cli-server.js';
 import { Client, type TestAccount } from './helpers/client.js';
 import { expectError } from './helpers/expect.js';
 import { databaseUrlFor, onPostgres } from './helpers/pg.js';
 import { redisAvailable, startRedis, type TestRedis } from './helpers/redis.js';
+import { sign, StandInAmojo, webhookBody } from './helpers/amojo.js';
 
 /**
  * Two nodes, real `banya serve` processes on loopback, on one PostgreSQL and one Redis: what one
@@ -28,7 +31,21 @@ const children: ChildProcess[] = [];
 let redis: TestRedis;
 let databaseUrl: string;
 let dataRoot: string;
+let amojo: StandInAmojo;
+let crmConfig: string;
+const CH = '3f1c2a9e-0000-4000-8000-00000000c1a5';
+const CH_SECRET = 'cluster-channel-secret-0123456789';
 const nodes: Record<'A' | 'B', Running | null> = { A: null, B: null };
+/** Each node's SMTP listener (the support address), kept over restarts. */
+const smtpPorts: Record<'A' | 'B', number> = { A: 0, B: 0 };
+
+async function freePort(): Promise<number> {
+  const srv = net.createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+  const port = (srv.address() as net.AddressInfo).port;
+  await new Promise<void>((r) => srv.close(() => r()));
+  return port;
+}
 
 async function startNode(name: 'A' | 'B'): Promise<Running> {
   const dataDir = path.join(dataRoot, name);
@@ -44,6 +61,10 @@ async function startNode(name: 'A' | 'B'): Promise<Running> {
       BANYA_CLOCK: 'manual',
       BANYA_LEASE_MS: String(LEASE_MS),
       BANYA_FEED_POLL_MS: '200',
+      // The CRM gateway is configured on every node: its worker runs under a lease.
+      BANYA_CRM_CONFIG: crmConfig,
+      // So is the SMTP listener: a mail's Message-ID makes it one ticket entry whichever node takes it.
+      BANYA_SMTP_PORT: String(smtpPorts[name]),
       PGUSER: process.env.PGUSER || os.userInfo().username,
     },
   });
@@ -126,6 +147,14 @@ describe.runIf(run)('two nodes on one PostgreSQL and one Redis', () => {
     dataRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'banya-cluster-'));
     databaseUrl = await databaseUrlFor(dataRoot);
     redis = await startRedis();
+    amojo = await new StandInAmojo({ [CH]: CH_SECRET }).start();
+    crmConfig = path.join(dataRoot, 'crm.json');
+    fs.writeFileSync(
+      crmConfig,
+      JSON.stringify({ channels: [{ id: CH, secret: CH_SECRET, amojoUrl: amojo.url }], retryBaseMs: 50, retryMaxMs: 200, timeoutMs: 2000 }),
+    );
+    smtpPorts.A = await freePort();
+    smtpPorts.B = await freePort();
     await startNode('A');
     await startNode('B');
     moderatorToken = await staff('A', 'moderator');
@@ -135,6 +164,7 @@ describe.runIf(run)('two nodes on one PostgreSQL and one Redis', () => {
   afterAll(async () => {
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
     await redis?.stop();
+    await amojo?.stop();
     if (dataRoot) fs.rmSync(dataRoot, { recursive: true, force: true });
   });
 
@@ -197,6 +227,41 @@ describe.runIf(run)('two nodes on one PostgreSQL and one Redis', () => {
     expect(Number(restrictions[0]!.n)).toBe(1);
   });
 
+  it('the same case claimed on A and B at once by two moderators: one 200, one 409 CASE_CLAIMED; release and expiry hand it on', async () => {
+    const other = await staff('B', 'moderator');
+    const claim = (n: 'A' | 'B', token: string, caseId: string) => as(n, token).post(`/v1/moderation/cases/${caseId}/claim`, {});
+    for (let round = 0; round < 5; round++) {
+      const caseId = await spamAndReport(round % 2 === 0 ? 'A' : 'B', await account('A'));
+      const both = await Promise.all([claim('A', moderatorToken, caseId), claim('B', other, caseId)]);
+      expect(both.map((r) => r.status).sort(), JSON.stringify(both.map((r) => r.body))).toEqual([200, 409]);
+      const won = both.find((r) => r.status === 200)!.body.case.claimedBy as string;
+      const lost = both.find((r) => r.status === 409)!;
+      expect(lost.body.error.code).toBe('CASE_CLAIMED');
+      // Both nodes answer with the winner, and the database holds it.
+      for (const n of ['A', 'B'] as const) {
+        const seen = await as(n, moderatorToken).get(`/v1/moderation/cases/${caseId}`);
+        expect(seen.body.case.claimedBy).toBe(won);
+      }
+      const row = await sql<{ claimed_by: string }>('select claimed_by from cases where id = $1', [Number(caseId.slice(1))]);
+      expect(row[0]!.claimed_by).toBe(won);
+      // The winner releases on one node; the loser claims on the other.
+      const [winnerToken, loserToken] = both[0]!.status === 200 ? [moderatorToken, other] : [other, moderatorToken];
+      const releasedOn = round % 2 === 0 ? 'B' : 'A';
+      expect((await as(releasedOn, winnerToken).post(`/v1/moderation/cases/${caseId}/release`, {})).status).toBe(200);
+      const again = await claim(releasedOn === 'A' ? 'B' : 'A', loserToken, caseId);
+      expect(again.status, JSON.stringify(again.body)).toBe(200);
+      expect(again.body.case.claimedBy).not.toBe(won);
+    }
+    // A claim lapses after claimMinutes on every node: then the other moderator gets it.
+    const caseId = await spamAndReport('A', await account('A'));
+    expect((await claim('A', moderatorToken, caseId)).status).toBe(200);
+    expectError(await claim('B', other, caseId), 409, 'CASE_CLAIMED');
+    expect((await admin('B').post('/v1/admin/clock', { advanceSeconds: 16 * 60 })).status).toBe(200);
+    const both = await Promise.all([claim('A', other, caseId), claim('B', other, caseId)]);
+    for (const r of both) expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expectError(await claim('A', moderatorToken, caseId), 409, 'CASE_CLAIMED');
+  });
+
   it('the same idempotencyKey on both: one message, the same answer', async () => {
     const a = await account('A');
     const b = await account('A');
@@ -246,6 +311,154 @@ describe.runIf(run)('two nodes on one PostgreSQL and one Redis', () => {
     expect((await as('A', x).delete(`/v1/blocks/${y.id}`)).status).toBe(204);
     expect((await send('B', y, x)).status).toBe(201);
   }, 120_000);
+
+  it("the CRM configured on both nodes: webhooks delivered to both make one job each, each sent and reported once; clients' messages through both reach amojo once", async () => {
+    const biz = await account('A');
+    const clients = [await account('A'), await account('B'), await account('A')];
+    for (const c of clients) {
+      expect((await as('A', biz).post('/v1/contacts', { accountId: c.id })).status).toBeLessThan(300);
+      expect((await as('B', c).post('/v1/contacts', { accountId: biz.id })).status).toBeLessThan(300);
+    }
+    const connected = await admin('A').post(`/v1/crm/amocrm/channels/${CH}/connections`, { amojoAccountId: 'amo-cluster-1', businessAccountId: biz.id });
+    expect(connected.status, JSON.stringify(connected.body)).toBe(201);
+    const scope = connected.body.connection.scopeId as string;
+    const hook = (n: 'A' | 'B', body: unknown) => {
+      const raw = JSON.stringify(body);
+      return fetch(`${nodes[n]!.url}/crm/amocrm/hooks/${scope}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-signature': sign(CH_SECRET, raw) },
+        body: raw,
+      });
+    };
+    // B knows the connection through the feed.
+    await within(1000, async () =>
+      expect((await as('B', moderatorToken).get('/v1/crm/amocrm/connections')).body.connections.map((c: any) => c.scopeId)).toContain(scope),
+    );
+    // amojo is down while the jobs come in, some accepted by each node: both nodes' memories hold
+    // all of them waiting for a retry, the case in which two workers would both report.
+    amojo.down = true;
+    const msgids: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const msgid = `cluster-crm-${i}`;
+      msgids.push(msgid);
+      const body = webhookBody({ msgid, clientId: clients[i % 3]!.id, text: `manager message ${i}` });
+      const both = await Promise.all([hook('A', body), hook('B', body)]);
+      for (const r of both) expect(r.status).toBe(200);
+    }
+    // Clients write to the business through both nodes meanwhile.
+    const texts = ['client on A', 'client on B', 'client on A again'];
+    await Promise.all(texts.map((t, i) => send(i % 2 === 0 ? 'A' : 'B', clients[i]!, biz, t)));
+    await new Promise((r) => setTimeout(r, 500));
+    amojo.down = false;
+    // Whichever node holds the CRM lease works the outbox: every status once.
+    await within(5000, async () => {
+      for (const m of msgids) expect(amojo.statuses(m).length, m).toBeGreaterThan(0);
+    });
+    await within(5000, async () => {
+      for (const t of texts) expect(amojo.newMessages().filter((m) => m.message?.text === t).length, t).toBeGreaterThan(0);
+    });
+    // Nothing more comes later: a second worker would report and deliver again.
+    await new Promise((r) => setTimeout(r, 1000));
+    for (const m of msgids) expect(amojo.statuses(m), m).toHaveLength(1);
+    for (const t of texts)
+      expect(
+        amojo.newMessages().filter((m) => m.message?.text === t),
+        t,
+      ).toHaveLength(1);
+    for (let i = 0; i < 6; i++) {
+      const n = await sql<{ n: string }>('select count(*) as n from messages where text = $1', [`manager message ${i}`]);
+      expect(Number(n[0]!.n)).toBe(1);
+    }
+    const jobs = await sql<{ n: string }>(`select count(*) as n from events where type = 'crm_job_received'`);
+    expect(Number(jobs[0]!.n)).toBe(6);
+  });
+
+  it("the same mail (one Message-ID) delivered to both nodes' SMTP listeners at once, and again: one ticket, one entry", async () => {
+    const deliver = async (n: 'A' | 'B', messageId: string, text: string) => {
+      const t = nodemailer.createTransport({ host: '127.0.0.1', port: smtpPorts[n], secure: false, ignoreTLS: true });
+      try {
+        const info = await t.sendMail({ from: 'client@example.com', to: 'support@banya.local', subject: 'My account', text, messageId });
+        expect(info.accepted).toEqual(['support@banya.local']);
+      } finally {
+        t.close();
+      }
+    };
+    const entries = async (text: string) => Number((await sql<{ n: string }>('select count(*) as n from ticket_entries where text = $1', [text]))[0]!.n);
+    for (let i = 0; i < 3; i++) {
+      const id = `<cluster-mail-${i}@example.com>`;
+      const text = `please help, mail ${i}`;
+      await Promise.all([deliver('A', id, text), deliver('B', id, text)]);
+      await deliver(i % 2 === 0 ? 'A' : 'B', id, text);
+      expect(await entries(text)).toBe(1);
+    }
+    // A different Message-ID with the same words is a new entry.
+    await deliver('B', '<cluster-mail-other@example.com>', 'please help, mail 0');
+    expect(await entries('please help, mail 0')).toBe(2);
+    const tickets = await sql<{ n: string }>(`select count(*) as n from tickets where from_email = 'client@example.com'`);
+    expect(Number(tickets[0]!.n)).toBe(1);
+  });
+
+  it('node B starting on a populated database: A keeps committing meanwhile, no session holds the feed lock, B loads and catches up', async () => {
+    // Enough state that the load takes a while: 600 accounts more, 300 of them with a contact.
+    const made: TestAccount[] = [];
+    for (let i = 0; i < 30; i++) made.push(...(await Promise.all(Array.from({ length: 20 }, (_, j) => account(j % 2 === 0 ? 'A' : 'B')))));
+    for (let i = 0; i < 300; i += 20)
+      await Promise.all(made.slice(i, i + 20).map((a, j) => as('A', a).post('/v1/contacts', { accountId: made[i + j + 300]!.id })));
+    nodes.B!.child.kill('SIGKILL');
+    await nodes.B!.exited;
+    const x = await account('A');
+    const y = await account('A');
+    // While B starts: A creates accounts and blocks/unblocks, each write timed; a probe looks for a
+    // session holding the feed's advisory lock outside a transaction (what a locked load would be).
+    let starting = true;
+    const latencies: number[] = [];
+    const createdMeanwhile: TestAccount[] = [];
+    let blocked = false;
+    const writer = (async () => {
+      while (starting) {
+        const t0 = performance.now();
+        createdMeanwhile.push(await account('A'));
+        const r = blocked ? await as('A', x).delete(`/v1/blocks/${y.id}`) : await as('A', x).post('/v1/blocks', { accountId: y.id });
+        expect(r.status).toBe(204);
+        blocked = !blocked;
+        latencies.push(performance.now() - t0);
+      }
+    })();
+    const probe = new pg.Client(connection(databaseUrl));
+    await probe.connect();
+    let lockedLoads = 0;
+    let probes = 0;
+    const probing = (async () => {
+      while (starting) {
+        const r = await probe.query<{ held: string }>(
+          `select count(*) as held from pg_locks l join pg_stat_activity a on a.pid = l.pid
+            where l.locktype = 'advisory' and l.objid = $1 and l.granted and a.state = 'idle'`,
+          [FEED_LOCK_KEY],
+        );
+        probes++;
+        lockedLoads += Number(r.rows[0]!.held);
+        await new Promise((res) => setTimeout(res, 2));
+      }
+    })();
+    const t0 = performance.now();
+    await startNode('B');
+    const startMs = performance.now() - t0;
+    starting = false;
+    await Promise.all([writer, probing]);
+    await probe.end();
+    const worst = Math.max(...latencies);
+    console.log(
+      `B started in ${startMs.toFixed(0)} ms; A acknowledged ${latencies.length} write pairs meanwhile, slowest ${worst.toFixed(0)} ms; the feed lock held outside a transaction in ${lockedLoads} of ${probes} probes`,
+    );
+    expect(lockedLoads).toBe(0);
+    expect(latencies.length).toBeGreaterThan(3);
+    // B decides on what A committed while it loaded: the last block state, and the new accounts.
+    if (blocked) expectError(await send('B', y, x), 403, 'USER_IS_BLOCKED');
+    else expect((await send('B', y, x)).status).toBe(201);
+    for (const a of createdMeanwhile.slice(-5)) expect((await send('B', a, made[0]!)).status).toBe(201);
+    const me = await as('B', made[1]!).get('/v1/me');
+    expect(me.status).toBe(200);
+  }, 180_000);
 
   it('node A killed while it holds the expiry lease: B ends each due restriction exactly once', async () => {
     const spammers: TestAccount[] = [];

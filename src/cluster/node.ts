@@ -6,7 +6,7 @@ import { sql } from 'kysely';
 import { recordedOf } from '../events/projection-check.js';
 import type { Journal } from '../events/journal.js';
 import type { Serializer } from '../events/serial.js';
-import { FEED_CHANNEL, FEED_LOCK_KEY, type PostgresStore } from '../store/postgres.js';
+import { FEED_CHANNEL, type PostgresStore } from '../store/postgres.js';
 import { isConflict } from '../store/store.js';
 import { FeedFollower } from './feed.js';
 import { Lease } from './lease.js';
@@ -30,6 +30,13 @@ export interface ClusterOptions {
   log: Logger;
 }
 
+interface HeldLease {
+  lease: Lease;
+  /** Jobs of this node running under it (re-entrant). */
+  depth: number;
+  renew: NodeJS.Timeout | null;
+}
+
 export function defaultNodeId(): string {
   return `${os.hostname()}-${process.pid}`.replace(/:/g, '-');
 }
@@ -45,14 +52,13 @@ export class ClusterNode {
   readonly lease: Lease;
   private listener: pg.Client | null = null;
   private poll: NodeJS.Timeout | null = null;
-  private renew: NodeJS.Timeout | null = null;
-  private leaseDepth = 0;
+  private readonly leases = new Map<string, HeldLease>();
   private closed = false;
   /** Notifications heard and polls that found something (for /metrics and the tests). */
   readonly stats = { notifications: 0, polls: 0 };
 
   private constructor(
-    store: PostgresStore,
+    private readonly store: PostgresStore,
     private readonly options: ClusterOptions,
     cursor: number,
     journal: Journal,
@@ -69,25 +75,6 @@ export class ClusterNode {
       cursor,
     );
     this.lease = new Lease(store, 'scheduler', options.nodeId, options.leaseMs);
-  }
-
-  /**
-   * Memory is loaded while no node can commit events (the feed's advisory lock, held by this
-   * node's own session until `release`), so the tables it reads and the cursor it starts from
-   * are one moment of the log: nothing is missed and nothing applied twice. The loading must
-   * not wait for a write of its own meanwhile (a write would wait for the lock).
-   */
-  static async holdFeed(options: ClusterOptions): Promise<{ release(): Promise<number> }> {
-    const c = new pg.Client(clientConfig(options.url));
-    await c.connect();
-    await c.query(`select pg_advisory_lock(${FEED_LOCK_KEY})`);
-    const r = await c.query<{ m: string | number }>('select coalesce(max(id), 0) as m from events');
-    return {
-      async release() {
-        await c.query(`select pg_advisory_unlock(${FEED_LOCK_KEY})`).finally(() => c.end().catch(() => {}));
-        return Number(r.rows[0]!.m);
-      },
-    };
   }
 
   /** Wires memory to the feed and writes to the database's arbitration. */
@@ -141,36 +128,46 @@ export class ClusterNode {
   }
 
   /**
-   * Runs `job` holding the scheduler's lease: taken at once or not at all (`waitMs` 0: the job is
-   * skipped, another node is doing it), renewed while the job runs, given back after it.
-   * Re-entrant within this node. Memory is brought up to date first: the previous holder may
-   * have done part of the work.
+   * Runs `job` holding a lease (`scheduler`: time's work; `crm`: the CRM gateway's worker):
+   * taken at once or not at all (`waitMs` 0: the job is skipped, another node is doing it),
+   * renewed while the job runs, given back after it. Re-entrant within this node. Memory is
+   * brought up to date first: the previous holder may have done part of the work.
    */
-  async underLease<T>(job: () => Promise<T>, waitMs = 0): Promise<T | undefined> {
-    if (this.leaseDepth === 0) {
-      const got = waitMs > 0 ? await this.lease.acquireWithin(waitMs) : await this.lease.acquire();
+  async underLease<T>(job: () => Promise<T>, waitMs = 0, name = 'scheduler'): Promise<T | undefined> {
+    const held = this.held(name);
+    if (held.depth === 0) {
+      const got = waitMs > 0 ? await held.lease.acquireWithin(waitMs) : await held.lease.acquire();
       if (!got) return undefined;
-      this.renew = setInterval(() => void this.lease.acquire().catch(() => {}), Math.max(50, Math.floor(this.options.leaseMs / 3)));
-      this.renew.unref();
+      held.renew = setInterval(() => void held.lease.acquire().catch(() => {}), Math.max(50, Math.floor(this.options.leaseMs / 3)));
+      held.renew.unref();
     }
-    this.leaseDepth++;
+    held.depth++;
     try {
       await this.follower.fresh();
       return await job();
     } finally {
-      this.leaseDepth--;
-      if (this.leaseDepth === 0) {
-        if (this.renew) clearInterval(this.renew);
-        this.renew = null;
-        if (!this.closed) await this.lease.release().catch(() => {});
+      held.depth--;
+      if (held.depth === 0) {
+        if (held.renew) clearInterval(held.renew);
+        held.renew = null;
+        if (!this.closed) await held.lease.release().catch(() => {});
       }
     }
+  }
+
+  private held(name: string): HeldLease {
+    let h = this.leases.get(name);
+    if (!h) {
+      h = { lease: name === 'scheduler' ? this.lease : new Lease(this.store, name, this.options.nodeId, this.options.leaseMs), depth: 0, renew: null };
+      this.leases.set(name, h);
+    }
+    return h;
   }
 
   async close(): Promise<void> {
     this.closed = true;
     if (this.poll) clearInterval(this.poll);
-    if (this.renew) clearInterval(this.renew);
+    for (const h of this.leases.values()) if (h.renew) clearInterval(h.renew);
     const c = this.listener;
     this.listener = null;
     await c?.end().catch(() => {});

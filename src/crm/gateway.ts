@@ -68,18 +68,30 @@ export class CrmGateway {
   private timer: NodeJS.Timeout | null = null;
   private interval: NodeJS.Timeout | null = null;
   private closed = false;
+  private watch: NodeJS.Timeout | null = null;
   private idleWaiters: (() => void)[] = [];
   /**
    * amojo unreachable for a channel: no call to it until `until` (real time), so that an outage
    * costs one timed-out call per backoff period, not one per waiting job.
    */
   private readonly amojoDown = new Map<string, { until: number; attempts: number }>();
+  /**
+   * With several nodes: runs the worker's work under the CRM lease, on one node at a time
+   * (undefined: another node holds it). `waitMs` 0 skips at once.
+   */
+  guard: (<T>(job: () => Promise<T>, waitMs: number) => Promise<T | undefined>) | null = null;
+  /** With several nodes, how often every node looks for work the lease's holder left (ms). */
+  private readonly watchMs: number;
 
   constructor(
     private readonly p: Platform,
     readonly config: CrmConfigSource,
     private readonly transport: Transport,
-  ) {}
+    options: { guard?: CrmGateway['guard']; watchMs?: number } = {},
+  ) {
+    this.guard = options.guard ?? null;
+    this.watchMs = options.watchMs ?? 250;
+  }
 
   private get file() {
     return this.config.get();
@@ -90,6 +102,16 @@ export class CrmGateway {
     attachCrmState(this.p, this.state);
     await this.state.load(this.p.store, this.p.clock.now());
     for (const c of this.state.connections.values()) if (c.status !== 'disconnected') this.subscribe(c);
+    // A connection made on another node: clients' messages that reach this node go to the CRM too.
+    this.state.onConnected = (c) => this.subscribe(c);
+    if (this.guard) {
+      // Jobs received on other nodes reach this memory through the feed: whichever node gets the
+      // lease next works them.
+      this.watch = setInterval(() => {
+        if (!this.pumping && this.ready()) this.kick();
+      }, this.watchMs);
+      this.watch.unref();
+    }
     if (!this.p.clock.manual) {
       this.interval = setInterval(() => {
         const now = this.p.clock.now();
@@ -105,6 +127,7 @@ export class CrmGateway {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     if (this.interval) clearInterval(this.interval);
+    if (this.watch) clearInterval(this.watch);
   }
 
   // ---- connections -------------------------------------------------------------------------
@@ -267,7 +290,12 @@ export class CrmGateway {
       return;
     }
     this.pumping = true;
-    void this.pump()
+    const work = this.guard ? this.guard(() => this.pump().then(() => true), 0) : this.pump().then(() => true);
+    void work
+      .then((done) => {
+        // Another node holds the lease: it works the jobs (the watch looks again soon).
+        if (done === undefined) this.again = false;
+      })
       .catch((err: unknown) => this.p.log.error({ err }, 'crm: the worker failed'))
       .finally(() => {
         this.pumping = false;
@@ -287,6 +315,13 @@ export class CrmGateway {
       }
       await this.failHeldWhileLimited();
     } while (this.again && !this.closed);
+  }
+
+  /** Whether a job is ready to run now. */
+  private ready(): boolean {
+    const now = Date.now();
+    for (const j of this.state.jobs.values()) if (j.state !== 'held' && j.retryAt <= now) return true;
+    return false;
   }
 
   /** When nothing is ready: wake at the next retry; tell waiters the worker is idle. */
@@ -321,6 +356,14 @@ export class CrmGateway {
 
   /** Releases the held messages due at `now` (the manual clock's advance waits for this). */
   async runDue(now: number): Promise<void> {
+    if (this.guard) {
+      await this.guard(() => this.runDueHere(now), 3000);
+      return;
+    }
+    await this.runDueHere(now);
+  }
+
+  private async runDueHere(now: number): Promise<void> {
     await this.failHeldWhileLimited();
     const due = [...this.state.jobs.values()]
       .filter((j) => j.state === 'held' && j.heldUntil !== null && j.heldUntil <= now)

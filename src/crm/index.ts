@@ -13,8 +13,8 @@ export function openCrmConfig(file: string | undefined, log: Logger): CrmConfigS
   return new CrmConfigSource(file, (err) => log.error({ err: err.message }, 'crm: the edited CRM config is invalid; the previous one stays in force'));
 }
 
-export async function startCrmGateway(p: Platform, config: CrmConfigSource): Promise<CrmGateway> {
-  const gw = new CrmGateway(p, config, banyaTransport(p));
+export async function startCrmGateway(p: Platform, config: CrmConfigSource, options: ConstructorParameters<typeof CrmGateway>[3] = {}): Promise<CrmGateway> {
+  const gw = new CrmGateway(p, config, banyaTransport(p), options);
   gateways.set(p, gw);
   await gw.start();
   return gw;

@@ -68,6 +68,8 @@ export class CrmState {
   /** Business account → job key → time of a first contact (sent, or scheduled while held). */
   readonly firstContacts = new Map<number, Map<string, number>>();
   readonly conversations = new Map<string, Conversation>();
+  /** Told of each connection made, on this node or (through the feed) on another. */
+  onConnected: ((c: Connection) => void) | null = null;
 
   static conversationKey(scopeId: string, client: number): string {
     return `${scopeId}|${client}`;
@@ -110,6 +112,7 @@ export class CrmState {
           reason: null,
           connectedAt: this.connections.get(p.scopeId)?.connectedAt ?? r.at,
         });
+        this.onConnected?.(this.connections.get(p.scopeId)!);
         return;
       }
       case 'crm_disconnected': {

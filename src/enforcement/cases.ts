@@ -127,10 +127,24 @@ async function viewOf(e: Enforcement, id: number, now: number): Promise<CaseView
   return caseView(e, await loadCase(e, id), now);
 }
 
+/**
+ * The once key of a case's next claim or release: two nodes that both saw the case at the same
+ * turn take the same key, and the database lets one of them have it; the other decides again on
+ * fresh memory (409 CASE_CLAIMED, or a renewal when the same person claimed on both).
+ */
+function claimKey(c: OpenCase): string {
+  return `claim:${c.id}:${c.claimTurn}`;
+}
+
 export async function claimCase(e: Enforcement, id: number, staff: StaffActor, now: number): Promise<CaseView> {
   return onOpenCase(e, id, async (c) => {
     requireUnclaimedBy(e, c, staff, now);
-    await e.journal.commit(e.journal.change().emit(now, staffActor(staff), c.subjectId, { type: 'case_claimed', payload: { caseId: id, by: staff.ref } }));
+    await e.journal.commit(
+      e.journal
+        .change()
+        .once(claimKey(c), now)
+        .emit(now, staffActor(staff), c.subjectId, { type: 'case_claimed', payload: { caseId: id, by: staff.ref } }),
+    );
     return viewOf(e, id, now);
   });
 }
@@ -139,7 +153,12 @@ export async function releaseCase(e: Enforcement, id: number, staff: StaffActor,
   return onOpenCase(e, id, async (c) => {
     if (staff.role !== 'admin') requireUnclaimedBy(e, c, staff, now);
     if (c.claimedBy !== null)
-      await e.journal.commit(e.journal.change().emit(now, staffActor(staff), c.subjectId, { type: 'case_released', payload: { caseId: id } }));
+      await e.journal.commit(
+        e.journal
+          .change()
+          .once(claimKey(c), now)
+          .emit(now, staffActor(staff), c.subjectId, { type: 'case_released', payload: { caseId: id } }),
+      );
     return viewOf(e, id, now);
   });
 }

@@ -43,7 +43,7 @@ export async function loadEnforcement(e: Enforcement): Promise<void> {
     e.store,
     db
       .selectFrom('cases')
-      .select(['id', 'subject_id', 'chat_id', 'state', 'claimed_by', 'claimed_at', 'created_at'])
+      .select(['id', 'subject_id', 'chat_id', 'state', 'claimed_by', 'claimed_at', 'claim_turn', 'created_at'])
       .where('state', 'in', ['open', 'escalated'])
       .$narrowType<{ state: OpenCase['state'] }>(),
   )) {
@@ -55,6 +55,7 @@ export async function loadEnforcement(e: Enforcement): Promise<void> {
       reports: [],
       claimedBy: c.claimed_by,
       claimedAt: c.claimed_at,
+      claimTurn: c.claim_turn,
       createdAt: c.created_at,
     };
     st.putCase(oc);

@@ -174,6 +174,7 @@ const caseOpened: P<'case_opened'> = {
           opened_by: x.openedBy,
           claimed_by: null,
           claimed_at: null,
+          claim_turn: 0,
           decision: null,
           policy: null,
           decided_by: null,
@@ -193,6 +194,7 @@ const caseOpened: P<'case_opened'> = {
       reports: [],
       claimedBy: null,
       claimedAt: null,
+      claimTurn: 0,
       createdAt: r.at,
     });
   },
@@ -233,23 +235,37 @@ const caseUpdated: P<'case_updated'> = {
 };
 
 const caseClaimed: P<'case_claimed'> = {
-  sql: (r, db) => [db.updateTable('cases').set({ claimed_by: r.event.payload.by, claimed_at: r.at }).where('id', '=', r.event.payload.caseId).compile()],
+  sql: (r, db) => [
+    db
+      .updateTable('cases')
+      .set((eb) => ({ claimed_by: r.event.payload.by, claimed_at: r.at, claim_turn: eb('claim_turn', '+', 1) }))
+      .where('id', '=', r.event.payload.caseId)
+      .compile(),
+  ],
   memory: (r, m) => {
     const c = m.enforcement.openCasesById.get(r.event.payload.caseId);
     if (c) {
       c.claimedBy = r.event.payload.by;
       c.claimedAt = r.at;
+      c.claimTurn++;
     }
   },
 };
 
 const caseReleased: P<'case_released'> = {
-  sql: (r, db) => [db.updateTable('cases').set({ claimed_by: null, claimed_at: null }).where('id', '=', r.event.payload.caseId).compile()],
+  sql: (r, db) => [
+    db
+      .updateTable('cases')
+      .set((eb) => ({ claimed_by: null, claimed_at: null, claim_turn: eb('claim_turn', '+', 1) }))
+      .where('id', '=', r.event.payload.caseId)
+      .compile(),
+  ],
   memory: (r, m) => {
     const c = m.enforcement.openCasesById.get(r.event.payload.caseId);
     if (c) {
       c.claimedBy = null;
       c.claimedAt = null;
+      c.claimTurn++;
     }
   },
 };

@@ -50,6 +50,7 @@ beforeAll(async () => {
           opened_by: null,
           claimed_by: null,
           claimed_at: null,
+          claim_turn: 0,
           decision: null,
           policy: null,
           decided_by: null,

@@ -17,6 +17,8 @@ export interface OpenCase {
   reports: (CaseReport & { reportId: number })[];
   claimedBy: string | null;
   claimedAt: number | null;
+  /** Claims and releases so far (`cases.claim_turn`). */
+  claimTurn: number;
   createdAt: number;
 }
 

@@ -24,6 +24,17 @@ export function onceKeyOf(e: BanyaEvent): string | null {
       return `strike_removed:${e.payload.strikeId}`;
     case 'ticket_overdue':
       return `ticket_overdue:${e.payload.ticketId}`;
+    // A CRM job is received, sent, failed and reported once, whichever node's webhook or worker
+    // did it (the message id is the CRM's, the scope its connection's).
+    case 'crm_job_received':
+    case 'crm_inbound_received':
+      return `crm_received:${e.payload.scopeId}|${e.payload.direction}|${e.payload.msgid}`;
+    case 'crm_job_sent':
+      return `crm_sent:${e.payload.scopeId}|out|${e.payload.msgid}`;
+    case 'crm_job_failed':
+      return `crm_failed:${e.payload.scopeId}|${e.payload.direction}|${e.payload.msgid}`;
+    case 'crm_job_reported':
+      return `crm_reported:${e.payload.scopeId}|${e.payload.direction}|${e.payload.msgid}`;
     default:
       return null;
   }

@@ -131,6 +131,9 @@ export class PostgresStore implements Store {
   private lastEventId = 0;
   /** Told after each commit that appended events, with their range (the event feed). */
   onEvents: ((range: EventRange) => void) | null = null;
+  /** While a node loads its memory: the one connection every read goes through (`beginSnapshot`). */
+  private snapshotClient: pg.PoolClient | null = null;
+  private cursors = 0;
 
   private constructor(
     readonly url: string,
@@ -177,8 +180,44 @@ export class PostgresStore implements Store {
 
   async all<T>(query: Compilable | CompiledQuery): Promise<T[]> {
     const q = compiled(query);
-    const r = await this.pool.query({ text: q.sql, values: q.parameters as unknown[] });
+    const r = await (this.snapshotClient ?? this.pool).query({ text: q.sql, values: q.parameters as unknown[] });
     return r.rows as T[];
+  }
+
+  /**
+   * From here to `endSnapshot` every read sees one moment of the database: a REPEATABLE READ,
+   * READ ONLY transaction on one connection, with the log's last id read in it. Memory loaded
+   * from it plus the feed after that id is every committed event exactly once, and no lock is
+   * taken: the cluster goes on committing while a node loads (docs/SCALING.md). Event ids follow
+   * commit order (the feed's lock is released only after a commit is visible), so the snapshot
+   * holds every event up to the id it returns and none above.
+   */
+  async beginSnapshot(): Promise<number> {
+    if (this.snapshotClient) throw new Error('a snapshot is already open');
+    const client = await this.pool.connect();
+    try {
+      const results = (await client.query(
+        'begin isolation level repeatable read read only; select coalesce(max(id), 0) as m from events',
+      )) as unknown as pg.QueryResult<{ m: number }>[];
+      this.snapshotClient = client;
+      return Number(results[1]!.rows[0]!.m);
+    } catch (err) {
+      await client.query('rollback').catch(() => {});
+      client.release(asError(err));
+      throw err;
+    }
+  }
+
+  /** Ends the snapshot `beginSnapshot` opened; reads go to the pool again. */
+  async endSnapshot(): Promise<void> {
+    const client = this.snapshotClient;
+    if (!client) return;
+    this.snapshotClient = null;
+    let broken: Error | undefined;
+    await client.query('commit').catch((err: unknown) => {
+      broken = asError(err);
+    });
+    client.release(broken);
   }
 
   async first<T>(query: Compilable | CompiledQuery): Promise<T | undefined> {
@@ -188,6 +227,10 @@ export class PostgresStore implements Store {
   /** Rows in slices of ITERATE_ROWS through a cursor on one pooled connection. */
   async *iterate<T>(query: Compilable | CompiledQuery): AsyncIterable<T> {
     const q = compiled(query);
+    if (this.snapshotClient) {
+      yield* this.iterateIn(this.snapshotClient, q);
+      return;
+    }
     const client = await this.pool.connect();
     let broken: Error | undefined;
     try {
@@ -205,6 +248,21 @@ export class PostgresStore implements Store {
       throw err;
     } finally {
       client.release(broken);
+    }
+  }
+
+  /** Rows through a cursor of its own inside the open snapshot's transaction. */
+  private async *iterateIn<T>(client: pg.PoolClient, q: CompiledQuery): AsyncIterable<T> {
+    const name = `banya_rows_${++this.cursors}`;
+    await client.query({ text: `declare ${name} no scroll cursor for ${q.sql}`, values: q.parameters as unknown[] });
+    try {
+      for (;;) {
+        const r = await client.query(`fetch ${ITERATE_ROWS} from ${name}`);
+        for (const row of r.rows) yield row as T;
+        if (r.rows.length < ITERATE_ROWS) break;
+      }
+    } finally {
+      await client.query(`close ${name}`).catch(() => {});
     }
   }
 
@@ -347,11 +405,6 @@ export class PostgresStore implements Store {
         if (!isUnitError(err)) throw err;
         await client.query('rollback to unit; release unit');
         refused.push([w, asError(err)]);
-        console.error(
-          'REFUSED',
-          asError(err).message,
-          w.unit.statements.map((q) => q.sql),
-        );
       }
     }
     const range = await this.end(client, from);
@@ -371,6 +424,7 @@ export class PostgresStore implements Store {
     if (this.closed) return;
     await this.flush();
     this.closed = true;
+    await this.endSnapshot();
     const client = this.writer;
     this.writer = null;
     await client?.end().catch(() => {});

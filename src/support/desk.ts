@@ -3,6 +3,7 @@ import type { Lang } from '../domain/texts.js';
 import type { StaffActor } from '../enforcement/staff.js';
 import { addToTicket, answerTicket, findTicket, loadTicket, openMailTicketOf, openTicket, openTicketOf, type Ticket } from '../enforcement/tickets.js';
 import { key } from '../events/serial.js';
+import { row } from '../store/read.js';
 import type { Platform } from '../platform/context.js';
 import { Turns } from '../platform/turns.js';
 import { requireWritable } from '../platform/writable.js';
@@ -23,6 +24,8 @@ export interface IncomingMail {
   envelopeFrom: string | null;
   subject: string | null;
   text: string;
+  /** The `Message-ID:` header: a mail delivered twice (to one node or two) is taken once. */
+  messageId?: string | null;
 }
 
 /**
@@ -67,13 +70,19 @@ export class SupportDesk {
   }
 
   /** Appends to `t` if it is still open once its key is held; null when there is nothing to join. */
-  private async joinOpen(found: Ticket | undefined, text: string, via: 'app' | 'email'): Promise<{ id: number; dueAt: number } | null> {
+  private async joinOpen(
+    found: Ticket | undefined,
+    text: string,
+    via: 'app' | 'email',
+    onceKey: string | null = null,
+  ): Promise<{ id: number; dueAt: number } | null> {
     if (!found) return null;
     const p = this.p;
     return p.serial.run([key.ticket(found.row.id)], async () => {
       const t = await findTicket(p, found.row.id);
       if (!t || t.row.state !== 'open') return null;
       const change = p.journal.change();
+      if (onceKey) change.sql(onceRow(p, onceKey));
       addToTicket(change, t, text, via, p.clock.now());
       await p.journal.commit(change);
       return { id: t.row.id, dueAt: t.row.due_at };
@@ -98,10 +107,17 @@ export class SupportDesk {
   async takeMail(mail: IncomingMail): Promise<void> {
     const p = this.p;
     const owner = mail.envelopeFrom === mail.from ? await this.emails.ownerOf(mail.from) : null;
+    // The key is taken with the ticket's write, on every store: a second delivery of the same
+    // mail (the sender's server retrying after a lost answer, perhaps to another node) finds it
+    // and is accepted without a second entry; two at once on two nodes are arbitrated by its
+    // primary key, the loser finding it on its second run.
+    const onceKey = mail.messageId ? `mail:${mail.from}:${mail.messageId}` : null;
     await p.serial.run([key.mailbox(mail.from)], async () => {
-      const joined = await this.joinOpen(await openMailTicketOf(p, mail.from, owner), mail.text, 'email');
+      if (onceKey && (await row(p.store, p.store.db.selectFrom('once_keys').select('key').where('key', '=', onceKey)))) return;
+      const joined = await this.joinOpen(await openMailTicketOf(p, mail.from, owner), mail.text, 'email', onceKey);
       if (joined) return;
       const change = p.journal.change();
+      if (onceKey) change.sql(onceRow(p, onceKey));
       openTicket(p, change, { accountId: owner, source: 'email', fromEmail: mail.from, subject: mail.subject, text: mail.text }, p.clock.now());
       await p.journal.commit(change);
     });
@@ -134,4 +150,9 @@ export class SupportDesk {
       return loadTicket(p, ticketId);
     });
   }
+}
+
+/** The row that marks a mail as taken (`once_keys`, whatever the store). */
+function onceRow(p: Platform, k: string) {
+  return p.store.db.insertInto('once_keys').values({ key: k, at: p.clock.now() }).compile();
 }

@@ -167,7 +167,8 @@ export async function startSmtpListener(p: Platform, desk: SupportDesk, o: SmtpO
           if (!from) return cb(smtpError(550, 'a mail to support needs a sender address'));
           const subject = mail.subject?.slice(0, 500) ?? null;
           const text = (mail.text ?? '').trim() || '(empty message)';
-          await desk.takeMail({ from, envelopeFrom, subject, text });
+          const messageId = mail.messageId?.trim().slice(0, 500) || null;
+          await desk.takeMail({ from, envelopeFrom, subject, text, messageId });
           cb();
         })
         .catch((err: unknown) => {

@@ -12,6 +12,8 @@ import { crm } from './2026-12-01T23-00-crm.js';
 import { clusterInvariants } from './2026-12-02T02-30-cluster-invariants.js';
 import { platformIds } from './2026-12-02T02-30-platform-ids.js';
 import { robotRecords } from './2026-12-02T02-30-robot-records.js';
+import { claimTurns } from './2026-12-02T09-30-claim-turns.js';
+import { queueIndexes } from './2026-12-02T10-00-queue-indexes.js';
 
 /**
  * Every migration, by name. A migration is frozen once released: it holds its own DDL and
@@ -36,6 +38,8 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026-12-02T02:30-cluster-invariants': clusterInvariants,
   '2026-12-02T02:30-platform-ids': platformIds,
   '2026-12-02T02:30-robot-records': robotRecords,
+  '2026-12-02T09:30-claim-turns': claimTurns,
+  '2026-12-02T10:00-queue-indexes': queueIndexes,
 };
 
 export const migrationProvider: MigrationProvider = {

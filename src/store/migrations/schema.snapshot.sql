@@ -8,10 +8,12 @@ CREATE UNIQUE INDEX "accounts_username_live" on "accounts" ("username_lc") where
 CREATE TABLE "appeals" ("id" integer primary key, "account_id" integer not null, "restriction_id" integer, "restriction" text not null, "robot" integer not null, "rule" text, "story" integer not null, "text" text not null, "email" text, "state" text not null, "outcome" text, "created_at" bigint not null, "due_at" bigint not null, "overdue_at" bigint, "decided_at" bigint, "decided_by" text, "note" text);
 CREATE INDEX "appeals_account" on "appeals" ("account_id", "id");
 CREATE UNIQUE INDEX appeals_one_open ON appeals (account_id) WHERE state = 'open';
+CREATE INDEX "appeals_open_queue" on "appeals" ("robot" desc, "id") where "state" = 'open';
 CREATE INDEX "appeals_queue" on "appeals" ("state", "robot", "id");
 CREATE TABLE "banned_phones" ("phone" text primary key, "account_id" integer, "banned_at" bigint not null);
 CREATE TABLE "blocks" ("blocker_id" integer not null, "blocked_id" integer not null, "created_at" bigint not null, constraint "blocks_pk" primary key ("blocker_id", "blocked_id"));
-CREATE TABLE "cases" ("id" integer primary key, "subject_id" integer not null, "chat_id" integer not null, "state" text not null, "priority" real not null, "report_count" integer not null, "reasons" text not null, "opened_by" text, "claimed_by" text, "claimed_at" bigint, "decision" text, "policy" text, "decided_by" text, "decided_at" bigint, "created_at" bigint not null);
+CREATE TABLE "cases" ("id" integer primary key, "subject_id" integer not null, "chat_id" integer not null, "state" text not null, "priority" real not null, "report_count" integer not null, "reasons" text not null, "opened_by" text, "claimed_by" text, "claimed_at" bigint, "decision" text, "policy" text, "decided_by" text, "decided_at" bigint, "created_at" bigint not null, "claim_turn" integer not null default 0);
+CREATE INDEX "cases_live_queue" on "cases" ("priority" desc, "id") where "state" <> 'closed';
 CREATE UNIQUE INDEX cases_one_undecided ON cases (subject_id, chat_id) WHERE state <> 'closed';
 CREATE INDEX "cases_queue" on "cases" ("state", "priority" desc, "id");
 CREATE INDEX "cases_subject" on "cases" ("subject_id", "chat_id", "state");

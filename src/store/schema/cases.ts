@@ -14,6 +14,8 @@ export interface CasesTable {
   opened_by: string | null;
   claimed_by: string | null;
   claimed_at: number | null;
+  /** Claims and releases so far: the once key of the next one (`claim:<case>:<turn>`). */
+  claim_turn: number;
   /** `confirm` | `dismiss` once closed */
   decision: string | null;
   policy: string | null;
