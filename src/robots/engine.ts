@@ -209,7 +209,11 @@ export class RobotsEngine {
     // complains once, however many ways (a report and a block, a leave after a decline).
     if (w <= 0 || initiated === false || (initiated === undefined && !e.reached.has(to, from)) || !e.complained.add(to, from)) return;
     (fresh ? e.freshNeg : e.neg).add(to, at, w);
-    e.feedback(to, at, fresh ? w * 0.25 : w, 0);
+    // Someone who answered and then complained did not welcome the account: the answer no longer
+    // counts for it (the pitch after a harmless question).
+    const unanswer = e.answered.has(to, from) ? Math.min(1, e.pos.value(to, at)) : 0;
+    if (unanswer > 0) e.pos.add(to, at, -unanswer);
+    e.feedback(to, at, fresh ? w * 0.25 : w, -unanswer);
     let list = this.complainers.get(to);
     if (!list) this.complainers.set(to, (list = []));
     if (list.length < MAX_COMPLAINERS) list.push(from);

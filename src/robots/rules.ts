@@ -186,10 +186,11 @@ export const strangerFeedback = rule({
     const answers = e.pos.value(a, at);
     const pos = smoothed(answers, contacts, 0.1, 5);
     if (pos >= s.maxPositive) return null;
+    const strong = neg >= s.strongComplaints && rate >= s.strongRatio;
     // Answers arrive over a day, complaints within hours: people who welcome an account answer
     // it many times more often than others complain, even while most answers are still to come.
-    if (answers >= neg * s.answersPerComplaint) return null;
-    const strong = neg >= s.strongComplaints && rate >= s.strongRatio;
+    // Thin evidence yields to them; a complaint rate past `strongRatio` (nobody's) does not.
+    if (!strong && answers >= neg * s.answersPerComplaint) return null;
     return {
       action: 'limit',
       hours: strong ? s.limitHours : s.shortHours,

@@ -127,7 +127,7 @@ export class Campaigns {
     if (i < 0) return;
     this.age(i, at);
     this.neg[i]! += neg;
-    this.pos[i]! += pos;
+    this.pos[i] = Math.max(0, this.pos[i]! + pos);
   }
 
   /** Reads one key's figures into `out` ([sends, senders, neg, pos]); false when unknown. */
