@@ -79,7 +79,7 @@ describe('campaign: answered, yet complained about beyond anyone', () => {
   const QUESTION = 'Hello, is this Maria? I think we met at the conference last spring';
 
   /** Three accounts send the same question to 20 strangers each; `answered` of each 20 answer; `complaints` of each block. */
-  function run(answered: number, complaints: number) {
+  function run(answered: number, complaints: number, reach = 3) {
     const w = world('campaign');
     const senders = [w.account(2 * DAY), w.account(2 * DAY), w.account(2 * DAY)];
     let t = T0;
@@ -89,14 +89,19 @@ describe('campaign: answered, yet complained about beyond anyone', () => {
       for (let i = 0; i < answered; i++) w.answer(rs[i]!, s, (t += MIN));
       for (let i = 0; i < complaints; i++) w.block(rs[19 - i]!, s, (t += MIN));
     });
-    // A fourth account sends the question to one stranger.
+    // A fourth account sends the question to `reach` strangers.
     const next = w.account(2 * DAY);
-    w.send(next, w.account(60 * DAY), (t += MIN), QUESTION);
+    for (let i = 0; i < reach; i++) w.send(next, w.account(60 * DAY), (t += MIN), QUESTION);
+
     return w.applied.filter((x) => x.account === next).map((x) => x.rule);
   }
 
   it("limits a new sender of a question whose recipients answer it yet complain about a quarter of its senders' reach", () => {
     expect(run(8, 5)).toEqual(['campaign']);
+  });
+
+  it('leaves alone a single question that happens to look like the campaign (under `answeredReach` strangers)', () => {
+    expect(run(8, 5, 2)).toEqual([]);
   });
 
   it('leaves it alone when answered and complained about less than that (a rate past `ratio`, short of `answeredRatio`)', () => {

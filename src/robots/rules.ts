@@ -208,7 +208,7 @@ const campaignBuf = new Float64Array(5);
 export const campaign = rule({
   name: 'campaign',
   description:
-    'It sends what a campaign sends — a landing domain or handle, or a near-duplicate of a text — that several accounts sent (at least `minSenders`) and that the strangers reached complain about (smoothed rate over `ratio`, at least `minComplaints`, few answers, or a rate over `answeredRatio` whatever the answers): feedback on one member of a ring reaches the others.',
+    'It sends what a campaign sends — a landing domain or handle, or a near-duplicate of a text — that several accounts sent (at least `minSenders`) and that the strangers reached complain about (smoothed rate over `ratio`, at least `minComplaints`, few answers, or, for an account that reached at least `answeredReach` strangers lately, a rate over `answeredRatio` whatever the answers): feedback on one member of a ring reaches the others.',
   on: ['message', 'post', 'invite'],
   defaults: {
     minSenders: 1.9,
@@ -218,6 +218,7 @@ export const campaign = rule({
     strength: 20,
     maxPositive: 0.3,
     answeredRatio: 0.15,
+    answeredReach: 2.9,
     answersPerComplaint: 0.6,
     limitHours: 24,
   },
@@ -237,7 +238,9 @@ export const campaign = rule({
     // answered a harmless first message and complained about what came after it.
     // Only a private message is judged so: a post reaches many at once, and its group's leaves
     // and declines weigh against one send.
-    const answered = rate < s.answeredRatio || ev.type !== 'message';
+    // And only an account that reached a few strangers lately (`answeredReach`): one person's
+    // single question that happens to look like the campaign's is not a campaign.
+    const answered = rate < s.answeredRatio || ev.type !== 'message' || e.contacts.value(a, at) < s.answeredReach;
     if (answered && (campaignBuf[3]! >= s.maxPositive || trust(a) >= 2 || campaignBuf[4]! >= campaignBuf[1]! * s.answersPerComplaint)) return null;
     return {
       action: 'limit',
