@@ -29,6 +29,7 @@ import { PendingImports } from './platform/pending.js';
 import { RateLimiter } from './platform/rate-limits.js';
 import { TokenRegistry } from './platform/tokens.js';
 import { setUpAdminToken } from './platform/admin-token.js';
+import { robotDecisionOf } from './robots/decisions.js';
 import { RobotsEngine } from './robots/engine.js';
 import { loadRobotState } from './robots/load.js';
 import { loadRobotsConfig } from './robots/rules.js';
@@ -262,6 +263,11 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
 
   const figures = new Figures(platform, robots, robotsConfig, metricsRegistry(platform));
   journal.onCommitted((r) => figures.event(r));
+  // People's decisions reach robots once durable: complainers' records follow them.
+  journal.onCommitted((r) => {
+    const d = robotDecisionOf(r);
+    if (d) void platform.robots.observe(d);
+  });
   const http = await createHttpServer(platform, {
     advance: advanceClock,
     spamBot,

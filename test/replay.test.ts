@@ -154,9 +154,10 @@ describe('banya replay on a small adversarial trace', () => {
     const s = adversarialSummary;
     expect(s.spammers).toBe(73);
     expect(s.innocents).toBe(1377);
-    // Measured: 68 of 73 within 20 cold messages (93%; was 29 of 68 before issue 9), 73 in all.
-    expect(s.caughtWithin20).toBeGreaterThanOrEqual(64);
-    expect(s.caught).toBeGreaterThanOrEqual(70);
+    // Measured: 69 of 73 within 20 cold messages (95%; was 68 before answered campaigns counted,
+    // 29 of 68 before the signal-based rules), 71 in all.
+    expect(s.caughtWithin20).toBeGreaterThanOrEqual(66);
+    expect(s.caught).toBeGreaterThanOrEqual(69);
     // Measured: no innocent, no business, no brigade target limited (was 41, 6 and 0).
     expect(s.innocentsLimited).toBeLessThanOrEqual(1);
     expect(s.businessesLimited).toBe(0);
@@ -169,9 +170,11 @@ describe('banya replay on a small adversarial trace', () => {
 
   it('with landings of their own, spammers are still caught and innocents still spared', () => {
     const s = ownSummary;
-    // Measured: 52 of 73 within 20 (71%), 66 in all; no innocent limited.
-    expect(s.caughtWithin20).toBeGreaterThanOrEqual(47);
+    // Measured: 57 of 73 within 20 (78%; was 52), 66 in all; no innocent limited.
+    expect(s.caughtWithin20).toBeGreaterThanOrEqual(53);
     expect(s.caught).toBeGreaterThanOrEqual(62);
+    // The question whose answerers then complain (an answered campaign): caught within 20.
+    expect(s.byClass!['reply-bait']!.limitedWithin20, 'reply-bait').toBeGreaterThanOrEqual(2);
     expect(s.innocentsLimited).toBeLessThanOrEqual(1);
     expect(s.businessesLimited).toBe(0);
     expect(s.brigadeVictimsLimited).toBe(0);

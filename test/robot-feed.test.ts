@@ -71,6 +71,8 @@ function visible(server: TestServer, ev: RobotEvent): boolean {
       return server.app.platform.enforcement.openCases.size > 0;
     case 'account':
       return idx.exists(ev.account);
+    case 'decision':
+      return server.app.platform.enforcement.manualDecisionAt.has(ev.account) || ev.outcome === 'confirmed';
   }
 }
 
@@ -292,6 +294,37 @@ describe('reports and blocks: did the subject write first', () => {
     const report = lastOf(t, 'report');
     expect(report).toMatchObject({ from: n(owner), to: n(poster) });
     expect(report).not.toHaveProperty('initiated');
+    allCommitted(t);
+  });
+});
+
+describe("people's decisions", () => {
+  it('a confirmed case and a dismissed one reach robots once durable, and set the record of whoever blocked', async () => {
+    const t = await tapped();
+    const mod = await t.world.staff('moderator');
+    const [spammer, innocent, victim] = [await t.world.account(), await t.world.account(), await t.world.account()];
+    const engine = t.server.app.robots;
+    expect(engine.recordOf(n(victim))).toBe(1);
+
+    // The victim reports and blocks someone a person then clears: the victim was wrong.
+    const c1 = await send(innocent, { accountId: victim.id }, 'hello, is the flat still free?');
+    const r1 = await victim.api.post('/v1/reports', { chatId: c1, reason: 'spam', block: true });
+    expect(r1.status, JSON.stringify(r1.body)).toBe(201);
+    const d1 = await mod.post(`/v1/moderation/cases/${r1.body.report.caseId}/decision`, { action: 'dismiss' });
+    expect(d1.status, JSON.stringify(d1.body)).toBe(200);
+    expect(lastOf(t, 'decision')).toMatchObject({ account: n(innocent), outcome: 'cleared' });
+    const wrong = engine.recordOf(n(victim));
+    expect(wrong).toBeLessThan(1);
+
+    // Then reports and blocks a real spammer, confirmed: the record rises again.
+    const c2 = await send(spammer, { accountId: victim.id }, 'cheap followers at followers.example now');
+    const r2 = await victim.api.post('/v1/reports', { chatId: c2, reason: 'spam', block: true });
+    expect(r2.status, JSON.stringify(r2.body)).toBe(201);
+    const d2 = await mod.post(`/v1/moderation/cases/${r2.body.report.caseId}/decision`, { action: 'confirm', policy: 'spam' });
+    expect(d2.status, JSON.stringify(d2.body)).toBe(200);
+    expect(lastOf(t, 'decision')).toMatchObject({ account: n(spammer), outcome: 'confirmed' });
+    expect(engine.recordOf(n(victim))).toBeGreaterThan(wrong);
+    expect(ofType(t, 'decision')).toHaveLength(2);
     allCommitted(t);
   });
 });

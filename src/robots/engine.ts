@@ -21,6 +21,9 @@ export interface EffectSink {
   restricted(account: number, at: number): boolean;
 }
 
+/** Complainers remembered per account until a person decides about it. */
+export const MAX_COMPLAINERS = 256;
+
 /** What a block by an account under a day old weighs. */
 export const FRESH_BLOCK = 0.25;
 
@@ -63,6 +66,10 @@ export class RobotsEngine {
    * and the person's decision known then: a newer one (a lift, an overturned appeal) ends the hold.
    */
   private readonly held = new Map<number, { until: number; manual: number }>();
+  /** Per account: who complained about it since a person last decided (at most MAX_COMPLAINERS). */
+  private readonly complainers = new Map<number, number[]>();
+  /** Per complainer: how many of the accounts they complained about a person confirmed or cleared. */
+  private readonly records = new Map<number, { confirmed: number; cleared: number }>();
   /** How much an invite link weighs in the `links` counter (links_to_strangers' `inviteWeight`). */
   private readonly inviteWeight: number;
   /** How fast the same-text run fades (same_text's `halfLifeHours`), ms. */
@@ -76,7 +83,7 @@ export class RobotsEngine {
     this.rules = rules
       .filter((r) => config.rules[r.name]?.enabled ?? true)
       .map((r) => ({ rule: r, settings: { ...r.defaults, ...config.rules[r.name]?.settings }, shadow: config.rules[r.name]?.shadow ?? false }));
-    for (const type of ['account', 'message', 'post', 'contact', 'join', 'leave', 'invite', 'report', 'block'] as const) {
+    for (const type of ['account', 'message', 'post', 'contact', 'join', 'leave', 'invite', 'report', 'block', 'decision'] as const) {
       this.byType.set(
         type,
         this.rules.filter((r) => r.rule.on.includes(type)),
@@ -136,7 +143,9 @@ export class RobotsEngine {
         // What the chat carries to the stranger, in its first message or in the ones after an
         // opener ("hi", then the pitch) while the stranger has not answered.
         const landing = landingOf(ev.domains);
-        if (ev.newChat && (landing !== 0 || ev.link)) e.landing.add(ev.from, at);
+        // A chat counts as carrying a link once, whether its first message had it or a later one
+        // did while the stranger had not answered (an opener: "hi", then the pitch).
+        if ((landing !== 0 || ev.link) && (ev.newChat || e.reached.has(ev.from, ev.to)) && e.landed.add(ev.from, ev.to)) e.landing.add(ev.from, at);
         if (landing === 0 && ev.textHash === 0) return;
         const sameLanding = landing !== 0 && e.landingOf(ev.from) === landing;
         const shared = e.text(ev.from, at, landing, ev.bands);
@@ -187,6 +196,9 @@ export class RobotsEngine {
         this.complain(ev.to, ev.from, ev.at, Math.min(1.5, ev.weight), ev.fresh, ev.initiated);
         return;
       }
+      case 'decision':
+        this.decided(ev.account, ev.at, ev.outcome === 'confirmed');
+        return;
       case 'block': {
         if (ev.initiated === false) return;
         const age = c.age(ev.from, ev.at);
@@ -208,12 +220,47 @@ export class RobotsEngine {
     // complains once, however many ways (a report and a block, a leave after a decline).
     if (w <= 0 || initiated === false || (initiated === undefined && !e.reached.has(to, from)) || !e.complained.add(to, from)) return;
     (fresh ? e.freshNeg : e.neg).add(to, at, w);
-    e.feedback(to, at, fresh ? w * 0.25 : w, 0);
+    // Someone who answered and then complained did not welcome the account: the answer no longer
+    // counts for it (the pitch after a harmless question).
+    const unanswer = e.answered.has(to, from) ? Math.min(1, e.pos.value(to, at)) : 0;
+    if (unanswer > 0) e.pos.add(to, at, -unanswer);
+    e.feedback(to, at, fresh ? w * 0.25 : w, -unanswer);
+    let list = this.complainers.get(to);
+    if (!list) this.complainers.set(to, (list = []));
+    if (list.length < MAX_COMPLAINERS) list.push(from);
   }
 
-  /** A complainer's record: how often their complaints were about accounts a person later cleared. */
-  private recordOf(_a: number): number {
-    return 1;
+  /**
+   * A person decided about `a`: those who complained about it since the last decision were right
+   * (confirmed) or wrong (cleared), which their record keeps; a clearing also forgives the
+   * complaints robots counted against `a`.
+   */
+  private decided(a: number, at: number, confirmed: boolean): void {
+    const list = this.complainers.get(a);
+    if (list) {
+      for (const c of list) {
+        const r = this.records.get(c) ?? { confirmed: 0, cleared: 0 };
+        if (confirmed) r.confirmed++;
+        else r.cleared++;
+        this.records.set(c, r);
+      }
+      this.complainers.delete(a);
+    }
+    if (confirmed) return;
+    const e = this.evidence;
+    e.neg.scale(a, at, 0);
+    e.freshNeg.scale(a, at, 0);
+  }
+
+  /**
+   * A complainer's record, as a report's weight follows the reporter's (RULES.md §3): the share
+   * of their complaints a person confirmed, smoothed (1 with no history, towards 0 when people
+   * keep clearing whom they complain about, up to 1.5 when they are right).
+   */
+  recordOf(a: number): number {
+    const r = this.records.get(a);
+    if (!r) return 1;
+    return (1.5 * (r.confirmed + 1)) / (r.confirmed + r.cleared + 1.5);
   }
 
   /**

@@ -83,6 +83,17 @@ export type RobotEvent =
       initiated?: boolean;
     }
   | {
+      /**
+       * A person decided about the account: `confirmed` (a case confirmed), `cleared` (a case
+       * dismissed, a restriction lifted, an appeal overturned). Robots learn from it how right
+       * the people who complained about the account were.
+       */
+      type: 'decision';
+      at: number;
+      account: number;
+      outcome: 'confirmed' | 'cleared';
+    }
+  | {
       type: 'block';
       at: number;
       from: number;

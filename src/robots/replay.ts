@@ -476,6 +476,8 @@ export class Replay {
   }
 
   private decision(a: number, action: 'confirm' | 'dismiss' | 'lift', policy: string, at: number): void {
+    // Robots hear of it as the platform tells them (src/robots/decisions.ts).
+    void this.engine.observe({ type: 'decision', at, account: a, outcome: action === 'confirm' ? 'confirmed' : 'cleared' });
     if (action === 'confirm') {
       this.closeReports(a, true);
       if (policy === 'spam') {
@@ -514,6 +516,7 @@ export class Replay {
     this.liftAll(a);
     this.openReports.delete(a);
     this.manualAt.set(a, at);
+    void this.engine.observe({ type: 'decision', at, account: a, outcome: 'cleared' });
   }
 
   report(): ReplayReport {

@@ -73,6 +73,7 @@ export function subjectOf(ev: RobotEvent): number {
     case 'block':
       return ev.to;
     case 'account':
+    case 'decision':
       return ev.account;
   }
 }
@@ -151,7 +152,7 @@ export const linksToStrangers = rule({
 export const strangerFeedback = rule({
   name: 'stranger_feedback',
   description:
-    'The strangers it reached first complain (reports, blocks, declined invites, quick leaves; weighted by the complainer: age, record; complainers under a day old together count for at most `freshCap`) more often than people complain about anyone: the smoothed complaint rate (Beta prior `prior`, strength `strength`) passes `ratio`, with at least `minComplaints`, unless the strangers answer and save it (smoothed `pos` rate under `maxPositive`). Decaying sums (half-life 3 days). Thin evidence: a short limit; strong: a day.',
+    'The strangers it reached first complain (reports, blocks, declined invites, quick leaves; weighted by the complainer: age, record; complainers under a day old together count for at most `freshCap`) more often than people complain about anyone: the smoothed complaint rate (Beta prior `prior`, strength `strength`) passes `ratio`, with at least `minComplaints`, unless the strangers answer and save it (smoothed `pos` rate under `maxPositive`, and fewer than `answersPerComplaint` answers per complaint: answers still on their way are not yet counted, but the few that arrived for a welcome account already outnumber its complaints). Decaying sums (half-life 3 days). Thin evidence: a short limit; strong: a day.',
   on: ['report', 'block', 'invite', 'leave', 'message'],
   defaults: {
     minComplaints: 1.9,
@@ -159,6 +160,7 @@ export const strangerFeedback = rule({
     prior: 0.02,
     strength: 10,
     maxPositive: 0.4,
+    answersPerComplaint: 0.6,
     strongComplaints: 4,
     strongRatio: 0.12,
     shortHours: 6,
@@ -181,9 +183,14 @@ export const strangerFeedback = rule({
     const contacts = e.contacts.value(a, at);
     const rate = smoothed(neg, contacts, s.prior, s.strength);
     if (rate < s.ratio) return null;
-    const pos = smoothed(e.pos.value(a, at), contacts, 0.1, 5);
+    const answers = e.pos.value(a, at);
+    const pos = smoothed(answers, contacts, 0.1, 5);
     if (pos >= s.maxPositive) return null;
     const strong = neg >= s.strongComplaints && rate >= s.strongRatio;
+    // Answers arrive over a day, complaints within hours: people who welcome an account answer
+    // it many times more often than others complain, even while most answers are still to come.
+    // Thin evidence yields to them; a complaint rate past `strongRatio` (nobody's) does not.
+    if (!strong && answers >= neg * s.answersPerComplaint) return null;
     return {
       action: 'limit',
       hours: strong ? s.limitHours : s.shortHours,
@@ -196,14 +203,25 @@ export const strangerFeedback = rule({
   },
 });
 
-const campaignBuf = new Float64Array(4);
+const campaignBuf = new Float64Array(5);
 
 export const campaign = rule({
   name: 'campaign',
   description:
-    'It sends what a campaign sends — a landing domain or handle, or a near-duplicate of a text — that several accounts sent (at least `minSenders`) and that the strangers reached complain about (smoothed rate over `ratio`, at least `minComplaints`, few answers): feedback on one member of a ring reaches the others.',
+    'It sends what a campaign sends — a landing domain or handle, or a near-duplicate of a text — that several accounts sent (at least `minSenders`) and that the strangers reached complain about (smoothed rate over `ratio`, at least `minComplaints`, few answers, or, for an account that reached at least `answeredReach` strangers lately, a rate over `answeredRatio` whatever the answers): feedback on one member of a ring reaches the others.',
   on: ['message', 'post', 'invite'],
-  defaults: { minSenders: 1.9, minComplaints: 2.9, ratio: 0.06, prior: 0.01, strength: 20, maxPositive: 0.3, limitHours: 24 },
+  defaults: {
+    minSenders: 1.9,
+    minComplaints: 2.9,
+    ratio: 0.06,
+    prior: 0.01,
+    strength: 20,
+    maxPositive: 0.3,
+    answeredRatio: 0.15,
+    answeredReach: 2.9,
+    answersPerComplaint: 0.6,
+    limitHours: 24,
+  },
   evaluate(ev, { evidence: e, settings: s, at, trust }) {
     let a: number;
     if (ev.type === 'message') {
@@ -214,9 +232,16 @@ export const campaign = rule({
     else return null;
     if (!e.worstCampaign(a, at, s.minSenders, s.prior, s.strength, campaignBuf)) return null;
     const rate = campaignBuf[0]!;
-    if (rate < s.ratio || campaignBuf[1]! < s.minComplaints || campaignBuf[3]! >= s.maxPositive) return null;
-    // An account that strangers answer and save is not taken for its campaign.
-    if (trust(a) >= 2) return null;
+    if (rate < s.ratio || campaignBuf[1]! < s.minComplaints) return null;
+    // A campaign people answer, and an account that strangers answer and save, are not taken for
+    // spam — unless the campaign's complaints are far beyond anyone's (`answeredRatio`): people
+    // answered a harmless first message and complained about what came after it.
+    // Only a private message is judged so: a post reaches many at once, and its group's leaves
+    // and declines weigh against one send.
+    // And only an account that reached a few strangers lately (`answeredReach`): one person's
+    // single question that happens to look like the campaign's is not a campaign.
+    const answered = rate < s.answeredRatio || ev.type !== 'message' || e.contacts.value(a, at) < s.answeredReach;
+    if (answered && (campaignBuf[3]! >= s.maxPositive || trust(a) >= 2 || campaignBuf[4]! >= campaignBuf[1]! * s.answersPerComplaint)) return null;
     return {
       action: 'limit',
       hours: s.limitHours,

@@ -127,7 +127,7 @@ export class Campaigns {
     if (i < 0) return;
     this.age(i, at);
     this.neg[i]! += neg;
-    this.pos[i]! += pos;
+    this.pos[i] = Math.max(0, this.pos[i]! + pos);
   }
 
   /** Reads one key's figures into `out` ([sends, senders, neg, pos]); false when unknown. */
@@ -172,6 +172,8 @@ export class Evidence {
   readonly campaigns: Campaigns;
   /** (account, other): the account reached `other` first (a new chat, an invite). */
   readonly reached = new PairSet(1 << 14);
+  /** (account, other): a chat the account started carried a link to `other` (counted once in `landing`). */
+  readonly landed = new PairSet(1 << 14);
   /** Per account: its latest landing key and text bands (BANDS each), for feedback to reach its campaigns. */
   private lastLanding = new Int32Array(1024);
   private lastBands = new Int32Array(1024 * BANDS);
@@ -255,7 +257,7 @@ export class Evidence {
   /**
    * The worst campaign the account's latest texts belong to: the highest smoothed complaint
    * rate among its keys that at least `minSenders` accounts used, into `out` as [rate, neg,
-   * senders, posRate]; false when none qualifies.
+   * senders, posRate, pos]; false when none qualifies.
    */
   worstCampaign(a: number, at: number, minSenders: number, prior: number, strength: number, out: Float64Array): boolean {
     if (a >= this.lastLanding.length) return false;
@@ -274,6 +276,7 @@ export class Evidence {
         out[1] = buf[2]!;
         out[2] = buf[1]!;
         out[3] = sends > 0 ? buf[3]! / sends : 0;
+        out[4] = buf[3]!;
         found = true;
       }
     }
