@@ -443,8 +443,17 @@ describe('bodies the schema lets through but the request cannot mean', () => {
     expectFieldError(await changesNothing(() => alice.api.put('/v1/me', { name: '   ' })), 'body.name');
     expectFieldError(await changesNothing(() => alice.api.post('/v1/blocks', { accountId: alice.id })), 'body.accountId');
     const invalid = await changesNothing(() => world.admin.post('/v1/accounts', { phone: '12', name: 'x' }));
-    expectError(invalid, 400, 'PHONE_NUMBER_INVALID');
+    // API.md: every validation failure is `400 BAD_REQUEST`; the refined name is its reason.
+    expectError(invalid, 400, 'BAD_REQUEST');
+    expect(invalid.body.error.details).toMatchObject({ field: 'phone', reason: 'PHONE_NUMBER_INVALID' });
     expect(invalid.body.error.details.errors[0].field).toBe('body.phone');
+    const badTo = await changesNothing(() => alice.api.post('/v1/messages', { to: { phone: 'not a number' }, text: 'hi' }));
+    expectError(badTo, 400, 'BAD_REQUEST');
+    expect(badTo.body.error.details).toMatchObject({ field: 'to.phone', reason: 'PHONE_NUMBER_INVALID' });
+    const badUsername = await changesNothing(() => alice.api.put('/v1/me', { username: 'has space' }));
+    expectError(badUsername, 400, 'BAD_REQUEST');
+    expect(badUsername.body.error.details).toMatchObject({ field: 'username', reason: 'USERNAME_INVALID' });
+    expect(badUsername.body.error.details.errors[0].field).toBe('body.username');
   });
 
   it('refuses bodies nested absurdly deep with 400 (never a stack overflow)', async () => {

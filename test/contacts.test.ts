@@ -241,7 +241,8 @@ describe('addressing by phone number', () => {
     const now = await resolve(owner.phone);
     expect(now.status).toBe(200);
     expect(now.body.account).toMatchObject({ id: owner.id, name: 'Olga' });
-    expectError(await resolve('abc'), 400, 'PHONE_NUMBER_INVALID');
+    expectError(await resolve('abc'), 400, 'BAD_REQUEST');
+    expect((await resolve('abc')).body.error.details.reason).toBe('PHONE_NUMBER_INVALID');
   });
 
   it('answers a deleted account’s number as absent', async () => {
@@ -446,10 +447,12 @@ describe('usernames and numbers', () => {
     expectError(await world.admin.post('/v1/accounts', { phone: freePhone(), name: 'x', username: 'spambot' }), 409, 'USERNAME_TAKEN');
   });
 
-  it('refuses a malformed username with 400 USERNAME_INVALID', async () => {
+  it('refuses a malformed username with 400 BAD_REQUEST (reason USERNAME_INVALID)', async () => {
     const a = await world.account();
     for (const username of ['ab', '1abc', 'has space', 'bad-name', 'ünïcode']) {
-      expectError(await a.api.put('/v1/me', { username }), 400, 'USERNAME_INVALID');
+      const r = await a.api.put('/v1/me', { username });
+      expectError(r, 400, 'BAD_REQUEST');
+      expect(r.body.error.details).toMatchObject({ field: 'username', reason: 'USERNAME_INVALID' });
     }
     expect((await a.api.get('/v1/me')).body.account.username).toBeUndefined();
   });
@@ -458,7 +461,7 @@ describe('usernames and numbers', () => {
     const a = await world.account({ phone: '+447700966601' });
     expectError(await world.admin.post('/v1/accounts', { phone: a.phone, name: 'x' }), 409, 'PHONE_TAKEN');
     expectError(await world.admin.post('/v1/accounts', { phone: '0044 7700 966 601', name: 'x' }), 409, 'PHONE_TAKEN');
-    expectError(await world.admin.post('/v1/accounts', { phone: '77', name: 'x' }), 400, 'PHONE_NUMBER_INVALID');
+    expectError(await world.admin.post('/v1/accounts', { phone: '77', name: 'x' }), 400, 'BAD_REQUEST');
   });
 
   it('frees the number (and username) of a deleted account for a new registration', async () => {
