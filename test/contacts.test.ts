@@ -196,7 +196,13 @@ describe('importing contacts', () => {
     const n = await world.account({ phone: later });
     expect((await send(n, a)).status).toBe(201);
     expect((await importPhones(a, 'not a phone')).body).toEqual({ imported: [], notFound: [], invalid: ['not a phone'] });
+    // An empty entry or a long line of a phone book is not a number either: it does not refuse the rest.
+    const c = await world.account();
+    const odd = await importPhones(a, '', 'x'.repeat(200), c.phone, '+');
+    expect(odd.status).toBe(200);
+    expect(odd.body).toEqual({ imported: [{ phone: c.phone, accountId: c.id }], notFound: [], invalid: ['', 'x'.repeat(200), '+'] });
     expectError(await a.api.post('/v1/contacts/import', {}), 400, 'BAD_REQUEST');
+    expectError(await a.api.post('/v1/contacts/import', { contacts: [{ phone: 12345 }] }), 400, 'BAD_REQUEST');
   });
 });
 

@@ -37,7 +37,13 @@ export async function contactRoutes(app: FastifyInstance, p: Platform): Promise<
             contacts: {
               type: 'array',
               maxItems: 1000,
-              items: { type: 'object', required: ['phone'], properties: { phone: phoneSchema, name: { type: 'string', maxLength: 128 } } },
+              // Any string may be a phone-book entry: what is not a number (empty included) comes back in
+              // `invalid` (API.md), it does not refuse the import.
+              items: {
+                type: 'object',
+                required: ['phone'],
+                properties: { phone: { ...phoneSchema, minLength: 0, maxLength: 256 }, name: { type: 'string', maxLength: 128 } },
+              },
             },
           },
         },
