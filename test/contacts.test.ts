@@ -184,6 +184,19 @@ describe('importing contacts', () => {
     expect((await send(owner, importer)).status).toBe(201);
   });
 
+  it('takes 1000 entries with 128-character names in one request (the most API.md allows), not 1001', async () => {
+    const a = await world.account();
+    const name = 'Я'.repeat(127) + '😀'; // 128 characters, 258 bytes of UTF-8
+    const numbers = Array.from({ length: 1000 }, (_, i) => `+4477008${String(i).padStart(5, '0')}`);
+    const body = { contacts: numbers.map((phone) => ({ phone, name })) };
+    expect(Buffer.byteLength(JSON.stringify(body))).toBeGreaterThan(256 * 1024);
+    const res = await a.api.post('/v1/contacts/import', body);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.notFound).toHaveLength(1000);
+    const over = await a.api.post('/v1/contacts/import', { contacts: [...body.contacts, { phone: '+447700899999', name }] });
+    expectError(over, 400, 'BAD_REQUEST');
+  });
+
   it('returns entries that are not phone numbers in `invalid` and imports the rest', async () => {
     const a = await picky();
     const b = await world.account();
