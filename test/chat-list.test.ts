@@ -160,6 +160,24 @@ describe('the chat list order', () => {
   });
 });
 
+describe('a chat deleted on one side, while the clock stands still', () => {
+  it('comes back with the next message of the same instant, and a second deletion hides it again', async () => {
+    const { owner, friends } = await circle(2);
+    const [b, c] = friends as [TestAccount, TestAccount];
+    const cc = await send(c, owner);
+    const cb = await send(b, owner, 'spam?');
+    expect((await owner.api.post('/v1/reports', { chatId: cb, deleteChat: true })).status).toBe(201);
+    expect(await ids(owner)).toEqual([cc]);
+    await send(b, owner, 'sorry'); // the manual clock has not moved
+    expect(await ids(owner)).toEqual([cb, cc]);
+    // Deleted once more (the first report is still open: 200), it stays away until the next message.
+    expect((await owner.api.post('/v1/reports', { chatId: cb, deleteChat: true })).status).toBe(200);
+    expect(await ids(owner)).toEqual([cc]);
+    await send(b, owner, 'really sorry');
+    expect(await ids(owner)).toEqual([cb, cc]);
+  });
+});
+
 describe('the chat list cursor', () => {
   it('pages through every chat once, in order', async () => {
     const { owner, friends } = await circle(7);

@@ -125,6 +125,7 @@ export function chatListQuery(db: Kysely<Database>, a: number, take: number, aft
               'mine.started_by',
               'mine.since',
               'h.at as hidden_at',
+              'h.after_message as hidden_after',
             ])
             .select((eb) =>
               eb.selectFrom('messages as m').select('m.sent_at').whereRef('m.chat_id', '=', 'mine.id').orderBy('m.id', 'desc').limit(1).as('last_at'),
@@ -141,7 +142,7 @@ export function chatListQuery(db: Kysely<Database>, a: number, take: number, aft
       .select(TICK.as('tick'))
       // A chat the account deleted on its side (e.g. "report and delete") stays away until a new
       // message comes after the deletion, as in any messenger.
-      .where((eb) => eb.or([eb('hidden_at', 'is', null), eb('last_at', '>', eb.ref('hidden_at'))]))
+      .where((eb) => eb.or([eb('hidden_at', 'is', null), eb('last_at', '>', eb.ref('hidden_at')), eb('last_id', '>', eb.ref('hidden_after'))]))
       .where(sql<SqlBool>`(${greatest(db, sql`"since"`, sql`coalesce("last_at", 0)`)}, ${TICK}, "id") < (${after.activity}, ${after.tick}, ${after.id})`)
       .orderBy('activity', 'desc')
       .orderBy('tick', 'desc')

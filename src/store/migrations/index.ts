@@ -12,6 +12,7 @@ import { crm } from './2026-12-01T23-00-crm.js';
 import { clusterInvariants } from './2026-12-02T02-30-cluster-invariants.js';
 import { platformIds } from './2026-12-02T02-30-platform-ids.js';
 import { robotRecords } from './2026-12-02T02-30-robot-records.js';
+import { hiddenChatsAfter } from './2026-12-02T09-30-hidden-chats-after.js';
 
 /**
  * Every migration, by name. A migration is frozen once released: it holds its own DDL and
@@ -36,6 +37,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026-12-02T02:30-cluster-invariants': clusterInvariants,
   '2026-12-02T02:30-platform-ids': platformIds,
   '2026-12-02T02:30-robot-records': robotRecords,
+  '2026-12-02T09:30-hidden-chats-after': hiddenChatsAfter,
 };
 
 export const migrationProvider: MigrationProvider = {
