@@ -5,8 +5,9 @@ import { startServer, type TestServer } from './helpers/server.js';
 
 /**
  * API.md `GET /v1/chats`: newest activity first, like every messenger — a chat's last message,
- * or when the account got the chat (created, joined) if it has no later message; ties by id,
- * newest first; a cursor on (activity, id) that stays stable while new messages arrive.
+ * or when the account got the chat (created, joined) if it has no later message; of chats active
+ * at the same instant, the one whose last message came last; then by id, newest first; a cursor
+ * that stays stable while new messages arrive.
  */
 
 let server: TestServer;
@@ -79,6 +80,34 @@ describe('the chat list order', () => {
     expect(await ids(owner)).toEqual([...chats].reverse());
   });
 
+  it('puts the chat with the latest message on top while the clock stands still', async () => {
+    // A manual clock does not move between requests: every message below has the same sentAt.
+    const { owner, friends } = await circle(3);
+    const [b, c, d] = friends as [TestAccount, TestAccount, TestAccount];
+    const cb = await send(b, owner, 'first');
+    const cc = await send(c, owner, 'second');
+    const cd = await send(d, owner, 'third');
+    expect(await ids(owner)).toEqual([cd, cc, cb]);
+    await send(b, owner, 'b again');
+    expect(await ids(owner)).toEqual([cb, cd, cc]);
+    await send(owner, c, 'owner writes to c');
+    expect(await ids(owner)).toEqual([cc, cb, cd]);
+    // A group that gets a message at the same instant goes on top too.
+    const group = await d.api.post('/v1/groups', { title: 'Same moment', kind: 'group', members: [owner.id] });
+    expect(group.status).toBe(201);
+    const g = group.body.chat.id as string;
+    await send(b, owner, 'b once more');
+    expect((await ids(owner))[0]).toBe(cb);
+    await send(d, g, 'hello group');
+    expect(await ids(owner)).toEqual([g, cb, cc, cd]);
+    // Paging one by one gives the same order, each chat once.
+    expect((await allPages(owner, 1)).flat()).toEqual([g, cb, cc, cd]);
+    // The sentAt of every message really is the same instant.
+    const times = new Set<string>();
+    for (const chat of [cb, cc, cd, g]) for (const m of (await owner.api.get(`/v1/chats/${chat}/messages`)).body.messages) times.add(m.sentAt);
+    expect(times.size).toBe(1);
+  });
+
   it('orders a group without messages by when the account got it', async () => {
     const { owner, friends } = await circle(2);
     const [b, c] = friends as [TestAccount, TestAccount];
@@ -127,6 +156,24 @@ describe('the chat list order', () => {
     expect(await ids(b)).toEqual([cb]); // deleted on one side only
     await world.advance(60);
     await send(b, owner, 'sorry');
+    expect(await ids(owner)).toEqual([cb, cc]);
+  });
+});
+
+describe('a chat deleted on one side, while the clock stands still', () => {
+  it('comes back with the next message of the same instant, and a second deletion hides it again', async () => {
+    const { owner, friends } = await circle(2);
+    const [b, c] = friends as [TestAccount, TestAccount];
+    const cc = await send(c, owner);
+    const cb = await send(b, owner, 'spam?');
+    expect((await owner.api.post('/v1/reports', { chatId: cb, deleteChat: true })).status).toBe(201);
+    expect(await ids(owner)).toEqual([cc]);
+    await send(b, owner, 'sorry'); // the manual clock has not moved
+    expect(await ids(owner)).toEqual([cb, cc]);
+    // Deleted once more (the first report is still open: 200), it stays away until the next message.
+    expect((await owner.api.post('/v1/reports', { chatId: cb, deleteChat: true })).status).toBe(200);
+    expect(await ids(owner)).toEqual([cc]);
+    await send(b, owner, 'really sorry');
     expect(await ids(owner)).toEqual([cb, cc]);
   });
 });

@@ -184,6 +184,19 @@ describe('importing contacts', () => {
     expect((await send(owner, importer)).status).toBe(201);
   });
 
+  it('takes 1000 entries with 128-character names in one request (the most API.md allows), not 1001', async () => {
+    const a = await world.account();
+    const name = 'Я'.repeat(127) + '😀'; // 128 characters, 258 bytes of UTF-8
+    const numbers = Array.from({ length: 1000 }, (_, i) => `+4477008${String(i).padStart(5, '0')}`);
+    const body = { contacts: numbers.map((phone) => ({ phone, name })) };
+    expect(Buffer.byteLength(JSON.stringify(body))).toBeGreaterThan(256 * 1024);
+    const res = await a.api.post('/v1/contacts/import', body);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.notFound).toHaveLength(1000);
+    const over = await a.api.post('/v1/contacts/import', { contacts: [...body.contacts, { phone: '+447700899999', name }] });
+    expectError(over, 400, 'BAD_REQUEST');
+  });
+
   it('returns entries that are not phone numbers in `invalid` and imports the rest', async () => {
     const a = await picky();
     const b = await world.account();
@@ -196,7 +209,13 @@ describe('importing contacts', () => {
     const n = await world.account({ phone: later });
     expect((await send(n, a)).status).toBe(201);
     expect((await importPhones(a, 'not a phone')).body).toEqual({ imported: [], notFound: [], invalid: ['not a phone'] });
+    // An empty entry or a long line of a phone book is not a number either: it does not refuse the rest.
+    const c = await world.account();
+    const odd = await importPhones(a, '', 'x'.repeat(200), c.phone, '+');
+    expect(odd.status).toBe(200);
+    expect(odd.body).toEqual({ imported: [{ phone: c.phone, accountId: c.id }], notFound: [], invalid: ['', 'x'.repeat(200), '+'] });
     expectError(await a.api.post('/v1/contacts/import', {}), 400, 'BAD_REQUEST');
+    expectError(await a.api.post('/v1/contacts/import', { contacts: [{ phone: 12345 }] }), 400, 'BAD_REQUEST');
   });
 });
 
@@ -241,7 +260,8 @@ describe('addressing by phone number', () => {
     const now = await resolve(owner.phone);
     expect(now.status).toBe(200);
     expect(now.body.account).toMatchObject({ id: owner.id, name: 'Olga' });
-    expectError(await resolve('abc'), 400, 'PHONE_NUMBER_INVALID');
+    expectError(await resolve('abc'), 400, 'BAD_REQUEST');
+    expect((await resolve('abc')).body.error.details.reason).toBe('PHONE_NUMBER_INVALID');
   });
 
   it('answers a deleted account’s number as absent', async () => {
@@ -446,10 +466,12 @@ describe('usernames and numbers', () => {
     expectError(await world.admin.post('/v1/accounts', { phone: freePhone(), name: 'x', username: 'spambot' }), 409, 'USERNAME_TAKEN');
   });
 
-  it('refuses a malformed username with 400 USERNAME_INVALID', async () => {
+  it('refuses a malformed username with 400 BAD_REQUEST (reason USERNAME_INVALID)', async () => {
     const a = await world.account();
     for (const username of ['ab', '1abc', 'has space', 'bad-name', 'ünïcode']) {
-      expectError(await a.api.put('/v1/me', { username }), 400, 'USERNAME_INVALID');
+      const r = await a.api.put('/v1/me', { username });
+      expectError(r, 400, 'BAD_REQUEST');
+      expect(r.body.error.details).toMatchObject({ field: 'username', reason: 'USERNAME_INVALID' });
     }
     expect((await a.api.get('/v1/me')).body.account.username).toBeUndefined();
   });
@@ -458,7 +480,7 @@ describe('usernames and numbers', () => {
     const a = await world.account({ phone: '+447700966601' });
     expectError(await world.admin.post('/v1/accounts', { phone: a.phone, name: 'x' }), 409, 'PHONE_TAKEN');
     expectError(await world.admin.post('/v1/accounts', { phone: '0044 7700 966 601', name: 'x' }), 409, 'PHONE_TAKEN');
-    expectError(await world.admin.post('/v1/accounts', { phone: '77', name: 'x' }), 400, 'PHONE_NUMBER_INVALID');
+    expectError(await world.admin.post('/v1/accounts', { phone: '77', name: 'x' }), 400, 'BAD_REQUEST');
   });
 
   it('frees the number (and username) of a deleted account for a new registration', async () => {

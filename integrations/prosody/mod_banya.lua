@@ -95,6 +95,12 @@ local function error_code(r)
 	return r and type(r.body) == "table" and type(r.body.error) == "table" and r.body.error.code or nil;
 end
 
+-- The refined name of a validation failure (`400 BAD_REQUEST`, `details.reason`), if any.
+local function error_reason(r)
+	local e = r and type(r.body) == "table" and type(r.body.error) == "table" and r.body.error or nil;
+	return e and type(e.details) == "table" and e.details.reason or nil;
+end
+
 --- Runs `f` in a thread of its own (for work no stanza waits for).
 local function background(f)
 	local runner = async.runner(function (job) job(); end, {
@@ -308,7 +314,7 @@ local function on_message(event)
 		return; -- recorded by banya; Prosody delivers it
 	end
 	if r.status == 0 or r.status >= 500 then return unreachable(origin, stanza, lang); end
-	if r.status == 400 and error_code(r) ~= "PHONE_NUMBER_INVALID" then return; end -- nothing banya decides on (an empty text)
+	if r.status == 400 and error_reason(r) ~= "PHONE_NUMBER_INVALID" then return; end -- nothing banya decides on (an empty text)
 	return refuse(origin, stanza, r, lang);
 end
 

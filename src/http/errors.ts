@@ -34,6 +34,16 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
 export const PAGE_CSP =
   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
+/**
+ * Validation failures of one field that have a name of their own inside banya. API.md answers
+ * every validation failure `400 BAD_REQUEST`, so they go out under that code; the refined name
+ * stays in `details.reason` and the message keeps its own, more helpful, text.
+ */
+const VALIDATION_REFINEMENTS: Partial<Record<ErrorCode, 'BAD_REQUEST'>> = {
+  PHONE_NUMBER_INVALID: 'BAD_REQUEST',
+  USERNAME_INVALID: 'BAD_REQUEST',
+};
+
 /** The error body of API.md, the status of its code and the `Retry-After` seconds, if any. */
 export function errorResponse(
   req: FastifyRequest,
@@ -52,8 +62,10 @@ export function errorResponse(
   if (STATUS[code] === 400 && clean.errors === undefined && typeof clean.field === 'string') {
     clean.errors = [{ field: requestField(clean.field), message: typeof clean.reason === 'string' ? clean.reason : 'invalid' }];
   }
-  const body = { error: { code, message: errorText(code, requestLang(req), params), details: clean } };
-  return params.retryAfter === undefined ? { status: STATUS[code], body } : { status: STATUS[code], body, retryAfter: params.retryAfter };
+  const wire = VALIDATION_REFINEMENTS[code] ?? code;
+  if (wire !== code) clean.reason ??= code;
+  const body = { error: { code: wire, message: errorText(code, requestLang(req), params), details: clean } };
+  return params.retryAfter === undefined ? { status: STATUS[wire], body } : { status: STATUS[wire], body, retryAfter: params.retryAfter };
 }
 
 export function sendError(req: FastifyRequest, reply: FastifyReply, code: ErrorCode, details: Record<string, unknown> = {}): FastifyReply {

@@ -42,34 +42,48 @@ export function actionBar(p: Platform, viewer: number, peer: number, startedBy: 
   return { reportSpam: true, block: !idx.hasBlocked(viewer, peer), addContact: true };
 }
 
+/** A chat's tie-breaker among chats of the same activity: its last message's id when that message is its activity, else 0. */
+const TICK = sql<number>`(case when "last_at" is not null and "last_at" >= "since" then "last_id" else 0 end)`;
+
 /** Roles that list a group or channel among an account's chats. */
 const LISTED_ROLES = ['owner', 'admin', 'member'] as const;
 
-/** The chat list's cursor: the last chat's (activity, id), opaque to clients. */
-function encodeChatCursor(activity: number, id: number): string {
-  return Buffer.from(`${activity}:${id}`).toString('base64url');
+/** Where a page of the chat list ends: the last chat's (activity, tick, id). */
+export type ChatListPosition = {
+  activity: number;
+  tick: number;
+  id: number;
+};
+
+/** The chat list's cursor: the last chat's (activity, tick, id), opaque to clients. */
+function encodeChatCursor(at: ChatListPosition): string {
+  return Buffer.from(`${at.activity}:${at.tick}:${at.id}`).toString('base64url');
 }
 
-function decodeChatCursor(cursor: string): { activity: number; id: number } {
-  const m = /^(\d{1,16}):(\d{1,12})$/.exec(Buffer.from(cursor, 'base64url').toString());
-  if (!m || cursor.length > 64 || Number(m[2]) > 0x7fffffff) fail('BAD_REQUEST', { field: 'querystring.cursor', reason: 'not a cursor from this API' });
-  return { activity: Number(m[1]), id: Number(m[2]) };
+function decodeChatCursor(cursor: string): ChatListPosition {
+  const m = /^(\d{1,16}):(\d{1,12}):(\d{1,12})$/.exec(Buffer.from(cursor, 'base64url').toString());
+  if (!m || cursor.length > 64 || Number(m[2]) > 0x7fffffff || Number(m[3]) > 0x7fffffff)
+    fail('BAD_REQUEST', { field: 'querystring.cursor', reason: 'not a cursor from this API' });
+  return { activity: Number(m[1]), tick: Number(m[2]), id: Number(m[3]) };
 }
 
 /**
  * The chats of account `a`, newest activity first (API.md): a chat's activity is its last
  * message's time, or when the account got the chat (the private chat was created, the account
- * joined the group or its role there last changed) if that is later; ties by id, newest first.
+ * joined the group or its role there last changed) if that is later. Of chats active at the same
+ * instant (a manual clock stands still between requests), the one whose last message came last
+ * is on top — its `tick` is that message's id, and message ids grow with every message; a chat
+ * whose activity is not a message has tick 0; then by id, newest first.
  *
  * Only the account's own chats are read: its private chats through chats_private_pair and chats_peer_high, its
  * groups through chat_members_account, and each chat's last message through messages_chat
  * (chat_id, id) — message ids grow with time, so the last one is the newest. The cost grows
  * with the account's chats, never with the world, and nothing is written per message for it.
  *
- * The cursor is on (activity, id): a chat that gets a new message moves to the top, and paging
+ * The cursor is on (activity, tick, id): a chat that gets a new message moves to the top, and paging
  * on with an older cursor neither repeats nor skips the others.
  */
-export function chatListQuery(db: Kysely<Database>, a: number, take: number, after: { activity: number; id: number }) {
+export function chatListQuery(db: Kysely<Database>, a: number, take: number, after: ChatListPosition) {
   const columns = ['c.id', 'c.kind', 'c.title', 'c.public', 'c.peer_low', 'c.peer_high', 'c.started_by'] as const;
   return (
     db
@@ -111,10 +125,12 @@ export function chatListQuery(db: Kysely<Database>, a: number, take: number, aft
               'mine.started_by',
               'mine.since',
               'h.at as hidden_at',
+              'h.after_message as hidden_after',
             ])
             .select((eb) =>
               eb.selectFrom('messages as m').select('m.sent_at').whereRef('m.chat_id', '=', 'mine.id').orderBy('m.id', 'desc').limit(1).as('last_at'),
             )
+            .select((eb) => eb.selectFrom('messages as m').select('m.id').whereRef('m.chat_id', '=', 'mine.id').orderBy('m.id', 'desc').limit(1).as('last_id'))
             // Content taken down as a whole chat is gone for everyone.
             .where(({ not, exists, selectFrom }) =>
               not(exists(selectFrom('takedowns as t').select('t.chat_id').whereRef('t.chat_id', '=', 'mine.id').where('t.message_id', '=', 0))),
@@ -123,11 +139,13 @@ export function chatListQuery(db: Kysely<Database>, a: number, take: number, aft
       .selectFrom('listed')
       .select(['id', 'kind', 'title', 'public', 'peer_low', 'peer_high', 'started_by'])
       .select(greatest<number>(db, sql`"since"`, sql`coalesce("last_at", 0)`).as('activity'))
+      .select(TICK.as('tick'))
       // A chat the account deleted on its side (e.g. "report and delete") stays away until a new
       // message comes after the deletion, as in any messenger.
-      .where((eb) => eb.or([eb('hidden_at', 'is', null), eb('last_at', '>', eb.ref('hidden_at'))]))
-      .where(sql<SqlBool>`(${greatest(db, sql`"since"`, sql`coalesce("last_at", 0)`)}, "id") < (${after.activity}, ${after.id})`)
+      .where((eb) => eb.or([eb('hidden_at', 'is', null), eb('last_at', '>', eb.ref('hidden_at')), eb('last_id', '>', eb.ref('hidden_after'))]))
+      .where(sql<SqlBool>`(${greatest(db, sql`"since"`, sql`coalesce("last_at", 0)`)}, ${TICK}, "id") < (${after.activity}, ${after.tick}, ${after.id})`)
       .orderBy('activity', 'desc')
+      .orderBy('tick', 'desc')
       .orderBy('id', 'desc')
       .limit(take)
   );
@@ -135,14 +153,14 @@ export function chatListQuery(db: Kysely<Database>, a: number, take: number, aft
 
 /** Before every chat: the first page's cursor. */
 // Ids are 32-bit (parseId): a larger one would not even compare with PostgreSQL's integer column.
-const TOP = { activity: Number.MAX_SAFE_INTEGER, id: 0x7fffffff };
+const TOP: ChatListPosition = { activity: Number.MAX_SAFE_INTEGER, tick: 0x7fffffff, id: 0x7fffffff };
 
-type ChatListParams = { a: number; take: number; activity: number; id: number };
+type ChatListParams = { a: number; take: number } & ChatListPosition;
 const chatListStatements = new WeakMap<Kysely<Database>, ReturnType<typeof chatListStatement>>();
 
 /** The chat list, compiled once per database (building it costs more than SQLite running it). */
 function chatListStatement(db: Kysely<Database>) {
-  return readStatement((p: ChatListParams) => chatListQuery(db, p.a, p.take, { activity: p.activity, id: p.id }));
+  return readStatement((p: ChatListParams) => chatListQuery(db, p.a, p.take, { activity: p.activity, tick: p.tick, id: p.id }));
 }
 
 export async function listChats(p: Platform, a: number, limit: number, cursor: string | undefined): Promise<{ chats: ChatListItem[]; nextCursor?: string }> {
@@ -168,7 +186,7 @@ export async function listChats(p: Platform, a: number, limit: number, cursor: s
   const out: { chats: ChatListItem[]; nextCursor?: string } = { chats };
   if (found.length > limit) {
     const last = page[page.length - 1]!;
-    out.nextCursor = encodeChatCursor(last.activity, last.id);
+    out.nextCursor = encodeChatCursor({ activity: Number(last.activity), tick: Number(last.tick), id: last.id });
   }
   return out;
 }

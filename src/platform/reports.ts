@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { fail } from '../domain/errors.js';
 import { ChatKind, Role, SYSTEM } from '../domain/gate.js';
 import type { ReportReason } from '../domain/reporting.js';
@@ -240,11 +241,16 @@ export async function fileReport(
           blocked = blockOn(p, change, reporter, subject, now) && stranger;
         }
         if (req.deleteChat) {
+          // The chat's last message now: any later one brings the chat back, even at this instant.
+          const lastId = p.store.db
+            .selectFrom('messages')
+            .select((eb) => eb.fn.coalesce(eb.fn.max('id'), sql<number>`0`).as('last'))
+            .where('chat_id', '=', chat);
           change.sql(
             p.store.db
               .insertInto('hidden_chats')
-              .values({ account_id: reporter, chat_id: chat, at: now })
-              .onConflict((oc) => oc.columns(['account_id', 'chat_id']).doNothing())
+              .values({ account_id: reporter, chat_id: chat, at: now, after_message: lastId })
+              .onConflict((oc) => oc.columns(['account_id', 'chat_id']).doUpdateSet({ at: now, after_message: lastId }))
               .compile(),
           );
         }

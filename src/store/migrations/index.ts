@@ -13,6 +13,7 @@ import { clusterInvariants } from './2026-12-02T02-30-cluster-invariants.js';
 import { platformIds } from './2026-12-02T02-30-platform-ids.js';
 import { robotRecords } from './2026-12-02T02-30-robot-records.js';
 import { claimTurns } from './2026-12-02T09-30-claim-turns.js';
+import { hiddenChatsAfter } from './2026-12-02T09-30-hidden-chats-after.js';
 import { queueIndexes } from './2026-12-02T10-00-queue-indexes.js';
 
 /**
@@ -39,6 +40,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026-12-02T02:30-platform-ids': platformIds,
   '2026-12-02T02:30-robot-records': robotRecords,
   '2026-12-02T09:30-claim-turns': claimTurns,
+  '2026-12-02T09:30-hidden-chats-after': hiddenChatsAfter,
   '2026-12-02T10:00-queue-indexes': queueIndexes,
 };
 

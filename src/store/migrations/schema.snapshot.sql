@@ -36,7 +36,7 @@ CREATE TABLE email_codes ( account_id integer NOT NULL, address text NOT NULL, s
 CREATE TABLE "events" ("id" integer primary key, "at" bigint not null, "type" text not null, "actor_kind" text not null, "actor_id" text, "account_id" integer, "payload" text not null);
 CREATE INDEX "events_account" on "events" ("account_id", "id");
 CREATE INDEX "events_robot_records" on "events" ("type", "id") where "type" in ('robot_false_positive', 'robot_shadow');
-CREATE TABLE "hidden_chats" ("account_id" integer not null, "chat_id" integer not null, "at" bigint not null, constraint "hidden_chats_pk" primary key ("account_id", "chat_id"));
+CREATE TABLE "hidden_chats" ("account_id" integer not null, "chat_id" integer not null, "at" bigint not null, "after_message" integer not null default 2147483647, constraint "hidden_chats_pk" primary key ("account_id", "chat_id"));
 CREATE TABLE "idempotency" ("account_id" integer not null, "key" text not null, "body_hash" text not null, "status" integer not null, "response" text not null, "created_at" bigint not null, constraint "idempotency_pk" primary key ("account_id", "key"));
 CREATE INDEX "idempotency_created" on "idempotency" ("created_at");
 CREATE TABLE "messages" ("id" integer primary key, "chat_id" integer not null, "from_id" integer not null, "text" text not null, "buttons" text, "sent_at" bigint not null);

@@ -1,7 +1,7 @@
 -- GET /v1/chats (src/platform/chats.ts chatListQuery)
 
 -- a page (the first one after a cursor before every chat)
-with "mine" as materialized (select "c"."id", "c"."kind", "c"."title", "c"."public", "c"."peer_low", "c"."peer_high", "c"."started_by", "c"."created_at" as "since" from "chats" as "c" where "c"."peer_low" = ? union select "c"."id", "c"."kind", "c"."title", "c"."public", "c"."peer_low", "c"."peer_high", "c"."started_by", "c"."created_at" as "since" from "chats" as "c" where "c"."peer_high" = ? union select "c"."id", "c"."kind", "c"."title", "c"."public", "c"."peer_low", "c"."peer_high", "c"."started_by", "cm"."updated_at" as "since" from "chat_members" as "cm" inner join "chats" as "c" on "c"."id" = "cm"."chat_id" where "cm"."account_id" = ? and "cm"."role" in (?, ?, ?)), "listed" as materialized (select "mine"."id", "mine"."kind", "mine"."title", "mine"."public", "mine"."peer_low", "mine"."peer_high", "mine"."started_by", "mine"."since", "h"."at" as "hidden_at", (select "m"."sent_at" from "messages" as "m" where "m"."chat_id" = "mine"."id" order by "m"."id" desc limit ?) as "last_at" from "mine" left join "hidden_chats" as "h" on "h"."chat_id" = "mine"."id" and "h"."account_id" = ? where not exists (select "t"."chat_id" from "takedowns" as "t" where "t"."chat_id" = "mine"."id" and "t"."message_id" = ?)) select "id", "kind", "title", "public", "peer_low", "peer_high", "started_by", max("since", coalesce("last_at", 0)) as "activity" from "listed" where ("hidden_at" is null or "last_at" > "hidden_at") and (max("since", coalesce("last_at", 0)), "id") < (?, ?) order by "activity" desc, "id" desc limit ?;
+with "mine" as materialized (select "c"."id", "c"."kind", "c"."title", "c"."public", "c"."peer_low", "c"."peer_high", "c"."started_by", "c"."created_at" as "since" from "chats" as "c" where "c"."peer_low" = ? union select "c"."id", "c"."kind", "c"."title", "c"."public", "c"."peer_low", "c"."peer_high", "c"."started_by", "c"."created_at" as "since" from "chats" as "c" where "c"."peer_high" = ? union select "c"."id", "c"."kind", "c"."title", "c"."public", "c"."peer_low", "c"."peer_high", "c"."started_by", "cm"."updated_at" as "since" from "chat_members" as "cm" inner join "chats" as "c" on "c"."id" = "cm"."chat_id" where "cm"."account_id" = ? and "cm"."role" in (?, ?, ?)), "listed" as materialized (select "mine"."id", "mine"."kind", "mine"."title", "mine"."public", "mine"."peer_low", "mine"."peer_high", "mine"."started_by", "mine"."since", "h"."at" as "hidden_at", "h"."after_message" as "hidden_after", (select "m"."sent_at" from "messages" as "m" where "m"."chat_id" = "mine"."id" order by "m"."id" desc limit ?) as "last_at", (select "m"."id" from "messages" as "m" where "m"."chat_id" = "mine"."id" order by "m"."id" desc limit ?) as "last_id" from "mine" left join "hidden_chats" as "h" on "h"."chat_id" = "mine"."id" and "h"."account_id" = ? where not exists (select "t"."chat_id" from "takedowns" as "t" where "t"."chat_id" = "mine"."id" and "t"."message_id" = ?)) select "id", "kind", "title", "public", "peer_low", "peer_high", "started_by", max("since", coalesce("last_at", 0)) as "activity", (case when "last_at" is not null and "last_at" >= "since" then "last_id" else 0 end) as "tick" from "listed" where ("hidden_at" is null or "last_at" > "hidden_at" or "last_id" > "hidden_after") and (max("since", coalesce("last_at", 0)), (case when "last_at" is not null and "last_at" >= "since" then "last_id" else 0 end), "id") < (?, ?, ?) order by "activity" desc, "tick" desc, "id" desc limit ?;
 -- plan:
 --   MATERIALIZE listed
 --     MATERIALIZE mine
@@ -18,10 +18,12 @@ with "mine" as materialized (select "c"."id", "c"."kind", "c"."title", "c"."publ
 --           SEARCH c USING INTEGER PRIMARY KEY (rowid=?)
 --           USE TEMP B-TREE FOR ORDER BY
 --     SCAN mine
---     CORRELATED SCALAR SUBQUERY 5
+--     CORRELATED SCALAR SUBQUERY 6
 --       SEARCH t USING COVERING INDEX sqlite_autoindex_takedowns_1 (chat_id=? AND message_id=?)
 --     SEARCH h USING INDEX sqlite_autoindex_hidden_chats_1 (account_id=? AND chat_id=?) LEFT-JOIN
 --     CORRELATED SCALAR SUBQUERY 4
 --       SEARCH m USING INDEX messages_chat (chat_id=?)
+--     CORRELATED SCALAR SUBQUERY 5
+--       SEARCH m USING COVERING INDEX messages_chat (chat_id=?)
 --   SCAN listed
 --   USE TEMP B-TREE FOR ORDER BY

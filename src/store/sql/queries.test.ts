@@ -36,7 +36,7 @@ const READS: { file: string; about: string; perUser: boolean; queries: (db: Kyse
     about: 'GET /v1/chats (src/platform/chats.ts chatListQuery)',
     perUser: true,
     queries: (d) => [
-      ['a page (the first one after a cursor before every chat)', chatListQuery(d, 7, 51, { activity: 1_800_000_000_000, id: 42 })],
+      ['a page (the first one after a cursor before every chat)', chatListQuery(d, 7, 51, { activity: 1_800_000_000_000, tick: 1000, id: 42 })],
     ],
   },
   {
