@@ -52,7 +52,8 @@ export function landingKeys(raw: string): string[] {
   const add = (k: string) => {
     if (!out.includes(k)) out.push(k);
   };
-  const matches = linkify.match(plain);
+  const linkText = linkCandidates(plain);
+  const matches = linkText === '' ? null : linkify.match(linkText);
   if (matches) {
     for (const m of matches) {
       if (m.schema === 'mailto:') continue;
@@ -69,6 +70,45 @@ export function landingKeys(raw: string): string[] {
   }
   HANDLE.lastIndex = 0;
   for (let m = HANDLE.exec(plain); m !== null; m = HANDLE.exec(plain)) add(`@${m[1]!.toLowerCase()}`);
+  return out;
+}
+
+/**
+ * The part of a text linkify-it needs to see, or '' when it can find nothing. A link never spans
+ * a space and needs a '.' (a host with a top-level domain), a ':' (a scheme) or a '/' (`//host`);
+ * a word with none of them is no link and no part of one. Such words are put down as one letter
+ * each run of them (what linkify-it looks at around a link — the character before it, the third
+ * before a `//` — is a space or a letter either way), so the long regular expressions it runs at
+ * every position of the text run over the words that can be links.
+ */
+export function linkCandidates(text: string): string {
+  const n = text.length;
+  let out = '';
+  let skipped = false;
+  let i = 0;
+  while (i < n) {
+    if (text.charCodeAt(i) === 32) {
+      i++;
+      continue;
+    }
+    const w0 = i;
+    let may = false;
+    for (; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 32) break;
+      if (c === 46 || c === 58 || c === 47) may = true;
+    }
+    if (!may) {
+      skipped = true;
+      continue;
+    }
+    // Words kept, each after a space; a run of skipped words between as " a".
+    if (skipped) out += out === '' ? 'a ' : ' a ';
+    else if (out !== '') out += ' ';
+    skipped = false;
+    out += text.slice(w0, i);
+  }
+  if (out !== '' && skipped) out += ' a';
   return out;
 }
 
