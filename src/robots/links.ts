@@ -45,6 +45,14 @@ const PLAIN = /^[\u0000-\u007f]*$/;
 
 /** The landing keys of a text (empty when none), each once, in order of appearance. */
 export function landingKeys(raw: string): string[] {
+  return landingKeysOf(raw, false);
+}
+
+/**
+ * `landingKeys`, with linkify-it shown the whole text when `whole` (the definition, slower), else
+ * only `linkCandidates` of it (the same keys: tests compare the two).
+ */
+export function landingKeysOf(raw: string, whole: boolean): string[] {
   const text = PLAIN.test(raw) ? raw : unmask(raw);
   if (!MAYBE.test(text)) return [];
   const plain = text.replace(DOT, '.');
@@ -52,7 +60,7 @@ export function landingKeys(raw: string): string[] {
   const add = (k: string) => {
     if (!out.includes(k)) out.push(k);
   };
-  const linkText = linkCandidates(plain);
+  const linkText = whole ? plain : linkCandidates(plain);
   const matches = linkText === '' ? null : linkify.match(linkText);
   if (matches) {
     for (const m of matches) {
