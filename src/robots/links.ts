@@ -50,7 +50,7 @@ export function landingKeys(raw: string): string[] {
 
 /**
  * `landingKeys`, with linkify-it shown the whole text when `whole` (the definition, slower), else
- * only `linkCandidates` of it (the same keys: tests compare the two).
+ * each of its `linkWords` (the same keys: tests compare the two).
  */
 export function landingKeysOf(raw: string, whole: boolean): string[] {
   const text = PLAIN.test(raw) ? raw : unmask(raw);
@@ -60,39 +60,56 @@ export function landingKeysOf(raw: string, whole: boolean): string[] {
   const add = (k: string) => {
     if (!out.includes(k)) out.push(k);
   };
-  const linkText = whole ? plain : linkCandidates(plain);
-  const matches = linkText === '' ? null : linkify.match(linkText);
-  if (matches) {
-    for (const m of matches) {
-      if (m.schema === 'mailto:') continue;
-      let url: URL;
-      try {
-        url = new URL(m.url);
-      } catch {
-        continue;
+  if (whole) for (const k of linkKeys(plain)) add(k);
+  else
+    for (const w of linkWords(plain)) {
+      let keys = wordKeys.get(w);
+      if (keys === undefined) {
+        keys = linkKeys(w);
+        if (wordKeys.size >= WORD_KEYS_SIZE) wordKeys.clear();
+        wordKeys.set(w, keys);
       }
-      const host = url.hostname.toLowerCase().replace(/^www\./, '');
-      if (SHORTENERS.has(host)) add(`${host}${url.pathname.replace(/\/+$/, '').toLowerCase()}`);
-      else add(host);
+      for (const k of keys) add(k);
     }
-  }
   HANDLE.lastIndex = 0;
   for (let m = HANDLE.exec(plain); m !== null; m = HANDLE.exec(plain)) add(`@${m[1]!.toLowerCase()}`);
   return out;
 }
 
+/** The keys of the links linkify-it finds in a text, in order (repeats kept). */
+function linkKeys(text: string): string[] {
+  const out: string[] = [];
+  const matches = text === '' ? null : linkify.match(text);
+  if (!matches) return out;
+  for (const m of matches) {
+    if (m.schema === 'mailto:') continue;
+    let url: URL;
+    try {
+      url = new URL(m.url);
+    } catch {
+      continue;
+    }
+    const host = url.hostname.toLowerCase().replace(/^www\./, '');
+    if (SHORTENERS.has(host)) out.push(`${host}${url.pathname.replace(/\/+$/, '').toLowerCase()}`);
+    else out.push(host);
+  }
+  return out;
+}
+
+/** Link keys of words already seen (a campaign's landing is written the same way many times). */
+const wordKeys = new Map<string, string[]>();
+const WORD_KEYS_SIZE = 1 << 16;
+
 /**
- * The part of a text linkify-it needs to see, or '' when it can find nothing. A link never spans
- * a space and needs a '.' (a host with a top-level domain), a ':' (a scheme) or a '/' (`//host`);
- * a word with none of them is no link and no part of one. Such words are put down as one letter
- * each run of them (what linkify-it looks at around a link — the character before it, the third
- * before a `//` — is a space or a letter either way), so the long regular expressions it runs at
- * every position of the text run over the words that can be links.
+ * The words of a text linkify-it needs to see, in order: those with a '.' (a host with a
+ * top-level domain), a ':' (a scheme) or a '/' (`//host`). A link never spans a space, and what
+ * linkify-it looks at around one is inside its word or a space before it (the start of a word
+ * is as good), so the links of a text are the links of these words one by one, and the long
+ * regular expressions linkify-it tries at every position run over these words only.
  */
-export function linkCandidates(text: string): string {
+export function linkWords(text: string): string[] {
+  const out: string[] = [];
   const n = text.length;
-  let out = '';
-  let skipped = false;
   let i = 0;
   while (i < n) {
     if (text.charCodeAt(i) === 32) {
@@ -106,17 +123,8 @@ export function linkCandidates(text: string): string {
       if (c === 32) break;
       if (c === 46 || c === 58 || c === 47) may = true;
     }
-    if (!may) {
-      skipped = true;
-      continue;
-    }
-    // Words kept, each after a space; a run of skipped words between as " a".
-    if (skipped) out += out === '' ? 'a ' : ' a ';
-    else if (out !== '') out += ' ';
-    skipped = false;
-    out += text.slice(w0, i);
+    if (may) out.push(text.slice(w0, i));
   }
-  if (out !== '' && skipped) out += ' a';
   return out;
 }
 
