@@ -67,7 +67,8 @@ export function landingKeysOf(raw: string, whole: boolean): string[] {
       if (keys === undefined) {
         keys = linkKeys(w);
         if (wordKeys.size >= WORD_KEYS_SIZE) wordKeys.clear();
-        wordKeys.set(w, keys);
+        // A copy of the word: a slice would keep the whole chunk of the file it was read from alive.
+        wordKeys.set(w.length < 13 ? w : JSON.parse(JSON.stringify(w)), keys);
       }
       for (const k of keys) add(k);
     }
