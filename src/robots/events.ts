@@ -1,5 +1,5 @@
 import { landingKeys } from './links.js';
-import { foldTableOf, minhash, minhashBands } from './text.js';
+import { foldTableOf, textBands } from './text.js';
 
 /**
  * What robots learn about: facts the platform publishes after it stored them. Ids are the dense
@@ -126,7 +126,7 @@ export function textSignals(text: string): TextSignals {
     inviteLink: INVITE.test(text),
     textHash: hash,
     ...(domains.length > 0 ? { domains } : {}),
-    ...(hash !== 0 ? { bands: minhashBands(minhash(text)) } : {}),
+    ...(hash !== 0 ? { bands: textBands(text) } : {}),
   };
   if (cache.size >= CACHE_SIZE) cache.clear();
   if (text.length < 400) cache.set(text, s);

@@ -45,6 +45,14 @@ const PLAIN = /^[\u0000-\u007f]*$/;
 
 /** The landing keys of a text (empty when none), each once, in order of appearance. */
 export function landingKeys(raw: string): string[] {
+  return landingKeysOf(raw, false);
+}
+
+/**
+ * `landingKeys`, with linkify-it shown the whole text when `whole` (the definition, slower), else
+ * each of its `linkWords` (the same keys: tests compare the two).
+ */
+export function landingKeysOf(raw: string, whole: boolean): string[] {
   const text = PLAIN.test(raw) ? raw : unmask(raw);
   if (!MAYBE.test(text)) return [];
   const plain = text.replace(DOT, '.');
@@ -52,23 +60,72 @@ export function landingKeys(raw: string): string[] {
   const add = (k: string) => {
     if (!out.includes(k)) out.push(k);
   };
-  const matches = linkify.match(plain);
-  if (matches) {
-    for (const m of matches) {
-      if (m.schema === 'mailto:') continue;
-      let url: URL;
-      try {
-        url = new URL(m.url);
-      } catch {
-        continue;
+  if (whole) for (const k of linkKeys(plain)) add(k);
+  else
+    for (const w of linkWords(plain)) {
+      let keys = wordKeys.get(w);
+      if (keys === undefined) {
+        keys = linkKeys(w);
+        if (wordKeys.size >= WORD_KEYS_SIZE) wordKeys.clear();
+        // A copy of the word: a slice would keep the whole chunk of the file it was read from alive.
+        wordKeys.set(w.length < 13 ? w : JSON.parse(JSON.stringify(w)), keys);
       }
-      const host = url.hostname.toLowerCase().replace(/^www\./, '');
-      if (SHORTENERS.has(host)) add(`${host}${url.pathname.replace(/\/+$/, '').toLowerCase()}`);
-      else add(host);
+      for (const k of keys) add(k);
     }
-  }
   HANDLE.lastIndex = 0;
   for (let m = HANDLE.exec(plain); m !== null; m = HANDLE.exec(plain)) add(`@${m[1]!.toLowerCase()}`);
+  return out;
+}
+
+/** The keys of the links linkify-it finds in a text, in order (repeats kept). */
+function linkKeys(text: string): string[] {
+  const out: string[] = [];
+  const matches = text === '' ? null : linkify.match(text);
+  if (!matches) return out;
+  for (const m of matches) {
+    if (m.schema === 'mailto:') continue;
+    let url: URL;
+    try {
+      url = new URL(m.url);
+    } catch {
+      continue;
+    }
+    const host = url.hostname.toLowerCase().replace(/^www\./, '');
+    if (SHORTENERS.has(host)) out.push(`${host}${url.pathname.replace(/\/+$/, '').toLowerCase()}`);
+    else out.push(host);
+  }
+  return out;
+}
+
+/** Link keys of words already seen (a campaign's landing is written the same way many times). */
+const wordKeys = new Map<string, string[]>();
+const WORD_KEYS_SIZE = 1 << 16;
+
+/**
+ * The words of a text linkify-it needs to see, in order: those with a '.' (a host with a
+ * top-level domain), a ':' (a scheme) or a '/' (`//host`). A link never spans a space, and what
+ * linkify-it looks at around one is inside its word or a space before it (the start of a word
+ * is as good), so the links of a text are the links of these words one by one, and the long
+ * regular expressions linkify-it tries at every position run over these words only.
+ */
+export function linkWords(text: string): string[] {
+  const out: string[] = [];
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    if (text.charCodeAt(i) === 32) {
+      i++;
+      continue;
+    }
+    const w0 = i;
+    let may = false;
+    for (; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 32) break;
+      if (c === 46 || c === 58 || c === 47) may = true;
+    }
+    if (may) out.push(text.slice(w0, i));
+  }
   return out;
 }
 

@@ -106,6 +106,14 @@ export function foldTableOf(): Uint16Array {
  * digits and single spaces dropped.
  */
 export function skeleton(text: string): string {
+  return PLAIN.test(text) ? plainSkeleton(text) : unicodeSkeleton(text);
+}
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the whole ASCII range, control characters included, is meant
+const PLAIN = /^[\u0000-\u007f]*$/;
+
+/** `skeleton` by its definition, through Unicode regular expressions (any text). */
+export function unicodeSkeleton(text: string): string {
   let s = unmask(text);
   const out = s;
   // A word of letters with digits in it ("fr33", "l0an", "ca$h"): the digits stand for letters.
@@ -115,6 +123,62 @@ export function skeleton(text: string): string {
     return letters >= 2 ? [...w].map((c) => DIGIT_LETTERS[c] ?? c).join('') : w;
   });
   return s.replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+}
+
+/** What a code unit of ASCII is to `plainSkeleton`: 1 a letter, 2 a digit, 3 '@' or '$', 0 anything else. */
+const ASCII_KIND = new Uint8Array(128);
+for (let c = 97; c <= 122; c++) ASCII_KIND[c] = 1;
+for (let c = 65; c <= 90; c++) ASCII_KIND[c] = 1;
+for (let c = 48; c <= 57; c++) ASCII_KIND[c] = 2;
+ASCII_KIND[64] = 3;
+ASCII_KIND[36] = 3;
+/** DIGIT_LETTERS by code unit (0: the character stays). */
+const ASCII_READ = new Uint8Array(128);
+for (const [d, l] of Object.entries(DIGIT_LETTERS)) ASCII_READ[d.charCodeAt(0)] = l.charCodeAt(0);
+
+/**
+ * `skeleton` of an ASCII text in one pass over its code units: there is nothing to unmask in
+ * ASCII (NFKD leaves it as it is, it has no invisible, format or combining characters and no
+ * look-alikes), so the skeleton is the lower-cased words of letters and digits, with the digits,
+ * '@' and '$' of a word of two letters or more read as letters, joined by single spaces.
+ */
+export function plainSkeleton(text: string): string {
+  const n = text.length;
+  let out = '';
+  let gap = false;
+  let i = 0;
+  while (i < n) {
+    if (ASCII_KIND[text.charCodeAt(i)] === 0) {
+      gap = true;
+      i++;
+      continue;
+    }
+    // A run of letters, digits, '@' and '$': the word the Unicode version sees.
+    const w0 = i;
+    let letters = 0;
+    let readable = false;
+    for (; i < n; i++) {
+      const c = text.charCodeAt(i);
+      const k = ASCII_KIND[c]!;
+      if (k === 0) break;
+      if (k === 1) letters++;
+      else if (ASCII_READ[c] !== 0) readable = true;
+    }
+    const read = readable && letters >= 2;
+    for (let j = w0; j < i; j++) {
+      let d = text.charCodeAt(j);
+      if (read && ASCII_READ[d] !== 0) d = ASCII_READ[d]!;
+      else if (ASCII_KIND[d] === 3) {
+        gap = true; // a '@' or '$' not read as a letter is dropped like punctuation
+        continue;
+      }
+      if (d <= 90 && d >= 65) d += 32;
+      if (gap && out !== '') out += ' ';
+      gap = false;
+      out += String.fromCharCode(d);
+    }
+  }
+  return out;
 }
 
 /** 32-bit FNV-1a of a string, with a seed. */
@@ -150,19 +214,72 @@ export function shingles(skel: string, k = 4): string[] {
   return out;
 }
 
-/** MinHash signature of `n` 32-bit minima (one per seeded hash) over the text's shingles. */
+/** The seeds of MinHash's hashes: `(i + 1) · 0x9e3779b1` for the i-th. */
+const MINHASH_SEEDS = new Int32Array(256).map((_, i) => Math.imul(i + 1, 0x9e3779b1));
+
+/**
+ * MinHash signature of `n` 32-bit minima (one per seeded hash) over the text's shingles. Each
+ * shingle is hashed in place (FNV-1a of its `k` code units, as `fnv(shingle)`), not sliced out.
+ */
 export function minhash(text: string, n = 32): Uint32Array {
+  return minhashOf(shingleText(skeleton(text)), n);
+}
+
+/** MinHash over the shingles of `s`, a text as `shingleText` gives it. */
+function minhashOf(s: string, n: number): Uint32Array {
   const sig = new Uint32Array(n).fill(0xffffffff);
-  const sh = shingles(skeleton(text));
-  for (const x of sh) {
-    const base = fnv(x);
+  const k = 4;
+  const seeds = n <= 256 ? MINHASH_SEEDS : new Int32Array(n).map((_, i) => Math.imul(i + 1, 0x9e3779b1));
+  const one = (base: number) => {
     for (let i = 0; i < n; i++) {
-      const h = mix(base ^ Math.imul(i + 1, 0x9e3779b1));
+      const h = mix(base ^ seeds[i]!);
       if (h < sig[i]!) sig[i] = h;
     }
+  };
+  if (s.length <= k) {
+    if (s !== '') one(fnv(s));
+    return sig;
+  }
+  for (let i = 0; i + k <= s.length; i++) {
+    let h = 0x811c9dc5;
+    for (let j = i; j < i + k; j++) {
+      h ^= s.charCodeAt(j);
+      h = Math.imul(h, 0x01000193);
+    }
+    one(h >>> 0);
   }
   return sig;
 }
+
+/** Bands of texts already seen, by the text their shingles are cut from (see `textBands`). */
+const bandsCache = new Map<string, readonly number[]>();
+const BANDS_CACHE_SIZE = 1 << 16;
+
+/**
+ * `minhashBands(minhash(text))`, remembered by what the shingles are cut from: digits-only words
+ * (order numbers, prices, codes) are not in it, so a template with a new number each time is
+ * hashed once. Read-only: equal texts share the array.
+ */
+export function textBands(text: string): readonly number[] {
+  const s = shingleText(skeleton(text));
+  const hit = bandsCache.get(s);
+  if (hit) return hit;
+  const bands = minhashBands(minhashOf(s, 32));
+  if (bandsCache.size >= BANDS_CACHE_SIZE) bandsCache.clear();
+  bandsCache.set(s, bands);
+  return bands;
+}
+
+/** The text `shingles` cuts: the skeleton's words without digits-only ones, joined by single spaces. */
+function shingleText(skel: string): string {
+  // A skeleton has single spaces and no digits-only word most of the time: nothing to drop.
+  if (!DIGITS_WORD.test(skel)) return skel;
+  return skel
+    .split(' ')
+    .filter((w) => w !== '' && !/^\p{N}+$/u.test(w))
+    .join(' ');
+}
+const DIGITS_WORD = /(?:^| )\p{N}+(?: |$)|^ | $| {2}/u;
 
 /** The share of equal positions of two MinHash signatures: an estimate of shingle Jaccard similarity. */
 export function minhashSimilarity(a: Uint32Array, b: Uint32Array): number {
