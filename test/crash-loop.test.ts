@@ -1039,7 +1039,15 @@ async function crashLoop(store: StoreUnderTest): Promise<void> {
     ]);
     t = Date.now();
     server = next;
-    const { problems, checked } = await verify(server.url, store);
+    const running = server;
+    const { problems, checked } = await verify(server.url, store).catch((err: unknown) => {
+      // A request that failed outright: say whether the server is still up, and what it printed.
+      const out = (running as Running & { stderr?: () => string }).stderr?.() ?? '';
+      throw new Error(
+        `${what}: reading back failed (${String(err)}); the server ${running.child.exitCode === null && running.child.signalCode === null ? 'is up' : `exited (${running.child.exitCode ?? running.child.signalCode})`}\n${out.slice(-4000)}`,
+        { cause: err },
+      );
+    });
     spent.verify += Date.now() - t;
     const kept = snap.release(!check.ok || problems.length > 0);
     checkedTotal += checked;
