@@ -815,47 +815,43 @@ async function verify(url: string, store: StoreUnderTest): Promise<{ problems: s
 
   const byChat = new Map<string, Msg[]>();
   for (const m of messages) byChat.set(m.chatId, [...(byChat.get(m.chatId) ?? []), m]);
-  await Promise.all(
-    [...byChat.entries()].map(async ([chatId, acked]) => {
-      const first = acked[0]!;
-      let stored = await allMessages(url, first.from, chatId);
-      if (!(stored instanceof Map) && first.to) stored = await allMessages(url, first.to, chatId);
-      // A side banned since (a robot froze it, a clock jump passed its deletion date) reads nothing:
-      // its messages are then looked up in the store itself.
-      if (!(stored instanceof Map) && stored.body?.error?.code === 'USER_DEACTIVATED_BAN') stored = await store.messagesIn(Number(chatId.slice(1)));
-      if (!(stored instanceof Map)) return void problems.push(`chat ${chatId}: ${stored.status} ${JSON.stringify(stored.body)}`);
-      for (const m of acked) {
-        checked++;
-        const s = stored.get(m.id);
-        if (!s)
-          problems.push(
-            `message ${m.id} (${m.from.id}→${m.to?.id ?? 'spambot'}, ${when(m)}) missing from ${chatId}: ${await store.describeMessage(Number(m.id.slice(1)))}`,
-          );
-        else if (s.text !== m.text || s.from !== m.from.id) problems.push(`message ${m.id} changed: ${JSON.stringify(s)}`);
-      }
-    }),
-  );
+  await limited([...byChat.entries()], async ([chatId, acked]) => {
+    const first = acked[0]!;
+    let stored = await allMessages(url, first.from, chatId);
+    if (!(stored instanceof Map) && first.to) stored = await allMessages(url, first.to, chatId);
+    // A side banned since (a robot froze it, a clock jump passed its deletion date) reads nothing:
+    // its messages are then looked up in the store itself.
+    if (!(stored instanceof Map) && stored.body?.error?.code === 'USER_DEACTIVATED_BAN') stored = await store.messagesIn(Number(chatId.slice(1)));
+    if (!(stored instanceof Map)) return void problems.push(`chat ${chatId}: ${stored.status} ${JSON.stringify(stored.body)}`);
+    for (const m of acked) {
+      checked++;
+      const s = stored.get(m.id);
+      if (!s)
+        problems.push(
+          `message ${m.id} (${m.from.id}→${m.to?.id ?? 'spambot'}, ${when(m)}) missing from ${chatId}: ${await store.describeMessage(Number(m.id.slice(1)))}`,
+        );
+      else if (s.text !== m.text || s.from !== m.from.id) problems.push(`message ${m.id} changed: ${JSON.stringify(s)}`);
+    }
+  });
 
   const byCase = new Map<string, Report[]>();
   for (const r of reports) if (r.caseId) byCase.set(r.caseId, [...(byCase.get(r.caseId) ?? []), r]);
   checked += reports.length - [...byCase.values()].flat().length; // waiting reports: counted, seen only by `check`
-  await Promise.all(
-    [...byCase.entries()].map(async ([caseId, acked]) => {
-      const r = await staff.get(`/v1/moderation/cases/${caseId}`);
-      if (r.status !== 200) return void problems.push(`case ${caseId}: ${r.status}`);
-      const c = r.body.case;
-      const ids = new Set((c.reports as { id: string }[]).map((x) => x.id));
-      for (const rep of acked) {
-        checked++;
-        if (!ids.has(rep.id)) problems.push(`report ${rep.id} missing from case ${caseId}`);
-        if (c.subject.accountId !== rep.subject.id) problems.push(`case ${caseId} has subject ${c.subject.accountId}, not ${rep.subject.id}`);
-      }
-      if (decided.has(caseId)) {
-        checked++;
-        if (c.state !== 'closed') problems.push(`case ${caseId} was decided (${decided.get(caseId)}) but is ${c.state}`);
-      }
-    }),
-  );
+  await limited([...byCase.entries()], async ([caseId, acked]) => {
+    const r = await staff.get(`/v1/moderation/cases/${caseId}`);
+    if (r.status !== 200) return void problems.push(`case ${caseId}: ${r.status}`);
+    const c = r.body.case;
+    const ids = new Set((c.reports as { id: string }[]).map((x) => x.id));
+    for (const rep of acked) {
+      checked++;
+      if (!ids.has(rep.id)) problems.push(`report ${rep.id} missing from case ${caseId}`);
+      if (c.subject.accountId !== rep.subject.id) problems.push(`case ${caseId} has subject ${c.subject.accountId}, not ${rep.subject.id}`);
+    }
+    if (decided.has(caseId)) {
+      checked++;
+      if (c.state !== 'closed') problems.push(`case ${caseId} was decided (${decided.get(caseId)}) but is ${c.state}`);
+    }
+  });
 
   const filed: { accountId: string; text: string }[] = [];
   for (const state of ['open', 'decided']) {
@@ -934,6 +930,21 @@ async function verify(url: string, store: StoreUnderTest): Promise<{ problems: s
   );
   checked += hooks.length;
   return { problems, checked };
+}
+
+/**
+ * `job` for every item, at most VERIFY_CONCURRENCY at a time: a read-back of hundreds of chats at
+ * once would open more connections than the server takes (BANYA_HTTP_MAX_CONNECTIONS, 1024), and
+ * those over it are reset.
+ */
+const VERIFY_CONCURRENCY = 32;
+async function limited<T>(items: T[], job: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(VERIFY_CONCURRENCY, items.length) }, async () => {
+      while (next < items.length) await job(items[next++]!);
+    }),
+  );
 }
 
 /** Polls `left` until it is empty or `ms` passed; what is left. */
