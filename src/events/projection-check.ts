@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { each, rows } from '../store/read.js';
 import { tableNamesQuery } from '../store/dialect.js';
 import type { EventsTable } from '../store/schema/events.js';
-import type { Store } from '../store/store.js';
+import type { SnapshotReader, Store } from '../store/store.js';
 import type { BanyaEvent } from './index.js';
 import type { ProjectorsFor, Recorded } from './projector.js';
 
@@ -39,7 +39,7 @@ export function recordedOf(row: EventRow): Recorded {
 }
 
 /** Replays `from`'s log into `into` (an empty, migrated store) with the given projectors. */
-export async function replayLog(from: Store, into: Store, projectors: ProjectorsFor<BanyaEvent, unknown>): Promise<number> {
+export async function replayLog(from: SnapshotReader, into: Store, projectors: ProjectorsFor<BanyaEvent, unknown>): Promise<number> {
   let batch: ReturnType<NonNullable<(typeof projectors)[BanyaEvent['type']]['sql']>> = [];
   let n = 0;
   for await (const row of each(from, from.db.selectFrom('events').select(['at', 'type', 'actor_kind', 'actor_id', 'account_id', 'payload']).orderBy('id'))) {
@@ -56,12 +56,12 @@ export async function replayLog(from: Store, into: Store, projectors: Projectors
   return n;
 }
 
-async function tableNames(store: Store): Promise<string[]> {
+async function tableNames(store: SnapshotReader): Promise<string[]> {
   const tables = await rows(store, tableNamesQuery(store.db).compile(store.db));
   return tables.map((r) => r.name).filter((t) => !(t in NOT_PROJECTIONS));
 }
 
-async function tableRows(store: Store, table: string): Promise<string[]> {
+async function tableRows(store: SnapshotReader, table: string): Promise<string[]> {
   const found = await rows(store, sql<Record<string, unknown>>`select * from ${sql.table(table)}`.compile(store.db));
   return found.map((r) => JSON.stringify(r, (_k, v: unknown) => (typeof v === 'bigint' ? Number(v) : v))).sort();
 }
@@ -70,7 +70,7 @@ async function tableRows(store: Store, table: string): Promise<string[]> {
  * Differences between the stored projections and the replay (empty: all equal): every projection
  * table, or only `tables` while some are still written by hand.
  */
-export async function compareProjections(stored: Store, replayed: Store, limit = 50, tables?: readonly string[]): Promise<string[]> {
+export async function compareProjections(stored: SnapshotReader, replayed: SnapshotReader, limit = 50, tables?: readonly string[]): Promise<string[]> {
   const problems: string[] = [];
   for (const table of tables ?? (await tableNames(stored))) {
     const want = await tableRows(replayed, table);

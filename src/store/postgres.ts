@@ -3,7 +3,17 @@ import { Kysely, Migrator, PostgresDialect, type CompiledQuery, type Compilable,
 import pg from 'pg';
 import type { Database } from './database.js';
 import { pgMigrationProvider } from './migrations/postgres.js';
-import { asUnit, compiled, StoreUnavailableError, WriteRejectedError, type Store, HealthProbe, type StoreHealth, type WriteUnit } from './store.js';
+import {
+  asUnit,
+  compiled,
+  StoreUnavailableError,
+  WriteRejectedError,
+  type SnapshotReader,
+  type Store,
+  HealthProbe,
+  type StoreHealth,
+  type WriteUnit,
+} from './store.js';
 
 export interface PostgresOptions {
   /** A batch that could not commit, or a memory update that threw after a commit: for the log. */
@@ -263,6 +273,51 @@ export class PostgresStore implements Store {
       }
     } finally {
       await client.query(`close ${name}`).catch(() => {});
+    }
+  }
+
+  /**
+   * One pooled connection in a REPEATABLE READ, read-only transaction: every read of `job`
+   * sees the snapshot its first statement took, whatever the writer (or another node) commits
+   * meanwhile. Its reads queue on that one connection.
+   */
+  async snapshot<T>(job: (reader: SnapshotReader) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    let cursors = 0;
+    const query = async <R>(q: Compilable | CompiledQuery): Promise<R[]> => {
+      const c = compiled(q);
+      return (await client.query({ text: c.sql, values: c.parameters as unknown[] })).rows as R[];
+    };
+    const reader: SnapshotReader = {
+      kind: 'postgres',
+      db: this.db,
+      all: query,
+      first: async <R>(q: Compilable | CompiledQuery) => (await query<R>(q))[0],
+      async *iterate<R>(q: Compilable | CompiledQuery): AsyncIterable<R> {
+        const c = compiled(q);
+        const name = `banya_snapshot_${++cursors}`;
+        await client.query({ text: `declare ${name} no scroll cursor for ${c.sql}`, values: c.parameters as unknown[] });
+        for (;;) {
+          const r = await client.query(`fetch ${ITERATE_ROWS} from ${name}`);
+          for (const row of r.rows) yield row as R;
+          if (r.rows.length < ITERATE_ROWS) break;
+        }
+        await client.query(`close ${name}`);
+      },
+    };
+    try {
+      await client.query('begin isolation level repeatable read read only');
+      await client.query('select 1'); // the snapshot is taken here
+      const result = await job(reader);
+      await client.query('commit');
+      return result;
+    } catch (err) {
+      broken = asError(err);
+      await client.query('rollback').catch(() => {});
+      throw err;
+    } finally {
+      client.release(broken);
     }
   }
 

@@ -7,7 +7,17 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect, type CompiledQuery, type Compilable } from 'kysely';
 import type { Database } from './database.js';
 import { migrationProvider } from './migrations/index.js';
-import { asUnit, compiled, StoreUnavailableError, WriteRejectedError, type Store, HealthProbe, type StoreHealth, type WriteUnit } from './store.js';
+import {
+  asUnit,
+  compiled,
+  StoreUnavailableError,
+  WriteRejectedError,
+  type SnapshotReader,
+  type Store,
+  HealthProbe,
+  type StoreHealth,
+  type WriteUnit,
+} from './store.js';
 
 export interface SqliteOptions {
   /** `process`: durable once handed to the OS; `power`: fsynced before acknowledging. */
@@ -175,6 +185,49 @@ export class SqliteStore implements Store {
 
   async *iterate<T>(query: Compilable | CompiledQuery): AsyncIterable<T> {
     yield* this.iterateSync<T>(query);
+  }
+
+  /**
+   * A read transaction on a connection of its own (read-only, to the same file): WAL gives it
+   * the last commit at its first read and keeps that view until it ends, while this connection
+   * (and any other process) goes on committing. An in-memory database has no second connection;
+   * its snapshot is the store itself.
+   */
+  async snapshot<T>(job: (reader: SnapshotReader) => Promise<T>): Promise<T> {
+    if (this.sqlite.memory) return job(this);
+    const conn = new BetterSqlite3(this.sqlite.name, { readonly: true, fileMustExist: true });
+    try {
+      conn.pragma('busy_timeout = 5000');
+      conn.exec('BEGIN');
+      conn.prepare('select count(*) from sqlite_master').get(); // the moment is taken here
+      const cache = new Map<string, BetterSqlite3.Statement>();
+      const prepared = (sql: string) => {
+        let s = cache.get(sql);
+        if (!s) cache.set(sql, (s = conn.prepare(sql)));
+        return s;
+      };
+      const reader: SnapshotReader = {
+        kind: 'sqlite',
+        db: this.db,
+        all: async <R>(query: Compilable | CompiledQuery) => {
+          const q = compiled(query);
+          return prepared(q.sql).all(...(q.parameters as unknown[])) as R[];
+        },
+        first: async <R>(query: Compilable | CompiledQuery) => {
+          const q = compiled(query);
+          return prepared(q.sql).get(...(q.parameters as unknown[])) as R | undefined;
+        },
+        async *iterate<R>(query: Compilable | CompiledQuery): AsyncIterable<R> {
+          const q = compiled(query);
+          yield* conn.prepare(q.sql).iterate(...(q.parameters as unknown[])) as IterableIterator<R>;
+        },
+      };
+      const result = await job(reader);
+      conn.exec('COMMIT');
+      return result;
+    } finally {
+      conn.close();
+    }
   }
 
   write(w: WriteUnit | readonly CompiledQuery[]): Promise<void> {

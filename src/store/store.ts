@@ -33,12 +33,21 @@ export interface Store {
    * (`StoreUnavailableError`) and the store goes on with the next batch.
    */
   write(unit: WriteUnit | readonly CompiledQuery[]): Promise<void>;
+  /**
+   * Reads that all see one moment of the store: the state after one commit, whatever commits
+   * while `job` runs (a reader beside a running server, `banya check`). Separate reads through
+   * `all`/`iterate` may each see a later commit than the one before.
+   */
+  snapshot<T>(job: (reader: SnapshotReader) => Promise<T>): Promise<T>;
   /** Resolves when every write accepted so far is durable. */
   flush(): Promise<void>;
   /** Whether the store can write now: a small durable write goes through the same path. */
   health(): Promise<StoreHealth>;
   close(): Promise<void>;
 }
+
+/** The reads of a snapshot (and the query builder, to compile them). */
+export type SnapshotReader = Pick<Store, 'kind' | 'db' | 'all' | 'first' | 'iterate'>;
 
 /** The store cannot take writes right now (I/O failure, closed). Nothing of the unit was kept. */
 export class StoreUnavailableError extends Error {

@@ -13,8 +13,10 @@ export async function platformDifferences(store: Store): Promise<string[]> {
   await store.flush();
   const replayed = await SqliteStore.openInMemory();
   try {
-    await replayLog(store, replayed, PROJECTORS as unknown as ProjectorsFor<BanyaEvent, unknown>);
-    const problems = await compareProjections(store, replayed, 1000);
+    const problems = await store.snapshot(async (stored) => {
+      await replayLog(stored, replayed, PROJECTORS as unknown as ProjectorsFor<BanyaEvent, unknown>);
+      return compareProjections(stored, replayed, 1000);
+    });
     return problems.filter((x) => PLATFORM_TABLES.includes(x.slice(0, x.indexOf(':'))));
   } finally {
     await replayed.close();
