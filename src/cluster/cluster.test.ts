@@ -132,6 +132,18 @@ describe('the shared look-up quota, from the use cases', () => {
   });
 });
 
+describe('rate limits in Redis, Redis unreachable', () => {
+  it('a limit that cannot be read is "unavailable" (503), not an error of the request', async () => {
+    const config = configFrom({ dataDir: '/tmp/x', rateLimits: { messages: { perSecond: 1, burst: 5 } } }).rateLimits;
+    // Port 1 on loopback: nothing listens there; no retries, so the command fails at once.
+    const r = new Redis({ host: '127.0.0.1', port: 1, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
+    const limits = new RedisLimiter(r, config, 'down:');
+    await expect(limits.take('messages', 1)).rejects.toBeInstanceOf(StoreUnavailableError);
+    await expect(limits.takeForIp('192.0.2.1')).rejects.toBeInstanceOf(StoreUnavailableError);
+    r.disconnect();
+  });
+});
+
 describe.runIf(redisAvailable())('rate limits in Redis', () => {
   let redis: TestRedis;
   beforeAll(async () => {

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../config.js';
 import type { BucketRule } from '../domain/bucket.js';
 import { addressKey, type LimitKind, type Limits } from '../platform/rate-limits.js';
+import { StoreUnavailableError } from '../store/store.js';
 
 /**
  * Token buckets in Redis, for several nodes: an account's requests, messages and reports spend
@@ -51,8 +52,11 @@ export class RedisLimiter implements Limits {
     return this.config.enabled;
   }
 
+  /** Redis unreachable is the service's trouble, not the request's: 503, never a 500. */
   private take1(key: string, rule: BucketRule): Promise<number> {
-    return this.redis.banyaTake(this.prefix + key, rule.perSecond, rule.burst);
+    return this.redis.banyaTake(this.prefix + key, rule.perSecond, rule.burst).catch((err: unknown) => {
+      throw new StoreUnavailableError(`the rate limits cannot be read: ${err instanceof Error ? err.message : String(err)}`);
+    });
   }
 
   take(kind: LimitKind, account: number): number | Promise<number> {
