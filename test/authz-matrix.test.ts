@@ -16,7 +16,7 @@ import { Client, type TestAccount, World } from './helpers/client.js';
 import { ADMIN_TOKEN, freshDataDir } from './helpers/server.js';
 
 /**
- * Issue 13, "Authorization matrix": every route of the server's own route table (as registered,
+ * The authorization matrix: every route of the server's own route table (as registered,
  * read from the server) is called as every kind of caller, and the answer is checked against the
  * access declared beside the route (`config.access`, `config.othersGet`):
  * allowed → neither 401 nor 403 of authentication (`UNAUTHORIZED`, `FORBIDDEN`); refused → exactly

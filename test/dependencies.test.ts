@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
-/** Issue 13: dependencies few, pinned by the lockfile, each justified in docs/DECISIONS.md. */
+/** Dependencies few, pinned by the lockfile, each justified in docs/DECISIONS.md. */
 describe('runtime dependencies', () => {
   const pkg = JSON.parse(fs.readFileSync('package.json', 'utf8')) as { dependencies: Record<string, string> };
   const lock = JSON.parse(fs.readFileSync('package-lock.json', 'utf8')) as { packages: Record<string, { version?: string }> };

@@ -21,7 +21,7 @@ import {
 import { ADMIN_TOKEN, startServer, type TestServer } from './helpers/server.js';
 
 /**
- * Issue 13, "Fuzzing": requests for every route of the server's own /openapi.json, valid-looking
+ * Fuzzing: requests for every route of the server's own /openapi.json, valid-looking
  * and hostile (wrong types, missing and extra fields, 100 kB strings, deep nesting, NUL bytes,
  * lone surrogates, `__proto__` keys, percent-encoded path tricks, bad query strings), under every
  * kind of token. Every answer: never a 5xx, every error in the API.md shape with a known code, and

@@ -10,7 +10,7 @@ import { expectError } from './helpers/expect.js';
 import { ADMIN_TOKEN, freshDataDir } from './helpers/server.js';
 
 /**
- * Issue 13, "Hardening": the access log and what never reaches it, tokens that can be revoked
+ * Hardening: the access log and what never reaches it, tokens that can be revoked
  * (an account signs out; the platform ends all of an account's sessions; a staff member's tokens
  * and console sessions end with them), the admin token's rotation, the console sign-in's limit on
  * failed attempts, and the web pages' headers. Timeouts, the connection cap, body limits and the

@@ -1,7 +1,7 @@
 import type { Protection } from './config.js';
 
 /**
- * Sender protection (issue 10): how many new chats with strangers a business number may start,
+ * Sender protection: how many new chats with strangers a business number may start,
  * and when. Pure functions over the times of its first contacts (sent and scheduled), on the
  * injected clock. Windows are rolling (any 60 minutes, any 24 hours), which keeps every
  * calendar hour and day within the caps too.
