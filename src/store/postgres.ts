@@ -284,7 +284,6 @@ export class PostgresStore implements Store {
   async snapshot<T>(job: (reader: SnapshotReader) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     let broken: Error | undefined;
-    let cursors = 0;
     const query = async <R>(q: Compilable | CompiledQuery): Promise<R[]> => {
       const c = compiled(q);
       return (await client.query({ text: c.sql, values: c.parameters as unknown[] })).rows as R[];
@@ -294,17 +293,7 @@ export class PostgresStore implements Store {
       db: this.db,
       all: query,
       first: async <R>(q: Compilable | CompiledQuery) => (await query<R>(q))[0],
-      async *iterate<R>(q: Compilable | CompiledQuery): AsyncIterable<R> {
-        const c = compiled(q);
-        const name = `banya_snapshot_${++cursors}`;
-        await client.query({ text: `declare ${name} no scroll cursor for ${c.sql}`, values: c.parameters as unknown[] });
-        for (;;) {
-          const r = await client.query(`fetch ${ITERATE_ROWS} from ${name}`);
-          for (const row of r.rows) yield row as R;
-          if (r.rows.length < ITERATE_ROWS) break;
-        }
-        await client.query(`close ${name}`);
-      },
+      iterate: <R>(q: Compilable | CompiledQuery) => this.iterateIn<R>(client, compiled(q)),
     };
     try {
       await client.query('begin isolation level repeatable read read only');
