@@ -458,12 +458,12 @@ describe('usernames and numbers', () => {
     expectError(dup, 409, 'USERNAME_TAKEN');
   });
 
-  it('reserves spambot and support (409 USERNAME_TAKEN)', async () => {
+  it("refuses the system accounts' own usernames (400 NAME_INVALID, RULES.md §1)", async () => {
     const a = await world.account();
     for (const username of ['spambot', 'SpamBot', 'support', '@Support']) {
-      expectError(await a.api.put('/v1/me', { username }), 409, 'USERNAME_TAKEN');
+      expectError(await a.api.put('/v1/me', { username }), 400, 'NAME_INVALID');
     }
-    expectError(await world.admin.post('/v1/accounts', { phone: freePhone(), name: 'x', username: 'spambot' }), 409, 'USERNAME_TAKEN');
+    expectError(await world.admin.post('/v1/accounts', { phone: freePhone(), name: 'x', username: 'spambot' }), 400, 'NAME_INVALID');
   });
 
   it('refuses a malformed username with 400 BAD_REQUEST (reason USERNAME_INVALID)', async () => {

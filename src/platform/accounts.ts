@@ -70,8 +70,8 @@ function checkName(name: string): string {
 function checkUsernameFormat(username: string): string {
   const u = username.startsWith('@') ? username.slice(1) : username;
   if (!USERNAME.test(u)) fail('USERNAME_INVALID', { field: 'username' });
-  if (RESERVED_USERNAMES.has(u.toLowerCase())) fail('USERNAME_TAKEN', { field: 'username' });
-  // Not the system's own username, but one that could pass for it (`spam_bot`, `Supp0rt`).
+  // The system's own usernames, and any that could pass for them (`spam_bot`, `Supp0rt`): RULES.md §1.
+  if (RESERVED_USERNAMES.has(u.toLowerCase())) fail('NAME_INVALID', { field: 'username', reason: "the username is a system account's own" });
   const refusal = nameRefusal(u);
   if (refusal) fail('NAME_INVALID', { field: 'username', reason: `the username ${refusal}` });
   return u;
