@@ -157,6 +157,13 @@ function unstorableInput(err: unknown): string | null {
 }
 
 export function errorHandler(err: FastifyError | Error, req: FastifyRequest, reply: FastifyReply): FastifyReply {
+  // An account out of requests whose body could not even be read is no message to SpamBot or
+  // support: it gets the FLOOD_WAIT held back for that (auth.ts `releaseForSystemAccount`).
+  const held = req.heldFloodWait;
+  if (held !== undefined) {
+    req.heldFloodWait = undefined;
+    return sendError(req, reply, 'FLOOD_WAIT', { retryAfter: held });
+  }
   if (err instanceof BanyaError) return sendError(req, reply, err.code, err.details);
   // A value the database cannot hold (PostgreSQL: a NUL, a character outside UTF-8, a number out
   // of range), in a write or in a read's parameter: the request's own input, not an outage.

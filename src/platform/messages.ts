@@ -74,6 +74,20 @@ export function resolveTarget(p: Platform, a: number, to: Target): Resolved {
   return { error: Code.PEER_ID_INVALID };
 }
 
+/**
+ * Whether `to`, as a client sent it (not yet validated), addresses SpamBot or support by id,
+ * username or chat: messages to them are never rate-limited (API.md).
+ */
+export function isForSystemAccount(p: Platform, a: number, to: unknown): boolean {
+  if (typeof to !== 'object' || to === null || Array.isArray(to)) return false;
+  const fields = Object.entries(to);
+  if (fields.length !== 1) return false;
+  const [field, value] = fields[0]!;
+  if (typeof value !== 'string' || (field !== 'accountId' && field !== 'username' && field !== 'chatId')) return false;
+  const target = resolveTarget(p, a, { [field]: value } as Target);
+  return 'peer' in target && target.peer !== 0 && (p.index.flags(target.peer) & SYSTEM) !== 0;
+}
+
 /** The `details` of a gate denial: until when, and where to appeal. */
 export function denial(p: Platform, code: DenyCode, a: number): BanyaError {
   const name = codeName(code);
