@@ -15,6 +15,7 @@ import { key } from '../events/serial.js';
 import type { Actor } from '../store/event-log.js';
 import { idempotent, NO_RECORD, type Remember } from './idempotency.js';
 import { lookUp, reserveShared } from './lookups.js';
+import { frozenDetails } from './writable.js';
 
 // For code not yet moved to `idempotent` (reports).
 
@@ -91,13 +92,12 @@ export function isForSystemAccount(p: Platform, a: number, to: unknown): boolean
 /** The `details` of a gate denial: until when, and where to appeal. */
 export function denial(p: Platform, code: DenyCode, a: number): BanyaError {
   const name = codeName(code);
-  const r = p.index.restriction(a);
   switch (code) {
     case Code.PEER_FLOOD:
     case Code.USER_RESTRICTED:
       return new BanyaError(name, { until: iso(p.index.limitedUntil(a)), appeal: 'spambot' });
     case Code.FROZEN_METHOD_INVALID:
-      return new BanyaError(name, { deleteAt: iso(r.deleteAt), appeal: 'spambot' });
+      return new BanyaError(name, frozenDetails(p, a));
     case Code.USER_BANNED_IN_CHANNEL:
       return new BanyaError(name, { appeal: 'spambot' });
     default:
