@@ -380,3 +380,30 @@ describe('a frozen account kept past its deletion date by an appeal (RULES.md §
     expect(ru.body.error.message).toMatch(/пока ваша апелляция на рассмотрении/);
   });
 });
+
+describe('a group report without messageIds (RULES.md §3)', () => {
+  it("takes the subject's last 10 messages there as evidence, and nobody else's", async () => {
+    const owner = await world.account();
+    const spammer = await world.account();
+    const member = await world.account();
+    const g = await owner.api.post('/v1/groups', { title: 'Neighbours', kind: 'group', public: true });
+    expect(g.status).toBe(201);
+    const chatId = g.body.chat.id;
+    for (const a of [spammer, member]) expect((await a.api.post(`/v1/chats/${chatId}/join`)).status).toBe(204);
+    // Elsewhere first: a private message is no evidence of the group.
+    await sent(spammer, member, 'private ad');
+    for (let i = 0; i < 12; i++) {
+      await sent(spammer, { chatId }, `ad ${i}`);
+      await sent(member, { chatId }, `reply ${i}`);
+    }
+    // The owner's report weighs as an admin's (the spammer joined by themselves): a case at once.
+    const r = await owner.api.post('/v1/reports', { chatId, accountId: spammer.id, reason: 'spam' });
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    await sent(spammer, { chatId }, 'after the report');
+    const detail = await moderator.get(`/v1/moderation/cases/${r.body.report.caseId}`);
+    expect(detail.status).toBe(200);
+    expect(detail.body.case.subject).toEqual({ accountId: spammer.id, chatId });
+    expect(detail.body.case.evidence.map((m: any) => m.text)).toEqual(Array.from({ length: 10 }, (_, i) => `ad ${i + 2}`));
+    expect(detail.body.case.evidence.every((m: any) => m.chatId === chatId)).toBe(true);
+  });
+});
