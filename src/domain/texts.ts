@@ -9,6 +9,8 @@ export interface TextParams {
   until?: number | null;
   retryAfter?: number;
   deleteAt?: number;
+  /** A frozen account past its deletion date, kept by an open appeal. */
+  deletionOnHold?: boolean;
 }
 
 const MONTHS_EN = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -29,7 +31,7 @@ type Texts = Partial<Record<ErrorCode, (p: TextParams) => string>>;
 const en: Texts = {
   USER_DEACTIVATED_BAN: () => 'This account has been banned for breaking the Terms of Service and can no longer be used.',
   FROZEN_METHOD_INVALID: (p) =>
-    `Your account is frozen: you can read, but you cannot send or change anything.${p.deleteAt ? ` It will be deleted on ${formatUtc(p.deleteAt, 'en')} unless an appeal succeeds.` : ''} Write to @spambot to appeal.`,
+    `Your account is frozen: you can read, but you cannot send or change anything.${p.deleteAt ? (p.deletionOnHold ? ` It was to be deleted on ${formatUtc(p.deleteAt, 'en')}; it will not be deleted while your appeal is under review.` : ` It will be deleted on ${formatUtc(p.deleteAt, 'en')} unless an appeal succeeds.`) : ''} Write to @spambot to appeal.`,
   INPUT_USER_DEACTIVATED: () => 'This account has been deleted.',
   YOU_BLOCKED_USER: () => 'You have blocked this person. Unblock them to send a message.',
   USER_IS_BLOCKED: () => 'This person has blocked you, so your message cannot be delivered.',
@@ -81,7 +83,7 @@ const en: Texts = {
 const ru: Texts = {
   USER_DEACTIVATED_BAN: () => 'Этот аккаунт заблокирован за нарушение Условий использования и больше не может работать.',
   FROZEN_METHOD_INVALID: (p) =>
-    `Ваш аккаунт заморожен: читать можно, а отправлять и менять что-либо нельзя.${p.deleteAt ? ` Он будет удалён ${formatUtc(p.deleteAt, 'ru')}, если апелляция не будет удовлетворена.` : ''} Чтобы обжаловать, напишите @spambot.`,
+    `Ваш аккаунт заморожен: читать можно, а отправлять и менять что-либо нельзя.${p.deleteAt ? (p.deletionOnHold ? ` Удаление было назначено на ${formatUtc(p.deleteAt, 'ru')}; пока ваша апелляция на рассмотрении, аккаунт не будет удалён.` : ` Он будет удалён ${formatUtc(p.deleteAt, 'ru')}, если апелляция не будет удовлетворена.`) : ''} Чтобы обжаловать, напишите @spambot.`,
   INPUT_USER_DEACTIVATED: () => 'Этот аккаунт удалён.',
   YOU_BLOCKED_USER: () => 'Вы заблокировали этого человека. Разблокируйте его, чтобы написать.',
   USER_IS_BLOCKED: () => 'Этот человек заблокировал вас, поэтому сообщение не может быть доставлено.',

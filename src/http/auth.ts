@@ -32,6 +32,11 @@ declare module 'fastify' {
     principalKind: PrincipalKind;
     /** The code of the error answered, if any (for figures). */
     errorCode?: string;
+    /**
+     * Seconds an account out of requests must wait, held back on a route that may carry a message
+     * to SpamBot or support until its body shows whether it does (`forSystemAccount`).
+     */
+    heldFloodWait?: number;
   }
   interface FastifyContextConfig {
     access?: Access;
@@ -40,6 +45,11 @@ declare module 'fastify' {
      * account gets for the owner's resource, one of these codes (it never reaches it).
      */
     othersGet?: readonly ErrorCode[];
+    /**
+     * Whether the request, its body read, is a message to SpamBot or support: those are never
+     * rate-limited (API.md), so an account out of requests is refused only once it is not.
+     */
+    forSystemAccount?: (req: FastifyRequest) => boolean;
   }
 }
 
@@ -115,12 +125,28 @@ export function authHook(p: Platform, sessions?: ConsoleSessions) {
     }
     // Rate limits: per account; per address only without a valid token; never the admin token.
     // In-process buckets answer at once; shared ones (Redis, several nodes) answer later.
+    const hold = principal?.kind === 'account' && req.routeOptions.config?.forSystemAccount !== undefined;
+    const decide = (w: number): boolean => {
+      if (w > 0 && !hold) return refuse(req, reply, 'FLOOD_WAIT', { retryAfter: w });
+      if (w > 0) req.heldFloodWait = w;
+      return authorize(req, reply, access, principal, viaSession);
+    };
     const wait = spend(p, principal, req);
-    if (typeof wait !== 'number')
-      return wait.then((w) => (w > 0 ? refuse(req, reply, 'FLOOD_WAIT', { retryAfter: w }) : authorize(req, reply, access, principal, viaSession)));
-    if (wait > 0) return refuse(req, reply, 'FLOOD_WAIT', { retryAfter: wait });
-    return authorize(req, reply, access, principal, viaSession);
+    return typeof wait === 'number' ? decide(wait) : wait.then(decide);
   };
+}
+
+/**
+ * A route's `preValidation` hook (its body read, not yet validated): a held FLOOD_WAIT is
+ * answered unless the request is a message to SpamBot or support. A body that cannot be read at
+ * all never gets here: the error handler answers the held FLOOD_WAIT instead (`heldFloodWait`).
+ */
+export function releaseForSystemAccount(req: FastifyRequest, reply: FastifyReply, done: () => void): void {
+  const wait = req.heldFloodWait;
+  if (wait === undefined) return done();
+  req.heldFloodWait = undefined;
+  if (req.routeOptions.config?.forSystemAccount?.(req) === true) return done();
+  refuse(req, reply, 'FLOOD_WAIT', { retryAfter: wait });
 }
 
 /**

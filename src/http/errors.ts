@@ -55,6 +55,7 @@ export function errorResponse(
   else if (details.until === null) params.until = null;
   if (typeof details.deleteAt === 'string') params.deleteAt = Date.parse(details.deleteAt);
   if (typeof details.retryAfter === 'number') params.retryAfter = details.retryAfter;
+  if (details.deletionOnHold === true) params.deletionOnHold = true;
   const clean: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(details)) if (v !== undefined) clean[k] = v;
   // Refusals of one field found past validation (a blank title, an invalid number) name it the
@@ -157,6 +158,13 @@ function unstorableInput(err: unknown): string | null {
 }
 
 export function errorHandler(err: FastifyError | Error, req: FastifyRequest, reply: FastifyReply): FastifyReply {
+  // An account out of requests whose body could not even be read is no message to SpamBot or
+  // support: it gets the FLOOD_WAIT held back for that (auth.ts `releaseForSystemAccount`).
+  const held = req.heldFloodWait;
+  if (held !== undefined) {
+    req.heldFloodWait = undefined;
+    return sendError(req, reply, 'FLOOD_WAIT', { retryAfter: held });
+  }
   if (err instanceof BanyaError) return sendError(req, reply, err.code, err.details);
   // A value the database cannot hold (PostgreSQL: a NUL, a character outside UTF-8, a number out
   // of range), in a write or in a read's parameter: the request's own input, not an outage.

@@ -230,6 +230,7 @@ export async function createHttpServer(p: Platform, options: HttpOptions): Promi
 
   app.decorateRequest('principal', null);
   app.decorateRequest('lang', undefined);
+  app.decorateRequest('heldFloodWait', undefined);
   const sessions = new ConsoleSessions(p);
   await sessions.load();
   const authenticate = authHook(p, sessions);

@@ -15,6 +15,7 @@ import { key } from '../events/serial.js';
 import type { Actor } from '../store/event-log.js';
 import { idempotent, NO_RECORD, type Remember } from './idempotency.js';
 import { lookUp, reserveShared } from './lookups.js';
+import { frozenDetails } from './writable.js';
 
 // For code not yet moved to `idempotent` (reports).
 
@@ -74,16 +75,29 @@ export function resolveTarget(p: Platform, a: number, to: Target): Resolved {
   return { error: Code.PEER_ID_INVALID };
 }
 
+/**
+ * Whether `to`, as a client sent it (not yet validated), addresses SpamBot or support by id,
+ * username or chat: messages to them are never rate-limited (API.md).
+ */
+export function isForSystemAccount(p: Platform, a: number, to: unknown): boolean {
+  if (typeof to !== 'object' || to === null || Array.isArray(to)) return false;
+  const fields = Object.entries(to);
+  if (fields.length !== 1) return false;
+  const [field, value] = fields[0]!;
+  if (typeof value !== 'string' || (field !== 'accountId' && field !== 'username' && field !== 'chatId')) return false;
+  const target = resolveTarget(p, a, { [field]: value } as Target);
+  return 'peer' in target && target.peer !== 0 && (p.index.flags(target.peer) & SYSTEM) !== 0;
+}
+
 /** The `details` of a gate denial: until when, and where to appeal. */
 export function denial(p: Platform, code: DenyCode, a: number): BanyaError {
   const name = codeName(code);
-  const r = p.index.restriction(a);
   switch (code) {
     case Code.PEER_FLOOD:
     case Code.USER_RESTRICTED:
       return new BanyaError(name, { until: iso(p.index.limitedUntil(a)), appeal: 'spambot' });
     case Code.FROZEN_METHOD_INVALID:
-      return new BanyaError(name, { deleteAt: iso(r.deleteAt), appeal: 'spambot' });
+      return new BanyaError(name, frozenDetails(p, a));
     case Code.USER_BANNED_IN_CHANNEL:
       return new BanyaError(name, { appeal: 'spambot' });
     default:

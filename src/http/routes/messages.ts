@@ -2,8 +2,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Figures } from '../../metrics/figures.js';
 import { listChats, listMessages } from '../../platform/chats.js';
 import type { Platform } from '../../platform/context.js';
-import { sendMessage, type Target } from '../../platform/messages.js';
-import { accountOf } from '../auth.js';
+import { isForSystemAccount, sendMessage, type Target } from '../../platform/messages.js';
+import { accountOf, releaseForSystemAccount } from '../auth.js';
 import { requestLang } from '../errors.js';
 import { pageParams } from '../paging.js';
 import { errorResponses, idempotencyKeySchema, messageSchema, pageQuerySchema, targetSchema } from '../schemas.js';
@@ -12,7 +12,13 @@ export async function messageRoutes(app: FastifyInstance, p: Platform, figures?:
   app.post<{ Body: { to: Target; text: string; idempotencyKey?: string } }>(
     '/v1/messages',
     {
-      config: { access: 'account', othersGet: ['PEER_ID_INVALID'] },
+      config: {
+        access: 'account',
+        othersGet: ['PEER_ID_INVALID'],
+        // Messages to SpamBot and support are never rate-limited (API.md).
+        forSystemAccount: (req) => isForSystemAccount(p, accountOf(req), (req.body as { to?: unknown } | undefined)?.to),
+      },
+      preValidation: releaseForSystemAccount,
       // Sends and their denials, for the console's figures: a hook of this route alone.
       ...(figures
         ? {

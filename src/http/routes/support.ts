@@ -6,7 +6,7 @@ import type { Platform } from '../../platform/context.js';
 import type { SpamBot } from '../../spambot/bot.js';
 import { parseId, publicId } from '../../store/ids.js';
 import type { SupportDesk } from '../../support/desk.js';
-import { accountOf } from '../auth.js';
+import { accountOf, releaseForSystemAccount } from '../auth.js';
 import { numericCursor, pageParams } from '../paging.js';
 import { staffOf } from './actor.js';
 import { errorResponses, pageQuerySchema } from '../schemas.js';
@@ -68,7 +68,9 @@ export async function supportRoutes(app: FastifyInstance, p: Platform, spamBot: 
   app.post<{ Body: { text: string } }>(
     '/v1/support/tickets',
     {
-      config: { access: 'account' },
+      // "Ask a question" is a message to support: never rate-limited (API.md).
+      config: { access: 'account', forSystemAccount: () => true },
+      preValidation: releaseForSystemAccount,
       schema: {
         summary: '"Ask a question": a ticket for support (joins the open one); answers arrive as messages from @support',
         tags: ['support'],
