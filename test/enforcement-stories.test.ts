@@ -476,6 +476,30 @@ describe('story: numbers', () => {
     expect((await me(next)).kind).toBe('number');
   });
 
+  it('flags the number of an account that deleted itself before its case was confirmed', async () => {
+    const shedder = await world.account();
+    const { caseId } = await spamAndReport(shedder, 'spam');
+    expect((await as(shedder).delete('/v1/me')).status).toBe(204);
+    // Before the decision the number is free: nothing was decided yet.
+    const early = await world.account({ phone: shedder.phone });
+    expect((await me(early)).state).toBe('free');
+    await confirm(caseId, 'spam');
+    // The account that took the number meanwhile is limited by the number, and so is the next.
+    expect(await me(early)).toMatchObject({ state: 'limited', kind: 'number', until: null });
+    expect((await as(early).delete('/v1/me')).status).toBe(204);
+    const next = await world.account({ phone: shedder.phone });
+    expect(await me(next)).toMatchObject({ state: 'limited', kind: 'number', until: null });
+  });
+
+  it('leaves the number free when the case of an account that deleted itself is dismissed', async () => {
+    const reported = await world.account();
+    const { caseId } = await spamAndReport(reported, 'spam');
+    expect((await as(reported).delete('/v1/me')).status).toBe(204);
+    expect((await decide(moderator, caseId, { action: 'dismiss' })).status).toBe(200);
+    const next = await world.account({ phone: reported.phone });
+    expect((await me(next)).state).toBe('free');
+  });
+
   it('does not limit a number whose last account deleted itself while free', async () => {
     const honest = await world.account();
     await offence(honest);

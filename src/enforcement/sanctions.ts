@@ -1,5 +1,6 @@
 import type { RobotSignal } from '../events/index.js';
 import { countingStrikes, sanctionFor, type Sanction } from '../domain/ladder.js';
+import { Flag } from '../domain/gate.js';
 import { phoneKey } from '../domain/phone.js';
 import type { Actor } from '../store/event-log.js';
 import { row } from '../store/read.js';
@@ -9,6 +10,8 @@ import { emitRestriction } from './restrictions.js';
 import type { Enforcement } from './state.js';
 
 /** Turning a confirmed case (or a robot's verdict) into restrictions, a strike and takedowns. */
+
+const SYSTEM: Actor = { kind: 'system' };
 
 export interface SanctionView {
   state: 'free' | 'limited' | 'frozen' | 'banned';
@@ -76,6 +79,7 @@ export async function emitSanction(
     restrictionId = emitRestriction(e, change, subject, { state: 'banned', kind: policy, ...base }, actor, now);
     await emitNumberBan(e, change, subject, actor, now);
   }
+  if (sanction.state === 'limited' || sanction.state === 'frozen') await emitShedNumber(e, change, subject, now);
   if (sanction.publicGroupsBan) {
     restrictionId = emitRestriction(e, change, subject, { state: 'public_groups_ban', kind: policy, ...base }, actor, now);
   }
@@ -92,6 +96,23 @@ export async function emitSanction(
 async function phoneOf(e: Enforcement, subject: number): Promise<string | null> {
   const found = await row(e.store, e.store.db.selectFrom('accounts').select('phone').where('id', '=', subject));
   return found?.phone ?? null;
+}
+
+/**
+ * A subject that deleted itself before its case was decided shed the limit the decision gives,
+ * as one deleting itself while limited does (RULES.md §4, Numbers): its number is flagged as if
+ * it had left limited, and an account already registered on the number since starts limited
+ * (kind `number`) now, as it would have at registration.
+ */
+async function emitShedNumber(e: Enforcement, change: Change, subject: number, now: number): Promise<void> {
+  if ((e.index.flags(subject) & Flag.DELETED) === 0) return;
+  const phone = await phoneOf(e, subject);
+  if (!phone || e.enforcement.numberFlags.has(phoneKey(phone))) return;
+  change.emit(now, SYSTEM, subject, { type: 'number_flagged', payload: { phone, reason: 'deleted_before_decision', flag: 'set' } });
+  const holder = e.index.byPhone(phoneKey(phone));
+  if (holder === 0 || holder === subject) return;
+  change.emit(now, SYSTEM, holder, { type: 'number_flagged', payload: { phone, reason: 'previous_account_restricted', flag: 'none' } });
+  emitRestriction(e, change, holder, { state: 'limited', kind: 'number', until: null }, SYSTEM, now);
 }
 
 /** A banned account's number can never register again. */
