@@ -525,7 +525,20 @@ describe('names that pass for a system account (RULES.md §1)', () => {
       ).toEqual(['body.name']);
     }
     // The system's own usernames and their look-alikes pass for a system account (400).
-    for (const username of ['spambot', 'SpamBot', 'support', 'spam_bot', 'Spam_Bot', 'supp0rt', 'Support_', 'sp4mbot', 'spamb0t', 'spaminfobot', 'Spam_Info_Bot', 'sparnbot']) {
+    for (const username of [
+      'spambot',
+      'SpamBot',
+      'support',
+      'spam_bot',
+      'Spam_Bot',
+      'supp0rt',
+      'Support_',
+      'sp4mbot',
+      'spamb0t',
+      'spaminfobot',
+      'Spam_Info_Bot',
+      'sparnbot',
+    ]) {
       const r = await world.admin.post('/v1/accounts', { phone: phone(), name: 'Ordinary Person', username });
       expectError(r, 400, 'NAME_INVALID');
       expect(
