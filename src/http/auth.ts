@@ -1,5 +1,6 @@
 import { fastifyCookie } from '@fastify/cookie';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { IncomingHttpHeaders } from 'node:http';
 import { Flag } from '../domain/gate.js';
 import type { Lang } from '../domain/texts.js';
 import type { Platform } from '../platform/context.js';
@@ -49,7 +50,7 @@ export type PrincipalKind = 'anonymous' | 'invalid' | 'account' | 'staff' | 'adm
 /** `Bearer <token>`; the scheme's case does not matter (RFC 7235 §2.1: `bearer`, `BEARER`). */
 const BEARER = /^bearer[ \t]+(\S+)[ \t]*$/i;
 
-export function bearer(req: FastifyRequest): string | undefined {
+export function bearer(req: { readonly headers: IncomingHttpHeaders }): string | undefined {
   const h = req.headers.authorization;
   if (!h) return undefined;
   return BEARER.exec(h)?.[1];
@@ -65,25 +66,39 @@ export function accountOf(req: FastifyRequest): number {
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** The console session cookie of a request, read only when it has no bearer token. */
-function sessionCookie(req: FastifyRequest): string | undefined {
+function sessionCookie(req: AuthSubject): string | undefined {
   const header = req.headers.cookie;
   if (!header) return undefined;
   return fastifyCookie.parse(header)[SESSION_COOKIE];
 }
 
 /**
+ * What authentication reads of a request and writes on it: a Fastify request is one, and so is
+ * the raw send path's own (send-fast-path.ts), so that both run this one code.
+ */
+export interface AuthSubject {
+  readonly headers: IncomingHttpHeaders;
+  readonly method: string;
+  readonly ip: string;
+  principal: Principal | null;
+  lang: Lang | undefined;
+  principalKind: PrincipalKind;
+}
+
+/** Answers a refused request (its error in the one shape) and returns false. */
+export type Refuse<S, R> = (req: S, reply: R, code: ErrorCode, details?: Record<string, unknown>) => false;
+
+/**
  * Authenticates, authorises and rate-limits, before the body is even read. A bearer token wins;
  * without one, a console session cookie stands for its staff token, and then every write must
  * carry the session's CSRF token. Synchronous (the hot path pays no promise): true when the
- * request goes on, false when it was answered here.
+ * request goes on, false when it was answered (through `refuse`). `access` is the route's
+ * declaration; undefined is refused (fail closed).
  */
-export function authHook(p: Platform, sessions?: ConsoleSessions) {
-  return function authenticate(req: FastifyRequest, reply: FastifyReply): boolean | Promise<boolean> {
+export function authenticator(p: Platform, sessions?: ConsoleSessions) {
+  return function authenticate<S extends AuthSubject, R>(req: S, reply: R, access: Access | undefined, refuse: Refuse<S, R>): boolean | Promise<boolean> {
     req.principal = null;
     req.lang = undefined;
-    // Fail closed: a route reached without a declaration (none registers without one) is refused;
-    // an unknown path goes on to its 404.
-    const access: Access | undefined = req.routeOptions.config?.access ?? (req.is404 ? 'none' : undefined);
     const token = bearer(req);
     let principal = token ? p.tokens.lookup(token) : undefined;
     const sessionId = token === undefined && sessions ? sessionCookie(req) : undefined;
@@ -117,9 +132,21 @@ export function authHook(p: Platform, sessions?: ConsoleSessions) {
     // In-process buckets answer at once; shared ones (Redis, several nodes) answer later.
     const wait = spend(p, principal, req);
     if (typeof wait !== 'number')
-      return wait.then((w) => (w > 0 ? refuse(req, reply, 'FLOOD_WAIT', { retryAfter: w }) : authorize(req, reply, access, principal, viaSession)));
+      return wait.then((w) => (w > 0 ? refuse(req, reply, 'FLOOD_WAIT', { retryAfter: w }) : authorize(req, reply, refuse, access, principal, viaSession)));
     if (wait > 0) return refuse(req, reply, 'FLOOD_WAIT', { retryAfter: wait });
-    return authorize(req, reply, access, principal, viaSession);
+    return authorize(req, reply, refuse, access, principal, viaSession);
+  };
+}
+
+/**
+ * Fastify's side of `authenticator`: the route's declared access (an unknown path goes on to
+ * its 404; a route reached without a declaration, which none registers without, is refused).
+ */
+export function authHook(p: Platform, sessions?: ConsoleSessions) {
+  const authenticate = authenticator(p, sessions);
+  return function authenticateRoute(req: FastifyRequest, reply: FastifyReply): boolean | Promise<boolean> {
+    const access: Access | undefined = req.routeOptions.config?.access ?? (req.is404 ? 'none' : undefined);
+    return authenticate(req, reply, access, refuse);
   };
 }
 
@@ -128,7 +155,7 @@ export function authHook(p: Platform, sessions?: ConsoleSessions) {
  * and credentials that do not authenticate also a smaller bucket of their own (guessing tokens
  * from one address is slow, and valid tokens, limited per account, never meet it).
  */
-function spend(p: Platform, principal: Principal | undefined, req: FastifyRequest): number | Promise<number> {
+function spend(p: Platform, principal: Principal | undefined, req: AuthSubject): number | Promise<number> {
   if (principal?.kind === 'account') return p.limits.take('requests', principal.accountId);
   if (principal) return 0;
   const byIp = p.limits.takeForIp(req.ip);
@@ -138,7 +165,14 @@ function spend(p: Platform, principal: Principal | undefined, req: FastifyReques
 }
 
 /** Whether the caller may call the route, as its `config.access` declares. */
-function authorize(req: FastifyRequest, reply: FastifyReply, access: Access | undefined, principal: Principal | undefined, viaSession: boolean): boolean {
+function authorize<S extends AuthSubject, R>(
+  req: S,
+  reply: R,
+  refuse: Refuse<S, R>,
+  access: Access | undefined,
+  principal: Principal | undefined,
+  viaSession: boolean,
+): boolean {
   if (access === 'none') {
     req.principal = principal ?? null;
     return true;
