@@ -78,6 +78,10 @@ class Exchange implements AuthSubject {
   body: unknown = undefined;
   /** A body that could not be read or parsed: the connection is closed after the answer, as Fastify does. */
   close = false;
+  /** The body as it is read: bytes so far, the first chunk, any further ones. */
+  received = 0;
+  first: Buffer | null = null;
+  chunks: Buffer[] | null = null;
 
   constructor(
     readonly raw: IncomingMessage,
@@ -98,6 +102,11 @@ export interface SendFastPath {
   /** Requests it took so far (tests and benchmarks check that it is in use). */
   readonly taken: number;
 }
+
+/** The request and the response of an exchange hold it, for the listeners shared by all. */
+const EXCHANGE = Symbol('send exchange');
+type Carrier = { [EXCHANGE]?: Exchange };
+const exchangeOf = (e: IncomingMessage | ServerResponse): Exchange => (e as Carrier)[EXCHANGE] as Exchange;
 
 export function sendFastPath(o: SendFastPathOptions): SendFastPath {
   const { route, authenticate, validate, serializers, bodyLimit, fresh, figures, accessLog, log, genReqId, closing } = o;
@@ -152,6 +161,17 @@ export function sendFastPath(o: SendFastPathOptions): SendFastPath {
 
   const answer = (x: Exchange, r: { status: number; body: unknown }): void => write(x, r.status, serialize(r.status, r.body));
 
+  /** The route's answer, or its error. */
+  const deliver = async (x: Exchange, sent: Promise<{ status: number; body: unknown }>): Promise<void> => {
+    let r: { status: number; body: unknown };
+    try {
+      r = await sent;
+    } catch (err) {
+      return fail(x, err);
+    }
+    answer(x, r);
+  };
+
   /** Validation, then the route's own handler. */
   const handle = (x: Exchange, value: unknown): void => {
     x.body = value;
@@ -170,49 +190,49 @@ export function sendFastPath(o: SendFastPathOptions): SendFastPath {
     } catch (err) {
       return fail(x, err);
     }
-    sent.then(
-      (r) => answer(x, r),
-      (err) => fail(x, err),
-    );
+    void deliver(x, sent);
   };
 
-  /** Fastify's `rawBody` for a string parser, then the content-type parser of server.ts. */
+  // Fastify's `rawBody` for a string parser, then the content-type parser of server.ts. The
+  // listeners are shared (no function made per request): `this` is the request, which holds its
+  // exchange.
+  const stopReading = (raw: IncomingMessage): void => {
+    raw.removeListener('data', onData);
+    raw.removeListener('end', onEnd);
+    raw.removeListener('error', onEnd);
+  };
+  const unreadable = (x: Exchange, err: Error): void => {
+    x.close = true;
+    fail(x, err);
+  };
+  function onData(this: IncomingMessage, chunk: Buffer): void {
+    const x = exchangeOf(this);
+    x.received += chunk.length;
+    if (x.received > bodyLimit) {
+      stopReading(this);
+      return unreadable(x, new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE());
+    }
+    if (x.first === null) x.first = chunk;
+    else (x.chunks ??= [x.first]).push(chunk);
+  }
+  function onEnd(this: IncomingMessage, err?: Error & { statusCode?: number }): void {
+    stopReading(this);
+    const x = exchangeOf(this);
+    if (err != null) {
+      if (!(typeof err.statusCode === 'number' && err.statusCode >= 400)) err.statusCode = 400;
+      return unreadable(x, err);
+    }
+    const contentLength = Number(x.headers['content-length']);
+    if (!Number.isNaN(contentLength) && x.received !== contentLength) return unreadable(x, new errorCodes.FST_ERR_CTP_INVALID_CONTENT_LENGTH());
+    const text = x.chunks !== null ? Buffer.concat(x.chunks, x.received).toString('utf8') : x.first !== null ? x.first.toString('utf8') : '';
+    x.first = null;
+    x.chunks = null;
+    const value = parseBody(text);
+    if (value instanceof BanyaError) return unreadable(x, value);
+    handle(x, value);
+  }
   const readBody = (x: Exchange): void => {
     const raw = x.raw;
-    const contentLength = Number(x.headers['content-length']);
-    let received = 0;
-    let first: Buffer | null = null;
-    let chunks: Buffer[] | null = null;
-    const stop = () => {
-      raw.removeListener('data', onData);
-      raw.removeListener('end', onEnd);
-      raw.removeListener('error', onEnd);
-    };
-    const refused = (err: Error) => {
-      x.close = true;
-      fail(x, err);
-    };
-    function onData(chunk: Buffer): void {
-      received += chunk.length;
-      if (received > bodyLimit) {
-        stop();
-        return refused(new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE());
-      }
-      if (first === null) first = chunk;
-      else (chunks ??= [first]).push(chunk);
-    }
-    function onEnd(err?: Error & { statusCode?: number }): void {
-      stop();
-      if (err != null) {
-        if (!(typeof err.statusCode === 'number' && err.statusCode >= 400)) err.statusCode = 400;
-        return refused(err);
-      }
-      if (!Number.isNaN(contentLength) && received !== contentLength) return refused(new errorCodes.FST_ERR_CTP_INVALID_CONTENT_LENGTH());
-      const text = chunks !== null ? Buffer.concat(chunks, received).toString('utf8') : first !== null ? (first as Buffer).toString('utf8') : '';
-      const value = parseBody(text);
-      if (value instanceof BanyaError) return refused(value);
-      handle(x, value);
-    }
     raw.on('data', onData);
     raw.on('end', onEnd);
     raw.on('error', onEnd);
@@ -223,15 +243,27 @@ export function sendFastPath(o: SendFastPathOptions): SendFastPath {
   const begin = (x: Exchange, hasBody: boolean): void => {
     const length = declaredLength(x.headers['content-length']);
     if (length !== null && length > bodyLimit) return writeTooLarge(x.raw, x, bodyLimit);
-    const next = hasBody ? readBody : (y: Exchange) => handle(y, undefined);
     const ok = authenticate(x, x, access, refuseAuth);
-    if (ok === true) next(x);
-    else if (ok !== false)
+    if (ok === true) {
+      if (hasBody) readBody(x);
+      else handle(x, undefined);
+    } else if (ok !== false)
       ok.then(
-        (yes) => yes && next(x),
+        (yes) => {
+          if (!yes) return;
+          if (hasBody) readBody(x);
+          else handle(x, undefined);
+        },
         (err) => fail(x, err),
       );
   };
+
+  /** Fastify's response listeners: once the answer is out (or failed), its `onResponse` hooks. */
+  function onFinished(this: ServerResponse): void {
+    this.removeListener('finish', onFinished);
+    this.removeListener('error', onFinished);
+    finished(exchangeOf(this));
+  }
 
   let taken = 0;
   function take(req: IncomingMessage, res: ServerResponse): boolean {
@@ -246,14 +278,11 @@ export function sendFastPath(o: SendFastPathOptions): SendFastPath {
       hasBody = false;
     } else if (type !== 'application/json' && !READ_TYPES.has(type.toLowerCase())) return false;
     const x = new Exchange(req, res, performance.now());
+    (req as Carrier)[EXCHANGE] = x;
     if (accessLog !== null || figures !== undefined) {
-      const done = () => {
-        res.removeListener('finish', done);
-        res.removeListener('error', done);
-        finished(x);
-      };
-      res.on('finish', done);
-      res.on('error', done);
+      (res as Carrier)[EXCHANGE] = x;
+      res.on('finish', onFinished);
+      res.on('error', onFinished);
     }
     if (fresh)
       fresh().then(
