@@ -483,3 +483,61 @@ describe('POST /v1/messages on the fast path answers as Fastify does', () => {
     expect(fastFigures).toEqual(slowFigures);
   }, 240_000);
 });
+
+describe('while the server closes', () => {
+  /**
+   * A request that began before the close is answered; one that comes after it on the same
+   * connection (pipelined behind it) gets Fastify's 503, with the fast path on as with it off.
+   */
+  async function closingAnswers(fast: boolean): Promise<string[]> {
+    const dataDir = freshDataDir();
+    const databaseUrl = onPostgres() ? await databaseUrlFor(dataDir) : undefined;
+    const config = configFrom({
+      dataDir,
+      ...(databaseUrl ? { databaseUrl } : {}),
+      port: 0,
+      host: '127.0.0.1',
+      adminToken: ADMIN_TOKEN,
+      clock: 'manual',
+      logLevel: 'silent',
+      http: { sendFastPath: fast },
+    });
+    const app = await createApp(config, { logger: pino({ level: 'silent' }) });
+    const url = await app.listen();
+    const world = new World(url);
+    const a = await world.account({ phone: phoneOf(90) });
+    const b = await world.account({ phone: phoneOf(91) });
+    const body = JSON.stringify({ to: { accountId: b.id }, text: 'before the close' });
+    const head = (n: number) =>
+      `POST /v1/messages HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${a.token}\r\nContent-Type: application/json\r\nContent-Length: ${n}\r\n\r\n`;
+    const net = await import('node:net');
+    const socket = net.connect(Number(new URL(url).port), '127.0.0.1');
+    await new Promise((r) => socket.once('connect', r));
+    let received = '';
+    socket.on('data', (c: Buffer) => {
+      received += c.toString('utf8');
+    });
+    const ended = new Promise((r) => socket.once('close', r));
+    // The first request's headers and half its body: the connection is busy, not idle.
+    socket.write(head(Buffer.byteLength(body)) + body.slice(0, 10));
+    await new Promise((r) => setTimeout(r, 100));
+    const closed = app.close();
+    await new Promise((r) => setTimeout(r, 100));
+    socket.write(body.slice(10) + head(Buffer.byteLength(body)) + body);
+    await Promise.race([ended, new Promise((r) => setTimeout(r, 3000))]);
+    socket.destroy();
+    await closed;
+    return [...received.matchAll(/HTTP\/1\.1 (\d+)[\s\S]*?\r\n\r\n(\{.*?\}(?=HTTP|$))/g)].map(
+      (m) => `${m[1]} ${m[2]!.replace(/"(id|chatId|sentAt)":"[^"]*"/g, '"$1":"…"')}`,
+    );
+  }
+
+  it('answers the request that began, then 503 as Fastify does', async () => {
+    const fast = await closingAnswers(true);
+    const slow = await closingAnswers(false);
+    expect(slow.length, slow.join('\n')).toBe(2);
+    expect(slow[0]).toMatch(/^201 /);
+    expect(slow[1]).toMatch(/^503 /);
+    expect(fast).toEqual(slow);
+  }, 60_000);
+});
