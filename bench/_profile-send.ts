@@ -6,9 +6,10 @@
  * serving process's CPU time per request, the functions with the most self time, and the share
  * of the window spent under each part of the send path (inclusive time, from the stacks).
  *
- *   node --expose-gc --import tsx bench/_profile-send.ts [--seconds 8] [--out FILE.cpuprofile] [--fastify]
+ *   node --expose-gc --import tsx bench/_profile-send.ts [--seconds 8] [--out FILE.cpuprofile] [--fastify] [--no-fast-path]
  *
- * `--fastify` profiles the minimal Fastify app of bench/http.ts instead, for comparison.
+ * `--fastify` profiles the minimal Fastify app of bench/http.ts instead, for comparison;
+ * `--no-fast-path` runs banya with its send fast path off (`http.sendFastPath`), for an A/B.
  */
 import fs from 'node:fs';
 import { Session } from 'node:inspector/promises';
@@ -24,8 +25,9 @@ const SECONDS = Number(opt('seconds', '8'));
 const OUT = opt('out', '');
 const FASTIFY = args.includes('--fastify');
 const PROFILE = !args.includes('--no-profile');
+const FAST_PATH = !args.includes('--no-fast-path');
 
-const app = await benchApp(scratchDir('profile'));
+const app = await benchApp(scratchDir('profile'), { http: { sendFastPath: FAST_PATH } });
 const pop = await populate(app.platform, 2000, 3);
 const url = await app.listen();
 const sends = sendRequests(pop, 8000, 12);
@@ -99,6 +101,7 @@ if (COMPARE > 0) {
     );
   }
   const mid = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
+  console.log(`send fast path ${FAST_PATH ? 'on' : 'off'}: it took ${app.http.sendFastPath?.taken ?? 0} requests`);
   console.log(
     `medians: banya ${mid(all.banya!).toFixed(1)} µs, fastify ${mid(all.fastify!).toFixed(1)} µs, bare ${mid(all.bare!).toFixed(1)} µs; median ratio banya/fastify ${mid(ratios).toFixed(2)}`,
   );
@@ -143,6 +146,7 @@ await app.close();
 if (OUT) fs.writeFileSync(OUT, JSON.stringify(profile));
 
 console.log(`${FASTIFY ? 'plain Fastify' : 'banya'}: ${r.completed} answers in ${r.seconds.toFixed(1)} s, statuses ${JSON.stringify(r.statuses)}`);
+if (!FASTIFY) console.log(`send fast path ${FAST_PATH ? 'on' : 'off'}: it took ${app.http.sendFastPath?.taken ?? 0} requests`);
 console.log(`server CPU per request ${((1000 * (c1 - c0)) / r.completed).toFixed(1)} µs (profiler on: ~10% more than without)`);
 
 console.log(`commits ${w.commits}, units per commit ${(w.units / Math.max(1, w.commits)).toFixed(1)}`);
@@ -186,11 +190,12 @@ const PARTS: [string, (n: Node) => boolean][] = [
   ['sendMessage (rest)', (n) => /^(send|sendMessage|writeMessage)$/.test(n.callFrame.functionName) && n.callFrame.url.includes('platform/messages')],
   ['auth hook', (n) => n.callFrame.functionName === 'authenticate'],
   ['onResponse figures', (n) => n.callFrame.url.includes('metrics/figures') || n.callFrame.url.includes('prom-client')],
-  ['body parse (JSON + checks)', (n) => n.callFrame.url.includes('http/server.ts') && /bodyProblem|^$|anonymous/.test(n.callFrame.functionName)],
+  ['body parse (JSON + checks)', (n) => n.callFrame.url.includes('http/body.ts')],
   ['response serialisation', (n) => n.callFrame.url.includes('fast-json-stringify') || /serialize/i.test(n.callFrame.functionName)],
   ['validation (ajv)', (n) => /validate/i.test(n.callFrame.functionName) && !n.callFrame.url.includes('node:')],
   ['pino', (n) => n.callFrame.url.includes('/pino')],
   ['cookie', (n) => n.callFrame.url.includes('@fastify/cookie') || n.callFrame.url.includes('/cookie/')],
+  ['send fast path (its own frames)', (n) => n.callFrame.url.includes('http/send-fast-path')],
   ['fastify', (n) => n.callFrame.url.includes('/fastify/') || n.callFrame.url.includes('find-my-way') || n.callFrame.url.includes('light-my-request')],
   ['node http/net', (n) => /^node:(_http|http|net|internal\/(http|stream|streams|net))/.test(n.callFrame.url) || n.callFrame.url.startsWith('node:_http')],
 ];

@@ -1,5 +1,6 @@
 import { fastifyCookie } from '@fastify/cookie';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { IncomingHttpHeaders } from 'node:http';
 import { Flag } from '../domain/gate.js';
 import type { Lang } from '../domain/texts.js';
 import type { Platform } from '../platform/context.js';
@@ -59,7 +60,7 @@ export type PrincipalKind = 'anonymous' | 'invalid' | 'account' | 'staff' | 'adm
 /** `Bearer <token>`; the scheme's case does not matter (RFC 7235 §2.1: `bearer`, `BEARER`). */
 const BEARER = /^bearer[ \t]+(\S+)[ \t]*$/i;
 
-export function bearer(req: FastifyRequest): string | undefined {
+export function bearer(req: { readonly headers: IncomingHttpHeaders }): string | undefined {
   const h = req.headers.authorization;
   if (!h) return undefined;
   return BEARER.exec(h)?.[1];
@@ -75,25 +76,48 @@ export function accountOf(req: FastifyRequest): number {
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** The console session cookie of a request, read only when it has no bearer token. */
-function sessionCookie(req: FastifyRequest): string | undefined {
+function sessionCookie(req: AuthSubject): string | undefined {
   const header = req.headers.cookie;
   if (!header) return undefined;
   return fastifyCookie.parse(header)[SESSION_COOKIE];
 }
 
 /**
+ * What authentication reads of a request and writes on it: a Fastify request is one, and so is
+ * the raw send path's own (send-fast-path.ts), so that both run this one code.
+ */
+export interface AuthSubject {
+  readonly headers: IncomingHttpHeaders;
+  readonly method: string;
+  readonly ip: string;
+  principal: Principal | null;
+  lang: Lang | undefined;
+  principalKind: PrincipalKind;
+  /** A FLOOD_WAIT held back until the body shows whether it goes to SpamBot or support. */
+  heldFloodWait?: number | undefined;
+}
+
+/** Answers a refused request (its error in the one shape) and returns false. */
+export type Refuse<S, R> = (req: S, reply: R, code: ErrorCode, details?: Record<string, unknown>) => false;
+
+/**
  * Authenticates, authorises and rate-limits, before the body is even read. A bearer token wins;
  * without one, a console session cookie stands for its staff token, and then every write must
  * carry the session's CSRF token. Synchronous (the hot path pays no promise): true when the
- * request goes on, false when it was answered here.
+ * request goes on, false when it was answered (through `refuse`). `access` is the route's
+ * declaration; undefined is refused (fail closed). `holdForSystem`: the route may carry a
+ * message to SpamBot or support, so an account's FLOOD_WAIT waits in `heldFloodWait` for the body.
  */
-export function authHook(p: Platform, sessions?: ConsoleSessions) {
-  return function authenticate(req: FastifyRequest, reply: FastifyReply): boolean | Promise<boolean> {
+export function authenticator(p: Platform, sessions?: ConsoleSessions) {
+  return function authenticate<S extends AuthSubject, R>(
+    req: S,
+    reply: R,
+    access: Access | undefined,
+    refuse: Refuse<S, R>,
+    holdForSystem = false,
+  ): boolean | Promise<boolean> {
     req.principal = null;
     req.lang = undefined;
-    // Fail closed: a route reached without a declaration (none registers without one) is refused;
-    // an unknown path goes on to its 404.
-    const access: Access | undefined = req.routeOptions.config?.access ?? (req.is404 ? 'none' : undefined);
     const token = bearer(req);
     let principal = token ? p.tokens.lookup(token) : undefined;
     const sessionId = token === undefined && sessions ? sessionCookie(req) : undefined;
@@ -125,14 +149,41 @@ export function authHook(p: Platform, sessions?: ConsoleSessions) {
     }
     // Rate limits: per account; per address only without a valid token; never the admin token.
     // In-process buckets answer at once; shared ones (Redis, several nodes) answer later.
-    const hold = principal?.kind === 'account' && req.routeOptions.config?.forSystemAccount !== undefined;
-    const decide = (w: number): boolean => {
-      if (w > 0 && !hold) return refuse(req, reply, 'FLOOD_WAIT', { retryAfter: w });
-      if (w > 0) req.heldFloodWait = w;
-      return authorize(req, reply, access, principal, viaSession);
-    };
+    const hold = holdForSystem && principal?.kind === 'account';
     const wait = spend(p, principal, req);
-    return typeof wait === 'number' ? decide(wait) : wait.then(decide);
+    if (typeof wait !== 'number') return wait.then((w) => afterSpending(req, reply, refuse, access, principal, viaSession, hold, w));
+    return afterSpending(req, reply, refuse, access, principal, viaSession, hold, wait);
+  };
+}
+
+/** The rate limit's answer: refused, held back for the body (`hold`), or on to `authorize`. */
+function afterSpending<S extends AuthSubject, R>(
+  req: S,
+  reply: R,
+  refuse: Refuse<S, R>,
+  access: Access | undefined,
+  principal: Principal | undefined,
+  viaSession: boolean,
+  hold: boolean,
+  wait: number,
+): boolean {
+  if (wait > 0) {
+    if (!hold) return refuse(req, reply, 'FLOOD_WAIT', { retryAfter: wait });
+    req.heldFloodWait = wait;
+  }
+  return authorize(req, reply, refuse, access, principal, viaSession);
+}
+
+/**
+ * Fastify's side of `authenticator`: the route's declared access (an unknown path goes on to
+ * its 404; a route reached without a declaration, which none registers without, is refused).
+ */
+export function authHook(p: Platform, sessions?: ConsoleSessions) {
+  const authenticate = authenticator(p, sessions);
+  return function authenticateRoute(req: FastifyRequest, reply: FastifyReply): boolean | Promise<boolean> {
+    const config = req.routeOptions.config;
+    const access: Access | undefined = config?.access ?? (req.is404 ? 'none' : undefined);
+    return authenticate(req, reply, access, refuse, config?.forSystemAccount !== undefined);
   };
 }
 
@@ -154,7 +205,7 @@ export function releaseForSystemAccount(req: FastifyRequest, reply: FastifyReply
  * and credentials that do not authenticate also a smaller bucket of their own (guessing tokens
  * from one address is slow, and valid tokens, limited per account, never meet it).
  */
-function spend(p: Platform, principal: Principal | undefined, req: FastifyRequest): number | Promise<number> {
+function spend(p: Platform, principal: Principal | undefined, req: AuthSubject): number | Promise<number> {
   if (principal?.kind === 'account') return p.limits.take('requests', principal.accountId);
   if (principal) return 0;
   const byIp = p.limits.takeForIp(req.ip);
@@ -164,7 +215,14 @@ function spend(p: Platform, principal: Principal | undefined, req: FastifyReques
 }
 
 /** Whether the caller may call the route, as its `config.access` declares. */
-function authorize(req: FastifyRequest, reply: FastifyReply, access: Access | undefined, principal: Principal | undefined, viaSession: boolean): boolean {
+function authorize<S extends AuthSubject, R>(
+  req: S,
+  reply: R,
+  refuse: Refuse<S, R>,
+  access: Access | undefined,
+  principal: Principal | undefined,
+  viaSession: boolean,
+): boolean {
   if (access === 'none') {
     req.principal = principal ?? null;
     return true;

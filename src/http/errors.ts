@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { STATUS_CODES } from 'node:http';
+import { type IncomingHttpHeaders, type IncomingMessage, STATUS_CODES } from 'node:http';
 import { STATUS, type ErrorCode } from '../domain/codes.js';
 import { BanyaError } from '../domain/errors.js';
 import { errorText, langFromHeader, type Lang, type TextParams } from '../domain/texts.js';
@@ -10,8 +10,14 @@ import { StoreUnavailableError, WriteRejectedError } from '../store/store.js';
  * code, a message in the user's language, and never internals.
  */
 
+/** What an answer's language is read from: a Fastify request, or the raw send path's (send-fast-path.ts). */
+export interface LangSource {
+  readonly lang: Lang | undefined;
+  readonly headers: IncomingHttpHeaders;
+}
+
 /** The account's language, else the request's Accept-Language, else English. */
-export function requestLang(req: FastifyRequest): Lang {
+export function requestLang(req: LangSource): Lang {
   return req.lang ?? langFromHeader(req.headers['accept-language']);
 }
 
@@ -45,17 +51,12 @@ const VALIDATION_REFINEMENTS: Partial<Record<ErrorCode, 'BAD_REQUEST'>> = {
 };
 
 /** The error body of API.md, the status of its code and the `Retry-After` seconds, if any. */
-export function errorResponse(
-  req: FastifyRequest,
-  code: ErrorCode,
-  details: Record<string, unknown> = {},
-): { status: number; body: object; retryAfter?: number } {
+export function errorResponse(req: LangSource, code: ErrorCode, details: Record<string, unknown> = {}): { status: number; body: object; retryAfter?: number } {
   const params: TextParams = {};
   if (typeof details.until === 'string') params.until = Date.parse(details.until);
   else if (details.until === null) params.until = null;
   if (typeof details.deleteAt === 'string') params.deleteAt = Date.parse(details.deleteAt);
   if (typeof details.retryAfter === 'number') params.retryAfter = details.retryAfter;
-  if (details.deletionOnHold === true) params.deletionOnHold = true;
   const clean: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(details)) if (v !== undefined) clean[k] = v;
   // Refusals of one field found past validation (a blank title, an invalid number) name it the
@@ -83,9 +84,16 @@ function requestField(field: string): string {
   return /^(body|querystring|params|headers)(\.|$)/.test(dotted) ? dotted : `body.${dotted}`;
 }
 
-function validationDetails(err: FastifyError): Record<string, unknown> {
-  const errors = (err.validation ?? []).map((v) => {
-    const where = err.validationContext ?? 'body';
+/** One failure of schema validation, as ajv reports it. */
+export interface ValidationFailure {
+  instancePath?: string;
+  params?: unknown;
+  message?: string;
+}
+
+/** `details.errors` of a validation failure: each offending field, named from the request's part. */
+export function validationDetails(failures: readonly ValidationFailure[] | undefined, where = 'body'): Record<string, unknown> {
+  const errors = (failures ?? []).map((v) => {
     const path = v.instancePath ? v.instancePath.replace(/^\//, '').replace(/\//g, '.') : '';
     const missing = (v.params as { missingProperty?: string } | undefined)?.missingProperty;
     const field = [where, path, missing].filter(Boolean).join('.');
@@ -108,11 +116,17 @@ export const DRAIN_IDLE_MS = 2_000;
  * socket destroyed.
  */
 export function tooLarge(req: FastifyRequest, reply: FastifyReply, limitBytes = req.routeOptions.bodyLimit): FastifyReply {
-  const socket = req.raw.socket;
-  const { status, body } = errorResponse(req, 'PAYLOAD_TOO_LARGE', { limitBytes });
-  const payload = JSON.stringify(body);
   reply.hijack();
-  if (!socket || socket.destroyed) return reply;
+  writeTooLarge(req.raw, req, limitBytes);
+  return reply;
+}
+
+/** `tooLarge` on the raw request (the raw send path answers so as well). */
+export function writeTooLarge(raw: IncomingMessage, lang: LangSource, limitBytes: number | undefined): void {
+  const socket = raw.socket;
+  const { status, body } = errorResponse(lang, 'PAYLOAD_TOO_LARGE', { limitBytes });
+  const payload = JSON.stringify(body);
+  if (!socket || socket.destroyed) return;
   const headers = {
     ...SECURITY_HEADERS,
     'content-type': 'application/json; charset=utf-8',
@@ -132,21 +146,20 @@ export function tooLarge(req: FastifyRequest, reply: FastifyReply, limitBytes = 
   socket.once('finish', () => cutting && socket.destroy());
   const idle = setTimeout(() => socket.destroy(), DRAIN_IDLE_MS);
   socket.once('close', () => clearTimeout(idle));
-  if (req.raw.readableEnded) {
+  if (raw.readableEnded) {
     cut();
-    return reply;
+    return;
   }
   let drained = 0;
-  req.raw.on('data', (chunk: Buffer) => {
+  raw.on('data', (chunk: Buffer) => {
     if (cutting) return;
     drained += chunk.length;
     if (drained > DRAIN_BYTES) cut();
     else idle.refresh();
   });
-  req.raw.once('end', cut);
-  req.raw.once('error', cut);
-  req.raw.resume();
-  return reply;
+  raw.once('end', cut);
+  raw.once('error', cut);
+  raw.resume();
 }
 
 /** Why the database could not take a value of the request (PostgreSQL's data exceptions), if so. */
@@ -157,7 +170,44 @@ function unstorableInput(err: unknown): string | null {
   return null;
 }
 
+/**
+ * What an error thrown while answering becomes: an error code with its details (and, for an
+ * outage or a fault, the line to log), or the 413 of a body that passed the limit while read.
+ */
+export type ErrorAnswer = { code: ErrorCode; details?: Record<string, unknown>; log?: string } | 'too-large';
+
+export function errorAnswer(err: FastifyError | Error): ErrorAnswer {
+  if (err instanceof BanyaError) return { code: err.code, details: err.details };
+  // A value the database cannot hold (PostgreSQL: a NUL, a character outside UTF-8, a number out
+  // of range), in a write or in a read's parameter: the request's own input, not an outage.
+  const unstorable = unstorableInput(err);
+  if (unstorable) return { code: 'BAD_REQUEST', details: { reason: unstorable } };
+  // The store could not take this request's write (its own statement was refused, or the batch
+  // could not commit): nothing of it was kept, memory did not move, and a retry may succeed.
+  if (err instanceof StoreUnavailableError || err instanceof WriteRejectedError) return { code: 'SERVICE_UNAVAILABLE', log: 'store unavailable' };
+  const f = err as FastifyError;
+  if (f.validation) return { code: 'BAD_REQUEST', details: validationDetails(f.validation, f.validationContext) };
+  switch (f.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      // A chunked body that passed the limit while being read: answer and close (see tooLarge).
+      return 'too-large';
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return { code: 'UNSUPPORTED_MEDIA_TYPE' };
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return { code: 'BAD_REQUEST', details: { reason: 'the body is not valid JSON' } };
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return { code: 'BAD_REQUEST', details: { reason: f.message } };
+  }
+  if (err instanceof SyntaxError || (typeof f.statusCode === 'number' && f.statusCode >= 400 && f.statusCode < 500)) {
+    return { code: 'BAD_REQUEST', details: { reason: err.message } };
+  }
+  return { code: 'INTERNAL', log: 'unhandled error' };
+}
+
 export function errorHandler(err: FastifyError | Error, req: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const answer = errorAnswer(err);
+  if (answer === 'too-large') return tooLarge(req, reply);
   // An account out of requests whose body could not even be read is no message to SpamBot or
   // support: it gets the FLOOD_WAIT held back for that (auth.ts `releaseForSystemAccount`).
   const held = req.heldFloodWait;
@@ -165,34 +215,6 @@ export function errorHandler(err: FastifyError | Error, req: FastifyRequest, rep
     req.heldFloodWait = undefined;
     return sendError(req, reply, 'FLOOD_WAIT', { retryAfter: held });
   }
-  if (err instanceof BanyaError) return sendError(req, reply, err.code, err.details);
-  // A value the database cannot hold (PostgreSQL: a NUL, a character outside UTF-8, a number out
-  // of range), in a write or in a read's parameter: the request's own input, not an outage.
-  const unstorable = unstorableInput(err);
-  if (unstorable) return sendError(req, reply, 'BAD_REQUEST', { reason: unstorable });
-  // The store could not take this request's write (its own statement was refused, or the batch
-  // could not commit): nothing of it was kept, memory did not move, and a retry may succeed.
-  if (err instanceof StoreUnavailableError || err instanceof WriteRejectedError) {
-    req.log.error({ err }, 'store unavailable');
-    return sendError(req, reply, 'SERVICE_UNAVAILABLE');
-  }
-  const f = err as FastifyError;
-  if (f.validation) return sendError(req, reply, 'BAD_REQUEST', validationDetails(f));
-  switch (f.code) {
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      // A chunked body that passed the limit while being read: answer and close (see tooLarge).
-      return tooLarge(req, reply);
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return sendError(req, reply, 'UNSUPPORTED_MEDIA_TYPE');
-    case 'FST_ERR_CTP_INVALID_JSON_BODY':
-      return sendError(req, reply, 'BAD_REQUEST', { reason: 'the body is not valid JSON' });
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
-      return sendError(req, reply, 'BAD_REQUEST', { reason: f.message });
-  }
-  if (err instanceof SyntaxError || (typeof f.statusCode === 'number' && f.statusCode >= 400 && f.statusCode < 500)) {
-    return sendError(req, reply, 'BAD_REQUEST', { reason: err.message });
-  }
-  req.log.error({ err }, 'unhandled error');
-  return sendError(req, reply, 'INTERNAL');
+  if (answer.log) req.log.error({ err }, answer.log);
+  return sendError(req, reply, answer.code, answer.details);
 }

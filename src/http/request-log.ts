@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
+import type { PrincipalKind } from './auth.js';
 
 type Bindings = Record<string, unknown>;
 type Options = Parameters<FastifyBaseLogger['child']>[1];
@@ -62,4 +63,21 @@ export class RequestLog {
 /** Fastify's `childLoggerFactory`: a RequestLog instead of a pino child per request. */
 export function requestLogFactory(logger: FastifyBaseLogger, bindings: Bindings, options: Options): FastifyBaseLogger {
   return new RequestLog(logger, bindings, options) as unknown as FastifyBaseLogger;
+}
+
+/**
+ * The access log's line for one answered request (server.ts, send-fast-path.ts): the route's
+ * pattern, never its path or query (they carry ids and phone numbers), and never a header or a
+ * body: no token, no number, no message text reaches it.
+ */
+export function logAccess(
+  access: FastifyBaseLogger,
+  method: string,
+  route: string,
+  status: number,
+  elapsedMs: number,
+  principal: PrincipalKind,
+  code: string | undefined,
+): void {
+  access.info({ method, route, status, ms: Math.round(elapsedMs * 100) / 100, principal, ...(code ? { code } : {}) }, 'request');
 }

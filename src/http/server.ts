@@ -1,14 +1,17 @@
 import fastifyCookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerFactoryHandler } from 'fastify';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { BanyaError } from '../domain/errors.js';
 import { errorText } from '../domain/texts.js';
 import type { Platform } from '../platform/context.js';
 import type { ErrorCode } from '../domain/codes.js';
-import { type Access, authHook } from './auth.js';
+import { type Access, authenticator, authHook } from './auth.js';
 import { ConsoleSessions } from './console-sessions.js';
-import { requestLogFactory } from './request-log.js';
+import { declaredLength, parseBody } from './body.js';
+import { logAccess, requestLogFactory } from './request-log.js';
+import { type BodyValidator, type SendFastPath, sendFastPath } from './send-fast-path.js';
 import { errorHandler, SECURITY_HEADERS, sendError, tooLarge } from './errors.js';
 import { accountRoutes } from './routes/accounts.js';
 import { adminRoutes } from './routes/admin.js';
@@ -41,6 +44,8 @@ export interface HttpServer {
   readonly server: FastifyInstance;
   /** Every route as registered, with its declared access (the authorization matrix reads it). */
   readonly routes: readonly RouteEntry[];
+  /** The handler in front of Fastify for `POST /v1/messages` (null when `http.sendFastPath` is off). */
+  readonly sendFastPath: SendFastPath | null;
 }
 
 export interface HttpOptions {
@@ -59,8 +64,6 @@ export interface HttpOptions {
   webDir?: string;
 }
 
-const MAX_BODY_DEPTH = 32;
-
 /**
  * A request Node's HTTP parser cannot read (broken request line or headers, headers too large)
  * never reaches Fastify; it is answered here, in the one error shape, and the connection closed.
@@ -78,78 +81,6 @@ function clientError(err: NodeJS.ErrnoException, socket: Duplex): void {
     );
   }
   socket.destroy(err);
-}
-
-/**
- * Whether a parsed body is free of what `bodyProblem` refuses, without building a path: every
- * request runs this, and only a body that fails it has its problem named.
- */
-function cleanBody(value: object, max: number): boolean {
-  const objects: object[] = [value];
-  const depths: number[] = [1];
-  while (objects.length > 0) {
-    const v = objects.pop()!;
-    const depth = depths.pop()!;
-    if (depth > max) return false;
-    if (Array.isArray(v)) {
-      for (let i = 0; i < v.length; i++) {
-        const child: unknown = v[i];
-        if (child !== null && typeof child === 'object') {
-          objects.push(child);
-          depths.push(depth + 1);
-        }
-      }
-      continue;
-    }
-    for (const key of Object.keys(v)) {
-      const child = (v as Record<string, unknown>)[key];
-      const isObject = child !== null && typeof child === 'object';
-      if (key === '__proto__' || (key === 'constructor' && isObject && Object.hasOwn(child, 'prototype'))) return false;
-      if (isObject) {
-        objects.push(child);
-        depths.push(depth + 1);
-      }
-    }
-  }
-  return true;
-}
-
-/**
- * What makes a parsed body unacceptable before any schema sees it: nesting deeper than `max`
- * (no request of this API nests deeper than a few levels; deeper bodies would only feed recursive
- * code, hashing and validation, with a stack to overflow), or a key that could reach an object's
- * prototype once the body is copied or merged: `__proto__`, or `constructor` holding `prototype`
- * (what secure-json-parse refuses). Walks without recursion; names the offending key's path.
- */
-function bodyProblem(value: unknown, max: number): BanyaError | null {
-  if (value === null || typeof value !== 'object' || cleanBody(value, max)) return null;
-  const stack: [object, number, string][] = [[value, 1, '']];
-  while (stack.length > 0) {
-    const [v, depth, path] = stack.pop()!;
-    if (depth > max) return new BanyaError('BAD_REQUEST', { reason: `the body nests deeper than ${max} levels` });
-    for (const key of Object.keys(v)) {
-      const child = (v as Record<string, unknown>)[key];
-      const at = path === '' ? key : `${path}.${key}`;
-      const poisoned = key === '__proto__' || (key === 'constructor' && child !== null && typeof child === 'object' && Object.hasOwn(child, 'prototype'));
-      if (poisoned) return new BanyaError('BAD_REQUEST', { field: at, reason: `the key "${key}" is not allowed in a request body` });
-      if (child !== null && typeof child === 'object') stack.push([child, depth + 1, at]);
-    }
-  }
-  return null;
-}
-
-/** Whether a parsed body holds U+0000 in any string, keys included. */
-function holdsNul(value: unknown): boolean {
-  if (typeof value === 'string') return value.includes('\u0000');
-  if (value === null || typeof value !== 'object') return false;
-  for (const [k, v] of Object.entries(value)) if (k.includes('\u0000') || holdsNul(v)) return true;
-  return false;
-}
-
-/** The request's declared body length, when it declares one. */
-function declaredLength(header: string | undefined): number | null {
-  if (header === undefined || !/^\d+$/.test(header)) return null;
-  return Number(header);
 }
 
 /**
@@ -175,9 +106,43 @@ export function declareAccess(app: FastifyInstance, routes: RouteEntry[]): void 
   });
 }
 
+/** Fastify's own request ids (`req-1`, `req-2`, …): one sequence for Fastify and the send fast path. */
+function requestIds(): () => string {
+  let next = 0;
+  return () => {
+    next = (next + 1) & 0x7fffffff;
+    return `req-${next.toString(36)}`;
+  };
+}
+
+/**
+ * The server Fastify would make itself (its `http` options, its timeouts), whose requests go to
+ * `first()` (the send fast path, once built) and, if it does not take them, to Fastify.
+ */
+function serverWith(first: () => SendFastPath | null) {
+  return (
+    handler: FastifyServerFactoryHandler,
+    opts: { http?: http.ServerOptions; keepAliveTimeout?: number; requestTimeout?: number; connectionTimeout?: number },
+  ): http.Server => {
+    const server = http.createServer(opts.http ?? {}, (req: IncomingMessage, res: ServerResponse) => {
+      const fast = first();
+      if (fast === null || !fast.take(req, res)) handler(req, res);
+    });
+    if (opts.keepAliveTimeout !== undefined) server.keepAliveTimeout = opts.keepAliveTimeout;
+    if (opts.requestTimeout !== undefined) server.requestTimeout = opts.requestTimeout;
+    server.setTimeout(opts.connectionTimeout ?? 0);
+    return server;
+  };
+}
+
 export async function createHttpServer(p: Platform, options: HttpOptions): Promise<HttpServer> {
   const limits = p.config.http;
+  const genReqId = requestIds();
+  let fastPath: SendFastPath | null = null;
   const app: FastifyInstance = Fastify({
+    genReqId,
+    // `POST /v1/messages` is taken in front of Fastify (send-fast-path.ts), unless turned off.
+    ...(limits.sendFastPath ? { serverFactory: serverWith(() => fastPath) } : {}),
     loggerInstance: p.log as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     // A request's child logger is built only if it logs (request-log.ts).
@@ -207,25 +172,10 @@ export async function createHttpServer(p: Platform, options: HttpOptions): Promi
 
   // Any content type is read as JSON (curl -d sends form encoding by default); empty means none.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'string' }, (req, body, done) => {
-    let text = body as string;
-    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-    const first = text.charCodeAt(0);
-    // (a body opening an object or an array is not blank: no trimmed copy of it)
-    if (first !== 0x7b && first !== 0x5b && text.trim() === '') return done(null, undefined);
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch {
-      return done(new BanyaError('BAD_REQUEST', { reason: 'the body is not valid JSON' }));
-    }
-    const problem = bodyProblem(value, MAX_BODY_DEPTH);
-    if (problem) return done(problem);
-    // NUL is not text: PostgreSQL cannot store it, and no client means it. (Only the escape can
-    // carry it: a raw NUL inside a JSON string is not JSON.)
-    if (text.includes('\\u0000') && holdsNul(value))
-      return done(new BanyaError('BAD_REQUEST', { reason: 'the body holds the NUL character (U+0000), which no text may contain' }));
-    done(null, value);
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => {
+    const value = parseBody(body as string);
+    if (value instanceof BanyaError) done(value);
+    else done(null, value);
   });
 
   app.decorateRequest('principal', null);
@@ -234,6 +184,12 @@ export async function createHttpServer(p: Platform, options: HttpOptions): Promi
   const sessions = new ConsoleSessions(p);
   await sessions.load();
   const authenticate = authHook(p, sessions);
+  // Fastify answers 503 to requests that come while it closes: the fast path leaves those to it.
+  let closing = false;
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
   // Several nodes: nothing is decided (not even who is asking) on memory older than the request.
   const fresh = options.fresh;
   if (fresh)
@@ -256,22 +212,11 @@ export async function createHttpServer(p: Platform, options: HttpOptions): Promi
   declareAccess(app, routes);
   app.decorateRequest('principalKind', 'anonymous');
   // The access log: one line per answered request, at `info` (BANYA_LOG_LEVEL=warn turns it off).
-  // The route's pattern, never its path or query (they carry ids and phone numbers), and never a
-  // header or a body: no token, no number, no message text reaches it.
-  if (p.log.isLevelEnabled('info')) {
-    const access = p.log.child({ log: 'access' });
+  const accessLog = p.log.isLevelEnabled('info') ? p.log.child({ log: 'access' }) : null;
+  if (accessLog) {
+    const access = accessLog;
     app.addHook('onResponse', (req, reply, done) => {
-      access.info(
-        {
-          method: req.method,
-          route: req.routeOptions.url ?? '(no route)',
-          status: reply.statusCode,
-          ms: Math.round(reply.elapsedTime * 100) / 100,
-          principal: req.principalKind,
-          ...(req.errorCode ? { code: req.errorCode } : {}),
-        },
-        'request',
-      );
+      logAccess(access, req.method, req.routeOptions.url ?? '(no route)', reply.statusCode, reply.elapsedTime, req.principalKind, req.errorCode);
       done();
     });
   }
@@ -294,7 +239,7 @@ export async function createHttpServer(p: Platform, options: HttpOptions): Promi
   await healthRoutes(app, p.store);
   await accountRoutes(app, p);
   await contactRoutes(app, p);
-  await messageRoutes(app, p, options.figures);
+  const send = await messageRoutes(app, p, options.figures);
   await groupRoutes(app, p);
   await reportRoutes(app, p);
   await moderationRoutes(app, p);
@@ -310,5 +255,29 @@ export async function createHttpServer(p: Platform, options: HttpOptions): Promi
   await crmRoutes(app, p);
   await metricsRoutes(app, p);
   await app.ready();
-  return { server: app, routes };
+  if (limits.sendFastPath) {
+    // The route's own schema objects, compiled by Fastify's own compilers (its ajv, its options).
+    const { method, url } = send;
+    const validate = app.validatorCompiler!({ schema: send.bodySchema, method, url, httpPart: 'body' }) as unknown as BodyValidator;
+    const serializers = new Map(
+      Object.entries(send.responseSchemas).map(([status, schema]) => [
+        status.toLowerCase(),
+        app.serializerCompiler!({ schema, method, url, httpStatus: status.toLowerCase() }) as (data: unknown) => string,
+      ]),
+    );
+    fastPath = sendFastPath({
+      route: send,
+      authenticate: authenticator(p, sessions),
+      validate,
+      serializers,
+      bodyLimit: p.config.bodyLimitBytes,
+      ...(fresh ? { fresh } : {}),
+      ...(options.figures ? { figures: options.figures } : {}),
+      accessLog,
+      log: p.log as FastifyBaseLogger,
+      genReqId,
+      closing: () => closing,
+    });
+  }
+  return { server: app, routes, sendFastPath: fastPath };
 }

@@ -2,21 +2,69 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Figures } from '../../metrics/figures.js';
 import { listChats, listMessages } from '../../platform/chats.js';
 import type { Platform } from '../../platform/context.js';
-import { isForSystemAccount, sendMessage, type Target } from '../../platform/messages.js';
-import { accountOf, releaseForSystemAccount } from '../auth.js';
+import { isForSystemAccount, sendMessage, type SentMessage, type Target } from '../../platform/messages.js';
+import type { Lang } from '../../domain/texts.js';
+import { type Access, accountOf, releaseForSystemAccount } from '../auth.js';
 import { requestLang } from '../errors.js';
 import { pageParams } from '../paging.js';
 import { errorResponses, idempotencyKeySchema, messageSchema, pageQuerySchema, targetSchema } from '../schemas.js';
 
-export async function messageRoutes(app: FastifyInstance, p: Platform, figures?: Figures): Promise<void> {
-  app.post<{ Body: { to: Target; text: string; idempotencyKey?: string } }>(
-    '/v1/messages',
+/** The body of `POST /v1/messages`, once validated. */
+export interface SendBody {
+  to: Target;
+  text: string;
+  idempotencyKey?: string;
+}
+
+/**
+ * `POST /v1/messages` as both of its paths serve it: the Fastify route below and the raw send
+ * path (send-fast-path.ts), which compiles these same schema objects and calls the same `send`.
+ */
+export interface SendRoute {
+  readonly method: 'POST';
+  readonly url: '/v1/messages';
+  readonly access: Access;
+  readonly bodySchema: object;
+  /** By status, as Fastify's `schema.response`. */
+  readonly responseSchemas: Readonly<Record<string, object>>;
+  send(account: number, body: SendBody, lang: Lang): Promise<{ status: number; body: SentMessage }>;
+  /** Whether a body (read, not yet validated) sends to SpamBot or support: never rate-limited (API.md). */
+  forSystemAccount(account: number, body: unknown): boolean;
+}
+
+export function sendRoute(p: Platform): SendRoute {
+  return {
+    method: 'POST',
+    url: '/v1/messages',
+    access: 'account',
+    bodySchema: {
+      type: 'object',
+      required: ['to', 'text'],
+      properties: { to: targetSchema, text: { type: 'string', minLength: 1, maxLength: p.config.messageMaxLength }, idempotencyKey: idempotencyKeySchema },
+    },
+    responseSchemas: { 201: { type: 'object', properties: { message: messageSchema } }, ...errorResponses },
+    send(account, body, lang) {
+      const { to, text, idempotencyKey } = body;
+      const idem = idempotencyKey !== undefined ? { key: idempotencyKey, body } : undefined;
+      return sendMessage(p, account, to, text, idem, lang);
+    },
+    forSystemAccount(account, body) {
+      return isForSystemAccount(p, account, (body as { to?: unknown } | null | undefined)?.to);
+    },
+  };
+}
+
+/** Registers the routes of messages and chats; returns the send route it registered. */
+export async function messageRoutes(app: FastifyInstance, p: Platform, figures?: Figures): Promise<SendRoute> {
+  const send = sendRoute(p);
+  app.post<{ Body: SendBody }>(
+    send.url,
     {
       config: {
-        access: 'account',
+        access: send.access,
         othersGet: ['PEER_ID_INVALID'],
         // Messages to SpamBot and support are never rate-limited (API.md).
-        forSystemAccount: (req) => isForSystemAccount(p, accountOf(req), (req.body as { to?: unknown } | undefined)?.to),
+        forSystemAccount: (req) => send.forSystemAccount(accountOf(req), req.body),
       },
       preValidation: releaseForSystemAccount,
       // Sends and their denials, for the console's figures: a hook of this route alone.
@@ -31,18 +79,12 @@ export async function messageRoutes(app: FastifyInstance, p: Platform, figures?:
       schema: {
         summary: 'Send a message: decided by the send gate (RULES.md §2)',
         tags: ['messages'],
-        body: {
-          type: 'object',
-          required: ['to', 'text'],
-          properties: { to: targetSchema, text: { type: 'string', minLength: 1, maxLength: p.config.messageMaxLength }, idempotencyKey: idempotencyKeySchema },
-        },
-        response: { 201: { type: 'object', properties: { message: messageSchema } }, ...errorResponses },
+        body: send.bodySchema,
+        response: send.responseSchemas,
       },
     },
     async (req, reply) => {
-      const { to, text, idempotencyKey } = req.body;
-      const idem = idempotencyKey !== undefined ? { key: idempotencyKey, body: req.body } : undefined;
-      const r = await sendMessage(p, accountOf(req), to, text, idem, requestLang(req));
+      const r = await send.send(accountOf(req), req.body, requestLang(req));
       return reply.code(r.status).send(r.body);
     },
   );
@@ -75,4 +117,5 @@ export async function messageRoutes(app: FastifyInstance, p: Platform, figures?:
       return listMessages(p, accountOf(req), req.params.chatId, req.query.after, limit);
     },
   );
+  return send;
 }
