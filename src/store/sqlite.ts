@@ -358,8 +358,11 @@ export class SqliteStore implements Store {
       const statements = batch[i]!.statements;
       let end = i + 1;
       if (statements.length === 1) {
-        const sql = statements[0]!.sql;
-        while (end < n && end - i < MAX_ROWS && batch[end]!.statements.length === 1 && batch[end]!.statements[0]!.sql === sql) end++;
+        const { sql, parameters } = statements[0]!;
+        for (; end < n && end - i < MAX_ROWS; end++) {
+          const next = batch[end]!.statements;
+          if (next.length !== 1 || next[0]!.sql !== sql || next[0]!.parameters.length !== parameters.length) break;
+        }
       }
       const rows = end - i;
       const insert = rows > 1 ? this.rowInsert(statements[0]!) : null;
