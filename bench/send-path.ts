@@ -86,6 +86,14 @@ sqliteA.exec = ((sql: string) => {
   if (sql === 'COMMIT') boundaries.push(p.ids.peek('messages'));
   return r;
 }) as typeof sqliteA.exec;
+// The whole-batch path commits through a prepared COMMIT, not exec.
+const preparedCommit = (p.store as unknown as { tx: { commit: { run: () => unknown } } }).tx.commit;
+const commitRun = preparedCommit.run.bind(preparedCommit);
+preparedCommit.run = () => {
+  const r = commitRun();
+  boundaries.push(p.ids.peek('messages'));
+  return r;
+};
 
 let denied = 0;
 async function sendRange(start: number, end: number): Promise<number> {

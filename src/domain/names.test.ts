@@ -105,6 +105,22 @@ describe('bidi controls and visible text', () => {
       expect(hasVisibleText(t), JSON.stringify(t)).toBe(true);
     }
   });
+
+  it('is true exactly when something is left once every invisible character is removed', () => {
+    const invisible = /[\s\p{Z}\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}\u2800]/gu;
+    // Mostly invisible characters, a few visible ones, lone surrogates too.
+    const unit = fc.oneof(
+      fc.constantFrom(' ', '\t', '\n', '\u00A0', '\u200B', '\u200D', '\u2800', '\uFE0F', '\u3164', '\u{E0041}', '\u202E', '\u00AD'),
+      fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }),
+    );
+    fc.assert(
+      fc.property(fc.array(unit, { maxLength: 8 }), (parts) => {
+        const t = parts.join('');
+        return hasVisibleText(t) === t.replace(invisible, '').length > 0;
+      }),
+      { seed: 20261202, numRuns: 2000 },
+    );
+  });
 });
 
 describe('nameRefusal', () => {

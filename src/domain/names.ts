@@ -10,12 +10,12 @@ export const SYSTEM_NAMES: readonly string[] = ['Spam Info Bot', 'spambot', 'Sup
 const BIDI_CONTROL = /[\u202A-\u202E\u2066-\u2069]/u;
 
 /**
- * Characters that show nothing: white space, control and format characters (zero-width space
- * and joiners, soft hyphen, bidi marks, BOM, tags), every default-ignorable code point
- * (variation selectors, the Hangul fillers) and the blank Braille pattern, which renders as a
- * space in most fonts.
+ * A character that shows something: none of white space, control and format characters
+ * (zero-width space and joiners, soft hyphen, bidi marks, BOM, tags), the default-ignorable code
+ * points (variation selectors, the Hangul fillers) and the blank Braille pattern, which renders
+ * as a space in most fonts.
  */
-const INVISIBLE = /[\s\p{Z}\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}\u2800]/gu;
+const VISIBLE = /[^\s\p{Z}\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}\u2800]/u;
 
 /**
  * Letters (and digits) that look like a Latin letter, mapped to one representative per shape.
@@ -192,7 +192,7 @@ export function hasBidiControl(text: string): boolean {
 
 /** Whether anything of `text` shows once invisible characters and white space are removed. */
 export function hasVisibleText(text: string): boolean {
-  return text.replace(INVISIBLE, '').length > 0;
+  return VISIBLE.test(text);
 }
 
 /**

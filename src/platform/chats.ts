@@ -77,7 +77,7 @@ function decodeChatCursor(cursor: string): ChatListPosition {
  *
  * Only the account's own chats are read: its private chats through chats_private_pair and chats_peer_high, its
  * groups through chat_members_account, and each chat's last message through messages_chat
- * (chat_id, id) — message ids grow with time, so the last one is the newest. The cost grows
+ * (chat_id, id, from_id) — message ids grow with time, so the last one is the newest. The cost grows
  * with the account's chats, never with the world, and nothing is written per message for it.
  *
  * The cursor is on (activity, tick, id): a chat that gets a new message moves to the top, and paging

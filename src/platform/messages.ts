@@ -248,6 +248,17 @@ async function send(p: Platform, a: number, to: Target, text: string, lang: Lang
   return { status: 201, body };
 }
 
+/** `sentAt` of an answer: the clock gives the same millisecond to many sends in a row. */
+let isoAt = Number.NaN;
+let isoText = '';
+function sentAtOf(now: number): string {
+  if (now !== isoAt) {
+    isoText = new Date(now).toISOString();
+    isoAt = now;
+  }
+  return isoText;
+}
+
 /** The message's one batch: the number's lookup, the chat's events, the row, the idempotency record. */
 function writeMessage(p: Platform, a: number, group: number, b: number, text: string, looked: number | null, remember: Remember): Promise<SentMessage> {
   const now = p.clock.now();
@@ -258,7 +269,7 @@ function writeMessage(p: Platform, a: number, group: number, b: number, text: st
     if (chat !== 0) {
       const id = p.ids.next('messages');
       const body: SentMessage = {
-        message: { id: publicId('message', id), chatId: publicId('chat', chat), from: publicId('account', a), text, sentAt: new Date(now).toISOString() },
+        message: { id: publicId('message', id), chatId: publicId('chat', chat), from: publicId('account', a), text, sentAt: sentAtOf(now) },
       };
       return p.store.write([insertMessage(p.store).bind({ id, chat, from: a, text, at: now })]).then(() => body);
     }
@@ -269,7 +280,7 @@ function writeMessage(p: Platform, a: number, group: number, b: number, text: st
   const id = p.ids.next('messages');
   change.sql(insertMessage(p.store).bind({ id, chat, from: a, text, at: now }));
   const body: SentMessage = {
-    message: { id: publicId('message', id), chatId: publicId('chat', chat), from: publicId('account', a), text, sentAt: new Date(now).toISOString() },
+    message: { id: publicId('message', id), chatId: publicId('chat', chat), from: publicId('account', a), text, sentAt: sentAtOf(now) },
   };
   if (remember !== NO_RECORD) remember(change, { status: 201, body });
   return p.journal.commit(change).then(() => body);

@@ -56,7 +56,11 @@ function messages(p: Platform, chat: number) {
     .where('id', 'not in', p.store.db.selectFrom('takedowns').select('message_id').where('chat_id', '=', chat));
 }
 
-/** The last messages `author` sent in `chat` (all authors when null), oldest first; none taken down. */
+/**
+ * The last messages `author` sent in `chat` (all authors when null), oldest first; none taken down.
+ * Through messages_chat (chat_id, id, from_id), from the chat's newest message back: the author
+ * is read from the index, the table only for the author's own rows.
+ */
 async function lastMessages(p: Platform, chat: number, author: number | null): Promise<MessageRow[]> {
   let q = messages(p, chat);
   if (author !== null) q = q.where('from_id', '=', author);

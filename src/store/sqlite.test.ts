@@ -71,6 +71,28 @@ describe('group commit', () => {
     expect(await settings(s)).toEqual(['t1']);
   });
 
+  it('commits a run of one-row inserts of one statement as the same rows, and refuses only a failing one among them', async () => {
+    const s = await open();
+    const { param, statement } = await import('./statement.js');
+    const insert = statement<{ id: number; chat: number; text: string }>(
+      s.db.insertInto('messages').values({ id: param('id'), chat_id: param('chat'), from_id: 7, text: param('text'), buttons: null, sent_at: 1 }),
+    );
+    // 150 writes of one moment (more than one many-row insert holds), the 100th a duplicate id.
+    const writes = Array.from({ length: 150 }, (_, k) => s.write([insert.bind({ id: k === 99 ? 5 : k + 1, chat: 1 + (k % 3), text: `t${k}` })]));
+    const settled = await Promise.allSettled(writes);
+    expect(settled.map((r, k) => (r.status === 'rejected' ? k : -1)).filter((k) => k >= 0)).toEqual([99]);
+    expect((settled[99] as PromiseRejectedResult).reason).toBeInstanceOf(WriteRejectedError);
+    const rows = await s.all<{ id: number; chat_id: number; from_id: number; text: string }>(
+      s.db.selectFrom('messages').select(['id', 'chat_id', 'from_id', 'text']).orderBy('id'),
+    );
+    const expected = Array.from({ length: 150 }, (_, k) => ({ id: k + 1, chat_id: 1 + (k % 3), from_id: 7, text: `t${k}` })).filter((r) => r.id !== 100);
+    expect(rows).toEqual(expected);
+    // Without a failure, the same run commits whole (one batch), every row as written.
+    await Promise.all(Array.from({ length: 70 }, (_, k) => s.write([insert.bind({ id: 1000 + k, chat: 9, text: `u${k}` })])));
+    const more = await s.all<{ id: number }>(s.db.selectFrom('messages').select('id').where('chat_id', '=', 9).orderBy('id'));
+    expect(more.map((r) => r.id)).toEqual(Array.from({ length: 70 }, (_, k) => 1000 + k));
+  });
+
   it('event rows get ids in commit order from the database', async () => {
     const s = await open();
     const { eventInsert } = await import('./event-log.js');

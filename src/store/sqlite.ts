@@ -8,7 +8,6 @@ import { Kysely, Migrator, SqliteDialect, type CompiledQuery, type Compilable } 
 import type { Database } from './database.js';
 import { migrationProvider } from './migrations/index.js';
 import {
-  asUnit,
   compiled,
   StoreUnavailableError,
   WriteRejectedError,
@@ -40,10 +39,56 @@ function asError(err: unknown): Error {
   return err instanceof Error ? err : new Error(String(err));
 }
 
+/** One write waiting for its batch: its statements, its memory update and its promise's ends. */
 interface Pending {
-  unit: WriteUnit;
+  statements: readonly CompiledQuery[];
+  onCommit: (() => void) | undefined;
   resolve: () => void;
   reject: (e: Error) => void;
+}
+
+/**
+ * The ends of the promise just made, without a closure per write: `new Promise(capture)` hands
+ * them over synchronously, and `write` reads them at once.
+ */
+let capturedResolve: () => void = () => {};
+let capturedReject: (e: Error) => void = () => {};
+function capture(resolve: () => void, reject: (e: Error) => void): void {
+  capturedResolve = resolve;
+  capturedReject = reject;
+}
+
+/** Rows of one INSERT at most (a batch's run of such inserts goes in statements of up to this many rows). */
+const MAX_ROWS = 64;
+
+/**
+ * What a plain one-row INSERT needs to become a many-row one: the SQL up to its VALUES, and the
+ * row's tuple of placeholders. Only an INSERT of literal values (parameters) into columns, with no
+ * conflict clause, RETURNING, WITH or sub-query, is one: n such statements run one after the other
+ * or as one statement of n rows change the same rows, in the same order (an id given by the
+ * database follows row order), and fail with the same error.
+ */
+interface RowInsert {
+  head: string;
+  tuple: string;
+  /** The many-row statements by their number of rows (prepared when first needed). */
+  byRows: (BetterSqlite3.Statement | undefined)[];
+}
+
+const INSERT_KEYS = new Set(['kind', 'into', 'columns', 'values']);
+
+function rowInsertOf(q: CompiledQuery): Omit<RowInsert, 'byRows'> | null {
+  const node = q.query as unknown as Record<string, unknown> & { kind: string };
+  if (node.kind !== 'InsertQueryNode') return null;
+  for (const k of Object.keys(node)) if (!INSERT_KEYS.has(k) && node[k] !== undefined && node[k] !== false) return null;
+  const values = node.values as { kind: string; values: readonly { kind: string }[] } | undefined;
+  if (values?.kind !== 'ValuesNode' || values.values.length !== 1 || values.values[0]!.kind !== 'PrimitiveValueListNode') return null;
+  const at = q.sql.lastIndexOf(' values (');
+  if (at < 0) return null;
+  const tuple = q.sql.slice(at + ' values '.length);
+  const n = q.parameters.length;
+  if (n === 0 || tuple !== `(${'?, '.repeat(n - 1)}?)`) return null;
+  return { head: q.sql.slice(0, at + ' values '.length), tuple };
 }
 
 export const DB_FILE = 'banya.sqlite';
@@ -232,15 +277,22 @@ export class SqliteStore implements Store {
 
   write(w: WriteUnit | readonly CompiledQuery[]): Promise<void> {
     if (this.closed) return Promise.reject(new StoreUnavailableError('store closed'));
-    const unit = asUnit(w);
-    return new Promise((resolve, reject) => {
-      this.pending.push({ unit, resolve, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => this.commit());
-      }
+    const unit = Array.isArray(w) ? null : (w as WriteUnit);
+    const promise = new Promise<void>(capture);
+    this.pending.push({
+      statements: unit === null ? (w as readonly CompiledQuery[]) : unit.statements,
+      onCommit: unit?.onCommit,
+      resolve: capturedResolve,
+      reject: capturedReject,
     });
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(this.commitNow);
+    }
+    return promise;
   }
+
+  private readonly commitNow = () => this.commit();
 
   /** Moves WAL checkpoints to a worker thread, once, at the first write (a store only read never starts one). */
   private startCheckpointer(): void {
@@ -277,8 +329,62 @@ export class SqliteStore implements Store {
     this.checkpointer = worker;
   }
 
-  private run(unit: WriteUnit): void {
-    for (const q of unit.statements) this.prepare(q.sql).run(...(q.parameters as unknown[]));
+  private run(statements: readonly CompiledQuery[]): void {
+    for (const q of statements) this.prepare(q.sql).run(...(q.parameters as unknown[]));
+  }
+
+  /** By SQL: how a one-row INSERT becomes a many-row one, or null when it is not such an insert. */
+  private readonly rowInserts = new Map<string, RowInsert | null>();
+
+  private rowInsert(q: CompiledQuery): RowInsert | null {
+    let r = this.rowInserts.get(q.sql);
+    if (r === undefined) {
+      const found = rowInsertOf(q);
+      r = found ? { ...found, byRows: [] } : null;
+      this.rowInserts.set(q.sql, r);
+    }
+    return r;
+  }
+
+  /**
+   * Runs the batch's statements in order. Consecutive writes that are each one plain INSERT of
+   * the same SQL (a message row each, typically) run as INSERTs of up to MAX_ROWS rows: the same
+   * rows in the same order, a fraction of the calls into SQLite.
+   */
+  private runBatch(batch: Pending[]): void {
+    const n = batch.length;
+    let i = 0;
+    while (i < n) {
+      const statements = batch[i]!.statements;
+      let end = i + 1;
+      if (statements.length === 1) {
+        const { sql, parameters } = statements[0]!;
+        for (; end < n && end - i < MAX_ROWS; end++) {
+          const next = batch[end]!.statements;
+          if (next.length !== 1 || next[0]!.sql !== sql || next[0]!.parameters.length !== parameters.length) break;
+        }
+      }
+      const rows = end - i;
+      const insert = rows > 1 ? this.rowInsert(statements[0]!) : null;
+      if (insert === null) {
+        this.run(statements);
+        i++;
+        continue;
+      }
+      let s = insert.byRows[rows];
+      if (s === undefined) {
+        s = this.sqlite.prepare(insert.head + new Array<string>(rows).fill(insert.tuple).join(', '));
+        insert.byRows[rows] = s;
+      }
+      const width = statements[0]!.parameters.length;
+      const params = new Array<unknown>(rows * width);
+      for (let k = i, at = 0; k < end; k++) {
+        const values = batch[k]!.statements[0]!.parameters;
+        for (let c = 0; c < width; c++) params[at++] = values[c];
+      }
+      s.run(params);
+      i = end;
+    }
   }
 
   /**
@@ -303,9 +409,9 @@ export class SqliteStore implements Store {
       return;
     }
     for (const w of committed) {
-      if (w.unit.onCommit) {
+      if (w.onCommit) {
         try {
-          w.unit.onCommit();
+          w.onCommit();
         } catch (err) {
           // A projector bug: the write is durable, so the request succeeded; the log says what broke.
           this.options.onError?.(asError(err), 'on-commit');
@@ -319,7 +425,7 @@ export class SqliteStore implements Store {
   private commitWhole(batch: Pending[]): boolean {
     this.tx.begin.run();
     try {
-      for (const w of batch) this.run(w.unit);
+      this.runBatch(batch);
     } catch (err) {
       this.tx.rollback.run();
       if (isUnitError(err)) return false;
@@ -337,7 +443,7 @@ export class SqliteStore implements Store {
     for (const w of batch) {
       this.sqlite.exec('SAVEPOINT unit');
       try {
-        this.run(w.unit);
+        this.run(w.statements);
         this.sqlite.exec('RELEASE unit');
         ok.push(w);
       } catch (err) {

@@ -15,6 +15,7 @@ import { robotRecords } from './2026-12-02T02-30-robot-records.js';
 import { claimTurns } from './2026-12-02T09-30-claim-turns.js';
 import { hiddenChatsAfter } from './2026-12-02T09-30-hidden-chats-after.js';
 import { queueIndexes } from './2026-12-02T10-00-queue-indexes.js';
+import { oneMessageIndex } from './2026-12-02T14-00-one-message-index.js';
 
 /**
  * Every migration, by name. A migration is frozen once released: it holds its own DDL and
@@ -42,6 +43,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026-12-02T09:30-claim-turns': claimTurns,
   '2026-12-02T09:30-hidden-chats-after': hiddenChatsAfter,
   '2026-12-02T10:00-queue-indexes': queueIndexes,
+  '2026-12-02T14:00-one-message-index': oneMessageIndex,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -40,8 +40,7 @@ CREATE TABLE "hidden_chats" ("account_id" integer not null, "chat_id" integer no
 CREATE TABLE "idempotency" ("account_id" integer not null, "key" text not null, "body_hash" text not null, "status" integer not null, "response" text not null, "created_at" bigint not null, constraint "idempotency_pk" primary key ("account_id", "key"));
 CREATE INDEX "idempotency_created" on "idempotency" ("created_at");
 CREATE TABLE "messages" ("id" integer primary key, "chat_id" integer not null, "from_id" integer not null, "text" text not null, "buttons" text, "sent_at" bigint not null);
-CREATE INDEX "messages_chat" on "messages" ("chat_id", "id");
-CREATE INDEX "messages_chat_author" on "messages" ("chat_id", "from_id", "id");
+CREATE INDEX "messages_chat" on "messages" ("chat_id", "id", "from_id");
 CREATE TABLE "number_flags" ("phone" text primary key, "reason" text not null, "flagged_at" bigint not null);
 CREATE TABLE once_keys (key text PRIMARY KEY, at bigint NOT NULL);
 CREATE TABLE "pending_contacts" ("owner_id" integer not null, "phone" text not null, "name" text, "created_at" bigint not null, constraint "pending_contacts_pk" primary key ("owner_id", "phone"));
