@@ -57,6 +57,7 @@ export function errorResponse(req: LangSource, code: ErrorCode, details: Record<
   else if (details.until === null) params.until = null;
   if (typeof details.deleteAt === 'string') params.deleteAt = Date.parse(details.deleteAt);
   if (typeof details.retryAfter === 'number') params.retryAfter = details.retryAfter;
+  if (details.deletionOnHold === true) params.deletionOnHold = true;
   const clean: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(details)) if (v !== undefined) clean[k] = v;
   // Refusals of one field found past validation (a blank title, an invalid number) name it the
