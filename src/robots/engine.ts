@@ -125,18 +125,23 @@ export class RobotsEngine {
         if (ev.reply && e.reached.has(ev.to, ev.from) && e.answered.add(ev.to, ev.from)) {
           e.pos.add(ev.to, at, 1);
           e.feedback(ev.to, at, 0, 1);
+          // Someone who knew the account answering its link says nothing of how strangers take it.
+          if (e.linkedKnown.has(ev.to, ev.from)) e.knownPos.add(ev.to, at, 1);
         }
         if (!ev.stranger) {
           if (ev.newChat) e.known.add(ev.from, at);
           // A link to someone who knows the account reaches them too: if they complain, it counts
           // (a hijacked account writing its friends).
-          if ((ev.link || ev.inviteLink) && e.reached.add(ev.from, ev.to)) e.contacts.add(ev.from, at);
+          if ((ev.link || ev.inviteLink) && e.reached.add(ev.from, ev.to)) {
+            e.reach(ev.from, at, false);
+            e.linkedKnown.add(ev.from, ev.to);
+          }
           return;
         }
         c.add(ev.from, 'cold', at);
         if (ev.newChat) {
           c.add(ev.from, 'coldChats', at);
-          e.contacts.add(ev.from, at);
+          e.reach(ev.from, at, true);
           e.reached.add(ev.from, ev.to);
         }
         if (ev.link || ev.inviteLink) c.add(ev.from, 'links', at, ev.inviteLink ? this.inviteWeight : 1);
@@ -182,7 +187,7 @@ export class RobotsEngine {
       case 'invite':
         if (!ev.stranger) return;
         c.add(ev.by, 'invites', ev.at);
-        e.contacts.add(ev.by, ev.at);
+        e.reach(ev.by, ev.at, true);
         e.reached.add(ev.by, ev.account);
         if (ev.group !== undefined) e.groupInviter.set(ev.group, ev.by);
         if (ev.accepted === false) this.complain(ev.by, ev.account, ev.at, DECLINE_WEIGHT);
@@ -220,10 +225,15 @@ export class RobotsEngine {
     // complains once, however many ways (a report and a block, a leave after a decline).
     if (w <= 0 || initiated === false || (initiated === undefined && !e.reached.has(to, from)) || !e.complained.add(to, from)) return;
     (fresh ? e.freshNeg : e.neg).add(to, at, w);
+    const known = e.linkedKnown.has(to, from);
+    if (known) e.knownNeg.add(to, at, w);
     // Someone who answered and then complained did not welcome the account: the answer no longer
     // counts for it (the pitch after a harmless question).
     const unanswer = e.answered.has(to, from) ? Math.min(1, e.pos.value(to, at)) : 0;
-    if (unanswer > 0) e.pos.add(to, at, -unanswer);
+    if (unanswer > 0) {
+      e.pos.add(to, at, -unanswer);
+      if (known) e.knownPos.add(to, at, -Math.min(unanswer, e.knownPos.value(to, at)));
+    }
     e.feedback(to, at, fresh ? w * 0.25 : w, -unanswer);
     let list = this.complainers.get(to);
     if (!list) this.complainers.set(to, (list = []));
@@ -250,6 +260,7 @@ export class RobotsEngine {
     const e = this.evidence;
     e.neg.scale(a, at, 0);
     e.freshNeg.scale(a, at, 0);
+    e.knownNeg.scale(a, at, 0);
   }
 
   /**

@@ -321,6 +321,60 @@ export const industrialScale = rule({
   },
 });
 
+const DAY_MS = 86_400_000;
+
+export const suddenChange = rule({
+  name: 'sudden_change',
+  description:
+    "An established account (at least `minAgeDays` old) that suddenly reaches far more people than it used to — at least `minReach` lately (half-life a day), and at least `recentShare` of all it reached over the past weeks (half-life 14 days), strangers among them (`minStrangers`) — and that those people complain about: the complaints (a complaint from someone who knew the account and got its link weighs `contactWeight`) reach `minComplaints`, their smoothed rate over the people it reached passes `ratio`, and strangers' answers are fewer than `answersPerComplaint` per complaint (answers from people who knew it do not count). Thin evidence: a short limit (`shortHours`); strong (`strongComplaints`, `strongRatio`): a day. The trust it earned before does not shield it: what it did before is what it no longer does.",
+  on: ['report', 'block', 'message'],
+  defaults: {
+    minAgeDays: 7,
+    minReach: 8,
+    recentShare: 0.5,
+    minStrangers: 3,
+    contactWeight: 2,
+    minComplaints: 1.9,
+    ratio: 0.07,
+    prior: 0.02,
+    strength: 10,
+    answersPerComplaint: 0.6,
+    strongComplaints: 4,
+    strongRatio: 0.12,
+    shortHours: 6,
+    limitHours: 24,
+  },
+  evaluate(ev, { counters: c, evidence: e, settings: s, at }) {
+    let a: number;
+    if (ev.type === 'report' || ev.type === 'block') a = ev.to;
+    else if (ev.type === 'message' && ev.stranger && ev.newChat) a = ev.from;
+    else return null;
+    if (c.age(a, at) < s.minAgeDays * DAY_MS) return null;
+    const recent = e.recentReach.value(a, at);
+    if (recent < s.minReach || recent < s.recentShare * e.pastReach.value(a, at)) return null;
+    if (e.recentStrangers.value(a, at) < s.minStrangers) return null;
+    const known = e.knownNeg.value(a, at);
+    const neg = e.complaints(a, at) + (s.contactWeight - 1) * known;
+    if (neg < s.minComplaints) return null;
+    const rate = smoothed(neg, e.contacts.value(a, at), s.prior, s.strength);
+    if (rate < s.ratio) return null;
+    const answers = Math.max(0, e.pos.value(a, at) - e.knownPos.value(a, at));
+    if (answers >= neg * s.answersPerComplaint) return null;
+    // As for stranger_feedback: thin evidence, a short limit; strong, a day.
+    const strong = neg >= s.strongComplaints && rate >= s.strongRatio;
+    return {
+      action: 'limit',
+      hours: strong ? s.limitHours : s.shortHours,
+      signals: [
+        sig('recent_reach', recent, Math.max(s.minReach, s.recentShare * e.pastReach.value(a, at))),
+        sig('complaints', neg, s.minComplaints, known > 0 ? 'people who knew it among them' : undefined),
+        sig('complaint_rate', rate, s.ratio),
+        sig('stranger_answers', answers, neg * s.answersPerComplaint),
+      ],
+    };
+  },
+});
+
 export const BUILT_IN_RULES: Rule[] = [
   coldFanout,
   sameText,
@@ -331,6 +385,7 @@ export const BUILT_IN_RULES: Rule[] = [
   blocksPerStranger,
   massInvites,
   industrialScale,
+  suddenChange,
 ] as Rule[];
 
 /** The operator's robots file (BANYA_ROBOTS_FILE): per-rule switches and settings, guard rails. */

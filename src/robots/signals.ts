@@ -153,8 +153,26 @@ export function keyHash(s: string): number {
   return h | 0 || 1;
 }
 
+/** Half-lives of the reach an account's recent behaviour is measured by, and of its own history. */
+export const RECENT_REACH_HALF_LIFE = DAY;
+export const PAST_REACH_HALF_LIFE = 14 * DAY;
+
 export class Evidence {
   readonly contacts: Decaying;
+  /**
+   * Reach (strangers reached first, people who know the account sent its link) over about a
+   * day and over about two weeks: an account whose weeks' reach lies mostly in its last day has
+   * changed what it does.
+   */
+  readonly recentReach = new Decaying(RECENT_REACH_HALF_LIFE);
+  readonly pastReach = new Decaying(PAST_REACH_HALF_LIFE);
+  /** Strangers alone, over about a day. */
+  readonly recentStrangers = new Decaying(RECENT_REACH_HALF_LIFE);
+  /** (account, other): the account sent a link to `other`, who knew it (saved it, or wrote to it). */
+  readonly linkedKnown = new PairSet(1 << 12);
+  /** Complaints, and answers, from those people who knew the account and got its link. */
+  readonly knownNeg: Decaying;
+  readonly knownPos: Decaying;
   readonly neg: Decaying;
   /** Complaints from accounts under a day old: together they count for at most `FRESH_CAP`. */
   readonly freshNeg: Decaying;
@@ -191,6 +209,8 @@ export class Evidence {
     this.pos = new Decaying(halfLifeMs);
     this.known = new Decaying(halfLifeMs);
     this.landing = new Decaying(halfLifeMs);
+    this.knownNeg = new Decaying(halfLifeMs);
+    this.knownPos = new Decaying(halfLifeMs);
     this.campaigns = new Campaigns(halfLifeMs);
   }
 
@@ -286,6 +306,17 @@ export class Evidence {
   /** Weighted complaints about the account: established complainers', plus fresh ones' up to `FRESH_CAP`. */
   complaints(a: number, at: number): number {
     return this.neg.value(a, at) + Math.min(FRESH_CAP, this.freshNeg.value(a, at));
+  }
+
+  /**
+   * The account reached someone: a stranger first (a new chat, an invite), or someone who knows
+   * it with a link. Counts in `contacts` and in the reach its behaviour is measured by.
+   */
+  reach(a: number, at: number, stranger: boolean): void {
+    this.contacts.add(a, at);
+    this.recentReach.add(a, at);
+    this.pastReach.add(a, at);
+    if (stranger) this.recentStrangers.add(a, at);
   }
 
   /** The landing key of the account's latest text to a stranger (0: none). */
