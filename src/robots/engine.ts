@@ -74,6 +74,10 @@ export class RobotsEngine {
   private readonly inviteWeight: number;
   /** How fast the same-text run fades (same_text's `halfLifeHours`), ms. */
   private readonly sameTextHalfLife: number;
+  /** How soon after an opener its link must follow (opener_link's `windowMinutes`), ms. */
+  private readonly openerWindow: number;
+  /** What a complaint by someone who had answered the account weighs, times its weight (bait's `answererWeight`). */
+  private readonly answererWeight: number;
 
   constructor(
     private readonly config: RobotsConfig,
@@ -92,6 +96,8 @@ export class RobotsEngine {
     for (const r of this.rules) this.stats.set(r.rule.name, { hits: 0, actions: 0, shadowed: 0 });
     this.inviteWeight = this.rules.find((r) => r.rule.name === 'links_to_strangers')?.settings.inviteWeight ?? 1;
     this.sameTextHalfLife = (this.rules.find((r) => r.rule.name === 'same_text')?.settings.halfLifeHours ?? 6) * 3600_000;
+    this.openerWindow = (this.rules.find((r) => r.rule.name === 'opener_link')?.settings.windowMinutes ?? 10) * 60_000;
+    this.answererWeight = this.rules.find((r) => r.rule.name === 'bait')?.settings.answererWeight ?? 1;
   }
 
   /**
@@ -124,6 +130,7 @@ export class RobotsEngine {
         // An answer to a chat the recipient started: a good sign about the recipient, once per chat.
         if (ev.reply && e.reached.has(ev.to, ev.from) && e.answered.add(ev.to, ev.from)) {
           e.pos.add(ev.to, at, 1);
+          e.answers.add(ev.to, at, 1);
           e.feedback(ev.to, at, 0, 1);
           // Someone who knew the account answering its link says nothing of how strangers take it.
           if (e.linkedKnown.has(ev.to, ev.from)) e.knownPos.add(ev.to, at, 1);
@@ -151,6 +158,11 @@ export class RobotsEngine {
         // A chat counts as carrying a link once, whether its first message had it or a later one
         // did while the stranger had not answered (an opener: "hi", then the pitch).
         if ((landing !== 0 || ev.link) && (ev.newChat || e.reached.has(ev.from, ev.to)) && e.landed.add(ev.from, ev.to)) e.landing.add(ev.from, at);
+        // A chat begun by a message that carried nothing, whose link follows within minutes,
+        // before the stranger answered (`opener_link`).
+        if (ev.newChat) {
+          if (landing === 0 && !ev.link && !ev.inviteLink) e.openers.opened(ev.from, ev.to, at);
+        } else if (landing !== 0 || ev.link || ev.inviteLink) e.openers.linked(ev.from, ev.to, at, this.openerWindow);
         if (landing === 0 && ev.textHash === 0) return;
         const sameLanding = landing !== 0 && e.landingOf(ev.from) === landing;
         const shared = e.text(ev.from, at, landing, ev.bands);
@@ -173,6 +185,7 @@ export class RobotsEngine {
         // Saving the number of someone who wrote first: a good sign about them.
         if (e.reached.has(ev.to, ev.from) && e.answered.add(ev.to, ev.from)) {
           e.pos.add(ev.to, ev.at, 1);
+          e.answers.add(ev.to, ev.at, 1);
           e.feedback(ev.to, ev.at, 0, 1);
         }
         return;
@@ -224,17 +237,22 @@ export class RobotsEngine {
     // Only from someone `to` reached first (the place may tell: `initiated`), and one person
     // complains once, however many ways (a report and a block, a leave after a decline).
     if (w <= 0 || initiated === false || (initiated === undefined && !e.reached.has(to, from)) || !e.complained.add(to, from)) return;
+    // Someone who answered and then complained did not welcome the account: the answer no longer
+    // counts for it (the pitch after a harmless question), and the complaint is bait's evidence:
+    // they read more than a first message, and the account had reached them first.
+    const answered = e.answered.has(to, from);
+    if (answered) w *= this.answererWeight;
     (fresh ? e.freshNeg : e.neg).add(to, at, w);
     const known = e.linkedKnown.has(to, from);
     if (known) e.knownNeg.add(to, at, w);
-    // Someone who answered and then complained did not welcome the account: the answer no longer
-    // counts for it (the pitch after a harmless question).
-    const unanswer = e.answered.has(to, from) ? Math.min(1, e.pos.value(to, at)) : 0;
+    const unanswer = answered ? Math.min(1, e.pos.value(to, at)) : 0;
     if (unanswer > 0) {
       e.pos.add(to, at, -unanswer);
       if (known) e.knownPos.add(to, at, -Math.min(unanswer, e.knownPos.value(to, at)));
     }
-    e.feedback(to, at, fresh ? w * 0.25 : w, -unanswer);
+    const campaignWeight = fresh ? w * 0.25 : w;
+    if (answered) e.baited.add(to, at, campaignWeight);
+    e.feedback(to, at, campaignWeight, -unanswer, answered ? campaignWeight : 0);
     let list = this.complainers.get(to);
     if (!list) this.complainers.set(to, (list = []));
     if (list.length < MAX_COMPLAINERS) list.push(from);

@@ -1,4 +1,5 @@
 import { Decaying } from './counters.js';
+import { Openers } from './openers.js';
 import { PairSet } from './pairs.js';
 
 /**
@@ -60,6 +61,9 @@ export class Campaigns {
   private readonly senders: Float64Array;
   private readonly neg: Float64Array;
   private readonly pos: Float64Array;
+  /** Answers, never taken back; and complaints by people who had answered a sender (`bait`). */
+  private readonly ans: Float64Array;
+  private readonly bet: Float64Array;
   private readonly at: Float64Array;
   private readonly mask: number;
 
@@ -74,6 +78,8 @@ export class Campaigns {
     this.senders = new Float64Array(n);
     this.neg = new Float64Array(n);
     this.pos = new Float64Array(n);
+    this.ans = new Float64Array(n);
+    this.bet = new Float64Array(n);
     this.at = new Float64Array(n);
   }
 
@@ -98,6 +104,8 @@ export class Campaigns {
     this.senders[free] = 0;
     this.neg[free] = 0;
     this.pos[free] = 0;
+    this.ans[free] = 0;
+    this.bet[free] = 0;
     this.at[free] = at;
     return free;
   }
@@ -110,6 +118,8 @@ export class Campaigns {
     this.senders[i]! *= f;
     this.neg[i]! *= f;
     this.pos[i]! *= f;
+    this.ans[i]! *= f;
+    this.bet[i]! *= f;
     this.at[i] = at;
   }
 
@@ -122,15 +132,18 @@ export class Campaigns {
     if (newSender) this.senders[i]! += 1;
   }
 
-  feedback(key: number, at: number, neg: number, pos: number): void {
+  /** Complaints `neg` and answers `pos` (negative: taken back) about a sender; `bait` of the complaints came from people who had answered it. */
+  feedback(key: number, at: number, neg: number, pos: number, bait = 0): void {
     const i = this.slot(key, at, false);
     if (i < 0) return;
     this.age(i, at);
     this.neg[i]! += neg;
     this.pos[i] = Math.max(0, this.pos[i]! + pos);
+    if (pos > 0) this.ans[i]! += pos;
+    this.bet[i]! += bait;
   }
 
-  /** Reads one key's figures into `out` ([sends, senders, neg, pos]); false when unknown. */
+  /** Reads one key's figures into `out` ([sends, senders, neg, pos, answers ever, bait]); false when unknown. */
   read(key: number, at: number, out: Float64Array): boolean {
     const i = this.slot(key, at, false);
     if (i < 0) return false;
@@ -139,6 +152,10 @@ export class Campaigns {
     out[1] = this.senders[i]!;
     out[2] = this.neg[i]!;
     out[3] = this.pos[i]!;
+    if (out.length > 5) {
+      out[4] = this.ans[i]!;
+      out[5] = this.bet[i]!;
+    }
     return true;
   }
 }
@@ -180,6 +197,11 @@ export class Evidence {
   readonly reports: Decaying;
   readonly freshReports: Decaying;
   readonly pos: Decaying;
+  /** Answers from strangers the account reached, never taken back; and complaints by people who had answered it. */
+  readonly answers: Decaying;
+  readonly baited: Decaying;
+  /** Chats whose link came after an opener. */
+  readonly openers: Openers;
   /** (account, other): `other` answered or saved the account after it wrote first (counted once). */
   readonly answered = new PairSet(1 << 14);
   /** (account, other): `other` complained about the account (counted once). */
@@ -198,7 +220,7 @@ export class Evidence {
   voip = new Uint8Array(1024);
   /** Per group: the account that last added a stranger to it (a quick leave complains about it). */
   readonly groupInviter = new Map<number, number>();
-  private readonly buf = new Float64Array(4);
+  private readonly buf = new Float64Array(6);
 
   constructor(halfLifeMs: number) {
     this.contacts = new Decaying(halfLifeMs);
@@ -207,6 +229,9 @@ export class Evidence {
     this.reports = new Decaying(halfLifeMs);
     this.freshReports = new Decaying(halfLifeMs);
     this.pos = new Decaying(halfLifeMs);
+    this.answers = new Decaying(halfLifeMs);
+    this.baited = new Decaying(halfLifeMs);
+    this.openers = new Openers(halfLifeMs);
     this.known = new Decaying(halfLifeMs);
     this.landing = new Decaying(halfLifeMs);
     this.knownNeg = new Decaying(halfLifeMs);
@@ -262,16 +287,44 @@ export class Evidence {
     return shared;
   }
 
-  /** Feedback about the account reaches its campaigns too. */
-  feedback(a: number, at: number, neg: number, pos: number): void {
+  /** Feedback about the account reaches its campaigns too (`bait`: complaints by people who had answered it). */
+  feedback(a: number, at: number, neg: number, pos: number, bait = 0): void {
     if (a >= this.lastLanding.length) return;
     const l = this.lastLanding[a]!;
-    if (l !== 0) this.campaigns.feedback(l, at, neg, pos);
+    if (l !== 0) this.campaigns.feedback(l, at, neg, pos, bait);
     const base = a * BANDS;
     for (let i = 0; i < BANDS; i++) {
       const k = this.lastBands[base + i]!;
-      if (k !== 0) this.campaigns.feedback(k, at, neg, pos);
+      if (k !== 0) this.campaigns.feedback(k, at, neg, pos, bait);
     }
+  }
+
+  /**
+   * The campaign among the account's latest texts whose answers were most often followed by a
+   * complaint from the person who answered: the highest smoothed share (complaints by answerers
+   * over answers ever) among its keys that at least `minSenders` accounts used, into `out` as
+   * [share, complaints by answerers, senders, answers]; false when none qualifies.
+   */
+  worstBait(a: number, at: number, minSenders: number, prior: number, strength: number, out: Float64Array): boolean {
+    if (a >= this.lastLanding.length) return false;
+    let found = false;
+    out[0] = 0;
+    const base = a * BANDS;
+    const buf = this.buf;
+    for (let i = -1; i < BANDS; i++) {
+      const k = i < 0 ? this.lastLanding[a]! : this.lastBands[base + i]!;
+      if (k === 0 || !this.campaigns.read(k, at, buf)) continue;
+      if (buf[1]! < minSenders) continue;
+      const share = smoothed(buf[5]!, buf[4]!, prior, strength);
+      if (share > out[0]!) {
+        out[0] = share;
+        out[1] = buf[5]!;
+        out[2] = buf[1]!;
+        out[3] = buf[4]!;
+        found = true;
+      }
+    }
+    return found;
   }
 
   /**
