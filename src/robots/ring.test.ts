@@ -180,6 +180,23 @@ describe('patient_feedback: complaints against the answers due', () => {
     expect(drip(12)).toEqual([]);
   });
 
+  it('does not judge a busy afternoon by the first answers, though five complain and the few matured strangers hardly answered', () => {
+    /** A new account greets 56 people of its phone book in three and a half hours; five block, two answer, as it ends. */
+    function greet(minMaturedShare: number) {
+      const w = world(['patient_feedback'], { patient_feedback: { minMaturedShare } });
+      const a = w.account(HOUR);
+      const rs = Array.from({ length: 56 }, () => w.account(300 * DAY));
+      rs.forEach((r, i) => w.send(a, r, T0 + i * 225_000, 'Hi! I am on banya now, save my number please'));
+      w.answer(rs[3]!, a, T0 + 90 * MIN);
+      w.answer(rs[20]!, a, T0 + 4 * HOUR);
+      for (let i = 0; i < 5; i++) w.block(rs[50 - i * 7]!, a, T0 + 3.5 * HOUR + i * 15 * MIN);
+      return w.limited(a);
+    }
+    expect(greet(0.3)).toEqual([]);
+    // Judged on the few strangers matured so far, it would have been limited.
+    expect(greet(0)).toEqual(['patient_feedback']);
+  });
+
   it('does not take a busy hour for an unanswered one: answers not yet due are not asked for', () => {
     const w = world(['patient_feedback']);
     const a = w.account(400 * DAY);

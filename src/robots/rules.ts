@@ -214,9 +214,9 @@ export const strangerFeedback = rule({
 export const patientFeedback = rule({
   name: 'patient_feedback',
   description:
-    'Over days (half-life 10 days), the strangers it reached complain about it (at least `minComplaints`, a smoothed rate past `ratio`), and of the strangers who had time to answer (each counted by the share of answers due by now: half after 12 hours) few did (answers per matured stranger under `maxAnswered`, with at least `minMatured` of them): a sender of a few cold messages an hour, or a day, whose complaints come one by one while nobody welcomes it. Answers not yet due are not asked for, so a busy day is not taken for an unanswered one.',
+    'Over days (half-life 10 days), the strangers it reached complain about it (at least `minComplaints`, a smoothed rate past `ratio`), and of the strangers who had time to answer (each counted by the share of answers due by now: half after 12 hours) few did (answers per matured stranger under `maxAnswered`, with at least `minMatured` of them, and at least `minMaturedShare` of the strangers reached): a sender of a few cold messages an hour, or a day, whose complaints come one by one while nobody welcomes it. Answers not yet due are not asked for, so a busy day is not taken for an unanswered one.',
   on: ['report', 'block', 'message'],
-  defaults: { minComplaints: 1.9, ratio: 0.07, prior: 0.02, strength: 10, minMatured: 5, maxAnswered: 0.3, limitHours: 24 },
+  defaults: { minComplaints: 1.9, ratio: 0.07, prior: 0.02, strength: 10, minMatured: 5, minMaturedShare: 0.3, maxAnswered: 0.3, limitHours: 24 },
   evaluate(ev, { evidence: e, settings: s, at }) {
     let a: number;
     if ((ev.type === 'report' || ev.type === 'block') && ev.initiated !== false) a = ev.to;
@@ -228,8 +228,10 @@ export const patientFeedback = rule({
     const reached = p.reached.value(a, at);
     const rate = smoothed(neg, reached, s.prior, s.strength);
     if (rate < s.ratio) return null;
+    // Only an account most of whose strangers had time to answer: in a busy hour, the answers
+    // to come are most of them, and the few in say little.
     const matured = p.matured(a, at);
-    if (matured < s.minMatured) return null;
+    if (matured < s.minMatured || matured < s.minMaturedShare * reached) return null;
     const answered = p.pos.value(a, at) / matured;
     if (answered >= s.maxAnswered) return null;
     return {
