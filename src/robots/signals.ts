@@ -46,9 +46,20 @@ export function youth(ageMs: number): number {
 }
 
 const BANDS = 8;
+/** Landing keys remembered per account (its latest distinct ones): feedback reaches each. */
+export const LANDINGS = 3;
+
+/** Half-life of `PatientView`'s sums: a sender's fortnight, not its day. */
+export const PATIENT_HALF_LIFE = 10 * DAY;
+/** How soon strangers answer, as a half-life: half within 12 hours, most within a day or two. */
+export const ANSWER_HALF_LIFE = 12 * HOUR;
 
 /** What complaints from accounts under a day old weigh together, at most. */
 export const FRESH_CAP = 1;
+
+/** Accounts remembered per campaign key: the first ones (a ring's first members are the ones that got away). */
+export const MEMBERS = 16;
+const NO_MEMBERS = new Int32Array(0);
 
 /**
  * Campaign statistics per key (a landing domain or handle, or a near-duplicate band of a text),
@@ -65,6 +76,9 @@ export class Campaigns {
   private readonly ans: Float64Array;
   private readonly bet: Float64Array;
   private readonly at: Float64Array;
+  /** Per slot: the first `MEMBERS` accounts that used the key since it was taken, and how many. */
+  private readonly members: Int32Array;
+  private readonly memberCount: Uint8Array;
   private readonly mask: number;
 
   constructor(
@@ -81,6 +95,8 @@ export class Campaigns {
     this.ans = new Float64Array(n);
     this.bet = new Float64Array(n);
     this.at = new Float64Array(n);
+    this.members = new Int32Array(n * MEMBERS);
+    this.memberCount = new Uint8Array(n);
   }
 
   /** The slot of `key` (0 is no key), creating it when `create`; -1 when absent or full. */
@@ -107,6 +123,7 @@ export class Campaigns {
     this.ans[free] = 0;
     this.bet[free] = 0;
     this.at[free] = at;
+    this.memberCount[free] = 0;
     return free;
   }
 
@@ -123,13 +140,27 @@ export class Campaigns {
     this.at[i] = at;
   }
 
-  /** A send under `key`; `newSender` when the account had not used it lately. */
-  send(key: number, at: number, newSender: boolean): void {
+  /** A send under `key` by `account`; `newSender` when the account had not used it lately. */
+  send(key: number, at: number, newSender: boolean, account = 0): void {
     const i = this.slot(key, at, true);
     if (i < 0) return;
     this.age(i, at);
     this.sends[i]! += 1;
-    if (newSender) this.senders[i]! += 1;
+    if (!newSender) return;
+    this.senders[i]! += 1;
+    const n = this.memberCount[i]!;
+    if (account === 0 || n >= MEMBERS) return;
+    const base = i * MEMBERS;
+    for (let j = 0; j < n; j++) if (this.members[base + j] === account) return;
+    this.members[base + n] = account;
+    this.memberCount[i] = n + 1;
+  }
+
+  /** The first accounts (at most `MEMBERS`) that used `key` since it was last taken; empty when unknown. */
+  membersOf(key: number, at: number): Int32Array {
+    const i = this.slot(key, at, false);
+    if (i < 0) return NO_MEMBERS;
+    return this.members.subarray(i * MEMBERS, i * MEMBERS + this.memberCount[i]!);
   }
 
   /** Complaints `neg` and answers `pos` (negative: taken back) about a sender; `bait` of the complaints came from people who had answered it. */
@@ -173,6 +204,58 @@ export function keyHash(s: string): number {
 /** Half-lives of the reach an account's recent behaviour is measured by, and of its own history. */
 export const RECENT_REACH_HALF_LIFE = DAY;
 export const PAST_REACH_HALF_LIFE = 14 * DAY;
+/**
+ * What the strangers an account reached said about it over days rather than hours: decaying
+ * sums with a long half-life, for senders who write a few strangers an hour, or a day, for a week
+ * or two. Besides the strangers reached, their complaints and answers, it keeps the strangers
+ * reached who had time to answer (`matured`): each counts by the share of answers that would have
+ * arrived by now, 1 − 2^(−age / `answerHalfLifeMs`), so that the answers in can be set against
+ * the answers due, whatever the pace of the sending. A welcome account is answered by most of
+ * those (more than half); an unwelcome one by a few (an eighth), however long one waits.
+ */
+export class PatientView {
+  readonly reached: Decaying;
+  /** Reached, weighted by 2^(−age / answerHalfLife) too: `reached − lag` is the matured part. */
+  private readonly lag: Decaying;
+  readonly neg: Decaying;
+  readonly freshNeg: Decaying;
+  readonly pos: Decaying;
+
+  constructor(
+    readonly halfLifeMs: number,
+    readonly answerHalfLifeMs: number,
+  ) {
+    this.reached = new Decaying(halfLifeMs);
+    this.lag = new Decaying(1 / (1 / halfLifeMs + 1 / answerHalfLifeMs));
+    this.neg = new Decaying(halfLifeMs);
+    this.freshNeg = new Decaying(halfLifeMs);
+    this.pos = new Decaying(halfLifeMs);
+  }
+
+  reach(a: number, at: number): void {
+    this.reached.add(a, at);
+    this.lag.add(a, at);
+  }
+
+  /** The strangers reached who had time to answer (see the class). */
+  matured(a: number, at: number): number {
+    return Math.max(0, this.reached.value(a, at) - this.lag.value(a, at));
+  }
+
+  complaints(a: number, at: number): number {
+    return this.neg.value(a, at) + Math.min(FRESH_CAP, this.freshNeg.value(a, at));
+  }
+
+  /** A person cleared the account: the complaints counted so far are forgiven. */
+  forgive(a: number, at: number): void {
+    this.neg.scale(a, at, 0);
+    this.freshNeg.scale(a, at, 0);
+  }
+
+  get bytes(): number {
+    return this.reached.bytes * 5;
+  }
+}
 
 export class Evidence {
   readonly contacts: Decaying;
@@ -208,6 +291,8 @@ export class Evidence {
   readonly complained = new PairSet(1 << 12);
   readonly known: Decaying;
   readonly landing: Decaying;
+  /** The same over days (half-life `PATIENT_HALF_LIFE`), with the strangers who had time to answer. */
+  readonly patient = new PatientView(PATIENT_HALF_LIFE, ANSWER_HALF_LIFE);
   /** Complaints from people the account wrote to, however well they knew it (a hijacked account's friends). */
   readonly campaigns: Campaigns;
   /** (account, other): the account reached `other` first (a new chat, an invite). */
@@ -216,6 +301,12 @@ export class Evidence {
   readonly landed = new PairSet(1 << 14);
   /** Per account: its latest landing key and text bands (BANDS each), for feedback to reach its campaigns. */
   private lastLanding = new Int32Array(1024);
+  /**
+   * Per account: its latest LANDINGS distinct landing keys, the newest first. A campaign writes
+   * one place several ways (a domain, a handle, a shortened link): a complaint about the account
+   * is about each of them, whichever its latest text carried.
+   */
+  private landings = new Int32Array(1024 * LANDINGS);
   private lastBands = new Int32Array(1024 * BANDS);
   voip = new Uint8Array(1024);
   /** Per group: the account that last added a stranger to it (a quick leave complains about it). */
@@ -246,6 +337,9 @@ export class Evidence {
     const l = new Int32Array(n);
     l.set(this.lastLanding);
     this.lastLanding = l;
+    const ls = new Int32Array(n * LANDINGS);
+    ls.set(this.landings);
+    this.landings = ls;
     const b = new Int32Array(n * BANDS);
     b.set(this.lastBands);
     this.lastBands = b;
@@ -270,8 +364,9 @@ export class Evidence {
   text(a: number, at: number, landing: number, bands: readonly number[] | undefined): number {
     this.ensure(a);
     if (landing !== 0) {
-      this.campaigns.send(landing, at, this.lastLanding[a] !== landing);
+      this.campaigns.send(landing, at, this.lastLanding[a] !== landing, a);
       this.lastLanding[a] = landing;
+      this.remember(a, landing);
     }
     if (!bands || bands.length === 0) return 0;
     const base = a * BANDS;
@@ -281,17 +376,33 @@ export class Evidence {
       const k = bands[i]!;
       const same = lb[base + i] === k;
       if (same) shared++;
-      this.campaigns.send(k, at, !same);
+      this.campaigns.send(k, at, !same, a);
       lb[base + i] = k;
     }
     return shared;
   }
 
-  /** Feedback about the account reaches its campaigns too (`bait`: complaints by people who had answered it). */
+  /** Puts `landing` first among the account's remembered landings (moving it up if there). */
+  private remember(a: number, landing: number): void {
+    const base = a * LANDINGS;
+    const ls = this.landings;
+    let i = 0;
+    while (i < LANDINGS - 1 && ls[base + i] !== landing) i++;
+    for (; i > 0; i--) ls[base + i] = ls[base + i - 1]!;
+    ls[base] = landing;
+  }
+
+  /**
+   * Feedback about the account reaches its campaigns too: every landing it sent lately, the
+   * latest text's bands (`bait`: complaints by people who had answered it).
+   */
   feedback(a: number, at: number, neg: number, pos: number, bait = 0): void {
     if (a >= this.lastLanding.length) return;
-    const l = this.lastLanding[a]!;
-    if (l !== 0) this.campaigns.feedback(l, at, neg, pos, bait);
+    const lb = a * LANDINGS;
+    for (let i = 0; i < LANDINGS; i++) {
+      const l = this.landings[lb + i]!;
+      if (l !== 0) this.campaigns.feedback(l, at, neg, pos, bait);
+    }
     const base = a * BANDS;
     for (let i = 0; i < BANDS; i++) {
       const k = this.lastBands[base + i]!;
@@ -330,16 +441,17 @@ export class Evidence {
   /**
    * The worst campaign the account's latest texts belong to: the highest smoothed complaint
    * rate among its keys that at least `minSenders` accounts used, into `out` as [rate, neg,
-   * senders, posRate, pos]; false when none qualifies.
+   * senders, posRate, pos] (and the key, when `out` has room for it); false when none qualifies.
    */
   worstCampaign(a: number, at: number, minSenders: number, prior: number, strength: number, out: Float64Array): boolean {
     if (a >= this.lastLanding.length) return false;
     let found = false;
     out[0] = 0;
     const base = a * BANDS;
+    const lb = a * LANDINGS;
     const buf = this.buf;
-    for (let i = -1; i < BANDS; i++) {
-      const k = i < 0 ? this.lastLanding[a]! : this.lastBands[base + i]!;
+    for (let i = -LANDINGS; i < BANDS; i++) {
+      const k = i < 0 ? this.landings[lb + LANDINGS + i]! : this.lastBands[base + i]!;
       if (k === 0 || !this.campaigns.read(k, at, buf)) continue;
       const sends = buf[0]!;
       if (buf[1]! < minSenders) continue;
@@ -350,6 +462,7 @@ export class Evidence {
         out[2] = buf[1]!;
         out[3] = sends > 0 ? buf[3]! / sends : 0;
         out[4] = buf[3]!;
+        if (out.length > 5) out[5] = k;
         found = true;
       }
     }
