@@ -160,10 +160,10 @@ describe('reports and robots', () => {
   });
 
   /** `sender` writes to each recipient once, 10 minutes apart (6 an hour: well below cold_fanout). */
-  async function writeSlowly(sender: TestAccount, recipients: TestAccount[]): Promise<string[]> {
+  async function writeSlowly(sender: TestAccount, recipients: TestAccount[], text = greeting): Promise<string[]> {
     const chats: string[] = [];
     for (const [i, r] of recipients.entries()) {
-      chats.push(await sent(sender, r, greeting(i)));
+      chats.push(await sent(sender, r, text(i)));
       await advance(w, 10 * MIN);
     }
     return chats;
@@ -191,7 +191,9 @@ describe('reports and robots', () => {
     const spammer = await w.account();
     const recipients = await strangers(w, 30);
     await advance(w, 2 * DAY);
-    const chats = await writeSlowly(spammer, recipients);
+    // A text of its own: the innocent above wrote the greetings, and complaints about a text two
+    // accounts sent are the campaign rule's.
+    const chats = await writeSlowly(spammer, recipients, (i) => `Cheap watches for you, number ${i}, write me today`);
     expect(await me(spammer)).toMatchObject({ state: 'free' });
     const states: string[] = [];
     for (const [i, r] of recipients.entries()) {

@@ -40,6 +40,9 @@ interface ActiveRule {
   shadow: boolean;
 }
 
+/** Events that may implicate accounts besides their subject (complaints). */
+const SWEEP_EVENTS = new Set<RobotEvent['type']>(['report', 'block']);
+
 /** Half-life of the feedback and campaign sums. */
 export const FEEDBACK_HALF_LIFE = 3 * 86_400_000;
 /** What a declined invite, and a quick leave of a group one was added to, weigh as a complaint. */
@@ -57,6 +60,8 @@ export class RobotsEngine {
   readonly counters = new Counters();
   readonly evidence = new Evidence(FEEDBACK_HALF_LIFE);
   private readonly rules: ActiveRule[];
+  /** Rules that may implicate accounts besides an event's subject. */
+  private readonly sweeps: ActiveRule[];
   private readonly byType = new Map<RobotEvent['type'], ActiveRule[]>();
   /** Per rule: hits (effects proposed that won), actions taken, shadowed. */
   readonly stats = new Map<string, { hits: number; actions: number; shadowed: number }>();
@@ -74,6 +79,10 @@ export class RobotsEngine {
   private readonly inviteWeight: number;
   /** How fast the same-text run fades (same_text's `halfLifeHours`), ms. */
   private readonly sameTextHalfLife: number;
+  /** How soon after an opener its link must follow (opener_link's `windowMinutes`), ms. */
+  private readonly openerWindow: number;
+  /** What a complaint by someone who had answered the account weighs, times its weight (bait's `answererWeight`). */
+  private readonly answererWeight: number;
 
   constructor(
     private readonly config: RobotsConfig,
@@ -90,8 +99,11 @@ export class RobotsEngine {
       );
     }
     for (const r of this.rules) this.stats.set(r.rule.name, { hits: 0, actions: 0, shadowed: 0 });
+    this.sweeps = this.rules.filter((r) => r.rule.implicated !== undefined && r.rule.judge !== undefined);
     this.inviteWeight = this.rules.find((r) => r.rule.name === 'links_to_strangers')?.settings.inviteWeight ?? 1;
     this.sameTextHalfLife = (this.rules.find((r) => r.rule.name === 'same_text')?.settings.halfLifeHours ?? 6) * 3600_000;
+    this.openerWindow = (this.rules.find((r) => r.rule.name === 'opener_link')?.settings.windowMinutes ?? 10) * 60_000;
+    this.answererWeight = this.rules.find((r) => r.rule.name === 'bait')?.settings.answererWeight ?? 1;
   }
 
   /**
@@ -124,19 +136,28 @@ export class RobotsEngine {
         // An answer to a chat the recipient started: a good sign about the recipient, once per chat.
         if (ev.reply && e.reached.has(ev.to, ev.from) && e.answered.add(ev.to, ev.from)) {
           e.pos.add(ev.to, at, 1);
+          e.answers.add(ev.to, at, 1);
+          e.patient.pos.add(ev.to, at, 1);
           e.feedback(ev.to, at, 0, 1);
+          // Someone who knew the account answering its link says nothing of how strangers take it.
+          if (e.linkedKnown.has(ev.to, ev.from)) e.knownPos.add(ev.to, at, 1);
         }
         if (!ev.stranger) {
           if (ev.newChat) e.known.add(ev.from, at);
           // A link to someone who knows the account reaches them too: if they complain, it counts
           // (a hijacked account writing its friends).
-          if ((ev.link || ev.inviteLink) && e.reached.add(ev.from, ev.to)) e.contacts.add(ev.from, at);
+          if ((ev.link || ev.inviteLink) && e.reached.add(ev.from, ev.to)) {
+            e.reach(ev.from, at, false);
+            e.linkedKnown.add(ev.from, ev.to);
+            e.patient.reach(ev.from, at);
+          }
           return;
         }
         c.add(ev.from, 'cold', at);
         if (ev.newChat) {
           c.add(ev.from, 'coldChats', at);
-          e.contacts.add(ev.from, at);
+          e.reach(ev.from, at, true);
+          e.patient.reach(ev.from, at);
           e.reached.add(ev.from, ev.to);
         }
         if (ev.link || ev.inviteLink) c.add(ev.from, 'links', at, ev.inviteLink ? this.inviteWeight : 1);
@@ -146,6 +167,11 @@ export class RobotsEngine {
         // A chat counts as carrying a link once, whether its first message had it or a later one
         // did while the stranger had not answered (an opener: "hi", then the pitch).
         if ((landing !== 0 || ev.link) && (ev.newChat || e.reached.has(ev.from, ev.to)) && e.landed.add(ev.from, ev.to)) e.landing.add(ev.from, at);
+        // A chat begun by a message that carried nothing, whose link follows within minutes,
+        // before the stranger answered (`opener_link`).
+        if (ev.newChat) {
+          if (landing === 0 && !ev.link && !ev.inviteLink) e.openers.opened(ev.from, ev.to, at);
+        } else if (landing !== 0 || ev.link || ev.inviteLink) e.openers.linked(ev.from, ev.to, at, this.openerWindow);
         if (landing === 0 && ev.textHash === 0) return;
         const sameLanding = landing !== 0 && e.landingOf(ev.from) === landing;
         const shared = e.text(ev.from, at, landing, ev.bands);
@@ -168,6 +194,8 @@ export class RobotsEngine {
         // Saving the number of someone who wrote first: a good sign about them.
         if (e.reached.has(ev.to, ev.from) && e.answered.add(ev.to, ev.from)) {
           e.pos.add(ev.to, ev.at, 1);
+          e.answers.add(ev.to, ev.at, 1);
+          e.patient.pos.add(ev.to, ev.at, 1);
           e.feedback(ev.to, ev.at, 0, 1);
         }
         return;
@@ -182,7 +210,8 @@ export class RobotsEngine {
       case 'invite':
         if (!ev.stranger) return;
         c.add(ev.by, 'invites', ev.at);
-        e.contacts.add(ev.by, ev.at);
+        e.reach(ev.by, ev.at, true);
+        e.patient.reach(ev.by, ev.at);
         e.reached.add(ev.by, ev.account);
         if (ev.group !== undefined) e.groupInviter.set(ev.group, ev.by);
         if (ev.accepted === false) this.complain(ev.by, ev.account, ev.at, DECLINE_WEIGHT);
@@ -219,12 +248,27 @@ export class RobotsEngine {
     // Only from someone `to` reached first (the place may tell: `initiated`), and one person
     // complains once, however many ways (a report and a block, a leave after a decline).
     if (w <= 0 || initiated === false || (initiated === undefined && !e.reached.has(to, from)) || !e.complained.add(to, from)) return;
-    (fresh ? e.freshNeg : e.neg).add(to, at, w);
     // Someone who answered and then complained did not welcome the account: the answer no longer
-    // counts for it (the pitch after a harmless question).
-    const unanswer = e.answered.has(to, from) ? Math.min(1, e.pos.value(to, at)) : 0;
-    if (unanswer > 0) e.pos.add(to, at, -unanswer);
-    e.feedback(to, at, fresh ? w * 0.25 : w, -unanswer);
+    // counts for it (the pitch after a harmless question), and the complaint is bait's evidence:
+    // they read more than a first message, and the account had reached them first.
+    const answered = e.answered.has(to, from);
+    if (answered) w *= this.answererWeight;
+    (fresh ? e.freshNeg : e.neg).add(to, at, w);
+    (fresh ? e.patient.freshNeg : e.patient.neg).add(to, at, w);
+    const known = e.linkedKnown.has(to, from);
+    if (known) e.knownNeg.add(to, at, w);
+    const unanswer = answered ? Math.min(1, e.pos.value(to, at)) : 0;
+    if (answered) {
+      const back = Math.min(1, e.patient.pos.value(to, at));
+      if (back > 0) e.patient.pos.add(to, at, -back);
+    }
+    if (unanswer > 0) {
+      e.pos.add(to, at, -unanswer);
+      if (known) e.knownPos.add(to, at, -Math.min(unanswer, e.knownPos.value(to, at)));
+    }
+    const campaignWeight = fresh ? w * 0.25 : w;
+    if (answered) e.baited.add(to, at, campaignWeight);
+    e.feedback(to, at, campaignWeight, -unanswer, answered ? campaignWeight : 0);
     let list = this.complainers.get(to);
     if (!list) this.complainers.set(to, (list = []));
     if (list.length < MAX_COMPLAINERS) list.push(from);
@@ -250,6 +294,8 @@ export class RobotsEngine {
     const e = this.evidence;
     e.neg.scale(a, at, 0);
     e.freshNeg.scale(a, at, 0);
+    e.knownNeg.scale(a, at, 0);
+    e.patient.forgive(a, at);
   }
 
   /**
@@ -293,8 +339,9 @@ export class RobotsEngine {
     // A quick leave complains about whoever added the person, not about the person.
     const subject = ev.type === 'leave' ? (this.evidence.groupInviter.get(ev.group) ?? ev.account) : subjectOf(ev);
     const at = ev.at;
+    const swept = this.sweeps.length > 0 && SWEEP_EVENTS.has(ev.type) ? this.sweep(ev, subject) : undefined;
     const held = this.held.get(subject);
-    if (held && held.until > at && this.sink.manualDecisionAt(subject) === held.manual) return;
+    if (held && held.until > at && this.sink.manualDecisionAt(subject) === held.manual) return swept;
     let best: Effect | null = null;
     let bestRule: ActiveRule | null = null;
     let others: FiredSignal[] | null = null;
@@ -311,10 +358,43 @@ export class RobotsEngine {
         bestRule = r;
       } else if (e.signals) (others ??= []).push(...e.signals);
     }
-    if (!best || !bestRule) return;
+    if (!best || !bestRule) return swept;
     // The effect carries what fired: the winning rule's signals first, then the others'.
     if (others) best = { ...best, signals: [...(best.signals ?? []), ...others] };
-    return this.act(subject, bestRule, best, at);
+    const done = this.act(subject, bestRule, best, at);
+    return swept && done ? Promise.all([swept, done]).then(() => undefined) : (done ?? swept);
+  }
+
+  /** Whether robots leave `a` alone at `at`: their own limit runs, or a person's decision holds them off. */
+  private isHeld(a: number, at: number): boolean {
+    const held = this.held.get(a);
+    return held !== undefined && held.until > at && this.sink.manualDecisionAt(a) === held.manual;
+  }
+
+  /**
+   * The accounts an event implicates besides its subject (`Rule.implicated`), each judged by its
+   * rule (`Rule.judge`) within the same guard rails as a subject: one effect each at most.
+   */
+  private sweep(ev: RobotEvent, subject: number): Promise<void> | undefined {
+    const ctx = this.ctx;
+    ctx.at = ev.at;
+    let pending: Promise<void>[] | undefined;
+    for (const r of this.sweeps) {
+      if (!r.rule.on.includes(ev.type)) continue;
+      ctx.settings = r.settings;
+      const accounts = r.rule.implicated!(ev, ctx);
+      if (!accounts || accounts.length === 0) continue;
+      // Copied: judging reads the campaign table, whose slots a lookup may move.
+      for (const a of Array.from(accounts)) {
+        if (a === subject || this.isHeld(a, ev.at) || this.sink.restricted(a, ev.at)) continue;
+        ctx.settings = r.settings;
+        const effect = r.rule.judge!(a, ctx);
+        if (!effect) continue;
+        const p = this.act(a, r, effect, ev.at);
+        if (p) (pending ??= []).push(p);
+      }
+    }
+    return pending ? Promise.all(pending).then(() => undefined) : undefined;
   }
 
   private act(subject: number, r: ActiveRule, effect: Effect, at: number): Promise<void> | void {

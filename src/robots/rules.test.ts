@@ -351,12 +351,18 @@ describe('campaign', () => {
     w.block(reached[0]![0]!, ring[0]!, T0 + HOUR);
     w.block(reached[0]![1]!, ring[0]!, T0 + HOUR + 1);
     w.block(reached[1]![0]!, ring[1]!, T0 + HOUR + 2);
+    // The third complaint shows the campaign: the member before (swept: it sent nothing since)
+    // and the member it is about are limited at once.
+    expect(w.applied.map((x) => [x.account, x.rule, x.at])).toEqual([
+      [ring[0]!, 'campaign', T0 + HOUR + 2],
+      [ring[1]!, 'campaign', T0 + HOUR + 2],
+    ]);
     w.cold(ring[2]!, T0 + 2 * HOUR, 'Make money online, write me: cash-easy1 dot sbs');
-    expect(w.applied).toEqual([{ ...limit24('campaign', ring[2]!), at: T0 + 2 * HOUR }]);
+    expect(w.applied[2]).toEqual({ ...limit24('campaign', ring[2]!), at: T0 + 2 * HOUR });
     // Another domain is another campaign.
     const other = w.young();
     w.cold(other, T0 + 2 * HOUR, 'Make money online, write me: gold-prime7.cfd');
-    expect(w.applied).toHaveLength(1);
+    expect(w.applied).toHaveLength(3);
   });
 });
 

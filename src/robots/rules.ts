@@ -55,6 +55,14 @@ export interface Rule<S extends Record<string, number> = Record<string, number>>
   on: readonly RobotEvent['type'][];
   defaults: S;
   evaluate(ev: RobotEvent, ctx: RuleContext<S>): Effect | null;
+  /**
+   * Accounts besides the event's subject that the event implicates (a campaign's members, once
+   * a complaint shows the campaign for what it is), each then judged by `judge`; none most of
+   * the time.
+   */
+  implicated?(ev: RobotEvent, ctx: RuleContext<S>): ArrayLike<number> | null;
+  /** The rule's effect on an implicated account, on what robots know of it now. */
+  judge?(a: number, ctx: RuleContext<S>): Effect | null;
 }
 
 /** The account an event is about, for the rules: who sent, invited, or was reported or blocked. */
@@ -203,13 +211,91 @@ export const strangerFeedback = rule({
   },
 });
 
-const campaignBuf = new Float64Array(5);
+export const patientFeedback = rule({
+  name: 'patient_feedback',
+  description:
+    'Over days (half-life 10 days), the strangers it reached complain about it (at least `minComplaints`, a smoothed rate past `ratio`), and of the strangers who had time to answer (each counted by the share of answers due by now: half after 12 hours) few did (answers per matured stranger under `maxAnswered`, with at least `minMatured` of them, and at least `minMaturedShare` of the strangers reached): a sender of a few cold messages an hour, or a day, whose complaints come one by one while nobody welcomes it. Answers not yet due are not asked for, so a busy day is not taken for an unanswered one.',
+  on: ['report', 'block', 'message'],
+  defaults: { minComplaints: 1.9, ratio: 0.07, prior: 0.02, strength: 10, minMatured: 5, minMaturedShare: 0.3, maxAnswered: 0.3, limitHours: 24 },
+  evaluate(ev, { evidence: e, settings: s, at }) {
+    let a: number;
+    if ((ev.type === 'report' || ev.type === 'block') && ev.initiated !== false) a = ev.to;
+    else if (ev.type === 'message' && ev.stranger && ev.newChat) a = ev.from;
+    else return null;
+    const p = e.patient;
+    const neg = p.complaints(a, at);
+    if (neg < s.minComplaints) return null;
+    const reached = p.reached.value(a, at);
+    const rate = smoothed(neg, reached, s.prior, s.strength);
+    if (rate < s.ratio) return null;
+    // Only an account most of whose strangers had time to answer: in a busy hour, the answers
+    // to come are most of them, and the few in say little.
+    const matured = p.matured(a, at);
+    if (matured < s.minMatured || matured < s.minMaturedShare * reached) return null;
+    const answered = p.pos.value(a, at) / matured;
+    if (answered >= s.maxAnswered) return null;
+    return {
+      action: 'limit',
+      hours: s.limitHours,
+      signals: [
+        sig('patient_complaints', neg, s.minComplaints),
+        sig('patient_complaint_rate', rate, s.ratio),
+        sig('answered_when_due', answered, s.maxAnswered, `${Math.round(matured)} due`),
+      ],
+    };
+  },
+});
+
+const campaignBuf = new Float64Array(6);
+
+type CampaignSettings = {
+  minSenders: number;
+  minComplaints: number;
+  ratio: number;
+  prior: number;
+  strength: number;
+  maxPositive: number;
+  answeredRatio: number;
+  answeredReach: number;
+  answersPerComplaint: number;
+  sweep: number;
+  limitHours: number;
+};
+
+/**
+ * The campaign rule's judgement of account `a`: its worst campaign (into `campaignBuf`) is bad
+ * enough. `privateMessage`: judged on a private message to a stranger (an answered campaign's
+ * complaints count whatever the answers, see `answeredRatio`).
+ */
+function campaignJudgement(a: number, privateMessage: boolean, { evidence: e, settings: s, at, trust }: RuleContext<CampaignSettings>): Effect | null {
+  if (!e.worstCampaign(a, at, s.minSenders, s.prior, s.strength, campaignBuf)) return null;
+  const rate = campaignBuf[0]!;
+  if (rate < s.ratio || campaignBuf[1]! < s.minComplaints) return null;
+  // A campaign people answer, and an account that strangers answer and save, are not taken for
+  // spam — unless the campaign's complaints are far beyond anyone's (`answeredRatio`): people
+  // answered a harmless first message and complained about what came after it.
+  // Only a private message is judged so: a post reaches many at once, and its group's leaves
+  // and declines weigh against one send.
+  // And only an account that reached a few strangers lately (`answeredReach`): one person's
+  // single question that happens to look like the campaign's is not a campaign.
+  const answered = rate < s.answeredRatio || !privateMessage || e.contacts.value(a, at) < s.answeredReach;
+  if (answered && (campaignBuf[3]! >= s.maxPositive || trust(a) >= 2 || campaignBuf[4]! >= campaignBuf[1]! * s.answersPerComplaint)) return null;
+  return {
+    action: 'limit',
+    hours: s.limitHours,
+    signals: [
+      sig('campaign_complaint_rate', rate, s.ratio),
+      sig('campaign_complaints', campaignBuf[1]!, s.minComplaints),
+      sig('campaign_senders', campaignBuf[2]!, s.minSenders),
+    ],
+  };
+}
 
 export const campaign = rule({
   name: 'campaign',
   description:
-    'It sends what a campaign sends — a landing domain or handle, or a near-duplicate of a text — that several accounts sent (at least `minSenders`) and that the strangers reached complain about (smoothed rate over `ratio`, at least `minComplaints`, few answers, or, for an account that reached at least `answeredReach` strangers lately, a rate over `answeredRatio` whatever the answers): feedback on one member of a ring reaches the others.',
-  on: ['message', 'post', 'invite'],
+    "It sends what a campaign sends — a landing domain or handle, or a near-duplicate of a text — that several accounts sent (at least `minSenders`) and that the strangers reached complain about (smoothed rate over `ratio`, at least `minComplaints`, few answers, or, for an account that reached at least `answeredReach` strangers lately, a rate over `answeredRatio` whatever the answers): feedback on one member of a ring reaches the others. Judged when it sends, when it is complained about, and (`sweep` 1) when a complaint about another member shows the campaign for what it is: then the campaign's first members that reached at least `answeredReach` strangers lately are judged too, though they sent nothing since.",
+  on: ['message', 'post', 'invite', 'report', 'block'],
   defaults: {
     minSenders: 1.9,
     minComplaints: 2.9,
@@ -220,35 +306,105 @@ export const campaign = rule({
     answeredRatio: 0.15,
     answeredReach: 2.9,
     answersPerComplaint: 0.6,
+    sweep: 1,
     limitHours: 24,
-  },
-  evaluate(ev, { evidence: e, settings: s, at, trust }) {
+  } as CampaignSettings,
+  evaluate(ev, ctx) {
     let a: number;
     if (ev.type === 'message') {
       if (!ev.stranger || (ev.textHash === 0 && !ev.link)) return null;
       a = ev.from;
     } else if (ev.type === 'post') a = ev.from;
     else if (ev.type === 'invite' && ev.stranger) a = ev.by;
+    // A complaint about an account that already sent what it had to send: its campaign's
+    // complaints may have grown past the threshold since (its ring's, arriving later).
+    else if ((ev.type === 'report' || ev.type === 'block') && ev.initiated !== false) a = ev.to;
     else return null;
-    if (!e.worstCampaign(a, at, s.minSenders, s.prior, s.strength, campaignBuf)) return null;
-    const rate = campaignBuf[0]!;
-    if (rate < s.ratio || campaignBuf[1]! < s.minComplaints) return null;
-    // A campaign people answer, and an account that strangers answer and save, are not taken for
-    // spam — unless the campaign's complaints are far beyond anyone's (`answeredRatio`): people
-    // answered a harmless first message and complained about what came after it.
-    // Only a private message is judged so: a post reaches many at once, and its group's leaves
-    // and declines weigh against one send.
-    // And only an account that reached a few strangers lately (`answeredReach`): one person's
-    // single question that happens to look like the campaign's is not a campaign.
-    const answered = rate < s.answeredRatio || ev.type !== 'message' || e.contacts.value(a, at) < s.answeredReach;
-    if (answered && (campaignBuf[3]! >= s.maxPositive || trust(a) >= 2 || campaignBuf[4]! >= campaignBuf[1]! * s.answersPerComplaint)) return null;
+    return campaignJudgement(a, ev.type === 'message', ctx);
+  },
+  implicated(ev, ctx) {
+    if (ctx.settings.sweep < 1 || (ev.type !== 'report' && ev.type !== 'block') || ev.initiated === false) return null;
+    // The complained-about account's worst campaign, if bad by itself (answers and all): its
+    // first members, who may have sent all they had before the complaints came.
+    const s = ctx.settings;
+    const e = ctx.evidence;
+    if (!e.worstCampaign(ev.to, ctx.at, s.minSenders, s.prior, s.strength, campaignBuf)) return null;
+    if (campaignBuf[0]! < s.ratio || campaignBuf[1]! < s.minComplaints) return null;
+    if (campaignBuf[3]! >= s.maxPositive || campaignBuf[4]! >= campaignBuf[1]! * s.answersPerComplaint) return null;
+    return e.campaigns.membersOf(campaignBuf[5]!, ctx.at);
+  },
+  judge(a, ctx) {
+    // A member is an account that wrote to a few strangers lately, not one look-alike message.
+    if (ctx.evidence.contacts.value(a, ctx.at) < ctx.settings.answeredReach) return null;
+    return campaignJudgement(a, false, ctx);
+  },
+});
+
+const DAY_MS = 86_400_000;
+
+export const openerLink = rule({
+  name: 'opener_link',
+  description:
+    'Starts chats with strangers by a message that carries nothing (no link, no handle: "hi") and sends the link within `windowMinutes`, before they answer or save it — in at least `minShare` of the chats it started lately, and in `chats` of them for a new account, more as it ages (exp(−age / `ageDays`): weeks, not the days of `youth`, since a greeting that hides the link from the first message is no habit of people with a history), times trust.',
+  on: ['message'],
+  defaults: { chats: 4, minShare: 0.5, ageDays: 30, windowMinutes: 10, limitHours: 24 },
+  evaluate(ev, { counters: c, evidence: e, settings: s, at, trust }) {
+    if (ev.type !== 'message' || !ev.stranger || ev.newChat || !(ev.link || ev.inviteLink || ev.domains)) return null;
+    const n = e.openers.split.value(ev.from, at);
+    if (n < 1 || n < s.minShare * e.contacts.value(ev.from, at)) return null;
+    const age = c.age(ev.from, at);
+    if (age === Infinity) return null;
+    const y = Math.exp(-Math.max(0, age) / (s.ageDays * DAY_MS));
+    const need = (s.chats * trust(ev.from)) / y;
+    return n + 0.5 >= need
+      ? { action: 'limit', hours: s.limitHours, signals: [sig('opener_link_chats', n, need), sig('age_days', age / DAY_MS, s.ageDays)] }
+      : null;
+  },
+});
+
+const baitBuf = new Float64Array(4);
+
+export const bait = rule({
+  name: 'bait',
+  description:
+    'The people who answered it complain about it afterwards (a harmless first message, then the pitch): complaints by answerers, at least `minComplaints`, over the answers it ever had (smoothed, prior `prior`, strength `strength`) pass `ratio`. The same of a campaign its latest text belongs to (a near-duplicate or a landing at least `minSenders` accounts used), for an account that reached at least `reach` strangers lately: one question sent to many is a campaign, answered or not. A complaint by someone who had answered weighs `answererWeight` times in every complaint sum.',
+  on: ['message', 'report', 'block'],
+  defaults: {
+    minComplaints: 2.9,
+    campaignComplaints: 2.9,
+    ratio: 0.15,
+    prior: 0.02,
+    strength: 10,
+    minSenders: 1.9,
+    reach: 2.9,
+    answererWeight: 1,
+    limitHours: 24,
+  },
+  evaluate(ev, { evidence: e, settings: s, at }) {
+    let a: number;
+    if (ev.type === 'report' || ev.type === 'block') a = ev.to;
+    else if (ev.type === 'message' && ev.stranger) a = ev.from;
+    else return null;
+    const own = e.baited.value(a, at);
+    if (own >= s.minComplaints) {
+      const share = smoothed(own, e.answers.value(a, at), s.prior, s.strength);
+      if (share >= s.ratio)
+        return {
+          action: 'limit',
+          hours: s.limitHours,
+          signals: [sig('answerers_complaining', own, s.minComplaints), sig('answerers_complaining_share', share, s.ratio)],
+        };
+    }
+    if (ev.type !== 'message' || e.contacts.value(a, at) < s.reach) return null;
+    if (!e.worstBait(a, at, s.minSenders, s.prior, s.strength, baitBuf)) return null;
+    if (baitBuf[0]! < s.ratio || baitBuf[1]! < s.campaignComplaints) return null;
     return {
       action: 'limit',
       hours: s.limitHours,
       signals: [
-        sig('campaign_complaint_rate', rate, s.ratio),
-        sig('campaign_complaints', campaignBuf[1]!, s.minComplaints),
-        sig('campaign_senders', campaignBuf[2]!, s.minSenders),
+        sig('campaign_answerers_complaining_share', baitBuf[0]!, s.ratio),
+        sig('campaign_answerers_complaining', baitBuf[1]!, s.campaignComplaints),
+        sig('campaign_senders', baitBuf[2]!, s.minSenders),
       ],
     };
   },
@@ -321,16 +477,72 @@ export const industrialScale = rule({
   },
 });
 
+export const suddenChange = rule({
+  name: 'sudden_change',
+  description:
+    "An established account (at least `minAgeDays` old) that suddenly reaches far more people than it used to — at least `minReach` lately (half-life a day), and at least `recentShare` of all it reached over the past weeks (half-life 14 days), strangers among them (`minStrangers`) — and that those people complain about: the complaints (a complaint from someone who knew the account and got its link weighs `contactWeight`) reach `minComplaints`, their smoothed rate over the people it reached passes `ratio`, and strangers' answers are fewer than `answersPerComplaint` per complaint (answers from people who knew it do not count). Thin evidence: a short limit (`shortHours`); strong (`strongComplaints`, `strongRatio`): a day. The trust it earned before does not shield it: what it did before is what it no longer does.",
+  on: ['report', 'block', 'message'],
+  defaults: {
+    minAgeDays: 7,
+    minReach: 8,
+    recentShare: 0.5,
+    minStrangers: 3,
+    contactWeight: 2,
+    minComplaints: 1.9,
+    ratio: 0.07,
+    prior: 0.02,
+    strength: 10,
+    answersPerComplaint: 0.6,
+    strongComplaints: 4,
+    strongRatio: 0.12,
+    shortHours: 6,
+    limitHours: 24,
+  },
+  evaluate(ev, { counters: c, evidence: e, settings: s, at }) {
+    let a: number;
+    if (ev.type === 'report' || ev.type === 'block') a = ev.to;
+    else if (ev.type === 'message' && ev.stranger && ev.newChat) a = ev.from;
+    else return null;
+    if (c.age(a, at) < s.minAgeDays * DAY_MS) return null;
+    const recent = e.recentReach.value(a, at);
+    if (recent < s.minReach || recent < s.recentShare * e.pastReach.value(a, at)) return null;
+    if (e.recentStrangers.value(a, at) < s.minStrangers) return null;
+    const known = e.knownNeg.value(a, at);
+    const neg = e.complaints(a, at) + (s.contactWeight - 1) * known;
+    if (neg < s.minComplaints) return null;
+    const rate = smoothed(neg, e.contacts.value(a, at), s.prior, s.strength);
+    if (rate < s.ratio) return null;
+    const answers = Math.max(0, e.pos.value(a, at) - e.knownPos.value(a, at));
+    if (answers >= neg * s.answersPerComplaint) return null;
+    // As for stranger_feedback: thin evidence, a short limit; strong, a day.
+    const strong = neg >= s.strongComplaints && rate >= s.strongRatio;
+    return {
+      action: 'limit',
+      hours: strong ? s.limitHours : s.shortHours,
+      signals: [
+        sig('recent_reach', recent, Math.max(s.minReach, s.recentShare * e.pastReach.value(a, at))),
+        sig('complaints', neg, s.minComplaints, known > 0 ? 'people who knew it among them' : undefined),
+        sig('complaint_rate', rate, s.ratio),
+        sig('stranger_answers', answers, neg * s.answersPerComplaint),
+      ],
+    };
+  },
+});
+
 export const BUILT_IN_RULES: Rule[] = [
   coldFanout,
   sameText,
   linksToStrangers,
   strangerFeedback,
+  patientFeedback,
   campaign,
+  openerLink,
+  bait,
   reportsPerStranger,
   blocksPerStranger,
   massInvites,
   industrialScale,
+  suddenChange,
 ] as Rule[];
 
 /** The operator's robots file (BANYA_ROBOTS_FILE): per-rule switches and settings, guard rails. */

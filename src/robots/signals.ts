@@ -1,4 +1,5 @@
 import { Decaying } from './counters.js';
+import { Openers } from './openers.js';
 import { PairSet } from './pairs.js';
 
 /**
@@ -45,9 +46,20 @@ export function youth(ageMs: number): number {
 }
 
 const BANDS = 8;
+/** Landing keys remembered per account (its latest distinct ones): feedback reaches each. */
+export const LANDINGS = 3;
+
+/** Half-life of `PatientView`'s sums: a sender's fortnight, not its day. */
+export const PATIENT_HALF_LIFE = 10 * DAY;
+/** How soon strangers answer, as a half-life: half within 12 hours, most within a day or two. */
+export const ANSWER_HALF_LIFE = 12 * HOUR;
 
 /** What complaints from accounts under a day old weigh together, at most. */
 export const FRESH_CAP = 1;
+
+/** Accounts remembered per campaign key: the first ones (a ring's first members are the ones that got away). */
+export const MEMBERS = 16;
+const NO_MEMBERS = new Int32Array(0);
 
 /**
  * Campaign statistics per key (a landing domain or handle, or a near-duplicate band of a text),
@@ -60,7 +72,13 @@ export class Campaigns {
   private readonly senders: Float64Array;
   private readonly neg: Float64Array;
   private readonly pos: Float64Array;
+  /** Answers, never taken back; and complaints by people who had answered a sender (`bait`). */
+  private readonly ans: Float64Array;
+  private readonly bet: Float64Array;
   private readonly at: Float64Array;
+  /** Per slot: the first `MEMBERS` accounts that used the key since it was taken, and how many. */
+  private readonly members: Int32Array;
+  private readonly memberCount: Uint8Array;
   private readonly mask: number;
 
   constructor(
@@ -74,7 +92,11 @@ export class Campaigns {
     this.senders = new Float64Array(n);
     this.neg = new Float64Array(n);
     this.pos = new Float64Array(n);
+    this.ans = new Float64Array(n);
+    this.bet = new Float64Array(n);
     this.at = new Float64Array(n);
+    this.members = new Int32Array(n * MEMBERS);
+    this.memberCount = new Uint8Array(n);
   }
 
   /** The slot of `key` (0 is no key), creating it when `create`; -1 when absent or full. */
@@ -98,7 +120,10 @@ export class Campaigns {
     this.senders[free] = 0;
     this.neg[free] = 0;
     this.pos[free] = 0;
+    this.ans[free] = 0;
+    this.bet[free] = 0;
     this.at[free] = at;
+    this.memberCount[free] = 0;
     return free;
   }
 
@@ -110,27 +135,46 @@ export class Campaigns {
     this.senders[i]! *= f;
     this.neg[i]! *= f;
     this.pos[i]! *= f;
+    this.ans[i]! *= f;
+    this.bet[i]! *= f;
     this.at[i] = at;
   }
 
-  /** A send under `key`; `newSender` when the account had not used it lately. */
-  send(key: number, at: number, newSender: boolean): void {
+  /** A send under `key` by `account`; `newSender` when the account had not used it lately. */
+  send(key: number, at: number, newSender: boolean, account = 0): void {
     const i = this.slot(key, at, true);
     if (i < 0) return;
     this.age(i, at);
     this.sends[i]! += 1;
-    if (newSender) this.senders[i]! += 1;
+    if (!newSender) return;
+    this.senders[i]! += 1;
+    const n = this.memberCount[i]!;
+    if (account === 0 || n >= MEMBERS) return;
+    const base = i * MEMBERS;
+    for (let j = 0; j < n; j++) if (this.members[base + j] === account) return;
+    this.members[base + n] = account;
+    this.memberCount[i] = n + 1;
   }
 
-  feedback(key: number, at: number, neg: number, pos: number): void {
+  /** The first accounts (at most `MEMBERS`) that used `key` since it was last taken; empty when unknown. */
+  membersOf(key: number, at: number): Int32Array {
+    const i = this.slot(key, at, false);
+    if (i < 0) return NO_MEMBERS;
+    return this.members.subarray(i * MEMBERS, i * MEMBERS + this.memberCount[i]!);
+  }
+
+  /** Complaints `neg` and answers `pos` (negative: taken back) about a sender; `bait` of the complaints came from people who had answered it. */
+  feedback(key: number, at: number, neg: number, pos: number, bait = 0): void {
     const i = this.slot(key, at, false);
     if (i < 0) return;
     this.age(i, at);
     this.neg[i]! += neg;
     this.pos[i] = Math.max(0, this.pos[i]! + pos);
+    if (pos > 0) this.ans[i]! += pos;
+    this.bet[i]! += bait;
   }
 
-  /** Reads one key's figures into `out` ([sends, senders, neg, pos]); false when unknown. */
+  /** Reads one key's figures into `out` ([sends, senders, neg, pos, answers ever, bait]); false when unknown. */
   read(key: number, at: number, out: Float64Array): boolean {
     const i = this.slot(key, at, false);
     if (i < 0) return false;
@@ -139,6 +183,10 @@ export class Campaigns {
     out[1] = this.senders[i]!;
     out[2] = this.neg[i]!;
     out[3] = this.pos[i]!;
+    if (out.length > 5) {
+      out[4] = this.ans[i]!;
+      out[5] = this.bet[i]!;
+    }
     return true;
   }
 }
@@ -153,8 +201,78 @@ export function keyHash(s: string): number {
   return h | 0 || 1;
 }
 
+/** Half-lives of the reach an account's recent behaviour is measured by, and of its own history. */
+export const RECENT_REACH_HALF_LIFE = DAY;
+export const PAST_REACH_HALF_LIFE = 14 * DAY;
+/**
+ * What the strangers an account reached said about it over days rather than hours: decaying
+ * sums with a long half-life, for senders who write a few strangers an hour, or a day, for a week
+ * or two. Besides the strangers reached, their complaints and answers, it keeps the strangers
+ * reached who had time to answer (`matured`): each counts by the share of answers that would have
+ * arrived by now, 1 − 2^(−age / `answerHalfLifeMs`), so that the answers in can be set against
+ * the answers due, whatever the pace of the sending. A welcome account is answered by most of
+ * those (more than half); an unwelcome one by a few (an eighth), however long one waits.
+ */
+export class PatientView {
+  readonly reached: Decaying;
+  /** Reached, weighted by 2^(−age / answerHalfLife) too: `reached − lag` is the matured part. */
+  private readonly lag: Decaying;
+  readonly neg: Decaying;
+  readonly freshNeg: Decaying;
+  readonly pos: Decaying;
+
+  constructor(
+    readonly halfLifeMs: number,
+    readonly answerHalfLifeMs: number,
+  ) {
+    this.reached = new Decaying(halfLifeMs);
+    this.lag = new Decaying(1 / (1 / halfLifeMs + 1 / answerHalfLifeMs));
+    this.neg = new Decaying(halfLifeMs);
+    this.freshNeg = new Decaying(halfLifeMs);
+    this.pos = new Decaying(halfLifeMs);
+  }
+
+  reach(a: number, at: number): void {
+    this.reached.add(a, at);
+    this.lag.add(a, at);
+  }
+
+  /** The strangers reached who had time to answer (see the class). */
+  matured(a: number, at: number): number {
+    return Math.max(0, this.reached.value(a, at) - this.lag.value(a, at));
+  }
+
+  complaints(a: number, at: number): number {
+    return this.neg.value(a, at) + Math.min(FRESH_CAP, this.freshNeg.value(a, at));
+  }
+
+  /** A person cleared the account: the complaints counted so far are forgiven. */
+  forgive(a: number, at: number): void {
+    this.neg.scale(a, at, 0);
+    this.freshNeg.scale(a, at, 0);
+  }
+
+  get bytes(): number {
+    return this.reached.bytes * 5;
+  }
+}
+
 export class Evidence {
   readonly contacts: Decaying;
+  /**
+   * Reach (strangers reached first, people who know the account sent its link) over about a
+   * day and over about two weeks: an account whose weeks' reach lies mostly in its last day has
+   * changed what it does.
+   */
+  readonly recentReach = new Decaying(RECENT_REACH_HALF_LIFE);
+  readonly pastReach = new Decaying(PAST_REACH_HALF_LIFE);
+  /** Strangers alone, over about a day. */
+  readonly recentStrangers = new Decaying(RECENT_REACH_HALF_LIFE);
+  /** (account, other): the account sent a link to `other`, who knew it (saved it, or wrote to it). */
+  readonly linkedKnown = new PairSet(1 << 12);
+  /** Complaints, and answers, from those people who knew the account and got its link. */
+  readonly knownNeg: Decaying;
+  readonly knownPos: Decaying;
   readonly neg: Decaying;
   /** Complaints from accounts under a day old: together they count for at most `FRESH_CAP`. */
   readonly freshNeg: Decaying;
@@ -162,12 +280,19 @@ export class Evidence {
   readonly reports: Decaying;
   readonly freshReports: Decaying;
   readonly pos: Decaying;
+  /** Answers from strangers the account reached, never taken back; and complaints by people who had answered it. */
+  readonly answers: Decaying;
+  readonly baited: Decaying;
+  /** Chats whose link came after an opener. */
+  readonly openers: Openers;
   /** (account, other): `other` answered or saved the account after it wrote first (counted once). */
   readonly answered = new PairSet(1 << 14);
   /** (account, other): `other` complained about the account (counted once). */
   readonly complained = new PairSet(1 << 12);
   readonly known: Decaying;
   readonly landing: Decaying;
+  /** The same over days (half-life `PATIENT_HALF_LIFE`), with the strangers who had time to answer. */
+  readonly patient = new PatientView(PATIENT_HALF_LIFE, ANSWER_HALF_LIFE);
   /** Complaints from people the account wrote to, however well they knew it (a hijacked account's friends). */
   readonly campaigns: Campaigns;
   /** (account, other): the account reached `other` first (a new chat, an invite). */
@@ -176,11 +301,17 @@ export class Evidence {
   readonly landed = new PairSet(1 << 14);
   /** Per account: its latest landing key and text bands (BANDS each), for feedback to reach its campaigns. */
   private lastLanding = new Int32Array(1024);
+  /**
+   * Per account: its latest LANDINGS distinct landing keys, the newest first. A campaign writes
+   * one place several ways (a domain, a handle, a shortened link): a complaint about the account
+   * is about each of them, whichever its latest text carried.
+   */
+  private landings = new Int32Array(1024 * LANDINGS);
   private lastBands = new Int32Array(1024 * BANDS);
   voip = new Uint8Array(1024);
   /** Per group: the account that last added a stranger to it (a quick leave complains about it). */
   readonly groupInviter = new Map<number, number>();
-  private readonly buf = new Float64Array(4);
+  private readonly buf = new Float64Array(6);
 
   constructor(halfLifeMs: number) {
     this.contacts = new Decaying(halfLifeMs);
@@ -189,8 +320,13 @@ export class Evidence {
     this.reports = new Decaying(halfLifeMs);
     this.freshReports = new Decaying(halfLifeMs);
     this.pos = new Decaying(halfLifeMs);
+    this.answers = new Decaying(halfLifeMs);
+    this.baited = new Decaying(halfLifeMs);
+    this.openers = new Openers(halfLifeMs);
     this.known = new Decaying(halfLifeMs);
     this.landing = new Decaying(halfLifeMs);
+    this.knownNeg = new Decaying(halfLifeMs);
+    this.knownPos = new Decaying(halfLifeMs);
     this.campaigns = new Campaigns(halfLifeMs);
   }
 
@@ -201,6 +337,9 @@ export class Evidence {
     const l = new Int32Array(n);
     l.set(this.lastLanding);
     this.lastLanding = l;
+    const ls = new Int32Array(n * LANDINGS);
+    ls.set(this.landings);
+    this.landings = ls;
     const b = new Int32Array(n * BANDS);
     b.set(this.lastBands);
     this.lastBands = b;
@@ -225,8 +364,9 @@ export class Evidence {
   text(a: number, at: number, landing: number, bands: readonly number[] | undefined): number {
     this.ensure(a);
     if (landing !== 0) {
-      this.campaigns.send(landing, at, this.lastLanding[a] !== landing);
+      this.campaigns.send(landing, at, this.lastLanding[a] !== landing, a);
       this.lastLanding[a] = landing;
+      this.remember(a, landing);
     }
     if (!bands || bands.length === 0) return 0;
     const base = a * BANDS;
@@ -236,30 +376,47 @@ export class Evidence {
       const k = bands[i]!;
       const same = lb[base + i] === k;
       if (same) shared++;
-      this.campaigns.send(k, at, !same);
+      this.campaigns.send(k, at, !same, a);
       lb[base + i] = k;
     }
     return shared;
   }
 
-  /** Feedback about the account reaches its campaigns too. */
-  feedback(a: number, at: number, neg: number, pos: number): void {
+  /** Puts `landing` first among the account's remembered landings (moving it up if there). */
+  private remember(a: number, landing: number): void {
+    const base = a * LANDINGS;
+    const ls = this.landings;
+    let i = 0;
+    while (i < LANDINGS - 1 && ls[base + i] !== landing) i++;
+    for (; i > 0; i--) ls[base + i] = ls[base + i - 1]!;
+    ls[base] = landing;
+  }
+
+  /**
+   * Feedback about the account reaches its campaigns too: every landing it sent lately, the
+   * latest text's bands (`bait`: complaints by people who had answered it).
+   */
+  feedback(a: number, at: number, neg: number, pos: number, bait = 0): void {
     if (a >= this.lastLanding.length) return;
-    const l = this.lastLanding[a]!;
-    if (l !== 0) this.campaigns.feedback(l, at, neg, pos);
+    const lb = a * LANDINGS;
+    for (let i = 0; i < LANDINGS; i++) {
+      const l = this.landings[lb + i]!;
+      if (l !== 0) this.campaigns.feedback(l, at, neg, pos, bait);
+    }
     const base = a * BANDS;
     for (let i = 0; i < BANDS; i++) {
       const k = this.lastBands[base + i]!;
-      if (k !== 0) this.campaigns.feedback(k, at, neg, pos);
+      if (k !== 0) this.campaigns.feedback(k, at, neg, pos, bait);
     }
   }
 
   /**
-   * The worst campaign the account's latest texts belong to: the highest smoothed complaint
-   * rate among its keys that at least `minSenders` accounts used, into `out` as [rate, neg,
-   * senders, posRate, pos]; false when none qualifies.
+   * The campaign among the account's latest texts whose answers were most often followed by a
+   * complaint from the person who answered: the highest smoothed share (complaints by answerers
+   * over answers ever) among its keys that at least `minSenders` accounts used, into `out` as
+   * [share, complaints by answerers, senders, answers]; false when none qualifies.
    */
-  worstCampaign(a: number, at: number, minSenders: number, prior: number, strength: number, out: Float64Array): boolean {
+  worstBait(a: number, at: number, minSenders: number, prior: number, strength: number, out: Float64Array): boolean {
     if (a >= this.lastLanding.length) return false;
     let found = false;
     out[0] = 0;
@@ -267,6 +424,34 @@ export class Evidence {
     const buf = this.buf;
     for (let i = -1; i < BANDS; i++) {
       const k = i < 0 ? this.lastLanding[a]! : this.lastBands[base + i]!;
+      if (k === 0 || !this.campaigns.read(k, at, buf)) continue;
+      if (buf[1]! < minSenders) continue;
+      const share = smoothed(buf[5]!, buf[4]!, prior, strength);
+      if (share > out[0]!) {
+        out[0] = share;
+        out[1] = buf[5]!;
+        out[2] = buf[1]!;
+        out[3] = buf[4]!;
+        found = true;
+      }
+    }
+    return found;
+  }
+
+  /**
+   * The worst campaign the account's latest texts belong to: the highest smoothed complaint
+   * rate among its keys that at least `minSenders` accounts used, into `out` as [rate, neg,
+   * senders, posRate, pos] (and the key, when `out` has room for it); false when none qualifies.
+   */
+  worstCampaign(a: number, at: number, minSenders: number, prior: number, strength: number, out: Float64Array): boolean {
+    if (a >= this.lastLanding.length) return false;
+    let found = false;
+    out[0] = 0;
+    const base = a * BANDS;
+    const lb = a * LANDINGS;
+    const buf = this.buf;
+    for (let i = -LANDINGS; i < BANDS; i++) {
+      const k = i < 0 ? this.landings[lb + LANDINGS + i]! : this.lastBands[base + i]!;
       if (k === 0 || !this.campaigns.read(k, at, buf)) continue;
       const sends = buf[0]!;
       if (buf[1]! < minSenders) continue;
@@ -277,6 +462,7 @@ export class Evidence {
         out[2] = buf[1]!;
         out[3] = sends > 0 ? buf[3]! / sends : 0;
         out[4] = buf[3]!;
+        if (out.length > 5) out[5] = k;
         found = true;
       }
     }
@@ -286,6 +472,17 @@ export class Evidence {
   /** Weighted complaints about the account: established complainers', plus fresh ones' up to `FRESH_CAP`. */
   complaints(a: number, at: number): number {
     return this.neg.value(a, at) + Math.min(FRESH_CAP, this.freshNeg.value(a, at));
+  }
+
+  /**
+   * The account reached someone: a stranger first (a new chat, an invite), or someone who knows
+   * it with a link. Counts in `contacts` and in the reach its behaviour is measured by.
+   */
+  reach(a: number, at: number, stranger: boolean): void {
+    this.contacts.add(a, at);
+    this.recentReach.add(a, at);
+    this.pastReach.add(a, at);
+    if (stranger) this.recentStrangers.add(a, at);
   }
 
   /** The landing key of the account's latest text to a stranger (0: none). */
