@@ -155,9 +155,9 @@ describe('banya replay on a small adversarial trace', () => {
     expect(s.spammers).toBe(73);
     expect(s.innocents).toBe(1377);
     // Measured: 69 of 73 within 20 cold messages (95%; was 68 before answered campaigns counted,
-    // 29 of 68 before the signal-based rules), 71 in all.
+    // 29 of 68 before the signal-based rules), 72 in all.
     expect(s.caughtWithin20).toBeGreaterThanOrEqual(66);
-    expect(s.caught).toBeGreaterThanOrEqual(69);
+    expect(s.caught).toBeGreaterThanOrEqual(70);
     // Measured: no innocent, no business, no brigade target limited (was 41, 6 and 0).
     expect(s.innocentsLimited).toBeLessThanOrEqual(1);
     expect(s.businessesLimited).toBe(0);
@@ -170,9 +170,12 @@ describe('banya replay on a small adversarial trace', () => {
 
   it('with landings of their own, spammers are still caught and innocents still spared', () => {
     const s = ownSummary;
-    // Measured: 57 of 73 within 20 (78%; was 52), 66 in all; no innocent limited.
-    expect(s.caughtWithin20).toBeGreaterThanOrEqual(53);
-    expect(s.caught).toBeGreaterThanOrEqual(62);
+    // Measured: 67 of 73 within 20 (92%; 57 before the opener, bait, sudden-change and sweep
+    // rules, 52 before that), all 73 in the end; no innocent limited.
+    expect(s.caughtWithin20).toBeGreaterThanOrEqual(63);
+    expect(s.caught).toBeGreaterThanOrEqual(70);
+    // A link behind an empty opener, chat after chat (opener_link): every opener within 20.
+    expect(s.byClass!.opener!.limitedWithin20, 'opener').toBe(s.byClass!.opener!.accounts);
     // The question whose answerers then complain (an answered campaign): caught within 20.
     expect(s.byClass!['reply-bait']!.limitedWithin20, 'reply-bait').toBeGreaterThanOrEqual(2);
     expect(s.innocentsLimited).toBeLessThanOrEqual(1);
