@@ -48,6 +48,19 @@ export interface AdversarialOptions {
   /** Multiplies the number of spammers (and of busy innocents) per class: other sizes, other rates. */
   spamShare?: number;
   busyShare?: number;
+  /**
+   * The chance that a stranger written by a busy innocent or a shop replies, for every such class
+   * (by default each class has its own, 50–85%): 0.51 is the low end an independent trace shows.
+   */
+  innocentReply?: number;
+  /** Multiplies the chances to block and to report busy innocents and shops only (on top of the scales above). */
+  innocentComplaints?: number;
+  /**
+   * `uniform` (default): a reply comes within 20 h, a complaint within 6 h, evenly; `exponential`:
+   * most come early, as people's do (replies a mean of about 3 h, capped at 20 h; complaints a mean
+   * of about 40 min, capped at 6 h). The same draws either way, so only the times differ.
+   */
+  delays?: 'uniform' | 'exponential';
 }
 
 const MIN = 60;
@@ -161,6 +174,15 @@ const INVISIBLE = ['\u200b', '\u200c', '\u200d', '\u2060', '\ufeff'];
 const LANDINGS = ['quick-profit.top', 'luxwatch.live', 'bonus-now.click', 'crypto-x.buzz', 'deal4u.shop', 'win-big.icu', 'fastloan.site', 'nft-drop.xyz'];
 const SHORT = ['bit.ly', 'cutt.ly', 'tinyurl.com', 'is.gd', 't.ly'];
 
+/**
+ * Seconds from a uniform draw `u` in [0, 1): evenly within `cap`, or exponential with `mean`,
+ * cut at `cap` (one draw either way, so the reaction stream stays aligned).
+ */
+export function reactionDelay(shape: 'uniform' | 'exponential'): (u: number, mean: number, cap: number) => number {
+  if (shape === 'uniform') return (u, _mean, cap) => Math.floor(u * cap);
+  return (u, mean, cap) => Math.min(cap, Math.floor(-mean * Math.log(1 - u)));
+}
+
 export function* generateAdversarialTrace(o: AdversarialOptions): Generator<TraceLine> {
   const rnd = mulberry32(o.seed ^ 0x5eed);
   const days = o.days ?? 14;
@@ -270,13 +292,14 @@ export function* generateAdversarialTrace(o: AdversarialOptions): Generator<Trac
   // Reactions draw from a stream of their own, a fixed number of draws each: scaling the rates
   // changes who reacts, never who exists or what they send.
   const rr = mulberry32(o.seed ^ 0xbeef);
+  const delay = reactionDelay(o.delays ?? 'uniform');
   const react = (from: string, to: string, t: number, r: Reaction, answer: readonly string[] = ANSWER) => {
     const [dReply, dContact, dReport, dWith, dBlock, dT1, dT2, dT3, dText] = [rr(), rr(), rr(), rr(), rr(), rr(), rr(), rr(), rr()];
     const replied = dReply < r.reply;
-    if (replied) push({ type: 'message', t: t + MIN + Math.floor(dT1 * 20 * HOUR), from: to, to: from, text: answer[Math.floor(dText * answer.length)]! });
+    if (replied) push({ type: 'message', t: t + MIN + delay(dT1, 3 * HOUR, 20 * HOUR), from: to, to: from, text: answer[Math.floor(dText * answer.length)]! });
     if (dContact < r.contact) save(t + 10 * MIN + Math.floor(dT2 * 7 * DAY), to, from);
     const reported = dReport < Math.min(1, r.report * rs);
-    const tr = t + MIN + Math.floor(dT3 * 6 * HOUR);
+    const tr = t + MIN + delay(dT3, 40 * MIN, 6 * HOUR);
     if (reported) push({ type: 'report', t: tr, from: to, to: from, reason: 'spam' });
     // Most who report also block.
     if ((reported && dWith < 0.6) || dBlock < Math.min(1, r.block * bs)) push({ type: 'block', t: tr + 1, from: to, to: from });
@@ -639,12 +662,16 @@ export function* generateAdversarialTrace(o: AdversarialOptions): Generator<Trac
       for (let d = Math.ceil(from / DAY) + 1; d < days; d += 2)
         push({ type: 'appeal', t: d * DAY + int(8 * HOUR, 20 * HOUR), account: id, outcome: 'overturn' });
   };
+  // How strangers react to busy innocents and shops, with the options' harder (or easier) rates.
+  const ic = o.innocentComplaints ?? 1;
+  const innocentReact = (r: Reaction): Reaction =>
+    o.innocentReply === undefined && ic === 1 ? r : { ...r, reply: o.innocentReply ?? r.reply, block: r.block * ic, report: r.report * ic };
   const writeStrangers = (id: string, t0: number, count: number, gap: () => number, text: (i: number) => string, r: Reaction) => {
     let t = t0;
     for (let k = 0; k < count; k++, t += gap()) {
       const v = stranger();
       push({ type: 'message', t, from: id, to: v, text: text(k) });
-      if (react(id, v, t, r) && chance(0.5))
+      if (react(id, v, t, innocentReact(r)) && chance(0.5))
         push({ type: 'message', t: t + int(21 * HOUR, 23 * HOUR), from: id, to: v, text: pick(['Great, thanks!', 'See you then', 'Perfect']) });
     }
     return t;
@@ -704,7 +731,7 @@ export function* generateAdversarialTrace(o: AdversarialOptions): Generator<Trac
             to: v,
             text: `Hello ${pick(FIRST)}, your order #${order} ${pick(['has shipped', 'is ready for pickup', 'is confirmed'])}. Track it at shop.example/t/${order}`,
           });
-          react(id, v, t, REACT.shop);
+          react(id, v, t, innocentReact(REACT.shop));
         }
       }
       busyDecisions(id);
@@ -728,7 +755,7 @@ export function* generateAdversarialTrace(o: AdversarialOptions): Generator<Trac
           to: v,
           text: pick(['Hi! I am on banya now 🙂 Save my number', 'Hello, this is my new number', 'Hi, it is me, new account!']),
         });
-        react(id, v, t, { ...REACT.legit, reply: 0.65 });
+        react(id, v, t, innocentReact({ ...REACT.legit, reply: 0.65 }));
       }
       busyDecisions(id, t0);
     }

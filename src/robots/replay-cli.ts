@@ -7,7 +7,8 @@ import { loadRobotsConfig } from './rules.js';
 
 /**
  * `banya replay FILE [--json] [--svg FILE] [--robots FILE]` and
- * `banya trace [--profile basic|adversarial] --seed N --accounts N [--days D] [--report-rate-scale X] [--block-rate-scale X] [--out FILE]`.
+ * `banya trace [--profile basic|adversarial] --seed N --accounts N [--days D] [--report-rate-scale X] [--block-rate-scale X]
+ *   [--innocent-reply X] [--innocent-complaints X] [--delays uniform|exponential] [--out FILE]`.
  */
 
 function flag(args: string[], name: string): string | undefined {
@@ -111,7 +112,11 @@ function printHuman(r: ReplayReport, svg: string): void {
 const TRACE_USAGE =
   'usage: banya trace --seed N --accounts N (≥ 50) [--days D] [--out FILE]\n' +
   '       banya trace --profile adversarial --seed N --accounts N (≥ 300) [--days D] [--reactions X] [--report-rate-scale X] [--block-rate-scale X]\n' +
-  '         [--landings shared|own] [--spam-share X] [--busy-share X] [--out FILE]\n';
+  '         [--landings shared|own] [--spam-share X] [--busy-share X] [--innocent-reply X] [--innocent-complaints X]\n' +
+  '         [--delays uniform|exponential] [--out FILE]\n' +
+  '  --innocent-reply X       the chance (0–1) that a stranger written by a busy innocent or a shop replies (default: each class its own)\n' +
+  '  --innocent-complaints X  multiplies the chances to block and report busy innocents and shops only\n' +
+  '  --delays exponential     replies and complaints come early (means ~3 h and ~40 min, capped at 20 h and 6 h); default uniform\n';
 
 export async function traceCommand(args: string[]): Promise<number> {
   const seed = Number(flag(args, '--seed') ?? 1);
@@ -125,6 +130,10 @@ export async function traceCommand(args: string[]): Promise<number> {
   const landings = flag(args, '--landings') ?? 'shared';
   const spamShare = Number(flag(args, '--spam-share') ?? 1);
   const busyShare = Number(flag(args, '--busy-share') ?? 1);
+  const innocentReplyFlag = flag(args, '--innocent-reply');
+  const innocentReply = innocentReplyFlag === undefined ? undefined : Number(innocentReplyFlag);
+  const innocentComplaints = Number(flag(args, '--innocent-complaints') ?? 1);
+  const delays = flag(args, '--delays') ?? 'uniform';
   const okScale = (x: number) => Number.isFinite(x) && x >= 0 && x <= 100;
   if (
     !Number.isInteger(seed) ||
@@ -137,8 +146,21 @@ export async function traceCommand(args: string[]): Promise<number> {
     !['shared', 'own'].includes(landings) ||
     !(spamShare > 0 && spamShare <= 20) ||
     !(busyShare > 0 && busyShare <= 20) ||
+    (innocentReply !== undefined && !(innocentReply >= 0 && innocentReply <= 1)) ||
+    !okScale(innocentComplaints) ||
+    !['uniform', 'exponential'].includes(delays) ||
     (profile === 'basic' &&
-      ['--report-rate-scale', '--block-rate-scale', '--reactions', '--landings', '--spam-share', '--busy-share'].some((f) => args.includes(f)))
+      [
+        '--report-rate-scale',
+        '--block-rate-scale',
+        '--reactions',
+        '--landings',
+        '--spam-share',
+        '--busy-share',
+        '--innocent-reply',
+        '--innocent-complaints',
+        '--delays',
+      ].some((f) => args.includes(f)))
   ) {
     process.stderr.write(TRACE_USAGE);
     return 1;
@@ -156,6 +178,9 @@ export async function traceCommand(args: string[]): Promise<number> {
           landings: landings as 'shared' | 'own',
           spamShare,
           busyShare,
+          innocentReply,
+          innocentComplaints,
+          delays: delays as 'uniform' | 'exponential',
         })
       : generateTrace({ seed, accounts, days });
   let buf = '';
