@@ -129,6 +129,32 @@ describe('sudden_change', () => {
     expect(run(2, 0)).toEqual(['sudden_change']);
   });
 
+  it('one complaint is enough once its texts belong to a campaign others were complained about, and unanswered', () => {
+    const run = (opts: { otherComplaints: number; otherAnswers?: number; text?: string }) => {
+      const w = world();
+      const text = opts.text ?? PITCH;
+      // Another account sent the same text to strangers, and they complained (and maybe answered).
+      const other = w.account(30 * DAY);
+      const os = Array.from({ length: 10 }, () => w.account(300 * DAY));
+      os.forEach((c, i) => w.send(other, c, T0 - 6 * HOUR + i * 5 * MIN, text));
+      for (let i = 0; i < (opts.otherAnswers ?? 0); i++) w.answer(os[i]!, other, T0 - 4 * HOUR + i);
+      for (let i = 0; i < opts.otherComplaints; i++) w.block(os[9 - i]!, other, T0 - 3 * HOUR + i);
+      // An established account turns and writes 20 strangers the same; one of them blocks it.
+      const a = w.account(40 * DAY);
+      const cs = Array.from({ length: 20 }, () => w.account(300 * DAY));
+      cs.forEach((c, i) => w.send(a, c, T0 + i * 5 * MIN, text));
+      w.block(cs[0]!, a, T0 + 2 * HOUR);
+      return { limited: w.limited(a), effect: w.applied.find((x) => x.account === a)?.effect };
+    };
+    const hit = run({ otherComplaints: 3 });
+    expect(hit.limited).toEqual(['sudden_change']);
+    expect(hit.effect!.signals!.map((x) => x.name)).toContain('campaign_complaint_rate');
+    // Without the campaign's complaints, one complaint is not enough.
+    expect(run({ otherComplaints: 0 }).limited).toEqual([]);
+    // Nor when the campaign is one people answer (a job board, an event's page).
+    expect(run({ otherComplaints: 3, otherAnswers: 6 }).limited).toEqual([]);
+  });
+
   it('leaves alone an account that has long reached this many people: its behaviour did not change', () => {
     const w = world();
     const a = w.account(900 * DAY);
