@@ -480,7 +480,7 @@ export const industrialScale = rule({
 export const suddenChange = rule({
   name: 'sudden_change',
   description:
-    "An established account (at least `minAgeDays` old) that suddenly reaches far more people than it used to — at least `minReach` lately (half-life a day), and at least `recentShare` of all it reached over the past weeks (half-life 14 days), strangers among them (`minStrangers`) — and that those people complain about: the complaints (a complaint from someone who knew the account and got its link weighs `contactWeight`) reach `minComplaints`, their smoothed rate over the people it reached passes `ratio`, and strangers' answers are fewer than `answersPerComplaint` per complaint (answers from people who knew it do not count). When its texts belong to a campaign (a landing or band another account sent) that drew at least `campaignComplaints` complaints besides its own, at a smoothed rate of `campaignRatio`, and few answers (`answersPerComplaint`), `campaignMinComplaints` of its own are enough and the campaign's rate stands for its own. Thin evidence: a short limit (`shortHours`); strong (`strongComplaints`, `strongRatio`): a day. The trust it earned before does not shield it: what it did before is what it no longer does.",
+    "An established account (at least `minAgeDays` old) that suddenly reaches far more people than it used to — at least `minReach` lately (half-life a day), and at least `recentShare` of all it reached over the past weeks (half-life 14 days), strangers among them (`minStrangers`) — and that those people complain about: the complaints (a complaint from someone who knew the account and got its link weighs `contactWeight`) reach `minComplaints`, their smoothed rate over the people it reached passes `ratio`, and strangers' answers are fewer than `answersPerComplaint` per complaint (answers from people who knew it do not count). When its texts belong to a campaign (a landing or band at least `campaignSenders` accounts sent) that drew at least `campaignComplaints` complaints besides its own, at a smoothed rate of `campaignRatio`, and few answers (`answersPerComplaint`), `campaignMinComplaints` of its own are enough and the campaign's rate stands for its own. Thin evidence: a short limit (`shortHours`); strong (`strongComplaints`, `strongRatio`): a day. The trust it earned before does not shield it: what it did before is what it no longer does.",
   on: ['report', 'block', 'message'],
   defaults: {
     minAgeDays: 7,
@@ -495,6 +495,7 @@ export const suddenChange = rule({
     answersPerComplaint: 0.6,
     strongComplaints: 4,
     strongRatio: 0.12,
+    campaignSenders: 1.9,
     campaignRatio: 0.07,
     campaignComplaints: 0.9,
     campaignMinComplaints: 0.9,
@@ -512,13 +513,14 @@ export const suddenChange = rule({
     if (e.recentStrangers.value(a, at) < s.minStrangers) return null;
     const known = e.knownNeg.value(a, at);
     const neg = e.complaints(a, at) + (s.contactWeight - 1) * known;
-    if (neg < s.campaignMinComplaints) return null;
+    if (neg < Math.min(s.minComplaints, s.campaignMinComplaints)) return null;
     const own = smoothed(neg, e.contacts.value(a, at), s.prior, s.strength);
     // A changed account whose texts belong to a campaign others were complained about needs one
     // complaint of its own, and the campaign's rate stands for its own: its complaints are still
     // on their way, the campaign's have come.
     const bad = badCampaign(a, at, e, s, e.complaints(a, at));
-    if (neg < (bad ? s.campaignMinComplaints : s.minComplaints)) return null;
+    const bar = bad ? s.campaignMinComplaints : s.minComplaints;
+    if (neg < bar) return null;
     const rate = bad ? Math.max(own, campaignBuf[0]!) : own;
     if (rate < s.ratio) return null;
     const answers = Math.max(0, e.pos.value(a, at) - e.knownPos.value(a, at));
@@ -530,7 +532,7 @@ export const suddenChange = rule({
       hours: strong ? s.limitHours : s.shortHours,
       signals: [
         sig('recent_reach', recent, Math.max(s.minReach, s.recentShare * e.pastReach.value(a, at))),
-        sig('complaints', neg, s.minComplaints, known > 0 ? 'people who knew it among them' : undefined),
+        sig('complaints', neg, bar, known > 0 ? 'people who knew it among them' : undefined),
         sig('complaint_rate', rate, s.ratio),
         sig('stranger_answers', answers, neg * s.answersPerComplaint),
         ...(bad ? [sig('campaign_complaint_rate', campaignBuf[0]!, s.campaignRatio, 'shared with accounts complained about')] : []),
@@ -549,10 +551,10 @@ function badCampaign(
   a: number,
   at: number,
   e: Evidence,
-  s: { campaignRatio: number; campaignComplaints: number; prior: number; strength: number; answersPerComplaint: number },
+  s: { campaignSenders: number; campaignRatio: number; campaignComplaints: number; prior: number; strength: number; answersPerComplaint: number },
   own: number,
 ): boolean {
-  if (!e.worstCampaign(a, at, 1.9, s.prior, s.strength, campaignBuf)) return false;
+  if (!e.worstCampaign(a, at, s.campaignSenders, s.prior, s.strength, campaignBuf)) return false;
   if (campaignBuf[0]! < s.campaignRatio || campaignBuf[1]! - own < s.campaignComplaints) return false;
   // A campaign people answer (a job board, an event's page) is not made bad by a few complaints.
   return campaignBuf[4]! < campaignBuf[1]! * s.answersPerComplaint;
