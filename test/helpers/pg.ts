@@ -8,8 +8,23 @@ import pg from 'pg';
  * migrates the template database; each data folder a test makes gets its own database, a copy
  * of the template, named after the folder, so that a restart on the same folder finds its data.
  */
-export const TEMPLATE_DB = 'banya_template';
-export const DB_PREFIX = 'banya_t_';
+/**
+ * Every database a run makes carries the run's tag (its main process id, set by global setup and
+ * inherited by the workers), so two runs on one server never drop or clone each other's.
+ */
+function runTag(): string {
+  const tag = process.env.BANYA_TEST_PG_RUN;
+  if (!tag) throw new Error('BANYA_TEST_PG_RUN is unset: PostgreSQL tests run under test/global-setup.ts');
+  return tag;
+}
+export function templateDb(): string {
+  return `banya_template_${runTag()}`;
+}
+function dbPrefix(): string {
+  return `banya_t_${runTag()}_`;
+}
+/** `banya_template_<pid>` and `banya_t_<pid>_…`: which run made a database. */
+const RUN_DB = /^banya_(?:template|t)_(\d+)/;
 
 export function onPostgres(): boolean {
   return process.env.BANYA_TEST_STORE === 'postgres';
@@ -28,7 +43,7 @@ export function withDatabase(url: string, db: string): string {
 
 export function databaseFor(dataDir: string): string {
   return (
-    DB_PREFIX +
+    dbPrefix() +
     path
       .basename(dataDir)
       .toLowerCase()
@@ -60,7 +75,7 @@ export async function adminQuery(...statements: string[]): Promise<void> {
 }
 
 /** A database from the template for this data folder, unless it exists already; its URL. */
-export async function databaseUrlFor(dataDir: string, template = TEMPLATE_DB): Promise<string> {
+export async function databaseUrlFor(dataDir: string, template = templateDb()): Promise<string> {
   const name = databaseFor(dataDir);
   await admin(async (c) => {
     const found = await c.query('select 1 from pg_database where datname = $1', [name]);
@@ -79,23 +94,43 @@ export async function emptyDatabaseFor(dataDir: string): Promise<string> {
   return withDatabase(adminUrl(), name);
 }
 
-/** Global setup: a fresh template database, migrated by the store itself. */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Global setup: tags the run, drops what runs that are gone left behind (a killed run skips its
+ * teardown), and makes the run's template database, migrated by the store itself.
+ */
 export async function makeTemplate(): Promise<void> {
+  process.env.BANYA_TEST_PG_RUN = String(process.pid);
   await admin(async (c) => {
-    const old = await c.query<{ datname: string }>(`select datname from pg_database where datname like '${DB_PREFIX}%' or datname = $1`, [TEMPLATE_DB]);
-    for (const r of old.rows) await c.query(`drop database "${r.datname}" with (force)`);
-    await c.query(`create database "${TEMPLATE_DB}" template template0 encoding 'UTF8' lc_collate 'C.UTF-8' lc_ctype 'C.UTF-8'`);
+    const old = await c.query<{ datname: string }>(`select datname from pg_database where datname like 'banya\\_t\\_%' or datname like 'banya\\_template%'`);
+    for (const { datname } of old.rows) {
+      const run = RUN_DB.exec(datname);
+      if (run && alive(Number(run[1]))) continue;
+      await c.query(`drop database "${datname}" with (force)`);
+    }
+    await c.query(`create database "${templateDb()}" template template0 encoding 'UTF8' lc_collate 'C.UTF-8' lc_ctype 'C.UTF-8'`);
   });
   const { PostgresStore } = await import('../../src/store/postgres.js');
-  const store = await PostgresStore.open(withDatabase(adminUrl(), TEMPLATE_DB));
+  const store = await PostgresStore.open(withDatabase(adminUrl(), templateDb()));
   await store.close();
 }
 
-/** Global teardown: every database the run made. */
+/** Global teardown: every database this run made. */
 export async function dropAll(): Promise<void> {
   await admin(async (c) => {
-    const old = await c.query<{ datname: string }>(`select datname from pg_database where datname like '${DB_PREFIX}%' or datname = $1`, [TEMPLATE_DB]);
-    for (const r of old.rows) await c.query(`drop database "${r.datname}" with (force)`);
+    const mine = await c.query<{ datname: string }>('select datname from pg_database where starts_with(datname, $1) or datname = $2', [
+      dbPrefix(),
+      templateDb(),
+    ]);
+    for (const r of mine.rows) await c.query(`drop database "${r.datname}" with (force)`);
   });
 }
 
