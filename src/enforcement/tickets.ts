@@ -81,9 +81,14 @@ export function ticketOverdueAt(row: Pick<TicketsTable, 'created_at' | 'reopened
   return (row.reopened_at ?? row.created_at) + TICKET_OVERDUE_MS;
 }
 
-/** Whether a follow-up at `now` reopens `t` (answered, its last answer less than TICKET_REOPEN_MS ago). */
+/** Whether a follow-up at `now` reopens a ticket in `state` last answered at `answeredAt` (less than TICKET_REOPEN_MS ago). */
+function reopensAt(state: string, answeredAt: number | null, now: number): boolean {
+  return state === 'answered' && answeredAt !== null && now < answeredAt + TICKET_REOPEN_MS;
+}
+
+/** Whether a follow-up at `now` reopens `t`: answered, and its last answer less than TICKET_REOPEN_MS ago. */
 export function reopens(t: Ticket, now: number): boolean {
-  return t.row.state === 'answered' && t.row.answered_at !== null && now < t.row.answered_at + TICKET_REOPEN_MS;
+  return reopensAt(t.row.state, t.row.answered_at, now);
 }
 
 export interface NewTicket {
@@ -134,12 +139,11 @@ async function followedTicket(
   const open = await row(e.store, q.where('state', '=', 'open').orderBy('id', 'desc').limit(1));
   if (open) return findTicket(e, open.id);
   const answered = await row(e.store, q.where('state', '=', 'answered').orderBy('answered_at', 'desc').orderBy('id', 'desc').limit(1));
-  if (!answered || answered.answered_at === null || now >= answered.answered_at + TICKET_REOPEN_MS) return undefined;
-  return findTicket(e, answered.id);
+  return answered && reopensAt(answered.state, answered.answered_at, now) ? findTicket(e, answered.id) : undefined;
 }
 
 /** The account's app ticket a further message joins (open) or reopens (answered lately), if any. */
-export function openTicketOf(e: Enforcement, accountId: number, now: number): Promise<Ticket | undefined> {
+export function followUpTicketOf(e: Enforcement, accountId: number, now: number): Promise<Ticket | undefined> {
   const q = e.store.db.selectFrom('tickets').select(['id', 'state', 'answered_at']).where('account_id', '=', accountId).where('source', '=', 'app');
   return followedTicket(e, q, now);
 }
@@ -148,7 +152,7 @@ export function openTicketOf(e: Enforcement, accountId: number, now: number): Pr
  * The e-mailed ticket of this address (bound to `accountId`, or to nobody) a further mail joins
  * or reopens, if any: only a mail from the same address, bound the same way, ever finds it.
  */
-export function openMailTicketOf(e: Enforcement, fromEmail: string, accountId: number | null, now: number): Promise<Ticket | undefined> {
+export function followUpMailTicketOf(e: Enforcement, fromEmail: string, accountId: number | null, now: number): Promise<Ticket | undefined> {
   let q = e.store.db.selectFrom('tickets').select(['id', 'state', 'answered_at']).where('from_email', '=', fromEmail).where('source', '=', 'email');
   q = accountId === null ? q.where('account_id', 'is', null) : q.where('account_id', '=', accountId);
   return followedTicket(e, q, now);

@@ -6,9 +6,9 @@ import {
   answerTicket,
   findTicket,
   loadTicket,
-  openMailTicketOf,
+  followUpMailTicketOf,
   openTicket,
-  openTicketOf,
+  followUpTicketOf,
   reopens,
   reopenTicket,
   type Ticket,
@@ -71,7 +71,7 @@ export class SupportDesk {
   private async take(from: number, text: string, lang: Lang | null): Promise<{ id: number; dueAt: number }> {
     const p = this.p;
     return p.serial.run([key.ticketsOf(from)], async () => {
-      const joined = await this.follow(await openTicketOf(p, from, p.clock.now()), text, 'app');
+      const joined = await this.follow(await followUpTicketOf(p, from, p.clock.now()), text, 'app');
       if (joined) return joined;
       const now = p.clock.now();
       const change = p.journal.change();
@@ -133,7 +133,7 @@ export class SupportDesk {
     const onceKey = mail.messageId ? `mail:${mail.from}:${mail.messageId}` : null;
     await p.serial.run([key.mailbox(mail.from)], async () => {
       if (onceKey && (await row(p.store, p.store.db.selectFrom('once_keys').select('key').where('key', '=', onceKey)))) return;
-      const joined = await this.follow(await openMailTicketOf(p, mail.from, owner, p.clock.now()), mail.text, 'email', onceKey);
+      const joined = await this.follow(await followUpMailTicketOf(p, mail.from, owner, p.clock.now()), mail.text, 'email', onceKey);
       if (joined) return;
       const change = p.journal.change();
       if (onceKey) change.sql(onceRow(p, onceKey));
