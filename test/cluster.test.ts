@@ -398,6 +398,43 @@ describe.runIf(run)('two nodes on one PostgreSQL and one Redis', () => {
     expect(Number(tickets[0]!.n)).toBe(1);
   });
 
+  it('a ticket reopened on A after an answer on B: overdue once in each open period, whichever node runs the scheduler', async () => {
+    const H = 3600;
+    const a = await account('A');
+    const asked = await a.api.post('/v1/support/tickets', { text: 'Help, from A.' });
+    expect(asked.status, JSON.stringify(asked.body)).toBe(201);
+    const id: string = asked.body.ticket.id;
+    const n = Number(id.slice(1));
+    const overdues = async () =>
+      (
+        await sql<{ due: string }>(
+          `select payload::json->>'dueAt' as due from events where type = 'ticket_overdue' and (payload::json->>'ticketId')::int = $1 order by id`,
+          [n],
+        )
+      ).map((r) => Number(r.due));
+    expect((await admin('B').post('/v1/admin/clock', { advanceSeconds: 73 * H })).status).toBe(200);
+    await within(5000, async () => expect(await overdues()).toHaveLength(1));
+    expect((await as('B', supportToken).post(`/v1/moderation/tickets/${id}/answer`, { text: 'Answered on B.' })).status).toBe(200);
+    const again = await a.api.post('/v1/support/tickets', { text: 'A follow-up, on A.' });
+    expect(again.body.ticket.id).toBe(id);
+    const dueAt = Date.parse(again.body.ticket.dueAt);
+    // B sees it open again, due from the reopening.
+    await within(1000, async () => {
+      const t = (await as('B', supportToken).get(`/v1/moderation/tickets/${id}`)).body.ticket;
+      expect(t).toMatchObject({ state: 'open', overdue: false, dueAt: again.body.ticket.dueAt });
+    });
+    expect((await admin('B').post('/v1/admin/clock', { advanceSeconds: 72 * H })).status).toBe(200);
+    await within(5000, async () => expect(await overdues()).toHaveLength(2));
+    const [first, second] = await overdues();
+    expect(second).toBe(dueAt);
+    expect(first).toBeLessThan(dueAt);
+    // And no more: one mark per period, on either node's clock.
+    expect((await admin('A').post('/v1/admin/clock', { advanceSeconds: 72 * H })).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await overdues()).toHaveLength(2);
+    expect((await as('A', supportToken).get(`/v1/moderation/tickets/${id}`)).body.ticket.overdue).toBe(true);
+  }, 60_000);
+
   it('node B starting on a populated database: A keeps committing meanwhile, no session holds the feed lock, B loads and catches up', async () => {
     // Enough state that the load takes a while: 600 accounts more, 300 of them with a contact.
     const made: TestAccount[] = [];

@@ -137,6 +137,51 @@ describe('POST /v1/me/emails and /v1/me/emails/verify', () => {
     expect((await ticketsFrom(addr.toLowerCase())).at(-1).accountId).toBe(b.id);
   });
 
+  it('a mail reopens an answered mailed ticket only while its address is bound as the ticket is', async () => {
+    const answer = async (id: string, text: string) => {
+      const before = relay.caught.length;
+      expect((await support.post(`/v1/moderation/tickets/${id}/answer`, { text })).status).toBe(200);
+      await relay.waitFor(before + 1);
+    };
+    const a = await world.account();
+    const b = await world.account();
+    const addr = address('moving').toLowerCase();
+    expect((await verify(a, addr, await requestCode(a, addr))).status).toBe(200);
+    await mailFrom(addr, 'From a.');
+    const [t] = await ticketsFrom(addr);
+    expect(t.accountId).toBe(a.id);
+    await answer(t.id, 'Answered to a.');
+    // The address moves to b: its next mail is b's new ticket, a's stays answered.
+    expect((await verify(b, addr, await requestCode(b, addr))).status).toBe(200);
+    await mailFrom(addr, 'From b now.');
+    let all = await ticketsFrom(addr);
+    expect(all.map((x) => [x.accountId, x.state])).toEqual([
+      [a.id, 'answered'],
+      [b.id, 'open'],
+    ]);
+
+    // An e-mail-only ticket is reopened by a mail from its address while nobody verified it...
+    const loose = address('loose').toLowerCase();
+    await mailFrom(loose, 'Nobody verified me.');
+    const [e] = await ticketsFrom(loose);
+    await answer(e.id, 'Noted.');
+    await mailFrom(loose, 'Still nobody.');
+    all = await ticketsFrom(loose);
+    expect(all.map((x) => x.id)).toEqual([e.id]);
+    expect(all[0].state).toBe('open');
+    expect(all[0].entries.map((x: any) => `${x.from}: ${x.text.trim()}`)).toEqual(['user: Nobody verified me.', 'support: Noted.', 'user: Still nobody.']);
+    await answer(e.id, 'Noted again.');
+    // ...and once an account verified it, its mail is that account's, never the e-mail-only one.
+    const c = await world.account();
+    expect((await verify(c, loose, await requestCode(c, loose))).status).toBe(200);
+    await mailFrom(loose, 'Now I am c.');
+    all = await ticketsFrom(loose);
+    expect(all.map((x) => [x.accountId, x.state])).toEqual([
+      [undefined, 'answered'],
+      [c.id, 'open'],
+    ]);
+  });
+
   it('records only a salted hash of the code: the log and the tables never hold it', async () => {
     const a = await world.account();
     const addr = address('hash');

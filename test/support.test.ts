@@ -210,11 +210,170 @@ describe('a ticket is a thread', () => {
     expect(chat.messages.filter((m: any) => m.from === chat.supportId).map((m: any) => m.text)).toEqual(
       expect.arrayContaining(['Please update the app.', 'And restart the phone.']),
     );
-    // After the answer, a new message is a new question.
+    // Soon after the answer, a new message goes on in the same thread, open again.
     await a.api.post('/v1/messages', { to: { username: 'support' }, text: 'It worked, thanks. Another thing…' });
     const all = await ticketsOf(a);
+    expect(all.map((x) => x.id)).toEqual([id]);
+    expect(all[0].state).toBe('open');
+    expect(texts(all[0]).at(-1)).toBe('user: It worked, thanks. Another thing…');
+  });
+});
+
+describe('a follow-up to an answered ticket', () => {
+  const DAY = 24 * HOUR;
+
+  it('within 7 days of the last answer reopens it: same id, the entry appended, due and overdue counted from the reopening', async () => {
+    const a = await world.account();
+    const t0 = await advance(0);
+    const id = (await a.api.post('/v1/support/tickets', { text: 'My messages do not arrive.' })).body.ticket.id;
+    // The first period runs late: overdue 72 h after opening, then answered.
+    await advance(72 * HOUR);
+    expect((await ticket(id)).overdue).toBe(true);
+    const tA = await advance(HOUR);
+    await answer(id, 'Please update the app.');
+
+    // The last second of the 7 days after the answer.
+    const tR = await advance(7 * DAY - 1);
+    expect(tR).toBe(tA + (7 * DAY - 1) * 1000);
+    const r = await a.api.post('/v1/support/tickets', { text: 'Updated, still nothing.' });
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    expect(r.body.ticket).toEqual({ id, dueAt: iso(tR + 48 * HOUR * 1000) });
+    const reopened = await ticket(id);
+    expect(reopened).toMatchObject({
+      id,
+      state: 'open',
+      createdAt: iso(t0),
+      dueAt: iso(tR + 48 * HOUR * 1000),
+      answeredAt: iso(tA),
+      reopenedAt: iso(tR),
+      // The earlier overdue mark was the first period's.
+      overdue: false,
+    });
+    expect(reopened.entries).toEqual([
+      { from: 'user', text: 'My messages do not arrive.', at: iso(t0), via: 'app' },
+      { from: 'support', text: 'Please update the app.', at: iso(tA), via: 'app' },
+      { from: 'user', text: 'Updated, still nothing.', at: iso(tR), via: 'app' },
+    ]);
+    expect((await ticketsOf(a)).map((t) => t.id)).toEqual([id]);
+    expect((await ticketsOf(a, 'open')).map((t) => t.id)).toEqual([id]);
+    // While open again, a message to @support joins it as before.
+    expect((await a.api.post('/v1/messages', { to: { username: 'support' }, text: 'On Wi-Fi only.' })).status).toBe(201);
+    expect(texts(await ticket(id)).at(-1)).toBe('user: On Wi-Fi only.');
+
+    // Overdue 72 h after the reopening, not before (nor 72 h after the opening).
+    await advance(72 * HOUR - 1);
+    expect((await ticket(id)).overdue).toBe(false);
+    const tO = await advance(1);
+    expect((await ticket(id)).overdue).toBe(true);
+    expect(tO).toBe(tR + 72 * HOUR * 1000);
+
+    const tl = await support.get(`/v1/moderation/accounts/${a.id}?limit=100`);
+    expect(tl.status).toBe(200);
+    const events = [...tl.body.events].reverse().filter((e: any) => e.type.startsWith('ticket_'));
+    expect(events.map((e: any) => e.type)).toEqual([
+      'ticket_opened',
+      'ticket_overdue',
+      'ticket_answered',
+      'ticket_reopened',
+      'ticket_updated',
+      'ticket_overdue',
+    ]);
+    expect(events[3]).toMatchObject({
+      ticketId: id,
+      via: 'app',
+      dueAt: iso(tR + 48 * HOUR * 1000),
+      answeredAt: iso(tA),
+      text: 'Updated, still nothing.',
+      at: iso(tR),
+    });
+    expect(events[1].dueAt).toBe(iso(t0 + 48 * HOUR * 1000));
+    expect(events[5].dueAt).toBe(iso(tR + 48 * HOUR * 1000));
+    // Staff without support's reading see the event, not the text.
+    const triage = await world.staff('triage');
+    const seen = (await triage.get(`/v1/moderation/accounts/${a.id}?limit=100`)).body.events.find((e: any) => e.type === 'ticket_reopened');
+    expect(seen).toMatchObject({ ticketId: id, via: 'app' });
+    expect(seen.text).toBeUndefined();
+
+    // Answering works again, and the next message soon after reopens it once more.
+    const tA2 = await advance(HOUR);
+    expect(await answer(id, 'We are looking into it.')).toMatchObject({ state: 'answered', overdue: false, answeredAt: iso(tA2) });
+    const chat = (await supportChat(a))!;
+    expect(chat.messages.at(-1)).toMatchObject({ from: chat.supportId, text: 'We are looking into it.' });
+    const tR2 = await advance(DAY);
+    expect((await a.api.post('/v1/messages', { to: { username: 'support' }, text: 'Thanks, any news?' })).status).toBe(201);
+    expect(await ticket(id)).toMatchObject({ state: 'open', overdue: false, dueAt: iso(tR2 + 48 * HOUR * 1000), reopenedAt: iso(tR2) });
+    expect(texts(await ticket(id))).toEqual([
+      'user: My messages do not arrive.',
+      'support: Please update the app.',
+      'user: Updated, still nothing.',
+      'user: On Wi-Fi only.',
+      'support: We are looking into it.',
+      'user: Thanks, any news?',
+    ]);
+    expect((await ticketsOf(a)).map((t) => t.id)).toEqual([id]);
+  });
+
+  it('7 days or more after the last answer opens a new ticket; the answered one stays as it was', async () => {
+    const a = await world.account();
+    const first = (await a.api.post('/v1/support/tickets', { text: 'How do I change my username?' })).body.ticket.id;
+    const tA = await advance(HOUR);
+    await answer(first, 'Settings → Username.');
+    const t1 = await advance(7 * DAY);
+    expect(t1).toBe(tA + 7 * DAY * 1000);
+    const r = await a.api.post('/v1/messages', { to: { username: 'support' }, text: 'And my photo?' });
+    expect(r.status).toBe(201);
+    const all = await ticketsOf(a);
     expect(all).toHaveLength(2);
-    expect(texts(all.find((x) => x.state === 'open'))).toEqual(['user: It worked, thanks. Another thing…']);
+    const fresh = all.find((t) => t.id !== first)!;
+    expect(fresh).toMatchObject({ state: 'open', createdAt: iso(t1), dueAt: iso(t1 + 48 * HOUR * 1000), overdue: false });
+    expect(fresh.reopenedAt).toBeUndefined();
+    expect(texts(fresh)).toEqual(['user: And my photo?']);
+    const old = await ticket(first);
+    expect(old).toMatchObject({ state: 'answered', answeredAt: iso(tA) });
+    expect(old.reopenedAt).toBeUndefined();
+    expect(texts(old)).toEqual(['user: How do I change my username?', 'support: Settings → Username.']);
+    // "Ask a question" joins the new one.
+    expect((await a.api.post('/v1/support/tickets', { text: 'From the app.' })).body.ticket.id).toBe(fresh.id);
+  });
+
+  it('by mail reopens a mailed ticket only from its own verified address, answered by mail again', async () => {
+    const a = await world.account();
+    await verify(a, 'reopens@example.net');
+    await mail({ from: 'reopens@example.net', subject: 'My number', text: 'Can I change my number?' });
+    const [t] = await ticketsOf(a);
+    expect(t).toMatchObject({ source: 'email', state: 'open' });
+    let before = relay.caught.length;
+    await answer(t.id, 'Yes, in Settings.');
+    await relay.waitFor(before + 1);
+    await advance(3 * DAY);
+    // Someone else, writing the same From: over another envelope, reopens nothing of the account's.
+    await mail({ from: 'reopens@example.net', envelopeFrom: 'attacker@example.com', subject: 'Re: My number', text: 'Send me the codes.' });
+    expect(await ticket(t.id)).toMatchObject({ state: 'answered' });
+    const forged = (await tickets()).filter((x) => x.fromEmail === 'reopens@example.net' && x.id !== t.id);
+    expect(forged).toHaveLength(1);
+    expect(forged[0].accountId).toBeUndefined();
+    expect(texts(forged[0])).toEqual(['user: Send me the codes.']);
+    // A mail from another address is a ticket of its own.
+    await mail({ from: 'other@example.net', subject: 'Re: My number', text: 'Me too.' });
+    expect(await ticket(t.id)).toMatchObject({ state: 'answered' });
+
+    const tR = await advance(HOUR);
+    await mail({ from: 'reopens@example.net', subject: 'Re: My number', text: 'Which part of Settings?' });
+    const reopened = await ticket(t.id);
+    expect(reopened).toMatchObject({ state: 'open', overdue: false, dueAt: iso(tR + 48 * HOUR * 1000), reopenedAt: iso(tR) });
+    expect(reopened.entries.map((e: any) => `${e.from}/${e.via}: ${e.text.trim()}`)).toEqual([
+      'user/email: Can I change my number?',
+      'support/email: Yes, in Settings.',
+      'user/email: Which part of Settings?',
+    ]);
+    expect((await ticketsOf(a)).map((x) => x.id)).toEqual([t.id]);
+    before = relay.caught.length;
+    await answer(t.id, 'Settings → Account → Number.');
+    const sent = (await relay.waitFor(before + 1)).at(-1)!;
+    expect(sent.envelope.to).toEqual(['reopens@example.net']);
+    expect(sent.mail.subject).toBe('Re: My number');
+    // By mail only, as before.
+    expect(await supportChat(a)).toBeNull();
   });
 });
 
@@ -433,5 +592,35 @@ describe('persistence', () => {
     const chat = chats.body.chats.find((c: any) => c.peer?.username === 'support');
     const msgs = await api.get(`/v1/chats/${chat.id}/messages`);
     expect(msgs.body.messages.at(-1).text).toBe('Yes, it is.');
+  });
+
+  it('a reopened ticket stays open after a restart, due and overdue from its reopening', async () => {
+    const a = await world.account();
+    const t0 = await advance(0);
+    const id = (await a.api.post('/v1/support/tickets', { text: 'Before the restart.' })).body.ticket.id;
+    // Overdue in its first period, then answered.
+    await advance(80 * HOUR);
+    await answer(id, 'An answer.');
+    const tR = await advance(HOUR);
+    expect((await a.api.post('/v1/support/tickets', { text: 'A follow-up.' })).body.ticket.id).toBe(id);
+
+    server = await server.restart();
+    world = new World(server.url);
+    support = new Client(server.url, support.token);
+
+    expect(await ticket(id)).toMatchObject({ id, state: 'open', overdue: false, dueAt: iso(tR + 48 * HOUR * 1000), reopenedAt: iso(tR) });
+    expect(texts(await ticket(id))).toEqual(['user: Before the restart.', 'support: An answer.', 'user: A follow-up.']);
+    await advance(72 * HOUR - 1);
+    expect((await ticket(id)).overdue).toBe(false);
+    await advance(1);
+    expect((await ticket(id)).overdue).toBe(true);
+    const tl = await support.get(`/v1/moderation/accounts/${a.id}?limit=100`);
+    // Once per period, newest first.
+    expect(tl.body.events.filter((e: any) => e.type === 'ticket_overdue').map((e: any) => e.dueAt)).toEqual([
+      iso(tR + 48 * HOUR * 1000),
+      iso(t0 + 48 * HOUR * 1000),
+    ]);
+    await answer(id, 'Another answer.');
+    expect((await ticket(id)).state).toBe('answered');
   });
 });

@@ -6,7 +6,7 @@ import { each } from '../store/read.js';
 import { APPEAL_OVERDUE_MS } from './appeals.js';
 import { endCauseOf } from './projectors.js';
 import { caseChatOf, caseKey, openReportKey, reportPlace, type Enforcement, type OpenCase } from './state.js';
-import { TICKET_OVERDUE_MS } from './tickets.js';
+import { ticketOverdueAt } from './tickets.js';
 
 /** Loads enforcement's working set from its tables at start. */
 export async function loadEnforcement(e: Enforcement): Promise<void> {
@@ -95,9 +95,12 @@ export async function loadEnforcement(e: Enforcement): Promise<void> {
       st.lastUpheld.set(a.account_id, a.decided_at);
     }
   }
-  for await (const t of each(e.store, db.selectFrom('tickets').select(['id', 'account_id', 'created_at', 'overdue_at']).where('state', '=', 'open'))) {
-    st.openTickets.add(t.id);
-    if (t.overdue_at === null) st.overdue.push(t.created_at + TICKET_OVERDUE_MS, { kind: 'ticket', id: t.id, account: t.account_id });
+  for await (const t of each(
+    e.store,
+    db.selectFrom('tickets').select(['id', 'account_id', 'created_at', 'reopened_at', 'due_at', 'overdue_at']).where('state', '=', 'open'),
+  )) {
+    st.openTickets.set(t.id, t.due_at);
+    if (t.overdue_at === null) st.overdue.push(ticketOverdueAt(t), { kind: 'ticket', id: t.id, account: t.account_id, dueAt: t.due_at });
   }
   // When people last decided in an account's favour: robots hold off for a while after that.
   // Read from the typed payloads of the three event types that say so.

@@ -72,9 +72,11 @@ export class Scheduler {
             () => e.enforcement.overdue.push(at, item),
           );
         } else {
-          if (!e.enforcement.openTickets.has(item.id) || e.enforcement.markedOverdue.has(`ticket:${item.id}`)) continue;
+          // Only for the open period it was queued for: a reopened ticket counts from its reopening.
+          const dueAt = e.enforcement.openTickets.get(item.id);
+          if (dueAt === undefined || dueAt !== item.dueAt || e.enforcement.markedOverdue.has(`ticket:${item.id}@${dueAt}`)) continue;
           const change = e.journal.change();
-          ticketOverdue(change, item.id, item.account, at);
+          ticketOverdue(change, item.id, item.account, dueAt, at);
           await this.commit(change, () => e.enforcement.overdue.push(at, item));
         }
       } else if (rAt <= sAt) {

@@ -94,16 +94,18 @@ export class EnforcementState {
   readonly openAppeals = new Map<number, OpenAppeal>();
   /** When each account's last appeal was upheld (the next may follow 7 days later). */
   readonly lastUpheld = new Map<number, number>();
-  readonly openTickets = new Set<number>();
+  /** Open tickets, each with the due time of its current open period. */
+  readonly openTickets = new Map<number, number>();
   /** When a person last decided in the account's favour (dismissal, overturn, lift): robots hold off. */
   readonly manualDecisionAt = new Map<number, number>();
   /**
-   * Appeals and tickets recorded overdue (`appeal:<id>`, `ticket:<id>`): with several nodes the
-   * queue below also holds items another node already handled; the scheduler checks here.
+   * Appeals and tickets recorded overdue (`appeal:<id>`, `ticket:<id>@<dueAt>`: a ticket once per
+   * open period): with several nodes the queue below also holds items another node already
+   * handled; the scheduler checks here.
    */
   readonly markedOverdue = new Set<string>();
   /** Appeals and tickets by the time they become overdue. */
-  readonly overdue = new DueQueue<{ kind: 'appeal' | 'ticket'; id: number; account: number | null }>();
+  readonly overdue = new DueQueue<{ kind: 'appeal' | 'ticket'; id: number; account: number | null; dueAt?: number }>();
 
   reporter(a: number): ReporterRecord {
     return this.reporters.get(a) ?? { confirmed: 0, dismissed: 0, muted: false };

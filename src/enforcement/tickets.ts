@@ -1,11 +1,14 @@
+import type { SelectQueryBuilder } from 'kysely';
 import { fail } from '../domain/errors.js';
 import type { TicketSource } from '../events/support.js';
 import type { Change } from '../events/journal.js';
 import type { Actor } from '../store/event-log.js';
 import { publicId } from '../store/ids.js';
+import type { Database } from '../store/database.js';
 import { row, rows } from '../store/read.js';
 import type { TicketEntriesTable } from '../store/schema/ticket-entries.js';
 import type { TicketsTable } from '../store/schema/tickets.js';
+import { DAY_MS } from './policy.js';
 import { staffActor, type StaffActor } from './staff.js';
 import type { Enforcement } from './state.js';
 
@@ -13,10 +16,16 @@ import type { Enforcement } from './state.js';
  * Support tickets ("Ask a question", a message to @support, e-mail), with the same due times as
  * appeals: due 48 h after opening, overdue at 72 h. A ticket is a thread: every follow-up and
  * every answer is an entry of its own (RULES.md §5). Delivering answers is the desk's part.
+ *
+ * A follow-up within TICKET_REOPEN_MS of the last answer reopens the answered ticket: the same
+ * thread, open again, due 48 h and overdue 72 h after the reopening. Later, a follow-up is a new
+ * ticket.
  */
 
 export const TICKET_DUE_MS = 48 * 3600_000;
 export const TICKET_OVERDUE_MS = 72 * 3600_000;
+/** How long after its last answer a follow-up still reopens a ticket (instead of opening a new one). */
+export const TICKET_REOPEN_MS = 7 * DAY_MS;
 export const TICKET_TEXT_MAX = 20_000;
 
 export interface TicketEntryView {
@@ -37,6 +46,8 @@ export interface TicketView {
   dueAt: string;
   overdue: boolean;
   answeredAt?: string;
+  /** When a follow-up last reopened it after an answer. */
+  reopenedAt?: string;
   entries: TicketEntryView[];
 }
 
@@ -54,14 +65,30 @@ export function ticketView({ row, entries }: Ticket, now: number): TicketView {
     state: row.state as TicketView['state'],
     createdAt: iso(row.created_at),
     dueAt: iso(row.due_at),
-    overdue: row.state === 'open' && (row.overdue_at !== null || row.created_at + TICKET_OVERDUE_MS <= now),
+    overdue: row.state === 'open' && (row.overdue_at !== null || ticketOverdueAt(row) <= now),
     entries: entries.map((e) => ({ from: e.author as TicketEntryView['from'], text: e.text, at: iso(e.at), via: e.via as TicketSource })),
   };
   if (row.account_id !== null) v.accountId = publicId('account', row.account_id);
   if (row.from_email) v.fromEmail = row.from_email;
   if (row.subject) v.subject = row.subject;
   if (row.answered_at !== null) v.answeredAt = iso(row.answered_at);
+  if (row.reopened_at !== null) v.reopenedAt = iso(row.reopened_at);
   return v;
+}
+
+/** When the ticket's current open period becomes overdue: 72 h after it was opened or last reopened. */
+export function ticketOverdueAt(row: Pick<TicketsTable, 'created_at' | 'reopened_at'>): number {
+  return (row.reopened_at ?? row.created_at) + TICKET_OVERDUE_MS;
+}
+
+/** Whether a follow-up at `now` reopens a ticket in `state` last answered at `answeredAt` (less than TICKET_REOPEN_MS ago). */
+function reopensAt(state: string, answeredAt: number | null, now: number): boolean {
+  return state === 'answered' && answeredAt !== null && now < answeredAt + TICKET_REOPEN_MS;
+}
+
+/** Whether a follow-up at `now` reopens `t`: answered, and its last answer less than TICKET_REOPEN_MS ago. */
+export function reopens(t: Ticket, now: number): boolean {
+  return reopensAt(t.row.state, t.row.answered_at, now);
 }
 
 export interface NewTicket {
@@ -100,28 +127,35 @@ export async function loadTicket(e: Enforcement, id: number): Promise<Ticket> {
   return t;
 }
 
-/** The account's open app ticket, if any (a further message joins it). */
-export async function openTicketOf(e: Enforcement, accountId: number): Promise<Ticket | undefined> {
-  const found = await row(
-    e.store,
-    e.store.db
-      .selectFrom('tickets')
-      .select('id')
-      .where('account_id', '=', accountId)
-      .where('source', '=', 'app')
-      .where('state', '=', 'open')
-      .orderBy('id', 'desc')
-      .limit(1),
-  );
-  return found ? findTicket(e, found.id) : undefined;
+/**
+ * The ticket a further message goes to, if any: the open one, else the last answered one while
+ * it still reopens (`reopens`). Nothing else: a follow-up to an older or closed ticket is new.
+ */
+async function followedTicket(
+  e: Enforcement,
+  q: SelectQueryBuilder<Database, 'tickets', { id: number; state: string; answered_at: number | null }>,
+  now: number,
+): Promise<Ticket | undefined> {
+  const open = await row(e.store, q.where('state', '=', 'open').orderBy('id', 'desc').limit(1));
+  if (open) return findTicket(e, open.id);
+  const answered = await row(e.store, q.where('state', '=', 'answered').orderBy('answered_at', 'desc').orderBy('id', 'desc').limit(1));
+  return answered && reopensAt(answered.state, answered.answered_at, now) ? findTicket(e, answered.id) : undefined;
 }
 
-/** The open e-mailed ticket of this address (bound to `accountId`, or to nobody), if any. */
-export async function openMailTicketOf(e: Enforcement, fromEmail: string, accountId: number | null): Promise<Ticket | undefined> {
-  let q = e.store.db.selectFrom('tickets').select('id').where('from_email', '=', fromEmail).where('source', '=', 'email').where('state', '=', 'open');
+/** The account's app ticket a further message joins (open) or reopens (answered lately), if any. */
+export function followUpTicketOf(e: Enforcement, accountId: number, now: number): Promise<Ticket | undefined> {
+  const q = e.store.db.selectFrom('tickets').select(['id', 'state', 'answered_at']).where('account_id', '=', accountId).where('source', '=', 'app');
+  return followedTicket(e, q, now);
+}
+
+/**
+ * The e-mailed ticket of this address (bound to `accountId`, or to nobody) a further mail joins
+ * or reopens, if any: only a mail from the same address, bound the same way, ever finds it.
+ */
+export function followUpMailTicketOf(e: Enforcement, fromEmail: string, accountId: number | null, now: number): Promise<Ticket | undefined> {
+  let q = e.store.db.selectFrom('tickets').select(['id', 'state', 'answered_at']).where('from_email', '=', fromEmail).where('source', '=', 'email');
   q = accountId === null ? q.where('account_id', 'is', null) : q.where('account_id', '=', accountId);
-  const found = await row(e.store, q.orderBy('id', 'desc').limit(1));
-  return found ? findTicket(e, found.id) : undefined;
+  return followedTicket(e, q, now);
 }
 
 function nextSeq(t: Ticket): number {
@@ -134,6 +168,16 @@ export function addToTicket(change: Change, t: Ticket, text: string, via: Ticket
     type: 'ticket_updated',
     payload: { ticketId: t.row.id, text: text.slice(0, TICKET_TEXT_MAX), seq: nextSeq(t), via },
   });
+}
+
+/** Emits a follow-up that reopens the answered `t` (see `reopens`): a new open period, due 48 h on. */
+export function reopenTicket(change: Change, t: Ticket, text: string, via: TicketSource, now: number): { id: number; dueAt: number } {
+  const dueAt = now + TICKET_DUE_MS;
+  change.emit(now, personActor(t.row.account_id), t.row.account_id, {
+    type: 'ticket_reopened',
+    payload: { ticketId: t.row.id, text: text.slice(0, TICKET_TEXT_MAX), seq: nextSeq(t), via, dueAt, answeredAt: t.row.answered_at ?? now },
+  });
+  return { id: t.row.id, dueAt };
 }
 
 /** Emits support's answer, appended to the thread; it goes back the way the ticket came. */
@@ -173,7 +217,10 @@ export async function listTickets(
   return out;
 }
 
-/** The scheduler's part: a ticket still open 72 h after it was opened becomes overdue. */
-export function ticketOverdue(change: Change, id: number, account: number | null, at: number): void {
-  change.emit(at, { kind: 'system' }, account, { type: 'ticket_overdue', payload: { ticketId: id } });
+/**
+ * The scheduler's part: a ticket still open 72 h after it was opened, or last reopened, becomes
+ * overdue; `dueAt` names that open period.
+ */
+export function ticketOverdue(change: Change, id: number, account: number | null, dueAt: number, at: number): void {
+  change.emit(at, { kind: 'system' }, account, { type: 'ticket_overdue', payload: { ticketId: id, dueAt } });
 }

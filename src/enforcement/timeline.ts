@@ -86,7 +86,8 @@ export const EVENT_VIEWS: Record<EventType, EventView> = {
   ticket_opened: { fields: ['ticketId', 'source', 'dueAt'], private: ['fromEmail', 'subject', 'text'] },
   ticket_updated: { fields: ['ticketId'], private: ['text'] },
   ticket_answered: { fields: ['ticketId', 'by'], private: ['answer'] },
-  ticket_overdue: { fields: ['ticketId'] },
+  ticket_reopened: { fields: ['ticketId', 'via', 'dueAt', 'answeredAt'], private: ['text'] },
+  ticket_overdue: { fields: ['ticketId', 'dueAt'] },
   // Addresses are contact details: support and admin only; codes never enter the log.
   email_verification_started: { fields: ['expiresAt'], private: ['address'] },
   email_code_rejected: { fields: ['attempts'], private: ['address'] },
@@ -126,7 +127,7 @@ const ID_FIELDS: Record<string, IdKind> = {
   other: 'account',
 };
 const ID_LISTS: Record<string, IdKind> = { evidence: 'message', messageIds: 'message', reportIds: 'report', attached: 'report', reporters: 'account' };
-const TIMES = new Set(['until', 'deleteAt', 'expiresAt', 'dueAt']);
+const TIMES = new Set(['until', 'deleteAt', 'expiresAt', 'dueAt', 'answeredAt']);
 
 /**
  * A signal as staff see it. A value that was not a finite number when recorded (JSON keeps

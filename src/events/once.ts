@@ -23,7 +23,8 @@ export function onceKeyOf(e: BanyaEvent): string | null {
     case 'strike_removed':
       return `strike_removed:${e.payload.strikeId}`;
     case 'ticket_overdue':
-      return `ticket_overdue:${e.payload.ticketId}`;
+      // Once per open period: a reopened ticket may become overdue again.
+      return e.payload.dueAt === undefined ? `ticket_overdue:${e.payload.ticketId}` : `ticket_overdue:${e.payload.ticketId}@${e.payload.dueAt}`;
     // A CRM job is received, sent, failed and reported once, whichever node's webhook or worker
     // did it (the message id is the CRM's, the scope its connection's).
     case 'crm_job_received':

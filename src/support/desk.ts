@@ -1,7 +1,18 @@
 import { fail } from '../domain/errors.js';
 import type { Lang } from '../domain/texts.js';
 import type { StaffActor } from '../enforcement/staff.js';
-import { addToTicket, answerTicket, findTicket, loadTicket, openMailTicketOf, openTicket, openTicketOf, type Ticket } from '../enforcement/tickets.js';
+import {
+  addToTicket,
+  answerTicket,
+  findTicket,
+  loadTicket,
+  followUpMailTicketOf,
+  openTicket,
+  followUpTicketOf,
+  reopens,
+  reopenTicket,
+  type Ticket,
+} from '../enforcement/tickets.js';
 import { key } from '../events/serial.js';
 import { row } from '../store/read.js';
 import type { Platform } from '../platform/context.js';
@@ -32,7 +43,9 @@ export interface IncomingMail {
  * The support desk: questions from the app and from e-mail become tickets, threads that keep
  * every follow-up and answer. An app ticket's answers arrive as messages from the support
  * account; a mailed ticket's answers go back by mail only. A mail joins an account only from an
- * address that account verified (RULES.md §5).
+ * address that account verified (RULES.md §5). A follow-up soon after an answer reopens the
+ * answered ticket (TICKET_REOPEN_MS); a mailed one only by a mail from its own address, bound to
+ * the same account (or to none) as the ticket.
  */
 export class SupportDesk {
   /** Each person's messages to @support are taken one at a time, so parts sent at once join one ticket. */
@@ -52,13 +65,13 @@ export class SupportDesk {
   }
 
   /**
-   * A question from the app: joins the account's open app ticket, or opens one (acknowledged
-   * in the chat when `ack`). Returns the ticket it went to.
+   * A question from the app: joins the account's open app ticket, reopens one answered lately,
+   * or opens one (acknowledged in the chat when `lang`). Returns the ticket it went to.
    */
   private async take(from: number, text: string, lang: Lang | null): Promise<{ id: number; dueAt: number }> {
     const p = this.p;
     return p.serial.run([key.ticketsOf(from)], async () => {
-      const joined = await this.joinOpen(await openTicketOf(p, from), text, 'app');
+      const joined = await this.follow(await followUpTicketOf(p, from, p.clock.now()), text, 'app');
       if (joined) return joined;
       const now = p.clock.now();
       const change = p.journal.change();
@@ -69,8 +82,11 @@ export class SupportDesk {
     });
   }
 
-  /** Appends to `t` if it is still open once its key is held; null when there is nothing to join. */
-  private async joinOpen(
+  /**
+   * Appends to `found` once its key is held: to the thread if it is still open, reopening it if
+   * it was answered lately (`reopens`); null when there is nothing to join.
+   */
+  private async follow(
     found: Ticket | undefined,
     text: string,
     via: 'app' | 'email',
@@ -80,16 +96,19 @@ export class SupportDesk {
     const p = this.p;
     return p.serial.run([key.ticket(found.row.id)], async () => {
       const t = await findTicket(p, found.row.id);
-      if (!t || t.row.state !== 'open') return null;
+      const now = p.clock.now();
+      if (!t || (t.row.state !== 'open' && !reopens(t, now))) return null;
       const change = p.journal.change();
       if (onceKey) change.sql(onceRow(p, onceKey));
-      addToTicket(change, t, text, via, p.clock.now());
+      let out = { id: t.row.id, dueAt: t.row.due_at };
+      if (t.row.state === 'open') addToTicket(change, t, text, via, now);
+      else out = reopenTicket(change, t, text, via, now);
       await p.journal.commit(change);
-      return { id: t.row.id, dueAt: t.row.due_at };
+      return out;
     });
   }
 
-  /** "Ask a question" in the app: a new ticket, or a further entry of the open one. */
+  /** "Ask a question" in the app: a new ticket, or a further entry of the open (or lately answered) one. */
   async ask(accountId: number, text: string): Promise<{ id: number; dueAt: number }> {
     requireWritable(this.p, accountId);
     if (text.trim().length === 0) fail('BAD_REQUEST', { field: 'text', reason: 'text is empty' });
@@ -114,7 +133,7 @@ export class SupportDesk {
     const onceKey = mail.messageId ? `mail:${mail.from}:${mail.messageId}` : null;
     await p.serial.run([key.mailbox(mail.from)], async () => {
       if (onceKey && (await row(p.store, p.store.db.selectFrom('once_keys').select('key').where('key', '=', onceKey)))) return;
-      const joined = await this.joinOpen(await openMailTicketOf(p, mail.from, owner), mail.text, 'email', onceKey);
+      const joined = await this.follow(await followUpMailTicketOf(p, mail.from, owner, p.clock.now()), mail.text, 'email', onceKey);
       if (joined) return;
       const change = p.journal.change();
       if (onceKey) change.sql(onceRow(p, onceKey));

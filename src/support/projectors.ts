@@ -26,14 +26,15 @@ export const supportProjectors: ProjectorsFor<SupportEvent, Platform> = {
             due_at: x.dueAt,
             overdue_at: null,
             answered_at: null,
+            reopened_at: null,
           })
           .compile(),
         db.insertInto('ticket_entries').values({ ticket_id: x.ticketId, seq: 1, author: 'user', text: x.text, at, via: x.source, by_staff: null }).compile(),
       ];
     },
     memory({ at, accountId, event: { payload: x } }, m) {
-      m.enforcement.openTickets.add(x.ticketId);
-      m.enforcement.overdue.push(at + TICKET_OVERDUE_MS, { kind: 'ticket', id: x.ticketId, account: accountId });
+      m.enforcement.openTickets.set(x.ticketId, x.dueAt);
+      m.enforcement.overdue.push(at + TICKET_OVERDUE_MS, { kind: 'ticket', id: x.ticketId, account: accountId, dueAt: x.dueAt });
     },
   },
   ticket_updated: {
@@ -90,12 +91,29 @@ export const supportProjectors: ProjectorsFor<SupportEvent, Platform> = {
       m.enforcement.openTickets.delete(x.ticketId);
     },
   },
+  ticket_reopened: {
+    sql({ at, event: { payload: x } }, db) {
+      return [
+        db.insertInto('ticket_entries').values({ ticket_id: x.ticketId, seq: x.seq, author: 'user', text: x.text, at, via: x.via, by_staff: null }).compile(),
+        // A new open period: due from now, and not overdue (whatever the last period was).
+        db.updateTable('tickets').set({ state: 'open', due_at: x.dueAt, overdue_at: null, reopened_at: at }).where('id', '=', x.ticketId).compile(),
+      ];
+    },
+    memory({ at, accountId, event: { payload: x } }, m) {
+      m.enforcement.openTickets.set(x.ticketId, x.dueAt);
+      m.enforcement.overdue.push(at + TICKET_OVERDUE_MS, { kind: 'ticket', id: x.ticketId, account: accountId, dueAt: x.dueAt });
+    },
+  },
   ticket_overdue: {
     sql({ at, event: { payload: x } }, db) {
-      return [db.updateTable('tickets').set({ overdue_at: at }).where('id', '=', x.ticketId).where('state', '=', 'open').compile()];
+      // Logs from before reopening name no period: the ticket had only one.
+      let q = db.updateTable('tickets').set({ overdue_at: at }).where('id', '=', x.ticketId).where('state', '=', 'open');
+      if (x.dueAt !== undefined) q = q.where('due_at', '=', x.dueAt);
+      return [q.compile()];
     },
     memory({ event: { payload: x } }, m) {
-      m.enforcement.markedOverdue.add(`ticket:${x.ticketId}`);
+      const dueAt = x.dueAt ?? m.enforcement.openTickets.get(x.ticketId);
+      m.enforcement.markedOverdue.add(`ticket:${x.ticketId}@${dueAt}`);
     },
   },
   email_verification_started: {

@@ -37,6 +37,7 @@ const ticketSchema = {
     dueAt: { type: 'string' },
     overdue: { type: 'boolean' },
     answeredAt: { type: 'string' },
+    reopenedAt: { type: 'string' },
     entries: { type: 'array', items: entrySchema },
   },
 } as const;

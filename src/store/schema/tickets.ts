@@ -14,4 +14,6 @@ export interface TicketsTable {
   overdue_at: number | null;
   /** When support last answered. */
   answered_at: number | null;
+  /** When a follow-up last reopened it after an answer (null: never); its due times count from then. */
+  reopened_at: number | null;
 }
