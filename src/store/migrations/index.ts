@@ -16,6 +16,7 @@ import { claimTurns } from './2026-12-02T09-30-claim-turns.js';
 import { hiddenChatsAfter } from './2026-12-02T09-30-hidden-chats-after.js';
 import { queueIndexes } from './2026-12-02T10-00-queue-indexes.js';
 import { oneMessageIndex } from './2026-12-02T14-00-one-message-index.js';
+import { reporterMember } from './2026-12-03T07-00-reporter-member.js';
 
 /**
  * Every migration, by name. A migration is frozen once released: it holds its own DDL and
@@ -44,6 +45,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026-12-02T09:30-hidden-chats-after': hiddenChatsAfter,
   '2026-12-02T10:00-queue-indexes': queueIndexes,
   '2026-12-02T14:00-one-message-index': oneMessageIndex,
+  '2026-12-03T07:00-reporter-member': reporterMember,
 };
 
 export const migrationProvider: MigrationProvider = {
