@@ -560,6 +560,83 @@ describe('story: groups are treated more leniently', () => {
     expect(detail.body.case.reports.map((r: any) => r.reporterId).sort()).toEqual(members.map((m) => m.id).sort());
   });
 
+  it('files reports from readers outside a public group, but counts only members toward its threshold', async () => {
+    const owner = await world.account();
+    const poster = await world.account();
+    const chat = await group(owner, 'group', true, 'Open plaza');
+    await join(poster, chat);
+    const msg = await sent(poster, { chatId: chat }, 'meet-up on Sunday, all welcome');
+    // Three fresh accounts that never joined: a public group can be read, and so reported, by anyone.
+    const outsiders = [await world.account(), await world.account(), await world.account()];
+    const filed: string[] = [];
+    for (const [i, o] of outsiders.entries()) {
+      const r = await report(o, i === 1 ? { chatId: chat, accountId: poster.id } : { chatId: chat, messageIds: [msg.id] });
+      expect(r.status, JSON.stringify(r.body)).toBe(201);
+      expect(r.body.report.caseId).toBeUndefined();
+      filed.push(r.body.report.id);
+    }
+    // The same outsider again: the same open report (one per reporter, subject and place).
+    const again = await report(outsiders[0]!, { chatId: chat, messageIds: [msg.id] });
+    expect(again.status).toBe(200);
+    expect(again.body.report).toEqual({ id: filed[0] });
+    expect(await casesOf(poster)).toEqual([]);
+    expect((await me(poster)).state).toBe('free');
+    await sent(poster, { chatId: chat }, 'still here');
+    // The log says which reports came from outside the group.
+    const events = (await timeline(poster)).events.filter((e: any) => e.type === 'report_filed');
+    expect(events.map((e: any) => e.member)).toEqual([false, false, false]);
+
+    // Members: two are not enough, even with three outsiders beside them.
+    const members = [await world.account(), await world.account(), await world.account()];
+    for (const m of members) await join(m, chat);
+    for (const m of members.slice(0, 2)) {
+      const r = await report(m, { chatId: chat, messageIds: [msg.id] });
+      expect(r.status).toBe(201);
+      expect(r.body.report.caseId).toBeUndefined();
+      filed.push(r.body.report.id);
+    }
+    expect(await casesOf(poster)).toEqual([]);
+    // The third member raises the case, and every waiting report joins it, the outsiders' too.
+    const third = await report(members[2]!, { chatId: chat, messageIds: [msg.id] });
+    expect(third.status).toBe(201);
+    const caseId = third.body.report.caseId;
+    expect(caseId).toMatch(/^k/);
+    filed.push(third.body.report.id);
+    const queued = await casesOf(poster);
+    expect(queued).toHaveLength(1);
+    expect(queued[0]).toMatchObject({ id: caseId, reportCount: 6, subject: { accountId: poster.id, chatId: chat } });
+    const detail = await moderator.get(`/v1/moderation/cases/${caseId}`);
+    expect(detail.body.case.reports.map((r: any) => r.id).sort()).toEqual([...filed].sort());
+    // Once the case is open, a further outsider's report joins it at once.
+    const late = await report(await world.account(), { chatId: chat, messageIds: [msg.id] });
+    expect(late.status).toBe(201);
+    expect(late.body.report.caseId).toBe(caseId);
+    expect((await casesOf(poster))[0].reportCount).toBe(7);
+    expect((await me(poster)).state).toBe('free');
+  });
+
+  it("keeps an outsider's report uncounted after the outsider joins", async () => {
+    const owner = await world.account();
+    const poster = await world.account();
+    const chat = await group(owner, 'group', true, 'Square');
+    await join(poster, chat);
+    const msg = await sent(poster, { chatId: chat }, 'hello');
+    const outsider = await world.account();
+    const first = await report(outsider, { chatId: chat, messageIds: [msg.id] });
+    expect(first.status).toBe(201);
+    // Joining afterwards does not turn the open report into a member's: it answers as it was.
+    await join(outsider, chat);
+    const again = await report(outsider, { chatId: chat, messageIds: [msg.id] });
+    expect(again.status).toBe(200);
+    expect(again.body.report).toEqual(first.body.report);
+    const members = [await world.account(), await world.account()];
+    for (const m of members) {
+      await join(m, chat);
+      expect((await report(m, { chatId: chat, messageIds: [msg.id] })).body.report.caseId).toBeUndefined();
+    }
+    expect(await casesOf(poster)).toEqual([]);
+  });
+
   it("opens a case at once on one admin's report about a member added a day before", async () => {
     const owner = await world.account();
     const spammer = await world.account();
@@ -1064,6 +1141,40 @@ describe('story: restarts', () => {
     expect((await casesOf(spammer))[0].reportCount).toBe(3);
     // And a second private report joins the case opened before the restart.
     expect((await spamAndReport(x)).caseId).toBe(caseId);
+  });
+
+  it("keeps outsiders' group reports uncounted across a restart", async () => {
+    const owner = await world.account();
+    const poster = await world.account();
+    const chat = await group(owner, 'group', true, 'Town hall');
+    await join(poster, chat);
+    const m = await sent(poster, { chatId: chat }, 'vote on Tuesday');
+    const outsiders = [await world.account(), await world.account(), await world.account()];
+    const members = [await world.account(), await world.account(), await world.account()];
+    for (const mm of members) await join(mm, chat);
+    const ids: string[] = [];
+    const file = async (a: TestAccount) => {
+      const r = await report(a, { chatId: chat, messageIds: [m.id] });
+      expect(r.status, JSON.stringify(r.body)).toBe(201);
+      ids.push(r.body.report.id);
+      return r.body.report.caseId as string | undefined;
+    };
+    expect(await file(outsiders[0]!)).toBeUndefined();
+    expect(await file(outsiders[1]!)).toBeUndefined();
+    expect(await file(members[0]!)).toBeUndefined();
+    // The waiting reports are loaded from the reports table at start: outsiders stay outsiders.
+    await restart();
+    expect(await file(outsiders[2]!)).toBeUndefined();
+    expect(await file(members[1]!)).toBeUndefined();
+    expect(await casesOf(poster)).toEqual([]);
+    expect((await me(poster)).state).toBe('free');
+    await restart();
+    const caseId = await file(members[2]!);
+    expect(caseId).toMatch(/^k/);
+    const [c] = await casesOf(poster);
+    expect(c).toMatchObject({ id: caseId, reportCount: 6 });
+    const detail = await moderator.get(`/v1/moderation/cases/${caseId}`);
+    expect(detail.body.case.reports.map((r: any) => r.id).sort()).toEqual([...ids].sort());
   });
 });
 

@@ -298,6 +298,34 @@ describe('reports and blocks: did the subject write first', () => {
   });
 });
 
+describe('group reports from outside the group', () => {
+  it('reach robots neither below the threshold nor once members raised the case', async () => {
+    const t = await tapped();
+    const [owner, poster] = [await t.world.account(), await t.world.account()];
+    const g = await owner.api.post('/v1/groups', { title: 'Open square', kind: 'group', public: true });
+    expect(g.status).toBe(201);
+    const chat = g.body.chat.id;
+    expect((await poster.api.post(`/v1/chats/${chat}/join`)).status).toBe(204);
+    const msg = await poster.api.post('/v1/messages', { to: { chatId: chat }, text: 'cheap followers at followers.example' });
+    expect(msg.status).toBe(201);
+    const outsiders = [await t.world.account(), await t.world.account(), await t.world.account()];
+    const members = [await t.world.account(), await t.world.account(), await t.world.account()];
+    for (const m of members) expect((await m.api.post(`/v1/chats/${chat}/join`)).status).toBe(204);
+    const reportAs = (a: TestAccount) => a.api.post('/v1/reports', { chatId: chat, messageIds: [msg.body.message.id] });
+    for (const o of outsiders) expect((await reportAs(o)).status).toBe(201);
+    expect(ofType(t, 'report')).toEqual([]);
+    for (const m of members) expect((await reportAs(m)).status).toBe(201);
+    // The member whose report raised the case is heard.
+    expect(ofType(t, 'report').map((e) => e.from)).toEqual([n(members[2]!)]);
+    // An outsider's report joins the open case; robots still do not count it.
+    const late = await reportAs(await t.world.account());
+    expect(late.status).toBe(201);
+    expect(late.body.report.caseId).toMatch(/^k/);
+    expect(ofType(t, 'report').map((e) => e.from)).toEqual([n(members[2]!)]);
+    allCommitted(t);
+  });
+});
+
 describe("people's decisions", () => {
   it('a confirmed case and a dismissed one reach robots once durable, and set the record of whoever blocked', async () => {
     const t = await tapped();

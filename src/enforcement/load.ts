@@ -64,7 +64,7 @@ export async function loadEnforcement(e: Enforcement): Promise<void> {
     e.store,
     db
       .selectFrom('reports')
-      .select(['id', 'reporter_id', 'subject_id', 'chat_id', 'kind', 'reason', 'weight', 'stranger', 'admin_report', 'case_id'])
+      .select(['id', 'reporter_id', 'subject_id', 'chat_id', 'kind', 'reason', 'weight', 'stranger', 'admin_report', 'reporter_member', 'case_id'])
       .where('state', '=', 'open')
       .orderBy('id'),
   )) {
@@ -77,7 +77,7 @@ export async function loadEnforcement(e: Enforcement): Promise<void> {
     } else {
       const ck = caseKey(r.subject_id, caseChatOf(r.kind, r.chat_id));
       const list = st.pendingGroup.get(ck) ?? [];
-      list.push({ ...entry, admin: r.admin_report === 1 });
+      list.push({ ...entry, admin: r.admin_report === 1, member: r.reporter_member === 1 });
       st.pendingGroup.set(ck, list);
     }
   }

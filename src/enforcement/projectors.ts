@@ -118,6 +118,7 @@ const reportFiled: P<'report_filed'> = {
           weight: x.weight,
           stranger: x.stranger ? 1 : 0,
           admin_report: x.adminReport ? 1 : 0,
+          reporter_member: x.member === false ? 0 : 1,
           case_id: x.caseId,
           state: 'open',
           outcome: null,
@@ -152,6 +153,7 @@ const reportFiled: P<'report_filed'> = {
       reason: x.reason as ReportReason,
       stranger: x.stranger,
       admin: x.adminReport,
+      member: x.member !== false,
     });
     st.pendingGroup.set(ck, list);
   },

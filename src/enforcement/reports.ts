@@ -6,7 +6,9 @@ import { caseChatOf, caseKey, openReportKey, reportPlace, type Enforcement, type
 
 /**
  * Filing a report (RULES.md §3): one open report per reporter, subject and place; private-chat reports
- * always open or join the subject's case; group reports wait below the leniency threshold.
+ * always open or join the subject's case; group reports wait below the leniency threshold, which
+ * only the group's members (and admins) count toward: a public group's messages can be reported by
+ * anyone who can read them, but a crowd from outside the group cannot raise a case.
  */
 
 export interface EvidenceMessage {
@@ -30,6 +32,11 @@ export interface ReportInput {
   stranger: boolean;
   /** The reporter is an admin of the group it is about. */
   groupAdmin: boolean;
+  /**
+   * The reporter is a member (member, admin or owner) of the chat reported in, as of filing; in a
+   * private chat, always (a participant). Only members' group reports count toward the threshold.
+   */
+  member: boolean;
   reporterAgeMs: number;
 }
 
@@ -97,12 +104,22 @@ export function emitReport(e: Enforcement, change: Change, input: ReportInput, a
 
   // Which case it joins: the open one, a new one, or none yet (group below the threshold).
   const open = st.openCases.get(ck);
-  const entry: PendingGroupReport = { reportId, reporterId: input.reporterId, weight, reason: input.reason, stranger: input.stranger, admin: input.groupAdmin };
+  const entry: PendingGroupReport = {
+    reportId,
+    reporterId: input.reporterId,
+    weight,
+    reason: input.reason,
+    stranger: input.stranger,
+    admin: input.groupAdmin,
+    member: input.member,
+  };
   let joining: PendingGroupReport[] = [entry];
   let waits = false;
   if (!open && input.kind === 'group') {
     const pending = [...(st.pendingGroup.get(ck) ?? []), entry];
-    const members = new Set(pending.map((p) => p.reporterId)).size;
+    // Only members' reports count toward the threshold; the others wait with them and join the
+    // case once members (or an admin) raise it.
+    const members = new Set(pending.filter((p) => p.member).map((p) => p.reporterId)).size;
     const admins = new Set(pending.filter((p) => p.admin).map((p) => p.reporterId)).size;
     if (groupThresholdMet(members, admins, e.policy.groupThreshold)) joining = pending;
     else waits = true;
@@ -119,6 +136,7 @@ export function emitReport(e: Enforcement, change: Change, input: ReportInput, a
       weight,
       stranger: input.stranger,
       adminReport: input.groupAdmin,
+      member: input.member,
       caseId: null,
       comment: input.comment,
       evidence: input.evidence.map((m) => ({ id: m.id, chatId: m.chatId, fromId: m.fromId, text: m.text, sentAt: m.sentAt })),

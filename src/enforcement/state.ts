@@ -25,6 +25,8 @@ export interface OpenCase {
 export interface PendingGroupReport extends CaseReport {
   reportId: number;
   admin: boolean;
+  /** Filed by a member of the group: only these count toward its threshold (RULES.md §3). */
+  member: boolean;
 }
 
 export interface ReporterRecord {

@@ -56,7 +56,9 @@ export const EVENT_VIEWS: Record<EventType, EventView> = {
   staff_deleted: { fields: ['staffId'] },
   legacy_row: { fields: ['table'] },
   // Evidence: the message ids only; the texts are read through the (recorded) case view.
-  report_filed: { fields: ['reportId', 'reporterId', 'subjectId', 'chatId', 'kind', 'reason', 'weight', 'stranger', 'adminReport', 'caseId', 'evidence'] },
+  report_filed: {
+    fields: ['reportId', 'reporterId', 'subjectId', 'chatId', 'kind', 'reason', 'weight', 'stranger', 'adminReport', 'member', 'caseId', 'evidence'],
+  },
   case_opened: { fields: ['caseId', 'subjectId', 'chatId', 'openedBy', 'signals'] },
   case_updated: { fields: ['caseId', 'priority', 'reportCount', 'reasons', 'attached', 'rule', 'signals'] },
   case_claimed: { fields: ['caseId', 'by'] },

@@ -57,6 +57,12 @@ export type EnforcementEvent =
         weight: number;
         stranger: boolean;
         adminReport: boolean;
+        /**
+         * The reporter was a member (member, admin or owner) of the chat reported in when filing;
+         * only members' group reports count toward the threshold. Absent in older logs: a member,
+         * as every report counted then.
+         */
+        member?: boolean;
         caseId: number | null;
         /** The reporter's comment (old logs: absent, filled in by the 2026-12-01 migration). */
         comment?: string | null;

@@ -100,6 +100,18 @@ async function adminWeighs(p: Platform, chat: number, reporter: number, subject:
   return member !== undefined && member.updated_at + DAY_MS <= now;
 }
 
+/**
+ * Whether `reporter` is a member (member, admin or owner) of `chat` as of now. Reading a public
+ * group needs no membership, so its messages can be reported from outside; such reports are
+ * filed and join the case once one opens, but only members count toward the group's threshold
+ * (RULES.md §3). Membership is the current one, however recent: the rules ask a membership's age
+ * only of the subject of an admin's report (`adminWeighs`).
+ */
+function isMember(p: Platform, chat: number, reporter: number): boolean {
+  const role = p.index.role(chat, reporter);
+  return role === Role.MEMBER || role === Role.ADMIN || role === Role.OWNER;
+}
+
 /** How and when `member` last became a member of `chat`, from the log (undefined when it has no such event). */
 async function memberSince(p: Platform, chat: number, member: number): Promise<{ joined: boolean; at: number } | undefined> {
   const added = await rows(
@@ -214,6 +226,7 @@ export async function fileReport(
       const created = await row(p.store, p.store.db.selectFrom('accounts').select('created_at').where('id', '=', reporter));
       const reporterAgeMs = now - (created?.created_at ?? now);
       const groupAdmin = target.kind === 'group' && (await adminWeighs(p, chat, reporter, subject, now));
+      const member = target.kind === 'private' || isMember(p, chat, reporter);
       const change = p.journal.change();
       const filed = emitReport(
         p,
@@ -228,6 +241,7 @@ export async function fileReport(
           evidence: evidenceOf(target.evidence),
           stranger: !p.index.hasContact(reporter, subject) && !p.index.hasWritten(reporter, subject),
           groupAdmin,
+          member,
           reporterAgeMs,
         },
         { kind: 'account', id: publicId('account', reporter) },
@@ -261,9 +275,10 @@ export async function fileReport(
       }
       remember(change, { status, body });
       await p.journal.commit(change);
-      // Below a group's threshold nothing opens a case, robots included (RULES.md §3).
+      // Below a group's threshold nothing opens a case, robots included (RULES.md §3); and a
+      // group report from outside the group, which never counts toward it, is not theirs either.
       robots = {
-        report: !filed.existing && filed.caseId !== null,
+        report: !filed.existing && filed.caseId !== null && (target.kind !== 'group' || member),
         weight: filed.weight,
         fresh: reporterAgeMs < DAY_MS,
         blocked,

@@ -17,6 +17,7 @@ import { hiddenChatsAfter } from './2026-12-02T09-30-hidden-chats-after.js';
 import { queueIndexes } from './2026-12-02T10-00-queue-indexes.js';
 import { oneMessageIndex } from './2026-12-02T14-00-one-message-index.js';
 import { ticketReopened } from './2026-12-03T06-30-ticket-reopened.js';
+import { reporterMember } from './2026-12-03T07-00-reporter-member.js';
 
 /**
  * Every migration, by name. A migration is frozen once released: it holds its own DDL and
@@ -46,6 +47,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026-12-02T10:00-queue-indexes': queueIndexes,
   '2026-12-02T14:00-one-message-index': oneMessageIndex,
   '2026-12-03T06:30-ticket-reopened': ticketReopened,
+  '2026-12-03T07:00-reporter-member': reporterMember,
 };
 
 export const migrationProvider: MigrationProvider = {

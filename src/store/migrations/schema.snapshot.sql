@@ -49,7 +49,7 @@ CREATE TABLE phone_lookups ( account_id integer not null, phone_key integer not 
 CREATE INDEX phone_lookups_at on phone_lookups (at);
 CREATE TABLE "report_evidence" ("report_id" integer not null, "message_id" integer not null, "chat_id" integer not null, "from_id" integer not null, "text" text not null, "sent_at" bigint not null, constraint "report_evidence_pk" primary key ("report_id", "message_id"));
 CREATE TABLE "reporter_stats" ("account_id" integer primary key, "confirmed" integer not null, "dismissed" integer not null, "muted" integer not null);
-CREATE TABLE "reports" ("id" integer primary key, "reporter_id" integer not null, "subject_id" integer not null, "chat_id" integer not null, "kind" text not null, "reason" text not null, "comment" text, "weight" real not null, "stranger" integer not null, "admin_report" integer not null, "case_id" integer, "state" text not null, "outcome" text, "created_at" bigint not null);
+CREATE TABLE "reports" ("id" integer primary key, "reporter_id" integer not null, "subject_id" integer not null, "chat_id" integer not null, "kind" text not null, "reason" text not null, "comment" text, "weight" real not null, "stranger" integer not null, "admin_report" integer not null, "case_id" integer, "state" text not null, "outcome" text, "created_at" bigint not null, "reporter_member" integer not null default 1);
 CREATE INDEX "reports_case" on "reports" ("case_id");
 CREATE UNIQUE INDEX reports_one_open ON reports (reporter_id, subject_id, (CASE WHEN kind = 'private' THEN 0 ELSE chat_id END), (CASE WHEN kind = 'public' THEN 1 ELSE 0 END)) WHERE state = 'open';
 CREATE INDEX "reports_reporter" on "reports" ("reporter_id", "state");

@@ -16,6 +16,8 @@ export interface ReportsTable {
   stranger: number;
   /** Filed by an admin of the group it is about. */
   admin_report: number;
+  /** Filed by a member of the chat reported in (0: a reader of a public group from outside it). */
+  reporter_member: number;
   case_id: number | null;
   /** `open` | `closed` */
   state: string;
