@@ -141,11 +141,31 @@ function diagnose(spec: CommandSpec, args: readonly string[], err: unknown): Usa
 }
 
 /**
+ * `--seed -3` as `--seed=-3`: parseArgs takes no value that starts with a dash after a space, but
+ * a number option's value may be negative, and no option is named by digits.
+ */
+function joinNegativeNumbers(spec: CommandSpec, args: readonly string[]): readonly string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === '--') return [...out, ...args.slice(i)];
+    const o = arg.startsWith('--') ? spec.options[arg.slice(2)] : undefined;
+    const next = args[i + 1];
+    if ((o?.kind === 'integer' || o?.kind === 'number') && next !== undefined && /^-\.?\d/.test(next)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else out.push(arg);
+  }
+  return out;
+}
+
+/**
  * Reads a command's arguments (after the command's word). `--help` or `-h` anywhere wins over
  * every other problem. Throws UsageError; does no I/O.
  */
 export function parseCommand<O extends Options>(spec: CommandSpec<O>, args: readonly string[]): Parsed<O> {
   const options = parseConfig(spec);
+  args = joinNegativeNumbers(spec, args);
   const strictly = () => parseArgs({ args: [...args], options, strict: true, allowPositionals: true, tokens: true });
   let parsed: ReturnType<typeof strictly>;
   try {
