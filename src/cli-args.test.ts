@@ -84,6 +84,8 @@ describe('parseCommand', () => {
     expect(refusal('f', '--bogus')).toBe('unknown option --bogus');
     expect(refusal('f', '--bogus=1')).toBe('unknown option --bogus');
     expect(refusal('f', '-x')).toBe('unknown option -x');
+    expect(refusal('f', '--constructor')).toBe('unknown option --constructor');
+    expect(refusal('f', '--__proto__', '1')).toBe('unknown option --__proto__');
   });
 
   it('names an option without its value, and says how to give one that starts with a dash', () => {

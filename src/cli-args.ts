@@ -118,24 +118,23 @@ function parseConfig(spec: CommandSpec): NonNullable<ParseArgsConfig['options']>
   return options;
 }
 
+type Token = ReturnType<typeof parseArgs<{ tokens: true; strict: false; allowPositionals: true }>>['tokens'][number];
+
 /**
- * What parseArgs refused, in the command's own words: it is read again without strictness and
- * the first word it could not take is named. Node's message when none is found.
+ * What parseArgs refused, in the command's own words: the first word of the line read without
+ * strictness (`tokens`) that the command cannot take. Node's message when none is found.
  */
-function diagnose(spec: CommandSpec, args: readonly string[], err: unknown): UsageError {
-  const options = parseConfig(spec);
-  const { tokens } = parseArgs({ args: [...args], options, strict: false, allowPositionals: true, tokens: true });
+function diagnose(spec: CommandSpec, tokens: readonly Token[], err: unknown): UsageError {
   for (const t of tokens) {
     if (t.kind !== 'option') continue;
-    const o = options[t.name];
-    if (!o) return new UsageError(`unknown option ${t.rawName}`);
-    if (o.type === 'boolean' && t.value !== undefined) return new UsageError(`${t.rawName} takes no value`);
-    if (o.type === 'string') {
-      const what = placeholder(spec.options[t.name]!);
-      if (t.value === undefined) return new UsageError(`${t.rawName} needs a value ${what}`);
-      if (!t.inlineValue && t.value.startsWith('-'))
-        return new UsageError(`${t.rawName} needs a value ${what}; for one that starts with "-", write ${t.rawName}=${t.value}`);
-    }
+    if (t.name === 'help') continue;
+    if (!Object.hasOwn(spec.options, t.name)) return new UsageError(`unknown option ${t.rawName}`);
+    const o = spec.options[t.name]!;
+    if (o.kind === 'flag') {
+      if (t.value !== undefined) return new UsageError(`${t.rawName} takes no value`);
+    } else if (t.value === undefined) return new UsageError(`${t.rawName} needs a value ${placeholder(o)}`);
+    else if (!t.inlineValue && t.value.startsWith('-'))
+      return new UsageError(`${t.rawName} needs a value ${placeholder(o)}; for one that starts with "-", write ${t.rawName}=${t.value}`);
   }
   return new UsageError(err instanceof Error ? err.message : String(err));
 }
@@ -149,7 +148,7 @@ function joinNegativeNumbers(spec: CommandSpec, args: readonly string[]): readon
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     if (arg === '--') return [...out, ...args.slice(i)];
-    const o = arg.startsWith('--') ? spec.options[arg.slice(2)] : undefined;
+    const o = arg.startsWith('--') && Object.hasOwn(spec.options, arg.slice(2)) ? spec.options[arg.slice(2)] : undefined;
     const next = args[i + 1];
     if ((o?.kind === 'integer' || o?.kind === 'number') && next !== undefined && /^-\.?\d/.test(next)) {
       out.push(`${arg}=${next}`);
@@ -171,9 +170,9 @@ export function parseCommand<O extends Options>(spec: CommandSpec<O>, args: read
   try {
     parsed = strictly();
   } catch (err) {
-    const loose = parseArgs({ args: [...args], options, strict: false, allowPositionals: true, tokens: true });
-    if (loose.tokens.some((t) => t.kind === 'option' && t.name === 'help')) return { help: true };
-    throw diagnose(spec, args, err);
+    const { tokens } = parseArgs({ args: [...args], options, strict: false, allowPositionals: true, tokens: true });
+    if (tokens.some((t) => t.kind === 'option' && t.name === 'help')) return { help: true };
+    throw diagnose(spec, tokens, err);
   }
   if (parsed.values.help) return { help: true };
   const seen = new Set<string>();
