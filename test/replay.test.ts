@@ -213,13 +213,13 @@ describe('banya trace', () => {
     expect([...types].sort()).toEqual(['account', 'block', 'contact', 'group', 'invite', 'message', 'post', 'report']);
   });
 
-  it('refuses nonsense sizes, profiles and scales', async () => {
+  it('refuses nonsense sizes, profiles and scales as usage errors (exit 2), writing nothing', async () => {
     await Promise.all([
-      expect(banya('trace', '--seed', '1', '--accounts', '10')).rejects.toMatchObject({ code: 1 }),
-      expect(banya('trace', '--profile', 'nasty', '--accounts', '1000')).rejects.toMatchObject({ code: 1 }),
-      expect(banya('trace', '--profile', 'adversarial', '--accounts', '1000', '--report-rate-scale', '-1')).rejects.toMatchObject({ code: 1 }),
+      expect(banya('trace', '--seed', '1', '--accounts', '10')).rejects.toMatchObject({ code: 2, stdout: '' }),
+      expect(banya('trace', '--profile', 'nasty', '--accounts', '1000')).rejects.toMatchObject({ code: 2, stdout: '' }),
+      expect(banya('trace', '--profile', 'adversarial', '--accounts', '1000', '--report-rate-scale', '-1')).rejects.toMatchObject({ code: 2, stdout: '' }),
       // The scales belong to the adversarial profile.
-      expect(banya('trace', '--accounts', '1000', '--block-rate-scale', '2')).rejects.toMatchObject({ code: 1 }),
+      expect(banya('trace', '--accounts', '1000', '--block-rate-scale', '2')).rejects.toMatchObject({ code: 2, stdout: '' }),
     ]);
   }, 60_000);
 });

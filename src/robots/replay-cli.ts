@@ -1,20 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { type CommandSpec, choice, defineCommand, flag, integer, number, text, UsageError, type Values } from '../cli-args.js';
 import { generateAdversarialTrace } from './adversarial.js';
 import { generateTrace } from './generate.js';
 import { actionsChart, Replay, type Harm, type ReplayReport } from './replay.js';
 import { loadRobotsConfig } from './rules.js';
 
 /**
- * `banya replay FILE [--json] [--svg FILE] [--robots FILE]` and
- * `banya trace [--profile basic|adversarial] --seed N --accounts N [--days D] [--report-rate-scale X] [--block-rate-scale X]
- *   [--innocent-reply X] [--innocent-complaints X] [--delays uniform|exponential] [--out FILE]`.
+ * `banya replay FILE` and `banya trace`: their command lines (src/cli-args.ts) and what they do.
+ * `banya replay --help` and `banya trace --help` print the options.
  */
-
-function flag(args: string[], name: string): string | undefined {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-}
 
 function bar(done: number, total: number): string {
   const width = 30;
@@ -43,14 +38,24 @@ export async function eachLine(input: NodeJS.ReadableStream, fn: (line: string) 
   if (rest !== '') emit(rest);
 }
 
-export async function replayCommand(args: string[]): Promise<number> {
-  const file = args.find((a, i) => !a.startsWith('--') && !['--svg', '--robots'].includes(args[i - 1] ?? ''));
-  if (!file) {
-    process.stderr.write('usage: banya replay FILE [--json] [--svg FILE] [--robots FILE]\n');
-    return 1;
-  }
-  const json = args.includes('--json');
-  const replay = new Replay(loadRobotsConfig(flag(args, '--robots') ?? process.env.BANYA_ROBOTS_FILE));
+export const replayCommand = defineCommand(
+  {
+    name: 'replay',
+    summary: 'Runs a trace (TRACE.md) through the robots and prints what they caught and whom they limited by mistake.',
+    operands: [{ name: 'FILE', description: 'the trace: one JSON object per line' }],
+    options: {
+      json: flag('print the summary as one JSON object on the last line of stdout'),
+      svg: text('FILE', "the chart of the robots' actions (default: FILE with .svg for .jsonl)"),
+      robots: text('FILE', 'the robots settings (JSON) (default: BANYA_ROBOTS_FILE, else the built-in ones)'),
+    },
+  },
+  (v, [file]) => ({ file: file!, json: v.json, svg: v.svg, robots: v.robots }),
+  replay,
+);
+
+async function replay(args: { file: string; json: boolean; svg: string | undefined; robots: string | undefined }): Promise<number> {
+  const { file, json } = args;
+  const replay = new Replay(loadRobotsConfig(args.robots ?? process.env.BANYA_ROBOTS_FILE));
   const total = fs.statSync(file).size;
   const input = fs.createReadStream(file, { highWaterMark: 1 << 20 });
   const showProgress = process.stderr.isTTY || process.env.BANYA_PROGRESS === '1';
@@ -64,7 +69,7 @@ export async function replayCommand(args: string[]): Promise<number> {
   });
   if (showProgress) process.stderr.write(`\rreplaying ${bar(total, total)} ${replay.lines} lines\n`);
   const report = replay.report();
-  const svg = flag(args, '--svg') ?? `${file.replace(/\.jsonl?$/, '')}.svg`;
+  const svg = args.svg ?? `${file.replace(/\.jsonl?$/, '')}.svg`;
   fs.writeFileSync(svg, actionsChart(report.timeline));
   printHuman(report, svg);
   if (json) process.stdout.write(`${JSON.stringify(report.summary)}\n`);
@@ -109,63 +114,94 @@ function printHuman(r: ReplayReport, svg: string): void {
   );
 }
 
-const TRACE_USAGE =
-  'usage: banya trace --seed N --accounts N (≥ 50) [--days D] [--out FILE]\n' +
-  '       banya trace --profile adversarial --seed N --accounts N (≥ 300) [--days D] [--reactions X] [--report-rate-scale X] [--block-rate-scale X]\n' +
-  '         [--landings shared|own] [--spam-share X] [--busy-share X] [--innocent-reply X] [--innocent-complaints X]\n' +
-  '         [--delays uniform|exponential] [--out FILE]\n' +
-  '  --innocent-reply X       the chance (0–1) that a stranger written by a busy innocent or a shop replies (default: each class its own)\n' +
-  '  --innocent-complaints X  multiplies the chances to block and report busy innocents and shops only\n' +
-  '  --delays exponential     replies and complaints come early (means ~3 h and ~40 min, capped at 20 h and 6 h); default uniform\n';
+/** The options only the adversarial generator reads. */
+const ADVERSARIAL_ONLY = [
+  'reactions',
+  'report-rate-scale',
+  'block-rate-scale',
+  'landings',
+  'spam-share',
+  'busy-share',
+  'innocent-reply',
+  'innocent-complaints',
+  'delays',
+] as const;
 
-export async function traceCommand(args: string[]): Promise<number> {
-  const seed = Number(flag(args, '--seed') ?? 1);
-  const accounts = Number(flag(args, '--accounts') ?? 1000);
-  const profile = flag(args, '--profile') ?? 'basic';
-  const days = Number(flag(args, '--days') ?? (profile === 'adversarial' ? 14 : 7));
-  // --reactions X scales reports and blocks together (the two flags below override it).
-  const reactions = Number(flag(args, '--reactions') ?? 1);
-  const reportRateScale = Number(flag(args, '--report-rate-scale') ?? reactions);
-  const blockRateScale = Number(flag(args, '--block-rate-scale') ?? reactions);
-  const landings = flag(args, '--landings') ?? 'shared';
-  const spamShare = Number(flag(args, '--spam-share') ?? 1);
-  const busyShare = Number(flag(args, '--busy-share') ?? 1);
-  const innocentReplyFlag = flag(args, '--innocent-reply');
-  const innocentReply = innocentReplyFlag === undefined ? undefined : Number(innocentReplyFlag);
-  const innocentComplaints = Number(flag(args, '--innocent-complaints') ?? 1);
-  const delays = flag(args, '--delays') ?? 'uniform';
-  const okScale = (x: number) => Number.isFinite(x) && x >= 0 && x <= 100;
-  if (
-    !Number.isInteger(seed) ||
-    !Number.isInteger(accounts) ||
-    !(days > 0) ||
-    !['basic', 'adversarial'].includes(profile) ||
-    accounts < (profile === 'adversarial' ? 300 : 50) ||
-    !okScale(reportRateScale) ||
-    !okScale(blockRateScale) ||
-    !['shared', 'own'].includes(landings) ||
-    !(spamShare > 0 && spamShare <= 20) ||
-    !(busyShare > 0 && busyShare <= 20) ||
-    (innocentReply !== undefined && !(innocentReply >= 0 && innocentReply <= 1)) ||
-    !okScale(innocentComplaints) ||
-    !['uniform', 'exponential'].includes(delays) ||
-    (profile === 'basic' &&
-      [
-        '--report-rate-scale',
-        '--block-rate-scale',
-        '--reactions',
-        '--landings',
-        '--spam-share',
-        '--busy-share',
-        '--innocent-reply',
-        '--innocent-complaints',
-        '--delays',
-      ].some((f) => args.includes(f)))
-  ) {
-    process.stderr.write(TRACE_USAGE);
-    return 1;
+const SCALE = { min: 0, max: 100 };
+const SHARE = { above: 0, max: 20 };
+
+export const TRACE = {
+  name: 'trace',
+  summary: 'Writes a generated labelled trace (TRACE.md): one JSON object per line, on stdout or into --out.',
+  options: {
+    profile: choice(['basic', 'adversarial'], 'the generator (default basic)'),
+    seed: integer('N', 'the same seed and options give the same trace (default 1)'),
+    accounts: integer('N', 'how many accounts (default 1000; at least 300 for adversarial)', { min: 50 }),
+    days: number('D', 'how long the trace runs (default 7; adversarial 14)', { above: 0 }),
+    out: text('FILE', 'write the trace into FILE instead of stdout'),
+    reactions: number('X', 'multiplies the chances to report and to block together (default 1)', SCALE),
+    'report-rate-scale': number('X', "multiplies every recipient's chance to report (default --reactions)", SCALE),
+    'block-rate-scale': number('X', "multiplies every recipient's chance to block (default --reactions)", SCALE),
+    landings: choice(['shared', 'own'], "spammers' landing domains: a shared few (default), or each its own"),
+    'spam-share': number('X', 'multiplies the number of spammers per class (default 1)', SHARE),
+    'busy-share': number('X', 'multiplies the number of busy innocents per class (default 1)', SHARE),
+    'innocent-reply': number('X', 'the chance (0–1) that a stranger written by a busy innocent or a shop replies (default: per class)', { min: 0, max: 1 }),
+    'innocent-complaints': number('X', 'multiplies the chances to block and report busy innocents and shops only (default 1)', SCALE),
+    delays: choice(['uniform', 'exponential'], 'when replies and complaints come: evenly within 20 h and 6 h (default), or mostly early'),
+  },
+  notes: [
+    '--reactions and the options below it belong to --profile adversarial.',
+    'With --delays exponential, replies come a mean of about 3 h after the message (capped at 20 h) and complaints about 40 min (capped at 6 h).',
+  ],
+} as const satisfies CommandSpec;
+
+export interface TraceArgs {
+  profile: 'basic' | 'adversarial';
+  seed: number;
+  accounts: number;
+  days: number;
+  out: string | undefined;
+  reportRateScale: number;
+  blockRateScale: number;
+  landings: 'shared' | 'own';
+  spamShare: number;
+  busyShare: number;
+  innocentReply: number | undefined;
+  innocentComplaints: number;
+  delays: 'uniform' | 'exponential';
+}
+
+/** The trace's settings from its options: the defaults, and the rules that join options. */
+export function traceArgs(v: Values<typeof TRACE.options>): TraceArgs {
+  const profile = v.profile ?? 'basic';
+  if (profile === 'basic') {
+    const other = ADVERSARIAL_ONLY.find((name) => v[name] !== undefined);
+    if (other) throw new UsageError(`--${other} belongs to --profile adversarial`);
   }
-  const out = flag(args, '--out');
+  const accounts = v.accounts ?? 1000;
+  if (profile === 'adversarial' && accounts < 300) throw new UsageError(`--accounts must be at least 300 with --profile adversarial, not ${accounts}`);
+  const reactions = v.reactions ?? 1;
+  return {
+    profile,
+    seed: v.seed ?? 1,
+    accounts,
+    days: v.days ?? (profile === 'adversarial' ? 14 : 7),
+    out: v.out,
+    reportRateScale: v['report-rate-scale'] ?? reactions,
+    blockRateScale: v['block-rate-scale'] ?? reactions,
+    landings: v.landings ?? 'shared',
+    spamShare: v['spam-share'] ?? 1,
+    busyShare: v['busy-share'] ?? 1,
+    innocentReply: v['innocent-reply'],
+    innocentComplaints: v['innocent-complaints'] ?? 1,
+    delays: v.delays ?? 'uniform',
+  };
+}
+
+export const traceCommand = defineCommand(TRACE, traceArgs, trace);
+
+async function trace(args: TraceArgs): Promise<number> {
+  const { profile, seed, accounts, days, out } = args;
   const sink = out ? fs.createWriteStream(path.resolve(out)) : process.stdout;
   const lines =
     profile === 'adversarial'
@@ -173,14 +209,14 @@ export async function traceCommand(args: string[]): Promise<number> {
           seed,
           accounts,
           days,
-          reportRateScale,
-          blockRateScale,
-          landings: landings as 'shared' | 'own',
-          spamShare,
-          busyShare,
-          innocentReply,
-          innocentComplaints,
-          delays: delays as 'uniform' | 'exponential',
+          reportRateScale: args.reportRateScale,
+          blockRateScale: args.blockRateScale,
+          landings: args.landings,
+          spamShare: args.spamShare,
+          busyShare: args.busyShare,
+          innocentReply: args.innocentReply,
+          innocentComplaints: args.innocentComplaints,
+          delays: args.delays,
         })
       : generateTrace({ seed, accounts, days });
   let buf = '';
