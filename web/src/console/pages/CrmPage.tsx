@@ -6,7 +6,7 @@ import { useLang } from '../../shared/i18n';
 import { ErrorNote } from '../ErrorNote';
 import { useSession } from '../session';
 
-/** One row of `GET /v1/crm/amocrm/connections` (src/crm/gateway.ts summaries). */
+/** One row of `GET /v1/crm/amocrm/connections` (src/crm/standing.ts summaries). */
 interface Connection {
   scopeId: string;
   channelId: string;
