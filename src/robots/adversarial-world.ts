@@ -1,4 +1,4 @@
-import { mulberry32 } from './generate.js';
+import { CHAT as BASIC_CHAT, mulberry32 } from './generate.js';
 import type { Label, TraceLine } from './trace.js';
 
 /**
@@ -87,22 +87,8 @@ export const FIRST = [
   'Aisha',
   'Lucas',
 ];
-const CHAT = [
-  'Hi! How are you?',
-  'See you tomorrow',
-  'Did you get the photos?',
-  'Call me when you can',
-  'Thanks!',
-  'On my way',
-  'What time is dinner?',
-  'Happy birthday!',
-  'ok',
-  'Sounds good',
-  'Can you pick up milk?',
-  'haha yes',
-  'Running 10 min late',
-  'Love it',
-];
+// Everyday chat: the basic generator's lines, and a few more.
+const CHAT = [...BASIC_CHAT, 'Can you pick up milk?', 'haha yes', 'Running 10 min late', 'Love it'];
 const ANSWER = [
   'Yes, sure!',
   'Thanks, sounds good',
