@@ -1,4 +1,4 @@
-/** The chart `banya replay --svg` writes: robot actions per hour of the trace, as an SVG image. */
+/** The replay's chart, as `banya replay` writes it beside the trace (or into `--svg`). */
 
 /** An SVG chart of robot actions per hour of the trace. */
 export function actionsChart(timeline: [number, 'limit' | 'freeze'][], width = 800, height = 240): string {
