@@ -51,7 +51,8 @@ const ASK = [
 ];
 const GREET = ['Hi', 'Hello', 'Good evening', 'Hey', 'Nice to meet you'];
 const NAMES = ['Anna', 'Oleg', 'Maria', 'Ivan', 'Sofia', 'Pavel', 'Olga', 'Denis', 'Irina', 'Artem', 'Elena', 'Maxim'];
-const CHAT = [
+/** What friends say to each other (the adversarial generator's friends say it too). */
+export const CHAT = [
   'Hi! How are you?',
   'See you tomorrow',
   'Did you get the photos?',

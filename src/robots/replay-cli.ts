@@ -3,7 +3,8 @@ import path from 'node:path';
 import { type CommandSpec, choice, defineCommand, flag, integer, number, text, UsageError, type Values } from '../cli-args.js';
 import { generateAdversarialTrace } from './adversarial.js';
 import { generateTrace } from './generate.js';
-import { actionsChart, Replay, type Harm, type ReplayReport } from './replay.js';
+import { Replay, type Harm, type ReplayReport } from './replay.js';
+import { actionsChart } from './replay-chart.js';
 import { loadRobotsConfig } from './rules.js';
 
 /**
