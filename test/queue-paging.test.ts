@@ -247,15 +247,22 @@ describe('passes through a queue that changes at random between pages', () => {
 });
 
 describe('a bad queue cursor', () => {
-  it('answers 400 BAD_REQUEST and changes nothing', async () => {
+  it('answers 400 BAD_REQUEST naming the cursor', async () => {
     for (const bad of [
       'not-a-cursor',
       'x'.repeat(80),
       Buffer.from('1:x').toString('base64url'),
       Buffer.from('1:0').toString('base64url'),
       Buffer.from('abc').toString('base64url'),
+      Buffer.from('x:1:1').toString('base64url'),
+      Buffer.from('-1:1:1').toString('base64url'),
+      Buffer.from('1:2:3:4').toString('base64url'),
+      Buffer.from('5::3').toString('base64url'),
+      Buffer.from('1:1e999:3').toString('base64url'),
       '%00',
     ])
       expectError(await moderator.get(`/v1/moderation/cases?cursor=${encodeURIComponent(bad)}`), 400, 'BAD_REQUEST');
+    const r = await moderator.get(`/v1/moderation/cases?cursor=${Buffer.from('x:1:1').toString('base64url')}`);
+    expect(r.body.error.details).toMatchObject({ field: 'querystring.cursor' });
   });
 });
