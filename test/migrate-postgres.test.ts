@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemo, type DemoWorld } from '../src/demo.js';
 import { BIN } from './helpers/cli-server.js';
@@ -107,6 +108,11 @@ describe.skipIf(!onPostgres())('banya migrate --to postgres', () => {
     server = await startServer({ databaseUrl: undefined }, dataDir);
     world = await seedDemo(server.app);
     await randomHistory(server.url, 150);
+    // A case left open, so that case_ranks has rows to copy.
+    const w = new World(server.url);
+    const [x, y] = [await w.account(), await w.account()];
+    const m = await x.api.post('/v1/messages', { to: { accountId: y.id }, text: 'cheap watches' });
+    expect((await y.api.post('/v1/reports', { chatId: m.body.message.chatId, reason: 'spam' })).status).toBe(201);
     before = await answers(server.url);
     await server.stop();
     server = undefined;
@@ -133,6 +139,16 @@ describe.skipIf(!onPostgres())('banya migrate --to postgres', () => {
     const b = Object.values(world.accounts)[1]!;
     const sent = await new Client(server.url, a.token).post('/v1/messages', { to: { accountId: b.id }, text: 'after the move' });
     expect([201, 403]).toContain(sent.status);
+    // So does case_ranks' numbering (the queue's passes), after the ids copied into it.
+    const ranks = await sql<{
+      copied: number;
+      next: number;
+    }>`select (select count(*) from case_ranks) as copied, (select coalesce(max(id), 0) from case_ranks) as max, nextval(pg_get_serial_sequence('case_ranks', 'id')) as next`.execute(
+      server.app.platform.store.db,
+    );
+    const r0 = ranks.rows[0] as unknown as { copied: string; max: string; next: string };
+    expect(Number(r0.copied)).toBeGreaterThan(0);
+    expect(Number(r0.next)).toBeGreaterThan(Number(r0.max));
     await server.stop();
     server = undefined;
   }, 120_000);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { sql, type Compilable } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { caseQueueQuery } from '../src/enforcement/cases.js';
+import { caseQueueQuery, caseRankedQuery } from '../src/enforcement/cases.js';
 import { timelineQuery } from '../src/enforcement/timeline.js';
 import { connection, PostgresStore } from '../src/store/postgres.js';
 import { databaseUrlFor, onPostgres } from './helpers/pg.js';
@@ -39,6 +39,9 @@ beforeAll(async () => {
     select i, i, i, '{}', i % 2, null, 1, 'it was not me', null, case when i % 20 = 0 then 'open' else 'decided' end, null, i, i + 1000, null, null, null, null from generate_series(1, ${ROWS}) i`);
   await client.query(`insert into crm_jobs (scope_id, direction, msgid, business_account_id, state, payload, peer_id, first_contact, received_at, held_until, sent_at, banya_message_id, error_code, error_reason, error_text, reported_at)
     select 'scope_' || (i % 100), 'out', 'm' || i, i % 100, case when i % 500 = 0 then 'received' else 'reported' end, '{}', null, i % 2, i, null, i, null, null, null, null, i from generate_series(1, ${ROWS}) i`);
+  // Every live case changed a few times (case_ranks keeps live cases' rows only).
+  await client.query(`insert into case_ranks (case_id, priority)
+    select (i / 3) * 5, (i % 8) / 4.0 from generate_series(3, ${ROWS}) i`);
   await client.query(`insert into once_keys (key, at) select 'decided:' || i, i from generate_series(1, ${ROWS}) i`);
   await client.query('analyze');
 }, 300_000);
@@ -91,6 +94,19 @@ describe.runIf(onPostgres())('PostgreSQL plans of the hot reads at a realistic s
     expect(queue).toMatch(/Index Scan using cases_live_queue on cases/);
     expect(queue).not.toMatch(/Sort/);
     expect(queue).not.toMatch(/Seq Scan/);
+    // A pass after its first page: the cases not changed since walk the same index (with a
+    // look-up in case_ranks_case each); those changed since are read from case_ranks after the
+    // pass's number, each case by its primary key.
+    const since = ROWS - 200; // a pass during which 200 changes came
+    const cursor = Buffer.from(`${since}:1:1`).toString('base64url');
+    const unchanged = await plan(caseQueueQuery(db(), { limit: 50, cursor }));
+    expect(unchanged).toMatch(/Index Scan using cases_live_queue on cases/);
+    expect(unchanged).toMatch(/case_ranks_case/);
+    expect(unchanged).not.toMatch(/Seq Scan/);
+    const changed = await plan(caseRankedQuery(db(), { limit: 50, cursor }));
+    expect(changed).toMatch(/using case_ranks_pkey on case_ranks/);
+    expect(changed).toMatch(/cases_pkey/);
+    expect(changed).not.toMatch(/Seq Scan/);
     const one = await plan(caseQueueQuery(db(), { state: 'open', limit: 50 }));
     expect(one).toMatch(/Index Scan using cases_queue on cases/);
     expect(await plan(db().selectFrom('cases').selectAll().where('id', '=', 12345))).toMatch(/Index Scan using cases_pkey/);

@@ -206,6 +206,13 @@ const caseUpdated: P<'case_updated'> = {
   sql: (r, db) => {
     const x = r.event.payload;
     const out = [
+      // The priority it had until now, numbered in commit order: how a pass through the queue
+      // begun before this change places the case (caseQueuePage).
+      db
+        .insertInto('case_ranks')
+        .columns(['case_id', 'priority'])
+        .expression(db.selectFrom('cases').select(['id', 'priority']).where('id', '=', x.caseId).where('priority', '<>', x.priority))
+        .compile(),
       db
         .updateTable('cases')
         .set({ priority: x.priority, report_count: x.reportCount, reasons: JSON.stringify(x.reasons) })
@@ -283,6 +290,8 @@ const decision: P<'decision'> = {
         .set({ state: 'closed', decision: x.action, policy: x.policy, decided_by: x.by, decided_at: r.at, claimed_by: null, claimed_at: null })
         .where('id', '=', x.caseId)
         .compile(),
+      // A closed case changes no more: no pass needs its earlier priorities.
+      db.deleteFrom('case_ranks').where('case_id', '=', x.caseId).compile(),
     ];
     if (x.reportIds.length > 0)
       out.push(

@@ -20,6 +20,7 @@ export const NOT_PROJECTIONS: Record<string, string> = {
   hidden_chats: 'a chat list preference, not a rule input',
   spambot_sessions: "the bot's dialogue position",
   console_sessions: 'staff sign-ins to the console, which expire',
+  case_ranks: "a live case's priorities before its changes, for paging the queue (numbered by the database, from their migration on)",
   once_keys: 'guards of writes that may happen once across nodes (taken by the use cases, not the projectors)',
   kysely_migration: 'migrations',
   kysely_migration_lock: 'migrations',

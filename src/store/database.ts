@@ -14,6 +14,7 @@ import type { OnceKeysTable } from './schema/once-keys.js';
 import type { StaffTable } from './schema/staff.js';
 import type { TokensTable } from './schema/tokens.js';
 import type { CasesTable } from './schema/cases.js';
+import type { CaseRanksTable } from './schema/case-ranks.js';
 import type { HiddenChatsTable } from './schema/hidden-chats.js';
 import type { NumberFlagsTable } from './schema/number-flags.js';
 import type { ReportEvidenceTable } from './schema/report-evidence.js';
@@ -53,6 +54,7 @@ export interface Database {
   reports: ReportsTable;
   report_evidence: ReportEvidenceTable;
   cases: CasesTable;
+  case_ranks: CaseRanksTable;
   strikes: StrikesTable;
   reporter_stats: ReporterStatsTable;
   number_flags: NumberFlagsTable;

@@ -122,6 +122,8 @@ export async function moderationRoutes(app: FastifyInstance, p: Platform): Promi
       config: { access: [...STAFF] },
       schema: {
         summary: 'The review queue: highest priority first, then oldest (no message text)',
+        description:
+          'A pass (the first page, then each nextCursor) keeps the order of its first page: a case whose priority changed since keeps its place, so none is skipped or shown twice; cases decided meanwhile leave without moving the others; cases opened since come at the end, if at all.',
         tags: ['moderation'],
         querystring: {
           type: 'object',

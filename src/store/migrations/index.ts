@@ -18,6 +18,7 @@ import { queueIndexes } from './2026-12-02T10-00-queue-indexes.js';
 import { oneMessageIndex } from './2026-12-02T14-00-one-message-index.js';
 import { ticketReopened } from './2026-12-03T06-30-ticket-reopened.js';
 import { reporterMember } from './2026-12-03T07-00-reporter-member.js';
+import { queueRanks } from './2026-12-03T07-20-queue-ranks.js';
 
 /**
  * Every migration, by name. A migration is frozen once released: it holds its own DDL and
@@ -48,6 +49,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026-12-02T14:00-one-message-index': oneMessageIndex,
   '2026-12-03T06:30-ticket-reopened': ticketReopened,
   '2026-12-03T07:00-reporter-member': reporterMember,
+  '2026-12-03T07:20-queue-ranks': queueRanks,
 };
 
 export const migrationProvider: MigrationProvider = {

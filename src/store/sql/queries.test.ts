@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect, type Compilable } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { caseQueueQuery } from '../../enforcement/cases.js';
+import { caseQueueQuery, caseRankedQuery } from '../../enforcement/cases.js';
 import { timelineQuery } from '../../enforcement/timeline.js';
 import { chatListQuery, messagePageQuery } from '../../platform/chats.js';
 import { indexLoadQueries } from '../../platform/load.js';
@@ -47,7 +47,7 @@ const READS: { file: string; about: string; perUser: boolean; queries: (db: Kyse
   },
   {
     file: 'queue',
-    about: 'GET /v1/moderation/cases (src/enforcement/cases.ts caseQueueQuery)',
+    about: 'GET /v1/moderation/cases (src/enforcement/cases.ts caseQueueQuery, caseRankedQuery)',
     perUser: true,
     queries: (d) => [
       ['open and escalated, first page', caseQueueQuery(d, { limit: 50 })],
@@ -56,6 +56,8 @@ const READS: { file: string; about: string; perUser: boolean; queries: (db: Kyse
       ['opened by robots, in groups', caseQueueQuery(d, { limit: 50, origin: 'robot', place: 'group' })],
       ['opened by people, about a person', caseQueueQuery(d, { limit: 50, origin: 'human', place: 'private' })],
       ['subjects in Russian, after a cursor', caseQueueQuery(d, { limit: 50, language: 'ru', cursor: Buffer.from('0.5:42').toString('base64url') })],
+      ['a pass, after its cursor: the cases not changed since its first page', caseQueueQuery(d, { limit: 50, cursor: Buffer.from('900:0.5:42').toString('base64url') })],
+      ['a pass, after its cursor: the cases changed since, by their priority then', caseRankedQuery(d, { limit: 50, cursor: Buffer.from('900:0.5:42').toString('base64url') })],
     ],
   },
   {
