@@ -62,9 +62,11 @@ db.transaction(() => {
       if (reasons.has('scam')) escalatedScam++;
     }
     const createdAt = NOW - (CASES - id) * 30_000;
+    // One undecided case per subject and chat (the store's invariant): live cases get their own subject.
+    const subject = 1 + Math.floor(rand() * 200_000);
     insert.run(
       id,
-      1 + Math.floor(rand() * 200_000),
+      closed ? subject : 200_000 + id,
       rand() < 0.1 ? 1 + Math.floor(rand() * 5000) : 0,
       state,
       priority,
