@@ -46,7 +46,7 @@ describe('stranger_feedback weighs complaints against the answers already in', (
     const w = world('stranger_feedback');
     const a = w.account(400 * DAY);
     const rs = Array.from({ length: 30 }, () => w.account(60 * DAY));
-    rs.forEach((r, i) => w.send(a, r, T0 + i * 2 * MIN, `Hello ${i}, we have an opening that fits your profile, interested?`));
+    rs.forEach((r, i) => w.send(a, r, T0 + i * 2 * MIN, `Hello ${i}, we have an opening that fits your profile, interested? jobs-board.top/${i}`));
     for (let i = 0; i < answers; i++) w.answer(rs[i]!, a, T0 + HOUR + i);
     for (let i = 0; i < 3; i++) w.block(rs[29 - i]!, a, T0 + 2 * HOUR + i);
     return w.applied.filter((x) => x.account === a);
@@ -62,7 +62,7 @@ describe('stranger_feedback weighs complaints against the answers already in', (
     const w = world('stranger_feedback');
     const a = w.account(400 * DAY);
     const rs = Array.from({ length: 30 }, () => w.account(60 * DAY));
-    rs.forEach((r, i) => w.send(a, r, T0 + i * 2 * MIN, `Hello ${i}, is this the person I met at the fair last week?`));
+    rs.forEach((r, i) => w.send(a, r, T0 + i * 2 * MIN, `Hello ${i}, is this the person I met at the fair last week? fair-photos.top/${i}`));
     // Two answer, then those same two and one more block: the answers are taken back.
     w.answer(rs[0]!, a, T0 + HOUR);
     w.answer(rs[1]!, a, T0 + HOUR + 1);

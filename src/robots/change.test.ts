@@ -189,4 +189,21 @@ describe('sudden_change', () => {
     strangers.forEach((s, i) => w.send(a, s, T0 + HOUR + i * 5 * MIN, PITCH));
     expect(w.limited(a)).toEqual([]);
   });
+
+  it('needs a third complaint when the burst sends people nowhere (one plain enquiry to 15 landlords)', () => {
+    const run = (text: string, complaints = 2) => {
+      const w = world();
+      const a = w.account(400 * DAY);
+      const friends = w.friendsOf(a, 12);
+      friends.forEach((f, i) => w.toFriend(a, f, T0 - 3 * DAY + i * HOUR, 'See you tomorrow'));
+      const landlords = Array.from({ length: 15 }, () => w.account(200 * DAY));
+      landlords.forEach((l, i) => w.send(a, l, T0 + i * 5 * MIN, text));
+      for (let i = 0; i < complaints; i++) w.block(landlords[i]!, a, T0 + 2 * HOUR + i * HOUR);
+      return w.limited(a);
+    };
+    expect(run('Hello, is the flat still available? I can view any evening.')).toEqual([]);
+    expect(run('Hello, is the flat still available? I can view any evening.', 3)).toEqual(['sudden_change']);
+    // The same burst with a link: two complaints are enough for the short limit.
+    expect(run('Hello, is the flat still available? My references: my-refs.top/cv')).toEqual(['sudden_change']);
+  });
 });

@@ -150,6 +150,7 @@ export class RobotsEngine {
             e.reach(ev.from, at, false);
             e.linkedKnown.add(ev.from, ev.to);
             e.patient.reach(ev.from, at);
+            e.pitched.add(ev.from, at);
           }
           return;
         }
@@ -166,7 +167,10 @@ export class RobotsEngine {
         const landing = landingOf(ev.domains);
         // A chat counts as carrying a link once, whether its first message had it or a later one
         // did while the stranger had not answered (an opener: "hi", then the pitch).
-        if ((landing !== 0 || ev.link) && (ev.newChat || e.reached.has(ev.from, ev.to)) && e.landed.add(ev.from, ev.to)) e.landing.add(ev.from, at);
+        if ((landing !== 0 || ev.link) && (ev.newChat || e.reached.has(ev.from, ev.to)) && e.landed.add(ev.from, ev.to)) {
+          e.landing.add(ev.from, at);
+          e.pitched.add(ev.from, at);
+        }
         // A chat begun by a message that carried nothing, whose link follows within minutes,
         // before the stranger answered (`opener_link`).
         if (ev.newChat) {
@@ -210,6 +214,7 @@ export class RobotsEngine {
       case 'invite':
         if (!ev.stranger) return;
         c.add(ev.by, 'invites', ev.at);
+        e.pitched.add(ev.by, ev.at);
         e.reach(ev.by, ev.at, true);
         e.patient.reach(ev.by, ev.at);
         e.reached.add(ev.by, ev.account);

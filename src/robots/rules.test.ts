@@ -271,9 +271,12 @@ describe('links_to_strangers', () => {
 });
 
 describe('stranger_feedback', () => {
-  /** An established account that started chats with `n` strangers; returns them. */
-  function reach(w: World, a: number, n: number): number[] {
-    return Array.from({ length: n }, (_, i) => w.cold(a, T0 + i * 5 * MIN, `message number ${'abcdefghijklmnopqrstuvwxyz'[i % 26]}`));
+  /** An established account that started chats with `n` strangers, sending each a link; returns them. */
+  function reach(w: World, a: number, n: number, link = true): number[] {
+    return Array.from({ length: n }, (_, i) => {
+      const x = 'abcdefghijklmnopqrstuvwxyz'[i % 26];
+      return w.cold(a, T0 + i * 5 * MIN, link ? `message number ${x}: deals-${x}.top` : `message number ${x}, is it still free?`);
+    });
   }
 
   it('limits briefly on the 2nd complaint of 10 strangers reached, for a day with strong evidence', () => {
@@ -289,6 +292,24 @@ describe('stranger_feedback', () => {
     const more = reach(w, b, 20);
     for (let i = 0; i < 5; i++) w.block(more[i]!, b, T0 + 2 * HOUR + i * MIN);
     expect(w.applied[1]).toMatchObject({ account: b, effect: { action: 'limit', hours: 6 } });
+  });
+
+  it('needs a third complaint when it sent strangers nowhere (plain questions: no link, no handle, no group)', () => {
+    const w = new World(only('stranger_feedback'));
+    const a = w.established();
+    const rs = reach(w, a, 10, false);
+    w.block(rs[0]!, a, T0 + HOUR);
+    w.block(rs[1]!, a, T0 + HOUR + MIN);
+    expect(w.applied).toEqual([]);
+    w.block(rs[2]!, a, T0 + HOUR + 2 * MIN);
+    expect(w.applied).toEqual([{ account: a, rule: 'stranger_feedback', effect: { action: 'limit', hours: 6 }, at: T0 + HOUR + 2 * MIN }]);
+    // With thinPitched 0 the second complaint is enough, as for a link.
+    const v = new World(only('stranger_feedback', { thinPitched: 0 }));
+    const b = v.established();
+    const more = reach(v, b, 10, false);
+    v.block(more[0]!, b, T0 + HOUR);
+    v.block(more[1]!, b, T0 + HOUR + MIN);
+    expect(v.applied).toMatchObject([{ account: b, effect: { action: 'limit', hours: 6 } }]);
   });
 
   it('counts one person once (a report and a block), and nobody the account did not reach first', () => {

@@ -160,7 +160,7 @@ export const linksToStrangers = rule({
 export const strangerFeedback = rule({
   name: 'stranger_feedback',
   description:
-    'The strangers it reached first complain (reports, blocks, declined invites, quick leaves; weighted by the complainer: age, record; complainers under a day old together count for at most `freshCap`) more often than people complain about anyone: the smoothed complaint rate (Beta prior `prior`, strength `strength`) passes `ratio`, with at least `minComplaints`, unless the strangers answer and save it (smoothed `pos` rate under `maxPositive`, and fewer than `answersPerComplaint` answers per complaint: answers still on their way are not yet counted, but the few that arrived for a welcome account already outnumber its complaints). Decaying sums (half-life 3 days). Thin evidence: a short limit; strong: a day.',
+    'The strangers it reached first complain (reports, blocks, declined invites, quick leaves; weighted by the complainer: age, record; complainers under a day old together count for at most `freshCap`) more often than people complain about anyone: the smoothed complaint rate (Beta prior `prior`, strength `strength`) passes `ratio`, with at least `minComplaints`, unless the strangers answer and save it (smoothed `pos` rate under `maxPositive`, and fewer than `answersPerComplaint` answers per complaint: answers still on their way are not yet counted, but the few that arrived for a welcome account already outnumber its complaints). Decaying sums (half-life 3 days). Thin evidence: a short limit, with at least `plainComplaints` for an account that sent nobody anywhere lately (under `thinPitched` of its recent contacts carried a link or a handle, or were added to a group: one plain enquiry to many landlords); strong: a day.',
   on: ['report', 'block', 'invite', 'leave', 'message'],
   defaults: {
     minComplaints: 1.9,
@@ -173,6 +173,8 @@ export const strangerFeedback = rule({
     strongRatio: 0.12,
     shortHours: 6,
     limitHours: 24,
+    thinPitched: 0.5,
+    plainComplaints: 2.9,
   },
   evaluate(ev, { evidence: e, settings: s, at }) {
     let a: number;
@@ -199,6 +201,10 @@ export const strangerFeedback = rule({
     // it many times more often than others complain, even while most answers are still to come.
     // Thin evidence yields to them; a complaint rate past `strongRatio` (nobody's) does not.
     if (!strong && answers >= neg * s.answersPerComplaint) return null;
+    // An account that sent strangers nowhere (no link, no handle, no group: "is the flat still
+    // available?") needs one complaint more: two blocks in the hour before the answers come are
+    // the busy innocent's bad luck, and a pitch with nowhere to go has done less harm.
+    if (!strong && neg < s.plainComplaints && e.pitched.value(a, at) < s.thinPitched) return null;
     return {
       action: 'limit',
       hours: strong ? s.limitHours : s.shortHours,
@@ -480,7 +486,7 @@ export const industrialScale = rule({
 export const suddenChange = rule({
   name: 'sudden_change',
   description:
-    "An established account (at least `minAgeDays` old) that suddenly reaches far more people than it used to — at least `minReach` lately (half-life a day), and at least `recentShare` of all it reached over the past weeks (half-life 14 days), strangers among them (`minStrangers`) — and that those people complain about: the complaints (a complaint from someone who knew the account and got its link weighs `contactWeight`) reach `minComplaints`, their smoothed rate over the people it reached passes `ratio`, and strangers' answers are fewer than `answersPerComplaint` per complaint (answers from people who knew it do not count). When its texts belong to a campaign (a landing or band at least `campaignSenders` accounts sent) that drew at least `campaignComplaints` complaints besides its own, at a smoothed rate of `campaignRatio`, and few answers (`answersPerComplaint`), `campaignMinComplaints` of its own are enough and the campaign's rate stands for its own. Thin evidence: a short limit (`shortHours`); strong (`strongComplaints`, `strongRatio`): a day. The trust it earned before does not shield it: what it did before is what it no longer does.",
+    "An established account (at least `minAgeDays` old) that suddenly reaches far more people than it used to — at least `minReach` lately (half-life a day), and at least `recentShare` of all it reached over the past weeks (half-life 14 days), strangers among them (`minStrangers`) — and that those people complain about: the complaints (a complaint from someone who knew the account and got its link weighs `contactWeight`) reach `minComplaints`, their smoothed rate over the people it reached passes `ratio`, and strangers' answers are fewer than `answersPerComplaint` per complaint (answers from people who knew it do not count). When its texts belong to a campaign (a landing or band at least `campaignSenders` accounts sent) that drew at least `campaignComplaints` complaints besides its own, at a smoothed rate of `campaignRatio`, and few answers (`answersPerComplaint`), `campaignMinComplaints` of its own are enough and the campaign's rate stands for its own. Thin evidence: a short limit (`shortHours`), and, unless the campaign stands for it, with `plainComplaints` when it sent nobody anywhere (`thinPitched`, as for stranger_feedback); strong (`strongComplaints`, `strongRatio`): a day. The trust it earned before does not shield it: what it did before is what it no longer does.",
   on: ['report', 'block', 'message'],
   defaults: {
     minAgeDays: 7,
@@ -501,6 +507,8 @@ export const suddenChange = rule({
     campaignMinComplaints: 0.9,
     shortHours: 6,
     limitHours: 24,
+    thinPitched: 0.5,
+    plainComplaints: 2.9,
   },
   evaluate(ev, { counters: c, evidence: e, settings: s, at }) {
     let a: number;
@@ -527,6 +535,7 @@ export const suddenChange = rule({
     if (answers >= neg * s.answersPerComplaint) return null;
     // As for stranger_feedback: thin evidence, a short limit; strong, a day.
     const strong = neg >= s.strongComplaints && rate >= s.strongRatio;
+    if (!strong && !bad && neg < s.plainComplaints && e.pitched.value(a, at) < s.thinPitched) return null;
     return {
       action: 'limit',
       hours: strong ? s.limitHours : s.shortHours,

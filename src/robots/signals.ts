@@ -14,7 +14,9 @@ import { PairSet } from './pairs.js';
  * - `pos`: the strangers' good answers (a reply to the account's first message, saving its number
  *   after it wrote first);
  * - `known`: new chats with people who know the account (saved it, or wrote to it before);
- * - `landing`: new chats with strangers whose text carried a landing (a link, a handle).
+ * - `landing`: new chats with strangers whose text carried a landing (a link, a handle);
+ * - `pitched`: the same, links to people who know the account, and strangers added to groups:
+ *   contacts that carried somewhere to go.
  *
  * Ratios use a Beta prior, so that one block among two contacts is not 50%: the evidence grows
  * with the contacts.
@@ -291,6 +293,8 @@ export class Evidence {
   readonly complained = new PairSet(1 << 12);
   readonly known: Decaying;
   readonly landing: Decaying;
+  /** `landing`, links to known people, strangers added to groups: what thin evidence needs (`thinPitched`). */
+  readonly pitched: Decaying;
   /** The same over days (half-life `PATIENT_HALF_LIFE`), with the strangers who had time to answer. */
   readonly patient = new PatientView(PATIENT_HALF_LIFE, ANSWER_HALF_LIFE);
   /** Complaints from people the account wrote to, however well they knew it (a hijacked account's friends). */
@@ -325,6 +329,7 @@ export class Evidence {
     this.openers = new Openers(halfLifeMs);
     this.known = new Decaying(halfLifeMs);
     this.landing = new Decaying(halfLifeMs);
+    this.pitched = new Decaying(halfLifeMs);
     this.knownNeg = new Decaying(halfLifeMs);
     this.knownPos = new Decaying(halfLifeMs);
     this.campaigns = new Campaigns(halfLifeMs);
