@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Client, World, type TestAccount } from './helpers/client.js';
+import { Client, World, type TestAccount } from './helpers/client.js';
 import { startServer, type TestServer } from './helpers/server.js';
 import { expectError } from './helpers/expect.js';
 
@@ -455,5 +455,66 @@ describe('more group rules (RULES.md §2)', () => {
     expect(g.body.error.details.until).toBeNull();
     await sent(c, a, 'hi');
     await sent(a, c, 'hello');
+  });
+});
+
+describe('after a restart (RULES.md §2 from the stored world)', () => {
+  it('decides the gate exactly as before: replies, mutual contacts, blocks, privacy, left-before, a limit, a freeze', async () => {
+    const a = await world.account();
+    const mutual = await world.account();
+    const wrote = await world.account();
+    const stranger = await world.account();
+    const blocker = await world.account();
+    const picky = await world.account();
+    const frozen = await world.account();
+    const leaver = await world.account();
+    await world.mutual(a, mutual);
+    await sent(wrote, a, 'hello a');
+    await blocker.api.post('/v1/blocks', { accountId: a.id });
+    await picky.api.put('/v1/privacy', { newChats: 'contacts', chatInvites: 'nobody' });
+    const g = await group(a, { members: [leaver.id] });
+    expect((await leaver.api.post(`/v1/chats/${g}/leave`)).status).toBe(204);
+    const s = await freeze(frozen);
+    const before = {
+      stranger: (await send(stranger, picky)).body.error.code,
+      blocked: (await send(a, blocker)).body.error.code,
+      frozen: (await send(frozen, mutual)).body.error.code,
+      left: (await add(a, g, leaver)).body.missingInvitees,
+    };
+    expect(before).toEqual({
+      stranger: 'USER_PRIVACY_RESTRICTED',
+      blocked: 'USER_IS_BLOCKED',
+      frozen: 'FROZEN_METHOD_INVALID',
+      left: [{ accountId: leaver.id, code: 'USER_NOT_MUTUAL_CONTACT' }],
+    });
+    const l = await limit(a);
+
+    server = await server.restart();
+    world = new World(server.url);
+    moderator = new Client(server.url, moderator.token);
+    const again = (x: TestAccount): TestAccount => ({ ...x, api: new Client(server.url, x.token) });
+    const [a2, mutual2, wrote2, stranger2, blocker2, picky2, frozen2] = [a, mutual, wrote, stranger, blocker, picky, frozen].map(again) as [
+      TestAccount,
+      TestAccount,
+      TestAccount,
+      TestAccount,
+      TestAccount,
+      TestAccount,
+      TestAccount,
+    ];
+    expect(await me(a2)).toMatchObject({ state: 'limited', until: l.until });
+    expect(await me(frozen2)).toMatchObject({ state: 'frozen', deleteAt: s.deleteAt });
+    await sent(a2, mutual2, 'still mutual');
+    await sent(a2, wrote2, 'still a reply');
+    expectError(await send(a2, stranger2), 403, 'PEER_FLOOD');
+    expectError(await send(a2, blocker2), 403, 'USER_IS_BLOCKED');
+    expectError(await send(stranger2, picky2), 403, 'USER_PRIVACY_RESTRICTED');
+    expectError(await send(frozen2, mutual2), 403, 'FROZEN_METHOD_INVALID');
+    expectError(await send(mutual2, frozen2), 410, 'INPUT_USER_DEACTIVATED');
+    const readd = await a2.api.post(`/v1/chats/${g}/members`, { accountIds: [leaver.id, picky2.id] });
+    expect(readd.body.missingInvitees).toEqual([
+      { accountId: leaver.id, code: 'PEER_FLOOD' },
+      { accountId: picky2.id, code: 'PEER_FLOOD' },
+    ]);
   });
 });
