@@ -273,6 +273,19 @@ describe('frozen accounts (RULES.md §1–2)', () => {
     ];
     for (const r of await Promise.all(writes)) expectError(r, 403, 'FROZEN_METHOD_INVALID');
   });
+  it('answers FROZEN_METHOD_INVALID before looking at the chat, as the send gate does before the recipient', async () => {
+    const a = await world.account();
+    const b = await world.account();
+    await freeze(a);
+    for (const r of [
+      await a.api.post('/v1/chats/c99999999/join'),
+      await a.api.post('/v1/chats/c99999999/leave'),
+      await a.api.post('/v1/chats/c99999999/members', { accountIds: [b.id] }),
+      await a.api.post('/v1/chats/c99999999/bans', { accountId: b.id }),
+      await a.api.post('/v1/messages', { to: { chatId: 'c99999999' }, text: 'x' }),
+    ])
+      expectError(r, 403, 'FROZEN_METHOD_INVALID');
+  });
 });
 
 describe('adding members (RULES.md §2 "Groups and channels")', () => {
