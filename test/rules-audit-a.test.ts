@@ -177,7 +177,7 @@ describe('limited accounts (RULES.md §1)', () => {
   it('shows the limit in /v1/me and may talk to SpamBot and support', async () => {
     const a = await world.account();
     const s = await limit(a);
-    expect(await me(a)).toMatchObject({ state: 'limited', until: s.until });
+    expect(await me(a)).toMatchObject({ state: 'limited', kind: 'report', until: s.until });
     await sent(a, { username: 'spambot' }, '/start');
     await sent(a, { username: 'support' }, 'help please');
   });
@@ -529,5 +529,30 @@ describe('after a restart (RULES.md §2 from the stored world)', () => {
       { accountId: leaver.id, code: 'PEER_FLOOD' },
       { accountId: picky2.id, code: 'PEER_FLOOD' },
     ]);
+  });
+});
+
+describe('what others see (RULES.md §1–2)', () => {
+  it('hides the number on the profile from one the owner has not saved, even when found by it', async () => {
+    const asker = await world.account();
+    const b = await world.account({ name: 'Bea', username: 'bea_audit_a' });
+    const r = await asker.api.get(`/v1/accounts/resolve?phone=${encodeURIComponent(b.phone)}`);
+    expect(r.status).toBe(200);
+    expect(r.body.account).toEqual({ id: b.id, name: 'Bea', username: 'bea_audit_a' });
+    await world.save(b, asker);
+    expect((await asker.api.get('/v1/accounts/resolve?username=BEA_AUDIT_A')).body.account.phone).toBe(b.phone);
+  });
+
+  it('shows an account deleted by its owner as deleted, without its name, username or number', async () => {
+    const a = await world.account();
+    const b = await world.account({ name: 'Gone Gina', username: 'gina_audit_a' });
+    await world.mutual(a, b);
+    await b.api.put('/v1/privacy', { phoneVisibility: 'everybody' });
+    const m = await sent(a, b);
+    expect((await b.api.delete('/v1/me')).status).toBe(204);
+    const peer = (await a.api.get('/v1/chats')).body.chats.find((c: any) => c.id === m.chatId).peer;
+    expect(peer).toEqual({ accountId: b.id, name: expect.any(String) });
+    expect(peer.name).not.toBe('Gone Gina');
+    expectError(await send(a, { username: 'gina_audit_a' }), 404, 'USERNAME_NOT_OCCUPIED');
   });
 });
