@@ -411,6 +411,19 @@ describe('idempotency keys (API.md)', () => {
     expect(r.status, JSON.stringify(r.body)).toBe(201);
   });
 
+  it("answer a frozen sender's denial again after the lift, and a new key is decided afresh", async () => {
+    const a = await world.account();
+    const b = await world.account();
+    await freeze(a);
+    const body = { to: { accountId: b.id }, text: 'hello', idempotencyKey: 'frozen-1' };
+    expectError(await a.api.post('/v1/messages', body), 403, 'FROZEN_METHOD_INVALID');
+    const lift = await world.admin.post(`/v1/moderation/accounts/${a.id}/lift`, { reason: 'wrongly frozen' });
+    expect(lift.status, JSON.stringify(lift.body)).toBe(200);
+    expect(lift.body.restriction.state).toBe('free');
+    expectError(await a.api.post('/v1/messages', body), 403, 'FROZEN_METHOD_INVALID');
+    expect((await a.api.post('/v1/messages', { ...body, idempotencyKey: 'frozen-2' })).status).toBe(201);
+  });
+
   it('compare bodies as JSON whatever the key order, and forget a 400', async () => {
     const a = await world.account();
     const b = await world.account();
