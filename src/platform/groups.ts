@@ -102,6 +102,8 @@ export async function addMembers(
   chatId: string,
   accountIds: string[],
 ): Promise<{ added: string[]; missingInvitees: MissingInvitee[] }> {
+  // A frozen account's every write answers FROZEN_METHOD_INVALID (RULES.md §2), before the chat is looked at.
+  requireWritable(p, inviter);
   const chat = requireGroup(p, chatId);
   const invited: RobotEvent[] = [];
   const result = await p.serial.run([key.chat(chat)], async () => {
@@ -117,6 +119,7 @@ export async function addMembers(
 }
 
 export async function joinChat(p: Platform, a: number, chatId: string): Promise<void> {
+  requireWritable(p, a);
   const chat = requireGroup(p, chatId);
   const at = await p.serial.run([key.chat(chat)], async () => {
     const code = gateJoin(p.index, a, chat);

@@ -40,7 +40,13 @@ export function sendRoute(p: Platform): SendRoute {
     bodySchema: {
       type: 'object',
       required: ['to', 'text'],
-      properties: { to: targetSchema, text: { type: 'string', minLength: 1, maxLength: p.config.messageMaxLength }, idempotencyKey: idempotencyKeySchema },
+      properties: {
+        to: targetSchema,
+        // No minLength: an empty text is one with nothing visible, refused by the gate's own
+        // MESSAGE_EMPTY after the sender and the recipient (RULES.md §1), not a validation failure.
+        text: { type: 'string', maxLength: p.config.messageMaxLength },
+        idempotencyKey: idempotencyKeySchema,
+      },
     },
     responseSchemas: { 201: { type: 'object', properties: { message: messageSchema } }, ...errorResponses },
     send(account, body, lang) {
