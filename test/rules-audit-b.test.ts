@@ -1,0 +1,351 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { checkProjections } from '../src/check.js';
+import { BUTTONS } from '../src/domain/spambot.js';
+import { expectError } from './helpers/expect.js';
+import { type Client, World, type TestAccount } from './helpers/client.js';
+import { startServer, type TestServer } from './helpers/server.js';
+
+/**
+ * RULES.md §3–§5 read sentence by sentence, black-box over HTTP against a real server (SQLite,
+ * manual clock): repeats of reports, reporters' rate limit and accuracy, what an overturn and a
+ * lift undo, which limit is in force, and who may decide what.
+ */
+
+let server: TestServer;
+let world: World;
+let moderator: Client;
+let triage: Client;
+let support: Client;
+
+// Reports are rate-limited tightly here (a burst of 3, no refill to speak of), so that the rate
+// limit itself can be probed; every test below files at most two new reports per reporter.
+beforeAll(async () => {
+  server = await startServer({
+    rateLimits: {
+      requests: { perSecond: 1000, burst: 100_000 },
+      messages: { perSecond: 1000, burst: 100_000 },
+      reports: { perSecond: 0.0001, burst: 3 },
+      enabled: true,
+    },
+  });
+  world = new World(server.url);
+  moderator = await world.staff('moderator');
+  triage = await world.staff('triage');
+  support = await world.staff('support');
+});
+afterAll(() => server.stop());
+afterEach(async () => {
+  expect(await checkProjections(server.app.platform.store)).toEqual([]);
+});
+
+const MIN = 60;
+const HOUR = 3600;
+const DAY = 24 * HOUR;
+const EN = BUTTONS.en;
+const advance = (seconds: number) => world.advance(seconds);
+const now = () => advance(0);
+const iso = (ms: number) => new Date(ms).toISOString();
+
+async function sent(from: TestAccount, to: TestAccount | { chatId: string }, text = 'hello'): Promise<{ id: string; chatId: string }> {
+  const r = await from.api.post('/v1/messages', { to: 'token' in to ? { accountId: to.id } : to, text });
+  expect(r.status, JSON.stringify(r.body)).toBe(201);
+  return r.body.message;
+}
+
+async function me(a: TestAccount): Promise<any> {
+  const r = await a.api.get('/v1/me');
+  expect(r.status, JSON.stringify(r.body)).toBe(200);
+  return r.body.restriction;
+}
+
+async function account(staff: Client, a: TestAccount): Promise<any> {
+  const r = await staff.get(`/v1/moderation/accounts/${a.id}?limit=1000`);
+  expect(r.status, JSON.stringify(r.body)).toBe(200);
+  return r.body;
+}
+
+async function group(owner: TestAccount, kind: 'group' | 'channel' = 'group', isPublic = true): Promise<string> {
+  const r = await owner.api.post('/v1/groups', { title: 'Garden club', kind, public: isPublic });
+  expect(r.status, JSON.stringify(r.body)).toBe(201);
+  return r.body.chat.id;
+}
+
+async function join(a: TestAccount, chatId: string): Promise<void> {
+  expect((await a.api.post(`/v1/chats/${chatId}/join`)).status).toBe(204);
+}
+
+/** `spammer` writes to a fresh stranger who reports it; returns the reporter and the case. */
+async function reported(spammer: TestAccount, reason = 'spam', victimWroteFirst = false): Promise<{ victim: TestAccount; caseId: string; reportId: string }> {
+  const victim = await world.account();
+  // A limited spammer can still answer whoever wrote first, and spam them.
+  if (victimWroteFirst) await sent(victim, spammer, 'is the offer still on?');
+  const { chatId } = await sent(spammer, victim, 'cheap watches, only today');
+  const r = await victim.api.post('/v1/reports', { chatId, reason });
+  expect(r.status, JSON.stringify(r.body)).toBe(201);
+  expect(r.body.report.caseId).toMatch(/^k/);
+  return { victim, caseId: r.body.report.caseId, reportId: r.body.report.id };
+}
+
+async function confirm(caseId: string, policy = 'spam'): Promise<any> {
+  const d = await moderator.post(`/v1/moderation/cases/${caseId}/decision`, { action: 'confirm', policy });
+  expect(d.status, JSON.stringify(d.body)).toBe(200);
+  return d.body.sanction;
+}
+
+/** Writes to SpamBot and returns its one answer. */
+async function bot(a: TestAccount, text: string): Promise<{ text: string; buttons: string[][] }> {
+  const r = await a.api.post('/v1/messages', { to: { username: 'spambot' }, text });
+  expect(r.status, JSON.stringify(r.body)).toBe(201);
+  const after = await a.api.get(`/v1/chats/${r.body.message.chatId}/messages?after=${r.body.message.id}`);
+  expect(after.body.messages).toHaveLength(1);
+  return after.body.messages[0];
+}
+
+async function appeal(a: TestAccount, text: string): Promise<any> {
+  await bot(a, EN.mistake);
+  await bot(a, EN.didNot);
+  const filed = await bot(a, text);
+  expect(filed.text).toMatch(/appeal is filed/);
+  const list = await support.get('/v1/moderation/appeals?state=open&limit=1000');
+  const mine = list.body.appeals.filter((x: any) => x.accountId === a.id);
+  expect(mine).toHaveLength(1);
+  return mine[0];
+}
+
+describe('a repeated report while the first is open (RULES.md §3)', () => {
+  it('answers 200 with the same report, even once the reporter has used up its report rate limit', async () => {
+    const reporter = await world.account();
+    const [s1, s2, s3, s4] = [await world.account(), await world.account(), await world.account(), await world.account()];
+    const c1 = await sent(s1, reporter, 'promo one');
+    const first = await reporter.api.post('/v1/reports', { chatId: c1.chatId });
+    expect(first.status).toBe(201);
+    // Repeats create nothing: they are answered with the open report, and use up no report.
+    for (let i = 0; i < 5; i++) {
+      const again = await reporter.api.post('/v1/reports', { chatId: c1.chatId, reason: 'spam' });
+      expect(again.status, JSON.stringify(again.body)).toBe(200);
+      expect(again.body).toEqual(first.body);
+    }
+    const c2 = await sent(s2, reporter, 'promo two');
+    const c3 = await sent(s3, reporter, 'promo three');
+    expect((await reporter.api.post('/v1/reports', { chatId: c2.chatId })).status).toBe(201);
+    expect((await reporter.api.post('/v1/reports', { chatId: c3.chatId })).status).toBe(201);
+    // The fourth new report passes the limit (burst 3): FLOOD_WAIT with Retry-After, nothing filed.
+    const c4 = await sent(s4, reporter, 'promo four');
+    const refused = await reporter.api.post('/v1/reports', { chatId: c4.chatId, block: true });
+    expectError(refused, 429, 'FLOOD_WAIT');
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(refused.body.error.details.retryAfter).toBeGreaterThan(0);
+    expect((await account(moderator, s4)).events.map((e: any) => e.type)).not.toContain('report_filed');
+    // A repeat is still answered with its report.
+    const again = await reporter.api.post('/v1/reports', { chatId: c1.chatId });
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual(first.body);
+  });
+
+  it('answers a repeat of a group report waiting below the threshold with it, and with its case once one opens', async () => {
+    const owner = await world.account();
+    const g = await group(owner);
+    const [subject, r1, r2, r3] = [await world.account(), await world.account(), await world.account(), await world.account()];
+    for (const a of [subject, r1, r2, r3]) await join(a, g);
+    const m = await sent(subject, { chatId: g }, 'join my casino');
+    const first = await r1.api.post('/v1/reports', { chatId: g, messageIds: [m.id] });
+    expect(first.status).toBe(201);
+    expect(first.body.report.caseId).toBeUndefined();
+    const again = await r1.api.post('/v1/reports', { chatId: g, messageIds: [m.id] });
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual(first.body);
+    expect((await r2.api.post('/v1/reports', { chatId: g, messageIds: [m.id] })).status).toBe(201);
+    const third = await r3.api.post('/v1/reports', { chatId: g, messageIds: [m.id] });
+    expect(third.status).toBe(201);
+    const caseId = third.body.report.caseId;
+    expect(caseId).toMatch(/^k/);
+    const later = await r1.api.post('/v1/reports', { chatId: g, accountId: subject.id });
+    expect(later.status).toBe(200);
+    expect(later.body).toEqual({ report: { id: first.body.report.id, caseId } });
+    const c = await moderator.get(`/v1/moderation/cases/${caseId}`);
+    expect(c.body.case.reportCount).toBe(3);
+  });
+});
+
+describe('a limited account (RULES.md §1, §3)', () => {
+  it('may still report spam it receives', async () => {
+    const spammer = await world.account();
+    const { caseId } = await reported(spammer);
+    await confirm(caseId);
+    expect(await me(spammer)).toMatchObject({ state: 'limited', kind: 'report' });
+    const other = await world.account();
+    const { chatId } = await sent(other, spammer, 'buy followers');
+    const r = await spammer.api.post('/v1/reports', { chatId, reason: 'spam' });
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    expect(r.body.report.caseId).toMatch(/^k/);
+  });
+});
+
+describe('an overturned appeal (RULES.md §5)', () => {
+  it('removes only its own strike: the next offence is the strike after the one that stands', async () => {
+    const spammer = await world.account();
+    const t0 = await now();
+    const first = await reported(spammer);
+    expect(await confirm(first.caseId)).toMatchObject({ state: 'limited', until: iso(t0 + DAY * 1000) });
+    await advance(DAY);
+    expect(await me(spammer)).toMatchObject({ state: 'free' });
+    const second = await reported(spammer);
+    const t1 = await now();
+    expect(await confirm(second.caseId)).toMatchObject({ state: 'limited', until: iso(t1 + 3 * DAY * 1000) });
+    const ap = await appeal(spammer, 'The second one was a customer of mine.');
+    expect(ap).toMatchObject({ dueAt: iso(t1 + 48 * HOUR * 1000), overdue: false, restriction: { state: 'limited', kind: 'report' } });
+    const d = await support.post(`/v1/moderation/appeals/${ap.id}/decision`, { outcome: 'overturn' });
+    expect(d.status, JSON.stringify(d.body)).toBe(200);
+    expect(await me(spammer)).toEqual({ state: 'free', publicGroupsBan: false });
+    const strikes = (await account(support, spammer)).strikes;
+    expect(strikes.filter((s: any) => !s.removed)).toHaveLength(1);
+    // The next offence is a second strike again (72 h), not a third (7 days).
+    const third = await reported(spammer);
+    const t2 = await now();
+    expect(await confirm(third.caseId)).toMatchObject({ state: 'limited', until: iso(t2 + 3 * DAY * 1000) });
+    // The overturned case's reporter lost accuracy; the standing one's did not.
+    expect((await account(moderator, second.victim)).reporter).toMatchObject({ confirmed: 0, dismissed: 1 });
+    expect((await account(moderator, first.victim)).reporter).toMatchObject({ confirmed: 1, dismissed: 0 });
+  });
+
+  it('counts against every reporter of the overturned case, and their next reports weigh less', async () => {
+    const spammer = await world.account();
+    const peer = await world.account();
+    const [a, b] = [await world.account(), await world.account()];
+    await advance(2 * DAY); // nobody is a fresh account any more
+    const ca = await sent(spammer, a, 'offer');
+    const cb = await sent(spammer, b, 'offer');
+    const ra = await a.api.post('/v1/reports', { chatId: ca.chatId });
+    const rb = await b.api.post('/v1/reports', { chatId: cb.chatId });
+    expect(rb.body.report.caseId).toBe(ra.body.report.caseId);
+    await confirm(ra.body.report.caseId);
+    const ap = await appeal(spammer, 'Both are my clients.');
+    expect((await support.post(`/v1/moderation/appeals/${ap.id}/decision`, { outcome: 'overturn' })).status).toBe(200);
+    for (const r of [a, b]) expect((await account(moderator, r)).reporter).toMatchObject({ confirmed: 0, dismissed: 1 });
+    // a's next report weighs less than that of a reporter with no history.
+    const [s1, s2] = [await world.account(), await world.account()];
+    const r1 = await a.api.post('/v1/reports', { chatId: (await sent(s1, a, 'promo')).chatId });
+    const r2 = await peer.api.post('/v1/reports', { chatId: (await sent(s2, peer, 'promo')).chatId });
+    const p1 = (await moderator.get(`/v1/moderation/cases/${r1.body.report.caseId}`)).body.case.priority;
+    const p2 = (await moderator.get(`/v1/moderation/cases/${r2.body.report.caseId}`)).body.case.priority;
+    expect(p1).toBeLessThan(p2);
+  });
+
+  it('is told by SpamBot, and a frozen account is freed with its deletion date gone', async () => {
+    const scammer = await world.account();
+    const { caseId } = await reported(scammer, 'scam');
+    const t = await now();
+    expect(await confirm(caseId, 'scam')).toMatchObject({ state: 'frozen', kind: 'scam', deleteAt: iso(t + 14 * DAY * 1000) });
+    expect(await me(scammer)).toEqual({ state: 'frozen', kind: 'scam', deleteAt: iso(t + 14 * DAY * 1000), publicGroupsBan: false });
+    const status = await bot(scammer, '/start');
+    expect(status.text).toMatch(/frozen/);
+    await bot(scammer, EN.mistake);
+    await bot(scammer, EN.didNot);
+    const ask = await bot(scammer, 'I sell real goods.');
+    expect(ask.text).toMatch(/e-mail address/);
+    const filed = await bot(scammer, `owner-${scammer.id}@example.com`);
+    expect(filed.text).toMatch(/appeal is filed/);
+    const list = (await support.get('/v1/moderation/appeals?state=open&limit=1000')).body.appeals;
+    const ap = list.find((x: any) => x.accountId === scammer.id);
+    expect(ap).toMatchObject({ restriction: { state: 'frozen', kind: 'scam' } });
+    expect((await support.post(`/v1/moderation/appeals/${ap.id}/decision`, { outcome: 'overturn' })).status).toBe(200);
+    expect(await me(scammer)).toEqual({ state: 'free', publicGroupsBan: false });
+    await advance(15 * DAY);
+    expect(await me(scammer)).toEqual({ state: 'free', publicGroupsBan: false });
+    const chat = (await scammer.api.get('/v1/chats?limit=1000')).body.chats.find((c: any) => c.peer?.username === 'spambot');
+    const msgs = (await scammer.api.get(`/v1/chats/${chat.id}/messages?limit=1000`)).body.messages;
+    expect(msgs.at(-1).text).toMatch(/lifted/);
+  });
+});
+
+describe('which limit is in force (RULES.md §4)', () => {
+  it('a shorter report limit does not shorten a longer robot limit; a longer one replaces it', async () => {
+    const a = await world.account();
+    const { robotLimit } = await import('../src/enforcement/robots-door.js');
+    const { parseId } = await import('../src/store/ids.js');
+    const t = await now();
+    await robotLimit(server.app.platform, parseId('account', a.id), 'cold_fanout', 48);
+    expect(await me(a)).toMatchObject({ state: 'limited', kind: 'robot', until: iso(t + 48 * HOUR * 1000) });
+    const first = await reported(a, 'spam', true);
+    await confirm(first.caseId);
+    // 24 h from now ends before the robot's 48 h: the robot's limit stays in force.
+    expect(await me(a)).toMatchObject({ state: 'limited', kind: 'robot', until: iso(t + 48 * HOUR * 1000) });
+    await advance(24 * HOUR);
+    expect(await me(a)).toMatchObject({ state: 'limited', kind: 'robot', until: iso(t + 48 * HOUR * 1000) });
+    const second = await reported(a, 'spam', true);
+    const t2 = await now();
+    await confirm(second.caseId);
+    expect(await me(a)).toMatchObject({ state: 'limited', kind: 'report', until: iso(t2 + 72 * HOUR * 1000) });
+    await advance(72 * HOUR - 1);
+    expect((await me(a)).state).toBe('limited');
+    await advance(1);
+    expect(await me(a)).toEqual({ state: 'free', publicGroupsBan: false });
+  });
+});
+
+describe('staff roles on these routes (RULES.md §4, API.md)', () => {
+  it('refuses lifting to triage and moderators, and lets support lift with a reason', async () => {
+    const spammer = await world.account();
+    const { caseId } = await reported(spammer);
+    await confirm(caseId);
+    for (const staff of [triage, moderator]) {
+      expectError(await staff.post(`/v1/moderation/accounts/${spammer.id}/lift`, { reason: 'mistake' }), 403, 'FORBIDDEN');
+      expect((await me(spammer)).state).toBe('limited');
+    }
+    const lifted = await support.post(`/v1/moderation/accounts/${spammer.id}/lift`, { reason: 'mistake' });
+    expect(lifted.status, JSON.stringify(lifted.body)).toBe(200);
+    expect(lifted.body.restriction).toMatchObject({ state: 'free' });
+    expect(await me(spammer)).toEqual({ state: 'free', publicGroupsBan: false });
+  });
+
+  it('refuses case decisions to support, and confirmation of an escalated case to triage', async () => {
+    const spammer = await world.account();
+    const { caseId } = await reported(spammer);
+    expectError(await support.post(`/v1/moderation/cases/${caseId}/decision`, { action: 'dismiss' }), 403, 'FORBIDDEN');
+    expect((await triage.post(`/v1/moderation/cases/${caseId}/decision`, { action: 'escalate' })).body.case.state).toBe('escalated');
+    expectError(await triage.post(`/v1/moderation/cases/${caseId}/decision`, { action: 'confirm', policy: 'spam' }), 403, 'FORBIDDEN');
+    expect((await me(spammer)).state).toBe('free');
+    expect(await confirm(caseId)).toMatchObject({ state: 'limited' });
+    expectError(await triage.post(`/v1/moderation/cases/${caseId}/decision`, { action: 'dismiss' }), 409, 'CASE_CLOSED');
+    expectError(await moderator.post(`/v1/moderation/cases/${caseId}/decision`, { action: 'escalate' }), 409, 'CASE_CLOSED');
+  });
+
+  it('keeps appeals to support and admin', async () => {
+    const spammer = await world.account();
+    const { caseId } = await reported(spammer);
+    await confirm(caseId);
+    const ap = await appeal(spammer, 'Mistake.');
+    for (const staff of [triage, moderator]) {
+      expectError(await staff.get('/v1/moderation/appeals'), 403, 'FORBIDDEN');
+      expectError(await staff.post(`/v1/moderation/appeals/${ap.id}/decision`, { outcome: 'overturn' }), 403, 'FORBIDDEN');
+    }
+    expect((await me(spammer)).state).toBe('limited');
+    expect((await world.admin.post(`/v1/moderation/appeals/${ap.id}/decision`, { outcome: 'uphold' })).status).toBe(200);
+    expectError(await support.post(`/v1/moderation/appeals/${ap.id}/decision`, { outcome: 'overturn' }), 409, 'APPEAL_ALREADY_DECIDED');
+    const decided = (await support.get('/v1/moderation/appeals?state=decided&limit=1000')).body.appeals.find((x: any) => x.id === ap.id);
+    expect(decided).toMatchObject({ state: 'decided', outcome: 'uphold' });
+    expect((await me(spammer)).state).toBe('limited');
+  });
+});
+
+describe('SpamBot states why and until when (RULES.md §5)', () => {
+  it('for a report limit: the date rounded up, mutual contacts, replies, repeats last longer', async () => {
+    const spammer = await world.account();
+    await advance(17); // off the minute
+    const { caseId } = await reported(spammer);
+    const t = await now();
+    await confirm(caseId);
+    const status = await bot(spammer, '/start');
+    const end = t + DAY * 1000;
+    const up = new Date(Math.ceil(end / 60_000) * 60_000);
+    const hhmm = `${String(up.getUTCHours()).padStart(2, '0')}:${String(up.getUTCMinutes()).padStart(2, '0')}`;
+    expect(status.text).toContain(hhmm);
+    expect(status.text).toMatch(/UTC/);
+    expect(status.text).toMatch(/reported/);
+    expect(status.text).toMatch(/mutual contacts/);
+    expect(status.text).toMatch(/reply/);
+    expect(status.text).toMatch(/longer/);
+    expect(status.buttons.flat().length).toBeGreaterThanOrEqual(1);
+    await advance(MIN);
+  });
+});
