@@ -349,3 +349,116 @@ describe('SpamBot states why and until when (RULES.md §5)', () => {
     await advance(MIN);
   });
 });
+
+describe('sanctions in combination (RULES.md §4)', () => {
+  it('lifting a frozen account frees it and removes its strike', async () => {
+    const a = await world.account();
+    const scam = await reported(a, 'scam');
+    const t = await now();
+    await confirm(scam.caseId, 'scam');
+    expect(await me(a)).toMatchObject({ state: 'frozen', kind: 'scam', deleteAt: iso(t + 14 * DAY * 1000) });
+    const lifted = await support.post(`/v1/moderation/accounts/${a.id}/lift`, { reason: 'reviewed' });
+    expect(lifted.status).toBe(200);
+    expect(await me(a)).toEqual({ state: 'free', publicGroupsBan: false });
+    expect((await account(support, a)).strikes.every((s: any) => s.removed)).toBe(true);
+  });
+
+  it('a spam limit confirmed after a freeze leaves the account frozen, with its deletion date', async () => {
+    const a = await world.account();
+    const early = await world.account();
+    const { chatId } = await sent(a, early, 'cheap watches');
+    const scam = await reported(a, 'scam');
+    const t = await now();
+    await confirm(scam.caseId, 'scam');
+    // The spam received before the freeze is reported after it: a new case, confirmed under spam.
+    const r = await early.api.post('/v1/reports', { chatId, reason: 'spam' });
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    expect(r.body.report.caseId).not.toBe(scam.caseId);
+    await confirm(r.body.report.caseId, 'spam');
+    expect(await me(a)).toMatchObject({ state: 'frozen', kind: 'scam', deleteAt: iso(t + 14 * DAY * 1000) });
+    expectError(await a.api.post('/v1/messages', { to: { accountId: early.id }, text: 'hi' }), 403, 'FROZEN_METHOD_INVALID');
+  });
+
+  it('confirms a group case into a limit, with the chat on the case', async () => {
+    const owner = await world.account();
+    const g = await group(owner);
+    const [subject, r1, r2, r3] = [await world.account(), await world.account(), await world.account(), await world.account()];
+    for (const x of [subject, r1, r2, r3]) await join(x, g);
+    await sent(subject, { chatId: g }, 'free crypto, dm me');
+    let caseId: string | undefined;
+    for (const x of [r1, r2, r3]) {
+      const r = await x.api.post('/v1/reports', { chatId: g, accountId: subject.id, reason: 'spam' });
+      expect([200, 201]).toContain(r.status);
+      caseId = r.body.report.caseId;
+    }
+    expect(caseId).toMatch(/^k/);
+    const c = (await moderator.get(`/v1/moderation/cases/${caseId}`)).body.case;
+    expect(c.subject).toEqual({ accountId: subject.id, chatId: g });
+    expect(c.evidence.map((m: any) => m.text)).toEqual(['free crypto, dm me']);
+    const t = await now();
+    expect(await confirm(caseId!)).toMatchObject({ state: 'limited', kind: 'report', until: iso(t + DAY * 1000) });
+    // Limited accounts may still post where they are members.
+    await sent(subject, { chatId: g }, 'sorry everyone');
+    expect(await me(subject)).toMatchObject({ state: 'limited', until: iso(t + DAY * 1000) });
+  });
+});
+
+describe('bad report input (RULES.md §3, API.md)', () => {
+  it('answers clear errors and files nothing', async () => {
+    const [x, v] = [await world.account(), await world.account()];
+    const { chatId } = await sent(x, v, 'promo');
+    expectError(await v.api.post('/v1/reports', { chatId, reason: 'boring' }), 400, 'BAD_REQUEST');
+    expectError(await v.api.post('/v1/reports', { chatId: 'c99999999' }), 404, 'NOT_FOUND');
+    expectError(await v.api.post('/v1/reports', {}), 400, 'BAD_REQUEST');
+    const stranger = await world.account();
+    expectError(await stranger.api.post('/v1/reports', { chatId }), 404, 'NOT_FOUND');
+    expect((await account(moderator, x)).events.map((e: any) => e.type)).not.toContain('report_filed');
+    expectError(await support.post(`/v1/moderation/accounts/${x.id}/lift`, { reason: '' }), 400, 'BAD_REQUEST');
+  });
+});
+
+describe('report brigading (RULES.md §3)', () => {
+  it('fresh accounts that write first and report the replies do not get the one who replied limited', async () => {
+    const innocent = await world.account();
+    for (let i = 0; i < 8; i++) {
+      const b = await world.account();
+      const { chatId } = await sent(b, innocent, 'hi, are you selling the bike?');
+      await sent(innocent, b, 'yes, still available');
+      const r = await b.api.post('/v1/reports', { chatId, reason: 'spam', block: true });
+      expect(r.status, JSON.stringify(r.body)).toBe(201);
+    }
+    expect(await me(innocent)).toMatchObject({ state: 'free' });
+    const friend = await world.account();
+    await sent(innocent, friend, 'hello');
+  });
+});
+
+describe('SpamBot tells each state (RULES.md §5)', () => {
+  it('permanent, number and frozen: no end / the number / the deletion date; release is always refused', async () => {
+    const perm = await world.account();
+    const { restrictAccount } = await import('../src/enforcement/restrictions.js');
+    const { parseId } = await import('../src/store/ids.js');
+    await restrictAccount(server.app.platform, parseId('account', perm.id), { state: 'limited', kind: 'permanent', until: null }, { kind: 'system' });
+    expect((await bot(perm, '/start')).text).toMatch(/no end date/);
+    for (let i = 0; i < 2; i++) expect((await bot(perm, EN.release)).text).toMatch(/not possible/);
+    expect((await me(perm)).state).toBe('limited');
+
+    const voip = await world.account({ numberKind: 'voip' });
+    const s = await bot(voip, '/start');
+    expect(s.text).toMatch(/phone number/);
+    expect(s.buttons.flat()).toContain(EN.story);
+
+    const frozen = await world.account();
+    const t = await now();
+    await restrictAccount(
+      server.app.platform,
+      parseId('account', frozen.id),
+      { state: 'frozen', kind: 'scam', deleteAt: t + 14 * DAY * 1000 },
+      { kind: 'system' },
+    );
+    const f = await bot(frozen, '/start');
+    expect(f.text).toMatch(/frozen/);
+    const d = new Date(Math.ceil((t + 14 * DAY * 1000) / 60_000) * 60_000);
+    expect(f.text).toContain(`${String(d.getUTCHours()).padStart(2, '0')}:${String(d.getUTCMinutes()).padStart(2, '0')}`);
+  });
+});
