@@ -167,6 +167,40 @@ describe('a repeated report while the first is open (RULES.md §3)', () => {
   });
 });
 
+describe('one case per subject and chat for group and public-content reports (RULES.md §3)', () => {
+  it('takes the group reports waiting below the threshold into the case a public-content report opens', async () => {
+    const owner = await world.account();
+    const g = await group(owner);
+    const [r1, r2, x] = [await world.account(), await world.account(), await world.account()];
+    for (const a of [r1, r2, x]) await join(a, g);
+    const m = await sent(owner, { chatId: g }, 'buy my course, link in bio');
+    const waiting = await r1.api.post('/v1/reports', { chatId: g, messageIds: [m.id], reason: 'spam' });
+    expect(waiting.status).toBe(201);
+    expect(waiting.body.report.caseId).toBeUndefined();
+    const pub = await x.api.post('/v1/reports', { chatId: g, reason: 'pornography' });
+    expect(pub.status, JSON.stringify(pub.body)).toBe(201);
+    const caseId = pub.body.report.caseId;
+    expect(caseId).toMatch(/^k/);
+    // The waiting report is in that one case now, and a repeat of it says so.
+    const detail = (await moderator.get(`/v1/moderation/cases/${caseId}`)).body.case;
+    expect(detail.subject).toEqual({ accountId: owner.id, chatId: g });
+    expect(detail.reports.map((r: any) => r.id).sort()).toEqual([waiting.body.report.id, pub.body.report.id].sort());
+    expect(detail.reportCount).toBe(2);
+    const again = await r1.api.post('/v1/reports', { chatId: g, messageIds: [m.id] });
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual({ report: { id: waiting.body.report.id, caseId } });
+    // A later member's report joins it too; dismissing it decides them all.
+    const later = await r2.api.post('/v1/reports', { chatId: g, messageIds: [m.id] });
+    expect(later.body.report.caseId).toBe(caseId);
+    expect((await moderator.post(`/v1/moderation/cases/${caseId}/decision`, { action: 'dismiss' })).status).toBe(200);
+    expect((await account(moderator, r1)).reporter).toMatchObject({ dismissed: 1 });
+    // Decided, it is no longer open: reporting again files a new report.
+    const next = await r1.api.post('/v1/reports', { chatId: g, messageIds: [m.id] });
+    expect(next.status).toBe(201);
+    expect(next.body.report.id).not.toBe(waiting.body.report.id);
+  });
+});
+
 describe('a limited account (RULES.md §1, §3)', () => {
   it('may still report spam it receives', async () => {
     const spammer = await world.account();
@@ -430,6 +464,33 @@ describe('report brigading (RULES.md §3)', () => {
     expect(await me(innocent)).toMatchObject({ state: 'free' });
     const friend = await world.account();
     await sent(innocent, friend, 'hello');
+  });
+});
+
+describe('report brigading in groups and channels (RULES.md §3)', () => {
+  it('a crowd of fresh members reporting one ordinary post, a channel post, or a group as public content limits nobody', async () => {
+    const innocent = await world.account();
+    await advance(2 * DAY); // an established account
+    const owner = await world.account();
+    const g = await group(owner);
+    const ch = await group(innocent, 'channel');
+    const pub = await group(innocent);
+    await join(innocent, g);
+    const post = await sent(innocent, { chatId: g }, 'hello all, nice to be here');
+    const cpost = await sent(innocent, { chatId: ch }, 'our opening hours change on Monday');
+    await sent(innocent, { chatId: pub }, 'welcome to the bakery group');
+    for (let i = 0; i < 8; i++) {
+      const b = await world.account();
+      for (const c of [g, ch, pub]) await join(b, c);
+      expect((await b.api.post('/v1/reports', { chatId: g, messageIds: [post.id], reason: 'spam' })).status).toBe(201);
+      expect((await b.api.post('/v1/reports', { chatId: ch, messageIds: [cpost.id], reason: 'scam' })).status).toBe(201);
+      // Their third report is refused by this server's tight report limit, or filed: either way no sanction.
+      const third = await b.api.post('/v1/reports', { chatId: pub, reason: 'violence' });
+      expect([201, 429]).toContain(third.status);
+    }
+    expect(await me(innocent)).toEqual({ state: 'free', publicGroupsBan: false });
+    await sent(innocent, { chatId: pub }, 'still here');
+    await sent(innocent, { chatId: ch }, 'still open');
   });
 });
 
