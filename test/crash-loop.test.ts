@@ -1,4 +1,5 @@
 import { type ChildProcess, execFile } from 'node:child_process';
+import { mulberry32 } from '../src/domain/random.js';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -60,14 +61,6 @@ const CRASH_LOOP = process.env.BANYA_CRASH_LOOP !== '0';
 const SEED = Number(process.env.CRASH_SEED ?? process.env.FC_SEED ?? 20261201) >>> 0;
 console.log(`crash-loop seed: ${SEED} (replay with CRASH_SEED=${SEED})`);
 
-function mulberry32(a: number): () => number {
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 /** The schedule (kill modes, delays) has its own stream: the load's picks depend on timing. */
 const schedule = mulberry32(SEED);
 const rnd = mulberry32(SEED ^ 0x5bd1e995);

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { mulberry32 } from '../src/domain/random.js';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemo, type DemoWorld } from '../src/demo.js';
@@ -35,16 +36,7 @@ function cli(args: string[], env: Record<string, string>): Promise<{ code: numbe
 }
 
 /** A small deterministic generator, so that the history is the same on every run. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
+const prng = mulberry32;
 
 /** Random messages, contacts, blocks, reports, decisions and time between the demo's people. */
 async function randomHistory(url: string, steps: number): Promise<void> {

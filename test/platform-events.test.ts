@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Platform } from '../src/platform/context.js';
+import { mulberry32 } from '../src/domain/random.js';
 import { checkBatch } from '../src/platform/gate-batch.js';
 import { parseId, publicId } from '../src/store/ids.js';
 import { Client, World, type TestAccount } from './helpers/client.js';
@@ -13,18 +14,6 @@ import { platformDifferences } from './helpers/platform-replay.js';
  * very platform tables, a restart answers every gate question as before, and a write the store
  * refuses leaves memory as it was.
  */
-
-/** A seeded stream of numbers in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Everything the gates read about these accounts and chats, as one comparable value. */
 function gateSnapshot(p: Platform, accounts: number, chats: number): unknown {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mulberry32 } from '../src/domain/random.js';
 import { type Client, World, type TestAccount } from './helpers/client.js';
 import { expectError } from './helpers/expect.js';
 import { startServer, type TestServer } from './helpers/server.js';
@@ -174,15 +175,8 @@ describe('a pass through the queue while it changes', () => {
   });
 });
 
-/** A seeded stream (mulberry32), so that a failure repeats. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded stream, so that a failure repeats. */
+const random = mulberry32;
 
 describe('passes through a queue that changes at random between pages', () => {
   for (const seed of [7, 20261203, 41]) {

@@ -1,4 +1,5 @@
 import type { Protection } from './config.js';
+import { mulberry32 } from '../domain/random.js';
 
 /**
  * Sender protection: how many new chats with strangers a business number may start,
@@ -45,17 +46,11 @@ export function capsAt(s: Protection, connectedAt: number, t: number, colour: Co
   };
 }
 
-/** A small seeded generator (mulberry32) for the spacing. */
+/** A small seeded generator for the spacing: mulberry32 of the seed's FNV-1a hash. */
 export function seededRandom(seed: string): () => number {
   let h = 0x811c9dc5;
   for (let i = 0; i < seed.length; i++) h = Math.imul(h ^ seed.charCodeAt(i), 0x01000193);
-  let a = h >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32(h);
 }
 
 const FAR = 3650 * DAY;

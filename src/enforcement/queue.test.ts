@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { mulberry32 } from '../domain/random.js';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,15 +17,8 @@ let store: SqliteStore;
 const STATES = ['open', 'escalated', 'closed'] as const;
 const cases: { id: number; state: string; priority: number; reasons: string }[] = [];
 
-/** A seeded stream (mulberry32), so that a failure repeats. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded stream, so that a failure repeats. */
+const random = mulberry32;
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'banya-queue-'));

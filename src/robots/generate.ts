@@ -7,17 +7,9 @@ import type { TraceLine } from './trace.js';
  * The same seed and size always give the same trace.
  */
 
-/** A seeded stream of numbers in [0, 1) (mulberry32): the same seed, the same stream. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../domain/random.js';
+
+export { mulberry32 };
 
 export interface TraceOptions {
   seed: number;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../domain/random.js';
 import { RobotsEngine, type EffectSink } from './engine.js';
 import { textSignals } from './events.js';
 import { BUILT_IN_RULES, robotsConfig, type Effect } from './rules.js';
@@ -46,17 +47,8 @@ function world(rules: string[], settings: Record<string, Record<string, number>>
   return { engine, applied, account, send, answer, block, limited };
 }
 
-/** A tiny deterministic generator (mulberry32), so the texts below are the same on every run. */
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A tiny deterministic generator, so the texts below are the same on every run. */
+const rng = mulberry32;
 
 describe('feedback reaches every landing the account sent lately', () => {
   it('a complaint after a text with a shortened link still counts against the domain sent before', () => {
