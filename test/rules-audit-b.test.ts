@@ -292,6 +292,28 @@ describe('an overturned appeal (RULES.md §5)', () => {
   });
 });
 
+describe('the ladder counts the strikes of the last 365 days (RULES.md §4)', () => {
+  it('after the oldest of two strikes expires, the next offence is a second strike again', async () => {
+    const a = await world.account();
+    const t0 = await now();
+    await confirm((await reported(a)).caseId); // strike 1 at t0: 24 h
+    await advance(200 * DAY);
+    const t1 = await now();
+    expect(await confirm((await reported(a)).caseId)).toMatchObject({ until: iso(t1 + 3 * DAY * 1000) }); // strike 2: 72 h
+    await advance(165 * DAY - 1);
+    expect((await now()) - t0).toBe(365 * DAY * 1000 - 1000);
+    // Strike 1 still counts one second before its 365 days: a third strike (7 days)…
+    const c3 = (await reported(a)).caseId;
+    const pre = await moderator.post(`/v1/moderation/cases/${c3}/preview`, { action: 'confirm', policy: 'spam' });
+    expect(pre.body.sanction).toMatchObject({ state: 'limited', until: iso(t0 + 365 * DAY * 1000 - 1000 + 7 * DAY * 1000) });
+    // …and at 365 days it no longer does: a second strike (72 h).
+    await advance(1);
+    const t3 = await now();
+    expect(await confirm(c3)).toMatchObject({ state: 'limited', kind: 'report', until: iso(t3 + 3 * DAY * 1000) });
+    expect(await me(a)).toMatchObject({ state: 'limited', until: iso(t3 + 3 * DAY * 1000) });
+  });
+});
+
 describe('which limit is in force (RULES.md §4)', () => {
   it('a shorter report limit does not shorten a longer robot limit; a longer one replaces it', async () => {
     const a = await world.account();
