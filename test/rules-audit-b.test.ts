@@ -473,6 +473,20 @@ describe('bad report input (RULES.md §3, API.md)', () => {
   });
 });
 
+describe("a policy is one of the ladder's keys (RULES.md §4)", () => {
+  it('refuses names an object has by inheritance with 400, on preview and decision, and decides nothing', async () => {
+    const spammer = await world.account();
+    const { caseId } = await reported(spammer);
+    for (const policy of ['toString', '__proto__', 'constructor', 'hasOwnProperty', 'valueOf']) {
+      expectError(await moderator.post(`/v1/moderation/cases/${caseId}/decision`, { action: 'confirm', policy }), 400, 'BAD_REQUEST');
+      expectError(await triage.post(`/v1/moderation/cases/${caseId}/preview`, { action: 'confirm', policy }), 400, 'BAD_REQUEST');
+    }
+    expect((await moderator.get(`/v1/moderation/cases/${caseId}`)).body.case.state).toBe('open');
+    expect(await me(spammer)).toEqual({ state: 'free', publicGroupsBan: false });
+    expect(await confirm(caseId)).toMatchObject({ state: 'limited' });
+  });
+});
+
 describe('report brigading (RULES.md §3)', () => {
   it('fresh accounts that write first and report the replies do not get the one who replied limited', async () => {
     const innocent = await world.account();
