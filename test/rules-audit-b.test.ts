@@ -468,7 +468,14 @@ describe('bad report input (RULES.md §3, API.md)', () => {
     expectError(await v.api.post('/v1/reports', {}), 400, 'BAD_REQUEST');
     const stranger = await world.account();
     expectError(await stranger.api.post('/v1/reports', { chatId }), 404, 'NOT_FOUND');
+    // A private group is not there for someone outside it, whatever they name.
+    const owner = await world.account();
+    const priv = await group(owner, 'group', false);
+    const inGroup = await sent(owner, { chatId: priv }, 'members only');
+    expectError(await stranger.api.post('/v1/reports', { chatId: priv, messageIds: [inGroup.id] }), 404, 'NOT_FOUND');
+    expectError(await stranger.api.post('/v1/reports', { chatId: priv, accountId: owner.id }), 404, 'NOT_FOUND');
     expect((await account(moderator, x)).events.map((e: any) => e.type)).not.toContain('report_filed');
+    expect((await account(moderator, owner)).events.map((e: any) => e.type)).not.toContain('report_filed');
     expectError(await support.post(`/v1/moderation/accounts/${x.id}/lift`, { reason: '' }), 400, 'BAD_REQUEST');
   });
 });
@@ -480,6 +487,11 @@ describe("a policy is one of the ladder's keys (RULES.md §4)", () => {
     for (const policy of ['toString', '__proto__', 'constructor', 'hasOwnProperty', 'valueOf']) {
       expectError(await moderator.post(`/v1/moderation/cases/${caseId}/decision`, { action: 'confirm', policy }), 400, 'BAD_REQUEST');
       expectError(await triage.post(`/v1/moderation/cases/${caseId}/preview`, { action: 'confirm', policy }), 400, 'BAD_REQUEST');
+    }
+    expectError(await moderator.post(`/v1/moderation/cases/${caseId}/decision`, { action: 'toString' }), 400, 'BAD_REQUEST');
+    for (const q of ['policy=toString', 'reason=constructor', 'state=__proto__']) {
+      const r = await moderator.get(`/v1/moderation/cases?${q}`);
+      expect([200, 400], JSON.stringify(r.body)).toContain(r.status);
     }
     expect((await moderator.get(`/v1/moderation/cases/${caseId}`)).body.case.state).toBe('open');
     expect(await me(spammer)).toEqual({ state: 'free', publicGroupsBan: false });
