@@ -542,6 +542,38 @@ describe('report brigading in groups and channels (RULES.md §3)', () => {
   });
 });
 
+describe('a frozen account changes nothing (RULES.md §2)', () => {
+  it('is refused joining, leaving, adding, barring, posting and reporting, and can still read', async () => {
+    const a = await world.account();
+    const friend = await world.account();
+    await world.mutual(a, friend);
+    const owned = await group(a);
+    const other = await group(friend);
+    const joined = await group(friend);
+    await join(a, joined);
+    await join(friend, owned);
+    const inbound = await sent(friend, a, 'hi there');
+    const { restrictAccount } = await import('../src/enforcement/restrictions.js');
+    const { parseId } = await import('../src/store/ids.js');
+    const t = await now();
+    await restrictAccount(server.app.platform, parseId('account', a.id), { state: 'frozen', kind: 'scam', deleteAt: t + 14 * DAY * 1000 }, { kind: 'system' });
+    const refused = [
+      await a.api.post(`/v1/chats/${other}/join`),
+      await a.api.post(`/v1/chats/${joined}/leave`),
+      await a.api.post(`/v1/chats/${owned}/members`, { accountIds: [friend.id] }),
+      await a.api.post(`/v1/chats/${owned}/bans`, { accountId: friend.id }),
+      await a.api.post('/v1/messages', { to: { chatId: owned }, text: 'hello group' }),
+      await a.api.post('/v1/reports', { chatId: inbound.chatId }),
+      await a.api.put('/v1/me', { language: 'ru' }),
+    ];
+    for (const r of refused) expectError(r, 403, 'FROZEN_METHOD_INVALID');
+    expect((await a.api.get(`/v1/chats/${owned}/messages`)).status).toBe(200);
+    expect((await a.api.get(`/v1/chats/${inbound.chatId}/messages`)).body.messages.map((m: any) => m.text)).toEqual(['hi there']);
+    // Nothing changed: still a member where it was, the friend still in its group.
+    expect((await friend.api.post('/v1/messages', { to: { chatId: owned }, text: 'still here' })).status).toBe(201);
+  });
+});
+
 describe('SpamBot tells each state (RULES.md §5)', () => {
   it('permanent, number and frozen: no end / the number / the deletion date; release is always refused', async () => {
     const perm = await world.account();
@@ -569,5 +601,10 @@ describe('SpamBot tells each state (RULES.md §5)', () => {
     expect(f.text).toMatch(/frozen/);
     const d = new Date(Math.ceil((t + 14 * DAY * 1000) / 60_000) * 60_000);
     expect(f.text).toContain(`${String(d.getUTCHours()).padStart(2, '0')}:${String(d.getUTCMinutes()).padStart(2, '0')}`);
+    // Asking for an early release, even typed without the button, is refused; nothing changes.
+    const release = await bot(frozen, EN.release);
+    expect(release.text).toMatch(/not possible/);
+    expect(release.buttons.flat().length).toBeGreaterThanOrEqual(1);
+    expect(await me(frozen)).toMatchObject({ state: 'frozen', kind: 'scam' });
   });
 });
