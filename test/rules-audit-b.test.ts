@@ -542,6 +542,22 @@ describe('report brigading in groups and channels (RULES.md §3)', () => {
   });
 });
 
+describe('SpamBot and a retried message (RULES.md §5, API.md idempotencyKey)', () => {
+  it('answers a message once: a retry with the same key gets the original answer and no second reply', async () => {
+    const a = await world.account();
+    const body = { to: { username: 'spambot' }, text: '/start', idempotencyKey: 'bot-1' };
+    const first = await a.api.post('/v1/messages', body);
+    expect(first.status).toBe(201);
+    const again = await a.api.post('/v1/messages', body);
+    expect(again.status).toBe(201);
+    expect(again.body).toEqual(first.body);
+    const msgs = (await a.api.get(`/v1/chats/${first.body.message.chatId}/messages`)).body.messages;
+    expect(msgs).toHaveLength(2);
+    expect(msgs[0].text).toBe('/start');
+    expect(msgs[1].from).not.toBe(a.id);
+  });
+});
+
 describe('a frozen account changes nothing (RULES.md §2)', () => {
   it('is refused joining, leaving, adding, barring, posting and reporting, and can still read', async () => {
     const a = await world.account();
