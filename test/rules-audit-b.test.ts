@@ -542,6 +542,31 @@ describe('report brigading in groups and channels (RULES.md §3)', () => {
   });
 });
 
+describe('support tickets (RULES.md §5, API.md)', () => {
+  it('keeps one open ticket per person whichever way they write, each entry kept, the answer in the app', async () => {
+    const a = await world.account();
+    const first = await a.api.post('/v1/messages', { to: { username: 'support' }, text: 'My code never arrives.' });
+    expect(first.status).toBe(201);
+    const viaApp = await a.api.post('/v1/support/tickets', { text: 'I tried twice.' });
+    expect(viaApp.status, JSON.stringify(viaApp.body)).toBe(201);
+    const list = (await support.get('/v1/moderation/tickets?state=open&limit=1000')).body.tickets.filter((t: any) => t.accountId === a.id);
+    expect(list).toHaveLength(1);
+    expect(list[0].id).toBe(viaApp.body.ticket.id);
+    expect(list[0].entries.map((e: any) => [e.from, e.text, e.via])).toEqual([
+      ['user', 'My code never arrives.', 'app'],
+      ['user', 'I tried twice.', 'app'],
+    ]);
+    const answered = await support.post(`/v1/moderation/tickets/${list[0].id}/answer`, { text: 'Fixed on our side, please retry.' });
+    expect(answered.status).toBe(200);
+    expect(answered.body.ticket).toMatchObject({ state: 'answered' });
+    expect(answered.body.ticket.entries.map((e: any) => e.from)).toEqual(['user', 'user', 'support']);
+    const chat = (await a.api.get(`/v1/chats/${first.body.message.chatId}/messages?limit=1000`)).body.messages;
+    expect(chat.at(-1)).toMatchObject({ text: 'Fixed on our side, please retry.' });
+    expect(chat.at(-1).from).not.toBe(a.id);
+    for (const staff of [triage, moderator]) expectError(await staff.get('/v1/moderation/tickets'), 403, 'FORBIDDEN');
+  });
+});
+
 describe('SpamBot and a retried message (RULES.md §5, API.md idempotencyKey)', () => {
   it('answers a message once: a retry with the same key gets the original answer and no second reply', async () => {
     const a = await world.account();
