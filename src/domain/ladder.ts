@@ -49,7 +49,7 @@ export interface LadderTimes {
 
 /** The sanction of the next strike under `policy`, given how many strikes still count. */
 export function sanctionFor(ladder: Ladder, policy: string, countingStrikes: number, t: LadderTimes): Sanction {
-  const steps = ladder[policy];
+  const steps = Object.hasOwn(ladder, policy) ? ladder[policy] : undefined;
   if (!steps || steps.length === 0) throw new RangeError(`no ladder for policy ${policy}`);
   const strike = countingStrikes + 1;
   const step = steps[Math.min(strike, steps.length) - 1]!;

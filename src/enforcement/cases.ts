@@ -252,7 +252,9 @@ const MAY: Record<DecisionInput['action'], StaffRole[]> = {
 function checkDecision(e: Enforcement, input: DecisionInput): void {
   if (input.action === 'confirm') {
     if (!input.policy) fail('BAD_REQUEST', { field: 'policy', reason: 'confirming needs a policy' });
-    if (!e.policy.ladder[input.policy]) fail('BAD_REQUEST', { field: 'policy', reason: `unknown policy; one of ${Object.keys(e.policy.ladder).join(', ')}` });
+    // Only the ladder's own keys: `toString` or `__proto__` name no policy.
+    if (!Object.hasOwn(e.policy.ladder, input.policy))
+      fail('BAD_REQUEST', { field: 'policy', reason: `unknown policy; one of ${Object.keys(e.policy.ladder).join(', ')}` });
   }
 }
 

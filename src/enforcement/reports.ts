@@ -115,14 +115,19 @@ export function emitReport(e: Enforcement, change: Change, input: ReportInput, a
   };
   let joining: PendingGroupReport[] = [entry];
   let waits = false;
-  if (!open && input.kind === 'group') {
+  if (!open) {
+    // Group reports waiting below the threshold join the case that opens for this subject and
+    // chat, whether group reports raise it or a public-content report about the same chat does:
+    // one case per subject and chat.
     const pending = [...(st.pendingGroup.get(ck) ?? []), entry];
-    // Only members' reports count toward the threshold; the others wait with them and join the
-    // case once members (or an admin) raise it.
-    const members = new Set(pending.filter((p) => p.member).map((p) => p.reporterId)).size;
-    const admins = new Set(pending.filter((p) => p.admin).map((p) => p.reporterId)).size;
-    if (groupThresholdMet(members, admins, e.policy.groupThreshold)) joining = pending;
-    else waits = true;
+    if (input.kind === 'group') {
+      // Only members' reports count toward the threshold; the others wait with them and join the
+      // case once members (or an admin) raise it.
+      const members = new Set(pending.filter((p) => p.member).map((p) => p.reporterId)).size;
+      const admins = new Set(pending.filter((p) => p.admin).map((p) => p.reporterId)).size;
+      if (groupThresholdMet(members, admins, e.policy.groupThreshold)) joining = pending;
+      else waits = true;
+    } else joining = pending;
   }
   change.emit(now, actor, input.subjectId, {
     type: 'report_filed',

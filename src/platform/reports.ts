@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { fail } from '../domain/errors.js';
 import { ChatKind, Role, SYSTEM } from '../domain/gate.js';
 import type { ReportReason } from '../domain/reporting.js';
-import { emitReport, type EvidenceMessage, type ReportInput } from '../enforcement/reports.js';
+import { emitReport, existingReport, type EvidenceMessage, type ReportInput } from '../enforcement/reports.js';
 import { key } from '../events/serial.js';
 import { parseId, publicId } from '../store/ids.js';
 import { row, rows, type RowOf } from '../store/read.js';
@@ -215,9 +215,14 @@ export async function fileReport(
     const reason: ReportReason = req.reason ?? 'spam';
     if (subject === reporter) fail('BAD_REQUEST', { reason: 'you cannot report yourself' });
     if (subject === 0 || p.index.flags(subject) & SYSTEM) fail('BAD_REQUEST', { reason: 'this account cannot be reported' });
-    const taken = p.limits.take('reports', reporter);
-    const wait = typeof taken === 'number' ? taken : await taken;
-    if (wait > 0) throw floodWait(wait);
+    // A repeat while the first report is open creates nothing and is answered with that report
+    // (RULES.md §3): it uses up none of the reporter's reports. (Checked again under the key.)
+    const repeat = existingReport(p, { reporterId: reporter, subjectId: subject, kind: target.kind, chatId: chat });
+    if (!repeat) {
+      const taken = p.limits.take('reports', reporter);
+      const wait = typeof taken === 'number' ? taken : await taken;
+      if (wait > 0) throw floodWait(wait);
+    }
 
     return p.serial.run([key.account(subject)], async () => {
       const now = p.clock.now();
