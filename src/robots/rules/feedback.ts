@@ -1,0 +1,132 @@
+import { rule, sig } from '../rule.js';
+import { smoothed } from '../signals.js';
+
+/**
+ * Feedback rules: what the strangers an account reached say of it. stranger_feedback (their
+ * complaints, decaying over days, against the answers and saves it had), patient_feedback (the
+ * same over weeks, asking only answers that were due by now), and the plain counts
+ * reports_per_stranger and blocks_per_stranger (reports and blocks over the strangers it wrote
+ * to).
+ */
+
+export const strangerFeedback = rule({
+  name: 'stranger_feedback',
+  description:
+    'The strangers it reached first complain (reports, blocks, declined invites, quick leaves; weighted by the complainer: age, record; complainers under a day old together count for at most `freshCap`) more often than people complain about anyone: the smoothed complaint rate (Beta prior `prior`, strength `strength`) passes `ratio`, with at least `minComplaints`, unless the strangers answer and save it (smoothed `pos` rate under `maxPositive`, and fewer than `answersPerComplaint` answers per complaint: answers still on their way are not yet counted, but the few that arrived for a welcome account already outnumber its complaints). Decaying sums (half-life 3 days). Thin evidence: a short limit, with at least `plainComplaints` for an account that sent nobody anywhere lately (under `thinPitched` of its recent contacts carried a link or a handle, or were added to a group: one plain enquiry to many landlords); strong: a day.',
+  on: ['report', 'block', 'invite', 'leave', 'message'],
+  defaults: {
+    minComplaints: 1.9,
+    ratio: 0.07,
+    prior: 0.02,
+    strength: 10,
+    maxPositive: 0.4,
+    answersPerComplaint: 0.6,
+    strongComplaints: 4,
+    strongRatio: 0.12,
+    shortHours: 6,
+    limitHours: 24,
+    thinPitched: 0.5,
+    plainComplaints: 2.9,
+  },
+  evaluate(ev, { evidence: e, settings: s, at }) {
+    let a: number;
+    if (ev.type === 'report' || ev.type === 'block') a = ev.to;
+    else if (ev.type === 'invite') {
+      if (ev.accepted !== false) return null;
+      a = ev.by;
+    } else if (ev.type === 'leave') {
+      const by = e.groupInviter.get(ev.group);
+      if (by === undefined) return null;
+      a = by;
+    } else if (ev.type === 'message' && ev.stranger && ev.newChat) a = ev.from;
+    else return null;
+    const neg = e.complaints(a, at);
+    if (neg < s.minComplaints) return null;
+    const contacts = e.contacts.value(a, at);
+    const rate = smoothed(neg, contacts, s.prior, s.strength);
+    if (rate < s.ratio) return null;
+    const answers = e.pos.value(a, at);
+    const pos = smoothed(answers, contacts, 0.1, 5);
+    if (pos >= s.maxPositive) return null;
+    const strong = neg >= s.strongComplaints && rate >= s.strongRatio;
+    // Answers arrive over a day, complaints within hours: people who welcome an account answer
+    // it many times more often than others complain, even while most answers are still to come.
+    // Thin evidence yields to them; a complaint rate past `strongRatio` (nobody's) does not.
+    if (!strong && answers >= neg * s.answersPerComplaint) return null;
+    // An account that sent strangers nowhere (no link, no handle, no group: "is the flat still
+    // available?") needs one complaint more: two blocks in the hour before the answers come are
+    // the busy innocent's bad luck, and a pitch with nowhere to go has done less harm.
+    if (!strong && neg < s.plainComplaints && e.pitched.value(a, at) < s.thinPitched) return null;
+    return {
+      action: 'limit',
+      hours: strong ? s.limitHours : s.shortHours,
+      signals: [
+        sig('complaints', neg, strong ? s.strongComplaints : s.minComplaints),
+        sig('complaint_rate', rate, strong ? s.strongRatio : s.ratio),
+        sig('positive_rate', pos, s.maxPositive),
+      ],
+    };
+  },
+});
+
+export const patientFeedback = rule({
+  name: 'patient_feedback',
+  description:
+    'Over days (half-life 10 days), the strangers it reached complain about it (at least `minComplaints`, a smoothed rate past `ratio`), and of the strangers who had time to answer (each counted by the share of answers due by now: half after 12 hours) few did (answers per matured stranger under `maxAnswered`, with at least `minMatured` of them, and at least `minMaturedShare` of the strangers reached): a sender of a few cold messages an hour, or a day, whose complaints come one by one while nobody welcomes it. Answers not yet due are not asked for, so a busy day is not taken for an unanswered one.',
+  on: ['report', 'block', 'message'],
+  defaults: { minComplaints: 1.9, ratio: 0.07, prior: 0.02, strength: 10, minMatured: 5, minMaturedShare: 0.3, maxAnswered: 0.3, limitHours: 24 },
+  evaluate(ev, { evidence: e, settings: s, at }) {
+    let a: number;
+    if ((ev.type === 'report' || ev.type === 'block') && ev.initiated !== false) a = ev.to;
+    else if (ev.type === 'message' && ev.stranger && ev.newChat) a = ev.from;
+    else return null;
+    const p = e.patient;
+    const neg = p.complaints(a, at);
+    if (neg < s.minComplaints) return null;
+    const reached = p.reached.value(a, at);
+    const rate = smoothed(neg, reached, s.prior, s.strength);
+    if (rate < s.ratio) return null;
+    // Only an account most of whose strangers had time to answer: in a busy hour, the answers
+    // to come are most of them, and the few in say little.
+    const matured = p.matured(a, at);
+    if (matured < s.minMatured || matured < s.minMaturedShare * reached) return null;
+    const answered = p.pos.value(a, at) / matured;
+    if (answered >= s.maxAnswered) return null;
+    return {
+      action: 'limit',
+      hours: s.limitHours,
+      signals: [
+        sig('patient_complaints', neg, s.minComplaints),
+        sig('patient_complaint_rate', rate, s.ratio),
+        sig('answered_when_due', answered, s.maxAnswered, `${Math.round(matured)} due`),
+      ],
+    };
+  },
+});
+
+export const reportsPerStranger = rule({
+  name: 'reports_per_stranger',
+  description:
+    'Many of the strangers it wrote to report it. Reports weigh by the reporter (accuracy, age, muting); reports from accounts under a day old count together for at most `freshCap`; reports from people who wrote to it first do not count.',
+  on: ['report'],
+  defaults: { minWeight: 6, ratio: 0.2, freshCap: 2, limitHours: 24 },
+  evaluate(ev, { counters: c, settings: s }) {
+    if (ev.type !== 'report' || ev.initiated === false) return null;
+    const weight = c.total(ev.to, 'reports') + Math.min(c.total(ev.to, 'freshReports'), s.freshCap);
+    const contacted = Math.max(1, c.total(ev.to, 'coldChats'));
+    return weight >= s.minWeight && weight / contacted >= s.ratio ? { action: 'limit', hours: s.limitHours } : null;
+  },
+});
+
+export const blocksPerStranger = rule({
+  name: 'blocks_per_stranger',
+  description: 'Many of the strangers it wrote to block it. Blocks by people who wrote to it first do not count; a blocker under a day old weighs a quarter.',
+  on: ['block'],
+  defaults: { minBlocks: 6, ratio: 0.3, limitHours: 24 },
+  evaluate(ev, { counters: c, settings: s }) {
+    if (ev.type !== 'block' || !ev.stranger || ev.initiated === false) return null;
+    const blocks = c.total(ev.to, 'blocks');
+    const contacted = Math.max(1, c.total(ev.to, 'coldChats'));
+    return blocks >= s.minBlocks && blocks / contacted >= s.ratio ? { action: 'limit', hours: s.limitHours } : null;
+  },
+});
