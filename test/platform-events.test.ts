@@ -428,6 +428,16 @@ describe('the daily cap on number lookups', () => {
     expect(rows[0]!.n).toBe(2);
   });
 
+  it('counts a number found by a send refused for its empty text: MESSAGE_EMPTY tells the number is someone’s', async () => {
+    const a = await world.account();
+    const owners = await Promise.all(Array.from({ length: CAP + 1 }, () => world.account()));
+    for (const o of owners.slice(0, CAP)) expectError(await a.api.post('/v1/messages', { to: { phone: o.phone }, text: '' }), 400, 'MESSAGE_EMPTY');
+    // The cap is spent: the next new number is refused before anything is said about it.
+    expectError(await a.api.post('/v1/messages', { to: { phone: owners[CAP]!.phone }, text: 'hi' }), 429, 'FLOOD_WAIT');
+    // The numbers already looked up still receive.
+    expect((await a.api.post('/v1/messages', { to: { phone: owners[0]!.phone }, text: 'hi' })).status).toBe(201);
+  });
+
   it('bounds an importer’s waiting numbers: the oldest give way', async () => {
     const a = await world.account();
     const ia = parseId('account', a.id);

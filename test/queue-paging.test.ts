@@ -134,6 +134,20 @@ describe('a pass through the queue while it changes', () => {
     expect(now).toHaveLength(7);
   });
 
+  it('misses no change made after the newest change before the pass left with its decided case', async () => {
+    await clear();
+    const { ids, subjects } = await cases(6);
+    const [c1, c2, c3, c4, c5, c6] = ids as [string, string, string, string, string, string];
+    await raise(subjects[3]!, c4); // the newest change before the pass
+    const first = await page(2);
+    expect(first.cases.map((c) => c.id)).toEqual([c4, c1]);
+    // Its case is decided, and its change goes with it; the next change must still count as
+    // made during the pass (a number given out again would not).
+    expect((await moderator.post(`/v1/moderation/cases/${c4}/decision`, { action: 'dismiss' })).status).toBe(200);
+    await raise(subjects[5]!, c6);
+    expect(await rest(2, first.nextCursor)).toEqual([c2, c3, c5, c6]);
+  });
+
   it('is not shifted by cases decided or claimed meanwhile, nor by the cursor case leaving', async () => {
     await clear();
     const { ids } = await cases(7);

@@ -189,7 +189,11 @@ async function send(p: Platform, a: number, to: Target, text: string, lang: Lang
     if (looked !== null) await recordLookup(p, a, looked);
     throw denial(p, target.error, a);
   }
-  if (!hasVisibleText(text)) fail('MESSAGE_EMPTY', { field: 'text', reason: 'the text has no visible characters' });
+  // Every answer from here on says the number is someone's: the look-up counts, refused or not.
+  if (!hasVisibleText(text)) {
+    if (looked !== null) await recordLookup(p, a, looked);
+    fail('MESSAGE_EMPTY', { field: 'text', reason: 'the text has no visible characters' });
+  }
   let code: DenyCode | typeof ALLOW;
   if (target.chat !== 0) {
     code = gatePost(idx, a, target.chat);
@@ -205,7 +209,10 @@ async function send(p: Platform, a: number, to: Target, text: string, lang: Lang
   if (target.chat !== 0 || !(idx.flags(target.peer) & SYSTEM)) {
     const taken = p.limits.take('messages', a);
     const wait = typeof taken === 'number' ? taken : await taken;
-    if (wait > 0) throw floodWait(wait);
+    if (wait > 0) {
+      if (looked !== null) await recordLookup(p, a, looked);
+      throw floodWait(wait);
+    }
   }
   const b = target.peer;
   const observed = target.chat === 0 && !(idx.flags(b) & SYSTEM);

@@ -19,6 +19,7 @@ import { oneMessageIndex } from './2026-12-02T14-00-one-message-index.js';
 import { ticketReopened } from './2026-12-03T06-30-ticket-reopened.js';
 import { reporterMember } from './2026-12-03T07-00-reporter-member.js';
 import { queueRanks } from './2026-12-03T07-20-queue-ranks.js';
+import { caseRanksAutoincrement } from './2026-12-03T08-40-case-ranks-autoincrement.js';
 
 /**
  * Every migration, by name. A migration is frozen once released: it holds its own DDL and
@@ -50,6 +51,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026-12-03T06:30-ticket-reopened': ticketReopened,
   '2026-12-03T07:00-reporter-member': reporterMember,
   '2026-12-03T07:20-queue-ranks': queueRanks,
+  '2026-12-03T08:40-case-ranks-autoincrement': caseRanksAutoincrement,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -35,6 +35,8 @@ const PG_FORMS: Record<string, Migration> = {
       await sql`drop table "case_ranks"`.execute(db);
     },
   },
+  // An identity column never gives a number out twice: nothing to rebuild.
+  '2026-12-03T08:40-case-ranks-autoincrement': { async up() {}, async down() {} },
 };
 
 export const PG_MIGRATIONS: Record<string, Migration> = Object.fromEntries(Object.entries(MIGRATIONS).map(([name, m]) => [name, PG_FORMS[name] ?? m]));

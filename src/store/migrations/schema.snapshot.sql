@@ -12,7 +12,7 @@ CREATE INDEX "appeals_open_queue" on "appeals" ("robot" desc, "id") where "state
 CREATE INDEX "appeals_queue" on "appeals" ("state", "robot", "id");
 CREATE TABLE "banned_phones" ("phone" text primary key, "account_id" integer, "banned_at" bigint not null);
 CREATE TABLE "blocks" ("blocker_id" integer not null, "blocked_id" integer not null, "created_at" bigint not null, constraint "blocks_pk" primary key ("blocker_id", "blocked_id"));
-CREATE TABLE "case_ranks" ("id" integer primary key, "case_id" integer not null, "priority" real not null);
+CREATE TABLE "case_ranks" ("id" integer primary key autoincrement, "case_id" integer not null, "priority" real not null);
 CREATE INDEX "case_ranks_case" on "case_ranks" ("case_id", "id");
 CREATE TABLE "cases" ("id" integer primary key, "subject_id" integer not null, "chat_id" integer not null, "state" text not null, "priority" real not null, "report_count" integer not null, "reasons" text not null, "opened_by" text, "claimed_by" text, "claimed_at" bigint, "decision" text, "policy" text, "decided_by" text, "decided_at" bigint, "created_at" bigint not null, "claim_turn" integer not null default 0);
 CREATE INDEX "cases_live_queue" on "cases" ("priority" desc, "id") where "state" <> 'closed';
