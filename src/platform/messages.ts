@@ -186,12 +186,11 @@ async function send(p: Platform, a: number, to: Target, text: string, lang: Lang
   }
   if ('error' in target) {
     if (target.error === 'PHONE_NUMBER_INVALID') fail('PHONE_NUMBER_INVALID', { field: 'to.phone' });
-    if (looked !== null) await recordLookup(p, a, looked);
+    await countLookup(p, a, looked);
     throw denial(p, target.error, a);
   }
-  // Every answer from here on says the number is someone's: the look-up counts, refused or not.
   if (!hasVisibleText(text)) {
-    if (looked !== null) await recordLookup(p, a, looked);
+    await countLookup(p, a, looked);
     fail('MESSAGE_EMPTY', { field: 'text', reason: 'the text has no visible characters' });
   }
   let code: DenyCode | typeof ALLOW;
@@ -202,7 +201,7 @@ async function send(p: Platform, a: number, to: Target, text: string, lang: Lang
     code = gateSend(idx, a, target.peer, p.clock.now());
   }
   if (code !== ALLOW) {
-    if (looked !== null) await recordLookup(p, a, looked);
+    await countLookup(p, a, looked);
     throw denial(p, code, a);
   }
   // Row 8: only a message that passed every other rule spends a token.
@@ -210,7 +209,7 @@ async function send(p: Platform, a: number, to: Target, text: string, lang: Lang
     const taken = p.limits.take('messages', a);
     const wait = typeof taken === 'number' ? taken : await taken;
     if (wait > 0) {
-      if (looked !== null) await recordLookup(p, a, looked);
+      await countLookup(p, a, looked);
       throw floodWait(wait);
     }
   }
@@ -318,4 +317,9 @@ export function systemMessageOn(p: Platform, change: Change, from: number, to: n
 
 export function isDeactivated(p: Platform, a: number): boolean {
   return (p.index.flags(a) & (Flag.DELETED | Flag.FROZEN | Flag.BANNED)) !== 0;
+}
+
+/** A refusal after the number was looked up still counts the look-up: its answer says whether the number is someone's. */
+async function countLookup(p: Platform, a: number, looked: number | null): Promise<void> {
+  if (looked !== null) await recordLookup(p, a, looked);
 }
