@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { fail } from '../../domain/errors.js';
 import { REPORT_REASONS } from '../../domain/reporting.js';
-import { claimCase, decideCase, listCases, previewDecision, releaseCase, viewEvidence, type DecisionInput } from '../../enforcement/cases.js';
+import { claimCase, decideCase, previewDecision, releaseCase, viewEvidence, type DecisionInput } from '../../enforcement/cases.js';
+import { listCases } from '../../enforcement/queue.js';
 import { liftAccount } from '../../enforcement/lift.js';
 import { muteReporter } from '../../enforcement/reporters.js';
 import { accountEvents, restrictionView, strikeViews } from '../../enforcement/timeline.js';
