@@ -2,7 +2,8 @@ import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatUtc } from '../src/domain/texts.js';
 import { Client } from './helpers/client.js';
-import { freePort, registerInBand, startProsody, type Prosody } from './helpers/prosody.js';
+import { freePort } from './helpers/net.js';
+import { registerInBand, startProsody, type Prosody } from './helpers/prosody.js';
 import { ADMIN_TOKEN, startServer, type TestServer } from './helpers/server.js';
 import { connect, xml, type Stanza, type XmppUser } from './helpers/xmpp.js';
 

@@ -6,15 +6,11 @@
  * notification, a poll, a catch-up before a decision or the node's own commit brings it first.
  */
 
-export interface FeedRow {
-  id: number;
-  at: number;
-  type: string;
-  actor_kind: string;
-  actor_id: string | null;
-  account_id: number | null;
-  payload: string;
-}
+import type { Selectable } from 'kysely';
+import type { EventsTable } from '../store/schema/events.js';
+
+/** One row of the log, whole, as the feed reads it. */
+export type FeedRow = Selectable<EventsTable>;
 
 /** What the follower needs from the store (PostgreSQL in production; anything ordered in tests). */
 export interface FeedSource {
