@@ -7,6 +7,7 @@
  */
 
 import type { Selectable } from 'kysely';
+import { asError } from '../domain/errors.js';
 import type { EventsTable } from '../store/schema/events.js';
 
 /** One row of the log, whole, as the feed reads it. */
@@ -120,7 +121,7 @@ export class FeedFollower {
       if (this.at < this.target) this.at = Math.max(this.at, this.target);
       this.settle();
     } catch (err) {
-      const e = err instanceof Error ? err : new Error(String(err));
+      const e = asError(err);
       for (const w of this.waiters.splice(0)) w.reject(e);
       this.target = this.at;
     } finally {

@@ -1,6 +1,6 @@
 import { errorCodes, type FastifyBaseLogger } from 'fastify';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
-import { BanyaError } from '../domain/errors.js';
+import { asError, BanyaError } from '../domain/errors.js';
 import type { ErrorCode } from '../domain/codes.js';
 import type { Lang } from '../domain/texts.js';
 import type { Figures } from '../metrics/figures.js';
@@ -147,7 +147,7 @@ export function sendFastPath(o: SendFastPathOptions): SendFastPath {
 
   /** `errorHandler` of errors.ts, on the raw response. */
   const fail = (x: Exchange, err: unknown): void => {
-    const e = err instanceof Error ? err : new Error(String(err));
+    const e = asError(err);
     const answer = errorAnswer(e);
     if (answer === 'too-large') return writeTooLarge(x.raw, x, bodyLimit);
     // As errorHandler: an account out of requests whose body could not be read gets its FLOOD_WAIT.

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { Kysely, Migrator, PostgresDialect, type CompiledQuery, type Compilable, type KyselyPlugin, type RootOperationNode, type Selectable } from 'kysely';
 import pg from 'pg';
+import { asError } from '../domain/errors.js';
 import type { Database } from './database.js';
 import type { EventsTable } from './schema/events.js';
 import { pgMigrationProvider } from './migrations/postgres.js';
@@ -53,10 +54,6 @@ const UNIT_ERRORS = /^(22|23|42)/;
 function isUnitError(err: unknown): boolean {
   const code = (err as { code?: unknown })?.code;
   return typeof code === 'string' && code.length === 5 && UNIT_ERRORS.test(code);
-}
-
-function asError(err: unknown): Error {
-  return err instanceof Error ? err : new Error(String(err));
 }
 
 /**
