@@ -223,3 +223,60 @@ describe('without BANYA_CLOCK=manual (RULES.md §7)', () => {
     }
   });
 });
+
+describe('idempotencyKey under concurrency (API.md)', () => {
+  it('the same send several times at once: one message, every answer the original', async () => {
+    const a = await world.account();
+    const b = await world.account();
+    const body = { to: { accountId: b.id }, text: 'sent once, retried by a nervous client', idempotencyKey: 'nervous-1' };
+    const answers = await Promise.all(Array.from({ length: 8 }, () => a.api.post('/v1/messages', body)));
+    expect(answers.map((r) => r.status)).toEqual(Array(8).fill(201));
+    for (const r of answers) expect(r.body).toEqual(answers[0]!.body);
+    const msgs = await b.api.get(`/v1/chats/${answers[0]!.body.message.chatId}/messages`);
+    expect(msgs.body.messages).toHaveLength(1);
+  });
+
+  it('the same key with two bodies at once: one of them wins, the other is 409, one message', async () => {
+    const a = await world.account();
+    const b = await world.account();
+    const answers = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => a.api.post('/v1/messages', { to: { accountId: b.id }, text: i % 2 ? 'odd' : 'even', idempotencyKey: 'race-1' })),
+    );
+    const ok = answers.filter((r) => r.status === 201);
+    expect(ok.length).toBeGreaterThanOrEqual(1);
+    for (const r of ok) expect(r.body).toEqual(ok[0]!.body);
+    for (const r of answers.filter((x) => x.status !== 201)) expectError(r, 409, 'IDEMPOTENCY_CONFLICT');
+    const winner = ok[0]!.body.message.text;
+    for (let i = 0; i < 6; i++) expect(answers[i]!.status).toBe((i % 2 ? 'odd' : 'even') === winner ? 201 : 409);
+    const msgs = await b.api.get(`/v1/chats/${ok[0]!.body.message.chatId}/messages`);
+    expect(msgs.body.messages).toHaveLength(1);
+  });
+
+  it('the same report several times at once: one report, every answer the original 201', async () => {
+    const x = await world.account();
+    const v = await world.account();
+    const m = await sent(x, { accountId: v.id }, 'cheap watches, write back');
+    const body = { chatId: m.chatId, reason: 'spam', idempotencyKey: 'rep-race-1' };
+    const answers = await Promise.all(Array.from({ length: 6 }, () => v.api.post('/v1/reports', body)));
+    expect(answers.map((r) => r.status)).toEqual(Array(6).fill(201));
+    for (const r of answers) expect(r.body).toEqual(answers[0]!.body);
+    const c = await moderator.get(`/v1/moderation/cases/${answers[0]!.body.report.caseId}`);
+    expect(c.body.case.reportCount).toBe(1);
+    expect(c.body.case.reports).toHaveLength(1);
+    // Without the key, a repeat while open is 200 with the same report; with the key, the original 201.
+    const plain = await v.api.post('/v1/reports', { chatId: m.chatId, reason: 'spam' });
+    expect(plain.status).toBe(200);
+    expect(plain.body.report.id).toBe(answers[0]!.body.report.id);
+    expect((await v.api.post('/v1/reports', body)).status).toBe(201);
+  });
+
+  it('keys are per account: the same key from two accounts is two messages', async () => {
+    const a = await world.account();
+    const c = await world.account();
+    const b = await world.account();
+    const r1 = await a.api.post('/v1/messages', { to: { accountId: b.id }, text: 'same key', idempotencyKey: 'shared-key' });
+    const r2 = await c.api.post('/v1/messages', { to: { accountId: b.id }, text: 'same key', idempotencyKey: 'shared-key' });
+    expect([r1.status, r2.status]).toEqual([201, 201]);
+    expect(r1.body.message.id).not.toBe(r2.body.message.id);
+  });
+});

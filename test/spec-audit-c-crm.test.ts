@@ -1,0 +1,558 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually, parseRfc2822, sign, StandInAmojo, webhookBody } from './helpers/amojo.js';
+import { Client, type TestAccount, World } from './helpers/client.js';
+import { expectError } from './helpers/expect.js';
+import { startServer, type TestServer } from './helpers/server.js';
+
+/**
+ * CRM.md ("Fixed points in banya", the webhook, the mapping of outcomes, signing) and RULES.md §6
+ * read sentence by sentence and checked over HTTP: a real banya, the stand-in amojo that checks
+ * every signature, and signed webhooks. What crm*.test.ts already check is not repeated here.
+ */
+
+const CH = '7c0d1a2b-0000-4000-8000-0000000000a1';
+const SECRET = 'audit-c-secret-0123456789';
+const CH_RU = '7c0d1a2b-0000-4000-8000-0000000000a2';
+const SECRET_RU = 'audit-c-secret-ru-0123456789';
+/** A channel whose amojo is reached through a proxy that can lose answers. */
+const CH_LOSSY = '7c0d1a2b-0000-4000-8000-0000000000a3';
+const SECRET_LOSSY = 'audit-c-secret-lossy-0123456789';
+
+let amojo: StandInAmojo;
+let proxy: http.Server;
+/** How many answers of amojo to `new_message` calls the proxy still throws away. */
+let loseNewMessageAnswers = 0;
+let server: TestServer;
+let world: World;
+let seq = 0;
+
+beforeAll(async () => {
+  amojo = await new StandInAmojo({ [CH]: SECRET, [CH_RU]: SECRET_RU, [CH_LOSSY]: SECRET_LOSSY }).start();
+  proxy = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const lose = loseNewMessageAnswers > 0 && body.toString('utf8').includes('"event_type":"new_message"');
+      if (lose) loseNewMessageAnswers--;
+      const fwd = http.request(`${amojo.url}${req.url}`, { method: req.method, headers: req.headers }, (up) => {
+        const got: Buffer[] = [];
+        up.on('data', (c: Buffer) => got.push(c));
+        up.on('end', () => {
+          // amojo did the work; its answer never reaches banya.
+          if (lose) return req.socket.destroy();
+          res.writeHead(up.statusCode ?? 502, up.headers);
+          res.end(Buffer.concat(got));
+        });
+      });
+      fwd.end(body);
+    });
+  });
+  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+  const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+  const configFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'banya-crm-')), 'crm.json');
+  fs.writeFileSync(
+    configFile,
+    JSON.stringify({
+      channels: [
+        { id: CH, secret: SECRET, amojoUrl: amojo.url },
+        { id: CH_RU, secret: SECRET_RU, amojoUrl: amojo.url, language: 'ru', statusField: 'status_code' },
+        { id: CH_LOSSY, secret: SECRET_LOSSY, amojoUrl: proxyUrl },
+      ],
+      retryBaseMs: 50,
+      retryMaxMs: 200,
+      timeoutMs: 1000,
+    }),
+  );
+  server = await startServer({ crmConfig: configFile });
+  world = new World(server.url);
+});
+
+afterAll(async () => {
+  await server?.stop();
+  proxy?.closeAllConnections();
+  await new Promise((r) => proxy?.close(r));
+  await amojo?.stop();
+});
+
+const SECRETS: Record<string, string> = { [CH]: SECRET, [CH_RU]: SECRET_RU, [CH_LOSSY]: SECRET_LOSSY };
+
+async function connect(business: TestAccount, channel = CH): Promise<string> {
+  const r = await world.admin.post(`/v1/crm/amocrm/channels/${channel}/connections`, { amojoAccountId: `amo-c-${++seq}`, businessAccountId: business.id });
+  expect(r.status, JSON.stringify(r.body)).toBe(201);
+  return r.body.connection.scopeId;
+}
+
+function secretOf(scope: string): string {
+  return SECRETS[scope.split('_')[0]!]!;
+}
+
+function hookRaw(scope: string, raw: string, signature?: string): Promise<Response> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (signature !== undefined) headers['x-signature'] = signature;
+  return fetch(`${server.url}/crm/amocrm/hooks/${scope}`, { method: 'POST', headers, body: raw });
+}
+
+function hook(scope: string, body: unknown): Promise<Response> {
+  const raw = JSON.stringify(body);
+  return hookRaw(scope, raw, sign(secretOf(scope), raw));
+}
+
+/** A manager's message; resolves with the delivery status the CRM received for it. */
+async function managerSends(scope: string, fields: { clientId?: string; phone?: string; text: string }): Promise<any> {
+  const msgid = `audit-c-${++seq}`;
+  const res = await hook(scope, webhookBody({ ...fields, msgid }));
+  expect(res.status).toBe(200);
+  return eventually(() => amojo.statuses(msgid)[0], 10_000, `the status of ${msgid}`);
+}
+
+/** A confirmed report under `policy` against `x`, as staff make it. */
+async function sanction(x: TestAccount, policy: 'spam' | 'scam' | 'child_abuse'): Promise<void> {
+  const victim = await world.account();
+  const m = await victim.api.post('/v1/messages', { to: { accountId: x.id }, text: 'is the offer still on?' });
+  expect(m.status).toBe(201);
+  expect((await x.api.post('/v1/messages', { to: { chatId: m.body.message.chatId }, text: 'buy cheap followers now' })).status).toBe(201);
+  const r = await victim.api.post('/v1/reports', { chatId: m.body.message.chatId });
+  expect(r.status, JSON.stringify(r.body)).toBe(201);
+  const d = await world.admin.post(`/v1/moderation/cases/${r.body.report.caseId}/decision`, { action: 'confirm', policy });
+  expect(d.status, JSON.stringify(d.body)).toBe(200);
+}
+
+async function chatWith(a: TestAccount, peer: TestAccount): Promise<any[]> {
+  const chat = (await a.api.get('/v1/chats')).body.chats.find((c: any) => c.peer?.accountId === peer.id);
+  if (!chat) return [];
+  return (await a.api.get(`/v1/chats/${chat.id}/messages`)).body.messages;
+}
+
+const CYRILLIC = /[А-Яа-яЁё]/;
+const LATIN_WORDS = /\b(the|your|number|client|blocked|limited|frozen|banned|deleted)\b/i;
+
+describe('the mapping of outcomes, in Russian with status_code (CRM.md, RULES.md §6)', () => {
+  it('904, 905 and 902 each with a Russian text, under status_code only', async () => {
+    const biz = await world.account();
+    const scope = await connect(biz, CH_RU);
+    const seen: any[] = [];
+    const expectRu = (st: any, code: number, pattern: RegExp) => {
+      expect(st).toMatchObject({ msgid: expect.any(String), status_code: -1, error_code: code });
+      expect(st.delivery_status).toBeUndefined();
+      expect(st.error).toMatch(CYRILLIC);
+      expect(st.error).not.toMatch(LATIN_WORDS);
+      expect(st.error).toMatch(pattern);
+      seen.push(st);
+    };
+    // 904: the client's account was deleted.
+    const gone = await world.account();
+    expect((await gone.api.delete('/v1/me')).status).toBe(204);
+    expectRu(await managerSends(scope, { clientId: gone.id, text: 'Здравствуйте' }), 904, /удал/);
+    // 905: the client blocked the number; the business blocked the client; contacts only.
+    const blocker = await world.account();
+    expect((await blocker.api.post('/v1/blocks', { accountId: biz.id })).status).toBe(204);
+    expectRu(await managerSends(scope, { clientId: blocker.id, text: 'Здравствуйте' }), 905, /заблокировал ваш номер/);
+    const blocked = await world.account();
+    expect((await biz.api.post('/v1/blocks', { accountId: blocked.id })).status).toBe(204);
+    expectRu(await managerSends(scope, { clientId: blocked.id, text: 'Здравствуйте' }), 905, /Вы заблокировали/);
+    const priv = await world.account();
+    expect((await priv.api.put('/v1/privacy', { newChats: 'contacts' })).status).toBe(200);
+    expectRu(await managerSends(scope, { clientId: priv.id, text: 'Здравствуйте' }), 905, /только от своих контактов/);
+    // 905: the number is limited, with its end and how to appeal.
+    await sanction(biz, 'spam');
+    const stranger = await world.account();
+    expectRu(await managerSends(scope, { clientId: stranger.id, text: 'Здравствуйте' }), 905, /ограничен до \d+.*@SpamBot/s);
+    // Every text differs from the others: the manager can tell the reasons apart.
+    expect(new Set(seen.map((s) => s.error)).size).toBe(seen.length);
+  });
+
+  it('902 for a frozen and for a banned number, in Russian; the channel pauses', async () => {
+    for (const [policy, pattern] of [
+      ['scam', /заморожен/],
+      ['child_abuse', /заблокирован/],
+    ] as const) {
+      const biz = await world.account();
+      const client = await world.account();
+      await world.mutual(biz, client);
+      const scope = await connect(biz, CH_RU);
+      await sanction(biz, policy);
+      const st = await managerSends(scope, { clientId: client.id, text: 'Здравствуйте' });
+      expect(st).toMatchObject({ status_code: -1, error_code: 902 });
+      expect(st.error).toMatch(CYRILLIC);
+      expect(st.error).toMatch(pattern);
+      const next = await managerSends(scope, { clientId: client.id, text: 'Ещё раз' });
+      expect(next).toMatchObject({ status_code: -1, error_code: 902 });
+      expect(next.error).toMatch(CYRILLIC);
+    }
+  });
+
+  it('a delivered message is status_code 1 on the Russian channel', async () => {
+    const biz = await world.account();
+    const client = await world.account();
+    await world.mutual(biz, client);
+    const scope = await connect(biz, CH_RU);
+    expect(await managerSends(scope, { clientId: client.id, text: 'Ваш заказ готов' })).toEqual({ msgid: expect.any(String), status_code: 1 });
+  });
+});
+
+describe('the mapping of outcomes, in English (CRM.md)', () => {
+  it('a frozen or banned client looks deleted: 904 as INPUT_USER_DEACTIVATED', async () => {
+    const biz = await world.account();
+    const scope = await connect(biz);
+    const frozen = await world.account();
+    await world.mutual(biz, frozen);
+    await sanction(frozen, 'scam');
+    const s1 = await managerSends(scope, { clientId: frozen.id, text: 'Hello' });
+    expect(s1).toMatchObject({ delivery_status: -1, error_code: 904, error: expect.stringMatching(/deleted/) });
+    const banned = await world.account();
+    await world.mutual(biz, banned);
+    await sanction(banned, 'child_abuse');
+    const s2 = await managerSends(scope, { phone: banned.phone, text: 'Hello' });
+    expect(s2.delivery_status).toBe(-1);
+    expect([904]).toContain(s2.error_code);
+    // The business is not paused by its clients' states.
+    expect(await managerSends(scope, { clientId: (await world.account()).id, text: 'Hello' })).toMatchObject({ delivery_status: 1 });
+  });
+
+  it('every -1 carries a non-empty error text, media included (905 "any other error")', async () => {
+    const biz = await world.account();
+    const client = await world.account();
+    await world.mutual(biz, client);
+    const scope = await connect(biz);
+    const body = webhookBody({ msgid: `media-${++seq}`, clientId: client.id, text: '' });
+    body.message.message = { id: body.message.message.id, type: 'picture', text: '', media: 'https://example.com/a.png' };
+    expect((await hook(scope, body)).status).toBe(200);
+    const st = await eventually(() => amojo.statuses(body.message.message.id)[0]);
+    expect(st).toMatchObject({ delivery_status: -1, error_code: 905 });
+    expect(st.error.length).toBeGreaterThan(10);
+    expect(await chatWith(client, biz)).toEqual([]);
+  });
+});
+
+describe('the webhook (CRM.md "The outgoing webhook")', () => {
+  it('the same message id arriving several times at once is sent once and reported once', async () => {
+    const biz = await world.account();
+    const client = await world.account();
+    await world.mutual(biz, client);
+    const scope = await connect(biz);
+    const body = webhookBody({ msgid: `burst-same-${++seq}`, clientId: client.id, text: 'Exactly once, whatever the CRM does' });
+    const answers = await Promise.all(Array.from({ length: 6 }, () => hook(scope, body)));
+    expect(answers.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 200]);
+    await eventually(() => amojo.statuses(body.message.message.id)[0]);
+    await server.app.crm!.idle();
+    expect((await chatWith(client, biz)).filter((m) => m.text === 'Exactly once, whatever the CRM does')).toHaveLength(1);
+    expect(amojo.statuses(body.message.message.id)).toHaveLength(1);
+  });
+
+  it('a repeat of a message that failed is acknowledged and reported no second time', async () => {
+    const biz = await world.account();
+    const scope = await connect(biz);
+    const body = webhookBody({ msgid: `failed-twice-${++seq}`, phone: '+447700900555', text: 'Hello?' });
+    expect((await hook(scope, body)).status).toBe(200);
+    expect(await eventually(() => amojo.statuses(body.message.message.id)[0])).toMatchObject({ error_code: 904 });
+    expect((await hook(scope, body)).status).toBe(200);
+    await server.app.crm!.idle();
+    await new Promise((r) => setTimeout(r, 200));
+    expect(amojo.statuses(body.message.message.id)).toHaveLength(1);
+  });
+
+  it('checks the signature before anything else: a wrong one over a malformed body is 401, in the one error shape', async () => {
+    const biz = await world.account();
+    const scope = await connect(biz);
+    const before = amojo.received.length;
+    const r = await hookRaw(scope, '{not json', sign('wrong-secret-0123456789', '{not json'));
+    expect(r.status).toBe(401);
+    const body = (await r.json()) as any;
+    expect(body.error).toMatchObject({ code: 'UNAUTHORIZED', message: expect.any(String) });
+    // The secret of another channel does not sign for this one.
+    const raw = JSON.stringify(webhookBody({ msgid: `cross-${++seq}`, phone: '+447700900556', text: 'hi' }));
+    expect((await hookRaw(scope, raw, sign(SECRET_RU, raw))).status).toBe(401);
+    await server.app.crm!.idle();
+    expect(amojo.received.length).toBe(before);
+    expect((await world.admin.get(`/v1/crm/amocrm/connections/${scope}`)).body.connection.outbox.waiting).toBe(0);
+  });
+
+  it('a signed body that is not a v2 webhook is 400 BAD_REQUEST, and nothing is stored or sent', async () => {
+    const biz = await world.account();
+    const client = await world.account();
+    await world.mutual(biz, client);
+    const scope = await connect(biz);
+    const before = amojo.received.length;
+    const good = webhookBody({ msgid: `shape-${++seq}`, clientId: client.id, text: 'shape' });
+    const noId = structuredClone(good);
+    delete noId.message.message.id;
+    const numericText = structuredClone(good);
+    numericText.message.message.text = 42;
+    for (const [what, raw] of [
+      ['an array', '[]'],
+      ['a string', '"hello"'],
+      ['null', 'null'],
+      ['no message', JSON.stringify({ account_id: 'amo', time: 1 })],
+      ['no message id', JSON.stringify(noId)],
+      ['a text that is not a string', JSON.stringify(numericText)],
+      ['malformed JSON', '{"message": '],
+    ] as const) {
+      const r = await hookRaw(scope, raw, sign(SECRET, raw));
+      expect(r.status, what).toBe(400);
+      expect(((await r.json()) as any).error.code, what).toBe('BAD_REQUEST');
+    }
+    await server.app.crm!.idle();
+    expect(amojo.received.length).toBe(before);
+    expect(await chatWith(client, biz)).toEqual([]);
+  });
+
+  it('too large a body is 413 PAYLOAD_TOO_LARGE, never 500', async () => {
+    const biz = await world.account();
+    const scope = await connect(biz);
+    const raw = JSON.stringify(webhookBody({ msgid: `huge-${++seq}`, phone: '+447700900557', text: 'x'.repeat(3 * 1024 * 1024) }));
+    const r = await hookRaw(scope, raw, sign(SECRET, raw));
+    expect(r.status).toBe(413);
+    expect(((await r.json()) as any).error.code).toBe('PAYLOAD_TOO_LARGE');
+  });
+
+  it('a webhook for a disconnected account is acknowledged and failed with 902 and a reason', async () => {
+    const biz = await world.account();
+    const client = await world.account();
+    await world.mutual(biz, client);
+    const scope = await connect(biz);
+    expect((await world.admin.delete(`/v1/crm/amocrm/connections/${scope}`)).status).toBe(200);
+    const st = await managerSends(scope, { clientId: client.id, text: 'after the disconnect' });
+    expect(st).toMatchObject({ delivery_status: -1, error_code: 902, error: expect.stringMatching(/disconnected/) });
+    expect(await chatWith(client, biz)).toEqual([]);
+  });
+});
+
+describe('connections (CRM.md "Fixed points")', () => {
+  it('refuses bad input with 400 naming the fields, an unknown business with 404, and stores nothing', async () => {
+    const r = await world.admin.post(`/v1/crm/amocrm/channels/${CH}/connections`, { amojoAccountId: '' });
+    expectError(r, 400, 'BAD_REQUEST');
+    expect(JSON.stringify(r.body.error.details)).toContain('businessAccountId');
+    expectError(await world.admin.request('POST', `/v1/crm/amocrm/channels/${CH}/connections`, undefined, '{"amojoAccountId":'), 400, 'BAD_REQUEST');
+    expectError(
+      await world.admin.post(`/v1/crm/amocrm/channels/${CH}/connections`, { amojoAccountId: 'amo-nobody', businessAccountId: 'u99999' }),
+      404,
+      'NOT_FOUND',
+    );
+    expectError(
+      await world.admin.post(`/v1/crm/amocrm/channels/${CH}/connections`, { amojoAccountId: 'amo-nobody', businessAccountId: 'not-an-id' }),
+      404,
+      'NOT_FOUND',
+    );
+    const list = (await world.admin.get('/v1/crm/amocrm/connections')).body.connections;
+    expect(list.find((c: any) => c.scopeId === `${CH}_amo-nobody`)).toBeUndefined();
+  });
+
+  it('amojo unreachable on connect: a clear 5xx error (not 500), and no connection is stored', async () => {
+    const biz = await world.account();
+    amojo.down = true;
+    let r: Awaited<ReturnType<typeof world.admin.post>>;
+    try {
+      r = await world.admin.post(`/v1/crm/amocrm/channels/${CH}/connections`, { amojoAccountId: 'amo-while-down', businessAccountId: biz.id });
+    } finally {
+      amojo.down = false;
+    }
+    expect([502, 503, 504], JSON.stringify(r.body)).toContain(r.status);
+    expect(typeof r.body.error.code).toBe('string');
+    expectError(await world.admin.get(`/v1/crm/amocrm/connections/${CH}_amo-while-down`), 404, 'NOT_FOUND');
+    // Once amojo is back, the same connect works.
+    const again = await world.admin.post(`/v1/crm/amocrm/channels/${CH}/connections`, { amojoAccountId: 'amo-while-down', businessAccountId: biz.id });
+    expect(again.status, JSON.stringify(again.body)).toBe(201);
+  });
+
+  it('connecting again after a reinstall answers the same scope and keeps one connection', async () => {
+    const biz = await world.account();
+    const first = await world.admin.post(`/v1/crm/amocrm/channels/${CH}/connections`, { amojoAccountId: 'amo-reinstall', businessAccountId: biz.id });
+    expect(first.status).toBe(201);
+    const connects = () => amojo.received.filter((x) => x.path === `/v2/origin/custom/${CH}/connect` && x.body?.account_id === 'amo-reinstall').length;
+    const before = connects();
+    const second = await world.admin.post(`/v1/crm/amocrm/channels/${CH}/connections`, { amojoAccountId: 'amo-reinstall', businessAccountId: biz.id });
+    expect([200, 201], JSON.stringify(second.body)).toContain(second.status);
+    expect(second.body.connection).toMatchObject({ scopeId: first.body.connection.scopeId, businessAccountId: biz.id, status: 'active' });
+    // banya called amojo's connect again: it "must be repeated after every install".
+    expect(connects()).toBe(before + 1);
+    const list = (await world.admin.get('/v1/crm/amocrm/connections')).body.connections;
+    expect(list.filter((c: any) => c.scopeId === first.body.connection.scopeId)).toHaveLength(1);
+  });
+});
+
+describe('signing requests to amojo (CRM.md "Identity and signing")', () => {
+  it('uses the real time in Date even with the manual clock days ahead, lower-case hex digests, and the exact bytes', async () => {
+    await world.advance(30 * 24 * 3600);
+    const biz = await world.account();
+    const client = await world.account();
+    await world.mutual(biz, client);
+    const scope = await connect(biz);
+    const from = amojo.received.length;
+    const st = await managerSends(scope, { clientId: client.id, text: 'Signed on real time' });
+    expect(st).toMatchObject({ delivery_status: 1 });
+    const reply = await client.api.post('/v1/messages', { to: { accountId: biz.id }, text: 'Thank you' });
+    await eventually(() => amojo.newMessages().find((m) => m.msgid === reply.body.message.id));
+    const calls = amojo.received.slice(from);
+    expect(calls.length).toBeGreaterThanOrEqual(2);
+    for (const c of calls) {
+      expect(c.status, `${c.method} ${c.path}`).toBe(200);
+      const t = parseRfc2822(String(c.headers.date));
+      expect(t, String(c.headers.date)).not.toBeNull();
+      expect(Math.abs(t! - Date.now())).toBeLessThan(120_000);
+      expect(String(c.headers['content-md5'])).toMatch(/^[0-9a-f]{32}$/);
+      expect(String(c.headers['x-signature'])).toMatch(/^[0-9a-f]{40}$/);
+    }
+  });
+});
+
+describe("a client's message into the CRM (CRM.md: duplicate msgids are rejected)", () => {
+  it('an answer lost on the way is retried with the same msgid; the duplicate amojo rejects ends it: one message, no endless retries', async () => {
+    const biz = await world.account();
+    const scope = await connect(biz, CH_LOSSY);
+    const client = await world.account({ name: 'Lena' });
+    loseNewMessageAnswers = 1;
+    const m = await client.api.post('/v1/messages', { to: { accountId: biz.id }, text: 'Is the shop open on Sunday?' });
+    expect(m.status).toBe(201);
+    const id = m.body.message.id as string;
+    const attempts = () => amojo.received.filter((r) => r.body?.event_type === 'new_message' && r.body.payload?.msgid === id);
+    await eventually(() => attempts().length >= 2, 10_000, 'a retry of the lost call');
+    expect(attempts().every((r) => r.body.payload.msgid === id)).toBe(true);
+    expect(attempts().filter((r) => r.status === 200)).toHaveLength(1);
+    await eventually(
+      async () => (await world.admin.get(`/v1/crm/amocrm/connections/${scope}`)).body.connection.outbox.waiting === 0,
+      10_000,
+      'the outbox to drain',
+    );
+    const n = attempts().length;
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(attempts().length).toBe(n);
+    expect(n).toBeLessThanOrEqual(3);
+    // The next message goes normally.
+    const m2 = await client.api.post('/v1/messages', { to: { accountId: biz.id }, text: 'And on Monday?' });
+    await eventually(() => amojo.newMessages().find((x) => x.msgid === m2.body.message.id));
+  });
+});
+
+describe('held by sender protection (CRM.md: the connection status lists it as queued, with the time it will go)', () => {
+  it('lists the held message with its time to the business and staff, and sends it exactly then, before the clock call answers', async () => {
+    const biz = await world.account();
+    const scope = await connect(biz);
+    const a = await world.account();
+    const b = await world.account();
+    expect(await managerSends(scope, { clientId: a.id, text: 'Hello, first new client' })).toMatchObject({ delivery_status: 1 });
+    const msgid = `held-${++seq}`;
+    expect((await hook(scope, webhookBody({ msgid, clientId: b.id, text: 'Hello, second new client' }))).status).toBe(200);
+    await server.app.crm!.idle();
+    const mine = await biz.api.get(`/v1/crm/amocrm/connections/${scope}`);
+    expect(mine.status).toBe(200);
+    expect(mine.body.connection.held).toHaveLength(1);
+    const held = mine.body.connection.held[0];
+    expect(held).toMatchObject({ msgid, until: expect.any(String), status: `queued until ${held.until}` });
+    const until = Date.parse(held.until);
+    expect(new Date(until).toISOString()).toBe(held.until);
+    const staffView = await world.admin.get(`/v1/crm/amocrm/connections/${scope}`);
+    expect(staffView.body.connection.held).toEqual(mine.body.connection.held);
+    const list = (await world.admin.get('/v1/crm/amocrm/connections')).body.connections;
+    expect(list.find((c: any) => c.scopeId === scope)).toMatchObject({ held: 1 });
+    // A second before its time: still held, the CRM still shows "sent".
+    const t = Date.parse((await world.admin.post('/v1/admin/clock', { advanceSeconds: 0 })).body.now);
+    expect(until).toBeGreaterThan(t + 1000);
+    await world.advance((until - t) / 1000 - 1);
+    await server.app.crm!.idle();
+    expect(await chatWith(b, biz)).toEqual([]);
+    expect(amojo.statuses(msgid)).toHaveLength(0);
+    // At its time: sent by the time the clock call answers, stamped with that time.
+    expect(await world.advance(1)).toBe(until);
+    const got = await chatWith(b, biz);
+    expect(got.map((x) => x.text)).toEqual(['Hello, second new client']);
+    expect(Date.parse(got[0].sentAt)).toBe(until);
+    expect(await eventually(() => amojo.statuses(msgid)[0])).toMatchObject({ delivery_status: 1 });
+    expect((await biz.api.get(`/v1/crm/amocrm/connections/${scope}`)).body.connection.held).toEqual([]);
+  });
+});
+
+describe('what goes into the CRM as a client message (CRM.md "Calls")', () => {
+  it("only clients' private messages: not SpamBot's or support's answers, not group posts, not the manager's own messages", async () => {
+    const biz = await world.account();
+    const scope = await connect(biz);
+    const client = await world.account();
+    await world.mutual(biz, client);
+    const from = amojo.received.length;
+    // The manager's message is delivered; it does not come back as the client's.
+    expect(await managerSends(scope, { clientId: client.id, text: 'Your table is booked' })).toMatchObject({ delivery_status: 1 });
+    // The business asks SpamBot and support from the app.
+    expect((await biz.api.post('/v1/messages', { to: { username: 'spambot' }, text: '/start' })).status).toBe(201);
+    expect((await biz.api.post('/v1/support/tickets', { text: 'How do I change the shop name?' })).status).toBe(201);
+    // A group the business is in.
+    const g = await client.api.post('/v1/groups', { title: 'Regulars', kind: 'group', members: [biz.id] });
+    expect(g.status, JSON.stringify(g.body)).toBe(201);
+    expect((await client.api.post('/v1/messages', { to: { chatId: g.body.chat.id }, text: 'See you all on Friday' })).status).toBe(201);
+    // Then the client answers in private: that one, and only that one, goes into the CRM.
+    const reply = await client.api.post('/v1/messages', { to: { accountId: biz.id }, text: 'Thanks, see you at eight' });
+    await eventually(() => amojo.newMessages().find((m) => m.msgid === reply.body.message.id));
+    await server.app.crm!.idle();
+    const sent = amojo.received.slice(from).filter((r) => r.body?.event_type === 'new_message' && r.path === `/v2/origin/custom/${scope}`);
+    expect(sent.map((r) => r.body.payload.message.text)).toEqual(['Thanks, see you at eight']);
+  });
+
+  it('nothing goes into the CRM once the account is disconnected', async () => {
+    const biz = await world.account();
+    const scope = await connect(biz);
+    const client = await world.account();
+    expect((await world.admin.delete(`/v1/crm/amocrm/connections/${scope}`)).status).toBe(200);
+    const m = await client.api.post('/v1/messages', { to: { accountId: biz.id }, text: 'Hello, anyone there?' });
+    expect(m.status).toBe(201);
+    await server.app.crm!.idle();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(amojo.received.filter((r) => r.body?.payload?.msgid === m.body.message.id)).toEqual([]);
+  });
+});
+
+describe('message ids of the webhook (CRM.md)', () => {
+  it('an id with slashes, spaces and non-ASCII letters is reported on its own path', async () => {
+    const biz = await world.account();
+    const client = await world.account();
+    await world.mutual(biz, client);
+    const scope = await connect(biz);
+    const msgid = `odd/id ?#%-é-${++seq}`;
+    expect((await hook(scope, webhookBody({ msgid, clientId: client.id, text: 'odd id' }))).status).toBe(200);
+    expect(await eventually(() => amojo.statuses(msgid)[0])).toEqual({ msgid, delivery_status: 1 });
+  });
+
+  it('ids are per connection: the same id on two connections is two messages', async () => {
+    // Kommo's ids are unique, but two CRM accounts are two senders: one must not swallow the other's message.
+    const b1 = await world.account();
+    const b2 = await world.account();
+    const client = await world.account();
+    await world.mutual(b1, client);
+    await world.mutual(b2, client);
+    const s1 = await connect(b1);
+    const s2 = await connect(b2);
+    const msgid = `shared-${++seq}`;
+    expect((await hook(s1, webhookBody({ msgid, clientId: client.id, text: 'from the first shop' }))).status).toBe(200);
+    expect((await hook(s2, webhookBody({ msgid, clientId: client.id, text: 'from the second shop' }))).status).toBe(200);
+    await eventually(async () => (await chatWith(client, b1)).length === 1 && (await chatWith(client, b2)).length === 1, 10_000, 'both messages');
+    await eventually(() => amojo.statuses(msgid).length === 2, 10_000, 'both statuses');
+    const paths = amojo.received.filter((r) => r.status === 200 && r.path.endsWith(`/${encodeURIComponent(msgid)}/delivery_status`)).map((r) => r.path);
+    expect(paths.sort()).toEqual(
+      [`/v2/origin/custom/${s1}/${encodeURIComponent(msgid)}/delivery_status`, `/v2/origin/custom/${s2}/${encodeURIComponent(msgid)}/delivery_status`].sort(),
+    );
+  });
+});
+
+describe('a repeated webhook after a restart (CRM.md: answered 200 and sends nothing again)', () => {
+  it('is remembered across the restart', async () => {
+    const biz = await world.account();
+    const client = await world.account();
+    await world.mutual(biz, client);
+    const scope = await connect(biz);
+    const body = webhookBody({ msgid: `across-restart-${++seq}`, clientId: client.id, text: 'Only once across a restart' });
+    expect((await hook(scope, body)).status).toBe(200);
+    await eventually(() => amojo.statuses(body.message.message.id)[0]);
+    await server.app.crm!.idle();
+    server = await server.restart();
+    world = new World(server.url);
+    for (const a of [biz, client]) a.api = new Client(server.url, a.token);
+    expect((await hook(scope, body)).status).toBe(200);
+    await server.app.crm!.idle();
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await chatWith(client, biz)).filter((m) => m.text === 'Only once across a restart')).toHaveLength(1);
+    expect(amojo.statuses(body.message.message.id)).toHaveLength(1);
+  });
+});
