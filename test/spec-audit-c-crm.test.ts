@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, parseRfc2822, sign, StandInAmojo, webhookBody } from './helpers/amojo.js';
-import { Client, type TestAccount, World } from './helpers/client.js';
+import { Client, type Res, type TestAccount, World } from './helpers/client.js';
 import { expectError } from './helpers/expect.js';
 import { startServer, type TestServer } from './helpers/server.js';
 
@@ -346,7 +346,7 @@ describe('connections (CRM.md "Fixed points")', () => {
   it('amojo unreachable on connect: a clear 5xx error (not 500), and no connection is stored', async () => {
     const biz = await world.account();
     amojo.down = true;
-    let r: Awaited<ReturnType<typeof world.admin.post>>;
+    let r: Res;
     try {
       r = await world.admin.post(`/v1/crm/amocrm/channels/${CH}/connections`, { amojoAccountId: 'amo-while-down', businessAccountId: biz.id });
     } finally {
