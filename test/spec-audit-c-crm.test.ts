@@ -556,3 +556,104 @@ describe('a repeated webhook after a restart (CRM.md: answered 200 and sends not
     expect(amojo.statuses(body.message.message.id)).toHaveLength(1);
   });
 });
+
+describe('more of the signing rules (CRM.md "Identity and signing")', () => {
+  it('a retried call is signed afresh: its Date is the time of that attempt', async () => {
+    const biz = await world.account();
+    const client = await world.account();
+    await world.mutual(biz, client);
+    const scope = await connect(biz);
+    const msgid = `resign-${++seq}`;
+    amojo.down = true;
+    try {
+      expect((await hook(scope, webhookBody({ msgid, clientId: client.id, text: 'a retried status' }))).status).toBe(200);
+      await new Promise((r) => setTimeout(r, 2300));
+    } finally {
+      amojo.down = false;
+    }
+    await eventually(() => amojo.statuses(msgid)[0]);
+    const attempts = amojo.received.filter((r) => r.path.includes(`/${msgid}/delivery_status`));
+    expect(attempts.length).toBeGreaterThanOrEqual(3);
+    const dates = attempts.map((r) => parseRfc2822(String(r.headers.date))!);
+    expect(dates.at(-1)! - dates[0]!).toBeGreaterThanOrEqual(1000);
+  });
+
+  it("signs the exact UTF-8 bytes of a client's message with emoji and Cyrillic", async () => {
+    const biz = await world.account();
+    await connect(biz);
+    const client = await world.account({ name: 'Ёлка 🎄' });
+    const text = 'Здравствуйте! 🚚 Où est ma commande? \u{1F600}';
+    const m = await client.api.post('/v1/messages', { to: { accountId: biz.id }, text });
+    expect(m.status).toBe(201);
+    const nm = await eventually(() => amojo.newMessages().find((x) => x.msgid === m.body.message.id));
+    expect(nm.message.text).toBe(text);
+    expect(nm.sender.name).toBe('Ёлка 🎄');
+  });
+});
+
+describe('the webhook answers at once (CRM.md: answer 200 within 5 seconds, do the work after)', () => {
+  it('even while amojo hangs', async () => {
+    const biz = await world.account();
+    const client = await world.account();
+    await world.mutual(biz, client);
+    const scope = await connect(biz);
+    amojo.hang = true;
+    try {
+      const t = Date.now();
+      const r = await hook(scope, webhookBody({ msgid: `quick-${++seq}`, clientId: client.id, text: 'quick answer' }));
+      expect(r.status).toBe(200);
+      expect(Date.now() - t).toBeLessThan(1000);
+      // A connect while amojo hangs gives up after the configured timeout with a clear error.
+      const other = await world.account();
+      const t2 = Date.now();
+      const c = await world.admin.post(`/v1/crm/amocrm/channels/${CH}/connections`, { amojoAccountId: `amo-hang-${++seq}`, businessAccountId: other.id });
+      expect([502, 503, 504], JSON.stringify(c.body)).toContain(c.status);
+      expect(Date.now() - t2).toBeLessThan(5000);
+    } finally {
+      amojo.hang = false;
+    }
+  });
+});
+
+describe('"write first" by phone (CRM.md: receiver.phone holds the number)', () => {
+  it('takes the number with spaces and dashes, or with 00; a number without the country prefix fails with a reason, delivered to nobody', async () => {
+    // RULES.md and CRM.md are silent on national formats. Reading "79161234567" as +7… would read
+    // "2025550123" (a US number without +1) as an Egyptian one: a message to a stranger. banya
+    // takes international numbers only (+ or 00), as the platform API does, and says why it failed.
+    const biz = await world.account();
+    const scope = await connect(biz);
+    const c1 = await world.account();
+    const c2 = await world.account();
+    const c3 = await world.account();
+    // Contacts, so that sender protection does not hold the second first contact.
+    await world.mutual(biz, c1);
+    await world.mutual(biz, c2);
+    const spaced = `${c1.phone.slice(0, 3)} ${c1.phone.slice(3, 7)} ${c1.phone.slice(7, 10)}-${c1.phone.slice(10)}`;
+    expect(await managerSends(scope, { phone: spaced, text: 'Hello by a spaced number' })).toMatchObject({ delivery_status: 1 });
+    expect(await managerSends(scope, { phone: `00${c2.phone.slice(1)}`, text: 'Hello by 00' })).toMatchObject({ delivery_status: 1 });
+    expect((await chatWith(c1, biz)).map((m) => m.text)).toEqual(['Hello by a spaced number']);
+    expect((await chatWith(c2, biz)).map((m) => m.text)).toEqual(['Hello by 00']);
+    for (const phone of [c3.phone.slice(1), 'call me maybe']) {
+      const st = await managerSends(scope, { phone, text: 'Hello?' });
+      expect(st, phone).toMatchObject({ delivery_status: -1, error_code: 905, error: expect.stringMatching(/phone number/) });
+    }
+    expect(await chatWith(c3, biz)).toEqual([]);
+  });
+});
+
+describe('connections of system accounts and repeated disconnects', () => {
+  it('SpamBot cannot be a business account; disconnecting twice changes nothing the second time', async () => {
+    const biz = await world.account();
+    expect((await biz.api.post('/v1/messages', { to: { username: 'spambot' }, text: '/start' })).status).toBe(201);
+    const spambot = (await biz.api.get('/v1/chats')).body.chats.find((c: any) => c.peer?.username === 'spambot').peer.accountId;
+    const r = await world.admin.post(`/v1/crm/amocrm/channels/${CH}/connections`, { amojoAccountId: `amo-sb-${++seq}`, businessAccountId: spambot });
+    expect(r.status, JSON.stringify(r.body)).toBeGreaterThanOrEqual(400);
+    expect(r.status).toBeLessThan(500);
+    const scope = await connect(biz);
+    const d1 = await world.admin.delete(`/v1/crm/amocrm/connections/${scope}`);
+    expect(d1.status).toBe(200);
+    const d2 = await world.admin.delete(`/v1/crm/amocrm/connections/${scope}`);
+    expect(d2.status, JSON.stringify(d2.body)).toBeLessThan(500);
+    expect((await world.admin.get(`/v1/crm/amocrm/connections/${scope}`)).body.connection.status).toBe('disconnected');
+  });
+});
