@@ -280,3 +280,37 @@ describe('idempotencyKey under concurrency (API.md)', () => {
     expect(r1.body.message.id).not.toBe(r2.body.message.id);
   });
 });
+
+describe('ids are opaque strings (API.md "Conventions")', () => {
+  /** Every `id`, `…Id` and `…Ids` field anywhere in `v`, with where it was found. */
+  function idFields(v: unknown, at = ''): [string, unknown][] {
+    if (Array.isArray(v)) return v.flatMap((x, i) => idFields(x, `${at}[${i}]`));
+    if (typeof v !== 'object' || v === null) return [];
+    return Object.entries(v).flatMap(([k, x]) => [
+      ...(k === 'id' || /Ids?$/.test(k) ? ([[`${at}.${k}`, x]] as [string, unknown][]) : []),
+      ...idFields(x, `${at}.${k}`),
+    ]);
+  }
+  const notStrings = (v: unknown) => idFields(v).filter(([, x]) => !(typeof x === 'string' || (Array.isArray(x) && x.every((y) => typeof y === 'string'))));
+
+  // A restriction's id (in `restriction_*`, `strike_added` and appeal events) was a bare number.
+  it('in the timeline, the case view and the appeals list, a restriction included', async () => {
+    const a = await world.account();
+    await sanction(a, 'spam');
+    const support = await world.staff('support');
+    // The account appeals through SpamBot, then support lifts the limit.
+    for (const text of ['/start', 'This is a mistake']) await a.api.post('/v1/messages', { to: { username: 'spambot' }, text });
+    expect((await support.post(`/v1/moderation/accounts/${a.id}/lift`, { reason: 'a mistake' })).status).toBe(200);
+    const view = await support.get(`/v1/moderation/accounts/${a.id}`);
+    expect(view.status).toBe(200);
+    expect(view.body.events.some((e: any) => 'restrictionId' in e)).toBe(true);
+    expect(notStrings(view.body)).toEqual([]);
+    const cases = await moderator.get('/v1/moderation/cases?state=closed');
+    expect(notStrings(cases.body)).toEqual([]);
+    const one = await moderator.get(`/v1/moderation/cases/${cases.body.cases[0].id}`);
+    expect(notStrings(one.body)).toEqual([]);
+    const appeals = await support.get('/v1/moderation/appeals');
+    expect(notStrings(appeals.body)).toEqual([]);
+    expect(notStrings((await a.api.get('/v1/me')).body)).toEqual([]);
+  });
+});
