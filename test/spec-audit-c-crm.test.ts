@@ -657,3 +657,22 @@ describe('connections of system accounts and repeated disconnects', () => {
     expect((await world.admin.get(`/v1/crm/amocrm/connections/${scope}`)).body.connection.status).toBe('disconnected');
   });
 });
+
+describe('a paused channel (CRM.md: frozen / banned, "the channel pauses")', () => {
+  it('goes again once staff lift the freeze: a pause is not an end', async () => {
+    // CRM.md says the channel pauses; a pause that outlives the freeze would fail every later
+    // message with "your number is frozen", which is no longer true.
+    const biz = await world.account();
+    const client = await world.account();
+    await world.mutual(biz, client);
+    const scope = await connect(biz);
+    await sanction(biz, 'scam');
+    expect(await managerSends(scope, { clientId: client.id, text: 'while frozen' })).toMatchObject({ delivery_status: -1, error_code: 902 });
+    expect((await world.admin.get(`/v1/crm/amocrm/connections/${scope}`)).body.connection).toMatchObject({ status: 'paused', reason: 'frozen' });
+    const support = await world.staff('support');
+    expect((await support.post(`/v1/moderation/accounts/${biz.id}/lift`, { reason: 'the freeze was a mistake' })).status).toBe(200);
+    expect(await managerSends(scope, { clientId: client.id, text: 'after the lift' })).toEqual({ msgid: expect.any(String), delivery_status: 1 });
+    expect((await chatWith(client, biz)).map((m) => m.text)).toContain('after the lift');
+    expect((await world.admin.get(`/v1/crm/amocrm/connections/${scope}`)).body.connection.status).toBe('active');
+  });
+});

@@ -20,7 +20,15 @@ export async function sendOut(ctx: GatewayContext, j: Job): Promise<void> {
   const out = j.out!;
   const c = ctx.state.connections.get(j.scopeId);
   if (!c || c.status === 'disconnected') return failJob(ctx, j, { reason: 'DISCONNECTED' });
-  if (c.status === 'paused') return failJob(ctx, j, { reason: 'PAUSED' });
+  if (c.status === 'paused') {
+    // Paused for a frozen or banned number: once it is neither (a lift, an overturned appeal),
+    // the channel goes again.
+    const st = ctx.transport.numberStatus(j.businessAccountId).state;
+    if (st === 'frozen' || st === 'banned') return failJob(ctx, j, { reason: 'PAUSED' });
+    const change = ctx.p.journal.change();
+    change.emit(ctx.p.clock.now(), SYSTEM, j.businessAccountId, { type: 'crm_resumed', payload: { scopeId: c.scopeId } });
+    await ctx.p.journal.commit(change);
+  }
   const to: Recipient | null = out.clientId ? { clientId: out.clientId } : out.phone ? { phone: out.phone } : null;
   if (!to) return failJob(ctx, j, { reason: 'BAD_RECEIVER' });
   if (out.text.trim() === '') return failJob(ctx, j, { reason: 'UNSUPPORTED' });

@@ -125,6 +125,11 @@ export class CrmState {
         if (c) this.connections.set(c.scopeId, { ...c, status: 'paused', reason: e.payload.reason });
         return;
       }
+      case 'crm_resumed': {
+        const c = this.connections.get(e.payload.scopeId);
+        if (c?.status === 'paused') this.connections.set(c.scopeId, { ...c, status: 'active', reason: null });
+        return;
+      }
       case 'crm_job_received':
       case 'crm_inbound_received': {
         const p = e.payload;

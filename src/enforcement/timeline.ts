@@ -99,6 +99,7 @@ export const EVENT_VIEWS: Record<EventType, EventView> = {
   crm_connected: { fields: ['scopeId', 'channelId', 'amojoAccountId'] },
   crm_disconnected: { fields: ['scopeId'] },
   crm_paused: { fields: ['scopeId', 'reason'] },
+  crm_resumed: { fields: ['scopeId'] },
   crm_job_received: { fields: ['scopeId', 'msgid'] },
   crm_inbound_received: { fields: ['scopeId', 'msgid'] },
   crm_job_held: { fields: ['scopeId', 'msgid', 'until'] },
