@@ -676,3 +676,31 @@ describe('a paused channel (CRM.md: frozen / banned, "the channel pauses")', () 
     expect((await world.admin.get(`/v1/crm/amocrm/connections/${scope}`)).body.connection.status).toBe('active');
   });
 });
+
+describe('a business account deleted by its owner (RULES.md §1, §4)', () => {
+  it('sends nothing more through the CRM, held messages included: each fails with a reason', async () => {
+    // The mapping table is silent on a deleted sender; it can no longer send, as frozen and
+    // banned numbers cannot: 902, the integration is off on the channel side.
+    const biz = await world.account();
+    const scope = await connect(biz);
+    const a = await world.account();
+    const b = await world.account();
+    const c = await world.account();
+    await world.mutual(biz, c);
+    expect(await managerSends(scope, { clientId: a.id, text: 'Hello, first' })).toMatchObject({ delivery_status: 1 });
+    const heldId = `held-deleted-${++seq}`;
+    expect((await hook(scope, webhookBody({ msgid: heldId, clientId: b.id, text: 'Hello, second' }))).status).toBe(200);
+    await server.app.crm!.idle();
+    const held = (await world.admin.get(`/v1/crm/amocrm/connections/${scope}`)).body.connection.held;
+    expect(held.map((h: any) => h.msgid)).toEqual([heldId]);
+    expect((await biz.api.delete('/v1/me')).status).toBe(204);
+    const st = await managerSends(scope, { clientId: c.id, text: 'after the deletion' });
+    expect(st).toMatchObject({ delivery_status: -1, error_code: 902, error: expect.stringMatching(/deleted/) });
+    const t = Date.parse((await world.admin.post('/v1/admin/clock', { advanceSeconds: 0 })).body.now);
+    await world.advance(Math.max(0, (Date.parse(held[0].until) - t) / 1000) + 1);
+    const hs = await eventually(() => amojo.statuses(heldId)[0], 10_000, 'the held status');
+    expect(hs).toMatchObject({ delivery_status: -1, error_code: 902, error: st.error });
+    expect(await chatWith(b, biz)).toEqual([]);
+    expect((await chatWith(c, biz)).filter((m) => m.text === 'after the deletion')).toEqual([]);
+  });
+});

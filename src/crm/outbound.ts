@@ -20,6 +20,8 @@ export async function sendOut(ctx: GatewayContext, j: Job): Promise<void> {
   const out = j.out!;
   const c = ctx.state.connections.get(j.scopeId);
   if (!c || c.status === 'disconnected') return failJob(ctx, j, { reason: 'DISCONNECTED' });
+  // A business account its owner deleted sends nothing more (its tokens stopped working too).
+  if (!ctx.transport.usable(j.businessAccountId)) return failJob(ctx, j, { reason: 'SENDER_DELETED' });
   if (c.status === 'paused') {
     // Paused for a frozen or banned number: once it is neither (a lift, an overturned appeal),
     // the channel goes again.

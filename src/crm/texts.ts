@@ -17,6 +17,7 @@ export type FailureReason =
   | 'FLOOD_WAIT'
   | 'PAUSED'
   | 'DISCONNECTED'
+  | 'SENDER_DELETED'
   | 'BAD_RECEIVER'
   | 'UNSUPPORTED'
   | 'INTERNAL';
@@ -41,6 +42,7 @@ export const ERROR_CODE: Record<FailureReason, 902 | 903 | 904 | 905> = {
   FLOOD_WAIT: 905,
   PAUSED: 902,
   DISCONNECTED: 902,
+  SENDER_DELETED: 902,
   BAD_RECEIVER: 905,
   UNSUPPORTED: 905,
   INTERNAL: 903,
@@ -65,6 +67,7 @@ const en: Texts = {
   FLOOD_WAIT: () => 'Your number is sending too fast and was asked to wait; the message could not be sent. Try again later.',
   PAUSED: () => 'The channel is paused because your number is frozen or banned. The message was not sent.',
   DISCONNECTED: () => 'The CRM account was disconnected from the channel before this message could be sent. It was not sent.',
+  SENDER_DELETED: () => 'The messenger account behind this channel was deleted by its owner, so it can no longer send. Connect another account to the channel.',
   BAD_RECEIVER: () => 'The message has no recipient banya can write to (no client id and no valid phone number).',
   UNSUPPORTED: () => 'Only text messages can be sent through this channel for now; files and media are not delivered.',
   INTERNAL: () => 'A temporary failure on the messenger side: the message was not sent. Try again in a few minutes.',
@@ -87,6 +90,8 @@ const ru: Texts = {
   FLOOD_WAIT: () => 'Ваш номер отправляет слишком часто, и его попросили подождать; сообщение не отправлено. Попробуйте позже.',
   PAUSED: () => 'Канал приостановлен: ваш номер заморожен или заблокирован. Сообщение не отправлено.',
   DISCONNECTED: () => 'Аккаунт CRM отключён от канала раньше, чем сообщение было отправлено. Оно не отправлено.',
+  SENDER_DELETED: () =>
+    'Аккаунт мессенджера, через который работает канал, удалён владельцем и больше не может отправлять сообщения. Подключите к каналу другой аккаунт.',
   BAD_RECEIVER: () => 'У сообщения нет получателя, которому можно написать (нет id клиента и правильного номера телефона).',
   UNSUPPORTED: () => 'Через этот канал пока можно отправлять только текст; файлы и медиа не доставляются.',
   INTERNAL: () => 'Временный сбой на стороне мессенджера: сообщение не отправлено. Попробуйте через несколько минут.',
