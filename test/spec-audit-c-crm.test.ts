@@ -704,3 +704,30 @@ describe('a business account deleted by its owner (RULES.md §1, §4)', () => {
     expect((await chatWith(c, biz)).filter((m) => m.text === 'after the deletion')).toEqual([]);
   });
 });
+
+describe('scope ids in paths (API.md: ids in paths are URL-encoded by clients)', () => {
+  it('an amojo account id with characters a path must encode works end to end, or is refused at connect with 400', async () => {
+    const biz = await world.account();
+    const client = await world.account();
+    await world.mutual(biz, client);
+    const amo = `acc ü/${++seq}?x#y`;
+    const r = await world.admin.post(`/v1/crm/amocrm/channels/${CH}/connections`, { amojoAccountId: amo, businessAccountId: biz.id });
+    if (r.status === 400) {
+      expectError(r, 400, 'BAD_REQUEST');
+      return;
+    }
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    const scope = r.body.connection.scopeId as string;
+    expect(scope).toBe(`${CH}_${amo}`);
+    expect((await world.admin.get(`/v1/crm/amocrm/connections/${encodeURIComponent(scope)}`)).status).toBe(200);
+    const msgid = `enc-${++seq}`;
+    const raw = JSON.stringify(webhookBody({ msgid, clientId: client.id, text: 'encoded scope' }));
+    const res = await fetch(`${server.url}/crm/amocrm/hooks/${encodeURIComponent(scope)}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-signature': sign(SECRET, raw) },
+      body: raw,
+    });
+    expect(res.status).toBe(200);
+    expect(await eventually(() => amojo.statuses(msgid)[0])).toMatchObject({ delivery_status: 1 });
+  });
+});

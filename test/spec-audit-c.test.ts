@@ -190,6 +190,28 @@ describe('everything due is applied before the clock call answers, in time order
   });
 });
 
+describe('time order across kinds of due change (RULES.md §7)', () => {
+  it('a strike that expires before a limit ends is applied first, though both come due in one call', async () => {
+    const a = await world.account();
+    await sanction(a, 'spam'); // strike 1: 24 h
+    await world.advance(364 * DAY);
+    const second = await sanction(a, 'spam'); // strike 2: 72 h, ends after strike 1 expires
+    const end = Date.parse(second.until);
+    await world.advance(40 * DAY);
+    const view = await moderator.get(`/v1/moderation/accounts/${a.id}?limit=1000`);
+    const events = view.body.events as { id: string; type: string; at: string }[];
+    const due = events.filter((e) => e.type === 'strike_expired' || e.type === 'restriction_expired').reverse();
+    // Oldest first: strike 1 expired (365 d), limit 2 ended (364 d + 72 h), then strike 2 (729 d) is not due yet.
+    expect(due.map((e) => e.type)).toEqual(['restriction_expired', 'strike_expired', 'restriction_expired']);
+    expect(Date.parse(due[2]!.at)).toBe(end);
+    const ats = due.map((e) => Date.parse(e.at));
+    expect([...ats].sort((x, y) => x - y)).toEqual(ats);
+    // Ids follow the time order too: the log was written in the order things happened.
+    const ids = due.map((e) => Number(e.id.slice(1)));
+    expect([...ids].sort((x, y) => x - y)).toEqual(ids);
+  });
+});
+
 describe('the clock across a restart (RULES.md §7)', () => {
   it('is stored: a restart goes on from the moved time, not from the real one', async () => {
     const t0 = await world.advance(12_345.5);
