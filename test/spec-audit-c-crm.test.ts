@@ -731,3 +731,24 @@ describe('scope ids in paths (API.md: ids in paths are URL-encoded by clients)',
     expect(await eventually(() => amojo.statuses(msgid)[0])).toMatchObject({ delivery_status: 1 });
   });
 });
+
+describe('texts the messenger refuses (CRM.md: 905 any other error, the text mandatory)', () => {
+  it('an invisible-only or too long text fails with a reason that says so, not as a temporary failure', async () => {
+    // The API refuses both (400 MESSAGE_EMPTY; a text over the configured length, 4096 by
+    // default); through the CRM they were a 903 "temporary failure" and a delivered message.
+    const biz = await world.account();
+    const client = await world.account();
+    await world.mutual(biz, client);
+    const scope = await connect(biz);
+    const invisible = await managerSends(scope, { clientId: client.id, text: '\u200b\u2060\u200b' });
+    expect(invisible).toMatchObject({ delivery_status: -1, error_code: 905 });
+    expect(invisible.error).toMatch(/empty/i);
+    const long = await managerSends(scope, { clientId: client.id, text: 'x'.repeat(4097) });
+    expect(long).toMatchObject({ delivery_status: -1, error_code: 905 });
+    expect(long.error).toMatch(/too long.*4096/);
+    // At the limit, counted in characters (an emoji is one), it goes.
+    const atLimit = `${'x'.repeat(4095)}🎉`;
+    expect(await managerSends(scope, { clientId: client.id, text: atLimit })).toMatchObject({ delivery_status: 1 });
+    expect((await chatWith(client, biz)).map((m) => m.text)).toEqual([atLimit]);
+  });
+});

@@ -34,6 +34,9 @@ export async function sendOut(ctx: GatewayContext, j: Job): Promise<void> {
   const to: Recipient | null = out.clientId ? { clientId: out.clientId } : out.phone ? { phone: out.phone } : null;
   if (!to) return failJob(ctx, j, { reason: 'BAD_RECEIVER' });
   if (out.text.trim() === '') return failJob(ctx, j, { reason: 'UNSUPPORTED' });
+  // The limit the API's schema puts on a text (counted in code points, as the schema does).
+  const maxLength = ctx.p.config.messageMaxLength;
+  if ([...out.text].length > maxLength) return failJob(ctx, j, { reason: 'TEXT_TOO_LONG', maxLength });
   const business = j.businessAccountId;
   const peer = ctx.transport.resolve(business, to);
   const protection = ctx.config.protectionFor(publicId('account', business));

@@ -20,6 +20,8 @@ export type FailureReason =
   | 'SENDER_DELETED'
   | 'BAD_RECEIVER'
   | 'UNSUPPORTED'
+  | 'TEXT_EMPTY'
+  | 'TEXT_TOO_LONG'
   | 'INTERNAL';
 
 export interface Failure {
@@ -28,6 +30,8 @@ export interface Failure {
   until?: number | null;
   /** FROZEN_METHOD_INVALID: when the account is deleted (ms). */
   deleteAt?: number | null;
+  /** TEXT_TOO_LONG: the longest text the messenger takes, in characters. */
+  maxLength?: number;
 }
 
 export const ERROR_CODE: Record<FailureReason, 902 | 903 | 904 | 905> = {
@@ -45,6 +49,8 @@ export const ERROR_CODE: Record<FailureReason, 902 | 903 | 904 | 905> = {
   SENDER_DELETED: 902,
   BAD_RECEIVER: 905,
   UNSUPPORTED: 905,
+  TEXT_EMPTY: 905,
+  TEXT_TOO_LONG: 905,
   INTERNAL: 903,
 };
 
@@ -70,6 +76,9 @@ const en: Texts = {
   SENDER_DELETED: () => 'The messenger account behind this channel was deleted by its owner, so it can no longer send. Connect another account to the channel.',
   BAD_RECEIVER: () => 'The message has no recipient banya can write to (no client id and no valid phone number).',
   UNSUPPORTED: () => 'Only text messages can be sent through this channel for now; files and media are not delivered.',
+  TEXT_EMPTY: () => 'The message is empty once invisible characters are removed, so it was not sent. Write some text.',
+  TEXT_TOO_LONG: (f) =>
+    `The message is too long for the messenger${f.maxLength ? ` (at most ${f.maxLength} characters)` : ''}, so it was not sent. Split it into shorter messages.`,
   INTERNAL: () => 'A temporary failure on the messenger side: the message was not sent. Try again in a few minutes.',
 };
 
@@ -94,6 +103,9 @@ const ru: Texts = {
     'Аккаунт мессенджера, через который работает канал, удалён владельцем и больше не может отправлять сообщения. Подключите к каналу другой аккаунт.',
   BAD_RECEIVER: () => 'У сообщения нет получателя, которому можно написать (нет id клиента и правильного номера телефона).',
   UNSUPPORTED: () => 'Через этот канал пока можно отправлять только текст; файлы и медиа не доставляются.',
+  TEXT_EMPTY: () => 'Сообщение пустое, если убрать невидимые символы, поэтому оно не отправлено. Напишите текст.',
+  TEXT_TOO_LONG: (f) =>
+    `Сообщение слишком длинное для мессенджера${f.maxLength ? ` (не больше ${f.maxLength} символов)` : ''}, поэтому оно не отправлено. Разделите его на несколько сообщений.`,
   INTERNAL: () => 'Временный сбой на стороне мессенджера: сообщение не отправлено. Попробуйте через несколько минут.',
 };
 
