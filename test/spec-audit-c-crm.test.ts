@@ -752,3 +752,22 @@ describe('texts the messenger refuses (CRM.md: 905 any other error, the text man
     expect((await chatWith(client, biz)).map((m) => m.text)).toEqual([atLimit]);
   });
 });
+
+describe('media from the CRM (CRM.md: message {id, type, text, media})', () => {
+  it('a picture with a caption is not delivered as its caption alone: 905, the manager told why', async () => {
+    // Delivering the caption and reporting "delivered" would tell the manager the picture went.
+    const biz = await world.account();
+    const client = await world.account();
+    await world.mutual(biz, client);
+    const scope = await connect(biz);
+    const body = webhookBody({ msgid: `caption-${++seq}`, clientId: client.id, text: 'Here is the photo of your sofa' });
+    body.message.message = { ...body.message.message, type: 'picture', media: 'https://example.com/sofa.jpg' };
+    expect((await hook(scope, body)).status).toBe(200);
+    const st = await eventually(() => amojo.statuses(body.message.message.id)[0]);
+    expect(st).toMatchObject({ delivery_status: -1, error_code: 905, error: expect.stringMatching(/media/) });
+    // An empty text message is told as empty, not as media.
+    const empty = await managerSends(scope, { clientId: client.id, text: '   ' });
+    expect(empty).toMatchObject({ delivery_status: -1, error_code: 905, error: expect.stringMatching(/empty/i) });
+    expect(await chatWith(client, biz)).toEqual([]);
+  });
+});

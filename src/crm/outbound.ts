@@ -33,7 +33,8 @@ export async function sendOut(ctx: GatewayContext, j: Job): Promise<void> {
   }
   const to: Recipient | null = out.clientId ? { clientId: out.clientId } : out.phone ? { phone: out.phone } : null;
   if (!to) return failJob(ctx, j, { reason: 'BAD_RECEIVER' });
-  if (out.text.trim() === '') return failJob(ctx, j, { reason: 'UNSUPPORTED' });
+  // Media (a caption alone would be reported as the picture delivered), then an empty text.
+  if (out.type !== undefined || out.text.trim() === '') return failJob(ctx, j, { reason: out.type !== undefined ? 'UNSUPPORTED' : 'TEXT_EMPTY' });
   // The limit the API's schema puts on a text (counted in code points, as the schema does).
   const maxLength = ctx.p.config.messageMaxLength;
   if ([...out.text].length > maxLength) return failJob(ctx, j, { reason: 'TEXT_TOO_LONG', maxLength });

@@ -47,6 +47,7 @@ export async function receiveWebhook(ctx: GatewayContext, scopeId: string, raw: 
   const msgid = String(m.message.id);
   const key = jobKey(scopeId, 'out', msgid);
   const job: OutJob = { text: m.message.text ?? '' };
+  if (m.message.type !== undefined && m.message.type !== 'text') job.type = m.message.type;
   // Our conversation id is `banya-{client id}` (see deliverIncoming): it names the client too.
   const conv = m.conversation.client_id !== undefined ? String(m.conversation.client_id) : '';
   if (m.receiver.client_id !== undefined && String(m.receiver.client_id) !== '') job.clientId = String(m.receiver.client_id);

@@ -10,6 +10,8 @@ export interface OutJob {
   /** receiver.phone, for a "write first". */
   phone?: string;
   text: string;
+  /** message.type when it is not "text" (a picture, a file…): such a message is not delivered. */
+  type?: string;
   /** amojo's conversation id and receiver id, to link a "write first" conversation. */
   conversationRef?: string;
   receiverRef?: string;
