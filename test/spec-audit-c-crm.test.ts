@@ -771,3 +771,19 @@ describe('media from the CRM (CRM.md: message {id, type, text, media})', () => {
     expect(await chatWith(client, biz)).toEqual([]);
   });
 });
+
+describe("clients' messages from before the connection", () => {
+  it('are not brought into the CRM when the client next writes: only what came after the connection', async () => {
+    // CRM.md is silent; a CRM account connected today starts from today, as amoCRM's own channels do.
+    const biz = await world.account();
+    const client = await world.account();
+    for (const text of ['old one', 'old two', 'old three'])
+      expect((await client.api.post('/v1/messages', { to: { accountId: biz.id }, text })).status).toBe(201);
+    const scope = await connect(biz);
+    const m = await client.api.post('/v1/messages', { to: { accountId: biz.id }, text: 'new after the connection' });
+    await eventually(() => amojo.newMessages().find((x) => x.msgid === m.body.message.id));
+    await server.app.crm!.idle();
+    const sent = amojo.received.filter((r) => r.body?.event_type === 'new_message' && r.path === `/v2/origin/custom/${scope}`);
+    expect(sent.map((r) => r.body.payload.message.text)).toEqual(['new after the connection']);
+  });
+});

@@ -62,6 +62,7 @@ export async function connect(ctx: GatewayContext, channelId: string, amojoAccou
   }
   const at = ctx.p.clock.now();
   await ctx.p.serial.run([`crm:scope:${scopeId}`, `crm:b:${business}`], async () => {
+    if (!ctx.state.connections.has(scopeId)) ctx.state.connectedAfterMessage.set(scopeId, ctx.p.ids.peek('messages'));
     const change = ctx.p.journal.change();
     change.emit(at, actor, business, { type: 'crm_connected', payload: { scopeId, channelId: channel.id, amojoAccountId, businessAccountId: business } });
     await ctx.p.journal.commit(change);

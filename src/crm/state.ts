@@ -65,6 +65,12 @@ export class CrmState {
   readonly jobs = new Map<string, Job>();
   /** Every job key ever received: a repeated webhook is recognised. */
   readonly seen = new Set<string>();
+  /**
+   * Scope id → the last message id stored when this node made the connection: messages stamped
+   * at the connection's very instant (the manual clock does not move) but stored before it are
+   * not the CRM's either.
+   */
+  readonly connectedAfterMessage = new Map<string, number>();
   /** Business account → job key → time of a first contact (sent, or scheduled while held). */
   readonly firstContacts = new Map<number, Map<string, number>>();
   readonly conversations = new Map<string, Conversation>();
