@@ -787,3 +787,42 @@ describe("clients' messages from before the connection", () => {
     expect(sent.map((r) => r.body.payload.message.text)).toEqual(['new after the connection']);
   });
 });
+
+describe('one business number, two CRM accounts', () => {
+  it('the second connection is a conflict: 409 CRM_ALREADY_CONNECTED naming the first, nothing stored', async () => {
+    // CRM.md is silent. It was 400 BAD_REQUEST, but the request is well formed: it conflicts with
+    // what exists, which API.md answers with 409 (PHONE_TAKEN, USERNAME_TAKEN).
+    const biz = await world.account();
+    const s1 = await connect(biz);
+    const amo = `amo-second-${++seq}`;
+    const second = await world.admin.post(`/v1/crm/amocrm/channels/${CH}/connections`, { amojoAccountId: amo, businessAccountId: biz.id });
+    expectError(second, 409, 'CRM_ALREADY_CONNECTED');
+    expect(second.body.error.details).toMatchObject({ field: 'businessAccountId', scopeId: s1 });
+    expectError(await world.admin.get(`/v1/crm/amocrm/connections/${CH}_${amo}`), 404, 'NOT_FOUND');
+    // Once the first is disconnected, the second may connect.
+    expect((await world.admin.delete(`/v1/crm/amocrm/connections/${s1}`)).status).toBe(200);
+    const third = await world.admin.post(`/v1/crm/amocrm/channels/${CH}/connections`, { amojoAccountId: amo, businessAccountId: biz.id });
+    expect(third.status, JSON.stringify(third.body)).toBe(201);
+  });
+});
+
+describe('a frozen business reads its connection (RULES.md §1: it can read)', () => {
+  it('sees its status with the freeze and the text, and a disconnect while amojo is down is not a 500', async () => {
+    const biz = await world.account();
+    const scope = await connect(biz);
+    await sanction(biz, 'scam');
+    const r = await biz.api.get(`/v1/crm/amocrm/connections/${scope}`);
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body.connection.number.restriction).toMatchObject({ state: 'frozen', appeal: 'spambot', text: expect.stringMatching(/frozen/) });
+    amojo.down = true;
+    let d: Res;
+    try {
+      d = await world.admin.delete(`/v1/crm/amocrm/connections/${scope}`);
+    } finally {
+      amojo.down = false;
+    }
+    expect(d.status, JSON.stringify(d.body)).not.toBe(500);
+    const after = await world.admin.get(`/v1/crm/amocrm/connections/${scope}`);
+    expect(after.body.connection.status).toBe(d.status === 200 ? 'disconnected' : after.body.connection.status);
+  });
+});

@@ -40,7 +40,12 @@ export async function connect(ctx: GatewayContext, channelId: string, amojoAccou
   if (!ctx.transport.usable(business)) fail('NOT_FOUND', { field: 'businessAccountId', reason: 'no such business account' });
   const other = ctx.state.connectionOf(business);
   if (other && other.amojoAccountId !== amojoAccountId) {
-    fail('BAD_REQUEST', { field: 'businessAccountId', reason: `this business account is already connected (scope ${other.scopeId}); disconnect it first` });
+    // A conflict with what exists, not a malformed request: 409, as PHONE_TAKEN is.
+    fail('CRM_ALREADY_CONNECTED', {
+      field: 'businessAccountId',
+      scopeId: other.scopeId,
+      reason: 'this business account is already connected; disconnect it first',
+    });
   }
   let scopeId = `${channel.id}_${amojoAccountId}`;
   try {
