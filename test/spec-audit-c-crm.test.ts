@@ -170,7 +170,7 @@ describe('the mapping of outcomes, in Russian with status_code (CRM.md, RULES.md
   it('902 for a frozen and for a banned number, in Russian; the channel pauses', async () => {
     for (const [policy, pattern] of [
       ['scam', /заморожен/],
-      ['child_abuse', /заблокирован/],
+      ['child_abuse', /заблокирован.*другой номер/s],
     ] as const) {
       const biz = await world.account();
       const client = await world.account();
@@ -824,5 +824,26 @@ describe('a frozen business reads its connection (RULES.md §1: it can read)', (
     expect(d.status, JSON.stringify(d.body)).not.toBe(500);
     const after = await world.admin.get(`/v1/crm/amocrm/connections/${scope}`);
     expect(after.body.connection.status).toBe(d.status === 200 ? 'disconnected' : after.body.connection.status);
+  });
+});
+
+describe('"and what to do" (RULES.md §6: your number is limited until <date> / frozen / banned, and what to do)', () => {
+  it('a frozen number is told its deletion date and to appeal to SpamBot; a banned one to connect another number', async () => {
+    const frozen = await world.account();
+    const c1 = await world.account();
+    await world.mutual(frozen, c1);
+    const s1 = await connect(frozen);
+    await sanction(frozen, 'scam');
+    const deleteAt = (await world.admin.get(`/v1/crm/amocrm/connections/${s1}`)).body.connection.number.restriction.deleteAt;
+    const f = await managerSends(s1, { clientId: c1.id, text: 'Hello' });
+    expect(f.error).toMatch(/frozen.*deleted on \d+ \w+ \d{4}.*@SpamBot/s);
+    expect(typeof deleteAt).toBe('string');
+    const banned = await world.account();
+    const c2 = await world.account();
+    await world.mutual(banned, c2);
+    const s2 = await connect(banned);
+    await sanction(banned, 'child_abuse');
+    const b = await managerSends(s2, { clientId: c2.id, text: 'Hello' });
+    expect(b.error).toMatch(/banned.*connect another number/s);
   });
 });

@@ -69,7 +69,8 @@ const en: Texts = {
   FROZEN_METHOD_INVALID: (f) =>
     `Your number is frozen: it can read but not send${f.deleteAt ? `, and it will be deleted on ${formatUtc(f.deleteAt, 'en')} unless an appeal succeeds` : ''}. ` +
     'The channel is paused. Write to @SpamBot from this number to appeal.',
-  USER_DEACTIVATED_BAN: () => 'Your number is banned and can no longer send messages. The channel is paused.',
+  USER_DEACTIVATED_BAN: () =>
+    'Your number is banned and can no longer send messages. The channel is paused: connect another number to it to keep writing to your clients.',
   FLOOD_WAIT: () => 'Your number is sending too fast and was asked to wait; the message could not be sent. Try again later.',
   PAUSED: () => 'The channel is paused because your number is frozen or banned. The message was not sent.',
   DISCONNECTED: () => 'The CRM account was disconnected from the channel before this message could be sent. It was not sent.',
@@ -95,7 +96,8 @@ const ru: Texts = {
   FROZEN_METHOD_INVALID: (f) =>
     `Ваш номер заморожен: читать можно, отправлять нельзя${f.deleteAt ? `; он будет удалён ${formatUtc(f.deleteAt, 'ru')}, если апелляция не будет удовлетворена` : ''}. ` +
     'Канал приостановлен. Чтобы обжаловать, напишите в @SpamBot с этого номера.',
-  USER_DEACTIVATED_BAN: () => 'Ваш номер заблокирован и больше не может отправлять сообщения. Канал приостановлен.',
+  USER_DEACTIVATED_BAN: () =>
+    'Ваш номер заблокирован и больше не может отправлять сообщения. Канал приостановлен: подключите к нему другой номер, чтобы и дальше писать клиентам.',
   FLOOD_WAIT: () => 'Ваш номер отправляет слишком часто, и его попросили подождать; сообщение не отправлено. Попробуйте позже.',
   PAUSED: () => 'Канал приостановлен: ваш номер заморожен или заблокирован. Сообщение не отправлено.',
   DISCONNECTED: () => 'Аккаунт CRM отключён от канала раньше, чем сообщение было отправлено. Оно не отправлено.',
