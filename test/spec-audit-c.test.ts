@@ -336,3 +336,21 @@ describe('ids are opaque strings (API.md "Conventions")', () => {
     expect(notStrings((await a.api.get('/v1/me')).body)).toEqual([]);
   });
 });
+
+describe('advanceSeconds at its bounds (API.md: 0 to 10^10)', () => {
+  it('takes JSON numbers in any notation, -0 as 0, and exactly 10^10', async () => {
+    const t0 = await now();
+    const r = await world.admin.request('POST', '/v1/admin/clock', undefined, '{"advanceSeconds": 1e3}');
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(Date.parse(r.body.now)).toBe(t0 + 1_000_000);
+    const z = await world.admin.request('POST', '/v1/admin/clock', undefined, '{"advanceSeconds": -0}');
+    expect(z.status, JSON.stringify(z.body)).toBe(200);
+    expect(Date.parse(z.body.now)).toBe(t0 + 1_000_000);
+    const max = await world.admin.post('/v1/admin/clock', { advanceSeconds: 1e10 });
+    expect(max.status, JSON.stringify(max.body)).toBe(200);
+    expect(Date.parse(max.body.now)).toBe(t0 + 1_000_000 + 1e13);
+    // The world still answers after ~317 years.
+    const a = await world.account();
+    expect((await a.api.get('/v1/me')).body.restriction).toMatchObject({ state: 'free' });
+  });
+});
