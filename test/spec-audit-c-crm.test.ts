@@ -588,6 +588,9 @@ describe('more of the signing rules (CRM.md "Identity and signing")', () => {
     const nm = await eventually(() => amojo.newMessages().find((x) => x.msgid === m.body.message.id));
     expect(nm.message.text).toBe(text);
     expect(nm.sender.name).toBe('Ёлка 🎄');
+    // The message's own time, in seconds and milliseconds alike.
+    expect(nm.msec_timestamp).toBe(Date.parse(m.body.message.sentAt));
+    expect(nm.timestamp).toBe(Math.floor(nm.msec_timestamp / 1000));
   });
 });
 
@@ -845,5 +848,30 @@ describe('"and what to do" (RULES.md §6: your number is limited until <date> / 
     await sanction(banned, 'child_abuse');
     const b = await managerSends(s2, { clientId: c2.id, text: 'Hello' });
     expect(b.error).toMatch(/banned.*connect another number/s);
+  });
+});
+
+describe('a repeated webhook while its message is held (CRM.md)', () => {
+  it('is acknowledged; one message stays held and goes once', async () => {
+    const biz = await world.account();
+    const scope = await connect(biz);
+    const a = await world.account();
+    const b = await world.account();
+    expect(await managerSends(scope, { clientId: a.id, text: 'Hello, first new client' })).toMatchObject({ delivery_status: 1 });
+    const body = webhookBody({ msgid: `held-repeat-${++seq}`, clientId: b.id, text: 'Hello, held and repeated' });
+    expect((await hook(scope, body)).status).toBe(200);
+    await server.app.crm!.idle();
+    expect((await hook(scope, body)).status).toBe(200);
+    await server.app.crm!.idle();
+    const held = (await world.admin.get(`/v1/crm/amocrm/connections/${scope}`)).body.connection.held;
+    expect(held).toHaveLength(1);
+    const t = Date.parse((await world.admin.post('/v1/admin/clock', { advanceSeconds: 0 })).body.now);
+    await world.advance((Date.parse(held[0].until) - t) / 1000);
+    expect((await chatWith(b, biz)).map((m) => m.text)).toEqual(['Hello, held and repeated']);
+    expect(await eventually(() => amojo.statuses(body.message.message.id)[0])).toMatchObject({ delivery_status: 1 });
+    expect((await hook(scope, body)).status).toBe(200);
+    await server.app.crm!.idle();
+    expect(await chatWith(b, biz)).toHaveLength(1);
+    expect(amojo.statuses(body.message.message.id)).toHaveLength(1);
   });
 });
