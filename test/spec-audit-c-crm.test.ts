@@ -875,3 +875,23 @@ describe('a repeated webhook while its message is held (CRM.md)', () => {
     expect(amojo.statuses(body.message.message.id)).toHaveLength(1);
   });
 });
+
+describe('webhook message ids that cannot be reported back', () => {
+  it('an empty or absurdly long id is 400 BAD_REQUEST, nothing stored', async () => {
+    // A status goes to /{scope_id}/{msgid}/delivery_status: an empty id has no path, and a
+    // 10,000-character one no server takes. Refusing them at once tells the CRM side plainly.
+    const biz = await world.account();
+    const client = await world.account();
+    await world.mutual(biz, client);
+    const scope = await connect(biz);
+    for (const id of ['', 'x'.repeat(10_000)]) {
+      const body = webhookBody({ msgid: 'placeholder', clientId: client.id, text: 'bad id' });
+      body.message.message.id = id;
+      const r = await hook(scope, body);
+      expect(r.status, `id of ${id.length}`).toBe(400);
+      expect(((await r.json()) as any).error.code).toBe('BAD_REQUEST');
+    }
+    await server.app.crm!.idle();
+    expect(await chatWith(client, biz)).toEqual([]);
+  });
+});

@@ -21,7 +21,9 @@ const webhookSchema = z.object({
       .object({ id: z.union([z.string(), z.number()]).optional(), client_id: z.union([z.string(), z.number()]).optional() })
       .partial()
       .default({}),
-    message: z.object({ id: z.union([z.string(), z.number()]), type: z.string().optional(), text: z.string().optional() }),
+    // The id goes into the status path (/{scope_id}/{msgid}/delivery_status): never empty, and
+    // bounded (amojo's ids are UUIDs).
+    message: z.object({ id: z.union([z.string().min(1).max(256), z.number()]), type: z.string().optional(), text: z.string().optional() }),
   }),
 });
 
