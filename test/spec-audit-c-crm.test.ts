@@ -895,3 +895,33 @@ describe('webhook message ids that cannot be reported back', () => {
     expect(await chatWith(client, biz)).toEqual([]);
   });
 });
+
+describe('the connections list is paged (API.md: lists are paged)', () => {
+  it('limit 1–1000 (else 400), an opaque cursor (a foreign one is 400), each connection once', async () => {
+    // It answered every connection at once and ignored limit and cursor.
+    for (let i = 0; i < 3; i++) await connect(await world.account());
+    for (const bad of ['0', '1001', 'abc', '-1', '2.5']) expectError(await world.admin.get(`/v1/crm/amocrm/connections?limit=${bad}`), 400, 'BAD_REQUEST');
+    expectError(await world.admin.get('/v1/crm/amocrm/connections?cursor=not-ours!'), 400, 'BAD_REQUEST');
+    const everything = await world.admin.get('/v1/crm/amocrm/connections?limit=1000');
+    expect(everything.status).toBe(200);
+    expect(everything.body.nextCursor).toBeUndefined();
+    const all = everything.body.connections.map((c: any) => c.scopeId);
+    expect(all.length).toBeGreaterThanOrEqual(3);
+    const walked: string[] = [];
+    let cursor: string | undefined;
+    for (let i = 0; i < 1000; i++) {
+      const r = await world.admin.get(`/v1/crm/amocrm/connections?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+      expect(r.body.connections.length).toBeLessThanOrEqual(2);
+      walked.push(...r.body.connections.map((c: any) => c.scopeId));
+      cursor = r.body.nextCursor;
+      if (!cursor) break;
+      expect(r.body.connections).toHaveLength(2);
+    }
+    expect(walked).toEqual(all);
+    // The default page is 50.
+    const first = await world.admin.get('/v1/crm/amocrm/connections');
+    expect(first.body.connections).toHaveLength(Math.min(50, all.length));
+    expect(first.body.nextCursor === undefined).toBe(all.length <= 50);
+  });
+});
