@@ -934,6 +934,25 @@ describe('the connections list is paged (API.md: lists are paged)', () => {
   });
 });
 
+describe('a number limited without an end (RULES.md §4 "Numbers")', () => {
+  it('a VoIP business number: first contacts fail with 905 "no end date", replies go', async () => {
+    for (const [channel, pattern] of [
+      [CH, /limited with no end date.*@SpamBot/s],
+      [CH_RU, /ограничен без срока окончания.*@SpamBot/s],
+    ] as const) {
+      const biz = await world.account({ numberKind: 'voip' });
+      const scope = await connect(biz, channel);
+      const st = await managerSends(scope, { clientId: (await world.account()).id, text: 'Hello' });
+      expect(st.error_code).toBe(905);
+      expect(st.error).toMatch(pattern);
+      const writer = await world.account();
+      expect((await writer.api.post('/v1/messages', { to: { accountId: biz.id }, text: 'Hi, are you open?' })).status).toBe(201);
+      const reply = await managerSends(scope, { clientId: writer.id, text: 'Yes, until six' });
+      expect(reply.delivery_status ?? reply.status_code).toBe(1);
+    }
+  });
+});
+
 describe('the CRM tables after all of the above (last: stops the server)', () => {
   it('are exactly what their events replay to, resumed and failed connections included', async () => {
     await server.app.crm!.idle();
