@@ -354,3 +354,24 @@ describe('advanceSeconds at its bounds (API.md: 0 to 10^10)', () => {
     expect((await a.api.get('/v1/me')).body.restriction).toMatchObject({ state: 'free' });
   });
 });
+
+describe('the one error shape (API.md: {"error": {"code", "message", "details"}})', () => {
+  it('has a details object on every kind of error', async () => {
+    const a = await world.account();
+    const answers = [
+      await new Client(server.url).get('/v1/no-such-route'),
+      await new Client(server.url).get('/v1/me'),
+      await a.api.post('/v1/admin/clock', { advanceSeconds: 0 }),
+      await world.admin.request('POST', '/v1/admin/clock', undefined, '{'),
+      await a.api.post('/v1/messages', { to: { accountId: 'u999999' }, text: 'hi' }),
+      await a.api.request('POST', '/v1/messages', undefined, JSON.stringify({ to: { accountId: a.id }, text: 'x'.repeat(2_000_000) })),
+    ];
+    expect(answers.map((r) => r.status)).toEqual([404, 401, 403, 400, 404, 413]);
+    for (const r of answers) {
+      expect(Object.keys(r.body)).toEqual(['error']);
+      expect(r.body.error).toMatchObject({ code: expect.any(String), message: expect.any(String) });
+      expect(typeof r.body.error.details, r.body.error.code).toBe('object');
+      expect(r.body.error.details).not.toBeNull();
+    }
+  });
+});
