@@ -40,7 +40,12 @@ export async function connect(ctx: GatewayContext, channelId: string, amojoAccou
   if (!ctx.transport.usable(business)) fail('NOT_FOUND', { field: 'businessAccountId', reason: 'no such business account' });
   const other = ctx.state.connectionOf(business);
   if (other && other.amojoAccountId !== amojoAccountId) {
-    fail('BAD_REQUEST', { field: 'businessAccountId', reason: `this business account is already connected (scope ${other.scopeId}); disconnect it first` });
+    // A conflict with what exists, not a malformed request: 409, as PHONE_TAKEN is.
+    fail('CRM_ALREADY_CONNECTED', {
+      field: 'businessAccountId',
+      scopeId: other.scopeId,
+      reason: 'this business account is already connected; disconnect it first',
+    });
   }
   let scopeId = `${channel.id}_${amojoAccountId}`;
   try {
@@ -62,6 +67,7 @@ export async function connect(ctx: GatewayContext, channelId: string, amojoAccou
   }
   const at = ctx.p.clock.now();
   await ctx.p.serial.run([`crm:scope:${scopeId}`, `crm:b:${business}`], async () => {
+    if (!ctx.state.connections.has(scopeId)) ctx.state.connectedAfterMessage.set(scopeId, ctx.p.ids.peek('messages'));
     const change = ctx.p.journal.change();
     change.emit(at, actor, business, { type: 'crm_connected', payload: { scopeId, channelId: channel.id, amojoAccountId, businessAccountId: business } });
     await ctx.p.journal.commit(change);

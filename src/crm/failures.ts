@@ -82,6 +82,8 @@ export function reasonOf(code: string, until: number | null | undefined, deleteA
     case 'USERNAME_NOT_OCCUPIED':
     case 'BAD_REQUEST':
       return { reason: 'BAD_RECEIVER' };
+    case 'MESSAGE_EMPTY':
+      return { reason: 'TEXT_EMPTY' };
     default:
       return { reason: 'INTERNAL' };
   }

@@ -1,4 +1,5 @@
 import { CONVERSATION_PREFIX, channelOf, type GatewayContext, SYSTEM } from './context.js';
+import { parseId } from '../store/ids.js';
 import { scopePath } from './amojo.js';
 import { type Connection, CrmState, type Job, jobKey } from './state.js';
 import { failureReport } from './texts.js';
@@ -19,6 +20,7 @@ async function receiveIncoming(ctx: GatewayContext, m: IncomingMessage): Promise
   const c = ctx.state.connectionOf(m.business);
   // Messages from before the connection are not the CRM's.
   if (!c || m.sentAt < c.connectedAt) return;
+  if (m.sentAt === c.connectedAt && parseId('message', m.messageId) <= (ctx.state.connectedAfterMessage.get(c.scopeId) ?? 0)) return;
   const key = jobKey(c.scopeId, 'in', m.messageId);
   if (ctx.state.seen.has(key)) return;
   await ctx.p.serial.run([`crm:${key}`], async () => {

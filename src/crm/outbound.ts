@@ -20,10 +20,24 @@ export async function sendOut(ctx: GatewayContext, j: Job): Promise<void> {
   const out = j.out!;
   const c = ctx.state.connections.get(j.scopeId);
   if (!c || c.status === 'disconnected') return failJob(ctx, j, { reason: 'DISCONNECTED' });
-  if (c.status === 'paused') return failJob(ctx, j, { reason: 'PAUSED' });
+  // A business account its owner deleted sends nothing more (its tokens stopped working too).
+  if (!ctx.transport.usable(j.businessAccountId)) return failJob(ctx, j, { reason: 'SENDER_DELETED' });
+  if (c.status === 'paused') {
+    // Paused for a frozen or banned number: once it is neither (a lift, an overturned appeal),
+    // the channel goes again.
+    const st = ctx.transport.numberStatus(j.businessAccountId).state;
+    if (st === 'frozen' || st === 'banned') return failJob(ctx, j, { reason: 'PAUSED' });
+    const change = ctx.p.journal.change();
+    change.emit(ctx.p.clock.now(), SYSTEM, j.businessAccountId, { type: 'crm_resumed', payload: { scopeId: c.scopeId } });
+    await ctx.p.journal.commit(change);
+  }
   const to: Recipient | null = out.clientId ? { clientId: out.clientId } : out.phone ? { phone: out.phone } : null;
   if (!to) return failJob(ctx, j, { reason: 'BAD_RECEIVER' });
-  if (out.text.trim() === '') return failJob(ctx, j, { reason: 'UNSUPPORTED' });
+  // Media (a caption alone would be reported as the picture delivered), then an empty text.
+  if (out.type !== undefined || out.text.trim() === '') return failJob(ctx, j, { reason: out.type !== undefined ? 'UNSUPPORTED' : 'TEXT_EMPTY' });
+  // The limit the API's schema puts on a text (counted in code points, as the schema does).
+  const maxLength = ctx.p.config.messageMaxLength;
+  if ([...out.text].length > maxLength) return failJob(ctx, j, { reason: 'TEXT_TOO_LONG', maxLength });
   const business = j.businessAccountId;
   const peer = ctx.transport.resolve(business, to);
   const protection = ctx.config.protectionFor(publicId('account', business));

@@ -63,6 +63,14 @@ export const crmProjectors: ProjectorsFor<CrmEvent, Platform> = {
       .where('scope_id', '=', r.event.payload.scopeId)
       .compile(),
   ]),
+  crm_resumed: projector<'crm_resumed'>((r, db) => [
+    crmDb({ db })
+      .updateTable('crm_connections')
+      .set({ status: 'active', reason: null, changed_at: r.at })
+      .where('scope_id', '=', r.event.payload.scopeId)
+      .where('status', '=', 'paused')
+      .compile(),
+  ]),
   crm_job_received: projector<'crm_job_received'>((r, db) => {
     const p = r.event.payload;
     return [jobInsert(db, p.scopeId, 'out', p.msgid, p.businessAccountId, JSON.stringify(p.job), null, r.at)];

@@ -94,7 +94,8 @@ export async function summaries(ctx: GatewayContext): Promise<Record<string, unk
     if (ns.state === 'limited') restriction.until = ns.until === null || ns.until === undefined ? null : iso(ns.until);
     out.push({ ...connectionView(c), restriction, quality: q.colour, held, waiting });
   }
-  return out.sort((a, b) => String(a.scopeId).localeCompare(String(b.scopeId)));
+  // Code-unit order, the order the list's cursor compares in.
+  return out.sort((a, b) => (String(a.scopeId) < String(b.scopeId) ? -1 : String(a.scopeId) > String(b.scopeId) ? 1 : 0));
 }
 
 export function figures(ctx: GatewayContext): { outbox: number; outboxOldestSeconds: number; held: number; heldOldestSeconds: number } {

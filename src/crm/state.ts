@@ -65,6 +65,12 @@ export class CrmState {
   readonly jobs = new Map<string, Job>();
   /** Every job key ever received: a repeated webhook is recognised. */
   readonly seen = new Set<string>();
+  /**
+   * Scope id → the last message id stored when this node made the connection: messages stamped
+   * at the connection's very instant (the manual clock does not move) but stored before it are
+   * not the CRM's either.
+   */
+  readonly connectedAfterMessage = new Map<string, number>();
   /** Business account → job key → time of a first contact (sent, or scheduled while held). */
   readonly firstContacts = new Map<number, Map<string, number>>();
   readonly conversations = new Map<string, Conversation>();
@@ -123,6 +129,11 @@ export class CrmState {
       case 'crm_paused': {
         const c = this.connections.get(e.payload.scopeId);
         if (c) this.connections.set(c.scopeId, { ...c, status: 'paused', reason: e.payload.reason });
+        return;
+      }
+      case 'crm_resumed': {
+        const c = this.connections.get(e.payload.scopeId);
+        if (c?.status === 'paused') this.connections.set(c.scopeId, { ...c, status: 'active', reason: null });
         return;
       }
       case 'crm_job_received':

@@ -17,8 +17,11 @@ export type FailureReason =
   | 'FLOOD_WAIT'
   | 'PAUSED'
   | 'DISCONNECTED'
+  | 'SENDER_DELETED'
   | 'BAD_RECEIVER'
   | 'UNSUPPORTED'
+  | 'TEXT_EMPTY'
+  | 'TEXT_TOO_LONG'
   | 'INTERNAL';
 
 export interface Failure {
@@ -27,6 +30,8 @@ export interface Failure {
   until?: number | null;
   /** FROZEN_METHOD_INVALID: when the account is deleted (ms). */
   deleteAt?: number | null;
+  /** TEXT_TOO_LONG: the longest text the messenger takes, in characters. */
+  maxLength?: number;
 }
 
 export const ERROR_CODE: Record<FailureReason, 902 | 903 | 904 | 905> = {
@@ -41,8 +46,11 @@ export const ERROR_CODE: Record<FailureReason, 902 | 903 | 904 | 905> = {
   FLOOD_WAIT: 905,
   PAUSED: 902,
   DISCONNECTED: 902,
+  SENDER_DELETED: 902,
   BAD_RECEIVER: 905,
   UNSUPPORTED: 905,
+  TEXT_EMPTY: 905,
+  TEXT_TOO_LONG: 905,
   INTERNAL: 903,
 };
 
@@ -61,12 +69,17 @@ const en: Texts = {
   FROZEN_METHOD_INVALID: (f) =>
     `Your number is frozen: it can read but not send${f.deleteAt ? `, and it will be deleted on ${formatUtc(f.deleteAt, 'en')} unless an appeal succeeds` : ''}. ` +
     'The channel is paused. Write to @SpamBot from this number to appeal.',
-  USER_DEACTIVATED_BAN: () => 'Your number is banned and can no longer send messages. The channel is paused.',
+  USER_DEACTIVATED_BAN: () =>
+    'Your number is banned and can no longer send messages. The channel is paused: connect another number to it to keep writing to your clients.',
   FLOOD_WAIT: () => 'Your number is sending too fast and was asked to wait; the message could not be sent. Try again later.',
   PAUSED: () => 'The channel is paused because your number is frozen or banned. The message was not sent.',
   DISCONNECTED: () => 'The CRM account was disconnected from the channel before this message could be sent. It was not sent.',
+  SENDER_DELETED: () => 'The messenger account behind this channel was deleted by its owner, so it can no longer send. Connect another account to the channel.',
   BAD_RECEIVER: () => 'The message has no recipient banya can write to (no client id and no valid phone number).',
   UNSUPPORTED: () => 'Only text messages can be sent through this channel for now; files and media are not delivered.',
+  TEXT_EMPTY: () => 'The message is empty once invisible characters are removed, so it was not sent. Write some text.',
+  TEXT_TOO_LONG: (f) =>
+    `The message is too long for the messenger${f.maxLength ? ` (at most ${f.maxLength} characters)` : ''}, so it was not sent. Split it into shorter messages.`,
   INTERNAL: () => 'A temporary failure on the messenger side: the message was not sent. Try again in a few minutes.',
 };
 
@@ -83,12 +96,18 @@ const ru: Texts = {
   FROZEN_METHOD_INVALID: (f) =>
     `Ваш номер заморожен: читать можно, отправлять нельзя${f.deleteAt ? `; он будет удалён ${formatUtc(f.deleteAt, 'ru')}, если апелляция не будет удовлетворена` : ''}. ` +
     'Канал приостановлен. Чтобы обжаловать, напишите в @SpamBot с этого номера.',
-  USER_DEACTIVATED_BAN: () => 'Ваш номер заблокирован и больше не может отправлять сообщения. Канал приостановлен.',
+  USER_DEACTIVATED_BAN: () =>
+    'Ваш номер заблокирован и больше не может отправлять сообщения. Канал приостановлен: подключите к нему другой номер, чтобы и дальше писать клиентам.',
   FLOOD_WAIT: () => 'Ваш номер отправляет слишком часто, и его попросили подождать; сообщение не отправлено. Попробуйте позже.',
   PAUSED: () => 'Канал приостановлен: ваш номер заморожен или заблокирован. Сообщение не отправлено.',
   DISCONNECTED: () => 'Аккаунт CRM отключён от канала раньше, чем сообщение было отправлено. Оно не отправлено.',
+  SENDER_DELETED: () =>
+    'Аккаунт мессенджера, через который работает канал, удалён владельцем и больше не может отправлять сообщения. Подключите к каналу другой аккаунт.',
   BAD_RECEIVER: () => 'У сообщения нет получателя, которому можно написать (нет id клиента и правильного номера телефона).',
   UNSUPPORTED: () => 'Через этот канал пока можно отправлять только текст; файлы и медиа не доставляются.',
+  TEXT_EMPTY: () => 'Сообщение пустое, если убрать невидимые символы, поэтому оно не отправлено. Напишите текст.',
+  TEXT_TOO_LONG: (f) =>
+    `Сообщение слишком длинное для мессенджера${f.maxLength ? ` (не больше ${f.maxLength} символов)` : ''}, поэтому оно не отправлено. Разделите его на несколько сообщений.`,
   INTERNAL: () => 'Временный сбой на стороне мессенджера: сообщение не отправлено. Попробуйте через несколько минут.',
 };
 

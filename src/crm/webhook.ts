@@ -21,7 +21,9 @@ const webhookSchema = z.object({
       .object({ id: z.union([z.string(), z.number()]).optional(), client_id: z.union([z.string(), z.number()]).optional() })
       .partial()
       .default({}),
-    message: z.object({ id: z.union([z.string(), z.number()]), type: z.string().optional(), text: z.string().optional() }),
+    // The id goes into the status path (/{scope_id}/{msgid}/delivery_status): never empty, and
+    // bounded (amojo's ids are UUIDs).
+    message: z.object({ id: z.union([z.string().min(1).max(256), z.number()]), type: z.string().optional(), text: z.string().optional() }),
   }),
 });
 
@@ -47,6 +49,7 @@ export async function receiveWebhook(ctx: GatewayContext, scopeId: string, raw: 
   const msgid = String(m.message.id);
   const key = jobKey(scopeId, 'out', msgid);
   const job: OutJob = { text: m.message.text ?? '' };
+  if (m.message.type !== undefined && m.message.type !== 'text') job.type = m.message.type;
   // Our conversation id is `banya-{client id}` (see deliverIncoming): it names the client too.
   const conv = m.conversation.client_id !== undefined ? String(m.conversation.client_id) : '';
   if (m.receiver.client_id !== undefined && String(m.receiver.client_id) !== '') job.clientId = String(m.receiver.client_id);

@@ -99,6 +99,7 @@ export const EVENT_VIEWS: Record<EventType, EventView> = {
   crm_connected: { fields: ['scopeId', 'channelId', 'amojoAccountId'] },
   crm_disconnected: { fields: ['scopeId'] },
   crm_paused: { fields: ['scopeId', 'reason'] },
+  crm_resumed: { fields: ['scopeId'] },
   crm_job_received: { fields: ['scopeId', 'msgid'] },
   crm_inbound_received: { fields: ['scopeId', 'msgid'] },
   crm_job_held: { fields: ['scopeId', 'msgid', 'until'] },
@@ -118,6 +119,8 @@ const ID_FIELDS: Record<string, IdKind> = {
   caseId: 'case',
   reportId: 'report',
   strikeId: 'strike',
+  restrictionId: 'restriction',
+  staffId: 'staff',
   subjectId: 'account',
   reporterId: 'account',
   chatId: 'chat',
@@ -335,7 +338,7 @@ export interface RobotRecord {
   signals?: SignalView[];
   /** False positives: the appeal that overturned the robot, and the restriction it lifted. */
   appealId?: string;
-  restrictionId?: number;
+  restrictionId?: string;
 }
 
 const RECORD_TYPE = { shadow: 'robot_shadow', false_positive: 'robot_false_positive' } as const;
@@ -374,7 +377,7 @@ export async function robotRecords(
       rec.signals = signalsView(p.signals) ?? [];
     } else {
       if (typeof p.appealId === 'number') rec.appealId = publicId('appeal', p.appealId);
-      if (typeof p.restrictionId === 'number') rec.restrictionId = p.restrictionId;
+      if (typeof p.restrictionId === 'number') rec.restrictionId = publicId('restriction', p.restrictionId);
     }
     return rec;
   });

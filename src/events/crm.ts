@@ -10,6 +10,8 @@ export interface OutJob {
   /** receiver.phone, for a "write first". */
   phone?: string;
   text: string;
+  /** message.type when it is not "text" (a picture, a file…): such a message is not delivered. */
+  type?: string;
   /** amojo's conversation id and receiver id, to link a "write first" conversation. */
   conversationRef?: string;
   receiverRef?: string;
@@ -27,6 +29,8 @@ export type CrmEvent =
   | { type: 'crm_connected'; payload: { scopeId: string; channelId: string; amojoAccountId: string; businessAccountId: number } }
   | { type: 'crm_disconnected'; payload: { scopeId: string } }
   | { type: 'crm_paused'; payload: { scopeId: string; reason: 'frozen' | 'banned' } }
+  /** The number is neither frozen nor banned any more (a lift, an overturned appeal): the channel goes again. */
+  | { type: 'crm_resumed'; payload: { scopeId: string } }
   | { type: 'crm_job_received'; payload: { scopeId: string; direction: 'out'; msgid: string; businessAccountId: number; job: OutJob } }
   | { type: 'crm_inbound_received'; payload: { scopeId: string; direction: 'in'; msgid: string; businessAccountId: number; job: InJob } }
   | { type: 'crm_job_held'; payload: { scopeId: string; msgid: string; peerId: number; until: number } }

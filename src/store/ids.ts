@@ -127,7 +127,18 @@ class IdBlock {
 }
 
 /** Opaque public ids: a letter for the kind, then the number. */
-export const PREFIX = { account: 'u', staff: 's', chat: 'c', message: 'm', report: 'r', case: 'k', strike: 'x', appeal: 'a', ticket: 't' } as const;
+export const PREFIX = {
+  account: 'u',
+  staff: 's',
+  chat: 'c',
+  message: 'm',
+  report: 'r',
+  case: 'k',
+  strike: 'x',
+  appeal: 'a',
+  ticket: 't',
+  restriction: 'l',
+} as const;
 export type IdKind = keyof typeof PREFIX;
 
 export function publicId(kind: IdKind, n: number): string {

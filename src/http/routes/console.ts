@@ -161,7 +161,7 @@ export async function consoleRoutes(app: FastifyInstance, p: Platform, o: Consol
                     why: { type: 'string', description: 'shadow: shadow, daily_cap or manual_decision' },
                     signals: robotSignalsSchema,
                     appealId: { type: 'string', description: 'false positive: the appeal that overturned the robot' },
-                    restrictionId: { type: 'integer' },
+                    restrictionId: { type: 'string' },
                   },
                 },
               },

@@ -5,6 +5,7 @@ import type { CrmGateway } from '../../crm/gateway.js';
 import type { Platform } from '../../platform/context.js';
 import { parseId } from '../../store/ids.js';
 import { sendError } from '../errors.js';
+import { pageParams } from '../paging.js';
 import { errorResponses } from '../schemas.js';
 import { actorOf } from './actor.js';
 
@@ -48,17 +49,31 @@ export async function crmRoutes(app: FastifyInstance, p: Platform): Promise<void
     },
   );
 
-  app.get(
+  app.get<{ Querystring: { limit?: string; cursor?: string } }>(
     '/v1/crm/amocrm/connections',
     {
       config: { access: 'staff' },
       schema: {
         summary: "Every CRM connection in short: the number's standing, quality colour, held and waiting messages",
+        description: 'Paged like every list (API.md): `limit` 1–1000 (default 50), `cursor` from `nextCursor`; by scope id.',
         tags: ['crm'],
+        querystring: { type: 'object', properties: { limit: { type: 'string', maxLength: 10 }, cursor: { type: 'string', maxLength: 400 } } },
         response: errorResponses,
       },
     },
-    async () => ({ connections: await gateway(p).summaries() }),
+    async (req) => {
+      const { limit, cursor } = pageParams(req.query);
+      let after: string | undefined;
+      if (cursor !== undefined) {
+        after = Buffer.from(cursor, 'base64url').toString('utf8');
+        if (after === '' || Buffer.from(after, 'utf8').toString('base64url') !== cursor)
+          fail('BAD_REQUEST', { field: 'querystring.cursor', reason: 'not a cursor from this API' });
+      }
+      const all = (await gateway(p).summaries()).filter((c) => after === undefined || String(c.scopeId) > after);
+      const page = all.slice(0, limit);
+      const next = all.length > limit ? Buffer.from(String(page[page.length - 1]!.scopeId), 'utf8').toString('base64url') : undefined;
+      return { connections: page, ...(next ? { nextCursor: next } : {}) };
+    },
   );
 
   app.delete<{ Params: { scopeId: string } }>(

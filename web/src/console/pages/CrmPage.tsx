@@ -36,7 +36,16 @@ export function CrmPage() {
     queryKey: ['crm'],
     queryFn: async () => {
       try {
-        return (await api.get<{ connections: Connection[] }>('/v1/crm/amocrm/connections')).connections;
+        const all: Connection[] = [];
+        let cursor: string | undefined;
+        do {
+          const page = await api.get<{ connections: Connection[]; nextCursor?: string }>(
+            `/v1/crm/amocrm/connections?limit=1000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+          );
+          all.push(...page.connections);
+          cursor = page.nextCursor;
+        } while (cursor);
+        return all;
       } catch (e) {
         if (e instanceof ApiError && e.status === 404) return [];
         throw e;

@@ -19,7 +19,7 @@ interface RobotRecord {
   why?: string;
   signals?: RobotSignal[];
   appealId?: string;
-  restrictionId?: number;
+  restrictionId?: string;
 }
 
 /** One kind of the robots' records, newest first, a page at a time. */
