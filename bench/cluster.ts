@@ -18,12 +18,13 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import pg from 'pg';
+import { freePort } from '../test/helpers/net.js';
+import { withDatabase } from '../test/helpers/pg.js';
 
 const ADMIN = 'bench-cluster-admin-token-0123456789';
 const BIN = fileURLToPath(new URL('../bin/banya.js', import.meta.url));
@@ -35,21 +36,6 @@ const PG_PID = process.env.BENCH_PG_PID;
 const TICK = 100; // clock ticks a second on Linux
 const user = process.env.PGUSER || os.userInfo().username;
 process.env.PGUSER = user; // libpq's default, which the pg client reads from the environment
-
-function withDb(url: string, db: string): string {
-  const m = /^(postgres(?:ql)?:\/\/[^/?#]*)(\/[^?#]*)?(.*)$/.exec(url)!;
-  return `${m[1]}/${db}${m[3] ?? ''}`;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 /** CPU seconds (user + system) of a process, from /proc. */
 function cpuOf(pid: number): number {
@@ -156,7 +142,7 @@ async function main(): Promise<void> {
   const adminDb = new pg.Client({ connectionString: PG_URL, user });
   await adminDb.connect();
   await adminDb.query(`create database "${db}" template template0 encoding 'UTF8' lc_collate 'C.UTF-8' lc_ctype 'C.UTF-8'`);
-  const url = withDb(PG_URL, db);
+  const url = withDatabase(PG_URL, db);
   const redisPort = await freePort();
   const redisChild = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
   await new Promise((r) => setTimeout(r, 300));

@@ -16,7 +16,7 @@ import http from 'node:http';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { startProsody } from '../test/helpers/prosody.js';
-import { connect, xml, type XmppUser } from '../test/helpers/xmpp.js';
+import { befriend, connect, type XmppUser } from '../test/helpers/xmpp.js';
 import { ADMIN_TOKEN, benchApp, envInt, log, percentile, result, scratchDir, table } from './_lib.js';
 
 const MESSAGES = envInt('BENCH_MESSAGES', 1000);
@@ -32,15 +32,6 @@ const withB = await connect(prosody.port, prosody.host, 'b', PASSWORD);
 const plainA = await connect(prosody.port, prosody.plainHost, 'a', PASSWORD);
 const plainB = await connect(prosody.port, prosody.plainHost, 'b', PASSWORD);
 
-async function befriend(a: XmppUser, b: XmppUser) {
-  await a.send(xml('presence', { to: b.jid, type: 'subscribe' }));
-  await a.sync();
-  await b.send(xml('presence', { to: a.jid, type: 'subscribed' }));
-  await b.send(xml('presence', { to: a.jid, type: 'subscribe' }));
-  await b.sync();
-  await a.send(xml('presence', { to: b.jid, type: 'subscribed' }));
-  await a.sync();
-}
 await befriend(withA, withB);
 await befriend(plainA, plainB);
 

@@ -4,7 +4,7 @@
  * A migrated data folder (SqliteStore.open migrates) gets 1,000,000 cases from one raw prepared
  * INSERT in one transaction: random priorities (0–100, three decimals, as banya rounds them),
  * 80% closed, 20% open or escalated (three quarters open), one to three report reasons each.
- * Then the real code, `listCases` of src/enforcement/cases.ts, answers through the real store:
+ * Then the real code, `listCases` of src/enforcement/queue.ts, answers through the real store:
  *   - the first page (limit 50) of the default queue (open and escalated);
  *   - the filtered queue: state=escalated, reason=scam;
  *   - the second page, through the first page's cursor.
@@ -18,7 +18,7 @@
  */
 import type { Compilable, CompiledQuery } from 'kysely';
 import { performance } from 'node:perf_hooks';
-import { listCases } from '../src/enforcement/cases.js';
+import { listCases } from '../src/enforcement/queue.js';
 import { DEFAULT_POLICY } from '../src/enforcement/policy.js';
 import type { Enforcement } from '../src/enforcement/state.js';
 import { SqliteStore } from '../src/store/sqlite.js';

@@ -8,25 +8,14 @@
  * Size:  BENCH_EVENTS (100000 per batch size).
  */
 import { spawn } from 'node:child_process';
-import net from 'node:net';
 import os from 'node:os';
 import { Redis } from 'ioredis';
 import pino from 'pino';
 import { RobotPublisher } from '../src/cluster/robot-stream.js';
 import { textSignals, type RobotEvent } from '../src/robots/events.js';
+import { freePort } from '../test/helpers/net.js';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
 
 async function cpu(r: Redis): Promise<number> {
   const info = await r.info('cpu');

@@ -20,6 +20,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Metric } from './_lib.js';
 
 /** bench/gate.ts: one line, every figure in it. */
 interface FigureResult {
@@ -32,17 +33,8 @@ interface FigureResult {
   seconds?: number;
 }
 
-/** bench/_lib.ts: one line per metric. */
-interface MetricResult {
-  name: string;
-  value: number;
-  unit: string;
-  baseline: number | null;
-  ratio: number | null;
-  target: string;
-  pass: boolean;
-  note: string;
-}
+/** bench/_lib.ts: one line per metric (a type only: the benchmarks run as their own processes). */
+type MetricResult = Metric;
 
 interface Row {
   name: string;

@@ -3,17 +3,17 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkProjections } from '../src/check.js';
 import { RobotsEngine, type EffectSink } from '../src/robots/engine.js';
 import { textSignals } from '../src/robots/events.js';
 import { BUILT_IN_RULES, robotsConfig } from '../src/robots/rules.js';
-import { connection, PostgresStore } from '../src/store/postgres.js';
+import { PostgresStore } from '../src/store/postgres.js';
 import { type Running, serve } from './helpers/cli-server.js';
 import { Client, type TestAccount } from './helpers/client.js';
-import { expectError } from './helpers/expect.js';
-import { databaseUrlFor, onPostgres } from './helpers/pg.js';
+import { expectError, within } from './helpers/expect.js';
+import { databaseUrlFor, onPostgres, queryAt } from './helpers/pg.js';
 import { redisAvailable, startRedis, type TestRedis } from './helpers/redis.js';
 
 /**
@@ -108,27 +108,7 @@ async function account(n: N = 'A'): Promise<TestAccount> {
 
 const send = (n: N, from: TestAccount, to: TestAccount) => as(n, from).post('/v1/messages', { to: { accountId: to.id }, text: TEXT });
 
-async function within<T>(ms: number, check: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    try {
-      return await check();
-    } catch (err) {
-      if (Date.now() >= deadline) throw err;
-      await new Promise((res) => setTimeout(res, 25));
-    }
-  }
-}
-
-async function sql<T extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<T[]> {
-  const c = new pg.Client(connection(databaseUrl));
-  await c.connect();
-  try {
-    return (await c.query<T>(text, values)).rows;
-  } finally {
-    await c.end();
-  }
-}
+const sql = <T extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<T[]> => queryAt<T>(databaseUrl, text, values);
 
 const num = (id: string) => Number(id.slice(1));
 

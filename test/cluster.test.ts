@@ -2,7 +2,6 @@ import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import net from 'node:net';
 import nodemailer from 'nodemailer';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,8 +10,9 @@ import { BUTTONS } from '../src/domain/spambot.js';
 import { connection, FEED_LOCK_KEY, PostgresStore } from '../src/store/postgres.js';
 import { type Running, serve } from './helpers/cli-server.js';
 import { Client, type TestAccount } from './helpers/client.js';
-import { expectError } from './helpers/expect.js';
-import { databaseUrlFor, onPostgres } from './helpers/pg.js';
+import { expectError, within } from './helpers/expect.js';
+import { freePort } from './helpers/net.js';
+import { databaseUrlFor, onPostgres, queryAt } from './helpers/pg.js';
 import { redisAvailable, startRedis, type TestRedis } from './helpers/redis.js';
 import { sign, StandInAmojo, webhookBody } from './helpers/amojo.js';
 
@@ -38,14 +38,6 @@ const CH_SECRET = 'cluster-channel-secret-0123456789';
 const nodes: Record<'A' | 'B', Running | null> = { A: null, B: null };
 /** Each node's SMTP listener (the support address), kept over restarts. */
 const smtpPorts: Record<'A' | 'B', number> = { A: 0, B: 0 };
-
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
-  const port = (srv.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
 
 async function startNode(name: 'A' | 'B'): Promise<Running> {
   const dataDir = path.join(dataRoot, name);
@@ -94,28 +86,7 @@ async function staff(n: 'A' | 'B', role: 'moderator' | 'support'): Promise<strin
 const send = (n: 'A' | 'B', from: TestAccount, to: TestAccount, text = 'hello', extra: Record<string, unknown> = {}) =>
   as(n, from).post('/v1/messages', { to: { accountId: to.id }, text, ...extra });
 
-/** Retries `check` until it passes, for at most `ms`: the bound on how late the other node may be. */
-async function within<T>(ms: number, check: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    try {
-      return await check();
-    } catch (err) {
-      if (Date.now() >= deadline) throw err;
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  }
-}
-
-async function sql<T extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<T[]> {
-  const c = new pg.Client(connection(databaseUrl));
-  await c.connect();
-  try {
-    return (await c.query<T>(text, values)).rows;
-  } finally {
-    await c.end();
-  }
-}
+const sql = <T extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<T[]> => queryAt<T>(databaseUrl, text, values);
 
 let moderatorToken: string;
 let supportToken: string;

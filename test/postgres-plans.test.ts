@@ -4,7 +4,7 @@ import path from 'node:path';
 import { sql, type Compilable } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { caseQueueQuery, caseRankedQuery } from '../src/enforcement/cases.js';
+import { caseQueueQuery, caseRankedQuery } from '../src/enforcement/queue.js';
 import { timelineQuery } from '../src/enforcement/timeline.js';
 import { connection, PostgresStore } from '../src/store/postgres.js';
 import { databaseUrlFor, onPostgres } from './helpers/pg.js';

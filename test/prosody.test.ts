@@ -2,9 +2,10 @@ import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatUtc } from '../src/domain/texts.js';
 import { Client } from './helpers/client.js';
-import { freePort, registerInBand, startProsody, type Prosody } from './helpers/prosody.js';
+import { freePort } from './helpers/net.js';
+import { registerInBand, startProsody, type Prosody } from './helpers/prosody.js';
 import { ADMIN_TOKEN, startServer, type TestServer } from './helpers/server.js';
-import { connect, xml, type Stanza, type XmppUser } from './helpers/xmpp.js';
+import { befriend, connect, xml, type Stanza, type XmppUser } from './helpers/xmpp.js';
 
 /**
  * banya in front of a real Prosody (Debian's 0.12) with mod_banya, driven by real XMPP clients
@@ -61,17 +62,6 @@ function errorOf(s: Stanza) {
     code: e?.getChild('restricted', NS_BANYA)?.attrs.code as string | undefined,
     until: e?.getChild('restricted', NS_BANYA)?.attrs.until as string | undefined,
   };
-}
-
-/** Both directions of presence subscription: a mutual roster contact. */
-async function befriend(a: XmppUser, b: XmppUser) {
-  await a.send(xml('presence', { to: b.jid, type: 'subscribe' }));
-  await a.sync();
-  await b.send(xml('presence', { to: a.jid, type: 'subscribed' }));
-  await b.send(xml('presence', { to: a.jid, type: 'subscribe' }));
-  await b.sync();
-  await a.send(xml('presence', { to: b.jid, type: 'subscribed' }));
-  await a.sync();
 }
 
 async function accountIdOf(u: XmppUser): Promise<string> {

@@ -5,12 +5,10 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../src/app.js';
 import type { ManualClock } from '../src/clock.js';
-import { configFrom } from '../src/config.js';
 import { restrictAccount } from '../src/enforcement/restrictions.js';
 import { parseId } from '../src/store/ids.js';
 import { Client, World, type TestAccount } from './helpers/client.js';
-import { databaseUrlFor, onPostgres } from './helpers/pg.js';
-import { ADMIN_TOKEN, freshDataDir } from './helpers/server.js';
+import { ADMIN_TOKEN, testConfig } from './helpers/server.js';
 
 /**
  * The send fast path (src/http/send-fast-path.ts) against Fastify's route: two real servers on
@@ -39,8 +37,6 @@ interface Side {
 }
 
 async function start(name: Side['name']): Promise<Side> {
-  const dataDir = freshDataDir();
-  const databaseUrl = onPostgres() ? await databaseUrlFor(dataDir) : undefined;
   const access: Record<string, unknown>[] = [];
   const sink = new Writable({
     write(chunk, _enc, done) {
@@ -52,13 +48,7 @@ async function start(name: Side['name']): Promise<Side> {
       done();
     },
   });
-  const config = configFrom({
-    dataDir,
-    ...(databaseUrl ? { databaseUrl } : {}),
-    port: 0,
-    host: '127.0.0.1',
-    adminToken: ADMIN_TOKEN,
-    clock: 'manual',
+  const config = await testConfig({
     logLevel: 'info',
     bodyLimitBytes: BODY_LIMIT,
     http: { sendFastPath: name === 'fast' },
@@ -499,18 +489,7 @@ describe('while the server closes', () => {
    * connection (pipelined behind it) gets Fastify's 503, with the fast path on as with it off.
    */
   async function closingAnswers(fast: boolean): Promise<string[]> {
-    const dataDir = freshDataDir();
-    const databaseUrl = onPostgres() ? await databaseUrlFor(dataDir) : undefined;
-    const config = configFrom({
-      dataDir,
-      ...(databaseUrl ? { databaseUrl } : {}),
-      port: 0,
-      host: '127.0.0.1',
-      adminToken: ADMIN_TOKEN,
-      clock: 'manual',
-      logLevel: 'silent',
-      http: { sendFastPath: fast },
-    });
+    const config = await testConfig({ http: { sendFastPath: fast } });
     const app = await createApp(config, { logger: pino({ level: 'silent' }) });
     const url = await app.listen();
     const world = new World(url);

@@ -202,6 +202,27 @@ describe('row 7: new chats from contacts only', () => {
     expect((await send(contact, b)).status).toBe(201);
     expect((await send(earlier, b)).status).toBe(201);
   });
+
+  it("counts a chat the recipient deleted with a report as existing: deletion hides it from that side's list only", async () => {
+    const a = await world.account();
+    const b = await world.account();
+    const first = await send(a, b, 'a first word');
+    expect(first.status).toBe(201);
+    const chatId = first.body.message.chatId as string;
+    expect((await b.api.put('/v1/privacy', { newChats: 'contacts' })).status).toBe(200);
+    expect((await b.api.post('/v1/reports', { chatId, deleteChat: true })).status).toBe(201);
+    const listed = async (who: TestAccount) => ((await who.api.get('/v1/chats')).body.chats as { id: string }[]).map((c) => c.id);
+    expect(await listed(b)).not.toContain(chatId);
+    expect(await listed(a)).toContain(chatId);
+    // The chat and its messages remain (the sender still has them), so row 7 lets the message
+    // through; it brings the chat back to the recipient's list, in the same chat.
+    const again = await send(a, b, 'still there?');
+    expect(again.status, JSON.stringify(again.body)).toBe(201);
+    expect(again.body.message.chatId).toBe(chatId);
+    expect(await listed(b)).toContain(chatId);
+    // A stranger with no chat at all is still refused.
+    expectError(await send(await world.account(), b), 403, 'USER_PRIVACY_RESTRICTED');
+  });
 });
 
 describe('row 8: rate limits', () => {

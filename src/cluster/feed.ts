@@ -6,15 +6,12 @@
  * notification, a poll, a catch-up before a decision or the node's own commit brings it first.
  */
 
-export interface FeedRow {
-  id: number;
-  at: number;
-  type: string;
-  actor_kind: string;
-  actor_id: string | null;
-  account_id: number | null;
-  payload: string;
-}
+import type { Selectable } from 'kysely';
+import { asError } from '../domain/errors.js';
+import type { EventsTable } from '../store/schema/events.js';
+
+/** One row of the log, whole, as the feed reads it. */
+export type FeedRow = Selectable<EventsTable>;
 
 /** What the follower needs from the store (PostgreSQL in production; anything ordered in tests). */
 export interface FeedSource {
@@ -124,7 +121,7 @@ export class FeedFollower {
       if (this.at < this.target) this.at = Math.max(this.at, this.target);
       this.settle();
     } catch (err) {
-      const e = err instanceof Error ? err : new Error(String(err));
+      const e = asError(err);
       for (const w of this.waiters.splice(0)) w.reject(e);
       this.target = this.at;
     } finally {

@@ -18,3 +18,8 @@ export class BanyaError extends Error {
 export function fail(code: ErrorCode, details?: Record<string, unknown>): never {
   throw new BanyaError(code, details);
 }
+
+/** Whatever was thrown, as an Error (a rejection may carry any value). */
+export function asError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
+}

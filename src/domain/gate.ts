@@ -94,6 +94,11 @@ export function gateSend(v: GateView, a: number, b: number, now: number): DenyCo
   if (v.hasBlocked(a, b)) return Code.YOU_BLOCKED_USER; // 4
   if (v.hasBlocked(b, a)) return Code.USER_IS_BLOCKED; // 5
   if (v.limitedUntil(a) > now && !isMutual(v, a, b) && !v.hasWritten(b, a)) return Code.PEER_FLOOD; // 6
+  // Row 7's "no chat exists" is the pair's chat itself. A chat one side deleted (a report with
+  // `deleteChat`) still exists: the deletion is that side's alone, it leaves the chat and its
+  // messages to the other side, and the next message brings it back to the deleter's list
+  // (DECISIONS.md, "A deleted chat still exists for the send gate"). So it keeps letting the
+  // other side write; who means to stop them blocks them, which the same report can do.
   if (v.newChats(b) === Audience.CONTACTS && !v.hasContact(b, a) && v.privateChat(a, b) === 0) {
     return Code.USER_PRIVACY_RESTRICTED; // 7
   }

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rows } from '../store/read.js';
 import { SqliteStore } from '../store/sqlite.js';
-import { caseQueueQuery, type CaseFilter } from './cases.js';
+import { caseQueueQuery, type CaseFilter } from './queue.js';
 
 /**
  * The queue's query over a real SQLite file: open and escalated cases merged, highest priority

@@ -9,6 +9,7 @@ import type { ErrorCode } from '../domain/codes.js';
 import type { StaffRole } from '../store/schema/staff.js';
 import { CSRF_HEADER, SESSION_COOKIE, type ConsoleSessions } from './console-sessions.js';
 import { sendError } from './errors.js';
+import { settleHeldFloodWait } from './held-flood-wait.js';
 
 /**
  * Who may call a route, declared beside it in `config.access` (a route without one does not
@@ -187,16 +188,18 @@ export function authHook(p: Platform, sessions?: ConsoleSessions) {
   };
 }
 
+/** Whether the request, its body read, is a message to SpamBot or support (its route says). */
+const routeForSystemAccount = (req: FastifyRequest): boolean => req.routeOptions.config?.forSystemAccount?.(req) === true;
+
 /**
  * A route's `preValidation` hook (its body read, not yet validated): a held FLOOD_WAIT is
  * answered unless the request is a message to SpamBot or support. A body that cannot be read at
  * all never gets here: the error handler answers the held FLOOD_WAIT instead (`heldFloodWait`).
+ * Both settle it through held-flood-wait.ts, as the send fast path does.
  */
 export function releaseForSystemAccount(req: FastifyRequest, reply: FastifyReply, done: () => void): void {
-  const wait = req.heldFloodWait;
+  const wait = settleHeldFloodWait(req, routeForSystemAccount);
   if (wait === undefined) return done();
-  req.heldFloodWait = undefined;
-  if (req.routeOptions.config?.forSystemAccount?.(req) === true) return done();
   refuse(req, reply, 'FLOOD_WAIT', { retryAfter: wait });
 }
 

@@ -4,6 +4,7 @@ import { STATUS, type ErrorCode } from '../domain/codes.js';
 import { BanyaError } from '../domain/errors.js';
 import { errorText, langFromHeader, type Lang, type TextParams } from '../domain/texts.js';
 import { StoreUnavailableError, WriteRejectedError } from '../store/store.js';
+import { settleHeldFloodWait } from './held-flood-wait.js';
 
 /**
  * The one place errors become responses: `{error: {code, message, details}}`, the status of the
@@ -211,11 +212,8 @@ export function errorHandler(err: FastifyError | Error, req: FastifyRequest, rep
   if (answer === 'too-large') return tooLarge(req, reply);
   // An account out of requests whose body could not even be read is no message to SpamBot or
   // support: it gets the FLOOD_WAIT held back for that (auth.ts `releaseForSystemAccount`).
-  const held = req.heldFloodWait;
-  if (held !== undefined) {
-    req.heldFloodWait = undefined;
-    return sendError(req, reply, 'FLOOD_WAIT', { retryAfter: held });
-  }
+  const held = settleHeldFloodWait(req);
+  if (held !== undefined) return sendError(req, reply, 'FLOOD_WAIT', { retryAfter: held });
   if (answer.log) req.log.error({ err }, answer.log);
   return sendError(req, reply, answer.code, answer.details);
 }

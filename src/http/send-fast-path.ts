@@ -1,6 +1,6 @@
 import { errorCodes, type FastifyBaseLogger } from 'fastify';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
-import { BanyaError } from '../domain/errors.js';
+import { asError, BanyaError } from '../domain/errors.js';
 import type { ErrorCode } from '../domain/codes.js';
 import type { Lang } from '../domain/texts.js';
 import type { Figures } from '../metrics/figures.js';
@@ -8,6 +8,7 @@ import type { Principal } from '../platform/tokens.js';
 import type { AuthSubject, authenticator, PrincipalKind } from './auth.js';
 import { declaredLength, parseBody } from './body.js';
 import { errorAnswer, errorResponse, requestLang, SECURITY_HEADERS, type ValidationFailure, validationDetails, writeTooLarge } from './errors.js';
+import { settleHeldFloodWait } from './held-flood-wait.js';
 import { logAccess } from './request-log.js';
 import type { SendBody, SendRoute } from './routes/messages.js';
 
@@ -147,15 +148,12 @@ export function sendFastPath(o: SendFastPathOptions): SendFastPath {
 
   /** `errorHandler` of errors.ts, on the raw response. */
   const fail = (x: Exchange, err: unknown): void => {
-    const e = err instanceof Error ? err : new Error(String(err));
+    const e = asError(err);
     const answer = errorAnswer(e);
     if (answer === 'too-large') return writeTooLarge(x.raw, x, bodyLimit);
     // As errorHandler: an account out of requests whose body could not be read gets its FLOOD_WAIT.
-    const held = x.heldFloodWait;
-    if (held !== undefined) {
-      x.heldFloodWait = undefined;
-      return void refuse(x, 'FLOOD_WAIT', { retryAfter: held });
-    }
+    const held = settleHeldFloodWait(x);
+    if (held !== undefined) return void refuse(x, 'FLOOD_WAIT', { retryAfter: held });
     if (answer.log) log.child({ reqId: genReqId() }).error({ err: e }, answer.log);
     refuse(x, answer.code, answer.details);
   };
@@ -180,15 +178,15 @@ export function sendFastPath(o: SendFastPathOptions): SendFastPath {
     answer(x, r);
   };
 
+  /** Whether the exchange, its body read, is a message to SpamBot or support. */
+  const toSystemAccount = (x: Exchange): boolean => route.forSystemAccount((x.principal as Principal & { kind: 'account' }).accountId, x.body);
+
   /** Validation, then the route's own handler. */
   const handle = (x: Exchange, value: unknown): void => {
     x.body = value;
     // The route's `preValidation` (releaseForSystemAccount): a held FLOOD_WAIT, unless to SpamBot or support.
-    const held = x.heldFloodWait;
-    if (held !== undefined) {
-      x.heldFloodWait = undefined;
-      if (!route.forSystemAccount((x.principal as Principal & { kind: 'account' }).accountId, value)) return void refuse(x, 'FLOOD_WAIT', { retryAfter: held });
-    }
+    const held = settleHeldFloodWait(x, toSystemAccount);
+    if (held !== undefined) return void refuse(x, 'FLOOD_WAIT', { retryAfter: held });
     let valid: unknown;
     try {
       valid = validate(value === undefined ? null : value, { parentData: x, parentDataProperty: 'body' });

@@ -182,8 +182,9 @@ function privateChatWith(p: Platform, reporter: number, platformId: string): num
 /**
  * Files a report. A report refused for any reason (nothing to review, the rate limit, bad input)
  * changes nothing but the rate-limit counters: its block and chat deletion go with the report.
- * The check (one open report per reporter, subject and place; the case it opens or joins) and
- * the write run under the subject's key.
+ * The check (one open report per reporter, subject and place, and with it whether the report
+ * spends a token of the reporters' rate limit; the case it opens or joins) and the write run
+ * under the subject's key.
  */
 export async function fileReport(
   p: Platform,
@@ -215,16 +216,22 @@ export async function fileReport(
     const reason: ReportReason = req.reason ?? 'spam';
     if (subject === reporter) fail('BAD_REQUEST', { reason: 'you cannot report yourself' });
     if (subject === 0 || p.index.flags(subject) & SYSTEM) fail('BAD_REQUEST', { reason: 'this account cannot be reported' });
-    // A repeat while the first report is open creates nothing and is answered with that report
-    // (RULES.md §3): it uses up none of the reporter's reports. (Checked again under the key.)
-    const repeat = existingReport(p, { reporterId: reporter, subjectId: subject, kind: target.kind, chatId: chat });
-    if (!repeat) {
-      const taken = p.limits.take('reports', reporter);
-      const wait = typeof taken === 'number' ? taken : await taken;
-      if (wait > 0) throw floodWait(wait);
-    }
-
+    // Whether the report repeats an open one, and so whether it spends one of the reporter's
+    // reports, is decided under the subject's key, the key that files reports and decides cases:
+    // two identical reports at once file one report and spend one token, and a report that
+    // follows a decision is a new one, rate-limited as such. A job run again after losing a race
+    // to another node spends no second token.
+    let paid = false;
     return p.serial.run([key.account(subject)], async () => {
+      // A repeat while the first report is open creates nothing and is answered with that report
+      // (RULES.md §3): it uses up none of the reporter's reports.
+      const repeat = existingReport(p, { reporterId: reporter, subjectId: subject, kind: target.kind, chatId: chat });
+      if (!repeat && !paid) {
+        const taken = p.limits.take('reports', reporter);
+        const wait = typeof taken === 'number' ? taken : await taken;
+        if (wait > 0) throw floodWait(wait);
+        paid = true;
+      }
       const now = p.clock.now();
       // Read before the change: who started the pair's private chat (memory, the chat's "who wrote").
       const initiated = p.index.startedBy(reporter, subject) === subject;

@@ -18,7 +18,7 @@ const T0 = Date.UTC(2025, 0, 6);
 const LINK = 'Is this you in the video? quick-look.example/v/123';
 const PITCH = 'Hello, only this week 80% off designer watches: quick-look.example/w';
 
-function world(rules = ['sudden_change'], watching = true) {
+function world(rules = ['sudden_change'], settings: Record<string, number> = {}, watching = true) {
   const applied: { account: number; rule: string; effect: Effect }[] = [];
   const sink: EffectSink = {
     apply: (account, r, effect) => void applied.push({ account, rule: r, effect }),
@@ -26,7 +26,11 @@ function world(rules = ['sudden_change'], watching = true) {
     manualDecisionAt: () => 0,
     restricted: () => false,
   };
-  const cfg = robotsConfig({ rules: Object.fromEntries(BUILT_IN_RULES.map((r) => [r.name, rules.includes(r.name) ? {} : { enabled: false }])) });
+  const cfg = robotsConfig({
+    rules: Object.fromEntries(
+      BUILT_IN_RULES.map((r) => [r.name, rules.includes(r.name) ? (r.name === 'sudden_change' ? { settings } : {}) : { enabled: false }]),
+    ),
+  });
   const engine = new RobotsEngine(cfg, sink);
   let next = 1;
   const account = (ageMs: number) => {
@@ -61,10 +65,15 @@ function world(rules = ['sudden_change'], watching = true) {
 
 describe('sudden_change', () => {
   /** A long-established account sends its link to its friends, then writes strangers. */
-  function hijack(w: ReturnType<typeof world>, opts: { friendComplaints: number; strangerComplaints: number; friendAnswers?: number; strangers?: number }) {
+  function hijack(
+    w: ReturnType<typeof world>,
+    opts: { friendComplaints: number; strangerComplaints: number; friendAnswers?: number; strangers?: number; friendGap?: number },
+  ) {
     const a = w.account(800 * DAY);
     const friends = w.friendsOf(a, 12);
-    friends.forEach((f, i) => w.toFriend(a, f, T0 + i * MIN, LINK));
+    // Its link to its twelve friends, a minute apart (the takeover's blast) unless `friendGap` says otherwise.
+    const gap = opts.friendGap ?? MIN;
+    friends.forEach((f, i) => w.toFriend(a, f, T0 - 11 * gap + i * gap, LINK));
     for (let i = 0; i < (opts.friendAnswers ?? 0); i++) w.answer(friends[i]!, a, T0 + 20 * MIN + i);
     for (let i = 0; i < opts.friendComplaints; i++) w.block(friends[11 - i]!, a, T0 + 40 * MIN + i, false);
     const strangers = Array.from({ length: opts.strangers ?? 8 }, () => w.account(200 * DAY));
@@ -101,12 +110,63 @@ describe('sudden_change', () => {
     expect(w.limited(hijack(w, evidence))).toEqual(['sudden_change']);
   });
 
-  it('one stranger complaint alone is not enough, nor a friend complaint before it writes to strangers', () => {
+  it('one stranger complaint is enough after its link went to a whole circle of friends within minutes; not when those links were hours apart', () => {
     const w = world();
-    expect(w.limited(hijack(w, { friendComplaints: 0, strangerComplaints: 1 }))).toEqual([]);
-    expect(w.limited(hijack(w, { friendComplaints: 1, strangerComplaints: 0, strangers: 2 }))).toEqual([]);
-    // Two strangers complaining are, once it changed this sharply.
-    expect(w.limited(hijack(w, { friendComplaints: 0, strangerComplaints: 2 }))).toEqual(['sudden_change']);
+    const a = hijack(w, { friendComplaints: 0, strangerComplaints: 1 });
+    expect(w.limited(a)).toEqual(['sudden_change']);
+    const fired = w.applied.find((x) => x.account === a)!.effect;
+    expect(fired).toMatchObject({ action: 'limit', hours: 6 });
+    const blast = fired.signals!.find((x) => x.name === 'link_blast')!;
+    expect(blast.value).toBeGreaterThan(10);
+    expect(blast.threshold).toBe(6);
+    // The same links to the same friends, three hours apart: no blast, and one complaint is not
+    // enough (a world of its own: the first account's complaint would make its text a campaign).
+    const v = world();
+    const spread = hijack(v, { friendComplaints: 0, strangerComplaints: 1, friendGap: 3 * HOUR });
+    expect(v.engine.evidence.blast.value(spread, T0 + 3 * HOUR)).toBeLessThan(2);
+    expect(v.limited(spread)).toEqual([]);
+    // Nor with the blast path switched off.
+    const off = world(['sudden_change'], { blastContacts: 0 });
+    expect(off.limited(hijack(off, { friendComplaints: 0, strangerComplaints: 1 }))).toEqual([]);
+    // Two strangers complaining are enough without the blast, once it changed this sharply.
+    const two = world();
+    expect(two.limited(hijack(two, { friendComplaints: 0, strangerComplaints: 2, friendGap: 3 * HOUR }))).toEqual(['sudden_change']);
+  });
+
+  it('after a blast, one complaint is not enough when it came from among a hundred strangers, when the strangers answer, or before it wrote to strangers', () => {
+    const many = world();
+    expect(many.limited(hijack(many, { friendComplaints: 0, strangerComplaints: 1, strangers: 100 }))).toEqual([]);
+    const w = world();
+    // Accounts are numbered in order: the sender, its 12 friends, then its 12 strangers.
+    const answered = hijack(w, { friendComplaints: 0, strangerComplaints: 0, strangers: 12 });
+    const e = w.engine.evidence;
+    expect(e.blast.value(answered, T0 + 2 * HOUR)).toBeGreaterThan(6);
+    // Two of the strangers answer before one complains: a welcome burst, however it began.
+    void w.engine.observe({
+      type: 'message',
+      at: T0 + 2 * HOUR,
+      from: answered + 13,
+      to: answered,
+      stranger: false,
+      newChat: false,
+      reply: true,
+      ...textSignals('sounds good'),
+    });
+    void w.engine.observe({
+      type: 'message',
+      at: T0 + 2 * HOUR + 1,
+      from: answered + 14,
+      to: answered,
+      stranger: false,
+      newChat: false,
+      reply: true,
+      ...textSignals('thanks!'),
+    });
+    w.block(answered + 20, answered, T0 + 3 * HOUR);
+    expect(w.limited(answered)).toEqual([]);
+    // A friend's complaint before it wrote to any stranger: no change towards strangers yet.
+    const early = world();
+    expect(early.limited(hijack(early, { friendComplaints: 1, strangerComplaints: 0, strangers: 2 }))).toEqual([]);
   });
 
   it('leaves alone a parent sending the school link to thirty parents who know them, one of whom blocks', () => {
@@ -165,7 +225,7 @@ describe('sudden_change', () => {
   it('waits for a past robots saw: an account busy since before they began watching has not changed', () => {
     // A shop years old writes 20 of its customers with its link on robots' first morning; two block.
     const run = (watchedHours: number) => {
-      const w = world(['sudden_change'], false);
+      const w = world(['sudden_change'], {}, false);
       w.watchFrom(T0 - watchedHours * HOUR);
       const a = w.account(900 * DAY);
       const cs = Array.from({ length: 20 }, () => w.account(300 * DAY));

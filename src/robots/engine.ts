@@ -150,6 +150,7 @@ export class RobotsEngine {
           if ((ev.link || ev.inviteLink) && e.reached.add(ev.from, ev.to)) {
             e.reach(ev.from, at, false);
             e.linkedKnown.add(ev.from, ev.to);
+            e.linkToKnown(ev.from, at);
             e.patient.reach(ev.from, at);
             e.pitched.add(ev.from, at);
           }

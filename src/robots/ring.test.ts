@@ -172,6 +172,42 @@ describe('patient_feedback: complaints against the answers due', () => {
     expect(drip(12)).toEqual([]);
   });
 
+  it('takes one complaint when many answers were due and hardly any came, from a sender that sends people somewhere', () => {
+    /** 20 strangers over four days, as `drip`; one blocks on the last day; `answers` answer within hours. */
+    const quiet = (opts: { answers: number; text?: string; settings?: Record<string, number> }) => {
+      const w = world(['patient_feedback'], { patient_feedback: opts.settings ?? {} });
+      const a = w.account(40 * DAY);
+      const rs = Array.from({ length: 20 }, () => w.account(300 * DAY));
+      let n = 0;
+      for (let d = 0; d < 4; d++)
+        for (let h = 0; h < 10; h += 2) {
+          const r = rs[n++]!;
+          const at = T0 + d * DAY + (9 + h) * HOUR;
+          w.send(a, r, at, opts.text ?? `Good evening, earn 500$ a week from home, write me: cash-easy${n} dot top`);
+          if (n <= opts.answers) w.answer(r, a, at + 3 * HOUR);
+        }
+      w.block(rs[17]!, a, T0 + 3 * DAY + 16 * HOUR);
+      return {
+        limited: w.limited(a),
+        effect: w.applied.find((x) => x.account === a)?.effect,
+        matured: w.engine.evidence.patient.matured(a, T0 + 3 * DAY + 16 * HOUR),
+      };
+    };
+    const hit = quiet({ answers: 1 });
+    expect(hit.matured).toBeGreaterThan(8);
+    expect(hit.limited).toEqual(['patient_feedback']);
+    expect(hit.effect!.signals!.find((x) => x.name === 'patient_complaints')!.threshold).toBe(0.9);
+    // Without the quiet tier, one complaint is not enough.
+    expect(quiet({ answers: 1, settings: { quietMatured: 0 } }).limited).toEqual([]);
+    // Nor when four answered: a quarter of the answers due (about 16), over a fifth, though under
+    // the 30% that two complaints would ask.
+    expect(hit.matured).toBeLessThan(17);
+    expect(quiet({ answers: 4 }).limited).toEqual([]);
+    expect(quiet({ answers: 4, settings: { quietAnswered: 0.3 } }).limited).toEqual(['patient_feedback']);
+    // Nor for a plain question that sends nobody anywhere.
+    expect(quiet({ answers: 1, text: 'Good evening, is the flat on Elm Street still available?' }).limited).toEqual([]);
+  });
+
   it('does not judge a busy afternoon by the first answers, though five complain and the few matured strangers hardly answered', () => {
     /** A new account greets 56 people of its phone book in three and a half hours; five block, two answer, as it ends. */
     function greet(minMaturedShare: number) {

@@ -206,6 +206,8 @@ export function keyHash(s: string): number {
 /** Half-lives of the reach an account's recent behaviour is measured by, and of its own history. */
 export const RECENT_REACH_HALF_LIFE = DAY;
 export const PAST_REACH_HALF_LIFE = 14 * DAY;
+/** Half-life of the burst of links to people who know an account (`Evidence.knownBurst`). */
+export const BLAST_HALF_LIFE = HOUR;
 /**
  * What the strangers an account reached said about it over days rather than hours: decaying
  * sums with a long half-life, for senders who write a few strangers an hour, or a day, for a week
@@ -272,6 +274,13 @@ export class Evidence {
   readonly recentStrangers = new Decaying(RECENT_REACH_HALF_LIFE);
   /** (account, other): the account sent a link to `other`, who knew it (saved it, or wrote to it). */
   readonly linkedKnown = new PairSet(1 << 12);
+  /**
+   * Links to people who know the account, over about an hour (`BLAST_HALF_LIFE`), and the highest
+   * that count reached lately (half-life a day): the link to a whole circle of friends within
+   * minutes that a taken-over account sends first.
+   */
+  readonly knownBurst = new Decaying(BLAST_HALF_LIFE);
+  readonly blast = new Decaying(RECENT_REACH_HALF_LIFE);
   /** Complaints, and answers, from those people who knew the account and got its link. */
   readonly knownNeg: Decaying;
   readonly knownPos: Decaying;
@@ -504,6 +513,13 @@ export class Evidence {
   knownFor(createdAt: number, at: number): number {
     if (this.watchingSince === 0) return 0;
     return Math.max(0, at - Math.max(createdAt, this.watchingSince));
+  }
+
+  /** A link to someone who knows the account: the burst grows, and its peak with it. */
+  linkToKnown(a: number, at: number): void {
+    const burst = this.knownBurst.add(a, at);
+    const peak = this.blast.value(a, at);
+    if (burst > peak) this.blast.add(a, at, burst - peak);
   }
 
   /** The landing key of the account's latest text to a stranger (0: none). */

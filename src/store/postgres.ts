@@ -1,7 +1,9 @@
 import os from 'node:os';
-import { Kysely, Migrator, PostgresDialect, type CompiledQuery, type Compilable, type KyselyPlugin, type RootOperationNode } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, type CompiledQuery, type Compilable, type KyselyPlugin, type RootOperationNode, type Selectable } from 'kysely';
 import pg from 'pg';
+import { asError } from '../domain/errors.js';
 import type { Database } from './database.js';
+import type { EventsTable } from './schema/events.js';
 import { pgMigrationProvider } from './migrations/postgres.js';
 import {
   asUnit,
@@ -28,16 +30,8 @@ export interface EventRange {
   to: number;
 }
 
-/** One row of the feed, as `readEventsAfter` gives it. */
-export interface FeedEvent {
-  id: number;
-  at: number;
-  type: string;
-  actor_kind: string;
-  actor_id: string | null;
-  account_id: number | null;
-  payload: string;
-}
+/** One row of the feed, as `readEventsAfter` gives it: an event row, whole. */
+export type FeedEvent = Selectable<EventsTable>;
 
 /**
  * The advisory lock every writing transaction takes before its first statement, on every node:
@@ -60,10 +54,6 @@ const UNIT_ERRORS = /^(22|23|42)/;
 function isUnitError(err: unknown): boolean {
   const code = (err as { code?: unknown })?.code;
   return typeof code === 'string' && code.length === 5 && UNIT_ERRORS.test(code);
-}
-
-function asError(err: unknown): Error {
-  return err instanceof Error ? err : new Error(String(err));
 }
 
 /**

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect, type CompiledQuery, type Compilable } from 'kysely';
+import { asError } from '../domain/errors.js';
 import type { Database } from './database.js';
 import { migrationProvider } from './migrations/index.js';
 import {
@@ -33,10 +34,6 @@ const UNIT_ERRORS = /^SQLITE_(CONSTRAINT|MISMATCH|TOOBIG|RANGE|ERROR)/;
 
 function isUnitError(err: unknown): boolean {
   return typeof (err as { code?: unknown })?.code === 'string' && UNIT_ERRORS.test((err as { code: string }).code);
-}
-
-function asError(err: unknown): Error {
-  return err instanceof Error ? err : new Error(String(err));
 }
 
 /** One write waiting for its batch: its statements, its memory update and its promise's ends. */

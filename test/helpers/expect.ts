@@ -6,3 +6,19 @@ export function expectError(res: { status: number; body: any }, status: number, 
   expect(typeof res.body.error.message).toBe('string');
   expect(res.body.error.message.length).toBeGreaterThan(10);
 }
+
+/**
+ * Retries `check` until it passes, for at most `ms`, and gives its result; past `ms`, its last
+ * failure. For what another node or process does a little later.
+ */
+export async function within<T>(ms: number, check: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      return await check();
+    } catch (err) {
+      if (Date.now() >= deadline) throw err;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+}

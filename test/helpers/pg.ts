@@ -1,6 +1,6 @@
-import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { connection } from '../../src/store/postgres.js';
 
 /**
  * The integration suite on PostgreSQL: `BANYA_TEST_STORE=postgres` (with BANYA_TEST_DATABASE_URL,
@@ -51,8 +51,9 @@ export function databaseFor(dataDir: string): string {
   );
 }
 
-async function admin<T>(job: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client(clientConfig(adminUrl()));
+/** Runs `job` on a connection of its own to the database at `url`, closed after it. */
+async function connected<T>(url: string, job: (c: pg.Client) => Promise<T>): Promise<T> {
+  const c = new pg.Client(connection(url));
   await c.connect();
   try {
     return await job(c);
@@ -61,10 +62,13 @@ async function admin<T>(job: (c: pg.Client) => Promise<T>): Promise<T> {
   }
 }
 
-function clientConfig(url: string): pg.ClientConfig {
-  const m = /^(postgres(?:ql)?:\/\/)([^/?#]*)(.*)$/.exec(url);
-  if (!m || m[2]!.includes('@')) return { connectionString: url };
-  return { connectionString: `${m[1]}${encodeURIComponent(process.env.PGUSER || os.userInfo().username)}@${m[2]}${m[3]}` };
+function admin<T>(job: (c: pg.Client) => Promise<T>): Promise<T> {
+  return connected(adminUrl(), job);
+}
+
+/** One query on the database at `url` (a test reading what the nodes wrote): its rows. */
+export async function queryAt<T extends pg.QueryResultRow>(url: string, text: string, values: unknown[] = []): Promise<T[]> {
+  return connected(url, async (c) => (await c.query<T>(text, values)).rows);
 }
 
 /** Runs statements as the server's superuser (tests that break a database on purpose). */
@@ -140,13 +144,7 @@ export async function dropAll(): Promise<void> {
  */
 export async function putStoredSetting(dataDir: string, key: string, value: string): Promise<void> {
   if (onPostgres()) {
-    const c = new pg.Client(clientConfig(await databaseUrlFor(dataDir)));
-    await c.connect();
-    try {
-      await c.query('update settings set value = $1 where key = $2', [value, key]);
-    } finally {
-      await c.end();
-    }
+    await queryAt(await databaseUrlFor(dataDir), 'update settings set value = $1 where key = $2', [value, key]);
     return;
   }
   const { default: Database } = await import('better-sqlite3');

@@ -4,7 +4,7 @@ import path from 'node:path';
 import pino from 'pino';
 import { inject } from 'vitest';
 import { createApp, type App } from '../../src/app.js';
-import { configFrom, type ConfigInput } from '../../src/config.js';
+import { configFrom, type Config, type ConfigInput } from '../../src/config.js';
 import { DB_FILE } from '../../src/store/sqlite.js';
 import { databaseUrlFor, onPostgres } from './pg.js';
 
@@ -34,12 +34,13 @@ export function freshDataDir(): string {
 }
 
 /**
- * Starts a real server on loopback over a real SQLite file (manual clock unless told otherwise);
- * with BANYA_TEST_STORE=postgres, over the data folder's own PostgreSQL database (test/helpers/pg.ts).
+ * A test server's config: loopback on any port, the admin token, the manual clock, no logs,
+ * then `overrides`; with BANYA_TEST_STORE=postgres, the data folder's own PostgreSQL database
+ * (test/helpers/pg.ts) unless `overrides` names one.
  */
-export async function startServer(overrides: Partial<ConfigInput> = {}, dataDir = freshDataDir()): Promise<TestServer> {
+export async function testConfig(overrides: Partial<ConfigInput> = {}, dataDir = freshDataDir()): Promise<Config> {
   const databaseUrl = onPostgres() && !('databaseUrl' in overrides) ? await databaseUrlFor(dataDir) : undefined;
-  const config = configFrom({
+  return configFrom({
     dataDir,
     ...(databaseUrl ? { databaseUrl } : {}),
     port: 0,
@@ -49,6 +50,14 @@ export async function startServer(overrides: Partial<ConfigInput> = {}, dataDir 
     logLevel: 'silent',
     ...overrides,
   });
+}
+
+/**
+ * Starts a real server on loopback over a real SQLite file (manual clock unless told otherwise);
+ * with BANYA_TEST_STORE=postgres, over the data folder's own PostgreSQL database.
+ */
+export async function startServer(overrides: Partial<ConfigInput> = {}, dataDir = freshDataDir()): Promise<TestServer> {
+  const config = await testConfig(overrides, dataDir);
   const app = await createApp(config, { logger: pino({ level: 'silent' }) });
   const url = await app.listen();
   const server: TestServer = {

@@ -89,4 +89,15 @@ export async function connect(port: number, domain: string, user: string, passwo
   return self;
 }
 
+/** Both directions of presence subscription: a mutual roster contact. */
+export async function befriend(a: XmppUser, b: XmppUser): Promise<void> {
+  await a.send(xml('presence', { to: b.jid, type: 'subscribe' }));
+  await a.sync();
+  await b.send(xml('presence', { to: a.jid, type: 'subscribed' }));
+  await b.send(xml('presence', { to: a.jid, type: 'subscribe' }));
+  await b.sync();
+  await a.send(xml('presence', { to: b.jid, type: 'subscribed' }));
+  await a.sync();
+}
+
 export { xml };

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { fail } from '../../domain/errors.js';
 import { REPORT_REASONS } from '../../domain/reporting.js';
-import { claimCase, decideCase, listCases, previewDecision, releaseCase, viewEvidence, type DecisionInput } from '../../enforcement/cases.js';
+import { claimCase, decideCase, previewDecision, releaseCase, viewEvidence, type DecisionInput } from '../../enforcement/cases.js';
+import { listCases, type CaseFilter } from '../../enforcement/queue.js';
 import { liftAccount } from '../../enforcement/lift.js';
 import { muteReporter } from '../../enforcement/reporters.js';
 import { accountEvents, restrictionView, strikeViews } from '../../enforcement/timeline.js';
@@ -106,16 +107,8 @@ const sanctionSchema = {
 
 export async function moderationRoutes(app: FastifyInstance, p: Platform): Promise<void> {
   app.get<{
-    Querystring: {
-      state?: 'open' | 'escalated' | 'closed';
-      policy?: string;
-      reason?: string;
-      origin?: 'robot' | 'human';
-      place?: 'private' | 'group';
-      language?: 'en' | 'ru';
-      limit?: string;
-      cursor?: string;
-    };
+    // The queue's filters, with the page's limit as the query string gives it.
+    Querystring: Omit<CaseFilter, 'limit'> & { limit?: string };
   }>(
     '/v1/moderation/cases',
     {

@@ -87,9 +87,23 @@ export function answersDue(e: Evidence, a: number, at: number, neg: number, welc
 export const patientFeedback = rule({
   name: 'patient_feedback',
   description:
-    'Over days (half-life 10 days), the strangers it reached complain about it (at least `minComplaints`, a smoothed rate past `ratio`), and of the strangers who had time to answer (each counted by the share of answers due by now: half after 12 hours) few did (answers per matured stranger under `maxAnswered`, with at least `minMatured` of them, and at least `minMaturedShare` of the strangers reached): a sender of a few cold messages an hour, or a day, whose complaints come one by one while nobody welcomes it. Answers not yet due are not asked for, so a busy day is not taken for an unanswered one.',
+    'Over days (half-life 10 days), the strangers it reached complain about it (at least `minComplaints`, a smoothed rate past `ratio`), and of the strangers who had time to answer (each counted by the share of answers due by now: half after 12 hours) few did (answers per matured stranger under `maxAnswered`, with at least `minMatured` of them, and at least `minMaturedShare` of the strangers reached): a sender of a few cold messages an hour, or a day, whose complaints come one by one while nobody welcomes it. Answers not yet due are not asked for, so a busy day is not taken for an unanswered one. When at least `quietMatured` answers were due and under `quietAnswered` of them came, from an account that sent people somewhere lately (a link, a handle, a group: `pitched` at least `thinPitched`), `quietComplaints` are enough at a smoothed rate of `quietRatio`.',
   on: ['report', 'block', 'message'],
-  defaults: { minComplaints: 1.9, ratio: 0.07, prior: 0.02, strength: 10, minMatured: 5, minMaturedShare: 0.3, maxAnswered: 0.3, limitHours: 24 },
+  defaults: {
+    minComplaints: 1.9,
+    ratio: 0.07,
+    prior: 0.02,
+    strength: 10,
+    minMatured: 5,
+    minMaturedShare: 0.3,
+    maxAnswered: 0.3,
+    limitHours: 24,
+    quietMatured: 8,
+    quietAnswered: 0.2,
+    quietComplaints: 0.9,
+    quietRatio: 0.03,
+    thinPitched: 0.5,
+  },
   evaluate(ev, { evidence: e, settings: s, at }) {
     let a: number;
     if ((ev.type === 'report' || ev.type === 'block') && ev.initiated !== false) a = ev.to;
@@ -97,22 +111,26 @@ export const patientFeedback = rule({
     else return null;
     const p = e.patient;
     const neg = p.complaints(a, at);
-    if (neg < s.minComplaints) return null;
+    if (neg < Math.min(s.minComplaints, s.quietMatured > 0 ? s.quietComplaints : Infinity)) return null;
     const reached = p.reached.value(a, at);
     const rate = smoothed(neg, reached, s.prior, s.strength);
-    if (rate < s.ratio) return null;
     // Only an account most of whose strangers had time to answer: in a busy hour, the answers
     // to come are most of them, and the few in say little.
     const matured = p.matured(a, at);
     if (matured < s.minMatured || matured < s.minMaturedShare * reached) return null;
     const answered = p.pos.value(a, at) / matured;
     if (answered >= s.maxAnswered) return null;
+    // Many answers due and hardly any came, from an account that sent people somewhere (a link,
+    // a handle, a group): one complaint is enough. A plain question to many needs the usual two.
+    const quiet = s.quietMatured > 0 && matured >= s.quietMatured && answered < s.quietAnswered && e.pitched.value(a, at) >= s.thinPitched;
+    if (neg < (quiet ? s.quietComplaints : s.minComplaints)) return null;
+    if (rate < (quiet ? s.quietRatio : s.ratio)) return null;
     return {
       action: 'limit',
       hours: s.limitHours,
       signals: [
-        sig('patient_complaints', neg, s.minComplaints),
-        sig('patient_complaint_rate', rate, s.ratio),
+        sig('patient_complaints', neg, quiet ? s.quietComplaints : s.minComplaints),
+        sig('patient_complaint_rate', rate, quiet ? s.quietRatio : s.ratio),
         sig('answered_when_due', answered, s.maxAnswered, `${Math.round(matured)} due`),
       ],
     };

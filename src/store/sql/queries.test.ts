@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect, type Compilable } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { caseQueueQuery, caseRankedQuery } from '../../enforcement/cases.js';
+import { caseQueueQuery, caseRankedQuery } from '../../enforcement/queue.js';
 import { timelineQuery } from '../../enforcement/timeline.js';
 import { chatListQuery, messagePageQuery } from '../../platform/chats.js';
 import { indexLoadQueries } from '../../platform/load.js';
@@ -47,7 +47,7 @@ const READS: { file: string; about: string; perUser: boolean; queries: (db: Kyse
   },
   {
     file: 'queue',
-    about: 'GET /v1/moderation/cases (src/enforcement/cases.ts caseQueueQuery, caseRankedQuery)',
+    about: 'GET /v1/moderation/cases (src/enforcement/queue.ts caseQueueQuery, caseRankedQuery)',
     perUser: true,
     queries: (d) => [
       ['open and escalated, first page', caseQueueQuery(d, { limit: 50 })],

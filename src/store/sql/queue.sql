@@ -1,4 +1,4 @@
--- GET /v1/moderation/cases (src/enforcement/cases.ts caseQueueQuery, caseRankedQuery)
+-- GET /v1/moderation/cases (src/enforcement/queue.ts caseQueueQuery, caseRankedQuery)
 
 -- open and escalated, first page
 select "cases"."id", "cases"."subject_id", "cases"."chat_id", "cases"."state", "cases"."priority", "cases"."report_count", "cases"."reasons", "cases"."claimed_by", "cases"."claimed_at", "cases"."decision", "cases"."policy", "cases"."created_at", "cases"."opened_by", (select coalesce(max("case_ranks"."id"), 0) as "m" from "case_ranks") as "mark" from "cases" where "cases"."state" in (?, ?) order by "cases"."priority" desc, "cases"."id" asc limit ?;
