@@ -27,6 +27,7 @@ type CampaignSettings = {
   answersPerComplaint: number;
   sweep: number;
   ownAnswers: number;
+  ownRatio: number;
   limitHours: number;
 };
 
@@ -51,7 +52,7 @@ function campaignJudgement(a: number, privateMessage: boolean, { evidence: e, se
   // Nor is an account its own strangers answer (as often as they complain, twice at least): a
   // campaign's band collects its members' early complaints, while their answers, later, reach
   // the bands of their latest texts.
-  if (answered && s.ownAnswers > 0 && e.pos.value(a, at) >= s.ownAnswers && e.pos.value(a, at) >= e.complaints(a, at)) return null;
+  if (answered && s.ownAnswers > 0 && e.pos.value(a, at) >= s.ownAnswers && e.pos.value(a, at) >= s.ownRatio * e.complaints(a, at)) return null;
   return {
     action: 'limit',
     hours: s.limitHours,
@@ -80,6 +81,7 @@ export const campaign = rule({
     answersPerComplaint: 0.6,
     sweep: 1,
     ownAnswers: 1.9,
+    ownRatio: 2,
     limitHours: 24,
   } as CampaignSettings,
   evaluate(ev, ctx) {
