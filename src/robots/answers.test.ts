@@ -41,10 +41,13 @@ function world(...rules: string[]) {
 }
 
 describe('stranger_feedback weighs complaints against the answers already in', () => {
-  /** 30 strangers written to; `answers` of them answer, then 3 others block, an hour in. */
+  /**
+   * 30 strangers written to; `answers` of them answer, then 3 others block, an hour in. The
+   * account is days old: an established one's thin evidence waits for the answers due (below).
+   */
   function run(answers: number) {
     const w = world('stranger_feedback');
-    const a = w.account(400 * DAY);
+    const a = w.account(3 * DAY);
     const rs = Array.from({ length: 30 }, () => w.account(60 * DAY));
     rs.forEach((r, i) => w.send(a, r, T0 + i * 2 * MIN, `Hello ${i}, we have an opening that fits your profile, interested? jobs-board.top/${i}`));
     for (let i = 0; i < answers; i++) w.answer(rs[i]!, a, T0 + HOUR + i);
@@ -60,7 +63,7 @@ describe('stranger_feedback weighs complaints against the answers already in', (
 
   it('an answer followed by a complaint no longer counts as a welcome', () => {
     const w = world('stranger_feedback');
-    const a = w.account(400 * DAY);
+    const a = w.account(3 * DAY);
     const rs = Array.from({ length: 30 }, () => w.account(60 * DAY));
     rs.forEach((r, i) => w.send(a, r, T0 + i * 2 * MIN, `Hello ${i}, is this the person I met at the fair last week? fair-photos.top/${i}`));
     // Two answer, then those same two and one more block: the answers are taken back.

@@ -18,7 +18,7 @@ const T0 = Date.UTC(2025, 0, 6);
 const LINK = 'Is this you in the video? quick-look.example/v/123';
 const PITCH = 'Hello, only this week 80% off designer watches: quick-look.example/w';
 
-function world(rules = ['sudden_change'], settings: Record<string, number> = {}) {
+function world(rules = ['sudden_change'], settings: Record<string, number> = {}, watching = true) {
   const applied: { account: number; rule: string; effect: Effect }[] = [];
   const sink: EffectSink = {
     apply: (account, r, effect) => void applied.push({ account, rule: r, effect }),
@@ -53,7 +53,14 @@ function world(rules = ['sudden_change'], settings: Record<string, number> = {})
     void engine.observe({ type: 'message', at, from, to, stranger: false, newChat: false, reply: true, ...textSignals('what? is this really you?') });
   const block = (from: number, to: number, at: number, stranger = true) => void engine.observe({ type: 'block', at, from, to, stranger, initiated: true });
   const limited = (a: number) => applied.filter((x) => x.account === a).map((x) => x.rule);
-  return { engine, applied, account, friendsOf, toFriend, send, answer, block, limited };
+  /** Robots began watching at `at` (their first traffic): two people saving each other. */
+  const watchFrom = (at: number) => {
+    const [x, y] = [account(400 * DAY), account(400 * DAY)];
+    void engine.observe({ type: 'contact', at, from: x, to: y });
+  };
+  // Robots have watched for a month unless a test says otherwise.
+  if (watching) watchFrom(T0 - 30 * DAY);
+  return { engine, applied, account, friendsOf, toFriend, send, answer, block, limited, watchFrom };
 }
 
 describe('sudden_change', () => {
@@ -213,6 +220,25 @@ describe('sudden_change', () => {
     expect(run({ otherComplaints: 0 }).limited).toEqual([]);
     // Nor when the campaign is one people answer (a job board, an event's page).
     expect(run({ otherComplaints: 3, otherAnswers: 6 }).limited).toEqual([]);
+  });
+
+  it('waits for a past robots saw: an account busy since before they began watching has not changed', () => {
+    // A shop years old writes 20 of its customers with its link on robots' first morning; two block.
+    const run = (watchedHours: number) => {
+      const w = world(['sudden_change'], {}, false);
+      w.watchFrom(T0 - watchedHours * HOUR);
+      const a = w.account(900 * DAY);
+      const cs = Array.from({ length: 20 }, () => w.account(300 * DAY));
+      cs.forEach((c, i) => w.send(a, c, T0 + i * 3 * MIN, `Hello ${i}, your order has shipped. Track it at shop.example/t/${1000 + i}`));
+      for (let i = 0; i < 2; i++) w.block(cs[19 - i]!, a, T0 + HOUR + i);
+      return w.limited(a);
+    };
+    // Robots watching since this morning: its weeks before are unknown, not empty.
+    expect(run(1)).toEqual([]);
+    // Watching for two days, they saw it reach nobody: the same morning is a change.
+    expect(run(48)).toEqual(['sudden_change']);
+    // Robots began watching 20 hours ago: still short of `minKnownHours` (24).
+    expect(run(20)).toEqual([]);
   });
 
   it('leaves alone an account that has long reached this many people: its behaviour did not change', () => {

@@ -125,6 +125,7 @@ export class RobotsEngine {
   private count(ev: RobotEvent): void {
     const c = this.counters;
     const e = this.evidence;
+    if (e.watchingSince === 0 && ev.type !== 'account') e.watchingSince = ev.at || 1;
     switch (ev.type) {
       case 'account':
         c.ensure(ev.account);

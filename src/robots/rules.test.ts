@@ -279,16 +279,19 @@ describe('stranger_feedback', () => {
     });
   }
 
+  /** An account days old: thin evidence about an established one waits for the answers due (below). */
+  const days = (w: World) => w.account(3 * DAY);
+
   it('limits briefly on the 2nd complaint of 10 strangers reached, for a day with strong evidence', () => {
     const w = new World(only('stranger_feedback'));
-    const a = w.established();
+    const a = days(w);
     const rs = reach(w, a, 10);
     w.block(rs[0]!, a, T0 + HOUR);
     expect(w.applied).toEqual([]);
     w.block(rs[1]!, a, T0 + HOUR + MIN);
     expect(w.applied).toEqual([{ account: a, rule: 'stranger_feedback', effect: { action: 'limit', hours: 6 }, at: T0 + HOUR + MIN }]);
     expect(w.sink.signals[0]!.map((x) => x.name)).toEqual(['complaints', 'complaint_rate', 'positive_rate']);
-    const b = w.established();
+    const b = days(w);
     const more = reach(w, b, 20);
     for (let i = 0; i < 5; i++) w.block(more[i]!, b, T0 + 2 * HOUR + i * MIN);
     expect(w.applied[1]).toMatchObject({ account: b, effect: { action: 'limit', hours: 6 } });
@@ -296,7 +299,7 @@ describe('stranger_feedback', () => {
 
   it('needs a third complaint when it sent strangers nowhere (plain questions: no link, no handle, no group)', () => {
     const w = new World(only('stranger_feedback'));
-    const a = w.established();
+    const a = days(w);
     const rs = reach(w, a, 10, false);
     w.block(rs[0]!, a, T0 + HOUR);
     w.block(rs[1]!, a, T0 + HOUR + MIN);
@@ -305,11 +308,41 @@ describe('stranger_feedback', () => {
     expect(w.applied).toEqual([{ account: a, rule: 'stranger_feedback', effect: { action: 'limit', hours: 6 }, at: T0 + HOUR + 2 * MIN }]);
     // With thinPitched 0 the second complaint is enough, as for a link.
     const v = new World(only('stranger_feedback', { thinPitched: 0 }));
-    const b = v.established();
+    const b = days(v);
     const more = reach(v, b, 10, false);
     v.block(more[0]!, b, T0 + HOUR);
     v.block(more[1]!, b, T0 + HOUR + MIN);
     expect(v.applied).toMatchObject([{ account: b, effect: { action: 'limit', hours: 6 } }]);
+  });
+
+  it('waits, for an established account, until the answers due could have outnumbered the complaints', () => {
+    // A shop's morning: 10 customers written within the hour, with its link; three block at once.
+    const run = (opts: { ageDays: number; answers?: number }) => {
+      const w = new World(only('stranger_feedback'));
+      const a = w.account(opts.ageDays * DAY);
+      const rs = reach(w, a, 10);
+      for (let i = 0; i < 3; i++) w.block(rs[9 - i]!, a, T0 + HOUR + i * MIN);
+      const early = w.applied.length;
+      // Later in the day, answers come in (or do not), and it writes one more customer.
+      for (let i = 0; i < (opts.answers ?? 0); i++) w.answer(rs[i]!, a, T0 + 5 * HOUR + i * MIN);
+      w.cold(a, T0 + 10 * HOUR, 'message number k: deals-k.top');
+      return { early, applied: w.applied };
+    };
+    // A month old: not on the first hour's blocks (a tenth of the answers were due)…
+    const unanswered = run({ ageDays: 30 });
+    expect(unanswered.early).toBe(0);
+    // …but once most were due and none came, the same complaints limit it (briefly).
+    expect(unanswered.applied).toMatchObject([{ rule: 'stranger_feedback', effect: { action: 'limit', hours: 6 }, at: T0 + 10 * HOUR }]);
+    // Answered as a welcome account is, it is left alone.
+    expect(run({ ageDays: 30, answers: 3 }).applied).toEqual([]);
+    // An account days old has no such wait: the first hour's blocks limit it.
+    expect(run({ ageDays: 3 }).early).toBe(1);
+    // Nor has an established one with the wait off (welcomeAnswered 0).
+    const w = new World(only('stranger_feedback', { welcomeAnswered: 0 }));
+    const a = w.established();
+    const rs = reach(w, a, 10);
+    for (let i = 0; i < 3; i++) w.block(rs[9 - i]!, a, T0 + HOUR + i * MIN);
+    expect(w.applied).toHaveLength(1);
   });
 
   it('counts one person once (a report and a block), and nobody the account did not reach first', () => {
@@ -352,7 +385,7 @@ describe('stranger_feedback', () => {
 
   it('counts declined invites and quick leaves of the group it added people to', () => {
     const w = new World(only('stranger_feedback'));
-    const a = w.established();
+    const a = days(w);
     const people = Array.from({ length: 20 }, () => w.established());
     for (const [i, p] of people.entries()) w.invite(a, p, T0 + i * MIN, true, i % 2 === 0 ? false : undefined, 7);
     for (const [i, p] of people.entries()) if (i % 2 === 1) void w.engine.observe({ type: 'leave', at: T0 + HOUR + i, group: 7, account: p });
@@ -384,6 +417,26 @@ describe('campaign', () => {
     const other = w.young();
     w.cold(other, T0 + 2 * HOUR, 'Make money online, write me: gold-prime7.cfd');
     expect(w.applied).toHaveLength(3);
+  });
+
+  it('leaves alone a member its own strangers answer (shops sharing a tracking domain), not the others', () => {
+    const run = (settings: Record<string, number> = {}) => {
+      const w = new World(only('campaign', settings));
+      const shops = [w.account(700 * DAY), w.account(700 * DAY), w.account(700 * DAY)];
+      const customers = shops.map((shop, k) =>
+        Array.from({ length: 10 }, (_, i) =>
+          w.cold(shop, T0 + (k * 10 + i) * MIN, `Hello ${i}, your order #${k}${i}7 has shipped. Track it at parcel-track.example/t/${k}${i}7`),
+        ),
+      );
+      // The third shop's customers answer three times; the others' never.
+      for (let i = 0; i < 3; i++) w.answer(customers[2]![i]!, shops[2]!, T0 + 2 * HOUR + i);
+      for (let k = 0; k < 2; k++) for (let i = 0; i < 3; i++) w.block(customers[k]![9 - i]!, shops[k]!, T0 + 3 * HOUR + k * MIN + i);
+      w.block(customers[2]![9]!, shops[2]!, T0 + 3 * HOUR + 10 * MIN);
+      return shops.map((a) => w.applied.some((x) => x.account === a));
+    };
+    // Three answers against one complaint of its own: the campaign's complaints do not stand for its.
+    expect(run()).toEqual([true, true, false]);
+    expect(run({ ownAnswers: 0 })).toEqual([true, true, true]);
   });
 });
 

@@ -322,6 +322,12 @@ export class Evidence {
   private landings = new Int32Array(1024 * LANDINGS);
   private lastBands = new Int32Array(1024 * BANDS);
   voip = new Uint8Array(1024);
+  /**
+   * When robots first saw traffic (any event but an account's registration; 0: not yet). Robots
+   * keep what they know in memory: an account that existed before then had a past they never saw
+   * (after a restart, or when robots are switched on), which is unknown, not empty.
+   */
+  watchingSince = 0;
   /** Per group: the account that last added a stranger to it (a quick leave complains about it). */
   readonly groupInviter = new Map<number, number>();
   private readonly buf = new Float64Array(6);
@@ -497,6 +503,16 @@ export class Evidence {
     this.recentReach.add(a, at);
     this.pastReach.add(a, at);
     if (stranger) this.recentStrangers.add(a, at);
+  }
+
+  /**
+   * How long robots have known the past of an account created at `createdAt` (ms; 0 unknown,
+   * that is older than anything robots saw): since its creation, or since they began watching,
+   * whichever is later.
+   */
+  knownFor(createdAt: number, at: number): number {
+    if (this.watchingSince === 0) return 0;
+    return Math.max(0, at - Math.max(createdAt, this.watchingSince));
   }
 
   /** A link to someone who knows the account: the burst grows, and its peak with it. */

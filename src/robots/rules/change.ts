@@ -13,10 +13,11 @@ import { badCampaign, campaignBuf } from './campaign.js';
 export const suddenChange = rule({
   name: 'sudden_change',
   description:
-    "An established account (at least `minAgeDays` old) that suddenly reaches far more people than it used to — at least `minReach` lately (half-life a day), and at least `recentShare` of all it reached over the past weeks (half-life 14 days), strangers among them (`minStrangers`) — and that those people complain about: the complaints (a complaint from someone who knew the account and got its link weighs `contactWeight`) reach `minComplaints`, their smoothed rate over the people it reached passes `ratio`, and strangers' answers are fewer than `answersPerComplaint` per complaint (answers from people who knew it do not count). When its texts belong to a campaign (a landing or band at least `campaignSenders` accounts sent) that drew at least `campaignComplaints` complaints besides its own, at a smoothed rate of `campaignRatio`, and few answers (`answersPerComplaint`), `campaignMinComplaints` of its own are enough and the campaign's rate stands for its own. When the change began with a link to many people who know it within about an hour (the peak of a decaying count with a half-life of an hour reached `blastContacts`: a taken-over account writing its whole circle), `blastComplaints` are enough, a friend's or a stranger's, at a smoothed rate of `blastRatio`. Thin evidence: a short limit (`shortHours`), and, unless the campaign stands for it, with `plainComplaints` when it sent nobody anywhere (`thinPitched`, as for stranger_feedback); strong (`strongComplaints`, `strongRatio`): a day. The trust it earned before does not shield it: what it did before is what it no longer does.",
+    "An established account (at least `minAgeDays` old, whose past robots saw for at least `minKnownHours`: since its creation, or since robots began watching) that suddenly reaches far more people than it used to — at least `minReach` lately (half-life a day), and at least `recentShare` of all it reached over the past weeks (half-life 14 days), strangers among them (`minStrangers`) — and that those people complain about: the complaints (a complaint from someone who knew the account and got its link weighs `contactWeight`) reach `minComplaints`, their smoothed rate over the people it reached passes `ratio`, and strangers' answers are fewer than `answersPerComplaint` per complaint (answers from people who knew it do not count). When its texts belong to a campaign (a landing or band at least `campaignSenders` accounts sent) that drew at least `campaignComplaints` complaints besides its own, at a smoothed rate of `campaignRatio`, and few answers (`answersPerComplaint`), `campaignMinComplaints` of its own are enough and the campaign's rate stands for its own. When the change began with a link to many people who know it within about an hour (the peak of a decaying count with a half-life of an hour reached `blastContacts`: a taken-over account writing its whole circle), `blastComplaints` are enough, a friend's or a stranger's, at a smoothed rate of `blastRatio`. Thin evidence: a short limit (`shortHours`), and, unless the campaign stands for it, with `plainComplaints` when it sent nobody anywhere (`thinPitched`, as for stranger_feedback); strong (`strongComplaints`, `strongRatio`): a day. The trust it earned before does not shield it: what it did before is what it no longer does.",
   on: ['report', 'block', 'message'],
   defaults: {
     minAgeDays: 7,
+    minKnownHours: 24,
     minReach: 8,
     recentShare: 0.5,
     minStrangers: 3,
@@ -46,6 +47,9 @@ export const suddenChange = rule({
     else if (ev.type === 'message' && ev.stranger && ev.newChat) a = ev.from;
     else return null;
     if (c.age(a, at) < s.minAgeDays * DAY_MS) return null;
+    // A change from a past robots saw: an account they have watched for less than that has no
+    // known past (after a restart, every busy account would look changed).
+    if (e.knownFor(a < c.createdAt.length ? c.createdAt[a]! : 0, at) < s.minKnownHours * (DAY_MS / 24)) return null;
     const recent = e.recentReach.value(a, at);
     if (recent < s.minReach || recent < s.recentShare * e.pastReach.value(a, at)) return null;
     if (e.recentStrangers.value(a, at) < s.minStrangers) return null;

@@ -1,5 +1,5 @@
-import { rule, sig } from '../rule.js';
-import { smoothed } from '../signals.js';
+import { DAY_MS, rule, sig } from '../rule.js';
+import { type Evidence, smoothed } from '../signals.js';
 
 /**
  * Feedback rules: what the strangers an account reached say of it. stranger_feedback (their
@@ -12,7 +12,7 @@ import { smoothed } from '../signals.js';
 export const strangerFeedback = rule({
   name: 'stranger_feedback',
   description:
-    'The strangers it reached first complain (reports, blocks, declined invites, quick leaves; weighted by the complainer: age, record; complainers under a day old together count for at most `freshCap`) more often than people complain about anyone: the smoothed complaint rate (Beta prior `prior`, strength `strength`) passes `ratio`, with at least `minComplaints`, unless the strangers answer and save it (smoothed `pos` rate under `maxPositive`, and fewer than `answersPerComplaint` answers per complaint: answers still on their way are not yet counted, but the few that arrived for a welcome account already outnumber its complaints). Decaying sums (half-life 3 days). Thin evidence: a short limit, with at least `plainComplaints` for an account that sent nobody anywhere lately (its recent contacts that carried a link or a handle, or were added to a group, a decaying count with a half-life of 3 days, under `thinPitched`: none lately; one plain enquiry to many landlords); strong: a day.',
+    'The strangers it reached first complain (reports, blocks, declined invites, quick leaves; weighted by the complainer: age, record; complainers under a day old together count for at most `freshCap`) more often than people complain about anyone: the smoothed complaint rate (Beta prior `prior`, strength `strength`) passes `ratio`, with at least `minComplaints`, unless the strangers answer and save it (smoothed `pos` rate under `maxPositive`, and fewer than `answersPerComplaint` answers per complaint: answers still on their way are not yet counted, but the few that arrived for a welcome account already outnumber its complaints). Decaying sums (half-life 3 days). Thin evidence: a short limit, with at least `plainComplaints` for an account that sent nobody anywhere lately (its recent contacts that carried a link or a handle, or were added to a group, a decaying count with a half-life of 3 days, under `thinPitched`: none lately; one plain enquiry to many landlords), and, for an account at least `waitAgeDays` old, only once the answers due by now would have told: a welcome account answered by `welcomeAnswered` of the strangers who had time to answer would have `answersPerComplaint` per complaint; strong: a day.',
   on: ['report', 'block', 'invite', 'leave', 'message'],
   defaults: {
     minComplaints: 1.9,
@@ -27,8 +27,10 @@ export const strangerFeedback = rule({
     limitHours: 24,
     thinPitched: 0.5,
     plainComplaints: 2.9,
+    welcomeAnswered: 0.5,
+    waitAgeDays: 7,
   },
-  evaluate(ev, { evidence: e, settings: s, at }) {
+  evaluate(ev, { counters: c, evidence: e, settings: s, at }) {
     let a: number;
     if (ev.type === 'report' || ev.type === 'block') a = ev.to;
     else if (ev.type === 'invite') {
@@ -57,6 +59,9 @@ export const strangerFeedback = rule({
     // available?") needs one complaint more: two blocks in the hour before the answers come are
     // the busy innocent's bad luck, and a pitch with nowhere to go has done less harm.
     if (!strong && neg < s.plainComplaints && e.pitched.value(a, at) < s.thinPitched) return null;
+    // An established account's thin evidence waits until its strangers had time to answer: in a
+    // shop's first hour, two blocks have come and the answers have not, whoever sends.
+    if (!strong && c.age(a, at) >= s.waitAgeDays * DAY_MS && !answersDue(e, a, at, neg, s.welcomeAnswered, s.answersPerComplaint)) return null;
     return {
       action: 'limit',
       hours: strong ? s.limitHours : s.shortHours,
@@ -68,6 +73,16 @@ export const strangerFeedback = rule({
     };
   },
 });
+
+/**
+ * The answers that are due by now would have told a welcome account from an unwelcome one: a
+ * welcome account, answered by `welcomeAnswered` of the strangers who had time to answer
+ * (`PatientView.matured`), would by now have at least `answersPerComplaint` answers per complaint.
+ * Until then, thin evidence has only the complaints, which come sooner than answers whoever sends.
+ */
+export function answersDue(e: Evidence, a: number, at: number, neg: number, welcomeAnswered: number, answersPerComplaint: number): boolean {
+  return welcomeAnswered <= 0 || welcomeAnswered * e.patient.matured(a, at) >= answersPerComplaint * neg;
+}
 
 export const patientFeedback = rule({
   name: 'patient_feedback',
