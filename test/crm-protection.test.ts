@@ -1,14 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROJECTORS } from '../src/app.js';
-import { replayLog } from '../src/events/projection-check.js';
-import { PostgresStore } from '../src/store/postgres.js';
-import { SqliteStore } from '../src/store/sqlite.js';
-import type { Store } from '../src/store/store.js';
-import { databaseUrlFor, onPostgres } from './helpers/pg.js';
+import { expectCrmTablesReplayed } from './helpers/crm-replay.js';
 import { eventually, sign, StandInAmojo, webhookBody } from './helpers/amojo.js';
 import { Client, type TestAccount, World } from './helpers/client.js';
 import { startServer, type TestServer } from './helpers/server.js';
@@ -174,21 +168,7 @@ describe('a burst of 100 first contacts', () => {
 
     // The CRM tables are exactly what their events replay to.
     await server.stop();
-    const stored: Store = onPostgres()
-      ? await PostgresStore.open(await databaseUrlFor(server.dataDir))
-      : await SqliteStore.open(server.dataDir, { durability: 'process' });
-    const replayed = await SqliteStore.openInMemory();
-    try {
-      await replayLog(stored, replayed, PROJECTORS as never);
-      for (const table of ['crm_connections', 'crm_jobs', 'crm_conversations']) {
-        const rows = async (s: Store) =>
-          (await s.all<Record<string, unknown>>(sql`select * from ${sql.table(table)}`.compile(s.db))).map((r) => JSON.stringify(r)).sort();
-        expect(await rows(replayed), table).toEqual(await rows(stored));
-      }
-    } finally {
-      await stored.close();
-      await replayed.close();
-    }
+    await expectCrmTablesReplayed(server.dataDir);
   }, 120_000);
 });
 

@@ -3,14 +3,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROJECTORS } from '../src/app.js';
-import { replayLog } from '../src/events/projection-check.js';
-import { PostgresStore } from '../src/store/postgres.js';
-import { SqliteStore } from '../src/store/sqlite.js';
-import type { Store } from '../src/store/store.js';
-import { databaseUrlFor, onPostgres } from './helpers/pg.js';
+import { expectCrmTablesReplayed } from './helpers/crm-replay.js';
 import { eventually, parseRfc2822, sign, StandInAmojo, webhookBody } from './helpers/amojo.js';
 import { Client, type Res, type TestAccount, World } from './helpers/client.js';
 import { expectError } from './helpers/expect.js';
@@ -958,20 +952,6 @@ describe('the CRM tables after all of the above (last: stops the server)', () =>
     await server.app.crm!.idle();
     await server.stop();
     stopped = true;
-    const stored: Store = onPostgres()
-      ? await PostgresStore.open(await databaseUrlFor(server.dataDir))
-      : await SqliteStore.open(server.dataDir, { durability: 'process' });
-    const replayed = await SqliteStore.openInMemory();
-    try {
-      await replayLog(stored, replayed, PROJECTORS as never);
-      for (const table of ['crm_connections', 'crm_jobs', 'crm_conversations']) {
-        const rows = async (st: Store) =>
-          (await st.all<Record<string, unknown>>(sql`select * from ${sql.table(table)}`.compile(st.db))).map((r) => JSON.stringify(r)).sort();
-        expect(await rows(replayed), table).toEqual(await rows(stored));
-      }
-    } finally {
-      await stored.close();
-      await replayed.close();
-    }
+    await expectCrmTablesReplayed(server.dataDir);
   });
 });
