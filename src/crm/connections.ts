@@ -2,14 +2,15 @@ import { fail } from '../domain/errors.js';
 import { publicId } from '../store/ids.js';
 import type { Actor } from '../store/event-log.js';
 import { AmojoError, amojoCall, connectPath, disconnectPath } from './amojo.js';
-import { type GatewayContext, iso } from './context.js';
+import { type GatewayContext, iso, SYSTEM } from './context.js';
 import { failWaiting } from './failures.js';
 import { subscribe } from './inbound.js';
 import type { Connection } from './state.js';
 
 /**
  * Connections of CRM accounts to business numbers: connecting and disconnecting through amojo,
- * each recorded as a CRM event, and a connection as the API shows it.
+ * each recorded as a CRM event, a paused connection resumed once its number is neither frozen
+ * nor banned, and a connection as the API shows it.
  */
 
 export interface ConnectionView {
@@ -105,4 +106,44 @@ export async function disconnect(
   await failWaiting(ctx, (j) => j.scopeId === scopeId, { reason: 'DISCONNECTED' });
   ctx.kick();
   return { connection: connectionView(ctx.state.connections.get(scopeId)!), amojo };
+}
+
+/**
+ * Whether a paused connection may go again: its number is neither frozen nor banned any more (a
+ * lift, an overturned appeal) and its business account can still send.
+ */
+export function mayResume(ctx: GatewayContext, c: Connection): boolean {
+  if (c.status !== 'paused' || !ctx.transport.usable(c.businessAccountId)) return false;
+  const st = ctx.transport.numberStatus(c.businessAccountId).state;
+  return st !== 'frozen' && st !== 'banned';
+}
+
+/** Whether some paused connection may go again (the worker has work). */
+export function anyResumable(ctx: GatewayContext): boolean {
+  for (const c of ctx.state.connections.values()) if (mayResume(ctx, c)) return true;
+  return false;
+}
+
+/**
+ * Records `crm_resumed` for a paused connection that may go again. The caller holds the
+ * business's key (`crm:b:…`): the check and the write see the same memory, so a connection is
+ * resumed once whichever path (the worker's pass, the next message) gets there first.
+ */
+export async function resumeIfFree(ctx: GatewayContext, scopeId: string): Promise<boolean> {
+  const c = ctx.state.connections.get(scopeId);
+  if (!c || !mayResume(ctx, c)) return false;
+  await ctx.p.journal.record(ctx.p.clock.now(), SYSTEM, c.businessAccountId, { type: 'crm_resumed', payload: { scopeId } });
+  return true;
+}
+
+/**
+ * Resumes every paused connection whose number is neither frozen nor banned any more: run by the
+ * worker (under the CRM lease with several nodes) when a restriction ends and at start, so that
+ * a lift made while the gateway was down or busy resumes too.
+ */
+export async function resumeFreed(ctx: GatewayContext): Promise<void> {
+  for (const c of [...ctx.state.connections.values()]) {
+    if (!mayResume(ctx, c)) continue;
+    await ctx.p.serial.run([`crm:scope:${c.scopeId}`, `crm:b:${c.businessAccountId}`], () => resumeIfFree(ctx, c.scopeId));
+  }
 }

@@ -44,7 +44,10 @@ export class CrmGateway {
     this.worker = new CrmWorker(this.ctx, options);
   }
 
-  /** Loads memory, subscribes connected numbers, and replays what a stop left unfinished. */
+  /**
+   * Loads memory, subscribes connected numbers, and replays what a stop left unfinished (paused
+   * connections whose number was freed meanwhile resume).
+   */
   async start(): Promise<void> {
     const { p } = this.ctx;
     attachCrmState(p, this.state);
@@ -52,6 +55,14 @@ export class CrmGateway {
     for (const c of this.state.connections.values()) if (c.status !== 'disconnected') subscribe(this.ctx, c);
     // A connection made on another node: clients' messages that reach this node go to the CRM too.
     this.state.onConnected = (c) => subscribe(this.ctx, c);
+    // A freeze or ban ended here (a lift, an overturned appeal): the worker resumes the paused
+    // connection now, not at the next message. Ended on another node, the worker's watch sees it.
+    p.journal.onCommitted((r) => {
+      const e = r.event.type;
+      if ((e === 'restriction_lifted' || e === 'restriction_expired') && r.accountId !== null && this.state.connectionOf(r.accountId)?.status === 'paused') {
+        this.worker.kick();
+      }
+    });
     this.worker.start();
   }
 
@@ -87,7 +98,7 @@ export class CrmGateway {
     this.worker.kick();
   }
 
-  /** Resolves once no job is ready to run (tests; the held ones and those waiting a retry aside). */
+  /** Resolves once no job is ready to run and no paused connection waits to resume (tests). */
   idle(): Promise<void> {
     return this.worker.idle();
   }

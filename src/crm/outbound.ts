@@ -2,6 +2,7 @@ import { publicId } from '../store/ids.js';
 import { statusPath } from './amojo.js';
 import type { Protection } from './config.js';
 import { channelOf, type GatewayContext, SYSTEM } from './context.js';
+import { resumeIfFree } from './connections.js';
 import { failJob, reasonOf } from './failures.js';
 import { capsAt, DAY, HOUR, nextSlot, seededRandom } from './protection.js';
 import { quality } from './standing.js';
@@ -23,13 +24,9 @@ export async function sendOut(ctx: GatewayContext, j: Job): Promise<void> {
   // A business account its owner deleted sends nothing more (its tokens stopped working too).
   if (!ctx.transport.usable(j.businessAccountId)) return failJob(ctx, j, { reason: 'SENDER_DELETED' });
   if (c.status === 'paused') {
-    // Paused for a frozen or banned number: once it is neither (a lift, an overturned appeal),
-    // the channel goes again.
-    const st = ctx.transport.numberStatus(j.businessAccountId).state;
-    if (st === 'frozen' || st === 'banned') return failJob(ctx, j, { reason: 'PAUSED' });
-    const change = ctx.p.journal.change();
-    change.emit(ctx.p.clock.now(), SYSTEM, j.businessAccountId, { type: 'crm_resumed', payload: { scopeId: c.scopeId } });
-    await ctx.p.journal.commit(change);
+    // Paused for a frozen or banned number. The worker resumes it as soon as the number is
+    // neither (a lift, an overturned appeal); should this message come first, it resumes it here.
+    if (!(await resumeIfFree(ctx, c.scopeId))) return failJob(ctx, j, { reason: 'PAUSED' });
   }
   const to: Recipient | null = out.clientId ? { clientId: out.clientId } : out.phone ? { phone: out.phone } : null;
   if (!to) return failJob(ctx, j, { reason: 'BAD_RECEIVER' });

@@ -1,3 +1,4 @@
+import { anyResumable, resumeFreed } from './connections.js';
 import type { GatewayContext } from './context.js';
 import { failHeldWhileLimited } from './failures.js';
 import { deliverIncoming } from './inbound.js';
@@ -6,8 +7,9 @@ import type { Job } from './state.js';
 
 /**
  * The gateway's worker: one job step at a time, in arrival order, under the CRM lease when there
- * are several nodes; the timers that wake it (the next retry, held messages coming due, work
- * another node left); and the release of held messages at their slots.
+ * are several nodes; paused connections resumed once their number is free again; the timers that
+ * wake it (the next retry, held messages coming due, work another node left); and the release
+ * of held messages at their slots.
  */
 
 /** The CRM lease's runner, with several nodes (see `CrmWorker.guard`). */
@@ -41,8 +43,8 @@ export class CrmWorker {
   start(): void {
     const p = this.ctx.p;
     if (this.guard) {
-      // Jobs received on other nodes reach this memory through the feed: whichever node gets the
-      // lease next works them.
+      // Jobs received on other nodes reach this memory through the feed, and so do restrictions
+      // ended there: whichever node gets the lease next works them.
       this.watch = setInterval(() => {
         if (!this.pumping && this.ready()) this.kick();
       }, this.watchMs);
@@ -91,6 +93,9 @@ export class CrmWorker {
   private async pump(): Promise<void> {
     do {
       this.again = false;
+      // First the connections whose number was freed (a lift, an overturned appeal; at start, one
+      // made while the gateway was down): their messages then go as on any active connection.
+      await resumeFreed(this.ctx);
       const jobs = [...this.ctx.state.jobs.values()].filter((j) => j.state !== 'held').sort((a, b) => a.receivedAt - b.receivedAt);
       for (const j of jobs) {
         if (this.closed) return;
@@ -101,11 +106,11 @@ export class CrmWorker {
     } while (this.again && !this.closed);
   }
 
-  /** Whether a job is ready to run now. */
+  /** Whether a job is ready to run now, or a paused connection may resume. */
   private ready(): boolean {
     const now = Date.now();
     for (const j of this.ctx.state.jobs.values()) if (j.state !== 'held' && j.retryAt <= now) return true;
-    return false;
+    return anyResumable(this.ctx);
   }
 
   /** When nothing is ready: wake at the next retry; tell waiters the worker is idle. */
@@ -118,13 +123,15 @@ export class CrmWorker {
       this.timer = setTimeout(() => this.kick(), Math.max(10, next - Date.now()));
       this.timer.unref();
     }
-    const ready = [...this.ctx.state.jobs.values()].some((j) => j.state !== 'held' && j.retryAt <= Date.now());
-    if (!ready) for (const w of this.idleWaiters.splice(0)) w();
+    if (!this.ready()) for (const w of this.idleWaiters.splice(0)) w();
   }
 
-  /** Resolves once no job is ready to run (tests; the held ones and those waiting a retry aside). */
+  /**
+   * Resolves once no job is ready to run and no paused connection waits to resume (tests; the
+   * held jobs and those waiting a retry aside).
+   */
   idle(): Promise<void> {
-    if (!this.pumping && ![...this.ctx.state.jobs.values()].some((j) => j.state !== 'held' && j.retryAt <= Date.now())) return Promise.resolve();
+    if (!this.pumping && !this.ready()) return Promise.resolve();
     return new Promise((resolve) => {
       this.idleWaiters.push(resolve);
       this.kick();
