@@ -344,6 +344,45 @@ describe.runIf(run)('two nodes on one PostgreSQL and one Redis', () => {
     expect(Number(jobs[0]!.n)).toBe(6);
   });
 
+  it('a CRM connection paused on a frozen number, the freeze lifted on the other node: it resumes without a message, once', async () => {
+    const biz = await account('A');
+    const client = await account('A');
+    expect((await as('A', biz).post('/v1/contacts', { accountId: client.id })).status).toBeLessThan(300);
+    expect((await as('A', client).post('/v1/contacts', { accountId: biz.id })).status).toBeLessThan(300);
+    const connected = await admin('A').post(`/v1/crm/amocrm/channels/${CH}/connections`, { amojoAccountId: 'amo-cluster-resume', businessAccountId: biz.id });
+    expect(connected.status, JSON.stringify(connected.body)).toBe(201);
+    const scope = connected.body.connection.scopeId as string;
+    const managerSends = async (n: 'A' | 'B', msgid: string, text: string) => {
+      const raw = JSON.stringify(webhookBody({ msgid, clientId: client.id, text }));
+      const r = await fetch(`${nodes[n]!.url}/crm/amocrm/hooks/${scope}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-signature': sign(CH_SECRET, raw) },
+        body: raw,
+      });
+      expect(r.status).toBe(200);
+      let st: any;
+      await within(5000, async () => {
+        st = amojo.statuses(msgid)[0];
+        expect(st).toBeDefined();
+      });
+      return st;
+    };
+    const caseId = await spamAndReport('A', biz);
+    expect((await as('A', moderatorToken).post(`/v1/moderation/cases/${caseId}/decision`, { action: 'confirm', policy: 'scam' })).status).toBe(200);
+    expect(await managerSends('A', 'cluster-resume-1', 'while frozen')).toMatchObject({ delivery_status: -1, error_code: 902 });
+    const status = async (n: 'A' | 'B') => (await admin(n).get(`/v1/crm/amocrm/connections/${scope}`)).body.connection;
+    await within(2000, async () => expect(await status('B')).toMatchObject({ status: 'paused', reason: 'frozen' }));
+    expect((await as('B', supportToken).post(`/v1/moderation/accounts/${biz.id}/lift`, { reason: 'not a scam' })).status).toBe(200);
+    for (const n of ['A', 'B'] as const) await within(3000, async () => expect(await status(n)).toMatchObject({ status: 'active', reason: null }));
+    const resumed = async () =>
+      Number((await sql<{ n: string }>(`select count(*) as n from events where type = 'crm_resumed' and payload::text like $1`, [`%${scope}%`]))[0]!.n);
+    // Both workers looked (one through the feed): one of them recorded it.
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await resumed()).toBe(1);
+    expect(await managerSends('B', 'cluster-resume-2', 'after the lift')).toMatchObject({ delivery_status: 1 });
+    expect(await resumed()).toBe(1);
+  });
+
   it("the same mail (one Message-ID) delivered to both nodes' SMTP listeners at once, and again: one ticket, one entry", async () => {
     const deliver = async (n: 'A' | 'B', messageId: string, text: string) => {
       const t = nodemailer.createTransport({ host: '127.0.0.1', port: smtpPorts[n], secure: false, ignoreTLS: true });
