@@ -615,14 +615,33 @@ describe('buttons are recognised in either language', () => {
 
 describe('the outcome of an appeal', () => {
   it.each(LANGS)('overturned or upheld, with the date of the next possible appeal (%s)', (lang) => {
-    const overturned = appealOutcomeText('overturn', NOW + 7 * DAY, lang);
+    const overturned = appealOutcomeText('overturn', NOW + 7 * DAY, sit(FREE, lang));
     expect(overturned).toMatch(lang === 'en' ? /lifted/ : /сняла ограничение/);
     expect(overturned).not.toMatch(DATE);
-    const upheld = appealOutcomeText('uphold', NOW + 7 * DAY, lang);
+    const upheld = appealOutcomeText('uphold', NOW + 7 * DAY, sit(LIMITED, lang));
     expect(upheld).toMatch(lang === 'en' ? /restriction stays/ : /ограничение остаётся/);
     expect(upheld).toContain(lang === 'en' ? '1 Dec 2026, 09:16 UTC' : '1 декабря 2026, 09:16 UTC');
     expectLanguage(overturned, lang);
     expectLanguage(upheld, lang);
+  });
+
+  it.each(LANGS)('says what still applies: another restriction after an overturn, none after an upheld one that ended (%s)', (lang) => {
+    // An overturn lifts only the restriction appealed against; a robot's limit may remain.
+    const other = appealOutcomeText('overturn', NOW + 7 * DAY, sit(ROBOT, lang));
+    expect(other).not.toBe(appealOutcomeText('overturn', NOW + 7 * DAY, sit(FREE, lang)));
+    expect(other).toContain(statusText(sit(ROBOT, lang)));
+    expect(other).toContain(SHOWN.until[lang]);
+    expect(other).toMatch(lang === 'en' ? /still applies/ : /остаётся другое ограничение/);
+    // An appeal stays open after its limit ended: upheld then, the account is free and is told so.
+    const ended = appealOutcomeText('uphold', NOW + 7 * DAY, sit(FREE, lang));
+    expect(ended).not.toMatch(lang === 'en' ? /restriction stays/ : /ограничение остаётся\./);
+    expect(ended).toMatch(lang === 'en' ? /already ended/ : /уже закончилось/);
+    expect(ended).not.toMatch(DATE);
+    // Frozen, banned or kept from public groups: the restriction stays.
+    for (const r of [FROZEN, PG_BAN, { state: 'banned', kind: 'scam', publicGroupsBan: false } as BotRestriction]) {
+      expect(appealOutcomeText('uphold', NOW + 7 * DAY, sit(r, lang))).toMatch(lang === 'en' ? /restriction stays/ : /ограничение остаётся/);
+    }
+    for (const t of [other, ended]) expectLanguage(t, lang);
   });
 });
 

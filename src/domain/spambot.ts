@@ -172,7 +172,10 @@ const T = {
     hint: 'Please answer with one of the buttons below.',
     cancelled: 'Cancelled. Nothing was sent.',
     overturned: 'Good news: support reviewed your appeal and lifted the restriction on your account. We are sorry for the trouble.',
+    overturnedOther:
+      'Support reviewed your appeal and lifted the restriction you appealed against. We are sorry for the trouble. Another restriction on your account still applies:',
     upheld: (next: string) => `Support reviewed your appeal, and the restriction stays. You can appeal again after ${next}.`,
+    upheldEnded: 'Support reviewed your appeal, and the decision stands. The restriction has already ended, so no limits are applied to your account now.',
   },
   ru: {
     free: 'Хорошие новости: на ваш аккаунт не наложено никаких ограничений. Вы можете писать всем, кто принимает ваши сообщения.',
@@ -213,7 +216,10 @@ const T = {
     hint: 'Пожалуйста, ответьте одной из кнопок ниже.',
     cancelled: 'Отменено. Ничего не отправлено.',
     overturned: 'Хорошие новости: поддержка рассмотрела вашу апелляцию и сняла ограничение с аккаунта. Приносим извинения за неудобства.',
+    overturnedOther:
+      'Поддержка рассмотрела вашу апелляцию и сняла обжалованное ограничение. Приносим извинения за неудобства. Но на аккаунте остаётся другое ограничение:',
     upheld: (next: string) => `Поддержка рассмотрела вашу апелляцию, ограничение остаётся. Подать новую можно после ${next}.`,
+    upheldEnded: 'Поддержка рассмотрела вашу апелляцию, решение остаётся в силе. Ограничение уже закончилось, сейчас на ваш аккаунт не наложено ограничений.',
   },
 } as const;
 
@@ -399,7 +405,16 @@ export function afterCodeCheck(turn: BotTurn, outcome: CodeOutcome, s: BotSituat
   return { reply: { text: t.codeExpired, buttons: [[BUTTONS[s.lang].cancel]] }, session: { ...rest, step: 'email' } };
 }
 
-/** SpamBot's message when support decides an appeal. */
-export function appealOutcomeText(outcome: 'overturn' | 'uphold', nextAppealAt: number, lang: Lang): string {
-  return outcome === 'overturn' ? T[lang].overturned : T[lang].upheld(when(nextAppealAt, lang));
+/**
+ * SpamBot's message when support decides an appeal, true to where the account stands once it is
+ * decided (`s`): an overturn lifts only the restriction appealed against (RULES.md §5), so another
+ * may still apply, and an appeal stays open after its restriction ended, so an upheld one may find
+ * the account free. The message never says "lifted" or "stays" where `/v1/me` says otherwise.
+ */
+export function appealOutcomeText(outcome: 'overturn' | 'uphold', nextAppealAt: number, s: BotSituation): string {
+  const t = T[s.lang];
+  const r = s.restriction;
+  const still = r.state !== 'free' || r.publicGroupsBan;
+  if (outcome === 'overturn') return still ? `${t.overturnedOther}\n\n${statusText(s)}` : t.overturned;
+  return still ? t.upheld(when(nextAppealAt, s.lang)) : t.upheldEnded;
 }

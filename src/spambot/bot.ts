@@ -142,8 +142,9 @@ export class SpamBot {
       const p = this.p;
       const now = p.clock.now();
       const lang = p.index.language(a) ?? this.langs.get(a) ?? 'en';
-      const text = appealOutcomeText(appeal.outcome as 'overturn' | 'uphold', (appeal.decided_at ?? now) + APPEAL_COOLDOWN_MS, lang);
-      const buttons = this.statusButtonsFor(a, lang, now);
+      const situation = this.situation(a, lang, now);
+      const text = appealOutcomeText(appeal.outcome as 'overturn' | 'uphold', (appeal.decided_at ?? now) + APPEAL_COOLDOWN_MS, situation);
+      const buttons = spamBotTurn(IDLE, '/start', situation).reply.buttons;
       // The outcome ends any half-finished conversation, here and in the stored session.
       this.sessions.set(a, IDLE);
       await this.refresh(a);
@@ -160,9 +161,5 @@ export class SpamBot {
       systemMessageOn(p, change, p.index.spamBotId, a, text, buttons, now);
       await p.journal.commit(change);
     });
-  }
-
-  private statusButtonsFor(a: number, lang: Lang, now: number): string[][] {
-    return spamBotTurn(IDLE, '/start', this.situation(a, lang, now)).reply.buttons;
   }
 }
