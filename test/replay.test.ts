@@ -264,7 +264,16 @@ describe('a hand-written trace with problems', () => {
       actions: { limit: 1, freeze: 0 },
       reportsRefused: 0,
     });
-    expect(s.byLabel.spammer).toEqual({ accounts: 1, limited: 1, limitedWithin20: 1, medianColdToLimit: 9, refused: 3, repeatLimited: 0, overturned: 0 });
+    expect(s.byLabel.spammer).toEqual({
+      accounts: 1,
+      limited: 1,
+      limitedWithin20: 1,
+      medianColdToLimit: 9,
+      refused: 3,
+      repeatLimited: 0,
+      overturned: 0,
+      unheardBy20: 0,
+    });
     expect(stderr).toMatch(/messages the gate refused 3/);
 
     // In-process, the same problems with the same line numbers, and the same summary.

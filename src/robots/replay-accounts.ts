@@ -3,7 +3,7 @@ import type { Label } from './trace.js';
 /**
  * The accounts of a replayed trace by dense id (1, 2, …; 0 is nobody): their names, labels (the
  * current one, every one they had, the one they registered with), classes, creation times, and
- * the cold messages each delivered under its current label.
+ * the cold messages each delivered and the complaints about it under its current label.
  */
 
 export const LABEL_BIT: Record<Label, number> = { innocent: 1, spammer: 2, business: 4, brigader: 8 };
@@ -19,6 +19,10 @@ export class ReplayAccounts {
   readonly created: number[] = [0];
   /** Cold messages delivered under the current label. */
   readonly cold: number[] = [0];
+  /** Complaints (blocks, and reports the API takes) about the account under the current label. */
+  readonly complaints: number[] = [0];
+  /** Labels (bits of LABEL_BIT) under which the account sent a 21st cold message before any complaint came. */
+  readonly unheard: number[] = [0];
   hasClasses = false;
 
   /** The dense id of a registered account; throws for any other name. */
@@ -41,7 +45,20 @@ export class ReplayAccounts {
     if (cls !== undefined) this.hasClasses = true;
     this.created.push(created);
     this.cold.push(0);
+    this.complaints.push(0);
+    this.unheard.push(0);
     return n;
+  }
+
+  /**
+   * Counts a cold message `n` delivered. Its 21st under a label with no complaint in yet marks it
+   * unheard under that label: no rule that waits for feedback could have acted within 20.
+   */
+  coldSent(n: number): void {
+    if (++this.cold[n]! === 21 && this.complaints[n] === 0) {
+      const label = this.labels[n];
+      if (label) this.unheard[n]! |= LABEL_BIT[label];
+    }
   }
 
   /** Gives account `n` a new label; false, changing nothing, when it has that label already. */
@@ -51,6 +68,7 @@ export class ReplayAccounts {
     this.everLabels[n]! |= LABEL_BIT[label];
     // Cold messages to catch are counted afresh under the new label.
     this.cold[n] = 0;
+    this.complaints[n] = 0;
     return true;
   }
 }

@@ -85,7 +85,7 @@ function printHuman(r: ReplayReport, svg: string): void {
   if (r.problems.length > 20) out.write(`… and ${r.problems.length - 20} more problems\n`);
   const harmRow = (name: string, h: Harm, label: string | null) => {
     const bad = label === 'spammer';
-    return `  ${name.padEnd(22)} ${String(h.accounts).padStart(6)}  ${(bad ? 'caught' : 'limited').padEnd(7)} ${pct(h.limited, h.accounts).padStart(7)}  within 20 ${pct(h.limitedWithin20, h.accounts).padStart(7)}  median ${String(h.medianColdToLimit).padStart(4)}  refused ${String(h.refused).padStart(6)}  repeat ${String(h.repeatLimited).padStart(4)}  overturned ${h.overturned}`;
+    return `  ${name.padEnd(22)} ${String(h.accounts).padStart(6)}  ${(bad ? 'caught' : 'limited').padEnd(7)} ${pct(h.limited, h.accounts).padStart(7)}  within 20 ${pct(h.limitedWithin20, h.accounts).padStart(7)}  median ${String(h.medianColdToLimit).padStart(4)}  refused ${String(h.refused).padStart(6)}  repeat ${String(h.repeatLimited).padStart(4)}  overturned ${String(h.overturned).padStart(3)}  unheard by 20 ${h.unheardBy20}`;
   };
   out.write(
     [
@@ -95,7 +95,7 @@ function printHuman(r: ReplayReport, svg: string): void {
       `actions: ${Object.entries(s.actions)
         .map(([k, v]) => `${k} ${v}`)
         .join(', ')}`,
-      'per label (accounts, limited or caught, within 20 cold messages, median cold messages, messages refused, limited twice or more, overturned):',
+      'per label (accounts, limited or caught, within 20 cold messages, median cold messages, messages refused, limited twice or more, overturned, sent a 21st cold message before any complaint):',
       ...Object.entries(s.byLabel)
         .filter(([, h]) => h.accounts > 0)
         .map(([l, h]) => harmRow(l, h, l)),

@@ -24,6 +24,12 @@ export interface Harm {
   repeatLimited: number;
   /** Robot restrictions that an appeal overturned. */
   overturned: number;
+  /**
+   * Accounts that sent a 21st cold message under this label before anyone complained about them
+   * (no block, no report the API takes): within 20, only a rule that needs no feedback could
+   * have caught them. For spammers, the ceiling of every feedback rule.
+   */
+  unheardBy20: number;
 }
 
 export interface ClassHarm extends Harm {
@@ -154,14 +160,27 @@ export class HarmTally {
 
   report(ruleStats: RobotsEngine['stats'], replay: Pick<ReplayReport, 'problems' | 'lines' | 'messagesDenied'>): ReplayReport {
     const a = this.accounts;
-    const emptyHarm = (): Harm => ({ accounts: 0, limited: 0, limitedWithin20: 0, medianColdToLimit: 0, refused: 0, repeatLimited: 0, overturned: 0 });
+    const emptyHarm = (): Harm => ({
+      accounts: 0,
+      limited: 0,
+      limitedWithin20: 0,
+      medianColdToLimit: 0,
+      refused: 0,
+      repeatLimited: 0,
+      overturned: 0,
+      unheardBy20: 0,
+    });
     const byLabel = Object.fromEntries(LABELS.map((l) => [l, emptyHarm()])) as Record<Label, Harm>;
     const coldByLabel = new Map<string, number[]>(LABELS.map((l) => [l, []]));
     const byClass: Record<string, ClassHarm> = {};
     const coldByClass = new Map<string, number[]>();
     for (let n = 1; n < a.names.length; n++) {
       const bits = a.everLabels[n]!;
-      for (const l of LABELS) if (bits & LABEL_BIT[l]) byLabel[l].accounts++;
+      const unheard = a.unheard[n]!;
+      for (const l of LABELS) {
+        if (bits & LABEL_BIT[l]) byLabel[l].accounts++;
+        if (unheard & LABEL_BIT[l]) byLabel[l].unheardBy20++;
+      }
       const cls = a.classes[n];
       let ch: ClassHarm | undefined;
       if (cls !== undefined) {
@@ -172,6 +191,7 @@ export class HarmTally {
           coldByClass.set(cls, []);
         }
         ch.accounts++;
+        if (unheard !== 0) ch.unheardBy20++;
       }
       const acts = this.acts.get(n);
       if (!acts) continue;

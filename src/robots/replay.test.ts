@@ -81,9 +81,39 @@ describe('account class', () => {
     ];
     const s = replay(lines, only({ cold_fanout: FANOUT })).summary;
     expect(s.byClass).toEqual({
-      fast: { label: 'spammer', accounts: 2, limited: 2, limitedWithin20: 2, medianColdToLimit: 9, refused: 6, repeatLimited: 0, overturned: 0 },
-      quiet: { label: 'spammer', accounts: 1, limited: 0, limitedWithin20: 0, medianColdToLimit: 0, refused: 0, repeatLimited: 0, overturned: 0 },
-      friend: { label: 'innocent', accounts: 1, limited: 0, limitedWithin20: 0, medianColdToLimit: 0, refused: 0, repeatLimited: 0, overturned: 0 },
+      fast: {
+        label: 'spammer',
+        accounts: 2,
+        limited: 2,
+        limitedWithin20: 2,
+        medianColdToLimit: 9,
+        refused: 6,
+        repeatLimited: 0,
+        overturned: 0,
+        unheardBy20: 0,
+      },
+      quiet: {
+        label: 'spammer',
+        accounts: 1,
+        limited: 0,
+        limitedWithin20: 0,
+        medianColdToLimit: 0,
+        refused: 0,
+        repeatLimited: 0,
+        overturned: 0,
+        unheardBy20: 0,
+      },
+      friend: {
+        label: 'innocent',
+        accounts: 1,
+        limited: 0,
+        limitedWithin20: 0,
+        medianColdToLimit: 0,
+        refused: 0,
+        repeatLimited: 0,
+        overturned: 0,
+        unheardBy20: 0,
+      },
     });
     expect(s.byLabel.spammer).toMatchObject({ accounts: 3, limited: 2, refused: 6 });
     const plain = replay(
@@ -91,6 +121,46 @@ describe('account class', () => {
       only({ cold_fanout: FANOUT }),
     ).summary;
     expect(plain.byClass).toBeUndefined();
+  });
+});
+
+describe('unheard by 20: a 21st cold message before any complaint', () => {
+  // No rule on: what is measured is the evidence, not a rule.
+  const none = only({});
+  const base = [acct('s', 'spammer', { class: 'quiet' }), acct('t', 'spammer', { class: 'quiet' }), ...victims(50)];
+
+  it('counts an account whose 21st cold message went out with no block or report in yet', () => {
+    const s = replay([...base, ...coldRun('s', 21, 10), ...coldRun('t', 20, 10, undefined, 21)], none).summary;
+    // t sent only 20: not unheard, whatever came.
+    expect(s.byLabel.spammer.unheardBy20).toBe(1);
+    expect(s.byClass?.quiet?.unheardBy20).toBe(1);
+  });
+
+  it('a block or a report the API takes before the 21st counts; one after it, or a refused report, does not', () => {
+    const run = coldRun('s', 21, 10);
+    const blockedBefore = [...base, ...run.slice(0, 20), { type: 'block', t: 1000, from: 'v3', to: 's' }, ...run.slice(20)];
+    expect(replay(blockedBefore, none).summary.byLabel.spammer.unheardBy20).toBe(0);
+    const reportedBefore = [...base, ...run.slice(0, 20), { type: 'report', t: 1000, from: 'v3', to: 's' }, ...run.slice(20)];
+    expect(replay(reportedBefore, none).summary.byLabel.spammer.unheardBy20).toBe(0);
+    // NOTHING_TO_REPORT: s never wrote to v40.
+    const refused = [...base, ...run.slice(0, 20), { type: 'report', t: 1000, from: 'v40', to: 's' }, ...run.slice(20)];
+    expect(replay(refused, none).summary.byLabel.spammer.unheardBy20).toBe(1);
+    const after = [...base, ...run, { type: 'block', t: 5000, from: 'v3', to: 's' }];
+    expect(replay(after, none).summary.byLabel.spammer.unheardBy20).toBe(1);
+  });
+
+  it('counts afresh under a new label: complaints while innocent do not hear a spammer', () => {
+    const lines = [
+      acct('h', 'innocent', { class: 'turned' }),
+      ...victims(50),
+      ...coldRun('h', 2, 10, undefined, 40),
+      { type: 'block', t: 500, from: 'v40', to: 'h' },
+      { type: 'label', t: 600, id: 'h', label: 'spammer' },
+      ...coldRun('h', 21, 700),
+    ];
+    const s = replay(lines, none).summary;
+    expect(s.byLabel.spammer.unheardBy20).toBe(1);
+    expect(s.byLabel.innocent.unheardBy20).toBe(0);
   });
 });
 

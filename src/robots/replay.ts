@@ -175,6 +175,7 @@ export class Replay {
         const from = this.accounts.known(e.from);
         const to = this.accounts.known(e.to);
         this.blocks.add(from, to);
+        this.accounts.complaints[to]!++;
         void this.engine.observe({ type: 'block', at, from, to, stranger: !this.has(from, to), initiated: this.started.has(to, from) });
         return;
       }
@@ -263,7 +264,7 @@ export class Replay {
     // A new chat: neither side wrote before (the reply case is known already).
     const newChat = this.wroteTo.add(from, to) && !repliesTo;
     if (newChat) this.started.add(from, to);
-    if (stranger) this.accounts.cold[from]!++;
+    if (stranger) this.accounts.coldSent(from);
     const s = textSignals(text);
     void this.engine.observe({
       type: 'message',
@@ -298,6 +299,7 @@ export class Replay {
     if (!open) this.openReports.set(to, (open = new Map()));
     if (open.has(place)) return; // the same report again while the first is open
     open.set(place, from);
+    this.accounts.complaints[to]!++;
     let groupAdmin = false;
     if (g) {
       const admin = g.owner === from || g.admins.has(from);
