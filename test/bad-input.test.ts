@@ -624,6 +624,25 @@ describe('text no store can hold', () => {
     // A backslash and "u0000" as plain text is text, not NUL.
     expect((await alice.api.request('POST', '/v1/messages', undefined, `{"to":{"chatId":"${privateChatId}"},"text":"\\\\u0000"}`)).status).toBe(201);
   });
+
+  it('refuses a lone surrogate (half of a UTF-16 pair, only sendable as an escape) with 400, and writes nothing', async () => {
+    // UTF-8 cannot encode it: a store would keep U+FFFD instead, and the 2xx would answer a text
+    // that no later read gives back.
+    const before = await dump();
+    for (const half of ['\\ud800', 'a\\uDC00b', '\\ude00\\ud83d']) {
+      const send = await alice.api.request('POST', '/v1/messages', undefined, `{"to":{"chatId":"${privateChatId}"},"text":"${half}"}`);
+      expectError(send, 400, 'BAD_REQUEST');
+      expectError(await alice.api.request('PUT', '/v1/me', undefined, `{"name":"Al${half}ice"}`), 400, 'BAD_REQUEST');
+      expectError(await alice.api.request('POST', '/v1/support/tickets', undefined, `{"text":"help ${half}"}`), 400, 'BAD_REQUEST');
+      expectError(await alice.api.request('POST', '/v1/groups', undefined, `{"title":"x","kind":"group","${half}":1}`), 400, 'BAD_REQUEST');
+    }
+    expect(await dump()).toEqual(before);
+    // A whole pair, escaped, is an ordinary character: stored and read back as sent.
+    const sent = await alice.api.request('POST', '/v1/messages', undefined, `{"to":{"chatId":"${privateChatId}"},"text":"smile \\ud83d\\ude00"}`);
+    expect(sent.status).toBe(201);
+    const all = await alice.api.get(`/v1/chats/${privateChatId}/messages?limit=1000`);
+    expect(all.body.messages.at(-1)).toMatchObject({ id: sent.body.message.id, text: 'smile \u{1F600}' });
+  });
 });
 
 describe('routes', () => {

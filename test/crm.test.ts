@@ -283,6 +283,20 @@ describe('the webhook', () => {
     expect(msgs.body.messages.filter((m: any) => m.text === 'Only once, please')).toHaveLength(1);
     expect(amojo.statuses('twice-1')).toHaveLength(1);
   });
+
+  it('a text holding NUL or half a surrogate pair is delivered, on either store, as text the store keeps', async () => {
+    // No store keeps U+0000 (PostgreSQL refuses it) nor a lone surrogate (UTF-8 cannot encode
+    // it): NUL is dropped and a lone surrogate becomes U+FFFD, so the client reads what is kept.
+    const biz = await world.account();
+    const client = await world.account();
+    await world.mutual(biz, client);
+    const scope = await connect(biz);
+    expect(await managerSends(scope, { clientId: client.id, text: 'Your\u0000 order' })).toMatchObject({ delivery_status: 1 });
+    expect(await managerSends(scope, { clientId: client.id, text: 'is \ud800ready' })).toMatchObject({ delivery_status: 1 });
+    const chat = (await client.api.get('/v1/chats')).body.chats.find((c: any) => c.peer?.accountId === biz.id);
+    const msgs = await client.api.get(`/v1/chats/${chat.id}/messages`);
+    expect(msgs.body.messages.map((m: any) => m.text)).toEqual(['Your order', 'is \ufffdready']);
+  });
 });
 
 describe("clients' messages into the CRM", () => {

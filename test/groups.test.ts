@@ -110,6 +110,9 @@ describe('creating a group or channel', () => {
     expectError(await a.api.post('/v1/groups', { title: 'x', kind: 'supergroup' }), 400, 'BAD_REQUEST');
     expectError(await a.api.post('/v1/groups', { title: '', kind: 'group' }), 400, 'BAD_REQUEST');
     expectError(await a.api.post('/v1/groups', { title: '   ', kind: 'group' }), 400, 'BAD_REQUEST');
+    // Invisible characters alone are as blank as spaces: the chat list would show no title.
+    for (const title of ['\u200b', ' \u2060\u200d ', '\u3164', '\ufeff\u00ad'])
+      expectError(await a.api.post('/v1/groups', { title, kind: 'channel' }), 400, 'BAD_REQUEST');
     expect((await a.api.get('/v1/chats')).body.chats).toEqual([]);
   });
 

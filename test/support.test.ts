@@ -533,6 +533,25 @@ describe('e-mail to the support address', () => {
     expect(err.responseCode).toBe(550);
     expect((await tickets()).length).toBe(before);
   });
+
+  it('holding NUL characters (in the text, quoted-printable, in the subject) is taken, on either store, without them', async () => {
+    // No text in banya holds U+0000 (PostgreSQL cannot store it): refusing the mail with 451
+    // would have the sender's server retry it for days and then bounce it.
+    await mail({ from: 'nul.sender@example.org', subject: 'Sub\u0000ject', text: 'Hello\u0000 support' });
+    const t = nodemailer.createTransport({ host: '127.0.0.1', port: server.app.smtpPort!, secure: false, ignoreTLS: true });
+    try {
+      const info = await t.sendMail({
+        envelope: { from: 'nul.qp@example.org', to: SUPPORT_ADDRESS },
+        raw: `From: nul.qp@example.org\r\nTo: ${SUPPORT_ADDRESS}\r\nSubject: qp\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nA =00B\r\n`,
+      });
+      expect(info.accepted).toEqual([SUPPORT_ADDRESS]);
+    } finally {
+      t.close();
+    }
+    const all = await tickets();
+    expect(all.find((x) => x.fromEmail === 'nul.sender@example.org')).toMatchObject({ subject: 'Subject', entries: [{ text: 'Hello support', via: 'email' }] });
+    expect(all.find((x) => x.fromEmail === 'nul.qp@example.org')).toMatchObject({ entries: [{ text: 'A B', via: 'email' }] });
+  });
 });
 
 describe('an e-mailed ticket without a working relay', () => {

@@ -29,6 +29,18 @@ const webhookSchema = z.object({
 
 export type WebhookAnswer = 'accepted' | 'repeated' | 'forged' | 'unknown' | 'invalid';
 
+/** Half of a UTF-16 surrogate pair without the other half. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * A manager's text as a store can keep it: without U+0000 (PostgreSQL refuses it, and the send
+ * would fail on every retry) and with a lone surrogate as U+FFFD (UTF-8 cannot encode it), so the
+ * client reads, on either store, what was delivered.
+ */
+function storableText(text: string): string {
+  return text.replaceAll('\u0000', '').replace(LONE_SURROGATE, '\ufffd');
+}
+
 /** Verifies, stores durably and acknowledges; the work happens after. */
 export async function receiveWebhook(ctx: GatewayContext, scopeId: string, raw: Buffer, signature: string | undefined): Promise<WebhookAnswer> {
   const c = ctx.state.connections.get(scopeId);
@@ -48,7 +60,7 @@ export async function receiveWebhook(ctx: GatewayContext, scopeId: string, raw: 
   const m = body.message;
   const msgid = String(m.message.id);
   const key = jobKey(scopeId, 'out', msgid);
-  const job: OutJob = { text: m.message.text ?? '' };
+  const job: OutJob = { text: storableText(m.message.text ?? '') };
   if (m.message.type !== undefined && m.message.type !== 'text') job.type = m.message.type;
   // Our conversation id is `banya-{client id}` (see deliverIncoming): it names the client too.
   const conv = m.conversation.client_id !== undefined ? String(m.conversation.client_id) : '';

@@ -61,13 +61,18 @@ function bodyProblem(value: unknown, max: number): BanyaError | null {
   return null;
 }
 
-/** Whether a parsed body holds U+0000 in any string, keys included. */
-function holdsNul(value: unknown): boolean {
-  if (typeof value === 'string') return value.includes('\u0000');
+/** Whether a parsed body holds a string, keys included, that `bad` finds. */
+function holds(value: unknown, bad: (s: string) => boolean): boolean {
+  if (typeof value === 'string') return bad(value);
   if (value === null || typeof value !== 'object') return false;
-  for (const [k, v] of Object.entries(value)) if (k.includes('\u0000') || holdsNul(v)) return true;
+  for (const [k, v] of Object.entries(value)) if (bad(k) || holds(v, bad)) return true;
   return false;
 }
+
+const hasNul = (s: string): boolean => s.includes('\u0000');
+/** Half of a UTF-16 surrogate pair without the other half. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const hasLoneSurrogate = (s: string): boolean => LONE_SURROGATE.test(s);
 
 /** The request's declared body length, when it declares one. */
 export function declaredLength(header: string | undefined): number | null {
@@ -96,7 +101,12 @@ export function parseBody(body: string): unknown {
   if (problem) return problem;
   // NUL is not text: PostgreSQL cannot store it, and no client means it. (Only the escape can
   // carry it: a raw NUL inside a JSON string is not JSON.)
-  if (text.includes('\\u0000') && holdsNul(value))
+  if (text.includes('\\u0000') && holds(value, hasNul))
     return new BanyaError('BAD_REQUEST', { reason: 'the body holds the NUL character (U+0000), which no text may contain' });
+  // Nor is half a surrogate pair: UTF-8 cannot encode it, so a store would keep U+FFFD and the
+  // answer would show a text no later read gives back. (Decoded bytes never hold one: only an
+  // escape can, and the scan runs only when the body has an escape of that range.)
+  if (/\\u[dD][89a-fA-F]/.test(text) && holds(value, hasLoneSurrogate))
+    return new BanyaError('BAD_REQUEST', { reason: 'the body holds half of a UTF-16 surrogate pair, which is not a character' });
   return value;
 }

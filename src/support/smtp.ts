@@ -91,8 +91,16 @@ export class WindowCounter {
 
 function firstAddress(a: AddressObject | AddressObject[] | undefined): string | null {
   const list = Array.isArray(a) ? a : a ? [a] : [];
-  for (const obj of list) for (const v of obj.value) if (v.address) return v.address.toLowerCase();
+  for (const obj of list) for (const v of obj.value) if (v.address) return withoutNul(v.address).toLowerCase() || null;
   return null;
+}
+
+/**
+ * A mail's text without U+0000: no text in banya holds it (PostgreSQL cannot store it), and a mail
+ * refused for it would be retried by the sender's server for days, then bounced.
+ */
+function withoutNul(text: string): string {
+  return text.replaceAll('\u0000', '');
 }
 
 function smtpError(code: number, message: string): Error {
@@ -165,9 +173,12 @@ export async function startSmtpListener(p: Platform, desk: SupportDesk, o: SmtpO
           const envelopeFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address.toLowerCase() || null : null;
           const from = firstAddress(mail.from) ?? envelopeFrom;
           if (!from) return cb(smtpError(550, 'a mail to support needs a sender address'));
-          const subject = mail.subject?.slice(0, 500) ?? null;
-          const text = (mail.text ?? '').trim() || '(empty message)';
-          const messageId = mail.messageId?.trim().slice(0, 500) || null;
+          const subject = mail.subject === undefined ? null : withoutNul(mail.subject).slice(0, 500);
+          const text = withoutNul(mail.text ?? '').trim() || '(empty message)';
+          const messageId =
+            withoutNul(mail.messageId ?? '')
+              .trim()
+              .slice(0, 500) || null;
           await desk.takeMail({ from, envelopeFrom, subject, text, messageId });
           cb();
         })
