@@ -251,93 +251,149 @@ async function closed(job: ClosedJob): Promise<ClosedResult> {
   return { completed, seconds, statuses, errors, cpuMs: cpu };
 }
 
-async function open(job: OpenJob): Promise<OpenResult> {
-  const statuses: Record<string, number> = {};
-  let errors = 0;
-  const interval = 1000 / job.rate;
-  const total = Math.floor(((job.warmupMs + job.durationMs) / 1000) * job.rate);
-  const measuredFrom = Math.ceil((job.warmupMs / 1000) * job.rate);
-  const scheduled = new Float64Array(total);
-  const sentAt = new Float64Array(total);
-  const doneAt = new Float64Array(total);
-  const idle: Conn[] = [];
-  const waiting: number[] = [];
-  let waitingHead = 0;
-  const inFlight = new Map<Conn, number>();
-  let connections = 0;
-  let completed = 0;
-  let measured = 0;
-  let opening = 0;
-  let allDone: () => void = () => {};
-  const finished = new Promise<void>((r) => (allDone = r));
+/**
+ * An open-loop schedule's connections: each request is written when it falls due onto an idle
+ * connection or, when none is idle, queued for the next one that answers (one more connection is
+ * opened meanwhile, up to the cap). Times of writing and answering are kept per request.
+ */
+class Dispatcher {
+  readonly sentAt: Float64Array;
+  readonly doneAt: Float64Array;
+  /** Connections opened, and answers read. */
+  connections = 0;
+  completed = 0;
+  errors = 0;
+  /** Resolves once every request is answered. */
+  readonly finished: Promise<void>;
+  private readonly idle: Conn[] = [];
+  private readonly waiting: number[] = [];
+  private waitingHead = 0;
+  private readonly inFlight = new Map<Conn, number>();
+  private opening = 0;
+  private allDone: () => void = () => {};
 
-  const write = (c: Conn, k: number) => {
-    inFlight.set(c, k);
-    sentAt[k] = performance.now();
-    c.send(job.requests[k % job.requests.length]!);
-  };
-  const onAnswer = (c: Conn, status: number) => {
-    const k = inFlight.get(c)!;
-    inFlight.delete(c);
-    doneAt[k] = performance.now();
-    completed++;
-    if (k >= measuredFrom) {
-      measured++;
-      statuses[status] = (statuses[status] ?? 0) + 1;
+  constructor(
+    private readonly port: number,
+    private readonly requests: Uint8Array[],
+    private readonly total: number,
+    private readonly maxConnections: number,
+    /** Called with each answer's request number and status. */
+    private readonly answered: (k: number, status: number) => void = () => {},
+  ) {
+    this.sentAt = new Float64Array(total);
+    this.doneAt = new Float64Array(total);
+    this.finished = new Promise<void>((r) => (this.allDone = r));
+  }
+
+  /** Opens `n` connections before the schedule starts. */
+  async open(n: number): Promise<void> {
+    await Promise.all(Array.from({ length: n }, () => this.add()));
+  }
+
+  /** Request `k` is due: written now if a connection is idle, else queued. */
+  dispatch(k: number): void {
+    let c = this.idle.pop();
+    while (c?.closed) c = this.idle.pop();
+    if (c) this.write(c, k);
+    else {
+      this.waiting.push(k);
+      if (this.connections < this.maxConnections && this.opening === 0) void this.add();
     }
-    if (waitingHead < waiting.length) write(c, waiting[waitingHead++]!);
-    else idle.push(c);
-    if (completed === total) allDone();
-  };
-  const add = async () => {
-    connections++;
-    opening++;
-    const c = new Conn(await connect(job.port), onAnswer, () => errors++);
-    opening--;
-    if (waitingHead < waiting.length) write(c, waiting[waitingHead++]!);
-    else idle.push(c);
-  };
-  await Promise.all(Array.from({ length: job.connections }, add));
+  }
 
-  const start = performance.now() + 20;
-  for (let k = 0; k < total; k++) scheduled[k] = start + k * interval;
+  close(): void {
+    for (const c of [...this.idle, ...this.inFlight.keys()]) c.socket.destroy();
+  }
+
+  private async add(): Promise<void> {
+    this.connections++;
+    this.opening++;
+    const c = new Conn(await connect(this.port), this.onAnswer, () => this.errors++);
+    this.opening--;
+    this.next(c);
+  }
+
+  private write(c: Conn, k: number): void {
+    this.inFlight.set(c, k);
+    this.sentAt[k] = performance.now();
+    c.send(this.requests[k % this.requests.length]!);
+  }
+
+  /** A connection is free: the oldest queued request, else it idles. */
+  private next(c: Conn): void {
+    if (this.waitingHead < this.waiting.length) this.write(c, this.waiting[this.waitingHead++]!);
+    else this.idle.push(c);
+    if (this.waitingHead > 65_536 && this.waitingHead === this.waiting.length) {
+      this.waiting.length = 0;
+      this.waitingHead = 0;
+    }
+  }
+
+  private readonly onAnswer = (c: Conn, status: number): void => {
+    const k = this.inFlight.get(c)!;
+    this.inFlight.delete(c);
+    this.doneAt[k] = performance.now();
+    this.completed++;
+    this.answered(k, status);
+    this.next(c);
+    if (this.completed === this.total) this.allDone();
+  };
+}
+
+/**
+ * Dispatches each request at its scheduled time (`due` runs first for each), sleeping up to 1 ms
+ * between without spinning a core, then letting the event loop read answers (setImmediate: the
+ * poll phase does not block) and coming back.
+ */
+function runSchedule(scheduled: Float64Array, d: Dispatcher, due: (k: number) => void = () => {}): Promise<void> {
+  const total = scheduled.length;
   let k = 0;
-  let windowStarted = false;
-  let c0 = 0;
-  let t0 = 0;
-  await new Promise<void>((resolve) => {
+  return new Promise<void>((resolve) => {
     const tick = () => {
       const now = performance.now();
       while (k < total && scheduled[k]! <= now) {
-        if (!windowStarted && k >= measuredFrom) {
-          windowStarted = true;
-          tell({ event: 'window', phase: 'start' });
-          c0 = cpuMs();
-          t0 = performance.now();
-        }
-        let c = idle.pop();
-        while (c?.closed) c = idle.pop();
-        if (c) write(c, k);
-        else {
-          waiting.push(k);
-          if (connections < job.maxConnections && opening === 0) void add();
-        }
-        k++;
+        due(k);
+        d.dispatch(k++);
       }
       if (k >= total) return resolve();
-      // Sleep until the next request is due (at most 1 ms) without spinning a core, then let the
-      // event loop read answers (setImmediate: the poll phase does not block) and come back.
       const wait = scheduled[k]! - performance.now();
       if (wait > 0.02) Atomics.wait(sleeper, 0, 0, Math.min(wait, 1));
       setImmediate(tick);
     };
     tick();
   });
-  if (completed < total) await Promise.race([finished, new Promise((r) => setTimeout(r, 10_000))]);
+}
+
+async function open(job: OpenJob): Promise<OpenResult> {
+  const statuses: Record<string, number> = {};
+  const interval = 1000 / job.rate;
+  const total = Math.floor(((job.warmupMs + job.durationMs) / 1000) * job.rate);
+  const measuredFrom = Math.ceil((job.warmupMs / 1000) * job.rate);
+  const scheduled = new Float64Array(total);
+  let measured = 0;
+  const d = new Dispatcher(job.port, job.requests, total, job.maxConnections, (k, status) => {
+    if (k < measuredFrom) return;
+    measured++;
+    statuses[status] = (statuses[status] ?? 0) + 1;
+  });
+  const { sentAt, doneAt } = d;
+  await d.open(job.connections);
+
+  const start = performance.now() + 20;
+  for (let k = 0; k < total; k++) scheduled[k] = start + k * interval;
+  let c0 = 0;
+  let t0 = 0;
+  await runSchedule(scheduled, d, (k) => {
+    if (k !== measuredFrom) return;
+    tell({ event: 'window', phase: 'start' });
+    c0 = cpuMs();
+    t0 = performance.now();
+  });
+  if (d.completed < total) await Promise.race([d.finished, new Promise((r) => setTimeout(r, 10_000))]);
   const seconds = (performance.now() - t0) / 1000;
   const cpu = cpuMs() - c0;
   tell({ event: 'window', phase: 'end' });
-  for (const c of [...idle, ...inFlight.keys()]) c.socket.destroy();
+  d.close();
 
   const n = total - measuredFrom;
   const fromSchedule = new Float64Array(n);
@@ -350,7 +406,7 @@ async function open(job: OpenJob): Promise<OpenResult> {
     fromSend[i] = done - sentAt[j]!;
     sendLag[i] = sentAt[j]! - scheduled[j]!;
   }
-  return { offered: n, completed: measured, seconds, statuses, errors, fromSchedule, fromSend, sendLag, connectionsUsed: connections, cpuMs: cpu };
+  return { offered: n, completed: measured, seconds, statuses, errors: d.errors, fromSchedule, fromSend, sendLag, connectionsUsed: d.connections, cpuMs: cpu };
 }
 
 function pct(sorted: Float64Array, p: number): number {
@@ -365,46 +421,12 @@ async function soak(job: SoakJob): Promise<SoakResult> {
   const interval = 1000 / job.rate;
   const total = Math.floor(job.seconds * job.rate);
   const scheduled = new Float64Array(total);
-  const sentAt = new Float64Array(total);
-  const doneAt = new Float64Array(total);
   const status = new Uint16Array(total);
-  const idle: Conn[] = [];
-  const waiting: number[] = [];
-  let waitingHead = 0;
-  const inFlight = new Map<Conn, number>();
-  let connections = 0;
-  let completed = 0;
-  let opening = 0;
-  let allDone: () => void = () => {};
-  const finished = new Promise<void>((r) => (allDone = r));
-  const write = (c: Conn, k: number) => {
-    inFlight.set(c, k);
-    sentAt[k] = performance.now();
-    c.send(job.requests[k % job.requests.length]!);
-  };
-  const onAnswer = (c: Conn, code: number) => {
-    const k = inFlight.get(c)!;
-    inFlight.delete(c);
-    doneAt[k] = performance.now();
+  const d = new Dispatcher(job.port, job.requests, total, job.maxConnections, (k, code) => {
     status[k] = code;
-    completed++;
-    if (waitingHead < waiting.length) write(c, waiting[waitingHead++]!);
-    else idle.push(c);
-    if (waitingHead > 65_536 && waitingHead === waiting.length) {
-      waiting.length = 0;
-      waitingHead = 0;
-    }
-    if (completed === total) allDone();
-  };
-  const add = async () => {
-    connections++;
-    opening++;
-    const c = new Conn(await connect(job.port), onAnswer, () => errors++);
-    opening--;
-    if (waitingHead < waiting.length) write(c, waiting[waitingHead++]!);
-    else idle.push(c);
-  };
-  await Promise.all(Array.from({ length: job.connections }, add));
+  });
+  const { sentAt, doneAt } = d;
+  await d.open(job.connections);
 
   // The moderator: reads the open cases and decides them, one at a time, until the schedule ends.
   const decisions: { at: number; ms: number; status: number }[] = [];
@@ -440,34 +462,14 @@ async function soak(job: SoakJob): Promise<SoakResult> {
   tell({ event: 'window', phase: 'start' });
   const c0 = cpuMs();
   const decided = job.decide ? moderator() : Promise.resolve();
-  let k = 0;
-  await new Promise<void>((resolve) => {
-    const tick = () => {
-      const now = performance.now();
-      while (k < total && scheduled[k]! <= now) {
-        let c = idle.pop();
-        while (c?.closed) c = idle.pop();
-        if (c) write(c, k);
-        else {
-          waiting.push(k);
-          if (connections < job.maxConnections && opening === 0) void add();
-        }
-        k++;
-      }
-      if (k >= total) return resolve();
-      const wait = scheduled[k]! - performance.now();
-      if (wait > 0.02) Atomics.wait(sleeper, 0, 0, Math.min(wait, 1));
-      setImmediate(tick);
-    };
-    tick();
-  });
-  if (completed < total) await Promise.race([finished, new Promise((r) => setTimeout(r, 30_000))]);
+  await runSchedule(scheduled, d);
+  if (d.completed < total) await Promise.race([d.finished, new Promise((r) => setTimeout(r, 30_000))]);
   deciding = false;
   await decided;
   const seconds = (performance.now() - start) / 1000;
   const cpu = cpuMs() - c0;
   tell({ event: 'window', phase: 'end' });
-  for (const c of [...idle, ...inFlight.keys()]) c.socket.destroy();
+  d.close();
 
   const perBucket = Math.round(job.bucketSeconds * job.rate);
   const buckets: SoakBucket[] = [];
@@ -519,8 +521,8 @@ async function soak(job: SoakJob): Promise<SoakResult> {
   return {
     buckets,
     offered: total,
-    completed,
-    errors,
+    completed: d.completed,
+    errors: errors + d.errors,
     statuses: allStatuses,
     p50: pct(a, 50),
     p99: pct(a, 99),
@@ -528,7 +530,7 @@ async function soak(job: SoakJob): Promise<SoakResult> {
     max: a.length ? a[a.length - 1]! : NaN,
     decisions: decisions.length,
     decisionStatuses,
-    connectionsUsed: connections,
+    connectionsUsed: d.connections,
     seconds,
     cpuMs: cpu,
   };
