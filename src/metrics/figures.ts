@@ -4,6 +4,7 @@ import type { RobotsConfig } from '../robots/rules.js';
 import type { RobotsEngine } from '../robots/engine.js';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { MinuteSeries } from './minute-series.js';
+import type { FiguresView } from './figures-view.js';
 
 /**
  * What the console's overview and robots pages chart, and what `/metrics` exports: messages
@@ -12,30 +13,6 @@ import { MinuteSeries } from './minute-series.js';
  * denials) and events as they commit (everything else), so a figure never counts a write that
  * did not happen.
  */
-
-export interface FiguresView {
-  now: string;
-  minutes: number;
-  /** Minute starts, oldest first (ISO). */
-  at: string[];
-  messages: number[];
-  denials: Record<string, number[]>;
-  reports: number[];
-  decisions: Record<string, number[]>;
-  appealsFiled: number[];
-  appealsDecided: number[];
-  appealBacklog: { open: number; overdue: number; oldestHours: number | null };
-  robots: {
-    rule: string;
-    shadow: boolean;
-    actions: number[];
-    shadowed: number[];
-    falsePositives: number[];
-    actionsToday: number;
-    dailyCap: number;
-    tripped: boolean;
-  }[];
-}
 
 const ROBOT_ACTIONS = new Set(['restriction_applied', 'account_frozen', 'account_banned']);
 

@@ -1,22 +1,2 @@
-export interface Figures {
-  now: string;
-  minutes: number;
-  at: string[];
-  messages: number[];
-  denials: Record<string, number[]>;
-  reports: number[];
-  decisions: Record<string, number[]>;
-  appealsFiled: number[];
-  appealsDecided: number[];
-  appealBacklog: { open: number; overdue: number; oldestHours: number | null };
-  robots: {
-    rule: string;
-    shadow: boolean;
-    actions: number[];
-    shadowed: number[];
-    falsePositives: number[];
-    actionsToday: number;
-    dailyCap: number;
-    tripped: boolean;
-  }[];
-}
+// The overview's figures, as the server defines them (src/metrics/figures-view.ts).
+export type { FiguresView as Figures } from '../../../../src/metrics/figures-view';
