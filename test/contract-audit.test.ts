@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BUTTONS } from '../src/domain/spambot.js';
 import { robotLimit } from '../src/enforcement/robots-door.js';
 import { parseId } from '../src/store/ids.js';
-import { Client, World, type TestAccount } from './helpers/client.js';
+import { Client, type TestAccount } from './helpers/client.js';
 import { expectError } from './helpers/expect.js';
-import { startServer, type TestServer } from './helpers/server.js';
+import { serverPerFile } from './helpers/per-file.js';
 
 /**
  * API.md and RULES.md statements checked over HTTP only: who a banned or a deleted account's
@@ -12,18 +12,7 @@ import { startServer, type TestServer } from './helpers/server.js';
  * filters, and a language set back to none. Real server, manual clock.
  */
 
-let server: TestServer;
-let world: World;
-let moderator: Client;
-let support: Client;
-
-beforeAll(async () => {
-  server = await startServer();
-  world = new World(server.url);
-  moderator = await world.staff('moderator');
-  support = await world.staff('support');
-});
-afterAll(() => server.stop());
+const ctx = serverPerFile({ staff: ['moderator', 'support'] });
 
 const EN = BUTTONS.en;
 const CYRILLIC = /[а-яё]/i;
@@ -37,7 +26,7 @@ async function sent(from: TestAccount, to: TestAccount | Record<string, string>,
 
 /** `subject` writes to a fresh stranger, who reports the chat with `reason`; the report's case id. */
 async function reported(subject: TestAccount, reason = 'spam'): Promise<string> {
-  const victim = await world.account();
+  const victim = await ctx.world.account();
   const { chatId } = await sent(subject, victim, 'cheap watches, today only');
   const r = await victim.api.post('/v1/reports', { chatId, reason });
   expect(r.status, JSON.stringify(r.body)).toBe(201);
@@ -45,7 +34,7 @@ async function reported(subject: TestAccount, reason = 'spam'): Promise<string> 
 }
 
 async function decide(caseId: string, body: Record<string, unknown>) {
-  const r = await moderator.post(`/v1/moderation/cases/${caseId}/decision`, body);
+  const r = await ctx.moderator.post(`/v1/moderation/cases/${caseId}/decision`, body);
   expect(r.status, JSON.stringify(r.body)).toBe(200);
   return r.body;
 }
@@ -95,9 +84,9 @@ function accountCalls(a: TestAccount, other: TestAccount, chatId: string): [stri
 
 describe('a banned account (RULES.md §1)', () => {
   it('answers every call with its token 401 USER_DEACTIVATED_BAN', async () => {
-    const a = await world.account();
-    const other = await world.account();
-    await world.mutual(a, other);
+    const a = await ctx.world.account();
+    const other = await ctx.world.account();
+    await ctx.world.mutual(a, other);
     const { chatId } = await sent(other, a, 'hi there');
     await sent(a, other, 'hello');
     const sanction = (await decide(await reported(a, 'child_abuse'), { action: 'confirm', policy: 'child_abuse' })).sanction;
@@ -107,16 +96,16 @@ describe('a banned account (RULES.md §1)', () => {
       expect({ name, status: r.status, code: r.body?.error?.code }).toEqual({ name, status: 401, code: 'USER_DEACTIVATED_BAN' });
     }
     // A new session of it is no way out.
-    const token = await world.admin.post(`/v1/accounts/${a.id}/tokens`);
-    if (token.status === 201) expectError(await new Client(server.url, token.body.token).get('/v1/me'), 401, 'USER_DEACTIVATED_BAN');
+    const token = await ctx.world.admin.post(`/v1/accounts/${a.id}/tokens`);
+    if (token.status === 201) expectError(await new Client(ctx.server.url, token.body.token).get('/v1/me'), 401, 'USER_DEACTIVATED_BAN');
     else expect(token.status).toBeGreaterThanOrEqual(400);
   });
 });
 
 describe('a deleted account (RULES.md §4)', () => {
   it('answers every call with its token 401 UNAUTHORIZED, and a new account on its number starts with none of its chats', async () => {
-    const a = await world.account();
-    const other = await world.account();
+    const a = await ctx.world.account();
+    const other = await ctx.world.account();
     const { chatId } = await sent(other, a, 'hi there');
     await sent(a, other, 'hello');
     expect((await a.api.delete('/v1/me')).status).toBe(204);
@@ -124,8 +113,8 @@ describe('a deleted account (RULES.md §4)', () => {
       const r = await call();
       expect({ name, status: r.status, code: r.body?.error?.code }).toEqual({ name, status: 401, code: 'UNAUTHORIZED' });
     }
-    expectError(await world.admin.post(`/v1/accounts/${a.id}/tokens`), 404, 'NOT_FOUND');
-    const again = await world.account({ phone: a.phone });
+    expectError(await ctx.world.admin.post(`/v1/accounts/${a.id}/tokens`), 404, 'NOT_FOUND');
+    const again = await ctx.world.account({ phone: a.phone });
     expect(again.id).not.toBe(a.id);
     expect((await again.api.get('/v1/chats')).body.chats).toEqual([]);
     expectError(await again.api.get(`/v1/chats/${chatId}/messages`), 404, 'NOT_FOUND');
@@ -140,8 +129,8 @@ describe('a deleted account (RULES.md §4)', () => {
 
 describe('paging defaults (API.md: lists 50, messages 100)', () => {
   it('gives 50 chats and a cursor to the 51st, and no cursor on the last page', async () => {
-    const a = await world.account();
-    for (let i = 0; i < 51; i++) await sent(await world.account(), a, `hello ${i}`);
+    const a = await ctx.world.account();
+    for (let i = 0; i < 51; i++) await sent(await ctx.world.account(), a, `hello ${i}`);
     const first = await a.api.get('/v1/chats');
     expect(first.status).toBe(200);
     expect(first.body.chats).toHaveLength(50);
@@ -154,8 +143,8 @@ describe('paging defaults (API.md: lists 50, messages 100)', () => {
   });
 
   it('gives the first 100 messages of a chat, and the rest after the 100th', async () => {
-    const a = await world.account();
-    const b = await world.account();
+    const a = await ctx.world.account();
+    const b = await ctx.world.account();
     let chatId = '';
     for (let i = 0; i < 101; i++) chatId = (await sent(a, b, `m${i}`)).chatId;
     const first = await b.api.get(`/v1/chats/${chatId}/messages`);
@@ -169,19 +158,19 @@ describe('paging defaults (API.md: lists 50, messages 100)', () => {
   it('gives 50 tickets and a cursor; walking the tickets gives each once, oldest first', async () => {
     const mine: string[] = [];
     for (let i = 0; i < 51; i++) {
-      const r = await (await world.account()).api.post('/v1/support/tickets', { text: `question ${i}` });
+      const r = await (await ctx.world.account()).api.post('/v1/support/tickets', { text: `question ${i}` });
       expect(r.status).toBe(201);
       mine.push(r.body.ticket.id);
     }
-    const first = await support.get('/v1/moderation/tickets');
+    const first = await ctx.support.get('/v1/moderation/tickets');
     expect(first.status).toBe(200);
     expect(first.body.tickets).toHaveLength(50);
     expect(typeof first.body.nextCursor).toBe('string');
-    const all = await walk(support, '/v1/moderation/tickets', 'tickets', 7);
+    const all = await walk(ctx.support, '/v1/moderation/tickets', 'tickets', 7);
     const ids = all.map((t) => t.id);
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids.filter((id) => mine.includes(id))).toEqual(mine);
-    const open = await walk(support, '/v1/moderation/tickets?state=open', 'tickets', 10);
+    const open = await walk(ctx.support, '/v1/moderation/tickets?state=open', 'tickets', 10);
     expect(open.every((t) => t.state === 'open')).toBe(true);
     expect(open.map((t) => t.id).filter((id) => mine.includes(id))).toEqual(mine);
   });
@@ -189,21 +178,21 @@ describe('paging defaults (API.md: lists 50, messages 100)', () => {
 
 describe('the staff lists refuse a limit outside 1–1000 (API.md)', () => {
   it.each(['/v1/moderation/cases', '/v1/moderation/appeals', '/v1/moderation/tickets'])('%s', async (path) => {
-    for (const limit of ['0', '1001', 'x', '-5']) expectError(await world.admin.get(`${path}?limit=${limit}`), 400, 'BAD_REQUEST');
-    for (const limit of ['1', '1000']) expect((await world.admin.get(`${path}?limit=${limit}`)).status).toBe(200);
-    expectError(await world.admin.get(`${path}?cursor=not-ours`), 400, 'BAD_REQUEST');
+    for (const limit of ['0', '1001', 'x', '-5']) expectError(await ctx.world.admin.get(`${path}?limit=${limit}`), 400, 'BAD_REQUEST');
+    for (const limit of ['1', '1000']) expect((await ctx.world.admin.get(`${path}?limit=${limit}`)).status).toBe(200);
+    expectError(await ctx.world.admin.get(`${path}?cursor=not-ours`), 400, 'BAD_REQUEST');
   });
 
   it('and so does the timeline', async () => {
-    const a = await world.account();
-    for (const limit of ['0', '1001']) expectError(await support.get(`/v1/moderation/accounts/${a.id}?limit=${limit}`), 400, 'BAD_REQUEST');
+    const a = await ctx.world.account();
+    for (const limit of ['0', '1001']) expectError(await ctx.support.get(`/v1/moderation/accounts/${a.id}?limit=${limit}`), 400, 'BAD_REQUEST');
   });
 });
 
 describe('the review queue (API.md)', () => {
   it('pages through every case once, highest priority first, then oldest', async () => {
-    for (const reason of ['spam', 'scam', 'spam', 'child_abuse', 'spam', 'violence']) await reported(await world.account(), reason);
-    const whole = await moderator.get('/v1/moderation/cases?limit=1000');
+    for (const reason of ['spam', 'scam', 'spam', 'child_abuse', 'spam', 'violence']) await reported(await ctx.world.account(), reason);
+    const whole = await ctx.moderator.get('/v1/moderation/cases?limit=1000');
     expect(whole.body).not.toHaveProperty('nextCursor');
     const cases = whole.body.cases as any[];
     expect(cases.length).toBeGreaterThanOrEqual(6);
@@ -214,19 +203,19 @@ describe('the review queue (API.md)', () => {
       );
     }
     expect(cases[0].reasons).toContain('child_abuse');
-    for (const limit of [1, 2, 5]) expect((await walk(moderator, '/v1/moderation/cases', 'cases', limit)).map((c) => c.id)).toEqual(cases.map((c) => c.id));
+    for (const limit of [1, 2, 5]) expect((await walk(ctx.moderator, '/v1/moderation/cases', 'cases', limit)).map((c) => c.id)).toEqual(cases.map((c) => c.id));
   });
 
   it('filters by state, reason and policy', async () => {
-    const scam = await reported(await world.account(), 'scam');
-    const dismissed = await reported(await world.account(), 'spam');
-    const escalated = await reported(await world.account(), 'spam');
-    const open = await reported(await world.account(), 'scam');
+    const scam = await reported(await ctx.world.account(), 'scam');
+    const dismissed = await reported(await ctx.world.account(), 'spam');
+    const escalated = await reported(await ctx.world.account(), 'spam');
+    const open = await reported(await ctx.world.account(), 'scam');
     await decide(scam, { action: 'confirm', policy: 'scam' });
     await decide(dismissed, { action: 'dismiss' });
     await decide(escalated, { action: 'escalate' });
     const list = async (query: string) => {
-      const r = await moderator.get(`/v1/moderation/cases?limit=1000${query}`);
+      const r = await ctx.moderator.get(`/v1/moderation/cases?limit=1000${query}`);
       expect(r.status, JSON.stringify(r.body)).toBe(200);
       return r.body.cases as any[];
     };
@@ -260,8 +249,8 @@ describe('the review queue (API.md)', () => {
     expect(ids(byPolicy)).not.toContain(dismissed);
     expect(byPolicy.every((c) => c.policy === 'scam')).toBe(true);
 
-    expectError(await moderator.get('/v1/moderation/cases?state=pending'), 400, 'BAD_REQUEST');
-    expectError(await moderator.get('/v1/moderation/cases?reason=ads'), 400, 'BAD_REQUEST');
+    expectError(await ctx.moderator.get('/v1/moderation/cases?state=pending'), 400, 'BAD_REQUEST');
+    expectError(await ctx.moderator.get('/v1/moderation/cases?reason=ads'), 400, 'BAD_REQUEST');
   });
 });
 
@@ -278,17 +267,17 @@ describe('the appeals queue (API.md)', () => {
   it('pages robot-made first, then oldest, each once; state filters', async () => {
     const made: TestAccount[] = [];
     for (let i = 0; i < 3; i++) {
-      const a = await world.account();
+      const a = await ctx.world.account();
       await decide(await reported(a), { action: 'confirm', policy: 'spam' });
       await appeal(a, `report appeal ${i}`);
       made.push(a);
-      await world.advance(60);
+      await ctx.world.advance(60);
     }
-    const robotMade = await world.account();
-    await robotLimit(server.app.platform, parseId('account', robotMade.id), 'cold_fanout', 24);
+    const robotMade = await ctx.world.account();
+    await robotLimit(ctx.server.app.platform, parseId('account', robotMade.id), 'cold_fanout', 24);
     await appeal(robotMade, 'robot appeal');
 
-    const all = await walk(support, '/v1/moderation/appeals?state=open', 'appeals', 1);
+    const all = await walk(ctx.support, '/v1/moderation/appeals?state=open', 'appeals', 1);
     const ids = all.map((x) => x.id);
     expect(new Set(ids).size).toBe(ids.length);
     const mine = all.filter((x) => [...made, robotMade].some((a) => a.id === x.accountId));
@@ -299,14 +288,14 @@ describe('the appeals queue (API.md)', () => {
     for (const x of mine) expect(Date.parse(x.dueAt) - Date.parse(x.createdAt)).toBe(48 * 3600_000);
 
     const decided = mine[1]!;
-    expect((await support.post(`/v1/moderation/appeals/${decided.id}/decision`, { outcome: 'uphold' })).status).toBe(200);
-    const open = await walk(support, '/v1/moderation/appeals?state=open', 'appeals', 2);
+    expect((await ctx.support.post(`/v1/moderation/appeals/${decided.id}/decision`, { outcome: 'uphold' })).status).toBe(200);
+    const open = await walk(ctx.support, '/v1/moderation/appeals?state=open', 'appeals', 2);
     expect(open.map((x) => x.id)).not.toContain(decided.id);
     expect(open.every((x) => x.state === 'open')).toBe(true);
-    const closed = await walk(support, '/v1/moderation/appeals?state=decided', 'appeals', 2);
+    const closed = await walk(ctx.support, '/v1/moderation/appeals?state=decided', 'appeals', 2);
     expect(closed.find((x) => x.id === decided.id)).toMatchObject({ state: 'decided', outcome: 'uphold' });
     expect(closed.every((x) => x.state === 'decided')).toBe(true);
-    const every = await walk(support, '/v1/moderation/appeals', 'appeals', 3);
+    const every = await walk(ctx.support, '/v1/moderation/appeals', 'appeals', 3);
     expect(every.map((x) => x.id)).toEqual(expect.arrayContaining([...open, ...closed].map((x) => x.id)));
     expect(every).toHaveLength(open.length + closed.length);
   });
@@ -314,7 +303,7 @@ describe('the appeals queue (API.md)', () => {
 
 describe('a language set back to none (RULES.md §1)', () => {
   it('lets texts follow Accept-Language again, else English', async () => {
-    const a = await world.account({ language: 'ru' });
+    const a = await ctx.world.account({ language: 'ru' });
     expect((await a.api.get('/v1/me')).body.account.language).toBe('ru');
     const ru = await a.api.post('/v1/messages', { to: { username: 'nobody_by_that_name' }, text: 'hi' });
     expectError(ru, 404, 'USERNAME_NOT_OCCUPIED');
@@ -347,8 +336,8 @@ describe('a frozen account kept past its deletion date by an appeal (RULES.md §
   }
 
   it('is refused its writes without a deletion date in the past: the deletion waits for the appeal', async () => {
-    const a = await world.account();
-    const other = await world.account();
+    const a = await ctx.world.account();
+    const other = await ctx.world.account();
     const { sanction } = await decide(await reported(a, 'scam'), { action: 'confirm', policy: 'scam' });
     expect(sanction).toMatchObject({ state: 'frozen' });
     const block = () => a.api.post('/v1/blocks', { accountId: other.id });
@@ -366,8 +355,8 @@ describe('a frozen account kept past its deletion date by an appeal (RULES.md §
     if (/e-mail address/.test(asked)) expect(await botSay(a, 'owner@example.com')).toMatch(/appeal is filed/);
     else expect(asked).toMatch(/appeal is filed/);
 
-    const t = await world.advance(0);
-    await world.advance((Date.parse(sanction.deleteAt) - t) / 1000 + 3600);
+    const t = await ctx.world.advance(0);
+    await ctx.world.advance((Date.parse(sanction.deleteAt) - t) / 1000 + 3600);
     expect((await a.api.get('/v1/me')).body.restriction).toMatchObject({ state: 'frozen' });
     for (const call of [block, message]) {
       const r = await call();
@@ -383,9 +372,9 @@ describe('a frozen account kept past its deletion date by an appeal (RULES.md §
 
 describe('a group report without messageIds (RULES.md §3)', () => {
   it("takes the subject's last 10 messages there as evidence, and nobody else's", async () => {
-    const owner = await world.account();
-    const spammer = await world.account();
-    const member = await world.account();
+    const owner = await ctx.world.account();
+    const spammer = await ctx.world.account();
+    const member = await ctx.world.account();
     const g = await owner.api.post('/v1/groups', { title: 'Neighbours', kind: 'group', public: true });
     expect(g.status).toBe(201);
     const chatId = g.body.chat.id;
@@ -400,7 +389,7 @@ describe('a group report without messageIds (RULES.md §3)', () => {
     const r = await owner.api.post('/v1/reports', { chatId, accountId: spammer.id, reason: 'spam' });
     expect(r.status, JSON.stringify(r.body)).toBe(201);
     await sent(spammer, { chatId }, 'after the report');
-    const detail = await moderator.get(`/v1/moderation/cases/${r.body.report.caseId}`);
+    const detail = await ctx.moderator.get(`/v1/moderation/cases/${r.body.report.caseId}`);
     expect(detail.status).toBe(200);
     expect(detail.body.case.subject).toEqual({ accountId: spammer.id, chatId });
     expect(detail.body.case.evidence.map((m: any) => m.text)).toEqual(Array.from({ length: 10 }, (_, i) => `ad ${i + 2}`));

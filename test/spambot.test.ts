@@ -1,35 +1,20 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BUTTONS } from '../src/domain/spambot.js';
 import { formatUtc } from '../src/domain/texts.js';
 import { decideAppeal } from '../src/enforcement/appeals.js';
-import { checkProjections } from '../src/check.js';
 import { restrictAccount } from '../src/enforcement/restrictions.js';
 import { robotLimit } from '../src/enforcement/robots-door.js';
 import { parseId } from '../src/store/ids.js';
 import { expectError } from './helpers/expect.js';
 import { Client, World, type TestAccount } from './helpers/client.js';
-import { startServer, type TestServer } from './helpers/server.js';
+import { serverPerFile } from './helpers/per-file.js';
 
 /**
  * RULES.md §5 over HTTP: SpamBot answers every message with exactly one message and its buttons,
  * files appeals, and tells the outcome; support decides appeals. Real server, SQLite, manual clock.
  */
 
-let server: TestServer;
-let world: World;
-let moderator: Client;
-let support: Client;
-
-beforeAll(async () => {
-  server = await startServer();
-  world = new World(server.url);
-  moderator = await world.staff('moderator');
-  support = await world.staff('support');
-});
-afterAll(() => server.stop());
-afterEach(async () => {
-  expect(await checkProjections(server.app.platform.store)).toEqual([]);
-});
+const ctx = serverPerFile({ staff: ['moderator', 'support'], checkProjections: true });
 
 const MIN = 60;
 const HOUR = 3600;
@@ -37,7 +22,7 @@ const DAY = 24 * HOUR;
 const EN = BUTTONS.en;
 const RU = BUTTONS.ru;
 
-const advance = (seconds: number) => world.advance(seconds);
+const advance = (seconds: number) => ctx.world.advance(seconds);
 const now = () => advance(0);
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -92,18 +77,18 @@ async function send(from: TestAccount, to: TestAccount, text = 'hello') {
 
 /** `spammer` writes to a stranger who reports it; a moderator confirms under `policy`. Returns the reporter and the sanction. */
 async function reportedAndConfirmed(spammer: TestAccount, policy: 'spam' | 'scam' = 'spam'): Promise<{ victim: TestAccount; sanction: any }> {
-  const victim = await world.account();
+  const victim = await ctx.world.account();
   const m = await send(spammer, victim, policy === 'scam' ? 'Send 100 USDT, get 200 back' : 'Cheap watches, only today!');
   expect(m.status, JSON.stringify(m.body)).toBe(201);
   const rep = await victim.api.post('/v1/reports', { chatId: m.body.message.chatId, reason: policy });
   expect(rep.status, JSON.stringify(rep.body)).toBe(201);
-  const d = await moderator.post(`/v1/moderation/cases/${rep.body.report.caseId}/decision`, { action: 'confirm', policy });
+  const d = await ctx.moderator.post(`/v1/moderation/cases/${rep.body.report.caseId}/decision`, { action: 'confirm', policy });
   expect(d.status, JSON.stringify(d.body)).toBe(200);
   return { victim, sanction: d.body.sanction };
 }
 
 async function openAppeals(): Promise<any[]> {
-  const r = await support.get('/v1/moderation/appeals?state=open&limit=1000');
+  const r = await ctx.support.get('/v1/moderation/appeals?state=open&limit=1000');
   expect(r.status, JSON.stringify(r.body)).toBe(200);
   return r.body.appeals;
 }
@@ -114,7 +99,7 @@ async function appealOf(a: TestAccount): Promise<any> {
   return list[0];
 }
 
-async function decide(appealId: string, outcome: 'overturn' | 'uphold', staff: Client = support) {
+async function decide(appealId: string, outcome: 'overturn' | 'uphold', staff: Client = ctx.support) {
   return staff.post(`/v1/moderation/appeals/${appealId}/decision`, { outcome, note: 'checked' });
 }
 
@@ -130,13 +115,13 @@ async function appealAsMistake(a: TestAccount, text: string, b = EN): Promise<Bo
 }
 
 async function timeline(a: TestAccount): Promise<any> {
-  const r = await support.get(`/v1/moderation/accounts/${a.id}`);
+  const r = await ctx.support.get(`/v1/moderation/accounts/${a.id}`);
   expect(r.status).toBe(200);
   return r.body;
 }
 
 async function reporterStats(a: TestAccount): Promise<{ confirmed: number; dismissed: number } | undefined> {
-  const store = server.app.platform.store;
+  const store = ctx.server.app.platform.store;
   return store.first<{ confirmed: number; dismissed: number }>(
     store.db.selectFrom('reporter_stats').select(['confirmed', 'dismissed']).where('account_id', '=', parseId('account', a.id)),
   );
@@ -146,7 +131,7 @@ const CYRILLIC = /[а-яё]/i;
 
 describe('a free account', () => {
   it('asks SpamBot and is told it is free, with a button', async () => {
-    const a = await world.account();
+    const a = await ctx.world.account();
     const status = await bot(a, '/start');
     expect(status.text).toMatch(/no limits/);
     expect(status.buttons).toEqual([[EN.spam]]);
@@ -163,7 +148,7 @@ describe('a free account', () => {
 
 describe('a reported and confirmed spammer appeals, and support overturns', () => {
   it('lifts the limit, removes the strike, counts against the reporter, and the next offence is a first again', async () => {
-    const a = await world.account();
+    const a = await ctx.world.account();
     const { victim, sanction } = await reportedAndConfirmed(a);
     const t0 = await now();
     expect(sanction).toMatchObject({ state: 'limited', kind: 'report', until: iso(t0 + DAY * 1000) });
@@ -210,7 +195,7 @@ describe('a reported and confirmed spammer appeals, and support overturns', () =
     expect(news[0]!.buttons.flat().length).toBeGreaterThanOrEqual(1);
 
     expect(await me(a)).toMatchObject({ state: 'free' });
-    expect((await send(a, await world.account(), 'hi')).status).toBe(201);
+    expect((await send(a, await ctx.world.account(), 'hi')).status).toBe(201);
     const tl = await timeline(a);
     expect(tl.strikes).toHaveLength(1);
     expect(tl.strikes[0]).toMatchObject({ policy: 'spam', removed: true, counting: false });
@@ -228,7 +213,7 @@ describe('a reported and confirmed spammer appeals, and support overturns', () =
 
 describe('"I was wrong, release me"', () => {
   it('is refused every time, and the limit stays', async () => {
-    const a = await world.account();
+    const a = await ctx.world.account();
     await reportedAndConfirmed(a);
     const before = await me(a);
     for (let i = 0; i < 3; i++) {
@@ -237,14 +222,14 @@ describe('"I was wrong, release me"', () => {
       expect(r.text).toContain(formatUtc(Date.parse(before.until), 'en'));
     }
     expect(await me(a)).toEqual(before);
-    expectError(await send(a, await world.account()), 403, 'PEER_FLOOD');
+    expectError(await send(a, await ctx.world.account()), 403, 'PEER_FLOOD');
     expect(await openAppeals().then((l) => l.filter((x) => x.accountId === a.id))).toEqual([]);
   });
 });
 
 describe('a frozen account', () => {
   it('appeals (without a mail relay the address is kept unverified), is kept past its deletion date, and is freed by an overturn', async () => {
-    const a = await world.account();
+    const a = await ctx.world.account();
     const { sanction } = await reportedAndConfirmed(a, 'scam');
     const t0 = await now();
     expect(sanction).toMatchObject({ state: 'frozen', kind: 'scam', deleteAt: iso(t0 + 14 * DAY * 1000) });
@@ -275,12 +260,12 @@ describe('a frozen account', () => {
     await advance(0);
     expect(await me(a)).toMatchObject({ state: 'free' });
     expect((await botNews(a))[0]!.text).toMatch(/lifted/);
-    expect((await send(a, await world.account())).status).toBe(201);
+    expect((await send(a, await ctx.world.account())).status).toBe(201);
     expect((await timeline(a)).strikes[0]).toMatchObject({ policy: 'scam', removed: true });
   });
 
   it('with an open appeal is not banned at deleteAt, and is banned once the appeal is upheld', async () => {
-    const a = await world.account();
+    const a = await ctx.world.account();
     const { sanction } = await reportedAndConfirmed(a, 'scam');
     expect((await appealAsMistake(a, 'It was not me.')).text).toMatch(/appeal is filed/);
     const appeal = await appealOf(a);
@@ -295,13 +280,13 @@ describe('a frozen account', () => {
     await advance(0);
     expectError(await a.api.get('/v1/me'), 401, 'USER_DEACTIVATED_BAN');
     expectError(await a.api.post('/v1/messages', { to: { username: 'spambot' }, text: '/start' }), 401, 'USER_DEACTIVATED_BAN');
-    expectError(await world.admin.post('/v1/accounts', { phone: a.phone, name: 'Again' }), 403, 'PHONE_NUMBER_BANNED');
+    expectError(await ctx.world.admin.post('/v1/accounts', { phone: a.phone, name: 'Again' }), 403, 'PHONE_NUMBER_BANNED');
   });
 });
 
 describe('a number-limited account', () => {
   it('tells its story and an overturn lifts the limit', async () => {
-    const a = await world.account({ numberKind: 'voip' });
+    const a = await ctx.world.account({ numberKind: 'voip' });
     expect(await me(a)).toMatchObject({ state: 'limited', kind: 'number', until: null });
     const status = await bot(a, '/start');
     expect(status.text).toMatch(/phone number/);
@@ -318,14 +303,14 @@ describe('a number-limited account', () => {
     });
     expect((await decide(appeal.id, 'overturn')).status).toBe(200);
     expect(await me(a)).toMatchObject({ state: 'free' });
-    expect((await send(a, await world.account())).status).toBe(201);
+    expect((await send(a, await ctx.world.account())).status).toBe(201);
   });
 });
 
 describe('a public-groups ban', () => {
   it('is shown by SpamBot, appealed, and lifted by an overturn', async () => {
-    const owner = await world.account();
-    const reader = await world.account();
+    const owner = await ctx.world.account();
+    const reader = await ctx.world.account();
     const created = await owner.api.post('/v1/groups', { title: 'Fight videos', kind: 'channel', public: true });
     expect(created.status).toBe(201);
     const channel = created.body.chat.id;
@@ -333,7 +318,7 @@ describe('a public-groups ban', () => {
     expect((await reader.api.post(`/v1/chats/${channel}/join`)).status).toBe(204);
     const rep = await reader.api.post('/v1/reports', { chatId: channel, reason: 'violence' });
     expect(rep.status).toBe(201);
-    const d = await moderator.post(`/v1/moderation/cases/${rep.body.report.caseId}/decision`, { action: 'confirm', policy: 'violence' });
+    const d = await ctx.moderator.post(`/v1/moderation/cases/${rep.body.report.caseId}/decision`, { action: 'confirm', policy: 'violence' });
     expect(d.body.sanction).toMatchObject({ publicGroupsBan: true });
     expect(await me(owner)).toMatchObject({ state: 'free', publicGroupsBan: true });
 
@@ -352,10 +337,10 @@ describe('a public-groups ban', () => {
 
 describe('an upheld appeal', () => {
   it('changes nothing; SpamBot says when the next appeal is allowed, and holds to it', async () => {
-    const a = await world.account();
+    const a = await ctx.world.account();
     const start = await now();
     await restrictAccount(
-      server.app.platform,
+      ctx.server.app.platform,
       parseId('account', a.id),
       { state: 'limited', kind: 'report', until: start + 30 * DAY * 1000 },
       { kind: 'system' },
@@ -369,7 +354,7 @@ describe('an upheld appeal', () => {
     expect(res.status).toBe(200);
     expect(res.body.appeal).toMatchObject({ state: 'decided', outcome: 'uphold' });
     expect(await me(a)).toEqual(before);
-    expectError(await send(a, await world.account()), 403, 'PEER_FLOOD');
+    expectError(await send(a, await ctx.world.account()), 403, 'PEER_FLOOD');
 
     const nextAt = formatUtc(decidedAt + 7 * DAY * 1000, 'en');
     const news = await botNews(a);
@@ -395,12 +380,12 @@ describe('an upheld appeal', () => {
 
 describe('the appeals queue', () => {
   it('lists a robot-made limit first, before an older report-made one; an overturn records the false positive', async () => {
-    const older = await world.account();
+    const older = await ctx.world.account();
     await reportedAndConfirmed(older);
     await appealAsMistake(older, 'Reported by mistake.');
     await advance(MIN);
-    const newer = await world.account();
-    await robotLimit(server.app.platform, parseId('account', newer.id), 'cold_fanout', 24);
+    const newer = await ctx.world.account();
+    await robotLimit(ctx.server.app.platform, parseId('account', newer.id), 'cold_fanout', 24);
     const status = await bot(newer, '/start');
     expect(status.text).toMatch(/automated/);
     await appealAsMistake(newer, 'A robot got it wrong.');
@@ -425,7 +410,7 @@ describe('the appeals queue', () => {
   });
 
   it('marks an appeal overdue 72 h after filing, not before', async () => {
-    const a = await world.account();
+    const a = await ctx.world.account();
     await reportedAndConfirmed(a);
     const filedAt = await now();
     await appealAsMistake(a, 'Slow support?');
@@ -449,7 +434,7 @@ describe('the appeals queue', () => {
   });
 
   it('refuses a second decision with 409 APPEAL_ALREADY_DECIDED, also when both race', async () => {
-    const a = await world.account();
+    const a = await ctx.world.account();
     await reportedAndConfirmed(a);
     await appealAsMistake(a, 'Twice?');
     const appeal = await appealOf(a);
@@ -458,7 +443,7 @@ describe('the appeals queue', () => {
     expectError(await decide(appeal.id, 'uphold'), 409, 'APPEAL_ALREADY_DECIDED');
     expect(await me(a)).toMatchObject({ state: 'limited' });
 
-    const b = await world.account();
+    const b = await ctx.world.account();
     const { victim } = await reportedAndConfirmed(b);
     await appealAsMistake(b, 'Race?');
     const raced = await appealOf(b);
@@ -472,11 +457,11 @@ describe('the appeals queue', () => {
   });
 
   it('decides an appeal once even when two decisions run at the same moment (domain level)', async () => {
-    const a = await world.account();
+    const a = await ctx.world.account();
     const { victim } = await reportedAndConfirmed(a);
     await appealAsMistake(a, 'At once?');
     const appeal = await appealOf(a);
-    const p = server.app.platform;
+    const p = ctx.server.app.platform;
     const at = p.clock.now();
     const staff = { ref: 'admin', role: 'admin' } as const;
     const results = await Promise.allSettled([
@@ -493,45 +478,45 @@ describe('the appeals queue', () => {
 
   it('answers 404 for an unknown appeal and 400 for a bad outcome', async () => {
     expectError(await decide('a999999', 'overturn'), 404, 'NOT_FOUND');
-    expectError(await support.post('/v1/moderation/appeals/garbage/decision', { outcome: 'overturn' }), 404, 'NOT_FOUND');
-    const a = await world.account();
+    expectError(await ctx.support.post('/v1/moderation/appeals/garbage/decision', { outcome: 'overturn' }), 404, 'NOT_FOUND');
+    const a = await ctx.world.account();
     await reportedAndConfirmed(a);
     await appealAsMistake(a, 'x');
     const appeal = await appealOf(a);
-    expectError(await support.post(`/v1/moderation/appeals/${appeal.id}/decision`, { outcome: 'maybe' }), 400, 'BAD_REQUEST');
-    expectError(await support.post(`/v1/moderation/appeals/${appeal.id}/decision`, {}), 400, 'BAD_REQUEST');
+    expectError(await ctx.support.post(`/v1/moderation/appeals/${appeal.id}/decision`, { outcome: 'maybe' }), 400, 'BAD_REQUEST');
+    expectError(await ctx.support.post(`/v1/moderation/appeals/${appeal.id}/decision`, {}), 400, 'BAD_REQUEST');
     expect((await appealOf(a)).state).toBe('open');
     expect((await decide(appeal.id, 'uphold')).status).toBe(200);
   });
 
   it('is for support and admin only', async () => {
-    const a = await world.account();
+    const a = await ctx.world.account();
     await reportedAndConfirmed(a);
     await appealAsMistake(a, 'Who decides?');
     const appeal = await appealOf(a);
-    const triage = await world.staff('triage');
-    for (const staff of [triage, moderator, a.api]) {
+    const triage = await ctx.world.staff('triage');
+    for (const staff of [triage, ctx.moderator, a.api]) {
       expectError(await staff.get('/v1/moderation/appeals?state=open'), 403, 'FORBIDDEN');
       expectError(await staff.post(`/v1/moderation/appeals/${appeal.id}/decision`, { outcome: 'overturn' }), 403, 'FORBIDDEN');
     }
-    expectError(await new Client(server.url).get('/v1/moderation/appeals'), 401, 'UNAUTHORIZED');
+    expectError(await new Client(ctx.server.url).get('/v1/moderation/appeals'), 401, 'UNAUTHORIZED');
     expect((await appealOf(a)).state).toBe('open');
     expect(await me(a)).toMatchObject({ state: 'limited' });
     // The admin token may.
-    expect((await world.admin.get('/v1/moderation/appeals?state=open')).status).toBe(200);
-    expect((await decide(appeal.id, 'overturn', world.admin)).status).toBe(200);
+    expect((await ctx.world.admin.get('/v1/moderation/appeals?state=open')).status).toBe(200);
+    expect((await decide(appeal.id, 'overturn', ctx.world.admin)).status).toBe(200);
   });
 });
 
 describe('SpamBot under concurrency', () => {
   it('files one appeal even when the description is sent twice at once', async () => {
-    const a = await world.account();
+    const a = await ctx.world.account();
     await reportedAndConfirmed(a);
     await bot(a, EN.mistake);
     await bot(a, EN.didNot);
     const sends = await Promise.all([1, 2, 3].map((i) => a.api.post('/v1/messages', { to: { username: 'spambot' }, text: `my case, copy ${i}` })));
     for (const s of sends) expect(s.status).toBe(201);
-    const all = await support.get('/v1/moderation/appeals?limit=1000');
+    const all = await ctx.support.get('/v1/moderation/appeals?limit=1000');
     expect(all.body.appeals.filter((x: any) => x.accountId === a.id)).toHaveLength(1);
     // Still one answer per message.
     const chat = await messagesAfter(a, sends[0]!.body.message.chatId);
@@ -542,7 +527,7 @@ describe('SpamBot under concurrency', () => {
 
 describe('in Russian', () => {
   it('an account with language ru gets Russian texts all the way, the outcome included', async () => {
-    const a = await world.account({ language: 'ru' });
+    const a = await ctx.world.account({ language: 'ru' });
     const { sanction } = await reportedAndConfirmed(a);
     const status = await bot(a, '/start');
     expect(status.text).toMatch(/ограничен до/);
@@ -572,8 +557,8 @@ describe('in Russian', () => {
   });
 
   it('without a language set, Accept-Language decides, and the later outcome follows the last conversation', async () => {
-    const a = await world.account();
-    const ru = new Client(server.url, a.token, { 'accept-language': 'ru-RU,ru;q=0.9' });
+    const a = await ctx.world.account();
+    const ru = new Client(ctx.server.url, a.token, { 'accept-language': 'ru-RU,ru;q=0.9' });
     expect((await bot(a, '/start', ru)).text).toMatch(/никаких ограничений/);
     expect((await bot(a, '/start')).text).toMatch(/no limits/);
 
@@ -591,32 +576,32 @@ describe('in Russian', () => {
 
 describe('across a restart', () => {
   it('keeps a half-finished dialogue, an open appeal, and the hold on a frozen account past its deletion time', async () => {
-    const frozen = await world.account();
+    const frozen = await ctx.world.account();
     const { sanction } = await reportedAndConfirmed(frozen, 'scam');
     expect((await appealAsMistake(frozen, 'Please look again.')).text).toMatch(/appeal is filed/);
-    const limited = await world.account();
+    const limited = await ctx.world.account();
     await reportedAndConfirmed(limited);
     await bot(limited, EN.mistake);
     await bot(limited, EN.didNot);
 
     // The deletion time passes while banya is down.
-    server = await server.restart();
-    world = new World(server.url);
-    moderator = new Client(server.url, moderator.token);
-    support = new Client(server.url, support.token);
-    const f = { ...frozen, api: new Client(server.url, frozen.token) };
-    const l = { ...limited, api: new Client(server.url, limited.token) };
+    ctx.server = await ctx.server.restart();
+    ctx.world = new World(ctx.server.url);
+    ctx.moderator = new Client(ctx.server.url, ctx.moderator.token);
+    ctx.support = new Client(ctx.server.url, ctx.support.token);
+    const f = { ...frozen, api: new Client(ctx.server.url, frozen.token) };
+    const l = { ...limited, api: new Client(ctx.server.url, limited.token) };
     // The dialogue continues where it stopped: this text is the description.
     expect((await bot(l, 'I wrote to my colleagues only.')).text).toMatch(/appeal is filed/);
     expect((await appealOf(l)).text).toBe('I wrote to my colleagues only.');
     const t = await now();
     await advance((Date.parse(sanction.deleteAt) - t) / 1000 + HOUR);
-    server = await server.restart();
-    world = new World(server.url);
-    moderator = new Client(server.url, moderator.token);
-    support = new Client(server.url, support.token);
-    f.api = new Client(server.url, frozen.token);
-    l.api = new Client(server.url, limited.token);
+    ctx.server = await ctx.server.restart();
+    ctx.world = new World(ctx.server.url);
+    ctx.moderator = new Client(ctx.server.url, ctx.moderator.token);
+    ctx.support = new Client(ctx.server.url, ctx.support.token);
+    f.api = new Client(ctx.server.url, frozen.token);
+    l.api = new Client(ctx.server.url, limited.token);
 
     expect(await me(f)).toMatchObject({ state: 'frozen' });
     // The limit ended meanwhile; the appeal stays open and SpamBot still mentions it.

@@ -1,11 +1,10 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { checkProjections } from '../src/check.js';
+import { describe, expect, it } from 'vitest';
 import { BUTTONS } from '../src/domain/spambot.js';
 import { robotLimit } from '../src/enforcement/robots-door.js';
 import { parseId } from '../src/store/ids.js';
-import { type Client, World, type TestAccount } from './helpers/client.js';
+import type { TestAccount } from './helpers/client.js';
 import { expectError } from './helpers/expect.js';
-import { startServer, type TestServer } from './helpers/server.js';
+import { serverPerFile } from './helpers/per-file.js';
 
 /**
  * What people are told (RULES.md §1, §2, §4, §5; API.md `/v1/me`): for each way an account comes
@@ -15,26 +14,12 @@ import { startServer, type TestServer } from './helpers/server.js';
  * texts' dates is checked too.
  */
 
-let server: TestServer;
-let world: World;
-let moderator: Client;
-let support: Client;
-
-beforeAll(async () => {
-  server = await startServer();
-  world = new World(server.url);
-  moderator = await world.staff('moderator');
-  support = await world.staff('support');
-});
-afterAll(() => server.stop());
-afterEach(async () => {
-  expect(await checkProjections(server.app.platform.store)).toEqual([]);
-});
+const ctx = serverPerFile({ staff: ['moderator', 'support'], checkProjections: true });
 
 type Lang = 'en' | 'ru';
 const HOUR = 3600;
 const DAY = 24 * HOUR;
-const advance = (seconds: number) => world.advance(seconds);
+const advance = (seconds: number) => ctx.world.advance(seconds);
 const now = () => advance(0);
 
 const MONTHS: Record<Lang, string[]> = {
@@ -96,7 +81,7 @@ async function told(a: TestAccount): Promise<Told> {
   const me = await a.api.get('/v1/me');
   expect(me.status, JSON.stringify(me.body)).toBe(200);
   const status = await bot(a, '/start');
-  const stranger = await world.account();
+  const stranger = await ctx.world.account();
   const gate = await a.api.post('/v1/messages', { to: { accountId: stranger.id }, text: 'Hello, do we know each other?' });
   return { me: me.body.restriction, status, gate };
 }
@@ -147,12 +132,12 @@ function expectLanguage(t: Told, lang: Lang): void {
 
 /** `spammer` writes to a stranger who reports it; a moderator confirms under `policy`. */
 async function confirmed(spammer: TestAccount, policy: 'spam' | 'scam' | 'child_abuse' = 'spam'): Promise<any> {
-  const victim = await world.account();
+  const victim = await ctx.world.account();
   const m = await spammer.api.post('/v1/messages', { to: { accountId: victim.id }, text: 'Cheap watches, only today!' });
   expect(m.status, JSON.stringify(m.body)).toBe(201);
   const rep = await victim.api.post('/v1/reports', { chatId: m.body.message.chatId, reason: policy === 'child_abuse' ? 'child_abuse' : policy });
   expect(rep.status, JSON.stringify(rep.body)).toBe(201);
-  const d = await moderator.post(`/v1/moderation/cases/${rep.body.report.caseId}/decision`, { action: 'confirm', policy });
+  const d = await ctx.moderator.post(`/v1/moderation/cases/${rep.body.report.caseId}/decision`, { action: 'confirm', policy });
   expect(d.status, JSON.stringify(d.body)).toBe(200);
   return d.body.sanction;
 }
@@ -168,7 +153,7 @@ async function appeal(a: TestAccount, lang: Lang, text: string): Promise<BotMess
 }
 
 async function openAppealOf(a: TestAccount): Promise<any> {
-  const r = await support.get('/v1/moderation/appeals?state=open&limit=1000');
+  const r = await ctx.support.get('/v1/moderation/appeals?state=open&limit=1000');
   expect(r.status).toBe(200);
   const mine = r.body.appeals.filter((x: any) => x.accountId === a.id);
   expect(mine).toHaveLength(1);
@@ -188,7 +173,7 @@ for (const lang of ['en', 'ru'] as const) {
     const b = BUTTONS[lang];
 
     it('a first spam strike (24 h), its expiry, and a repeat with a longer term (72 h)', async () => {
-      const a = await world.account({ language: lang });
+      const a = await ctx.world.account({ language: lang });
       await offMinute();
       const s1 = await confirmed(a);
       const t1 = await now();
@@ -217,7 +202,7 @@ for (const lang of ['en', 'ru'] as const) {
     });
 
     it('a permanent limit (the fifth spam strike): no end date anywhere', async () => {
-      const a = await world.account({ language: lang });
+      const a = await ctx.world.account({ language: lang });
       for (const days of [1, 3, 7, 30]) {
         const s = await confirmed(a);
         expect(s.until).not.toBeNull();
@@ -233,7 +218,7 @@ for (const lang of ['en', 'ru'] as const) {
     });
 
     it('a freeze for scam shows the deletion date everywhere, and an overturned appeal frees it', async () => {
-      const a = await world.account({ language: lang });
+      const a = await ctx.world.account({ language: lang });
       await offMinute();
       const s = await confirmed(a, 'scam');
       const t0 = await now();
@@ -261,7 +246,7 @@ for (const lang of ['en', 'ru'] as const) {
       expect(datesIn(again.text)).toEqual([shown(open.createdAt, lang)]);
       expect((await openAppealOf(a)).id).toBe(open.id);
 
-      const d = await support.post(`/v1/moderation/appeals/${open.id}/decision`, { outcome: 'overturn', note: 'owner verified' });
+      const d = await ctx.support.post(`/v1/moderation/appeals/${open.id}/decision`, { outcome: 'overturn', note: 'owner verified' });
       expect(d.status, JSON.stringify(d.body)).toBe(200);
       const news = await botNews(a);
       expect(news).toHaveLength(1);
@@ -272,18 +257,18 @@ for (const lang of ['en', 'ru'] as const) {
     });
 
     it('a limit lifted by staff: all three say free, and strangers can be written to again', async () => {
-      const a = await world.account({ language: lang });
+      const a = await ctx.world.account({ language: lang });
       await offMinute();
       const s = await confirmed(a);
       expectLimitedUntil(await told(a), lang, s.until, 'report');
-      const lift = await support.post(`/v1/moderation/accounts/${a.id}/lift`, { reason: 'reporter was a competitor' });
+      const lift = await ctx.support.post(`/v1/moderation/accounts/${a.id}/lift`, { reason: 'reporter was a competitor' });
       expect(lift.status, JSON.stringify(lift.body)).toBe(200);
       expect(lift.body.restriction).toMatchObject({ state: 'free' });
       expectFree(await told(a), lang);
     });
 
     it('a limit whose appeal is overturned: free everywhere, and the pending status said the due time', async () => {
-      const a = await world.account({ language: lang });
+      const a = await ctx.world.account({ language: lang });
       await offMinute();
       const s = await confirmed(a);
       await advance(600.4);
@@ -299,7 +284,7 @@ for (const lang of ['en', 'ru'] as const) {
       const again = await bot(a, b.mistake);
       expect(again.text).toMatch(lang === 'en' ? /already have an appeal under review/ : /уже есть апелляция на рассмотрении/);
 
-      expect((await support.post(`/v1/moderation/appeals/${open.id}/decision`, { outcome: 'overturn' })).status).toBe(200);
+      expect((await ctx.support.post(`/v1/moderation/appeals/${open.id}/decision`, { outcome: 'overturn' })).status).toBe(200);
       const news = await botNews(a);
       expect(news).toHaveLength(1);
       expect(news[0]!.text).toMatch(lang === 'en' ? /lifted the restriction/ : /сняла ограничение/);
@@ -307,10 +292,10 @@ for (const lang of ['en', 'ru'] as const) {
     });
 
     it('a robot-made limit: the same instant everywhere, and no robot signal is named', async () => {
-      const a = await world.account({ language: lang });
+      const a = await ctx.world.account({ language: lang });
       await offMinute();
       const signals = [{ name: 'cold_fanout_recipients', value: 4137, threshold: 977, note: 'distinct_strangers_10m' }];
-      await robotLimit(server.app.platform, parseId('account', a.id), 'cold_fanout', 24, signals);
+      await robotLimit(ctx.server.app.platform, parseId('account', a.id), 'cold_fanout', 24, signals);
       const t0 = await now();
       const until = new Date(t0 + DAY * 1000).toISOString();
       const t = await told(a);
@@ -337,7 +322,7 @@ for (const lang of ['en', 'ru'] as const) {
 
 describe('a banned account', () => {
   it('gets 401 USER_DEACTIVATED_BAN on /v1/me and from SpamBot alike (RULES.md §1: "nothing")', async () => {
-    const a = await world.account({ language: 'ru' });
+    const a = await ctx.world.account({ language: 'ru' });
     const s = await confirmed(a, 'child_abuse');
     expect(s).toMatchObject({ state: 'banned' });
     const me = await a.api.get('/v1/me');
@@ -349,14 +334,14 @@ describe('a banned account', () => {
 
 describe('where an appeal is offered', () => {
   it('a free account is offered none, and pressing the button anyway is told there is nothing to appeal', async () => {
-    const a = await world.account({ language: 'en' });
+    const a = await ctx.world.account({ language: 'en' });
     const s = await bot(a, '/start');
     expect(s.buttons).toEqual([[BUTTONS.en.spam]]);
     expect((await bot(a, BUTTONS.en.mistake)).text).toMatch(/nothing to appeal/);
   });
 
   it('a number-limited account is offered its story, and no date is promised', async () => {
-    const a = await world.account({ language: 'en', numberKind: 'voip' });
+    const a = await ctx.world.account({ language: 'en', numberKind: 'voip' });
     const t = await told(a);
     expect(t.me).toEqual({ state: 'limited', kind: 'number', until: null, publicGroupsBan: false });
     expect(t.status.text).toMatch(/because of its phone number/);
@@ -371,24 +356,24 @@ describe('where an appeal is offered', () => {
 describe('the outcome of an appeal says what /v1/me says', () => {
   for (const lang of ['en', 'ru'] as const) {
     it(`an overturn that leaves another limit (a robot's) says it still applies, with its end (${lang})`, async () => {
-      const a = await world.account({ language: lang });
-      const victim = await world.account();
+      const a = await ctx.world.account({ language: lang });
+      const victim = await ctx.world.account();
       const m = await a.api.post('/v1/messages', { to: { accountId: victim.id }, text: 'Buy now, only today!' });
       expect(m.status).toBe(201);
       await offMinute();
-      await robotLimit(server.app.platform, parseId('account', a.id), 'cold_fanout', 24);
+      await robotLimit(ctx.server.app.platform, parseId('account', a.id), 'cold_fanout', 24);
       const robotUntil = new Date((await now()) + DAY * 1000).toISOString();
       // An hour later a moderator confirms the victim's report: a later end, so it is the effective one.
       await advance(HOUR);
       const rep = await victim.api.post('/v1/reports', { chatId: m.body.message.chatId, reason: 'spam' });
-      const d = await moderator.post(`/v1/moderation/cases/${rep.body.report.caseId}/decision`, { action: 'confirm', policy: 'spam' });
+      const d = await ctx.moderator.post(`/v1/moderation/cases/${rep.body.report.caseId}/decision`, { action: 'confirm', policy: 'spam' });
       expect(d.status).toBe(200);
       expectLimitedUntil(await told(a), lang, d.body.sanction.until, 'report');
 
       await appeal(a, lang, 'I wrote only to my customers.');
       const open = await openAppealOf(a);
       expect(open.restriction).toMatchObject({ kind: 'report', until: d.body.sanction.until });
-      expect((await support.post(`/v1/moderation/appeals/${open.id}/decision`, { outcome: 'overturn' })).status).toBe(200);
+      expect((await ctx.support.post(`/v1/moderation/appeals/${open.id}/decision`, { outcome: 'overturn' })).status).toBe(200);
 
       // The appealed limit is gone; the robot's remains, and every surface says so.
       const [news] = await botNews(a);
@@ -407,7 +392,7 @@ describe('the outcome of an appeal says what /v1/me says', () => {
     });
 
     it(`an upheld appeal whose limit ended meanwhile does not say the restriction stays (${lang})`, async () => {
-      const a = await world.account({ language: lang });
+      const a = await ctx.world.account({ language: lang });
       await confirmed(a);
       await appeal(a, lang, 'It was a mistake.');
       const open = await openAppealOf(a);
@@ -416,7 +401,7 @@ describe('the outcome of an appeal says what /v1/me says', () => {
       const before = await told(a);
       expectFree(before, lang);
       expect(datesIn(before.status.text)).toEqual([shown(open.createdAt, lang), shown(open.dueAt, lang)]);
-      expect((await support.post(`/v1/moderation/appeals/${open.id}/decision`, { outcome: 'uphold' })).status).toBe(200);
+      expect((await ctx.support.post(`/v1/moderation/appeals/${open.id}/decision`, { outcome: 'uphold' })).status).toBe(200);
       const [news] = await botNews(a);
       expect(news!.text).not.toMatch(lang === 'en' ? /restriction stays/ : /ограничение остаётся\./);
       expect(news!.text).toMatch(lang === 'en' ? /already ended/ : /уже закончилось/);

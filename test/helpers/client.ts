@@ -59,6 +59,8 @@ export function nextPhone(): string {
   return `+4477009${String(10000 + phoneSeq).slice(-5)}`;
 }
 
+export type StaffRole = 'triage' | 'moderator' | 'support' | 'admin';
+
 /** Helpers over the admin API: register accounts and staff. */
 export class World {
   readonly admin: Client;
@@ -94,7 +96,7 @@ export class World {
     return Date.parse(r.body.now);
   }
 
-  async staff(role: 'triage' | 'moderator' | 'support' | 'admin'): Promise<Client> {
+  async staff(role: StaffRole): Promise<Client> {
     const res = await this.admin.post('/v1/admin/staff', { name: `${role} member`, role });
     if (res.status !== 201) throw new Error(`staff creation failed: ${res.status}`);
     return new Client(this.url, res.body.token);
