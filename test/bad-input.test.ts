@@ -1,19 +1,17 @@
 import net from 'node:net';
 import fc from 'fast-check';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { STATUS } from '../src/domain/codes.js';
 import { rowAddress, tableNamesQuery } from '../src/store/dialect.js';
-import { Client, World, type Res, type TestAccount } from './helpers/client.js';
-import { startServer, type TestServer } from './helpers/server.js';
+import { Client, type Res, type TestAccount } from './helpers/client.js';
+import { serverPerFile } from './helpers/per-file.js';
 
 /**
  * API.md "Conventions": malformed and ill-typed input, sizes, ids, tokens and paging answer the
  * documented 4xx codes in the one error shape, never a 500, and change nothing.
  */
 
-let server: TestServer;
-let world: World;
 let alice: TestAccount;
 let bob: TestAccount;
 let outsider: TestAccount;
@@ -27,7 +25,7 @@ let triage: Client;
  * read from the database itself, so that a table added later is compared too.
  */
 async function dump(): Promise<Record<string, unknown[]>> {
-  const store = server.app.platform.store;
+  const store = ctx.server.app.platform.store;
   await store.flush();
   const tables = await store.all<{ name: string }>(tableNamesQuery(store.db).compile(store.db));
   expect(tables.map((t) => t.name)).toEqual(expect.arrayContaining(['accounts', 'messages']));
@@ -44,7 +42,7 @@ async function views(): Promise<unknown> {
   for (const a of [alice, bob]) {
     out.push((await a.api.get('/v1/me')).body, (await a.api.get('/v1/privacy')).body, (await a.api.get('/v1/chats?limit=1000')).body);
   }
-  out.push((await world.admin.post('/v1/admin/clock', { advanceSeconds: 0 })).body);
+  out.push((await ctx.world.admin.post('/v1/admin/clock', { advanceSeconds: 0 })).body);
   return out;
 }
 
@@ -145,7 +143,7 @@ const routes: RouteCase[] = [
     name: 'POST /v1/accounts',
     method: 'POST',
     path: () => '/v1/accounts',
-    who: () => world.admin,
+    who: () => ctx.world.admin,
     valid: () => ({ phone: '+447700955501', name: 'Valid' }),
     wrongTypes: () => [
       [{ phone: 447700955501, name: 'x' }, 'body.phone'],
@@ -249,7 +247,7 @@ const routes: RouteCase[] = [
     name: 'POST /v1/admin/staff',
     method: 'POST',
     path: () => '/v1/admin/staff',
-    who: () => world.admin,
+    who: () => ctx.world.admin,
     valid: () => ({ name: 'New staff', role: 'triage' }),
     wrongTypes: () => [
       [{ name: 5, role: 'triage' }, 'body.name'],
@@ -266,7 +264,7 @@ const routes: RouteCase[] = [
     name: 'POST /v1/admin/clock',
     method: 'POST',
     path: () => '/v1/admin/clock',
-    who: () => world.admin,
+    who: () => ctx.world.admin,
     valid: () => ({ advanceSeconds: 0 }),
     wrongTypes: () => [
       [{ advanceSeconds: '60' }, 'body.advanceSeconds'],
@@ -279,13 +277,12 @@ const routes: RouteCase[] = [
   },
 ];
 
+const ctx = serverPerFile({ config: { rateLimits: { enabled: false } } });
 beforeAll(async () => {
-  server = await startServer({ rateLimits: { enabled: false } });
-  world = new World(server.url);
-  alice = await world.account({ name: 'Alice', username: 'alice_bad_input' });
-  bob = await world.account({ name: 'Bob' });
-  outsider = await world.account({ name: 'Outsider' });
-  await world.mutual(alice, bob);
+  alice = await ctx.world.account({ name: 'Alice', username: 'alice_bad_input' });
+  bob = await ctx.world.account({ name: 'Bob' });
+  outsider = await ctx.world.account({ name: 'Outsider' });
+  await ctx.world.mutual(alice, bob);
   const first = await alice.api.post('/v1/messages', { to: { accountId: bob.id }, text: 'first' });
   expect(first.status).toBe(201);
   privateChatId = first.body.message.chatId;
@@ -295,9 +292,8 @@ beforeAll(async () => {
   const pg = await alice.api.post('/v1/groups', { title: 'Private group', kind: 'group', members: [bob.id] });
   expect(pg.status).toBe(201);
   privateGroupId = pg.body.chat.id;
-  triage = await world.staff('triage');
+  triage = await ctx.world.staff('triage');
 });
-afterAll(() => server.stop());
 // A case whose loop runs over nothing, or whose checks sit in a callback never called, fails.
 beforeEach(() => {
   expect.hasAssertions();
@@ -338,7 +334,7 @@ describe.each(routes)('$name', (route) => {
     }
     // No body and no content type at all.
     const res = await changesNothing(async () => {
-      const r = await fetch(server.url + route.path(), { method: route.method, headers: { authorization: `Bearer ${route.who().token}` } });
+      const r = await fetch(ctx.server.url + route.path(), { method: route.method, headers: { authorization: `Bearer ${route.who().token}` } });
       return { status: r.status, body: await r.json(), headers: r.headers } as Res;
     });
     expectFieldError(res, 'body');
@@ -372,7 +368,7 @@ describe.each(routes)('$name', (route) => {
   });
 
   it('answers without a token, or with a wrong one, 401 UNAUTHORIZED and writes nothing', async () => {
-    const anon = new Client(server.url);
+    const anon = new Client(ctx.server.url);
     expectError(await changesNothing(() => anon.request(route.method, route.path(), route.valid())), 401, 'UNAUTHORIZED');
     for (const token of ['not-a-real-token-at-all-0000', 'short', 'x'.repeat(300)]) {
       expectError(await changesNothing(() => anon.as(token).request(route.method, route.path(), route.valid())), 401, 'UNAUTHORIZED');
@@ -385,7 +381,7 @@ describe.each(routes)('$name', (route) => {
   });
 
   it('answers a token of the wrong kind 403 FORBIDDEN and writes nothing', async () => {
-    const wrong = route.who() === world.admin ? [alice.api, triage] : [world.admin, triage];
+    const wrong = route.who() === ctx.world.admin ? [alice.api, triage] : [ctx.world.admin, triage];
     for (const c of wrong) {
       const res = await changesNothing(() => c.request(route.method, route.path(), route.valid()));
       expectError(res, 403, 'FORBIDDEN');
@@ -395,8 +391,8 @@ describe.each(routes)('$name', (route) => {
 
 describe('content types', () => {
   it('accepts valid JSON sent as text/plain or form encoding (curl -d)', async () => {
-    const a = await world.account();
-    const b = await world.account();
+    const a = await ctx.world.account();
+    const b = await ctx.world.account();
     for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=utf-8']) {
       const res = await a.api
         .as(a.token, { 'content-type': type })
@@ -447,7 +443,7 @@ describe('bodies the schema lets through but the request cannot mean', () => {
     expectFieldError(await changesNothing(() => alice.api.post('/v1/messages', { to: { accountId: alice.id }, text: 'me' })), 'body.to');
     expectFieldError(await changesNothing(() => alice.api.put('/v1/me', { name: '   ' })), 'body.name');
     expectFieldError(await changesNothing(() => alice.api.post('/v1/blocks', { accountId: alice.id })), 'body.accountId');
-    const invalid = await changesNothing(() => world.admin.post('/v1/accounts', { phone: '12', name: 'x' }));
+    const invalid = await changesNothing(() => ctx.world.admin.post('/v1/accounts', { phone: '12', name: 'x' }));
     // API.md: every validation failure is `400 BAD_REQUEST`; the refined name is its reason.
     expectError(invalid, 400, 'BAD_REQUEST');
     expect(invalid.body.error.details).toMatchObject({ field: 'phone', reason: 'PHONE_NUMBER_INVALID' });
@@ -469,7 +465,7 @@ describe('bodies the schema lets through but the request cannot mean', () => {
       [alice.api, 'PUT', '/v1/privacy', `{"junk":${deep(30000)}}`],
       [alice.api, 'POST', '/v1/groups', `{"title":"t","kind":"group","members":${deep(5000)}}`],
       [alice.api, 'POST', '/v1/contacts/import', `{"contacts":${deep(20000)}}`],
-      [world.admin, 'POST', '/v1/admin/staff', `{"name":"x","role":"triage","junk":${deep(100)}}`],
+      [ctx.world.admin, 'POST', '/v1/admin/staff', `{"name":"x","role":"triage","junk":${deep(100)}}`],
     ];
     for (const [c, method, path, raw] of bodies) {
       const res = await changesNothing(() => c.request(method, path, undefined, raw));
@@ -488,7 +484,7 @@ describe('bodies the schema lets through but the request cannot mean', () => {
 
 describe('requests the router cannot take apart', () => {
   const raw = async (path: string, token = alice.token): Promise<Res> => {
-    const r = await fetch(server.url + path, { headers: { authorization: `Bearer ${token}` } });
+    const r = await fetch(ctx.server.url + path, { headers: { authorization: `Bearer ${token}` } });
     return { status: r.status, body: JSON.parse(await r.text()), headers: r.headers };
   };
 
@@ -500,7 +496,7 @@ describe('requests the router cannot take apart', () => {
   /** Writes raw bytes to the server and reads the whole answer until it closes. */
   const rawHttp = (bytes: string) =>
     new Promise<{ status: number; body: any }>((resolve, reject) => {
-      const { hostname, port } = new URL(server.url);
+      const { hostname, port } = new URL(ctx.server.url);
       const socket = net.connect(Number(port), hostname, () => socket.write(bytes));
       let text = '';
       socket.on('data', (d) => (text += d.toString()));
@@ -549,10 +545,10 @@ describe('unknown ids', () => {
       [() => alice.api.delete('/v1/contacts/u999999'), 'PEER_ID_INVALID'],
       [() => alice.api.post('/v1/blocks', { accountId: 'u999999' }), 'PEER_ID_INVALID'],
       [() => alice.api.delete('/v1/blocks/u999999'), 'PEER_ID_INVALID'],
-      [() => world.admin.post('/v1/accounts/u999999/tokens'), 'NOT_FOUND'],
-      [() => world.admin.post('/v1/accounts/bogus/tokens'), 'NOT_FOUND'],
-      [() => world.admin.delete('/v1/admin/staff/s999999'), 'NOT_FOUND'],
-      [() => world.admin.delete('/v1/admin/staff/bogus'), 'NOT_FOUND'],
+      [() => ctx.world.admin.post('/v1/accounts/u999999/tokens'), 'NOT_FOUND'],
+      [() => ctx.world.admin.post('/v1/accounts/bogus/tokens'), 'NOT_FOUND'],
+      [() => ctx.world.admin.delete('/v1/admin/staff/s999999'), 'NOT_FOUND'],
+      [() => ctx.world.admin.delete('/v1/admin/staff/bogus'), 'NOT_FOUND'],
     ];
     for (const [call, code] of cases) {
       const res = await changesNothing(call);
@@ -607,7 +603,7 @@ describe('paging parameters', () => {
     expectError(await alice.api.get('/v1/chats?cursor=not-a-cursor'), 400, 'BAD_REQUEST');
     // Numbers beyond any id, in any spelling, are no cursor either (a database would refuse them).
     for (const cursor of ['7.193483400569483e%2B201', '1.99999999999999999999', '0.-1', '2.5'])
-      expectError(await world.admin.get(`/v1/moderation/appeals?cursor=${cursor}`), 400, 'BAD_REQUEST');
+      expectError(await ctx.world.admin.get(`/v1/moderation/appeals?cursor=${cursor}`), 400, 'BAD_REQUEST');
   });
 });
 
@@ -647,7 +643,7 @@ describe('text no store can hold', () => {
 
 describe('routes', () => {
   it('answers an unknown route or method 404 NOT_FOUND, with or without a token', async () => {
-    for (const c of [new Client(server.url), alice.api, world.admin]) {
+    for (const c of [new Client(ctx.server.url), alice.api, ctx.world.admin]) {
       expectError(await c.get('/v1/nothing-here'), 404, 'NOT_FOUND');
       expectError(await c.post('/v1/nothing-here', { a: 1 }), 404, 'NOT_FOUND');
       expectError(await c.get('/v1/messages'), 404, 'NOT_FOUND');
@@ -660,7 +656,7 @@ describe('routes', () => {
     const res = await changesNothing(() => triage.post('/v1/accounts', { phone: '+447700955599', name: 'Sneaky' }));
     expectError(res, 403, 'FORBIDDEN');
     // The same body from the admin succeeds: the refusal was about the token.
-    expect((await world.admin.post('/v1/accounts', { phone: '+447700955599', name: 'Sneaky' })).status).toBe(201);
+    expect((await ctx.world.admin.post('/v1/accounts', { phone: '+447700955599', name: 'Sneaky' })).status).toBe(201);
   });
 
   it('refuses an account token on admin routes with 403 FORBIDDEN', async () => {
@@ -728,8 +724,8 @@ describe('never a 500 (property)', () => {
 
   it.each(targets.map((t) => [`${t.method} ${t.path()}`, t] as const))('%s answers random JSON below 500, errors in the one shape', async (_name, t) => {
     // A fresh sender per route, so that what one property does to the world does not leak.
-    const sender = await world.account();
-    await world.mutual(sender, bob);
+    const sender = await ctx.world.account();
+    await ctx.world.mutual(sender, bob);
     const check = async (body: unknown) => {
       const res = await sender.api.request(t.method, t.path(), undefined, JSON.stringify(body));
       if (res.status >= 500) throw new Error(`${res.status} for ${JSON.stringify(body)}: ${JSON.stringify(res.body)}`);

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { World, type TestAccount } from './helpers/client.js';
+import { describe, expect, it } from 'vitest';
+import type { TestAccount } from './helpers/client.js';
 import { expectError } from './helpers/expect.js';
-import { startServer, type TestServer } from './helpers/server.js';
+import { serverPerFile } from './helpers/per-file.js';
 
 /**
  * API.md `GET /v1/chats`: newest activity first, like every messenger — a chat's last message,
@@ -10,14 +10,7 @@ import { startServer, type TestServer } from './helpers/server.js';
  * that stays stable while new messages arrive.
  */
 
-let server: TestServer;
-let world: World;
-
-beforeAll(async () => {
-  server = await startServer();
-  world = new World(server.url);
-});
-afterAll(() => server.stop());
+const ctx = serverPerFile();
 
 async function send(from: TestAccount, to: TestAccount | string, text = 'hi'): Promise<string> {
   const res = await from.api.post('/v1/messages', { to: typeof to === 'string' ? { chatId: to } : { accountId: to.id }, text });
@@ -46,11 +39,11 @@ async function allPages(a: TestAccount, limit: number): Promise<string[][]> {
 
 /** `owner` and n friends who saved each other, so that any of them may write first. */
 async function circle(n: number): Promise<{ owner: TestAccount; friends: TestAccount[] }> {
-  const owner = await world.account();
+  const owner = await ctx.world.account();
   const friends: TestAccount[] = [];
   for (let i = 0; i < n; i++) {
-    const f = await world.account();
-    await world.mutual(owner, f);
+    const f = await ctx.world.account();
+    await ctx.world.mutual(owner, f);
     friends.push(f);
   }
   return { owner, friends };
@@ -61,12 +54,12 @@ describe('the chat list order', () => {
     const { owner, friends } = await circle(3);
     const [b, c, d] = friends as [TestAccount, TestAccount, TestAccount];
     const cb = await send(owner, b);
-    await world.advance(60);
+    await ctx.world.advance(60);
     const cc = await send(c, owner);
-    await world.advance(60);
+    await ctx.world.advance(60);
     const cd = await send(owner, d);
     expect(await ids(owner)).toEqual([cd, cc, cb]);
-    await world.advance(60);
+    await ctx.world.advance(60);
     await send(b, owner, 'back again');
     expect(await ids(owner)).toEqual([cb, cd, cc]);
     // The other side sees the same chats by the same activity.
@@ -115,31 +108,31 @@ describe('the chat list order', () => {
     const group = await c.api.post('/v1/groups', { title: 'Quiet group', kind: 'group' });
     expect(group.status).toBe(201);
     const quiet = group.body.chat.id as string;
-    await world.advance(60);
+    await ctx.world.advance(60);
     const early = await send(owner, b);
-    await world.advance(60);
+    await ctx.world.advance(60);
     expect((await c.api.post(`/v1/chats/${quiet}/members`, { accountIds: [owner.id] })).body.added).toEqual([owner.id]);
     expect(await ids(owner)).toEqual([quiet, early]);
-    await world.advance(60);
+    await ctx.world.advance(60);
     const late = await send(c, owner);
     expect(await ids(owner)).toEqual([late, quiet, early]);
   });
 
   it('orders a channel joined after its last post by the join', async () => {
     const { owner, friends } = await circle(1);
-    const author = await world.account();
+    const author = await ctx.world.account();
     const channel = await author.api.post('/v1/groups', { title: 'Old news', kind: 'channel', public: true });
     const news = channel.body.chat.id as string;
     await send(author, news, 'a post from long ago');
-    await world.advance(3600);
+    await ctx.world.advance(3600);
     const talk = await send(friends[0]!, owner);
-    await world.advance(60);
+    await ctx.world.advance(60);
     expect((await owner.api.post(`/v1/chats/${news}/join`)).status).toBe(204);
     expect(await ids(owner)).toEqual([news, talk]);
     // For its author, the channel is where its last post put it.
-    await world.advance(60);
-    const own = await world.account();
-    await world.mutual(author, own);
+    await ctx.world.advance(60);
+    const own = await ctx.world.account();
+    await ctx.world.mutual(author, own);
     const later = await send(own, author);
     expect(await ids(author)).toEqual([later, news]);
   });
@@ -148,13 +141,13 @@ describe('the chat list order', () => {
     const { owner, friends } = await circle(2);
     const [b, c] = friends as [TestAccount, TestAccount];
     const cb = await send(b, owner, 'spam?');
-    await world.advance(60);
+    await ctx.world.advance(60);
     const cc = await send(c, owner);
     const report = await owner.api.post('/v1/reports', { chatId: cb, deleteChat: true });
     expect(report.status).toBe(201);
     expect(await ids(owner)).toEqual([cc]);
     expect(await ids(b)).toEqual([cb]); // deleted on one side only
-    await world.advance(60);
+    await ctx.world.advance(60);
     await send(b, owner, 'sorry');
     expect(await ids(owner)).toEqual([cb, cc]);
   });
@@ -184,7 +177,7 @@ describe('the chat list cursor', () => {
     const chats: string[] = [];
     for (const f of friends) {
       chats.push(await send(f, owner));
-      if (chats.length % 3 !== 0) await world.advance(1); // some ties, some not
+      if (chats.length % 3 !== 0) await ctx.world.advance(1); // some ties, some not
     }
     const whole = await ids(owner);
     expect([...whole].sort()).toEqual([...chats].sort());
@@ -200,7 +193,7 @@ describe('the chat list cursor', () => {
     const chats: string[] = [];
     for (const f of friends) {
       chats.push(await send(owner, f));
-      await world.advance(10);
+      await ctx.world.advance(10);
     }
     const [x1, x2, x3, x4, x5, x6] = chats as [string, string, string, string, string, string];
     const first = await owner.api.get('/v1/chats?limit=2');
@@ -208,11 +201,11 @@ describe('the chat list cursor', () => {
     const cursor = first.body.nextCursor as string;
     // Meanwhile: a chat already seen, a chat not yet seen, and a brand-new chat get messages.
     await send(friends[5]!, owner, 'x6 again');
-    await world.advance(1);
+    await ctx.world.advance(1);
     await send(friends[2]!, owner, 'x3 again');
-    await world.advance(1);
-    const newcomer = await world.account();
-    await world.mutual(owner, newcomer);
+    await ctx.world.advance(1);
+    const newcomer = await ctx.world.account();
+    await ctx.world.mutual(owner, newcomer);
     const x7 = await send(newcomer, owner);
     const rest: string[] = [];
     let next: string | undefined = cursor;
@@ -228,7 +221,7 @@ describe('the chat list cursor', () => {
   });
 
   it('refuses a cursor it did not hand out', async () => {
-    const a = await world.account();
+    const a = await ctx.world.account();
     for (const bad of ['12', 'not-a-cursor', Buffer.from('1:x').toString('base64url'), 'x'.repeat(80)]) {
       expectError(await a.api.get(`/v1/chats?cursor=${encodeURIComponent(bad)}`), 400, 'BAD_REQUEST');
     }

@@ -1,11 +1,10 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { checkProjections } from '../src/check.js';
 import { PostgresStore } from '../src/store/postgres.js';
 import { SqliteStore } from '../src/store/sqlite.js';
 import type { Store } from '../src/store/store.js';
-import { World } from './helpers/client.js';
+import { serverPerFile } from './helpers/per-file.js';
 import { databaseUrlFor, onPostgres } from './helpers/pg.js';
-import { startServer, type TestServer } from './helpers/server.js';
 
 /**
  * `banya check` on a store that a running server keeps writing to: the log and the projection
@@ -13,17 +12,7 @@ import { startServer, type TestServer } from './helpers/server.js';
  * the replay read the log, its rows before the tables are compared) is never a difference.
  */
 
-let server: TestServer;
-let world: World;
-
-beforeAll(async () => {
-  server = await startServer();
-  world = new World(server.url);
-});
-
-afterAll(async () => {
-  await server.stop();
-});
+const ctx = serverPerFile();
 
 /** Registrations (an event and its account row each) keep committing until `checks` is done. */
 async function underWrites<T>(checks: () => Promise<T>): Promise<{ result: T; written: number }> {
@@ -31,7 +20,7 @@ async function underWrites<T>(checks: () => Promise<T>): Promise<{ result: T; wr
   let written = 0;
   const writers = Array.from({ length: 4 }, async () => {
     while (!done) {
-      await world.account();
+      await ctx.world.account();
       written++;
     }
   });
@@ -53,7 +42,7 @@ async function checksWhileWriting(open: () => Promise<Store>, rounds: number): P
       try {
         problems.push(...(await checkProjections(store)));
       } finally {
-        if (store !== server.app.platform.store) await store.close();
+        if (store !== ctx.server.app.platform.store) await store.close();
       }
     }
     return problems;
@@ -62,10 +51,10 @@ async function checksWhileWriting(open: () => Promise<Store>, rounds: number): P
 }
 
 it('finds nothing to report from another connection while the server commits (banya check beside a running banya)', async () => {
-  const before = await checkProjections(server.app.platform.store);
+  const before = await checkProjections(ctx.server.app.platform.store);
   expect(before).toEqual([]);
   const open = async (): Promise<Store> =>
-    onPostgres() ? PostgresStore.open(await databaseUrlFor(server.dataDir)) : SqliteStore.open(server.dataDir, { durability: 'process' });
+    onPostgres() ? PostgresStore.open(await databaseUrlFor(ctx.server.dataDir)) : SqliteStore.open(ctx.server.dataDir, { durability: 'process' });
   const { problems, written } = await checksWhileWriting(open, 8);
   // The writes really went on during the checks (otherwise this shows nothing).
   expect(problems).toEqual([]);
@@ -73,7 +62,7 @@ it('finds nothing to report from another connection while the server commits (ba
 }, 120_000);
 
 it("finds nothing to report on the server's own store while it commits (the suite's in-process checks)", async () => {
-  const { problems, written } = await checksWhileWriting(async () => server.app.platform.store, 8);
+  const { problems, written } = await checksWhileWriting(async () => ctx.server.app.platform.store, 8);
   expect(written).toBeGreaterThan(0);
   expect(problems).toEqual([]);
 }, 120_000);

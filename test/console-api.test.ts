@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { robotOpenCase } from '../src/enforcement/robots-door.js';
 import { parseId } from '../src/store/ids.js';
 import { expectError } from './helpers/expect.js';
-import { type Client, World, type TestAccount } from './helpers/client.js';
-import { startServer, type TestServer } from './helpers/server.js';
+import type { TestAccount } from './helpers/client.js';
+import { serverPerFile } from './helpers/per-file.js';
 
 /**
  * What the console reads from the API: the queue's filters (done by the server, keyset-paged),
@@ -11,16 +11,7 @@ import { startServer, type TestServer } from './helpers/server.js';
  * Over HTTP against a real server and SQLite file, on the manual clock.
  */
 
-let server: TestServer;
-let world: World;
-let moderator: Client;
-
-beforeAll(async () => {
-  server = await startServer();
-  world = new World(server.url);
-  moderator = await world.staff('moderator');
-});
-afterAll(() => server.stop());
+const ctx = serverPerFile({ staff: ['moderator'] });
 
 const DAY = 86_400;
 
@@ -32,7 +23,7 @@ async function sent(from: TestAccount, to: { accountId: string } | { chatId: str
 
 /** `spammer` writes to a fresh stranger, who reports the chat: a private case opened by a person. */
 async function privateCase(spammer: TestAccount, victim?: TestAccount): Promise<string> {
-  const v = victim ?? (await world.account());
+  const v = victim ?? (await ctx.world.account());
   const { chatId } = await sent(spammer, { accountId: v.id }, 'cheap watches');
   const r = await v.api.post('/v1/reports', { chatId, reason: 'spam' });
   expect(r.status, JSON.stringify(r.body)).toBe(201);
@@ -44,7 +35,7 @@ async function groupCase(owner: TestAccount): Promise<string> {
   const c = await owner.api.post('/v1/groups', { title: 'Shock news', kind: 'channel', public: true });
   expect(c.status, JSON.stringify(c.body)).toBe(201);
   await sent(owner, { chatId: c.body.chat.id }, 'graphic stuff');
-  const r = await (await world.account()).api.post('/v1/reports', { chatId: c.body.chat.id, reason: 'violence' });
+  const r = await (await ctx.world.account()).api.post('/v1/reports', { chatId: c.body.chat.id, reason: 'violence' });
   expect(r.status, JSON.stringify(r.body)).toBe(201);
   return r.body.report.caseId;
 }
@@ -54,7 +45,7 @@ async function queue(query: string): Promise<string[]> {
   const ids: string[] = [];
   let cursor: string | undefined;
   for (let i = 0; i < 100; i++) {
-    const r = await moderator.get(`/v1/moderation/cases?limit=1${query ? `&${query}` : ''}${cursor ? `&cursor=${cursor}` : ''}`);
+    const r = await ctx.moderator.get(`/v1/moderation/cases?limit=1${query ? `&${query}` : ''}${cursor ? `&cursor=${cursor}` : ''}`);
     expect(r.status, JSON.stringify(r.body)).toBe(200);
     ids.push(...r.body.cases.map((c: any) => c.id));
     cursor = r.body.nextCursor;
@@ -70,15 +61,15 @@ describe('the queue filters on the server', () => {
   let humanEnPrivate: string;
 
   beforeAll(async () => {
-    const ru = await world.account({ language: 'ru' });
-    const en = await world.account({ language: 'en' });
-    const owner = await world.account({ language: 'en' });
-    const botted = await world.account({ language: 'en' });
+    const ru = await ctx.world.account({ language: 'ru' });
+    const en = await ctx.world.account({ language: 'en' });
+    const owner = await ctx.world.account({ language: 'en' });
+    const botted = await ctx.world.account({ language: 'en' });
     humanRuPrivate = await privateCase(ru);
     humanEnPrivate = await privateCase(en);
     humanEnGroup = await groupCase(owner);
-    const id = await robotOpenCase(server.app.platform, parseId('account', botted.id), 'some_rule', 5);
-    robotEn = (await moderator.get('/v1/moderation/cases?limit=100&origin=robot')).body.cases.find((c: any) => parseId('case', c.id) === id)!.id;
+    const id = await robotOpenCase(ctx.server.app.platform, parseId('account', botted.id), 'some_rule', 5);
+    robotEn = (await ctx.moderator.get('/v1/moderation/cases?limit=100&origin=robot')).body.cases.find((c: any) => parseId('case', c.id) === id)!.id;
   });
 
   it('filters by origin, place and language, alone and together, page by page', async () => {
@@ -97,11 +88,11 @@ describe('the queue filters on the server', () => {
 
   it('answers 400 BAD_REQUEST to other values', async () => {
     for (const q of ['origin=bot', 'place=channel', 'language=de', 'origin=', 'place=PRIVATE'])
-      expectError(await moderator.get(`/v1/moderation/cases?${q}`), 400, 'BAD_REQUEST');
+      expectError(await ctx.moderator.get(`/v1/moderation/cases?${q}`), 400, 'BAD_REQUEST');
   });
 
   it('documents the filters in the OpenAPI document', async () => {
-    const doc = (await moderator.get('/openapi.json')).body;
+    const doc = (await ctx.moderator.get('/openapi.json')).body;
     const params = doc.paths['/v1/moderation/cases'].get.parameters;
     const byName = Object.fromEntries(params.map((p: any) => [p.name, p.schema?.enum]));
     expect(byName).toMatchObject({ origin: ['robot', 'human'], place: ['private', 'group'], language: ['en', 'ru'] });
@@ -110,22 +101,22 @@ describe('the queue filters on the server', () => {
 
 describe("the case view's reporters", () => {
   it('carry their confirmed and dismissed reports and their age in days', async () => {
-    const reporter = await world.account();
-    await world.advance(10 * DAY);
+    const reporter = await ctx.world.account();
+    await ctx.world.advance(10 * DAY);
     // Two of the reporter's reports are decided: one confirmed, one dismissed.
-    const first = await privateCase(await world.account(), reporter);
-    expect((await moderator.post(`/v1/moderation/cases/${first}/decision`, { action: 'confirm', policy: 'spam' })).status).toBe(200);
-    const second = await privateCase(await world.account(), reporter);
-    expect((await moderator.post(`/v1/moderation/cases/${second}/decision`, { action: 'dismiss' })).status).toBe(200);
-    const fresh = await world.account();
-    await world.advance(DAY / 2);
-    const subject = await world.account();
+    const first = await privateCase(await ctx.world.account(), reporter);
+    expect((await ctx.moderator.post(`/v1/moderation/cases/${first}/decision`, { action: 'confirm', policy: 'spam' })).status).toBe(200);
+    const second = await privateCase(await ctx.world.account(), reporter);
+    expect((await ctx.moderator.post(`/v1/moderation/cases/${second}/decision`, { action: 'dismiss' })).status).toBe(200);
+    const fresh = await ctx.world.account();
+    await ctx.world.advance(DAY / 2);
+    const subject = await ctx.world.account();
     const { chatId: c1 } = await sent(subject, { accountId: reporter.id });
     const { chatId: c2 } = await sent(subject, { accountId: fresh.id });
     const caseId = (await reporter.api.post('/v1/reports', { chatId: c1, reason: 'spam' })).body.report.caseId;
     expect((await fresh.api.post('/v1/reports', { chatId: c2, reason: 'spam' })).body.report.caseId).toBe(caseId);
 
-    const r = await moderator.get(`/v1/moderation/cases/${caseId}`);
+    const r = await ctx.moderator.get(`/v1/moderation/cases/${caseId}`);
     expect(r.status, JSON.stringify(r.body)).toBe(200);
     const byReporter = Object.fromEntries(r.body.case.reports.map((x: any) => [x.reporterId, x.reporter]));
     expect(byReporter).toEqual({
@@ -146,20 +137,20 @@ describe('GET /metrics', () => {
 
   it("shows the overview's figures: sends, denials by code, reports, decisions, appeals", async () => {
     const read = async () => {
-      const res = await fetch(`${server.url}/metrics`);
+      const res = await fetch(`${ctx.server.url}/metrics`);
       expect(res.status).toBe(200);
       return res.text();
     };
     const t0 = await read();
-    const a = await world.account();
-    const b = await world.account();
+    const a = await ctx.world.account();
+    const b = await ctx.world.account();
     const { chatId } = await sent(a, { accountId: b.id });
     const denied = await a.api.post('/v1/messages', { to: { accountId: a.id }, text: 'me' });
     expect(denied.status).toBeGreaterThanOrEqual(400);
     const code = denied.body.error.code as string;
     const report = await b.api.post('/v1/reports', { chatId, reason: 'spam' });
     expect(report.status).toBe(201);
-    expect((await moderator.post(`/v1/moderation/cases/${report.body.report.caseId}/decision`, { action: 'dismiss' })).status).toBe(200);
+    expect((await ctx.moderator.post(`/v1/moderation/cases/${report.body.report.caseId}/decision`, { action: 'dismiss' })).status).toBe(200);
     const t1 = await read();
 
     expect(value(t1, 'banya_messages_sent_total') - value(t0, 'banya_messages_sent_total')).toBe(1);

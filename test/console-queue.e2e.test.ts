@@ -3,31 +3,27 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { robotOpenCase } from '../src/enforcement/robots-door.js';
 import { parseId, publicId } from '../src/store/ids.js';
 import { launch, watchedPage } from './helpers/browser.js';
-import { World, type TestAccount } from './helpers/client.js';
-import { ADMIN_TOKEN, startServer, type TestServer } from './helpers/server.js';
+import type { TestAccount } from './helpers/client.js';
+import { serverPerFile } from './helpers/per-file.js';
+import { ADMIN_TOKEN } from './helpers/server.js';
 
 /**
  * The queue page's origin, place and language filters are the server's: the page shows exactly
  * the cases the API answers for them, in a real browser.
  */
 
-let server: TestServer;
-let world: World;
 let browser: Browser;
 
+const ctx = serverPerFile();
 beforeAll(async () => {
-  server = await startServer();
-  world = new World(server.url);
   browser = await launch();
 }, 120_000);
-
 afterAll(async () => {
   await browser?.close();
-  await server?.stop();
 });
 
 async function reported(spammer: TestAccount): Promise<string> {
-  const victim = await world.account();
+  const victim = await ctx.world.account();
   const sent = await spammer.api.post('/v1/messages', { to: { accountId: victim.id }, text: 'cheap watches' });
   expect(sent.status).toBe(201);
   const r = await victim.api.post('/v1/reports', { chatId: sent.body.message.chatId, reason: 'spam' });
@@ -36,7 +32,7 @@ async function reported(spammer: TestAccount): Promise<string> {
 }
 
 async function shownCases(page: Page, query: string, expected: number): Promise<string[]> {
-  await page.goto(`${server.url}/console/${query}`);
+  await page.goto(`${ctx.server.url}/console/${query}`);
   await page.getByRole('heading', { name: 'Queue', exact: true }).waitFor();
   const links = page.locator('tbody tr td:nth-child(2) a');
   await expect.poll(() => links.count(), { timeout: 10_000 }).toBe(expected);
@@ -45,14 +41,14 @@ async function shownCases(page: Page, query: string, expected: number): Promise<
 
 describe('the queue page’s filters', () => {
   it('show what the server filters: robot or human, and the subject’s language', async () => {
-    const human = await reported(await world.account({ language: 'ru' }));
-    const botted = await world.account({ language: 'en' });
-    const robot = publicId('case', await robotOpenCase(server.app.platform, parseId('account', botted.id), 'some_rule', 5));
+    const human = await reported(await ctx.world.account({ language: 'ru' }));
+    const botted = await ctx.world.account({ language: 'en' });
+    const robot = publicId('case', await robotOpenCase(ctx.server.app.platform, parseId('account', botted.id), 'some_rule', 5));
 
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-GB' });
     try {
       const { page, errors } = await watchedPage(context);
-      await page.goto(`${server.url}/console/`);
+      await page.goto(`${ctx.server.url}/console/`);
       await page.getByLabel('Token', { exact: true }).fill(ADMIN_TOKEN);
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.getByRole('heading', { name: 'Queue' }).waitFor();

@@ -2,9 +2,10 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { robotLimit, robotOpenCase, robotShadow } from '../src/enforcement/robots-door.js';
 import { parseId, publicId } from '../src/store/ids.js';
-import { World, type TestAccount } from './helpers/client.js';
+import type { TestAccount } from './helpers/client.js';
 import { expectAccessible, launch, screenshot, watchedPage } from './helpers/browser.js';
-import { ADMIN_TOKEN, startServer, type TestServer } from './helpers/server.js';
+import { serverPerFile } from './helpers/per-file.js';
+import { ADMIN_TOKEN } from './helpers/server.js';
 
 /**
  * The seed's story in two real browsers: a stranger writes to several people; one reports him
@@ -13,32 +14,27 @@ import { ADMIN_TOKEN, startServer, type TestServer } from './helpers/server.js';
  * appeal; support overturns it in the console; the banner is gone.
  */
 
-let server: TestServer;
-let world: World;
 let browser: Browser;
 let stranger: TestAccount;
 let anna: TestAccount;
 let boris: TestAccount;
 const contexts: BrowserContext[] = [];
 
+const ctx = serverPerFile();
 beforeAll(async () => {
-  server = await startServer();
-  world = new World(server.url);
   browser = await launch();
-  stranger = await world.account({ name: 'Best Deals Max' });
-  anna = await world.account({ name: 'Anna', username: 'anna_e2e' });
-  boris = await world.account({ name: 'Boris', username: 'boris_e2e' });
-  await world.account({ name: 'Dasha', username: 'dasha_e2e' });
+  stranger = await ctx.world.account({ name: 'Best Deals Max' });
+  anna = await ctx.world.account({ name: 'Anna', username: 'anna_e2e' });
+  boris = await ctx.world.account({ name: 'Boris', username: 'boris_e2e' });
+  await ctx.world.account({ name: 'Dasha', username: 'dasha_e2e' });
   for (const who of [anna, boris]) {
     const r = await stranger.api.post('/v1/messages', { to: { accountId: who.id }, text: 'Best prices on watches this week only!' });
     expect(r.status).toBe(201);
   }
 }, 120_000);
-
 afterAll(async () => {
   for (const c of contexts) await c.close();
   await browser?.close();
-  await server?.stop();
 });
 
 /** `bypassCSP` only to inject axe-core: the story itself runs under the pages' real CSP. */
@@ -50,7 +46,7 @@ async function newPage(bypassCSP = false): Promise<{ page: Page; errors: string[
 
 async function appAs(account: TestAccount): Promise<{ page: Page; errors: string[] }> {
   const w = await newPage();
-  await w.page.goto(`${server.url}/app/`);
+  await w.page.goto(`${ctx.server.url}/app/`);
   await w.page.getByLabel('Account token', { exact: true }).fill(account.token);
   await w.page.getByRole('button', { name: 'Sign in' }).click();
   await w.page.getByRole('heading', { name: 'Chats' }).waitFor();
@@ -59,7 +55,7 @@ async function appAs(account: TestAccount): Promise<{ page: Page; errors: string
 
 async function consoleAs(token: string, bypassCSP = false): Promise<{ page: Page; errors: string[] }> {
   const w = await newPage(bypassCSP);
-  await w.page.goto(`${server.url}/console/`);
+  await w.page.goto(`${ctx.server.url}/console/`);
   await w.page.getByLabel('Token', { exact: true }).fill(token);
   await w.page.getByRole('button', { name: 'Sign in' }).click();
   await w.page.getByRole('heading', { name: 'Queue' }).waitFor();
@@ -77,7 +73,7 @@ describe('the seed’s story in the browser', () => {
     await annaApp.page.getByText('Reported. Thank you.').waitFor();
 
     // A moderator works the queue in the console: the case, its evidence, the ladder's preview.
-    const moderator = await world.staff('moderator');
+    const moderator = await ctx.world.staff('moderator');
     const mod = await consoleAs(moderator.token!);
     await mod.page
       .getByRole('link', { name: /^k\d+$/ })
@@ -116,7 +112,7 @@ describe('the seed’s story in the browser', () => {
     await screenshot(strangerApp.page, 'app-spambot-appeal');
 
     // Support overturns in the console.
-    const supportStaff = await world.staff('support');
+    const supportStaff = await ctx.world.staff('support');
     const sup = await consoleAs(supportStaff.token!);
     await sup.page.getByRole('link', { name: 'Appeals' }).click();
     await sup.page.getByText('I only wrote to two people I met at a fair.').waitFor();
@@ -138,7 +134,7 @@ describe('the seed’s story in the browser', () => {
 
 describe('every console page', () => {
   it('loads without console errors and passes axe-core, at 1280×800 and on a phone', async () => {
-    await world.staff('admin'); // someone on the staff page
+    await ctx.world.staff('admin'); // someone on the staff page
     const w = await consoleAs(ADMIN_TOKEN, true);
     const pages: [string, string][] = [
       ['/console/', 'Queue'],
@@ -151,14 +147,14 @@ describe('every console page', () => {
       ['/console/audit', 'Audit'],
     ];
     for (const [path, heading] of pages) {
-      await w.page.goto(server.url + path);
+      await w.page.goto(ctx.server.url + path);
       await w.page.getByRole('heading', { name: heading, exact: true }).waitFor();
       await w.page.waitForLoadState('networkidle');
       await expectAccessible(w.page, path);
       await screenshot(w.page, `console-${heading.toLowerCase()}`);
     }
     await w.page.setViewportSize({ width: 390, height: 844 });
-    await w.page.goto(`${server.url}/console/`);
+    await w.page.goto(`${ctx.server.url}/console/`);
     await w.page.getByRole('heading', { name: 'Queue', exact: true }).waitFor();
     await expectAccessible(w.page, 'queue on a phone');
     await screenshot(w.page, 'console-queue-phone');
@@ -194,31 +190,31 @@ describe('every console page', () => {
 
 describe('the robots’ reasons, for staff', () => {
   it('the case page shows which robot signals fired and why; the robots page lists false positives and shadow results; both pass axe-core', async () => {
-    const p = server.app.platform;
+    const p = ctx.server.app.platform;
     const signals = [
       { name: 'cold_chats_hour', value: 37.25, threshold: 20, note: 'strangers written to in an hour' },
       { name: 'reply_rate_day', value: 0.0625, threshold: 0.3, note: 'few strangers answered' },
     ];
     // A robot opens a case about one account, with its signals; a shadowed rule records another's.
-    const suspect = await world.account({ name: 'Quick Loans' });
+    const suspect = await ctx.world.account({ name: 'Quick Loans' });
     const caseId = publicId('case', await robotOpenCase(p, parseId('account', suspect.id), 'links_to_strangers', 3, signals));
-    const quiet = await world.account({ name: 'Busy Organiser' });
+    const quiet = await ctx.world.account({ name: 'Busy Organiser' });
     await robotShadow(p, parseId('account', quiet.id), 'same_text', { action: 'limit', hours: 24, signals: [signals[0]!] }, 'shadow');
     // A robot limits someone, who appeals through SpamBot; support overturns: a false positive.
-    const innocent = await world.account({ name: 'New Employee' });
+    const innocent = await ctx.world.account({ name: 'New Employee' });
     await robotLimit(p, parseId('account', innocent.id), 'cold_fanout', 24, signals);
     for (const text of ['/start', 'This is a mistake', 'I did not send anything like that', 'I wrote to my new colleagues.']) {
       expect((await innocent.api.post('/v1/messages', { to: { username: 'spambot' }, text })).status).toBe(201);
     }
-    const support = await world.staff('support');
+    const support = await ctx.world.staff('support');
     const appeals = await support.get('/v1/moderation/appeals?state=open&limit=100');
     const appeal = appeals.body.appeals.find((a: { accountId: string }) => a.accountId === innocent.id);
     expect(appeal, JSON.stringify(appeals.body)).toBeDefined();
     expect((await support.post(`/v1/moderation/appeals/${appeal.id}/decision`, { outcome: 'overturn', note: 'colleagues' })).status).toBe(200);
 
-    const moderator = await world.staff('moderator');
+    const moderator = await ctx.world.staff('moderator');
     const w = await consoleAs(moderator.token!, true);
-    await w.page.goto(`${server.url}/console/cases/${caseId}`);
+    await w.page.goto(`${ctx.server.url}/console/cases/${caseId}`);
     await w.page.getByText('Opening this case is an evidence view').waitFor();
     const panel = w.page.getByRole('region', { name: 'Robot signals: which fired and why' });
     await panel.getByText('links_to_strangers').first().waitFor();
@@ -233,7 +229,7 @@ describe('the robots’ reasons, for staff', () => {
     await expectAccessible(w.page, 'case page with robot signals');
     await screenshot(w.page, 'console-case-robot-signals');
 
-    await w.page.goto(`${server.url}/console/robots`);
+    await w.page.goto(`${ctx.server.url}/console/robots`);
     await w.page.getByRole('heading', { name: 'Robots', exact: true }).waitFor();
     const fp = w.page.getByTestId('false-positives');
     await fp.getByText(innocent.id).waitFor();

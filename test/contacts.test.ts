@@ -1,8 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { restrictAccount } from '../src/enforcement/restrictions.js';
 import { parseId } from '../src/store/ids.js';
 import { World, type TestAccount } from './helpers/client.js';
-import { startServer, type TestServer } from './helpers/server.js';
+import { serverPerFile } from './helpers/per-file.js';
+import { startServer } from './helpers/server.js';
 import { expectError } from './helpers/expect.js';
 
 /**
@@ -10,14 +11,7 @@ import { expectError } from './helpers/expect.js';
  * visibility, blocks, privacy settings, the action bar, usernames and numbers.
  */
 
-let server: TestServer;
-let world: World;
-
-beforeAll(async () => {
-  server = await startServer();
-  world = new World(server.url);
-});
-afterAll(() => server.stop());
+const ctx = serverPerFile();
 
 const DAY = 24 * 3600_000;
 
@@ -30,9 +24,9 @@ function freePhone(): string {
 
 async function limit(a: TestAccount) {
   await restrictAccount(
-    server.app.platform,
+    ctx.server.app.platform,
     parseId('account', a.id),
-    { state: 'limited', kind: 'report', until: server.app.platform.clock.now() + DAY },
+    { state: 'limited', kind: 'report', until: ctx.server.app.platform.clock.now() + DAY },
     { kind: 'system' },
   );
 }
@@ -48,7 +42,7 @@ function importPhones(a: TestAccount, ...phones: string[]) {
 
 /** An account that accepts new chats only from its contacts: a probe of who it has saved (row 7). */
 async function picky(fields: Parameters<World['account']>[0] = {}): Promise<TestAccount> {
-  const a = await world.account(fields);
+  const a = await ctx.world.account(fields);
   const r = await a.api.put('/v1/privacy', { newChats: 'contacts' });
   expect(r.status).toBe(200);
   return a;
@@ -64,8 +58,8 @@ async function chatWith(viewer: TestAccount, peer: TestAccount): Promise<any> {
 describe('importing contacts', () => {
   it('returns registered numbers in `imported` with their account ids and the rest in `notFound`', async () => {
     const a = await picky();
-    const b = await world.account();
-    const c = await world.account();
+    const b = await ctx.world.account();
+    const c = await ctx.world.account();
     const unknown = freePhone();
     const res = await importPhones(a, b.phone, unknown, c.phone);
     expect(res.status).toBe(200);
@@ -78,15 +72,15 @@ describe('importing contacts', () => {
       invalid: [],
     });
     // They are now a's contacts: a accepts new chats from them, not from others.
-    const d = await world.account();
+    const d = await ctx.world.account();
     expectError(await send(d, a), 403, 'USER_PRIVACY_RESTRICTED');
     expect((await send(b, a)).status).toBe(201);
     expect((await send(c, a)).status).toBe(201);
   });
 
   it('normalises numbers, ignores duplicates and the importer’s own number', async () => {
-    const a = await world.account();
-    const b = await world.account({ phone: '+447700955501' });
+    const a = await ctx.world.account();
+    const b = await ctx.world.account({ phone: '+447700955501' });
     const unknown = '+15551230001';
     const res = await a.api.post('/v1/contacts/import', {
       contacts: [
@@ -102,8 +96,8 @@ describe('importing contacts', () => {
   });
 
   it('imports two people into mutual contacts: a limited one may then write to the other', async () => {
-    const a = await world.account();
-    const b = await world.account();
+    const a = await ctx.world.account();
+    const b = await ctx.world.account();
     await importPhones(a, b.phone);
     await limit(a);
     expectError(await send(a, b), 403, 'PEER_FLOOD'); // one way is not mutual
@@ -116,8 +110,8 @@ describe('importing contacts', () => {
     const later = freePhone();
     const never = freePhone();
     expect((await importPhones(a, later, never)).body).toEqual({ imported: [], notFound: [later, never], invalid: [] });
-    const n = await world.account({ phone: later });
-    const other = await world.account(); // someone a never imported
+    const n = await ctx.world.account({ phone: later });
+    const other = await ctx.world.account(); // someone a never imported
     expectError(await send(other, a), 403, 'USER_PRIVACY_RESTRICTED');
     // The new owner of the imported number is a's contact: a accepts their new chat.
     expect((await send(n, a)).status).toBe(201);
@@ -148,10 +142,10 @@ describe('importing contacts', () => {
 
   it('hides an owner with findByPhone "contacts" from importers they have not saved, until they save them', async () => {
     const owner = await picky();
-    const importer = await world.account();
-    const saved = await world.account();
+    const importer = await ctx.world.account();
+    const saved = await ctx.world.account();
     expect((await owner.api.put('/v1/privacy', { findByPhone: 'contacts' })).body.findByPhone).toBe('contacts');
-    await world.save(owner, saved);
+    await ctx.world.save(owner, saved);
     // Someone the owner saved finds them.
     expect((await importPhones(saved, owner.phone)).body).toEqual({ imported: [{ phone: owner.phone, accountId: owner.id }], notFound: [], invalid: [] });
     // Someone else does not: the number lands in notFound, indistinguishable from an absent one.
@@ -160,12 +154,12 @@ describe('importing contacts', () => {
     await importer.api.put('/v1/privacy', { newChats: 'contacts' });
     expectError(await send(owner, importer), 403, 'USER_PRIVACY_RESTRICTED');
     // The owner saves the importer: the pending import completes.
-    await world.save(owner, importer);
+    await ctx.world.save(owner, importer);
     expect((await send(owner, importer)).status).toBe(201);
   });
 
   it('completes the pending import when the owner saves the importer by importing their number', async () => {
-    const owner = await world.account();
+    const owner = await ctx.world.account();
     const importer = await picky();
     await owner.api.put('/v1/privacy', { findByPhone: 'contacts' });
     expect((await importPhones(importer, owner.phone)).body.notFound).toEqual([owner.phone]);
@@ -175,7 +169,7 @@ describe('importing contacts', () => {
   });
 
   it('completes the pending import when the owner lets everybody find them', async () => {
-    const owner = await world.account();
+    const owner = await ctx.world.account();
     const importer = await picky();
     await owner.api.put('/v1/privacy', { findByPhone: 'contacts' });
     expect((await importPhones(importer, owner.phone)).body.notFound).toEqual([owner.phone]);
@@ -185,7 +179,7 @@ describe('importing contacts', () => {
   });
 
   it('takes 1000 entries with 128-character names in one request (the most API.md allows), not 1001', async () => {
-    const a = await world.account();
+    const a = await ctx.world.account();
     const name = 'Я'.repeat(127) + '😀'; // 128 characters, 258 bytes of UTF-8
     const numbers = Array.from({ length: 1000 }, (_, i) => `+4477008${String(i).padStart(5, '0')}`);
     const body = { contacts: numbers.map((phone) => ({ phone, name })) };
@@ -199,18 +193,18 @@ describe('importing contacts', () => {
 
   it('returns entries that are not phone numbers in `invalid` and imports the rest', async () => {
     const a = await picky();
-    const b = await world.account();
+    const b = await ctx.world.account();
     const later = freePhone();
     const res = await importPhones(a, b.phone, later, '12345', 'not a phone');
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ imported: [{ phone: b.phone, accountId: b.id }], notFound: [later], invalid: ['12345', 'not a phone'] });
     // b was imported, and the unknown number is remembered.
     expect((await send(b, a)).status).toBe(201);
-    const n = await world.account({ phone: later });
+    const n = await ctx.world.account({ phone: later });
     expect((await send(n, a)).status).toBe(201);
     expect((await importPhones(a, 'not a phone')).body).toEqual({ imported: [], notFound: [], invalid: ['not a phone'] });
     // An empty entry or a long line of a phone book is not a number either: it does not refuse the rest.
-    const c = await world.account();
+    const c = await ctx.world.account();
     const odd = await importPhones(a, '', 'x'.repeat(200), c.phone, '+');
     expect(odd.status).toBe(200);
     expect(odd.body).toEqual({ imported: [{ phone: c.phone, accountId: c.id }], notFound: [], invalid: ['', 'x'.repeat(200), '+'] });
@@ -221,8 +215,8 @@ describe('importing contacts', () => {
 
 describe('addressing by phone number', () => {
   it('answers an absent and a hidden number identically, and resolves once the owner saves the asker', async () => {
-    const asker = await world.account();
-    const owner = await world.account();
+    const asker = await ctx.world.account();
+    const owner = await ctx.world.account();
     await owner.api.put('/v1/privacy', { findByPhone: 'contacts' });
     const absent = await send(asker, { phone: freePhone() });
     const hidden = await send(asker, { phone: owner.phone });
@@ -235,18 +229,18 @@ describe('addressing by phone number', () => {
     expect(absentRu.body.error.message).not.toBe(absent.body.error.message);
     expect({ status: hiddenRu.status, body: hiddenRu.body }).toEqual({ status: absentRu.status, body: absentRu.body });
     // A one-way save by the asker does not help; the owner saving the asker does.
-    await world.save(asker, owner);
+    await ctx.world.save(asker, owner);
     expectError(await send(asker, { phone: owner.phone }), 404, 'PHONE_NOT_OCCUPIED');
-    await world.save(owner, asker);
+    await ctx.world.save(owner, asker);
     const ok = await send(asker, { phone: owner.phone });
     expect(ok.status).toBe(201);
     expect(ok.body.message.chatId).toMatch(/^c/);
   });
 
   it('GET /v1/accounts/resolve?phone= behaves the same', async () => {
-    const asker = await world.account();
-    const owner = await world.account({ name: 'Olga' });
-    const open = await world.account({ name: 'Oscar' });
+    const asker = await ctx.world.account();
+    const owner = await ctx.world.account({ name: 'Olga' });
+    const open = await ctx.world.account({ name: 'Oscar' });
     await owner.api.put('/v1/privacy', { findByPhone: 'contacts' });
     const resolve = (phone: string) => asker.api.get(`/v1/accounts/resolve?phone=${encodeURIComponent(phone)}`);
     const absent = await resolve(freePhone());
@@ -256,7 +250,7 @@ describe('addressing by phone number', () => {
     const found = await resolve(open.phone);
     expect(found.status).toBe(200);
     expect(found.body.account).toMatchObject({ id: open.id, name: 'Oscar' });
-    await world.save(owner, asker);
+    await ctx.world.save(owner, asker);
     const now = await resolve(owner.phone);
     expect(now.status).toBe(200);
     expect(now.body.account).toMatchObject({ id: owner.id, name: 'Olga' });
@@ -265,8 +259,8 @@ describe('addressing by phone number', () => {
   });
 
   it('answers a deleted account’s number as absent', async () => {
-    const asker = await world.account();
-    const gone = await world.account();
+    const asker = await ctx.world.account();
+    const gone = await ctx.world.account();
     await gone.api.delete('/v1/me');
     expectError(await send(asker, { phone: gone.phone }), 404, 'PHONE_NOT_OCCUPIED');
     expectError(await asker.api.get(`/v1/accounts/resolve?phone=${encodeURIComponent(gone.phone)}`), 404, 'PHONE_NOT_OCCUPIED');
@@ -281,16 +275,16 @@ describe('phone visibility', () => {
   }
 
   it('"contacts" (the default): only people B has saved see B’s number', async () => {
-    const b = await world.account();
-    const stranger = await world.account();
-    const friend = await world.account();
-    await world.save(b, friend);
+    const b = await ctx.world.account();
+    const stranger = await ctx.world.account();
+    const friend = await ctx.world.account();
+    await ctx.world.save(b, friend);
     await send(stranger, b);
     await send(friend, b);
     expect((await chatWith(stranger, b)).peer).toEqual({ accountId: b.id, name: expect.any(String) });
     expect(await seenPhone(friend, b)).toBe(b.phone);
     // Saving B oneself changes nothing.
-    await world.save(stranger, b);
+    await ctx.world.save(stranger, b);
     expect(await seenPhone(stranger, b)).toBeUndefined();
     // B removing the contact hides it again.
     await b.api.delete(`/v1/contacts/${friend.id}`);
@@ -298,10 +292,10 @@ describe('phone visibility', () => {
   });
 
   it('"everybody": everyone sees it; "nobody": even contacts do not', async () => {
-    const b = await world.account();
-    const stranger = await world.account();
-    const friend = await world.account();
-    await world.mutual(b, friend);
+    const b = await ctx.world.account();
+    const stranger = await ctx.world.account();
+    const friend = await ctx.world.account();
+    await ctx.world.mutual(b, friend);
     await send(stranger, b);
     await send(friend, b);
     await b.api.put('/v1/privacy', { phoneVisibility: 'everybody' });
@@ -316,7 +310,7 @@ describe('phone visibility', () => {
 describe('contacts by id', () => {
   it('POST /v1/contacts adds (201); unknown ids answer 404 PEER_ID_INVALID', async () => {
     const a = await picky();
-    const b = await world.account();
+    const b = await ctx.world.account();
     expectError(await send(b, a), 403, 'USER_PRIVACY_RESTRICTED');
     const res = await a.api.post('/v1/contacts', { accountId: b.id, name: 'Bee' });
     expect(res.status).toBe(201);
@@ -330,11 +324,11 @@ describe('contacts by id', () => {
   });
 
   it('DELETE /v1/contacts/{id} answers 204 and ends mutual-contact status', async () => {
-    const a = await world.account();
-    const b = await world.account();
-    const c = await world.account();
-    await world.mutual(a, b);
-    await world.mutual(a, c);
+    const a = await ctx.world.account();
+    const b = await ctx.world.account();
+    const c = await ctx.world.account();
+    await ctx.world.mutual(a, b);
+    await ctx.world.mutual(a, c);
     await limit(a);
     expect((await send(a, b)).status).toBe(201);
     expect((await send(a, c)).status).toBe(201);
@@ -352,8 +346,8 @@ describe('contacts by id', () => {
 
 describe('blocks', () => {
   it('POST and DELETE /v1/blocks answer 204; unknown ids 404', async () => {
-    const a = await world.account();
-    const b = await world.account();
+    const a = await ctx.world.account();
+    const b = await ctx.world.account();
     expect((await a.api.post('/v1/blocks', { accountId: b.id })).status).toBe(204);
     expect((await a.api.post('/v1/blocks', { accountId: b.id })).status).toBe(204);
     expectError(await send(b, a), 403, 'USER_IS_BLOCKED');
@@ -369,7 +363,7 @@ describe('blocks', () => {
 
 describe('privacy settings', () => {
   it('answer all four settings, starting from the defaults of RULES.md §1', async () => {
-    const a = await world.account();
+    const a = await ctx.world.account();
     const defaults = { findByPhone: 'everybody', phoneVisibility: 'contacts', chatInvites: 'everybody', newChats: 'everybody' };
     expect((await a.api.get('/v1/privacy')).body).toEqual(defaults);
     const r1 = await a.api.put('/v1/privacy', { chatInvites: 'nobody' });
@@ -381,7 +375,7 @@ describe('privacy settings', () => {
   });
 
   it('answers 400 BAD_REQUEST for a value outside the enum, changing nothing', async () => {
-    const a = await world.account();
+    const a = await ctx.world.account();
     for (const body of [
       { findByPhone: 'nobody' },
       { newChats: 'nobody' },
@@ -402,9 +396,9 @@ describe('privacy settings', () => {
 
 describe('the action bar', () => {
   it('shows the recipient of a chat started by a non-contact report spam, block and add contact; not the sender', async () => {
-    const a = await world.account();
-    const b = await world.account();
-    await world.save(a, b); // a has b; b does not have a
+    const a = await ctx.world.account();
+    const b = await ctx.world.account();
+    await ctx.world.save(a, b); // a has b; b does not have a
     expect((await send(a, b, 'cheap watches')).status).toBe(201);
     expect((await chatWith(b, a)).actionBar).toEqual({ reportSpam: true, block: true, addContact: true });
     expect((await chatWith(a, b)).actionBar).toBeUndefined();
@@ -414,8 +408,8 @@ describe('the action bar', () => {
   });
 
   it('disappears once the recipient replies', async () => {
-    const a = await world.account();
-    const b = await world.account();
+    const a = await ctx.world.account();
+    const b = await ctx.world.account();
     await send(a, b);
     expect((await chatWith(b, a)).actionBar).toBeDefined();
     await send(b, a, 'who is this?');
@@ -424,8 +418,8 @@ describe('the action bar', () => {
   });
 
   it('disappears once the recipient adds the sender as a contact', async () => {
-    const a = await world.account();
-    const b = await world.account();
+    const a = await ctx.world.account();
+    const b = await ctx.world.account();
     await send(a, b);
     expect((await chatWith(b, a)).actionBar).toBeDefined();
     expect((await b.api.post('/v1/contacts', { accountId: a.id })).status).toBe(201);
@@ -433,9 +427,9 @@ describe('the action bar', () => {
   });
 
   it('is not shown for a chat started by a contact', async () => {
-    const a = await world.account();
-    const b = await world.account();
-    await world.save(b, a);
+    const a = await ctx.world.account();
+    const b = await ctx.world.account();
+    await ctx.world.save(b, a);
     await send(a, b);
     expect((await chatWith(b, a)).actionBar).toBeUndefined();
     expect((await chatWith(a, b)).actionBar).toBeUndefined();
@@ -444,8 +438,8 @@ describe('the action bar', () => {
 
 describe('usernames and numbers', () => {
   it('refuses a taken username, case-insensitively, with 409 USERNAME_TAKEN', async () => {
-    await world.account({ username: 'Taken_Name' });
-    const a = await world.account();
+    await ctx.world.account({ username: 'Taken_Name' });
+    const a = await ctx.world.account();
     expectError(await a.api.put('/v1/me', { username: 'taken_name' }), 409, 'USERNAME_TAKEN');
     expectError(await a.api.put('/v1/me', { username: 'TAKEN_NAME' }), 409, 'USERNAME_TAKEN');
     const ok = await a.api.put('/v1/me', { username: 'Free_Name' });
@@ -454,20 +448,20 @@ describe('usernames and numbers', () => {
     // One's own username in another case is fine.
     expect((await a.api.put('/v1/me', { username: 'free_NAME' })).status).toBe(200);
     // At registration too.
-    const dup = await world.admin.post('/v1/accounts', { phone: freePhone(), name: 'x', username: 'TAKEN_name' });
+    const dup = await ctx.world.admin.post('/v1/accounts', { phone: freePhone(), name: 'x', username: 'TAKEN_name' });
     expectError(dup, 409, 'USERNAME_TAKEN');
   });
 
   it("refuses the system accounts' own usernames (400 NAME_INVALID, RULES.md §1)", async () => {
-    const a = await world.account();
+    const a = await ctx.world.account();
     for (const username of ['spambot', 'SpamBot', 'support', '@Support']) {
       expectError(await a.api.put('/v1/me', { username }), 400, 'NAME_INVALID');
     }
-    expectError(await world.admin.post('/v1/accounts', { phone: freePhone(), name: 'x', username: 'spambot' }), 400, 'NAME_INVALID');
+    expectError(await ctx.world.admin.post('/v1/accounts', { phone: freePhone(), name: 'x', username: 'spambot' }), 400, 'NAME_INVALID');
   });
 
   it('refuses a malformed username with 400 BAD_REQUEST (reason USERNAME_INVALID)', async () => {
-    const a = await world.account();
+    const a = await ctx.world.account();
     for (const username of ['ab', '1abc', 'has space', 'bad-name', 'ünïcode']) {
       const r = await a.api.put('/v1/me', { username });
       expectError(r, 400, 'BAD_REQUEST');
@@ -477,26 +471,26 @@ describe('usernames and numbers', () => {
   });
 
   it('refuses a number already registered with 409 PHONE_TAKEN, in any notation', async () => {
-    const a = await world.account({ phone: '+447700966601' });
-    expectError(await world.admin.post('/v1/accounts', { phone: a.phone, name: 'x' }), 409, 'PHONE_TAKEN');
-    expectError(await world.admin.post('/v1/accounts', { phone: '0044 7700 966 601', name: 'x' }), 409, 'PHONE_TAKEN');
-    expectError(await world.admin.post('/v1/accounts', { phone: '77', name: 'x' }), 400, 'BAD_REQUEST');
+    const a = await ctx.world.account({ phone: '+447700966601' });
+    expectError(await ctx.world.admin.post('/v1/accounts', { phone: a.phone, name: 'x' }), 409, 'PHONE_TAKEN');
+    expectError(await ctx.world.admin.post('/v1/accounts', { phone: '0044 7700 966 601', name: 'x' }), 409, 'PHONE_TAKEN');
+    expectError(await ctx.world.admin.post('/v1/accounts', { phone: '77', name: 'x' }), 400, 'BAD_REQUEST');
   });
 
   it('frees the number (and username) of a deleted account for a new registration', async () => {
-    const a = await world.account({ username: 'leaving_soon' });
+    const a = await ctx.world.account({ username: 'leaving_soon' });
     expect((await a.api.delete('/v1/me')).status).toBe(204);
-    const res = await world.admin.post('/v1/accounts', { phone: a.phone, name: 'New owner', username: 'Leaving_Soon' });
+    const res = await ctx.world.admin.post('/v1/accounts', { phone: a.phone, name: 'New owner', username: 'Leaving_Soon' });
     expect(res.status).toBe(201);
     expect(res.body.account.id).not.toBe(a.id);
     expect(res.body.account.phone).toBe(a.phone);
     // The number now leads to the new account.
-    const asker = await world.account();
+    const asker = await ctx.world.account();
     const sent = await send(asker, { phone: a.phone });
     expect(sent.status).toBe(201);
     const chat = await asker.api.get('/v1/chats');
     expect(chat.body.chats.find((c: any) => c.id === sent.body.message.chatId).peer.accountId).toBe(res.body.account.id);
     // And a second registration on it is refused again.
-    expectError(await world.admin.post('/v1/accounts', { phone: a.phone, name: 'x' }), 409, 'PHONE_TAKEN');
+    expectError(await ctx.world.admin.post('/v1/accounts', { phone: a.phone, name: 'x' }), 409, 'PHONE_TAKEN');
   });
 });

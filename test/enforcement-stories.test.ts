@@ -1,10 +1,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkProjections } from '../src/check.js';
 import { robotLimit, robotSanction } from '../src/enforcement/robots-door.js';
 import { parseId } from '../src/store/ids.js';
+import { serverPerFile } from './helpers/per-file.js';
 import { ADMIN_TOKEN, startServer, type TestServer } from './helpers/server.js';
 import { putStoredSetting } from './helpers/pg.js';
 import { expectError } from './helpers/expect.js';
@@ -16,30 +17,19 @@ import { Client, World, type TestAccount } from './helpers/client.js';
  * rest. Everything goes over HTTP against a real server and SQLite file, on the manual clock.
  */
 
-let server: TestServer;
-let world: World;
-
-beforeAll(async () => {
-  server = await startServer();
-  world = new World(server.url);
-});
-afterAll(() => server.stop());
-afterEach(async () => {
-  // The event log is the truth: every projection table must equal a rebuild from it.
-  expect(await checkProjections(server.app.platform.store)).toEqual([]);
-});
+const ctx = serverPerFile({ checkProjections: true });
 
 const MIN = 60;
 const HOUR = 3600;
 const DAY = 24 * HOUR;
 
-const advance = (seconds: number) => world.advance(seconds);
+const advance = (seconds: number) => ctx.world.advance(seconds);
 const now = () => advance(0);
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** A client for `a` on the current server (its URL changes across restarts). */
 function as(a: TestAccount): Client {
-  return new Client(server.url, a.token);
+  return new Client(ctx.server.url, a.token);
 }
 
 function send(from: TestAccount, to: TestAccount | Record<string, string>, text = 'hello') {
@@ -60,16 +50,16 @@ async function me(a: TestAccount): Promise<any> {
 }
 
 async function staffMember(role: 'triage' | 'moderator' | 'support' | 'admin'): Promise<{ id: string; api: Client }> {
-  const res = await world.admin.post('/v1/admin/staff', { name: `${role} member`, role });
+  const res = await ctx.world.admin.post('/v1/admin/staff', { name: `${role} member`, role });
   expect(res.status).toBe(201);
-  return { id: res.body.staff.id, api: new Client(server.url, res.body.token) };
+  return { id: res.body.staff.id, api: new Client(ctx.server.url, res.body.token) };
 }
 
 let moderator: Client;
 let support: Client;
 beforeAll(async () => {
-  moderator = await world.staff('moderator');
-  support = await world.staff('support');
+  moderator = await ctx.world.staff('moderator');
+  support = await ctx.world.staff('support');
 });
 
 async function report(reporter: TestAccount, body: Record<string, unknown>): Promise<{ status: number; body: any }> {
@@ -83,7 +73,7 @@ async function spamAndReport(
   text = 'cheap watches, click here',
   victimWroteFirst = false,
 ): Promise<{ caseId: string; victim: TestAccount; chatId: string }> {
-  const victim = await world.account();
+  const victim = await ctx.world.account();
   // A limited spammer can still answer whoever wrote first, and spam them.
   if (victimWroteFirst) await sent(victim, spammer, 'is the offer still valid?');
   const { chatId } = await sent(spammer, victim, text);
@@ -141,13 +131,13 @@ async function chatIds(a: TestAccount): Promise<string[]> {
 
 describe('story: a stranger spams, a recipient reports, a moderator confirms', () => {
   it('limits the spammer for 24 h to mutual contacts and replies, then frees them', async () => {
-    const spammer = await world.account({ name: 'Watch Seller' });
-    const friend = await world.account();
-    const customer = await world.account();
-    await world.mutual(spammer, friend);
+    const spammer = await ctx.world.account({ name: 'Watch Seller' });
+    const friend = await ctx.world.account();
+    const customer = await ctx.world.account();
+    await ctx.world.mutual(spammer, friend);
     await sent(customer, spammer, 'do you still sell the watch?');
 
-    const victims = [await world.account(), await world.account(), await world.account()];
+    const victims = [await ctx.world.account(), await ctx.world.account(), await ctx.world.account()];
     const chats: string[] = [];
     for (const v of victims) chats.push((await sent(spammer, v, 'Best watches, only today! http://x.example')).chatId);
 
@@ -172,7 +162,7 @@ describe('story: a stranger spams, a recipient reports, a moderator confirms', (
     await sent(spammer, friend, 'see you tonight');
     await sent(spammer, customer, 'yes, still available');
     // Nobody else does: not the other recipients, not a new stranger.
-    for (const target of [victims[1]!, victims[2]!, await world.account()]) {
+    for (const target of [victims[1]!, victims[2]!, await ctx.world.account()]) {
       const denied = await send(spammer, target, 'last chance!');
       expectError(denied, 403, 'PEER_FLOOD');
       expect(denied.body.error.details.until).toBe(iso(t0 + DAY * 1000));
@@ -194,7 +184,7 @@ describe('story: a stranger spams, a recipient reports, a moderator confirms', (
 
 describe('story: repeats last longer', () => {
   it('climbs the spam ladder: 24 h → 72 h → 7 days → 30 days → permanently', async () => {
-    const spammer = await world.account();
+    const spammer = await ctx.world.account();
     const steps = [24, 72, 7 * 24, 30 * 24];
     for (const hours of steps) {
       const t = await now();
@@ -211,7 +201,7 @@ describe('story: repeats last longer', () => {
     // A permanent limit does not end with time.
     await advance(400 * DAY);
     expect(await me(spammer)).toMatchObject({ state: 'limited', kind: 'permanent', until: null });
-    const denied = await send(spammer, await world.account());
+    const denied = await send(spammer, await ctx.world.account());
     expectError(denied, 403, 'PEER_FLOOD');
     expect(denied.body.error.details.until).toBeNull();
     const strikes = (await timeline(spammer)).strikes;
@@ -220,7 +210,7 @@ describe('story: repeats last longer', () => {
   });
 
   it('a second offence while still limited runs from its decision and never shortens the limit', async () => {
-    const spammer = await world.account();
+    const spammer = await ctx.world.account();
     await offence(spammer);
     await advance(HOUR);
     const t1 = await now();
@@ -228,11 +218,11 @@ describe('story: repeats last longer', () => {
     expect(await me(spammer)).toMatchObject({ state: 'limited', until: iso(t1 + 3 * DAY * 1000) });
     await advance(DAY); // the first limit ended; the second still holds
     expect(await me(spammer)).toMatchObject({ state: 'limited', until: iso(t1 + 3 * DAY * 1000) });
-    expectError(await send(spammer, await world.account()), 403, 'PEER_FLOOD');
+    expectError(await send(spammer, await ctx.world.account()), 403, 'PEER_FLOOD');
   });
 
   it('forgets a strike 365 days after its decision', async () => {
-    const spammer = await world.account();
+    const spammer = await ctx.world.account();
     let t = await now();
     expect(await offence(spammer)).toMatchObject({ state: 'limited', until: iso(t + DAY * 1000) });
     await advance(364 * DAY);
@@ -248,7 +238,7 @@ describe('story: repeats last longer', () => {
   });
 
   it('a strike older than 365 days no longer counts: the next offence is a first again', async () => {
-    const spammer = await world.account();
+    const spammer = await ctx.world.account();
     let t = await now();
     expect(await offence(spammer)).toMatchObject({ until: iso(t + DAY * 1000) });
     await advance(366 * DAY);
@@ -258,10 +248,10 @@ describe('story: repeats last longer', () => {
   });
 
   it('counts each policy on its own', async () => {
-    const owner = await world.account();
+    const owner = await ctx.world.account();
     const channel = await group(owner, 'channel', true, 'Shock news');
     await sent(owner, { chatId: channel }, 'graphic stuff');
-    const reader = await world.account();
+    const reader = await ctx.world.account();
     const r = await report(reader, { chatId: channel, reason: 'violence' });
     expect(r.status).toBe(201);
     expect(await confirm(r.body.report.caseId, 'violence')).toMatchObject({ publicGroupsBan: true, takedown: true });
@@ -280,9 +270,9 @@ describe('story: repeats last longer', () => {
 
 describe('story: scam freezes, and a frozen account becomes banned', () => {
   it('freezes for 14 days, others see a deleted account, then the number is banned', async () => {
-    const scammer = await world.account();
-    const friend = await world.account();
-    await world.mutual(scammer, friend);
+    const scammer = await ctx.world.account();
+    const friend = await ctx.world.account();
+    await ctx.world.mutual(scammer, friend);
     await sent(scammer, friend, 'hi');
     const { caseId, victim } = await spamAndReport(scammer, 'scam', 'Send 100 USDT to double your money');
     const t = await now();
@@ -312,7 +302,7 @@ describe('story: scam freezes, and a frozen account becomes banned', () => {
     await advance(2 * MIN);
     expectError(await as(scammer).get('/v1/me'), 401, 'USER_DEACTIVATED_BAN');
     expectError(await send(scammer, { username: 'spambot' }), 401, 'USER_DEACTIVATED_BAN');
-    expectError(await world.admin.post('/v1/accounts', { phone: scammer.phone, name: 'Again' }), 403, 'PHONE_NUMBER_BANNED');
+    expectError(await ctx.world.admin.post('/v1/accounts', { phone: scammer.phone, name: 'Again' }), 403, 'PHONE_NUMBER_BANNED');
     const tl = await timeline(scammer);
     const banned = tl.events.filter((e: any) => e.type === 'account_banned');
     expect(banned).toHaveLength(1);
@@ -324,7 +314,7 @@ describe('story: scam freezes, and a frozen account becomes banned', () => {
 
 describe('story: the worst and public content', () => {
   it('bans at once for child abuse, and the number with it', async () => {
-    const offender = await world.account();
+    const offender = await ctx.world.account();
     const { caseId } = await spamAndReport(offender, 'child_abuse', '[illegal]');
     // The most serious reason goes to the top of the queue.
     const queue = (await moderator.get('/v1/moderation/cases?limit=1000')).body.cases;
@@ -332,15 +322,15 @@ describe('story: the worst and public content', () => {
     expect(await confirm(caseId, 'child_abuse')).toMatchObject({ state: 'banned' });
     expectError(await as(offender).get('/v1/me'), 401, 'USER_DEACTIVATED_BAN');
     expectError(await as(offender).get('/v1/chats'), 401, 'USER_DEACTIVATED_BAN');
-    expectError(await world.admin.post('/v1/accounts', { phone: offender.phone, name: 'New me' }), 403, 'PHONE_NUMBER_BANNED');
+    expectError(await ctx.world.admin.post('/v1/accounts', { phone: offender.phone, name: 'New me' }), 403, 'PHONE_NUMBER_BANNED');
     // Time does not undo it.
     await advance(400 * DAY);
     expectError(await as(offender).get('/v1/me'), 401, 'USER_DEACTIVATED_BAN');
   });
 
   it('takes a reported public channel down and bans its owner from public groups', async () => {
-    const owner = await world.account();
-    const reader = await world.account();
+    const owner = await ctx.world.account();
+    const reader = await ctx.world.account();
     const channel = await group(owner, 'channel', true, 'Fight videos');
     await sent(owner, { chatId: channel }, 'watch this');
     const channel2 = await group(owner, 'channel', true, 'Fight videos 2');
@@ -362,11 +352,11 @@ describe('story: the worst and public content', () => {
     expectError(await as(reader).get(`/v1/chats/${channel}/messages`), 404, 'NOT_FOUND');
     expect(await chatIds(reader)).not.toContain(channel);
     expect(await chatIds(owner)).not.toContain(channel);
-    expectError(await as(await world.account()).post(`/v1/chats/${channel}/join`), 404, 'NOT_FOUND');
+    expectError(await as(await ctx.world.account()).post(`/v1/chats/${channel}/join`), 404, 'NOT_FOUND');
     expect(await me(owner)).toMatchObject({ state: 'free', publicGroupsBan: true });
 
     // Public groups refuse the owner's posts; private groups do not.
-    const host = await world.account();
+    const host = await ctx.world.account();
     const publicGroup = await group(host, 'group', true, 'Town square');
     await join(owner, publicGroup);
     expectError(await send(owner, { chatId: publicGroup }, 'hello all'), 403, 'USER_BANNED_IN_CHANNEL');
@@ -388,9 +378,9 @@ describe('story: the worst and public content', () => {
   });
 
   it('takes reported messages in a public group down after confirmation', async () => {
-    const admin = await world.account();
-    const poster = await world.account();
-    const reader = await world.account();
+    const admin = await ctx.world.account();
+    const poster = await ctx.world.account();
+    const reader = await ctx.world.account();
     const chat = await group(admin, 'group', true, 'Town square');
     await join(poster, chat);
     await join(reader, chat);
@@ -419,7 +409,7 @@ describe('story: the worst and public content', () => {
 
 describe('story: public-content policies on a private chat', () => {
   it('bans from public groups but claims no takedown when there is no public content', async () => {
-    const x = await world.account();
+    const x = await ctx.world.account();
     const { caseId, chatId, victim } = await spamAndReport(x, 'violence', 'threats');
     const preview = await moderator.post(`/v1/moderation/cases/${caseId}/preview`, { action: 'confirm', policy: 'violence' });
     expect(preview.body.sanction).toMatchObject({ publicGroupsBan: true });
@@ -432,10 +422,10 @@ describe('story: public-content policies on a private chat', () => {
   });
 
   it('refuses posts into a channel that was taken down, even by its owner', async () => {
-    const owner = await world.account();
+    const owner = await ctx.world.account();
     const channel = await group(owner, 'channel', true, 'Gone');
     await sent(owner, { chatId: channel }, 'x');
-    const r = await report(await world.account(), { chatId: channel, reason: 'pornography' });
+    const r = await report(await ctx.world.account(), { chatId: channel, reason: 'pornography' });
     await confirm(r.body.report.caseId, 'pornography');
     const post = await send(owner, { chatId: channel }, 'still here?');
     expect(post.status).toBe(404);
@@ -445,9 +435,9 @@ describe('story: public-content policies on a private chat', () => {
 
 describe('story: numbers', () => {
   it('starts a VoIP number limited before it sends anything', async () => {
-    const voip = await world.account({ numberKind: 'voip' });
+    const voip = await ctx.world.account({ numberKind: 'voip' });
     expect(await me(voip)).toMatchObject({ state: 'limited', kind: 'number', until: null });
-    const denied = await send(voip, await world.account());
+    const denied = await send(voip, await ctx.world.account());
     expectError(denied, 403, 'PEER_FLOOD');
     expect(denied.body.error.details.until).toBeNull();
     // It does not end by itself.
@@ -457,19 +447,19 @@ describe('story: numbers', () => {
 
   it('starts a number on a VoIP prefix limited', async () => {
     for (const phone of ['+88212345678', '+883 510 000 0001']) {
-      const a = await world.account({ phone });
+      const a = await ctx.world.account({ phone });
       expect(await me(a)).toMatchObject({ state: 'limited', kind: 'number', until: null });
     }
     // A mobile number that merely contains 882 elsewhere is not VoIP.
-    const b = await world.account({ phone: '+4488212345' });
+    const b = await ctx.world.account({ phone: '+4488212345' });
     expect((await me(b)).state).toBe('free');
   });
 
   it('starts the next account limited when the last one deleted itself while limited', async () => {
-    const shedder = await world.account();
+    const shedder = await ctx.world.account();
     await offence(shedder);
     expect((await as(shedder).delete('/v1/me')).status).toBe(204);
-    const next = await world.account({ phone: shedder.phone });
+    const next = await ctx.world.account({ phone: shedder.phone });
     expect(await me(next)).toMatchObject({ state: 'limited', kind: 'number', until: null });
     // And the limit of the old account does not carry its end: it is a number limit, no end.
     await advance(2 * DAY);
@@ -477,59 +467,59 @@ describe('story: numbers', () => {
   });
 
   it('flags the number of an account that deleted itself before its case was confirmed', async () => {
-    const shedder = await world.account();
+    const shedder = await ctx.world.account();
     const { caseId } = await spamAndReport(shedder, 'spam');
     expect((await as(shedder).delete('/v1/me')).status).toBe(204);
     // Before the decision the number is free: nothing was decided yet.
-    const early = await world.account({ phone: shedder.phone });
+    const early = await ctx.world.account({ phone: shedder.phone });
     expect((await me(early)).state).toBe('free');
     await confirm(caseId, 'spam');
     // The account that took the number meanwhile is limited by the number, and so is the next.
     expect(await me(early)).toMatchObject({ state: 'limited', kind: 'number', until: null });
     expect((await as(early).delete('/v1/me')).status).toBe(204);
-    const next = await world.account({ phone: shedder.phone });
+    const next = await ctx.world.account({ phone: shedder.phone });
     expect(await me(next)).toMatchObject({ state: 'limited', kind: 'number', until: null });
   });
 
   it('leaves the number free when the case of an account that deleted itself is dismissed', async () => {
-    const reported = await world.account();
+    const reported = await ctx.world.account();
     const { caseId } = await spamAndReport(reported, 'spam');
     expect((await as(reported).delete('/v1/me')).status).toBe(204);
     expect((await decide(moderator, caseId, { action: 'dismiss' })).status).toBe(200);
-    const next = await world.account({ phone: reported.phone });
+    const next = await ctx.world.account({ phone: reported.phone });
     expect((await me(next)).state).toBe('free');
   });
 
   it('does not limit a number whose last account deleted itself while free', async () => {
-    const honest = await world.account();
+    const honest = await ctx.world.account();
     await offence(honest);
     await advance(DAY); // the limit ended
     expect((await me(honest)).state).toBe('free');
     expect((await as(honest).delete('/v1/me')).status).toBe(204);
-    const next = await world.account({ phone: honest.phone });
+    const next = await ctx.world.account({ phone: honest.phone });
     expect((await me(next)).state).toBe('free');
-    await sent(next, await world.account(), 'hi');
+    await sent(next, await ctx.world.account(), 'hi');
   });
 
   it('forgets the flag once an account on the number leaves free', async () => {
-    const shedder = await world.account();
+    const shedder = await ctx.world.account();
     await offence(shedder);
     expect((await as(shedder).delete('/v1/me')).status).toBe(204);
-    const second = await world.account({ phone: shedder.phone });
+    const second = await ctx.world.account({ phone: shedder.phone });
     expect((await me(second)).kind).toBe('number');
     // Support lifts the number limit after the owner tells their story; then the owner leaves.
     expect((await support.post(`/v1/moderation/accounts/${second.id}/lift`, { reason: 'new owner of the number' })).status).toBe(200);
     expect((await as(second).delete('/v1/me')).status).toBe(204);
-    const third = await world.account({ phone: shedder.phone });
+    const third = await ctx.world.account({ phone: shedder.phone });
     expect((await me(third)).state).toBe('free');
   });
 });
 
 describe('story: groups are treated more leniently', () => {
   it('opens a case only when three distinct members report, with all three reports', async () => {
-    const owner = await world.account();
-    const spammer = await world.account();
-    const members = [await world.account(), await world.account(), await world.account()];
+    const owner = await ctx.world.account();
+    const spammer = await ctx.world.account();
+    const members = [await ctx.world.account(), await ctx.world.account(), await ctx.world.account()];
     const chat = await group(owner, 'group', true, 'Neighbours');
     await join(spammer, chat);
     for (const m of members) await join(m, chat);
@@ -561,13 +551,13 @@ describe('story: groups are treated more leniently', () => {
   });
 
   it('files reports from readers outside a public group, but counts only members toward its threshold', async () => {
-    const owner = await world.account();
-    const poster = await world.account();
+    const owner = await ctx.world.account();
+    const poster = await ctx.world.account();
     const chat = await group(owner, 'group', true, 'Open plaza');
     await join(poster, chat);
     const msg = await sent(poster, { chatId: chat }, 'meet-up on Sunday, all welcome');
     // Three fresh accounts that never joined: a public group can be read, and so reported, by anyone.
-    const outsiders = [await world.account(), await world.account(), await world.account()];
+    const outsiders = [await ctx.world.account(), await ctx.world.account(), await ctx.world.account()];
     const filed: string[] = [];
     for (const [i, o] of outsiders.entries()) {
       const r = await report(o, i === 1 ? { chatId: chat, accountId: poster.id } : { chatId: chat, messageIds: [msg.id] });
@@ -587,7 +577,7 @@ describe('story: groups are treated more leniently', () => {
     expect(events.map((e: any) => e.member)).toEqual([false, false, false]);
 
     // Members: two are not enough, even with three outsiders beside them.
-    const members = [await world.account(), await world.account(), await world.account()];
+    const members = [await ctx.world.account(), await ctx.world.account(), await ctx.world.account()];
     for (const m of members) await join(m, chat);
     for (const m of members.slice(0, 2)) {
       const r = await report(m, { chatId: chat, messageIds: [msg.id] });
@@ -608,7 +598,7 @@ describe('story: groups are treated more leniently', () => {
     const detail = await moderator.get(`/v1/moderation/cases/${caseId}`);
     expect(detail.body.case.reports.map((r: any) => r.id).sort()).toEqual([...filed].sort());
     // Once the case is open, a further outsider's report joins it at once.
-    const late = await report(await world.account(), { chatId: chat, messageIds: [msg.id] });
+    const late = await report(await ctx.world.account(), { chatId: chat, messageIds: [msg.id] });
     expect(late.status).toBe(201);
     expect(late.body.report.caseId).toBe(caseId);
     expect((await casesOf(poster))[0].reportCount).toBe(7);
@@ -616,12 +606,12 @@ describe('story: groups are treated more leniently', () => {
   });
 
   it("keeps an outsider's report uncounted after the outsider joins", async () => {
-    const owner = await world.account();
-    const poster = await world.account();
+    const owner = await ctx.world.account();
+    const poster = await ctx.world.account();
     const chat = await group(owner, 'group', true, 'Square');
     await join(poster, chat);
     const msg = await sent(poster, { chatId: chat }, 'hello');
-    const outsider = await world.account();
+    const outsider = await ctx.world.account();
     const first = await report(outsider, { chatId: chat, messageIds: [msg.id] });
     expect(first.status).toBe(201);
     // Joining afterwards does not turn the open report into a member's: it answers as it was.
@@ -629,7 +619,7 @@ describe('story: groups are treated more leniently', () => {
     const again = await report(outsider, { chatId: chat, messageIds: [msg.id] });
     expect(again.status).toBe(200);
     expect(again.body.report).toEqual(first.body.report);
-    const members = [await world.account(), await world.account()];
+    const members = [await ctx.world.account(), await ctx.world.account()];
     for (const m of members) {
       await join(m, chat);
       expect((await report(m, { chatId: chat, messageIds: [msg.id] })).body.report.caseId).toBeUndefined();
@@ -638,10 +628,10 @@ describe('story: groups are treated more leniently', () => {
   });
 
   it("opens a case at once on one admin's report about a member added a day before", async () => {
-    const owner = await world.account();
-    const spammer = await world.account();
+    const owner = await ctx.world.account();
+    const spammer = await ctx.world.account();
     const chat = await group(owner, 'group', false, 'Team');
-    await world.mutual(owner, spammer);
+    await ctx.world.mutual(owner, spammer);
     expect((await as(owner).post(`/v1/chats/${chat}/members`, { accountIds: [spammer.id] })).status).toBe(200);
     await advance(DAY);
     const msg = await sent(spammer, { chatId: chat }, 'buy followers');
@@ -652,10 +642,10 @@ describe('story: groups are treated more leniently', () => {
   });
 
   it("does not weigh an admin's report as an admin's about someone they just added", async () => {
-    const owner = await world.account();
-    const innocent = await world.account();
+    const owner = await ctx.world.account();
+    const innocent = await ctx.world.account();
     const chat = await group(owner, 'group', false, 'Trap');
-    await world.mutual(owner, innocent);
+    await ctx.world.mutual(owner, innocent);
     expect((await as(owner).post(`/v1/chats/${chat}/members`, { accountIds: [innocent.id] })).status).toBe(200);
     const msg = await sent(innocent, { chatId: chat }, 'hi');
     const r = await report(owner, { chatId: chat, messageIds: [msg.id] });
@@ -666,11 +656,11 @@ describe('story: groups are treated more leniently', () => {
   });
 
   it("keeps one group's reports apart from another's", async () => {
-    const spammer = await world.account();
-    const [o1, o2] = [await world.account(), await world.account()];
+    const spammer = await ctx.world.account();
+    const [o1, o2] = [await ctx.world.account(), await ctx.world.account()];
     const g1 = await group(o1, 'group', true, 'G1');
     const g2 = await group(o2, 'group', true, 'G2');
-    const reporters = [await world.account(), await world.account(), await world.account()];
+    const reporters = [await ctx.world.account(), await ctx.world.account(), await ctx.world.account()];
     await join(spammer, g1);
     await join(spammer, g2);
     const m1 = await sent(spammer, { chatId: g1 }, 'ad 1');
@@ -693,9 +683,9 @@ describe('story: groups are treated more leniently', () => {
 
 describe('story: roles and claims', () => {
   it('lets triage dismiss and escalate but not confirm', async () => {
-    const triage = await world.staff('triage');
-    const a = await world.account();
-    const b = await world.account();
+    const triage = await ctx.world.staff('triage');
+    const a = await ctx.world.account();
+    const b = await ctx.world.account();
     const c1 = (await spamAndReport(a)).caseId;
     const c2 = (await spamAndReport(b)).caseId;
     expectError(await decide(triage, c1, { action: 'confirm', policy: 'spam' }), 403, 'FORBIDDEN');
@@ -713,12 +703,12 @@ describe('story: roles and claims', () => {
   });
 
   it('lets support lift but not decide cases', async () => {
-    const a = await world.account();
+    const a = await ctx.world.account();
     const { caseId } = await spamAndReport(a);
     for (const action of ['confirm', 'dismiss', 'escalate']) expectError(await decide(support, caseId, { action, policy: 'spam' }), 403, 'FORBIDDEN');
     await confirm(caseId, 'spam');
     expectError(await moderator.post(`/v1/moderation/accounts/${a.id}/lift`, { reason: 'x' }), 403, 'FORBIDDEN');
-    expectError(await (await world.staff('triage')).post(`/v1/moderation/accounts/${a.id}/lift`, { reason: 'x' }), 403, 'FORBIDDEN');
+    expectError(await (await ctx.world.staff('triage')).post(`/v1/moderation/accounts/${a.id}/lift`, { reason: 'x' }), 403, 'FORBIDDEN');
     const lifted = await support.post(`/v1/moderation/accounts/${a.id}/lift`, { reason: 'mistake' });
     expect(lifted.status).toBe(200);
     expect(lifted.body.restriction.state).toBe('free');
@@ -729,7 +719,7 @@ describe('story: roles and claims', () => {
   it('holds a claimed case for its claimer until released or 15 minutes pass', async () => {
     const modA = await staffMember('moderator');
     const modB = await staffMember('moderator');
-    const x = await world.account();
+    const x = await ctx.world.account();
     const { caseId } = await spamAndReport(x);
     const claimed = await modA.api.post(`/v1/moderation/cases/${caseId}/claim`);
     expect(claimed.status).toBe(200);
@@ -755,12 +745,12 @@ describe('story: roles and claims', () => {
     expectError(await decide(modA.api, caseId, { action: 'confirm', policy: 'spam' }), 409, 'CASE_CLOSED');
     expectError(await modA.api.post(`/v1/moderation/cases/${caseId}/claim`), 409, 'CASE_CLOSED');
     // A claim is not needed to decide.
-    const y = await world.account();
+    const y = await ctx.world.account();
     expect(await confirm((await spamAndReport(y)).caseId, 'spam')).toMatchObject({ state: 'limited' });
   });
 
   it("needs a policy to confirm, one of the ladder's keys", async () => {
-    const x = await world.account();
+    const x = await ctx.world.account();
     const { caseId } = await spamAndReport(x);
     expectError(await decide(moderator, caseId, { action: 'confirm' }), 400, 'BAD_REQUEST');
     expectError(await decide(moderator, caseId, { action: 'confirm', policy: 'rudeness' }), 400, 'BAD_REQUEST');
@@ -771,7 +761,7 @@ describe('story: roles and claims', () => {
   });
 
   it('previews without changing anything, and the decision does what the preview said', async () => {
-    const x = await world.account();
+    const x = await ctx.world.account();
     await offence(x); // one strike already: the next is 72 h
     await advance(DAY);
     const { caseId } = await spamAndReport(x);
@@ -796,11 +786,11 @@ describe('story: roles and claims', () => {
 
 describe('story: staff see only evidence, and every look is recorded', () => {
   it('refuses every staff role and the admin token on chat endpoints', async () => {
-    const a = await world.account();
-    const b = await world.account();
+    const a = await ctx.world.account();
+    const b = await ctx.world.account();
     const { chatId } = await sent(a, b, 'private words');
-    const tokens: Client[] = [world.admin];
-    for (const role of ['triage', 'moderator', 'support', 'admin'] as const) tokens.push(await world.staff(role));
+    const tokens: Client[] = [ctx.world.admin];
+    for (const role of ['triage', 'moderator', 'support', 'admin'] as const) tokens.push(await ctx.world.staff(role));
     for (const staff of tokens) {
       expectError(await staff.get(`/v1/chats/${chatId}/messages`), 403, 'FORBIDDEN');
       expectError(await staff.get('/v1/chats'), 403, 'FORBIDDEN');
@@ -810,7 +800,7 @@ describe('story: staff see only evidence, and every look is recorded', () => {
 
   it("records each evidence view in the subject's timeline, and keeps text out of the queue", async () => {
     const viewer = await staffMember('moderator');
-    const x = await world.account();
+    const x = await ctx.world.account();
     const secret = 'SECRET-TEXT-0xC0FFEE';
     const { caseId } = await spamAndReport(x, 'spam', secret);
     const list = await viewer.api.get('/v1/moderation/cases?limit=1000');
@@ -826,7 +816,7 @@ describe('story: staff see only evidence, and every look is recorded', () => {
     expect(views).toHaveLength(2);
     expect(views[1].actor).toEqual({ kind: 'staff', id: viewer.id });
     expect(views[0].caseId).toBe(caseId);
-    await world.admin.get(`/v1/moderation/cases/${caseId}`);
+    await ctx.world.admin.get(`/v1/moderation/cases/${caseId}`);
     const all = (await timeline(x)).events.filter((e: any) => e.type === 'evidence_viewed');
     expect(all).toHaveLength(3);
     // Newest first.
@@ -834,8 +824,8 @@ describe('story: staff see only evidence, and every look is recorded', () => {
   });
 
   it('captures as evidence only what the subject sent, frozen at report time', async () => {
-    const x = await world.account();
-    const v = await world.account();
+    const x = await ctx.world.account();
+    const v = await ctx.world.account();
     for (let i = 0; i < 12; i++) await sent(x, v, `ad ${i}`);
     const { chatId } = await sent(v, x, 'stop writing to me');
     const r = await report(v, { chatId });
@@ -847,8 +837,8 @@ describe('story: staff see only evidence, and every look is recorded', () => {
 
 describe('story: one report per reporter and subject', () => {
   it('answers a repeat with the same report, and a report after the case closed anew', async () => {
-    const x = await world.account();
-    const v = await world.account();
+    const x = await ctx.world.account();
+    const v = await ctx.world.account();
     const { chatId } = await sent(x, v, 'promo');
     const first = await report(v, { chatId });
     expect(first.status).toBe(201);
@@ -864,7 +854,7 @@ describe('story: one report per reporter and subject', () => {
   });
 
   it('joins every private report about one subject into its one open case', async () => {
-    const x = await world.account();
+    const x = await ctx.world.account();
     const a = await spamAndReport(x);
     const b = await spamAndReport(x);
     expect(b.caseId).toBe(a.caseId);
@@ -872,9 +862,9 @@ describe('story: one report per reporter and subject', () => {
   });
 
   it('lets only participants report a private chat', async () => {
-    const x = await world.account();
-    const v = await world.account();
-    const outsider = await world.account();
+    const x = await ctx.world.account();
+    const v = await ctx.world.account();
+    const outsider = await ctx.world.account();
     const { chatId } = await sent(x, v, 'promo');
     expectError(await report(outsider, { chatId }), 404, 'NOT_FOUND');
     expectError(await report(v, { chatId: 'c99999999' }), 404, 'NOT_FOUND');
@@ -886,8 +876,8 @@ describe('story: one report per reporter and subject', () => {
   });
 
   it('blocks the subject when asked', async () => {
-    const x = await world.account();
-    const v = await world.account();
+    const x = await ctx.world.account();
+    const v = await ctx.world.account();
     const { chatId } = await sent(x, v, 'promo');
     expect((await report(v, { chatId, block: true })).status).toBe(201);
     expectError(await send(x, v), 403, 'USER_IS_BLOCKED');
@@ -896,8 +886,8 @@ describe('story: one report per reporter and subject', () => {
   });
 
   it("deletes the chat from the reporter's list when asked", async () => {
-    const x = await world.account();
-    const v = await world.account();
+    const x = await ctx.world.account();
+    const v = await ctx.world.account();
     const { chatId } = await sent(x, v, 'promo');
     expect((await report(v, { chatId, deleteChat: true })).status).toBe(201);
     expect(await chatIds(v)).not.toContain(chatId);
@@ -909,8 +899,8 @@ describe('story: one report per reporter and subject', () => {
   });
 
   it('refuses reports from a frozen account', async () => {
-    const x = await world.account();
-    const v = await world.account();
+    const x = await ctx.world.account();
+    const v = await ctx.world.account();
     const { chatId } = await sent(v, x, 'hi');
     await offence(x, 'scam');
     expectError(await report(x, { chatId }), 403, 'FROZEN_METHOD_INVALID');
@@ -919,7 +909,7 @@ describe('story: one report per reporter and subject', () => {
 
 describe('story: lifting', () => {
   it('frees the account, removes its strikes, and the next offence is a first again', async () => {
-    const x = await world.account();
+    const x = await ctx.world.account();
     await offence(x);
     await offence(x, 'spam', true);
     expect(await me(x)).toMatchObject({ state: 'limited', kind: 'report' });
@@ -927,7 +917,7 @@ describe('story: lifting', () => {
     expect(lifted.status).toBe(200);
     expect(lifted.body.restriction).toMatchObject({ state: 'free', publicGroupsBan: false });
     expect(await me(x)).toMatchObject({ state: 'free' });
-    await sent(x, await world.account(), 'free again');
+    await sent(x, await ctx.world.account(), 'free again');
     const tl = await timeline(x);
     expect(tl.strikes).toHaveLength(2);
     for (const s of tl.strikes) expect(s).toMatchObject({ removed: true, counting: false });
@@ -937,60 +927,60 @@ describe('story: lifting', () => {
   });
 
   it('ends a public-groups ban and a number limit too', async () => {
-    const voip = await world.account({ numberKind: 'voip' });
-    const host = await world.account();
+    const voip = await ctx.world.account({ numberKind: 'voip' });
+    const host = await ctx.world.account();
     const chat = await group(host, 'group', true, 'Open');
     await join(voip, chat);
     const m = await sent(voip, { chatId: chat }, 'gore');
     const r = await report(host, { chatId: chat, messageIds: [m.id], reason: 'violence' });
     expect(await confirm(r.body.report.caseId, 'violence')).toMatchObject({ publicGroupsBan: true });
     expect(await me(voip)).toMatchObject({ state: 'limited', kind: 'number', publicGroupsBan: true });
-    const lifted = await world.admin.post(`/v1/moderation/accounts/${voip.id}/lift`, { reason: 'real person' });
+    const lifted = await ctx.world.admin.post(`/v1/moderation/accounts/${voip.id}/lift`, { reason: 'real person' });
     expect(lifted.status).toBe(200);
     expect(await me(voip)).toMatchObject({ state: 'free', publicGroupsBan: false });
     await sent(voip, { chatId: chat }, 'sorry');
-    await sent(voip, await world.account(), 'hello stranger');
+    await sent(voip, await ctx.world.account(), 'hello stranger');
     expect((await timeline(voip)).strikes.map((s: any) => s.removed)).toEqual([true]);
   });
 
   it('undoes a ban with its banned number', async () => {
-    const x = await world.account();
+    const x = await ctx.world.account();
     expect(await offence(x, 'child_abuse')).toMatchObject({ state: 'banned' });
     expectError(await x.api.get('/v1/me'), 401, 'USER_DEACTIVATED_BAN');
-    const lifted = await world.admin.post(`/v1/moderation/accounts/${x.id}/lift`, { reason: 'wrong account' });
+    const lifted = await ctx.world.admin.post(`/v1/moderation/accounts/${x.id}/lift`, { reason: 'wrong account' });
     expect(lifted.body.restriction).toMatchObject({ state: 'free' });
     expect(await me(x)).toMatchObject({ state: 'free' });
     expect((await timeline(x)).events.map((e: any) => e.type)).toContain('number_unbanned');
     expect((await x.api.delete('/v1/me')).status).toBe(204);
-    expect((await world.admin.post('/v1/accounts', { phone: x.phone, name: 'Same number' })).status).toBe(201);
+    expect((await ctx.world.admin.post('/v1/accounts', { phone: x.phone, name: 'Same number' })).status).toBe(201);
   });
 
   it('answers 404 for an unknown account and 400 without a reason', async () => {
     expectError(await support.post('/v1/moderation/accounts/u99999999/lift', { reason: 'x' }), 404, 'NOT_FOUND');
-    const x = await world.account();
+    const x = await ctx.world.account();
     expectError(await support.post(`/v1/moderation/accounts/${x.id}/lift`, {}), 400, 'BAD_REQUEST');
   });
 });
 
 describe('story: reporters earn and lose weight', () => {
   it('counts dismissals against a reporter', async () => {
-    const reporter = await world.account();
-    const peer = await world.account();
+    const reporter = await ctx.world.account();
+    const peer = await ctx.world.account();
     await advance(2 * DAY); // neither is a fresh account any more
     for (let i = 0; i < 2; i++) {
-      const x = await world.account();
+      const x = await ctx.world.account();
       const { chatId } = await sent(x, reporter, 'hello, neighbour');
       const r = await report(reporter, { chatId });
       expect((await decide(moderator, r.body.report.caseId, { action: 'dismiss' })).status).toBe(200);
     }
     expect((await timeline(reporter)).reporter).toMatchObject({ dismissed: 2, confirmed: 0, muted: false });
     // Their next report weighs less than a peer's with no history.
-    const s1 = await world.account();
-    const s2 = await world.account();
+    const s1 = await ctx.world.account();
+    const s2 = await ctx.world.account();
     await report(reporter, { chatId: (await sent(s1, reporter, 'offer')).chatId });
     await report(peer, { chatId: (await sent(s2, peer, 'offer')).chatId });
     expect((await casesOf(s1))[0].priority).toBeLessThan((await casesOf(s2))[0].priority);
-    const x = await world.account();
+    const x = await ctx.world.account();
     const { chatId } = await sent(x, reporter, 'buy now');
     const r = await report(reporter, { chatId });
     await confirm(r.body.report.caseId, 'spam');
@@ -998,15 +988,15 @@ describe('story: reporters earn and lose weight', () => {
   });
 
   it("still opens a case for a muted reporter, below an established reporter's", async () => {
-    const established = await world.account();
-    const muted = await world.account();
+    const established = await ctx.world.account();
+    const muted = await ctx.world.account();
     await advance(2 * DAY); // neither is a fresh account any more
     const m = await moderator.post(`/v1/moderation/reporters/${muted.id}/mute`, { muted: true });
     expect(m.status).toBe(200);
     expect((await timeline(muted)).reporter.muted).toBe(true);
 
-    const s1 = await world.account();
-    const s2 = await world.account();
+    const s1 = await ctx.world.account();
+    const s2 = await ctx.world.account();
     const c1 = await sent(s1, muted, 'offer');
     const c2 = await sent(s2, established, 'offer');
     const r1 = await report(muted, { chatId: c1.chatId });
@@ -1022,11 +1012,11 @@ describe('story: reporters earn and lose weight', () => {
   });
 
   it('weighs a crowd of fresh accounts below one established reporter', async () => {
-    const established = await world.account();
+    const established = await ctx.world.account();
     await advance(2 * DAY);
-    const innocent = await world.account();
-    const target = await world.account();
-    const brigade = [await world.account(), await world.account(), await world.account()];
+    const innocent = await ctx.world.account();
+    const target = await ctx.world.account();
+    const brigade = [await ctx.world.account(), await ctx.world.account(), await ctx.world.account()];
     for (const b of brigade) {
       const { chatId } = await sent(innocent, b, 'hello');
       await report(b, { chatId });
@@ -1044,27 +1034,27 @@ describe('story: reporters earn and lose weight', () => {
 
 describe('story: restarts', () => {
   async function restart() {
-    server = await server.restart();
-    world = new World(server.url);
-    moderator = new Client(server.url, moderator.token);
-    support = new Client(server.url, support.token);
+    ctx.server = await ctx.server.restart();
+    ctx.world = new World(ctx.server.url);
+    moderator = new Client(ctx.server.url, moderator.token);
+    support = new Client(ctx.server.url, support.token);
   }
 
   it('keeps a restriction in force across a restart', async () => {
-    const x = await world.account();
+    const x = await ctx.world.account();
     const t = await now();
     await offence(x);
     await restart();
     expect(await me(x)).toMatchObject({ state: 'limited', kind: 'report', until: iso(t + DAY * 1000) });
-    expectError(await send(x, await world.account()), 403, 'PEER_FLOOD');
+    expectError(await send(x, await ctx.world.account()), 403, 'PEER_FLOOD');
     expect(await now()).toBe(t);
     await advance(DAY);
     expect((await me(x)).state).toBe('free');
   });
 
   it('ends a limit at its until across a restart', async () => {
-    const x = await world.account();
-    await robotLimit(server.app.platform, parseId('account', x.id), 'burst_of_new_chats', 1);
+    const x = await ctx.world.account();
+    await robotLimit(ctx.server.app.platform, parseId('account', x.id), 'burst_of_new_chats', 1);
     const t = await now();
     expect(await me(x)).toMatchObject({ state: 'limited', kind: 'robot', until: iso(t + 3600_000) });
     await advance(30 * MIN);
@@ -1072,7 +1062,7 @@ describe('story: restarts', () => {
     expect(await me(x)).toMatchObject({ state: 'limited', kind: 'robot' });
     await advance(31 * MIN);
     expect((await me(x)).state).toBe('free');
-    await sent(x, await world.account(), 'hi');
+    await sent(x, await ctx.world.account(), 'hi');
     const tl = await timeline(x);
     const expired = tl.events.filter((e: any) => e.type === 'restriction_expired');
     expect(expired).toHaveLength(1);
@@ -1080,16 +1070,16 @@ describe('story: restarts', () => {
   });
 
   it('bans a frozen account once, and a restart does not ban it again', async () => {
-    const x = await world.account();
+    const x = await ctx.world.account();
     await offence(x, 'scam');
     await advance(14 * DAY + MIN);
     expectError(await as(x).get('/v1/me'), 401, 'USER_DEACTIVATED_BAN');
     await restart();
     expectError(await as(x).get('/v1/me'), 401, 'USER_DEACTIVATED_BAN');
-    expectError(await world.admin.post('/v1/accounts', { phone: x.phone, name: 'x' }), 403, 'PHONE_NUMBER_BANNED');
+    expectError(await ctx.world.admin.post('/v1/accounts', { phone: x.phone, name: 'x' }), 403, 'PHONE_NUMBER_BANNED');
     await advance(DAY);
-    const rows = await server.app.platform.store.all<{ n: number }>(
-      server.app.platform.store.db
+    const rows = await ctx.server.app.platform.store.all<{ n: number }>(
+      ctx.server.app.platform.store.db
         .selectFrom('events')
         .select((eb) => eb.fn.countAll<number>().as('n'))
         .where('type', '=', 'account_banned')
@@ -1099,18 +1089,18 @@ describe('story: restarts', () => {
   });
 
   it('applies at start, each at its own due time, what came due while banya was down', async () => {
-    const limitedOne = await world.account();
-    const frozenOne = await world.account();
+    const limitedOne = await ctx.world.account();
+    const frozenOne = await ctx.world.account();
     const t = await now();
-    await robotLimit(server.app.platform, parseId('account', limitedOne.id), 'downtime_rule', 1);
+    await robotLimit(ctx.server.app.platform, parseId('account', limitedOne.id), 'downtime_rule', 1);
     await offence(frozenOne, 'scam');
     // banya is down for 15 days: the stored clock moves on as the real one would have.
-    await server.stop();
-    await putStoredSetting(server.dataDir, 'manual_clock_ms', String(t + 15 * DAY * 1000));
-    server = await startServer({}, server.dataDir);
-    world = new World(server.url);
-    moderator = new Client(server.url, moderator.token);
-    support = new Client(server.url, support.token);
+    await ctx.server.stop();
+    await putStoredSetting(ctx.server.dataDir, 'manual_clock_ms', String(t + 15 * DAY * 1000));
+    ctx.server = await startServer({}, ctx.server.dataDir);
+    ctx.world = new World(ctx.server.url);
+    moderator = new Client(ctx.server.url, moderator.token);
+    support = new Client(ctx.server.url, support.token);
     expect(await now()).toBe(t + 15 * DAY * 1000);
     expect((await me(limitedOne)).state).toBe('free');
     expectError(await as(frozenOne).get('/v1/me'), 401, 'USER_DEACTIVATED_BAN');
@@ -1122,15 +1112,15 @@ describe('story: restarts', () => {
 
   it('keeps open cases, claims and pending group reports across a restart', async () => {
     const modA = await staffMember('moderator');
-    const x = await world.account();
+    const x = await ctx.world.account();
     const { caseId } = await spamAndReport(x);
     await modA.api.post(`/v1/moderation/cases/${caseId}/claim`);
-    const owner = await world.account();
-    const spammer = await world.account();
+    const owner = await ctx.world.account();
+    const spammer = await ctx.world.account();
     const chat = await group(owner, 'group', true, 'G');
     await join(spammer, chat);
     const m = await sent(spammer, { chatId: chat }, 'ad');
-    const members = [await world.account(), await world.account(), await world.account()];
+    const members = [await ctx.world.account(), await ctx.world.account(), await ctx.world.account()];
     for (const mm of members) await join(mm, chat);
     expect((await report(members[0]!, { chatId: chat, messageIds: [m.id] })).body.report.caseId).toBeUndefined();
     expect((await report(members[1]!, { chatId: chat, messageIds: [m.id] })).body.report.caseId).toBeUndefined();
@@ -1144,13 +1134,13 @@ describe('story: restarts', () => {
   });
 
   it("keeps outsiders' group reports uncounted across a restart", async () => {
-    const owner = await world.account();
-    const poster = await world.account();
+    const owner = await ctx.world.account();
+    const poster = await ctx.world.account();
     const chat = await group(owner, 'group', true, 'Town hall');
     await join(poster, chat);
     const m = await sent(poster, { chatId: chat }, 'vote on Tuesday');
-    const outsiders = [await world.account(), await world.account(), await world.account()];
-    const members = [await world.account(), await world.account(), await world.account()];
+    const outsiders = [await ctx.world.account(), await ctx.world.account(), await ctx.world.account()];
+    const members = [await ctx.world.account(), await ctx.world.account(), await ctx.world.account()];
     for (const mm of members) await join(mm, chat);
     const ids: string[] = [];
     const file = async (a: TestAccount) => {
@@ -1180,8 +1170,8 @@ describe('story: restarts', () => {
 
 describe('admin token', () => {
   it('acts as an admin staff member for decisions', async () => {
-    const admin = new Client(server.url, ADMIN_TOKEN);
-    const x = await world.account();
+    const admin = new Client(ctx.server.url, ADMIN_TOKEN);
+    const x = await ctx.world.account();
     const { caseId } = await spamAndReport(x);
     const r = await decide(admin, caseId, { action: 'confirm', policy: 'spam' });
     expect(r.status).toBe(200);
@@ -1191,9 +1181,9 @@ describe('admin token', () => {
 
 describe('story: a group report does not swallow a later private one', () => {
   it("opens a case for a private report even while the reporter's group report waits below the threshold", async () => {
-    const owner = await world.account();
-    const spammer = await world.account();
-    const member = await world.account();
+    const owner = await ctx.world.account();
+    const spammer = await ctx.world.account();
+    const member = await ctx.world.account();
     const chat = await group(owner, 'group', true, 'Market');
     await join(spammer, chat);
     await join(member, chat);
@@ -1222,9 +1212,9 @@ describe('story: a group report does not swallow a later private one', () => {
 
 describe('story: a group case does not swallow a later private report either', () => {
   it("files the private report into the subject's private case, and restores the group report after", async () => {
-    const owner = await world.account();
-    const spammer = await world.account();
-    const members = [await world.account(), await world.account(), await world.account()];
+    const owner = await ctx.world.account();
+    const spammer = await ctx.world.account();
+    const members = [await ctx.world.account(), await ctx.world.account(), await ctx.world.account()];
     const chat = await group(owner, 'group', true, 'Flea market');
     await join(spammer, chat);
     for (const m of members) await join(m, chat);
@@ -1253,8 +1243,8 @@ describe('story: a group case does not swallow a later private report either', (
 
 describe('idempotent reports', () => {
   it('answers a repeated key with the original answer, and a reused key with 409', async () => {
-    const x = await world.account();
-    const v = await world.account();
+    const x = await ctx.world.account();
+    const v = await ctx.world.account();
     const { chatId } = await sent(x, v, 'promo');
     const body = { chatId, reason: 'spam', idempotencyKey: 'rep-1' };
     const first = await report(v, body);

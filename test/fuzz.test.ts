@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STATUS } from '../src/domain/codes.js';
 import { rowAddress, tableNamesQuery } from '../src/store/dialect.js';
-import { type Client, type TestAccount, World } from './helpers/client.js';
+import type { Client, TestAccount } from './helpers/client.js';
 import {
   agent,
   type Answer,
@@ -18,7 +18,8 @@ import {
   send,
   validArb,
 } from './helpers/fuzz.js';
-import { ADMIN_TOKEN, startServer, type TestServer } from './helpers/server.js';
+import { serverPerFile } from './helpers/per-file.js';
+import { ADMIN_TOKEN } from './helpers/server.js';
 
 /**
  * Fuzzing: requests for every route of the server's own /openapi.json, valid-looking
@@ -32,9 +33,7 @@ const RUNS = 400;
 const BATCH = 25; // the first request of each run is the probe, sent alone between two snapshots
 const CONCURRENCY = 6;
 
-let server: TestServer;
 let base: URL;
-let world: World;
 let routes: Route[];
 let pools: Pools;
 /** Token kinds, each a list of `Authorization` headers (undefined: none). */
@@ -70,7 +69,7 @@ interface Route {
  */
 const IGNORED = new Set(['phone_lookups', 'idempotency', 'settings']);
 async function dump(): Promise<Record<string, string>> {
-  const store = server.app.platform.store;
+  const store = ctx.server.app.platform.store;
   await store.flush();
   const tables = await store.all<{ name: string }>(tableNamesQuery(store.db).compile(store.db));
   // Each table as one string: comparing them is fast enough to snapshot around hundreds of probes.
@@ -84,17 +83,18 @@ async function dump(): Promise<Record<string, string>> {
 const bearer = (t: string) => `Bearer ${t}`;
 const clientToken = (c: Client) => bearer(c.token as string);
 
+// Limits raised far above the flood, so that the answers come from the routes, not mostly 429s.
+const lots = { perSecond: 1_000_000, burst: 1_000_000 };
+const ctx = serverPerFile({
+  config: { rateLimits: { requests: lots, messages: lots, reports: lots, authFailures: lots, maxAddresses: 16_384, enabled: true } },
+});
 beforeAll(async () => {
-  const lots = { perSecond: 1_000_000, burst: 1_000_000 };
-  // Limits raised far above the flood, so that the answers come from the routes, not mostly 429s.
-  server = await startServer({ rateLimits: { requests: lots, messages: lots, reports: lots, authFailures: lots, maxAddresses: 16_384, enabled: true } });
-  base = new URL(server.url);
-  world = new World(server.url);
-  const alice = await world.account({ name: 'Alice', username: 'alice_fuzz' });
-  const bob = await world.account({ name: 'Bob', username: 'bob_fuzz' });
-  const carol = await world.account({ name: 'Carol' });
-  await world.mutual(alice, bob);
-  await world.save(carol, alice);
+  base = new URL(ctx.server.url);
+  const alice = await ctx.world.account({ name: 'Alice', username: 'alice_fuzz' });
+  const bob = await ctx.world.account({ name: 'Bob', username: 'bob_fuzz' });
+  const carol = await ctx.world.account({ name: 'Carol' });
+  await ctx.world.mutual(alice, bob);
+  await ctx.world.save(carol, alice);
   const first = await alice.api.post('/v1/messages', { to: { accountId: bob.id }, text: 'first' });
   expect(first.status).toBe(201);
   const reply = await bob.api.post('/v1/messages', { to: { accountId: alice.id }, text: 'reply' });
@@ -108,20 +108,20 @@ beforeAll(async () => {
   const cold = await carol.api.post('/v1/messages', { to: { accountId: alice.id }, text: 'buy now' });
   const report = await alice.api.post('/v1/reports', { chatId: cold.body?.message?.chatId ?? privateChatId, accountId: carol.id, reason: 'spam' });
   expect(report.status, JSON.stringify(report.body)).toBeLessThan(300);
-  const triage = await world.staff('triage');
-  const moderator = await world.staff('moderator');
-  const support = await world.staff('support');
-  const adminStaff = await world.staff('admin');
+  const triage = await ctx.world.staff('triage');
+  const moderator = await ctx.world.staff('moderator');
+  const support = await ctx.world.staff('support');
+  const adminStaff = await ctx.world.staff('admin');
   const cases = await moderator.get('/v1/moderation/cases');
   expect(cases.status).toBe(200);
   const ticket = await alice.api.post('/v1/support/tickets', { subject: 'Help', text: 'I was blocked' });
   const spares: TestAccount[] = [];
-  for (let i = 0; i < 6; i++) spares.push(await world.account({ name: `Spare ${i}` }));
+  for (let i = 0; i < 6; i++) spares.push(await ctx.world.account({ name: `Spare ${i}` }));
   spareAccounts = spares.map((a) => bearer(a.token));
   spareAccountIds = spares.map((a) => a.id);
   spareStaffIds = [];
   for (let i = 0; i < 4; i++) {
-    const s = await world.admin.post('/v1/admin/staff', { name: `spare ${i}`, role: 'triage' });
+    const s = await ctx.world.admin.post('/v1/admin/staff', { name: `spare ${i}`, role: 'triage' });
     expect(s.status).toBe(201);
     spareStaffIds.push(s.body.staff?.id ?? s.body.id);
   }
@@ -149,7 +149,7 @@ beforeAll(async () => {
   };
   // Console sessions (cookie and CSRF token) of a moderator, a support member and the admin token.
   for (const token of [moderator.token, support.token, ADMIN_TOKEN]) {
-    const s = await fetch(`${server.url}/v1/console/session`, {
+    const s = await fetch(`${ctx.server.url}/v1/console/session`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ token }),
@@ -173,10 +173,8 @@ beforeAll(async () => {
     }
   expect(routes.length).toBeGreaterThan(50);
 }, 120_000);
-
 afterAll(async () => {
   agent.destroy();
-  await server?.stop();
 });
 
 /** A path parameter: a real id, an unknown one, or a percent-encoding trick. */

@@ -1,31 +1,25 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { restrictAccount } from '../src/enforcement/restrictions.js';
 import { parseId } from '../src/store/ids.js';
 import { Client, World, type TestAccount } from './helpers/client.js';
-import { startServer, type TestServer } from './helpers/server.js';
+import { serverPerFile } from './helpers/per-file.js';
+import { startServer } from './helpers/server.js';
 import { expectError } from './helpers/expect.js';
 
 /** RULES.md §2 "Groups and channels": every rule over HTTP, against a real server and SQLite file. */
 
-let server: TestServer;
-let world: World;
-
-beforeAll(async () => {
-  server = await startServer();
-  world = new World(server.url);
-});
-afterAll(() => server.stop());
+const ctx = serverPerFile();
 
 const DAY = 24 * 3600_000;
 
 function restrict(a: TestAccount, input: Parameters<typeof restrictAccount>[2]) {
-  return restrictAccount(server.app.platform, parseId('account', a.id), input, { kind: 'system' });
+  return restrictAccount(ctx.server.app.platform, parseId('account', a.id), input, { kind: 'system' });
 }
-async function limit(a: TestAccount, until: number | null = server.app.platform.clock.now() + DAY) {
+async function limit(a: TestAccount, until: number | null = ctx.server.app.platform.clock.now() + DAY) {
   await restrict(a, { state: 'limited', kind: 'report', until });
 }
 async function freeze(a: TestAccount) {
-  await restrict(a, { state: 'frozen', kind: 'scam', deleteAt: server.app.platform.clock.now() + 14 * DAY });
+  await restrict(a, { state: 'frozen', kind: 'scam', deleteAt: ctx.server.app.platform.clock.now() + 14 * DAY });
 }
 async function publicGroupsBan(a: TestAccount) {
   await restrict(a, { state: 'public_groups_ban', kind: 'violence' });
@@ -61,7 +55,7 @@ async function inList(a: TestAccount, chatId: string): Promise<boolean> {
 
 describe('creating a group or channel', () => {
   it('is allowed to a free account: 201 with the chat and no missing invitees', async () => {
-    const a = await world.account();
+    const a = await ctx.world.account();
     const res = await a.api.post('/v1/groups', { title: '  Neighbours  ', kind: 'group' });
     expect(res.status).toBe(201);
     expect(res.body.chat).toEqual({ id: expect.stringMatching(/^c/), type: 'group', title: 'Neighbours', public: false });
@@ -73,8 +67,8 @@ describe('creating a group or channel', () => {
   });
 
   it('answers 403 USER_RESTRICTED while limited, for groups and channels, and 201 once the limit ends', async () => {
-    const a = await world.account();
-    const until = server.app.platform.clock.now() + 3600_000;
+    const a = await ctx.world.account();
+    const until = ctx.server.app.platform.clock.now() + 3600_000;
     await limit(a, until);
     for (const kind of ['group', 'channel'] as const) {
       const res = await a.api.post('/v1/groups', { title: 'Deals', kind, public: true });
@@ -83,21 +77,21 @@ describe('creating a group or channel', () => {
     }
     // Nothing was created.
     expect((await a.api.get('/v1/chats')).body.chats).toEqual([]);
-    await world.admin.post('/v1/admin/clock', { advanceSeconds: 3600 });
+    await ctx.world.admin.post('/v1/admin/clock', { advanceSeconds: 3600 });
     expect((await a.api.post('/v1/groups', { title: 'Deals', kind: 'group' })).status).toBe(201);
   });
 
   it('refuses a limited account even with members it could otherwise add (mutual contacts)', async () => {
-    const a = await world.account();
-    const m = await world.account();
-    await world.mutual(a, m);
+    const a = await ctx.world.account();
+    const m = await ctx.world.account();
+    await ctx.world.mutual(a, m);
     await limit(a, null);
     expectError(await a.api.post('/v1/groups', { title: 'x', kind: 'group', members: [m.id] }), 403, 'USER_RESTRICTED');
     expect((await m.api.get('/v1/chats')).body.chats).toEqual([]);
   });
 
   it('answers FROZEN_METHOD_INVALID to a frozen creator', async () => {
-    const a = await world.account();
+    const a = await ctx.world.account();
     await freeze(a);
     const res = await a.api.post('/v1/groups', { title: 'x', kind: 'channel' });
     expectError(res, 403, 'FROZEN_METHOD_INVALID');
@@ -105,7 +99,7 @@ describe('creating a group or channel', () => {
   });
 
   it('validates the body', async () => {
-    const a = await world.account();
+    const a = await ctx.world.account();
     expectError(await a.api.post('/v1/groups', { title: 'x' }), 400, 'BAD_REQUEST');
     expectError(await a.api.post('/v1/groups', { title: 'x', kind: 'supergroup' }), 400, 'BAD_REQUEST');
     expectError(await a.api.post('/v1/groups', { title: '', kind: 'group' }), 400, 'BAD_REQUEST');
@@ -117,10 +111,10 @@ describe('creating a group or channel', () => {
   });
 
   it('adds `members` as it creates, returning those it cannot add in missingInvitees', async () => {
-    const a = await world.account();
-    const ok = await world.account();
-    const closed = await world.account();
-    const blocker = await world.account();
+    const a = await ctx.world.account();
+    const ok = await ctx.world.account();
+    const closed = await ctx.world.account();
+    const blocker = await ctx.world.account();
     expect((await closed.api.put('/v1/privacy', { chatInvites: 'nobody' })).status).toBe(200);
     expect((await blocker.api.post('/v1/blocks', { accountId: a.id })).status).toBe(204);
     const res = await a.api.post('/v1/groups', { title: 'Team', kind: 'group', members: [ok.id, closed.id, blocker.id, 'u999999'] });
@@ -141,9 +135,9 @@ describe('creating a group or channel', () => {
 
 describe('adding members, in the order of RULES.md §2', () => {
   it('refuses the whole request of a frozen inviter with 403 FROZEN_METHOD_INVALID', async () => {
-    const owner = await world.account();
-    const m = await world.account();
-    await world.mutual(owner, m);
+    const owner = await ctx.world.account();
+    const m = await ctx.world.account();
+    await ctx.world.mutual(owner, m);
     const chatId = await create(owner);
     await freeze(owner);
     const res = await add(owner, chatId, m, 'u999999');
@@ -153,12 +147,12 @@ describe('adding members, in the order of RULES.md §2', () => {
   });
 
   it('gives a limited inviter PEER_FLOOD for non-mutual invitees and adds mutual contacts', async () => {
-    const owner = await world.account();
-    const mutual = await world.account();
-    const oneWay = await world.account();
-    const stranger = await world.account();
-    await world.mutual(owner, mutual);
-    await world.save(owner, oneWay); // the owner saved them, they did not save the owner
+    const owner = await ctx.world.account();
+    const mutual = await ctx.world.account();
+    const oneWay = await ctx.world.account();
+    const stranger = await ctx.world.account();
+    await ctx.world.mutual(owner, mutual);
+    await ctx.world.save(owner, oneWay); // the owner saved them, they did not save the owner
     const chatId = await create(owner); // a limited account cannot create: create first
     await limit(owner);
     const res = await add(owner, chatId, mutual, oneWay, stranger);
@@ -171,14 +165,14 @@ describe('adding members, in the order of RULES.md §2', () => {
     expect(await inList(mutual, chatId)).toBe(true);
     expect(await inList(stranger, chatId)).toBe(false);
     // Once the limit ends the stranger can be added.
-    await world.admin.post('/v1/admin/clock', { advanceSeconds: 24 * 3600 });
+    await ctx.world.admin.post('/v1/admin/clock', { advanceSeconds: 24 * 3600 });
     await addOk(owner, chatId, stranger);
   });
 
   it('checks the limit before blocks and privacy', async () => {
-    const owner = await world.account();
-    const blocker = await world.account();
-    const closed = await world.account();
+    const owner = await ctx.world.account();
+    const blocker = await ctx.world.account();
+    const closed = await ctx.world.account();
     const chatId = await create(owner);
     await blocker.api.post('/v1/blocks', { accountId: owner.id });
     await closed.api.put('/v1/privacy', { chatInvites: 'nobody' });
@@ -191,9 +185,9 @@ describe('adding members, in the order of RULES.md §2', () => {
   });
 
   it('refuses blocks either way: YOU_BLOCKED_USER and USER_IS_BLOCKED, until unblocked', async () => {
-    const owner = await world.account();
-    const blockedByOwner = await world.account();
-    const blocksOwner = await world.account();
+    const owner = await ctx.world.account();
+    const blockedByOwner = await ctx.world.account();
+    const blocksOwner = await ctx.world.account();
     const chatId = await create(owner);
     expect((await owner.api.post('/v1/blocks', { accountId: blockedByOwner.id })).status).toBe(204);
     expect((await blocksOwner.api.post('/v1/blocks', { accountId: owner.id })).status).toBe(204);
@@ -214,30 +208,30 @@ describe('adding members, in the order of RULES.md §2', () => {
   });
 
   it('refuses someone who left before unless they are a mutual contact: USER_NOT_MUTUAL_CONTACT', async () => {
-    const owner = await world.account();
-    const leaver = await world.account();
-    const mutual = await world.account();
-    await world.mutual(owner, mutual);
+    const owner = await ctx.world.account();
+    const leaver = await ctx.world.account();
+    const mutual = await ctx.world.account();
+    await ctx.world.mutual(owner, mutual);
     const chatId = await create(owner);
     await addOk(owner, chatId, leaver, mutual);
     expect((await leaver.api.post(`/v1/chats/${chatId}/leave`)).status).toBe(204);
     expect((await mutual.api.post(`/v1/chats/${chatId}/leave`)).status).toBe(204);
     // A one-way contact is not enough.
-    await world.save(owner, leaver);
+    await ctx.world.save(owner, leaver);
     const res = await add(owner, chatId, leaver, mutual);
     expect(res.body).toEqual({ added: [mutual.id], missingInvitees: [{ accountId: leaver.id, code: 'USER_NOT_MUTUAL_CONTACT' }] });
     expect(await inList(mutual, chatId)).toBe(true);
     expect((await post(mutual, chatId)).status).toBe(201);
     expectError(await post(leaver, chatId), 403, 'CHAT_WRITE_FORBIDDEN');
     // Once mutual, the leaver can be added back.
-    await world.save(leaver, owner);
+    await ctx.world.save(leaver, owner);
     await addOk(owner, chatId, leaver);
     expect((await post(leaver, chatId)).status).toBe(201);
   });
 
   it('checks "left before" ahead of the privacy setting', async () => {
-    const owner = await world.account();
-    const leaver = await world.account();
+    const owner = await ctx.world.account();
+    const leaver = await ctx.world.account();
     const chatId = await create(owner);
     await addOk(owner, chatId, leaver);
     await leaver.api.post(`/v1/chats/${chatId}/leave`);
@@ -246,25 +240,25 @@ describe('adding members, in the order of RULES.md §2', () => {
   });
 
   it('honours chatInvites "contacts": only people the invitee has saved may add them', async () => {
-    const owner = await world.account();
-    const b = await world.account();
+    const owner = await ctx.world.account();
+    const b = await ctx.world.account();
     const chatId = await create(owner);
     const put = await b.api.put('/v1/privacy', { chatInvites: 'contacts' });
     expect(put.status).toBe(200);
     expect(put.body.chatInvites).toBe('contacts');
     // The inviter having B is not the point: B must have the inviter.
-    await world.save(owner, b);
+    await ctx.world.save(owner, b);
     expect((await add(owner, chatId, b)).body).toEqual({ added: [], missingInvitees: [{ accountId: b.id, code: 'USER_PRIVACY_RESTRICTED' }] });
     expect(await inList(b, chatId)).toBe(false);
-    await world.save(b, owner);
+    await ctx.world.save(b, owner);
     await addOk(owner, chatId, b);
     expect(await inList(b, chatId)).toBe(true);
   });
 
   it('honours chatInvites "nobody": refuses everyone, even mutual contacts', async () => {
-    const owner = await world.account();
-    const b = await world.account();
-    await world.mutual(owner, b);
+    const owner = await ctx.world.account();
+    const b = await ctx.world.account();
+    await ctx.world.mutual(owner, b);
     const chatId = await create(owner);
     await b.api.put('/v1/privacy', { chatInvites: 'nobody' });
     expect((await add(owner, chatId, b)).body.missingInvitees).toEqual([{ accountId: b.id, code: 'USER_PRIVACY_RESTRICTED' }]);
@@ -273,10 +267,10 @@ describe('adding members, in the order of RULES.md §2', () => {
   });
 
   it('lets only admins add: a member or an outsider gets 403 CHAT_ADMIN_REQUIRED', async () => {
-    const owner = await world.account();
-    const member = await world.account();
-    const outsider = await world.account();
-    const target = await world.account();
+    const owner = await ctx.world.account();
+    const member = await ctx.world.account();
+    const outsider = await ctx.world.account();
+    const target = await ctx.world.account();
     const chatId = await create(owner);
     await addOk(owner, chatId, member);
     expectError(await add(member, chatId, target), 403, 'CHAT_ADMIN_REQUIRED');
@@ -285,10 +279,10 @@ describe('adding members, in the order of RULES.md §2', () => {
   });
 
   it('lets an admin appointed by the owner add, until the owner takes it back', async () => {
-    const owner = await world.account();
-    const helper = await world.account();
-    const t1 = await world.account();
-    const t2 = await world.account();
+    const owner = await ctx.world.account();
+    const helper = await ctx.world.account();
+    const t1 = await ctx.world.account();
+    const t2 = await ctx.world.account();
     const chatId = await create(owner);
     await addOk(owner, chatId, helper);
     // Only the owner appoints admins.
@@ -301,24 +295,24 @@ describe('adding members, in the order of RULES.md §2', () => {
   });
 
   it('applies the invitee rules to the admin who adds, not to the owner', async () => {
-    const owner = await world.account();
-    const helper = await world.account();
-    const b = await world.account();
+    const owner = await ctx.world.account();
+    const helper = await ctx.world.account();
+    const b = await ctx.world.account();
     const chatId = await create(owner);
     await addOk(owner, chatId, helper);
     await owner.api.post(`/v1/chats/${chatId}/admins`, { accountId: helper.id });
     await b.api.put('/v1/privacy', { chatInvites: 'contacts' });
-    await world.save(b, owner); // b has the owner, not the helper
+    await ctx.world.save(b, owner); // b has the owner, not the helper
     expect((await add(helper, chatId, b)).body.missingInvitees).toEqual([{ accountId: b.id, code: 'USER_PRIVACY_RESTRICTED' }]);
-    await world.save(b, helper);
+    await ctx.world.save(b, helper);
     await addOk(helper, chatId, b);
   });
 
   it('adds those who may be added and returns the rest: added and missingInvitees together', async () => {
-    const owner = await world.account();
-    const ok1 = await world.account();
-    const ok2 = await world.account();
-    const closed = await world.account();
+    const owner = await ctx.world.account();
+    const ok1 = await ctx.world.account();
+    const ok2 = await ctx.world.account();
+    const closed = await ctx.world.account();
     await closed.api.put('/v1/privacy', { chatInvites: 'nobody' });
     const chatId = await create(owner);
     const res = await add(owner, chatId, ok1, closed, 'u999999', 'garbage', ok2);
@@ -337,14 +331,14 @@ describe('adding members, in the order of RULES.md §2', () => {
     await addOk(owner, chatId, ok1);
     await addOk(owner, chatId, owner);
     // A deleted account cannot be added.
-    const gone = await world.account();
+    const gone = await ctx.world.account();
     await gone.api.delete('/v1/me');
     expect((await add(owner, chatId, gone)).body.missingInvitees).toEqual([{ accountId: gone.id, code: 'INPUT_USER_DEACTIVATED' }]);
   });
 
   it('answers 404 for an unknown chat and 400 for an empty list', async () => {
-    const owner = await world.account();
-    const b = await world.account();
+    const owner = await ctx.world.account();
+    const b = await ctx.world.account();
     expectError(await add(owner, 'c999999', b), 404, 'NOT_FOUND');
     const chatId = await create(owner);
     expectError(await owner.api.post(`/v1/chats/${chatId}/members`, { accountIds: [] }), 400, 'BAD_REQUEST');
@@ -353,8 +347,8 @@ describe('adding members, in the order of RULES.md §2', () => {
 
 describe('joining', () => {
   it('lets anyone join a public group (204) or a public channel', async () => {
-    const owner = await world.account();
-    const x = await world.account();
+    const owner = await ctx.world.account();
+    const x = await ctx.world.account();
     const group = await create(owner, { public: true });
     const channel = await create(owner, { kind: 'channel', public: true });
     expect((await x.api.post(`/v1/chats/${group}/join`)).status).toBe(204);
@@ -367,8 +361,8 @@ describe('joining', () => {
   });
 
   it('refuses private groups and channels with 403 CHAT_NOT_PUBLIC', async () => {
-    const owner = await world.account();
-    const x = await world.account();
+    const owner = await ctx.world.account();
+    const x = await ctx.world.account();
     for (const kind of ['group', 'channel'] as const) {
       const chatId = await create(owner, { kind });
       expectError(await x.api.post(`/v1/chats/${chatId}/join`), 403, 'CHAT_NOT_PUBLIC');
@@ -379,8 +373,8 @@ describe('joining', () => {
   });
 
   it('refuses rejoining after being banned by the admins', async () => {
-    const owner = await world.account();
-    const x = await world.account();
+    const owner = await ctx.world.account();
+    const x = await ctx.world.account();
     const chatId = await create(owner, { public: true });
     expect((await x.api.post(`/v1/chats/${chatId}/join`)).status).toBe(204);
     expect((await owner.api.post(`/v1/chats/${chatId}/bans`, { accountId: x.id })).status).toBe(204);
@@ -391,8 +385,8 @@ describe('joining', () => {
   });
 
   it('lets someone who left a public group join it again', async () => {
-    const owner = await world.account();
-    const x = await world.account();
+    const owner = await ctx.world.account();
+    const x = await ctx.world.account();
     const chatId = await create(owner, { public: true });
     await x.api.post(`/v1/chats/${chatId}/join`);
     expect((await x.api.post(`/v1/chats/${chatId}/leave`)).status).toBe(204);
@@ -401,8 +395,8 @@ describe('joining', () => {
   });
 
   it('refuses a frozen account', async () => {
-    const owner = await world.account();
-    const x = await world.account();
+    const owner = await ctx.world.account();
+    const x = await ctx.world.account();
     const chatId = await create(owner, { public: true });
     await freeze(x);
     expectError(await x.api.post(`/v1/chats/${chatId}/join`), 403, 'FROZEN_METHOD_INVALID');
@@ -411,9 +405,9 @@ describe('joining', () => {
 
 describe('posting', () => {
   it('refuses a non-member with 403 CHAT_WRITE_FORBIDDEN, and lets a member post', async () => {
-    const owner = await world.account();
-    const member = await world.account();
-    const outsider = await world.account();
+    const owner = await ctx.world.account();
+    const member = await ctx.world.account();
+    const outsider = await ctx.world.account();
     const chatId = await create(owner, { members: [member.id] });
     expectError(await post(outsider, chatId), 403, 'CHAT_WRITE_FORBIDDEN');
     // Even in a public group, reading is not membership.
@@ -426,9 +420,9 @@ describe('posting', () => {
   });
 
   it('in a channel lets only the owner and admins post', async () => {
-    const owner = await world.account();
-    const member = await world.account();
-    const helper = await world.account();
+    const owner = await ctx.world.account();
+    const member = await ctx.world.account();
+    const helper = await ctx.world.account();
     const chatId = await create(owner, { kind: 'channel', members: [member.id, helper.id] });
     expectError(await post(member, chatId), 403, 'CHAT_WRITE_FORBIDDEN');
     expectError(await post(helper, chatId), 403, 'CHAT_WRITE_FORBIDDEN');
@@ -445,9 +439,9 @@ describe('posting', () => {
   });
 
   it('refuses a member banned by an admin, and removes them', async () => {
-    const owner = await world.account();
-    const helper = await world.account();
-    const spammer = await world.account();
+    const owner = await ctx.world.account();
+    const helper = await ctx.world.account();
+    const spammer = await ctx.world.account();
     const chatId = await create(owner, { members: [helper.id, spammer.id] });
     expect((await post(spammer, chatId, 'buy now')).status).toBe(201);
     // A plain member cannot ban.
@@ -464,8 +458,8 @@ describe('posting', () => {
   });
 
   it('refuses a public-groups ban in a public group (USER_BANNED_IN_CHANNEL), not in a private one', async () => {
-    const owner = await world.account();
-    const x = await world.account();
+    const owner = await ctx.world.account();
+    const x = await ctx.world.account();
     const publicGroup = await create(owner, { public: true });
     const privateGroup = await create(owner, { members: [x.id] });
     await x.api.post(`/v1/chats/${publicGroup}/join`);
@@ -480,29 +474,29 @@ describe('posting', () => {
   });
 
   it('checks membership before the public-groups ban', async () => {
-    const owner = await world.account();
-    const x = await world.account();
+    const owner = await ctx.world.account();
+    const x = await ctx.world.account();
     const publicGroup = await create(owner, { public: true });
     await publicGroupsBan(x);
     expectError(await post(x, publicGroup), 403, 'CHAT_WRITE_FORBIDDEN');
   });
 
   it('lets a limited account post in groups it is a member of', async () => {
-    const owner = await world.account();
-    const x = await world.account();
+    const owner = await ctx.world.account();
+    const x = await ctx.world.account();
     const own = await create(x);
     const other = await create(owner, { public: true, members: [x.id] });
     await limit(x, null);
     expect((await post(x, own)).status).toBe(201);
     expect((await post(x, other)).status).toBe(201);
     // But it still may not start chats with strangers.
-    const stranger = await world.account();
+    const stranger = await ctx.world.account();
     expectError(await x.api.post('/v1/messages', { to: { accountId: stranger.id }, text: 'hi' }), 403, 'PEER_FLOOD');
   });
 
   it('refuses a frozen member with FROZEN_METHOD_INVALID', async () => {
-    const owner = await world.account();
-    const x = await world.account();
+    const owner = await ctx.world.account();
+    const x = await ctx.world.account();
     const chatId = await create(owner, { members: [x.id] });
     await freeze(x);
     expectError(await post(x, chatId), 403, 'FROZEN_METHOD_INVALID');
@@ -511,8 +505,8 @@ describe('posting', () => {
 
 describe('leaving', () => {
   it('answers 204, after which posting is refused and the chat leaves the list', async () => {
-    const owner = await world.account();
-    const x = await world.account();
+    const owner = await ctx.world.account();
+    const x = await ctx.world.account();
     const chatId = await create(owner, { members: [x.id] });
     expect((await post(x, chatId)).status).toBe(201);
     expect((await x.api.post(`/v1/chats/${chatId}/leave`)).status).toBe(204);
@@ -526,8 +520,8 @@ describe('leaving', () => {
 
 describe('reading', () => {
   it('lists groups and channels in GET /v1/chats with type, title and public, and no peer', async () => {
-    const owner = await world.account();
-    const x = await world.account();
+    const owner = await ctx.world.account();
+    const x = await ctx.world.account();
     const g = await create(owner, { title: 'Private group', members: [x.id] });
     const c = await create(owner, { title: 'Public channel', kind: 'channel', public: true, members: [x.id] });
     for (const who of [owner, x]) {
@@ -537,14 +531,14 @@ describe('reading', () => {
       expect(byId.get(g)).toEqual({ id: g, type: 'group', title: 'Private group', public: false });
       expect(byId.get(c)).toEqual({ id: c, type: 'channel', title: 'Public channel', public: true });
     }
-    const outsider = await world.account();
+    const outsider = await ctx.world.account();
     expect((await outsider.api.get('/v1/chats')).body.chats).toEqual([]);
   });
 
   it('lets members read a group, oldest first, and nobody else read a private one', async () => {
-    const owner = await world.account();
-    const x = await world.account();
-    const y = await world.account();
+    const owner = await ctx.world.account();
+    const x = await ctx.world.account();
+    const y = await ctx.world.account();
     const chatId = await create(owner, { members: [x.id, y.id] });
     await post(owner, chatId, 'one');
     await post(x, chatId, 'two');
@@ -558,7 +552,7 @@ describe('reading', () => {
         [y.id, 'three'],
       ]);
     }
-    const outsider = await world.account();
+    const outsider = await ctx.world.account();
     expectError(await outsider.api.get(`/v1/chats/${chatId}/messages`), 404, 'NOT_FOUND');
   });
 });

@@ -3,6 +3,7 @@ import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, World, type Res, type TestAccount } from './helpers/client.js';
 import { expectError } from './helpers/expect.js';
+import { serverPerFile } from './helpers/per-file.js';
 import { ADMIN_TOKEN, startServer, type TestServer } from './helpers/server.js';
 
 /**
@@ -11,16 +12,12 @@ import { ADMIN_TOKEN, startServer, type TestServer } from './helpers/server.js';
  * messages made to deceive (RULES.md §1, API.md "Conventions").
  */
 
-let server: TestServer;
-let world: World;
 let port: number;
 
+const ctx = serverPerFile();
 beforeAll(async () => {
-  server = await startServer();
-  world = new World(server.url);
-  port = Number(new URL(server.url).port);
+  port = Number(new URL(ctx.server.url).port);
 });
-afterAll(() => server.stop());
 
 const MB = 1024 * 1024;
 
@@ -141,7 +138,7 @@ describe('a body over the limit', () => {
         const headers: http.OutgoingHttpHeaders = { 'content-type': 'application/json' };
         if (auth) headers.authorization = `Bearer ${ADMIN_TOKEN}`;
         if (i % 2 === 0) headers['content-length'] = big.length;
-        const req = http.request(`${server.url}/v1/accounts`, { method: 'POST', headers }, (r) => {
+        const req = http.request(`${ctx.server.url}/v1/accounts`, { method: 'POST', headers }, (r) => {
           let text = '';
           r.on('data', (d) => (text += d));
           r.on('end', () => resolve({ status: r.statusCode!, body: JSON.parse(text), headers: r.headers }));
@@ -170,7 +167,7 @@ describe('a body over the limit', () => {
   });
 
   it('leaves bodies within the limit alone', async () => {
-    const r = await world.admin.post('/v1/accounts', { phone: '+447700900777', name: 'Within Limit', padding: 'x'.repeat(60 * 1024) });
+    const r = await ctx.world.admin.post('/v1/accounts', { phone: '+447700900777', name: 'Within Limit', padding: 'x'.repeat(60 * 1024) });
     expect(r.status).toBe(201);
   });
 });
@@ -299,19 +296,19 @@ describe('a cap on connections', () => {
 describe('authorization', () => {
   let a: TestAccount;
   beforeAll(async () => {
-    a = await world.account();
+    a = await ctx.world.account();
   });
 
   it('takes the bearer scheme in any case (RFC 7235)', async () => {
     for (const scheme of ['Bearer', 'bearer', 'BEARER', 'bEaReR']) {
-      const r = await new Client(server.url, undefined, { authorization: `${scheme} ${a.token}` }).get('/v1/me');
+      const r = await new Client(ctx.server.url, undefined, { authorization: `${scheme} ${a.token}` }).get('/v1/me');
       expect(r.status, scheme).toBe(200);
       expect(r.body.account.id).toBe(a.id);
     }
-    const tab = await new Client(server.url, undefined, { authorization: `bearer\t${a.token}` }).get('/v1/me');
+    const tab = await new Client(ctx.server.url, undefined, { authorization: `bearer\t${a.token}` }).get('/v1/me');
     expect(tab.status).toBe(200);
     for (const header of [`Basic ${a.token}`, `Bearer`, `Bearer${a.token}`, `Token ${a.token}`]) {
-      expectError(await new Client(server.url, undefined, { authorization: header }).get('/v1/me'), 401, 'UNAUTHORIZED');
+      expectError(await new Client(ctx.server.url, undefined, { authorization: header }).get('/v1/me'), 401, 'UNAUTHORIZED');
     }
   });
 
@@ -352,17 +349,17 @@ describe('security headers', () => {
   }
 
   it('are on every answer: success, errors, 404, refusals before routing, and raw ones', async () => {
-    const a = await world.account();
+    const a = await ctx.world.account();
     const answers: [string, Res][] = [
-      ['200 healthz', await new Client(server.url).get('/healthz')],
+      ['200 healthz', await new Client(ctx.server.url).get('/healthz')],
       ['200 me', await a.api.get('/v1/me')],
-      ['201 account', await world.admin.post('/v1/accounts', { phone: '+447700900778', name: 'Headers' })],
+      ['201 account', await ctx.world.admin.post('/v1/accounts', { phone: '+447700900778', name: 'Headers' })],
       ['404 route', await a.api.get('/v1/no-such-route')],
-      ['401', await new Client(server.url).get('/v1/me')],
+      ['401', await new Client(ctx.server.url).get('/v1/me')],
       ['400 json', await a.api.request('PUT', '/v1/privacy', undefined, '{bad')],
       ['400 bad url', await a.api.get('/v1/chats/%zz/messages')],
       ['404 long id', await a.api.get(`/v1/chats/${'c'.repeat(500)}/messages`)],
-      ['openapi', await new Client(server.url).get('/openapi.json')],
+      ['openapi', await new Client(ctx.server.url).get('/openapi.json')],
     ];
     for (const [what, r] of answers) expectSecure(r.headers, what);
     const tooLarge = await rawRequest(postHead('/v1/accounts', `Content-Length: ${MB}\r\n`), Buffer.alloc(MB, 'a'));
@@ -448,9 +445,9 @@ describe('prototype keys in JSON bodies', () => {
   let a: TestAccount;
   let b: TestAccount;
   beforeAll(async () => {
-    a = await world.account();
-    b = await world.account();
-    await world.mutual(a, b);
+    a = await ctx.world.account();
+    b = await ctx.world.account();
+    await ctx.world.mutual(a, b);
   });
 
   const fields = (r: Res) => r.body.error.details.errors.map((e: { field: string }) => e.field);
@@ -517,7 +514,7 @@ describe('names that pass for a system account (RULES.md §1)', () => {
       '\u200B\u200B',
     ];
     for (const name of names) {
-      const r = await world.admin.post('/v1/accounts', { phone: phone(), name });
+      const r = await ctx.world.admin.post('/v1/accounts', { phone: phone(), name });
       expectError(r, 400, 'NAME_INVALID');
       expect(
         r.body.error.details.errors.map((e: { field: string }) => e.field),
@@ -539,19 +536,19 @@ describe('names that pass for a system account (RULES.md §1)', () => {
       'Spam_Info_Bot',
       'sparnbot',
     ]) {
-      const r = await world.admin.post('/v1/accounts', { phone: phone(), name: 'Ordinary Person', username });
+      const r = await ctx.world.admin.post('/v1/accounts', { phone: phone(), name: 'Ordinary Person', username });
       expectError(r, 400, 'NAME_INVALID');
       expect(
         r.body.error.details.errors.map((e: { field: string }) => e.field),
         username,
       ).toEqual(['body.username']);
     }
-    const ok = await world.admin.post('/v1/accounts', { phone: phone(), name: 'Supporter', username: 'spambot_fan' });
+    const ok = await ctx.world.admin.post('/v1/accounts', { phone: phone(), name: 'Supporter', username: 'spambot_fan' });
     expect(ok.status).toBe(201);
   });
 
   it('refuses them on PUT /v1/me and changes nothing', async () => {
-    const a = await world.account({ name: 'Plain Name', username: `plain_${Date.now() % 100000}` });
+    const a = await ctx.world.account({ name: 'Plain Name', username: `plain_${Date.now() % 100000}` });
     const before = (await a.api.get('/v1/me')).body.account;
     for (const body of [
       { name: 'Support' },
@@ -571,7 +568,7 @@ describe('names that pass for a system account (RULES.md §1)', () => {
   });
 
   it('answers NAME_INVALID in Russian too', async () => {
-    const r = await world.admin.as(ADMIN_TOKEN, { 'accept-language': 'ru' }).post('/v1/accounts', { phone: phone(), name: 'Support' });
+    const r = await ctx.world.admin.as(ADMIN_TOKEN, { 'accept-language': 'ru' }).post('/v1/accounts', { phone: phone(), name: 'Support' });
     expectError(r, 400, 'NAME_INVALID');
     expect(r.body.error.message).toMatch(/[а-яё]/i);
   });
@@ -581,9 +578,9 @@ describe('messages with nothing visible (RULES.md §1)', () => {
   let a: TestAccount;
   let b: TestAccount;
   beforeAll(async () => {
-    a = await world.account();
-    b = await world.account();
-    await world.mutual(a, b);
+    a = await ctx.world.account();
+    b = await ctx.world.account();
+    await ctx.world.mutual(a, b);
   });
 
   it('are refused with 400 MESSAGE_EMPTY naming body.text, and nothing is stored', async () => {
@@ -600,9 +597,9 @@ describe('messages with nothing visible (RULES.md §1)', () => {
     // An unknown recipient is reported first.
     expectError(await a.api.post('/v1/messages', { to: { accountId: 'u999999' }, text: '\u200B' }), 404, 'PEER_ID_INVALID');
     // A frozen sender hears that it is frozen; to SpamBot it may write, so there the text counts.
-    const moderator = await world.staff('moderator');
-    const scammer = await world.account();
-    const victim = await world.account();
+    const moderator = await ctx.world.staff('moderator');
+    const scammer = await ctx.world.account();
+    const victim = await ctx.world.account();
     const sent = await scammer.api.post('/v1/messages', { to: { accountId: victim.id }, text: 'send me your card number' });
     expect(sent.status).toBe(201);
     const report = await victim.api.post('/v1/reports', { chatId: sent.body.message.chatId, reason: 'scam' });
@@ -612,8 +609,8 @@ describe('messages with nothing visible (RULES.md §1)', () => {
     expectError(await scammer.api.post('/v1/messages', { to: { accountId: victim.id }, text: '\u200B' }), 403, 'FROZEN_METHOD_INVALID');
     expectError(await scammer.api.post('/v1/messages', { to: { username: 'spambot' }, text: '\u200B' }), 400, 'MESSAGE_EMPTY');
     // A banned sender: its token answers USER_DEACTIVATED_BAN before anything else.
-    const offender = await world.account();
-    const other = await world.account();
+    const offender = await ctx.world.account();
+    const other = await ctx.world.account();
     const s2 = await offender.api.post('/v1/messages', { to: { accountId: other.id }, text: '[illegal]' });
     const r2 = await other.api.post('/v1/reports', { chatId: s2.body.message.chatId, reason: 'child_abuse' });
     const d2 = await moderator.post(`/v1/moderation/cases/${r2.body.report.caseId}/decision`, { action: 'confirm', policy: 'child_abuse' });

@@ -1,8 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { restrictAccount } from '../src/enforcement/restrictions.js';
 import { parseId } from '../src/store/ids.js';
 import { Client, World, type Res, type TestAccount } from './helpers/client.js';
-import { ADMIN_TOKEN, startServer, type TestServer } from './helpers/server.js';
+import { serverPerFile } from './helpers/per-file.js';
+import { ADMIN_TOKEN, startServer } from './helpers/server.js';
 
 /**
  * Everything the service knows survives a restart on the same data folder, and the gate decides
@@ -11,9 +12,6 @@ import { ADMIN_TOKEN, startServer, type TestServer } from './helpers/server.js';
 
 const DAY = 24 * 3600_000;
 const UNREGISTERED = '+447700966601';
-
-let server: TestServer;
-let world: World;
 
 /** The accounts of the world, by role in it. */
 const w = {} as Record<
@@ -49,15 +47,15 @@ async function buildWorld() {
     if (n === 'bob') Object.assign(fields, { username: 'Bob_Persist', language: 'en' });
     if (n === 'lim') Object.assign(fields, { language: 'ru' });
     if (n === 'del') Object.assign(fields, { username: 'del_persist' });
-    w[n] = await world.account(fields);
+    w[n] = await ctx.world.account(fields);
   }
   const { alice, bob, carol, dave, erin, lim, wrote, frz, pgb, del, blk, priv, stranger } = w;
 
   // Contacts: mutual and one-way; by id and by phone-book import.
-  await world.mutual(alice, dave);
-  await world.mutual(lim, dave);
-  await world.save(alice, carol); // one-way
-  await world.save(lim, carol); // one-way
+  await ctx.world.mutual(alice, dave);
+  await ctx.world.mutual(lim, dave);
+  await ctx.world.save(alice, carol); // one-way
+  await ctx.world.save(lim, carol); // one-way
   const imported = await ok(
     alice.api.post('/v1/contacts/import', {
       contacts: [
@@ -73,7 +71,7 @@ async function buildWorld() {
 
   // Privacy: priv hides from strangers everywhere, and shows its number to everybody.
   await ok(priv.api.put('/v1/privacy', { newChats: 'contacts', findByPhone: 'contacts', chatInvites: 'nobody', phoneVisibility: 'everybody' }), 200);
-  await world.save(priv, bob);
+  await ctx.world.save(priv, bob);
   // alice's import of priv's number waits: priv lets only contacts find it.
   const hidden = await ok(alice.api.post('/v1/contacts/import', { contacts: [{ phone: priv.phone, name: 'Hidden' }] }), 200);
   expect(hidden.body.notFound).toEqual([priv.phone]);
@@ -118,8 +116,8 @@ async function buildWorld() {
   idemFirst = await ok(alice.api.post('/v1/messages', idemBody()));
 
   // The manual clock moves, then restrictions are set against it.
-  await ok(world.admin.post('/v1/admin/clock', { advanceSeconds: 1234 }), 200);
-  const p = server.app.platform;
+  await ok(ctx.world.admin.post('/v1/admin/clock', { advanceSeconds: 1234 }), 200);
+  const p = ctx.server.app.platform;
   const now = p.clock.now();
   limitedUntil = now + 2 * DAY;
   frozenDeleteAt = now + 14 * DAY;
@@ -131,16 +129,16 @@ async function buildWorld() {
   await ok(del.api.delete('/v1/me'), 204);
 
   // Staff: one that stays, one removed.
-  triage = await world.staff('triage');
-  const gone = await ok(world.admin.post('/v1/admin/staff', { name: 'Temp', role: 'moderator' }));
-  goneStaff = new Client(server.url, gone.body.token);
-  await ok(world.admin.delete(`/v1/admin/staff/${gone.body.staff.id}`), 204);
+  triage = await ctx.world.staff('triage');
+  const gone = await ok(ctx.world.admin.post('/v1/admin/staff', { name: 'Temp', role: 'moderator' }));
+  goneStaff = new Client(ctx.server.url, gone.body.token);
+  await ok(ctx.world.admin.delete(`/v1/admin/staff/${gone.body.staff.id}`), 204);
 }
 
 /** Probes whose answers depend on everything above; none of them changes a later answer. */
 function probes(): [string, () => Promise<Res>][] {
   const { alice, bob, carol, dave, erin, lim, wrote, frz, pgb, del, blk, priv, stranger } = w;
-  const admin = world.admin;
+  const admin = ctx.world.admin;
   return [
     ['limited → stranger', () => send(lim, stranger)],
     ['limited → one-way contact', () => send(lim, carol)],
@@ -194,7 +192,7 @@ function probes(): [string, () => Promise<Res>][] {
     ['triage creates staff', () => triage.post('/v1/admin/staff', { name: 'x', role: 'admin' })],
     ['removed staff', () => goneStaff.post('/v1/accounts', { phone: '+447700966697', name: 'x' })],
     ['account on admin route', () => alice.api.post('/v1/admin/clock', { advanceSeconds: 0 })],
-    ['unknown token', () => new Client(server.url, 'no-such-token-0123456789').get('/v1/me')],
+    ['unknown token', () => new Client(ctx.server.url, 'no-such-token-0123456789').get('/v1/me')],
   ];
 }
 
@@ -230,30 +228,28 @@ async function snapshot(): Promise<Record<string, unknown>> {
 }
 
 async function clockNow(): Promise<string> {
-  return (await ok(world.admin.post('/v1/admin/clock', { advanceSeconds: 0 }), 200)).body.now;
+  return (await ok(ctx.world.admin.post('/v1/admin/clock', { advanceSeconds: 0 }), 200)).body.now;
 }
 
 let before: { probes: Record<string, unknown>; snapshot: Record<string, unknown>; now: string };
 let after: { snapshot: Record<string, unknown>; now: string };
 
+const ctx = serverPerFile();
 beforeAll(async () => {
-  server = await startServer();
-  world = new World(server.url);
   await buildWorld();
   const first = await runProbes();
   const second = await runProbes();
   // The probes are stable on their own: whatever differs after the restart is the restart's doing.
   expect(second).toEqual(first);
   before = { probes: first, snapshot: await snapshot(), now: await clockNow() };
-  server = await server.restart();
+  ctx.server = await ctx.server.restart();
   // The new server listens on a new port: point every client at it (same tokens).
-  world = new World(server.url);
-  for (const a of Object.values(w)) a.api = new Client(server.url, a.token);
-  triage = new Client(server.url, triage.token);
-  goneStaff = new Client(server.url, goneStaff.token);
+  ctx.world = new World(ctx.server.url);
+  for (const a of Object.values(w)) a.api = new Client(ctx.server.url, a.token);
+  triage = new Client(ctx.server.url, triage.token);
+  goneStaff = new Client(ctx.server.url, goneStaff.token);
   after = { snapshot: await snapshot(), now: await clockNow() };
 });
-afterAll(() => server.stop());
 
 describe('after a restart on the same data folder', () => {
   it('sanity: the world before the restart is what it was built to be', () => {
@@ -356,9 +352,9 @@ describe('after a restart on the same data folder', () => {
   });
 
   it('still completes a waiting import when the number registers', async () => {
-    const p = server.app.platform;
-    const friend = await world.account({ phone: UNREGISTERED, name: 'Friend' });
-    const control = await world.account({ name: 'Control' });
+    const p = ctx.server.app.platform;
+    const friend = await ctx.world.account({ phone: UNREGISTERED, name: 'Friend' });
+    const control = await ctx.world.account({ name: 'Control' });
     // alice now has the newcomer in her contacts, under the name she imported: the newcomer
     // sees her number (visible to her contacts), the control account does not.
     await ok(send(w.alice, friend, 'you registered!'));
@@ -379,13 +375,13 @@ describe('after a restart on the same data folder', () => {
   });
 
   it('still completes a waiting import when the hidden owner saves the importer', async () => {
-    const p = server.app.platform;
+    const p = ctx.server.app.platform;
     const alice = parseId('account', w.alice.id);
     const priv = parseId('account', w.priv.id);
     const has = async () =>
       (await p.store.all(p.store.db.selectFrom('contacts').select('owner_id').where('owner_id', '=', alice).where('contact_id', '=', priv))).length;
     expect(await has()).toBe(0);
-    await world.save(w.priv, w.alice);
+    await ctx.world.save(w.priv, w.alice);
     expect(await has()).toBe(1);
     // And the gate knows it: the two are mutual contacts now, so a limit does not stop alice.
     await restrictAccount(p, alice, { state: 'limited', kind: 'report', until: p.clock.now() + DAY }, { kind: 'system' });
@@ -394,7 +390,7 @@ describe('after a restart on the same data folder', () => {
   });
 
   it('frees the deleted account number for a new registration, but not its old token', async () => {
-    const again = await world.account({ phone: w.del.phone, name: 'New owner', username: 'del_persist' });
+    const again = await ctx.world.account({ phone: w.del.phone, name: 'New owner', username: 'del_persist' });
     expect(again.id).not.toBe(w.del.id);
     expect((await w.del.api.get('/v1/me')).body.error.code).toBe('UNAUTHORIZED');
     expect((await again.api.get('/v1/me')).status).toBe(200);
@@ -402,8 +398,8 @@ describe('after a restart on the same data folder', () => {
 
   it('lets the limit run out on the clock after the restart', async () => {
     expect((await send(w.lim, w.stranger)).body.error.code).toBe('PEER_FLOOD');
-    const seconds = Math.ceil((limitedUntil - server.app.platform.clock.now()) / 1000);
-    await ok(world.admin.post('/v1/admin/clock', { advanceSeconds: seconds }), 200);
+    const seconds = Math.ceil((limitedUntil - ctx.server.app.platform.clock.now()) / 1000);
+    await ok(ctx.world.admin.post('/v1/admin/clock', { advanceSeconds: seconds }), 200);
     expect((await send(w.lim, w.stranger)).status).toBe(201);
     expect((await w.lim.api.get('/v1/me')).body.restriction.state).toBe('free');
   });

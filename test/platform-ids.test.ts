@@ -1,28 +1,22 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { checkProjections } from '../src/check.js';
 import { SqliteStore } from '../src/store/sqlite.js';
 import { Client, World } from './helpers/client.js';
 import { expectError } from './helpers/expect.js';
-import { startServer, type TestServer } from './helpers/server.js';
+import { serverPerFile } from './helpers/per-file.js';
+import { startServer } from './helpers/server.js';
 
 /**
  * Accounts registered by the platform's own id of the user (a JID) instead of, or beside, a
  * phone number; and everything addressed by account working by that id.
  */
 
-let server: TestServer;
-let world: World;
-
-beforeAll(async () => {
-  server = await startServer();
-  world = new World(server.url);
-});
-afterAll(() => server.stop());
+const ctx = serverPerFile();
 
 async function byJid(platformId: string, extra: Record<string, unknown> = {}) {
-  const res = await world.admin.post('/v1/accounts', { platformId, name: platformId.split('@')[0], ...extra });
+  const res = await ctx.world.admin.post('/v1/accounts', { platformId, name: platformId.split('@')[0], ...extra });
   expect(res.status).toBe(201);
-  return { id: res.body.account.id as string, account: res.body.account, api: new Client(server.url, res.body.token) };
+  return { id: res.body.account.id as string, account: res.body.account, api: new Client(ctx.server.url, res.body.token) };
 }
 
 describe('platform identities', () => {
@@ -39,22 +33,22 @@ describe('platform identities', () => {
     const phone = '+447700966999';
     const a = await byJid('both@chat.example', { phone });
     expect(a.account).toMatchObject({ phone, platformId: 'both@chat.example' });
-    expectError(await world.admin.post('/v1/accounts', { phone, name: 'x' }), 409, 'PHONE_TAKEN');
-    const again = await world.admin.post('/v1/accounts', { platformId: 'both@chat.example', name: 'x' });
+    expectError(await ctx.world.admin.post('/v1/accounts', { phone, name: 'x' }), 409, 'PHONE_TAKEN');
+    const again = await ctx.world.admin.post('/v1/accounts', { platformId: 'both@chat.example', name: 'x' });
     expectError(again, 409, 'PLATFORM_ID_TAKEN');
     // The platform key learns the holder, and signs its user in again.
     expect(again.body.error.details.accountId).toBe(a.id);
-    const token = await world.admin.post(`/v1/accounts/${a.id}/tokens`);
+    const token = await ctx.world.admin.post(`/v1/accounts/${a.id}/tokens`);
     expect(token.status).toBe(201);
   });
 
   it('refuses a body with neither phone nor platform id, or a bad id, changing nothing', async () => {
-    expectError(await world.admin.post('/v1/accounts', { name: 'nobody' }), 400, 'BAD_REQUEST');
-    expectError(await world.admin.post('/v1/accounts', { name: 'x', platformId: 'has space@x' }), 400, 'BAD_REQUEST');
-    expectError(await world.admin.post('/v1/accounts', { name: 'x', platformId: '' }), 400, 'BAD_REQUEST');
-    expectError(await world.admin.post('/v1/accounts', { name: 'x', platformId: 5 }), 400, 'BAD_REQUEST');
-    const staff = await world.admin.post('/v1/admin/staff', { name: 'mod', role: 'admin' });
-    expectError(await new Client(server.url, staff.body.token).post('/v1/accounts', { name: 'x', platformId: 'p@x' }), 403, 'FORBIDDEN');
+    expectError(await ctx.world.admin.post('/v1/accounts', { name: 'nobody' }), 400, 'BAD_REQUEST');
+    expectError(await ctx.world.admin.post('/v1/accounts', { name: 'x', platformId: 'has space@x' }), 400, 'BAD_REQUEST');
+    expectError(await ctx.world.admin.post('/v1/accounts', { name: 'x', platformId: '' }), 400, 'BAD_REQUEST');
+    expectError(await ctx.world.admin.post('/v1/accounts', { name: 'x', platformId: 5 }), 400, 'BAD_REQUEST');
+    const staff = await ctx.world.admin.post('/v1/admin/staff', { name: 'mod', role: 'admin' });
+    expectError(await new Client(ctx.server.url, staff.body.token).post('/v1/accounts', { name: 'x', platformId: 'p@x' }), 403, 'FORBIDDEN');
   });
 
   it('sends, adds contacts, blocks and reports by platform id; the gate treats them as any account', async () => {
@@ -94,25 +88,25 @@ describe('platform identities', () => {
     const b = await byJid('leaver@chat.example');
     expect(b.id).not.toBe(a.id);
     await byJid('stayer@chat.example');
-    server = await server.restart();
-    world = new World(server.url);
-    const again = await world.admin.post('/v1/accounts', { platformId: 'stayer@chat.example', name: 'x' });
+    ctx.server = await ctx.server.restart();
+    ctx.world = new World(ctx.server.url);
+    const again = await ctx.world.admin.post('/v1/accounts', { platformId: 'stayer@chat.example', name: 'x' });
     expectError(again, 409, 'PLATFORM_ID_TAKEN');
     const sender = await byJid('late@chat.example');
     expect((await sender.api.post('/v1/messages', { to: { platformId: 'leaver@chat.example' }, text: 'hi' })).status).toBe(201);
-    await server.stop();
-    const store = await SqliteStore.open(server.dataDir, { durability: 'process' });
+    await ctx.server.stop();
+    const store = await SqliteStore.open(ctx.server.dataDir, { durability: 'process' });
     try {
       expect(await checkProjections(store)).toEqual([]);
     } finally {
       await store.close();
     }
-    server = await startServer({}, server.dataDir);
-    world = new World(server.url);
+    ctx.server = await startServer({}, ctx.server.dataDir);
+    ctx.world = new World(ctx.server.url);
   });
 
   it('documents platformId in the OpenAPI document', async () => {
-    const doc = await world.admin.get('/openapi.json');
+    const doc = await ctx.world.admin.get('/openapi.json');
     const text = JSON.stringify(doc.body);
     expect(text).toContain('platformId');
     expect(text).toContain('PLATFORM_ID_TAKEN');

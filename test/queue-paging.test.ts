@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../src/domain/random.js';
-import { type Client, World, type TestAccount } from './helpers/client.js';
+import type { TestAccount } from './helpers/client.js';
 import { expectError } from './helpers/expect.js';
-import { startServer, type TestServer } from './helpers/server.js';
+import { serverPerFile } from './helpers/per-file.js';
 
 /**
  * API.md `GET /v1/moderation/cases`: highest priority first, then oldest, paged like every list.
@@ -13,18 +13,9 @@ import { startServer, type TestServer } from './helpers/server.js';
  * Over HTTP against a real server, on the manual clock; each server holds only this file's cases.
  */
 
-let server: TestServer;
-let world: World;
-let moderator: Client;
-
 const DAY = 86_400;
 
-beforeAll(async () => {
-  server = await startServer();
-  world = new World(server.url);
-  moderator = await world.staff('moderator');
-});
-afterAll(() => server.stop());
+const ctx = serverPerFile({ staff: ['moderator'] });
 
 interface Listed {
   id: string;
@@ -32,7 +23,7 @@ interface Listed {
 }
 
 async function page(limit: number, cursor?: string, query = ''): Promise<{ cases: Listed[]; nextCursor?: string }> {
-  const r = await moderator.get(`/v1/moderation/cases?limit=${limit}${query}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+  const r = await ctx.moderator.get(`/v1/moderation/cases?limit=${limit}${query}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
   expect(r.status, JSON.stringify(r.body)).toBe(200);
   return r.body;
 }
@@ -50,7 +41,7 @@ async function rest(limit: number, cursor: string | undefined, query = ''): Prom
 }
 
 async function priorityOf(caseId: string): Promise<number> {
-  const r = await moderator.get(`/v1/moderation/cases/${caseId}`);
+  const r = await ctx.moderator.get(`/v1/moderation/cases/${caseId}`);
   expect(r.status, JSON.stringify(r.body)).toBe(200);
   return r.body.case.priority;
 }
@@ -67,8 +58,8 @@ async function report(subject: TestAccount, reporter: TestAccount): Promise<stri
 /** A reporter a day old or more: full weight. */
 async function seasoned(n: number): Promise<TestAccount[]> {
   const out: TestAccount[] = [];
-  for (let i = 0; i < n; i++) out.push(await world.account());
-  await world.advance(2 * DAY);
+  for (let i = 0; i < n; i++) out.push(await ctx.world.account());
+  await ctx.world.advance(2 * DAY);
   return out;
 }
 
@@ -83,8 +74,8 @@ async function raise(subject: TestAccount, caseId: string): Promise<void> {
 /** A fresh report by someone who saved the subject's number (no stranger, little weight): it falls. */
 async function lower(subject: TestAccount, caseId: string): Promise<void> {
   const before = await priorityOf(caseId);
-  const r = await world.account();
-  await world.save(r, subject);
+  const r = await ctx.world.account();
+  await ctx.world.save(r, subject);
   expect(await report(subject, r)).toBe(caseId);
   expect(await priorityOf(caseId)).toBeLessThan(before);
 }
@@ -95,7 +86,7 @@ async function cases(n: number): Promise<{ ids: string[]; subjects: TestAccount[
   const subjects: TestAccount[] = [];
   const ids: string[] = [];
   for (const r of reporters) {
-    const s = await world.account();
+    const s = await ctx.world.account();
     subjects.push(s);
     ids.push(await report(s, r));
   }
@@ -107,7 +98,7 @@ async function clear(): Promise<void> {
   for (;;) {
     const p = await page(1000);
     if (p.cases.length === 0) return;
-    for (const c of p.cases) expect((await moderator.post(`/v1/moderation/cases/${c.id}/decision`, { action: 'dismiss' })).status).toBe(200);
+    for (const c of p.cases) expect((await ctx.moderator.post(`/v1/moderation/cases/${c.id}/decision`, { action: 'dismiss' })).status).toBe(200);
   }
 }
 
@@ -143,7 +134,7 @@ describe('a pass through the queue while it changes', () => {
     expect(first.cases.map((c) => c.id)).toEqual([c4, c1]);
     // Its case is decided, and its change goes with it; the next change must still count as
     // made during the pass (a number given out again would not).
-    expect((await moderator.post(`/v1/moderation/cases/${c4}/decision`, { action: 'dismiss' })).status).toBe(200);
+    expect((await ctx.moderator.post(`/v1/moderation/cases/${c4}/decision`, { action: 'dismiss' })).status).toBe(200);
     await raise(subjects[5]!, c6);
     expect(await rest(2, first.nextCursor)).toEqual([c2, c3, c5, c6]);
   });
@@ -155,9 +146,9 @@ describe('a pass through the queue while it changes', () => {
     const first = await page(3);
     expect(first.cases.map((c) => c.id)).toEqual([c1, c2, c3]);
     // Decided: a seen case, the cursor's own, and one not yet seen (it leaves the queue); claimed: one not yet seen.
-    for (const id of [c1, c3, c5]) expect((await moderator.post(`/v1/moderation/cases/${id}/decision`, { action: 'dismiss' })).status).toBe(200);
-    expect((await moderator.post(`/v1/moderation/cases/${c4}/claim`)).status).toBe(200);
-    expect((await moderator.post(`/v1/moderation/cases/${c6}/decision`, { action: 'escalate' })).status).toBe(200);
+    for (const id of [c1, c3, c5]) expect((await ctx.moderator.post(`/v1/moderation/cases/${id}/decision`, { action: 'dismiss' })).status).toBe(200);
+    expect((await ctx.moderator.post(`/v1/moderation/cases/${c4}/claim`)).status).toBe(200);
+    expect((await ctx.moderator.post(`/v1/moderation/cases/${c6}/decision`, { action: 'escalate' })).status).toBe(200);
     const second = await page(3, first.nextCursor);
     expect(second.cases.map((c) => c.id)).toEqual([c4, c6, c7]);
     expect(second.nextCursor).toBeUndefined();
@@ -170,7 +161,7 @@ describe('a pass through the queue while it changes', () => {
     expect(first.cases.map((c) => c.id)).toEqual(ids.slice(0, 2));
     // A new case with a higher priority than any (two strangers' reports).
     const [r1, r2] = await seasoned(2);
-    const subject = await world.account();
+    const subject = await ctx.world.account();
     const fresh = await report(subject, r1!);
     expect(await report(subject, r2!)).toBe(fresh);
     const after = await rest(1, first.nextCursor);
@@ -222,18 +213,18 @@ describe('passes through a queue that changes at random between pages', () => {
             const [r] = await seasoned(1);
             expect(await report(subjectOf.get(id)!, r!)).toBe(id);
           } else if (what < 0.6) {
-            const r = await world.account();
-            await world.save(r, subjectOf.get(id)!);
+            const r = await ctx.world.account();
+            await ctx.world.save(r, subjectOf.get(id)!);
             expect(await report(subjectOf.get(id)!, r)).toBe(id);
           } else if (what < 0.7) {
-            expect((await moderator.post(`/v1/moderation/cases/${id}/decision`, { action: 'dismiss' })).status).toBe(200);
+            expect((await ctx.moderator.post(`/v1/moderation/cases/${id}/decision`, { action: 'dismiss' })).status).toBe(200);
             decided.add(id);
           } else if (what < 0.8) {
-            await moderator.post(`/v1/moderation/cases/${id}/claim`);
+            await ctx.moderator.post(`/v1/moderation/cases/${id}/claim`);
           } else if (what < 0.9) {
-            expect((await moderator.post(`/v1/moderation/cases/${id}/decision`, { action: 'escalate' })).status).toBe(200);
+            expect((await ctx.moderator.post(`/v1/moderation/cases/${id}/decision`, { action: 'escalate' })).status).toBe(200);
           } else {
-            const s = await world.account();
+            const s = await ctx.world.account();
             const [r] = await seasoned(1);
             const fresh = await report(s, r!);
             subjectOf.set(fresh, s);
@@ -269,8 +260,8 @@ describe('a bad queue cursor', () => {
       Buffer.from('1:1e999:3').toString('base64url'),
       '%00',
     ])
-      expectError(await moderator.get(`/v1/moderation/cases?cursor=${encodeURIComponent(bad)}`), 400, 'BAD_REQUEST');
-    const r = await moderator.get(`/v1/moderation/cases?cursor=${Buffer.from('x:1:1').toString('base64url')}`);
+      expectError(await ctx.moderator.get(`/v1/moderation/cases?cursor=${encodeURIComponent(bad)}`), 400, 'BAD_REQUEST');
+    const r = await ctx.moderator.get(`/v1/moderation/cases?cursor=${Buffer.from('x:1:1').toString('base64url')}`);
     expect(r.body.error.details).toMatchObject({ field: 'querystring.cursor' });
   });
 });

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { World, type TestAccount } from './helpers/client.js';
+import { describe, expect, it } from 'vitest';
+import type { TestAccount } from './helpers/client.js';
 import { expectError } from './helpers/expect.js';
-import { startServer, type TestServer } from './helpers/server.js';
+import { serverPerFile } from './helpers/per-file.js';
 
 /**
  * API.md, rate limits: "Messages to SpamBot and support, and the admin token, are not limited."
@@ -9,24 +9,19 @@ import { startServer, type TestServer } from './helpers/server.js';
  * bucket it emptied. Real server, tiny buckets that barely refill (they run on real time).
  */
 
-let server: TestServer;
-let world: World;
-
 const REQUESTS = 6;
 const MESSAGES = 2;
 
-beforeAll(async () => {
-  server = await startServer({
+const ctx = serverPerFile({
+  config: {
     rateLimits: {
       requests: { perSecond: 0.001, burst: REQUESTS },
       messages: { perSecond: 0.001, burst: MESSAGES },
       reports: { perSecond: 0.001, burst: 5 },
       enabled: true,
     },
-  });
-  world = new World(server.url);
+  },
 });
-afterAll(() => server.stop());
 
 function send(from: TestAccount, to: Record<string, string>, text = 'hello') {
   return from.api.post('/v1/messages', { to, text });
@@ -34,8 +29,8 @@ function send(from: TestAccount, to: Record<string, string>, text = 'hello') {
 
 describe('an account out of requests', () => {
   it('still writes to SpamBot and support, by username, id or chat; everything else waits', async () => {
-    const a = await world.account();
-    const b = await world.account();
+    const a = await ctx.world.account();
+    const b = await ctx.world.account();
     const bot = await send(a, { username: 'spambot' }, '/start');
     expect(bot.status).toBe(201);
     const botChat = bot.body.message.chatId;
@@ -60,7 +55,7 @@ describe('an account out of requests', () => {
   });
 
   it('is refused what is not plainly a message to SpamBot or support, unreadable bodies included', async () => {
-    const a = await world.account();
+    const a = await ctx.world.account();
     for (let i = 0; i < REQUESTS; i++) expect((await a.api.get('/v1/me')).status).toBe(200);
     expectError(await a.api.request('POST', '/v1/messages', undefined, '{"to": {"username": "spambot"}, "text": '), 429, 'FLOOD_WAIT');
     expectError(await a.api.request('POST', '/v1/support/tickets', undefined, '{"text": '), 429, 'FLOOD_WAIT');
@@ -75,8 +70,8 @@ describe('an account out of requests', () => {
 
 describe('an account out of messages', () => {
   it('still writes to SpamBot and support', async () => {
-    const a = await world.account();
-    const b = await world.account();
+    const a = await ctx.world.account();
+    const b = await ctx.world.account();
     for (let i = 0; i < MESSAGES; i++) expect((await send(a, { accountId: b.id })).status).toBe(201);
     expectError(await send(a, { accountId: b.id }), 429, 'FLOOD_WAIT');
     expect((await send(a, { username: 'spambot' }, '/start')).status).toBe(201);
@@ -86,6 +81,6 @@ describe('an account out of messages', () => {
 
 describe('the admin token', () => {
   it('is never limited', async () => {
-    for (let i = 0; i < REQUESTS * 3; i++) expect((await world.admin.get('/v1/moderation/cases?limit=1')).status).toBe(200);
+    for (let i = 0; i < REQUESTS * 3; i++) expect((await ctx.world.admin.get('/v1/moderation/cases?limit=1')).status).toBe(200);
   });
 });

@@ -1,8 +1,7 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { checkProjections } from '../src/check.js';
+import { describe, expect, it } from 'vitest';
 import { expectError } from './helpers/expect.js';
-import { type Client, World, type TestAccount } from './helpers/client.js';
-import { startServer, type TestServer } from './helpers/server.js';
+import type { TestAccount } from './helpers/client.js';
+import { serverPerFile } from './helpers/per-file.js';
 
 /**
  * Reports filed at the same moment (RULES.md §3: one open report per reporter, subject and
@@ -13,14 +12,10 @@ import { startServer, type TestServer } from './helpers/server.js';
  * HTTP requests against a real server, on the store the run is configured with.
  */
 
-let server: TestServer;
-let world: World;
-let moderator: Client;
-
 const BURST = 2;
 
-beforeAll(async () => {
-  server = await startServer({
+const ctx = serverPerFile({
+  config: {
     rateLimits: {
       requests: { perSecond: 1000, burst: 100_000 },
       messages: { perSecond: 1000, burst: 100_000 },
@@ -28,13 +23,9 @@ beforeAll(async () => {
       reports: { perSecond: 0.0001, burst: BURST },
       enabled: true,
     },
-  });
-  world = new World(server.url);
-  moderator = await world.staff('moderator');
-});
-afterAll(() => server.stop());
-afterEach(async () => {
-  expect(await checkProjections(server.app.platform.store)).toEqual([]);
+  },
+  staff: ['moderator'],
+  checkProjections: true,
 });
 
 async function sent(from: TestAccount, to: TestAccount, text = 'cheap watches'): Promise<string> {
@@ -44,7 +35,7 @@ async function sent(from: TestAccount, to: TestAccount, text = 'cheap watches'):
 }
 
 async function casesOf(subject: TestAccount, state = 'open'): Promise<any[]> {
-  const r = await moderator.get(`/v1/moderation/cases?state=${state}&limit=1000`);
+  const r = await ctx.moderator.get(`/v1/moderation/cases?state=${state}&limit=1000`);
   return r.body.cases.filter((c: any) => c.subject.accountId === subject.id);
 }
 
@@ -58,8 +49,8 @@ async function warm(a: TestAccount, n: number): Promise<void> {
 
 describe('identical reports filed at the same moment', () => {
   it('file one report and spend one token', async () => {
-    const reporter = await world.account();
-    const spammer = await world.account();
+    const reporter = await ctx.world.account();
+    const spammer = await ctx.world.account();
     const chatId = await sent(spammer, reporter);
     await warm(reporter, 6);
     const answers = await Promise.all(Array.from({ length: 6 }, () => reporter.api.post('/v1/reports', { chatId })));
@@ -69,15 +60,15 @@ describe('identical reports filed at the same moment', () => {
     const [open] = await casesOf(spammer);
     expect(open).toMatchObject({ reportCount: 1 });
     // One token spent: the reporter has BURST - 1 reports left, then the limit.
-    const others = [await world.account(), await world.account()];
+    const others = [await ctx.world.account(), await ctx.world.account()];
     const first = await reporter.api.post('/v1/reports', { chatId: await sent(others[0]!, reporter) });
     expect(first.status, JSON.stringify(first.body)).toBe(201);
     expectError(await reporter.api.post('/v1/reports', { chatId: await sent(others[1]!, reporter) }), 429, 'FLOOD_WAIT');
   });
 
   it('file one report each when they come from different reporters, each spending its own token', async () => {
-    const spammer = await world.account();
-    const reporters = [await world.account(), await world.account(), await world.account()];
+    const spammer = await ctx.world.account();
+    const reporters = [await ctx.world.account(), await ctx.world.account(), await ctx.world.account()];
     const chats = await Promise.all(reporters.map((r) => sent(spammer, r)));
     await warm(reporters[0]!, 6);
     const answers = await Promise.all(reporters.flatMap((r, i) => [0, 1].map(() => r.api.post('/v1/reports', { chatId: chats[i] }))));
@@ -96,8 +87,8 @@ describe('a report and the decision of its case at the same moment', () => {
     // decision, refused by the rate limit (429); it is never filed without a token.
     const rounds = await Promise.all(
       Array.from({ length: 8 }, async () => {
-        const reporter = await world.account();
-        const spammers = await Promise.all(Array.from({ length: BURST }, () => world.account()));
+        const reporter = await ctx.world.account();
+        const spammers = await Promise.all(Array.from({ length: BURST }, () => ctx.world.account()));
         const chats: string[] = [];
         for (const s of spammers) chats.push(await sent(s, reporter));
         const filed = [];
@@ -107,7 +98,7 @@ describe('a report and the decision of its case at the same moment', () => {
           filed.push(r.body.report);
         }
         const [decision, repeat] = await Promise.all([
-          moderator.post(`/v1/moderation/cases/${filed[0].caseId}/decision`, { action: 'dismiss' }),
+          ctx.moderator.post(`/v1/moderation/cases/${filed[0].caseId}/decision`, { action: 'dismiss' }),
           reporter.api.post('/v1/reports', { chatId: chats[0] }),
         ]);
         expect(decision.status, JSON.stringify(decision.body)).toBe(200);
@@ -126,16 +117,16 @@ describe('a report and the decision of its case at the same moment', () => {
   });
 
   it('files a new report after the decision when a token is left', async () => {
-    const reporter = await world.account();
-    const spammer = await world.account();
+    const reporter = await ctx.world.account();
+    const spammer = await ctx.world.account();
     const chatId = await sent(spammer, reporter);
     const first = await reporter.api.post('/v1/reports', { chatId });
     expect(first.status).toBe(201);
-    expect((await moderator.post(`/v1/moderation/cases/${first.body.report.caseId}/decision`, { action: 'dismiss' })).status).toBe(200);
+    expect((await ctx.moderator.post(`/v1/moderation/cases/${first.body.report.caseId}/decision`, { action: 'dismiss' })).status).toBe(200);
     const again = await reporter.api.post('/v1/reports', { chatId });
     expect(again.status, JSON.stringify(again.body)).toBe(201);
     expect(again.body.report.id).not.toBe(first.body.report.id);
     // Both reports spent a token: the burst is used up.
-    expectError(await reporter.api.post('/v1/reports', { chatId: await sent(await world.account(), reporter) }), 429, 'FLOOD_WAIT');
+    expectError(await reporter.api.post('/v1/reports', { chatId: await sent(await ctx.world.account(), reporter) }), 429, 'FLOOD_WAIT');
   });
 });

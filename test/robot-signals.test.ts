@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,7 +12,8 @@ import { enforcementSink } from '../src/robots/sink.js';
 import { parseId } from '../src/store/ids.js';
 import type { Client, TestAccount } from './helpers/client.js';
 import { World } from './helpers/client.js';
-import { startServer, type TestServer } from './helpers/server.js';
+import { serverPerFile } from './helpers/per-file.js';
+import { startServer } from './helpers/server.js';
 import { onPostgres } from './helpers/pg.js';
 
 /**
@@ -22,21 +23,7 @@ import { onPostgres } from './helpers/pg.js';
  * they always said. Events without signals (older logs) replay and show as before.
  */
 
-let server: TestServer;
-let world: World;
-let moderator: Client;
-
-beforeAll(async () => {
-  server = await startServer();
-  world = new World(server.url);
-  moderator = await world.staff('moderator');
-});
-afterEach(async () => {
-  expect(await checkProjections(server.app.platform.store)).toEqual([]);
-});
-afterAll(async () => {
-  await server.stop();
-});
+const ctx = serverPerFile({ staff: ['moderator'], checkProjections: true });
 
 /** Distinctive names and values, so that finding them anywhere is meaningful. */
 const SIGNALS: RobotSignal[] = [
@@ -46,7 +33,7 @@ const SIGNALS: RobotSignal[] = [
 
 const id = (a: TestAccount) => parseId('account', a.id);
 
-async function timeline(a: TestAccount, staff: Client = moderator): Promise<any[]> {
+async function timeline(a: TestAccount, staff: Client = ctx.moderator): Promise<any[]> {
   const r = await staff.get(`/v1/moderation/accounts/${a.id}?limit=100`);
   expect(r.status, JSON.stringify(r.body)).toBe(200);
   return r.body.events;
@@ -80,14 +67,14 @@ function expectNoSignal(text: string): void {
 
 describe('a robot limit records its signals', () => {
   it('the restriction event carries them; the staff timeline shows rule and signals; /v1/me and SpamBot show none', async () => {
-    const a = await world.account();
-    await robotLimit(server.app.platform, id(a), 'cold_fanout', 24, SIGNALS);
+    const a = await ctx.world.account();
+    await robotLimit(ctx.server.app.platform, id(a), 'cold_fanout', 24, SIGNALS);
     const applied = (await timeline(a)).find((e) => e.type === 'restriction_applied');
     expect(applied).toMatchObject({ rule: 'cold_fanout', kind: 'robot', state: 'limited', actor: { kind: 'robot', id: 'cold_fanout' } });
     expect(applied.signals).toEqual(SIGNALS);
 
     // The log holds them as a typed payload field.
-    const store = server.app.platform.store;
+    const store = ctx.server.app.platform.store;
     const row = await store.first<{ payload: string }>(
       store.db.selectFrom('events').select('payload').where('account_id', '=', id(a)).where('type', '=', 'restriction_applied').orderBy('id', 'desc').limit(1),
     );
@@ -99,7 +86,7 @@ describe('a robot limit records its signals', () => {
     expect(me.body.restriction).toMatchObject({ state: 'limited', kind: 'robot' });
     expect(Object.keys(me.body.restriction).sort()).toEqual(['kind', 'publicGroupsBan', 'state', 'until']);
     expectNoSignal(JSON.stringify(me.body));
-    const denied = await a.api.post('/v1/messages', { to: { accountId: (await world.account()).id }, text: 'hello' });
+    const denied = await a.api.post('/v1/messages', { to: { accountId: (await ctx.world.account()).id }, text: 'hello' });
     expect(denied.body.error?.code ?? denied.body.code).toBe('PEER_FLOOD');
     expectNoSignal(JSON.stringify(denied.body));
     for (const t of await spamBotTexts(a)) expectNoSignal(t);
@@ -109,16 +96,16 @@ describe('a robot limit records its signals', () => {
   });
 
   it('a limit without signals (as older logs hold) has none in its event and shows none', async () => {
-    const a = await world.account();
-    await robotLimit(server.app.platform, id(a), 'same_text', 24);
+    const a = await ctx.world.account();
+    await robotLimit(ctx.server.app.platform, id(a), 'same_text', 24);
     const applied = (await timeline(a)).find((e) => e.type === 'restriction_applied');
     expect(applied).toMatchObject({ rule: 'same_text' });
     expect(applied).not.toHaveProperty('signals');
   });
 
   it('a freeze by a robot carries them on account_frozen', async () => {
-    const a = await world.account();
-    await robotSanction(server.app.platform, id(a), 'industrial_scale', 'industrial_spam', SIGNALS);
+    const a = await ctx.world.account();
+    await robotSanction(ctx.server.app.platform, id(a), 'industrial_scale', 'industrial_spam', SIGNALS);
     const frozen = (await timeline(a)).find((e) => e.type === 'account_frozen');
     expect(frozen).toMatchObject({ rule: 'industrial_scale', signals: SIGNALS });
   });
@@ -126,12 +113,12 @@ describe('a robot limit records its signals', () => {
 
 describe('robot cases, flags and shadow records', () => {
   it('a case a robot opens carries the signals; the case view lists the rule and its signals with the evidence', async () => {
-    const a = await world.account();
-    const caseId = await robotOpenCase(server.app.platform, id(a), 'links_to_strangers', 2, SIGNALS);
+    const a = await ctx.world.account();
+    const caseId = await robotOpenCase(ctx.server.app.platform, id(a), 'links_to_strangers', 2, SIGNALS);
     const opened = (await timeline(a)).find((e) => e.type === 'case_opened');
     expect(opened).toMatchObject({ openedBy: 'links_to_strangers', signals: SIGNALS });
 
-    const view = await moderator.get(`/v1/moderation/cases/k${caseId}`);
+    const view = await ctx.moderator.get(`/v1/moderation/cases/k${caseId}`);
     expect(view.status, JSON.stringify(view.body)).toBe(200);
     expect(view.body.case.openedBy).toBe('links_to_strangers');
     expect(view.body.case.robots).toEqual([
@@ -140,8 +127,8 @@ describe('robot cases, flags and shadow records', () => {
 
     // Raised again by another rule: the open case's update names the rule and its signals.
     const raise: RobotSignal[] = [{ name: 'blocks_per_stranger_x7', value: 0.5, threshold: 0.3, note: 'blocked by half of them' }];
-    expect(await robotOpenCase(server.app.platform, id(a), 'blocks_per_stranger', 1, raise)).toBe(caseId);
-    const again = await moderator.get(`/v1/moderation/cases/k${caseId}`);
+    expect(await robotOpenCase(ctx.server.app.platform, id(a), 'blocks_per_stranger', 1, raise)).toBe(caseId);
+    const again = await ctx.moderator.get(`/v1/moderation/cases/k${caseId}`);
     expect(again.body.case.robots.map((f: any) => [f.rule, f.event, f.signals])).toEqual([
       ['blocks_per_stranger', 'case_updated', raise],
       ['links_to_strangers', 'case_opened', SIGNALS],
@@ -151,42 +138,42 @@ describe('robot cases, flags and shadow records', () => {
   });
 
   it('a case from reports about a robot-limited account shows the limit’s signals', async () => {
-    const spammer = await world.account();
-    const victim = await world.account();
+    const spammer = await ctx.world.account();
+    const victim = await ctx.world.account();
     const sent = await spammer.api.post('/v1/messages', { to: { accountId: victim.id }, text: 'cheap watches, only today' });
     expect(sent.status).toBe(201);
-    await robotLimit(server.app.platform, id(spammer), 'cold_fanout', 24, SIGNALS);
+    await robotLimit(ctx.server.app.platform, id(spammer), 'cold_fanout', 24, SIGNALS);
     const rep = await victim.api.post('/v1/reports', { chatId: sent.body.message.chatId, reason: 'spam' });
     expect(rep.status, JSON.stringify(rep.body)).toBe(201);
-    const view = await moderator.get(`/v1/moderation/cases/${rep.body.report.caseId}`);
+    const view = await ctx.moderator.get(`/v1/moderation/cases/${rep.body.report.caseId}`);
     expect(view.status).toBe(200);
     expect(view.body.case).not.toHaveProperty('openedBy');
     expect(view.body.case.robots).toEqual([{ at: expect.any(String), rule: 'cold_fanout', event: 'restriction_applied', signals: SIGNALS }]);
   });
 
   it('a case about an account robots never touched lists none', async () => {
-    const spammer = await world.account();
-    const victim = await world.account();
+    const spammer = await ctx.world.account();
+    const victim = await ctx.world.account();
     const sent = await spammer.api.post('/v1/messages', { to: { accountId: victim.id }, text: 'buy my course' });
     const rep = await victim.api.post('/v1/reports', { chatId: sent.body.message.chatId });
     expect(rep.status).toBe(201);
-    const view = await moderator.get(`/v1/moderation/cases/${rep.body.report.caseId}`);
+    const view = await ctx.moderator.get(`/v1/moderation/cases/${rep.body.report.caseId}`);
     expect(view.body.case.robots).toEqual([]);
   });
 
   it('flags carry their signals', async () => {
-    const a = await world.account();
-    await robotFlag(server.app.platform, id(a), 'same_text', 'one template to many', SIGNALS);
+    const a = await ctx.world.account();
+    await robotFlag(ctx.server.app.platform, id(a), 'same_text', 'one template to many', SIGNALS);
     expect((await timeline(a)).find((e) => e.type === 'robot_flag')).toMatchObject({ rule: 'same_text', note: 'one template to many', signals: SIGNALS });
   });
 
   it('a shadow record keeps the signals as its own field, and the effect without them', async () => {
-    const a = await world.account();
-    await enforcementSink(server.app.platform).shadow(
+    const a = await ctx.world.account();
+    await enforcementSink(ctx.server.app.platform).shadow(
       id(a),
       'cold_fanout',
       { action: 'limit', hours: 24, signals: SIGNALS },
-      server.app.platform.clock.now(),
+      ctx.server.app.platform.clock.now(),
       'shadow',
     );
     const shadow = (await timeline(a)).find((e) => e.type === 'robot_shadow');
@@ -197,55 +184,55 @@ describe('robot cases, flags and shadow records', () => {
   });
 
   it('the timeline shows only the four fields of a signal, whatever a caller passed', async () => {
-    const a = await world.account();
+    const a = await ctx.world.account();
     const extra = [{ ...SIGNALS[0]!, secret: 'internal' }] as unknown as RobotSignal[];
-    await robotLimit(server.app.platform, id(a), 'cold_fanout', 24, extra);
+    await robotLimit(ctx.server.app.platform, id(a), 'cold_fanout', 24, extra);
     const applied = (await timeline(a)).find((e) => e.type === 'restriction_applied');
     expect(applied.signals).toEqual([SIGNALS[0]]);
   });
 
   it('a value that is not a finite number shows as null, and the views still answer', async () => {
-    const a = await world.account();
+    const a = await ctx.world.account();
     const odd: RobotSignal[] = [{ name: 'unbounded', value: Number.POSITIVE_INFINITY, threshold: Number.NaN }];
-    const caseId = await robotOpenCase(server.app.platform, id(a), 'same_text', 1, odd);
+    const caseId = await robotOpenCase(ctx.server.app.platform, id(a), 'same_text', 1, odd);
     const opened = (await timeline(a)).find((e) => e.type === 'case_opened');
     expect(opened.signals).toEqual([{ name: 'unbounded', value: null, threshold: null }]);
-    const view = await moderator.get(`/v1/moderation/cases/k${caseId}`);
+    const view = await ctx.moderator.get(`/v1/moderation/cases/k${caseId}`);
     expect(view.status).toBe(200);
     expect(view.body.case.robots[0].signals).toEqual([{ name: 'unbounded', value: null, threshold: null }]);
   });
 
   it('survives a restart: the signals are in the log, and banya check replays it', async () => {
-    const a = await world.account();
-    await robotLimit(server.app.platform, id(a), 'cold_fanout', 24, SIGNALS);
-    await robotLimit(server.app.platform, id(await world.account()), 'same_text', 24);
-    server = await server.restart();
-    world = new World(server.url);
-    moderator = await world.staff('moderator');
-    const r = await moderator.get(`/v1/moderation/accounts/${a.id}`);
+    const a = await ctx.world.account();
+    await robotLimit(ctx.server.app.platform, id(a), 'cold_fanout', 24, SIGNALS);
+    await robotLimit(ctx.server.app.platform, id(await ctx.world.account()), 'same_text', 24);
+    ctx.server = await ctx.server.restart();
+    ctx.world = new World(ctx.server.url);
+    ctx.moderator = await ctx.world.staff('moderator');
+    const r = await ctx.moderator.get(`/v1/moderation/accounts/${a.id}`);
     expect(r.body.events.find((e: any) => e.type === 'restriction_applied')).toMatchObject({ signals: SIGNALS });
   });
 });
 
 describe('the robots page’s records', () => {
   it('lists shadow results with their signals and false positives found by appeals, newest first, paged, for staff only', async () => {
-    const p = server.app.platform;
-    const quiet = await world.account();
+    const p = ctx.server.app.platform;
+    const quiet = await ctx.world.account();
     await enforcementSink(p).shadow(id(quiet), 'same_text', { action: 'limit', hours: 24, signals: SIGNALS }, p.clock.now(), 'daily_cap');
-    const wronged = await world.account();
+    const wronged = await ctx.world.account();
     await robotLimit(p, id(wronged), 'cold_fanout', 24, SIGNALS);
     for (const text of ['/start', BUTTONS.en.mistake, BUTTONS.en.didNot, 'I wrote to my new colleagues.']) {
       expect((await wronged.api.post('/v1/messages', { to: { username: 'spambot' }, text })).status).toBe(201);
     }
-    const support = await world.staff('support');
+    const support = await ctx.world.staff('support');
     const open = await support.get('/v1/moderation/appeals?state=open&limit=100');
     const appeal = open.body.appeals.find((a: any) => a.accountId === wronged.id);
     expect((await support.post(`/v1/moderation/appeals/${appeal.id}/decision`, { outcome: 'overturn', note: 'ok' })).status).toBe(200);
 
-    const fp = await moderator.get('/v1/console/robots/records?kind=false_positive');
+    const fp = await ctx.moderator.get('/v1/console/robots/records?kind=false_positive');
     expect(fp.status, JSON.stringify(fp.body)).toBe(200);
     expect(fp.body.records[0]).toMatchObject({ kind: 'false_positive', rule: 'cold_fanout', accountId: wronged.id, appealId: appeal.id });
-    const shadow = await moderator.get('/v1/console/robots/records?kind=shadow');
+    const shadow = await ctx.moderator.get('/v1/console/robots/records?kind=shadow');
     expect(shadow.body.records[0]).toMatchObject({
       kind: 'shadow',
       rule: 'same_text',
@@ -256,21 +243,21 @@ describe('the robots page’s records', () => {
     });
     expect(shadow.body.records.every((r: any) => r.kind === 'shadow')).toBe(true);
     // Both kinds together, newest first; a page at a time.
-    const all = await moderator.get('/v1/console/robots/records?limit=1');
+    const all = await ctx.moderator.get('/v1/console/robots/records?limit=1');
     expect(all.body.records).toHaveLength(1);
     expect(all.body.records[0].kind).toBe('false_positive');
-    const next = await moderator.get(`/v1/console/robots/records?limit=1&cursor=${all.body.nextCursor}`);
+    const next = await ctx.moderator.get(`/v1/console/robots/records?limit=1&cursor=${all.body.nextCursor}`);
     expect(Number(next.body.records[0].id.slice(1))).toBeLessThan(Number(all.body.records[0].id.slice(1)));
     // Staff only; bad input is a 400 with its field.
     expect((await wronged.api.get('/v1/console/robots/records')).status).toBe(403);
-    const bad = await moderator.get('/v1/console/robots/records?kind=other');
+    const bad = await ctx.moderator.get('/v1/console/robots/records?kind=other');
     expect(bad.status).toBe(400);
-    expect((await moderator.get('/v1/console/robots/records?limit=0')).status).toBe(400);
+    expect((await ctx.moderator.get('/v1/console/robots/records?limit=0')).status).toBe(400);
   });
 
   // SQLite's plan: the checked-in query plans are SQLite's (src/store/sql/), PostgreSQL has none.
   it.skipIf(onPostgres())('reads the partial index, not the whole log', async () => {
-    const store = server.app.platform.store;
+    const store = ctx.server.app.platform.store;
     const plan = await store.all<{ detail: string }>(
       sql`explain query plan select id from events where "type" in ('robot_false_positive', 'robot_shadow') and type = ${'robot_shadow'} order by id desc limit 26`.compile(
         store.db,

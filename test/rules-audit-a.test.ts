@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Client, World, type TestAccount } from './helpers/client.js';
-import { startServer, type TestServer } from './helpers/server.js';
+import { serverPerFile } from './helpers/per-file.js';
 import { expectError } from './helpers/expect.js';
 
 /**
@@ -8,16 +8,7 @@ import { expectError } from './helpers/expect.js';
  * staff make it (a report, a decision), and every check is an HTTP request to a real server.
  */
 
-let server: TestServer;
-let world: World;
-let moderator: Client;
-
-beforeAll(async () => {
-  server = await startServer();
-  world = new World(server.url);
-  moderator = await world.staff('moderator');
-});
-afterAll(() => server.stop());
+const ctx = serverPerFile({ staff: ['moderator'] });
 
 type Target = TestAccount | Record<string, string>;
 function send(from: TestAccount, to: Target, text = 'hello', extra: Record<string, unknown> = {}) {
@@ -37,12 +28,12 @@ async function me(a: TestAccount) {
 
 /** A confirmed report under `policy` against `x`, as staff make it: returns the sanction. */
 async function sanction(x: TestAccount, policy: 'spam' | 'scam' | 'violence' | 'child_abuse') {
-  const victim = await world.account();
+  const victim = await ctx.world.account();
   const m = await sent(victim, x, 'is the flat still available?');
   await sent(x, { chatId: m.chatId }, 'buy cheap followers now');
   const rep = await victim.api.post('/v1/reports', { chatId: m.chatId, reason: policy === 'child_abuse' ? 'child_abuse' : policy });
   expect(rep.status, JSON.stringify(rep.body)).toBe(201);
-  const d = await moderator.post(`/v1/moderation/cases/${rep.body.report.caseId}/decision`, { action: 'confirm', policy });
+  const d = await ctx.moderator.post(`/v1/moderation/cases/${rep.body.report.caseId}/decision`, { action: 'confirm', policy });
   expect(d.status, JSON.stringify(d.body)).toBe(200);
   return d.body.sanction;
 }
@@ -60,8 +51,8 @@ function add(inviter: TestAccount, chatId: string, ...invitees: TestAccount[]) {
 
 describe('the send gate, rows in order (RULES.md §2)', () => {
   it('a limited sender: a chat it started where the other side never wrote does not count as a reply', async () => {
-    const a = await world.account();
-    const b = await world.account();
+    const a = await ctx.world.account();
+    const b = await ctx.world.account();
     await sent(a, b, 'hi there');
     await limit(a);
     expectError(await send(a, b), 403, 'PEER_FLOOD');
@@ -74,8 +65,8 @@ describe('the send gate, rows in order (RULES.md §2)', () => {
   });
 
   it('a limited sender: writing in a shared group is not writing in the private chat', async () => {
-    const a = await world.account();
-    const b = await world.account();
+    const a = await ctx.world.account();
+    const b = await ctx.world.account();
     const g = await group(b, { public: true });
     expect((await a.api.post(`/v1/chats/${g}/join`)).status).toBe(204);
     await sent(b, { chatId: g }, 'welcome everyone');
@@ -85,8 +76,8 @@ describe('the send gate, rows in order (RULES.md §2)', () => {
   });
 
   it('a limited sender by phone and by username gets PEER_FLOOD with until and appeal', async () => {
-    const a = await world.account();
-    const b = await world.account({ username: 'bob_audit_a' });
+    const a = await ctx.world.account();
+    const b = await ctx.world.account({ username: 'bob_audit_a' });
     const s = await limit(a);
     const targets: Record<string, string>[] = [{ phone: b.phone }, { username: '@BOB_AUDIT_A' }];
     for (const to of targets) {
@@ -97,17 +88,17 @@ describe('the send gate, rows in order (RULES.md §2)', () => {
   });
 
   it('a limited sender may write to a mutual contact even when the contact takes new chats from contacts only', async () => {
-    const a = await world.account();
-    const b = await world.account();
-    await world.mutual(a, b);
+    const a = await ctx.world.account();
+    const b = await ctx.world.account();
+    await ctx.world.mutual(a, b);
     await b.api.put('/v1/privacy', { newChats: 'contacts' });
     await limit(a);
     await sent(a, b);
   });
 
   it('a limited sender may reply to someone who takes new chats from contacts only', async () => {
-    const a = await world.account();
-    const b = await world.account();
+    const a = await ctx.world.account();
+    const b = await ctx.world.account();
     await sent(b, a, 'hello from b');
     await b.api.put('/v1/privacy', { newChats: 'contacts' });
     await limit(a);
@@ -115,55 +106,55 @@ describe('the send gate, rows in order (RULES.md §2)', () => {
   });
 
   it('row 3 before rows 4–5: a blocked recipient who is frozen is INPUT_USER_DEACTIVATED', async () => {
-    const a = await world.account();
-    const b = await world.account();
+    const a = await ctx.world.account();
+    const b = await ctx.world.account();
     await a.api.post('/v1/blocks', { accountId: b.id });
     await freeze(b);
     expectError(await send(a, b), 410, 'INPUT_USER_DEACTIVATED');
   });
 
   it('row 5 before row 7: blocked by someone who takes new chats from contacts only is USER_IS_BLOCKED', async () => {
-    const a = await world.account();
-    const b = await world.account();
+    const a = await ctx.world.account();
+    const b = await ctx.world.account();
     await b.api.put('/v1/privacy', { newChats: 'contacts' });
     await b.api.post('/v1/blocks', { accountId: a.id });
     expectError(await send(a, b), 403, 'USER_IS_BLOCKED');
   });
 
   it('row 7: having saved B is not B having saved A', async () => {
-    const a = await world.account();
-    const b = await world.account();
-    await world.save(a, b);
+    const a = await ctx.world.account();
+    const b = await ctx.world.account();
+    await ctx.world.save(a, b);
     await b.api.put('/v1/privacy', { newChats: 'contacts' });
     expectError(await send(a, b), 403, 'USER_PRIVACY_RESTRICTED');
-    await world.save(b, a);
+    await ctx.world.save(b, a);
     await sent(a, b);
   });
 
   it('a deleted recipient is INPUT_USER_DEACTIVATED by chat id too', async () => {
-    const a = await world.account();
-    const b = await world.account();
+    const a = await ctx.world.account();
+    const b = await ctx.world.account();
     const m = await sent(a, b);
     expect((await b.api.delete('/v1/me')).status).toBe(204);
     expectError(await send(a, { chatId: m.chatId }), 410, 'INPUT_USER_DEACTIVATED');
   });
 
   it('a banned sender gets 401 USER_DEACTIVATED_BAN even for SpamBot', async () => {
-    const a = await world.account();
+    const a = await ctx.world.account();
     await sanction(a, 'child_abuse');
     expectError(await send(a, { username: 'spambot' }, '/start'), 401, 'USER_DEACTIVATED_BAN');
     expectError(await a.api.get('/v1/chats'), 401, 'USER_DEACTIVATED_BAN');
   });
 
   it('an empty text is MESSAGE_EMPTY', async () => {
-    const a = await world.account();
-    const b = await world.account();
+    const a = await ctx.world.account();
+    const b = await ctx.world.account();
     expectError(await send(a, b, ''), 400, 'MESSAGE_EMPTY');
   });
 
   it('a repeated key answers the original denial, though the world changed', async () => {
-    const a = await world.account();
-    const b = await world.account();
+    const a = await ctx.world.account();
+    const b = await ctx.world.account();
     await b.api.post('/v1/blocks', { accountId: a.id });
     const body = { to: { accountId: b.id }, text: 'let me in', idempotencyKey: 'deny-1' };
     expectError(await a.api.post('/v1/messages', body), 403, 'USER_IS_BLOCKED');
@@ -175,7 +166,7 @@ describe('the send gate, rows in order (RULES.md §2)', () => {
 
 describe('limited accounts (RULES.md §1)', () => {
   it('shows the limit in /v1/me and may talk to SpamBot and support', async () => {
-    const a = await world.account();
+    const a = await ctx.world.account();
     const s = await limit(a);
     expect(await me(a)).toMatchObject({ state: 'limited', kind: 'report', until: s.until });
     await sent(a, { username: 'spambot' }, '/start');
@@ -183,8 +174,8 @@ describe('limited accounts (RULES.md §1)', () => {
   });
 
   it('may join a public group and post there, and post in its own channel', async () => {
-    const a = await world.account();
-    const other = await world.account();
+    const a = await ctx.world.account();
+    const other = await ctx.world.account();
     const g = await group(other, { public: true });
     const ch = await group(a, { kind: 'channel' });
     await limit(a);
@@ -194,7 +185,7 @@ describe('limited accounts (RULES.md §1)', () => {
   });
 
   it('may not create groups or channels: USER_RESTRICTED with until', async () => {
-    const a = await world.account();
+    const a = await ctx.world.account();
     const s = await limit(a);
     for (const kind of ['group', 'channel']) {
       const r = await a.api.post('/v1/groups', { title: 'x', kind });
@@ -204,15 +195,15 @@ describe('limited accounts (RULES.md §1)', () => {
   });
 
   it('adds mutual contacts to its groups, not those who only wrote to it, nor one-way contacts', async () => {
-    const a = await world.account();
-    const mutual = await world.account();
-    const wrote = await world.account();
-    const saved = await world.account();
-    const savedMe = await world.account();
-    await world.mutual(a, mutual);
+    const a = await ctx.world.account();
+    const mutual = await ctx.world.account();
+    const wrote = await ctx.world.account();
+    const saved = await ctx.world.account();
+    const savedMe = await ctx.world.account();
+    await ctx.world.mutual(a, mutual);
     await sent(wrote, a, 'hi');
-    await world.save(a, saved);
-    await world.save(savedMe, a);
+    await ctx.world.save(a, saved);
+    await ctx.world.save(savedMe, a);
     const g = await group(a);
     await limit(a);
     const r = await add(a, g, mutual, wrote, saved, savedMe);
@@ -230,9 +221,9 @@ describe('limited accounts (RULES.md §1)', () => {
 
 describe('frozen accounts (RULES.md §1–2)', () => {
   it('reads, writes to SpamBot only, and others see it as deleted', async () => {
-    const a = await world.account({ name: 'Frozen Fred' });
-    const b = await world.account();
-    await world.mutual(a, b);
+    const a = await ctx.world.account({ name: 'Frozen Fred' });
+    const b = await ctx.world.account();
+    await ctx.world.mutual(a, b);
     const m = await sent(b, a, 'hi fred');
     const s = await freeze(a);
     expect(await me(a)).toMatchObject({ state: 'frozen', kind: 'scam', deleteAt: s.deleteAt });
@@ -248,12 +239,12 @@ describe('frozen accounts (RULES.md §1–2)', () => {
   });
 
   it('changes nothing: contacts, blocks, privacy, profile, groups, joins, leaves', async () => {
-    const a = await world.account();
-    const b = await world.account();
-    const other = await world.account();
+    const a = await ctx.world.account();
+    const b = await ctx.world.account();
+    const other = await ctx.world.account();
     const pub = await group(other, { public: true });
     const mine = await group(a);
-    await world.save(a, b);
+    await ctx.world.save(a, b);
     await a.api.post('/v1/blocks', { accountId: other.id });
     await freeze(a);
     const writes = [
@@ -274,8 +265,8 @@ describe('frozen accounts (RULES.md §1–2)', () => {
     for (const r of await Promise.all(writes)) expectError(r, 403, 'FROZEN_METHOD_INVALID');
   });
   it('answers FROZEN_METHOD_INVALID before looking at the chat, as the send gate does before the recipient', async () => {
-    const a = await world.account();
-    const b = await world.account();
+    const a = await ctx.world.account();
+    const b = await ctx.world.account();
     await freeze(a);
     for (const r of [
       await a.api.post('/v1/chats/c99999999/join'),
@@ -290,9 +281,9 @@ describe('frozen accounts (RULES.md §1–2)', () => {
 
 describe('adding members (RULES.md §2 "Groups and channels")', () => {
   it('refuses a deactivated invitee and keeps going with the others', async () => {
-    const owner = await world.account();
-    const frozen = await world.account();
-    const fine = await world.account();
+    const owner = await ctx.world.account();
+    const frozen = await ctx.world.account();
+    const fine = await ctx.world.account();
     await freeze(frozen);
     const g = await group(owner);
     const r = await add(owner, g, frozen, fine);
@@ -301,8 +292,8 @@ describe('adding members (RULES.md §2 "Groups and channels")', () => {
   });
 
   it('blocks either way come before "left before", which comes before privacy', async () => {
-    const owner = await world.account();
-    const b = await world.account();
+    const owner = await ctx.world.account();
+    const b = await ctx.world.account();
     const g = await group(owner, { members: [b.id] });
     expect((await b.api.post(`/v1/chats/${g}/leave`)).status).toBe(204);
     await b.api.put('/v1/privacy', { chatInvites: 'nobody' });
@@ -314,23 +305,23 @@ describe('adding members (RULES.md §2 "Groups and channels")', () => {
   });
 
   it('"contacts" means the invitee saved the inviter, not the other way round', async () => {
-    const owner = await world.account();
-    const b = await world.account();
-    const c = await world.account();
+    const owner = await ctx.world.account();
+    const b = await ctx.world.account();
+    const c = await ctx.world.account();
     await b.api.put('/v1/privacy', { chatInvites: 'contacts' });
     await c.api.put('/v1/privacy', { chatInvites: 'contacts' });
-    await world.save(owner, b);
-    await world.save(c, owner);
+    await ctx.world.save(owner, b);
+    await ctx.world.save(c, owner);
     const g = await group(owner);
     const r = await add(owner, g, b, c);
     expect(r.body).toEqual({ added: [c.id], missingInvitees: [{ accountId: b.id, code: 'USER_PRIVACY_RESTRICTED' }] });
   });
 
   it('a member who is not an admin, and an outsider, get CHAT_ADMIN_REQUIRED', async () => {
-    const owner = await world.account();
-    const member = await world.account();
-    const outsider = await world.account();
-    const b = await world.account();
+    const owner = await ctx.world.account();
+    const member = await ctx.world.account();
+    const outsider = await ctx.world.account();
+    const b = await ctx.world.account();
     const g = await group(owner, { members: [member.id] });
     expectError(await add(member, g, b), 403, 'CHAT_ADMIN_REQUIRED');
     expectError(await add(outsider, g, b), 403, 'CHAT_ADMIN_REQUIRED');
@@ -339,8 +330,8 @@ describe('adding members (RULES.md §2 "Groups and channels")', () => {
 
 describe('posting (RULES.md §2)', () => {
   it('a public-groups ban: USER_BANNED_IN_CHANNEL in public chats, shown in /v1/me, private ones allowed', async () => {
-    const a = await world.account();
-    const owner = await world.account();
+    const a = await ctx.world.account();
+    const owner = await ctx.world.account();
     const pub = await group(owner, { public: true });
     const priv = await group(owner, { members: [a.id] });
     expect((await a.api.post(`/v1/chats/${pub}/join`)).status).toBe(204);
@@ -355,8 +346,8 @@ describe('posting (RULES.md §2)', () => {
   });
 
   it('a reader of a public channel with a public-groups ban gets CHAT_WRITE_FORBIDDEN first', async () => {
-    const a = await world.account();
-    const owner = await world.account();
+    const a = await ctx.world.account();
+    const owner = await ctx.world.account();
     const ch = await group(owner, { kind: 'channel', public: true });
     expect((await a.api.post(`/v1/chats/${ch}/join`)).status).toBe(204);
     await sanction(a, 'violence');
@@ -364,8 +355,8 @@ describe('posting (RULES.md §2)', () => {
   });
 
   it('a member banned by the admins gets CHAT_WRITE_FORBIDDEN', async () => {
-    const owner = await world.account();
-    const a = await world.account();
+    const owner = await ctx.world.account();
+    const a = await ctx.world.account();
     const g = await group(owner, { public: true, members: [a.id] });
     expect((await owner.api.post(`/v1/chats/${g}/bans`, { accountId: a.id })).status).toBe(204);
     expectError(await send(a, { chatId: g }), 403, 'CHAT_WRITE_FORBIDDEN');
@@ -374,7 +365,7 @@ describe('posting (RULES.md §2)', () => {
 
 describe('privacy and contacts (RULES.md §1–2)', () => {
   it('starts from the defaults and refuses values the API does not list', async () => {
-    const a = await world.account();
+    const a = await ctx.world.account();
     expect((await a.api.get('/v1/privacy')).body).toEqual({
       findByPhone: 'everybody',
       phoneVisibility: 'contacts',
@@ -386,13 +377,13 @@ describe('privacy and contacts (RULES.md §1–2)', () => {
   });
 
   it('hides a number from strangers but not from people the owner saved, in sends and imports', async () => {
-    const a = await world.account();
-    const b = await world.account();
+    const a = await ctx.world.account();
+    const b = await ctx.world.account();
     await b.api.put('/v1/privacy', { findByPhone: 'contacts' });
     expectError(await send(a, { phone: b.phone }), 404, 'PHONE_NOT_OCCUPIED');
     const imp = await a.api.post('/v1/contacts/import', { contacts: [{ phone: b.phone }] });
     expect(imp.body).toMatchObject({ imported: [], notFound: [b.phone] });
-    await world.save(b, a);
+    await ctx.world.save(b, a);
     await sent(a, { phone: b.phone });
     // The remembered import completed: A now has B, so they are mutual.
     await limit(a);
@@ -402,8 +393,8 @@ describe('privacy and contacts (RULES.md §1–2)', () => {
 
 describe('idempotency keys (API.md)', () => {
   it('are per route: the same key on a send and a report are two requests', async () => {
-    const a = await world.account();
-    const b = await world.account();
+    const a = await ctx.world.account();
+    const b = await ctx.world.account();
     const m = await sent(b, a, 'cheap watches, click here');
     const s = await a.api.post('/v1/messages', { to: { accountId: b.id }, text: 'stop it', idempotencyKey: 'same-key' });
     expect(s.status).toBe(201);
@@ -412,12 +403,12 @@ describe('idempotency keys (API.md)', () => {
   });
 
   it("answer a frozen sender's denial again after the lift, and a new key is decided afresh", async () => {
-    const a = await world.account();
-    const b = await world.account();
+    const a = await ctx.world.account();
+    const b = await ctx.world.account();
     await freeze(a);
     const body = { to: { accountId: b.id }, text: 'hello', idempotencyKey: 'frozen-1' };
     expectError(await a.api.post('/v1/messages', body), 403, 'FROZEN_METHOD_INVALID');
-    const lift = await world.admin.post(`/v1/moderation/accounts/${a.id}/lift`, { reason: 'wrongly frozen' });
+    const lift = await ctx.world.admin.post(`/v1/moderation/accounts/${a.id}/lift`, { reason: 'wrongly frozen' });
     expect(lift.status, JSON.stringify(lift.body)).toBe(200);
     expect(lift.body.restriction.state).toBe('free');
     expectError(await a.api.post('/v1/messages', body), 403, 'FROZEN_METHOD_INVALID');
@@ -425,8 +416,8 @@ describe('idempotency keys (API.md)', () => {
   });
 
   it('compare bodies as JSON whatever the key order, and forget a 400', async () => {
-    const a = await world.account();
-    const b = await world.account();
+    const a = await ctx.world.account();
+    const b = await ctx.world.account();
     expectError(await a.api.post('/v1/messages', { to: { accountId: b.id }, text: 5, idempotencyKey: 'k-400' }), 400, 'BAD_REQUEST');
     const first = await a.api.post('/v1/messages', { to: { accountId: b.id }, text: 'now right', idempotencyKey: 'k-400' });
     expect(first.status).toBe(201);
@@ -436,11 +427,11 @@ describe('idempotency keys (API.md)', () => {
   });
 
   it('are forgotten after 24 h on the injected clock', async () => {
-    const a = await world.account();
-    const b = await world.account();
+    const a = await ctx.world.account();
+    const b = await ctx.world.account();
     const body = { to: { accountId: b.id }, text: 'daily', idempotencyKey: 'k-day' };
     const first = await a.api.post('/v1/messages', body);
-    await world.advance(24 * 3600 + 1);
+    await ctx.world.advance(24 * 3600 + 1);
     const later = await a.api.post('/v1/messages', body);
     expect(later.status).toBe(201);
     expect(later.body.message.id).not.toBe(first.body.message.id);
@@ -449,18 +440,18 @@ describe('idempotency keys (API.md)', () => {
 
 describe('more group rules (RULES.md §2)', () => {
   it('lets a mutual contact who left be added back', async () => {
-    const owner = await world.account();
-    const b = await world.account();
+    const owner = await ctx.world.account();
+    const b = await ctx.world.account();
     const g = await group(owner, { members: [b.id] });
     expect((await b.api.post(`/v1/chats/${g}/leave`)).status).toBe(204);
-    await world.mutual(owner, b);
+    await ctx.world.mutual(owner, b);
     expect((await add(owner, g, b)).body).toEqual({ added: [b.id], missingInvitees: [] });
     await sent(b, { chatId: g }, 'back again');
   });
 
   it('lets an account with a public-groups ban join a public group, though not post there', async () => {
-    const a = await world.account();
-    const owner = await world.account();
+    const a = await ctx.world.account();
+    const owner = await ctx.world.account();
     const g = await group(owner, { public: true });
     await sanction(a, 'violence');
     expect((await a.api.post(`/v1/chats/${g}/join`)).status).toBe(204);
@@ -468,9 +459,9 @@ describe('more group rules (RULES.md §2)', () => {
   });
 
   it('a number-limited account: no end in PEER_FLOOD and USER_RESTRICTED, replies allowed', async () => {
-    const a = await world.account({ numberKind: 'voip' });
-    const b = await world.account();
-    const c = await world.account();
+    const a = await ctx.world.account({ numberKind: 'voip' });
+    const b = await ctx.world.account();
+    const c = await ctx.world.account();
     expect(await me(a)).toMatchObject({ state: 'limited', kind: 'number', until: null });
     const r = await send(a, b);
     expectError(r, 403, 'PEER_FLOOD');
@@ -486,15 +477,15 @@ describe('more group rules (RULES.md §2)', () => {
 
 describe('after a restart (RULES.md §2 from the stored world)', () => {
   it('decides the gate exactly as before: replies, mutual contacts, blocks, privacy, left-before, a limit, a freeze', async () => {
-    const a = await world.account();
-    const mutual = await world.account();
-    const wrote = await world.account();
-    const stranger = await world.account();
-    const blocker = await world.account();
-    const picky = await world.account();
-    const frozen = await world.account();
-    const leaver = await world.account();
-    await world.mutual(a, mutual);
+    const a = await ctx.world.account();
+    const mutual = await ctx.world.account();
+    const wrote = await ctx.world.account();
+    const stranger = await ctx.world.account();
+    const blocker = await ctx.world.account();
+    const picky = await ctx.world.account();
+    const frozen = await ctx.world.account();
+    const leaver = await ctx.world.account();
+    await ctx.world.mutual(a, mutual);
     await sent(wrote, a, 'hello a');
     await blocker.api.post('/v1/blocks', { accountId: a.id });
     await picky.api.put('/v1/privacy', { newChats: 'contacts', chatInvites: 'nobody' });
@@ -515,10 +506,10 @@ describe('after a restart (RULES.md §2 from the stored world)', () => {
     });
     const l = await limit(a);
 
-    server = await server.restart();
-    world = new World(server.url);
-    moderator = new Client(server.url, moderator.token);
-    const again = (x: TestAccount): TestAccount => ({ ...x, api: new Client(server.url, x.token) });
+    ctx.server = await ctx.server.restart();
+    ctx.world = new World(ctx.server.url);
+    ctx.moderator = new Client(ctx.server.url, ctx.moderator.token);
+    const again = (x: TestAccount): TestAccount => ({ ...x, api: new Client(ctx.server.url, x.token) });
     const [a2, mutual2, wrote2, stranger2, blocker2, picky2, frozen2] = [a, mutual, wrote, stranger, blocker, picky, frozen].map(again) as [
       TestAccount,
       TestAccount,
@@ -547,19 +538,19 @@ describe('after a restart (RULES.md §2 from the stored world)', () => {
 
 describe('what others see (RULES.md §1–2)', () => {
   it('hides the number on the profile from one the owner has not saved, even when found by it', async () => {
-    const asker = await world.account();
-    const b = await world.account({ name: 'Bea', username: 'bea_audit_a' });
+    const asker = await ctx.world.account();
+    const b = await ctx.world.account({ name: 'Bea', username: 'bea_audit_a' });
     const r = await asker.api.get(`/v1/accounts/resolve?phone=${encodeURIComponent(b.phone)}`);
     expect(r.status).toBe(200);
     expect(r.body.account).toEqual({ id: b.id, name: 'Bea', username: 'bea_audit_a' });
-    await world.save(b, asker);
+    await ctx.world.save(b, asker);
     expect((await asker.api.get('/v1/accounts/resolve?username=BEA_AUDIT_A')).body.account.phone).toBe(b.phone);
   });
 
   it('shows an account deleted by its owner as deleted, without its name, username or number', async () => {
-    const a = await world.account();
-    const b = await world.account({ name: 'Gone Gina', username: 'gina_audit_a' });
-    await world.mutual(a, b);
+    const a = await ctx.world.account();
+    const b = await ctx.world.account({ name: 'Gone Gina', username: 'gina_audit_a' });
+    await ctx.world.mutual(a, b);
     await b.api.put('/v1/privacy', { phoneVisibility: 'everybody' });
     const m = await sent(a, b);
     expect((await b.api.delete('/v1/me')).status).toBe(204);

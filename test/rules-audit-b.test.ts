@@ -1,9 +1,8 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { checkProjections } from '../src/check.js';
+import { describe, expect, it } from 'vitest';
 import { BUTTONS } from '../src/domain/spambot.js';
 import { expectError } from './helpers/expect.js';
-import { type Client, World, type TestAccount } from './helpers/client.js';
-import { startServer, type TestServer } from './helpers/server.js';
+import type { Client, TestAccount } from './helpers/client.js';
+import { serverPerFile } from './helpers/per-file.js';
 
 /**
  * RULES.md §3–§5 read sentence by sentence, black-box over HTTP against a real server (SQLite,
@@ -11,38 +10,26 @@ import { startServer, type TestServer } from './helpers/server.js';
  * lift undo, which limit is in force, and who may decide what.
  */
 
-let server: TestServer;
-let world: World;
-let moderator: Client;
-let triage: Client;
-let support: Client;
-
 // Reports are rate-limited tightly here (a burst of 3, no refill to speak of), so that the rate
 // limit itself can be probed; every test below files at most two new reports per reporter.
-beforeAll(async () => {
-  server = await startServer({
+const ctx = serverPerFile({
+  config: {
     rateLimits: {
       requests: { perSecond: 1000, burst: 100_000 },
       messages: { perSecond: 1000, burst: 100_000 },
       reports: { perSecond: 0.0001, burst: 3 },
       enabled: true,
     },
-  });
-  world = new World(server.url);
-  moderator = await world.staff('moderator');
-  triage = await world.staff('triage');
-  support = await world.staff('support');
-});
-afterAll(() => server.stop());
-afterEach(async () => {
-  expect(await checkProjections(server.app.platform.store)).toEqual([]);
+  },
+  staff: ['moderator', 'triage', 'support'],
+  checkProjections: true,
 });
 
 const MIN = 60;
 const HOUR = 3600;
 const DAY = 24 * HOUR;
 const EN = BUTTONS.en;
-const advance = (seconds: number) => world.advance(seconds);
+const advance = (seconds: number) => ctx.world.advance(seconds);
 const now = () => advance(0);
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -76,7 +63,7 @@ async function join(a: TestAccount, chatId: string): Promise<void> {
 
 /** `spammer` writes to a fresh stranger who reports it; returns the reporter and the case. */
 async function reported(spammer: TestAccount, reason = 'spam', victimWroteFirst = false): Promise<{ victim: TestAccount; caseId: string; reportId: string }> {
-  const victim = await world.account();
+  const victim = await ctx.world.account();
   // A limited spammer can still answer whoever wrote first, and spam them.
   if (victimWroteFirst) await sent(victim, spammer, 'is the offer still on?');
   const { chatId } = await sent(spammer, victim, 'cheap watches, only today');
@@ -87,7 +74,7 @@ async function reported(spammer: TestAccount, reason = 'spam', victimWroteFirst 
 }
 
 async function confirm(caseId: string, policy = 'spam'): Promise<any> {
-  const d = await moderator.post(`/v1/moderation/cases/${caseId}/decision`, { action: 'confirm', policy });
+  const d = await ctx.moderator.post(`/v1/moderation/cases/${caseId}/decision`, { action: 'confirm', policy });
   expect(d.status, JSON.stringify(d.body)).toBe(200);
   return d.body.sanction;
 }
@@ -106,7 +93,7 @@ async function appeal(a: TestAccount, text: string): Promise<any> {
   await bot(a, EN.didNot);
   const filed = await bot(a, text);
   expect(filed.text).toMatch(/appeal is filed/);
-  const list = await support.get('/v1/moderation/appeals?state=open&limit=1000');
+  const list = await ctx.support.get('/v1/moderation/appeals?state=open&limit=1000');
   const mine = list.body.appeals.filter((x: any) => x.accountId === a.id);
   expect(mine).toHaveLength(1);
   return mine[0];
@@ -114,8 +101,8 @@ async function appeal(a: TestAccount, text: string): Promise<any> {
 
 describe('a repeated report while the first is open (RULES.md §3)', () => {
   it('answers 200 with the same report, even once the reporter has used up its report rate limit', async () => {
-    const reporter = await world.account();
-    const [s1, s2, s3, s4] = [await world.account(), await world.account(), await world.account(), await world.account()];
+    const reporter = await ctx.world.account();
+    const [s1, s2, s3, s4] = [await ctx.world.account(), await ctx.world.account(), await ctx.world.account(), await ctx.world.account()];
     const c1 = await sent(s1, reporter, 'promo one');
     const first = await reporter.api.post('/v1/reports', { chatId: c1.chatId });
     expect(first.status).toBe(201);
@@ -135,7 +122,7 @@ describe('a repeated report while the first is open (RULES.md §3)', () => {
     expectError(refused, 429, 'FLOOD_WAIT');
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(refused.body.error.details.retryAfter).toBeGreaterThan(0);
-    expect((await account(moderator, s4)).events.map((e: any) => e.type)).not.toContain('report_filed');
+    expect((await account(ctx.moderator, s4)).events.map((e: any) => e.type)).not.toContain('report_filed');
     // A repeat is still answered with its report.
     const again = await reporter.api.post('/v1/reports', { chatId: c1.chatId });
     expect(again.status).toBe(200);
@@ -143,9 +130,9 @@ describe('a repeated report while the first is open (RULES.md §3)', () => {
   });
 
   it('answers a repeat of a group report waiting below the threshold with it, and with its case once one opens', async () => {
-    const owner = await world.account();
+    const owner = await ctx.world.account();
     const g = await group(owner);
-    const [subject, r1, r2, r3] = [await world.account(), await world.account(), await world.account(), await world.account()];
+    const [subject, r1, r2, r3] = [await ctx.world.account(), await ctx.world.account(), await ctx.world.account(), await ctx.world.account()];
     for (const a of [subject, r1, r2, r3]) await join(a, g);
     const m = await sent(subject, { chatId: g }, 'join my casino');
     const first = await r1.api.post('/v1/reports', { chatId: g, messageIds: [m.id] });
@@ -162,16 +149,16 @@ describe('a repeated report while the first is open (RULES.md §3)', () => {
     const later = await r1.api.post('/v1/reports', { chatId: g, accountId: subject.id });
     expect(later.status).toBe(200);
     expect(later.body).toEqual({ report: { id: first.body.report.id, caseId } });
-    const c = await moderator.get(`/v1/moderation/cases/${caseId}`);
+    const c = await ctx.moderator.get(`/v1/moderation/cases/${caseId}`);
     expect(c.body.case.reportCount).toBe(3);
   });
 });
 
 describe('one case per subject and chat for group and public-content reports (RULES.md §3)', () => {
   it('takes the group reports waiting below the threshold into the case a public-content report opens', async () => {
-    const owner = await world.account();
+    const owner = await ctx.world.account();
     const g = await group(owner);
-    const [r1, r2, x] = [await world.account(), await world.account(), await world.account()];
+    const [r1, r2, x] = [await ctx.world.account(), await ctx.world.account(), await ctx.world.account()];
     for (const a of [r1, r2, x]) await join(a, g);
     const m = await sent(owner, { chatId: g }, 'buy my course, link in bio');
     const waiting = await r1.api.post('/v1/reports', { chatId: g, messageIds: [m.id], reason: 'spam' });
@@ -182,7 +169,7 @@ describe('one case per subject and chat for group and public-content reports (RU
     const caseId = pub.body.report.caseId;
     expect(caseId).toMatch(/^k/);
     // The waiting report is in that one case now, and a repeat of it says so.
-    const detail = (await moderator.get(`/v1/moderation/cases/${caseId}`)).body.case;
+    const detail = (await ctx.moderator.get(`/v1/moderation/cases/${caseId}`)).body.case;
     expect(detail.subject).toEqual({ accountId: owner.id, chatId: g });
     expect(detail.reports.map((r: any) => r.id).sort()).toEqual([waiting.body.report.id, pub.body.report.id].sort());
     expect(detail.reportCount).toBe(2);
@@ -192,8 +179,8 @@ describe('one case per subject and chat for group and public-content reports (RU
     // A later member's report joins it too; dismissing it decides them all.
     const later = await r2.api.post('/v1/reports', { chatId: g, messageIds: [m.id] });
     expect(later.body.report.caseId).toBe(caseId);
-    expect((await moderator.post(`/v1/moderation/cases/${caseId}/decision`, { action: 'dismiss' })).status).toBe(200);
-    expect((await account(moderator, r1)).reporter).toMatchObject({ dismissed: 1 });
+    expect((await ctx.moderator.post(`/v1/moderation/cases/${caseId}/decision`, { action: 'dismiss' })).status).toBe(200);
+    expect((await account(ctx.moderator, r1)).reporter).toMatchObject({ dismissed: 1 });
     // Decided, it is no longer open: reporting again files a new report.
     const next = await r1.api.post('/v1/reports', { chatId: g, messageIds: [m.id] });
     expect(next.status).toBe(201);
@@ -203,11 +190,11 @@ describe('one case per subject and chat for group and public-content reports (RU
 
 describe('a limited account (RULES.md §1, §3)', () => {
   it('may still report spam it receives', async () => {
-    const spammer = await world.account();
+    const spammer = await ctx.world.account();
     const { caseId } = await reported(spammer);
     await confirm(caseId);
     expect(await me(spammer)).toMatchObject({ state: 'limited', kind: 'report' });
-    const other = await world.account();
+    const other = await ctx.world.account();
     const { chatId } = await sent(other, spammer, 'buy followers');
     const r = await spammer.api.post('/v1/reports', { chatId, reason: 'spam' });
     expect(r.status, JSON.stringify(r.body)).toBe(201);
@@ -217,7 +204,7 @@ describe('a limited account (RULES.md §1, §3)', () => {
 
 describe('an overturned appeal (RULES.md §5)', () => {
   it('removes only its own strike: the next offence is the strike after the one that stands', async () => {
-    const spammer = await world.account();
+    const spammer = await ctx.world.account();
     const t0 = await now();
     const first = await reported(spammer);
     expect(await confirm(first.caseId)).toMatchObject({ state: 'limited', until: iso(t0 + DAY * 1000) });
@@ -228,24 +215,24 @@ describe('an overturned appeal (RULES.md §5)', () => {
     expect(await confirm(second.caseId)).toMatchObject({ state: 'limited', until: iso(t1 + 3 * DAY * 1000) });
     const ap = await appeal(spammer, 'The second one was a customer of mine.');
     expect(ap).toMatchObject({ dueAt: iso(t1 + 48 * HOUR * 1000), overdue: false, restriction: { state: 'limited', kind: 'report' } });
-    const d = await support.post(`/v1/moderation/appeals/${ap.id}/decision`, { outcome: 'overturn' });
+    const d = await ctx.support.post(`/v1/moderation/appeals/${ap.id}/decision`, { outcome: 'overturn' });
     expect(d.status, JSON.stringify(d.body)).toBe(200);
     expect(await me(spammer)).toEqual({ state: 'free', publicGroupsBan: false });
-    const strikes = (await account(support, spammer)).strikes;
+    const strikes = (await account(ctx.support, spammer)).strikes;
     expect(strikes.filter((s: any) => !s.removed)).toHaveLength(1);
     // The next offence is a second strike again (72 h), not a third (7 days).
     const third = await reported(spammer);
     const t2 = await now();
     expect(await confirm(third.caseId)).toMatchObject({ state: 'limited', until: iso(t2 + 3 * DAY * 1000) });
     // The overturned case's reporter lost accuracy; the standing one's did not.
-    expect((await account(moderator, second.victim)).reporter).toMatchObject({ confirmed: 0, dismissed: 1 });
-    expect((await account(moderator, first.victim)).reporter).toMatchObject({ confirmed: 1, dismissed: 0 });
+    expect((await account(ctx.moderator, second.victim)).reporter).toMatchObject({ confirmed: 0, dismissed: 1 });
+    expect((await account(ctx.moderator, first.victim)).reporter).toMatchObject({ confirmed: 1, dismissed: 0 });
   });
 
   it('counts against every reporter of the overturned case, and their next reports weigh less', async () => {
-    const spammer = await world.account();
-    const peer = await world.account();
-    const [a, b] = [await world.account(), await world.account()];
+    const spammer = await ctx.world.account();
+    const peer = await ctx.world.account();
+    const [a, b] = [await ctx.world.account(), await ctx.world.account()];
     await advance(2 * DAY); // nobody is a fresh account any more
     const ca = await sent(spammer, a, 'offer');
     const cb = await sent(spammer, b, 'offer');
@@ -254,19 +241,19 @@ describe('an overturned appeal (RULES.md §5)', () => {
     expect(rb.body.report.caseId).toBe(ra.body.report.caseId);
     await confirm(ra.body.report.caseId);
     const ap = await appeal(spammer, 'Both are my clients.');
-    expect((await support.post(`/v1/moderation/appeals/${ap.id}/decision`, { outcome: 'overturn' })).status).toBe(200);
-    for (const r of [a, b]) expect((await account(moderator, r)).reporter).toMatchObject({ confirmed: 0, dismissed: 1 });
+    expect((await ctx.support.post(`/v1/moderation/appeals/${ap.id}/decision`, { outcome: 'overturn' })).status).toBe(200);
+    for (const r of [a, b]) expect((await account(ctx.moderator, r)).reporter).toMatchObject({ confirmed: 0, dismissed: 1 });
     // a's next report weighs less than that of a reporter with no history.
-    const [s1, s2] = [await world.account(), await world.account()];
+    const [s1, s2] = [await ctx.world.account(), await ctx.world.account()];
     const r1 = await a.api.post('/v1/reports', { chatId: (await sent(s1, a, 'promo')).chatId });
     const r2 = await peer.api.post('/v1/reports', { chatId: (await sent(s2, peer, 'promo')).chatId });
-    const p1 = (await moderator.get(`/v1/moderation/cases/${r1.body.report.caseId}`)).body.case.priority;
-    const p2 = (await moderator.get(`/v1/moderation/cases/${r2.body.report.caseId}`)).body.case.priority;
+    const p1 = (await ctx.moderator.get(`/v1/moderation/cases/${r1.body.report.caseId}`)).body.case.priority;
+    const p2 = (await ctx.moderator.get(`/v1/moderation/cases/${r2.body.report.caseId}`)).body.case.priority;
     expect(p1).toBeLessThan(p2);
   });
 
   it('is told by SpamBot, and a frozen account is freed with its deletion date gone', async () => {
-    const scammer = await world.account();
+    const scammer = await ctx.world.account();
     const { caseId } = await reported(scammer, 'scam');
     const t = await now();
     expect(await confirm(caseId, 'scam')).toMatchObject({ state: 'frozen', kind: 'scam', deleteAt: iso(t + 14 * DAY * 1000) });
@@ -279,10 +266,10 @@ describe('an overturned appeal (RULES.md §5)', () => {
     expect(ask.text).toMatch(/e-mail address/);
     const filed = await bot(scammer, `owner-${scammer.id}@example.com`);
     expect(filed.text).toMatch(/appeal is filed/);
-    const list = (await support.get('/v1/moderation/appeals?state=open&limit=1000')).body.appeals;
+    const list = (await ctx.support.get('/v1/moderation/appeals?state=open&limit=1000')).body.appeals;
     const ap = list.find((x: any) => x.accountId === scammer.id);
     expect(ap).toMatchObject({ restriction: { state: 'frozen', kind: 'scam' } });
-    expect((await support.post(`/v1/moderation/appeals/${ap.id}/decision`, { outcome: 'overturn' })).status).toBe(200);
+    expect((await ctx.support.post(`/v1/moderation/appeals/${ap.id}/decision`, { outcome: 'overturn' })).status).toBe(200);
     expect(await me(scammer)).toEqual({ state: 'free', publicGroupsBan: false });
     await advance(15 * DAY);
     expect(await me(scammer)).toEqual({ state: 'free', publicGroupsBan: false });
@@ -294,7 +281,7 @@ describe('an overturned appeal (RULES.md §5)', () => {
 
 describe('the ladder counts the strikes of the last 365 days (RULES.md §4)', () => {
   it('after the oldest of two strikes expires, the next offence is a second strike again', async () => {
-    const a = await world.account();
+    const a = await ctx.world.account();
     const t0 = await now();
     await confirm((await reported(a)).caseId); // strike 1 at t0: 24 h
     await advance(200 * DAY);
@@ -304,7 +291,7 @@ describe('the ladder counts the strikes of the last 365 days (RULES.md §4)', ()
     expect((await now()) - t0).toBe(365 * DAY * 1000 - 1000);
     // Strike 1 still counts one second before its 365 days: a third strike (7 days)…
     const c3 = (await reported(a)).caseId;
-    const pre = await moderator.post(`/v1/moderation/cases/${c3}/preview`, { action: 'confirm', policy: 'spam' });
+    const pre = await ctx.moderator.post(`/v1/moderation/cases/${c3}/preview`, { action: 'confirm', policy: 'spam' });
     expect(pre.body.sanction).toMatchObject({ state: 'limited', until: iso(t0 + 365 * DAY * 1000 - 1000 + 7 * DAY * 1000) });
     // …and at 365 days it no longer does: a second strike (72 h).
     await advance(1);
@@ -316,11 +303,11 @@ describe('the ladder counts the strikes of the last 365 days (RULES.md §4)', ()
 
 describe('which limit is in force (RULES.md §4)', () => {
   it('a shorter report limit does not shorten a longer robot limit; a longer one replaces it', async () => {
-    const a = await world.account();
+    const a = await ctx.world.account();
     const { robotLimit } = await import('../src/enforcement/robots-door.js');
     const { parseId } = await import('../src/store/ids.js');
     const t = await now();
-    await robotLimit(server.app.platform, parseId('account', a.id), 'cold_fanout', 48);
+    await robotLimit(ctx.server.app.platform, parseId('account', a.id), 'cold_fanout', 48);
     expect(await me(a)).toMatchObject({ state: 'limited', kind: 'robot', until: iso(t + 48 * HOUR * 1000) });
     const first = await reported(a, 'spam', true);
     await confirm(first.caseId);
@@ -341,44 +328,44 @@ describe('which limit is in force (RULES.md §4)', () => {
 
 describe('staff roles on these routes (RULES.md §4, API.md)', () => {
   it('refuses lifting to triage and moderators, and lets support lift with a reason', async () => {
-    const spammer = await world.account();
+    const spammer = await ctx.world.account();
     const { caseId } = await reported(spammer);
     await confirm(caseId);
-    for (const staff of [triage, moderator]) {
+    for (const staff of [ctx.triage, ctx.moderator]) {
       expectError(await staff.post(`/v1/moderation/accounts/${spammer.id}/lift`, { reason: 'mistake' }), 403, 'FORBIDDEN');
       expect((await me(spammer)).state).toBe('limited');
     }
-    const lifted = await support.post(`/v1/moderation/accounts/${spammer.id}/lift`, { reason: 'mistake' });
+    const lifted = await ctx.support.post(`/v1/moderation/accounts/${spammer.id}/lift`, { reason: 'mistake' });
     expect(lifted.status, JSON.stringify(lifted.body)).toBe(200);
     expect(lifted.body.restriction).toMatchObject({ state: 'free' });
     expect(await me(spammer)).toEqual({ state: 'free', publicGroupsBan: false });
   });
 
   it('refuses case decisions to support, and confirmation of an escalated case to triage', async () => {
-    const spammer = await world.account();
+    const spammer = await ctx.world.account();
     const { caseId } = await reported(spammer);
-    expectError(await support.post(`/v1/moderation/cases/${caseId}/decision`, { action: 'dismiss' }), 403, 'FORBIDDEN');
-    expect((await triage.post(`/v1/moderation/cases/${caseId}/decision`, { action: 'escalate' })).body.case.state).toBe('escalated');
-    expectError(await triage.post(`/v1/moderation/cases/${caseId}/decision`, { action: 'confirm', policy: 'spam' }), 403, 'FORBIDDEN');
+    expectError(await ctx.support.post(`/v1/moderation/cases/${caseId}/decision`, { action: 'dismiss' }), 403, 'FORBIDDEN');
+    expect((await ctx.triage.post(`/v1/moderation/cases/${caseId}/decision`, { action: 'escalate' })).body.case.state).toBe('escalated');
+    expectError(await ctx.triage.post(`/v1/moderation/cases/${caseId}/decision`, { action: 'confirm', policy: 'spam' }), 403, 'FORBIDDEN');
     expect((await me(spammer)).state).toBe('free');
     expect(await confirm(caseId)).toMatchObject({ state: 'limited' });
-    expectError(await triage.post(`/v1/moderation/cases/${caseId}/decision`, { action: 'dismiss' }), 409, 'CASE_CLOSED');
-    expectError(await moderator.post(`/v1/moderation/cases/${caseId}/decision`, { action: 'escalate' }), 409, 'CASE_CLOSED');
+    expectError(await ctx.triage.post(`/v1/moderation/cases/${caseId}/decision`, { action: 'dismiss' }), 409, 'CASE_CLOSED');
+    expectError(await ctx.moderator.post(`/v1/moderation/cases/${caseId}/decision`, { action: 'escalate' }), 409, 'CASE_CLOSED');
   });
 
   it('keeps appeals to support and admin', async () => {
-    const spammer = await world.account();
+    const spammer = await ctx.world.account();
     const { caseId } = await reported(spammer);
     await confirm(caseId);
     const ap = await appeal(spammer, 'Mistake.');
-    for (const staff of [triage, moderator]) {
+    for (const staff of [ctx.triage, ctx.moderator]) {
       expectError(await staff.get('/v1/moderation/appeals'), 403, 'FORBIDDEN');
       expectError(await staff.post(`/v1/moderation/appeals/${ap.id}/decision`, { outcome: 'overturn' }), 403, 'FORBIDDEN');
     }
     expect((await me(spammer)).state).toBe('limited');
-    expect((await world.admin.post(`/v1/moderation/appeals/${ap.id}/decision`, { outcome: 'uphold' })).status).toBe(200);
-    expectError(await support.post(`/v1/moderation/appeals/${ap.id}/decision`, { outcome: 'overturn' }), 409, 'APPEAL_ALREADY_DECIDED');
-    const decided = (await support.get('/v1/moderation/appeals?state=decided&limit=1000')).body.appeals.find((x: any) => x.id === ap.id);
+    expect((await ctx.world.admin.post(`/v1/moderation/appeals/${ap.id}/decision`, { outcome: 'uphold' })).status).toBe(200);
+    expectError(await ctx.support.post(`/v1/moderation/appeals/${ap.id}/decision`, { outcome: 'overturn' }), 409, 'APPEAL_ALREADY_DECIDED');
+    const decided = (await ctx.support.get('/v1/moderation/appeals?state=decided&limit=1000')).body.appeals.find((x: any) => x.id === ap.id);
     expect(decided).toMatchObject({ state: 'decided', outcome: 'uphold' });
     expect((await me(spammer)).state).toBe('limited');
   });
@@ -386,7 +373,7 @@ describe('staff roles on these routes (RULES.md §4, API.md)', () => {
 
 describe('SpamBot states why and until when (RULES.md §5)', () => {
   it('for a report limit: the date rounded up, mutual contacts, replies, repeats last longer', async () => {
-    const spammer = await world.account();
+    const spammer = await ctx.world.account();
     await advance(17); // off the minute
     const { caseId } = await reported(spammer);
     const t = await now();
@@ -408,20 +395,20 @@ describe('SpamBot states why and until when (RULES.md §5)', () => {
 
 describe('sanctions in combination (RULES.md §4)', () => {
   it('lifting a frozen account frees it and removes its strike', async () => {
-    const a = await world.account();
+    const a = await ctx.world.account();
     const scam = await reported(a, 'scam');
     const t = await now();
     await confirm(scam.caseId, 'scam');
     expect(await me(a)).toMatchObject({ state: 'frozen', kind: 'scam', deleteAt: iso(t + 14 * DAY * 1000) });
-    const lifted = await support.post(`/v1/moderation/accounts/${a.id}/lift`, { reason: 'reviewed' });
+    const lifted = await ctx.support.post(`/v1/moderation/accounts/${a.id}/lift`, { reason: 'reviewed' });
     expect(lifted.status).toBe(200);
     expect(await me(a)).toEqual({ state: 'free', publicGroupsBan: false });
-    expect((await account(support, a)).strikes.every((s: any) => s.removed)).toBe(true);
+    expect((await account(ctx.support, a)).strikes.every((s: any) => s.removed)).toBe(true);
   });
 
   it('a spam limit confirmed after a freeze leaves the account frozen, with its deletion date', async () => {
-    const a = await world.account();
-    const early = await world.account();
+    const a = await ctx.world.account();
+    const early = await ctx.world.account();
     const { chatId } = await sent(a, early, 'cheap watches');
     const scam = await reported(a, 'scam');
     const t = await now();
@@ -436,9 +423,9 @@ describe('sanctions in combination (RULES.md §4)', () => {
   });
 
   it('confirms a group case into a limit, with the chat on the case', async () => {
-    const owner = await world.account();
+    const owner = await ctx.world.account();
     const g = await group(owner);
-    const [subject, r1, r2, r3] = [await world.account(), await world.account(), await world.account(), await world.account()];
+    const [subject, r1, r2, r3] = [await ctx.world.account(), await ctx.world.account(), await ctx.world.account(), await ctx.world.account()];
     for (const x of [subject, r1, r2, r3]) await join(x, g);
     await sent(subject, { chatId: g }, 'free crypto, dm me');
     let caseId: string | undefined;
@@ -448,7 +435,7 @@ describe('sanctions in combination (RULES.md §4)', () => {
       caseId = r.body.report.caseId;
     }
     expect(caseId).toMatch(/^k/);
-    const c = (await moderator.get(`/v1/moderation/cases/${caseId}`)).body.case;
+    const c = (await ctx.moderator.get(`/v1/moderation/cases/${caseId}`)).body.case;
     expect(c.subject).toEqual({ accountId: subject.id, chatId: g });
     expect(c.evidence.map((m: any) => m.text)).toEqual(['free crypto, dm me']);
     const t = await now();
@@ -461,39 +448,39 @@ describe('sanctions in combination (RULES.md §4)', () => {
 
 describe('bad report input (RULES.md §3, API.md)', () => {
   it('answers clear errors and files nothing', async () => {
-    const [x, v] = [await world.account(), await world.account()];
+    const [x, v] = [await ctx.world.account(), await ctx.world.account()];
     const { chatId } = await sent(x, v, 'promo');
     expectError(await v.api.post('/v1/reports', { chatId, reason: 'boring' }), 400, 'BAD_REQUEST');
     expectError(await v.api.post('/v1/reports', { chatId: 'c99999999' }), 404, 'NOT_FOUND');
     expectError(await v.api.post('/v1/reports', {}), 400, 'BAD_REQUEST');
-    const stranger = await world.account();
+    const stranger = await ctx.world.account();
     expectError(await stranger.api.post('/v1/reports', { chatId }), 404, 'NOT_FOUND');
     // A private group is not there for someone outside it, whatever they name.
-    const owner = await world.account();
+    const owner = await ctx.world.account();
     const priv = await group(owner, 'group', false);
     const inGroup = await sent(owner, { chatId: priv }, 'members only');
     expectError(await stranger.api.post('/v1/reports', { chatId: priv, messageIds: [inGroup.id] }), 404, 'NOT_FOUND');
     expectError(await stranger.api.post('/v1/reports', { chatId: priv, accountId: owner.id }), 404, 'NOT_FOUND');
-    expect((await account(moderator, x)).events.map((e: any) => e.type)).not.toContain('report_filed');
-    expect((await account(moderator, owner)).events.map((e: any) => e.type)).not.toContain('report_filed');
-    expectError(await support.post(`/v1/moderation/accounts/${x.id}/lift`, { reason: '' }), 400, 'BAD_REQUEST');
+    expect((await account(ctx.moderator, x)).events.map((e: any) => e.type)).not.toContain('report_filed');
+    expect((await account(ctx.moderator, owner)).events.map((e: any) => e.type)).not.toContain('report_filed');
+    expectError(await ctx.support.post(`/v1/moderation/accounts/${x.id}/lift`, { reason: '' }), 400, 'BAD_REQUEST');
   });
 });
 
 describe("a policy is one of the ladder's keys (RULES.md §4)", () => {
   it('refuses names an object has by inheritance with 400, on preview and decision, and decides nothing', async () => {
-    const spammer = await world.account();
+    const spammer = await ctx.world.account();
     const { caseId } = await reported(spammer);
     for (const policy of ['toString', '__proto__', 'constructor', 'hasOwnProperty', 'valueOf']) {
-      expectError(await moderator.post(`/v1/moderation/cases/${caseId}/decision`, { action: 'confirm', policy }), 400, 'BAD_REQUEST');
-      expectError(await triage.post(`/v1/moderation/cases/${caseId}/preview`, { action: 'confirm', policy }), 400, 'BAD_REQUEST');
+      expectError(await ctx.moderator.post(`/v1/moderation/cases/${caseId}/decision`, { action: 'confirm', policy }), 400, 'BAD_REQUEST');
+      expectError(await ctx.triage.post(`/v1/moderation/cases/${caseId}/preview`, { action: 'confirm', policy }), 400, 'BAD_REQUEST');
     }
-    expectError(await moderator.post(`/v1/moderation/cases/${caseId}/decision`, { action: 'toString' }), 400, 'BAD_REQUEST');
+    expectError(await ctx.moderator.post(`/v1/moderation/cases/${caseId}/decision`, { action: 'toString' }), 400, 'BAD_REQUEST');
     for (const q of ['policy=toString', 'reason=constructor', 'state=__proto__']) {
-      const r = await moderator.get(`/v1/moderation/cases?${q}`);
+      const r = await ctx.moderator.get(`/v1/moderation/cases?${q}`);
       expect([200, 400], JSON.stringify(r.body)).toContain(r.status);
     }
-    expect((await moderator.get(`/v1/moderation/cases/${caseId}`)).body.case.state).toBe('open');
+    expect((await ctx.moderator.get(`/v1/moderation/cases/${caseId}`)).body.case.state).toBe('open');
     expect(await me(spammer)).toEqual({ state: 'free', publicGroupsBan: false });
     expect(await confirm(caseId)).toMatchObject({ state: 'limited' });
   });
@@ -501,25 +488,25 @@ describe("a policy is one of the ladder's keys (RULES.md §4)", () => {
 
 describe('report brigading (RULES.md §3)', () => {
   it('fresh accounts that write first and report the replies do not get the one who replied limited', async () => {
-    const innocent = await world.account();
+    const innocent = await ctx.world.account();
     for (let i = 0; i < 8; i++) {
-      const b = await world.account();
+      const b = await ctx.world.account();
       const { chatId } = await sent(b, innocent, 'hi, are you selling the bike?');
       await sent(innocent, b, 'yes, still available');
       const r = await b.api.post('/v1/reports', { chatId, reason: 'spam', block: true });
       expect(r.status, JSON.stringify(r.body)).toBe(201);
     }
     expect(await me(innocent)).toMatchObject({ state: 'free' });
-    const friend = await world.account();
+    const friend = await ctx.world.account();
     await sent(innocent, friend, 'hello');
   });
 });
 
 describe('report brigading in groups and channels (RULES.md §3)', () => {
   it('a crowd of fresh members reporting one ordinary post, a channel post, or a group as public content limits nobody', async () => {
-    const innocent = await world.account();
+    const innocent = await ctx.world.account();
     await advance(2 * DAY); // an established account
-    const owner = await world.account();
+    const owner = await ctx.world.account();
     const g = await group(owner);
     const ch = await group(innocent, 'channel');
     const pub = await group(innocent);
@@ -528,7 +515,7 @@ describe('report brigading in groups and channels (RULES.md §3)', () => {
     const cpost = await sent(innocent, { chatId: ch }, 'our opening hours change on Monday');
     await sent(innocent, { chatId: pub }, 'welcome to the bakery group');
     for (let i = 0; i < 8; i++) {
-      const b = await world.account();
+      const b = await ctx.world.account();
       for (const c of [g, ch, pub]) await join(b, c);
       expect((await b.api.post('/v1/reports', { chatId: g, messageIds: [post.id], reason: 'spam' })).status).toBe(201);
       expect((await b.api.post('/v1/reports', { chatId: ch, messageIds: [cpost.id], reason: 'scam' })).status).toBe(201);
@@ -544,32 +531,32 @@ describe('report brigading in groups and channels (RULES.md §3)', () => {
 
 describe('support tickets (RULES.md §5, API.md)', () => {
   it('keeps one open ticket per person whichever way they write, each entry kept, the answer in the app', async () => {
-    const a = await world.account();
+    const a = await ctx.world.account();
     const first = await a.api.post('/v1/messages', { to: { username: 'support' }, text: 'My code never arrives.' });
     expect(first.status).toBe(201);
     const viaApp = await a.api.post('/v1/support/tickets', { text: 'I tried twice.' });
     expect(viaApp.status, JSON.stringify(viaApp.body)).toBe(201);
-    const list = (await support.get('/v1/moderation/tickets?state=open&limit=1000')).body.tickets.filter((t: any) => t.accountId === a.id);
+    const list = (await ctx.support.get('/v1/moderation/tickets?state=open&limit=1000')).body.tickets.filter((t: any) => t.accountId === a.id);
     expect(list).toHaveLength(1);
     expect(list[0].id).toBe(viaApp.body.ticket.id);
     expect(list[0].entries.map((e: any) => [e.from, e.text, e.via])).toEqual([
       ['user', 'My code never arrives.', 'app'],
       ['user', 'I tried twice.', 'app'],
     ]);
-    const answered = await support.post(`/v1/moderation/tickets/${list[0].id}/answer`, { text: 'Fixed on our side, please retry.' });
+    const answered = await ctx.support.post(`/v1/moderation/tickets/${list[0].id}/answer`, { text: 'Fixed on our side, please retry.' });
     expect(answered.status).toBe(200);
     expect(answered.body.ticket).toMatchObject({ state: 'answered' });
     expect(answered.body.ticket.entries.map((e: any) => e.from)).toEqual(['user', 'user', 'support']);
     const chat = (await a.api.get(`/v1/chats/${first.body.message.chatId}/messages?limit=1000`)).body.messages;
     expect(chat.at(-1)).toMatchObject({ text: 'Fixed on our side, please retry.' });
     expect(chat.at(-1).from).not.toBe(a.id);
-    for (const staff of [triage, moderator]) expectError(await staff.get('/v1/moderation/tickets'), 403, 'FORBIDDEN');
+    for (const staff of [ctx.triage, ctx.moderator]) expectError(await staff.get('/v1/moderation/tickets'), 403, 'FORBIDDEN');
   });
 });
 
 describe('SpamBot and a retried message (RULES.md §5, API.md idempotencyKey)', () => {
   it('answers a message once: a retry with the same key gets the original answer and no second reply', async () => {
-    const a = await world.account();
+    const a = await ctx.world.account();
     const body = { to: { username: 'spambot' }, text: '/start', idempotencyKey: 'bot-1' };
     const first = await a.api.post('/v1/messages', body);
     expect(first.status).toBe(201);
@@ -585,9 +572,9 @@ describe('SpamBot and a retried message (RULES.md §5, API.md idempotencyKey)', 
 
 describe('a frozen account changes nothing (RULES.md §2)', () => {
   it('is refused joining, leaving, adding, barring, posting and reporting, and can still read', async () => {
-    const a = await world.account();
-    const friend = await world.account();
-    await world.mutual(a, friend);
+    const a = await ctx.world.account();
+    const friend = await ctx.world.account();
+    await ctx.world.mutual(a, friend);
     const owned = await group(a);
     const other = await group(friend);
     const joined = await group(friend);
@@ -597,7 +584,12 @@ describe('a frozen account changes nothing (RULES.md §2)', () => {
     const { restrictAccount } = await import('../src/enforcement/restrictions.js');
     const { parseId } = await import('../src/store/ids.js');
     const t = await now();
-    await restrictAccount(server.app.platform, parseId('account', a.id), { state: 'frozen', kind: 'scam', deleteAt: t + 14 * DAY * 1000 }, { kind: 'system' });
+    await restrictAccount(
+      ctx.server.app.platform,
+      parseId('account', a.id),
+      { state: 'frozen', kind: 'scam', deleteAt: t + 14 * DAY * 1000 },
+      { kind: 'system' },
+    );
     const refused = [
       await a.api.post(`/v1/chats/${other}/join`),
       await a.api.post(`/v1/chats/${joined}/leave`),
@@ -617,23 +609,23 @@ describe('a frozen account changes nothing (RULES.md §2)', () => {
 
 describe('SpamBot tells each state (RULES.md §5)', () => {
   it('permanent, number and frozen: no end / the number / the deletion date; release is always refused', async () => {
-    const perm = await world.account();
+    const perm = await ctx.world.account();
     const { restrictAccount } = await import('../src/enforcement/restrictions.js');
     const { parseId } = await import('../src/store/ids.js');
-    await restrictAccount(server.app.platform, parseId('account', perm.id), { state: 'limited', kind: 'permanent', until: null }, { kind: 'system' });
+    await restrictAccount(ctx.server.app.platform, parseId('account', perm.id), { state: 'limited', kind: 'permanent', until: null }, { kind: 'system' });
     expect((await bot(perm, '/start')).text).toMatch(/no end date/);
     for (let i = 0; i < 2; i++) expect((await bot(perm, EN.release)).text).toMatch(/not possible/);
     expect((await me(perm)).state).toBe('limited');
 
-    const voip = await world.account({ numberKind: 'voip' });
+    const voip = await ctx.world.account({ numberKind: 'voip' });
     const s = await bot(voip, '/start');
     expect(s.text).toMatch(/phone number/);
     expect(s.buttons.flat()).toContain(EN.story);
 
-    const frozen = await world.account();
+    const frozen = await ctx.world.account();
     const t = await now();
     await restrictAccount(
-      server.app.platform,
+      ctx.server.app.platform,
       parseId('account', frozen.id),
       { state: 'frozen', kind: 'scam', deleteAt: t + 14 * DAY * 1000 },
       { kind: 'system' },

@@ -2,19 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { restrictAccount } from '../src/enforcement/restrictions.js';
 import { parseId } from '../src/store/ids.js';
 import { Client, World, type TestAccount } from './helpers/client.js';
+import { serverPerFile } from './helpers/per-file.js';
 import { startServer, type TestServer } from './helpers/server.js';
 import { expectError } from './helpers/expect.js';
 
 /** RULES.md §2: every row of the send gate over HTTP, against a real server and SQLite file. */
 
-let server: TestServer;
-let world: World;
-
-beforeAll(async () => {
-  server = await startServer();
-  world = new World(server.url);
-});
-afterAll(() => server.stop());
+const ctx = serverPerFile();
 
 const DAY = 24 * 3600_000;
 
@@ -24,20 +18,20 @@ function send(from: TestAccount, to: TestAccount | Record<string, string>, text 
 }
 
 async function limit(a: TestAccount, until: number | null, kind = 'report') {
-  await restrictAccount(server.app.platform, parseId('account', a.id), { state: 'limited', kind, until }, { kind: 'system' });
+  await restrictAccount(ctx.server.app.platform, parseId('account', a.id), { state: 'limited', kind, until }, { kind: 'system' });
 }
 async function freeze(a: TestAccount) {
-  const now = server.app.platform.clock.now();
-  await restrictAccount(server.app.platform, parseId('account', a.id), { state: 'frozen', kind: 'scam', deleteAt: now + 14 * DAY }, { kind: 'system' });
+  const now = ctx.server.app.platform.clock.now();
+  await restrictAccount(ctx.server.app.platform, parseId('account', a.id), { state: 'frozen', kind: 'scam', deleteAt: now + 14 * DAY }, { kind: 'system' });
 }
 async function ban(a: TestAccount) {
-  await restrictAccount(server.app.platform, parseId('account', a.id), { state: 'banned', kind: 'child_abuse' }, { kind: 'system' });
+  await restrictAccount(ctx.server.app.platform, parseId('account', a.id), { state: 'banned', kind: 'child_abuse' }, { kind: 'system' });
 }
 
 describe('row 1: a banned sender', () => {
   it('answers 401 USER_DEACTIVATED_BAN on every call, before the recipient is resolved', async () => {
-    const a = await world.account();
-    const b = await world.account();
+    const a = await ctx.world.account();
+    const b = await ctx.world.account();
     expect((await send(a, b)).status).toBe(201);
     await ban(a);
     expectError(await send(a, b), 401, 'USER_DEACTIVATED_BAN');
@@ -48,9 +42,9 @@ describe('row 1: a banned sender', () => {
 
 describe('row 2: a frozen sender', () => {
   it('may write only to SpamBot', async () => {
-    const a = await world.account();
-    const b = await world.account();
-    await world.mutual(a, b);
+    const a = await ctx.world.account();
+    const b = await ctx.world.account();
+    await ctx.world.mutual(a, b);
     expect((await send(a, b)).status).toBe(201);
     await freeze(a);
     const denied = await send(a, b);
@@ -74,7 +68,7 @@ describe('row 2: a frozen sender', () => {
 
 describe('recipient resolution', () => {
   it('answers PHONE_NOT_OCCUPIED, USERNAME_NOT_OCCUPIED and PEER_ID_INVALID with 404', async () => {
-    const a = await world.account();
+    const a = await ctx.world.account();
     expectError(await send(a, { phone: '+15550000001' }), 404, 'PHONE_NOT_OCCUPIED');
     expectError(await send(a, { username: 'nobody_here' }), 404, 'USERNAME_NOT_OCCUPIED');
     expectError(await send(a, { accountId: 'u999999' }), 404, 'PEER_ID_INVALID');
@@ -82,16 +76,16 @@ describe('recipient resolution', () => {
   });
 
   it('finds usernames case-insensitively, with or without @', async () => {
-    const a = await world.account();
-    const b = await world.account({ username: 'MixedCase_Name' });
+    const a = await ctx.world.account();
+    const b = await ctx.world.account({ username: 'MixedCase_Name' });
     expect((await send(a, { username: '@mixedcase_name' })).status).toBe(201);
     expect((await send(a, { username: 'MIXEDCASE_NAME' })).status).toBe(201);
     void b;
   });
 
   it('finds a number in any common notation', async () => {
-    const a = await world.account();
-    const b = await world.account({ phone: '+447700912345' });
+    const a = await ctx.world.account();
+    const b = await ctx.world.account({ phone: '+447700912345' });
     const res = await send(a, { phone: '+44 (7700) 912-345' });
     expect(res.status).toBe(201);
     expect(res.body.message.chatId).toMatch(/^c/);
@@ -104,17 +98,17 @@ describe('row 3: a deactivated recipient', () => {
     ['banned', ban],
     ['frozen', freeze],
   ] as const)('refuses a %s recipient with 410 INPUT_USER_DEACTIVATED', async (_name, apply) => {
-    const a = await world.account();
-    const b = await world.account();
-    await world.mutual(a, b);
+    const a = await ctx.world.account();
+    const b = await ctx.world.account();
+    await ctx.world.mutual(a, b);
     expect((await send(a, b)).status).toBe(201);
     await apply(b);
     expectError(await send(a, b), 410, 'INPUT_USER_DEACTIVATED');
   });
 
   it('refuses a deleted recipient', async () => {
-    const a = await world.account();
-    const b = await world.account();
+    const a = await ctx.world.account();
+    const b = await ctx.world.account();
     expect((await send(a, b)).status).toBe(201);
     expect((await b.api.delete('/v1/me')).status).toBe(204);
     expectError(await send(a, b), 410, 'INPUT_USER_DEACTIVATED');
@@ -125,9 +119,9 @@ describe('row 3: a deactivated recipient', () => {
 
 describe('rows 4–5: blocks', () => {
   it('answers YOU_BLOCKED_USER to the blocker and USER_IS_BLOCKED to the blocked', async () => {
-    const a = await world.account();
-    const b = await world.account();
-    await world.mutual(a, b);
+    const a = await ctx.world.account();
+    const b = await ctx.world.account();
+    await ctx.world.mutual(a, b);
     expect((await send(a, b)).status).toBe(201);
     expect((await a.api.post('/v1/blocks', { accountId: b.id })).status).toBe(204);
     expectError(await send(a, b), 403, 'YOU_BLOCKED_USER');
@@ -140,15 +134,15 @@ describe('rows 4–5: blocks', () => {
 
 describe('row 6: a limited sender', () => {
   it('may message mutual contacts and reply to whoever wrote first, and nobody else', async () => {
-    const a = await world.account();
-    const mutual = await world.account();
-    const oneWay = await world.account();
-    const wroteFirst = await world.account();
-    const stranger = await world.account();
-    await world.mutual(a, mutual);
-    await world.save(a, oneWay); // a saved them; they did not save a
+    const a = await ctx.world.account();
+    const mutual = await ctx.world.account();
+    const oneWay = await ctx.world.account();
+    const wroteFirst = await ctx.world.account();
+    const stranger = await ctx.world.account();
+    await ctx.world.mutual(a, mutual);
+    await ctx.world.save(a, oneWay); // a saved them; they did not save a
     expect((await send(wroteFirst, a, 'hi, are you selling the bike?')).status).toBe(201);
-    const now = server.app.platform.clock.now();
+    const now = ctx.server.app.platform.clock.now();
     await limit(a, now + DAY);
 
     expect((await send(a, mutual)).status).toBe(201);
@@ -164,18 +158,18 @@ describe('row 6: a limited sender', () => {
   });
 
   it('is free again once the limit ends', async () => {
-    const a = await world.account();
-    const b = await world.account();
-    await limit(a, server.app.platform.clock.now() + 3600_000);
+    const a = await ctx.world.account();
+    const b = await ctx.world.account();
+    await limit(a, ctx.server.app.platform.clock.now() + 3600_000);
     expectError(await send(a, b), 403, 'PEER_FLOOD');
-    await world.admin.post('/v1/admin/clock', { advanceSeconds: 3600 });
+    await ctx.world.admin.post('/v1/admin/clock', { advanceSeconds: 3600 });
     expect((await send(a, b)).status).toBe(201);
   });
 
   it('writes the PEER_FLOOD message in the account language, or Accept-Language', async () => {
-    const ru = await world.account({ language: 'ru' });
-    const en = await world.account();
-    const b = await world.account();
+    const ru = await ctx.world.account({ language: 'ru' });
+    const en = await ctx.world.account();
+    const b = await ctx.world.account();
     await limit(ru, null, 'permanent');
     await limit(en, null, 'permanent');
     const r1 = await send(ru, b);
@@ -191,21 +185,21 @@ describe('row 6: a limited sender', () => {
 
 describe('row 7: new chats from contacts only', () => {
   it('refuses a non-contact with no chat, but not a contact or an existing chat', async () => {
-    const a = await world.account();
-    const contact = await world.account();
-    const b = await world.account();
-    const earlier = await world.account();
+    const a = await ctx.world.account();
+    const contact = await ctx.world.account();
+    const b = await ctx.world.account();
+    const earlier = await ctx.world.account();
     expect((await send(earlier, b)).status).toBe(201); // a chat exists before the setting
     expect((await b.api.put('/v1/privacy', { newChats: 'contacts' })).status).toBe(200);
-    await world.save(b, contact);
+    await ctx.world.save(b, contact);
     expectError(await send(a, b), 403, 'USER_PRIVACY_RESTRICTED');
     expect((await send(contact, b)).status).toBe(201);
     expect((await send(earlier, b)).status).toBe(201);
   });
 
   it("counts a chat the recipient deleted with a report as existing: deletion hides it from that side's list only", async () => {
-    const a = await world.account();
-    const b = await world.account();
+    const a = await ctx.world.account();
+    const b = await ctx.world.account();
     const first = await send(a, b, 'a first word');
     expect(first.status).toBe(201);
     const chatId = first.body.message.chatId as string;
@@ -221,7 +215,7 @@ describe('row 7: new chats from contacts only', () => {
     expect(again.body.message.chatId).toBe(chatId);
     expect(await listed(b)).toContain(chatId);
     // A stranger with no chat at all is still refused.
-    expectError(await send(await world.account(), b), 403, 'USER_PRIVACY_RESTRICTED');
+    expectError(await send(await ctx.world.account(), b), 403, 'USER_PRIVACY_RESTRICTED');
   });
 });
 
@@ -259,8 +253,8 @@ describe('row 8: rate limits', () => {
 
 describe('idempotency', () => {
   it('answers a repeated key with the original message, and a reused key with 409', async () => {
-    const a = await world.account();
-    const b = await world.account();
+    const a = await ctx.world.account();
+    const b = await ctx.world.account();
     const body = { to: { accountId: b.id }, text: 'once', idempotencyKey: 'k-1' };
     const first = await a.api.post('/v1/messages', body);
     const again = await a.api.post('/v1/messages', body);
@@ -275,8 +269,8 @@ describe('idempotency', () => {
 
 describe('messages', () => {
   it('are listed oldest first, paged with after', async () => {
-    const a = await world.account();
-    const b = await world.account();
+    const a = await ctx.world.account();
+    const b = await ctx.world.account();
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) ids.push((await send(a, b, `m${i}`)).body.message.id);
     const chatId = (await send(b, a, 'reply')).body.message.chatId;
@@ -285,7 +279,7 @@ describe('messages', () => {
     const after = await a.api.get(`/v1/chats/${chatId}/messages?after=${ids[2]}&limit=2`);
     expect(after.body.messages.map((m: any) => m.text)).toEqual(['m3', 'm4']);
     expectError(await a.api.get(`/v1/chats/${chatId}/messages?after=m99999999`), 404, 'NOT_FOUND');
-    const outsider = await world.account();
+    const outsider = await ctx.world.account();
     expectError(await outsider.api.get(`/v1/chats/${chatId}/messages`), 404, 'NOT_FOUND');
     expectError(await send(outsider, { chatId }), 404, 'PEER_ID_INVALID');
     // A participant may write by chat id.
@@ -293,7 +287,7 @@ describe('messages', () => {
   });
 
   it('needs a token', async () => {
-    const anon = new Client(server.url);
+    const anon = new Client(ctx.server.url);
     expectError(await anon.post('/v1/messages', { to: { username: 'spambot' }, text: 'x' }), 401, 'UNAUTHORIZED');
     expectError(await anon.as('not-a-real-token-at-all').get('/v1/me'), 401, 'UNAUTHORIZED');
   });

@@ -1,9 +1,8 @@
 import net from 'node:net';
 import nodemailer from 'nodemailer';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { startSmtpListener, SMTP_LIMITS, WindowCounter, type SmtpListener, type SmtpLimits } from '../src/support/smtp.js';
-import { type Client, World } from './helpers/client.js';
-import { startServer, type TestServer } from './helpers/server.js';
+import { serverPerFile } from './helpers/per-file.js';
 
 /**
  * RULES.md §5: mail is bounded. The advertised SIZE is enforced with 552 and a larger mail is
@@ -14,19 +13,10 @@ import { startServer, type TestServer } from './helpers/server.js';
 const SUPPORT_ADDRESS = 'help@banya.test';
 const MB = 1024 * 1024;
 
-let server: TestServer;
-let world: World;
-let support: Client;
-
-beforeAll(async () => {
-  server = await startServer({ smtp: { port: 0, host: '127.0.0.1', supportAddress: SUPPORT_ADDRESS } });
-  world = new World(server.url);
-  support = await world.staff('support');
-});
-afterAll(() => server.stop());
+const ctx = serverPerFile({ config: { smtp: { port: 0, host: '127.0.0.1', supportAddress: SUPPORT_ADDRESS } }, staff: ['support'] });
 
 async function ticketCount(): Promise<number> {
-  const r = await support.get('/v1/moderation/tickets?limit=1000');
+  const r = await ctx.support.get('/v1/moderation/tickets?limit=1000');
   return r.body.tickets.length;
 }
 
@@ -108,14 +98,14 @@ async function sendRaw(port: number, bytes: number, from = 'big@example.com'): P
 
 describe('the advertised size', () => {
   it('is announced as SIZE and a larger mail is refused with 552 (nodemailer), nothing opened', async () => {
-    const { c } = await RawSmtp.open(server.app.smtpPort!);
+    const { c } = await RawSmtp.open(ctx.server.app.smtpPort!);
     c['socket'].write('EHLO client.test\r\n');
     const ehlo = await c.reply();
     c.close();
     expect(ehlo.text).toContain(`SIZE ${SMTP_LIMITS.maxBytes}`);
 
     const before = await ticketCount();
-    const t = nodemailer.createTransport({ host: '127.0.0.1', port: server.app.smtpPort!, secure: false, ignoreTLS: true });
+    const t = nodemailer.createTransport({ host: '127.0.0.1', port: ctx.server.app.smtpPort!, secure: false, ignoreTLS: true });
     const err = await t.sendMail({ from: 'big@example.com', to: SUPPORT_ADDRESS, subject: 'big', text: 'y'.repeat(5 * MB) }).then(
       () => null,
       (e: any) => e,
@@ -126,11 +116,11 @@ describe('the advertised size', () => {
   });
 
   it('a 5 MB mail sent without SIZE is refused with 552 and never held beyond the limit; memory does not grow', async () => {
-    const stats = server.app.smtp!.stats;
+    const stats = ctx.server.app.smtp!.stats;
     const before = await ticketCount();
     const tooLarge = stats.tooLarge;
     const rss0 = process.memoryUsage().rss;
-    for (let i = 0; i < 6; i++) expect(await sendRaw(server.app.smtpPort!, 5 * MB)).toBe(552);
+    for (let i = 0; i < 6; i++) expect(await sendRaw(ctx.server.app.smtpPort!, 5 * MB)).toBe(552);
     const grown = process.memoryUsage().rss - rss0;
     expect(stats.tooLarge).toBe(tooLarge + 6);
     // What the listener ever held of one message stayed within the advertised size.
@@ -142,7 +132,7 @@ describe('the advertised size', () => {
 
   it('a mail under the limit is taken', async () => {
     const before = await ticketCount();
-    expect(await sendRaw(server.app.smtpPort!, 512 * 1024, 'almost@example.com')).toBe(250);
+    expect(await sendRaw(ctx.server.app.smtpPort!, 512 * 1024, 'almost@example.com')).toBe(250);
     expect(await ticketCount()).toBe(before + 1);
   });
 });
@@ -153,7 +143,7 @@ describe('rate limits', () => {
     for (const l of listeners) await l.close();
   });
   async function listener(limits: Partial<SmtpLimits>): Promise<number> {
-    const l = await startSmtpListener(server.app.platform, server.app.desk, { host: '127.0.0.1', port: 0, supportAddress: SUPPORT_ADDRESS, limits });
+    const l = await startSmtpListener(ctx.server.app.platform, ctx.server.app.desk, { host: '127.0.0.1', port: 0, supportAddress: SUPPORT_ADDRESS, limits });
     listeners.push(l);
     return l.port;
   }
@@ -176,7 +166,7 @@ describe('rate limits', () => {
       c.close();
     }
     expect(codes).toEqual([220, 220, 220, 421]);
-    await world.advance(61);
+    await ctx.world.advance(61);
     const { c, greeting } = await RawSmtp.open(port);
     c.close();
     expect(greeting).toBe(220);
@@ -198,7 +188,7 @@ describe('rate limits', () => {
     } finally {
       c.close();
     }
-    await world.advance(3601);
+    await ctx.world.advance(3601);
     const again = await RawSmtp.open(port);
     expect(await again.c.cmd('EHLO client.test')).toBe(250);
     expect(await again.c.cmd('MAIL FROM:<one@example.com>')).toBe(250);

@@ -1,18 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SqliteStore } from '../src/store/sqlite.js';
-import { Client, World } from './helpers/client.js';
+import { Client } from './helpers/client.js';
 import { expectError } from './helpers/expect.js';
+import { serverPerFile } from './helpers/per-file.js';
 import { adminQuery, databaseFor, onPostgres } from './helpers/pg.js';
-import { startServer, type TestServer } from './helpers/server.js';
 
 /**
  * A store that cannot write is reported, refuses writes with 503, leaves memory as it was, and
  * the service goes on once the store can write again (nothing is fail-stop any more).
  */
 
-let server: TestServer;
-let world: World;
-const sqlite = () => (server.app.platform.store as SqliteStore).sqlite;
+const sqlite = () => (ctx.server.app.platform.store as SqliteStore).sqlite;
 /**
  * As if the disk had become read-only: SQLite's query_only; on PostgreSQL the database turns
  * read-only and its sessions are ended (the store reconnects, and its writes are refused).
@@ -22,7 +20,7 @@ async function readOnly(on: boolean): Promise<void> {
     sqlite().pragma(`query_only = ${on ? 1 : 0}`);
     return;
   }
-  const db = databaseFor(server.dataDir);
+  const db = databaseFor(ctx.server.dataDir);
   await adminQuery(
     on ? `alter database "${db}" set default_transaction_read_only = on` : `alter database "${db}" reset default_transaction_read_only`,
     `select pg_terminate_backend(pid) from pg_stat_activity where datname = '${db}' and pid <> pg_backend_pid()`,
@@ -30,19 +28,15 @@ async function readOnly(on: boolean): Promise<void> {
 }
 const pastHealthCache = () => new Promise((r) => setTimeout(r, 1100));
 
-beforeAll(async () => {
-  server = await startServer();
-  world = new World(server.url);
-});
-afterAll(() => server.stop());
+const ctx = serverPerFile();
 
 describe('the store’s health', () => {
   it('is ok while the store writes, 503 with the reason while it cannot, and ok again after', async () => {
-    const anon = new Client(server.url);
+    const anon = new Client(ctx.server.url);
     expect(await anon.get('/healthz')).toMatchObject({ status: 200, body: { ok: true } });
 
-    const a = await world.account();
-    const b = await world.account();
+    const a = await ctx.world.account();
+    const b = await ctx.world.account();
     await readOnly(true);
     try {
       await pastHealthCache();
