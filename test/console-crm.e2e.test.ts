@@ -5,8 +5,8 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, sign, StandInAmojo, webhookBody } from './helpers/amojo.js';
 import { expectAccessible, launch, screenshot, watchedPage } from './helpers/browser.js';
-import { World } from './helpers/client.js';
-import { ADMIN_TOKEN, startServer, type TestServer } from './helpers/server.js';
+import { serverPerFile } from './helpers/per-file.js';
+import { ADMIN_TOKEN } from './helpers/server.js';
 
 /**
  * The console's CRM page shows what `GET /v1/crm/amocrm/connections` answers (and each
@@ -17,39 +17,39 @@ const CH = '3f1c2a9e-0000-4000-8000-00000000c0de';
 const SECRET = 'channel-secret-0123456789';
 
 let amojo: StandInAmojo;
-let server: TestServer;
-let world: World;
+let configFile: string;
 let browser: Browser;
 
 beforeAll(async () => {
   amojo = await new StandInAmojo({ [CH]: SECRET }).start();
-  const configFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'banya-crm-console-')), 'crm.json');
+  configFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'banya-crm-console-')), 'crm.json');
   fs.writeFileSync(
     configFile,
     JSON.stringify({ channels: [{ id: CH, secret: SECRET, amojoUrl: amojo.url }], retryBaseMs: 50, retryMaxMs: 200, timeoutMs: 2000 }),
   );
-  server = await startServer({ crmConfig: configFile });
-  world = new World(server.url);
+}, 120_000);
+afterAll(async () => {
+  await amojo?.stop();
+});
+const ctx = serverPerFile({ config: () => ({ crmConfig: configFile }) });
+beforeAll(async () => {
   browser = await launch();
 }, 120_000);
-
 afterAll(async () => {
   await browser?.close();
-  await server?.stop();
-  await amojo?.stop();
 });
 
 describe('the console’s CRM page', () => {
   it('shows each connection’s standing, quality colour, held and waiting messages and today’s counts', async () => {
-    const biz = await world.account({ name: 'Shop' });
-    const r = await world.admin.post(`/v1/crm/amocrm/channels/${CH}/connections`, { amojoAccountId: 'amo-acc-console', businessAccountId: biz.id });
+    const biz = await ctx.world.account({ name: 'Shop' });
+    const r = await ctx.world.admin.post(`/v1/crm/amocrm/channels/${CH}/connections`, { amojoAccountId: 'amo-acc-console', businessAccountId: biz.id });
     expect(r.status, JSON.stringify(r.body)).toBe(201);
     const scope = r.body.connection.scopeId as string;
 
     // A manager writes to a client first: a first contact of today.
-    const client = await world.account({ name: 'Client' });
+    const client = await ctx.world.account({ name: 'Client' });
     const raw = JSON.stringify(webhookBody({ msgid: 'crm-console-1', text: 'Your order is ready', phone: client.phone }));
-    const hook = await fetch(`${server.url}/crm/amocrm/hooks/${scope}`, {
+    const hook = await fetch(`${ctx.server.url}/crm/amocrm/hooks/${scope}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-signature': sign(SECRET, raw) },
       body: raw,
@@ -58,26 +58,26 @@ describe('the console’s CRM page', () => {
     await eventually(() => amojo.statuses('crm-console-1')[0], 10_000, 'the delivery status');
 
     // The shop spams a stranger, is reported and limited: the number's standing changes.
-    const victim = await world.account();
+    const victim = await ctx.world.account();
     const spam = await biz.api.post('/v1/messages', { to: { accountId: victim.id }, text: 'A special offer only for you today' });
     expect(spam.status).toBe(201);
     const rep = await victim.api.post('/v1/reports', { chatId: spam.body.message.chatId });
     expect(rep.status).toBe(201);
-    expect((await world.admin.post(`/v1/moderation/cases/${rep.body.report.caseId}/decision`, { action: 'confirm', policy: 'spam' })).status).toBe(200);
+    expect((await ctx.world.admin.post(`/v1/moderation/cases/${rep.body.report.caseId}/decision`, { action: 'confirm', policy: 'spam' })).status).toBe(200);
 
-    const listed = (await world.admin.get('/v1/crm/amocrm/connections')).body.connections.find((c: any) => c.scopeId === scope);
+    const listed = (await ctx.world.admin.get('/v1/crm/amocrm/connections')).body.connections.find((c: any) => c.scopeId === scope);
     expect(listed).toMatchObject({ status: 'active', restriction: { state: 'limited' }, held: 0, waiting: 0 });
-    const today = (await world.admin.get(`/v1/crm/amocrm/connections/${scope}`)).body.connection.number.today;
+    const today = (await ctx.world.admin.get(`/v1/crm/amocrm/connections/${scope}`)).body.connection.number.today;
     expect(today.firstContacts).toBe(1);
 
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-GB', bypassCSP: true });
     try {
       const { page, errors } = await watchedPage(context);
-      await page.goto(`${server.url}/console/`);
+      await page.goto(`${ctx.server.url}/console/`);
       await page.getByLabel('Token', { exact: true }).fill(ADMIN_TOKEN);
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.getByRole('heading', { name: 'Queue' }).waitFor();
-      await page.goto(`${server.url}/console/crm`);
+      await page.goto(`${ctx.server.url}/console/crm`);
       const row = page.locator(`tr[data-scope="${scope}"]`);
       await row.waitFor();
       await expect

@@ -3,8 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, sign, StandInAmojo, webhookBody } from './helpers/amojo.js';
-import { type TestAccount, World } from './helpers/client.js';
-import { startServer, type TestServer } from './helpers/server.js';
+import type { TestAccount } from './helpers/client.js';
+import { serverPerFile } from './helpers/per-file.js';
 
 const CH = '5a1c2a9e-0000-4000-8000-00000000c0de';
 const SECRET = 'channel-secret-outcomes-0123456789';
@@ -15,27 +15,24 @@ const SECRET = 'channel-secret-outcomes-0123456789';
  */
 
 let amojo: StandInAmojo;
-let server: TestServer;
-let world: World;
+let configFile: string;
 let seq = 0;
 
 beforeAll(async () => {
   amojo = await new StandInAmojo({ [CH]: SECRET }).start();
-  const configFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'banya-crm-')), 'crm.json');
+  configFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'banya-crm-')), 'crm.json');
   fs.writeFileSync(
     configFile,
     JSON.stringify({ channels: [{ id: CH, secret: SECRET, amojoUrl: amojo.url }], retryBaseMs: 50, retryMaxMs: 200, timeoutMs: 2000 }),
   );
-  server = await startServer({ crmConfig: configFile });
-  world = new World(server.url);
 });
 afterAll(async () => {
-  await server?.stop();
   await amojo?.stop();
 });
+const ctx = serverPerFile({ config: () => ({ crmConfig: configFile }) });
 
 async function connect(business: TestAccount): Promise<string> {
-  const r = await world.admin.post(`/v1/crm/amocrm/channels/${CH}/connections`, { amojoAccountId: `amo-out-${++seq}`, businessAccountId: business.id });
+  const r = await ctx.world.admin.post(`/v1/crm/amocrm/channels/${CH}/connections`, { amojoAccountId: `amo-out-${++seq}`, businessAccountId: business.id });
   expect(r.status, JSON.stringify(r.body)).toBe(201);
   return r.body.connection.scopeId;
 }
@@ -43,7 +40,7 @@ async function connect(business: TestAccount): Promise<string> {
 function hookRaw(scope: string, raw: string, signature: string | undefined): Promise<Response> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (signature !== undefined) headers['x-signature'] = signature;
-  return fetch(`${server.url}/crm/amocrm/hooks/${scope}`, { method: 'POST', headers, body: raw });
+  return fetch(`${ctx.server.url}/crm/amocrm/hooks/${scope}`, { method: 'POST', headers, body: raw });
 }
 
 async function managerSends(scope: string, fields: { clientId?: string; phone?: string; text: string }): Promise<any> {
@@ -56,34 +53,34 @@ async function managerSends(scope: string, fields: { clientId?: string; phone?: 
 
 describe('what the manager is told', () => {
   it('904 for a deleted client, 905 for a client the business blocked or who takes new chats from contacts only', async () => {
-    const biz = await world.account();
+    const biz = await ctx.world.account();
     const scope = await connect(biz);
-    const gone = await world.account();
+    const gone = await ctx.world.account();
     expect((await gone.api.delete('/v1/me')).status).toBe(204);
     expect(await managerSends(scope, { clientId: gone.id, text: 'Hello' })).toMatchObject({
       delivery_status: -1,
       error_code: 904,
       error: expect.stringMatching(/deleted/),
     });
-    const blocked = await world.account();
+    const blocked = await ctx.world.account();
     await biz.api.post('/v1/blocks', { accountId: blocked.id });
     expect(await managerSends(scope, { clientId: blocked.id, text: 'Hello' })).toMatchObject({
       delivery_status: -1,
       error_code: 905,
       error: expect.stringMatching(/You have blocked this client/),
     });
-    const priv = await world.account();
+    const priv = await ctx.world.account();
     await priv.api.put('/v1/privacy', { newChats: 'contacts' });
     expect(await managerSends(scope, { clientId: priv.id, text: 'Hello' })).toMatchObject({
       delivery_status: -1,
       error_code: 905,
       error: expect.stringMatching(/only from their contacts/),
     });
-    const ok = await world.account();
+    const ok = await ctx.world.account();
     expect(await managerSends(scope, { phone: ok.phone, text: 'Hello' })).toEqual({ msgid: expect.any(String), delivery_status: 1 });
   });
   it('verifies X-Signature on the raw bytes: missing, wrong or over other bytes is 401, and nothing is sent', async () => {
-    const biz = await world.account();
+    const biz = await ctx.world.account();
     const scope = await connect(biz);
     const raw = JSON.stringify(webhookBody({ msgid: `sig-${++seq}`, text: 'hi', phone: '+447700900123' }));
     const before = amojo.received.length;

@@ -6,7 +6,8 @@ import { BUTTONS } from '../src/domain/spambot.js';
 import { expectCrmTablesReplayed } from './helpers/crm-replay.js';
 import { eventually, sign, StandInAmojo, webhookBody } from './helpers/amojo.js';
 import { Client, type TestAccount, World } from './helpers/client.js';
-import { startServer, type TestServer } from './helpers/server.js';
+import { serverPerFile } from './helpers/per-file.js';
+import { startServer } from './helpers/server.js';
 
 /**
  * A paused connection resumes as soon as its number is neither frozen nor banned (docs/CRM.md):
@@ -22,10 +23,6 @@ const EN = BUTTONS.en;
 
 let amojo: StandInAmojo;
 let configFile: string;
-let server: TestServer;
-let world: World;
-let support: Client;
-let admin: Client;
 let seq = 0;
 
 beforeAll(async () => {
@@ -35,20 +32,14 @@ beforeAll(async () => {
     configFile,
     JSON.stringify({ channels: [{ id: CH, secret: SECRET, amojoUrl: amojo.url }], retryBaseMs: 50, retryMaxMs: 200, timeoutMs: 2000 }),
   );
-  server = await startServer({ crmConfig: configFile });
-  world = new World(server.url);
-  support = await world.staff('support');
-  admin = await world.staff('admin');
 });
-
-let stopped = false;
 afterAll(async () => {
-  if (!stopped) await server?.stop();
   await amojo?.stop();
 });
+const ctx = serverPerFile({ config: () => ({ crmConfig: configFile }), staff: ['support', 'admin'] });
 
 async function connect(business: TestAccount): Promise<string> {
-  const r = await world.admin.post(`/v1/crm/amocrm/channels/${CH}/connections`, { amojoAccountId: `amo-resume-${++seq}`, businessAccountId: business.id });
+  const r = await ctx.world.admin.post(`/v1/crm/amocrm/channels/${CH}/connections`, { amojoAccountId: `amo-resume-${++seq}`, businessAccountId: business.id });
   expect(r.status, JSON.stringify(r.body)).toBe(201);
   return r.body.connection.scopeId;
 }
@@ -57,7 +48,7 @@ async function connect(business: TestAccount): Promise<string> {
 async function managerSends(scope: string, fields: { clientId: string; text: string }): Promise<any> {
   const msgid = `resume-${++seq}`;
   const raw = JSON.stringify(webhookBody({ ...fields, msgid }));
-  const res = await fetch(`${server.url}/crm/amocrm/hooks/${scope}`, {
+  const res = await fetch(`${ctx.server.url}/crm/amocrm/hooks/${scope}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-signature': sign(SECRET, raw) },
     body: raw,
@@ -68,20 +59,20 @@ async function managerSends(scope: string, fields: { clientId: string; text: str
 
 /** A confirmed report under `policy` against `x`, as staff make it: scam freezes, child_abuse bans. */
 async function sanction(x: TestAccount, policy: 'scam' | 'child_abuse'): Promise<void> {
-  const victim = await world.account();
+  const victim = await ctx.world.account();
   const sent = await x.api.post('/v1/messages', { to: { accountId: victim.id }, text: 'Hello, a special offer only for you today' });
   expect(sent.status).toBe(201);
   const r = await victim.api.post('/v1/reports', { chatId: sent.body.message.chatId });
   expect(r.status, JSON.stringify(r.body)).toBe(201);
-  const d = await world.admin.post(`/v1/moderation/cases/${r.body.report.caseId}/decision`, { action: 'confirm', policy });
+  const d = await ctx.world.admin.post(`/v1/moderation/cases/${r.body.report.caseId}/decision`, { action: 'confirm', policy });
   expect(d.status, JSON.stringify(d.body)).toBe(200);
 }
 
 /** A business whose connection paused on a frozen (`scam`) or banned (`child_abuse`) number. */
 async function pausedBusiness(policy: 'scam' | 'child_abuse'): Promise<{ biz: TestAccount; client: TestAccount; scope: string }> {
-  const biz = await world.account();
-  const client = await world.account();
-  await world.mutual(biz, client);
+  const biz = await ctx.world.account();
+  const client = await ctx.world.account();
+  await ctx.world.mutual(biz, client);
   const scope = await connect(biz);
   await sanction(biz, policy);
   expect(await managerSends(scope, { clientId: client.id, text: 'while restricted' })).toMatchObject({ delivery_status: -1, error_code: 902 });
@@ -90,13 +81,13 @@ async function pausedBusiness(policy: 'scam' | 'child_abuse'): Promise<{ biz: Te
 }
 
 async function connection(scope: string): Promise<any> {
-  const r = await world.admin.get(`/v1/crm/amocrm/connections/${scope}`);
+  const r = await ctx.world.admin.get(`/v1/crm/amocrm/connections/${scope}`);
   expect(r.status, JSON.stringify(r.body)).toBe(200);
   return r.body.connection;
 }
 
 async function listed(scope: string): Promise<any> {
-  const r = await world.admin.get('/v1/crm/amocrm/connections');
+  const r = await ctx.world.admin.get('/v1/crm/amocrm/connections');
   expect(r.status, JSON.stringify(r.body)).toBe(200);
   return r.body.connections.find((c: any) => c.scopeId === scope);
 }
@@ -106,7 +97,7 @@ async function connectionEvents(a: TestAccount): Promise<string[]> {
   const out: string[] = [];
   let cursor: string | undefined;
   for (let pages = 0; pages < 100; pages++) {
-    const r = await support.get(`/v1/moderation/accounts/${a.id}?limit=1000${cursor ? `&cursor=${cursor}` : ''}`);
+    const r = await ctx.support.get(`/v1/moderation/accounts/${a.id}?limit=1000${cursor ? `&cursor=${cursor}` : ''}`);
     expect(r.status, JSON.stringify(r.body)).toBe(200);
     out.push(...r.body.events.map((e: any) => e.type));
     cursor = r.body.nextCursor;
@@ -129,7 +120,7 @@ async function appeal(a: TestAccount): Promise<string> {
   await botSay(a, EN.didNot);
   const reply = await botSay(a, 'this is my shop, not a scam');
   if (/e-mail address/.test(reply.text)) await botSay(a, `owner-${a.id}@example.com`);
-  const open = (await support.get('/v1/moderation/appeals?state=open&limit=1000')).body.appeals.find((x: any) => x.accountId === a.id);
+  const open = (await ctx.support.get('/v1/moderation/appeals?state=open&limit=1000')).body.appeals.find((x: any) => x.accountId === a.id);
   expect(open, 'the open appeal').toBeDefined();
   return open.id;
 }
@@ -137,8 +128,8 @@ async function appeal(a: TestAccount): Promise<string> {
 describe('a paused connection resumes when the restriction ends, without a message', () => {
   it('staff lift a freeze: the connection is active at once, the timeline says so, and the next message neither resumes again nor fails', async () => {
     const { biz, client, scope } = await pausedBusiness('scam');
-    expect((await support.post(`/v1/moderation/accounts/${biz.id}/lift`, { reason: 'the freeze was a mistake' })).status).toBe(200);
-    await server.app.crm!.idle();
+    expect((await ctx.support.post(`/v1/moderation/accounts/${biz.id}/lift`, { reason: 'the freeze was a mistake' })).status).toBe(200);
+    await ctx.server.app.crm!.idle();
     expect(await connection(scope)).toMatchObject({ status: 'active', reason: null });
     expect(await listed(scope)).toMatchObject({ status: 'active', reason: null, restriction: { state: 'free' } });
     expect(await connectionEvents(biz)).toEqual(['crm_resumed', 'crm_paused', 'crm_connected']);
@@ -151,8 +142,8 @@ describe('a paused connection resumes when the restriction ends, without a messa
     const { biz, client, scope } = await pausedBusiness('scam');
     const id = await appeal(biz);
     expect((await connection(scope)).status).toBe('paused');
-    expect((await support.post(`/v1/moderation/appeals/${id}/decision`, { outcome: 'overturn' })).status).toBe(200);
-    await server.app.crm!.idle();
+    expect((await ctx.support.post(`/v1/moderation/appeals/${id}/decision`, { outcome: 'overturn' })).status).toBe(200);
+    await ctx.server.app.crm!.idle();
     expect(await connection(scope)).toMatchObject({ status: 'active', reason: null });
     expect(await connectionEvents(biz)).toEqual(['crm_resumed', 'crm_paused', 'crm_connected']);
     expect(await managerSends(scope, { clientId: client.id, text: 'after the appeal' })).toMatchObject({ delivery_status: 1 });
@@ -162,8 +153,8 @@ describe('a paused connection resumes when the restriction ends, without a messa
   it('an admin lifts a ban (a banned account cannot appeal): the connection resumes at once', async () => {
     const { biz, scope } = await pausedBusiness('child_abuse');
     expect((await connection(scope)).reason).toBe('banned');
-    expect((await admin.post(`/v1/moderation/accounts/${biz.id}/lift`, { reason: 'the wrong account' })).status).toBe(200);
-    await server.app.crm!.idle();
+    expect((await ctx.admin.post(`/v1/moderation/accounts/${biz.id}/lift`, { reason: 'the wrong account' })).status).toBe(200);
+    await ctx.server.app.crm!.idle();
     expect(await connection(scope)).toMatchObject({ status: 'active', reason: null });
     expect(await connectionEvents(biz)).toEqual(['crm_resumed', 'crm_paused', 'crm_connected']);
   });
@@ -171,8 +162,8 @@ describe('a paused connection resumes when the restriction ends, without a messa
   it('an upheld appeal keeps it paused: nothing is resumed while the number is frozen', async () => {
     const { biz, client, scope } = await pausedBusiness('scam');
     const id = await appeal(biz);
-    expect((await support.post(`/v1/moderation/appeals/${id}/decision`, { outcome: 'uphold' })).status).toBe(200);
-    await server.app.crm!.idle();
+    expect((await ctx.support.post(`/v1/moderation/appeals/${id}/decision`, { outcome: 'uphold' })).status).toBe(200);
+    await ctx.server.app.crm!.idle();
     expect(await connection(scope)).toMatchObject({ status: 'paused', reason: 'frozen' });
     expect(await connectionEvents(biz)).toEqual(['crm_paused', 'crm_connected']);
     // Still frozen: the next message fails at once and nothing resumes.
@@ -184,24 +175,24 @@ describe('a paused connection resumes when the restriction ends, without a messa
 describe('a lift the gateway did not see', () => {
   it('made while banya ran without the CRM: the connection resumes at the next start, once, and stays resumed across another restart', async () => {
     const { biz, client, scope } = await pausedBusiness('scam');
-    await server.app.crm!.idle();
+    await ctx.server.app.crm!.idle();
     const accounts = [biz, client];
     // banya runs without the CRM setting: staff lift the freeze, no gateway is there to react.
-    await server.stop();
-    server = await startServer({}, server.dataDir);
-    rebind(server.url, accounts);
-    expect((await support.post(`/v1/moderation/accounts/${biz.id}/lift`, { reason: 'the freeze was a mistake' })).status).toBe(200);
-    await server.stop();
+    await ctx.server.stop();
+    ctx.server = await startServer({}, ctx.server.dataDir);
+    rebind(ctx.server.url, accounts);
+    expect((await ctx.support.post(`/v1/moderation/accounts/${biz.id}/lift`, { reason: 'the freeze was a mistake' })).status).toBe(200);
+    await ctx.server.stop();
     // The gateway is back: the paused connection whose number is free resumes on its own.
-    server = await startServer({ crmConfig: configFile }, server.dataDir);
-    rebind(server.url, accounts);
-    await server.app.crm!.idle();
+    ctx.server = await startServer({ crmConfig: configFile }, ctx.server.dataDir);
+    rebind(ctx.server.url, accounts);
+    await ctx.server.app.crm!.idle();
     expect(await connection(scope)).toMatchObject({ status: 'active', reason: null });
     expect(await connectionEvents(biz)).toEqual(['crm_resumed', 'crm_paused', 'crm_connected']);
     // Durable: another restart keeps it active, and records nothing more.
-    server = await server.restart();
-    rebind(server.url, accounts);
-    await server.app.crm!.idle();
+    ctx.server = await ctx.server.restart();
+    rebind(ctx.server.url, accounts);
+    await ctx.server.app.crm!.idle();
     expect(await connection(scope)).toMatchObject({ status: 'active', reason: null });
     expect(await managerSends(scope, { clientId: client.id, text: 'after the restart' })).toMatchObject({ delivery_status: 1 });
     expect(await connectionEvents(biz)).toEqual(['crm_resumed', 'crm_paused', 'crm_connected']);
@@ -210,16 +201,15 @@ describe('a lift the gateway did not see', () => {
 
 describe('the CRM tables after all of the above (last: stops the server)', () => {
   it('are exactly what their events replay to', async () => {
-    await server.app.crm!.idle();
-    await server.stop();
-    stopped = true;
-    await expectCrmTablesReplayed(server.dataDir);
+    await ctx.server.app.crm!.idle();
+    await ctx.server.stop();
+    await expectCrmTablesReplayed(ctx.server.dataDir);
   });
 });
 
 function rebind(url: string, accounts: TestAccount[]): void {
-  world = new World(url);
-  support = new Client(url, support.token);
-  admin = new Client(url, admin.token);
+  ctx.world = new World(url);
+  ctx.support = new Client(url, ctx.support.token);
+  ctx.admin = new Client(url, ctx.admin.token);
   for (const a of accounts) a.api = new Client(url, a.token);
 }

@@ -8,9 +8,10 @@ import { createApp } from '../src/app.js';
 import { configFrom } from '../src/config.js';
 import { rfc2822 } from '../src/crm/sign.js';
 import { eventually, sign, StandInAmojo, webhookBody } from './helpers/amojo.js';
-import { type TestAccount, World } from './helpers/client.js';
+import type { TestAccount } from './helpers/client.js';
 import { expectError } from './helpers/expect.js';
-import { freshDataDir, startServer, type TestServer } from './helpers/server.js';
+import { serverPerFile } from './helpers/per-file.js';
+import { freshDataDir } from './helpers/server.js';
 
 /**
  * The amoCRM/Kommo gateway end to end: a real banya, a stand-in amojo that checks signatures,
@@ -23,8 +24,6 @@ const CH_RU = '3f1c2a9e-0000-4000-8000-0000000000ru';
 const SECRET_RU = 'channel-secret-ru-0123456789';
 
 let amojo: StandInAmojo;
-let server: TestServer;
-let world: World;
 let configFile: string;
 let seq = 0;
 
@@ -40,24 +39,24 @@ beforeAll(async () => {
     { id: CH, secret: SECRET },
     { id: CH_RU, secret: SECRET_RU, language: 'ru', statusField: 'status_code' },
   ]);
-  server = await startServer({ crmConfig: configFile });
-  world = new World(server.url);
 });
-
 afterAll(async () => {
-  await server?.stop();
   await amojo?.stop();
 });
+const ctx = serverPerFile({ config: () => ({ crmConfig: configFile }) });
 
 async function connect(business: TestAccount, channel = CH): Promise<string> {
-  const r = await world.admin.post(`/v1/crm/amocrm/channels/${channel}/connections`, { amojoAccountId: `amo-acc-${++seq}`, businessAccountId: business.id });
+  const r = await ctx.world.admin.post(`/v1/crm/amocrm/channels/${channel}/connections`, {
+    amojoAccountId: `amo-acc-${++seq}`,
+    businessAccountId: business.id,
+  });
   expect(r.status, JSON.stringify(r.body)).toBe(201);
   return r.body.connection.scopeId;
 }
 
 async function hook(scope: string, body: unknown, secret = SECRET): Promise<Response> {
   const raw = JSON.stringify(body);
-  return fetch(`${server.url}/crm/amocrm/hooks/${scope}`, {
+  return fetch(`${ctx.server.url}/crm/amocrm/hooks/${scope}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-signature': sign(secret, raw) },
     body: raw,
@@ -73,12 +72,12 @@ async function managerSends(scope: string, fields: Omit<Parameters<typeof webhoo
 }
 
 async function sanction(business: TestAccount, policy: 'spam' | 'scam' | 'child_abuse'): Promise<void> {
-  const victim = await world.account();
+  const victim = await ctx.world.account();
   const sent = await business.api.post('/v1/messages', { to: { accountId: victim.id }, text: 'Hello, a special offer only for you today' });
   expect(sent.status).toBe(201);
   const r = await victim.api.post('/v1/reports', { chatId: sent.body.message.chatId });
   expect(r.status, JSON.stringify(r.body)).toBe(201);
-  const d = await world.admin.post(`/v1/moderation/cases/${r.body.report.caseId}/decision`, { action: 'confirm', policy });
+  const d = await ctx.world.admin.post(`/v1/moderation/cases/${r.body.report.caseId}/decision`, { action: 'confirm', policy });
   expect(d.status, JSON.stringify(d.body)).toBe(200);
 }
 
@@ -104,9 +103,9 @@ describe('the stand-in amojo makes the documented checks', () => {
 
 describe('connections', () => {
   it('an admin connects a CRM account; amojo got a signed connect; staff and the business read it', async () => {
-    const biz = await world.account({ name: 'Shop' });
+    const biz = await ctx.world.account({ name: 'Shop' });
     const amo = `amo-acc-${++seq}`;
-    const r = await world.admin.post(`/v1/crm/amocrm/channels/${CH}/connections`, { amojoAccountId: amo, businessAccountId: biz.id });
+    const r = await ctx.world.admin.post(`/v1/crm/amocrm/channels/${CH}/connections`, { amojoAccountId: amo, businessAccountId: biz.id });
     expect(r.status).toBe(201);
     expect(r.body.connection).toMatchObject({ scopeId: `${CH}_${amo}`, businessAccountId: biz.id, status: 'active' });
     const got = amojo.received.find((x) => x.path === `/v2/origin/custom/${CH}/connect` && x.body?.account_id === amo)!;
@@ -120,7 +119,7 @@ describe('connections', () => {
       quality: { colour: 'green' },
       protection: { enabled: true, warmingUp: true },
     });
-    const triage = await world.staff('triage');
+    const triage = await ctx.world.staff('triage');
     expect((await triage.get(`/v1/crm/amocrm/connections/${scope}`)).status).toBe(200);
     const list = await triage.get('/v1/crm/amocrm/connections');
     expect(list.body.connections.find((c: any) => c.scopeId === scope)).toMatchObject({
@@ -130,18 +129,18 @@ describe('connections', () => {
       held: 0,
     });
     expectError(await biz.api.get('/v1/crm/amocrm/connections'), 403, 'FORBIDDEN');
-    const other = await world.account();
+    const other = await ctx.world.account();
     expectError(await other.api.get(`/v1/crm/amocrm/connections/${scope}`), 404, 'NOT_FOUND');
-    expectError(await world.admin.as(undefined).get(`/v1/crm/amocrm/connections/${scope}`), 401, 'UNAUTHORIZED');
+    expectError(await ctx.world.admin.as(undefined).get(`/v1/crm/amocrm/connections/${scope}`), 401, 'UNAUTHORIZED');
     // Only the admin token or staff `admin` connect.
-    const moderator = await world.staff('moderator');
+    const moderator = await ctx.world.staff('moderator');
     expectError(await moderator.post(`/v1/crm/amocrm/channels/${CH}/connections`, { amojoAccountId: 'x', businessAccountId: biz.id }), 403, 'FORBIDDEN');
-    const adminStaff = await world.staff('admin');
-    const other2 = await world.account();
+    const adminStaff = await ctx.world.staff('admin');
+    const other2 = await ctx.world.account();
     const byStaff = await adminStaff.post(`/v1/crm/amocrm/channels/${CH}/connections`, { amojoAccountId: `amo-acc-${++seq}`, businessAccountId: other2.id });
     expect(byStaff.status).toBe(201);
     expectError(
-      await world.admin.post('/v1/crm/amocrm/channels/no-such-channel/connections', { amojoAccountId: 'x', businessAccountId: biz.id }),
+      await ctx.world.admin.post('/v1/crm/amocrm/channels/no-such-channel/connections', { amojoAccountId: 'x', businessAccountId: biz.id }),
       404,
       'NOT_FOUND',
     );
@@ -157,9 +156,9 @@ describe('connections', () => {
 
 describe("a manager's message and what the CRM is told", () => {
   it('delivered: status 1 with the configured field, signed; the client has it once', async () => {
-    const biz = await world.account();
-    const client = await world.account();
-    await world.mutual(biz, client);
+    const biz = await ctx.world.account();
+    const client = await ctx.world.account();
+    await ctx.world.mutual(biz, client);
     const scope = await connect(biz);
     const st = await managerSends(scope, { clientId: client.id, text: 'Your order is ready' });
     expect(st).toMatchObject({ delivery_status: 1 });
@@ -168,10 +167,10 @@ describe("a manager's message and what the CRM is told", () => {
   });
 
   it("the seed's four reasons: blocked, not registered, hidden number, a limited number (with its until)", async () => {
-    const biz = await world.account();
+    const biz = await ctx.world.account();
     const scope = await connect(biz);
     // 1. The client blocked the number.
-    const blocker = await world.account();
+    const blocker = await ctx.world.account();
     expect((await blocker.api.post('/v1/blocks', { accountId: biz.id })).status).toBeLessThan(300);
     const s1 = await managerSends(scope, { clientId: blocker.id, text: 'Hello' });
     expect(s1).toMatchObject({ delivery_status: -1, error_code: 905 });
@@ -181,7 +180,7 @@ describe("a manager's message and what the CRM is told", () => {
     expect(s2).toMatchObject({ delivery_status: -1, error_code: 904 });
     expect(s2.error).toContain('No account uses this number, or the client hides their number');
     // 3. The client hides their number from strangers: told the same, deliberately.
-    const hider = await world.account();
+    const hider = await ctx.world.account();
     expect((await hider.api.put('/v1/privacy', { findByPhone: 'contacts' })).status).toBe(200);
     const s3 = await managerSends(scope, { phone: hider.phone, text: 'Hello' });
     expect(s3).toMatchObject({ delivery_status: -1, error_code: 904, error: s2.error });
@@ -190,7 +189,7 @@ describe("a manager's message and what the CRM is told", () => {
     const me = await biz.api.get('/v1/me');
     const until = me.body.restriction?.until ?? me.body.account?.restriction?.until;
     expect(typeof until).toBe('string');
-    const stranger = await world.account();
+    const stranger = await ctx.world.account();
     const s4 = await managerSends(scope, { clientId: stranger.id, text: 'Hello' });
     expect(s4).toMatchObject({ delivery_status: -1, error_code: 905 });
     const d = new Date(Math.ceil(Date.parse(until) / 60_000) * 60_000);
@@ -200,7 +199,7 @@ describe("a manager's message and what the CRM is told", () => {
     );
     expect(s4.error).toContain('@SpamBot');
     // Replies to clients who wrote first still go.
-    const writer = await world.account();
+    const writer = await ctx.world.account();
     expect((await writer.api.post('/v1/messages', { to: { accountId: biz.id }, text: 'Do you deliver on Sundays?' })).status).toBe(201);
     expect(await managerSends(scope, { clientId: writer.id, text: 'Yes, we do' })).toMatchObject({ delivery_status: 1 });
     const status = await biz.api.get(`/v1/crm/amocrm/connections/${scope}`);
@@ -213,15 +212,15 @@ describe("a manager's message and what the CRM is told", () => {
       ['scam', 'frozen'],
       ['child_abuse', 'banned'],
     ] as const) {
-      const biz = await world.account();
-      const client = await world.account();
-      await world.mutual(biz, client);
+      const biz = await ctx.world.account();
+      const client = await ctx.world.account();
+      await ctx.world.mutual(biz, client);
       const scope = await connect(biz);
       await sanction(biz, policy);
       const st = await managerSends(scope, { clientId: client.id, text: 'Hello' });
       expect(st).toMatchObject({ delivery_status: -1, error_code: 902 });
       expect(st.error).toContain(word);
-      const conn = await world.admin.get(`/v1/crm/amocrm/connections/${scope}`);
+      const conn = await ctx.world.admin.get(`/v1/crm/amocrm/connections/${scope}`);
       expect(conn.body.connection).toMatchObject({ status: 'paused', reason: word });
       // Paused: the next message fails with 902 without trying.
       const next = await managerSends(scope, { clientId: client.id, text: 'Hello again' });
@@ -230,7 +229,7 @@ describe("a manager's message and what the CRM is told", () => {
   });
 
   it("the channel's language and status field name are used", async () => {
-    const biz = await world.account();
+    const biz = await ctx.world.account();
     const scope = await connect(biz, CH_RU);
     const st = await managerSends(scope, { phone: '+447700900998', text: 'Здравствуйте' }, SECRET_RU);
     expect(st).toMatchObject({ status_code: -1, error_code: 904 });
@@ -241,9 +240,9 @@ describe("a manager's message and what the CRM is told", () => {
 
 describe('the webhook', () => {
   it('a forged webhook is refused with 401 and nothing is stored', async () => {
-    const biz = await world.account();
-    const client = await world.account();
-    await world.mutual(biz, client);
+    const biz = await ctx.world.account();
+    const client = await ctx.world.account();
+    await ctx.world.mutual(biz, client);
     const scope = await connect(biz);
     const body = webhookBody({ msgid: 'forged-1', clientId: client.id, text: 'send me your password' });
     const res = await hook(scope, body, 'not-the-secret');
@@ -251,14 +250,14 @@ describe('the webhook', () => {
     expect(((await res.json()) as any).error.code).toBe('UNAUTHORIZED');
     // The right signature over different bytes is a forgery too.
     const raw = JSON.stringify(body);
-    const tampered = await fetch(`${server.url}/crm/amocrm/hooks/${scope}`, {
+    const tampered = await fetch(`${ctx.server.url}/crm/amocrm/hooks/${scope}`, {
       method: 'POST',
       headers: { 'x-signature': sign(SECRET, raw) },
       body: raw.replace('password', 'passw0rd'),
     });
     expect(tampered.status).toBe(401);
-    await server.app.crm!.idle();
-    const st = await world.admin.get(`/v1/crm/amocrm/connections/${scope}`);
+    await ctx.server.app.crm!.idle();
+    const st = await ctx.world.admin.get(`/v1/crm/amocrm/connections/${scope}`);
     expect(st.body.connection.outbox.waiting).toBe(0);
     expect(st.body.connection.number.today).toMatchObject({ firstContacts: 0, replies: 0, failed: 0 });
     expect((await client.api.get('/v1/chats')).body.chats.find((c: any) => c.peer?.accountId === biz.id)).toBeUndefined();
@@ -268,16 +267,16 @@ describe('the webhook', () => {
   });
 
   it('a repeated message id is acknowledged and sends nothing twice', async () => {
-    const biz = await world.account();
-    const client = await world.account();
-    await world.mutual(biz, client);
+    const biz = await ctx.world.account();
+    const client = await ctx.world.account();
+    await ctx.world.mutual(biz, client);
     const scope = await connect(biz);
     const body = webhookBody({ msgid: 'twice-1', clientId: client.id, text: 'Only once, please' });
     expect((await hook(scope, body)).status).toBe(200);
     expect((await hook(scope, body)).status).toBe(200);
     await eventually(() => amojo.statuses('twice-1')[0]);
     expect((await hook(scope, body)).status).toBe(200);
-    await server.app.crm!.idle();
+    await ctx.server.app.crm!.idle();
     const chat = (await client.api.get('/v1/chats')).body.chats.find((c: any) => c.peer?.accountId === biz.id);
     const msgs = await client.api.get(`/v1/chats/${chat.id}/messages`);
     expect(msgs.body.messages.filter((m: any) => m.text === 'Only once, please')).toHaveLength(1);
@@ -287,9 +286,9 @@ describe('the webhook', () => {
   it('a text holding NUL or half a surrogate pair is delivered, on either store, as text the store keeps', async () => {
     // No store keeps U+0000 (PostgreSQL refuses it) nor a lone surrogate (UTF-8 cannot encode
     // it): NUL is dropped and a lone surrogate becomes U+FFFD, so the client reads what is kept.
-    const biz = await world.account();
-    const client = await world.account();
-    await world.mutual(biz, client);
+    const biz = await ctx.world.account();
+    const client = await ctx.world.account();
+    await ctx.world.mutual(biz, client);
     const scope = await connect(biz);
     expect(await managerSends(scope, { clientId: client.id, text: 'Your\u0000 order' })).toMatchObject({ delivery_status: 1 });
     expect(await managerSends(scope, { clientId: client.id, text: 'is \ud800ready' })).toMatchObject({ delivery_status: 1 });
@@ -301,9 +300,9 @@ describe('the webhook', () => {
 
 describe("clients' messages into the CRM", () => {
   it('after a "write first", the reply is a new_message linked to the conversation; a client writing first opens a new one', async () => {
-    const biz = await world.account();
+    const biz = await ctx.world.account();
     const scope = await connect(biz);
-    const client = await world.account({ name: 'Olga' });
+    const client = await ctx.world.account({ name: 'Olga' });
     const st = await managerSends(scope, {
       phone: client.phone,
       text: 'Hello Olga, your parcel is here',
@@ -335,7 +334,7 @@ describe("clients' messages into the CRM", () => {
     expect((await hook(scope, byConversation)).status).toBe(200);
     expect(await eventually(() => amojo.statuses('by-conv-1')[0])).toMatchObject({ delivery_status: 1 });
     // A stranger writes first: a new conversation, no reference.
-    const newcomer = await world.account({ name: 'Ivan' });
+    const newcomer = await ctx.world.account({ name: 'Ivan' });
     const first = await newcomer.api.post('/v1/messages', { to: { accountId: biz.id }, text: 'Do you have size 44?' });
     const nm3 = await eventually(() => amojo.newMessages().find((m) => m.msgid === first.body.message.id));
     expect(nm3).toMatchObject({ conversation_id: `banya-${newcomer.id}`, sender: { id: newcomer.id, name: 'Ivan' } });
@@ -346,16 +345,16 @@ describe("clients' messages into the CRM", () => {
       newcomer.api.post('/v1/messages', { to: { accountId: biz.id }, text: 'Black, please' }),
     ]);
     for (const m of [x, y]) await eventually(() => amojo.newMessages().find((n) => n.msgid === m.body.message.id), 10_000, m.body.message.id);
-    await server.app.crm!.idle();
+    await ctx.server.app.crm!.idle();
     expect(amojo.newMessages().filter((n) => n.sender.id === newcomer.id)).toHaveLength(3);
   });
 });
 
 describe('operations', () => {
   it('a rotated channel secret is used from the next call on', async () => {
-    const biz = await world.account();
-    const client = await world.account();
-    await world.mutual(biz, client);
+    const biz = await ctx.world.account();
+    const client = await ctx.world.account();
+    await ctx.world.mutual(biz, client);
     const scope = await connect(biz);
     const NEW = 'rotated-secret-with-another-length-42';
     writeConfig([{ id: CH, secret: NEW, previousSecret: SECRET } as never, { id: CH_RU, secret: SECRET_RU, language: 'ru', statusField: 'status_code' }]);
@@ -374,15 +373,15 @@ describe('operations', () => {
   });
 
   it('amojo down: statuses wait and are reported once it is back; nothing is lost', async () => {
-    const biz = await world.account();
-    const client = await world.account();
-    await world.mutual(biz, client);
+    const biz = await ctx.world.account();
+    const client = await ctx.world.account();
+    await ctx.world.mutual(biz, client);
     const scope = await connect(biz);
     amojo.down = true;
     try {
       expect((await hook(scope, webhookBody({ msgid: 'while-down', clientId: client.id, text: 'are you there?' }))).status).toBe(200);
       await eventually(() => amojo.received.filter((r) => r.path.includes('/while-down/') && r.status === 503).length >= 2);
-      const m = await fetch(`${server.url}/metrics`);
+      const m = await fetch(`${ctx.server.url}/metrics`);
       expect(m.headers.get('content-type')).toContain('text/plain');
       expect(await m.text()).toMatch(/^banya_crm_outbox_jobs [1-9]/m);
     } finally {
@@ -392,19 +391,19 @@ describe('operations', () => {
   });
 
   it('a disconnected CRM account: queued messages fail with 902 and a reason', async () => {
-    const biz = await world.account();
+    const biz = await ctx.world.account();
     const scope = await connect(biz);
     // Two first contacts: the second is held by the spacing.
-    const a = await world.account();
-    const b = await world.account();
+    const a = await ctx.world.account();
+    const b = await ctx.world.account();
     expect(await managerSends(scope, { clientId: a.id, text: 'Hello there, first' })).toMatchObject({ delivery_status: 1 });
     expect((await hook(scope, webhookBody({ msgid: 'held-then-gone', clientId: b.id, text: 'Hello there, second' }))).status).toBe(200);
-    await server.app.crm!.idle();
-    const st = await world.admin.get(`/v1/crm/amocrm/connections/${scope}`);
+    await ctx.server.app.crm!.idle();
+    const st = await ctx.world.admin.get(`/v1/crm/amocrm/connections/${scope}`);
     expect(st.body.connection.held).toHaveLength(1);
     expect(st.body.connection.held[0].status).toMatch(/^queued until /);
     expect(amojo.statuses('held-then-gone')).toHaveLength(0); // the CRM keeps showing "sent"
-    const d = await world.admin.delete(`/v1/crm/amocrm/connections/${scope}`);
+    const d = await ctx.world.admin.delete(`/v1/crm/amocrm/connections/${scope}`);
     expect(d.status).toBe(200);
     expect(d.body.connection.status).toBe('disconnected');
     const failed = await eventually(() => amojo.statuses('held-then-gone')[0]);

@@ -1,15 +1,15 @@
 import { createHash } from 'node:crypto';
 import nodemailer from 'nodemailer';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUTTONS } from '../src/domain/spambot.js';
-import { checkProjections } from '../src/check.js';
 import { restrictAccount } from '../src/enforcement/restrictions.js';
 import { CODE_ATTEMPTS, CODES_PER_HOUR } from '../src/support/emails.js';
 import { parseId } from '../src/store/ids.js';
 import { expectError } from './helpers/expect.js';
 import { Client, World, type TestAccount } from './helpers/client.js';
+import { serverPerFile } from './helpers/per-file.js';
 import { startRelay, type Relay } from './helpers/relay.js';
-import { startServer, type TestServer } from './helpers/server.js';
+import { startServer } from './helpers/server.js';
 
 /**
  * RULES.md §5 and API.md: an account verifies an e-mail address with a code mailed to it (read
@@ -22,22 +22,17 @@ const MIN = 60;
 const HOUR = 3600;
 
 let relay: Relay;
-let server: TestServer;
-let world: World;
-let support: Client;
 
 beforeAll(async () => {
   relay = await startRelay();
-  server = await startServer({ smtp: { port: 0, host: '127.0.0.1', supportAddress: SUPPORT_ADDRESS, relayUrl: relay.url } });
-  world = new World(server.url);
-  support = await world.staff('support');
 });
 afterAll(async () => {
-  await server.stop();
   await relay.close();
 });
-afterEach(async () => {
-  expect(await checkProjections(server.app.platform.store)).toEqual([]);
+const ctx = serverPerFile({
+  config: () => ({ smtp: { port: 0, host: '127.0.0.1', supportAddress: SUPPORT_ADDRESS, relayUrl: relay.url } }),
+  staff: ['support'],
+  checkProjections: true,
 });
 
 let seq = 0;
@@ -56,7 +51,7 @@ const verified = async (a: TestAccount) => ((await a.api.get('/v1/me/emails')).b
 const wrong = (code: string) => String((Number(code) + 1) % 1_000_000).padStart(6, '0');
 
 async function mailFrom(from: string, text: string): Promise<void> {
-  const t = nodemailer.createTransport({ host: '127.0.0.1', port: server.app.smtpPort!, secure: false, ignoreTLS: true });
+  const t = nodemailer.createTransport({ host: '127.0.0.1', port: ctx.server.app.smtpPort!, secure: false, ignoreTLS: true });
   try {
     await t.sendMail({ from, to: SUPPORT_ADDRESS, subject: 'Question', text });
   } finally {
@@ -65,13 +60,13 @@ async function mailFrom(from: string, text: string): Promise<void> {
 }
 
 async function ticketsFrom(from: string): Promise<any[]> {
-  const r = await support.get('/v1/moderation/tickets?limit=1000');
+  const r = await ctx.support.get('/v1/moderation/tickets?limit=1000');
   return r.body.tickets.filter((t: any) => t.fromEmail === from);
 }
 
 describe('POST /v1/me/emails and /v1/me/emails/verify', () => {
   it('mails a code to the address; the right code verifies it, and only then does mail bind to the account', async () => {
-    const a = await world.account();
+    const a = await ctx.world.account();
     const addr = address('Anna');
     // Before: a mail from the address is nobody's.
     await mailFrom(addr.toLowerCase(), 'Before verifying.');
@@ -101,10 +96,10 @@ describe('POST /v1/me/emails and /v1/me/emails/verify', () => {
   });
 
   it('a code expires on the injected clock', async () => {
-    const a = await world.account();
+    const a = await ctx.world.account();
     const addr = address('late');
     const code = await requestCode(a, addr);
-    await world.advance(15 * MIN + 1);
+    await ctx.world.advance(15 * MIN + 1);
     expectError(await verify(a, addr, code), 400, 'EMAIL_CODE_INVALID');
     expect(await verified(a)).toEqual([]);
     // A new code works.
@@ -113,7 +108,7 @@ describe('POST /v1/me/emails and /v1/me/emails/verify', () => {
   });
 
   it(`allows ${CODE_ATTEMPTS} attempts per code; after that even the right code is refused`, async () => {
-    const a = await world.account();
+    const a = await ctx.world.account();
     const addr = address('guess');
     const code = await requestCode(a, addr);
     for (let i = 0; i < CODE_ATTEMPTS; i++) expectError(await verify(a, addr, wrong(code)), 400, 'EMAIL_CODE_INVALID');
@@ -122,8 +117,8 @@ describe('POST /v1/me/emails and /v1/me/emails/verify', () => {
   });
 
   it("one account's code does not verify the address for another", async () => {
-    const a = await world.account();
-    const b = await world.account();
+    const a = await ctx.world.account();
+    const b = await ctx.world.account();
     const addr = address('shared');
     const code = await requestCode(a, addr);
     expectError(await verify(b, addr, code), 400, 'EMAIL_CODE_INVALID');
@@ -140,11 +135,11 @@ describe('POST /v1/me/emails and /v1/me/emails/verify', () => {
   it('a mail reopens an answered mailed ticket only while its address is bound as the ticket is', async () => {
     const answer = async (id: string, text: string) => {
       const before = relay.caught.length;
-      expect((await support.post(`/v1/moderation/tickets/${id}/answer`, { text })).status).toBe(200);
+      expect((await ctx.support.post(`/v1/moderation/tickets/${id}/answer`, { text })).status).toBe(200);
       await relay.waitFor(before + 1);
     };
-    const a = await world.account();
-    const b = await world.account();
+    const a = await ctx.world.account();
+    const b = await ctx.world.account();
     const addr = address('moving').toLowerCase();
     expect((await verify(a, addr, await requestCode(a, addr))).status).toBe(200);
     await mailFrom(addr, 'From a.');
@@ -172,7 +167,7 @@ describe('POST /v1/me/emails and /v1/me/emails/verify', () => {
     expect(all[0].entries.map((x: any) => `${x.from}: ${x.text.trim()}`)).toEqual(['user: Nobody verified me.', 'support: Noted.', 'user: Still nobody.']);
     await answer(e.id, 'Noted again.');
     // ...and once an account verified it, its mail is that account's, never the e-mail-only one.
-    const c = await world.account();
+    const c = await ctx.world.account();
     expect((await verify(c, loose, await requestCode(c, loose))).status).toBe(200);
     await mailFrom(loose, 'Now I am c.');
     all = await ticketsFrom(loose);
@@ -183,11 +178,11 @@ describe('POST /v1/me/emails and /v1/me/emails/verify', () => {
   });
 
   it('records only a salted hash of the code: the log and the tables never hold it', async () => {
-    const a = await world.account();
+    const a = await ctx.world.account();
     const addr = address('hash');
     const code = await requestCode(a, addr);
     await verify(a, addr, wrong(code));
-    const store = server.app.platform.store;
+    const store = ctx.server.app.platform.store;
     const events = await store.all<{ type: string; payload: string }>(
       store.db.selectFrom('events').select(['type', 'payload']).where('account_id', '=', parseId('account', a.id)),
     );
@@ -209,11 +204,11 @@ describe('POST /v1/me/emails and /v1/me/emails/verify', () => {
   });
 
   it(`mails at most ${CODES_PER_HOUR} codes an hour per account (429 FLOOD_WAIT), and refuses what is not an address`, async () => {
-    const a = await world.account();
+    const a = await ctx.world.account();
     for (let i = 0; i < CODES_PER_HOUR; i++) expect((await a.api.post('/v1/me/emails', { address: address('many') })).status).toBe(202);
     const r = await a.api.post('/v1/me/emails', { address: address('many') });
     expectError(r, 429, 'FLOOD_WAIT');
-    await world.advance(HOUR);
+    await ctx.world.advance(HOUR);
     expect((await a.api.post('/v1/me/emails', { address: address('many') })).status).toBe(202);
     for (const bad of ['not an address', 'a@b', 'two@words here.com']) expectError(await a.api.post('/v1/me/emails', { address: bad }), 400, 'BAD_REQUEST');
     expectError(await a.api.post('/v1/me/emails', {}), 400, 'BAD_REQUEST');
@@ -221,21 +216,21 @@ describe('POST /v1/me/emails and /v1/me/emails/verify', () => {
   });
 
   it('a pending code survives a restart', async () => {
-    const a = await world.account();
+    const a = await ctx.world.account();
     const addr = address('restart');
     const code = await requestCode(a, addr);
-    server = await server.restart();
-    world = new World(server.url);
-    support = new Client(server.url, support.token);
-    const api = new Client(server.url, a.token);
+    ctx.server = await ctx.server.restart();
+    ctx.world = new World(ctx.server.url);
+    ctx.support = new Client(ctx.server.url, ctx.support.token);
+    const api = new Client(ctx.server.url, a.token);
     expect((await api.post('/v1/me/emails/verify', { address: addr, code })).status).toBe(200);
   });
 
   it('a frozen account verifies through SpamBot, not here', async () => {
-    const a = await world.account();
-    const now = await world.advance(0);
+    const a = await ctx.world.account();
+    const now = await ctx.world.advance(0);
     await restrictAccount(
-      server.app.platform,
+      ctx.server.app.platform,
       parseId('account', a.id),
       { state: 'frozen', kind: 'scam', deleteAt: now + 14 * 24 * HOUR * 1000 },
       { kind: 'system' },
@@ -266,17 +261,17 @@ describe("SpamBot verifies a frozen account's contact address", () => {
   }
 
   async function openAppealOf(a: TestAccount): Promise<any> {
-    const r = await support.get('/v1/moderation/appeals?state=open&limit=1000');
+    const r = await ctx.support.get('/v1/moderation/appeals?state=open&limit=1000');
     return r.body.appeals.find((x: any) => x.accountId === a.id);
   }
 
   for (const lang of ['en', 'ru'] as const) {
     it(`mails a code, files the appeal only with the right code, and the address then binds mail (${lang})`, async () => {
       const b = BUTTONS[lang];
-      const a = await world.account({ language: lang });
-      const now = await world.advance(0);
+      const a = await ctx.world.account({ language: lang });
+      const now = await ctx.world.advance(0);
       await restrictAccount(
-        server.app.platform,
+        ctx.server.app.platform,
         parseId('account', a.id),
         { state: 'frozen', kind: 'scam', deleteAt: now + 14 * 24 * HOUR * 1000 },
         { kind: 'system' },

@@ -1,12 +1,13 @@
 import nodemailer from 'nodemailer';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkProjections } from '../src/check.js';
 import { restrictAccount } from '../src/enforcement/restrictions.js';
 import { parseId } from '../src/store/ids.js';
 import { expectError } from './helpers/expect.js';
 import { Client, World, type TestAccount } from './helpers/client.js';
+import { serverPerFile } from './helpers/per-file.js';
 import { startRelay, type Relay } from './helpers/relay.js';
-import { startServer, type TestServer } from './helpers/server.js';
+import { startServer } from './helpers/server.js';
 
 /**
  * RULES.md §5, support tickets: "Ask a question" in the app, a message to @support, and e-mail
@@ -19,30 +20,25 @@ import { startServer, type TestServer } from './helpers/server.js';
 const SUPPORT_ADDRESS = 'help@banya.test';
 
 let relay: Relay;
-let server: TestServer;
-let world: World;
-let support: Client;
 
 beforeAll(async () => {
   relay = await startRelay();
-  server = await startServer({ smtp: { port: 0, host: '127.0.0.1', supportAddress: SUPPORT_ADDRESS, relayUrl: relay.url } });
-  world = new World(server.url);
-  support = await world.staff('support');
 });
 afterAll(async () => {
-  await server.stop();
   await relay.close();
 });
-afterEach(async () => {
-  expect(await checkProjections(server.app.platform.store)).toEqual([]);
+const ctx = serverPerFile({
+  config: () => ({ smtp: { port: 0, host: '127.0.0.1', supportAddress: SUPPORT_ADDRESS, relayUrl: relay.url } }),
+  staff: ['support'],
+  checkProjections: true,
 });
 
 const HOUR = 3600;
 
-const advance = (seconds: number) => world.advance(seconds);
+const advance = (seconds: number) => ctx.world.advance(seconds);
 const iso = (ms: number) => new Date(ms).toISOString();
 
-async function tickets(state?: 'open' | 'answered', staff: Client = support): Promise<any[]> {
+async function tickets(state?: 'open' | 'answered', staff: Client = ctx.support): Promise<any[]> {
   const r = await staff.get(`/v1/moderation/tickets?limit=1000${state ? `&state=${state}` : ''}`);
   expect(r.status, JSON.stringify(r.body)).toBe(200);
   return r.body.tickets;
@@ -52,7 +48,7 @@ async function ticketsOf(a: TestAccount, state?: 'open' | 'answered'): Promise<a
   return (await tickets(state)).filter((t) => t.accountId === a.id);
 }
 
-async function ticket(id: string, staff: Client = support): Promise<any> {
+async function ticket(id: string, staff: Client = ctx.support): Promise<any> {
   const r = await staff.get(`/v1/moderation/tickets/${id}`);
   expect(r.status, JSON.stringify(r.body)).toBe(200);
   return r.body.ticket;
@@ -71,13 +67,13 @@ async function supportChat(a: TestAccount): Promise<{ chatId: string; supportId:
   return { chatId: chat.id, supportId: chat.peer.accountId, messages: r.body.messages };
 }
 
-async function answer(ticketId: string, text: string, staff: Client = support) {
+async function answer(ticketId: string, text: string, staff: Client = ctx.support) {
   const r = await staff.post(`/v1/moderation/tickets/${ticketId}/answer`, { text });
   expect(r.status, JSON.stringify(r.body)).toBe(200);
   return r.body.ticket;
 }
 
-async function mail(m: { from: string; subject: string; text: string; envelopeFrom?: string }, port = server.app.smtpPort!): Promise<void> {
+async function mail(m: { from: string; subject: string; text: string; envelopeFrom?: string }, port = ctx.server.app.smtpPort!): Promise<void> {
   const t = nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true });
   try {
     const info = await t.sendMail({
@@ -109,7 +105,7 @@ function spaced(phone: string): string {
 
 describe('"Ask a question" in the app', () => {
   it('opens a ticket for support, due in 48 h and overdue after 72 h; the answer is a message from @support', async () => {
-    const a = await world.account();
+    const a = await ctx.world.account();
     const t0 = await advance(0);
     const r = await a.api.post('/v1/support/tickets', { text: 'How do I change my username?' });
     expect(r.status, JSON.stringify(r.body)).toBe(201);
@@ -132,7 +128,7 @@ describe('"Ask a question" in the app', () => {
     expect((await ticket(r.body.ticket.id)).overdue).toBe(false);
     const t1 = await advance(1);
     expect((await ticket(r.body.ticket.id)).overdue).toBe(true);
-    const tl = await support.get(`/v1/moderation/accounts/${a.id}`);
+    const tl = await ctx.support.get(`/v1/moderation/accounts/${a.id}`);
     expect(tl.body.events.map((e: any) => e.type)).toEqual(expect.arrayContaining(['ticket_opened', 'ticket_overdue']));
 
     const answered = await answer(r.body.ticket.id, 'Settings → Username.');
@@ -148,13 +144,13 @@ describe('"Ask a question" in the app', () => {
   });
 
   it('refuses empty questions, and a frozen account (it may write to SpamBot only)', async () => {
-    const a = await world.account();
+    const a = await ctx.world.account();
     expectError(await a.api.post('/v1/support/tickets', { text: '' }), 400, 'BAD_REQUEST');
     expectError(await a.api.post('/v1/support/tickets', {}), 400, 'BAD_REQUEST');
     expectError(await a.api.post('/v1/support/tickets', { text: '   ' }), 400, 'BAD_REQUEST');
     const now = await advance(0);
     await restrictAccount(
-      server.app.platform,
+      ctx.server.app.platform,
       parseId('account', a.id),
       { state: 'frozen', kind: 'scam', deleteAt: now + 14 * 24 * HOUR * 1000 },
       { kind: 'system' },
@@ -165,26 +161,26 @@ describe('"Ask a question" in the app', () => {
   });
 
   it('is listed and answered by support and admin only', async () => {
-    const a = await world.account();
+    const a = await ctx.world.account();
     const r = await a.api.post('/v1/support/tickets', { text: 'Who reads this?' });
     const id = r.body.ticket.id;
     for (const role of ['triage', 'moderator'] as const) {
-      const staff = await world.staff(role);
+      const staff = await ctx.world.staff(role);
       expectError(await staff.get('/v1/moderation/tickets'), 403, 'FORBIDDEN');
       expectError(await staff.get(`/v1/moderation/tickets/${id}`), 403, 'FORBIDDEN');
       expectError(await staff.post(`/v1/moderation/tickets/${id}/answer`, { text: 'x' }), 403, 'FORBIDDEN');
     }
     expectError(await a.api.get('/v1/moderation/tickets'), 403, 'FORBIDDEN');
-    expectError(await support.get('/v1/moderation/tickets/t999999'), 404, 'NOT_FOUND');
-    expectError(await support.post('/v1/moderation/tickets/t999999/answer', { text: 'x' }), 404, 'NOT_FOUND');
+    expectError(await ctx.support.get('/v1/moderation/tickets/t999999'), 404, 'NOT_FOUND');
+    expectError(await ctx.support.post('/v1/moderation/tickets/t999999/answer', { text: 'x' }), 404, 'NOT_FOUND');
     expect((await ticket(id)).state).toBe('open');
-    expect((await world.admin.post(`/v1/moderation/tickets/${id}/answer`, { text: 'The admin does.' })).status).toBe(200);
+    expect((await ctx.world.admin.post(`/v1/moderation/tickets/${id}/answer`, { text: 'The admin does.' })).status).toBe(200);
   });
 });
 
 describe('a ticket is a thread', () => {
   it('keeps every follow-up and every answer, in order; none overwrites another', async () => {
-    const a = await world.account();
+    const a = await ctx.world.account();
     const first = await a.api.post('/v1/support/tickets', { text: 'My messages do not arrive.' });
     // "Ask a question" again while one is open joins it.
     const again = await a.api.post('/v1/support/tickets', { text: 'Since yesterday.' });
@@ -223,7 +219,7 @@ describe('a follow-up to an answered ticket', () => {
   const DAY = 24 * HOUR;
 
   it('within 7 days of the last answer reopens it: same id, the entry appended, due and overdue counted from the reopening', async () => {
-    const a = await world.account();
+    const a = await ctx.world.account();
     const t0 = await advance(0);
     const id = (await a.api.post('/v1/support/tickets', { text: 'My messages do not arrive.' })).body.ticket.id;
     // The first period runs late: overdue 72 h after opening, then answered.
@@ -267,7 +263,7 @@ describe('a follow-up to an answered ticket', () => {
     expect((await ticket(id)).overdue).toBe(true);
     expect(tO).toBe(tR + 72 * HOUR * 1000);
 
-    const tl = await support.get(`/v1/moderation/accounts/${a.id}?limit=100`);
+    const tl = await ctx.support.get(`/v1/moderation/accounts/${a.id}?limit=100`);
     expect(tl.status).toBe(200);
     const events = [...tl.body.events].reverse().filter((e: any) => e.type.startsWith('ticket_'));
     expect(events.map((e: any) => e.type)).toEqual([
@@ -289,7 +285,7 @@ describe('a follow-up to an answered ticket', () => {
     expect(events[1].dueAt).toBe(iso(t0 + 48 * HOUR * 1000));
     expect(events[5].dueAt).toBe(iso(tR + 48 * HOUR * 1000));
     // Staff without support's reading see the event, not the text.
-    const triage = await world.staff('triage');
+    const triage = await ctx.world.staff('triage');
     const seen = (await triage.get(`/v1/moderation/accounts/${a.id}?limit=100`)).body.events.find((e: any) => e.type === 'ticket_reopened');
     expect(seen).toMatchObject({ ticketId: id, via: 'app' });
     expect(seen.text).toBeUndefined();
@@ -314,7 +310,7 @@ describe('a follow-up to an answered ticket', () => {
   });
 
   it('7 days or more after the last answer opens a new ticket; the answered one stays as it was', async () => {
-    const a = await world.account();
+    const a = await ctx.world.account();
     const first = (await a.api.post('/v1/support/tickets', { text: 'How do I change my username?' })).body.ticket.id;
     const tA = await advance(HOUR);
     await answer(first, 'Settings → Username.');
@@ -337,7 +333,7 @@ describe('a follow-up to an answered ticket', () => {
   });
 
   it('by mail reopens a mailed ticket only from its own verified address, answered by mail again', async () => {
-    const a = await world.account();
+    const a = await ctx.world.account();
     await verify(a, 'reopens@example.net');
     await mail({ from: 'reopens@example.net', subject: 'My number', text: 'Can I change my number?' });
     const [t] = await ticketsOf(a);
@@ -379,7 +375,7 @@ describe('a follow-up to an answered ticket', () => {
 
 describe('a message to @support', () => {
   it('opens a ticket, acknowledged in the chat; a second message joins it', async () => {
-    const a = await world.account();
+    const a = await ctx.world.account();
     const first = await a.api.post('/v1/messages', { to: { username: 'support' }, text: 'My messages do not arrive.' });
     expect(first.status, JSON.stringify(first.body)).toBe(201);
     const open = await ticketsOf(a, 'open');
@@ -401,10 +397,10 @@ describe('a message to @support', () => {
   });
 
   it('a limited account can still write to @support, in Russian too', async () => {
-    const a = await world.account({ language: 'ru' });
+    const a = await ctx.world.account({ language: 'ru' });
     const now = await advance(0);
     await restrictAccount(
-      server.app.platform,
+      ctx.server.app.platform,
       parseId('account', a.id),
       { state: 'limited', kind: 'report', until: now + 24 * HOUR * 1000 },
       { kind: 'system' },
@@ -416,7 +412,7 @@ describe('a message to @support', () => {
   });
 
   it('messages sent at once still make one ticket, each message an entry', async () => {
-    const a = await world.account();
+    const a = await ctx.world.account();
     const sends = await Promise.all([1, 2, 3, 4, 5, 6, 7, 8].map((i) => a.api.post('/v1/messages', { to: { username: 'support' }, text: `part ${i}` })));
     for (const s of sends) expect(s.status).toBe(201);
     const open = await ticketsOf(a);
@@ -428,8 +424,8 @@ describe('a message to @support', () => {
   });
 
   it("the desk takes one person's messages one at a time (handlers called at once)", async () => {
-    const a = await world.account();
-    const p = server.app.platform;
+    const a = await ctx.world.account();
+    const p = ctx.server.app.platform;
     const take = p.inbox.get(p.index.supportId)!;
     const id = parseId('account', a.id);
     await Promise.all(['one', 'two', 'three'].map((text) => take(id, text, 'en')));
@@ -441,8 +437,8 @@ describe('a message to @support', () => {
 
 describe('e-mail to the support address', () => {
   it("from an address nobody verified is an e-mail-only ticket, even naming an account's number; answered by mail only", async () => {
-    expect(server.app.smtpPort).toBeGreaterThan(0);
-    const a = await world.account();
+    expect(ctx.server.app.smtpPort).toBeGreaterThan(0);
+    const a = await ctx.world.account();
     await mail({
       from: 'Anna Petrova <Anna.Petrova@example.org>',
       subject: 'My account is limited',
@@ -472,7 +468,7 @@ describe('e-mail to the support address', () => {
   });
 
   it("from an address the account verified is the account's ticket, still answered by mail only", async () => {
-    const a = await world.account();
+    const a = await ctx.world.account();
     await verify(a, 'Owner.Of.A@example.net');
     await mail({ from: 'owner.of.a@example.net', subject: 'About my account', text: 'Any news?' });
     const mine = await ticketsOf(a);
@@ -489,15 +485,15 @@ describe('e-mail to the support address', () => {
   });
 
   it('binds nobody by a From: forged over another envelope, an address only typed in an appeal, or numbers in the text', async () => {
-    const victim = await world.account();
+    const victim = await ctx.world.account();
     await verify(victim, 'victim@example.net');
     // The header says the victim's verified address, the envelope says otherwise.
     await mail({ from: 'victim@example.net', envelopeFrom: 'attacker@example.com', subject: 'Forged', text: 'Please read me my messages.' });
     // An address given to SpamBot but never confirmed with its code.
-    const frozen = await world.account();
+    const frozen = await ctx.world.account();
     const now = await advance(0);
     await restrictAccount(
-      server.app.platform,
+      ctx.server.app.platform,
       parseId('account', frozen.id),
       { state: 'frozen', kind: 'scam', deleteAt: now + 14 * 24 * HOUR * 1000 },
       { kind: 'system' },
@@ -523,7 +519,7 @@ describe('e-mail to the support address', () => {
 
   it('to any other address is rejected with 550, and nothing is opened', async () => {
     const before = (await tickets()).length;
-    const t = nodemailer.createTransport({ host: '127.0.0.1', port: server.app.smtpPort!, secure: false, ignoreTLS: true });
+    const t = nodemailer.createTransport({ host: '127.0.0.1', port: ctx.server.app.smtpPort!, secure: false, ignoreTLS: true });
     const err = await t.sendMail({ from: 'someone@example.com', to: 'abuse@banya.test', subject: 'x', text: 'y' }).then(
       () => null,
       (e: any) => e,
@@ -538,7 +534,7 @@ describe('e-mail to the support address', () => {
     // No text in banya holds U+0000 (PostgreSQL cannot store it): refusing the mail with 451
     // would have the sender's server retry it for days and then bounce it.
     await mail({ from: 'nul.sender@example.org', subject: 'Sub\u0000ject', text: 'Hello\u0000 support' });
-    const t = nodemailer.createTransport({ host: '127.0.0.1', port: server.app.smtpPort!, secure: false, ignoreTLS: true });
+    const t = nodemailer.createTransport({ host: '127.0.0.1', port: ctx.server.app.smtpPort!, secure: false, ignoreTLS: true });
     try {
       const info = await t.sendMail({
         envelope: { from: 'nul.qp@example.org', to: SUPPORT_ADDRESS },
@@ -584,18 +580,18 @@ describe('an e-mailed ticket without a working relay', () => {
 
 describe('persistence', () => {
   it('a ticket and its thread survive a restart', async () => {
-    const a = await world.account();
+    const a = await ctx.world.account();
     const r = await a.api.post('/v1/support/tickets', { text: 'Still there after a restart?' });
     expect(r.status).toBe(201);
     const id = r.body.ticket.id;
-    const b = await world.account();
+    const b = await ctx.world.account();
     const answeredBefore = (await b.api.post('/v1/support/tickets', { text: 'And an answered one?' })).body.ticket.id;
     await answer(answeredBefore, 'Yes.');
 
-    server = await server.restart();
-    world = new World(server.url);
-    support = new Client(server.url, support.token);
-    expect(server.app.smtpPort).toBeGreaterThan(0);
+    ctx.server = await ctx.server.restart();
+    ctx.world = new World(ctx.server.url);
+    ctx.support = new Client(ctx.server.url, ctx.support.token);
+    expect(ctx.server.app.smtpPort).toBeGreaterThan(0);
 
     expect(await ticket(id)).toMatchObject({ id, accountId: a.id, state: 'open' });
     expect(texts(await ticket(id))).toEqual(['user: Still there after a restart?']);
@@ -603,7 +599,7 @@ describe('persistence', () => {
     // And it still becomes overdue on time, joins follow-ups, and can be answered.
     await advance(72 * HOUR);
     expect((await ticket(id)).overdue).toBe(true);
-    const api = new Client(server.url, a.token);
+    const api = new Client(ctx.server.url, a.token);
     expect((await api.post('/v1/messages', { to: { username: 'support' }, text: 'Hello again.' })).status).toBe(201);
     await answer(id, 'Yes, it is.');
     expect(texts(await ticket(id))).toEqual(['user: Still there after a restart?', 'user: Hello again.', 'support: Yes, it is.']);
@@ -614,7 +610,7 @@ describe('persistence', () => {
   });
 
   it('a reopened ticket stays open after a restart, due and overdue from its reopening', async () => {
-    const a = await world.account();
+    const a = await ctx.world.account();
     const t0 = await advance(0);
     const id = (await a.api.post('/v1/support/tickets', { text: 'Before the restart.' })).body.ticket.id;
     // Overdue in its first period, then answered.
@@ -623,9 +619,9 @@ describe('persistence', () => {
     const tR = await advance(HOUR);
     expect((await a.api.post('/v1/support/tickets', { text: 'A follow-up.' })).body.ticket.id).toBe(id);
 
-    server = await server.restart();
-    world = new World(server.url);
-    support = new Client(server.url, support.token);
+    ctx.server = await ctx.server.restart();
+    ctx.world = new World(ctx.server.url);
+    ctx.support = new Client(ctx.server.url, ctx.support.token);
 
     expect(await ticket(id)).toMatchObject({ id, state: 'open', overdue: false, dueAt: iso(tR + 48 * HOUR * 1000), reopenedAt: iso(tR) });
     expect(texts(await ticket(id))).toEqual(['user: Before the restart.', 'support: An answer.', 'user: A follow-up.']);
@@ -633,7 +629,7 @@ describe('persistence', () => {
     expect((await ticket(id)).overdue).toBe(false);
     await advance(1);
     expect((await ticket(id)).overdue).toBe(true);
-    const tl = await support.get(`/v1/moderation/accounts/${a.id}?limit=100`);
+    const tl = await ctx.support.get(`/v1/moderation/accounts/${a.id}?limit=100`);
     // Once per period, newest first.
     expect(tl.body.events.filter((e: any) => e.type === 'ticket_overdue').map((e: any) => e.dueAt)).toEqual([
       iso(tR + 48 * HOUR * 1000),
