@@ -15,7 +15,8 @@ console.log(`fast-check seed: ${seed} (replay with FC_SEED=${seed})`);
 
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    // web/src: the pages' pure code (texts, formatting); the pages themselves are tested in a browser (test/*.e2e.test.ts).
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'web/src/**/*.test.ts'],
     // Two cores: two workers, one server per test file.
     pool: 'forks',
     maxWorkers: 2,

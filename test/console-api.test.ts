@@ -110,7 +110,7 @@ describe("the case view's reporters", () => {
     expect((await ctx.moderator.post(`/v1/moderation/cases/${second}/decision`, { action: 'dismiss' })).status).toBe(200);
     const fresh = await ctx.world.account();
     await ctx.world.advance(DAY / 2);
-    const subject = await ctx.world.account();
+    const subject = await ctx.world.account({ name: 'Watch Seller' });
     const { chatId: c1 } = await sent(subject, { accountId: reporter.id });
     const { chatId: c2 } = await sent(subject, { accountId: fresh.id });
     const caseId = (await reporter.api.post('/v1/reports', { chatId: c1, reason: 'spam' })).body.report.caseId;
@@ -125,7 +125,8 @@ describe("the case view's reporters", () => {
     });
     // The evidence is still there (the response schema keeps every field).
     expect(r.body.case.evidence.length).toBeGreaterThan(0);
-    expect(r.body.case.subject).toEqual({ accountId: subject.id });
+    // The subject's display name, for the case page's title.
+    expect(r.body.case.subject).toEqual({ accountId: subject.id, name: 'Watch Seller' });
   });
 });
 

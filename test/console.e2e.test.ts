@@ -82,6 +82,16 @@ describe('the seed’s story in the browser', () => {
     await mod.page.getByText('Opening this case is an evidence view').waitFor();
     await mod.page.getByText('Best prices on watches this week only!').first().waitFor();
     await mod.page.getByText('Confirming under this policy will apply:').waitFor();
+    // The title names the subject; the timeline reads as sentences, with the ids staff use.
+    await mod.page.getByRole('heading', { name: new RegExp(`^Case k\\d+ · Best Deals Max \\(${stranger.id}\\)$`) }).waitFor();
+    const reportLine = mod.page.locator('#timeline li[data-type=report_filed]');
+    await reportLine.waitFor();
+    expect(await reportLine.textContent()).toMatch(
+      new RegExp(`· ${anna.id} reported ${stranger.id} for spam in chat c\\d+ \\(a stranger; weight [\\d.]+; messages m\\d+\\)\\s*report_filed$`),
+    );
+    expect(await reportLine.getAttribute('title')).toMatch(
+      new RegExp(`^account ${anna.id} · report_filed — id: e\\d+, reportId: r\\d+, reporterId: ${anna.id}, `),
+    );
     await screenshot(mod.page, 'console-case');
     await mod.page.getByRole('button', { name: /^Confirm/ }).click();
     await mod.page.getByRole('heading', { name: 'Queue' }).waitFor();
@@ -225,9 +235,33 @@ describe('the robots’ reasons, for staff', () => {
       ['cold_chats_hour', '37.25', '20', 'strangers written to in an hour'],
       ['reply_rate_day', '0.063', '0.3', 'few strangers answered'],
     ]);
+    await w.page.getByRole('heading', { name: `Case ${caseId} · Quick Loans (${suspect.id})` }).waitFor();
+    const timeline = w.page.locator('#timeline');
+    const opened = timeline.locator('li[data-type=case_opened]');
+    await opened.waitFor();
+    expect(await opened.textContent()).toContain(
+      `Robot rule links_to_strangers opened case ${caseId} about ${suspect.id}; signals: cold_chats_hour 37.25 / 20 (strangers written to in an hour); reply_rate_day 0.063 / 0.3 (few strangers answered)`,
+    );
+    expect(await timeline.locator('li[data-type=evidence_viewed]').textContent()).toMatch(
+      new RegExp(`· s\\d+ viewed the evidence of case ${caseId}\\s*evidence_viewed$`),
+    );
+    expect(await timeline.locator('li[data-type=account_created]').textContent()).toContain('Account created: mobile number, name “Quick Loans”');
     await w.page.waitForLoadState('networkidle');
     await expectAccessible(w.page, 'case page with robot signals');
     await screenshot(w.page, 'console-case-robot-signals');
+
+    // The same page in Russian: the title and the timeline's sentences follow the console's language.
+    await w.page.getByLabel('Language').selectOption('ru');
+    await w.page.getByRole('heading', { name: `Дело ${caseId} · Quick Loans (${suspect.id})` }).waitFor();
+    await timeline.getByText(`Правило links_to_strangers открыло дело ${caseId} по ${suspect.id}; сигналы: cold_chats_hour 37.25 / 20`).waitFor();
+    expect(await timeline.locator('li[data-type=evidence_viewed]').textContent()).toMatch(
+      new RegExp(`· Просмотр доказательств дела ${caseId}: s\\d+\\s*evidence_viewed$`),
+    );
+    expect(await timeline.locator('li[data-type=account_created]').textContent()).toContain('Аккаунт создан: мобильный номер, имя «Quick Loans»');
+    await expectAccessible(w.page, 'case page in Russian');
+    await screenshot(w.page, 'console-case-ru');
+    await w.page.getByLabel('Язык').selectOption('en');
+    await w.page.getByRole('heading', { name: `Case ${caseId} · Quick Loans (${suspect.id})` }).waitFor();
 
     await w.page.goto(`${ctx.server.url}/console/robots`);
     await w.page.getByRole('heading', { name: 'Robots', exact: true }).waitFor();

@@ -391,7 +391,7 @@ describe('a group report without messageIds (RULES.md §3)', () => {
     await sent(spammer, { chatId }, 'after the report');
     const detail = await ctx.moderator.get(`/v1/moderation/cases/${r.body.report.caseId}`);
     expect(detail.status).toBe(200);
-    expect(detail.body.case.subject).toEqual({ accountId: spammer.id, chatId });
+    expect(detail.body.case.subject).toEqual({ accountId: spammer.id, chatId, name: expect.any(String) });
     expect(detail.body.case.evidence.map((m: any) => m.text)).toEqual(Array.from({ length: 10 }, (_, i) => `ad ${i + 2}`));
     expect(detail.body.case.evidence.every((m: any) => m.chatId === chatId)).toBe(true);
   });

@@ -241,7 +241,7 @@ describe('a private case has no chat', () => {
       expect(opened[0]).not.toHaveProperty('chatId');
       expect(opened[0].caseId).toBe(id);
       const view = await ctx.moderator.get(`/v1/moderation/cases/${id}`);
-      expect(view.body.case.subject).toEqual({ accountId: who.id });
+      expect(view.body.case.subject).toEqual({ accountId: who.id, name: expect.any(String) });
       expect(JSON.stringify(view.body)).not.toMatch(/"chatId":("c?0"|0)/);
     }
   });

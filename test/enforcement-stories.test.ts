@@ -394,7 +394,7 @@ describe('story: the worst and public content', () => {
     expect(r.body.report.caseId).toBeDefined(); // one admin is enough
     const detail = await moderator.get(`/v1/moderation/cases/${r.body.report.caseId}`);
     expect(detail.body.case.evidence.map((m: any) => m.messageId)).toEqual([bad1.id, bad2.id]);
-    expect(detail.body.case.subject).toEqual({ accountId: poster.id, chatId: chat });
+    expect(detail.body.case.subject).toEqual({ accountId: poster.id, chatId: chat, name: expect.any(String) });
 
     const before = (await as(reader).get(`/v1/chats/${chat}/messages`)).body.messages.map((m: any) => m.id);
     expect(before).toEqual([fine.id, bad1.id, bad2.id, ok.id]);

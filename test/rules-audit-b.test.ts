@@ -170,7 +170,7 @@ describe('one case per subject and chat for group and public-content reports (RU
     expect(caseId).toMatch(/^k/);
     // The waiting report is in that one case now, and a repeat of it says so.
     const detail = (await ctx.moderator.get(`/v1/moderation/cases/${caseId}`)).body.case;
-    expect(detail.subject).toEqual({ accountId: owner.id, chatId: g });
+    expect(detail.subject).toEqual({ accountId: owner.id, chatId: g, name: expect.any(String) });
     expect(detail.reports.map((r: any) => r.id).sort()).toEqual([waiting.body.report.id, pub.body.report.id].sort());
     expect(detail.reportCount).toBe(2);
     const again = await r1.api.post('/v1/reports', { chatId: g, messageIds: [m.id] });
@@ -436,7 +436,7 @@ describe('sanctions in combination (RULES.md §4)', () => {
     }
     expect(caseId).toMatch(/^k/);
     const c = (await ctx.moderator.get(`/v1/moderation/cases/${caseId}`)).body.case;
-    expect(c.subject).toEqual({ accountId: subject.id, chatId: g });
+    expect(c.subject).toEqual({ accountId: subject.id, chatId: g, name: expect.any(String) });
     expect(c.evidence.map((m: any) => m.text)).toEqual(['free crypto, dm me']);
     const t = await now();
     expect(await confirm(caseId!)).toMatchObject({ state: 'limited', kind: 'report', until: iso(t + DAY * 1000) });

@@ -172,10 +172,18 @@ export interface ReporterSummary {
 const DAY_MS = 86_400_000;
 
 export interface CaseDetail extends CaseView {
+  /** The subject with its display name (absent when the account has none), for the case page's title. */
+  subject: CaseView['subject'] & { name?: string };
   reports: { id: string; reason: string; reporterId: string; createdAt: string; comment?: string; reporter: ReporterSummary }[];
   evidence: { messageId: string; text: string; sentAt: string; chatId: string }[];
   /** Which robot rules acted (or would have) about the subject, and the signals that fired: newest first. */
   robots: RobotFinding[];
+}
+
+/** An account's display name (the case view's title shows it; a deleted account keeps its last). */
+async function accountName(e: Enforcement, id: number): Promise<string | undefined> {
+  const a = await row(e.store, e.store.db.selectFrom('accounts').select(['name']).where('id', '=', id));
+  return a?.name || undefined;
 }
 
 /** The evidence view: the case, its reports and the reported messages. Recorded every time. */
@@ -212,10 +220,13 @@ export async function viewEvidence(e: Enforcement, id: number, staff: StaffActor
     return { confirmed: rec.confirmed, dismissed: rec.dismissed, ageDays: created === undefined ? 0 : Math.max(0, Math.floor((now - created) / DAY_MS)) };
   };
   const robots = await robotFindings(e, row.subject_id);
+  const name = await accountName(e, row.subject_id);
   await e.journal.commit(e.journal.change().emit(now, staffActor(staff), row.subject_id, { type: 'evidence_viewed', payload: { caseId: id, by: staff.ref } }));
   const seen = new Set<number>();
+  const view = caseView(e, row, now);
   return {
-    ...caseView(e, row, now),
+    ...view,
+    subject: name ? { ...view.subject, name } : view.subject,
     reports: reports.map((r) => ({
       id: publicId('report', r.id),
       reason: r.reason,

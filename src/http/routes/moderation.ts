@@ -42,6 +42,13 @@ const caseDetailSchema = {
   type: 'object',
   properties: {
     ...caseSchema.properties,
+    subject: {
+      type: 'object',
+      properties: {
+        ...caseSchema.properties.subject.properties,
+        name: { type: 'string', description: "the subject account's display name (absent when it has none)" },
+      },
+    },
     reports: {
       type: 'array',
       items: {

@@ -164,12 +164,103 @@ const TEXTS = {
   case: ['Case', 'Дело'],
   account: ['Account', 'Аккаунт'],
   at: ['At', 'Когда'],
+  // The timeline's sentences (web/src/console/timelineText.ts): {name} is filled in, ids stay as they are.
+  ev_account_created: ['Account created: {details}', 'Аккаунт создан: {details}'],
+  ev_account_updated: ['Profile changed: {details}', 'Профиль изменён: {details}'],
+  ev_account_deleted: ['Account deleted (restriction at the time: {state})', 'Аккаунт удалён (ограничение на тот момент: {state})'],
+  ev_mobile: ['mobile number', 'мобильный номер'],
+  ev_voip: ['VoIP number', 'номер VoIP'],
+  ev_name: ['name “{name}”', 'имя «{name}»'],
+  ev_username_was: ['@{username} (was @{previous})', '@{username} (был @{previous})'],
+  ev_language: ['language {language}', 'язык {language}'],
+  ev_token_staff: ['Staff token issued for {staff} ({role})', 'Выдан токен сотрудника {staff} ({role})'],
+  ev_token_account: ['New session issued by {actor}', 'Новый сеанс (источник: {actor})'],
+  ev_tokens_revoked_session: ['Signed out (one session ended)', 'Выход (один сеанс завершён)'],
+  ev_tokens_revoked_all: ['All sessions revoked', 'Все сеансы отозваны'],
+  ev_contact_added: ['{actor} saved {contact} as a contact', '{actor}: контакт {contact} сохранён'],
+  ev_contact_removed: ['{actor} removed the contact {contact}', '{actor}: контакт {contact} удалён'],
+  ev_block_added: ['{actor} blocked {blocked}', '{actor}: {blocked} в чёрном списке'],
+  ev_block_removed: ['{actor} unblocked {blocked}', '{actor}: {blocked} убран из чёрного списка'],
+  ev_chat_started: ['{actor} started a chat with {other} (chat {chat})', 'Новый чат {actor} с {other} (чат {chat})'],
+  ev_chat_written: ['{actor} wrote to {other} in chat {chat}', 'Сообщение {actor} для {other} в чате {chat}'],
+  ev_member_added: ['{member} added to chat {chat}', 'Участник {member} добавлен в чат {chat}'],
+  ev_member_left: ['{member} left chat {chat}', 'Участник {member} вышел из чата {chat}'],
+  ev_member_banned: ['{member} banned from chat {chat}', 'Участник {member} исключён из чата {chat}'],
+  ev_report_filed: ['{reporter} reported {subject} for {reason} in chat {chat}', 'Жалоба {reporter} на {subject}: {reason}, чат {chat}'],
+  ev_stranger: ['a stranger', 'незнакомец'],
+  ev_member: ['a member of the chat', 'участник чата'],
+  ev_not_member: ['not a member of the chat', 'не участник чата'],
+  ev_admin_report: ['the chat’s admin', 'администратор чата'],
+  ev_weight: ['weight {weight}', 'вес {weight}'],
+  ev_messages: ['messages {ids}', 'сообщения {ids}'],
+  ev_in_case: ['case {case}', 'дело {case}'],
+  ev_case_opened: ['Case {case} opened about {subject}', 'Открыто дело {case} по {subject}'],
+  ev_case_opened_robot: ['Robot rule {rule} opened case {case} about {subject}', 'Правило {rule} открыло дело {case} по {subject}'],
+  ev_in_chat: ['chat {chat}', 'чат {chat}'],
+  ev_case_updated: ['Case {case} updated: priority {priority}, reports: {count}', 'Дело {case} обновлено: приоритет {priority}, жалоб: {count}'],
+  ev_raised_by: ['raised by robot rule {rule}', 'подняло правило {rule}'],
+  ev_attached: ['attached {ids}', 'добавлено: {ids}'],
+  ev_case_claimed: ['{by} claimed case {case}', 'Дело {case} взял(а) {by}'],
+  ev_case_released: ['Case {case} released', 'Дело {case} отпущено'],
+  ev_evidence_viewed: ['{by} viewed the evidence of case {case}', 'Просмотр доказательств дела {case}: {by}'],
+  ev_decision_confirm: ['{by} confirmed case {case} under {policy}', 'Дело {case} подтверждено по правилу {policy}: {by}'],
+  ev_decision_dismiss: ['{by} dismissed case {case}', 'Дело {case} отклонено: {by}'],
+  ev_decision_escalate: ['{by} escalated case {case}', 'Дело {case} передано выше: {by}'],
+  ev_strike_added: ['Strike {strike} added under {policy}, counts until {until}', 'Нарушение {strike} по правилу {policy}, учитывается до {until}'],
+  ev_strike_removed: ['Strike {strike} removed ({reason})', 'Нарушение {strike} снято ({reason})'],
+  ev_strike_expired: ['Strike {strike} expired', 'Нарушение {strike} больше не учитывается'],
+  ev_restriction_applied: ['Account limited ({kind}) until {until}', 'Аккаунт ограничен ({kind}) до {until}'],
+  ev_restriction_applied_forever: ['Account limited ({kind}) indefinitely', 'Аккаунт ограничен ({kind}) бессрочно'],
+  ev_account_frozen: ['Account frozen ({kind}), to be deleted on {until}', 'Аккаунт заморожен ({kind}), удаление {until}'],
+  ev_account_frozen_plain: ['Account frozen ({kind})', 'Аккаунт заморожен ({kind})'],
+  ev_account_banned: ['Account banned ({kind})', 'Аккаунт заблокирован ({kind})'],
+  ev_restriction: ['restriction {id}', 'ограничение {id}'],
+  ev_by_rule: ['robot rule {rule}', 'правило {rule}'],
+  ev_restriction_lifted: ['Restriction {restriction} lifted ({reason})', 'Ограничение {restriction} снято ({reason})'],
+  ev_restriction_expired: ['Restriction {restriction} ended: its time ran out', 'Ограничение {restriction} закончилось: срок истёк'],
+  ev_number_banned: ['Number {phone} banned', 'Номер {phone} заблокирован'],
+  ev_number_unbanned: ['Number {phone} unbanned', 'Номер {phone} разблокирован'],
+  ev_reporter_muted: ['{by} muted this account’s reports', 'Жалобы этого аккаунта заглушены: {by}'],
+  ev_reporter_unmuted: ['{by} unmuted this account’s reports', 'Жалобы этого аккаунта снова учитываются: {by}'],
+  ev_reporter_accuracy: ['Reporter record corrected ({reason})', 'Точность жалоб исправлена ({reason})'],
+  ev_content_taken_down: ['Messages {ids} taken down in chat {chat} (case {case})', 'Сообщения {ids} удалены в чате {chat} (дело {case})'],
+  ev_robot_flag: ['Robot rule {rule} flagged the account: {note}', 'Правило {rule} отметило аккаунт: {note}'],
+  ev_robot_shadow: ['Robot rule {rule} would have acted ({effect}), not done: {why}', 'Правило {rule} сработало бы ({effect}), не применено: {why}'],
+  ev_robot_false_positive: ['Appeal {appeal} overturned robot rule {rule}', 'Апелляция {appeal} отменила решение правила {rule}'],
+  ev_appeal_filed: ['Appeal {appeal} filed, due {due}', 'Подана апелляция {appeal}, срок {due}'],
+  ev_appeal_against: ['against restriction {id}', 'на ограничение {id}'],
+  ev_appeal_robot: ['made by robot rule {rule}', 'наложено правилом {rule}'],
+  ev_appeal_overturn: ['{by} overturned appeal {appeal}: the restriction is lifted', 'Апелляция {appeal} удовлетворена, ограничение снято: {by}'],
+  ev_appeal_uphold: ['{by} upheld the restriction on appeal {appeal}', 'По апелляции {appeal} ограничение оставлено в силе: {by}'],
+  ev_appeal_overdue: ['Appeal {appeal} is overdue', 'Апелляция {appeal} просрочена'],
+  ev_ticket_opened: ['Ticket {ticket} opened via {source}, due {due}', 'Открыто обращение {ticket} ({source}), срок {due}'],
+  ev_ticket_updated: ['Ticket {ticket}: a new message from the person', 'Обращение {ticket}: новое сообщение от человека'],
+  ev_ticket_answered: ['{by} answered ticket {ticket}', 'Ответ на обращение {ticket}: {by}'],
+  ev_ticket_reopened: ['Ticket {ticket} reopened via {source}, due {due}', 'Обращение {ticket} открыто снова ({source}), срок {due}'],
+  ev_ticket_overdue: ['Ticket {ticket} is overdue', 'Обращение {ticket} просрочено'],
+  ev_email_verified: ['E-mail address verified', 'Адрес почты подтверждён'],
+  ev_crm_connected: ['CRM connected (scope {scope}, channel {channel})', 'CRM подключена (scope {scope}, канал {channel})'],
+  ev_crm_disconnected: ['CRM disconnected (scope {scope})', 'CRM отключена (scope {scope})'],
+  ev_crm_paused: ['CRM sending paused (scope {scope}): the account is {reason}', 'Отправка из CRM приостановлена (scope {scope}): аккаунт {reason}'],
+  ev_crm_resumed: ['CRM sending resumed (scope {scope})', 'Отправка из CRM возобновлена (scope {scope})'],
+  ev_frozen: ['frozen', 'заморожен'],
+  ev_banned: ['banned', 'заблокирован'],
+  ev_signals: ['signals: {list}', 'сигналы: {list}'],
+  ev_actor_admin: ['the platform', 'платформа'],
+  ev_actor_system: ['banya', 'banya'],
+  ev_actor_robot: ['robot {id}', 'робот {id}'],
   error: ['Something went wrong', 'Что-то пошло не так'],
   forbidden: ['Your role cannot do this.', 'Ваша роль этого не позволяет.'],
   notFound: ['Nothing here.', 'Здесь ничего нет.'],
 } as const;
 
 export type TextKey = keyof typeof TEXTS;
+
+/** The texts of one language, outside React (pure code such as the timeline's sentences takes it). */
+export function textsOf(lang: Lang): (k: TextKey) => string {
+  const i = lang === 'ru' ? 1 : 0;
+  return (k) => TEXTS[k][i];
+}
 
 interface LangContext {
   lang: Lang;
@@ -192,7 +283,7 @@ export function LangProvider({ children }: { children: ReactNode }) {
     document.documentElement.lang = l;
     setLangState(l);
   }, []);
-  const value = useMemo<LangContext>(() => ({ lang, setLang, t: (k) => TEXTS[k][lang === 'ru' ? 1 : 0] }), [lang, setLang]);
+  const value = useMemo<LangContext>(() => ({ lang, setLang, t: textsOf(lang) }), [lang, setLang]);
   document.documentElement.lang = lang;
   return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
 }

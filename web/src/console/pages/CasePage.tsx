@@ -6,10 +6,13 @@ import { when } from '../../shared/format';
 import { useLang } from '../../shared/i18n';
 import { decide, fetchQueue, filtersFrom, POLICIES, type CaseView } from '../cases';
 import { ErrorNote } from '../ErrorNote';
-import { RobotFindings, signalLine, type RobotFinding, type RobotSignal } from '../RobotSignals';
+import { RobotFindings, type RobotFinding } from '../RobotSignals';
 import { can, useSession } from '../session';
+import { describeEvent, type TimelineEvent } from '../timelineText';
 
 interface CaseDetail extends CaseView {
+  /** The subject with its display name, when it has one (older servers: no name). */
+  subject: CaseView['subject'] & { name?: string };
   reports: {
     id: string;
     reason: string;
@@ -21,14 +24,6 @@ interface CaseDetail extends CaseView {
   evidence: { messageId: string; text: string; sentAt: string; chatId: string }[];
   /** Which robot rules acted about the subject, with the signals that fired (older servers: absent). */
   robots?: RobotFinding[];
-}
-
-interface TimelineEvent {
-  id: string;
-  type: string;
-  at: string;
-  actor: { kind: string; id?: string };
-  [k: string]: unknown;
 }
 
 interface AccountView {
@@ -48,16 +43,6 @@ function sanctionText(s: Record<string, unknown>, lang: 'en' | 'ru'): string {
   if (s.publicGroupsBan) parts.push('+ public groups ban');
   if (s.takedown) parts.push('+ takedown');
   return parts.join(' ');
-}
-
-function describe(e: TimelineEvent): string {
-  const { type, at: _at, actor: _actor, ...rest } = e;
-  const parts = Object.entries(rest)
-    .filter(([, v]) => v !== undefined && v !== null && typeof v !== 'object')
-    .map(([k, v]) => `${k}: ${String(v)}`);
-  // A robot's event says which signals fired: value / threshold (note).
-  if (Array.isArray(e.signals) && e.signals.length > 0) parts.push(`signals: ${(e.signals as RobotSignal[]).map(signalLine).join('; ')}`);
-  return `${type}${parts.length ? ` — ${parts.join(', ')}` : ''}`;
 }
 
 export function CasePage() {
@@ -141,7 +126,7 @@ export function CasePage() {
         <Link to={`/?${search.toString()}`}>← {t('backToQueue')}</Link>
       </p>
       <h1>
-        {t('case')} {c.id} · {c.subject.accountId}
+        {t('case')} {c.id} · {c.subject.name ? `${c.subject.name} (${c.subject.accountId})` : c.subject.accountId}
         {c.subject.chatId ? ` · ${c.subject.chatId}` : ''}
       </h1>
       <p className="notice" role="note">
@@ -288,13 +273,16 @@ export function CasePage() {
       <section className="panel" aria-labelledby="timeline-h">
         <h2 id="timeline-h">{t('timeline')}</h2>
         <ErrorNote error={timeline.error} />
-        <ol>
-          {events.map((e) => (
-            <li key={e.id}>
-              <span className="muted">{when(e.at, lang)}</span> · {e.actor.kind}
-              {e.actor.id ? ` ${e.actor.id}` : ''} · {describe(e)}
-            </li>
-          ))}
+        <ol id="timeline">
+          {events.map((e) => {
+            const line = describeEvent(e, lang);
+            return (
+              <li key={e.id} data-type={e.type} title={line.known ? line.raw : undefined}>
+                <span className="muted">{when(e.at, lang)}</span> · {line.text}
+                {line.known && <code className="event-type">{e.type}</code>}
+              </li>
+            );
+          })}
         </ol>
         {timeline.hasNextPage && (
           <button type="button" onClick={() => void timeline.fetchNextPage()}>
