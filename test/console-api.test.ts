@@ -171,3 +171,26 @@ describe('GET /metrics', () => {
       expect(t1).toContain(`# TYPE ${name} `);
   });
 });
+
+describe('the staff list', () => {
+  it('is paged like every list: limit, cursor, and 400 outside the range', async () => {
+    for (let i = 0; i < 3; i++) expect((await ctx.world.admin.post('/v1/admin/staff', { name: `paged ${i}`, role: 'triage' })).status).toBe(201);
+    const all = await ctx.world.admin.get('/v1/admin/staff?limit=1000');
+    expect(all.status).toBe(200);
+    expect(all.body.nextCursor).toBeUndefined();
+    const ids = (all.body.staff as { id: string }[]).map((s) => s.id);
+    expect(ids.length).toBeGreaterThanOrEqual(4);
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await ctx.world.admin.get(`/v1/admin/staff?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(page.status).toBe(200);
+      expect(page.body.staff.length).toBeLessThanOrEqual(2);
+      seen.push(...(page.body.staff as { id: string }[]).map((s) => s.id));
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual(ids);
+    for (const q of ['limit=0', 'limit=1001', 'limit=-1', 'cursor=not-ours'])
+      expectError(await ctx.world.admin.get(`/v1/admin/staff?${q}`), 400, 'BAD_REQUEST');
+  });
+});

@@ -301,3 +301,19 @@ describe("SpamBot verifies a frozen account's contact address", () => {
     });
   }
 });
+
+describe('the verified addresses', () => {
+  it('are paged like every list, in address order', async () => {
+    const a = await ctx.world.account();
+    const addrs = [address('c'), address('a'), address('b')];
+    for (const addr of addrs) expect((await verify(a, addr, await requestCode(a, addr))).status).toBe(200);
+    const sorted = [...addrs].sort();
+    expect(await verified(a)).toEqual(sorted);
+    const first = await a.api.get('/v1/me/emails?limit=2');
+    expect(first.body.emails.map((e: { address: string }) => e.address)).toEqual(sorted.slice(0, 2));
+    const second = await a.api.get(`/v1/me/emails?limit=2&cursor=${first.body.nextCursor}`);
+    expect(second.body.emails.map((e: { address: string }) => e.address)).toEqual(sorted.slice(2));
+    expect(second.body.nextCursor).toBeUndefined();
+    for (const q of ['limit=0', 'limit=1001']) expectError(await a.api.get(`/v1/me/emails?${q}`), 400, 'BAD_REQUEST');
+  });
+});

@@ -12,7 +12,8 @@ import { rows } from '../../store/read.js';
 import { SESSION_COOKIE, type ConsoleSessions } from '../console-sessions.js';
 import { PAGE_CSP, sendError } from '../errors.js';
 import { robotRecords } from '../../enforcement/timeline.js';
-import { errorResponses, robotSignalsSchema } from '../schemas.js';
+import { numericCursor, pageParams } from '../paging.js';
+import { errorResponses, pageQuerySchema, robotSignalsSchema } from '../schemas.js';
 
 /**
  * The console's own API (sessions, figures, staff list, the evidence-view audit) and the web pages
@@ -173,16 +174,37 @@ export async function consoleRoutes(app: FastifyInstance, p: Platform, o: Consol
       },
     },
     async (req) => {
-      const limit = req.query.limit === undefined ? 50 : Number(req.query.limit);
-      if (limit < 1 || limit > 500) fail('BAD_REQUEST', { field: 'querystring.limit', reason: 'from 1 to 500' });
+      const { limit } = pageParams(req.query);
       return robotRecords(p, req.query.kind, limit, req.query.cursor === undefined ? undefined : Number(req.query.cursor));
     },
   );
 
-  app.get('/v1/admin/staff', { config: { access: ['admin'] }, schema: { summary: 'Staff members and their roles', tags: ['admin'] } }, async () => {
-    const list = await rows(p.store, p.store.db.selectFrom('staff').select(['id', 'name', 'role', 'created_at']).where('deleted_at', 'is', null).orderBy('id'));
-    return { staff: list.map((s) => ({ id: publicId('staff', s.id), name: s.name, role: s.role, createdAt: new Date(s.created_at).toISOString() })) };
-  });
+  app.get<{ Querystring: { cursor?: string; limit?: string } }>(
+    '/v1/admin/staff',
+    {
+      config: { access: ['admin'] },
+      schema: { summary: 'Staff members and their roles, oldest first', tags: ['admin'], querystring: pageQuerySchema },
+    },
+    async (req) => {
+      const { limit, cursor } = pageParams(req.query);
+      const after = numericCursor(cursor);
+      const list = await rows(
+        p.store,
+        p.store.db
+          .selectFrom('staff')
+          .select(['id', 'name', 'role', 'created_at'])
+          .where('deleted_at', 'is', null)
+          .where('id', '>', after)
+          .orderBy('id')
+          .limit(limit + 1),
+      );
+      const page = list.slice(0, limit);
+      return {
+        staff: page.map((s) => ({ id: publicId('staff', s.id), name: s.name, role: s.role, createdAt: new Date(s.created_at).toISOString() })),
+        ...(list.length > limit ? { nextCursor: String(page[page.length - 1]!.id) } : {}),
+      };
+    },
+  );
 
   app.get<{ Querystring: { cursor?: string; limit?: string } }>(
     '/v1/moderation/audit',
@@ -198,8 +220,7 @@ export async function consoleRoutes(app: FastifyInstance, p: Platform, o: Consol
       },
     },
     async (req) => {
-      const limit = req.query.limit === undefined ? 50 : Number(req.query.limit);
-      if (limit < 1 || limit > 1000) fail('BAD_REQUEST', { field: 'querystring.limit', reason: 'from 1 to 1000' });
+      const { limit } = pageParams(req.query);
       let q = p.store.db.selectFrom('events').select(['id', 'at', 'actor_kind', 'actor_id', 'account_id', 'payload']).where('type', '=', 'evidence_viewed');
       if (req.query.cursor !== undefined) q = q.where('id', '<', Number(req.query.cursor));
       const list = await rows(p.store, q.orderBy('id', 'desc').limit(limit + 1));

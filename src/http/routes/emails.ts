@@ -4,7 +4,8 @@ import { requireWritable } from '../../platform/writable.js';
 import type { EmailVerification } from '../../support/emails.js';
 import { accountOf } from '../auth.js';
 import { requestLang } from '../errors.js';
-import { errorResponses } from '../schemas.js';
+import { pageParams } from '../paging.js';
+import { errorResponses, pageQuerySchema } from '../schemas.js';
 
 /**
  * The account's e-mail addresses (RULES.md §5): a code is mailed to the address, and sending it
@@ -13,20 +14,34 @@ import { errorResponses } from '../schemas.js';
 export async function emailRoutes(app: FastifyInstance, p: Platform, emails: EmailVerification): Promise<void> {
   const addressBody = { type: 'object', required: ['address'], properties: { address: { type: 'string', minLength: 3, maxLength: 320 } } } as const;
 
-  app.get(
+  app.get<{ Querystring: { cursor?: string; limit?: string } }>(
     '/v1/me/emails',
     {
       config: { access: 'account' },
       schema: {
-        summary: 'The addresses this account verified',
+        summary: 'The addresses this account verified, paged like every list',
         tags: ['support'],
+        querystring: pageQuerySchema,
         response: {
-          200: { type: 'object', properties: { emails: { type: 'array', items: { type: 'object', properties: { address: { type: 'string' } } } } } },
+          200: {
+            type: 'object',
+            properties: { emails: { type: 'array', items: { type: 'object', properties: { address: { type: 'string' } } } }, nextCursor: { type: 'string' } },
+          },
           ...errorResponses,
         },
       },
     },
-    async (req) => ({ emails: (await emails.verifiedOf(accountOf(req))).map((address) => ({ address })) }),
+    async (req) => {
+      const { limit, cursor } = pageParams(req.query);
+      // In address order; the cursor is the last address listed, encoded.
+      const after = cursor === undefined ? '' : Buffer.from(cursor, 'base64url').toString('utf8');
+      const rest = (await emails.verifiedOf(accountOf(req))).filter((a) => a > after);
+      const page = rest.slice(0, limit);
+      return {
+        emails: page.map((address) => ({ address })),
+        ...(rest.length > limit ? { nextCursor: Buffer.from(page[page.length - 1]!, 'utf8').toString('base64url') } : {}),
+      };
+    },
   );
 
   app.post<{ Body: { address: string } }>(

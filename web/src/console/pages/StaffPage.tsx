@@ -19,7 +19,22 @@ export function StaffPage() {
   const [name, setName] = useState('');
   const [role, setRole] = useState('moderator');
   const [token, setToken] = useState<string | null>(null);
-  const list = useQuery({ queryKey: ['staff'], queryFn: () => api.get<{ staff: Staff[] }>('/v1/admin/staff').then((r) => r.staff) });
+  const list = useQuery({
+    queryKey: ['staff'],
+    // Every page: the list is paged like every list of the API.
+    queryFn: async () => {
+      const all: Staff[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await api.get<{ staff: Staff[]; nextCursor?: string }>(
+          `/v1/admin/staff?limit=1000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+        );
+        all.push(...page.staff);
+        cursor = page.nextCursor;
+      } while (cursor);
+      return all;
+    },
+  });
   const create = useMutation({
     mutationFn: () => api.post<{ token: string }>('/v1/admin/staff', { name: name.trim(), role }),
     onSuccess: (r) => {
