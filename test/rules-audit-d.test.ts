@@ -243,6 +243,17 @@ describe('send gate precedence (RULES.md §2)', () => {
     expect(r.body.error.details).toMatchObject({ until: s.until, appeal: 'spambot' });
   });
 
+  it('row 6 without an end: the message says the limit lasts indefinitely, and asks SpamBot', async () => {
+    const a = await world.account({ numberKind: 'voip' });
+    expect(await me(a)).toMatchObject({ state: 'limited', kind: 'number', until: null });
+    const r = await send(a, await world.account());
+    expectError(r, 403, 'PEER_FLOOD');
+    expect(r.body.error.details).toMatchObject({ until: null, appeal: 'spambot' });
+    expect(r.body.error.message).toMatch(/mutual contacts/);
+    expect(r.body.error.message).toMatch(/indefinitely/);
+    expect(r.body.error.message).toMatch(/spambot/i);
+  });
+
   it('a message of invisible characters only is MESSAGE_EMPTY, in a group too', async () => {
     const a = await world.account();
     const b = await world.account();
@@ -547,5 +558,55 @@ describe('appeals list shape (API.md)', () => {
     expect((await me(x)).state).toBe('free');
     expectError(await support.post(`/v1/moderation/appeals/${ap.id}/decision`, { outcome: 'uphold' }), 409, 'APPEAL_ALREADY_DECIDED');
     expect((await support.post(`/v1/moderation/appeals/${ap.id}/decision`, { outcome: 'maybe' })).status).toBe(400);
+  });
+});
+
+describe('a report refused by the rate limit changes nothing (RULES.md §3, API.md)', () => {
+  let tight: TestServer;
+  let w: World;
+  beforeAll(async () => {
+    tight = await startServer({
+      rateLimits: {
+        requests: { perSecond: 0.0001, burst: 40 },
+        messages: { perSecond: 1000, burst: 100_000 },
+        reports: { perSecond: 0.0001, burst: 1 },
+        enabled: true,
+      },
+    });
+    w = new World(tight.url);
+  });
+  afterAll(() => tight.stop());
+
+  it('applies neither its block nor its deleteChat, answers Retry-After, and files nothing', async () => {
+    const reporter = await w.account();
+    const [s1, s2] = [await w.account(), await w.account()];
+    const c1 = (await s1.api.post('/v1/messages', { to: { accountId: reporter.id }, text: 'buy now' })).body.message.chatId;
+    const c2 = (await s2.api.post('/v1/messages', { to: { accountId: reporter.id }, text: 'buy now' })).body.message.chatId;
+    expect((await reporter.api.post('/v1/reports', { chatId: c1, reason: 'spam' })).status).toBe(201);
+    const r = await reporter.api.post('/v1/reports', { chatId: c2, reason: 'spam', block: true, deleteChat: true, idempotencyKey: 'k-fw' });
+    expectError(r, 429, 'FLOOD_WAIT');
+    expect(r.body.error.details.retryAfter).toBeGreaterThan(0);
+    expect(r.headers.get('retry-after')).toBe(String(r.body.error.details.retryAfter));
+    expect((await s2.api.post('/v1/messages', { to: { accountId: reporter.id }, text: 'still here' })).status).toBe(201);
+    expect((await reporter.api.get('/v1/chats')).body.chats.map((c: any) => c.id)).toContain(c2);
+    const staff = await w.staff('moderator');
+    const cases = (await staff.get('/v1/moderation/cases?limit=1000')).body.cases;
+    expect(cases.filter((c: any) => c.subject.accountId === s2.id)).toEqual([]);
+    // Not remembered: the same key with another body is no conflict, only the limit again.
+    expectError(await reporter.api.post('/v1/reports', { chatId: c2, reason: 'scam', idempotencyKey: 'k-fw' }), 429, 'FLOOD_WAIT');
+  });
+
+  it('limits requests per account: one account out of requests does not hold back another from the same address', async () => {
+    const a = await w.account();
+    const b = await w.account();
+    let last = 0;
+    for (let i = 0; i < 60 && last !== 429; i++) last = (await a.api.get('/v1/me')).status;
+    expect(last).toBe(429);
+    const limited = await a.api.get('/v1/me');
+    expectError(limited, 429, 'FLOOD_WAIT');
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await b.api.get('/v1/me')).status).toBe(200);
+    // The admin token is never limited.
+    for (let i = 0; i < 50; i++) expect((await w.admin.get('/v1/moderation/cases?limit=1')).status).toBe(200);
   });
 });
