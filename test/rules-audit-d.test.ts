@@ -610,3 +610,52 @@ describe('a report refused by the rate limit changes nothing (RULES.md §3, API.
     for (let i = 0; i < 50; i++) expect((await w.admin.get('/v1/moderation/cases?limit=1')).status).toBe(200);
   });
 });
+
+describe('reports refused for bad input apply nothing (RULES.md §3)', () => {
+  it('a 400 report with block and deleteChat neither blocks nor hides the chat', async () => {
+    const a = await world.account();
+    const b = await world.account();
+    const { chatId } = await sent(a, b, 'buy');
+    expectError(await b.api.post('/v1/reports', { chatId, reason: 'rude', block: true, deleteChat: true }), 400, 'BAD_REQUEST');
+    expectError(await b.api.post('/v1/reports', { chatId, messageIds: ['m99999999'], block: true, deleteChat: true }), 400, 'NOTHING_TO_REPORT');
+    expect((await send(a, b, 'again')).status).toBe(201);
+    expect((await b.api.get('/v1/chats')).body.chats.map((c: any) => c.id)).toContain(chatId);
+    expect(await casesOf(a)).toEqual([]);
+  });
+});
+
+describe('a group case and the reports after it (RULES.md §3)', () => {
+  async function crowd(g: string, m: { id: string }, n: number) {
+    const out: any[] = [];
+    for (let i = 0; i < n; i++) {
+      const p = await world.account();
+      expect((await p.api.post(`/v1/chats/${g}/join`)).status).toBe(204);
+      out.push({ ...(await p.api.post('/v1/reports', { chatId: g, messageIds: [m.id], reason: 'spam' })).body.report, by: p });
+    }
+    return out;
+  }
+
+  it('a fourth member joins the open case; a repeat while it is escalated is the same report; after a dismissal one member waits again', async () => {
+    const owner = await world.account();
+    const x = await world.account();
+    const g = await group(owner, { public: true });
+    expect((await x.api.post(`/v1/chats/${g}/join`)).status).toBe(204);
+    const m = await sent(x, { chatId: g }, 'buy followers');
+    const three = await crowd(g, m, 3);
+    const caseId = three[2].caseId;
+    expect(caseId).toMatch(/./);
+    const [fourth] = await crowd(g, m, 1);
+    expect(fourth.caseId).toBe(caseId);
+    expect((await casesOf(x))[0].reportCount).toBe(4);
+    expect((await triage.post(`/v1/moderation/cases/${caseId}/decision`, { action: 'escalate' })).status).toBe(200);
+    const m2 = await sent(x, { chatId: g }, 'more followers');
+    const repeat = await three[0].by.api.post('/v1/reports', { chatId: g, messageIds: [m2.id], reason: 'spam' });
+    expect(repeat.status).toBe(200);
+    expect(repeat.body.report).toEqual({ id: three[0].id, caseId });
+    expect((await casesOf(x)).map((c) => c.state)).toEqual(['escalated']);
+    expect((await moderator.post(`/v1/moderation/cases/${caseId}/decision`, { action: 'dismiss' })).status).toBe(200);
+    const [after] = await crowd(g, m2, 1);
+    expect(after.caseId).toBeUndefined();
+    expect(await casesOf(x)).toEqual([]);
+  });
+});
