@@ -339,6 +339,36 @@ describe('group reports and their weight (RULES.md §3)', () => {
     expect(c.subject).toEqual({ accountId: x.id, chatId: g });
   });
 
+  it("an admin's report weighs as an admin's about one who joined, posted and left, or whom the admin barred first", async () => {
+    for (const after of ['leave', 'bar'] as const) {
+      const owner = await world.account();
+      const x = await world.account();
+      const g = await group(owner, { public: true });
+      expect((await x.api.post(`/v1/chats/${g}/join`)).status).toBe(204);
+      const m = await sent(x, { chatId: g }, 'buy followers');
+      if (after === 'leave') expect((await x.api.post(`/v1/chats/${g}/leave`)).status).toBe(204);
+      else expect((await owner.api.post(`/v1/chats/${g}/bans`, { accountId: x.id })).status).toBe(204);
+      const r = await owner.api.post('/v1/reports', { chatId: g, messageIds: [m.id], reason: 'spam' });
+      expect(r.status, after).toBe(201);
+      expect(r.body.report.caseId, after).toMatch(/./);
+      expect((await casesOf(x)).map((c) => c.subject)).toEqual([{ accountId: x.id, chatId: g }]);
+    }
+  });
+
+  it("barring someone the admin just added does not make the admin's report weigh as an admin's", async () => {
+    const owner = await world.account();
+    const x = await world.account();
+    const g = await group(owner);
+    await world.mutual(owner, x);
+    expect((await owner.api.post(`/v1/chats/${g}/members`, { accountIds: [x.id] })).status).toBe(200);
+    const m = await sent(x, { chatId: g }, 'hi');
+    expect((await owner.api.post(`/v1/chats/${g}/bans`, { accountId: x.id })).status).toBe(204);
+    const r = await owner.api.post('/v1/reports', { chatId: g, messageIds: [m.id], reason: 'spam' });
+    expect(r.status).toBe(201);
+    expect(r.body.report.caseId).toBeUndefined();
+    expect(await casesOf(x)).toEqual([]);
+  });
+
   it('three distinct members open the case with all three reports; a repeat by one of them is the same report', async () => {
     const owner = await world.account();
     const x = await world.account();
