@@ -395,6 +395,23 @@ describe('group reports and their weight (RULES.md §3)', () => {
     expect(view.body.case.reports.map((r: any) => r.id).sort()).toEqual([...ids].sort());
   });
 
+  it('a channel post reported by three subscribers: a case about its author, with the channel', async () => {
+    const owner = await world.account();
+    const ch = await group(owner, { kind: 'channel', public: true });
+    const post = await sent(owner, { chatId: ch }, 'win a phone, click here');
+    let caseId: string | undefined;
+    for (let i = 0; i < 3; i++) {
+      const p = await world.account();
+      expect((await p.api.post(`/v1/chats/${ch}/join`)).status).toBe(204);
+      const r = await p.api.post('/v1/reports', { chatId: ch, messageIds: [post.id], reason: 'scam' });
+      expect(r.status).toBe(201);
+      caseId = r.body.report.caseId;
+    }
+    const view = await moderator.get(`/v1/moderation/cases/${caseId}`);
+    expect(view.body.case.subject).toEqual({ accountId: owner.id, chatId: ch });
+    expect(view.body.case.evidence.map((e: any) => e.messageId)).toEqual([post.id]);
+  });
+
   it('a public-content report on a public group names its owner as the subject, with the chat', async () => {
     const owner = await world.account();
     const g = await group(owner, { public: true });
