@@ -706,3 +706,26 @@ describe('a group case and the reports after it (RULES.md §3)', () => {
     expect(await casesOf(x)).toEqual([]);
   });
 });
+
+describe('the look-up cap is a rolling 24 h on the injected clock (API.md)', () => {
+  let capped: TestServer;
+  let w: World;
+  beforeAll(async () => {
+    capped = await startServer({ lookupsPerDay: 1, rateLimits: { enabled: false } });
+    w = new World(capped.url);
+  });
+  afterAll(() => capped.stop());
+
+  it('refuses a new number 24 h less a second after the last, telling how long to wait, and takes it at 24 h', async () => {
+    const a = await w.account();
+    const lookUp = (phone: string) => a.api.post('/v1/contacts/import', { contacts: [{ phone }] });
+    expect((await lookUp('+447700955001')).status).toBe(200);
+    await w.advance(DAY - 1);
+    const over = await lookUp('+447700955002');
+    expectError(over, 429, 'FLOOD_WAIT');
+    expect(over.body.error.details.retryAfter).toBe(1);
+    expect(over.headers.get('retry-after')).toBe('1');
+    await w.advance(1);
+    expect((await lookUp('+447700955002')).status).toBe(200);
+  });
+});
