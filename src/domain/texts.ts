@@ -37,7 +37,7 @@ const en: Texts = {
   USER_IS_BLOCKED: () => 'This person has blocked you, so your message cannot be delivered.',
   PEER_FLOOD: (p) =>
     `At the moment you can only send messages to mutual contacts, and reply to people who wrote to you first. ${
-      p.until ? `The limit lasts until ${formatUtc(p.until, 'en')}.` : 'The limit has no end date.'
+      p.until ? `The limit lasts until ${formatUtc(p.until, 'en')}.` : 'The limit has no end date: it lasts indefinitely.'
     } Write to @spambot to learn more or to appeal.`,
   USER_PRIVACY_RESTRICTED: () => 'This person accepts messages from their contacts only.',
   FLOOD_WAIT: (p) => `Too many requests. Please wait ${p.retryAfter ?? 1} s and try again.`,

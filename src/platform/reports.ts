@@ -85,14 +85,18 @@ async function namedMessages(p: Platform, chat: number, ids: string[], author: n
 /**
  * Whether an admin's report about `subject` weighs as an admin's: only about a member who joined
  * by themselves or was added at least 24 h before (an admin cannot add someone and report them at
- * once). The membership's latest `member_added` event says which: `by` is the member itself on a
+ * once). The subject may have left or been barred since: the weight is about how they came in.
+ * The membership's latest `member_added` event says which: `by` is the member itself on a
  * join, the inviter on an add, public chat or not. Memberships carried over from a log without
  * that event fall back to their row: any member of a public chat, a member for 24 h elsewhere.
  */
 async function adminWeighs(p: Platform, chat: number, reporter: number, subject: number, now: number): Promise<boolean> {
   const role = p.index.role(chat, reporter);
   if (role !== Role.ADMIN && role !== Role.OWNER) return false;
-  if (p.index.role(chat, subject) !== Role.MEMBER) return false;
+  // A member now, or one who was: a spammer who posts and leaves, or whom the admin bars before
+  // reporting (Telegram's "ban and report"), was a member who came in one way or the other.
+  const subjectRole = p.index.role(chat, subject);
+  if (subjectRole !== Role.MEMBER && subjectRole !== Role.LEFT && subjectRole !== Role.BANNED) return false;
   const since = await memberSince(p, chat, subject);
   if (since) return since.joined || since.at + DAY_MS <= now;
   if (p.index.chatPublic(chat)) return true;
