@@ -1,8 +1,8 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { checkProjections } from '../src/check.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUTTONS } from '../src/domain/spambot.js';
-import { type Client, type TestAccount, World } from './helpers/client.js';
+import { type TestAccount, World } from './helpers/client.js';
 import { expectError } from './helpers/expect.js';
+import { serverPerFile } from './helpers/per-file.js';
 import { startServer, type TestServer } from './helpers/server.js';
 
 /**
@@ -13,28 +13,12 @@ import { startServer, type TestServer } from './helpers/server.js';
  * paging bounds on every list.
  */
 
-let server: TestServer;
-let world: World;
-let moderator: Client;
-let triage: Client;
-let support: Client;
-
-beforeAll(async () => {
-  server = await startServer();
-  world = new World(server.url);
-  moderator = await world.staff('moderator');
-  triage = await world.staff('triage');
-  support = await world.staff('support');
-});
-afterAll(() => server.stop());
-afterEach(async () => {
-  expect(await checkProjections(server.app.platform.store)).toEqual([]);
-});
+const ctx = serverPerFile({ staff: ['moderator', 'triage', 'support'], checkProjections: true });
 
 const HOUR = 3600;
 const DAY = 24 * HOUR;
 const EN = BUTTONS.en;
-const advance = (seconds: number) => world.advance(seconds);
+const advance = (seconds: number) => ctx.world.advance(seconds);
 const now = () => advance(0);
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -56,7 +40,7 @@ async function me(a: TestAccount) {
 
 /** `x` writes to a fresh stranger who reports it; the case id. */
 async function reportedCase(x: TestAccount, reason = 'spam'): Promise<string> {
-  const victim = await world.account();
+  const victim = await ctx.world.account();
   const m = await sent(victim, x, 'is the flat still available?');
   await sent(x, { chatId: m.chatId }, 'buy cheap followers now');
   const rep = await victim.api.post('/v1/reports', { chatId: m.chatId, reason });
@@ -65,7 +49,7 @@ async function reportedCase(x: TestAccount, reason = 'spam'): Promise<string> {
 }
 async function sanction(x: TestAccount, policy: string, reason = policy === 'industrial_spam' ? 'spam' : policy) {
   const caseId = await reportedCase(x, reason);
-  const d = await moderator.post(`/v1/moderation/cases/${caseId}/decision`, { action: 'confirm', policy });
+  const d = await ctx.moderator.post(`/v1/moderation/cases/${caseId}/decision`, { action: 'confirm', policy });
   expect(d.status, JSON.stringify(d.body)).toBe(200);
   return d.body.sanction;
 }
@@ -76,7 +60,7 @@ async function group(owner: TestAccount, fields: { kind?: 'group' | 'channel'; p
   return r.body.chat.id as string;
 }
 async function casesOf(a: TestAccount): Promise<any[]> {
-  const r = await moderator.get('/v1/moderation/cases?limit=1000');
+  const r = await ctx.moderator.get('/v1/moderation/cases?limit=1000');
   expect(r.status).toBe(200);
   return r.body.cases.filter((c: any) => c.subject.accountId === a.id);
 }
@@ -90,12 +74,12 @@ async function bot(a: TestAccount, text: string): Promise<{ text: string; button
 
 describe('idempotency keys remember the denials the rules decided (API.md)', () => {
   it('answers PHONE_NOT_OCCUPIED and USERNAME_NOT_OCCUPIED again after the number and username are taken', async () => {
-    const a = await world.account();
+    const a = await ctx.world.account();
     const phone = '+447700988001';
     expectError(await send(a, { phone }, 'hi', { idempotencyKey: 'np-1' }), 404, 'PHONE_NOT_OCCUPIED');
     expectError(await send(a, { username: 'lateComer77' }, 'hi', { idempotencyKey: 'nu-1' }), 404, 'USERNAME_NOT_OCCUPIED');
     expectError(await send(a, { accountId: 'a999999999' }, 'hi', { idempotencyKey: 'ni-1' }), 404, 'PEER_ID_INVALID');
-    await world.account({ phone, username: 'lateComer77' });
+    await ctx.world.account({ phone, username: 'lateComer77' });
     expectError(await send(a, { phone }, 'hi', { idempotencyKey: 'np-1' }), 404, 'PHONE_NOT_OCCUPIED');
     expectError(await send(a, { username: 'lateComer77' }, 'hi', { idempotencyKey: 'nu-1' }), 404, 'USERNAME_NOT_OCCUPIED');
     expectError(await send(a, { accountId: 'a999999999' }, 'hi', { idempotencyKey: 'ni-1' }), 404, 'PEER_ID_INVALID');
@@ -104,14 +88,14 @@ describe('idempotency keys remember the denials the rules decided (API.md)', () 
   });
 
   it('answers a remembered denial with a different body 409 IDEMPOTENCY_CONFLICT', async () => {
-    const a = await world.account();
+    const a = await ctx.world.account();
     expectError(await send(a, { phone: '+447700988002' }, 'hi', { idempotencyKey: 'c-1' }), 404, 'PHONE_NOT_OCCUPIED');
     expectError(await send(a, { phone: '+447700988002' }, 'hello', { idempotencyKey: 'c-1' }), 409, 'IDEMPOTENCY_CONFLICT');
   });
 
   it('holds a key for 24 h less a second; at 24 h a different body is a new request, not a conflict', async () => {
-    const a = await world.account();
-    const b = await world.account();
+    const a = await ctx.world.account();
+    const b = await ctx.world.account();
     const first = await send(a, b, 'one', { idempotencyKey: 'day-1' });
     expect(first.status).toBe(201);
     await advance(DAY - 1);
@@ -125,8 +109,8 @@ describe('idempotency keys remember the denials the rules decided (API.md)', () 
   });
 
   it('remembers NOTHING_TO_REPORT for its key even once the other side has written', async () => {
-    const a = await world.account();
-    const b = await world.account();
+    const a = await ctx.world.account();
+    const b = await ctx.world.account();
     // Only a has written: a has nothing of b's to report.
     const { chatId } = await sent(a, b, 'hi');
     expectError(await a.api.post('/v1/reports', { chatId, idempotencyKey: 'r-1' }), 400, 'NOTHING_TO_REPORT');
@@ -138,7 +122,7 @@ describe('idempotency keys remember the denials the rules decided (API.md)', () 
 
 describe('what /v1/me and a decision show (RULES.md §4, API.md)', () => {
   it('free: state free, no kind, no until, no deleteAt', async () => {
-    const a = await world.account();
+    const a = await ctx.world.account();
     const r = await me(a);
     expect(r.state).toBe('free');
     expect(r.kind).toBeUndefined();
@@ -146,7 +130,7 @@ describe('what /v1/me and a decision show (RULES.md §4, API.md)', () => {
   });
 
   it('a spam confirmation: limited, kind report, until 24 h after the decision, in the sanction and in /v1/me', async () => {
-    const x = await world.account();
+    const x = await ctx.world.account();
     const t = await now();
     const s = await sanction(x, 'spam');
     expect(s).toMatchObject({ state: 'limited', kind: 'report', until: iso(t + DAY * 1000) });
@@ -154,7 +138,7 @@ describe('what /v1/me and a decision show (RULES.md §4, API.md)', () => {
   });
 
   it('a scam confirmation: frozen, kind scam, deleteAt 14 days on', async () => {
-    const x = await world.account();
+    const x = await ctx.world.account();
     const t = await now();
     const s = await sanction(x, 'scam');
     expect(s).toMatchObject({ state: 'frozen', deleteAt: iso(t + 14 * DAY * 1000) });
@@ -162,41 +146,41 @@ describe('what /v1/me and a decision show (RULES.md §4, API.md)', () => {
   });
 
   it('industrial_spam confirmed by a moderator freezes with that kind, whatever the report said', async () => {
-    const x = await world.account();
+    const x = await ctx.world.account();
     const s = await sanction(x, 'industrial_spam', 'spam');
     expect(s.state).toBe('frozen');
     expect(await me(x)).toMatchObject({ state: 'frozen', kind: 'industrial_spam' });
   });
 
   it("the report's reason is a hint: a spam report confirmed as scam freezes", async () => {
-    const x = await world.account();
+    const x = await ctx.world.account();
     const s = await sanction(x, 'scam', 'spam');
     expect(s.state).toBe('frozen');
   });
 
   it('child_abuse: the sanction says banned, and the token answers USER_DEACTIVATED_BAN', async () => {
-    const x = await world.account();
+    const x = await ctx.world.account();
     const s = await sanction(x, 'child_abuse');
     expect(s.state).toBe('banned');
     expectError(await x.api.get('/v1/me'), 401, 'USER_DEACTIVATED_BAN');
   });
 
   it('the preview of a confirmation says what the decision then does', async () => {
-    const x = await world.account();
+    const x = await ctx.world.account();
     const caseId = await reportedCase(x);
-    const p = await triage.post(`/v1/moderation/cases/${caseId}/preview`, { action: 'confirm', policy: 'spam' });
+    const p = await ctx.triage.post(`/v1/moderation/cases/${caseId}/preview`, { action: 'confirm', policy: 'spam' });
     expect(p.status).toBe(200);
     expect(p.body.sanction).toMatchObject({ state: 'limited', kind: 'report' });
-    const d = await moderator.post(`/v1/moderation/cases/${caseId}/decision`, { action: 'confirm', policy: 'spam' });
+    const d = await ctx.moderator.post(`/v1/moderation/cases/${caseId}/decision`, { action: 'confirm', policy: 'spam' });
     expect(d.body.sanction).toEqual(p.body.sanction);
-    const dismiss = await triage.post(`/v1/moderation/cases/${caseId}/preview`, { action: 'dismiss' });
+    const dismiss = await ctx.triage.post(`/v1/moderation/cases/${caseId}/preview`, { action: 'dismiss' });
     expect([200, 409]).toContain(dismiss.status);
   });
 
   it('a lift answers 200 with the restriction now in force: free', async () => {
-    const x = await world.account();
+    const x = await ctx.world.account();
     await sanction(x, 'spam');
-    const r = await support.post(`/v1/moderation/accounts/${x.id}/lift`, { reason: 'checked' });
+    const r = await ctx.support.post(`/v1/moderation/accounts/${x.id}/lift`, { reason: 'checked' });
     expect(r.status).toBe(200);
     expect(r.body.restriction.state).toBe('free');
   });
@@ -204,7 +188,7 @@ describe('what /v1/me and a decision show (RULES.md §4, API.md)', () => {
 
 describe('a frozen account changes nothing (RULES.md §1, §4)', () => {
   it('cannot delete itself, open a ticket, or write to support; SpamBot still answers', async () => {
-    const x = await world.account();
+    const x = await ctx.world.account();
     await sanction(x, 'scam');
     expectError(await x.api.delete('/v1/me'), 403, 'FROZEN_METHOD_INVALID');
     expect((await x.api.get('/v1/me')).status).toBe(200);
@@ -216,7 +200,7 @@ describe('a frozen account changes nothing (RULES.md §1, §4)', () => {
   });
 
   it("a frozen account's appeal asks for a contact email", async () => {
-    const x = await world.account();
+    const x = await ctx.world.account();
     await sanction(x, 'scam');
     await bot(x, EN.mistake);
     const asked = await bot(x, EN.didNot);
@@ -227,8 +211,8 @@ describe('a frozen account changes nothing (RULES.md §1, §4)', () => {
 
 describe('send gate precedence (RULES.md §2)', () => {
   it('row 3 before row 6: a limited sender to a frozen stranger is INPUT_USER_DEACTIVATED', async () => {
-    const a = await world.account();
-    const b = await world.account({ username: 'frozenpeer_d1' });
+    const a = await ctx.world.account();
+    const b = await ctx.world.account({ username: 'frozenpeer_d1' });
     await sanction(a, 'spam');
     await sanction(b, 'scam');
     expectError(await send(a, b), 410, 'INPUT_USER_DEACTIVATED');
@@ -236,17 +220,17 @@ describe('send gate precedence (RULES.md §2)', () => {
   });
 
   it('row 6 details: until and appeal spambot', async () => {
-    const a = await world.account();
+    const a = await ctx.world.account();
     const s = await sanction(a, 'spam');
-    const r = await send(a, await world.account());
+    const r = await send(a, await ctx.world.account());
     expectError(r, 403, 'PEER_FLOOD');
     expect(r.body.error.details).toMatchObject({ until: s.until, appeal: 'spambot' });
   });
 
   it('row 6 without an end: the message says the limit lasts indefinitely, and asks SpamBot', async () => {
-    const a = await world.account({ numberKind: 'voip' });
+    const a = await ctx.world.account({ numberKind: 'voip' });
     expect(await me(a)).toMatchObject({ state: 'limited', kind: 'number', until: null });
-    const r = await send(a, await world.account());
+    const r = await send(a, await ctx.world.account());
     expectError(r, 403, 'PEER_FLOOD');
     expect(r.body.error.details).toMatchObject({ until: null, appeal: 'spambot' });
     expect(r.body.error.message).toMatch(/mutual contacts/);
@@ -255,8 +239,8 @@ describe('send gate precedence (RULES.md §2)', () => {
   });
 
   it('a message of invisible characters only is MESSAGE_EMPTY, in a group too', async () => {
-    const a = await world.account();
-    const b = await world.account();
+    const a = await ctx.world.account();
+    const b = await ctx.world.account();
     expectError(await send(a, b, '\u200b\u2060\ufeff'), 400, 'MESSAGE_EMPTY');
     const g = await group(a);
     expectError(await send(a, { chatId: g }, '\u200b\u200d'), 400, 'MESSAGE_EMPTY');
@@ -267,17 +251,17 @@ describe('names that pass for a system account (RULES.md §1)', () => {
   it.each(['ＳｐａｍＢｏｔ', 'Spam Info Bot', 'spam info bot', 'S\u200bupport', 'Ѕupport', 'SUPPORT', 'spam\u00a0bot', 'Alice\u202eevil'])(
     'refuses %j as a name, at registration and on PUT /v1/me',
     async (name) => {
-      const a = await world.account();
+      const a = await ctx.world.account();
       expectError(await a.api.put('/v1/me', { name }), 400, 'NAME_INVALID');
-      expectError(await world.admin.post('/v1/accounts', { phone: '+447700988100', name }), 400, 'NAME_INVALID');
+      expectError(await ctx.world.admin.post('/v1/accounts', { phone: '+447700988100', name }), 400, 'NAME_INVALID');
     },
   );
 });
 
 describe('evidence (RULES.md §3)', () => {
   it("captures the other side's 10 most recent messages, nobody else's, with ids, texts, times and the chat", async () => {
-    const a = await world.account();
-    const b = await world.account();
+    const a = await ctx.world.account();
+    const b = await ctx.world.account();
     const all: { id: string; chatId: string; sentAt: string }[] = [];
     for (let i = 1; i <= 12; i++) {
       all.push(await sent(a, b, `offer ${i}`));
@@ -286,7 +270,7 @@ describe('evidence (RULES.md §3)', () => {
     const chatId = all[0]!.chatId;
     const rep = await b.api.post('/v1/reports', { chatId, reason: 'spam' });
     expect(rep.status).toBe(201);
-    const view = await moderator.get(`/v1/moderation/cases/${rep.body.report.caseId}`);
+    const view = await ctx.moderator.get(`/v1/moderation/cases/${rep.body.report.caseId}`);
     expect(view.status).toBe(200);
     const ev = view.body.case.evidence;
     expect(ev.map((e: any) => e.text).sort()).toEqual(
@@ -296,16 +280,16 @@ describe('evidence (RULES.md §3)', () => {
         .sort(),
     );
     expect(ev.find((e: any) => e.messageId === all[11]!.id)).toEqual({ messageId: all[11]!.id, text: 'offer 12', sentAt: all[11]!.sentAt, chatId });
-    expect(view.body.case.subject).toEqual({ accountId: a.id });
+    expect(view.body.case.subject).toEqual({ accountId: a.id, name: expect.any(String) });
   });
 });
 
 describe('group reports and their weight (RULES.md §3)', () => {
   it("an admin's report about someone added 24 h less a second ago waits; a second later it counts as an admin's", async () => {
-    const owner = await world.account();
-    const x = await world.account();
+    const owner = await ctx.world.account();
+    const x = await ctx.world.account();
     const g = await group(owner);
-    await world.mutual(owner, x);
+    await ctx.world.mutual(owner, x);
     expect((await owner.api.post(`/v1/chats/${g}/members`, { accountIds: [x.id] })).status).toBe(200);
     await advance(DAY - 1);
     const m1 = await sent(x, { chatId: g }, 'buy followers');
@@ -314,10 +298,10 @@ describe('group reports and their weight (RULES.md §3)', () => {
     expect(r1.body.report.caseId).toBeUndefined();
     expect(await casesOf(x)).toEqual([]);
 
-    const owner2 = await world.account();
-    const y = await world.account();
+    const owner2 = await ctx.world.account();
+    const y = await ctx.world.account();
     const g2 = await group(owner2);
-    await world.mutual(owner2, y);
+    await ctx.world.mutual(owner2, y);
     expect((await owner2.api.post(`/v1/chats/${g2}/members`, { accountIds: [y.id] })).status).toBe(200);
     await advance(DAY);
     const m2 = await sent(y, { chatId: g2 }, 'buy followers');
@@ -327,8 +311,8 @@ describe('group reports and their weight (RULES.md §3)', () => {
   });
 
   it("an admin's report about a member who joined by themselves opens a case at once, with the chat on it", async () => {
-    const owner = await world.account();
-    const x = await world.account();
+    const owner = await ctx.world.account();
+    const x = await ctx.world.account();
     const g = await group(owner, { public: true });
     expect((await x.api.post(`/v1/chats/${g}/join`)).status).toBe(204);
     const m = await sent(x, { chatId: g }, 'buy followers');
@@ -341,8 +325,8 @@ describe('group reports and their weight (RULES.md §3)', () => {
 
   it("an admin's report weighs as an admin's about one who joined, posted and left, or whom the admin barred first", async () => {
     for (const after of ['leave', 'bar'] as const) {
-      const owner = await world.account();
-      const x = await world.account();
+      const owner = await ctx.world.account();
+      const x = await ctx.world.account();
       const g = await group(owner, { public: true });
       expect((await x.api.post(`/v1/chats/${g}/join`)).status).toBe(204);
       const m = await sent(x, { chatId: g }, 'buy followers');
@@ -356,10 +340,10 @@ describe('group reports and their weight (RULES.md §3)', () => {
   });
 
   it("barring someone the admin just added does not make the admin's report weigh as an admin's", async () => {
-    const owner = await world.account();
-    const x = await world.account();
+    const owner = await ctx.world.account();
+    const x = await ctx.world.account();
     const g = await group(owner);
-    await world.mutual(owner, x);
+    await ctx.world.mutual(owner, x);
     expect((await owner.api.post(`/v1/chats/${g}/members`, { accountIds: [x.id] })).status).toBe(200);
     const m = await sent(x, { chatId: g }, 'hi');
     expect((await owner.api.post(`/v1/chats/${g}/bans`, { accountId: x.id })).status).toBe(204);
@@ -370,12 +354,12 @@ describe('group reports and their weight (RULES.md §3)', () => {
   });
 
   it('three distinct members open the case with all three reports; a repeat by one of them is the same report', async () => {
-    const owner = await world.account();
-    const x = await world.account();
+    const owner = await ctx.world.account();
+    const x = await ctx.world.account();
     const g = await group(owner, { public: true });
     expect((await x.api.post(`/v1/chats/${g}/join`)).status).toBe(204);
     const m = await sent(x, { chatId: g }, 'buy followers');
-    const members = [await world.account(), await world.account(), await world.account()];
+    const members = [await ctx.world.account(), await ctx.world.account(), await ctx.world.account()];
     const ids: string[] = [];
     for (const [i, p] of members.entries()) {
       expect((await p.api.post(`/v1/chats/${g}/join`)).status).toBe(204);
@@ -391,43 +375,43 @@ describe('group reports and their weight (RULES.md §3)', () => {
     }
     const [c] = await casesOf(x);
     expect(c.reportCount).toBe(3);
-    const view = await moderator.get(`/v1/moderation/cases/${c.id}`);
+    const view = await ctx.moderator.get(`/v1/moderation/cases/${c.id}`);
     expect(view.body.case.reports.map((r: any) => r.id).sort()).toEqual([...ids].sort());
   });
 
   it('a channel post reported by three subscribers: a case about its author, with the channel', async () => {
-    const owner = await world.account();
+    const owner = await ctx.world.account();
     const ch = await group(owner, { kind: 'channel', public: true });
     const post = await sent(owner, { chatId: ch }, 'win a phone, click here');
     let caseId: string | undefined;
     for (let i = 0; i < 3; i++) {
-      const p = await world.account();
+      const p = await ctx.world.account();
       expect((await p.api.post(`/v1/chats/${ch}/join`)).status).toBe(204);
       const r = await p.api.post('/v1/reports', { chatId: ch, messageIds: [post.id], reason: 'scam' });
       expect(r.status).toBe(201);
       caseId = r.body.report.caseId;
     }
-    const view = await moderator.get(`/v1/moderation/cases/${caseId}`);
-    expect(view.body.case.subject).toEqual({ accountId: owner.id, chatId: ch });
+    const view = await ctx.moderator.get(`/v1/moderation/cases/${caseId}`);
+    expect(view.body.case.subject).toEqual({ accountId: owner.id, chatId: ch, name: expect.any(String) });
     expect(view.body.case.evidence.map((e: any) => e.messageId)).toEqual([post.id]);
   });
 
   it('a public-content report on a public group names its owner as the subject, with the chat', async () => {
-    const owner = await world.account();
+    const owner = await ctx.world.account();
     const g = await group(owner, { public: true });
     await sent(owner, { chatId: g }, 'gore pictures here');
-    const reader = await world.account();
+    const reader = await ctx.world.account();
     const r = await reader.api.post('/v1/reports', { chatId: g, reason: 'violence' });
     expect(r.status, JSON.stringify(r.body)).toBe(201);
-    const view = await moderator.get(`/v1/moderation/cases/${r.body.report.caseId}`);
-    expect(view.body.case.subject).toEqual({ accountId: owner.id, chatId: g });
+    const view = await ctx.moderator.get(`/v1/moderation/cases/${r.body.report.caseId}`);
+    expect(view.body.case.subject).toEqual({ accountId: owner.id, chatId: g, name: expect.any(String) });
   });
 });
 
 describe('reporting with block and deleteChat (RULES.md §3)', () => {
   it('blocks the subject and deletes the chat on the reporter side only', async () => {
-    const a = await world.account();
-    const b = await world.account();
+    const a = await ctx.world.account();
+    const b = await ctx.world.account();
     const { chatId } = await sent(a, b, 'buy now');
     const r = await b.api.post('/v1/reports', { chatId, reason: 'spam', block: true, deleteChat: true });
     expect(r.status).toBe(201);
@@ -439,28 +423,28 @@ describe('reporting with block and deleteChat (RULES.md §3)', () => {
 
 describe('claims (RULES.md §4, API.md)', () => {
   it('a claimed case: claim answers claimedBy; another claim is 409 CASE_CLAIMED; release clears it', async () => {
-    const x = await world.account();
+    const x = await ctx.world.account();
     const caseId = await reportedCase(x);
-    const c = await moderator.post(`/v1/moderation/cases/${caseId}/claim`);
+    const c = await ctx.moderator.post(`/v1/moderation/cases/${caseId}/claim`);
     expect(c.status).toBe(200);
     expect(c.body.case.claimedBy).toMatch(/./);
-    expectError(await triage.post(`/v1/moderation/cases/${caseId}/claim`), 409, 'CASE_CLAIMED');
-    expectError(await triage.post(`/v1/moderation/cases/${caseId}/decision`, { action: 'dismiss' }), 409, 'CASE_CLAIMED');
-    const rel = await moderator.post(`/v1/moderation/cases/${caseId}/release`);
+    expectError(await ctx.triage.post(`/v1/moderation/cases/${caseId}/claim`), 409, 'CASE_CLAIMED');
+    expectError(await ctx.triage.post(`/v1/moderation/cases/${caseId}/decision`, { action: 'dismiss' }), 409, 'CASE_CLAIMED');
+    const rel = await ctx.moderator.post(`/v1/moderation/cases/${caseId}/release`);
     expect(rel.status).toBe(200);
     expect(rel.body.case.claimedBy).toBeUndefined();
-    expect((await triage.post(`/v1/moderation/cases/${caseId}/decision`, { action: 'dismiss' })).status).toBe(200);
-    expectError(await moderator.post(`/v1/moderation/cases/${caseId}/decision`, { action: 'dismiss' }), 409, 'CASE_CLOSED');
+    expect((await ctx.triage.post(`/v1/moderation/cases/${caseId}/decision`, { action: 'dismiss' })).status).toBe(200);
+    expectError(await ctx.moderator.post(`/v1/moderation/cases/${caseId}/decision`, { action: 'dismiss' }), 409, 'CASE_CLOSED');
   });
 
   it('unknown cases, appeals, accounts and tickets answer 404', async () => {
     for (const r of [
-      await moderator.get('/v1/moderation/cases/k999999'),
-      await moderator.post('/v1/moderation/cases/k999999/decision', { action: 'dismiss' }),
-      await moderator.post('/v1/moderation/cases/k999999/claim'),
-      await support.post('/v1/moderation/appeals/p999999/decision', { outcome: 'uphold' }),
-      await moderator.get('/v1/moderation/accounts/a999999'),
-      await support.get('/v1/moderation/tickets/t999999'),
+      await ctx.moderator.get('/v1/moderation/cases/k999999'),
+      await ctx.moderator.post('/v1/moderation/cases/k999999/decision', { action: 'dismiss' }),
+      await ctx.moderator.post('/v1/moderation/cases/k999999/claim'),
+      await ctx.support.post('/v1/moderation/appeals/p999999/decision', { outcome: 'uphold' }),
+      await ctx.moderator.get('/v1/moderation/accounts/a999999'),
+      await ctx.support.get('/v1/moderation/tickets/t999999'),
     ])
       expect(r.status, JSON.stringify(r.body)).toBe(404);
   });
@@ -468,27 +452,27 @@ describe('claims (RULES.md §4, API.md)', () => {
 
 describe('the case list by state (API.md)', () => {
   it('without state: open and escalated; state=closed the decided; a bad state 400', async () => {
-    const [x, y, z] = [await world.account(), await world.account(), await world.account()];
+    const [x, y, z] = [await ctx.world.account(), await ctx.world.account(), await ctx.world.account()];
     const open = await reportedCase(x);
     const esc = await reportedCase(y);
     const closed = await reportedCase(z);
-    expect((await triage.post(`/v1/moderation/cases/${esc}/decision`, { action: 'escalate' })).status).toBe(200);
-    expect((await triage.post(`/v1/moderation/cases/${closed}/decision`, { action: 'dismiss' })).status).toBe(200);
-    const all = (await moderator.get('/v1/moderation/cases?limit=1000')).body.cases.map((c: any) => c.id);
+    expect((await ctx.triage.post(`/v1/moderation/cases/${esc}/decision`, { action: 'escalate' })).status).toBe(200);
+    expect((await ctx.triage.post(`/v1/moderation/cases/${closed}/decision`, { action: 'dismiss' })).status).toBe(200);
+    const all = (await ctx.moderator.get('/v1/moderation/cases?limit=1000')).body.cases.map((c: any) => c.id);
     expect(all).toEqual(expect.arrayContaining([open, esc]));
     expect(all).not.toContain(closed);
-    const cl = (await moderator.get('/v1/moderation/cases?state=closed&limit=1000')).body.cases;
+    const cl = (await ctx.moderator.get('/v1/moderation/cases?state=closed&limit=1000')).body.cases;
     expect(cl.map((c: any) => c.id)).toContain(closed);
     expect(cl.every((c: any) => c.state === 'closed')).toBe(true);
-    const es = (await moderator.get('/v1/moderation/cases?state=escalated&limit=1000')).body.cases;
+    const es = (await ctx.moderator.get('/v1/moderation/cases?state=escalated&limit=1000')).body.cases;
     expect(es.map((c: any) => c.id)).toEqual([esc]);
-    expect((await moderator.get('/v1/moderation/cases?state=bogus')).status).toBe(400);
+    expect((await ctx.moderator.get('/v1/moderation/cases?state=bogus')).status).toBe(400);
   });
 });
 
 describe('paging bounds on account lists (API.md)', () => {
   it('GET /v1/chats: limit 1–1000, else 400; a bad cursor 400', async () => {
-    const a = await world.account();
+    const a = await ctx.world.account();
     for (const l of ['0', '1001', '-1', 'abc', '1.5']) expectError(await a.api.get(`/v1/chats?limit=${l}`), 400, 'BAD_REQUEST');
     expect((await a.api.get('/v1/chats?limit=1000')).status).toBe(200);
     expect((await a.api.get('/v1/chats?limit=1')).status).toBe(200);
@@ -496,8 +480,8 @@ describe('paging bounds on account lists (API.md)', () => {
   });
 
   it('messages: limit 1–1000, else 400; after an unknown id 404', async () => {
-    const a = await world.account();
-    const b = await world.account();
+    const a = await ctx.world.account();
+    const b = await ctx.world.account();
     const { chatId } = await sent(a, b);
     for (const l of ['0', '1001', 'x']) expectError(await a.api.get(`/v1/chats/${chatId}/messages?limit=${l}`), 400, 'BAD_REQUEST');
     expect((await a.api.get(`/v1/chats/${chatId}/messages?limit=1000`)).status).toBe(200);
@@ -505,15 +489,15 @@ describe('paging bounds on account lists (API.md)', () => {
   });
 
   it('the timeline: 50 a page by default, newest first, and the cursor reaches the rest', async () => {
-    const x = await world.account();
-    for (let i = 0; i < 60; i++) expect((await world.admin.post(`/v1/accounts/${x.id}/tokens`)).status).toBe(201);
-    const p1 = await moderator.get(`/v1/moderation/accounts/${x.id}`);
+    const x = await ctx.world.account();
+    for (let i = 0; i < 60; i++) expect((await ctx.world.admin.post(`/v1/accounts/${x.id}/tokens`)).status).toBe(201);
+    const p1 = await ctx.moderator.get(`/v1/moderation/accounts/${x.id}`);
     expect(p1.status).toBe(200);
     expect(p1.body.events).toHaveLength(50);
     expect(p1.body.nextCursor).toBeTruthy();
     const ats = p1.body.events.map((e: any) => Date.parse(e.at));
     expect([...ats].sort((p: number, q: number) => q - p)).toEqual(ats);
-    const p2 = await moderator.get(`/v1/moderation/accounts/${x.id}?cursor=${encodeURIComponent(p1.body.nextCursor)}`);
+    const p2 = await ctx.moderator.get(`/v1/moderation/accounts/${x.id}?cursor=${encodeURIComponent(p1.body.nextCursor)}`);
     expect(p2.body.events.length).toBeGreaterThanOrEqual(11);
     expect(p2.body.nextCursor).toBeUndefined();
   });
@@ -521,27 +505,27 @@ describe('paging bounds on account lists (API.md)', () => {
 
 describe('tokens and staff (API.md)', () => {
   it('each issued token is an event in the timeline; SpamBot and support never get one', async () => {
-    const x = await world.account();
-    const before = (await moderator.get(`/v1/moderation/accounts/${x.id}?limit=1000`)).body.events.length;
-    expect((await world.admin.post(`/v1/accounts/${x.id}/tokens`)).status).toBe(201);
-    const after = (await moderator.get(`/v1/moderation/accounts/${x.id}?limit=1000`)).body.events.length;
+    const x = await ctx.world.account();
+    const before = (await ctx.moderator.get(`/v1/moderation/accounts/${x.id}?limit=1000`)).body.events.length;
+    expect((await ctx.world.admin.post(`/v1/accounts/${x.id}/tokens`)).status).toBe(201);
+    const after = (await ctx.moderator.get(`/v1/moderation/accounts/${x.id}?limit=1000`)).body.events.length;
     expect(after).toBe(before + 1);
     const spam = await sent(x, { username: 'spambot' }, '/start');
     const chats = (await x.api.get('/v1/chats')).body.chats;
     const botId = chats.find((c: any) => c.id === spam.chatId).peer.accountId;
-    expectError(await world.admin.post(`/v1/accounts/${botId}/tokens`), 403, 'FORBIDDEN');
+    expectError(await ctx.world.admin.post(`/v1/accounts/${botId}/tokens`), 403, 'FORBIDDEN');
     const sup = await sent(x, { username: 'support' }, 'hello');
     const supId = (await x.api.get('/v1/chats')).body.chats.find((c: any) => c.id === sup.chatId).peer.accountId;
-    expectError(await world.admin.post(`/v1/accounts/${supId}/tokens`), 403, 'FORBIDDEN');
+    expectError(await ctx.world.admin.post(`/v1/accounts/${supId}/tokens`), 403, 'FORBIDDEN');
   });
 
   it('an admin staff member creates staff; a deleted staff member’s token stops working', async () => {
-    const admin = await world.staff('admin');
+    const admin = await ctx.world.staff('admin');
     const made = await admin.post('/v1/admin/staff', { name: 'New triage', role: 'triage' });
     expect(made.status).toBe(201);
     expect(made.body.staff.role).toBe('triage');
-    expectError(await moderator.post('/v1/admin/staff', { name: 'x', role: 'triage' }), 403, 'FORBIDDEN');
-    const t = world.admin.as(made.body.token);
+    expectError(await ctx.moderator.post('/v1/admin/staff', { name: 'x', role: 'triage' }), 403, 'FORBIDDEN');
+    const t = ctx.world.admin.as(made.body.token);
     expect((await t.get('/v1/moderation/cases')).status).toBe(200);
     expect((await admin.delete(`/v1/admin/staff/${made.body.staff.id}`)).status).toBe(204);
     expectError(await t.get('/v1/moderation/cases'), 401, 'UNAUTHORIZED');
@@ -551,7 +535,7 @@ describe('tokens and staff (API.md)', () => {
 
 describe('groups with a public-groups ban (RULES.md §1–2)', () => {
   it('may create a private group, not a public one; its public channel refuses its posts', async () => {
-    const x = await world.account();
+    const x = await ctx.world.account();
     const ch = await group(x, { kind: 'channel', public: true });
     await sent(x, { chatId: ch }, 'hello');
     await sanction(x, 'violence');
@@ -563,8 +547,8 @@ describe('groups with a public-groups ban (RULES.md §1–2)', () => {
   });
 
   it('only admins bar members: CHAT_ADMIN_REQUIRED for a member', async () => {
-    const owner = await world.account();
-    const [m1, m2] = [await world.account(), await world.account()];
+    const owner = await ctx.world.account();
+    const [m1, m2] = [await ctx.world.account(), await ctx.world.account()];
     const g = await group(owner, { public: true });
     for (const m of [m1, m2]) expect((await m.api.post(`/v1/chats/${g}/join`)).status).toBe(204);
     expectError(await m1.api.post(`/v1/chats/${g}/bans`, { accountId: m2.id }), 403, 'CHAT_ADMIN_REQUIRED');
@@ -573,7 +557,7 @@ describe('groups with a public-groups ban (RULES.md §1–2)', () => {
 
 describe('profile edits (API.md PUT /v1/me)', () => {
   it('refuses a language outside en/ru with 400, and null unsets it', async () => {
-    const a = await world.account({ language: 'ru' });
+    const a = await ctx.world.account({ language: 'ru' });
     expect((await a.api.put('/v1/me', { language: 'de' })).status).toBe(400);
     const r = await a.api.put('/v1/me', { language: null });
     expect(r.status).toBe(200);
@@ -581,30 +565,30 @@ describe('profile edits (API.md PUT /v1/me)', () => {
   });
 
   it('refuses a taken username with 409 USERNAME_TAKEN, any case', async () => {
-    await world.account({ username: 'takenName_d' });
-    const a = await world.account();
+    await ctx.world.account({ username: 'takenName_d' });
+    const a = await ctx.world.account();
     expectError(await a.api.put('/v1/me', { username: 'TAKENNAME_D' }), 409, 'USERNAME_TAKEN');
   });
 });
 
 describe('appeals list shape (API.md)', () => {
   it('an open appeal has no outcome; it carries the restriction it is against', async () => {
-    const x = await world.account();
+    const x = await ctx.world.account();
     await sanction(x, 'spam');
     await bot(x, EN.mistake);
     await bot(x, EN.didNot);
     await bot(x, 'I only wrote to my clients.');
-    const list = await support.get('/v1/moderation/appeals?state=open&limit=1000');
+    const list = await ctx.support.get('/v1/moderation/appeals?state=open&limit=1000');
     const ap = list.body.appeals.find((p: any) => p.accountId === x.id);
     expect(ap.state).toBe('open');
     expect(ap.outcome).toBeUndefined();
     expect(ap.text).toBe('I only wrote to my clients.');
     expect(ap.restriction).toMatchObject({ state: 'limited', kind: 'report' });
-    const d = await support.post(`/v1/moderation/appeals/${ap.id}/decision`, { outcome: 'overturn' });
+    const d = await ctx.support.post(`/v1/moderation/appeals/${ap.id}/decision`, { outcome: 'overturn' });
     expect(d.body.appeal).toMatchObject({ id: ap.id, state: 'decided', outcome: 'overturn' });
     expect((await me(x)).state).toBe('free');
-    expectError(await support.post(`/v1/moderation/appeals/${ap.id}/decision`, { outcome: 'uphold' }), 409, 'APPEAL_ALREADY_DECIDED');
-    expect((await support.post(`/v1/moderation/appeals/${ap.id}/decision`, { outcome: 'maybe' })).status).toBe(400);
+    expectError(await ctx.support.post(`/v1/moderation/appeals/${ap.id}/decision`, { outcome: 'uphold' }), 409, 'APPEAL_ALREADY_DECIDED');
+    expect((await ctx.support.post(`/v1/moderation/appeals/${ap.id}/decision`, { outcome: 'maybe' })).status).toBe(400);
   });
 });
 
@@ -660,8 +644,8 @@ describe('a report refused by the rate limit changes nothing (RULES.md §3, API.
 
 describe('reports refused for bad input apply nothing (RULES.md §3)', () => {
   it('a 400 report with block and deleteChat neither blocks nor hides the chat', async () => {
-    const a = await world.account();
-    const b = await world.account();
+    const a = await ctx.world.account();
+    const b = await ctx.world.account();
     const { chatId } = await sent(a, b, 'buy');
     expectError(await b.api.post('/v1/reports', { chatId, reason: 'rude', block: true, deleteChat: true }), 400, 'BAD_REQUEST');
     expectError(await b.api.post('/v1/reports', { chatId, messageIds: ['m99999999'], block: true, deleteChat: true }), 400, 'NOTHING_TO_REPORT');
@@ -675,7 +659,7 @@ describe('a group case and the reports after it (RULES.md §3)', () => {
   async function crowd(g: string, m: { id: string }, n: number) {
     const out: any[] = [];
     for (let i = 0; i < n; i++) {
-      const p = await world.account();
+      const p = await ctx.world.account();
       expect((await p.api.post(`/v1/chats/${g}/join`)).status).toBe(204);
       out.push({ ...(await p.api.post('/v1/reports', { chatId: g, messageIds: [m.id], reason: 'spam' })).body.report, by: p });
     }
@@ -683,8 +667,8 @@ describe('a group case and the reports after it (RULES.md §3)', () => {
   }
 
   it('a fourth member joins the open case; a repeat while it is escalated is the same report; after a dismissal one member waits again', async () => {
-    const owner = await world.account();
-    const x = await world.account();
+    const owner = await ctx.world.account();
+    const x = await ctx.world.account();
     const g = await group(owner, { public: true });
     expect((await x.api.post(`/v1/chats/${g}/join`)).status).toBe(204);
     const m = await sent(x, { chatId: g }, 'buy followers');
@@ -694,13 +678,13 @@ describe('a group case and the reports after it (RULES.md §3)', () => {
     const [fourth] = await crowd(g, m, 1);
     expect(fourth.caseId).toBe(caseId);
     expect((await casesOf(x))[0].reportCount).toBe(4);
-    expect((await triage.post(`/v1/moderation/cases/${caseId}/decision`, { action: 'escalate' })).status).toBe(200);
+    expect((await ctx.triage.post(`/v1/moderation/cases/${caseId}/decision`, { action: 'escalate' })).status).toBe(200);
     const m2 = await sent(x, { chatId: g }, 'more followers');
     const repeat = await three[0].by.api.post('/v1/reports', { chatId: g, messageIds: [m2.id], reason: 'spam' });
     expect(repeat.status).toBe(200);
     expect(repeat.body.report).toEqual({ id: three[0].id, caseId });
     expect((await casesOf(x)).map((c) => c.state)).toEqual(['escalated']);
-    expect((await moderator.post(`/v1/moderation/cases/${caseId}/decision`, { action: 'dismiss' })).status).toBe(200);
+    expect((await ctx.moderator.post(`/v1/moderation/cases/${caseId}/decision`, { action: 'dismiss' })).status).toBe(200);
     const [after] = await crowd(g, m2, 1);
     expect(after.caseId).toBeUndefined();
     expect(await casesOf(x)).toEqual([]);
