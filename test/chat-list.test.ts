@@ -151,6 +151,23 @@ describe('the chat list order', () => {
     await send(b, owner, 'sorry');
     expect(await ids(owner)).toEqual([cb, cc]);
   });
+
+  it('takes its history away from the side that deleted it, not from the other side', async () => {
+    const { owner, friends } = await circle(1);
+    const [b] = friends as [TestAccount];
+    const cb = await send(b, owner, 'spam?');
+    await send(b, owner, 'more spam');
+    const texts = async (who: TestAccount) => ((await who.api.get(`/v1/chats/${cb}/messages`)).body.messages as { text: string }[]).map((m) => m.text);
+    expect((await owner.api.post('/v1/reports', { chatId: cb, deleteChat: true })).status).toBe(201);
+    expect(await texts(owner)).toEqual([]);
+    expect(await texts(b)).toEqual(['spam?', 'more spam']);
+    await send(b, owner, 'sorry');
+    // Back in the list with the new message only; `after` an old message starts no earlier.
+    expect(await texts(owner)).toEqual(['sorry']);
+    const first = (await b.api.get(`/v1/chats/${cb}/messages`)).body.messages[0].id;
+    expect(((await owner.api.get(`/v1/chats/${cb}/messages?after=${first}`)).body.messages as { text: string }[]).map((m) => m.text)).toEqual(['sorry']);
+    expect(await texts(b)).toEqual(['spam?', 'more spam', 'sorry']);
+  });
 });
 
 describe('a chat deleted on one side, while the clock stands still', () => {

@@ -233,6 +233,13 @@ export async function listMessages(
     const known = afterId !== 0 && (await row(p.store, p.store.db.selectFrom('messages').select('id').where('id', '=', afterId).where('chat_id', '=', chat)));
     if (!known) fail('NOT_FOUND', { field: 'after' });
   }
+  // A chat the viewer deleted (a report with deleteChat) lost its history for them: only messages
+  // after the deletion are theirs to read; the other side keeps all of it.
+  const cleared = await row(
+    p.store,
+    p.store.db.selectFrom('hidden_chats').select('after_message').where('account_id', '=', viewer).where('chat_id', '=', chat),
+  );
+  if (cleared) afterId = Math.max(afterId, cleared.after_message);
   const page = await rows(p.store, messagePageQuery(p.store.db, chat, afterId, limit));
   const cid = publicId('chat', chat);
   return {
