@@ -292,6 +292,10 @@ describe('adding members, in the order of RULES.md §2', () => {
     expect(await inList(t1, chatId)).toBe(true);
     expect((await owner.api.post(`/v1/chats/${chatId}/admins`, { accountId: helper.id, admin: false })).status).toBe(204);
     expectError(await add(helper, chatId, t2), 403, 'CHAT_ADMIN_REQUIRED');
+    // The owner has the admin rights already, and cannot be made a plain member.
+    expect((await owner.api.post(`/v1/chats/${chatId}/admins`, { accountId: owner.id })).status).toBe(204);
+    expectError(await owner.api.post(`/v1/chats/${chatId}/admins`, { accountId: owner.id, admin: false }), 400, 'BAD_REQUEST');
+    await addOk(owner, chatId, t2);
   });
 
   it('applies the invitee rules to the admin who adds, not to the owner', async () => {

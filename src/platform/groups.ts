@@ -179,6 +179,11 @@ export async function setAdmin(p: Platform, owner: number, chatId: string, accou
     if (p.index.role(chat, owner) !== Role.OWNER) throw denial(p, Code.CHAT_ADMIN_REQUIRED, owner);
     const target = parseId('account', accountId);
     const r = p.index.role(chat, target);
+    // The owner has every admin right already, and stays the owner.
+    if (r === Role.OWNER) {
+      if (admin) return;
+      fail('BAD_REQUEST', { field: 'admin', reason: 'the owner of a chat cannot be made a plain member' });
+    }
     if (r !== Role.MEMBER && r !== Role.ADMIN) fail('PEER_ID_INVALID', { reason: 'not a member of this chat' });
     const next = admin ? Role.ADMIN : Role.MEMBER;
     if (r === next) return;
