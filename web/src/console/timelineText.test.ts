@@ -51,10 +51,10 @@ describe('the timeline’s sentences', () => {
     expect(describeEvent(viewed, 'en').text).toBe('s1 viewed the evidence of case k1');
     expect(describeEvent(viewed, 'ru').text).toBe('Просмотр доказательств дела k1: s1');
     const opened = ev('case_opened', { kind: 'account', id: 'u4' }, { caseId: 'k1', subjectId: 'u3' });
-    expect(describeEvent(opened, 'en').text).toBe('Case k1 opened about u3');
+    expect(describeEvent(opened, 'en').text).toBe('Case k1 opened about u3 · u4');
     const updated = ev('case_updated', { kind: 'account', id: 'u4' }, { caseId: 'k1', priority: 0.5, reportCount: 1 });
-    expect(describeEvent(updated, 'en').text).toBe('Case k1 updated: priority 0.5, reports: 1');
-    expect(describeEvent(updated, 'ru').text).toBe('Дело k1 обновлено: приоритет 0.5, жалоб: 1');
+    expect(describeEvent(updated, 'en').text).toBe('Case k1 updated: priority 0.5, reports: 1 · u4');
+    expect(describeEvent(updated, 'ru').text).toBe('Дело k1 обновлено: приоритет 0.5, жалоб: 1 · u4');
     const created = ev('account_created', { kind: 'admin' }, { numberKind: 'mobile', name: 'Best Deals Max' });
     expect(describeEvent(created, 'en').text).toBe('Account created: mobile number, name “Best Deals Max”');
     expect(describeEvent(created, 'ru').text).toBe('Аккаунт создан: мобильный номер, имя «Best Deals Max»');
@@ -71,6 +71,10 @@ describe('the timeline’s sentences', () => {
     const limited = ev('restriction_applied', { kind: 'system' }, { restrictionId: 'x1', state: 'limited', kind: 'report', until, caseId: 'k1' });
     expect(describeEvent(limited, 'en').text).toBe(`Account limited (report) until ${when(until, 'en')} (restriction x1; case k1)`);
     expect(describeEvent(limited, 'ru').text).toBe(`Аккаунт ограничен (report) до ${when(until, 'ru')} (ограничение x1; дело k1)`);
+    // Who acted is said even where the sentence does not name them: the staff member who lifted.
+    const lifted = ev('restriction_lifted', { kind: 'staff', id: 's3' }, { restrictionId: 'x1', reason: 'appeal by mail' });
+    expect(describeEvent(lifted, 'en').text).toMatch(/x1.* · s3$/);
+    expect(describeEvent(lifted, 'ru').text).toMatch(/x1.* · s3$/);
     expect(describeEvent({ ...limited, until: null }, 'en').text).toBe('Account limited (report) indefinitely (restriction x1; case k1)');
   });
 

@@ -86,6 +86,8 @@ function actorName(e: TimelineEvent, t: T): string | undefined {
   return id;
 }
 
+const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 const opt = (t: T, k: TextKey, vars: Vars): string | undefined => fill(t(k), vars);
 
 function restriction(main: TextKey, e: TimelineEvent, t: T, vars: Vars): string | undefined {
@@ -247,6 +249,11 @@ export function describeEvent(e: TimelineEvent, lang: Lang): EventLine {
   const sentence = Object.hasOwn(SENTENCES, e.type) ? SENTENCES[e.type]!(e, t, lang) : undefined;
   if (sentence === undefined) return { text: raw, raw, known: false };
   const signals = signalsOf(e);
-  const text = signals.length > 0 ? `${sentence}; ${fill(t('ev_signals'), { list: signals.map(signalLine).join('; ') })}` : sentence;
+  let text = signals.length > 0 ? `${sentence}; ${fill(t('ev_signals'), { list: signals.map(signalLine).join('; ') })}` : sentence;
+  // Who acted is always said (the timeline is the staff's audit trail): a person's or robot's id
+  // after the sentence when the sentence does not name them (banya and the platform go unsaid).
+  const who = actorName(e, t);
+  const named = e.actor.id;
+  if (who !== undefined && named !== undefined && !new RegExp(`(^|[^\\w])${escapeRegExp(named)}([^\\w]|$)`).test(sentence)) text = `${text} · ${who}`;
   return { text, raw, known: true };
 }

@@ -230,7 +230,7 @@ const TEXTS = {
   ev_appeal_filed: ['Appeal {appeal} filed, due {due}', 'Подана апелляция {appeal}, срок {due}'],
   ev_appeal_against: ['against restriction {id}', 'на ограничение {id}'],
   ev_appeal_robot: ['made by robot rule {rule}', 'наложено правилом {rule}'],
-  ev_appeal_overturn: ['{by} overturned appeal {appeal}: the restriction is lifted', 'Апелляция {appeal} удовлетворена, ограничение снято: {by}'],
+  ev_appeal_overturn: ['{by} granted appeal {appeal}: the restriction is lifted', 'Апелляция {appeal} удовлетворена, ограничение снято: {by}'],
   ev_appeal_uphold: ['{by} upheld the restriction on appeal {appeal}', 'По апелляции {appeal} ограничение оставлено в силе: {by}'],
   ev_appeal_overdue: ['Appeal {appeal} is overdue', 'Апелляция {appeal} просрочена'],
   ev_ticket_opened: ['Ticket {ticket} opened via {source}, due {due}', 'Открыто обращение {ticket} ({source}), срок {due}'],
