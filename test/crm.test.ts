@@ -296,6 +296,21 @@ describe('the webhook', () => {
     const msgs = await client.api.get(`/v1/chats/${chat.id}/messages`);
     expect(msgs.body.messages.map((m: any) => m.text)).toEqual(['Your order', 'is \ufffdready']);
   });
+
+  it('an id or phone holding NUL or half a surrogate pair is refused (400): no store could keep it as sent', async () => {
+    const biz = await ctx.world.account();
+    const client = await ctx.world.account();
+    await ctx.world.mutual(biz, client);
+    const scope = await connect(biz);
+    for (const body of [
+      webhookBody({ msgid: 'nul\u0000id', clientId: client.id, text: 'hello' }),
+      webhookBody({ msgid: 'half-\udc00', clientId: client.id, text: 'hello' }),
+      webhookBody({ msgid: 'phone-nul', phone: '+44\u00007700', text: 'hello' }),
+    ])
+      expect((await hook(scope, body)).status).toBe(400);
+    // Nothing was taken: the same ids cleaned are new messages.
+    expect(await managerSends(scope, { msgid: 'nulid', clientId: client.id, text: 'hello' })).toMatchObject({ delivery_status: 1 });
+  });
 });
 
 describe("clients' messages into the CRM", () => {

@@ -107,6 +107,8 @@ describe('creating a group or channel', () => {
     // Invisible characters alone are as blank as spaces: the chat list would show no title.
     for (const title of ['\u200b', ' \u2060\u200d ', '\u3164', '\ufeff\u00ad'])
       expectError(await a.api.post('/v1/groups', { title, kind: 'channel' }), 400, 'BAD_REQUEST');
+    // Nor may a title turn the text around it (a right-to-left override, an isolate).
+    for (const title of ['Deals \u202eniamod', '\u2067Prizes\u2069']) expectError(await a.api.post('/v1/groups', { title, kind: 'group' }), 400, 'BAD_REQUEST');
     expect((await a.api.get('/v1/chats')).body.chats).toEqual([]);
   });
 

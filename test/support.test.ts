@@ -548,6 +548,12 @@ describe('e-mail to the support address', () => {
     expect(all.find((x) => x.fromEmail === 'nul.sender@example.org')).toMatchObject({ subject: 'Subject', entries: [{ text: 'Hello support', via: 'email' }] });
     expect(all.find((x) => x.fromEmail === 'nul.qp@example.org')).toMatchObject({ entries: [{ text: 'A B', via: 'email' }] });
   });
+
+  it('a subject past 500 characters is cut between characters, never inside a surrogate pair', async () => {
+    await mail({ from: 'long.subject@example.org', subject: `x${'😀'.repeat(600)}`, text: 'Long subject' });
+    const t = (await tickets()).find((x) => x.fromEmail === 'long.subject@example.org');
+    expect(t.subject).toBe(`x${'😀'.repeat(499)}`);
+  });
 });
 
 describe('an e-mailed ticket without a working relay', () => {

@@ -10,27 +10,29 @@ import { jobKey } from './state.js';
  * and the durable `crm_job_received` event, before the webhook is answered.
  */
 
+/** Half of a UTF-16 surrogate pair without the other half. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const HAS_LONE_SURROGATE = new RegExp(LONE_SURROGATE.source);
+
+/**
+ * An id or a phone the CRM sends: kept and compared as sent, so one a store cannot keep as sent
+ * (U+0000, which PostgreSQL refuses; half a surrogate pair, which UTF-8 cannot encode) is refused.
+ */
+const plain = z.string().refine((s) => !s.includes('\u0000') && !HAS_LONE_SURROGATE.test(s), 'holds U+0000 or half a surrogate pair');
+const idField = z.union([plain, z.number()]);
+
 const webhookSchema = z.object({
-  account_id: z.union([z.string(), z.number()]).optional(),
+  account_id: idField.optional(),
   message: z.object({
-    receiver: z
-      .object({ id: z.union([z.string(), z.number()]).optional(), phone: z.string().optional(), client_id: z.union([z.string(), z.number()]).optional() })
-      .partial()
-      .default({}),
-    conversation: z
-      .object({ id: z.union([z.string(), z.number()]).optional(), client_id: z.union([z.string(), z.number()]).optional() })
-      .partial()
-      .default({}),
+    receiver: z.object({ id: idField.optional(), phone: plain.optional(), client_id: idField.optional() }).partial().default({}),
+    conversation: z.object({ id: idField.optional(), client_id: idField.optional() }).partial().default({}),
     // The id goes into the status path (/{scope_id}/{msgid}/delivery_status): never empty, and
     // bounded (amojo's ids are UUIDs).
-    message: z.object({ id: z.union([z.string().min(1).max(256), z.number()]), type: z.string().optional(), text: z.string().optional() }),
+    message: z.object({ id: z.union([plain.pipe(z.string().min(1).max(256)), z.number()]), type: plain.optional(), text: z.string().optional() }),
   }),
 });
 
 export type WebhookAnswer = 'accepted' | 'repeated' | 'forged' | 'unknown' | 'invalid';
-
-/** Half of a UTF-16 surrogate pair without the other half. */
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 /**
  * A manager's text as a store can keep it: without U+0000 (PostgreSQL refuses it, and the send

@@ -637,6 +637,10 @@ describe('the outcome of an appeal', () => {
     expect(ended).not.toMatch(lang === 'en' ? /restriction stays/ : /ограничение остаётся\./);
     expect(ended).toMatch(lang === 'en' ? /already ended/ : /уже закончилось/);
     expect(ended).not.toMatch(DATE);
+    // Upheld while a limit applies (the appealed one, or another begun since): the status says which, until when.
+    const upheldOther = appealOutcomeText('uphold', NOW + 7 * DAY, sit(ROBOT, lang));
+    expect(upheldOther).toContain(statusText(sit(ROBOT, lang)));
+    expect(upheldOther).toContain(SHOWN.until[lang]);
     // Frozen, banned or kept from public groups: the restriction stays.
     for (const r of [FROZEN, PG_BAN, { state: 'banned', kind: 'scam', publicGroupsBan: false } as BotRestriction]) {
       expect(appealOutcomeText('uphold', NOW + 7 * DAY, sit(r, lang))).toMatch(lang === 'en' ? /restriction stays/ : /ограничение остаётся/);

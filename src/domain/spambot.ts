@@ -416,5 +416,7 @@ export function appealOutcomeText(outcome: 'overturn' | 'uphold', nextAppealAt: 
   const r = s.restriction;
   const still = r.state !== 'free' || r.publicGroupsBan;
   if (outcome === 'overturn') return still ? `${t.overturnedOther}\n\n${statusText(s)}` : t.overturned;
-  return still ? t.upheld(when(nextAppealAt, s.lang)) : t.upheldEnded;
+  // Upheld, the status follows: the restriction that stays may not be the one appealed against
+  // (that one may have ended while another began), and the status says which applies, until when.
+  return still ? `${t.upheld(when(nextAppealAt, s.lang))}\n\n${statusText(s)}` : t.upheldEnded;
 }

@@ -99,6 +99,8 @@ async function adminWeighs(p: Platform, chat: number, reporter: number, subject:
   if (subjectRole !== Role.MEMBER && subjectRole !== Role.LEFT && subjectRole !== Role.BANNED) return false;
   const since = await memberSince(p, chat, subject);
   if (since) return since.joined || since.at + DAY_MS <= now;
+  // Without that event, the row tells only of a current member: a leave or a ban rewrote its time.
+  if (subjectRole !== Role.MEMBER) return false;
   if (p.index.chatPublic(chat)) return true;
   const member = await row(p.store, p.store.db.selectFrom('chat_members').select('updated_at').where('chat_id', '=', chat).where('account_id', '=', subject));
   return member !== undefined && member.updated_at + DAY_MS <= now;

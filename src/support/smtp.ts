@@ -91,8 +91,17 @@ export class WindowCounter {
 
 function firstAddress(a: AddressObject | AddressObject[] | undefined): string | null {
   const list = Array.isArray(a) ? a : a ? [a] : [];
-  for (const obj of list) for (const v of obj.value) if (v.address) return withoutNul(v.address).toLowerCase() || null;
+  for (const obj of list)
+    for (const v of obj.value) {
+      const address = v.address ? withoutNul(v.address).toLowerCase() : '';
+      if (address) return address;
+    }
   return null;
+}
+
+/** The first `n` characters of `text`, never half of a surrogate pair (which no store keeps). */
+function codePoints(text: string, n: number): string {
+  return text.length <= n ? text : [...text].slice(0, n).join('');
 }
 
 /**
@@ -170,15 +179,12 @@ export async function startSmtpListener(p: Platform, desk: SupportDesk, o: SmtpO
             return cb(smtpError(552, `message exceeds fixed maximum message size ${limits.maxBytes}`));
           }
           const mail = await simpleParser(raw);
-          const envelopeFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address.toLowerCase() || null : null;
+          const envelopeFrom = session.envelope.mailFrom ? withoutNul(session.envelope.mailFrom.address).toLowerCase() || null : null;
           const from = firstAddress(mail.from) ?? envelopeFrom;
           if (!from) return cb(smtpError(550, 'a mail to support needs a sender address'));
-          const subject = mail.subject === undefined ? null : withoutNul(mail.subject).slice(0, 500);
+          const subject = mail.subject === undefined ? null : codePoints(withoutNul(mail.subject), 500);
           const text = withoutNul(mail.text ?? '').trim() || '(empty message)';
-          const messageId =
-            withoutNul(mail.messageId ?? '')
-              .trim()
-              .slice(0, 500) || null;
+          const messageId = codePoints(withoutNul(mail.messageId ?? '').trim(), 500) || null;
           await desk.takeMail({ from, envelopeFrom, subject, text, messageId });
           cb();
         })

@@ -33,9 +33,10 @@ export async function emailRoutes(app: FastifyInstance, p: Platform, emails: Ema
     },
     async (req) => {
       const { limit, cursor } = pageParams(req.query);
-      // In address order; the cursor is the last address listed, encoded.
+      // In address order (sorted here: the cursor compares as JavaScript does, whatever the
+      // database collation); the cursor is the last address listed, encoded.
       const after = cursor === undefined ? '' : Buffer.from(cursor, 'base64url').toString('utf8');
-      const rest = (await emails.verifiedOf(accountOf(req))).filter((a) => a > after);
+      const rest = (await emails.verifiedOf(accountOf(req))).sort().filter((a) => a > after);
       const page = rest.slice(0, limit);
       return {
         emails: page.map((address) => ({ address })),
