@@ -149,6 +149,9 @@ describe('story: a stranger spams, a recipient reports, a moderator confirms', (
     expect(rep.status).toBe(201);
     expect(rep.body.report.id).toMatch(/^r/);
     const caseId: string = rep.body.report.caseId;
+    // While the report is open the bar no longer offers it (a repeat would answer the same report).
+    const after = (await as(victims[0]!).get('/v1/chats')).body.chats.find((c: any) => c.id === chats[0]);
+    expect(after.actionBar).toEqual({ reportSpam: false, block: true, addContact: true });
     const queued = await casesOf(spammer);
     expect(queued.map((c) => c.id)).toEqual([caseId]);
     expect(queued[0]).toMatchObject({ state: 'open', reportCount: 1, reasons: ['spam'], subject: { accountId: spammer.id } });

@@ -1,6 +1,7 @@
 import { sql, type Kysely, type SqlBool } from 'kysely';
 import { fail } from '../domain/errors.js';
 import { ChatKind, Flag, maySeePhone, Role, SYSTEM } from '../domain/gate.js';
+import { openReportKey, reportPlace } from '../enforcement/state.js';
 import type { Database } from '../store/database.js';
 import { parseId, publicId } from '../store/ids.js';
 import { readStatement, row, rows } from '../store/read.js';
@@ -33,13 +34,15 @@ export function canRead(p: Platform, viewer: number, chat: number): boolean {
 
 /**
  * The action bar a recipient sees in a new chat started by a non-contact (RULES.md §3), until
- * they reply or save the sender.
+ * they reply or save the sender. "Report spam" is off while their report on the sender is open
+ * (a repeat would only answer the same report), "block" once they blocked.
  */
 export function actionBar(p: Platform, viewer: number, peer: number, startedBy: number | null): ChatListItem['actionBar'] | undefined {
   const idx = p.index;
   if (startedBy !== peer || idx.flags(peer) & SYSTEM) return undefined;
   if (idx.hasWritten(viewer, peer) || idx.hasContact(viewer, peer)) return undefined;
-  return { reportSpam: true, block: !idx.hasBlocked(viewer, peer), addContact: true };
+  const reported = p.enforcement.openReports.has(openReportKey(viewer, peer, reportPlace('private', 0)));
+  return { reportSpam: !reported, block: !idx.hasBlocked(viewer, peer), addContact: true };
 }
 
 /** A chat's tie-breaker among chats of the same activity: its last message's id when that message is its activity, else 0. */
