@@ -1,9 +1,6 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, sign, StandInAmojo, webhookBody } from './helpers/amojo.js';
+import { crmPerFile, eventually, sign, webhookBody } from './helpers/amojo.js';
 import { expectAccessible, launch, screenshot, watchedPage } from './helpers/browser.js';
 import { serverPerFile } from './helpers/per-file.js';
 import { ADMIN_TOKEN } from './helpers/server.js';
@@ -16,22 +13,10 @@ import { ADMIN_TOKEN } from './helpers/server.js';
 const CH = '3f1c2a9e-0000-4000-8000-00000000c0de';
 const SECRET = 'channel-secret-0123456789';
 
-let amojo: StandInAmojo;
-let configFile: string;
 let browser: Browser;
 
-beforeAll(async () => {
-  amojo = await new StandInAmojo({ [CH]: SECRET }).start();
-  configFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'banya-crm-console-')), 'crm.json');
-  fs.writeFileSync(
-    configFile,
-    JSON.stringify({ channels: [{ id: CH, secret: SECRET, amojoUrl: amojo.url }], retryBaseMs: 50, retryMaxMs: 200, timeoutMs: 2000 }),
-  );
-}, 120_000);
-afterAll(async () => {
-  await amojo?.stop();
-});
-const ctx = serverPerFile({ config: () => ({ crmConfig: configFile }) });
+const crm = crmPerFile({ [CH]: SECRET });
+const ctx = serverPerFile({ config: () => ({ crmConfig: crm.configFile }) });
 beforeAll(async () => {
   browser = await launch();
 }, 120_000);
@@ -55,7 +40,7 @@ describe('the console’s CRM page', () => {
       body: raw,
     });
     expect(hook.status).toBe(200);
-    await eventually(() => amojo.statuses('crm-console-1')[0], 10_000, 'the delivery status');
+    await eventually(() => crm.amojo.statuses('crm-console-1')[0], 10_000, 'the delivery status');
 
     // The shop spams a stranger, is reported and limited: the number's standing changes.
     const victim = await ctx.world.account();

@@ -1,8 +1,5 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, sign, StandInAmojo, webhookBody } from './helpers/amojo.js';
+import { describe, expect, it } from 'vitest';
+import { crmPerFile, eventually, sign, webhookBody } from './helpers/amojo.js';
 import type { TestAccount } from './helpers/client.js';
 import { serverPerFile } from './helpers/per-file.js';
 
@@ -14,22 +11,10 @@ const SECRET = 'channel-secret-outcomes-0123456789';
  * taking new chats from contacts only) and the webhook's signature check on the raw bytes.
  */
 
-let amojo: StandInAmojo;
-let configFile: string;
 let seq = 0;
 
-beforeAll(async () => {
-  amojo = await new StandInAmojo({ [CH]: SECRET }).start();
-  configFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'banya-crm-')), 'crm.json');
-  fs.writeFileSync(
-    configFile,
-    JSON.stringify({ channels: [{ id: CH, secret: SECRET, amojoUrl: amojo.url }], retryBaseMs: 50, retryMaxMs: 200, timeoutMs: 2000 }),
-  );
-});
-afterAll(async () => {
-  await amojo?.stop();
-});
-const ctx = serverPerFile({ config: () => ({ crmConfig: configFile }) });
+const crm = crmPerFile({ [CH]: SECRET });
+const ctx = serverPerFile({ config: () => ({ crmConfig: crm.configFile }) });
 
 async function connect(business: TestAccount): Promise<string> {
   const r = await ctx.world.admin.post(`/v1/crm/amocrm/channels/${CH}/connections`, { amojoAccountId: `amo-out-${++seq}`, businessAccountId: business.id });
@@ -48,7 +33,7 @@ async function managerSends(scope: string, fields: { clientId?: string; phone?: 
   const raw = JSON.stringify(webhookBody({ ...fields, msgid }));
   const res = await hookRaw(scope, raw, sign(SECRET, raw));
   expect(res.status).toBe(200);
-  return eventually(() => amojo.statuses(msgid)[0], 10_000, `the status of ${msgid}`);
+  return eventually(() => crm.amojo.statuses(msgid)[0], 10_000, `the status of ${msgid}`);
 }
 
 describe('what the manager is told', () => {
@@ -83,7 +68,7 @@ describe('what the manager is told', () => {
     const biz = await ctx.world.account();
     const scope = await connect(biz);
     const raw = JSON.stringify(webhookBody({ msgid: `sig-${++seq}`, text: 'hi', phone: '+447700900123' }));
-    const before = amojo.received.length;
+    const before = crm.amojo.received.length;
     expect((await hookRaw(scope, raw, undefined)).status).toBe(401);
     expect((await hookRaw(scope, `${raw} `, sign(SECRET, raw))).status).toBe(401);
     expect((await hookRaw(scope, raw, 'zz')).status).toBe(401);
@@ -92,6 +77,6 @@ describe('what the manager is told', () => {
     expect((await hookRaw(scope, bad, sign(SECRET, bad))).status).toBe(400);
     expect((await hookRaw(`${CH}_nobody`, raw, sign(SECRET, raw))).status).toBe(404);
     await new Promise((r) => setTimeout(r, 200));
-    expect(amojo.received.length).toBe(before);
+    expect(crm.amojo.received.length).toBe(before);
   });
 });

@@ -1,9 +1,8 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { expectCrmTablesReplayed } from './helpers/crm-replay.js';
-import { eventually, sign, StandInAmojo, webhookBody } from './helpers/amojo.js';
+import { crmPerFile, eventually, sign, webhookBody } from './helpers/amojo.js';
 import { Client, type TestAccount, World } from './helpers/client.js';
 import { startServer, type TestServer } from './helpers/server.js';
 
@@ -18,22 +17,9 @@ const SECRET = 'protection-secret-0123456789';
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
 
-let amojo: StandInAmojo;
-let configFile: string;
 let seq = 0;
 
-beforeAll(async () => {
-  amojo = await new StandInAmojo({ [CH]: SECRET }).start();
-  configFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'banya-crm-')), 'crm.json');
-  fs.writeFileSync(
-    configFile,
-    JSON.stringify({ channels: [{ id: CH, secret: SECRET, amojoUrl: amojo.url }], retryBaseMs: 50, retryMaxMs: 200, timeoutMs: 2000 }),
-  );
-});
-
-afterAll(async () => {
-  await amojo?.stop();
-});
+const crm = crmPerFile({ [CH]: SECRET });
 
 async function connect(world: World, business: TestAccount): Promise<string> {
   const r = await world.admin.post(`/v1/crm/amocrm/channels/${CH}/connections`, { amojoAccountId: `amo-p-${++seq}`, businessAccountId: business.id });
@@ -85,7 +71,7 @@ describe('a burst of 100 first contacts', () => {
   afterAll(async () => server?.stop());
 
   it('is paced within the caps, held ones go out later on the manual clock across a restart, replies are not held, and the robots never limit the number', async () => {
-    server = await startServer({ crmConfig: configFile });
+    server = await startServer({ crmConfig: crm.configFile });
     let world = new World(server.url);
     const biz = await world.account({ name: 'Flower shop' });
     const scope = await connect(world, biz);
@@ -108,8 +94,8 @@ describe('a burst of 100 first contacts', () => {
     expect(st.held.length).toBe(99);
     expect(st.held[0].status).toMatch(/^queued until \d{4}-/);
     // The CRM keeps showing "sent" for the held ones: no status yet.
-    expect(amojo.statuses('burst-0')).toEqual([{ msgid: 'burst-0', delivery_status: 1 }]);
-    for (let i = 1; i < 100; i++) expect(amojo.statuses(`burst-${i}`)).toHaveLength(0);
+    expect(crm.amojo.statuses('burst-0')).toEqual([{ msgid: 'burst-0', delivery_status: 1 }]);
+    for (let i = 1; i < 100; i++) expect(crm.amojo.statuses(`burst-${i}`)).toHaveLength(0);
     const metrics = await (await fetch(`${server.url}/metrics`)).text();
     expect(metrics).toMatch(/^banya_crm_held_jobs 99$/m);
     expect(metrics).toMatch(/^banya_crm_held_oldest_age_seconds \d+$/m);
@@ -118,7 +104,7 @@ describe('a burst of 100 first contacts', () => {
     const writer = await world.account();
     expect((await writer.api.post('/v1/messages', { to: { accountId: biz.id }, text: 'Do you deliver roses tonight?' })).status).toBe(201);
     await hook(server, scope, webhookBody({ msgid: 'reply-1', clientId: writer.id, text: 'Yes, until nine' }));
-    expect(await eventually(() => amojo.statuses('reply-1')[0])).toMatchObject({ delivery_status: 1 });
+    expect(await eventually(() => crm.amojo.statuses('reply-1')[0])).toMatchObject({ delivery_status: 1 });
 
     // A restart: the held queue is still there.
     server = await server.restart();
@@ -142,7 +128,8 @@ describe('a burst of 100 first contacts', () => {
         } else expect((await clients[i]!.api.post('/v1/blocks', { accountId: biz.id })).status).toBeLessThan(300);
       }
     }
-    for (let i = 0; i < 100; i++) expect(await eventually(() => amojo.statuses(`burst-${i}`)[0], 10_000, `burst-${i}`)).toMatchObject({ delivery_status: 1 });
+    for (let i = 0; i < 100; i++)
+      expect(await eventually(() => crm.amojo.statuses(`burst-${i}`)[0], 10_000, `burst-${i}`)).toMatchObject({ delivery_status: 1 });
     const times: number[] = [];
     for (const c of clients) times.push(...(await sentAt(c, biz.id)));
     expect(times).toHaveLength(100); // each exactly once
@@ -177,7 +164,7 @@ describe('a limited number', () => {
   afterAll(async () => server?.stop());
 
   it('fails held and new first contacts at once with 905 and the until, and resumes when the limit ends', async () => {
-    server = await startServer({ crmConfig: configFile });
+    server = await startServer({ crmConfig: crm.configFile });
     const world = new World(server.url);
     const biz = await world.account();
     const scope = await connect(world, biz);
@@ -185,7 +172,7 @@ describe('a limited number', () => {
     for (let i = 0; i < 3; i++)
       await hook(server, scope, webhookBody({ msgid: `lim-${i}`, clientId: c[i]!.id, text: `Hello ${word(i)}, a word about your ${word(i + 3)} order` }));
     await server.app.crm!.idle();
-    expect(await eventually(() => amojo.statuses('lim-0')[0])).toMatchObject({ delivery_status: 1 });
+    expect(await eventually(() => crm.amojo.statuses('lim-0')[0])).toMatchObject({ delivery_status: 1 });
     // The number gets limited (a report confirmed as spam).
     const victim = await world.account();
     const sent = await biz.api.post('/v1/messages', { to: { accountId: victim.id }, text: 'Buy our flowers, best prices in town' });
@@ -193,18 +180,18 @@ describe('a limited number', () => {
     expect((await world.admin.post(`/v1/moderation/cases/${r.body.report.caseId}/decision`, { action: 'confirm', policy: 'spam' })).status).toBe(200);
     await world.advance(0);
     for (const id of ['lim-1', 'lim-2']) {
-      const st = await eventually(() => amojo.statuses(id)[0], 10_000, id);
+      const st = await eventually(() => crm.amojo.statuses(id)[0], 10_000, id);
       expect(st).toMatchObject({ delivery_status: -1, error_code: 905 });
       expect(st.error).toMatch(/limited until \d+ \w+ \d{4}/);
     }
     const stranger = await world.account();
     await hook(server, scope, webhookBody({ msgid: 'lim-new', clientId: stranger.id, text: 'Hello, a new client' }));
-    expect(await eventually(() => amojo.statuses('lim-new')[0])).toMatchObject({ delivery_status: -1, error_code: 905 });
+    expect(await eventually(() => crm.amojo.statuses('lim-new')[0])).toMatchObject({ delivery_status: -1, error_code: 905 });
     expect((await world.admin.get(`/v1/crm/amocrm/connections/${scope}`)).body.connection.held).toHaveLength(0);
     // The limit ends by itself (24 h): first contacts go again.
     await world.advance(25 * 3600);
     await hook(server, scope, webhookBody({ msgid: 'lim-after', clientId: stranger.id, text: 'Hello again, a new client' }));
-    expect(await eventually(() => amojo.statuses('lim-after')[0])).toMatchObject({ delivery_status: 1 });
+    expect(await eventually(() => crm.amojo.statuses('lim-after')[0])).toMatchObject({ delivery_status: 1 });
   });
 });
 
@@ -212,7 +199,7 @@ describe('a restart between receiving a webhook and sending it', () => {
   it('loses nothing and sends nothing twice', async () => {
     // A tight message rate: the second message waits (FLOOD_WAIT) when banya stops.
     const tight = {
-      crmConfig: configFile,
+      crmConfig: crm.configFile,
       rateLimits: { messages: { perSecond: 0.001, burst: 1 }, requests: { perSecond: 50, burst: 500 }, reports: { perSecond: 1, burst: 10 }, enabled: true },
     };
     let server = await startServer(tight);
@@ -223,24 +210,24 @@ describe('a restart between receiving a webhook and sending it', () => {
     const scope = await connect(world, biz);
     await hook(server, scope, webhookBody({ msgid: 'rs-1', clientId: client.id, text: 'first' }));
     await hook(server, scope, webhookBody({ msgid: 'rs-2', clientId: client.id, text: 'second' }));
-    expect(await eventually(() => amojo.statuses('rs-1')[0])).toMatchObject({ delivery_status: 1 });
+    expect(await eventually(() => crm.amojo.statuses('rs-1')[0])).toMatchObject({ delivery_status: 1 });
     await server.app.crm!.idle();
-    expect(amojo.statuses('rs-2')).toHaveLength(0);
+    expect(crm.amojo.statuses('rs-2')).toHaveLength(0);
     const waiting = (await world.admin.get(`/v1/crm/amocrm/connections/${scope}`)).body.connection.outbox;
     expect(waiting.waiting).toBe(1);
     await server.stop();
-    server = await startServer({ crmConfig: configFile }, server.dataDir);
+    server = await startServer({ crmConfig: crm.configFile }, server.dataDir);
     world = new World(server.url);
     rebind([biz, client], server.url);
     try {
-      expect(await eventually(() => amojo.statuses('rs-2')[0])).toMatchObject({ delivery_status: 1 });
+      expect(await eventually(() => crm.amojo.statuses('rs-2')[0])).toMatchObject({ delivery_status: 1 });
       await server.app.crm!.idle();
       const chat = (await client.api.get('/v1/chats')).body.chats.find((c: any) => c.peer?.accountId === biz.id);
       const texts = (await client.api.get(`/v1/chats/${chat.id}/messages`)).body.messages.map((m: any) => m.text);
       expect(texts.filter((t: string) => t === 'first')).toHaveLength(1);
       expect(texts.filter((t: string) => t === 'second')).toHaveLength(1);
-      expect(amojo.statuses('rs-1')).toHaveLength(1);
-      expect(amojo.statuses('rs-2')).toHaveLength(1);
+      expect(crm.amojo.statuses('rs-1')).toHaveLength(1);
+      expect(crm.amojo.statuses('rs-2')).toHaveLength(1);
     } finally {
       await server.stop();
     }
@@ -249,10 +236,10 @@ describe('a restart between receiving a webhook and sending it', () => {
 
 describe('retries', () => {
   it('a FLOOD_WAIT beyond the retry budget fails with 905; an amojo call that hangs times out and is retried', async () => {
-    const file = path.join(path.dirname(configFile), 'tight.json');
+    const file = path.join(path.dirname(crm.configFile), 'tight.json');
     fs.writeFileSync(
       file,
-      JSON.stringify({ channels: [{ id: CH, secret: SECRET, amojoUrl: amojo.url }], retryBaseMs: 50, retryMaxMs: 200, timeoutMs: 300, floodRetries: 0 }),
+      JSON.stringify({ channels: [{ id: CH, secret: SECRET, amojoUrl: crm.amojo.url }], retryBaseMs: 50, retryMaxMs: 200, timeoutMs: 300, floodRetries: 0 }),
     );
     const server = await startServer({
       crmConfig: file,
@@ -266,21 +253,21 @@ describe('retries', () => {
       const scope = await connect(world, biz);
       await hook(server, scope, webhookBody({ msgid: 'fw-1', clientId: client.id, text: 'one' }));
       await hook(server, scope, webhookBody({ msgid: 'fw-2', clientId: client.id, text: 'two' }));
-      expect(await eventually(() => amojo.statuses('fw-1')[0])).toMatchObject({ delivery_status: 1 });
-      const st = await eventually(() => amojo.statuses('fw-2')[0]);
+      expect(await eventually(() => crm.amojo.statuses('fw-1')[0])).toMatchObject({ delivery_status: 1 });
+      const st = await eventually(() => crm.amojo.statuses('fw-2')[0]);
       expect(st).toMatchObject({ delivery_status: -1, error_code: 905 });
       expect(st.error).toContain('too fast');
-      amojo.hang = true;
+      crm.amojo.hang = true;
       try {
         const other = await world.account();
         await world.mutual(biz, other);
         await hook(server, scope, webhookBody({ msgid: 'hang-1', clientId: other.id, text: 'three' }));
-        await eventually(() => amojo.received.filter((r) => r.status === 0 && r.path.includes('/hang-1/')).length >= 2, 10_000, 'two timed-out calls');
+        await eventually(() => crm.amojo.received.filter((r) => r.status === 0 && r.path.includes('/hang-1/')).length >= 2, 10_000, 'two timed-out calls');
       } finally {
-        amojo.hang = false;
+        crm.amojo.hang = false;
       }
       // The message was sent once already (FLOOD_WAIT aside, it is a mutual contact); only its status waited.
-      expect(await eventually(() => amojo.statuses('hang-1')[0])).toMatchObject({ delivery_status: expect.any(Number) });
+      expect(await eventually(() => crm.amojo.statuses('hang-1')[0])).toMatchObject({ delivery_status: expect.any(Number) });
     } finally {
       await server.stop();
     }

@@ -1,10 +1,7 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BUTTONS } from '../src/domain/spambot.js';
 import { expectCrmTablesReplayed } from './helpers/crm-replay.js';
-import { eventually, sign, StandInAmojo, webhookBody } from './helpers/amojo.js';
+import { crmPerFile, eventually, sign, webhookBody } from './helpers/amojo.js';
 import { Client, type TestAccount, World } from './helpers/client.js';
 import { serverPerFile } from './helpers/per-file.js';
 import { startServer } from './helpers/server.js';
@@ -21,22 +18,10 @@ const CH = '5e2d3c4b-0000-4000-8000-0000000000e1';
 const SECRET = 'resume-secret-0123456789';
 const EN = BUTTONS.en;
 
-let amojo: StandInAmojo;
-let configFile: string;
 let seq = 0;
 
-beforeAll(async () => {
-  amojo = await new StandInAmojo({ [CH]: SECRET }).start();
-  configFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'banya-crm-')), 'crm.json');
-  fs.writeFileSync(
-    configFile,
-    JSON.stringify({ channels: [{ id: CH, secret: SECRET, amojoUrl: amojo.url }], retryBaseMs: 50, retryMaxMs: 200, timeoutMs: 2000 }),
-  );
-});
-afterAll(async () => {
-  await amojo?.stop();
-});
-const ctx = serverPerFile({ config: () => ({ crmConfig: configFile }), staff: ['support', 'admin'] });
+const crm = crmPerFile({ [CH]: SECRET });
+const ctx = serverPerFile({ config: () => ({ crmConfig: crm.configFile }), staff: ['support', 'admin'] });
 
 async function connect(business: TestAccount): Promise<string> {
   const r = await ctx.world.admin.post(`/v1/crm/amocrm/channels/${CH}/connections`, { amojoAccountId: `amo-resume-${++seq}`, businessAccountId: business.id });
@@ -54,7 +39,7 @@ async function managerSends(scope: string, fields: { clientId: string; text: str
     body: raw,
   });
   expect(res.status).toBe(200);
-  return eventually(() => amojo.statuses(msgid)[0], 10_000, `the status of ${msgid}`);
+  return eventually(() => crm.amojo.statuses(msgid)[0], 10_000, `the status of ${msgid}`);
 }
 
 /** A confirmed report under `policy` against `x`, as staff make it: scam freezes, child_abuse bans. */
@@ -184,7 +169,7 @@ describe('a lift the gateway did not see', () => {
     expect((await ctx.support.post(`/v1/moderation/accounts/${biz.id}/lift`, { reason: 'the freeze was a mistake' })).status).toBe(200);
     await ctx.server.stop();
     // The gateway is back: the paused connection whose number is free resumes on its own.
-    ctx.server = await startServer({ crmConfig: configFile }, ctx.server.dataDir);
+    ctx.server = await startServer({ crmConfig: crm.configFile }, ctx.server.dataDir);
     rebind(ctx.server.url, accounts);
     await ctx.server.app.crm!.idle();
     expect(await connection(scope)).toMatchObject({ status: 'active', reason: null });

@@ -1,6 +1,10 @@
 import { createHash, createHmac } from 'node:crypto';
+import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 
 /**
  * A stand-in for amojo (the amoCRM/Kommo chats API) that makes the documented checks on every
@@ -177,4 +181,23 @@ export async function eventually<T>(probe: () => T | undefined | false | Promise
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+/**
+ * A stand-in amojo for the whole test file and a CRM config file naming it, with quick retries:
+ * started in beforeAll, stopped in afterAll. Call it before serverPerFile, whose config reads
+ * `configFile` (`config: () => ({ crmConfig: crm.configFile })`), so the server stops first.
+ */
+export function crmPerFile(channels: Record<string, string>, settings: Record<string, unknown> = {}): { amojo: StandInAmojo; configFile: string } {
+  const ctx = {} as { amojo: StandInAmojo; configFile: string };
+  beforeAll(async () => {
+    ctx.amojo = await new StandInAmojo(channels).start();
+    ctx.configFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'banya-crm-')), 'crm.json');
+    const list = Object.entries(channels).map(([id, secret]) => ({ id, secret, amojoUrl: ctx.amojo.url }));
+    fs.writeFileSync(ctx.configFile, JSON.stringify({ channels: list, retryBaseMs: 50, retryMaxMs: 200, timeoutMs: 2000, ...settings }));
+  });
+  afterAll(async () => {
+    await ctx.amojo?.stop();
+  });
+  return ctx;
 }
