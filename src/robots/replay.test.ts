@@ -67,6 +67,9 @@ describe('account ageDays', () => {
   });
 });
 
+/** The harm figures of a class robots never acted on. */
+const UNTOUCHED = { limited: 0, limitedWithin20: 0, medianColdToLimit: 0, refused: 0, repeatLimited: 0, overturned: 0, unheardBy20: 0 };
+
 describe('account class', () => {
   it("breaks the harm down per class, with the class's label; no byClass without classes", () => {
     const lines = [
@@ -92,28 +95,8 @@ describe('account class', () => {
         overturned: 0,
         unheardBy20: 0,
       },
-      quiet: {
-        label: 'spammer',
-        accounts: 1,
-        limited: 0,
-        limitedWithin20: 0,
-        medianColdToLimit: 0,
-        refused: 0,
-        repeatLimited: 0,
-        overturned: 0,
-        unheardBy20: 0,
-      },
-      friend: {
-        label: 'innocent',
-        accounts: 1,
-        limited: 0,
-        limitedWithin20: 0,
-        medianColdToLimit: 0,
-        refused: 0,
-        repeatLimited: 0,
-        overturned: 0,
-        unheardBy20: 0,
-      },
+      quiet: { label: 'spammer', accounts: 1, ...UNTOUCHED },
+      friend: { label: 'innocent', accounts: 1, ...UNTOUCHED },
     });
     expect(s.byLabel.spammer).toMatchObject({ accounts: 3, limited: 2, refused: 6 });
     const plain = replay(
