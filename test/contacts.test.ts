@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { restrictAccount } from '../src/enforcement/restrictions.js';
 import { parseId } from '../src/store/ids.js';
 import { World, type TestAccount } from './helpers/client.js';
+import { send } from './helpers/messages.js';
 import { serverPerFile } from './helpers/per-file.js';
 import { startServer } from './helpers/server.js';
 import { expectError } from './helpers/expect.js';
@@ -29,11 +30,6 @@ async function limit(a: TestAccount) {
     { state: 'limited', kind: 'report', until: ctx.server.app.platform.clock.now() + DAY },
     { kind: 'system' },
   );
-}
-
-function send(from: TestAccount, to: TestAccount | Record<string, string>, text = 'hello') {
-  const target = 'token' in to ? { accountId: (to as TestAccount).id } : to;
-  return from.api.post('/v1/messages', { to: target, text });
 }
 
 function importPhones(a: TestAccount, ...phones: string[]) {

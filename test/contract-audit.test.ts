@@ -4,6 +4,7 @@ import { robotLimit } from '../src/enforcement/robots-door.js';
 import { parseId } from '../src/store/ids.js';
 import { Client, type TestAccount } from './helpers/client.js';
 import { expectError } from './helpers/expect.js';
+import { sent } from './helpers/messages.js';
 import { serverPerFile } from './helpers/per-file.js';
 
 /**
@@ -16,13 +17,6 @@ const ctx = serverPerFile({ staff: ['moderator', 'support'] });
 
 const EN = BUTTONS.en;
 const CYRILLIC = /[а-яё]/i;
-
-async function sent(from: TestAccount, to: TestAccount | Record<string, string>, text = 'hello'): Promise<{ id: string; chatId: string }> {
-  const target = 'token' in to ? { accountId: (to as TestAccount).id } : to;
-  const r = await from.api.post('/v1/messages', { to: target, text });
-  expect(r.status, JSON.stringify(r.body)).toBe(201);
-  return r.body.message;
-}
 
 /** `subject` writes to a fresh stranger, who reports the chat with `reason`; the report's case id. */
 async function reported(subject: TestAccount, reason = 'spam'): Promise<string> {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Client, World, type TestAccount } from './helpers/client.js';
+import { send, sent } from './helpers/messages.js';
 import { serverPerFile } from './helpers/per-file.js';
 import { expectError } from './helpers/expect.js';
 
@@ -10,16 +11,6 @@ import { expectError } from './helpers/expect.js';
 
 const ctx = serverPerFile({ staff: ['moderator'] });
 
-type Target = TestAccount | Record<string, string>;
-function send(from: TestAccount, to: Target, text = 'hello', extra: Record<string, unknown> = {}) {
-  const target = 'token' in to ? { accountId: (to as TestAccount).id } : to;
-  return from.api.post('/v1/messages', { to: target, text, ...extra });
-}
-async function sent(from: TestAccount, to: Target, text = 'hello') {
-  const r = await send(from, to, text);
-  expect(r.status, JSON.stringify(r.body)).toBe(201);
-  return r.body.message as { id: string; chatId: string };
-}
 async function me(a: TestAccount) {
   const r = await a.api.get('/v1/me');
   expect(r.status, JSON.stringify(r.body)).toBe(200);

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUTTONS } from '../src/domain/spambot.js';
 import { type TestAccount, World } from './helpers/client.js';
 import { expectError } from './helpers/expect.js';
+import { send, sent } from './helpers/messages.js';
 import { serverPerFile } from './helpers/per-file.js';
 import { startServer, type TestServer } from './helpers/server.js';
 
@@ -22,16 +23,6 @@ const advance = (seconds: number) => ctx.world.advance(seconds);
 const now = () => advance(0);
 const iso = (ms: number) => new Date(ms).toISOString();
 
-type Target = TestAccount | Record<string, string>;
-function send(from: TestAccount, to: Target, text = 'hello', extra: Record<string, unknown> = {}) {
-  const target = 'token' in to ? { accountId: (to as TestAccount).id } : to;
-  return from.api.post('/v1/messages', { to: target, text, ...extra });
-}
-async function sent(from: TestAccount, to: Target, text = 'hello') {
-  const r = await send(from, to, text);
-  expect(r.status, JSON.stringify(r.body)).toBe(201);
-  return r.body.message as { id: string; chatId: string; sentAt: string };
-}
 async function me(a: TestAccount) {
   const r = await a.api.get('/v1/me');
   expect(r.status, JSON.stringify(r.body)).toBe(200);
