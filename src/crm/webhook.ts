@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { storable, toStorable } from '../domain/storable.js';
 import type { OutJob } from '../events/crm.js';
 import { CONVERSATION_PREFIX, type GatewayContext, SYSTEM } from './context.js';
 import { verifySignature } from './sign.js';
@@ -10,15 +11,11 @@ import { jobKey } from './state.js';
  * and the durable `crm_job_received` event, before the webhook is answered.
  */
 
-/** Half of a UTF-16 surrogate pair without the other half. */
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
-const HAS_LONE_SURROGATE = new RegExp(LONE_SURROGATE.source);
-
 /**
  * An id or a phone the CRM sends: kept and compared as sent, so one a store cannot keep as sent
  * (U+0000, which PostgreSQL refuses; half a surrogate pair, which UTF-8 cannot encode) is refused.
  */
-const plain = z.string().refine((s) => !s.includes('\u0000') && !HAS_LONE_SURROGATE.test(s), 'holds U+0000 or half a surrogate pair');
+const plain = z.string().refine(storable, 'holds U+0000 or half a surrogate pair');
 const idField = z.union([plain, z.number()]);
 
 const webhookSchema = z.object({
@@ -33,15 +30,6 @@ const webhookSchema = z.object({
 });
 
 export type WebhookAnswer = 'accepted' | 'repeated' | 'forged' | 'unknown' | 'invalid';
-
-/**
- * A manager's text as a store can keep it: without U+0000 (PostgreSQL refuses it, and the send
- * would fail on every retry) and with a lone surrogate as U+FFFD (UTF-8 cannot encode it), so the
- * client reads, on either store, what was delivered.
- */
-function storableText(text: string): string {
-  return text.replaceAll('\u0000', '').replace(LONE_SURROGATE, '\ufffd');
-}
 
 /** Verifies, stores durably and acknowledges; the work happens after. */
 export async function receiveWebhook(ctx: GatewayContext, scopeId: string, raw: Buffer, signature: string | undefined): Promise<WebhookAnswer> {
@@ -62,7 +50,9 @@ export async function receiveWebhook(ctx: GatewayContext, scopeId: string, raw: 
   const m = body.message;
   const msgid = String(m.message.id);
   const key = jobKey(scopeId, 'out', msgid);
-  const job: OutJob = { text: storableText(m.message.text ?? '') };
+  // The text as a store keeps it, so the client reads on either store what was delivered (a
+  // NUL would fail the send on every retry on PostgreSQL).
+  const job: OutJob = { text: toStorable(m.message.text ?? '') };
   if (m.message.type !== undefined && m.message.type !== 'text') job.type = m.message.type;
   // Our conversation id is `banya-{client id}` (see deliverIncoming): it names the client too.
   const conv = m.conversation.client_id !== undefined ? String(m.conversation.client_id) : '';

@@ -1,4 +1,5 @@
 import { BanyaError } from '../domain/errors.js';
+import { hasLoneSurrogate, hasNul } from '../domain/storable.js';
 
 /** No request of this API nests deeper than a few levels. */
 export const MAX_BODY_DEPTH = 32;
@@ -68,11 +69,6 @@ function holds(value: unknown, bad: (s: string) => boolean): boolean {
   for (const [k, v] of Object.entries(value)) if (bad(k) || holds(v, bad)) return true;
   return false;
 }
-
-const hasNul = (s: string): boolean => s.includes('\u0000');
-/** Half of a UTF-16 surrogate pair without the other half. */
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-const hasLoneSurrogate = (s: string): boolean => LONE_SURROGATE.test(s);
 
 /** The request's declared body length, when it declares one. */
 export function declaredLength(header: string | undefined): number | null {

@@ -1,5 +1,6 @@
 import { simpleParser, type AddressObject } from 'mailparser';
 import { SMTPServer, type SMTPServerDataStream } from 'smtp-server';
+import { toStorable } from '../domain/storable.js';
 import type { Platform } from '../platform/context.js';
 import type { SupportDesk } from './desk.js';
 
@@ -93,7 +94,7 @@ function firstAddress(a: AddressObject | AddressObject[] | undefined): string | 
   const list = Array.isArray(a) ? a : a ? [a] : [];
   for (const obj of list)
     for (const v of obj.value) {
-      const address = v.address ? withoutNul(v.address).toLowerCase() : '';
+      const address = v.address ? toStorable(v.address).toLowerCase() : '';
       if (address) return address;
     }
   return null;
@@ -102,14 +103,6 @@ function firstAddress(a: AddressObject | AddressObject[] | undefined): string | 
 /** The first `n` characters of `text`, never half of a surrogate pair (which no store keeps). */
 function codePoints(text: string, n: number): string {
   return text.length <= n ? text : [...text].slice(0, n).join('');
-}
-
-/**
- * A mail's text without U+0000: no text in banya holds it (PostgreSQL cannot store it), and a mail
- * refused for it would be retried by the sender's server for days, then bounced.
- */
-function withoutNul(text: string): string {
-  return text.replaceAll('\u0000', '');
 }
 
 function smtpError(code: number, message: string): Error {
@@ -179,12 +172,14 @@ export async function startSmtpListener(p: Platform, desk: SupportDesk, o: SmtpO
             return cb(smtpError(552, `message exceeds fixed maximum message size ${limits.maxBytes}`));
           }
           const mail = await simpleParser(raw);
-          const envelopeFrom = session.envelope.mailFrom ? withoutNul(session.envelope.mailFrom.address).toLowerCase() || null : null;
+          const envelopeFrom = session.envelope.mailFrom ? toStorable(session.envelope.mailFrom.address).toLowerCase() || null : null;
           const from = firstAddress(mail.from) ?? envelopeFrom;
           if (!from) return cb(smtpError(550, 'a mail to support needs a sender address'));
-          const subject = mail.subject === undefined ? null : codePoints(withoutNul(mail.subject), 500);
-          const text = withoutNul(mail.text ?? '').trim() || '(empty message)';
-          const messageId = codePoints(withoutNul(mail.messageId ?? '').trim(), 500) || null;
+          const subject = mail.subject === undefined ? null : codePoints(toStorable(mail.subject), 500);
+          // Taken as a store keeps it: a mail refused for a NUL would be retried by the sender's
+          // server for days, then bounced.
+          const text = toStorable(mail.text ?? '').trim() || '(empty message)';
+          const messageId = codePoints(toStorable(mail.messageId ?? '').trim(), 500) || null;
           await desk.takeMail({ from, envelopeFrom, subject, text, messageId });
           cb();
         })
