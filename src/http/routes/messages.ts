@@ -99,7 +99,11 @@ export async function messageRoutes(app: FastifyInstance, p: Platform, figures?:
     '/v1/chats',
     {
       config: { access: 'account' },
-      schema: { summary: 'Chats of the account, newest first, with action bars', tags: ['chats'], querystring: pageQuerySchema },
+      schema: {
+        summary: "Chats of the account, newest first, with action bars (no 'report spam' while the caller's report on the sender is open)",
+        tags: ['chats'],
+        querystring: pageQuerySchema,
+      },
     },
     async (req) => {
       const { limit, cursor } = pageParams(req.query);
@@ -112,7 +116,7 @@ export async function messageRoutes(app: FastifyInstance, p: Platform, figures?:
     {
       config: { access: 'account', othersGet: ['NOT_FOUND'] },
       schema: {
-        summary: 'Messages of a chat, oldest first',
+        summary: 'Messages of a chat, oldest first (a chat the caller deleted with a report: only those sent since)',
         tags: ['chats'],
         querystring: { type: 'object', properties: { after: { type: 'string', maxLength: 64 }, limit: { type: 'string', pattern: '^[0-9]{1,7}$' } } },
         response: { 200: { type: 'object', properties: { messages: { type: 'array', items: messageSchema } } }, ...errorResponses },
