@@ -526,8 +526,9 @@ describe.runIf(run)('two nodes on one PostgreSQL and one Redis', () => {
       .post('/v1/admin/clock', { advanceSeconds: 400 * 86400 })
       .catch(() => null);
     await within(20_000, async () => {
-      const ended = Number((await sql<{ n: string }>(`select count(*) as n from events where type = 'restriction_expired'`))[0]!.n);
-      if (ended === 0) throw new Error('nothing ended yet');
+      // Only these restrictions: earlier tests' expiries are in the log too, and counting them
+      // would kill A before its clock move committed (then nothing is due for B to end).
+      if ((await active()) === 40) throw new Error('nothing ended yet');
     });
     nodes.A!.child.kill('SIGKILL');
     await nodes.A!.exited;
