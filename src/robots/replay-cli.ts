@@ -83,6 +83,7 @@ function printHuman(r: ReplayReport, svg: string): void {
   const out = process.stderr;
   for (const p of r.problems.slice(0, 20)) out.write(`line ${p.line}: ${p.problem} (skipped)\n`);
   if (r.problems.length > 20) out.write(`… and ${r.problems.length - 20} more problems\n`);
+  if (r.linesOutOfOrder > 0) out.write(`${r.linesOutOfOrder} lines dated before the line above them were read as happening at that line's time\n`);
   const harmRow = (name: string, h: Harm, label: string | null) => {
     const bad = label === 'spammer';
     return `  ${name.padEnd(22)} ${String(h.accounts).padStart(6)}  ${(bad ? 'caught' : 'limited').padEnd(7)} ${pct(h.limited, h.accounts).padStart(7)}  within 20 ${pct(h.limitedWithin20, h.accounts).padStart(7)}  median ${String(h.medianColdToLimit).padStart(4)}  refused ${String(h.refused).padStart(6)}  repeat ${String(h.repeatLimited).padStart(4)}  overturned ${String(h.overturned).padStart(3)}  unheard by 20 ${h.unheardBy20}`;

@@ -70,6 +70,8 @@ export interface ReplayReport {
   /** Innocent or business accounts robots acted on, with the rule (to investigate). */
   falsePositives: { id: string; label: Label; class?: string; rule: string }[];
   lines: number;
+  /** Lines dated before a line above them, read as happening then. */
+  linesOutOfOrder: number;
   messagesDenied: number;
 }
 
@@ -158,7 +160,7 @@ export class HarmTally {
     if (cls !== undefined) this.overturnedBy.set(`class:${cls}`, (this.overturnedBy.get(`class:${cls}`) ?? 0) + 1);
   }
 
-  report(ruleStats: RobotsEngine['stats'], replay: Pick<ReplayReport, 'problems' | 'lines' | 'messagesDenied'>): ReplayReport {
+  report(ruleStats: RobotsEngine['stats'], replay: Pick<ReplayReport, 'problems' | 'lines' | 'linesOutOfOrder' | 'messagesDenied'>): ReplayReport {
     const a = this.accounts;
     const emptyHarm = (): Harm => ({
       accounts: 0,
@@ -258,6 +260,7 @@ export class HarmTally {
       timeline: this.timeline,
       falsePositives: this.falsePositives,
       lines: replay.lines,
+      linesOutOfOrder: replay.linesOutOfOrder,
       messagesDenied: replay.messagesDenied,
     };
   }

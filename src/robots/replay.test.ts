@@ -385,6 +385,31 @@ describe('lines the replay must still read', () => {
     expect(r.summary.caught).toBe(1);
   });
 
+  it('reads what an exported trace may carry: lines without t, lines out of order, long texts, other number kinds', () => {
+    const noT = ({ t: _t, ...rest }: Line): Line => rest;
+    // Accounts without a time (registered at the start), a landline, no phone at all.
+    const people = [noT(acct('a', 'spammer')), noT(acct('b', 'innocent', { numberKind: 'landline' })), ...victims(24).map(noT)];
+    delete people[1]!.phone;
+    // Twelve cold messages, the first dated, the rest without a time: all in the same second.
+    const undated = coldRun('a', 12, 10).map((m, i) => (i === 0 ? m : noT(m)));
+    let r = replay([...people, ...undated], only({ cold_fanout: FANOUT }));
+    expect(r.problems).toEqual([]);
+    expect(r.summary.accounts).toBe(26);
+    expect(r.summary.caught).toBe(1);
+    // Spread over a day they are not a burst; listed newest first, every line but the first is
+    // dated before the one above it, and happens at its time: a burst again, and counted.
+    const spread = coldRun('a', 12, 10).map((m, i) => ({ ...m, t: 10 + i * 2 * HOUR }));
+    expect(replay([...people, ...spread], only({ cold_fanout: FANOUT })).summary.caught).toBe(0);
+    r = replay([...people, ...spread.reverse()], only({ cold_fanout: FANOUT }));
+    expect(r.summary.caught).toBe(1);
+    expect(r.linesOutOfOrder).toBe(11);
+    // A text past 10,000 characters is read (its start), not skipped.
+    const long = coldRun('a', 12, 10, (i) => `${'buy now '.repeat(2000)}${i}`);
+    r = replay([...people, ...long], only({ cold_fanout: FANOUT }));
+    expect(r.problems).toEqual([]);
+    expect(r.summary.caught).toBe(1);
+  });
+
   it('reports bad extension lines by number and goes on', () => {
     const r = new Replay(robotsConfig({}));
     const text = [

@@ -75,6 +75,10 @@ export class Replay {
   readonly timeline: [number, 'limit' | 'freeze'][] = this.tally.timeline;
   lines = 0;
   messagesDenied = 0;
+  /** The replay's clock (ms): the latest `t` read. A line dated before it happens at it; time never goes back. */
+  private clock = 0;
+  /** Lines dated before a line above them (read as happening at the clock). */
+  linesOutOfOrder = 0;
 
   constructor(config: RobotsConfig) {
     const sink: EffectSink = {
@@ -132,7 +136,7 @@ export class Replay {
     this.lines++;
     if (text.length === 0 || (text.charCodeAt(0) <= 32 && text.trim() === '')) return;
     if (text.startsWith(MESSAGE_HEAD) && readMessageLine(text, this.fastMessage)) return;
-    const parsed = parseTraceLine(text, this.lines);
+    const parsed = parseTraceLine(text, this.lines, this.clock / 1000);
     if (isProblem(parsed)) {
       this.problems.push(parsed);
       return;
@@ -145,16 +149,26 @@ export class Replay {
   }
 
   /** `message` for the fast path: a problem with the line is recorded as for any other line. */
-  private readonly fastMessage = (from: string, to: string, text: string, at: number): void => {
+  private readonly fastMessage = (from: string, to: string, text: string, t: number): void => {
     try {
-      this.message(from, to, text, at);
+      this.message(from, to, text, this.tick(t));
     } catch (err) {
       this.problems.push({ line: this.lines, problem: err instanceof Error ? err.message : String(err) });
     }
   };
 
+  /** The time of a line dated `t` (ms), moving the clock: never before the line above. */
+  private tick(t: number): number {
+    if (t < this.clock) {
+      this.linesOutOfOrder++;
+      return this.clock;
+    }
+    this.clock = t;
+    return t;
+  }
+
   event(e: TraceLine): void {
-    const at = Math.round(e.t * 1000);
+    const at = this.tick(Math.round(e.t * 1000));
     switch (e.type) {
       case 'message':
         return this.message(e.from, e.to, e.text, at);
@@ -382,6 +396,11 @@ export class Replay {
   }
 
   report(): ReplayReport {
-    return this.tally.report(this.engine.stats, { problems: this.problems, lines: this.lines, messagesDenied: this.messagesDenied });
+    return this.tally.report(this.engine.stats, {
+      problems: this.problems,
+      lines: this.lines,
+      linesOutOfOrder: this.linesOutOfOrder,
+      messagesDenied: this.messagesDenied,
+    });
   }
 }

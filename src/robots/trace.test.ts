@@ -48,7 +48,7 @@ const line = fc.record(
     reason: maybe(fc.constantFrom('spam', 'x'.repeat(41))),
     unknownField: maybe(fc.anything()),
   },
-  { requiredKeys: ['type', 't'] },
+  { requiredKeys: ['type'] },
 );
 
 describe('parseTraceLine', () => {
@@ -68,6 +68,17 @@ describe('parseTraceLine', () => {
     expect(parseTraceLine('nope', 3)).toEqual({ line: 3, problem: 'not JSON' });
     expect(parseTraceLine('[1]', 4)).toEqual({ line: 4, problem: 'line: expected a JSON object' });
     expect(parseTraceLine('null', 5)).toEqual({ line: 5, problem: 'line: expected a JSON object' });
+  });
+
+  it('fills in what an exported trace may leave out or overdo: a missing t, a text past 10,000 characters', () => {
+    expect(parseTraceLine('{"type":"contact","from":"a","to":"b"}', 1, 42.5)).toMatchObject({ t: 42.5 });
+    expect(parseTraceLine('{"type":"contact","t":7,"from":"a","to":"b"}', 1, 42.5)).toMatchObject({ t: 7 });
+    const long = parseTraceLine(JSON.stringify({ type: 'message', t: 1, from: 'a', to: 'b', text: `${'x'.repeat(9999)}😀tail` }), 1);
+    expect(isProblem(long)).toBe(false);
+    // Cut before the surrogate pair rather than through it.
+    expect((long as { text: string }).text).toBe('x'.repeat(9999));
+    const post = parseTraceLine(JSON.stringify({ type: 'post', t: 1, group: 'g', from: 'a', text: 'y'.repeat(30_000) }), 1);
+    expect((post as { text: string }).text).toHaveLength(10_000);
   });
 
   it('keeps a line whose unknown field is called "problem"', () => {

@@ -7,7 +7,10 @@ import { z } from 'zod';
  */
 
 const id = z.string().min(1).max(200);
-const t = z.number().finite().min(0);
+/** Missing: at the time of the line before (the parser fills it in; see `parseTraceLine`). */
+const t = z.number().finite().min(0).optional();
+/** Longer texts are read, their first `TEXT_MAX` characters kept. */
+export const TEXT_MAX = 10_000;
 const label = z.enum(['innocent', 'spammer', 'business', 'brigader']);
 
 /** The format as a schema (the reference; `parseTraceLine` checks the same by hand, faster). */
@@ -16,27 +19,29 @@ export const traceLineSchema = z.discriminatedUnion('type', [
     type: z.literal('account'),
     t,
     id,
-    phone: z.string().max(40),
-    numberKind: z.enum(['mobile', 'voip']).optional(),
+    phone: z.string().max(200).optional(),
+    // Only `voip` means anything to the rules; another kind (`landline`, `fixed`) reads as mobile.
+    numberKind: z.string().max(200).optional(),
     label: label.optional(),
     ageDays: z.number().finite().min(0).optional(),
-    class: z.string().max(100).optional(),
+    class: z.string().max(200).optional(),
   }),
   z.object({ type: z.literal('contact'), t, from: id, to: id }),
   z.object({ type: z.literal('block'), t, from: id, to: id }),
-  z.object({ type: z.literal('message'), t, from: id, to: id, text: z.string().max(10_000) }),
+  z.object({ type: z.literal('message'), t, from: id, to: id, text: z.string() }),
   z.object({ type: z.literal('group'), t, id, owner: id, public: z.boolean().optional(), admins: z.array(id).optional() }),
   z.object({ type: z.literal('invite'), t, group: id, by: id, account: id, accepted: z.boolean().optional() }),
-  z.object({ type: z.literal('post'), t, group: id, from: id, text: z.string().max(10_000) }),
-  z.object({ type: z.literal('report'), t, from: id, to: id, reason: z.string().max(40).optional(), group: id.optional() }),
+  z.object({ type: z.literal('post'), t, group: id, from: id, text: z.string() }),
+  z.object({ type: z.literal('report'), t, from: id, to: id, reason: z.string().max(200).optional(), group: id.optional() }),
   z.object({ type: z.literal('join'), t, group: id, account: id }),
   z.object({ type: z.literal('leave'), t, group: id, account: id }),
-  z.object({ type: z.literal('decision'), t, account: id, action: z.enum(['confirm', 'dismiss', 'lift']), policy: z.string().max(40).optional() }),
+  z.object({ type: z.literal('decision'), t, account: id, action: z.enum(['confirm', 'dismiss', 'lift']), policy: z.string().max(200).optional() }),
   z.object({ type: z.literal('appeal'), t, account: id, outcome: z.enum(['overturn', 'uphold']) }),
   z.object({ type: z.literal('label'), t, id, label }),
 ]);
 
-export type TraceLine = z.infer<typeof traceLineSchema>;
+/** A line as the replay reads it: its time always set (`parseTraceLine` fills a missing one). */
+export type TraceLine = z.infer<typeof traceLineSchema> & { t: number };
 export type Label = z.infer<typeof label>;
 export const LABELS: readonly Label[] = label.options;
 
@@ -75,15 +80,26 @@ function bool(o: Record<string, unknown>, k: string): void {
 
 const LABEL_VALUES = label.options;
 
+/** A message's or post's text; a longer one keeps its first `TEXT_MAX` characters (a pair of surrogates is not split). */
+function text(o: Record<string, unknown>): void {
+  str(o, 'text', Number.POSITIVE_INFINITY);
+  const v = o.text as string;
+  if (v.length > TEXT_MAX) {
+    const end = (v.charCodeAt(TEXT_MAX - 1) & 0xfc00) === 0xd800 ? TEXT_MAX - 1 : TEXT_MAX;
+    o.text = v.slice(0, end);
+  }
+}
+
 /** Checks one parsed object against the format; throws `Bad` with the first problem. */
-function check(o: Record<string, unknown>): void {
+function check(o: Record<string, unknown>, lastT: number): void {
   const time = o.t;
-  if (typeof time !== 'number' || !Number.isFinite(time) || time < 0) throw new Bad('t: expected a number ≥ 0');
+  if (time === undefined) o.t = lastT;
+  else if (typeof time !== 'number' || !Number.isFinite(time) || time < 0) throw new Bad('t: expected a number ≥ 0');
   switch (o.type) {
     case 'message':
       ident(o, 'from');
       ident(o, 'to');
-      str(o, 'text', 10_000);
+      text(o);
       return;
     case 'contact':
     case 'block':
@@ -93,17 +109,17 @@ function check(o: Record<string, unknown>): void {
     case 'report':
       ident(o, 'from');
       ident(o, 'to');
-      str(o, 'reason', 40, true);
+      str(o, 'reason', 200, true);
       ident(o, 'group', true);
       return;
     case 'account': {
       ident(o, 'id');
-      str(o, 'phone', 40);
-      oneOf(o, 'numberKind', ['mobile', 'voip'], true);
+      str(o, 'phone', 200, true);
+      str(o, 'numberKind', 200, true);
       oneOf(o, 'label', LABEL_VALUES, true);
       const age = o.ageDays;
       if (age !== undefined && !(typeof age === 'number' && Number.isFinite(age) && age >= 0)) throw new Bad('ageDays: expected a number ≥ 0');
-      str(o, 'class', 100, true);
+      str(o, 'class', 200, true);
       return;
     }
     case 'group': {
@@ -126,7 +142,7 @@ function check(o: Record<string, unknown>): void {
     case 'post':
       ident(o, 'group');
       ident(o, 'from');
-      str(o, 'text', 10_000);
+      text(o);
       return;
     case 'join':
     case 'leave':
@@ -136,7 +152,7 @@ function check(o: Record<string, unknown>): void {
     case 'decision':
       ident(o, 'account');
       oneOf(o, 'action', ['confirm', 'dismiss', 'lift']);
-      str(o, 'policy', 40, true);
+      str(o, 'policy', 200, true);
       return;
     case 'appeal':
       ident(o, 'account');
@@ -211,9 +227,10 @@ export function fastParse(l: string): Record<string, unknown> | null {
  * Parses one line; a problem (with its line number) instead of throwing. Checked by hand rather
  * than through the schema: replay reads millions of lines, and the check costs less than the
  * JSON parse this way. The parsed object is returned as it is (fields the format does not
- * define stay on it and are ignored).
+ * define stay on it and are ignored), but for two things filled in: a missing `t` is `lastT`,
+ * the time of the line before, and a text past `TEXT_MAX` is cut to it.
  */
-export function parseTraceLine(text: string, lineNo: number): TraceLine | ParseProblem {
+export function parseTraceLine(text: string, lineNo: number, lastT = 0): TraceLine | ParseProblem {
   let raw: unknown = fastParse(text);
   if (raw === null) {
     try {
@@ -224,7 +241,7 @@ export function parseTraceLine(text: string, lineNo: number): TraceLine | ParseP
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { line: lineNo, problem: 'line: expected a JSON object' };
   try {
-    check(raw as Record<string, unknown>);
+    check(raw as Record<string, unknown>, lastT);
   } catch (err) {
     if (err instanceof Bad) return { line: lineNo, problem: err.problem };
     throw err;
