@@ -146,7 +146,8 @@ describe('banya replay on a small adversarial trace', () => {
     expect(adversarialStderr).not.toMatch(/^line \d+:/m);
     expect(adversarialSummary.byClass).toBeDefined();
     const classes = Object.keys(adversarialSummary.byClass!);
-    for (const c of ['slow', 'ring', 'reply-bait', 'organiser', 'shop', 'community-admin', 'brigade-fresh-block']) expect(classes).toContain(c);
+    for (const c of ['slow', 'ring', 'reply-bait', 'organiser', 'shop', 'community-admin', 'brigade-fresh-block', 'brigade-group-aged-block'])
+      expect(classes).toContain(c);
     expect(adversarialStderr).toMatch(/^per class:$/m);
   });
 
@@ -162,6 +163,17 @@ describe('banya replay on a small adversarial trace', () => {
     expect(s.innocentsLimited).toBeLessThanOrEqual(1);
     expect(s.businessesLimited).toBe(0);
     expect(s.brigadeVictimsLimited).toBe(0);
+    // Every kind of brigade had targets, in private chats and in groups; none was limited.
+    for (const c of [
+      'brigade-fresh-report',
+      'brigade-fresh-block',
+      'brigade-aged-report',
+      'brigade-aged-block',
+      'brigade-group-fresh',
+      'brigade-group-aged-block',
+    ])
+      expect(s.brigades![c], c).toMatchObject({ targetsLimited: 0 });
+    expect(s.brigades!['brigade-group-aged-block']!.targets).toBeGreaterThan(0);
     expect(s.byClass!.friend!.limited).toBe(0);
     for (const c of ['organiser', 'new-employee', 'shop', 'phonebook', 'community-admin', 'parent', 'flat-hunter', 'recruiter'])
       expect(s.byClass![c]!.limited, c).toBe(0);

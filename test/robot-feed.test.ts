@@ -280,20 +280,40 @@ describe('reports and blocks: did the subject write first', () => {
     allCommitted(t);
   });
 
-  it('a report from a group says nothing about who wrote first', async () => {
+  it('a report from a group says who came to whom: a poster who joined came to those already there, not to those who walked in after it', async () => {
     const t = await tapped();
-    const [owner, poster] = [await t.world.account(), await t.world.account()];
+    const [owner, early, poster] = [await t.world.account(), await t.world.account(), await t.world.account()];
     const g = await owner.api.post('/v1/groups', { title: 'Flat hunters', kind: 'group', public: true });
     expect(g.status).toBe(201);
+    const chat = g.body.chat.id;
+    expect((await early.api.post(`/v1/chats/${chat}/join`)).status).toBe(204);
     // A member who joined by themselves: one admin's report opens the case (RULES.md §3).
-    expect((await poster.api.post(`/v1/chats/${g.body.chat.id}/join`)).status).toBe(204);
-    const msg = await poster.api.post('/v1/messages', { to: { chatId: g.body.chat.id }, text: 'buy followers cheap at followers.example' });
+    expect((await poster.api.post(`/v1/chats/${chat}/join`)).status).toBe(204);
+    const msg = await poster.api.post('/v1/messages', { to: { chatId: chat }, text: 'buy followers cheap at followers.example' });
     expect(msg.status).toBe(201);
-    const r = await owner.api.post('/v1/reports', { chatId: g.body.chat.id, messageIds: [msg.body.message.id] });
+    const r = await owner.api.post('/v1/reports', { chatId: chat, messageIds: [msg.body.message.id] });
     expect(r.status, JSON.stringify(r.body)).toBe(201);
-    const report = lastOf(t, 'report');
-    expect(report).toMatchObject({ from: n(owner), to: n(poster) });
-    expect(report).not.toHaveProperty('initiated');
+    expect(lastOf(t, 'report')).toMatchObject({ from: n(owner), to: n(poster), initiated: true });
+    // Three who walked in after the poster report it too: nobody contacted them; robots are not
+    // told the poster came to them (they then count it only if the poster had reached them).
+    const later = [await t.world.account(), await t.world.account(), await t.world.account()];
+    for (const m of later) expect((await m.api.post(`/v1/chats/${chat}/join`)).status).toBe(204);
+    const reportAs = (a: TestAccount, id: string) => a.api.post('/v1/reports', { chatId: chat, messageIds: [id] });
+    for (const m of later) expect((await reportAs(m, msg.body.message.id)).status).toBe(201);
+    // The case was open already: the later reports join it and reach robots, none as initiated.
+    const fromLater = ofType(t, 'report').filter((e) => later.some((m) => e.from === n(m)));
+    expect(fromLater.length).toBeGreaterThan(0);
+    for (const e of fromLater) expect(e).not.toHaveProperty('initiated');
+    // The member who was there before the poster: the poster came to them.
+    expect((await reportAs(early, msg.body.message.id)).status).toBe(201);
+    expect(lastOf(t, 'report')).toMatchObject({ from: n(early), to: n(poster), initiated: true });
+    // The owner, reported by members who joined its group: it came to nobody.
+    const own = await owner.api.post('/v1/messages', { to: { chatId: chat }, text: 'house rules: no ads' });
+    expect(own.status).toBe(201);
+    for (const m of later) expect((await reportAs(m, own.body.message.id)).status).toBe(201);
+    const aboutOwner = ofType(t, 'report').filter((e) => e.to === n(owner));
+    expect(aboutOwner.length).toBeGreaterThan(0);
+    for (const e of aboutOwner) expect(e).not.toHaveProperty('initiated');
     allCommitted(t);
   });
 });

@@ -119,16 +119,36 @@ function isMember(p: Platform, chat: number, reporter: number): boolean {
 }
 
 /** How and when `member` last became a member of `chat`, from the log (undefined when it has no such event). */
-async function memberSince(p: Platform, chat: number, member: number): Promise<{ joined: boolean; at: number } | undefined> {
+async function memberSince(p: Platform, chat: number, member: number): Promise<{ joined: boolean; at: number; seq: number } | undefined> {
   const added = await rows(
     p.store,
-    p.store.db.selectFrom('events').select(['at', 'payload']).where('account_id', '=', member).where('type', '=', 'member_added').orderBy('id', 'desc'),
+    p.store.db.selectFrom('events').select(['id', 'at', 'payload']).where('account_id', '=', member).where('type', '=', 'member_added').orderBy('id', 'desc'),
   );
   for (const e of added) {
     const x = JSON.parse(e.payload) as { chatId: number; memberId: number; by: number };
-    if (x.chatId === chat && x.memberId === member) return { joined: x.by === member, at: e.at };
+    if (x.chatId === chat && x.memberId === member) return { joined: x.by === member, at: e.at, seq: Number(e.id) };
   }
   return undefined;
+}
+
+/**
+ * Whether the subject of a group report came to the reporter, as a first message in a private
+ * chat does (robots count feedback only from people the subject contacted). True when the
+ * subject joined the group by itself (it is not the owner) and the reporter did not join by
+ * itself after it; or when an admin whose report weighs as one (`adminWeighs`) reports a member
+ * someone added. Otherwise undefined: robots then count the report only if they saw the subject
+ * reach the reporter (an invite). A crowd that joins a group to report its owner or a member
+ * already there, or that adds someone to its own group to report them, was contacted by nobody.
+ * The replay asks the same (`cameToReporter`, src/robots/replay.ts).
+ */
+async function groupInitiated(p: Platform, chat: number, reporter: number, subject: number, groupAdmin: boolean): Promise<true | undefined> {
+  if (p.index.role(chat, subject) === Role.OWNER) return undefined;
+  const s = await memberSince(p, chat, subject);
+  if (s === undefined) return undefined;
+  if (!s.joined) return groupAdmin ? true : undefined;
+  const r = await memberSince(p, chat, reporter);
+  // The log's order, not the clock's: two joins in one millisecond still came one after the other.
+  return r?.joined && r.seq > s.seq ? undefined : true;
 }
 
 interface Target {
@@ -209,7 +229,7 @@ export async function fileReport(
     blocked: boolean;
     subject: number;
     now: number;
-    /** The subject wrote first to the reporter in their private chat (absent for group reports). */
+    /** The subject wrote first to the reporter in their private chat, or came to them in a group (`groupInitiated`); absent: not known. */
     initiated?: boolean;
   }
   let robots: ForRobots | null = null;
@@ -244,6 +264,7 @@ export async function fileReport(
       const created = await row(p.store, p.store.db.selectFrom('accounts').select('created_at').where('id', '=', reporter));
       const reporterAgeMs = now - (created?.created_at ?? now);
       const groupAdmin = target.kind === 'group' && (await adminWeighs(p, chat, reporter, subject, now));
+      const inGroup = target.kind === 'group' ? await groupInitiated(p, chat, reporter, subject, groupAdmin) : undefined;
       const member = target.kind === 'private' || isMember(p, chat, reporter);
       const change = p.journal.change();
       const filed = emitReport(
@@ -302,7 +323,7 @@ export async function fileReport(
         blocked,
         subject,
         now,
-        ...(target.kind === 'private' ? { initiated } : {}),
+        ...(target.kind === 'private' ? { initiated } : inGroup !== undefined ? { initiated: inGroup } : {}),
       };
       return { status, body };
     });

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { BRIGADE_CLASSES, BUSY_CLASSES, generateAdversarialTrace, reactionDelay, SPAMMER_CLASSES, type AdversarialOptions } from './adversarial.js';
+import {
+  BRIGADE_CLASSES,
+  BUSY_CLASSES,
+  GROUP_BRIGADE_CLASSES,
+  generateAdversarialTrace,
+  reactionDelay,
+  SPAMMER_CLASSES,
+  type AdversarialOptions,
+} from './adversarial.js';
 import { Replay } from './replay.js';
 import { robotsConfig } from './rules.js';
 import type { TraceLine } from './trace.js';
@@ -35,7 +43,7 @@ describe('generateAdversarialTrace', () => {
     for (const l of lines) if (l.type === 'account') classes.set(l.class!, l.label!);
     for (const c of SPAMMER_CLASSES) expect(classes.get(c), c).toBe(c === 'hijacked' ? 'innocent' : 'spammer');
     for (const c of BUSY_CLASSES) expect(classes.get(c), c).toBe(c === 'shop' ? 'business' : 'innocent');
-    for (const c of BRIGADE_CLASSES) expect(classes.get(c), c).toBe('brigader');
+    for (const c of [...BRIGADE_CLASSES, ...GROUP_BRIGADE_CLASSES]) expect(classes.get(c), c).toBe('brigader');
     expect(classes.get('friend')).toBe('innocent');
     const types = new Set(lines.map((l) => l.type));
     for (const t of ['account', 'contact', 'block', 'message', 'group', 'invite', 'post', 'report', 'leave', 'decision', 'appeal', 'label'])

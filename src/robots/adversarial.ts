@@ -1,4 +1,4 @@
-import { addBrigades, BRIGADE_CLASSES } from './adversarial-brigades.js';
+import { addBrigades, addGroupBrigades, BRIGADE_CLASSES, GROUP_BRIGADE_CLASSES } from './adversarial-brigades.js';
 import { addBusyInnocents, BUSY_CLASSES } from './adversarial-busy.js';
 import { addSpammers, SPAMMER_CLASSES } from './adversarial-spammers.js';
 import { type AdversarialOptions, addFriends, createWorld } from './adversarial-world.js';
@@ -28,7 +28,9 @@ import type { TraceLine } from './trace.js';
  *   day); everybody else is `friend` (circles of friends);
  * - brigades [brigader]: `brigade-fresh-report`, `brigade-fresh-block` (report and block),
  *   `brigade-aged-report`, `brigade-aged-block` (accounts days old): part of each brigade first
- *   asks the target something and gets an answer, the rest report someone who never wrote to them.
+ *   asks the target something and gets an answer, the rest report someone who never wrote to them;
+ *   `brigade-group-fresh`, `brigade-group-aged-block` join a public group after their target (its
+ *   owner, or a member who joined before them) and report its post there.
  * People also decide: some spammers' cases are confirmed a day or two in, some busy innocents'
  * cases dismissed, and a busy innocent who is restricted on a given day may have an appeal
  * overturned.
@@ -38,7 +40,7 @@ import type { TraceLine } from './trace.js';
  * the classes, adversarial-texts.ts what spammers write.
  */
 
-export { BRIGADE_CLASSES, BUSY_CLASSES, SPAMMER_CLASSES };
+export { BRIGADE_CLASSES, BUSY_CLASSES, GROUP_BRIGADE_CLASSES, SPAMMER_CLASSES };
 export { type AdversarialOptions, reactionDelay } from './adversarial-world.js';
 
 export function* generateAdversarialTrace(o: AdversarialOptions): Generator<TraceLine> {
@@ -59,6 +61,7 @@ export function* generateAdversarialTrace(o: AdversarialOptions): Generator<Trac
   addSpammers(w, perSpamClass);
   addBusyInnocents(w, perBusyClass);
   addBrigades(w, brigadeSizes);
+  addGroupBrigades(w, Math.max(GROUP_BRIGADE_CLASSES.length * 2, Math.round(n / 2000)));
 
   // Accounts first at equal times, then contacts and groups, then the rest (stable).
   const order = (e: TraceLine) => (e.type === 'account' ? 0 : e.type === 'contact' ? 1 : e.type === 'group' ? 2 : 3);

@@ -226,7 +226,7 @@ export class RobotsEngine {
       case 'report': {
         // Feedback counts only from people the subject wrote to first (a crowd that wrote to an
         // innocent and reports the answer is no evidence).
-        if (ev.initiated === false) return;
+        if (!this.contacted(ev.to, ev.from, ev.initiated)) return;
         c.add(ev.to, ev.fresh ? 'freshReports' : 'reports', ev.at, ev.weight);
         (ev.fresh ? e.freshReports : e.reports).add(ev.to, ev.at, ev.weight);
         this.complain(ev.to, ev.from, ev.at, Math.min(1.5, ev.weight), ev.fresh, ev.initiated);
@@ -236,7 +236,7 @@ export class RobotsEngine {
         this.decided(ev.account, ev.at, ev.outcome === 'confirmed');
         return;
       case 'block': {
-        if (ev.initiated === false) return;
+        if (!this.contacted(ev.to, ev.from, ev.initiated)) return;
         const age = c.age(ev.from, ev.at);
         // A blocker under a day old weighs as a fresh reporter does (RULES.md §3): a quarter.
         if (ev.stranger) c.add(ev.to, 'blocks', ev.at, age < 86_400_000 ? FRESH_BLOCK : 1);
@@ -244,6 +244,16 @@ export class RobotsEngine {
         return;
       }
     }
+  }
+
+  /**
+   * Whether `to` contacted `from` first, so that a complaint by `from` is evidence about `to`:
+   * the place says so (`initiated`: a private chat `to` started), or, where it does not (a
+   * group), robots saw `to` reach `from` (a new chat, an invite). A crowd that joins a public
+   * group and reports or blocks its owner was not contacted by anyone.
+   */
+  private contacted(to: number, from: number, initiated: boolean | undefined): boolean {
+    return initiated === true || (initiated === undefined && this.evidence.reached.has(to, from));
   }
 
   /**

@@ -214,6 +214,44 @@ describe('groups: admins, declined invites, joins and leaves, the report thresho
     expect(replay(rejoined, cfg).summary.reportsRefused).toBe(0);
   });
 
+  it('a group report counts only when the subject came to the reporter: not from a crowd that walked in after it', () => {
+    // A brigade of accounts days old joins a public group and reports its owner, then a member
+    // who had joined before them; 20 reports each pass the group's threshold and reach robots.
+    const crowd = Array.from({ length: 20 }, (_, i) => `b${i}`);
+    const lines = [
+      acct('owner', 'innocent', { ageDays: 400 }),
+      acct('regular', 'innocent', { ageDays: 400 }),
+      ...crowd.map((b) => acct(b, 'brigader', { ageDays: 5, class: 'brigade-group' })),
+      { type: 'group', t: 1, id: 'g', owner: 'owner', public: true },
+      { type: 'join', t: 2, group: 'g', account: 'regular' },
+      ...crowd.map((b, i) => ({ type: 'join', t: 3 + i, group: 'g', account: b })),
+      { type: 'post', t: 100, group: 'g', from: 'owner', text: 'weekly news at news.example' },
+      { type: 'post', t: 101, group: 'g', from: 'regular', text: 'thanks, see you on friday' },
+      ...crowd.flatMap((b, i) => [
+        { type: 'report', t: 200 + i, from: b, to: 'owner', group: 'g' },
+        { type: 'report', t: 300 + i, from: b, to: 'regular', group: 'g' },
+      ]),
+    ];
+    const backstop = only({ reports_per_stranger: { minWeight: 2, ratio: 0 } });
+    for (const cfg of [robotsConfig({}), backstop]) {
+      const r = replay(lines, cfg);
+      expect(r.summary).toMatchObject({ innocentsLimited: 0, brigadeVictimsLimited: 0, brigades: { 'brigade-group': { targets: 2, targetsLimited: 0 } } });
+    }
+    // A spammer who joins and posts came to the members already there, and is still one who
+    // came after it leaves: the third of them to report passes the group's threshold and reaches
+    // the rule (weight 1, 1 needed).
+    const spam = world([
+      { type: 'post', t: 11, group: 'g', from: 's', text: 'cheap watches' },
+      { type: 'leave', t: 12, group: 'g', account: 's' },
+      ...['m1', 'm2', 'm3'].map((m, i) => ({ type: 'report', t: 20 + i, from: m, to: 's', group: 'g' })),
+    ]);
+    const one = only({ reports_per_stranger: { minWeight: 1, ratio: 0 } });
+    expect(replay(spam, one).summary.caught).toBe(1);
+    // The same three, had they joined by themselves after the spammer, are no evidence.
+    const walkedIn = spam.map((l) => (l.type === 'invite' ? { type: 'join', t: 4, group: 'g', account: l.account } : l));
+    expect(replay(walkedIn, one).summary.caught).toBe(0);
+  });
+
   it('a report about someone who never posted in the group is refused', () => {
     const r = replay(world([{ type: 'report', t: 20, from: 'adm', to: 'm1', group: 'g' }]), cfg);
     expect(r.summary).toMatchObject({ reportsRefused: 1, innocentsLimited: 0 });

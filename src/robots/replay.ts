@@ -25,8 +25,32 @@ const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 /** The default ladder for `spam` (RULES.md §4): hours per strike; past the end, permanent. */
 const SPAM_LADDER = [24, 72, 7 * 24, 30 * 24];
+/**
+ * In a group nobody "writes first"; who came to whom tells instead (the platform asks the same,
+ * `groupInitiated` in src/platform/reports.ts). True when the subject came to the reporter: it
+ * joined the group by itself (it is not the owner), and the reporter did not walk in after it;
+ * or an admin whose report weighs as one reports a member someone added a day before. Otherwise
+ * not known here (robots then count the report only if they saw the subject reach the reporter:
+ * an invite): a crowd that joins a group to report its owner or a member already there, or that
+ * adds someone to its own group to report them, was contacted by nobody.
+ */
+function cameToReporter(g: Pick<Group, 'owner' | 'members' | 'left'>, subject: number, reporter: number, groupAdmin: boolean): true | undefined {
+  const s = g.members.get(subject) ?? g.left.get(subject);
+  if (subject === g.owner || s === undefined) return undefined;
+  if (!s.self) return groupAdmin ? true : undefined;
+  const r = g.members.get(reporter);
+  return r?.self && r.seq > s.seq ? undefined : true;
+}
+
 /** A group's threshold before its members' reports reach anything (RULES.md §3). */
 const GROUP_REPORTERS = 3;
+
+/** How someone became a member: when, by themselves or added, and in what order (two joins in one second still came one after the other). */
+interface Membership {
+  at: number;
+  self: boolean;
+  seq: number;
+}
 
 interface Group {
   /** Dense id, for the robots. */
@@ -34,7 +58,9 @@ interface Group {
   owner: number;
   admins: Set<number>;
   /** Member → when they became one, and whether they joined by themselves. */
-  members: Map<number, { at: number; self: boolean }>;
+  members: Map<number, Membership>;
+  /** Former member → how they had been one (a spammer who posts and leaves is still reported as one who came). */
+  left: Map<number, Membership>;
   posters: Set<number>;
   /** Subject → members who reported them here. */
   reporters: Map<number, Set<number>>;
@@ -75,6 +101,7 @@ export class Replay {
   readonly timeline: [number, 'limit' | 'freeze'][] = this.tally.timeline;
   lines = 0;
   messagesDenied = 0;
+  private memberships = 0;
   /** The replay's clock (ms): the latest `t` read. A line dated before it happens at it; time never goes back. */
   private clock = 0;
   /** Lines dated before a line above them (read as happening at the clock). */
@@ -197,9 +224,9 @@ export class Replay {
         if (this.groups.has(e.id)) throw new Error(`duplicate group ${e.id}`);
         const owner = this.accounts.known(e.owner);
         const admins = new Set((e.admins ?? []).map((a) => this.accounts.known(a)));
-        const members = new Map<number, { at: number; self: boolean }>([[owner, { at, self: true }]]);
-        for (const a of admins) members.set(a, { at, self: false });
-        this.groups.set(e.id, { id: this.groups.size + 1, owner, admins, members, posters: new Set(), reporters: new Map() });
+        const members = new Map<number, Membership>([[owner, { at, self: true, seq: this.memberships++ }]]);
+        for (const a of admins) members.set(a, { at, self: false, seq: this.memberships++ });
+        this.groups.set(e.id, { id: this.groups.size + 1, owner, admins, members, left: new Map(), posters: new Set(), reporters: new Map() });
         return;
       }
       case 'invite': {
@@ -214,7 +241,7 @@ export class Replay {
           return;
         }
         const accepted = e.accepted ?? true;
-        if (accepted && !g.members.has(account)) g.members.set(account, { at, self: false });
+        if (accepted && !g.members.has(account)) g.members.set(account, { at, self: false, seq: this.memberships++ });
         // Adding someone reaches them first, as a first message does.
         if (!this.wrote(account, by)) this.started.add(by, account);
         void this.engine.observe({ type: 'invite', at, by, account, stranger: !this.has(account, by), accepted, group: g.id });
@@ -223,14 +250,18 @@ export class Replay {
       case 'join': {
         const g = this.group(e.group);
         const account = this.accounts.known(e.account);
-        if (!g.members.has(account)) g.members.set(account, { at, self: true });
+        if (!g.members.has(account)) g.members.set(account, { at, self: true, seq: this.memberships++ });
         void this.engine.observe({ type: 'join', at, group: g.id, account });
         return;
       }
       case 'leave': {
         const g = this.group(e.group);
         const account = this.accounts.known(e.account);
-        if (g.members.delete(account)) void this.engine.observe({ type: 'leave', at, group: g.id, account });
+        const was = g.members.get(account);
+        if (was === undefined) return;
+        g.members.delete(account);
+        g.left.set(account, was);
+        void this.engine.observe({ type: 'leave', at, group: g.id, account });
         return;
       }
       case 'post': {
@@ -317,8 +348,8 @@ export class Replay {
     let groupAdmin = false;
     if (g) {
       const admin = g.owner === from || g.admins.has(from);
-      const member = g.members.get(to);
-      // An admin weighs as one only about a member who joined alone or was added a day before.
+      const member = g.members.get(to) ?? g.left.get(to);
+      // An admin weighs as one only about a member (or one who was) who joined alone or was added a day before.
       groupAdmin = admin && member !== undefined && (member.self || member.at <= at - DAY);
       let rs = g.reporters.get(to);
       if (!rs) g.reporters.set(to, (rs = new Set()));
@@ -336,8 +367,8 @@ export class Replay {
       accountAgeMs: age,
       groupAdmin,
     });
-    // In a group nobody "writes first": the subject posted there, which is what is reported.
-    void this.engine.observe({ type: 'report', at, from, to, weight, fresh: age < DAY, ...(g ? {} : { initiated: this.started.has(to, from) }) });
+    const initiated = g ? cameToReporter(g, to, from, groupAdmin) : this.started.has(to, from);
+    void this.engine.observe({ type: 'report', at, from, to, weight, fresh: age < DAY, ...(initiated === undefined ? {} : { initiated }) });
   }
 
   /** A decision closes the subject's open reports; its reporters were right or wrong. */
