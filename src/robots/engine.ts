@@ -239,7 +239,10 @@ export class RobotsEngine {
         if (!this.contacted(ev.to, ev.from, ev.initiated)) return;
         const age = c.age(ev.from, ev.at);
         // A blocker under a day old weighs as a fresh reporter does (RULES.md §3): a quarter.
-        if (ev.stranger) c.add(ev.to, 'blocks', ev.at, age < 86_400_000 ? FRESH_BLOCK : 1);
+        if (ev.stranger) {
+          c.add(ev.to, 'blocks', ev.at, age < 86_400_000 ? FRESH_BLOCK : 1);
+          e.blocks.add(ev.to, ev.at, age < 86_400_000 ? FRESH_BLOCK : 1);
+        }
         this.complain(ev.to, ev.from, ev.at, ageWeight(age) * this.recordOf(ev.from), age < 86_400_000, ev.initiated);
         return;
       }

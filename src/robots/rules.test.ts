@@ -488,6 +488,21 @@ describe('reports_per_stranger', () => {
     expect(w.applied).toEqual([{ ...limit24('reports_per_stranger', subject), at: T0 + DAY + 29 * MIN }]);
   });
 
+  it('forgets over days: five reports and a sixth a month later are not six (lifetime counts would be)', () => {
+    const w = new World(only('reports_per_stranger'));
+    const { subject, recipients } = contacted(w, 30);
+    for (let i = 0; i < 5; i++) w.report(recipients[i]!, subject, T0 + DAY + i * MIN, 1, false);
+    w.report(recipients[5]!, subject, T0 + 31 * DAY, 1, false);
+    expect(w.applied).toEqual([]);
+    // Limited once, its limit over, one more report weeks later does not limit it again.
+    const w2 = new World(only('reports_per_stranger'));
+    const c2 = contacted(w2, 30);
+    for (let i = 0; i < 6; i++) w2.report(c2.recipients[i]!, c2.subject, T0 + DAY + i * MIN, 1, false);
+    expect(w2.applied).toHaveLength(1);
+    w2.report(c2.recipients[6]!, c2.subject, T0 + 30 * DAY, 1, false);
+    expect(w2.applied).toHaveLength(1);
+  });
+
   it('weighs reports by the reporter: three accurate reporters of weight 2 reach it, muted ones never', () => {
     const w = new World(only('reports_per_stranger'));
     const { subject, recipients } = contacted(w, 10);
@@ -520,6 +535,15 @@ describe('blocks_per_stranger', () => {
     expect(w.applied).toEqual([]);
     w.block(rs[8]!, a, T0 + 7 * HOUR);
     expect(w.applied).toEqual([{ ...limit24('blocks_per_stranger', a), at: T0 + 7 * HOUR }]);
+  });
+
+  it('forgets over days: five blocks and a sixth a month later are not six', () => {
+    const w = new World(only('blocks_per_stranger'));
+    const a = w.established();
+    const rs = Array.from({ length: 20 }, (_, i) => w.cold(a, T0 + i * 10 * MIN));
+    for (let i = 0; i < 5; i++) w.block(rs[i]!, a, T0 + 4 * HOUR + i * MIN);
+    w.block(rs[5]!, a, T0 + 30 * DAY);
+    expect(w.applied).toEqual([]);
   });
 
   it('ignores blocks by people who know the account', () => {

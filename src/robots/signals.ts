@@ -287,9 +287,15 @@ export class Evidence {
   readonly neg: Decaying;
   /** Complaints from accounts under a day old: together they count for at most `FRESH_CAP`. */
   readonly freshNeg: Decaying;
-  /** Reports alone (weight by the reporter), for `reports_per_stranger`. */
+  /**
+   * For the backstops `reports_per_stranger` and `blocks_per_stranger`, over days (half-life
+   * `PATIENT_HALF_LIFE`, as `patient.reached`, their denominator): reports alone (weight by the
+   * reporter), those by accounts under a day old apart, and strangers' blocks (a blocker under a
+   * day old weighs a quarter).
+   */
   readonly reports: Decaying;
   readonly freshReports: Decaying;
+  readonly blocks: Decaying;
   readonly pos: Decaying;
   /** Answers from strangers the account reached, never taken back; and complaints by people who had answered it. */
   readonly answers: Decaying;
@@ -336,8 +342,9 @@ export class Evidence {
     this.contacts = new Decaying(halfLifeMs);
     this.neg = new Decaying(halfLifeMs);
     this.freshNeg = new Decaying(halfLifeMs);
-    this.reports = new Decaying(halfLifeMs);
-    this.freshReports = new Decaying(halfLifeMs);
+    this.reports = new Decaying(PATIENT_HALF_LIFE);
+    this.freshReports = new Decaying(PATIENT_HALF_LIFE);
+    this.blocks = new Decaying(PATIENT_HALF_LIFE);
     this.pos = new Decaying(halfLifeMs);
     this.answers = new Decaying(halfLifeMs);
     this.baited = new Decaying(halfLifeMs);

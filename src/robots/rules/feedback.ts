@@ -140,26 +140,29 @@ export const patientFeedback = rule({
 export const reportsPerStranger = rule({
   name: 'reports_per_stranger',
   description:
-    'Many of the strangers it wrote to report it. Reports weigh by the reporter (accuracy, age, muting); reports from accounts under a day old count together for at most `freshCap`; reports from people who wrote to it first do not count.',
+    'Over days (half-life 10 days), many of the people it reached report it: report weight at least `minWeight` and at least `ratio` of the people reached. Reports weigh by the reporter (accuracy, age, muting); reports from accounts under a day old count together for at most `freshCap`; reports from people it did not contact first (they wrote first, or walked into a group after it) do not count. A backstop: `stranger_feedback` and `patient_feedback` decide first.',
   on: ['report'],
-  defaults: { minWeight: 6, ratio: 0.2, freshCap: 2, limitHours: 24 },
-  evaluate(ev, { counters: c, settings: s }) {
+  defaults: { minWeight: 5.9, ratio: 0.2, freshCap: 2, limitHours: 24 },
+  evaluate(ev, { evidence: e, settings: s, at }) {
     if (ev.type !== 'report' || ev.initiated === false) return null;
-    const weight = c.total(ev.to, 'reports') + Math.min(c.total(ev.to, 'freshReports'), s.freshCap);
-    const contacted = Math.max(1, c.total(ev.to, 'coldChats'));
-    return weight >= s.minWeight && weight / contacted >= s.ratio ? { action: 'limit', hours: s.limitHours } : null;
+    const a = ev.to;
+    const weight = e.reports.value(a, at) + Math.min(e.freshReports.value(a, at), s.freshCap);
+    const reached = Math.max(1, e.patient.reached.value(a, at));
+    return weight >= s.minWeight && weight / reached >= s.ratio ? { action: 'limit', hours: s.limitHours } : null;
   },
 });
 
 export const blocksPerStranger = rule({
   name: 'blocks_per_stranger',
-  description: 'Many of the strangers it wrote to block it. Blocks by people who wrote to it first do not count; a blocker under a day old weighs a quarter.',
+  description:
+    'Over days (half-life 10 days), many of the strangers it reached block it: at least `minBlocks` and at least `ratio` of the people reached. Blocks by people it did not contact first do not count; a blocker under a day old weighs a quarter. A backstop, as `reports_per_stranger`.',
   on: ['block'],
-  defaults: { minBlocks: 6, ratio: 0.3, limitHours: 24 },
-  evaluate(ev, { counters: c, settings: s }) {
+  defaults: { minBlocks: 5.9, ratio: 0.3, limitHours: 24 },
+  evaluate(ev, { evidence: e, settings: s, at }) {
     if (ev.type !== 'block' || !ev.stranger || ev.initiated === false) return null;
-    const blocks = c.total(ev.to, 'blocks');
-    const contacted = Math.max(1, c.total(ev.to, 'coldChats'));
-    return blocks >= s.minBlocks && blocks / contacted >= s.ratio ? { action: 'limit', hours: s.limitHours } : null;
+    const a = ev.to;
+    const blocks = e.blocks.value(a, at);
+    const reached = Math.max(1, e.patient.reached.value(a, at));
+    return blocks >= s.minBlocks && blocks / reached >= s.ratio ? { action: 'limit', hours: s.limitHours } : null;
   },
 });
