@@ -438,6 +438,26 @@ describe('campaign', () => {
     expect(run()).toEqual([true, true, false]);
     expect(run({ ownAnswers: 0 })).toEqual([true, true, true]);
   });
+
+  it('leaves alone a shop its customers answer when others spam its domain, however bad their campaign (a joe-job)', () => {
+    const w = new World(only('campaign'));
+    const shop = w.account(700 * DAY);
+    const customers = Array.from({ length: 20 }, (_, i) => w.cold(shop, T0 + i * 5 * MIN, `Hello ${i}, our spring collection is in: shop-x.example/new/${i}`));
+    for (let i = 0; i < 8; i++) w.answer(customers[i]!, shop, T0 + 2 * HOUR + i * MIN);
+    // Six fresh accounts send the shop's domain to strangers, four of every ten of whom block them.
+    const attackers = Array.from({ length: 6 }, () => w.young());
+    for (const [k, x] of attackers.entries()) {
+      const got = Array.from({ length: 10 }, (_, i) =>
+        w.cold(x, T0 + 3 * HOUR + (k * 10 + i) * MIN, `MEGA SALE 90% off only today shop-x.example/deal${k}${i}`),
+      );
+      for (let i = 0; i < 4; i++) w.block(got[i]!, x, T0 + 4 * HOUR + (k * 4 + i) * MIN);
+    }
+    expect(attackers.filter((x) => w.applied.some((a) => a.account === x)).length).toBeGreaterThan(0);
+    // The shop writes its next customer: its campaign is far past the answered-campaign rate,
+    // and its own answers (8, against no complaint) still speak for it.
+    w.cold(shop, T0 + 5 * HOUR, 'Hello, our spring collection is in: shop-x.example/new/21');
+    expect(w.applied.filter((a) => a.account === shop)).toEqual([]);
+  });
 });
 
 describe('reports_per_stranger', () => {

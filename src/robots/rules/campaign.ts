@@ -51,8 +51,11 @@ function campaignJudgement(a: number, privateMessage: boolean, { evidence: e, se
   if (answered && (campaignBuf[3]! >= s.maxPositive || trust(a) >= 2 || campaignBuf[4]! >= campaignBuf[1]! * s.answersPerComplaint)) return null;
   // Nor is an account its own strangers answer (twice as often as they complain, twice at least): a
   // campaign's band collects its members' early complaints, while their answers, later, reach
-  // the bands of their latest texts.
-  if (answered && s.ownAnswers > 0 && e.pos.value(a, at) >= s.ownAnswers && e.pos.value(a, at) >= s.ownRatio * e.complaints(a, at)) return null;
+  // the bands of their latest texts. This holds however bad the campaign: others sending a
+  // shop's domain or an event's link to strangers who complain make the campaign bad, not the
+  // shop its customers answer (a bait account's answerers take their answers back when they
+  // complain, so its own answers do not outnumber its complaints twice).
+  if (s.ownAnswers > 0 && e.pos.value(a, at) >= s.ownAnswers && e.pos.value(a, at) >= s.ownRatio * e.complaints(a, at)) return null;
   return {
     action: 'limit',
     hours: s.limitHours,
@@ -67,7 +70,7 @@ function campaignJudgement(a: number, privateMessage: boolean, { evidence: e, se
 export const campaign = rule({
   name: 'campaign',
   description:
-    "It sends what a campaign sends — a landing domain or handle, or a near-duplicate of a text — that several accounts sent (at least `minSenders`) and that the strangers reached complain about (smoothed rate over `ratio`, at least `minComplaints`, few answers, or, for an account that reached at least `answeredReach` strangers lately, a rate over `answeredRatio` whatever the answers; where answers count, an account with at least `ownAnswers` answers of its own, and `ownRatio` times its own complaints, is left alone): feedback on one member of a ring reaches the others. Judged when it sends, when it is complained about, and (`sweep` 1) when a complaint about another member shows the campaign for what it is: then the campaign's first members that reached at least `answeredReach` strangers lately are judged too, though they sent nothing since.",
+    "It sends what a campaign sends — a landing domain or handle, or a near-duplicate of a text — that several accounts sent (at least `minSenders`) and that the strangers reached complain about (smoothed rate over `ratio`, at least `minComplaints`, few answers, or, for an account that reached at least `answeredReach` strangers lately, a rate over `answeredRatio` whatever the answers; where answers count, an account with at least `ownAnswers` answers of its own, and `ownRatio` times its own complaints, is always left alone, whatever the campaign's rate): feedback on one member of a ring reaches the others. Judged when it sends, when it is complained about, and (`sweep` 1) when a complaint about another member shows the campaign for what it is: then the campaign's first members that reached at least `answeredReach` strangers lately are judged too, though they sent nothing since.",
   on: ['message', 'post', 'invite', 'report', 'block'],
   defaults: {
     minSenders: 1.9,
