@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BUTTONS } from '../src/domain/spambot.js';
-import { type Client, nextPhone, type TestAccount } from './helpers/client.js';
+import { Client, nextPhone, type TestAccount, World } from './helpers/client.js';
 import { expectError } from './helpers/expect.js';
 import { serverPerFile } from './helpers/per-file.js';
 
@@ -102,9 +102,12 @@ async function strikes(a: TestAccount): Promise<any[]> {
 
 // --- what the account sees, at every step ---------------------------------------------------
 
+/** /v1/me's restriction, which staff see the same in the account's view. */
 async function me(a: TestAccount) {
   const r = await a.api.get('/v1/me');
   expect(r.status, JSON.stringify(r.body)).toBe(200);
+  const staff = await ctx.support.get(`/v1/moderation/accounts/${a.id}?limit=1`);
+  expect(staff.body.restriction).toEqual(r.body.restriction);
   return r.body.restriction;
 }
 
@@ -580,6 +583,17 @@ describe('story: cases still open when a sanction lands are decided later', () =
     await expectFrozen(a, 'scam', f1.at + 14 * DAY * 1000);
     await advanceTo(f1.at + 14 * DAY * 1000);
     await expectBanned(a);
+    // The second freeze's date passes under the ban; an admin lift then undoes both, strikes too.
+    await advanceTo(f2.at + 14 * DAY * 1000 + 1000);
+    await expectBanned(a);
+    expect(await lift(a, ctx.admin)).toEqual({ state: 'free', publicGroupsBan: false });
+    await expectFree(a);
+    expect((await strikes(a)).map((s: any) => [s.policy, s.removed])).toEqual([
+      ['scam', true],
+      ['industrial_spam', true],
+    ]);
+    await advance(30 * DAY);
+    await expectFree(a);
   });
 
   it('two freezes, the first overturned: the second one then decides, with its own date', async () => {
@@ -654,5 +668,240 @@ describe('story: cases still open when a sanction lands are decided later', () =
     await expectLimited(a, 'report', l1.at + 3 * DAY * 1000);
     await advanceTo(l1.at + 3 * DAY * 1000);
     await expectFree(a);
+  });
+});
+
+describe('story: decisions racing each other and the clock', () => {
+  it('two cases confirmed at once by two requests: one is the 1st strike, the other the 2nd', async () => {
+    const a = await ctx.world.account();
+    const g = await groupCase(a);
+    const p = await privateCase(a);
+    await advance(33);
+    const t = await now();
+    const [d1, d2] = await Promise.all([
+      ctx.moderator.post(`/v1/moderation/cases/${p}/decision`, { action: 'confirm', policy: 'spam' }),
+      ctx.admin.post(`/v1/moderation/cases/${g}/decision`, { action: 'confirm', policy: 'spam' }),
+    ]);
+    expect([d1.status, d2.status]).toEqual([200, 200]);
+    const untils = [d1.body.sanction.until, d2.body.sanction.until].sort();
+    expect(untils).toEqual([iso(t + DAY * 1000), iso(t + 3 * DAY * 1000)]);
+    await expectLimited(a, 'report', t + 3 * DAY * 1000);
+    expect((await strikes(a)).filter((s: any) => s.counting)).toHaveLength(2);
+  });
+
+  it('a confirmation racing the clock past the last limit: the step and the shown end agree, whichever came first', async () => {
+    const a = await ctx.world.account();
+    await advance(3);
+    const s1 = await offence(a);
+    const p = await privateCase(a);
+    const before = await now();
+    const [d] = await Promise.all([
+      ctx.moderator.post(`/v1/moderation/cases/${p}/decision`, { action: 'confirm', policy: 'spam' }),
+      advance((s1.at + DAY * 1000 - before) / 1000),
+    ]);
+    expect(d.status, JSON.stringify(d.body)).toBe(200);
+    const until = Date.parse(d.body.sanction.until);
+    // The 1st strike still counts either way: 72 h from the decision, made before or at the jump.
+    expect([before + 3 * DAY * 1000, s1.at + DAY * 1000 + 3 * DAY * 1000]).toContain(until);
+    await expectLimited(a, 'report', until);
+  });
+
+  it('a lift at the very instant a limit ends finds nothing in force: its strike keeps counting', async () => {
+    const a = await ctx.world.account();
+    await advance(47);
+    const s1 = await offence(a);
+    await advanceTo(s1.at + DAY * 1000);
+    expect(await lift(a)).toEqual({ state: 'free', publicGroupsBan: false });
+    expect((await strikes(a)).map((s: any) => s.removed)).toEqual([false]);
+    const s2 = await offence(a);
+    expect(s2.sanction).toMatchObject({ until: iso(s2.at + 3 * DAY * 1000) });
+    // A second before its end, a lift removes the strike.
+    await advanceTo(s2.at + 3 * DAY * 1000 - 1000);
+    await lift(a);
+    await expectFree(a);
+    expect((await strikes(a)).map((s: any) => s.removed)).toEqual([false, true]);
+  });
+});
+
+describe('story: appeals against the clock', () => {
+  it('due at 48 h, overdue at 72 h exactly; after an uphold the next appeal waits 7 days to the second', async () => {
+    const a = await ctx.world.account();
+    await advance(27);
+    const s = await offence(a, 'spam');
+    // Climb to 7 days so the limit outlasts the appeal's clock.
+    await advanceTo(s.at + DAY * 1000);
+    const s2 = await offence(a);
+    await advanceTo(s2.at + 3 * DAY * 1000);
+    const s3 = await offence(a);
+    await advance(11);
+    const ap = await appeal(a);
+    const filed = Date.parse(ap.createdAt);
+    expect(ap).toMatchObject({ dueAt: iso(filed + 48 * HOUR * 1000), overdue: false });
+    const find = async () => (await ctx.support.get('/v1/moderation/appeals?state=open&limit=1000')).body.appeals.find((x: any) => x.id === ap.id);
+    await advanceTo(filed + 72 * HOUR * 1000 - 1000);
+    expect(await find()).toMatchObject({ overdue: false });
+    await advanceTo(filed + 72 * HOUR * 1000);
+    expect(await find()).toMatchObject({ overdue: true });
+    await advance(13);
+    const upheldAt = await now();
+    await decideAppeal(ap.id, 'uphold');
+    await expectLimited(a, 'report', s3.at + 7 * DAY * 1000);
+    const again = await ctx.support.post(`/v1/moderation/appeals/${ap.id}/decision`, { outcome: 'overturn' });
+    expectError(again, 409, 'APPEAL_ALREADY_DECIDED');
+    // Not before 7 days after the uphold; the limit runs out first here, so a new offence is appealed.
+    await advanceTo(s3.at + 7 * DAY * 1000);
+    await expectFree(a);
+    const s4 = await offence(a);
+    await advanceTo(upheldAt + 7 * DAY * 1000 - 1000);
+    const refused = await botSay(a, EN.mistake);
+    expect(refused.text).toContain(`You can appeal again after ${shown(upheldAt + 7 * DAY * 1000)}`);
+    await advanceTo(upheldAt + 7 * DAY * 1000);
+    const ap2 = await appeal(a);
+    expect(ap2.restriction).toMatchObject({ until: iso(s4.at + 30 * DAY * 1000) });
+  });
+
+  it('a SpamBot appeal started while limited and finished after the limit ended files nothing', async () => {
+    const a = await ctx.world.account();
+    await advance(1);
+    const s = await offence(a);
+    await botSay(a, EN.mistake);
+    await botSay(a, EN.didNot);
+    await advanceTo(s.at + DAY * 1000);
+    const reply = await botSay(a, 'It was my cousin.');
+    expect(reply.text).toMatch(/no limits are applied/);
+    const list = await ctx.support.get('/v1/moderation/appeals?limit=1000');
+    expect(list.body.appeals.filter((x: any) => x.accountId === a.id)).toEqual([]);
+  });
+});
+
+describe('story: a restart in the middle of the ladder', () => {
+  it('keeps the strikes, the limit, the open appeal and the coming deletion exactly as before', async () => {
+    // One account is frozen, appeals, and is held past its deletion date when banya restarts.
+    const c = await ctx.world.account();
+    const fc = await offence(c, 'scam');
+    const apc = await appeal(c);
+    await advanceTo(fc.at + 14 * DAY * 1000 + HOUR * 1000);
+    const a = await ctx.world.account();
+    const b = await ctx.world.account();
+    await advance(39);
+    const s1 = await offence(a);
+    await advanceTo(s1.at + DAY * 1000);
+    const s2 = await offence(a);
+    const ap = await appeal(a);
+    const f = await offence(b, 'scam');
+    ctx.server = await ctx.server.restart();
+    ctx.world = new World(ctx.server.url);
+    const rebind = (x: TestAccount): TestAccount => ({ ...x, api: new Client(ctx.server.url, x.token) });
+    const [ra, rb, rc] = [rebind(a), rebind(b), rebind(c)];
+    ctx.moderator = new Client(ctx.server.url, ctx.moderator.token);
+    ctx.support = new Client(ctx.server.url, ctx.support.token);
+    ctx.admin = new Client(ctx.server.url, ctx.admin.token);
+    expect(await me(rc)).toMatchObject({ state: 'frozen', deleteAt: iso(fc.at + 14 * DAY * 1000) });
+    expect((await botSay(rc, '/start')).text).toMatch(/will not be deleted while your appeal is under review/);
+    await expectLimited(ra, 'report', s2.at + 3 * DAY * 1000);
+    await expectFrozen(rb, 'scam', f.at + 14 * DAY * 1000);
+    await decideAppeal(apc.id, 'uphold');
+    await expectBanned(rc);
+    await decideAppeal(ap.id, 'overturn');
+    await expectFree(ra);
+    const s3 = await offence(ra);
+    expect(s3.sanction).toMatchObject({ until: iso(s3.at + 3 * DAY * 1000) });
+    await advanceTo(f.at + 14 * DAY * 1000);
+    await expectBanned(rb);
+  });
+});
+
+describe('story: a lift racing a confirmation', () => {
+  it('ends either free with every strike gone, or with the new decision as a 1st strike', async () => {
+    const a = await ctx.world.account();
+    await advance(51);
+    await offence(a);
+    const p = await privateCase(a);
+    const t = await now();
+    const [l, d] = await Promise.all([
+      ctx.support.post(`/v1/moderation/accounts/${a.id}/lift`, { reason: 'reviewed' }),
+      ctx.moderator.post(`/v1/moderation/cases/${p}/decision`, { action: 'confirm', policy: 'spam' }),
+    ]);
+    expect([l.status, d.status]).toEqual([200, 200]);
+    const removed = (await strikes(a)).map((s: any) => s.removed);
+    if (d.body.sanction.until === iso(t + DAY * 1000)) {
+      // The lift came first: the confirmation is a 1st strike again, and in force.
+      expect(removed).toEqual([true, false]);
+      await expectLimited(a, 'report', t + DAY * 1000);
+    } else {
+      expect(d.body.sanction.until).toBe(iso(t + 3 * DAY * 1000));
+      expect(removed).toEqual([true, true]);
+      await expectFree(a);
+    }
+  });
+});
+
+describe('story: a freeze while a limit is under appeal', () => {
+  it('the open appeal holds the deletion; deciding it releases the deletion at once', async () => {
+    const a = await ctx.world.account();
+    const g = await groupCase(a);
+    await advance(7);
+    const l = await offence(a);
+    const ap = await appeal(a);
+    expect(ap.restriction).toMatchObject({ state: 'limited' });
+    const f = await confirmCase(g, 'scam');
+    const deleteAt = f.at + 14 * DAY * 1000;
+    await expectFrozen(a, 'scam', deleteAt);
+    // The account cannot appeal the freeze: its one open appeal is under review.
+    expect((await botSay(a, EN.mistake)).text).toMatch(/already have an appeal under review/);
+    await advanceTo(deleteAt + HOUR * 1000);
+    expect(await me(a)).toMatchObject({ state: 'frozen', deleteAt: iso(deleteAt) });
+    await decideAppeal(ap.id, 'overturn');
+    await expectBanned(a);
+    expect(l.sanction.state).toBe('limited');
+  });
+});
+
+describe('story: a group owner limited and freed', () => {
+  it('adds strangers before, not while limited (PEER_FLOOD), and again from the instant the limit ends', async () => {
+    const owner = await ctx.world.account();
+    const g = await owner.api.post('/v1/groups', { title: 'Club', kind: 'group' });
+    expect(g.status).toBe(201);
+    const chatId = g.body.chat.id;
+    const first = await ctx.world.account();
+    expect((await owner.api.post(`/v1/chats/${chatId}/members`, { accountIds: [first.id] })).body.added).toEqual([first.id]);
+    await advance(19);
+    const s = await offence(owner);
+    const stranger = await ctx.world.account();
+    const denied = await owner.api.post(`/v1/chats/${chatId}/members`, { accountIds: [stranger.id] });
+    expect(denied.body).toMatchObject({ added: [], missingInvitees: [{ accountId: stranger.id, code: 'PEER_FLOOD' }] });
+    // Posting in its own group is allowed while limited.
+    expect((await owner.api.post('/v1/messages', { to: { chatId }, text: 'meeting at 6' })).status).toBe(201);
+    await advanceTo(s.at + DAY * 1000 - 1000);
+    expect((await owner.api.post(`/v1/chats/${chatId}/members`, { accountIds: [stranger.id] })).body.added).toEqual([]);
+    await advanceTo(s.at + DAY * 1000);
+    expect((await owner.api.post(`/v1/chats/${chatId}/members`, { accountIds: [stranger.id] })).body.added).toEqual([stranger.id]);
+  });
+});
+
+describe('story: a frozen account appeals twice', () => {
+  it('upheld on day 1, appeals again on day 8, held past deleteAt, overturned on day 15: free, never banned', async () => {
+    const a = await ctx.world.account();
+    await advance(59);
+    const f = await offence(a, 'scam');
+    const deleteAt = f.at + 14 * DAY * 1000;
+    const ap1 = await appeal(a, 'My account was stolen.');
+    await advance(DAY);
+    const upheldAt = await now();
+    await decideAppeal(ap1.id, 'uphold');
+    expect(await botLast(a)).toMatch(/the restriction stays/);
+    await expectFrozen(a, 'scam', deleteAt);
+    await advanceTo(upheldAt + 7 * DAY * 1000);
+    const ap2 = await appeal(a, 'I got my account back, please look again.');
+    expect(ap2.restriction).toMatchObject({ state: 'frozen', deleteAt: iso(deleteAt) });
+    await advanceTo(deleteAt + DAY * 1000);
+    expect(await me(a)).toMatchObject({ state: 'frozen', deleteAt: iso(deleteAt) });
+    const held = await send(a, await ctx.world.account());
+    expect(held.body.error.details).toMatchObject({ deletionOnHold: true });
+    await decideAppeal(ap2.id, 'overturn');
+    await expectFree(a);
+    await advance(30 * DAY);
+    await expectFree(a);
+    expect((await strikes(a)).map((s: any) => s.removed)).toEqual([true]);
   });
 });
