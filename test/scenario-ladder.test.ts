@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BUTTONS } from '../src/domain/spambot.js';
+import { robotLimit, robotSanction } from '../src/enforcement/robots-door.js';
+import { parseId } from '../src/store/ids.js';
 import { Client, nextPhone, type TestAccount, World } from './helpers/client.js';
 import { expectError } from './helpers/expect.js';
 import { serverPerFile } from './helpers/per-file.js';
@@ -903,5 +905,99 @@ describe('story: a frozen account appeals twice', () => {
     await advance(30 * DAY);
     await expectFree(a);
     expect((await strikes(a)).map((s: any) => s.removed)).toEqual([true]);
+  });
+});
+
+describe('story: robots and moderators on one account', () => {
+  it('a robot limit, a shorter report limit under it, a robot freeze; the freeze overturned leaves the longest limit', async () => {
+    const a = await ctx.world.account();
+    const id = parseId('account', a.id);
+    await advance(23);
+    const t0 = await now();
+    await robotLimit(ctx.server.app.platform, id, 'cold_fanout', 48);
+    await expectLimited(a, 'robot', t0 + 48 * HOUR * 1000);
+    expect((await botSay(a, '/start')).text).toMatch(/automated systems/);
+    await advance(HOUR);
+    const l = await offence(a);
+    expect(l.sanction).toMatchObject({ kind: 'report', until: iso(l.at + DAY * 1000) });
+    // A new limit never shortens one in force: the robot's 48 h still show.
+    await expectLimited(a, 'robot', t0 + 48 * HOUR * 1000);
+    await advance(HOUR);
+    const fAt = await now();
+    expect(await robotSanction(ctx.server.app.platform, id, 'bulk_sender', 'industrial_spam')).toEqual({
+      state: 'frozen',
+      kind: 'industrial_spam',
+      deleteAt: iso(fAt + 14 * DAY * 1000),
+    });
+    await expectFrozen(a, 'industrial_spam', fAt + 14 * DAY * 1000);
+    const ap = await appeal(a, 'I run a delivery service; people expect my messages.');
+    expect(ap).toMatchObject({ robot: true, rule: 'bulk_sender', restriction: { state: 'frozen', kind: 'industrial_spam' } });
+    const list = (await ctx.support.get('/v1/moderation/appeals?state=open&limit=1000')).body.appeals;
+    expect(list[0].robot).toBe(true);
+    await decideAppeal(ap.id, 'overturn');
+    await expectLimited(a, 'robot', t0 + 48 * HOUR * 1000);
+    await advanceTo(t0 + 48 * HOUR * 1000);
+    await expectFree(a);
+    expect((await strikes(a)).map((s: any) => [s.policy, s.removed])).toEqual([
+      ['spam', false],
+      ['industrial_spam', true],
+    ]);
+    // The robot's freeze overturned, its next one is a first again; the spam ladder is at its 2nd.
+    const s2 = await offence(a);
+    expect(s2.sanction).toMatchObject({ until: iso(s2.at + 3 * DAY * 1000) });
+  });
+});
+
+describe('story: asking SpamBot for an early release at each step', () => {
+  it('is refused politely with the real end, changes nothing, and admitting guilt changes nothing either', async () => {
+    const a = await ctx.world.account();
+    await advance(37);
+    const s1 = await offence(a);
+    const end1 = s1.at + DAY * 1000;
+    expect((await botSay(a, EN.release)).text).toContain(`It ends by itself on ${shown(end1)}`);
+    await botSay(a, EN.mistake);
+    expect((await botSay(a, EN.did)).text).toContain(`The limit ends by itself on ${shown(end1)}`);
+    await expectLimited(a, 'report', end1);
+    // Strikes 2–4 (72 h, 7 days, 30 days) each waited out, then the 5th: permanent.
+    await advanceTo(end1);
+    for (const days of [3, 7, 30]) {
+      const s = await offence(a);
+      await advanceTo(s.at + days * DAY * 1000);
+    }
+    const s5 = await offence(a);
+    await expectLimited(a, 'permanent', null);
+    expect((await botSay(a, EN.release)).text).toMatch(/appeal instead/);
+    await botSay(a, EN.mistake);
+    expect((await botSay(a, EN.did)).text).toMatch(/The limit stays/);
+    await expectLimited(a, 'permanent', null);
+    await advanceTo(s5.at + 30 * DAY * 1000);
+    await expectLimited(a, 'permanent', null);
+    expect((await ctx.support.get('/v1/moderation/appeals?limit=1000')).body.appeals.filter((x: any) => x.accountId === a.id)).toEqual([]);
+  });
+});
+
+describe('story: one number, three owners', () => {
+  it('shed by deleting while limited, limited again for the next owner; an overturned story frees it for the one after', async () => {
+    const a = await ctx.world.account();
+    await advance(3);
+    await offence(a);
+    expect((await a.api.delete('/v1/me')).status).toBe(204);
+    expectError(await a.api.get('/v1/me'), 401, 'UNAUTHORIZED');
+    const b = await ctx.world.account({ phone: a.phone });
+    await expectLimited(b, 'number', null);
+    // The old limit's end passes: the number limit has none.
+    await advance(2 * DAY);
+    await expectLimited(b, 'number', null);
+    await botSay(b, '/start');
+    expect((await botSay(b, EN.story)).text).toMatch(/tell your story/i);
+    expect((await botSay(b, 'I bought this SIM last week.')).text).toMatch(/appeal is filed/);
+    const ap = (await ctx.support.get('/v1/moderation/appeals?state=open&limit=1000')).body.appeals.find((x: any) => x.accountId === b.id);
+    expect(ap).toMatchObject({ story: true, restriction: { state: 'limited', kind: 'number', until: null } });
+    await decideAppeal(ap.id, 'overturn');
+    await expectFree(b);
+    // B leaves free: the next owner starts free.
+    expect((await b.api.delete('/v1/me')).status).toBe(204);
+    const c = await ctx.world.account({ phone: a.phone });
+    await expectFree(c);
   });
 });
