@@ -69,8 +69,12 @@ async function offence(spammer: TestAccount, policy = 'spam', staff: Client = ct
   await sent(spammer, victim, 'buy now, best prices');
   const rep = await victim.api.post('/v1/reports', { chatId: m.chatId, reason: policy === 'scam' ? 'scam' : 'spam' });
   expect(rep.status, JSON.stringify(rep.body)).toBe(201);
+  // The preview says what the decision then does, step for step.
+  const p = await staff.post(`/v1/moderation/cases/${rep.body.report.caseId}/preview`, { action: 'confirm', policy });
+  expect(p.status, JSON.stringify(p.body)).toBe(200);
   const d = await staff.post(`/v1/moderation/cases/${rep.body.report.caseId}/decision`, { action: 'confirm', policy });
   expect(d.status, JSON.stringify(d.body)).toBe(200);
+  expect(d.body.sanction).toEqual(p.body.sanction);
   return { sanction: d.body.sanction, at: await now(), victim };
 }
 
@@ -564,8 +568,10 @@ async function privateCase(subject: TestAccount): Promise<string> {
   return r.body.report.caseId;
 }
 async function confirmCase(caseId: string, policy: string) {
+  const p = await ctx.moderator.post(`/v1/moderation/cases/${caseId}/preview`, { action: 'confirm', policy });
   const d = await ctx.moderator.post(`/v1/moderation/cases/${caseId}/decision`, { action: 'confirm', policy });
   expect(d.status, JSON.stringify(d.body)).toBe(200);
+  expect(d.body.sanction).toEqual(p.body.sanction);
   return { sanction: d.body.sanction, at: await now() };
 }
 
