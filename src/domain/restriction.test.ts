@@ -163,6 +163,16 @@ describe('stronger', () => {
     expect(stronger(frozen(), limited(null))).toBe(true);
     expect(stronger(limited(NOW + 1), pgb())).toBe(true);
   });
+
+  it('of two freezes, the one deleting the account first, whichever came later', () => {
+    const early = rec({ state: 'frozen', kind: 'scam', deleteAt: NOW + DAY, id: 1 });
+    const late = rec({ state: 'frozen', kind: 'industrial_spam', deleteAt: NOW + 2 * DAY, id: 2 });
+    expect(stronger(early, late)).toBe(true);
+    expect(stronger(late, early)).toBe(false);
+    expect(effectiveRestriction([early, late], NOW)).toMatchObject({ kind: 'scam', deleteAt: NOW + DAY });
+    expect(effectiveRestriction([late, early], NOW)).toMatchObject({ kind: 'scam', deleteAt: NOW + DAY });
+    expect(stronger(late, frozen(null))).toBe(true);
+  });
 });
 
 describe('limitEnd', () => {

@@ -38,9 +38,18 @@ export function isActive(r: RestrictionRecord, now: number): boolean {
 
 const RANK: Record<RestrictionState, number> = { public_groups_ban: 0, limited: 1, frozen: 2, banned: 3 };
 
-/** Whether `a` is a stronger restriction than `b` (both active). */
+/**
+ * Whether `a` is a stronger restriction than `b` (both active). Of two freezes, the one deleting
+ * the account first: it is the one that bans it, so its `deleteAt` is the date shown (a later
+ * freeze never postpones the deletion).
+ */
 export function stronger(a: RestrictionRecord, b: RestrictionRecord): boolean {
   if (RANK[a.state] !== RANK[b.state]) return RANK[a.state] > RANK[b.state];
+  if (a.state === 'frozen') {
+    const da = a.deleteAt ?? Infinity;
+    const db = b.deleteAt ?? Infinity;
+    return da !== db ? da < db : a.id > b.id;
+  }
   if (a.state !== 'limited') return a.id > b.id;
   const ua = a.until ?? Infinity;
   const ub = b.until ?? Infinity;
