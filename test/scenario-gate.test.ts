@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { TestAccount } from './helpers/client.js';
+import { Client, type TestAccount, World } from './helpers/client.js';
 import { expectError } from './helpers/expect.js';
 import { send, sent } from './helpers/messages.js';
 import { serverPerFile } from './helpers/per-file.js';
@@ -854,5 +854,228 @@ describe('more stories across the gate, groups and reports (RULES.md §2–3)', 
     // Blocking twice is fine; the bar is not shown (A had saved B).
     expect((await block(a, b)).status).toBe(204);
     expect(await barOf(a, b)).toBeUndefined();
+  });
+});
+
+describe('cases over time (RULES.md §3)', () => {
+  it('an escalated case is still undecided: repeats answer the same report, new reports join it, the bar stays off', async () => {
+    const a = await account();
+    const b = await account();
+    const x = await account();
+    const ma = await sent(x, a, 'deal of the day');
+    const mb = await sent(x, b, 'deal of the day');
+    const ra = await filed(a, { chatId: ma.chatId });
+    const e = await ctx.triage.post(`/v1/moderation/cases/${ra.caseId}/decision`, { action: 'escalate' });
+    expect(e.status, JSON.stringify(e.body)).toBe(200);
+    expect(e.body.case.state).toBe('escalated');
+    const repeat = await report(a, { chatId: ma.chatId });
+    expect({ status: repeat.status, body: repeat.body }).toEqual({ status: 200, body: { report: ra } });
+    expect(await barOf(a, x)).toEqual({ reportSpam: false, block: true, addContact: true });
+    const rb = await filed(b, { chatId: mb.chatId });
+    expect(rb.caseId).toBe(ra.caseId);
+    const c = await caseView(ra.caseId!);
+    expect(c).toMatchObject({ state: 'escalated', reportCount: 2 });
+    // Confirmed: both reports close; X is limited; a new report is a new case.
+    const d = await ctx.moderator.post(`/v1/moderation/cases/${ra.caseId}/decision`, { action: 'confirm', policy: 'spam' });
+    expect(d.status, JSON.stringify(d.body)).toBe(200);
+    expect(await barOf(a, x)).toEqual({ reportSpam: true, block: true, addContact: true });
+    expectError(await send(x, await account()), 403, 'PEER_FLOOD');
+    // A never wrote back: X writing again is a new chat's message, not a reply.
+    expectError(await send(x, a, 'one more deal'), 403, 'PEER_FLOOD');
+  });
+
+  it('after a group case is decided, the old reports no longer count toward the threshold', async () => {
+    const owner = await account();
+    const x = await account();
+    const m = [await account(), await account(), await account(), await account()];
+    const g = await group(owner, { public: true });
+    for (const a of [x, ...m]) await a.api.post(`/v1/chats/${g.chat.id}/join`);
+    const p1 = await sent(x, { chatId: g.chat.id }, 'first wave');
+    for (const a of m.slice(0, 2)) expect((await filed(a, { chatId: g.chat.id, messageIds: [p1.id] })).caseId).toBeUndefined();
+    const r3 = await filed(m[2]!, { chatId: g.chat.id, messageIds: [p1.id] });
+    expect(typeof r3.caseId).toBe('string');
+    const d = await ctx.triage.post(`/v1/moderation/cases/${r3.caseId}/decision`, { action: 'dismiss' });
+    expect(d.status).toBe(200);
+    const p2 = await sent(x, { chatId: g.chat.id }, 'second wave');
+    // One new member and one earlier reporter: two distinct members of the new round, no case.
+    const n1 = await filed(m[3]!, { chatId: g.chat.id, messageIds: [p2.id] });
+    expect(n1.caseId).toBeUndefined();
+    const n2 = await filed(m[0]!, { chatId: g.chat.id, messageIds: [p2.id] });
+    expect(n2.caseId).toBeUndefined();
+    expect((await casesAbout(x)).length).toBe(0);
+    const n3 = await filed(m[1]!, { chatId: g.chat.id, messageIds: [p2.id] });
+    expect(typeof n3.caseId).toBe('string');
+    expect(n3.caseId).not.toBe(r3.caseId);
+    expect((await caseView(n3.caseId!)).reportCount).toBe(3);
+  });
+
+  it("a muted reporter's private report still opens a case; it weighs nothing", async () => {
+    const a = await account();
+    const b = await account();
+    const x = await account();
+    const y = await account();
+    const mute = await ctx.moderator.post(`/v1/moderation/reporters/${a.id}/mute`, { muted: true });
+    expect(mute.status, JSON.stringify(mute.body)).toBe(200);
+    const ma = await sent(x, a, 'spam to a');
+    const ra = await filed(a, { chatId: ma.chatId });
+    expect(typeof ra.caseId).toBe('string');
+    const mb = await sent(y, b, 'spam to b');
+    const rb = await filed(b, { chatId: mb.chatId });
+    const list = (await ctx.moderator.get('/v1/moderation/cases?limit=1000')).body.cases;
+    const ca = list.find((c: any) => c.id === ra.caseId);
+    const cb = list.find((c: any) => c.id === rb.caseId);
+    expect(ca.priority).toBe(0);
+    expect(cb.priority).toBeGreaterThan(0);
+  });
+});
+
+describe('the platform gate agrees with the sends (RULES.md §2, API.md POST /v1/gate/check)', () => {
+  it('answers for each kind of recipient what a real message gets', async () => {
+    const a = await account();
+    const mutual = await account();
+    const aSaved = await account();
+    const savedA = await account();
+    const stranger = await account();
+    const wrote = await account();
+    const blocked = await account();
+    const blocks = await account();
+    const picky = await account();
+    const frozen = await account();
+    const gone = await account();
+    await ctx.world.mutual(a, mutual);
+    await ctx.world.save(a, aSaved);
+    await ctx.world.save(savedA, a);
+    await sent(wrote, a, 'hi');
+    await block(a, blocked);
+    await block(blocks, a);
+    await picky.api.put('/v1/privacy', { newChats: 'contacts' });
+    await sanction(frozen, 'scam');
+    await gone.api.delete('/v1/me');
+    await send(a, { username: 'spambot' }, '/start');
+    const bot = (await a.api.get('/v1/chats')).body.chats.find((c: any) => c.peer?.username === 'spambot').peer.accountId;
+    const all = [mutual, aSaved, savedA, stranger, wrote, blocked, blocks, picky, frozen, gone];
+    const check = async () => {
+      const r = await ctx.world.admin.post('/v1/gate/check', { from: [...all.map(() => a.id), a.id], to: [...all.map((x) => x.id), bot] });
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+      return r.body.results;
+    };
+    const D = 'INPUT_USER_DEACTIVATED';
+    expect(await check()).toEqual([0, 0, 0, 0, 0, 'YOU_BLOCKED_USER', 'USER_IS_BLOCKED', 'USER_PRIVACY_RESTRICTED', D, D, 0]);
+    await sanction(a);
+    const F = 'PEER_FLOOD';
+    const limited = [0, F, F, F, 0, 'YOU_BLOCKED_USER', 'USER_IS_BLOCKED', F, D, D, 0];
+    expect(await check()).toEqual(limited);
+    // Each real message gets the same answer (0: 201).
+    for (const [i, x] of all.entries()) {
+      const r = await send(a, x, 'checking');
+      expect(r.status === 201 ? 0 : r.body.error.code, `recipient ${i}`).toBe(limited[i]);
+    }
+    expect((await send(a, { accountId: bot }, '/start')).status).toBe(201);
+    // The sends changed nothing the gate reads: mutual and wrote were written to, nobody else.
+    expect(await check()).toEqual(limited);
+  });
+});
+
+describe('a limit shed by deleting the account (RULES.md §4 Numbers)', () => {
+  it('the new account on the number starts limited by number, with none of the old contacts or replies', async () => {
+    const a = await account();
+    const b = await account();
+    const c = await account();
+    await ctx.world.mutual(a, b);
+    await sent(c, a, 'hello a');
+    await sanction(a);
+    expect((await a.api.delete('/v1/me')).status).toBe(204);
+    expectError(await a.api.get('/v1/me'), 401, 'UNAUTHORIZED');
+    const a2 = await ctx.world.account({ phone: a.phone });
+    expect((await a2.api.get('/v1/me')).body.restriction).toMatchObject({ state: 'limited', kind: 'number', until: null });
+    for (const x of [b, c]) {
+      const r = await send(a2, x);
+      expectError(r, 403, 'PEER_FLOOD');
+      expect(r.body.error.details).toMatchObject({ until: null, appeal: 'spambot' });
+    }
+    // The old chats answer as with a deleted account.
+    expectError(await send(b, a), 410, 'INPUT_USER_DEACTIVATED');
+    expect(await privateChat(a2, c)).toBeUndefined();
+  });
+});
+
+describe('brigading by aged accounts that write first (RULES.md §3)', () => {
+  it('a dozen accounts days old that write first and report-and-block the answer do not get it limited', async () => {
+    const x = await account();
+    const crowd: TestAccount[] = [];
+    for (let i = 0; i < 12; i++) crowd.push(await account());
+    await ctx.world.advance(3 * DAY);
+    const caseIds = new Set<string>();
+    for (const c of crowd) {
+      const m = await sent(c, x, 'hi, is the shop open?');
+      await sent(x, c, 'yes, we open at 9');
+      caseIds.add((await filed(c, { chatId: m.chatId, block: true })).caseId!);
+    }
+    // One case with every report, for a person to decide; no limit by itself.
+    expect(caseIds.size).toBe(1);
+    expect((await caseView([...caseIds][0]!)).reportCount).toBe(12);
+    expect((await x.api.get('/v1/me')).body.restriction).toMatchObject({ state: 'free' });
+    await sent(x, await account(), 'a new customer');
+  });
+
+  it('a replayed report-and-block answers the first answer and does not block again', async () => {
+    const k = await account();
+    const x = await account();
+    const m = await sent(k, x, 'hi');
+    await sent(x, k, 'hello k');
+    const body = { chatId: m.chatId, block: true, idempotencyKey: 'rbk' };
+    const first = await report(k, body);
+    expect(first.status).toBe(201);
+    await unblock(k, x);
+    const replay = await report(k, body);
+    expect({ status: replay.status, body: replay.body }).toEqual({ status: 201, body: first.body });
+    await sent(x, k, 'still open?');
+  });
+});
+
+describe('after a restart (RULES.md §3 from the stored world)', () => {
+  it('keeps waiting group reports, open reports and their bar, a deleted chat, an escalated case and the keys', async () => {
+    const owner = await account();
+    const x = await account();
+    const m = [await account(), await account(), await account()];
+    const victim = await account();
+    const other = await account();
+    const g = await group(owner, { public: true });
+    for (const a of [x, ...m]) await a.api.post(`/v1/chats/${g.chat.id}/join`);
+    const post = await sent(x, { chatId: g.chat.id }, 'spam in the group');
+    const g1 = await filed(m[0]!, { chatId: g.chat.id, messageIds: [post.id], idempotencyKey: 'g-1' });
+    await filed(m[1]!, { chatId: g.chat.id, messageIds: [post.id] });
+    const dm = await sent(x, victim, 'spam in private');
+    const pv = await filed(victim, { chatId: dm.chatId, deleteChat: true });
+    const e = await ctx.triage.post(`/v1/moderation/cases/${pv.caseId}/decision`, { action: 'escalate' });
+    expect(e.status).toBe(200);
+    const sendBody = { to: { accountId: x.id }, text: 'stop it', idempotencyKey: 's-1' };
+    const firstSend = await victim.api.post('/v1/messages', sendBody);
+    expect(firstSend.status).toBe(201);
+    ctx.server = await ctx.server.restart();
+    ctx.world = new World(ctx.server.url);
+    ctx.moderator = new Client(ctx.server.url, ctx.moderator.token);
+    ctx.triage = new Client(ctx.server.url, ctx.triage.token);
+    const again = (a: TestAccount): TestAccount => ({ ...a, api: new Client(ctx.server.url, a.token) });
+    const [x2, m0, m2, victim2, other2] = [x, m[0]!, m[2]!, victim, other].map(again) as TestAccount[];
+
+    expect(await casesAbout(x2)).toHaveLength(1); // the escalated private case only
+    const r3 = await filed(m2!, { chatId: g.chat.id, messageIds: [post.id] });
+    expect(typeof r3.caseId).toBe('string');
+    expect((await caseView(r3.caseId!)).reportCount).toBe(3);
+    const replay = await report(m0!, { chatId: g.chat.id, messageIds: [post.id], idempotencyKey: 'g-1' });
+    expect({ status: replay.status, body: replay.body }).toEqual({ status: 201, body: { report: g1 } });
+    const repeat = await report(victim2!, { chatId: dm.chatId });
+    expect({ status: repeat.status, body: repeat.body }).toEqual({ status: 200, body: { report: pv } });
+    expect(await barOf(victim2!, x2!)).toBeUndefined(); // the victim replied ("stop it")
+    const sendReplay = await victim2!.api.post('/v1/messages', sendBody);
+    expect({ status: sendReplay.status, body: sendReplay.body }).toEqual({ status: 201, body: firstSend.body });
+    expect(await texts(victim2!, dm.chatId)).toEqual(['stop it']);
+    // A new private report about X joins the escalated case.
+    const dm2 = await sent(x2!, other2!, 'spam again');
+    expect(await barOf(other2!, x2!)).toEqual({ reportSpam: true, block: true, addContact: true });
+    const pr2 = await filed(other2!, { chatId: dm2.chatId });
+    expect(pr2.caseId).toBe(pv.caseId);
+    expect(await barOf(other2!, x2!)).toEqual({ reportSpam: false, block: true, addContact: true });
   });
 });
