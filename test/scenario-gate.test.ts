@@ -1079,3 +1079,70 @@ describe('after a restart (RULES.md §3 from the stored world)', () => {
     expect(await barOf(other2!, x2!)).toEqual({ reportSpam: false, block: true, addContact: true });
   });
 });
+
+describe('a frozen account on its way to a ban (RULES.md §1–2, §4)', () => {
+  it('writes to SpamBot only, is refused as deactivated, and once banned its number cannot register', async () => {
+    const a = await account({ username: 'soon_banned_e' });
+    const b = await account();
+    const mutual = await account();
+    await ctx.world.mutual(a, mutual);
+    const m = await sent(b, a, 'hello');
+    await sent(a, b, 'send me the code from your SMS');
+    const s = await sanction(a, 'scam');
+    expect(s).toMatchObject({ state: 'frozen', kind: 'scam' });
+    const r = await send(a, mutual);
+    expectError(r, 403, 'FROZEN_METHOD_INVALID');
+    expectError(await send(a, { chatId: m.chatId }), 403, 'FROZEN_METHOD_INVALID');
+    expectError(await send(a, { username: 'support' }, 'help'), 403, 'FROZEN_METHOD_INVALID');
+    expect((await send(a, { username: 'spambot' }, '/start')).status).toBe(201);
+    for (const to of [{ accountId: a.id }, { username: 'soon_banned_e' }, { phone: a.phone }, { chatId: m.chatId }]) {
+      expectError(await send(b, to), 410, 'INPUT_USER_DEACTIVATED');
+    }
+    // Others may still report what it sent them: a new case, the first one being decided.
+    const rep = await filed(b, { chatId: m.chatId, reason: 'scam' });
+    expect((await caseView(rep.caseId!)).evidence.map((e: any) => e.text)).toEqual(['send me the code from your SMS']);
+    const me = await a.api.get('/v1/me');
+    const deleteAt = Date.parse(me.body.restriction.deleteAt);
+    const now = await ctx.world.advance(0);
+    await ctx.world.advance(Math.ceil((deleteAt - now) / 1000));
+    expectError(await a.api.get('/v1/me'), 401, 'USER_DEACTIVATED_BAN');
+    expectError(await send(a, { username: 'spambot' }, '/start'), 401, 'USER_DEACTIVATED_BAN');
+    expectError(await send(b, a), 410, 'INPUT_USER_DEACTIVATED');
+    const again = await ctx.world.admin.post('/v1/accounts', { phone: a.phone, name: 'Fresh start' });
+    expectError(again, 403, 'PHONE_NUMBER_BANNED');
+  });
+});
+
+describe('idempotency keys on reports and a freeze (API.md, RULES.md §2)', () => {
+  it("answer a frozen reporter's denial again after the lift, as for sends; a new key is decided afresh", async () => {
+    const a = await account();
+    const x = await account();
+    const m = await sent(x, a, 'cheap loans');
+    await sanction(a, 'scam');
+    const body = { chatId: m.chatId, idempotencyKey: 'frozen-report-1' };
+    const first = await report(a, body);
+    expectError(first, 403, 'FROZEN_METHOD_INVALID');
+    const lift = await ctx.world.admin.post(`/v1/moderation/accounts/${a.id}/lift`, { reason: 'wrongly frozen' });
+    expect(lift.status, JSON.stringify(lift.body)).toBe(200);
+    const again = await report(a, body);
+    expectError(again, 403, 'FROZEN_METHOD_INVALID');
+    expect(again.body.error.details).toEqual(first.body.error.details);
+    expect(await casesAbout(x)).toEqual([]);
+    await filed(a, { ...body, idempotencyKey: 'frozen-report-2' });
+  });
+
+  it('a report and a message made before a freeze are answered again with their keys', async () => {
+    const a = await account();
+    const x = await account();
+    const m = await sent(x, a, 'cheap loans');
+    const rep = await report(a, { chatId: m.chatId, idempotencyKey: 'before-freeze-r' });
+    expect(rep.status).toBe(201);
+    const msg = await a.api.post('/v1/messages', { to: { accountId: x.id }, text: 'no thanks', idempotencyKey: 'before-freeze-m' });
+    expect(msg.status).toBe(201);
+    await sanction(a, 'scam');
+    const rep2 = await report(a, { chatId: m.chatId, idempotencyKey: 'before-freeze-r' });
+    expect({ status: rep2.status, body: rep2.body }).toEqual({ status: 201, body: rep.body });
+    const msg2 = await a.api.post('/v1/messages', { to: { accountId: x.id }, text: 'no thanks', idempotencyKey: 'before-freeze-m' });
+    expect({ status: msg2.status, body: msg2.body }).toEqual({ status: 201, body: msg.body });
+  });
+});
