@@ -1146,3 +1146,29 @@ describe('idempotency keys on reports and a freeze (API.md, RULES.md §2)', () =
     expect({ status: msg2.status, body: msg2.body }).toEqual({ status: 201, body: msg.body });
   });
 });
+
+describe('public content and messages of one public group (RULES.md §3)', () => {
+  it("the chat's public content and the owner's posts are two places of one case; each repeat is its own report", async () => {
+    const owner = await account();
+    const r = await account();
+    const g = await group(owner, { public: true });
+    const post = await sent(owner, { chatId: g.chat.id }, 'shocking video');
+    await r.api.post(`/v1/chats/${g.chat.id}/join`);
+    const pub = await filed(r, { chatId: g.chat.id, reason: 'violence' });
+    expect(typeof pub.caseId).toBe('string');
+    const msg = await filed(r, { chatId: g.chat.id, messageIds: [post.id], reason: 'violence' });
+    expect(msg.id).not.toBe(pub.id);
+    expect(msg.caseId).toBe(pub.caseId);
+    const c = await caseView(pub.caseId!);
+    expect(c).toMatchObject({ subject: { accountId: owner.id, chatId: g.chat.id }, reportCount: 2, reasons: ['violence'] });
+    const again1 = await report(r, { chatId: g.chat.id, reason: 'pornography' });
+    expect({ status: again1.status, body: again1.body }).toEqual({ status: 200, body: { report: pub } });
+    const again2 = await report(r, { chatId: g.chat.id, accountId: owner.id });
+    expect({ status: again2.status, body: again2.body }).toEqual({ status: 200, body: { report: msg } });
+    // A private report about the owner is a third place and another case.
+    const dm = await sent(owner, r, 'watch my channel');
+    const priv = await filed(r, { chatId: dm.chatId });
+    expect(priv.caseId).not.toBe(pub.caseId);
+    expect((await casesAbout(owner)).map((x) => x.reportCount).sort()).toEqual([1, 2]);
+  });
+});
