@@ -1172,3 +1172,26 @@ describe('public content and messages of one public group (RULES.md §3)', () =>
     expect((await casesAbout(owner)).map((x) => x.reportCount).sort()).toEqual([1, 2]);
   });
 });
+
+describe('limits in combination, seen through the gate (RULES.md §4, §2)', () => {
+  it('a VoIP account confirmed for spam stays limited without end; a lift frees it for new chats and groups', async () => {
+    const a = await account({ numberKind: 'voip' });
+    const b = await account();
+    const s = await sanction(a);
+    expect(s).toMatchObject({ state: 'limited' });
+    expect((await a.api.get('/v1/me')).body.restriction).toMatchObject({ state: 'limited', kind: 'number', until: null });
+    const r = await send(a, b);
+    expectError(r, 403, 'PEER_FLOOD');
+    expect(r.body.error.details).toMatchObject({ until: null });
+    // Past the report limit's end, the number limit still holds.
+    await ctx.world.advance(DAY + 60);
+    expectError(await send(a, b), 403, 'PEER_FLOOD');
+    const lift = await ctx.world.admin.post(`/v1/moderation/accounts/${a.id}/lift`, { reason: 'a real person' });
+    expect(lift.status).toBe(200);
+    expect(lift.body.restriction).toMatchObject({ state: 'free' });
+    await sent(a, b);
+    await group(a);
+    const check = await ctx.world.admin.post('/v1/gate/check', { from: [a.id], to: [(await account()).id] });
+    expect(check.body.results).toEqual([0]);
+  });
+});
