@@ -186,8 +186,7 @@ describe('a limited sender and every kind of recipient (RULES.md §1–2)', () =
     const pickyMutual = await account();
     const pickyWrote = await account();
     const hidden = await account();
-    for (const x of [picky, pickyMutual, pickyWrote])
-      expect((await x.api.put('/v1/privacy', { newChats: 'contacts' })).status).toBe(200);
+    for (const x of [picky, pickyMutual, pickyWrote]) expect((await x.api.put('/v1/privacy', { newChats: 'contacts' })).status).toBe(200);
     expect((await hidden.api.put('/v1/privacy', { findByPhone: 'contacts' })).status).toBe(200);
     await ctx.world.mutual(a, pickyMutual);
     await sent(pickyWrote, a, 'hi');
@@ -1057,26 +1056,26 @@ describe('after a restart (RULES.md §3 from the stored world)', () => {
     ctx.moderator = new Client(ctx.server.url, ctx.moderator.token);
     ctx.triage = new Client(ctx.server.url, ctx.triage.token);
     const again = (a: TestAccount): TestAccount => ({ ...a, api: new Client(ctx.server.url, a.token) });
-    const [x2, m0, m2, victim2, other2] = [x, m[0]!, m[2]!, victim, other].map(again) as TestAccount[];
+    const [x2, m0, m2, victim2, other2] = [x, m[0]!, m[2]!, victim, other].map(again) as [TestAccount, TestAccount, TestAccount, TestAccount, TestAccount];
 
     expect(await casesAbout(x2)).toHaveLength(1); // the escalated private case only
-    const r3 = await filed(m2!, { chatId: g.chat.id, messageIds: [post.id] });
+    const r3 = await filed(m2, { chatId: g.chat.id, messageIds: [post.id] });
     expect(typeof r3.caseId).toBe('string');
     expect((await caseView(r3.caseId!)).reportCount).toBe(3);
-    const replay = await report(m0!, { chatId: g.chat.id, messageIds: [post.id], idempotencyKey: 'g-1' });
+    const replay = await report(m0, { chatId: g.chat.id, messageIds: [post.id], idempotencyKey: 'g-1' });
     expect({ status: replay.status, body: replay.body }).toEqual({ status: 201, body: { report: g1 } });
-    const repeat = await report(victim2!, { chatId: dm.chatId });
+    const repeat = await report(victim2, { chatId: dm.chatId });
     expect({ status: repeat.status, body: repeat.body }).toEqual({ status: 200, body: { report: pv } });
-    expect(await barOf(victim2!, x2!)).toBeUndefined(); // the victim replied ("stop it")
-    const sendReplay = await victim2!.api.post('/v1/messages', sendBody);
+    expect(await barOf(victim2, x2)).toBeUndefined(); // the victim replied ("stop it")
+    const sendReplay = await victim2.api.post('/v1/messages', sendBody);
     expect({ status: sendReplay.status, body: sendReplay.body }).toEqual({ status: 201, body: firstSend.body });
-    expect(await texts(victim2!, dm.chatId)).toEqual(['stop it']);
+    expect(await texts(victim2, dm.chatId)).toEqual(['stop it']);
     // A new private report about X joins the escalated case.
-    const dm2 = await sent(x2!, other2!, 'spam again');
-    expect(await barOf(other2!, x2!)).toEqual({ reportSpam: true, block: true, addContact: true });
-    const pr2 = await filed(other2!, { chatId: dm2.chatId });
+    const dm2 = await sent(x2, other2, 'spam again');
+    expect(await barOf(other2, x2)).toEqual({ reportSpam: true, block: true, addContact: true });
+    const pr2 = await filed(other2, { chatId: dm2.chatId });
     expect(pr2.caseId).toBe(pv.caseId);
-    expect(await barOf(other2!, x2!)).toEqual({ reportSpam: false, block: true, addContact: true });
+    expect(await barOf(other2, x2)).toEqual({ reportSpam: false, block: true, addContact: true });
   });
 });
 
@@ -1095,7 +1094,8 @@ describe('a frozen account on its way to a ban (RULES.md §1–2, §4)', () => {
     expectError(await send(a, { chatId: m.chatId }), 403, 'FROZEN_METHOD_INVALID');
     expectError(await send(a, { username: 'support' }, 'help'), 403, 'FROZEN_METHOD_INVALID');
     expect((await send(a, { username: 'spambot' }, '/start')).status).toBe(201);
-    for (const to of [{ accountId: a.id }, { username: 'soon_banned_e' }, { phone: a.phone }, { chatId: m.chatId }]) {
+    const targets: Record<string, string>[] = [{ accountId: a.id }, { username: 'soon_banned_e' }, { phone: a.phone }, { chatId: m.chatId }];
+    for (const to of targets) {
       expectError(await send(b, to), 410, 'INPUT_USER_DEACTIVATED');
     }
     // Others may still report what it sent them: a new case, the first one being decided.
