@@ -1195,3 +1195,27 @@ describe('limits in combination, seen through the gate (RULES.md §4, §2)', () 
     expect(check.body.results).toEqual([0]);
   });
 });
+
+describe('a limited channel owner (RULES.md §1–2)', () => {
+  it('posts in its channel, adds only mutual contacts, cannot create another; readers join by themselves', async () => {
+    const a = await account();
+    const mutual = await account();
+    const stranger = await account();
+    await ctx.world.mutual(a, mutual);
+    const ch = await group(a, { kind: 'channel', public: true });
+    expect(ch.chat).toMatchObject({ type: 'channel', public: true });
+    const s = await sanction(a);
+    await sent(a, { chatId: ch.chat.id }, 'news of the day');
+    const r = await add(a, ch.chat.id, mutual, stranger);
+    expect(r.body).toEqual({ added: [mutual.id], missingInvitees: [{ accountId: stranger.id, code: 'PEER_FLOOD' }] });
+    const again = await a.api.post('/v1/groups', { title: 'second', kind: 'channel', public: true });
+    expectError(again, 403, 'USER_RESTRICTED');
+    expect(again.body.error.details).toMatchObject({ until: s.until, appeal: 'spambot' });
+    expect((await stranger.api.post(`/v1/chats/${ch.chat.id}/join`)).status).toBe(204);
+    expect(await texts(stranger, ch.chat.id)).toEqual(['news of the day']);
+    expectError(await send(stranger, { chatId: ch.chat.id }, 'first!'), 403, 'CHAT_WRITE_FORBIDDEN');
+    expectError(await send(mutual, { chatId: ch.chat.id }, 'first!'), 403, 'CHAT_WRITE_FORBIDDEN');
+    // Subscribing is not writing to A: still a stranger for A's private messages.
+    expectError(await send(a, stranger), 403, 'PEER_FLOOD');
+  });
+});
