@@ -218,9 +218,9 @@ export async function fileReport(
   req: ReportRequest,
   idem?: { key: string; body: unknown },
 ): Promise<{ status: number; body: ReportAnswer }> {
-  requireWritable(p, reporter);
-  // A remembered answer (NOTHING_TO_REPORT included: the rules decided it) is given again for the
-  // same key and body; a rate-limited or malformed request is decided afresh (API.md).
+  // A remembered answer (NOTHING_TO_REPORT and FROZEN_METHOD_INVALID included: the rules decided
+  // them) is given again for the same key and body, whatever the reporter's state is now, as for
+  // sends; a rate-limited or malformed request is decided afresh (API.md).
   // What robots learn, once the report is durable (a replayed answer teaches them nothing new).
   interface ForRobots {
     report: boolean;
@@ -234,6 +234,8 @@ export async function fileReport(
   }
   let robots: ForRobots | null = null;
   const outcome = await idempotent(p, reporter, 'reports', idem?.key, idem?.body, async (remember) => {
+    // A frozen account's reports are writes: refused before the chat is even looked at (RULES.md §2).
+    requireWritable(p, reporter);
     const chat = req.chatId !== undefined ? parseId('chat', req.chatId) : privateChatWith(p, reporter, req.platformId ?? '');
     // Only participants may report a chat; to anyone else it does not exist.
     if (chat === 0 || !canRead(p, reporter, chat)) fail('NOT_FOUND', { field: 'chatId' });
