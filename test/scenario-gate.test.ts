@@ -974,6 +974,10 @@ describe('the platform gate agrees with the sends (RULES.md §2, API.md POST /v1
     expect((await send(a, { accountId: bot }, '/start')).status).toBe(201);
     // The sends changed nothing the gate reads: mutual and wrote were written to, nobody else.
     expect(await check()).toEqual(limited);
+    // Oneself: a send is refused before the gate, and the check says so rather than "allowed".
+    const self = await ctx.world.admin.post('/v1/gate/check', { from: [a.id, mutual.id], to: [a.id, mutual.id] });
+    expect(self.body.results).toEqual(['BAD_REQUEST', 'BAD_REQUEST']);
+    expect((await send(a, a, 'me')).body.error.code).toBe('BAD_REQUEST');
   });
 });
 

@@ -18,6 +18,11 @@ export function checkBatch(p: Platform, from: string[], to: string[]): (0 | stri
       out[i] = 'PEER_ID_INVALID';
       continue;
     }
+    // A send to oneself is refused before the gate (400 BAD_REQUEST): the check says the same.
+    if (a === b) {
+      out[i] = 'BAD_REQUEST';
+      continue;
+    }
     const code = gateSend(idx, a, b, now);
     out[i] = code === ALLOW ? 0 : codeName(code);
   }
