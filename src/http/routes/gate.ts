@@ -14,7 +14,8 @@ export async function gateRoutes(app: FastifyInstance, p: Platform): Promise<voi
       bodyLimit: 16 * 1024 * 1024,
       schema: {
         summary: 'Decide many private messages at once (send-gate rows 1–7, no rate limits); 0 means allowed',
-        description: '`from[i]` → `to[i]`. Answers `results[i]`: 0 when allowed, else the denial code (`PEER_ID_INVALID` for an unknown account, `BAD_REQUEST` for a message to oneself, as a send would answer). Up to 100,000 pairs per call.',
+        description:
+          '`from[i]` → `to[i]`. Answers `results[i]`: 0 when allowed, else the denial code (`PEER_ID_INVALID` for an unknown account, `BAD_REQUEST` for a message to oneself, as a send would answer). Up to 100,000 pairs per call.',
         tags: ['gate'],
         body: {
           type: 'object',
