@@ -234,6 +234,11 @@ describe('groups', () => {
     const added = await owner.api.post(`/v1/chats/${g.body.chat.id}/members`, { accountIds: [m2.id] });
     expect(added.status).toBe(200);
     expect(lastOf(t, 'invite')).toMatchObject({ by: n(owner), account: n(m2), group: chat });
+    // Someone who asked to be added (wrote to the owner first) is no stranger it reached.
+    const asker = await t.world.account();
+    await send(asker, { accountId: owner.id }, 'hi, could you add me to the parents group?');
+    expect((await owner.api.post(`/v1/chats/${g.body.chat.id}/members`, { accountIds: [asker.id] })).status).toBe(200);
+    expect(lastOf(t, 'invite')).toMatchObject({ by: n(owner), account: n(asker), group: chat, stranger: false });
     allCommitted(t);
   });
 });

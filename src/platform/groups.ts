@@ -68,7 +68,10 @@ function invite(p: Platform, change: Change, inviter: number, chat: number, invi
     added.push(raw);
     // The platform has no declines: an admin adds members directly (RULES.md §2), so `accepted`
     // is never known here; one who did not want the group leaves it (a `leave` event).
-    invited.push({ type: 'invite', at: now, by: inviter, account: b, stranger: !p.index.hasContact(b, inviter), group: chat });
+    // A stranger as for a message: one who neither saved the inviter nor ever wrote to it (someone
+    // who asked to be added was not reached first: their complaints are no evidence).
+    const stranger = !p.index.hasContact(b, inviter) && !p.index.hasWritten(b, inviter);
+    invited.push({ type: 'invite', at: now, by: inviter, account: b, stranger, group: chat });
   }
   return { added, missingInvitees };
 }

@@ -252,6 +252,34 @@ describe('groups: admins, declined invites, joins and leaves, the report thresho
     expect(replay(walkedIn, one).summary.caught).toBe(0);
   });
 
+  it('people who asked to be added, then complain, were not reached by the one who added them', () => {
+    // Twenty accounts days old ask a community's admin to add them, are added, then report and
+    // block it and leave: they wrote first, so the invite reached no stranger.
+    const crowd = Array.from({ length: 20 }, (_, i) => `b${i}`);
+    const members = Array.from({ length: 40 }, (_, i) => `m${i}`);
+    const lines = [
+      acct('admin', 'innocent', { ageDays: 500, class: 'community-admin' }),
+      ...members.map((m) => acct(m, 'innocent', { ageDays: 200 })),
+      ...crowd.map((b) => acct(b, 'brigader', { ageDays: 5, class: 'brigade-ask' })),
+      { type: 'group', t: 1, id: 'c', owner: 'admin' },
+      ...members.map((m, i) => ({ type: 'invite', t: 10 + i, group: 'c', by: 'admin', account: m })),
+      ...crowd.flatMap((b, i) => [
+        { type: 'message', t: DAY + i * 600, from: b, to: 'admin', text: 'hi, can you add me to the street group?' },
+        { type: 'message', t: DAY + i * 600 + 300, from: 'admin', to: b, text: 'sure!' },
+        { type: 'invite', t: DAY + i * 600 + 360, group: 'c', by: 'admin', account: b },
+      ]),
+      { type: 'post', t: 2 * DAY, group: 'c', from: 'admin', text: 'Street party on Sunday, bring food' },
+      ...crowd.flatMap((b, i) => [
+        { type: 'report', t: 2 * DAY + 60 + i * 30, from: b, to: 'admin', group: 'c' },
+        { type: 'block', t: 2 * DAY + 61 + i * 30, from: b, to: 'admin' },
+        { type: 'leave', t: 2 * DAY + 62 + i * 30, group: 'c', account: b },
+      ]),
+    ];
+    const r = replay(lines);
+    expect(r.problems).toEqual([]);
+    expect(r.summary).toMatchObject({ innocentsLimited: 0, brigadeVictimsLimited: 0, brigades: { 'brigade-ask': { targets: 1, targetsLimited: 0 } } });
+  });
+
   it('a report about someone who never posted in the group is refused', () => {
     const r = replay(world([{ type: 'report', t: 20, from: 'adm', to: 'm1', group: 'g' }]), cfg);
     expect(r.summary).toMatchObject({ reportsRefused: 1, innocentsLimited: 0 });

@@ -244,7 +244,9 @@ export class Replay {
         if (accepted && !g.members.has(account)) g.members.set(account, { at, self: false, seq: this.memberships++ });
         // Adding someone reaches them first, as a first message does.
         if (!this.wrote(account, by)) this.started.add(by, account);
-        void this.engine.observe({ type: 'invite', at, by, account, stranger: !this.has(account, by), accepted, group: g.id });
+        // A stranger as for a message: someone who asked to be added (wrote first) was not reached.
+        const stranger = !this.has(account, by) && !this.wrote(account, by);
+        void this.engine.observe({ type: 'invite', at, by, account, stranger, accepted, group: g.id });
         return;
       }
       case 'join': {
