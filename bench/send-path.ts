@@ -44,7 +44,7 @@ const t0 = performance.now();
 const dirA = scratchDir('send');
 const dirB = scratchDir('send-raw');
 
-const app = await benchApp(dirA);
+const app = await benchApp(dirA, process.env.BENCH_ROBOT_MEMORY_DAYS ? { robotMemoryDays: Number(process.env.BENCH_ROBOT_MEMORY_DAYS) } : {});
 const p = app.platform;
 const pop = await populate(p, ACCOUNTS, DEGREE);
 log('send-path', `${ACCOUNTS} accounts, ${ACCOUNTS * DEGREE * 2} contact edges set up in ${((performance.now() - t0) / 1000).toFixed(1)} s`);

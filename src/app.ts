@@ -32,6 +32,7 @@ import { setUpAdminToken } from './platform/admin-token.js';
 import { robotDecisionOf } from './robots/decisions.js';
 import { RobotsEngine } from './robots/engine.js';
 import { loadRobotState } from './robots/load.js';
+import { RobotMemory } from './robots/memory.js';
 import { loadRobotsConfig } from './robots/rules.js';
 import { enforcementSink } from './robots/sink.js';
 import { SpamBot } from './spambot/bot.js';
@@ -65,6 +66,8 @@ export interface App {
   readonly platform: Platform;
   readonly scheduler: Scheduler;
   readonly robots: RobotsEngine;
+  /** What robots heard, kept for the next start (null with several nodes and Redis: the stream keeps it). */
+  readonly robotMemory: RobotMemory | null;
   /** The CRM gateway, when BANYA_CRM_CONFIG names a channels file. */
   readonly crm: CrmGateway | null;
   /** The SMTP listener's port, when support by e-mail is on. */
@@ -135,11 +138,13 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     serial: new Serializer(),
   };
   const enforcement: Enforcement = { ...core, policy, enforcement: new EnforcementState() };
-  const robots = new RobotsEngine(robotsConfig, enforcementSink(enforcement));
   const redis = config.cluster.redisUrl ? new Redis(config.cluster.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 }) : null;
   // Several nodes with Redis: robot events go to one stream that one node consumes (the robots'
   // lease), so each is counted once for the cluster; without Redis each node counts its own.
   const publisher = pgStore && redis ? new RobotPublisher(redis, { maxLen: config.cluster.robotStreamLength, log }) : null;
+  // Otherwise the store remembers what this node's robots heard, for the next start to replay.
+  const memory = publisher ? null : new RobotMemory(store, { days: config.robotMemoryDays, node: config.cluster.nodeId ?? '', now: () => clock.now(), log });
+  const robots = new RobotsEngine(robotsConfig, memory ? memory.actingThrough(enforcementSink(enforcement)) : enforcementSink(enforcement));
   const platform: Platform = {
     ...enforcement,
     tokens: new TokenRegistry(() => clock.now()),
@@ -153,6 +158,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     robots: {
       observe(ev) {
         if (publisher) return publisher.publish(ev);
+        memory?.remember(ev);
         try {
           const done = robots.observe(ev);
           if (done) return done.catch((err: unknown) => log.error({ err, event: ev.type }, 'a robot effect failed'));
@@ -167,6 +173,10 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   await loadEnforcement(platform);
   await loadRobotState(robots, store);
   if (pgStore) await pgStore.endSnapshot();
+  if (memory?.enabled) {
+    const replayed = await memory.replay(robots);
+    if (replayed.events > 0) log.info(replayed, 'robots rebuilt their evidence from what they heard before');
+  }
   const cluster = pgStore && clusterOptions ? await ClusterNode.start(pgStore, journal, core.serial, snapshotCursor, clusterOptions) : null;
   // What the others committed while this node loaded, before it serves or runs time's work.
   await cluster?.fresh();
@@ -285,6 +295,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     platform,
     scheduler,
     robots,
+    robotMemory: memory,
     crm,
     smtpPort: smtp?.port ?? null,
     smtp,
@@ -308,6 +319,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       await smtp?.close();
       mailer?.close();
       await http.server.close();
+      await memory?.flush();
       await store.close();
     },
   };

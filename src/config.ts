@@ -51,6 +51,12 @@ export const configSchema = z.object({
   policyFile: z.string().optional(),
   /** JSON file with the robots' settings: rules on/off, shadow mode, thresholds, guard rails. */
   robotsFile: z.string().optional(),
+  /**
+   * How many days of what robots heard the store keeps, for a restart to rebuild their evidence
+   * from (src/robots/memory.ts); 0: none, robots begin empty at every start. Not used with
+   * several nodes and Redis, whose robots' stream keeps its own tail.
+   */
+  robotMemoryDays: z.number().int().min(0).max(366).default(30),
   /** JSON file with the CRM (amoCRM/Kommo) channels and sender protection (docs/CRM.md). */
   crmConfig: z.string().optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -181,6 +187,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     durability: str(env, 'BANYA_DURABILITY') as Config['durability'] | undefined,
     policyFile: str(env, 'BANYA_POLICY_FILE'),
     robotsFile: str(env, 'BANYA_ROBOTS_FILE'),
+    robotMemoryDays: num(env, 'BANYA_ROBOT_MEMORY_DAYS'),
     crmConfig: str(env, 'BANYA_CRM_CONFIG'),
     logLevel: str(env, 'BANYA_LOG_LEVEL') as Config['logLevel'] | undefined,
     bodyLimitBytes: num(env, 'BANYA_BODY_LIMIT_BYTES'),

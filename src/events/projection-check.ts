@@ -21,6 +21,7 @@ export const NOT_PROJECTIONS: Record<string, string> = {
   spambot_sessions: "the bot's dialogue position",
   console_sessions: 'staff sign-ins to the console, which expire',
   case_ranks: "a live case's priorities before its changes, for paging the queue (numbered by the database, from their migration on)",
+  robot_events: "what robots heard, kept for their next start to replay (robots' evidence, not the platform's truth)",
   once_keys: 'guards of writes that may happen once across nodes (taken by the use cases, not the projectors)',
   kysely_migration: 'migrations',
   kysely_migration_lock: 'migrations',

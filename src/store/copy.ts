@@ -81,9 +81,12 @@ export async function copyToPostgres(from: SqliteStore, to: PostgresStore, progr
     if (copy) await copyTable(from, to, name, total, progress);
     report.tables.push({ name, rows: total, state: copy ? 'copied' : 'already there' });
   }
-  // The identity columns (the event log's, case_ranks') go on after the copied ids.
+  // The identity columns (the event log's, case_ranks', the robots' memory's) go on after the copied ids.
   await sql`select setval(pg_get_serial_sequence('events', 'id'), greatest((select max(id) from events), 1), (select count(*) > 0 from events))`.execute(to.db);
   await sql`select setval(pg_get_serial_sequence('case_ranks', 'id'), greatest((select max(id) from case_ranks), 1), (select count(*) > 0 from case_ranks))`.execute(
+    to.db,
+  );
+  await sql`select setval(pg_get_serial_sequence('robot_events', 'id'), greatest((select max(id) from robot_events), 1), (select count(*) > 0 from robot_events))`.execute(
     to.db,
   );
 

@@ -15,6 +15,7 @@ import type { StaffTable } from './schema/staff.js';
 import type { TokensTable } from './schema/tokens.js';
 import type { CasesTable } from './schema/cases.js';
 import type { CaseRanksTable } from './schema/case-ranks.js';
+import type { RobotEventsTable } from './schema/robot-events.js';
 import type { HiddenChatsTable } from './schema/hidden-chats.js';
 import type { NumberFlagsTable } from './schema/number-flags.js';
 import type { ReportEvidenceTable } from './schema/report-evidence.js';
@@ -71,4 +72,5 @@ export interface Database {
   crm_connections: CrmConnectionsTable;
   crm_jobs: CrmJobsTable;
   crm_conversations: CrmConversationsTable;
+  robot_events: RobotEventsTable;
 }
