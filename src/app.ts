@@ -32,6 +32,7 @@ import { setUpAdminToken } from './platform/admin-token.js';
 import { robotDecisionOf } from './robots/decisions.js';
 import { RobotsEngine } from './robots/engine.js';
 import { loadRobotState } from './robots/load.js';
+import { robotMemoryGauges } from './metrics/robot-memory.js';
 import { RobotMemory } from './robots/memory.js';
 import { loadRobotsConfig } from './robots/rules.js';
 import { enforcementSink } from './robots/sink.js';
@@ -272,6 +273,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         : null;
 
   const figures = new Figures(platform, robots, robotsConfig, metricsRegistry(platform));
+  if (memory?.enabled) robotMemoryGauges(metricsRegistry(platform), memory);
   journal.onCommitted((r) => figures.event(r));
   // People's decisions reach robots once durable: complainers' records follow them.
   journal.onCommitted((r) => {

@@ -180,7 +180,9 @@ describe('robots across a restart', () => {
     expect(kept).toBeLessThan(before);
     expect(kept).toBeGreaterThan(0);
     s = await restart(s);
-    // Only the last day's rows were replayed.
+    // Only the last day's rows were replayed, and /metrics says so.
     expect(s.app.robotMemory?.lastReplay).toMatchObject({ events: kept, skipped: 0 });
+    const metrics = await fetch(`${s.url}/metrics`).then((r) => r.text());
+    expect(metrics).toMatch(new RegExp(`^banya_robot_memory_replayed_events ${kept}$`, 'm'));
   });
 });
