@@ -67,8 +67,8 @@ export interface App {
   readonly platform: Platform;
   readonly scheduler: Scheduler;
   readonly robots: RobotsEngine;
-  /** What robots heard, kept for the next start (null with several nodes and Redis: the stream keeps it). */
-  readonly robotMemory: RobotMemory | null;
+  /** What robots heard, kept for the next start (off with several nodes and Redis: the stream keeps it). */
+  readonly robotMemory: RobotMemory;
   /** The CRM gateway, when BANYA_CRM_CONFIG names a channels file. */
   readonly crm: CrmGateway | null;
   /** The SMTP listener's port, when support by e-mail is on. */
@@ -144,8 +144,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   // lease), so each is counted once for the cluster; without Redis each node counts its own.
   const publisher = pgStore && redis ? new RobotPublisher(redis, { maxLen: config.cluster.robotStreamLength, log }) : null;
   // Otherwise the store remembers what this node's robots heard, for the next start to replay.
-  const memory = publisher ? null : new RobotMemory(store, { days: config.robotMemoryDays, node: config.cluster.nodeId ?? '', now: () => clock.now(), log });
-  const robots = new RobotsEngine(robotsConfig, memory ? memory.actingThrough(enforcementSink(enforcement)) : enforcementSink(enforcement));
+  const memory = new RobotMemory(store, { days: publisher ? 0 : config.robotMemoryDays, node: config.cluster.nodeId ?? '', now: () => clock.now(), log });
+  const robots = new RobotsEngine(robotsConfig, memory.actingThrough(enforcementSink(enforcement)));
   const platform: Platform = {
     ...enforcement,
     tokens: new TokenRegistry(() => clock.now()),
@@ -159,7 +159,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     robots: {
       observe(ev) {
         if (publisher) return publisher.publish(ev);
-        memory?.remember(ev);
+        memory.remember(ev);
         try {
           const done = robots.observe(ev);
           if (done) return done.catch((err: unknown) => log.error({ err, event: ev.type }, 'a robot effect failed'));
@@ -174,9 +174,12 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   await loadEnforcement(platform);
   await loadRobotState(robots, store);
   if (pgStore) await pgStore.endSnapshot();
-  if (memory?.enabled) {
+  if (memory.enabled) {
     const replayed = await memory.replay(robots);
     if (replayed.events > 0) log.info(replayed, 'robots rebuilt their evidence from what they heard before');
+  } else {
+    // Turned off (or the robots' stream keeps it): what was kept before is of no use any more.
+    await memory.forget();
   }
   const cluster = pgStore && clusterOptions ? await ClusterNode.start(pgStore, journal, core.serial, snapshotCursor, clusterOptions) : null;
   // What the others committed while this node loaded, before it serves or runs time's work.
@@ -273,7 +276,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         : null;
 
   const figures = new Figures(platform, robots, robotsConfig, metricsRegistry(platform));
-  if (memory?.enabled) robotMemoryGauges(metricsRegistry(platform), memory);
+  if (memory.enabled) robotMemoryGauges(metricsRegistry(platform), memory);
   journal.onCommitted((r) => figures.event(r));
   // People's decisions reach robots once durable: complainers' records follow them.
   journal.onCommitted((r) => {
@@ -321,7 +324,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       await smtp?.close();
       mailer?.close();
       await http.server.close();
-      await memory?.flush();
+      await memory.close();
       await store.close();
     },
   };

@@ -70,6 +70,8 @@ interface Route {
 const IGNORED = new Set(['phone_lookups', 'idempotency', 'settings']);
 async function dump(): Promise<Record<string, string>> {
   const store = ctx.server.app.platform.store;
+  // What robots heard from the requests accepted so far is written a turn after them.
+  await ctx.server.app.robotMemory.flush();
   await store.flush();
   const tables = await store.all<{ name: string }>(tableNamesQuery(store.db).compile(store.db));
   // Each table as one string: comparing them is fast enough to snapshot around hundreds of probes.

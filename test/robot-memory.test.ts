@@ -23,15 +23,15 @@ afterAll(async () => {
 });
 
 /** cold_fanout alone, pinned: young accounts' plain texts limited past 8 strangers an hour. */
-function robotsFile(name: string, extra: Record<string, unknown> = {}): string {
+function robotsFile(name: string, extra: Record<string, unknown> = {}, rule: Record<string, unknown> = {}): string {
   const file = path.join(tmp, `${name}.json`);
   const only = { hourly: 20, daily: 50, youngPlainHourly: 8, youngPlainDaily: 15 };
-  fs.writeFileSync(file, JSON.stringify({ ...extra, rules: { cold_fanout: { settings: only } } }));
+  fs.writeFileSync(file, JSON.stringify({ ...extra, rules: { cold_fanout: { ...rule, settings: only } } }));
   return file;
 }
 
-async function start(overrides: Parameters<typeof startServer>[0]): Promise<TestServer> {
-  const s = await startServer(overrides);
+async function start(overrides: Parameters<typeof startServer>[0], dataDir?: string): Promise<TestServer> {
+  const s = await startServer(overrides, dataDir);
   servers.push(s);
   return s;
 }
@@ -175,14 +175,71 @@ describe('robots across a restart', () => {
       40,
     );
     // The memory's writes (and the deletion) are durable once its flush resolves.
-    await s.app.robotMemory!.flush();
+    await s.app.robotMemory.flush();
     const kept = await rows(s);
     expect(kept).toBeLessThan(before);
     expect(kept).toBeGreaterThan(0);
     s = await restart(s);
     // Only the last day's rows were replayed, and /metrics says so.
-    expect(s.app.robotMemory?.lastReplay).toMatchObject({ events: kept, skipped: 0 });
+    expect(s.app.robotMemory.lastReplay).toMatchObject({ events: kept, skipped: 0 });
     const metrics = await fetch(`${s.url}/metrics`).then((r) => r.text());
     expect(metrics).toMatch(new RegExp(`^banya_robot_memory_replayed_events ${kept}$`, 'm'));
+  });
+
+  it('a rule tried in shadow mode, then enforced with a restart, acts on the accounts it only shadowed', async () => {
+    const file = robotsFile('trial', {}, { shadow: true });
+    let s = await start({ robotsFile: file });
+    let w = new World(s.url);
+    let a = await w.account();
+    let others = await strangers(w, 10);
+    await greet(a, others.slice(0, 9), 0);
+    expect(await state(a)).toBe('free');
+    expect((await robotEvents(w, a)).filter((e) => e.type === 'robot_shadow')).toHaveLength(1);
+    // The operator turns the rule on: the same file, enforced, read at the restart.
+    robotsFile('trial');
+    s = await restart(s);
+    w = new World(s.url);
+    a = on(s, a);
+    others = others.map((o) => on(s, o));
+    // Its tenth stranger within the hour: the replay held nothing back.
+    await greet(a, others.slice(9, 10), 9);
+    expect(await state(a)).toBe('limited');
+  });
+
+  it("an account only shadowed by yesterday's cap is acted on today, across a restart", async () => {
+    let s = await start({ robotsFile: robotsFile('cap-tomorrow', { dailyActionCap: 1 }) });
+    let w = new World(s.url);
+    const first = await w.account();
+    let second = await w.account();
+    let others = await strangers(w, 18);
+    // Late in the day: the first takes the day's one action, the second is shadowed by the cap.
+    const now = await w.advance(0);
+    await w.advance((DAY * 1000 - (now % (DAY * 1000))) / 1000 - 20 * 60);
+    await greet(first, others.slice(0, 9), 0);
+    await greet(second, others.slice(0, 9), 20);
+    expect(await state(first)).toBe('limited');
+    expect(await state(second)).toBe('free');
+    // Half an hour later it is the next day, with a new cap; the restart replays yesterday
+    // acting on nothing, so nothing holds robots off the second (a replay that "applied" what
+    // the cap stopped would hold it for the limit's day).
+    await w.advance(30 * 60);
+    s = await restart(s);
+    w = new World(s.url);
+    second = on(s, second);
+    others = others.map((o) => on(s, o));
+    await greet(second, others.slice(9, 18), 40);
+    expect(await state(second)).toBe('limited');
+  });
+
+  it('turned off, it forgets what it kept', async () => {
+    let s = await start({ robotsFile: robotsFile('off-later') });
+    const w = new World(s.url);
+    await greet(await w.account(), await strangers(w, 3), 0);
+    await s.app.robotMemory.flush();
+    expect(await rows(s)).toBeGreaterThan(0);
+    servers.splice(servers.indexOf(s), 1);
+    await s.stop();
+    s = await start({ robotsFile: robotsFile('off-later'), robotMemoryDays: 0 }, s.dataDir);
+    expect(await rows(s)).toBe(0);
   });
 });

@@ -232,6 +232,7 @@ export class RobotConsumer {
     );
     const cursor = (await this.reader.get(this.k('robots:cursor'))) ?? '0-0';
     let from = '-';
+    engine.quiet = true;
     if (cursor !== '0-0') {
       for (;;) {
         const page = (await this.reader.xrange(this.k('robots'), from, cursor, 'COUNT', PAGE)) as [string, string[]][];
@@ -254,6 +255,8 @@ export class RobotConsumer {
     const day = Math.floor(this.options.now() / DAY_MS);
     const caps = await this.reader.hgetall(this.k(`robots:caps:${day}`));
     engine.restoreActions(day, Object.fromEntries(Object.entries(caps).map(([rule, n]) => [rule, Number(n)])));
+    engine.quiet = false;
+    engine.resetStats();
     this.mode = 'live';
     this.engine = engine;
     this.options.log.info({ cursor, replayed: this.stats.replayed }, 'this node runs the robots');

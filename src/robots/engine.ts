@@ -117,6 +117,14 @@ export class RobotsEngine {
     }
   }
 
+  /**
+   * While true, rules are evaluated but nothing is acted on: no effect, no hold, no count toward a
+   * daily cap. For rebuilding the evidence from what was heard before (a start's replay, a new
+   * holder of the robots' stream): what was done then is done, and a hold or a cap count made
+   * up now, with today's restrictions and settings, would hold robots off for the wrong reasons.
+   */
+  quiet = false;
+
   /** Zeroes the per-rule figures (after a replay of what was heard before a restart: counted then). */
   resetStats(): void {
     for (const s of this.stats.values()) s.hits = s.actions = s.shadowed = 0;
@@ -423,6 +431,7 @@ export class RobotsEngine {
   }
 
   private act(subject: number, r: ActiveRule, effect: Effect, at: number): Promise<void> | void {
+    if (this.quiet) return;
     const name = r.rule.name;
     const stats = this.stats.get(name)!;
     if (this.sink.restricted(subject, at)) return;

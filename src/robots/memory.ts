@@ -1,4 +1,3 @@
-import type { CompiledQuery } from 'kysely';
 import type { Logger } from 'pino';
 import { param, statement, type Statement } from '../store/statement.js';
 import type { Store } from '../store/store.js';
@@ -24,8 +23,11 @@ import type { RobotEvent } from './events.js';
 const DAY_MS = 86_400_000;
 /** Rows (turns' batches) read per page while replaying. */
 const PAGE = 200;
-/** How often the rows past the memory's days are deleted. */
+/** How often the rows past the memory's days are deleted, and how many rows a deletion takes at a time. */
 const PRUNE_EVERY_MS = 3_600_000;
+const PRUNE_CHUNK = 2000;
+/** How long a batch gathers on PostgreSQL before its row is written. */
+const PG_GATHER_MS = 20;
 
 type Row = { at: number; node: string; events: string };
 
@@ -52,6 +54,7 @@ export class RobotMemory {
   /** While the start's replay runs: effects are off. */
   private replaying = false;
   private scheduled = false;
+  private closed = false;
   private writing: Promise<void> = Promise.resolve();
   private readonly insert: Statement<Row>;
   private lastPrune = 0;
@@ -75,8 +78,8 @@ export class RobotMemory {
   /**
    * The sink robots act through: silent while the start's replay runs (those effects were applied
    * when the events were first heard), and remembering each action taken, for the day's caps to
-   * carry on after a restart even where the replay cannot tell what was done then (an account
-   * restricted now looks restricted all along, and robots do not act on it).
+   * carry on after a restart: the replay decides nothing (`RobotsEngine.quiet`), so it cannot
+   * tell what was done then.
    */
   actingThrough(sink: EffectSink): EffectSink {
     return {
@@ -95,63 +98,82 @@ export class RobotMemory {
 
   /** Remembers an event the platform published, or an action (written with the next turn's batch). */
   remember(ev: Remembered): void {
-    if (!this.enabled) return;
+    if (!this.enabled || this.closed) return;
     this.buffer.push(ev);
     if (this.scheduled) return;
     this.scheduled = true;
-    setImmediate(() => void this.flush());
+    // On PostgreSQL a row of its own is a transaction of its own: gather a little longer there.
+    if (this.store.kind === 'postgres') setTimeout(() => void this.flush(), PG_GATHER_MS);
+    else setImmediate(() => void this.flush());
   }
 
-  /** Writes what is buffered; resolves once it is durable (or given up on, logged). */
+  /** Writes what is buffered; resolves once it is durable (or given up on, logged). Never rejects. */
   flush(): Promise<void> {
     this.scheduled = false;
     const batch = this.buffer;
     if (batch.length === 0) return this.writing;
     this.buffer = [];
-    let last = 0;
-    for (const r of batch) if (r.at > last) last = r.at;
-    const items = batch.map((r) => encodeItem(r, last));
-    const statements: CompiledQuery[] = [this.insert.bind({ at: last, node: this.options.node, events: JSON.stringify(items) })];
     const now = this.options.now();
+    let write: Promise<void>;
+    try {
+      // The row's time: its last event's (whole ms), never later than now, so that a clock that
+      // stepped back does not keep a row past its days.
+      let last = 0;
+      for (const r of batch) if (r.at > last) last = r.at;
+      const at = Math.min(Math.ceil(last), Math.ceil(now));
+      const items = batch.map((r) => encodeItem(r, at));
+      write = this.store.write([this.insert.bind({ at, node: this.options.node, events: JSON.stringify(items) })]).then(
+        () => {
+          this.stats.written += batch.length;
+        },
+        (err: unknown) => this.lost(batch.length, err),
+      );
+    } catch (err) {
+      write = Promise.resolve(this.lost(batch.length, err));
+    }
+    this.writing = this.writing.then(() => write);
     if (now - this.lastPrune >= PRUNE_EVERY_MS) {
       this.lastPrune = now;
-      const prune = this.prune(now - this.options.days * DAY_MS);
-      this.writing = this.writing.then(() => prune);
+      this.writing = this.writing.then(() => this.forget(now - this.options.days * DAY_MS));
     }
-    const write = this.store.write(statements).then(
-      () => {
-        this.stats.written += batch.length;
-      },
-      (err: unknown) => {
-        this.stats.lost += batch.length;
-        this.options.log.warn({ err, events: batch.length }, 'robot events could not be remembered');
-      },
-    );
-    this.writing = this.writing.then(() => write);
     return this.writing;
   }
 
-  /** The first row of this node at or after `since` (0: none), walking the primary key from the start. */
-  private async firstFrom(since: number): Promise<number> {
-    const db = this.store.db;
-    const r = await this.store.first<{ id: number }>(
-      db.selectFrom('robot_events').select('id').where('node', '=', this.options.node).where('at', '>=', since).orderBy('id').limit(1),
-    );
-    return r ? Number(r.id) : 0;
+  private lost(events: number, err: unknown): void {
+    this.stats.lost += events;
+    this.options.log.warn({ err, events }, 'robot events could not be remembered');
+  }
+
+  /** Writes what is buffered, and remembers nothing more (the service is stopping). */
+  close(): Promise<void> {
+    const done = this.flush();
+    this.closed = true;
+    return done;
   }
 
   /**
-   * Deletes this node's rows whose events are all from before `before`. Rows are numbered as they
-   * were written, and a node hears events in its clock's order, so those are the rows numbered
-   * below the first row since then; finding it reads only the rows being deleted.
+   * Deletes the rows from before `before` (every node's: all nodes keep the same days), a chunk
+   * per write so that the store's other writes go on between them; with no argument, all of
+   * them (the memory turned off). Never rejects.
    */
-  private async prune(before: number): Promise<void> {
+  async forget(before = Number.MAX_SAFE_INTEGER): Promise<void> {
+    const db = this.store.db;
     try {
-      const db = this.store.db;
-      const first = await this.firstFrom(before);
-      let q = db.deleteFrom('robot_events').where('node', '=', this.options.node);
-      q = first > 0 ? q.where('id', '<', first) : q.where('at', '<', before);
-      await this.store.write([q.compile()]);
+      for (;;) {
+        const ids = await this.store.all<{ id: number }>(db.selectFrom('robot_events').select('id').where('at', '<', before).orderBy('at').limit(PRUNE_CHUNK));
+        if (ids.length === 0) break;
+        await this.store.write([
+          db
+            .deleteFrom('robot_events')
+            .where(
+              'id',
+              'in',
+              ids.map((r) => Number(r.id)),
+            )
+            .compile(),
+        ]);
+        if (ids.length < PRUNE_CHUNK) break;
+      }
       this.stats.pruned++;
     } catch (err) {
       this.options.log.warn({ err }, 'old robot events could not be deleted');
@@ -160,8 +182,9 @@ export class RobotMemory {
 
   /**
    * Replays the remembered events of the last `days` into `engine`, in the order they were heard,
-   * and carries on today's count of actions per rule. `engine` must act through `actingThrough`:
-   * it is silent meanwhile.
+   * and carries on today's count of actions per rule. The engine is quiet meanwhile (it counts
+   * and evaluates, and acts on nothing: what was done then is done); it must act through
+   * `actingThrough` for its actions to be remembered.
    */
   async replay(engine: RobotsEngine): Promise<ReplayReport> {
     const started = performance.now();
@@ -169,17 +192,17 @@ export class RobotMemory {
     if (!this.enabled) return report;
     const now = this.options.now();
     const today = Math.floor(now / DAY_MS);
-    const acted: Record<string, number> = {};
     const since = now - this.options.days * DAY_MS;
-    const after = (await this.firstFrom(since)) - 1;
-    if (after < 0) return report;
+    const acted: Record<string, number> = {};
     this.replaying = true;
+    engine.quiet = true;
     try {
-      await this.replayFrom(after, since, engine, report, (rule, at) => {
+      await this.replayFrom(since, engine, report, (rule, at) => {
         if (Math.floor(at / DAY_MS) === today) acted[rule] = (acted[rule] ?? 0) + 1;
       });
     } finally {
       this.replaying = false;
+      engine.quiet = false;
     }
     engine.restoreActions(today, acted);
     engine.resetStats();
@@ -188,32 +211,43 @@ export class RobotMemory {
     return report;
   }
 
-  private async replayFrom(from: number, since: number, engine: RobotsEngine, report: ReplayReport, acted: (rule: string, at: number) => void): Promise<void> {
+  private async replayFrom(since: number, engine: RobotsEngine, report: ReplayReport, acted: (rule: string, at: number) => void): Promise<void> {
     const db = this.store.db;
-    let after = from;
+    let after = 0;
     for (;;) {
       const rows = await this.store.all<{ id: number; at: number; events: string }>(
-        db.selectFrom('robot_events').select(['id', 'at', 'events']).where('node', '=', this.options.node).where('id', '>', after).orderBy('id').limit(PAGE),
+        db
+          .selectFrom('robot_events')
+          .select(['id', 'at', 'events'])
+          .where('node', '=', this.options.node)
+          .where('id', '>', after)
+          // A row's events are at most a turn older than its time: a day's margin keeps the
+          // boundary's row, whose older events are skipped one by one below.
+          .where('at', '>=', since - DAY_MS)
+          .orderBy('id')
+          .limit(PAGE),
       );
-      for (const [item, at] of rows.flatMap((r) => readBatch(r.events).map((i) => [i, Number(r.at)] as const))) {
-        const ev = decodeItem(item, at);
-        if (!ev) {
-          report.skipped++;
-          continue;
-        }
-        // The batch that crosses the memory's first moment: its older events are forgotten.
-        if (ev.at < since) continue;
-        if ('acted' in ev) {
-          report.actions++;
-          acted(ev.acted, ev.at);
-          continue;
-        }
-        report.events++;
-        try {
-          // Effects are off; a rule that throws on an old event must not stop the start.
-          void engine.observe(ev);
-        } catch {
-          report.skipped++;
+      for (const r of rows) {
+        const last = Number(r.at);
+        for (const item of readBatch(r.events)) {
+          const ev = decodeItem(item, last);
+          if (!ev) {
+            report.skipped++;
+            continue;
+          }
+          if (ev.at < since) continue;
+          if ('acted' in ev) {
+            report.actions++;
+            acted(ev.acted, ev.at);
+            continue;
+          }
+          report.events++;
+          try {
+            void engine.observe(ev);
+          } catch {
+            // A rule that throws on an old event must not stop the start.
+            report.skipped++;
+          }
         }
       }
       if (rows.length < PAGE) break;
@@ -256,7 +290,7 @@ const TUPLE_FIELDS = new Set(['type', 'at', 'from', 'to', 'stranger', 'newChat',
 
 /** An item of a batch whose last event is at `last`. */
 export function encodeItem(r: Remembered, last: number): unknown {
-  if (!('type' in r) || r.type !== 'message' || !isInt(r.textHash) || !isInt(r.at)) return r;
+  if (!('type' in r) || r.type !== 'message' || !isInt(r.textHash) || !isInt(r.at) || !isInt(last)) return r;
   for (const k in r) if (!TUPLE_FIELDS.has(k)) return r;
   const flags =
     (r.stranger ? STRANGER : 0) |

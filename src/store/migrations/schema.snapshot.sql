@@ -59,6 +59,7 @@ CREATE INDEX "reports_subject" on "reports" ("subject_id", "state");
 CREATE TABLE "restrictions" ("id" integer primary key, "account_id" integer not null, "state" text not null, "kind" text not null, "until" bigint, "delete_at" bigint, "case_id" integer, "rule" text, "created_at" bigint not null, "ended_at" bigint, "end_reason" text);
 CREATE INDEX "restrictions_account" on "restrictions" ("account_id", "id");
 CREATE TABLE "robot_events" ("id" integer primary key autoincrement, "at" bigint not null, "node" text not null, "events" text not null);
+CREATE INDEX "robot_events_at" on "robot_events" ("at");
 CREATE TABLE "settings" ("key" text primary key, "value" text not null);
 CREATE TABLE "spambot_sessions" ("account_id" integer primary key, "state" text not null, "updated_at" bigint not null);
 CREATE TABLE "staff" ("id" integer primary key, "name" text not null, "role" text not null, "created_at" bigint not null, "deleted_at" bigint);
