@@ -63,6 +63,8 @@ let inFlightWhenKilled = 0;
 /** Writes of wave 2 that got no answer at all: cut off by the kill. */
 let cutOff = 0;
 let walAfterKill = false;
+/** Accounts and messages acknowledged before wave 2: robots heard each, many turns before the kill. */
+let heardBeforeWave2 = 0;
 
 /**
  * A registration whose body is only half sent when the server dies: certainly in flight, and
@@ -107,6 +109,7 @@ beforeAll(async () => {
   // Wave 1: 300 concurrent writes, all answered.
   const wave1 = Array.from({ length: 300 }, (_, i) => write(first.url, i, base, ackedAccounts, ackedMessages).catch(() => undefined));
   await Promise.all(wave1);
+  heardBeforeWave2 = ackedAccounts.length + ackedMessages.length;
 
   // Wave 2: writes keep coming (10 every 2 ms, at most 3000, whether or not earlier ones were
   // answered), and after 150 ms the server is killed with -9 among them. (Waiting for answers
@@ -210,6 +213,15 @@ describe('after kill -9 and a restart on the same data folder', () => {
   it('applied nothing of the write that was cut off half-way', async () => {
     const res = await new Client(second.url, ADMIN).post('/v1/accounts', { phone: UNFINISHED_PHONE, name: 'Finished now' });
     expect(res.status).toBe(201);
+  });
+
+  it("rebuilt the robots' evidence from what they heard before the crash (their memory in the store)", async () => {
+    // Everything up to the end of wave 1 was answered many turns before the kill, and robots
+    // heard each (an account, a message): the replay at the restart read them all, at the least.
+    const metrics = await fetch(`${second.url}/metrics`).then((r) => r.text());
+    const replayed = Number(/^banya_robot_memory_replayed_events (\d+)$/m.exec(metrics)?.[1] ?? -1);
+    expect(heardBeforeWave2).toBeGreaterThan(250);
+    expect(replayed).toBeGreaterThanOrEqual(heardBeforeWave2);
   });
 
   it('goes on writing with fresh ids after the crash', async () => {
