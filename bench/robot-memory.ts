@@ -10,8 +10,8 @@
  *   and its WAL). Baseline: the same events, the same store and table, one row per event as an
  *   object's JSON (the first design) — ratio = baseline CPU / memory CPU.
  * - replay, events/s: `RobotMemory.replay` into a fresh engine with every built-in rule (the
- *   start's work). Baseline: the same engine observing the same events from an array (no
- *   reading, no decoding) — ratio = replay rate / observe rate.
+ *   start's work: reading, decoding, counting; the engine is quiet, no rule runs). Baseline: a
+ *   live engine observing the same events from an array — ratio = replay rate / observe rate.
  *
  * Run: node --expose-gc --import tsx bench/robot-memory.ts
  */
@@ -106,7 +106,7 @@ result({
   ratio: replayRate / observeRate,
   target: '',
   pass: replayed.events === stream.length,
-  note: `${replayed.events.toLocaleString('en')} events replayed into an engine with every built-in rule (effects off), ${replayed.skipped} skipped, ${fmt(replayed.ms / 1000)} s wall; baseline: the same engine observing the same events from an array`,
+  note: `${replayed.events.toLocaleString('en')} events replayed into a quiet engine (counted, no rule run), ${replayed.skipped} skipped, ${fmt(replayed.ms / 1000)} s wall; baseline: a live engine, every built-in rule, observing the same events from an array`,
 });
 await mine.store.close();
 fs.rmSync(dirA, { recursive: true, force: true });

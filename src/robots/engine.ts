@@ -118,10 +118,12 @@ export class RobotsEngine {
   }
 
   /**
-   * While true, rules are evaluated but nothing is acted on: no effect, no hold, no count toward a
-   * daily cap. For rebuilding the evidence from what was heard before (a start's replay, a new
-   * holder of the robots' stream): what was done then is done, and a hold or a cap count made
-   * up now, with today's restrictions and settings, would hold robots off for the wrong reasons.
+   * While true, events are counted and nothing else: no rule runs, so no effect, no hold, no
+   * count toward a daily cap. For rebuilding the evidence from what was heard before (a start's
+   * replay, a new holder of the robots' stream): what was done then is done, and a hold or a cap
+   * count made up now, with today's restrictions and settings, would hold robots off for the
+   * wrong reasons. Rules only read the evidence, so skipping them leaves it as a live run would
+   * (src/robots/memory.test.ts compares the two).
    */
   quiet = false;
 
@@ -367,6 +369,7 @@ export class RobotsEngine {
 
   observe(ev: RobotEvent): Promise<void> | void {
     this.count(ev);
+    if (this.quiet) return;
     const rules = this.byType.get(ev.type)!;
     if (rules.length === 0) return;
     // A quick leave complains about whoever added the person, not about the person.
@@ -431,7 +434,6 @@ export class RobotsEngine {
   }
 
   private act(subject: number, r: ActiveRule, effect: Effect, at: number): Promise<void> | void {
-    if (this.quiet) return;
     const name = r.rule.name;
     const stats = this.stats.get(name)!;
     if (this.sink.restricted(subject, at)) return;

@@ -1,7 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { RobotsEngine, type EffectSink } from './engine.js';
 import type { RobotEvent } from './events.js';
+import { generateAdversarialTrace } from './adversarial.js';
 import { decodeItem, encodeItem } from './memory.js';
+import { Replay } from './replay.js';
+import { robotsConfig } from './rules.js';
 
 /** What the robots' memory keeps of an event is the event: a message's tuple reads back equal. */
 
@@ -72,5 +76,44 @@ describe("the robots' memory", () => {
       [0, 1, 2, 0, 0, 0, ['x']],
     ])
       expect(decodeItem(bad, 10)).toBeNull();
+  });
+});
+
+describe('a quiet engine (a replay)', () => {
+  it('ends with the evidence a live engine ends with: rules only read it', () => {
+    // The robot events of a small adversarial trace, as the replay publishes them.
+    const replay = new Replay(robotsConfig({}));
+    const inner = (replay as unknown as { engine: RobotsEngine }).engine;
+    const events: RobotEvent[] = [];
+    const observe = inner.observe.bind(inner);
+    inner.observe = (ev) => {
+      events.push(ev);
+      return observe(ev);
+    };
+    for (const line of generateAdversarialTrace({ seed: 3, accounts: 600, days: 4 })) replay.event(line);
+    expect(events.length).toBeGreaterThan(10_000);
+
+    const limited = new Map<number, number>();
+    const sink: EffectSink = {
+      apply(account, _rule, effect, at) {
+        if (effect.action === 'limit') limited.set(account, at + effect.hours * 3600_000);
+      },
+      shadow() {},
+      manualDecisionAt: () => 0,
+      restricted: (a, at) => (limited.get(a) ?? 0) > at,
+    };
+    const live = new RobotsEngine(robotsConfig({}), sink);
+    const quiet = new RobotsEngine(robotsConfig({}), sink);
+    quiet.quiet = true;
+    for (const ev of events) {
+      void live.observe(ev);
+      void quiet.observe(ev);
+    }
+    expect(limited.size).toBeGreaterThan(0);
+    expect(quiet.counters).toEqual(live.counters);
+    // Every field of the evidence but its scratch buffer (what the last read left in it).
+    const fields = (e: RobotsEngine) => Object.fromEntries(Object.entries(e.evidence).filter(([k]) => k !== 'buf'));
+    expect(Object.keys(fields(live)).length).toBeGreaterThan(20);
+    expect(fields(quiet)).toEqual(fields(live));
   });
 });

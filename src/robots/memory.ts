@@ -182,8 +182,8 @@ export class RobotMemory {
 
   /**
    * Replays the remembered events of the last `days` into `engine`, in the order they were heard,
-   * and carries on today's count of actions per rule. The engine is quiet meanwhile (it counts
-   * and evaluates, and acts on nothing: what was done then is done); it must act through
+   * and carries on today's count of actions per rule. The engine is quiet meanwhile (it counts,
+   * and runs no rule: what was done then is done); it must act through
    * `actingThrough` for its actions to be remembered.
    */
   async replay(engine: RobotsEngine): Promise<ReplayReport> {

@@ -180,14 +180,17 @@ export class Campaigns {
   read(key: number, at: number, out: Float64Array): boolean {
     const i = this.slot(key, at, false);
     if (i < 0) return false;
-    this.age(i, at);
-    out[0] = this.sends[i]!;
-    out[1] = this.senders[i]!;
-    out[2] = this.neg[i]!;
-    out[3] = this.pos[i]!;
+    // Decayed as of `at` without writing back: reading a campaign is no activity of it (a slot
+    // goes stale by its sends and feedback alone), and rules only read.
+    const dt = at - this.at[i]!;
+    const f = dt > 0 ? 2 ** (-dt / this.halfLifeMs) : 1;
+    out[0] = this.sends[i]! * f;
+    out[1] = this.senders[i]! * f;
+    out[2] = this.neg[i]! * f;
+    out[3] = this.pos[i]! * f;
     if (out.length > 5) {
-      out[4] = this.ans[i]!;
-      out[5] = this.bet[i]!;
+      out[4] = this.ans[i]! * f;
+      out[5] = this.bet[i]! * f;
     }
     return true;
   }
