@@ -256,7 +256,6 @@ export class RobotConsumer {
     const caps = await this.reader.hgetall(this.k(`robots:caps:${day}`));
     engine.restoreActions(day, Object.fromEntries(Object.entries(caps).map(([rule, n]) => [rule, Number(n)])));
     engine.quiet = false;
-    engine.resetStats();
     this.mode = 'live';
     this.engine = engine;
     this.options.log.info({ cursor, replayed: this.stats.replayed }, 'this node runs the robots');

@@ -127,11 +127,6 @@ export class RobotsEngine {
    */
   quiet = false;
 
-  /** Zeroes the per-rule figures (after a replay of what was heard before a restart: counted then). */
-  resetStats(): void {
-    for (const s of this.stats.values()) s.hits = s.actions = s.shadowed = 0;
-  }
-
   get ruleNames(): string[] {
     return this.rules.map((r) => r.rule.name);
   }

@@ -51,8 +51,6 @@ export interface ReplayReport {
 
 export class RobotMemory {
   private buffer: Remembered[] = [];
-  /** While the start's replay runs: effects are off. */
-  private replaying = false;
   private scheduled = false;
   private closed = false;
   private writing: Promise<void> = Promise.resolve();
@@ -76,22 +74,16 @@ export class RobotMemory {
   }
 
   /**
-   * The sink robots act through: silent while the start's replay runs (those effects were applied
-   * when the events were first heard), and remembering each action taken, for the day's caps to
-   * carry on after a restart: the replay decides nothing (`RobotsEngine.quiet`), so it cannot
-   * tell what was done then.
+   * The sink robots act through, remembering each action taken, for the day's caps to carry on
+   * after a restart: the replay runs no rule (`RobotsEngine.quiet`), so it cannot tell what was
+   * done then.
    */
   actingThrough(sink: EffectSink): EffectSink {
     return {
       ...sink,
       apply: (account, rule, effect, at) => {
-        if (this.replaying) return;
         this.remember({ acted: rule, at });
         return sink.apply(account, rule, effect, at);
-      },
-      shadow: (account, rule, effect, at, why) => {
-        if (this.replaying) return;
-        return sink.shadow(account, rule, effect, at, why);
       },
     };
   }
@@ -194,18 +186,15 @@ export class RobotMemory {
     const today = Math.floor(now / DAY_MS);
     const since = now - this.options.days * DAY_MS;
     const acted: Record<string, number> = {};
-    this.replaying = true;
     engine.quiet = true;
     try {
       await this.replayFrom(since, engine, report, (rule, at) => {
         if (Math.floor(at / DAY_MS) === today) acted[rule] = (acted[rule] ?? 0) + 1;
       });
     } finally {
-      this.replaying = false;
       engine.quiet = false;
     }
     engine.restoreActions(today, acted);
-    engine.resetStats();
     report.ms = Math.round(performance.now() - started);
     this.lastReplay = report;
     return report;

@@ -59,6 +59,9 @@ async function sameRows(a: Store, b: Store, table: string): Promise<boolean> {
   return x.length === y.length && x.every((r, i) => r === y[i]);
 }
 
+/** The tables whose `id` PostgreSQL numbers itself (an identity column). */
+const IDENTITY_TABLES = ['events', 'case_ranks', 'robot_events'];
+
 export async function copyToPostgres(from: SqliteStore, to: PostgresStore, progress?: CopyProgress): Promise<CopyReport> {
   const source = await tables(from);
   const target = new Set(await tables(to));
@@ -81,14 +84,11 @@ export async function copyToPostgres(from: SqliteStore, to: PostgresStore, progr
     if (copy) await copyTable(from, to, name, total, progress);
     report.tables.push({ name, rows: total, state: copy ? 'copied' : 'already there' });
   }
-  // The identity columns (the event log's, case_ranks', the robots' memory's) go on after the copied ids.
-  await sql`select setval(pg_get_serial_sequence('events', 'id'), greatest((select max(id) from events), 1), (select count(*) > 0 from events))`.execute(to.db);
-  await sql`select setval(pg_get_serial_sequence('case_ranks', 'id'), greatest((select max(id) from case_ranks), 1), (select count(*) > 0 from case_ranks))`.execute(
-    to.db,
-  );
-  await sql`select setval(pg_get_serial_sequence('robot_events', 'id'), greatest((select max(id) from robot_events), 1), (select count(*) > 0 from robot_events))`.execute(
-    to.db,
-  );
+  // The identity columns go on after the copied ids.
+  for (const table of IDENTITY_TABLES) {
+    const t = sql.table(table);
+    await sql`select setval(pg_get_serial_sequence(${table}, 'id'), greatest((select max(id) from ${t}), 1), (select count(*) > 0 from ${t}))`.execute(to.db);
+  }
 
   for (const { name, total } of plan) {
     const n = await count(to, name);
