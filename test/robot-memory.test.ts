@@ -78,6 +78,12 @@ async function rows(s: TestServer): Promise<number> {
   return all.reduce((n, r) => n + (JSON.parse(r.events) as unknown[]).length, 0);
 }
 
+/** Moves the clock forward to the next moment `seconds` past a UTC midnight. */
+async function toTimeOfDay(w: World, seconds: number): Promise<void> {
+  const now = (await w.advance(0)) / 1000;
+  await w.advance(Math.ceil((((seconds - (now % DAY)) % DAY) + DAY) % DAY));
+}
+
 async function strangers(w: World, n: number): Promise<TestAccount[]> {
   const out: TestAccount[] = [];
   for (let i = 0; i < n; i++) out.push(await w.account());
@@ -142,6 +148,8 @@ describe('robots across a restart', () => {
   it("the day's cap carries on: with a cap of one, the second account of the day is only shadowed after a restart", async () => {
     let s = await start({ robotsFile: robotsFile('cap', { dailyActionCap: 1 }) });
     let w = new World(s.url);
+    // Midday, so the whole test is one day whenever it runs.
+    await toTimeOfDay(w, 12 * HOUR);
     const first = await w.account();
     let second = await w.account();
     let others = await strangers(w, 9);
@@ -211,12 +219,12 @@ describe('robots across a restart', () => {
   it("an account only shadowed by yesterday's cap is acted on today, across a restart", async () => {
     let s = await start({ robotsFile: robotsFile('cap-tomorrow', { dailyActionCap: 1 }) });
     let w = new World(s.url);
+    // Late in the day (young accounts, made after the clock moved): the first takes the day's
+    // one action, the second is shadowed by the cap.
+    await toTimeOfDay(w, DAY - 20 * 60);
     const first = await w.account();
     let second = await w.account();
     let others = await strangers(w, 18);
-    // Late in the day: the first takes the day's one action, the second is shadowed by the cap.
-    const now = await w.advance(0);
-    await w.advance((DAY * 1000 - (now % (DAY * 1000))) / 1000 - 20 * 60);
     await greet(first, others.slice(0, 9), 0);
     await greet(second, others.slice(0, 9), 20);
     expect(await state(first)).toBe('limited');
