@@ -284,6 +284,8 @@ describe('a hand-written trace with problems', () => {
       refused: 3,
       repeatLimited: 0,
       overturned: 0,
+      raised: 0,
+      limitedOrRaisedWithin20: 1,
       unheardBy20: 0,
     });
     expect(stderr).toMatch(/messages the gate refused 3/);

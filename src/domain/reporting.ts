@@ -97,3 +97,8 @@ export function casePriority(reports: readonly CaseReport[]): number {
 export function groupThresholdMet(distinctMembers: number, adminReporters: number, threshold: { members: number; admins: number }): boolean {
   return distinctMembers >= threshold.members || adminReporters >= threshold.admins;
 }
+
+/** What robots added to a case's priority (a raised case): its priority beyond what its reports give. */
+export function robotRaise(priority: number, reports: readonly CaseReport[]): number {
+  return Math.max(0, Math.round((priority - casePriority(reports)) * 1000) / 1000);
+}

@@ -1,6 +1,6 @@
 import type { NotNull } from 'kysely';
 import { phoneKey } from '../domain/phone.js';
-import type { ReportReason } from '../domain/reporting.js';
+import { robotRaise, type ReportReason } from '../domain/reporting.js';
 import type { EndCause } from '../events/index.js';
 import { each } from '../store/read.js';
 import { APPEAL_OVERDUE_MS } from './appeals.js';
@@ -43,7 +43,7 @@ export async function loadEnforcement(e: Enforcement): Promise<void> {
     e.store,
     db
       .selectFrom('cases')
-      .select(['id', 'subject_id', 'chat_id', 'state', 'claimed_by', 'claimed_at', 'claim_turn', 'created_at'])
+      .select(['id', 'subject_id', 'chat_id', 'state', 'priority', 'claimed_by', 'claimed_at', 'claim_turn', 'created_at'])
       .where('state', 'in', ['open', 'escalated'])
       .$narrowType<{ state: OpenCase['state'] }>(),
   )) {
@@ -57,6 +57,8 @@ export async function loadEnforcement(e: Enforcement): Promise<void> {
       claimedAt: c.claimed_at,
       claimTurn: c.claim_turn,
       createdAt: c.created_at,
+      // The priority for now; what robots added is what is left once its reports are read.
+      raised: c.priority,
     };
     st.putCase(oc);
   }
@@ -81,6 +83,7 @@ export async function loadEnforcement(e: Enforcement): Promise<void> {
       st.pendingGroup.set(ck, list);
     }
   }
+  for (const c of st.openCasesById.values()) c.raised = robotRaise(c.raised, c.reports);
   for await (const a of each(
     e.store,
     db

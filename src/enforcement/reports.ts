@@ -158,6 +158,7 @@ export function emitReport(e: Enforcement, change: Change, input: ReportInput, a
     joining.map((j) => j.reportId),
     actor,
     now,
+    open?.raised ?? 0,
   );
   return { reportId, caseId, existing: false, weight };
 }

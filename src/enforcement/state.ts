@@ -20,6 +20,8 @@ export interface OpenCase {
   /** Claims and releases so far (`cases.claim_turn`). */
   claimTurn: number;
   createdAt: number;
+  /** What robots raised its priority by (`early_review`): kept when reports join it. */
+  raised: number;
 }
 
 export interface PendingGroupReport extends CaseReport {

@@ -28,6 +28,9 @@ export const MAX_COMPLAINERS = 256;
 export const FRESH_BLOCK = 0.25;
 
 const STRENGTH: Record<Effect['action'], number> = { flag: 1, open_case: 2, limit: 3, freeze: 4 };
+const LIMIT = STRENGTH.limit;
+/** How long robots leave an account be after a softer effect, unless something stronger comes: a flag an hour, a raised case a day. */
+const SOFT_HOLD = { flag: 3600_000, open_case: 86_400_000 } as const;
 
 function stronger(a: Effect, b: Effect): boolean {
   if (STRENGTH[a.action] !== STRENGTH[b.action]) return STRENGTH[a.action] > STRENGTH[b.action];
@@ -70,7 +73,7 @@ export class RobotsEngine {
    * Until when robots leave an account alone after acting on it (so they do not stack limits),
    * and the person's decision known then: a newer one (a lift, an overturned appeal) ends the hold.
    */
-  private readonly held = new Map<number, { until: number; manual: number }>();
+  private readonly held = new Map<number, { until: number; manual: number; strength: number }>();
   /** Per account: who complained about it since a person last decided (at most MAX_COMPLAINERS). */
   private readonly complainers = new Map<number, number[]>();
   /** Per complainer: how many of the accounts they complained about a person confirmed or cleared. */
@@ -371,8 +374,8 @@ export class RobotsEngine {
     const subject = ev.type === 'leave' ? (this.evidence.groupInviter.get(ev.group) ?? ev.account) : subjectOf(ev);
     const at = ev.at;
     const swept = this.sweeps.length > 0 && SWEEP_EVENTS.has(ev.type) ? this.sweep(ev, subject) : undefined;
-    const held = this.held.get(subject);
-    if (held && held.until > at && this.sink.manualDecisionAt(subject) === held.manual) return swept;
+    // Held at a limit's strength or more: no rule runs at all (the common case of a held account).
+    if (this.isHeld(subject, at, LIMIT)) return swept;
     let best: Effect | null = null;
     let bestRule: ActiveRule | null = null;
     let others: FiredSignal[] | null = null;
@@ -390,16 +393,22 @@ export class RobotsEngine {
       } else if (e.signals) (others ??= []).push(...e.signals);
     }
     if (!best || !bestRule) return swept;
+    // Held by a softer effect (a case raised for a person): only a stronger one goes through.
+    if (this.isHeld(subject, at, STRENGTH[best.action])) return swept;
     // The effect carries what fired: the winning rule's signals first, then the others'.
     if (others) best = { ...best, signals: [...(best.signals ?? []), ...others] };
     const done = this.act(subject, bestRule, best, at);
     return swept && done ? Promise.all([swept, done]).then(() => undefined) : (done ?? swept);
   }
 
-  /** Whether robots leave `a` alone at `at`: their own limit runs, or a person's decision holds them off. */
-  private isHeld(a: number, at: number): boolean {
+  /**
+   * Whether robots leave `a` alone at `at` for an effect of `strength`: what they did last (a
+   * limit, a raised case) holds off effects no stronger than itself until it runs out, or until a
+   * person's decision since; a person's decision holds them off too.
+   */
+  private isHeld(a: number, at: number, strength: number): boolean {
     const held = this.held.get(a);
-    return held !== undefined && held.until > at && this.sink.manualDecisionAt(a) === held.manual;
+    return held !== undefined && held.until > at && held.strength >= strength && this.sink.manualDecisionAt(a) === held.manual;
   }
 
   /**
@@ -417,10 +426,10 @@ export class RobotsEngine {
       if (!accounts || accounts.length === 0) continue;
       // Copied: judging reads the campaign table, whose slots a lookup may move.
       for (const a of Array.from(accounts)) {
-        if (a === subject || this.isHeld(a, ev.at) || this.sink.restricted(a, ev.at)) continue;
+        if (a === subject || this.isHeld(a, ev.at, LIMIT) || this.sink.restricted(a, ev.at)) continue;
         ctx.settings = r.settings;
         const effect = r.rule.judge!(a, ctx);
-        if (!effect) continue;
+        if (!effect || this.isHeld(a, ev.at, STRENGTH[effect.action])) continue;
         const p = this.act(a, r, effect, ev.at);
         if (p) (pending ??= []).push(p);
       }
@@ -434,12 +443,13 @@ export class RobotsEngine {
     if (this.sink.restricted(subject, at)) return;
     stats.hits++;
     const manual = this.sink.manualDecisionAt(subject);
-    const holdUntil = effect.action === 'limit' ? at + effect.hours * 3600_000 : effect.action === 'freeze' ? Infinity : at + 3600_000;
-    this.held.set(subject, { until: holdUntil, manual });
+    const strength = STRENGTH[effect.action];
+    const holdUntil = effect.action === 'limit' ? at + effect.hours * 3600_000 : effect.action === 'freeze' ? Infinity : at + SOFT_HOLD[effect.action];
+    this.held.set(subject, { until: holdUntil, manual, strength });
     const manualHoldEnd = manual > 0 ? manual + this.config.manualBlockHours * 3600_000 : 0;
     if (manualHoldEnd > at && (effect.action === 'limit' || effect.action === 'freeze')) {
       // Held off, not done: look again once the person's hold ends (a freeze is not "forever").
-      this.held.set(subject, { until: Math.min(holdUntil, manualHoldEnd), manual });
+      this.held.set(subject, { until: Math.min(holdUntil, manualHoldEnd), manual, strength });
       stats.shadowed++;
       return this.sink.shadow(subject, name, effect, at, 'manual_decision');
     }
@@ -452,7 +462,7 @@ export class RobotsEngine {
     const n = today && today.day === day ? today.n : 0;
     if (n >= this.config.dailyActionCap) {
       // Shadowed only for today: the cap resets at the next day, and so does this hold.
-      this.held.set(subject, { until: Math.min(holdUntil, (day + 1) * 86_400_000), manual });
+      this.held.set(subject, { until: Math.min(holdUntil, (day + 1) * 86_400_000), manual, strength });
       stats.shadowed++;
       return this.sink.shadow(subject, name, effect, at, 'daily_cap');
     }

@@ -86,7 +86,7 @@ function printHuman(r: ReplayReport, svg: string): void {
   if (r.linesOutOfOrder > 0) out.write(`${r.linesOutOfOrder} lines dated before the line above them were read as happening at that line's time\n`);
   const harmRow = (name: string, h: Harm, label: string | null) => {
     const bad = label === 'spammer';
-    return `  ${name.padEnd(22)} ${String(h.accounts).padStart(6)}  ${(bad ? 'caught' : 'limited').padEnd(7)} ${pct(h.limited, h.accounts).padStart(7)}  within 20 ${pct(h.limitedWithin20, h.accounts).padStart(7)}  median ${String(h.medianColdToLimit).padStart(4)}  refused ${String(h.refused).padStart(6)}  repeat ${String(h.repeatLimited).padStart(4)}  overturned ${String(h.overturned).padStart(3)}  unheard by 20 ${h.unheardBy20}`;
+    return `  ${name.padEnd(22)} ${String(h.accounts).padStart(6)}  ${(bad ? 'caught' : 'limited').padEnd(7)} ${pct(h.limited, h.accounts).padStart(7)}  within 20 ${pct(h.limitedWithin20, h.accounts).padStart(7)}  median ${String(h.medianColdToLimit).padStart(4)}  refused ${String(h.refused).padStart(6)}  repeat ${String(h.repeatLimited).padStart(4)}  overturned ${String(h.overturned).padStart(3)}  unheard by 20 ${String(h.unheardBy20).padStart(4)}  before a person ${String(h.raised).padStart(4)}  limited or before a person within 20 ${pct(h.limitedOrRaisedWithin20, h.accounts).padStart(7)}`;
   };
   out.write(
     [
@@ -96,7 +96,7 @@ function printHuman(r: ReplayReport, svg: string): void {
       `actions: ${Object.entries(s.actions)
         .map(([k, v]) => `${k} ${v}`)
         .join(', ')}`,
-      'per label (accounts, limited or caught, within 20 cold messages, median cold messages, messages refused, limited twice or more, overturned, sent a 21st cold message before any complaint):',
+      'per label (accounts, limited or caught, within 20 cold messages, median cold messages, messages refused, limited twice or more, overturned, sent a 21st cold message before any complaint, cases robots raised for a person, limited or raised before the 21st cold message):',
       ...Object.entries(s.byLabel)
         .filter(([, h]) => h.accounts > 0)
         .map(([l, h]) => harmRow(l, h, l)),

@@ -24,6 +24,10 @@ export interface Harm {
   repeatLimited: number;
   /** Robot restrictions that an appeal overturned. */
   overturned: number;
+  /** Accounts robots put before a person (raised their case: `early_review`) while they had it. */
+  raised: number;
+  /** Accounts robots limited, or put before a person, before their 21st cold message under it. */
+  limitedOrRaisedWithin20: number;
   /**
    * Accounts that sent a 21st cold message under this label before anyone complained about them
    * (no block, no report the API takes): within 20, only a rule that needs no feedback could
@@ -93,6 +97,8 @@ export class HarmTally {
   readonly timeline: [number, 'limit' | 'freeze'][] = [];
   private readonly actions: Record<string, number> = { limit: 0, freeze: 0 };
   private readonly acts = new Map<number, Act[]>();
+  /** Per account: its label and cold messages when robots first raised its case. */
+  private readonly raises = new Map<number, { label: Label | undefined; cold: number }>();
   /** Target → classes of the brigaders who reported it. */
   private readonly brigadeReported = new Map<number, Set<string>>();
   /** Brigade targets robots restricted after being reported, per brigader class. */
@@ -136,6 +142,12 @@ export class HarmTally {
     }
   }
 
+  /** Robots put `account` before a person (raised its case); the first time counts. */
+  raised(account: number): void {
+    if (this.raises.has(account)) return;
+    this.raises.set(account, { label: this.accounts.labels[account], cold: this.accounts.cold[account]! });
+  }
+
   /** A brigader of class `cls` reported `target`. */
   brigaded(target: number, cls: string): void {
     let s = this.brigadeReported.get(target);
@@ -170,6 +182,8 @@ export class HarmTally {
       refused: 0,
       repeatLimited: 0,
       overturned: 0,
+      raised: 0,
+      limitedOrRaisedWithin20: 0,
       unheardBy20: 0,
     });
     const byLabel = Object.fromEntries(LABELS.map((l) => [l, emptyHarm()])) as Record<Label, Harm>;
@@ -196,17 +210,26 @@ export class HarmTally {
         if (unheard !== 0) ch.unheardBy20++;
       }
       const acts = this.acts.get(n);
-      if (!acts) continue;
+      const raise = this.raises.get(n);
+      if (raise) {
+        if (raise.label) byLabel[raise.label].raised++;
+        if (ch) ch.raised++;
+      }
+      if (!acts && !raise) continue;
       for (const l of LABELS) {
-        const mine = acts.filter((x) => x.label === l);
-        if (mine.length === 0) continue;
+        const mine = acts ? acts.filter((x) => x.label === l) : [];
+        const raisedSoon = raise !== undefined && raise.label === l && raise.cold <= 20;
         const h = byLabel[l];
+        if (raisedSoon || (mine.length > 0 && mine[0]!.cold <= 20)) h.limitedOrRaisedWithin20++;
+        if (mine.length === 0) continue;
         h.limited++;
         if (mine[0]!.cold <= 20) h.limitedWithin20++;
         coldByLabel.get(l)!.push(mine[0]!.cold);
         if (mine.length > 1) h.repeatLimited++;
       }
       if (ch) {
+        if ((raise && raise.cold <= 20) || (acts && acts[0]!.cold <= 20)) ch.limitedOrRaisedWithin20++;
+        if (!acts) continue;
         ch.limited++;
         if (acts[0]!.cold <= 20) ch.limitedWithin20++;
         coldByClass.get(cls!)!.push(acts[0]!.cold);

@@ -68,7 +68,17 @@ describe('account ageDays', () => {
 });
 
 /** The harm figures of a class robots never acted on. */
-const UNTOUCHED = { limited: 0, limitedWithin20: 0, medianColdToLimit: 0, refused: 0, repeatLimited: 0, overturned: 0, unheardBy20: 0 };
+const UNTOUCHED = {
+  limited: 0,
+  limitedWithin20: 0,
+  medianColdToLimit: 0,
+  refused: 0,
+  repeatLimited: 0,
+  overturned: 0,
+  raised: 0,
+  limitedOrRaisedWithin20: 0,
+  unheardBy20: 0,
+};
 
 describe('account class', () => {
   it("breaks the harm down per class, with the class's label; no byClass without classes", () => {
@@ -93,6 +103,8 @@ describe('account class', () => {
         refused: 6,
         repeatLimited: 0,
         overturned: 0,
+        raised: 0,
+        limitedOrRaisedWithin20: 2,
         unheardBy20: 0,
       },
       quiet: { label: 'spammer', accounts: 1, ...UNTOUCHED },

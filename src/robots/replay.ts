@@ -126,7 +126,10 @@ export class Replay {
   private applyEffect(account: number, rule: string, effect: Effect, at: number): void {
     if (effect.action === 'limit') this.robotLimitUntil.set(account, Math.max(this.robotLimitUntil.get(account) ?? 0, at + effect.hours * HOUR));
     else if (effect.action === 'freeze') this.robotFrozen.add(account);
-    else return;
+    else {
+      if (effect.action === 'open_case') this.tally.raised(account);
+      return;
+    }
     this.robotRule.set(account, rule);
     this.tally.acted(account, rule, effect.action, at);
   }

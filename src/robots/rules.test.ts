@@ -637,6 +637,75 @@ describe('industrial_scale', () => {
   });
 });
 
+describe('early_review', () => {
+  /** A month-old account that started chats with `n` strangers, with a link (or a plain question); returns them. */
+  function pitch(w: World, a: number, n: number, link = true): number[] {
+    return Array.from({ length: n }, (_, i) => {
+      const x = 'abcdefghijklmnopqrstuvwxyz'[i % 26];
+      return w.cold(a, T0 + i * 5 * MIN, link ? `offer ${x}: see deals-${x}.top today` : `offer ${x}, is it still free?`);
+    });
+  }
+  /** Only `rules` enabled, at their defaults. */
+  const these = (...rules: string[]) =>
+    robotsConfig({ rules: Object.fromEntries(BUILT_IN_RULES.map((r) => [r.name, rules.includes(r.name) ? {} : { enabled: false }])) });
+  const raised = (account: number, at: number) => ({ account, rule: 'early_review', effect: { action: 'open_case', priority: 5 }, at });
+
+  it("raises an account's case for a person on the first complaint among the strangers it pitched, with no answer yet", () => {
+    const w = new World(only('early_review'));
+    const a = w.established();
+    const rs = pitch(w, a, 10);
+    expect(w.applied).toEqual([]);
+    w.block(rs[3]!, a, T0 + HOUR);
+    expect(w.applied).toEqual([raised(a, T0 + HOUR)]);
+    expect(w.sink.signals[0]!.map((x) => x.name)).toEqual(['complaints', 'complaint_rate', 'stranger_answers', 'strangers_reached']);
+  });
+
+  it('asks a second complaint of plain questions, and nothing of an account answered as often as complained about, or that reached few', () => {
+    const plain = new World(only('early_review'));
+    const a = plain.established();
+    const qs = pitch(plain, a, 10, false);
+    plain.block(qs[0]!, a, T0 + HOUR);
+    expect(plain.applied).toEqual([]);
+    plain.block(qs[1]!, a, T0 + HOUR + MIN);
+    expect(plain.applied).toEqual([raised(a, T0 + HOUR + MIN)]);
+
+    const welcome = new World(only('early_review'));
+    const b = welcome.established();
+    const rs = pitch(welcome, b, 10);
+    welcome.answer(rs[0]!, b, T0 + 30 * MIN);
+    welcome.block(rs[5]!, b, T0 + HOUR);
+    expect(welcome.applied).toEqual([]);
+
+    const few = new World(only('early_review'));
+    const c = few.established();
+    const ts = pitch(few, c, 4);
+    few.block(ts[0]!, c, T0 + HOUR);
+    expect(few.applied).toEqual([]);
+  });
+
+  it('raises a case once a day, and the limit stronger evidence asks for still comes within that day', () => {
+    const w = new World(only('early_review'));
+    const a = w.established();
+    const rs = pitch(w, a, 10);
+    w.block(rs[0]!, a, T0 + HOUR);
+    w.block(rs[1]!, a, T0 + 2 * HOUR);
+    expect(w.applied).toEqual([raised(a, T0 + HOUR)]);
+    w.block(rs[2]!, a, T0 + 26 * HOUR);
+    expect(w.applied).toEqual([raised(a, T0 + HOUR), raised(a, T0 + 26 * HOUR)]);
+
+    // With stranger_feedback on too: raised at the first complaint, limited at the second.
+    const v = new World(these('early_review', 'stranger_feedback'));
+    const b = v.account(3 * DAY);
+    const more = pitch(v, b, 10);
+    v.block(more[0]!, b, T0 + HOUR);
+    v.block(more[1]!, b, T0 + HOUR + MIN);
+    expect(v.applied).toEqual([raised(b, T0 + HOUR), { account: b, rule: 'stranger_feedback', effect: { action: 'limit', hours: 6 }, at: T0 + HOUR + MIN }]);
+    // Limited, it is left be: a third complaint raises nothing.
+    v.block(more[2]!, b, T0 + HOUR + 2 * MIN);
+    expect(v.applied).toHaveLength(2);
+  });
+});
+
 describe('all rules together, defaults', () => {
   it('a young account writing short texts to 31 strangers in an hour is limited by cold_fanout alone', () => {
     const w = new World(robotsConfig({}));

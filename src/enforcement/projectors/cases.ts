@@ -1,4 +1,5 @@
 import { sql, type CompiledQuery } from 'kysely';
+import { robotRaise } from '../../domain/reporting.js';
 import { caseKey } from '../state.js';
 import { statsUpsert } from './reports.js';
 import type { P } from './types.js';
@@ -44,6 +45,7 @@ export const caseOpened: P<'case_opened'> = {
       claimedAt: null,
       claimTurn: 0,
       createdAt: r.at,
+      raised: 0,
     });
   },
 };
@@ -72,7 +74,13 @@ export const caseUpdated: P<'case_updated'> = {
     const x = r.event.payload;
     const st = m.enforcement;
     const c = st.openCasesById.get(x.caseId);
-    if (!c || x.attached.length === 0) return;
+    if (!c) return;
+    if (x.attached.length === 0) {
+      // No report joins: a robot raising the case. What it added to the reports' priority stays
+      // with the case.
+      c.raised = robotRaise(x.priority, c.reports);
+      return;
+    }
     const ck = caseKey(c.subjectId, c.chatId);
     const attached = new Set(x.attached);
     const waiting = st.pendingGroup.get(ck) ?? [];

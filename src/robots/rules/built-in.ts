@@ -3,6 +3,7 @@ import { bait, openerLink } from './bait.js';
 import { campaign } from './campaign.js';
 import { suddenChange } from './change.js';
 import { blocksPerStranger, patientFeedback, reportsPerStranger, strangerFeedback } from './feedback.js';
+import { earlyReview } from './review.js';
 import { coldFanout, industrialScale, linksToStrangers, massInvites, sameText } from './volume.js';
 
 /**
@@ -25,4 +26,5 @@ export const BUILT_IN_RULES: Rule[] = [
   massInvites,
   industrialScale,
   suddenChange,
+  earlyReview,
 ] as Rule[];
