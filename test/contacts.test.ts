@@ -456,6 +456,16 @@ describe('usernames and numbers', () => {
     expectError(await ctx.world.admin.post('/v1/accounts', { phone: freePhone(), name: 'x', username: 'spambot' }), 400, 'NAME_INVALID');
   });
 
+  it('names an impersonation NAME_INVALID whatever letters it uses: look-alikes, invisible characters, bidirectional overrides', async () => {
+    const a = await ctx.world.account();
+    // A Cyrillic ѕ, a Cyrillic о, a zero-width space inside, a right-to-left override, an isolate.
+    for (const username of ['\u0455upport', 'supp\u043ert', 's\u200bupport', '\u202ebob12345', 'bob\u2066x12345']) {
+      expectError(await a.api.put('/v1/me', { username }), 400, 'NAME_INVALID');
+      expectError(await ctx.world.admin.post('/v1/accounts', { phone: freePhone(), name: 'x', username }), 400, 'NAME_INVALID');
+    }
+    expect((await a.api.get('/v1/me')).body.account.username).toBeUndefined();
+  });
+
   it('refuses a malformed username with 400 BAD_REQUEST (reason USERNAME_INVALID)', async () => {
     const a = await ctx.world.account();
     for (const username of ['ab', '1abc', 'has space', 'bad-name', 'ünïcode']) {

@@ -464,6 +464,8 @@ describe('bad report input (RULES.md §3, API.md)', () => {
     expect((await account(ctx.moderator, x)).events.map((e: any) => e.type)).not.toContain('report_filed');
     expect((await account(ctx.moderator, owner)).events.map((e: any) => e.type)).not.toContain('report_filed');
     expectError(await ctx.support.post(`/v1/moderation/accounts/${x.id}/lift`, { reason: '' }), 400, 'BAD_REQUEST');
+    // Blanks alone are no reason either.
+    expectError(await ctx.support.post(`/v1/moderation/accounts/${x.id}/lift`, { reason: '  \n\t ' }), 400, 'BAD_REQUEST');
   });
 });
 

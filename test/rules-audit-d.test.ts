@@ -78,6 +78,21 @@ describe('idempotency keys remember the denials the rules decided (API.md)', () 
     expect((await send(a, { phone }, 'hi', { idempotencyKey: 'np-2' })).status).toBe(201);
   });
 
+  it('remembers MESSAGE_EMPTY, in a private chat and a group: the same key with a visible text is a conflict, not a send', async () => {
+    const a = await ctx.world.account();
+    const b = await ctx.world.account();
+    expectError(await send(a, b, '\u200b', { idempotencyKey: 'me-1' }), 400, 'MESSAGE_EMPTY');
+    expectError(await send(a, b, '\u200b', { idempotencyKey: 'me-1' }), 400, 'MESSAGE_EMPTY');
+    expectError(await send(a, b, 'now with words', { idempotencyKey: 'me-1' }), 409, 'IDEMPOTENCY_CONFLICT');
+    const group = await a.api.post('/v1/groups', { title: 'Empty posts', kind: 'group' });
+    expect(group.status).toBe(201);
+    const post = (text: string) => a.api.post('/v1/messages', { to: { chatId: group.body.chat.id }, text, idempotencyKey: 'me-2' });
+    expectError(await post('\u2060\ufeff'), 400, 'MESSAGE_EMPTY');
+    expectError(await post('real words'), 409, 'IDEMPOTENCY_CONFLICT');
+    const chats = await b.api.get('/v1/chats');
+    expect(chats.body.chats.filter((c: any) => c.peer?.accountId === a.id)).toEqual([]);
+  });
+
   it('answers a remembered denial with a different body 409 IDEMPOTENCY_CONFLICT', async () => {
     const a = await ctx.world.account();
     expectError(await send(a, { phone: '+447700988002' }, 'hi', { idempotencyKey: 'c-1' }), 404, 'PHONE_NOT_OCCUPIED');

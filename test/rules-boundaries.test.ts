@@ -320,6 +320,22 @@ describe('RULES.md at its boundaries and in combination', () => {
     expect((await other.post(`/v1/moderation/cases/${caseId}/decision`, { action: 'dismiss' })).status).toBe(200);
     expectError(await other.post(`/v1/moderation/cases/${caseId}/decision`, { action: 'dismiss' }), 409, 'CASE_CLOSED');
   });
+  it("frees a deleted staff member's claims at once: the others need not wait out its 15 minutes", async () => {
+    const a = await ctx.world.account();
+    const v = await ctx.world.account();
+    const m = await sent(a, v, 'spam');
+    const rep = await v.api.post('/v1/reports', { chatId: m.chatId, reason: 'spam' });
+    const caseId = rep.body.report.caseId;
+    const leaving = await ctx.world.admin.post('/v1/admin/staff', { name: 'Leaving moderator', role: 'moderator' });
+    const gone = ctx.moderator.as(leaving.body.token);
+    const other = await ctx.world.staff('moderator');
+    expect((await gone.post(`/v1/moderation/cases/${caseId}/claim`)).body.case.claimedBy).toBe(leaving.body.staff.id);
+    expectError(await other.post(`/v1/moderation/cases/${caseId}/claim`), 409, 'CASE_CLAIMED');
+    expect((await ctx.world.admin.delete(`/v1/admin/staff/${leaving.body.staff.id}`)).status).toBe(204);
+    const seen = await other.get(`/v1/moderation/cases/${caseId}`);
+    expect(seen.body.case.claimedBy).toBeUndefined();
+    expect((await other.post(`/v1/moderation/cases/${caseId}/decision`, { action: 'dismiss' })).status).toBe(200);
+  });
   it('appeals the restriction in force when filed: a later freeze stays after the overturn', async () => {
     const a = await ctx.world.account();
     await offence(a);

@@ -145,9 +145,13 @@ describe('"Ask a question" in the app', () => {
 
   it('refuses empty questions, and a frozen account (it may write to SpamBot only)', async () => {
     const a = await ctx.world.account();
-    expectError(await a.api.post('/v1/support/tickets', { text: '' }), 400, 'BAD_REQUEST');
+    // Nothing visible once invisible characters are removed: MESSAGE_EMPTY, as for a message (RULES.md §1).
+    for (const text of ['', '   ', '\u200b', '\u2060\ufeff', '\u200d \u200c', '\u202e']) {
+      expectError(await a.api.post('/v1/support/tickets', { text }), 400, 'MESSAGE_EMPTY');
+      expectError(await a.api.post('/v1/messages', { to: { username: 'support' }, text }), 400, 'MESSAGE_EMPTY');
+    }
     expectError(await a.api.post('/v1/support/tickets', {}), 400, 'BAD_REQUEST');
-    expectError(await a.api.post('/v1/support/tickets', { text: '   ' }), 400, 'BAD_REQUEST');
+    expect(await ticketsOf(a)).toEqual([]);
     const now = await advance(0);
     await restrictAccount(
       ctx.server.app.platform,
@@ -173,6 +177,12 @@ describe('"Ask a question" in the app', () => {
     expectError(await a.api.get('/v1/moderation/tickets'), 403, 'FORBIDDEN');
     expectError(await ctx.support.get('/v1/moderation/tickets/t999999'), 404, 'NOT_FOUND');
     expectError(await ctx.support.post('/v1/moderation/tickets/t999999/answer', { text: 'x' }), 404, 'NOT_FOUND');
+    expect((await ticket(id)).state).toBe('open');
+    // An answer with nothing visible is refused, and nothing reaches the person.
+    const before = (await ticket(id)).entries.length;
+    for (const text of ['', '\u200b', '\u2060 \ufeff'])
+      expectError(await ctx.support.post(`/v1/moderation/tickets/${id}/answer`, { text }), 400, 'MESSAGE_EMPTY');
+    expect((await ticket(id)).entries).toHaveLength(before);
     expect((await ticket(id)).state).toBe('open');
     expect((await ctx.world.admin.post(`/v1/moderation/tickets/${id}/answer`, { text: 'The admin does.' })).status).toBe(200);
   });

@@ -1,4 +1,5 @@
-import { fail } from '../domain/errors.js';
+import { BanyaError, fail } from '../domain/errors.js';
+import type { Actor } from '../store/event-log.js';
 import { key } from '../events/serial.js';
 import { publicId } from '../store/ids.js';
 import { row, rows } from '../store/read.js';
@@ -160,6 +161,28 @@ export async function releaseCase(e: Enforcement, id: number, staff: StaffActor,
       );
     return viewOf(e, id, now);
   });
+}
+
+/**
+ * Ends the claims a staff member holds (`ref`), when the member is deleted: nobody else should
+ * wait out the 15 minutes of someone who is gone. Each release is its case's own write.
+ */
+export async function releaseClaimsOf(e: Enforcement, ref: string, actor: Actor, now: number): Promise<void> {
+  const held = [...e.enforcement.openCasesById.values()].filter((c) => c.claimedBy === ref).map((c) => c.id);
+  for (const id of held) {
+    await onOpenCase(e, id, async (c) => {
+      if (c.claimedBy !== ref) return;
+      await e.journal.commit(
+        e.journal
+          .change()
+          .once(claimKey(c), now)
+          .emit(now, actor, c.subjectId, { type: 'case_released', payload: { caseId: id } }),
+      );
+    }).catch((err: unknown) => {
+      // A case decided meanwhile has no claim left to end.
+      if (!(err instanceof BanyaError)) throw err;
+    });
+  }
 }
 
 /** How far a reporter is to be trusted: their decided reports, and how long their account has existed. */

@@ -69,11 +69,13 @@ function checkName(name: string): string {
 /** A username's format and reservation (without its leading `@`). */
 function checkUsernameFormat(username: string): string {
   const u = username.startsWith('@') ? username.slice(1) : username;
-  if (!USERNAME.test(u)) fail('USERNAME_INVALID', { field: 'username' });
-  // The system's own usernames, and any that could pass for them (`spam_bot`, `Supp0rt`): RULES.md §1.
+  // The system's own usernames, and any that could pass for them (`spam_bot`, `Supp0rt`, a
+  // Cyrillic `ѕupport`, one with a bidirectional override): RULES.md §1, asked before the format,
+  // so that an impersonation is named as one whatever letters it uses.
   if (RESERVED_USERNAMES.has(u.toLowerCase())) fail('NAME_INVALID', { field: 'username', reason: "the username is a system account's own" });
   const refusal = nameRefusal(u);
   if (refusal) fail('NAME_INVALID', { field: 'username', reason: `the username ${refusal}` });
+  if (!USERNAME.test(u)) fail('USERNAME_INVALID', { field: 'username' });
   return u;
 }
 

@@ -51,6 +51,8 @@ const REMEMBERED: ReadonlySet<string> = new Set<string>([
   'USERNAME_NOT_OCCUPIED',
   'PEER_ID_INVALID',
   'NOTHING_TO_REPORT',
+  // A text with nothing visible (RULES.md §1): decided by the rules, after the recipient.
+  'MESSAGE_EMPTY',
 ]);
 
 export function isRemembered(code: string): boolean {

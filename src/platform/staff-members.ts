@@ -1,3 +1,4 @@
+import { releaseClaimsOf } from '../enforcement/cases.js';
 import { fail } from '../domain/errors.js';
 import type { Actor } from '../store/event-log.js';
 import { publicId } from '../store/ids.js';
@@ -30,4 +31,6 @@ export async function deleteStaff(p: Platform, id: number, actor: Actor): Promis
   if (!member || member.deleted_at !== null) fail('NOT_FOUND');
   // Its tokens end with it (the projection revokes them).
   await p.journal.record(p.clock.now(), actor, null, { type: 'staff_deleted', payload: { staffId: publicId('staff', id) } });
+  // The cases it had claimed are free at once for the others.
+  await releaseClaimsOf(p, publicId('staff', id), actor, p.clock.now());
 }

@@ -1,4 +1,5 @@
 import { fail } from '../domain/errors.js';
+import { hasVisibleText } from '../domain/names.js';
 import type { Lang } from '../domain/texts.js';
 import type { StaffActor } from '../enforcement/staff.js';
 import {
@@ -111,7 +112,8 @@ export class SupportDesk {
   /** "Ask a question" in the app: a new ticket, or a further entry of the open (or lately answered) one. */
   async ask(accountId: number, text: string): Promise<{ id: number; dueAt: number }> {
     requireWritable(this.p, accountId);
-    if (text.trim().length === 0) fail('BAD_REQUEST', { field: 'text', reason: 'text is empty' });
+    // As for a message (RULES.md §1): nothing visible once invisible characters are removed.
+    if (!hasVisibleText(text)) fail('MESSAGE_EMPTY', { field: 'text', reason: 'the text has no visible characters' });
     let out: { id: number; dueAt: number } | undefined;
     await this.turns.run(accountId, async () => {
       out = await this.take(accountId, text.trim(), null);
@@ -149,6 +151,7 @@ export class SupportDesk {
    */
   async answer(ticketId: number, text: string, staff: StaffActor): Promise<Ticket> {
     const p = this.p;
+    if (!hasVisibleText(text)) fail('MESSAGE_EMPTY', { field: 'text', reason: 'the text has no visible characters' });
     return p.serial.run([key.ticket(ticketId)], async () => {
       const t = await loadTicket(p, ticketId);
       const change = p.journal.change();

@@ -283,7 +283,12 @@ export async function moderationRoutes(app: FastifyInstance, p: Platform): Promi
       schema: {
         summary: 'End every active restriction and the public-groups ban, removing their strikes',
         tags: ['moderation'],
-        body: { type: 'object', required: ['reason'], properties: { reason: { type: 'string', minLength: 1, maxLength: 2000 } } },
+        body: {
+          type: 'object',
+          required: ['reason'],
+          // A reason says something: blanks alone are none.
+          properties: { reason: { type: 'string', minLength: 1, maxLength: 2000, pattern: '\\S' } },
+        },
         response: { 200: { type: 'object', properties: { restriction: restrictionSchema } }, ...errorResponses },
       },
     },
