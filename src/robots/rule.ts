@@ -96,3 +96,13 @@ export function sig(name: string, value: number, threshold: number, note?: strin
 }
 
 export const DAY_MS = 86_400_000;
+
+/**
+ * Whom a feedback rule judges on `ev`: the account a complaint (a report, a block) is about, or
+ * the one that just started a chat with a stranger; 0 for any other event.
+ */
+export function complainedOrCold(ev: RobotEvent): number {
+  if (ev.type === 'report' || ev.type === 'block') return ev.to;
+  if (ev.type === 'message' && ev.stranger && ev.newChat) return ev.from;
+  return 0;
+}

@@ -1,4 +1,4 @@
-import { DAY_MS, rule, sig } from '../rule.js';
+import { complainedOrCold, DAY_MS, rule, sig } from '../rule.js';
 import { smoothed } from '../signals.js';
 import { badCampaign, campaignBuf } from './campaign.js';
 
@@ -42,10 +42,8 @@ export const suddenChange = rule({
     blastRatio: 0.025,
   },
   evaluate(ev, { counters: c, evidence: e, settings: s, at }) {
-    let a: number;
-    if (ev.type === 'report' || ev.type === 'block') a = ev.to;
-    else if (ev.type === 'message' && ev.stranger && ev.newChat) a = ev.from;
-    else return null;
+    const a = complainedOrCold(ev);
+    if (a === 0) return null;
     if (c.age(a, at) < s.minAgeDays * DAY_MS) return null;
     // A change from a past robots saw: an account they have watched for less than that has no
     // known past (after a restart, every busy account would look changed).

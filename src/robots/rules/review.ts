@@ -1,4 +1,4 @@
-import { rule, sig } from '../rule.js';
+import { complainedOrCold, rule, sig } from '../rule.js';
 import { smoothed } from '../signals.js';
 
 /**
@@ -26,10 +26,8 @@ export const earlyReview = rule({
     priority: 5,
   },
   evaluate(ev, { evidence: e, settings: s, at }) {
-    let a: number;
-    if (ev.type === 'report' || ev.type === 'block') a = ev.to;
-    else if (ev.type === 'message' && ev.stranger && ev.newChat) a = ev.from;
-    else return null;
+    const a = complainedOrCold(ev);
+    if (a === 0) return null;
     const neg = e.complaints(a, at);
     if (neg < s.minComplaints) return null;
     const contacts = e.contacts.value(a, at);
