@@ -222,9 +222,10 @@ describe("a manager's message and what the CRM is told", () => {
       expect(st.error).toContain(word);
       const conn = await ctx.world.admin.get(`/v1/crm/amocrm/connections/${scope}`);
       expect(conn.body.connection).toMatchObject({ status: 'paused', reason: word });
-      // Paused: the next message fails with 902 without trying.
+      // Paused: the next message fails with 902 without trying, and says as much as the first.
       const next = await managerSends(scope, { clientId: client.id, text: 'Hello again' });
       expect(next).toMatchObject({ delivery_status: -1, error_code: 902 });
+      expect(next.error).toBe(st.error);
     }
   });
 

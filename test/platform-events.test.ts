@@ -325,11 +325,14 @@ describe('idempotency keys', () => {
     expect((await a.api.post('/v1/messages', { ...body, idempotencyKey: 'deny-2' })).status).toBe(201);
   });
 
-  it('do not remember a malformed request: the key is free for the corrected one', async () => {
+  it('do not remember a malformed request (400 BAD_REQUEST): the key is free for the corrected one', async () => {
     const a = await world.account();
     const b = await world.account();
-    expectError(await a.api.post('/v1/messages', { to: { accountId: b.id }, text: '   ', idempotencyKey: 'fix-1' }), 400, 'MESSAGE_EMPTY');
+    expectError(await a.api.post('/v1/messages', { to: { accountId: b.id }, text: 42, idempotencyKey: 'fix-1' }), 400, 'BAD_REQUEST');
     expect((await a.api.post('/v1/messages', { to: { accountId: b.id }, text: 'fixed', idempotencyKey: 'fix-1' })).status).toBe(201);
+    // MESSAGE_EMPTY is the rules' denial (RULES.md §1), remembered like NOTHING_TO_REPORT.
+    expectError(await a.api.post('/v1/messages', { to: { accountId: b.id }, text: '   ', idempotencyKey: 'fix-2' }), 400, 'MESSAGE_EMPTY');
+    expectError(await a.api.post('/v1/messages', { to: { accountId: b.id }, text: 'fixed', idempotencyKey: 'fix-2' }), 409, 'IDEMPOTENCY_CONFLICT');
   });
 
   it('compare bodies as JSON whatever the key order; another body is a conflict', async () => {

@@ -281,7 +281,13 @@ describe('the webhook (CRM.md "The outgoing webhook")', () => {
     delete noId.message.message.id;
     const numericText = structuredClone(good);
     numericText.message.message.text = 42;
+    // An id of dots alone would put its status on another path than the one signed.
+    const dots = [structuredClone(good), structuredClone(good)];
+    dots[0].message.message.id = '.';
+    dots[1].message.message.id = '..';
     for (const [what, raw] of [
+      ['a message id "."', JSON.stringify(dots[0])],
+      ['a message id ".."', JSON.stringify(dots[1])],
       ['an array', '[]'],
       ['a string', '"hello"'],
       ['null', 'null'],

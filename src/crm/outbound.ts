@@ -7,7 +7,8 @@ import { failJob, reasonOf } from './failures.js';
 import { capsAt, DAY, HOUR, nextSlot, seededRandom } from './protection.js';
 import { quality } from './standing.js';
 import type { Connection, Job } from './state.js';
-import type { Recipient } from './transport.js';
+import type { Failure } from './texts.js';
+import type { NumberStatus, Recipient } from './transport.js';
 
 /**
  * A manager's message on its way out: checks of the connection and the recipient, sender
@@ -26,7 +27,7 @@ export async function sendOut(ctx: GatewayContext, j: Job): Promise<void> {
   if (c.status === 'paused') {
     // Paused for a frozen or banned number. The worker resumes it as soon as the number is
     // neither (a lift, an overturned appeal); should this message come first, it resumes it here.
-    if (!(await resumeIfFree(ctx, c.scopeId))) return failJob(ctx, j, { reason: 'PAUSED' });
+    if (!(await resumeIfFree(ctx, c.scopeId))) return failJob(ctx, j, pausedFailure(ctx.transport.numberStatus(j.businessAccountId)));
   }
   const to: Recipient | null = out.clientId ? { clientId: out.clientId } : out.phone ? { phone: out.phone } : null;
   if (!to) return failJob(ctx, j, { reason: 'BAD_RECEIVER' });
@@ -128,4 +129,14 @@ export async function reportStatus(ctx: GatewayContext, j: Job): Promise<void> {
     type: 'crm_job_reported',
     payload: { scopeId: j.scopeId, direction: 'out', msgid: j.msgid },
   });
+}
+
+/**
+ * Why a paused connection's message fails: each one tells the manager what the first did — the
+ * number frozen (with its deletion date) or banned, and what to do — not only that it is paused.
+ */
+function pausedFailure(ns: NumberStatus): Failure {
+  if (ns.state === 'frozen') return { reason: 'FROZEN_METHOD_INVALID', deleteAt: ns.deleteAt ?? null };
+  if (ns.state === 'banned') return { reason: 'USER_DEACTIVATED_BAN' };
+  return { reason: 'PAUSED' };
 }

@@ -23,9 +23,14 @@ const webhookSchema = z.object({
   message: z.object({
     receiver: z.object({ id: idField.optional(), phone: plain.optional(), client_id: idField.optional() }).partial().default({}),
     conversation: z.object({ id: idField.optional(), client_id: idField.optional() }).partial().default({}),
-    // The id goes into the status path (/{scope_id}/{msgid}/delivery_status): never empty, and
-    // bounded (amojo's ids are UUIDs).
-    message: z.object({ id: z.union([plain.pipe(z.string().min(1).max(256)), z.number()]), type: plain.optional(), text: z.string().optional() }),
+    // The id goes into the status path (/{scope_id}/{msgid}/delivery_status): never empty,
+    // bounded (amojo's ids are UUIDs), and never a dot segment ("." or "..", which a URL folds
+    // away whether encoded or not: the status would go to another path than the one signed).
+    message: z.object({
+      id: z.union([plain.pipe(z.string().min(1).max(256)).refine((id) => id !== '.' && id !== '..', 'a dot segment'), z.number()]),
+      type: plain.optional(),
+      text: z.string().optional(),
+    }),
   }),
 });
 

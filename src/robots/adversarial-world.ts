@@ -153,10 +153,16 @@ export function createWorld(o: AdversarialOptions): World {
 
   let phone = 447800000000;
   const account = (id: string, label: Label, cls: string, t: number, ageDays?: number, voip = false) => {
-    if (t < 0) {
-      // Registered before the trace began.
-      ageDays = Math.round(((ageDays ?? 0) + -t / DAY) * 1000) / 1000;
-      t = 0;
+    // `ageDays` here is the account's age at `t`; the trace's `ageDays` is its age at t = 0
+    // (TRACE.md). Created before the trace began: its line (at `t`, or at 0 for a `t` before the
+    // trace) says how long before; created since: its line is at its creation.
+    const created = t - (ageDays ?? 0) * DAY;
+    if (created < 0) {
+      ageDays = Math.round((-created / DAY) * 100_000) / 100_000;
+      t = Math.max(t, 0);
+    } else {
+      ageDays = undefined;
+      t = created;
     }
     events.push({
       type: 'account',

@@ -77,12 +77,16 @@ async function replay(args: { file: string; json: boolean; svg: string | undefin
   return 0;
 }
 
+/** Problem lines listed one by one before the rest are only counted. */
+const SHOWN_PROBLEMS = 1000;
+
 function printHuman(r: ReplayReport, svg: string): void {
   const s = r.summary;
   const pct = (a: number, b: number) => (b === 0 ? '—' : `${((a / b) * 100).toFixed(2)}%`);
   const out = process.stderr;
-  for (const p of r.problems.slice(0, 20)) out.write(`line ${p.line}: ${p.problem} (skipped)\n`);
-  if (r.problems.length > 20) out.write(`… and ${r.problems.length - 20} more problems\n`);
+  // Each bad line by number (TRACE.md), up to a bound that keeps a broken export's output readable.
+  for (const p of r.problems.slice(0, SHOWN_PROBLEMS)) out.write(`line ${p.line}: ${p.problem} (skipped)\n`);
+  if (r.problems.length > SHOWN_PROBLEMS) out.write(`… and ${r.problems.length - SHOWN_PROBLEMS} more problems\n`);
   if (r.linesOutOfOrder > 0) out.write(`${r.linesOutOfOrder} lines dated before the line above them were read as happening at that line's time\n`);
   const harmRow = (name: string, h: Harm, label: string | null) => {
     const bad = label === 'spammer';

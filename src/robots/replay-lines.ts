@@ -34,6 +34,8 @@ export function readMessageLine(l: string, message: (from: string, to: string, t
     if (i === f0) return false;
   }
   const t = Number(l.slice(t0, i));
+  // Digits past a double's range read as Infinity: the general parser reports the line.
+  if (!Number.isFinite(t)) return false;
   if (!l.startsWith(',"from":"', i)) return false;
   const f0 = i + 9;
   const f1 = plainString(l, f0);

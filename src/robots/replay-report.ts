@@ -190,8 +190,13 @@ export class HarmTally {
     const coldByLabel = new Map<string, number[]>(LABELS.map((l) => [l, []]));
     const byClass: Record<string, ClassHarm> = {};
     const coldByClass = new Map<string, number[]>();
+    // Accounts, not labels: one that was innocent and then a business is one innocent (TRACE.md).
+    let innocents = 0;
+    let innocentsLimited = 0;
     for (let n = 1; n < a.names.length; n++) {
       const bits = a.everLabels[n]!;
+      if (bits & (LABEL_BIT.innocent | LABEL_BIT.business)) innocents++;
+      if (this.acts.get(n)?.some((x) => x.label === 'innocent' || x.label === 'business')) innocentsLimited++;
       const unheard = a.unheard[n]!;
       for (const l of LABELS) {
         if (bits & LABEL_BIT[l]) byLabel[l].accounts++;
@@ -263,8 +268,8 @@ export class HarmTally {
       caught: spam.limited,
       caughtWithin20: spam.limitedWithin20,
       medianColdMessagesToCatch: spam.medianColdToLimit,
-      innocents: byLabel.innocent.accounts + byLabel.business.accounts,
-      innocentsLimited: byLabel.innocent.limited + byLabel.business.limited,
+      innocents,
+      innocentsLimited,
       businessesLimited: byLabel.business.limited,
       brigadeVictimsLimited: this.brigadeVictims.size,
       actions: { ...this.actions },

@@ -512,6 +512,79 @@ describe('lines the replay must still read', () => {
   });
 });
 
+describe('lines that must not move the clock, and other edges of TRACE.md', () => {
+  const cfg = only({ cold_fanout: FANOUT });
+  const people = [acct('a', 'spammer'), ...victims(24)];
+
+  it('skips a message whose t is past any number (digits that read as Infinity), and the lines after it keep their times', () => {
+    const r = new Replay(cfg);
+    for (const l of [...people, ...coldRun('a', 3, 10)]) r.line(JSON.stringify(l));
+    r.line(`{"type":"message","t":1${'0'.repeat(400)},"from":"a","to":"v3","text":"x"}`);
+    for (const l of coldRun('a', 9, 200, undefined, 4)) r.line(JSON.stringify(l));
+    const rep = r.report();
+    expect(rep.problems).toEqual([{ line: 29, problem: expect.stringMatching(/^t: /) }]);
+    expect(rep.linesOutOfOrder).toBe(0);
+    expect(rep.summary.caught).toBe(1);
+  });
+
+  it('a line skipped for an unknown id or a duplicate moves nothing, its time included', () => {
+    const bad = [
+      { type: 'contact', t: 90_000, from: 'nobody', to: 'a' },
+      { ...acct('a', 'spammer'), t: 90_000 },
+      { type: 'group', t: 90_000, id: 'g', owner: 'ghost' },
+    ];
+    for (const b of bad) {
+      const r = replay([...people, ...coldRun('a', 4, 10), b, ...coldRun('a', 8, 300, undefined, 4)], cfg);
+      expect(r.problems).toHaveLength(1);
+      expect(r.linesOutOfOrder).toBe(0);
+      // The twelve cold chats are one burst: limited on the ninth.
+      expect(r.summary.caught).toBe(1);
+    }
+  });
+
+  it("a decision at the trace's first instant holds robots off like any other", () => {
+    const lines = [acct('i', 'innocent'), ...victims(24), { type: 'decision', t: 0, account: 'i', action: 'dismiss' }, ...coldRun('i', 12, 10)];
+    const r = replay(lines, cfg);
+    expect(r.summary.innocentsLimited).toBe(0);
+    expect(r.summary.heldAfterDecision).toBe(1);
+  });
+
+  it('counts an account once among the innocents whatever labels it had: innocent, then a business', () => {
+    const lines = [
+      acct('w', 'innocent'),
+      acct('x', 'innocent'),
+      ...victims(24),
+      ...coldRun('w', 9, 10),
+      { type: 'label', t: 2 * DAY, id: 'w', label: 'business' },
+      { type: 'label', t: 2 * DAY, id: 'x', label: 'business' },
+      ...coldRun('w', 12, 3 * DAY, undefined, 9),
+    ];
+    const s = replay(lines, only({ cold_fanout: { ...FANOUT, hourly: 8 } })).summary;
+    expect(s.innocents).toBe(26);
+    expect(s.innocentsLimited).toBe(1);
+    expect(s.businessesLimited).toBe(1);
+  });
+
+  it('reads a file that begins with a byte-order mark', () => {
+    const r = new Replay(cfg);
+    const lines = [...people, ...coldRun('a', 12, 10)].map((l) => JSON.stringify(l));
+    lines[0] = `\ufeff${lines[0]}`;
+    for (const l of lines) r.line(l);
+    const rep = r.report();
+    expect(rep.problems).toEqual([]);
+    expect(rep.summary.caught).toBe(1);
+  });
+
+  it("counts ageDays back from t = 0, whenever the account's line comes", () => {
+    // Registered on day 10 with ageDays 0.5: ten and a half days old by then, not young (read
+    // from its own line it would be twelve hours old, and young); without ageDays, new.
+    const late = (extra: Line) => ({ ...acct('a', 'spammer', extra), t: 10 * DAY });
+    const run = (extra: Line) => replay([late(extra), ...victims(24), ...coldRun('a', 12, 10 * DAY + 60)], cfg).summary.caught;
+    expect(run({ ageDays: 0.5 })).toBe(0);
+    expect(run({})).toBe(1);
+  });
+});
+
 describe('an appeal with nothing in force', () => {
   it('changes nothing and starts no hold (there is no restriction to appeal against)', () => {
     const cfg = only({ cold_fanout: FANOUT });

@@ -164,6 +164,8 @@ export class Replay {
   /** Feeds one raw line. */
   line(text: string): void {
     this.lines++;
+    // A byte-order mark before the first line (files saved by some editors and exporters).
+    if (this.lines === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     if (text.length === 0 || (text.charCodeAt(0) <= 32 && text.trim() === '')) return;
     if (text.startsWith(MESSAGE_HEAD) && readMessageLine(text, this.fastMessage)) return;
     const parsed = parseTraceLine(text, this.lines, this.clock / 1000);
@@ -181,30 +183,38 @@ export class Replay {
   /** `message` for the fast path: a problem with the line is recorded as for any other line. */
   private readonly fastMessage = (from: string, to: string, text: string, t: number): void => {
     try {
-      this.message(from, to, text, this.tick(t));
+      this.message(from, to, text, this.timeOf(t));
+      this.tick(t);
     } catch (err) {
       this.problems.push({ line: this.lines, problem: err instanceof Error ? err.message : String(err) });
     }
   };
 
-  /** The time of a line dated `t` (ms), moving the clock: never before the line above. */
-  private tick(t: number): number {
-    if (t < this.clock) {
-      this.linesOutOfOrder++;
-      return this.clock;
-    }
-    this.clock = t;
-    return t;
+  /** The time a line dated `t` (ms) happens at: never before the line above. */
+  private timeOf(t: number): number {
+    return Math.max(t, this.clock);
+  }
+
+  /** Moves the clock to a line taken (a skipped line moves nothing), counting one out of order. */
+  private tick(t: number): void {
+    if (t < this.clock) this.linesOutOfOrder++;
+    else this.clock = t;
   }
 
   event(e: TraceLine): void {
-    const at = this.tick(Math.round(e.t * 1000));
+    const t = Math.round(e.t * 1000);
+    this.take(e, this.timeOf(t));
+    // Only now: a line that named an unknown id (thrown above) is skipped, its time with it.
+    this.tick(t);
+  }
+
+  private take(e: TraceLine, at: number): void {
     switch (e.type) {
       case 'message':
         return this.message(e.from, e.to, e.text, at);
       case 'account': {
-        // An aged account existed before the trace: its creation lies before t = 0.
-        const created = at - Math.round((e.ageDays ?? 0) * DAY);
+        // An aged account existed `ageDays` before t = 0 (TRACE.md), whenever it registers here.
+        const created = e.ageDays ? -Math.round(e.ageDays * DAY) : at;
         const n = this.accounts.add(e.id, e.label, e.class, created);
         void this.engine.observe({ type: 'account', at: created || 1, account: n, voip: e.numberKind === 'voip' });
         return;
@@ -407,7 +417,8 @@ export class Replay {
       return;
     }
     // In the account's favour: robots hold off from now on.
-    this.manualAt.set(a, at);
+    // 0 means "never decided" to the engine: a decision at the trace's first instant is 1 ms in.
+    this.manualAt.set(a, Math.max(at, 1));
     if (action === 'dismiss') this.closeReports(a, false);
     else {
       this.liftAll(a);
@@ -427,7 +438,8 @@ export class Replay {
     } else if ((this.strikes.get(a) ?? 0) > 0) this.strikes.set(a, this.strikes.get(a)! - 1);
     this.liftAll(a);
     this.openReports.delete(a);
-    this.manualAt.set(a, at);
+    // 0 means "never decided" to the engine: a decision at the trace's first instant is 1 ms in.
+    this.manualAt.set(a, Math.max(at, 1));
     void this.engine.observe({ type: 'decision', at, account: a, outcome: 'cleared' });
   }
 

@@ -62,6 +62,9 @@ function str(o: Record<string, unknown>, k: string, max: number, optional = fals
   if (v.length > max) throw new Bad(`${k}: longer than ${max}`);
 }
 
+/** How long a free-text field (a reason, a phone, a class, a policy) may be: TRACE.md sets no bound; this one only keeps a line's memory bounded. */
+const FREE_TEXT = 10_000;
+
 function ident(o: Record<string, unknown>, k: string, optional = false): void {
   str(o, k, 200, optional);
   if (o[k] === '') throw new Bad(`${k}: empty id`);
@@ -109,17 +112,17 @@ function check(o: Record<string, unknown>, lastT: number): void {
     case 'report':
       ident(o, 'from');
       ident(o, 'to');
-      str(o, 'reason', 200, true);
+      str(o, 'reason', FREE_TEXT, true);
       ident(o, 'group', true);
       return;
     case 'account': {
       ident(o, 'id');
-      str(o, 'phone', 200, true);
+      str(o, 'phone', FREE_TEXT, true);
       str(o, 'numberKind', 200, true);
       oneOf(o, 'label', LABEL_VALUES, true);
       const age = o.ageDays;
       if (age !== undefined && !(typeof age === 'number' && Number.isFinite(age) && age >= 0)) throw new Bad('ageDays: expected a number ≥ 0');
-      str(o, 'class', 200, true);
+      str(o, 'class', FREE_TEXT, true);
       return;
     }
     case 'group': {
@@ -152,7 +155,7 @@ function check(o: Record<string, unknown>, lastT: number): void {
     case 'decision':
       ident(o, 'account');
       oneOf(o, 'action', ['confirm', 'dismiss', 'lift']);
-      str(o, 'policy', 200, true);
+      str(o, 'policy', FREE_TEXT, true);
       return;
     case 'appeal':
       ident(o, 'account');
