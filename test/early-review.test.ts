@@ -16,8 +16,10 @@ import { startServer, type TestServer } from './helpers/server.js';
 const DAY = 86_400;
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'banya-early-review-'));
 const robotsFile = path.join(tmp, 'robots.json');
-// early_review alone: the reports below limit nobody, whatever the other rules would make of them.
-fs.writeFileSync(robotsFile, JSON.stringify({ rules: Object.fromEntries(BUILT_IN_RULES.map((r) => [r.name, { enabled: r.name === 'early_review' }])) }));
+// early_review and stranger_feedback alone (the limit that follows thin evidence), so that what
+// the other rules would make of the links below does not come into it.
+const ON = new Set(['early_review', 'stranger_feedback']);
+fs.writeFileSync(robotsFile, JSON.stringify({ rules: Object.fromEntries(BUILT_IN_RULES.map((r) => [r.name, { enabled: ON.has(r.name) }])) }));
 
 let s: TestServer;
 let w: World;
@@ -102,5 +104,30 @@ describe('a case robots raise for a person', () => {
     // Highest priority first: the raised case comes before the control's.
     const queue = (await mod.get('/v1/moderation/cases?limit=1000')).body.cases.map((c: any) => c.id);
     expect(queue.indexOf(pitcherCase.id)).toBeLessThan(queue.indexOf(controlCase.id));
+  });
+
+  it('dismissed with no report, it clears nobody: the limit the next complaint asks for still comes; a dismissed reported case holds robots off', async () => {
+    const people: TestAccount[] = [];
+    for (let i = 0; i < 20; i++) people.push(await w.account());
+    await w.advance(10 * DAY);
+    // Made now, days after the people: young, so stranger_feedback does not wait for answers.
+    const run = async (firstComplaint: 'block' | 'report', off: number) => {
+      const pitcher = await w.account();
+      for (let i = 0; i < 10; i++) await send(pitcher, people[off + i]!, `Easy money from home, join at earn-${off + i}.top now`);
+      if (firstComplaint === 'block') expect((await people[off]!.api.post('/v1/blocks', { accountId: pitcher.id })).status).toBe(204);
+      else await reportOn(people[off]!, pitcher);
+      const c = await caseOf(pitcher);
+      expect(c).toMatchObject({ priority: expect.any(Number) });
+      expect(c.priority).toBeGreaterThanOrEqual(5);
+      const d = await mod.post(`/v1/moderation/cases/${c.id}/decision`, { action: 'dismiss' });
+      expect(d.status, JSON.stringify(d.body)).toBe(200);
+      expect((await people[off + 1]!.api.post('/v1/blocks', { accountId: pitcher.id })).status).toBe(204);
+      return { state: (await pitcher.api.get('/v1/me')).body.restriction.state, reopened: (await caseOf(pitcher)) !== undefined };
+    };
+    // Robots raised it on a block alone; the dismissal judged their signals, not the account.
+    expect((await run('block', 0)).state).toBe('limited');
+    // A person who read the reported messages and dismissed them cleared the account: robots
+    // neither limit it nor hand it back to a person the next hour.
+    expect(await run('report', 10)).toEqual({ state: 'free', reopened: false });
   });
 });

@@ -4,7 +4,7 @@ import { robotRaise, type ReportReason } from '../domain/reporting.js';
 import type { EndCause } from '../events/index.js';
 import { each } from '../store/read.js';
 import { APPEAL_OVERDUE_MS } from './appeals.js';
-import { endCauseOf } from './projectors.js';
+import { decisionClears, endCauseOf } from './projectors.js';
 import { caseChatOf, caseKey, openReportKey, reportPlace, type Enforcement, type OpenCase } from './state.js';
 import { ticketOverdueAt } from './tickets.js';
 
@@ -117,13 +117,9 @@ export async function loadEnforcement(e: Enforcement): Promise<void> {
       .where('type', 'in', ['decision', 'appeal_decided', 'restriction_lifted'])
       .orderBy('id'),
   )) {
-    const p = JSON.parse(m.payload) as { action?: string; outcome?: string; reason: string; cause?: EndCause };
+    const p = JSON.parse(m.payload) as { action?: string; reportIds?: number[]; outcome?: string; reason: string; cause?: EndCause };
     const favour =
-      m.type === 'decision'
-        ? p.action === 'dismiss'
-        : m.type === 'appeal_decided'
-          ? p.outcome === 'overturn'
-          : endCauseOf(p, 'restriction_lifted') === 'lifted';
+      m.type === 'decision' ? decisionClears(p) : m.type === 'appeal_decided' ? p.outcome === 'overturn' : endCauseOf(p, 'restriction_lifted') === 'lifted';
     if (favour) st.manualDecisionAt.set(m.account_id, m.at);
   }
   for await (const n of each(e.store, db.selectFrom('number_flags').select('phone'))) st.numberFlags.add(phoneKey(n.phone));

@@ -7,6 +7,7 @@ import { reportFiled, reporterAccuracy, reporterMuted } from './projectors/repor
 import { contentTakenDown, endProjector, restrictionProjector, strikeAdded, strikeExpired, strikeRemoved } from './projectors/sanctions.js';
 import type { Enforcement } from './state.js';
 
+export { decisionClears } from './projectors/cases.js';
 export { endCauseOf } from './projectors/sanctions.js';
 export { flagEffectOf } from './projectors/numbers.js';
 

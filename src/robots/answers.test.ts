@@ -157,11 +157,13 @@ describe("people's decisions", () => {
 describe('robotDecisionOf: what the journal tells robots', () => {
   const rec = (event: Recorded['event']): Recorded => ({ at: T0, actor: { kind: 'system' }, accountId: 7, event });
   it('maps confirmations, dismissals, overturned appeals and lifts; nothing else', () => {
-    const caseDecision = (action: 'confirm' | 'dismiss' | 'escalate') =>
-      rec({ type: 'decision', payload: { caseId: 1, action, policy: 'spam', by: 'm', reportIds: [], reporters: [] } } as unknown as Recorded['event']);
+    const caseDecision = (action: 'confirm' | 'dismiss' | 'escalate', reportIds = [3]) =>
+      rec({ type: 'decision', payload: { caseId: 1, action, policy: 'spam', by: 'm', reportIds, reporters: [4] } } as unknown as Recorded['event']);
     expect(robotDecisionOf(caseDecision('confirm'))).toEqual({ type: 'decision', at: T0, account: 7, outcome: 'confirmed' });
     expect(robotDecisionOf(caseDecision('dismiss'))).toEqual({ type: 'decision', at: T0, account: 7, outcome: 'cleared' });
     expect(robotDecisionOf(caseDecision('escalate'))).toBeNull();
+    // A case robots raised with no report, dismissed: their signals were not enough; nobody was cleared.
+    expect(robotDecisionOf(caseDecision('dismiss', []))).toBeNull();
     expect(robotDecisionOf(rec({ type: 'appeal_decided', payload: { appealId: 1, outcome: 'overturn', by: 's', note: null } }))).toMatchObject({
       outcome: 'cleared',
     });

@@ -1,10 +1,11 @@
-import { endCauseOf } from '../enforcement/projectors.js';
+import { decisionClears, endCauseOf } from '../enforcement/projectors.js';
 import type { Recorded } from '../events/projector.js';
 import type { RobotEvent } from './events.js';
 
 /**
  * What robots learn from people's decisions, as the journal records them: a case confirmed, or
- * the account cleared — a case dismissed, a restriction lifted by staff, an appeal overturned.
+ * the account cleared — a case with reports dismissed (`decisionClears`), a restriction lifted
+ * by staff, an appeal overturned.
  * The platform publishes it once the decision is durable (`Journal.onCommitted`), so that a
  * complainer's record (`RobotsEngine.recordOf`) follows what people decided.
  */
@@ -15,7 +16,7 @@ export function robotDecisionOf(r: Recorded): Extract<RobotEvent, { type: 'decis
   switch (ev.type) {
     case 'decision':
       if (ev.payload.action === 'confirm') return { type: 'decision', at: r.at, account: a, outcome: 'confirmed' };
-      if (ev.payload.action === 'dismiss') return { type: 'decision', at: r.at, account: a, outcome: 'cleared' };
+      if (decisionClears(ev.payload)) return { type: 'decision', at: r.at, account: a, outcome: 'cleared' };
       return null;
     case 'appeal_decided':
       return ev.payload.outcome === 'overturn' ? { type: 'decision', at: r.at, account: a, outcome: 'cleared' } : null;

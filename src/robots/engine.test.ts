@@ -345,7 +345,7 @@ describe('the hold after a person decided', () => {
     expect(w.applied.slice(1)).toEqual([{ account: a, rule: 'industrial_scale', effect: { action: 'freeze' }, at: T0 + 5 * DAY + 2 * HOUR + 2000 }]);
   });
 
-  it('does not hold back weaker effects, nor act on decisions older than the hold', () => {
+  it('holds back raised cases too (a person just cleared it: reports still open cases), not flags, nor acts on decisions older than the hold', () => {
     const opener: Rule = {
       name: 'opener',
       description: 'opens a case on every block',
@@ -356,7 +356,16 @@ describe('the hold after a person decided', () => {
     const w = new World(robotsConfig({ manualBlockHours: 48 }), [opener]);
     w.sink.manual.set(2, T0);
     void w.engine.observe({ type: 'block', at: T0 + HOUR, from: 1, to: 2, stranger: true });
-    expect(w.applied).toEqual([{ account: 2, rule: 'opener', effect: { action: 'open_case', priority: 3 }, at: T0 + HOUR }]);
+    expect(w.applied).toEqual([]);
+    expect(w.shadowed).toMatchObject([{ account: 2, rule: 'opener', why: 'manual_decision' }]);
+    // After the hold, the case is raised.
+    void w.engine.observe({ type: 'block', at: T0 + 49 * HOUR, from: 3, to: 2, stranger: true });
+    expect(w.applied).toEqual([{ account: 2, rule: 'opener', effect: { action: 'open_case', priority: 3 }, at: T0 + 49 * HOUR }]);
+    const flagger: Rule = { ...opener, name: 'flagger', evaluate: () => ({ action: 'flag', note: 'seen' }) };
+    const f = new World(robotsConfig({ manualBlockHours: 48 }), [flagger]);
+    f.sink.manual.set(2, T0);
+    void f.engine.observe({ type: 'block', at: T0 + HOUR, from: 1, to: 2, stranger: true });
+    expect(f.applied).toMatchObject([{ account: 2, rule: 'flagger', effect: { action: 'flag' } }]);
 
     const v = new World(onlyRules(fanout2(), { manualBlockHours: 48 }));
     const a = v.account();

@@ -447,7 +447,9 @@ export class RobotsEngine {
     const holdUntil = effect.action === 'limit' ? at + effect.hours * 3600_000 : effect.action === 'freeze' ? Infinity : at + SOFT_HOLD[effect.action];
     this.held.set(subject, { until: holdUntil, manual, strength });
     const manualHoldEnd = manual > 0 ? manual + this.config.manualBlockHours * 3600_000 : 0;
-    if (manualHoldEnd > at && (effect.action === 'limit' || effect.action === 'freeze')) {
+    // A person's decision in its favour holds off limits, freezes and raised cases alike (a
+    // moderator who just cleared an account is not handed it again the next hour); flags only record.
+    if (manualHoldEnd > at && effect.action !== 'flag') {
       // Held off, not done: look again once the person's hold ends (a freeze is not "forever").
       this.held.set(subject, { until: Math.min(holdUntil, manualHoldEnd), manual, strength });
       stats.shadowed++;

@@ -133,6 +133,17 @@ export const caseReleased: P<'case_released'> = {
   },
 };
 
+/**
+ * Whether a decision clears the account — a person deciding in its favour, which holds robots off
+ * for a while and counts against its complainers: a dismissal of a case with reports. A case
+ * robots raised on their own (no report: `early_review`) has only their signals to judge by;
+ * dismissing it says they were not enough, not that the account is fine. (A payload without
+ * `reportIds`, from an older release, had reports.)
+ */
+export function decisionClears(p: { action?: string; reportIds?: readonly number[] }): boolean {
+  return p.action === 'dismiss' && (p.reportIds === undefined || p.reportIds.length > 0);
+}
+
 export const decision: P<'decision'> = {
   sql: (r, db) => {
     const x = r.event.payload;
@@ -173,7 +184,7 @@ export const decision: P<'decision'> = {
       return;
     }
     const confirmed = x.action === 'confirm';
-    if (!confirmed && r.accountId !== null) st.manualDecisionAt.set(r.accountId, r.at);
+    if (decisionClears(x) && r.accountId !== null) st.manualDecisionAt.set(r.accountId, r.at);
     if (c) st.dropCase(c);
     for (const id of x.reportIds) {
       const key = st.openReportKeys.get(id);
