@@ -264,14 +264,16 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
             for (;;) {
               const next = crm ? crm.nextDue() : Infinity;
               const step = next > clock.now() && next < target ? next : target;
+              // The new time is durable before anything dated at it is: a crash in the middle of
+              // the work due leaves the clock there, and the start finishes that work (app start
+              // runs what is due), rather than a log holding expiries past the clock it restarts on.
+              if (step !== clock.now()) await store.write([putSetting(store, MANUAL_CLOCK_KEY, String(step))]);
               clock.advance(step - clock.now());
               await scheduler.runDue(clock.now());
               await crm?.runDue(clock.now());
               if (step === target) break;
             }
-            const now = clock.now();
-            await store.write([putSetting(store, MANUAL_CLOCK_KEY, String(now))]);
-            return now;
+            return clock.now();
           }
         : null;
 

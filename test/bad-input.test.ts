@@ -302,7 +302,7 @@ beforeEach(() => {
 });
 
 describe.each(routes)('$name', (route) => {
-  const call = (body: unknown, raw?: string, headers: Record<string, string> = {}) => {
+  const call = (body: unknown, raw?: string | Uint8Array, headers: Record<string, string> = {}) => {
     const c = route.who();
     return c.as(c.token, headers).request(route.method, route.path(), body, raw);
   };
@@ -312,6 +312,19 @@ describe.each(routes)('$name', (route) => {
       const res = await changesNothing(() => call(undefined, raw));
       expectError(res, 400, 'BAD_REQUEST');
     }
+  });
+
+  it('answers a body that is not UTF-8 with 400 BAD_REQUEST, not a text with U+FFFD stored, and writes nothing', async () => {
+    const valid = JSON.stringify(route.valid() ?? {});
+    // The valid body with a string value made of bytes UTF-8 has no reading of.
+    const at = valid.lastIndexOf('"');
+    const bytes =
+      at > 0
+        ? Buffer.concat([Buffer.from(valid.slice(0, at)), Buffer.from([0xff, 0xfe, 0xc3, 0x28]), Buffer.from(valid.slice(at))])
+        : Buffer.from([0xff, 0xfe]);
+    const res = await changesNothing(() => call(undefined, bytes));
+    expectError(res, 400, 'BAD_REQUEST');
+    expect(res.body.error.details.reason).toBe('the body is not valid UTF-8');
   });
 
   it('answers wrong types with 400 BAD_REQUEST naming the field, and writes nothing', async () => {

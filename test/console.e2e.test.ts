@@ -163,6 +163,12 @@ describe('every console page', () => {
       await expectAccessible(w.page, path);
       await screenshot(w.page, `console-${heading.toLowerCase()}`);
     }
+    // An account's own page, with its lift form (a number-limited account has something to lift).
+    const voip = await ctx.world.account({ numberKind: 'voip' });
+    await w.page.goto(`${ctx.server.url}/console/accounts/${voip.id}`);
+    await w.page.getByRole('button', { name: 'Lift every restriction' }).waitFor();
+    await w.page.waitForLoadState('networkidle');
+    await expectAccessible(w.page, '/console/accounts/:id');
     await w.page.setViewportSize({ width: 390, height: 844 });
     await w.page.goto(`${ctx.server.url}/console/`);
     await w.page.getByRole('heading', { name: 'Queue', exact: true }).waitFor();

@@ -76,6 +76,20 @@ export function declaredLength(header: string | undefined): number | null {
   return Number(header);
 }
 
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * A request body's bytes as text: UTF-8, as JSON must be. Bytes that are not UTF-8 are refused,
+ * not turned into U+FFFD: what was stored would not be what was sent. The text, or the error.
+ */
+export function decodeBody(bytes: Uint8Array): string | BanyaError {
+  try {
+    return UTF8.decode(bytes);
+  } catch {
+    return new BanyaError('BAD_REQUEST', { reason: 'the body is not valid UTF-8' });
+  }
+}
+
 /**
  * A request body as every route reads it, whatever its content type (curl -d sends form
  * encoding by default): JSON, after a byte-order mark if any; blank means none (undefined).

@@ -6,7 +6,7 @@ import type { Lang } from '../domain/texts.js';
 import type { Figures } from '../metrics/figures.js';
 import type { Principal } from '../platform/tokens.js';
 import type { AuthSubject, authenticator, PrincipalKind } from './auth.js';
-import { declaredLength, parseBody } from './body.js';
+import { declaredLength, decodeBody, parseBody } from './body.js';
 import { errorAnswer, errorResponse, requestLang, SECURITY_HEADERS, type ValidationFailure, validationDetails, writeTooLarge } from './errors.js';
 import { settleHeldFloodWait } from './held-flood-wait.js';
 import { logAccess } from './request-log.js';
@@ -236,9 +236,10 @@ export function sendFastPath(o: SendFastPathOptions): SendFastPath {
     }
     const contentLength = Number(x.headers['content-length']);
     if (!Number.isNaN(contentLength) && x.received !== contentLength) return unreadable(x, new errorCodes.FST_ERR_CTP_INVALID_CONTENT_LENGTH());
-    const text = x.chunks !== null ? Buffer.concat(x.chunks, x.received).toString('utf8') : x.first !== null ? x.first.toString('utf8') : '';
+    const text = x.chunks !== null ? decodeBody(Buffer.concat(x.chunks, x.received)) : x.first !== null ? decodeBody(x.first) : '';
     x.first = null;
     x.chunks = null;
+    if (text instanceof BanyaError) return unreadable(x, text);
     const value = parseBody(text);
     if (value instanceof BanyaError) return unreadable(x, value);
     handle(x, value);

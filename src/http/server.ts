@@ -9,7 +9,7 @@ import type { Platform } from '../platform/context.js';
 import type { ErrorCode } from '../domain/codes.js';
 import { type Access, authenticator, authHook } from './auth.js';
 import { ConsoleSessions } from './console-sessions.js';
-import { declaredLength, parseBody } from './body.js';
+import { declaredLength, decodeBody, parseBody } from './body.js';
 import { logAccess, requestLogFactory } from './request-log.js';
 import { type BodyValidator, type SendFastPath, sendFastPath } from './send-fast-path.js';
 import { errorHandler, SECURITY_HEADERS, sendError, tooLarge } from './errors.js';
@@ -172,8 +172,9 @@ export async function createHttpServer(p: Platform, options: HttpOptions): Promi
 
   // Any content type is read as JSON (curl -d sends form encoding by default); empty means none.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => {
-    const value = parseBody(body as string);
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => {
+    const text = decodeBody(body as Buffer);
+    const value = text instanceof BanyaError ? text : parseBody(text);
     if (value instanceof BanyaError) done(value);
     else done(null, value);
   });

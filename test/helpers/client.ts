@@ -18,10 +18,10 @@ export class Client {
     return new Client(this.url, token, headers);
   }
 
-  async request<T = any>(method: string, path: string, body?: unknown, raw?: string): Promise<Res<T>> {
+  async request<T = any>(method: string, path: string, body?: unknown, raw?: string | Uint8Array): Promise<Res<T>> {
     const headers: Record<string, string> = { ...this.headers };
     if (this.token) headers.authorization = `Bearer ${this.token}`;
-    let payload: string | undefined;
+    let payload: string | Uint8Array | undefined;
     if (raw !== undefined) payload = raw;
     else if (body !== undefined) payload = JSON.stringify(body);
     if (payload !== undefined) headers['content-type'] ??= 'application/json';

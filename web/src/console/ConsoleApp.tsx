@@ -1,7 +1,8 @@
-import { useState, type FormEvent } from 'react';
-import { NavLink, Route, Routes } from 'react-router';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { NavLink, Route, Routes, useLocation } from 'react-router';
 import { ApiError } from '../shared/api';
 import { LangSwitch, useLang, type TextKey } from '../shared/i18n';
+import { AccountPage } from './pages/AccountPage';
 import { AppealsPage } from './pages/AppealsPage';
 import { AuditPage } from './pages/AuditPage';
 import { CasePage } from './pages/CasePage';
@@ -11,6 +12,7 @@ import { QueuePage } from './pages/QueuePage';
 import { RobotsPage } from './pages/RobotsPage';
 import { StaffPage } from './pages/StaffPage';
 import { TicketsPage } from './pages/TicketsPage';
+import { useErrorText } from './ErrorNote';
 import { can, SessionGate, signInWith, useApi, useSession, type Principal } from './session';
 
 const NAV: { to: string; key: TextKey; roles?: Principal['role'][] }[] = [
@@ -29,6 +31,7 @@ function SignIn({ onDone }: { onDone: () => void }) {
   const api = useApi();
   const [token, setToken] = useState('');
   const [error, setError] = useState<string | null>(null);
+  const errorText = useErrorText();
   async function submit(e: FormEvent) {
     e.preventDefault();
     setError(null);
@@ -36,7 +39,7 @@ function SignIn({ onDone }: { onDone: () => void }) {
       await signInWith(api, token.trim());
       onDone();
     } catch (err) {
-      setError(err instanceof ApiError && err.status === 401 ? t('wrongToken') : String((err as Error).message));
+      setError(err instanceof ApiError && err.status === 401 ? t('wrongToken') : errorText(err));
     }
   }
   return (
@@ -67,9 +70,36 @@ function SignIn({ onDone }: { onDone: () => void }) {
   );
 }
 
+/**
+ * After moving to another page: the title says where one is, and focus goes to the page's heading
+ * (a screen reader reads it; the keyboard goes on from there), not left on the link pressed.
+ */
+function useFocusOnNavigation() {
+  const location = useLocation();
+  const { t } = useLang();
+  const first = useRef(true);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs on every move to another page, which the path names
+  useEffect(() => {
+    const timer = window.setTimeout(() => {
+      const h1 = document.querySelector<HTMLElement>('#content h1');
+      document.title = h1?.textContent ? `${h1.textContent} · ${t('appName')}` : t('appName');
+      if (first.current) {
+        first.current = false;
+        if (document.activeElement !== document.body) return;
+      }
+      if (h1) {
+        if (!h1.hasAttribute('tabindex')) h1.setAttribute('tabindex', '-1');
+        h1.focus();
+      } else document.getElementById('content')?.focus();
+    }, 0);
+    return () => window.clearTimeout(timer);
+  }, [location.pathname, t]);
+}
+
 function Shell() {
   const { t } = useLang();
   const { principal, signOut } = useSession();
+  useFocusOnNavigation();
   return (
     <>
       <a className="skip" href="#content">
@@ -102,6 +132,7 @@ function Shell() {
         <Routes>
           <Route path="/" element={<QueuePage />} />
           <Route path="/cases/:id" element={<CasePage />} />
+          <Route path="/accounts/:id" element={<AccountPage />} />
           <Route path="/appeals" element={<AppealsPage />} />
           <Route path="/tickets" element={<TicketsPage />} />
           <Route path="/robots" element={<RobotsPage />} />

@@ -1,3 +1,4 @@
+import { ScrollRegion } from '../shared/ScrollRegion';
 import { when } from '../shared/format';
 import { useLang, type TextKey } from '../shared/i18n';
 
@@ -54,30 +55,32 @@ export function SignalTable({ signals, caption }: { signals: RobotSignal[]; capt
   const { t } = useLang();
   if (signals.length === 0) return <p className="muted">{t('noSignalsRecorded')}</p>;
   return (
-    <table className="list signals">
-      <caption className="visually-hidden">{caption}</caption>
-      <thead>
-        <tr>
-          <th scope="col">{t('signal')}</th>
-          <th scope="col">{t('value')}</th>
-          <th scope="col">{t('threshold')}</th>
-          <th scope="col">{t('signalNote')}</th>
-        </tr>
-      </thead>
-      <tbody>
-        {signals.map((s, i) => (
-          // biome-ignore lint/suspicious/noArrayIndexKey: a rule may name one signal twice (two windows); the order is the record's
-          <tr key={`${s.name}-${i}`}>
-            <th scope="row">
-              <code>{s.name}</code>
-            </th>
-            <td>{figure(s.value)}</td>
-            <td>{figure(s.threshold)}</td>
-            <td>{s.note ?? ''}</td>
+    <ScrollRegion label={caption}>
+      <table className="list signals">
+        <caption className="visually-hidden">{caption}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{t('signal')}</th>
+            <th scope="col">{t('value')}</th>
+            <th scope="col">{t('threshold')}</th>
+            <th scope="col">{t('signalNote')}</th>
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {signals.map((s, i) => (
+            // biome-ignore lint/suspicious/noArrayIndexKey: a rule may name one signal twice (two windows); the order is the record's
+            <tr key={`${s.name}-${i}`}>
+              <th scope="row">
+                <code>{s.name}</code>
+              </th>
+              <td>{figure(s.value)}</td>
+              <td>{figure(s.threshold)}</td>
+              <td>{s.note ?? ''}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </ScrollRegion>
   );
 }
 

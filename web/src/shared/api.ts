@@ -14,6 +14,10 @@ export class ApiError extends Error {
   }
 }
 
+/** The codes of failures that are not banya's answers: no answer at all, or one that is not ours. */
+export const NETWORK = 'NETWORK';
+export const UNREADABLE = 'UNREADABLE';
+
 export interface Api {
   get<T>(path: string): Promise<T>;
   post<T>(path: string, body?: unknown): Promise<T>;
@@ -27,12 +31,25 @@ export function createApi(headers: Headers, lang: () => string): Api {
   async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
     const h: Record<string, string> = { accept: 'application/json', 'accept-language': lang(), ...headers() };
     if (body !== undefined) h['content-type'] = 'application/json';
-    const res = await fetch(path, { method, headers: h, credentials: 'same-origin', body: body === undefined ? undefined : JSON.stringify(body) });
+    let res: Response;
+    try {
+      res = await fetch(path, { method, headers: h, credentials: 'same-origin', body: body === undefined ? undefined : JSON.stringify(body) });
+    } catch {
+      // No answer at all: the network, or the server is down. Pages say so in their language.
+      throw new ApiError(0, NETWORK, 'no answer from the server');
+    }
     const text = await res.text();
-    const data = text ? (JSON.parse(text) as unknown) : undefined;
+    let data: unknown;
+    try {
+      data = text ? (JSON.parse(text) as unknown) : undefined;
+    } catch {
+      // Not banya's answer (a proxy's error page): no code of ours to show.
+      throw new ApiError(res.status, UNREADABLE, res.statusText);
+    }
     if (!res.ok) {
       const e = (data as { error?: { code?: string; message?: string; details?: Record<string, unknown> } } | undefined)?.error;
-      throw new ApiError(res.status, e?.code ?? 'INTERNAL', e?.message ?? res.statusText, e?.details ?? {});
+      if (!e?.code) throw new ApiError(res.status, UNREADABLE, res.statusText);
+      throw new ApiError(res.status, e.code, e.message ?? res.statusText, e.details ?? {});
     }
     return data as T;
   }

@@ -1,7 +1,10 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
+import { Link } from 'react-router';
+import { ApiError, qs } from '../../shared/api';
 import { when } from '../../shared/format';
 import { useLang } from '../../shared/i18n';
+import { restrictionText, type Restriction } from '../account';
 import { ErrorNote } from '../ErrorNote';
 import { useSession } from '../session';
 
@@ -14,7 +17,12 @@ interface Appeal {
   createdAt: string;
   dueAt: string;
   overdue: boolean;
-  restriction: { state?: string; kind?: string; until?: string | null; robot?: boolean; rule?: string } & Record<string, unknown>;
+  /** The restriction appealed against, as it was when the appeal was filed. */
+  restriction: Partial<Restriction> & { rule?: string } & Record<string, unknown>;
+  /** The restriction was made by a robot rule (such appeals come first). */
+  robot?: boolean;
+  /** The contact address a frozen account gave with its appeal. */
+  email?: string;
 }
 
 export function AppealsPage() {
@@ -22,26 +30,55 @@ export function AppealsPage() {
   const { api } = useSession();
   const client = useQueryClient();
   const [notes, setNotes] = useState<Record<string, string>>({});
-  const list = useQuery({ queryKey: ['appeals'], queryFn: () => api.get<{ appeals: Appeal[] }>('/v1/moderation/appeals?state=open').then((r) => r.appeals) });
+  const [done, setDone] = useState<string | null>(null);
+  const list = useInfiniteQuery({
+    queryKey: ['appeals'],
+    queryFn: ({ pageParam }) =>
+      api.get<{ appeals: Appeal[]; nextCursor?: string }>(`/v1/moderation/appeals${qs({ state: 'open', cursor: pageParam, limit: 50 })}`),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.nextCursor,
+  });
+  const appeals = list.data?.pages.flatMap((p) => p.appeals) ?? [];
   const decide = useMutation({
     mutationFn: ({ id, outcome }: { id: string; outcome: 'overturn' | 'uphold' }) =>
       api.post(`/v1/moderation/appeals/${encodeURIComponent(id)}/decision`, { outcome, ...(notes[id] ? { note: notes[id] } : {}) }),
-    onSuccess: () => client.invalidateQueries({ queryKey: ['appeals'] }),
+    onMutate: () => setDone(null),
+    onSuccess: (_r, v) => {
+      setDone(
+        t('appealDone')
+          .replace('{appeal}', v.id)
+          .replace('{outcome}', t(v.outcome === 'overturn' ? 'overturned' : 'upheld')),
+      );
+      return client.invalidateQueries({ queryKey: ['appeals'] });
+    },
+    // Decided by someone else meanwhile: the list is refreshed so that it is not offered again.
+    onError: (e) => (e instanceof ApiError && e.code === 'APPEAL_ALREADY_DECIDED' ? client.invalidateQueries({ queryKey: ['appeals'] }) : undefined),
   });
   return (
     <>
       <h1>{t('appeals')}</h1>
       <ErrorNote error={list.error ?? decide.error} />
-      {list.data?.length === 0 && <p>{t('noAppeals')}</p>}
-      {list.data?.map((a) => (
+      {done && (
+        <p role="status" className="notice">
+          {done}
+        </p>
+      )}
+      {list.data && appeals.length === 0 && <p>{t('noAppeals')}</p>}
+      {appeals.map((a) => (
         <article key={a.id} className="panel" aria-labelledby={`appeal-${a.id}`}>
           <h2 id={`appeal-${a.id}`}>
-            {a.id} · {a.accountId} {a.restriction.robot ? <span className="tag robot">{t('robotMade')}</span> : null}
+            {a.id} · <Link to={`/accounts/${encodeURIComponent(a.accountId)}`}>{a.accountId}</Link>{' '}
+            {a.robot || a.restriction.robot ? <span className="tag robot">{t('robotMade')}</span> : null}
           </h2>
           <p>
-            {t('restriction')}: {a.restriction.state ?? '—'} {a.restriction.kind ? `(${a.restriction.kind})` : ''}
-            {a.restriction.until ? ` → ${when(a.restriction.until, lang)}` : ''}
+            {t('restriction')}: {a.restriction.state ? restrictionText(a.restriction as Restriction, t, lang) : '—'}
+            {a.restriction.rule ? ` · ${a.restriction.rule}` : ''}
           </p>
+          {a.email && (
+            <p>
+              {t('contactEmail')}: {a.email}
+            </p>
+          )}
           <p>
             {t('created')}: {when(a.createdAt, lang)} · {t('due')}: {when(a.dueAt, lang)} {a.overdue && <span className="tag overdue">{t('overdue')}</span>}
           </p>
@@ -60,6 +97,11 @@ export function AppealsPage() {
           </div>
         </article>
       ))}
+      {list.hasNextPage && (
+        <button type="button" onClick={() => void list.fetchNextPage()} disabled={list.isFetchingNextPage}>
+          {t('loadMore')}
+        </button>
+      )}
     </>
   );
 }

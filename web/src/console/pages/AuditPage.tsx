@@ -37,8 +37,10 @@ export function AuditPage() {
           </tr>
         </thead>
         <tbody>
-          {views.map((v) => (
-            <tr key={`${v.at}-${v.by}-${v.caseId ?? ''}`}>
+          {views.map((v, i) => (
+            // Two views of one case by one person can share a time (the manual clock): the place keeps them apart.
+            // biome-ignore lint/suspicious/noArrayIndexKey: the list only grows at its end (paged, oldest last)
+            <tr key={`${i}-${v.at}-${v.by}-${v.caseId ?? ''}`}>
               <td>{when(v.at, lang)}</td>
               <td>{v.by}</td>
               <td>{v.caseId ?? '—'}</td>

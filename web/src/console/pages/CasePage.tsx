@@ -1,14 +1,13 @@
-import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
-import { qs } from '../../shared/api';
 import { when } from '../../shared/format';
 import { useLang } from '../../shared/i18n';
 import { decide, fetchQueue, filtersFrom, POLICIES, type CaseView } from '../cases';
 import { ErrorNote } from '../ErrorNote';
 import { RobotFindings, type RobotFinding } from '../RobotSignals';
 import { can, useSession } from '../session';
-import { describeEvent, type TimelineEvent } from '../timelineText';
+import { StandingPanel, stateText, TimelinePanel, useAccount } from '../account';
 
 interface CaseDetail extends CaseView {
   /** The subject with its display name, when it has one (older servers: no name). */
@@ -26,14 +25,6 @@ interface CaseDetail extends CaseView {
   robots?: RobotFinding[];
 }
 
-interface AccountView {
-  account: { id: string; name?: string; username?: string };
-  restriction: { state: string; kind?: string; until?: string | null };
-  strikes: { id: string; policy: string; createdAt: string; expiresAt?: string; removed?: boolean }[];
-  events: TimelineEvent[];
-  nextCursor?: string;
-}
-
 /** "limited (report) until 2 Dec 2026, 22:34", "frozen, deleted on …", "banned". */
 function sanctionText(s: Record<string, unknown>, lang: 'en' | 'ru'): string {
   const parts = [String(s.state)];
@@ -45,8 +36,13 @@ function sanctionText(s: Record<string, unknown>, lang: 'en' | 'ru'): string {
   return parts.join(' ');
 }
 
+/** The case page, fresh for every case: nothing typed for one (a note, a policy) carries to the next. */
 export function CasePage() {
   const { id = '' } = useParams();
+  return <OneCase key={id} id={id} />;
+}
+
+function OneCase({ id }: { id: string }) {
   const [search] = useSearchParams();
   const { t, lang } = useLang();
   const { api, principal } = useSession();
@@ -66,25 +62,24 @@ export function CasePage() {
   });
   const c = detail.data;
   const subject = c?.subject.accountId;
-  const timeline = useInfiniteQuery({
-    queryKey: ['timeline', subject],
-    enabled: Boolean(subject),
-    queryFn: ({ pageParam }) => api.get<AccountView>(`/v1/moderation/accounts/${encodeURIComponent(subject!)}${qs({ cursor: pageParam, limit: 20 })}`),
-    initialPageParam: undefined as string | undefined,
-    getNextPageParam: (last) => last.nextCursor,
-  });
+  const timeline = useAccount(subject);
+  const mayConfirm = can(principal, 'moderator');
+  const mayDecide = can(principal, 'triage', 'moderator');
   const preview = useQuery({
     queryKey: ['preview', id, policy],
-    enabled: Boolean(c) && c?.state !== 'closed',
+    enabled: Boolean(c) && c?.state !== 'closed' && mayConfirm,
     queryFn: () => api.post<{ sanction?: Record<string, unknown> }>(`/v1/moderation/cases/${encodeURIComponent(id)}/preview`, { action: 'confirm', policy }),
   });
 
   const decision = useMutation({
     mutationFn: async (action: 'confirm' | 'dismiss' | 'escalate') => decide(api, id, action, action === 'confirm' ? policy : undefined, note || undefined),
     onSuccess: async (r, action) => {
-      setOutcome(`${t('decided')}: ${action}${r.sanction ? ` → ${sanctionText(r.sanction, lang)}` : ''}`);
+      // The page shows the case as it is now (escalated, closed): no decision is offered twice.
+      client.setQueryData(['case', id], (old: CaseDetail | undefined) => (old ? { ...old, ...r.case, subject: old.subject } : old));
+      setOutcome(`${t('decided')}: ${t(action)}${r.sanction ? ` → ${sanctionText(r.sanction, lang)}` : ''}`);
       await client.invalidateQueries({ queryKey: ['queue'] });
-      if (next) await openNext();
+      await client.invalidateQueries({ queryKey: ['timeline', subject] });
+      if (next && r.case.state === 'closed') await openNext();
     },
   });
   const claim = useMutation({
@@ -103,9 +98,10 @@ export function CasePage() {
     function onKey(e: KeyboardEvent) {
       const target = e.target as HTMLElement;
       if (['INPUT', 'SELECT', 'TEXTAREA'].includes(target.tagName) || e.metaKey || e.ctrlKey || e.altKey || decision.isPending) return;
-      if (e.key === 'c' && can(principal, 'moderator')) decision.mutate('confirm');
-      else if (e.key === 'd' && can(principal, 'triage', 'moderator')) decision.mutate('dismiss');
-      else if (e.key === 'e' && can(principal, 'triage', 'moderator')) decision.mutate('escalate');
+      const decidable = c !== undefined && c.state !== 'closed';
+      if (e.key === 'c' && decidable && mayConfirm) decision.mutate('confirm');
+      else if (e.key === 'd' && decidable && mayDecide) decision.mutate('dismiss');
+      else if (e.key === 'e' && decidable && mayDecide && c.state !== 'escalated') decision.mutate('escalate');
       else if (e.key === 'n') void openNext();
       else return;
       e.preventDefault();
@@ -116,9 +112,11 @@ export function CasePage() {
 
   if (detail.error) return <ErrorNote error={detail.error} />;
   if (!c) return <p>{t('loading')}</p>;
-  const events = timeline.data?.pages.flatMap((p) => p.events) ?? [];
   const first = timeline.data?.pages[0];
   const open = c.state !== 'closed';
+  // Claiming is for those who decide; releasing, for the one who claimed (or an admin).
+  const mine = c.claimedBy === principal.id;
+  const claimAction = !open || !mayDecide ? null : !c.claimedBy ? 'claim' : mine || principal.role === 'admin' ? 'release' : null;
 
   return (
     <>
@@ -126,7 +124,10 @@ export function CasePage() {
         <Link to={`/?${search.toString()}`}>← {t('backToQueue')}</Link>
       </p>
       <h1>
-        {t('case')} {c.id} · {c.subject.name ? `${c.subject.name} (${c.subject.accountId})` : c.subject.accountId}
+        {t('case')} {c.id} ·{' '}
+        <Link to={`/accounts/${encodeURIComponent(c.subject.accountId)}`}>
+          {c.subject.name ? `${c.subject.name} (${c.subject.accountId})` : c.subject.accountId}
+        </Link>
         {c.subject.chatId ? ` · ${c.subject.chatId}` : ''}
       </h1>
       <p className="notice" role="note">
@@ -134,7 +135,7 @@ export function CasePage() {
       </p>
       <div className="panel">
         <div className="row">
-          <span className="tag">{c.state}</span>
+          <span className="tag">{stateText(c.state, t)}</span>
           <span>
             {t('priority')}: {c.priority.toFixed(1)}
           </span>
@@ -145,9 +146,9 @@ export function CasePage() {
           <span>
             {t('claimedBy')}: {c.claimedBy ?? '—'}
           </span>
-          {open && (
-            <button type="button" onClick={() => claim.mutate(c.claimedBy ? 'release' : 'claim')}>
-              {c.claimedBy ? t('release') : t('claim')}
+          {claimAction && (
+            <button type="button" onClick={() => claim.mutate(claimAction)} disabled={claim.isPending}>
+              {t(claimAction)}
             </button>
           )}
         </div>
@@ -156,6 +157,7 @@ export function CasePage() {
       <div className="grid">
         <section className="panel" aria-labelledby="evidence-h">
           <h2 id="evidence-h">{t('evidence')}</h2>
+          {c.evidence.length === 0 && <p className="muted">{c.reportCount === 0 ? t('noEvidenceRobot') : t('noEvidence')}</p>}
           <ul className="evidence">
             {c.evidence.map((m) => (
               <li key={m.messageId}>
@@ -169,45 +171,51 @@ export function CasePage() {
         </section>
         <section className="panel" aria-labelledby="reporters-h">
           <h2 id="reporters-h">{t('reporters')}</h2>
-          <table className="list">
-            <thead>
-              <tr>
-                <th scope="col">{t('account')}</th>
-                <th scope="col">{t('reason')}</th>
-                <th scope="col">{t('accuracy')}</th>
-                <th scope="col">{t('age')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {c.reports.map((r) => (
-                <tr key={r.id}>
-                  <td>{r.reporterId}</td>
-                  <td>
-                    {r.reason}
-                    {r.comment && <div className="muted">{r.comment}</div>}
-                  </td>
-                  <td>{r.reporter ? `✓ ${r.reporter.confirmed} · ✗ ${r.reporter.dismissed}` : '—'}</td>
-                  <td>{r.reporter ? `${r.reporter.ageDays} d` : '—'}</td>
+          {c.reports.length === 0 ? (
+            <p className="muted">{t('noReports')}</p>
+          ) : (
+            <table className="list">
+              <thead>
+                <tr>
+                  <th scope="col">{t('account')}</th>
+                  <th scope="col">{t('reason')}</th>
+                  <th scope="col">{t('accuracy')}</th>
+                  <th scope="col">{t('age')}</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {c.reports.map((r) => (
+                  <tr key={r.id}>
+                    <td>{r.reporterId}</td>
+                    <td>
+                      {r.reason}
+                      {r.comment && <div className="muted">{r.comment}</div>}
+                    </td>
+                    <td>{r.reporter ? `✓ ${r.reporter.confirmed} · ✗ ${r.reporter.dismissed}` : '—'}</td>
+                    <td>{r.reporter ? `${r.reporter.ageDays} d` : '—'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
         </section>
       </div>
-      {open && (
+      {open && mayDecide && (
         <section className="panel" aria-labelledby="decide-h">
           <h2 id="decide-h">
             {t('confirm')} / {t('dismiss')} / {t('escalate')}
           </h2>
           <div className="row">
-            <label>
-              {t('policy')}
-              <select value={policy} onChange={(e) => setPolicy(e.target.value)}>
-                {POLICIES.map((p) => (
-                  <option key={p}>{p}</option>
-                ))}
-              </select>
-            </label>
+            {mayConfirm && (
+              <label>
+                {t('policy')}
+                <select value={policy} onChange={(e) => setPolicy(e.target.value)}>
+                  {POLICIES.map((p) => (
+                    <option key={p}>{p}</option>
+                  ))}
+                </select>
+              </label>
+            )}
             <label style={{ flex: 1 }}>
               {t('note')}
               <input value={note} onChange={(e) => setNote(e.target.value)} />
@@ -224,72 +232,40 @@ export function CasePage() {
           </p>
           <ErrorNote error={preview.error} />
           <div className="row">
-            <button type="button" className="danger" disabled={!can(principal, 'moderator') || decision.isPending} onClick={() => decision.mutate('confirm')}>
-              {t('confirm')} (c)
-            </button>
-            <button type="button" disabled={!can(principal, 'triage', 'moderator') || decision.isPending} onClick={() => decision.mutate('dismiss')}>
+            {mayConfirm && (
+              <button type="button" className="danger" disabled={decision.isPending} onClick={() => decision.mutate('confirm')}>
+                {t('confirm')} (c)
+              </button>
+            )}
+            <button type="button" disabled={decision.isPending} onClick={() => decision.mutate('dismiss')}>
               {t('dismiss')} (d)
             </button>
-            <button type="button" disabled={!can(principal, 'triage', 'moderator') || decision.isPending} onClick={() => decision.mutate('escalate')}>
-              {t('escalate')} (e)
-            </button>
+            {c.state !== 'escalated' && (
+              <button type="button" disabled={decision.isPending} onClick={() => decision.mutate('escalate')}>
+                {t('escalate')} (e)
+              </button>
+            )}
             <label className="inline">
               <input type="checkbox" checked={next} onChange={(e) => setNext(e.target.checked)} />
               {t('decideNext')}
             </label>
           </div>
           <ErrorNote error={decision.error} />
-          {outcome && <p role="status">{outcome}</p>}
         </section>
+      )}
+      {outcome && (
+        <p role="status" className="notice">
+          {outcome}
+        </p>
       )}
       <div className="grid">
         <section className="panel" aria-labelledby="signals-h">
           <h2 id="signals-h">{t('robotSignals')}</h2>
           <RobotFindings findings={c.robots ?? []} />
         </section>
-        <section className="panel" aria-labelledby="strikes-h">
-          <h2 id="strikes-h">{t('strikes')}</h2>
-          {first && first.strikes.length > 0 ? (
-            <ul>
-              {first.strikes.map((s) => (
-                <li key={s.id}>
-                  {s.policy} · {when(s.createdAt, lang)}
-                  {s.removed ? ' (removed)' : ''}
-                </li>
-              ))}
-            </ul>
-          ) : (
-            <p className="muted">{t('noStrikes')}</p>
-          )}
-          {first && (
-            <p>
-              {t('restriction')}: {first.restriction.state}
-              {first.restriction.kind ? ` (${first.restriction.kind})` : ''}
-              {first.restriction.until ? ` → ${when(first.restriction.until, lang)}` : ''}
-            </p>
-          )}
-        </section>
+        <StandingPanel view={first} />
       </div>
-      <section className="panel" aria-labelledby="timeline-h">
-        <h2 id="timeline-h">{t('timeline')}</h2>
-        <ErrorNote error={timeline.error} />
-        <ol id="timeline">
-          {events.map((e) => {
-            const line = describeEvent(e, lang);
-            return (
-              <li key={e.id} data-type={e.type} title={line.known ? line.raw : undefined}>
-                <span className="muted">{when(e.at, lang)}</span> · {line.text}
-                {line.known && <code className="event-type">{e.type}</code>}
-              </li>
-            );
-          })}
-        </ol>
-        {timeline.hasNextPage && (
-          <button type="button" onClick={() => void timeline.fetchNextPage()}>
-            {t('loadMore')}
-          </button>
-        )}
-      </section>
+      <TimelinePanel query={timeline} />
     </>
   );
 }

@@ -5,8 +5,8 @@ import { when } from '../../shared/format';
 import { ScrollRegion } from '../../shared/ScrollRegion';
 import { useLang } from '../../shared/i18n';
 import { decide, fetchQueue, FILTER_KEYS, filtersFrom, isRobotCase, onePerSubject, POLICIES, REASONS, type CaseView, type QueueFilters } from '../cases';
-import { ErrorNote } from '../ErrorNote';
-import { useSession } from '../session';
+import { ErrorNote, useErrorText } from '../ErrorNote';
+import { can, useSession } from '../session';
 
 interface SavedQueue {
   name: string;
@@ -23,7 +23,9 @@ function loadSaved(): SavedQueue[] {
 
 export function QueuePage() {
   const { t, lang } = useLang();
-  const { api } = useSession();
+  const { api, principal } = useSession();
+  const mayConfirm = can(principal, 'moderator');
+  const mayDecide = can(principal, 'triage', 'moderator');
   const client = useQueryClient();
   const navigate = useNavigate();
   const [search, setSearch] = useSearchParams();
@@ -35,6 +37,8 @@ export function QueuePage() {
   const [bulk, setBulk] = useState<null | 'confirm' | 'dismiss'>(null);
   const [bulkResult, setBulkResult] = useState<string | null>(null);
   const dialog = useRef<HTMLDialogElement>(null);
+  const opener = useRef<HTMLElement | null>(null);
+  const errorText = useErrorText();
 
   const queue = useInfiniteQuery({
     queryKey: ['queue', filters],
@@ -48,7 +52,8 @@ export function QueuePage() {
   useEffect(() => {
     function onKey(e: KeyboardEvent) {
       const target = e.target as HTMLElement;
-      if (['INPUT', 'SELECT', 'TEXTAREA'].includes(target.tagName) || e.metaKey || e.ctrlKey || e.altKey) return;
+      // Keys typed into a field, or pressed on a link or a button (Enter there is that control's), are not shortcuts.
+      if (target.closest('input, select, textarea, a, button, summary, [contenteditable="true"]') || e.metaKey || e.ctrlKey || e.altKey) return;
       if (e.key === 'j') setCurrent((i) => Math.min(i + 1, Math.max(0, cases.length - 1)));
       else if (e.key === 'k') setCurrent((i) => Math.max(0, i - 1));
       else if (e.key === 'Enter' && cases[current]) navigate(caseLink(cases[current]!));
@@ -89,6 +94,7 @@ export function QueuePage() {
     setSaved(next);
   }
   function openBulk(kind: 'confirm' | 'dismiss') {
+    opener.current = document.activeElement as HTMLElement | null;
     setBulk(kind);
     setBulkResult(null);
     dialog.current?.showModal();
@@ -103,7 +109,7 @@ export function QueuePage() {
         await decide(api, c.id, bulk!, bulk === 'confirm' ? 'spam' : undefined);
         ok++;
       } catch (e) {
-        failed.push(`${c.id}: ${(e as Error).message}`);
+        failed.push(`${c.id}: ${errorText(e)}`);
       }
     }
     setBulkResult(`${t('done')}: ${ok}${failed.length ? ` · ${failed.join('; ')}` : ''}`);
@@ -135,7 +141,8 @@ export function QueuePage() {
             ['escalated', t('escalated')],
             ['closed', t('closed')],
           ])}
-          {select('policy', t('policy'), [['', t('any')], ...POLICIES.map((p): [string, string] => [p, p])])}
+          {/* A policy is the decision's: only closed cases have one. */}
+          {filters.state === 'closed' && select('policy', t('policy'), [['', t('any')], ...POLICIES.map((p): [string, string] => [p, p])])}
           {select('reason', t('reason'), [['', t('any')], ...REASONS.map((r): [string, string] => [r, r])])}
           {select('origin', t('origin'), [
             ['', t('any')],
@@ -182,15 +189,19 @@ export function QueuePage() {
         </div>
       </section>
       <p className="muted">{t('shortcuts')}</p>
-      <div className="row" style={{ marginBottom: 8 }}>
-        <button type="button" disabled={chosen.length === 0} onClick={() => openBulk('dismiss')}>
-          {t('bulkDismiss')} ({chosen.length})
-        </button>
-        <button type="button" className="primary" disabled={chosen.length === 0} onClick={() => openBulk('confirm')}>
-          {t('bulkConfirm')} ({chosen.length})
-        </button>
-        {bulkResult && <span role="status">{bulkResult}</span>}
-      </div>
+      {mayDecide && (
+        <div className="row" style={{ marginBottom: 8 }}>
+          <button type="button" disabled={chosen.length === 0} onClick={() => openBulk('dismiss')}>
+            {t('bulkDismiss')} ({chosen.length})
+          </button>
+          {mayConfirm && (
+            <button type="button" className="primary" disabled={chosen.length === 0} onClick={() => openBulk('confirm')}>
+              {t('bulkConfirm')} ({chosen.length})
+            </button>
+          )}
+          {bulkResult && <span role="status">{bulkResult}</span>}
+        </div>
+      )}
       <ErrorNote error={queue.error} />
       <ScrollRegion label={t('queue')}>
         <table className="list">
@@ -232,13 +243,21 @@ export function QueuePage() {
         </table>
       </ScrollRegion>
       {queue.isPending && <p>{t('loading')}</p>}
-      {!queue.isPending && cases.length === 0 && <p>{t('noCases')}</p>}
+      {!queue.isPending && !queue.error && cases.length === 0 && <p>{t('noCases')}</p>}
       {queue.hasNextPage && (
         <button type="button" onClick={() => void queue.fetchNextPage()} disabled={queue.isFetchingNextPage}>
           {t('loadMore')}
         </button>
       )}
-      <dialog ref={dialog} aria-labelledby="bulk-title" onClose={() => setBulk(null)}>
+      <dialog
+        ref={dialog}
+        aria-labelledby="bulk-title"
+        onClose={() => {
+          setBulk(null);
+          // Back to where one was: the button that opened it (or the table, if it is gone).
+          (opener.current?.isConnected ? opener.current : document.getElementById('content'))?.focus();
+        }}
+      >
         <h2 id="bulk-title">{t('bulkTitle')}</h2>
         <p>
           {t('bulkWill')} <strong>{bulk === 'confirm' ? `${t('confirm')} (spam)` : t('dismiss')}</strong>

@@ -3,7 +3,7 @@ import { useState, type FormEvent } from 'react';
 import { when } from '../../shared/format';
 import { useLang } from '../../shared/i18n';
 import { ErrorNote } from '../ErrorNote';
-import { useSession } from '../session';
+import { can, useSession } from '../session';
 
 interface Staff {
   id: string;
@@ -14,7 +14,7 @@ interface Staff {
 
 export function StaffPage() {
   const { t, lang } = useLang();
-  const { api } = useSession();
+  const { api, principal } = useSession();
   const client = useQueryClient();
   const [name, setName] = useState('');
   const [role, setRole] = useState('moderator');
@@ -55,23 +55,26 @@ export function StaffPage() {
     <>
       <h1>{t('staff')}</h1>
       <ErrorNote error={list.error ?? create.error ?? remove.error} />
-      <form className="panel row" onSubmit={submit} aria-label={t('addStaff')}>
-        <label>
-          {t('name')}
-          <input value={name} onChange={(e) => setName(e.target.value)} required maxLength={128} />
-        </label>
-        <label>
-          {t('role')}
-          <select value={role} onChange={(e) => setRole(e.target.value)}>
-            {['triage', 'moderator', 'support', 'admin'].map((r) => (
-              <option key={r}>{r}</option>
-            ))}
-          </select>
-        </label>
-        <button className="primary" type="submit">
-          {t('addStaff')}
-        </button>
-      </form>
+      {/* Only an admin manages staff: nobody else is offered forms the server would refuse. */}
+      {can(principal, 'admin') && !list.error && (
+        <form className="panel row" onSubmit={submit} aria-label={t('addStaff')}>
+          <label>
+            {t('name')}
+            <input value={name} onChange={(e) => setName(e.target.value)} required maxLength={128} />
+          </label>
+          <label>
+            {t('role')}
+            <select value={role} onChange={(e) => setRole(e.target.value)}>
+              {['triage', 'moderator', 'support', 'admin'].map((r) => (
+                <option key={r}>{r}</option>
+              ))}
+            </select>
+          </label>
+          <button className="primary" type="submit">
+            {t('addStaff')}
+          </button>
+        </form>
+      )}
       {token && (
         <p className="notice" role="status">
           {t('newToken')} <code>{token}</code>
@@ -97,9 +100,11 @@ export function StaffPage() {
               <td>{s.role}</td>
               <td>{when(s.createdAt, lang)}</td>
               <td>
-                <button type="button" onClick={() => remove.mutate(s.id)} aria-label={`${t('removeStaff')} ${s.name}`}>
-                  {t('removeStaff')}
-                </button>
+                {can(principal, 'admin') && (
+                  <button type="button" onClick={() => remove.mutate(s.id)} aria-label={`${t('removeStaff')} ${s.name}`}>
+                    {t('removeStaff')}
+                  </button>
+                )}
               </td>
             </tr>
           ))}
