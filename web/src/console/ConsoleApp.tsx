@@ -120,7 +120,7 @@ function Shell() {
         </nav>
         <div className="row">
           <span>
-            {principal.name} · {principal.role}
+            {principal.name} · {t(`role_${principal.role}`)}
           </span>
           <LangSwitch />
           <button type="button" onClick={() => void signOut()} style={{ background: 'transparent' }}>

@@ -293,6 +293,12 @@ const TEXTS = {
   noReports: ['No reports.', 'Жалоб нет.'],
   appealDone: ['Appeal {appeal}: {outcome}.', 'Апелляция {appeal}: {outcome}.'],
   contactEmail: ['Contact e-mail', 'Почта для связи'],
+  takedown: ['the reported content taken down', 'содержимое из жалоб удалено'],
+  daysShort: ['d', 'дн.'],
+  role_triage: ['triage', 'разбор'],
+  role_moderator: ['moderator', 'модератор'],
+  role_support: ['support', 'поддержка'],
+  role_admin: ['admin', 'администратор'],
   overturned: ['overturned, the restriction is lifted', 'удовлетворена, ограничение снято'],
   upheld: ['upheld, nothing changes', 'отклонена, ничего не меняется'],
 } as const;

@@ -2,12 +2,12 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { when } from '../../shared/format';
-import { useLang } from '../../shared/i18n';
+import { useLang, type Lang, type TextKey } from '../../shared/i18n';
 import { decide, fetchQueue, filtersFrom, POLICIES, type CaseView } from '../cases';
 import { ErrorNote } from '../ErrorNote';
 import { RobotFindings, type RobotFinding } from '../RobotSignals';
 import { can, useSession } from '../session';
-import { StandingPanel, stateText, TimelinePanel, useAccount } from '../account';
+import { restrictionText, StandingPanel, stateText, TimelinePanel, useAccount, type Restriction } from '../account';
 
 interface CaseDetail extends CaseView {
   /** The subject with its display name, when it has one (older servers: no name). */
@@ -25,15 +25,10 @@ interface CaseDetail extends CaseView {
   robots?: RobotFinding[];
 }
 
-/** "limited (report) until 2 Dec 2026, 22:34", "frozen, deleted on …", "banned". */
-function sanctionText(s: Record<string, unknown>, lang: 'en' | 'ru'): string {
-  const parts = [String(s.state)];
-  if (s.kind) parts[0] += ` (${String(s.kind)})`;
-  if (s.state === 'limited') parts.push(s.until ? `→ ${when(String(s.until), lang)}` : '∞');
-  if (s.deleteAt) parts.push(`→ ${when(String(s.deleteAt), lang)}`);
-  if (s.publicGroupsBan) parts.push('+ public groups ban');
-  if (s.takedown) parts.push('+ takedown');
-  return parts.join(' ');
+/** What a decision does, in the page's language: "limited (after reports) until …", "frozen …", "banned", and a takedown. */
+function sanctionText(s: Record<string, unknown>, t: (k: TextKey) => string, lang: Lang): string {
+  const text = restrictionText(s as unknown as Restriction, t, lang);
+  return s.takedown ? `${text} · ${t('takedown')}` : text;
 }
 
 /** The case page, fresh for every case: nothing typed for one (a note, a policy) carries to the next. */
@@ -76,7 +71,7 @@ function OneCase({ id }: { id: string }) {
     onSuccess: async (r, action) => {
       // The page shows the case as it is now (escalated, closed): no decision is offered twice.
       client.setQueryData(['case', id], (old: CaseDetail | undefined) => (old ? { ...old, ...r.case, subject: old.subject } : old));
-      setOutcome(`${t('decided')}: ${t(action)}${r.sanction ? ` → ${sanctionText(r.sanction, lang)}` : ''}`);
+      setOutcome(`${t('decided')}: ${t(action)}${r.sanction ? ` → ${sanctionText(r.sanction, t, lang)}` : ''}`);
       await client.invalidateQueries({ queryKey: ['queue'] });
       await client.invalidateQueries({ queryKey: ['timeline', subject] });
       if (next && r.case.state === 'closed') await openNext();
@@ -192,7 +187,7 @@ function OneCase({ id }: { id: string }) {
                       {r.comment && <div className="muted">{r.comment}</div>}
                     </td>
                     <td>{r.reporter ? `✓ ${r.reporter.confirmed} · ✗ ${r.reporter.dismissed}` : '—'}</td>
-                    <td>{r.reporter ? `${r.reporter.ageDays} d` : '—'}</td>
+                    <td>{r.reporter ? `${r.reporter.ageDays} ${t('daysShort')}` : '—'}</td>
                   </tr>
                 ))}
               </tbody>
@@ -224,7 +219,7 @@ function OneCase({ id }: { id: string }) {
           <p aria-live="polite">
             {preview.data?.sanction ? (
               <>
-                {t('ladderWill')} <strong>{sanctionText(preview.data.sanction, lang)}</strong>
+                {t('ladderWill')} <strong>{sanctionText(preview.data.sanction, t, lang)}</strong>
               </>
             ) : preview.data ? (
               t('previewNothing')

@@ -1,7 +1,10 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
+import { Link } from 'react-router';
+import { qs } from '../../shared/api';
 import { when } from '../../shared/format';
 import { useLang } from '../../shared/i18n';
+import { stateText } from '../account';
 import { ErrorNote } from '../ErrorNote';
 import { useSession } from '../session';
 
@@ -21,10 +24,13 @@ export function TicketsPage() {
   const client = useQueryClient();
   const [state, setState] = useState('open');
   const [drafts, setDrafts] = useState<Record<string, string>>({});
-  const list = useQuery({
+  const pages = useInfiniteQuery({
     queryKey: ['tickets', state],
-    queryFn: () => api.get<{ tickets: Ticket[] }>(`/v1/moderation/tickets?state=${state}`).then((r) => r.tickets),
+    queryFn: ({ pageParam }) => api.get<{ tickets: Ticket[]; nextCursor?: string }>(`/v1/moderation/tickets${qs({ state, cursor: pageParam, limit: 50 })}`),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.nextCursor,
   });
+  const list = { data: pages.data ? pages.data.pages.flatMap((p) => p.tickets) : undefined, error: pages.error };
   const answer = useMutation({
     mutationFn: ({ id, text }: { id: string; text: string }) => api.post(`/v1/moderation/tickets/${encodeURIComponent(id)}/answer`, { text }),
     onSuccess: (_r, v) => {
@@ -39,7 +45,7 @@ export function TicketsPage() {
         {t('state')}
         <select value={state} onChange={(e) => setState(e.target.value)}>
           <option value="open">{t('open')}</option>
-          <option value="answered">answered</option>
+          <option value="answered">{t('answered')}</option>
           <option value="closed">{t('closed')}</option>
         </select>
       </label>
@@ -48,7 +54,8 @@ export function TicketsPage() {
       {list.data?.map((tk) => (
         <article key={tk.id} className="panel" aria-labelledby={`ticket-${tk.id}`}>
           <h2 id={`ticket-${tk.id}`}>
-            {tk.id} · {tk.accountId ?? tk.fromEmail} <span className="tag">{tk.state}</span>
+            {tk.id} · {tk.accountId ? <Link to={`/accounts/${encodeURIComponent(tk.accountId)}`}>{tk.accountId}</Link> : tk.fromEmail}{' '}
+            <span className="tag">{stateText(tk.state, t)}</span>
           </h2>
           <ol className="evidence">
             {(tk.entries ?? [{ from: 'user' as const, text: tk.text ?? '', at: tk.createdAt, via: 'app' as const }]).map((e, i) => (
@@ -75,6 +82,11 @@ export function TicketsPage() {
           </button>
         </article>
       ))}
+      {pages.hasNextPage && (
+        <button type="button" onClick={() => void pages.fetchNextPage()} disabled={pages.isFetchingNextPage}>
+          {t('loadMore')}
+        </button>
+      )}
     </>
   );
 }
