@@ -87,6 +87,19 @@ export interface App {
 
 const MANUAL_CLOCK_KEY = 'manual_clock_ms';
 
+/**
+ * `fn` run one call at a time, in the order called: two advances of the manual clock at once
+ * would each read the time the other is moving.
+ */
+function oneAtATime<A extends unknown[], R>(fn: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+  let last: Promise<unknown> = Promise.resolve();
+  return (...args) => {
+    const run = last.then(() => fn(...args));
+    last = run.catch(() => undefined);
+    return run;
+  };
+}
+
 async function openClock(config: Config, store: Store): Promise<Clock> {
   if (config.clock !== 'manual') return new SystemClock();
   const stored = await readSetting(store, MANUAL_CLOCK_KEY);
@@ -258,7 +271,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
           return done;
         }
       : clock instanceof ManualClock
-        ? async (seconds: number): Promise<number> => {
+        ? oneAtATime(async (seconds: number): Promise<number> => {
             const target = clock.now() + Math.round(seconds * 1000);
             // Work due on the way (the CRM's held messages) runs at its own time, as real time would.
             for (;;) {
@@ -274,7 +287,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
               if (step === target) break;
             }
             return clock.now();
-          }
+          })
         : null;
 
   const figures = new Figures(platform, robots, robotsConfig, metricsRegistry(platform));

@@ -54,6 +54,17 @@ describe('the manual clock (RULES.md §7)', () => {
     expect(Math.abs(Date.parse(r.body.now) - Date.now())).toBeLessThan(120_000);
   });
 
+  it('takes advances sent at once one after the other: each answers, and the clock moves by their sum', async () => {
+    const t0 = await now();
+    const answers = await Promise.all([3600, 60, 86_400, 1].map((advanceSeconds) => ctx.world.admin.post('/v1/admin/clock', { advanceSeconds })));
+    for (const a of answers) expect(a.status, JSON.stringify(a.body)).toBe(200);
+    expect(await now()).toBe(t0 + (3600 + 60 + 86_400 + 1) * 1000);
+    // Each answer is the time its own advance reached: four different times, the last the sum.
+    const reached = answers.map((a) => Date.parse(a.body.now) - t0).sort((x, y) => x - y);
+    expect(new Set(reached).size).toBe(4);
+    expect(reached[3]).toBe((3600 + 60 + 86_400 + 1) * 1000);
+  });
+
   it('only the endpoint moves it: real seconds passing leave it where it is, and it stamps what happens', async () => {
     const t0 = await now();
     await new Promise((r) => setTimeout(r, 1100));
