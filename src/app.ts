@@ -250,7 +250,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
 
   const advanceClock =
     clock instanceof ManualClock && cluster
-      ? async (seconds: number): Promise<number> => {
+      ? oneAtATime(async (seconds: number): Promise<number> => {
           // One clock for every node: each step is a `clock_set` event that moves every node's
           // clock, taken under the scheduler's lease, and what came due runs before the answer.
           const done = await cluster.underLease(async () => {
@@ -269,7 +269,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
           }, 3 * config.cluster.leaseMs);
           if (done === undefined) throw new StoreUnavailableError('another node holds the scheduler lease');
           return done;
-        }
+        })
       : clock instanceof ManualClock
         ? oneAtATime(async (seconds: number): Promise<number> => {
             const target = clock.now() + Math.round(seconds * 1000);
