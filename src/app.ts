@@ -1,5 +1,5 @@
 import pino, { type Logger } from 'pino';
-import { MAX_CLOCK_MS, ManualClock, SystemClock, type Clock } from './clock.js';
+import { ManualClock, refusePastEnd, SystemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { Core } from './core.js';
 import { loadEnforcement } from './enforcement/load.js';
@@ -254,8 +254,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
           // One clock for every node: each step is a `clock_set` event that moves every node's
           // clock, taken under the scheduler's lease, and what came due runs before the answer.
           const done = await cluster.underLease(async () => {
+            refusePastEnd(seconds, clock.now());
             const target = clock.now() + Math.round(seconds * 1000);
-            if (!(seconds >= 0) || target > MAX_CLOCK_MS) throw new RangeError(`the manual clock cannot move ${seconds} s from ${clock.now()}`);
             for (;;) {
               const next = crm ? crm.nextDue() : Infinity;
               const step = next > clock.now() && next < target ? next : target;
@@ -272,6 +272,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         })
       : clock instanceof ManualClock
         ? oneAtATime(async (seconds: number): Promise<number> => {
+            // Asked here, in turn: an advance taken before this one may have used up the room.
+            refusePastEnd(seconds, clock.now());
             const target = clock.now() + Math.round(seconds * 1000);
             // Work due on the way (the CRM's held messages) runs at its own time, as real time would.
             for (;;) {

@@ -1,3 +1,4 @@
+import { fail } from './domain/errors.js';
 /** Time for every rule (RULES.md §7): the real clock, or a manual one that only an admin moves. */
 export interface Clock {
   readonly manual: boolean;
@@ -36,4 +37,20 @@ export class ManualClock implements Clock {
     this.at += ms;
     return this.at;
   }
+}
+
+/**
+ * Refuses an advance of the manual clock from `now` that would pass MAX_CLOCK_MS: 400, with how
+ * far it may go. Asked where the advance is taken (after any advance before it), not only when
+ * the request arrives.
+ */
+export function refusePastEnd(seconds: number, now: number): void {
+  if (!(seconds > 0) || now + Math.round(seconds * 1000) <= MAX_CLOCK_MS) return;
+  const latest = new Date(MAX_CLOCK_MS).toISOString();
+  fail('BAD_REQUEST', {
+    field: 'advanceSeconds',
+    reason: `the clock cannot pass ${latest}`,
+    latest,
+    maxAdvanceSeconds: Math.max(0, Math.floor((MAX_CLOCK_MS - now) / 1000)),
+  });
 }

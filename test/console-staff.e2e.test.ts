@@ -115,6 +115,19 @@ describe('the console, role by role', () => {
     });
   }, 120_000);
 
+  it('leaving closed cases leaves their policy filter too (open cases have no policy)', async () => {
+    const { caseId } = await reported();
+    const moderator = await ctx.world.staff('moderator');
+    await signedIn(moderator, async (page) => {
+      await page.goto(`${ctx.server.url}/console/?state=closed&policy=spam`);
+      await page.getByLabel('Policy').waitFor();
+      await page.getByLabel('State').selectOption('open');
+      await page.waitForURL((u) => u.searchParams.get('state') === 'open' && !u.searchParams.has('policy'));
+      await page.getByRole('link', { name: caseId, exact: true }).waitFor();
+      expect(await page.getByLabel('Policy').count()).toBe(0);
+    });
+  }, 120_000);
+
   it('support lifts a limited account from its page, with a reason, and sees it free', async () => {
     const { caseId, spammer } = await reported();
     const d = await ctx.world.admin.post(`/v1/moderation/cases/${caseId}/decision`, { action: 'confirm', policy: 'spam' });

@@ -417,8 +417,18 @@ describe('POST /v1/admin/clock', () => {
     expect(details.latest).toBe('9999-12-31T23:59:59.999Z');
     expect(details.maxAdvanceSeconds).toBeGreaterThanOrEqual(0);
     expect(details.maxAdvanceSeconds).toBeLessThan(1e10);
+    // Two advances at once that fit apart but not together: one is taken, the other refused
+    // with 400 in its turn (it used to pass the check on arrival, store a time past the end and
+    // answer 500).
+    const room = details.maxAdvanceSeconds;
+    const pair = await Promise.all([room - 10, 20].map((advanceSeconds) => admin.post('/v1/admin/clock', { advanceSeconds })));
+    expect(pair.map((r) => r.status).sort()).toEqual([200, 400]);
+    const refusedNow = pair.find((r) => r.status === 400)!;
+    expectError(refusedNow, 400, 'BAD_REQUEST');
+    const after = await admin.post('/v1/admin/clock', { advanceSeconds: 1e10 });
+    expectError(after, 400, 'BAD_REQUEST');
     // Up to the bound still works, one second more does not, reading the time always does.
-    const last = await admin.post('/v1/admin/clock', { advanceSeconds: details.maxAdvanceSeconds });
+    const last = await admin.post('/v1/admin/clock', { advanceSeconds: after.body.error.details.maxAdvanceSeconds });
     expect(last.status).toBe(200);
     expect(last.body.now.startsWith('9999-12-31T23:59:5')).toBe(true);
     expectError(await admin.post('/v1/admin/clock', { advanceSeconds: 1 }), 400, 'BAD_REQUEST');

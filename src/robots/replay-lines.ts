@@ -1,3 +1,4 @@
+import { MAX_T } from './trace.js';
 /** The fast path of a replay for the commonest line of a trace, a message, read without `parseTraceLine`. */
 
 export const MESSAGE_HEAD = '{"type":"message","t":';
@@ -34,8 +35,9 @@ export function readMessageLine(l: string, message: (from: string, to: string, t
     if (i === f0) return false;
   }
   const t = Number(l.slice(t0, i));
-  // Digits past a double's range read as Infinity: the general parser reports the line.
-  if (!Number.isFinite(t)) return false;
+  // Past the latest time a line may have (digits past a double's range read as Infinity): the
+  // general parser reports the line.
+  if (!(t <= MAX_T)) return false;
   if (!l.startsWith(',"from":"', i)) return false;
   const f0 = i + 9;
   const f1 = plainString(l, f0);

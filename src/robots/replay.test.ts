@@ -516,15 +516,20 @@ describe('lines that must not move the clock, and other edges of TRACE.md', () =
   const cfg = only({ cold_fanout: FANOUT });
   const people = [acct('a', 'spammer'), ...victims(24)];
 
-  it('skips a message whose t is past any number (digits that read as Infinity), and the lines after it keep their times', () => {
-    const r = new Replay(cfg);
-    for (const l of [...people, ...coldRun('a', 3, 10)]) r.line(JSON.stringify(l));
-    r.line(`{"type":"message","t":1${'0'.repeat(400)},"from":"a","to":"v3","text":"x"}`);
-    for (const l of coldRun('a', 9, 200, undefined, 4)) r.line(JSON.stringify(l));
-    const rep = r.report();
-    expect(rep.problems).toEqual([{ line: 29, problem: expect.stringMatching(/^t: /) }]);
-    expect(rep.linesOutOfOrder).toBe(0);
-    expect(rep.summary.caught).toBe(1);
+  it('skips a line whose t is past any trace (digits that read as Infinity, or whose milliseconds do), and the lines after it keep their times', () => {
+    const huge = [`1${'0'.repeat(400)}`, `1${'0'.repeat(306)}`, '250000000001'];
+    for (const t of huge) {
+      for (const line of [`{"type":"message","t":${t},"from":"a","to":"v3","text":"x"}`, `{"type":"block","t":${t},"from":"v3","to":"a"}`]) {
+        const r = new Replay(cfg);
+        for (const l of [...people, ...coldRun('a', 3, 10)]) r.line(JSON.stringify(l));
+        r.line(line);
+        for (const l of coldRun('a', 9, 200, undefined, 4)) r.line(JSON.stringify(l));
+        const rep = r.report();
+        expect(rep.problems, line.slice(0, 40)).toEqual([{ line: 29, problem: expect.stringMatching(/^t: /) }]);
+        expect(rep.linesOutOfOrder).toBe(0);
+        expect(rep.summary.caught).toBe(1);
+      }
+    }
   });
 
   it('a line skipped for an unknown id or a duplicate moves nothing, its time included', () => {

@@ -8,7 +8,13 @@ import { z } from 'zod';
 
 const id = z.string().min(1).max(200);
 /** Missing: at the time of the line before (the parser fills it in; see `parseTraceLine`). */
-const t = z.number().finite().min(0).optional();
+/** The latest `t` a line may have, in seconds: far past any trace, and its milliseconds still exact. */
+export const MAX_T = 2.5e11;
+
+/** How long a free-text field (a reason, a phone, a class, a policy) may be: TRACE.md sets no bound; this one only keeps a line's memory bounded. */
+const FREE_TEXT = 10_000;
+
+const t = z.number().finite().min(0).max(MAX_T).optional();
 /** Longer texts are read, their first `TEXT_MAX` characters kept. */
 export const TEXT_MAX = 10_000;
 const label = z.enum(['innocent', 'spammer', 'business', 'brigader']);
@@ -19,12 +25,12 @@ export const traceLineSchema = z.discriminatedUnion('type', [
     type: z.literal('account'),
     t,
     id,
-    phone: z.string().max(200).optional(),
+    phone: z.string().max(FREE_TEXT).optional(),
     // Only `voip` means anything to the rules; another kind (`landline`, `fixed`) reads as mobile.
     numberKind: z.string().max(200).optional(),
     label: label.optional(),
     ageDays: z.number().finite().min(0).optional(),
-    class: z.string().max(200).optional(),
+    class: z.string().max(FREE_TEXT).optional(),
   }),
   z.object({ type: z.literal('contact'), t, from: id, to: id }),
   z.object({ type: z.literal('block'), t, from: id, to: id }),
@@ -32,10 +38,10 @@ export const traceLineSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('group'), t, id, owner: id, public: z.boolean().optional(), admins: z.array(id).optional() }),
   z.object({ type: z.literal('invite'), t, group: id, by: id, account: id, accepted: z.boolean().optional() }),
   z.object({ type: z.literal('post'), t, group: id, from: id, text: z.string() }),
-  z.object({ type: z.literal('report'), t, from: id, to: id, reason: z.string().max(200).optional(), group: id.optional() }),
+  z.object({ type: z.literal('report'), t, from: id, to: id, reason: z.string().max(FREE_TEXT).optional(), group: id.optional() }),
   z.object({ type: z.literal('join'), t, group: id, account: id }),
   z.object({ type: z.literal('leave'), t, group: id, account: id }),
-  z.object({ type: z.literal('decision'), t, account: id, action: z.enum(['confirm', 'dismiss', 'lift']), policy: z.string().max(200).optional() }),
+  z.object({ type: z.literal('decision'), t, account: id, action: z.enum(['confirm', 'dismiss', 'lift']), policy: z.string().max(FREE_TEXT).optional() }),
   z.object({ type: z.literal('appeal'), t, account: id, outcome: z.enum(['overturn', 'uphold']) }),
   z.object({ type: z.literal('label'), t, id, label }),
 ]);
@@ -61,9 +67,6 @@ function str(o: Record<string, unknown>, k: string, max: number, optional = fals
   if (typeof v !== 'string') throw new Bad(`${k}: expected a string${v === undefined ? ', got nothing' : ''}`);
   if (v.length > max) throw new Bad(`${k}: longer than ${max}`);
 }
-
-/** How long a free-text field (a reason, a phone, a class, a policy) may be: TRACE.md sets no bound; this one only keeps a line's memory bounded. */
-const FREE_TEXT = 10_000;
 
 function ident(o: Record<string, unknown>, k: string, optional = false): void {
   str(o, k, 200, optional);
@@ -98,6 +101,7 @@ function check(o: Record<string, unknown>, lastT: number): void {
   const time = o.t;
   if (time === undefined) o.t = lastT;
   else if (typeof time !== 'number' || !Number.isFinite(time) || time < 0) throw new Bad('t: expected a number ≥ 0');
+  else if (time > MAX_T) throw new Bad(`t: more than ${MAX_T} seconds (about 8,000 years) from the start`);
   switch (o.type) {
     case 'message':
       ident(o, 'from');

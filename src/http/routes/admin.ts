@@ -96,17 +96,8 @@ export async function adminRoutes(app: FastifyInstance, p: Platform, clock: Cloc
         },
       },
       async (req) => {
-        const seconds = req.body.advanceSeconds;
-        const now = p.clock.now();
-        if (seconds > 0 && now + Math.round(seconds * 1000) > MAX_CLOCK_MS) {
-          fail('BAD_REQUEST', {
-            field: 'advanceSeconds',
-            reason: `the clock cannot pass ${latest}`,
-            latest,
-            maxAdvanceSeconds: Math.max(0, Math.floor((MAX_CLOCK_MS - now) / 1000)),
-          });
-        }
-        return { now: new Date(await clock.advance(seconds)).toISOString() };
+        // (past the clock's end: 400, asked where the advance is taken, in turn)
+        return { now: new Date(await clock.advance(req.body.advanceSeconds)).toISOString() };
       },
     );
   }

@@ -19,8 +19,9 @@ interface Appeal {
   overdue: boolean;
   /** The restriction appealed against, as it was when the appeal was filed. */
   restriction: Partial<Restriction> & { rule?: string } & Record<string, unknown>;
-  /** The restriction was made by a robot rule (such appeals come first). */
+  /** The restriction was made by a robot rule (such appeals come first), and which. */
   robot?: boolean;
+  rule?: string;
   /** The contact address a frozen account gave with its appeal. */
   email?: string;
 }
@@ -72,7 +73,7 @@ export function AppealsPage() {
           </h2>
           <p>
             {t('restriction')}: {a.restriction.state ? restrictionText(a.restriction as Restriction, t, lang) : '—'}
-            {a.restriction.rule ? ` · ${a.restriction.rule}` : ''}
+            {(a.rule ?? a.restriction.rule) ? ` · ${a.rule ?? a.restriction.rule}` : ''}
           </p>
           {a.email && (
             <p>

@@ -70,7 +70,10 @@ function OneCase({ id }: { id: string }) {
     mutationFn: async (action: 'confirm' | 'dismiss' | 'escalate') => decide(api, id, action, action === 'confirm' ? policy : undefined, note || undefined),
     onSuccess: async (r, action) => {
       // The page shows the case as it is now (escalated, closed): no decision is offered twice.
-      client.setQueryData(['case', id], (old: CaseDetail | undefined) => (old ? { ...old, ...r.case, subject: old.subject } : old));
+      // (a closed case's view leaves `claimedBy` out: its claim ended with the decision)
+      client.setQueryData(['case', id], (old: CaseDetail | undefined) =>
+        old ? { ...old, ...r.case, subject: old.subject, claimedBy: r.case.claimedBy } : old,
+      );
       setOutcome(`${t('decided')}: ${t(action)}${r.sanction ? ` → ${sanctionText(r.sanction, t, lang)}` : ''}`);
       await client.invalidateQueries({ queryKey: ['queue'] });
       await client.invalidateQueries({ queryKey: ['timeline', subject] });

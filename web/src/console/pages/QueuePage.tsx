@@ -52,8 +52,9 @@ export function QueuePage() {
   useEffect(() => {
     function onKey(e: KeyboardEvent) {
       const target = e.target as HTMLElement;
-      // Keys typed into a field, or pressed on a link or a button (Enter there is that control's), are not shortcuts.
-      if (target.closest('input, select, textarea, a, button, summary, [contenteditable="true"]') || e.metaKey || e.ctrlKey || e.altKey) return;
+      // Keys typed into a field are not shortcuts; nor is Enter on a link or a button (it is that control's).
+      if (target.closest('input, select, textarea, [contenteditable="true"]') || e.metaKey || e.ctrlKey || e.altKey) return;
+      if ((e.key === 'Enter' || e.key === ' ') && target.closest('a, button, summary')) return;
       if (e.key === 'j') setCurrent((i) => Math.min(i + 1, Math.max(0, cases.length - 1)));
       else if (e.key === 'k') setCurrent((i) => Math.max(0, i - 1));
       else if (e.key === 'Enter' && cases[current]) navigate(caseLink(cases[current]!));
@@ -69,6 +70,8 @@ export function QueuePage() {
     const next = new URLSearchParams(search);
     if (v) next.set(k, v);
     else next.delete(k);
+    // Only closed cases have a policy: leaving them leaves the policy filter too.
+    if (k === 'state' && v !== 'closed') next.delete('policy');
     setSearch(next);
     setSelected(new Set());
     setCurrent(0);
@@ -142,7 +145,7 @@ export function QueuePage() {
             ['closed', t('closed')],
           ])}
           {/* A policy is the decision's: only closed cases have one. */}
-          {filters.state === 'closed' && select('policy', t('policy'), [['', t('any')], ...POLICIES.map((p): [string, string] => [p, p])])}
+          {(filters.state === 'closed' || filters.policy) && select('policy', t('policy'), [['', t('any')], ...POLICIES.map((p): [string, string] => [p, p])])}
           {select('reason', t('reason'), [['', t('any')], ...REASONS.map((r): [string, string] => [r, r])])}
           {select('origin', t('origin'), [
             ['', t('any')],
