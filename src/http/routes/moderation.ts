@@ -287,7 +287,9 @@ export async function moderationRoutes(app: FastifyInstance, p: Platform): Promi
           type: 'object',
           required: ['reason'],
           // A reason says something: blanks alone are none.
-          properties: { reason: { type: 'string', minLength: 1, maxLength: 2000, pattern: '\\S' } },
+          properties: {
+            reason: { type: 'string', minLength: 1, maxLength: 2000, pattern: '\\S', description: 'why, kept in the timeline; blanks alone are refused' },
+          },
         },
         response: { 200: { type: 'object', properties: { restriction: restrictionSchema } }, ...errorResponses },
       },

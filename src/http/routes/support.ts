@@ -75,7 +75,11 @@ export async function supportRoutes(app: FastifyInstance, p: Platform, spamBot: 
       schema: {
         summary: '"Ask a question": a ticket for support (joins the open one); answers arrive as messages from @support',
         tags: ['support'],
-        body: { type: 'object', required: ['text'], properties: { text: { type: 'string', maxLength: 10_000 } } },
+        body: {
+          type: 'object',
+          required: ['text'],
+          properties: { text: { type: 'string', maxLength: 10_000, description: 'nothing visible once invisible characters are removed: 400 MESSAGE_EMPTY' } },
+        },
         response: {
           201: { type: 'object', properties: { ticket: { type: 'object', properties: { id: { type: 'string' }, dueAt: { type: 'string' } } } } },
           ...errorResponses,
@@ -131,7 +135,11 @@ export async function supportRoutes(app: FastifyInstance, p: Platform, spamBot: 
         summary:
           'Answer a ticket (appended to its thread): a message from @support for app tickets, a mail only for e-mailed ones (503 MAIL_RELAY_UNAVAILABLE without a relay)',
         tags: ['support'],
-        body: { type: 'object', required: ['text'], properties: { text: { type: 'string', maxLength: 10_000 } } },
+        body: {
+          type: 'object',
+          required: ['text'],
+          properties: { text: { type: 'string', maxLength: 10_000, description: 'nothing visible once invisible characters are removed: 400 MESSAGE_EMPTY' } },
+        },
         response: { 200: { type: 'object', properties: { ticket: ticketSchema } }, ...errorResponses },
       },
     },
