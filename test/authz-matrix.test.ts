@@ -212,6 +212,13 @@ const FIXTURES: Record<string, () => Fixture | Promise<Fixture>> = {
   'GET /v1/moderation/tickets': () => ({ path: '/v1/moderation/tickets' }),
   'GET /v1/moderation/tickets/:id': () => ({ path: `/v1/moderation/tickets/${ticketId}` }),
   'POST /v1/moderation/tickets/:id/answer': () => ({ path: `/v1/moderation/tickets/${ticketId}/answer`, body: { text: 'An answer' } }),
+  // A ticket of its own each call: a closed ticket answers 409 to the next caller allowed.
+  'POST /v1/moderation/tickets/:id/close': async () => {
+    const asker = await world.account();
+    const t = await asker.api.post('/v1/support/tickets', { text: 'A question to close' });
+    expect(t.status).toBe(201);
+    return { path: `/v1/moderation/tickets/${t.body.ticket.id}/close`, body: { note: 'matrix' } };
+  },
   'GET /v1/moderation/appeals': () => ({ path: '/v1/moderation/appeals' }),
   'POST /v1/moderation/appeals/:id/decision': () => ({ path: `/v1/moderation/appeals/${appealId}/decision`, body: { outcome: 'uphold' } }),
   'POST /v1/admin/staff': () => ({ path: '/v1/admin/staff', body: { name: 'New member', role: 'triage' } }),

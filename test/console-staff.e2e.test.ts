@@ -143,4 +143,31 @@ describe('the console, role by role', () => {
     });
     expect((await spammer.api.get('/v1/me')).body.restriction.state).toBe('free');
   }, 120_000);
+
+  it('support answers a ticket, then closes it: it leaves the open list and shows when it was closed', async () => {
+    const asker = await ctx.world.account();
+    const t = await asker.api.post('/v1/support/tickets', { text: 'How do I hide my number?' });
+    expect(t.status).toBe(201);
+    const id: string = t.body.ticket.id;
+    const support = await ctx.world.staff('support');
+    await signedIn(support, async (page, errors) => {
+      await page.getByRole('link', { name: 'Tickets' }).click();
+      const ticket = page.getByRole('article', { name: new RegExp(`^${id} `) });
+      await ticket.getByLabel('Your answer').fill('Settings → Privacy → Phone number.');
+      await ticket.getByRole('button', { name: 'Answer' }).click();
+      // Answered: off the open list.
+      await expect.poll(() => ticket.count()).toBe(0);
+      await page.getByLabel('State').selectOption('answered');
+      await ticket.getByRole('button', { name: 'Close' }).click();
+      await expect.poll(() => ticket.count()).toBe(0);
+      await page.getByLabel('State').selectOption('closed');
+      await ticket.getByText(/^Closed /).waitFor();
+      expect(await ticket.getByRole('button').count()).toBe(0);
+      expect(await ticket.getByLabel('Your answer').count()).toBe(0);
+      expect(errors).toEqual([]);
+    });
+    const closed = await support.get(`/v1/moderation/tickets/${id}`);
+    expect(closed.body.ticket).toMatchObject({ state: 'closed' });
+    expect(closed.body.ticket.entries.map((e: { from: string }) => e.from)).toEqual(['user', 'support']);
+  }, 120_000);
 });

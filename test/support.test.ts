@@ -38,7 +38,7 @@ const HOUR = 3600;
 const advance = (seconds: number) => ctx.world.advance(seconds);
 const iso = (ms: number) => new Date(ms).toISOString();
 
-async function tickets(state?: 'open' | 'answered', staff: Client = ctx.support): Promise<any[]> {
+async function tickets(state?: 'open' | 'answered' | 'closed', staff: Client = ctx.support): Promise<any[]> {
   const r = await staff.get(`/v1/moderation/tickets?limit=1000${state ? `&state=${state}` : ''}`);
   expect(r.status, JSON.stringify(r.body)).toBe(200);
   return r.body.tickets;
@@ -594,6 +594,75 @@ describe('an e-mailed ticket without a working relay', () => {
   }
 });
 
+describe('support closes a ticket', () => {
+  const close = (id: string, body?: object, staff: Client = ctx.support) => staff.post(`/v1/moderation/tickets/${id}/close`, body);
+
+  it('that needs nothing more: closed, never overdue, not answerable; the next question is a new ticket', async () => {
+    const a = await ctx.world.account();
+    const id = (await a.api.post('/v1/support/tickets', { text: 'Never mind, found it.' })).body.ticket.id;
+    const t1 = await advance(HOUR);
+    const r = await close(id, { note: '  The person found the answer.  ' });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body.ticket).toMatchObject({ id, state: 'closed', closedAt: iso(t1), overdue: false });
+    expect((await ticketsOf(a, 'open')).map((t) => t.id)).toEqual([]);
+    expect((await tickets('closed')).map((t) => t.id)).toContain(id);
+    // Past the 72 h of its open period it is not overdue: nothing is due of a closed ticket.
+    await advance(80 * HOUR);
+    expect(await ticket(id)).toMatchObject({ state: 'closed', overdue: false });
+    const tl = await ctx.support.get(`/v1/moderation/accounts/${a.id}?limit=100`);
+    const types = tl.body.events.map((e: any) => e.type);
+    expect(types).toContain('ticket_closed');
+    expect(types).not.toContain('ticket_overdue');
+    expect(tl.body.events.find((e: any) => e.type === 'ticket_closed')).toMatchObject({ note: 'The person found the answer.' });
+    // Its note is for support and admin only, as every ticket text.
+    const mod = await ctx.world.staff('moderator');
+    const seen = await mod.get(`/v1/moderation/accounts/${a.id}?limit=100`);
+    const closedEvent = seen.body.events.find((e: any) => e.type === 'ticket_closed');
+    expect(closedEvent).toBeDefined();
+    expect(closedEvent.note).toBeUndefined();
+    // Closed twice, or answered once closed: 409 TICKET_CLOSED, and nothing is appended or sent.
+    expectError(await close(id), 409, 'TICKET_CLOSED');
+    const before = await ticket(id);
+    expectError(await ctx.support.post(`/v1/moderation/tickets/${id}/answer`, { text: 'Late answer.' }), 409, 'TICKET_CLOSED');
+    expect(await ticket(id)).toEqual(before);
+    expect(await supportChat(a)).toBeNull();
+    // The person's next message, by "Ask a question" or to @support, is a new ticket.
+    const next = (await a.api.post('/v1/support/tickets', { text: 'Actually, one more thing.' })).body.ticket.id;
+    expect(next).not.toBe(id);
+    expect((await a.api.post('/v1/messages', { to: { username: 'support' }, text: 'And another.' })).status).toBe(201);
+    expect(texts(await ticket(next))).toEqual(['user: Actually, one more thing.', 'user: And another.']);
+    expect(texts(await ticket(id))).toEqual(['user: Never mind, found it.']);
+  });
+
+  it('an answered one too, without a note; a follow-up within the reopening window then opens a new ticket', async () => {
+    const a = await ctx.world.account();
+    const id = (await a.api.post('/v1/support/tickets', { text: 'Can I have two accounts?' })).body.ticket.id;
+    await answer(id, 'Yes, with two numbers.');
+    const r = await close(id);
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body.ticket).toMatchObject({ state: 'closed' });
+    await advance(HOUR);
+    // Within 7 days of the answer an answered ticket would reopen; a closed one does not.
+    const next = (await a.api.post('/v1/support/tickets', { text: 'Thanks! And three?' })).body.ticket.id;
+    expect(next).not.toBe(id);
+    expect((await ticket(id)).state).toBe('closed');
+    expect((await ticket(next)).state).toBe('open');
+  });
+
+  it('by support and admin only; unknown tickets and bad notes are refused and change nothing', async () => {
+    const a = await ctx.world.account();
+    const id = (await a.api.post('/v1/support/tickets', { text: 'Who may close this?' })).body.ticket.id;
+    for (const role of ['triage', 'moderator'] as const) expectError(await close(id, {}, await ctx.world.staff(role)), 403, 'FORBIDDEN');
+    expectError(await a.api.post(`/v1/moderation/tickets/${id}/close`, {}), 403, 'FORBIDDEN');
+    expectError(await close('t999999'), 404, 'NOT_FOUND');
+    expectError(await close('nonsense'), 404, 'NOT_FOUND');
+    expectError(await close(id, { note: 'x'.repeat(2001) }), 400, 'BAD_REQUEST');
+    expectError(await close(id, { note: 5 }), 400, 'BAD_REQUEST');
+    expect((await ticket(id)).state).toBe('open');
+    expect((await close(id, {}, ctx.world.admin)).status).toBe(200);
+  });
+});
+
 describe('persistence', () => {
   it('a ticket and its thread survive a restart', async () => {
     const a = await ctx.world.account();
@@ -603,6 +672,10 @@ describe('persistence', () => {
     const b = await ctx.world.account();
     const answeredBefore = (await b.api.post('/v1/support/tickets', { text: 'And an answered one?' })).body.ticket.id;
     await answer(answeredBefore, 'Yes.');
+    const c = await ctx.world.account();
+    const closedBefore = (await c.api.post('/v1/support/tickets', { text: 'And a closed one?' })).body.ticket.id;
+    const tC = await advance(0);
+    expect((await ctx.support.post(`/v1/moderation/tickets/${closedBefore}/close`, {})).status).toBe(200);
 
     ctx.server = await ctx.server.restart();
     ctx.world = new World(ctx.server.url);
@@ -612,6 +685,7 @@ describe('persistence', () => {
     expect(await ticket(id)).toMatchObject({ id, accountId: a.id, state: 'open' });
     expect(texts(await ticket(id))).toEqual(['user: Still there after a restart?']);
     expect(texts(await ticket(answeredBefore))).toEqual(['user: And an answered one?', 'support: Yes.']);
+    expect(await ticket(closedBefore)).toMatchObject({ state: 'closed', closedAt: iso(tC) });
     // And it still becomes overdue on time, joins follow-ups, and can be answered.
     await advance(72 * HOUR);
     expect((await ticket(id)).overdue).toBe(true);

@@ -48,6 +48,8 @@ export interface TicketView {
   answeredAt?: string;
   /** When a follow-up last reopened it after an answer. */
   reopenedAt?: string;
+  /** When support closed it. */
+  closedAt?: string;
   entries: TicketEntryView[];
 }
 
@@ -73,6 +75,7 @@ export function ticketView({ row, entries }: Ticket, now: number): TicketView {
   if (row.subject) v.subject = row.subject;
   if (row.answered_at !== null) v.answeredAt = iso(row.answered_at);
   if (row.reopened_at !== null) v.reopenedAt = iso(row.reopened_at);
+  if (row.closed_at !== null) v.closedAt = iso(row.closed_at);
   return v;
 }
 
@@ -186,6 +189,15 @@ export function answerTicket(change: Change, t: Ticket, answer: string, staff: S
     type: 'ticket_answered',
     payload: { ticketId: t.row.id, by: staff.ref, answer, seq: nextSeq(t), via: t.row.source as TicketSource },
   });
+}
+
+/**
+ * Emits support's closing of `t`: it needs nothing more. Nothing is due of it any longer, and a
+ * later message from the person opens a new ticket (`followedTicket` finds only open and
+ * answered ones).
+ */
+export function closeTicket(change: Change, t: Ticket, note: string | null, staff: StaffActor, now: number): void {
+  change.emit(now, staffActor(staff), t.row.account_id, { type: 'ticket_closed', payload: { ticketId: t.row.id, by: staff.ref, note } });
 }
 
 export async function listTickets(

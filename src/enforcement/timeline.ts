@@ -90,6 +90,7 @@ export const EVENT_VIEWS: Record<EventType, EventView> = {
   ticket_answered: { fields: ['ticketId', 'by'], private: ['answer'] },
   ticket_reopened: { fields: ['ticketId', 'via', 'dueAt', 'answeredAt'], private: ['text'] },
   ticket_overdue: { fields: ['ticketId', 'dueAt'] },
+  ticket_closed: { fields: ['ticketId', 'by'], private: ['note'] },
   // Addresses are contact details: support and admin only; codes never enter the log.
   email_verification_started: { fields: ['expiresAt'], private: ['address'] },
   email_code_rejected: { fields: ['attempts'], private: ['address'] },

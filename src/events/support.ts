@@ -22,6 +22,8 @@ export type SupportEvent =
   /** A follow-up to an answered ticket: appended as entry `seq`, the ticket open again, due at `dueAt`. */
   | { type: 'ticket_reopened'; payload: { ticketId: number; text: string; seq: number; via: TicketSource; dueAt: number; answeredAt: number } }
   | { type: 'ticket_overdue'; payload: { ticketId: number; dueAt?: number } }
+  /** Support closed the ticket (`by`: the staff member's reference); a later message from the person is a new ticket. */
+  | { type: 'ticket_closed'; payload: { ticketId: number; by: string; note: string | null } }
   /** A code was mailed to `address` for the event's account; `codeHash` = HMAC-SHA256(secret, salt:account:address:code), the secret kept out of the log. */
   | { type: 'email_verification_started'; payload: { address: string; salt: string; codeHash: string; expiresAt: number } }
   /** A wrong code was given; `attempts` is the count so far for the pending code. */

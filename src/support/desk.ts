@@ -5,6 +5,7 @@ import type { StaffActor } from '../enforcement/staff.js';
 import {
   addToTicket,
   answerTicket,
+  closeTicket,
   findTicket,
   loadTicket,
   followUpMailTicketOf,
@@ -154,6 +155,8 @@ export class SupportDesk {
     if (!hasVisibleText(text)) fail('MESSAGE_EMPTY', { field: 'text', reason: 'the text has no visible characters' });
     return p.serial.run([key.ticket(ticketId)], async () => {
       const t = await loadTicket(p, ticketId);
+      // A closed ticket is done; the person's next message opens a new one.
+      if (t.row.state === 'closed') fail('TICKET_CLOSED');
       const change = p.journal.change();
       const now = p.clock.now();
       if (t.row.source === 'email') {
@@ -168,6 +171,23 @@ export class SupportDesk {
         systemMessageOn(p, change, p.index.supportId, t.row.account_id, text, null, now);
       }
       answerTicket(change, t, text, staff, now);
+      await p.journal.commit(change);
+      return loadTicket(p, ticketId);
+    });
+  }
+
+  /**
+   * Support closes a ticket that needs nothing more (answered, or nothing to answer): nothing is
+   * due of it any longer, and the person's next message is a new ticket. Closing it again:
+   * `409 TICKET_CLOSED`.
+   */
+  async close(ticketId: number, note: string | null, staff: StaffActor): Promise<Ticket> {
+    const p = this.p;
+    return p.serial.run([key.ticket(ticketId)], async () => {
+      const t = await loadTicket(p, ticketId);
+      if (t.row.state === 'closed') fail('TICKET_CLOSED');
+      const change = p.journal.change();
+      closeTicket(change, t, note, staff, p.clock.now());
       await p.journal.commit(change);
       return loadTicket(p, ticketId);
     });

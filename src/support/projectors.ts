@@ -27,6 +27,7 @@ export const supportProjectors: ProjectorsFor<SupportEvent, Platform> = {
             overdue_at: null,
             answered_at: null,
             reopened_at: null,
+            closed_at: null,
           })
           .compile(),
         db.insertInto('ticket_entries').values({ ticket_id: x.ticketId, seq: 1, author: 'user', text: x.text, at, via: x.source, by_staff: null }).compile(),
@@ -114,6 +115,15 @@ export const supportProjectors: ProjectorsFor<SupportEvent, Platform> = {
     memory({ event: { payload: x } }, m) {
       const dueAt = x.dueAt ?? m.enforcement.openTickets.get(x.ticketId);
       m.enforcement.markedOverdue.add(`ticket:${x.ticketId}@${dueAt}`);
+    },
+  },
+  ticket_closed: {
+    sql({ at, event: { payload: x } }, db) {
+      return [db.updateTable('tickets').set({ state: 'closed', closed_at: at }).where('id', '=', x.ticketId).compile()];
+    },
+    memory({ event: { payload: x } }, m) {
+      // Nothing is due of a closed ticket: it is never marked overdue.
+      m.enforcement.openTickets.delete(x.ticketId);
     },
   },
   email_verification_started: {

@@ -38,6 +38,7 @@ const ticketSchema = {
     overdue: { type: 'boolean' },
     answeredAt: { type: 'string' },
     reopenedAt: { type: 'string' },
+    closedAt: { type: 'string' },
     entries: { type: 'array', items: entrySchema },
   },
 } as const;
@@ -133,7 +134,7 @@ export async function supportRoutes(app: FastifyInstance, p: Platform, spamBot: 
       config: { access: [...SUPPORT] },
       schema: {
         summary:
-          'Answer a ticket (appended to its thread): a message from @support for app tickets, a mail only for e-mailed ones (503 MAIL_RELAY_UNAVAILABLE without a relay)',
+          'Answer a ticket (appended to its thread): a message from @support for app tickets, a mail only for e-mailed ones (503 MAIL_RELAY_UNAVAILABLE without a relay; 409 TICKET_CLOSED for a closed one)',
         tags: ['support'],
         body: {
           type: 'object',
@@ -147,6 +148,33 @@ export async function supportRoutes(app: FastifyInstance, p: Platform, spamBot: 
       const id = parseId('ticket', req.params.id);
       if (id === 0) fail('NOT_FOUND');
       return { ticket: ticketView(await desk.answer(id, req.body.text, staffOf(req)), p.clock.now()) };
+    },
+  );
+
+  app.post<{ Params: { id: string }; Body: { note?: string } | undefined }>(
+    '/v1/moderation/tickets/:id/close',
+    {
+      config: { access: [...SUPPORT] },
+      // The note is optional, and so is the body: a bare POST closes.
+      preValidation: async (req) => {
+        if (req.body === undefined || req.body === null) req.body = {};
+      },
+      schema: {
+        summary:
+          "Close a ticket that needs nothing more: nothing is due of it, and the person's next message opens a new ticket (409 TICKET_CLOSED when it already is; a closed ticket cannot be answered)",
+        tags: ['support'],
+        body: {
+          type: 'object',
+          properties: { note: { type: 'string', maxLength: 2000, description: 'for staff: why it was closed (in the timeline, support and admin only)' } },
+        },
+        response: { 200: { type: 'object', properties: { ticket: ticketSchema } }, ...errorResponses },
+      },
+    },
+    async (req) => {
+      const id = parseId('ticket', req.params.id);
+      if (id === 0) fail('NOT_FOUND');
+      const note = req.body?.note?.trim() || null;
+      return { ticket: ticketView(await desk.close(id, note, staffOf(req)), p.clock.now()) };
     },
   );
 

@@ -21,6 +21,7 @@ import { reporterMember } from './2026-12-03T07-00-reporter-member.js';
 import { queueRanks } from './2026-12-03T07-20-queue-ranks.js';
 import { caseRanksAutoincrement } from './2026-12-03T08-40-case-ranks-autoincrement.js';
 import { robotMemory } from './2026-12-07T22-00-robot-memory.js';
+import { ticketClosed } from './2026-12-08T03-00-ticket-closed.js';
 
 /**
  * Every migration, by name. A migration is frozen once released: it holds its own DDL and
@@ -54,6 +55,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026-12-03T07:20-queue-ranks': queueRanks,
   '2026-12-03T08:40-case-ranks-autoincrement': caseRanksAutoincrement,
   '2026-12-07T22:00-robot-memory': robotMemory,
+  '2026-12-08T03:00-ticket-closed': ticketClosed,
 };
 
 export const migrationProvider: MigrationProvider = {

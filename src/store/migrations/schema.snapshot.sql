@@ -67,7 +67,7 @@ CREATE TABLE "strikes" ("id" integer primary key, "account_id" integer not null,
 CREATE INDEX "strikes_account" on "strikes" ("account_id", "policy");
 CREATE TABLE "takedowns" ("chat_id" integer not null, "message_id" integer not null, "case_id" integer not null, "at" bigint not null, constraint "takedowns_pk" primary key ("chat_id", "message_id"));
 CREATE TABLE ticket_entries ( ticket_id integer NOT NULL, seq integer NOT NULL, author text NOT NULL, text text NOT NULL, at bigint NOT NULL, via text NOT NULL, by_staff text, PRIMARY KEY (ticket_id, seq) );
-CREATE TABLE "tickets" ("id" integer primary key, "account_id" integer, "source" text not null, "from_email" text, "subject" text, "state" text not null, "created_at" bigint not null, "due_at" bigint not null, "overdue_at" bigint, "answered_at" bigint, "reopened_at" bigint);
+CREATE TABLE "tickets" ("id" integer primary key, "account_id" integer, "source" text not null, "from_email" text, "subject" text, "state" text not null, "created_at" bigint not null, "due_at" bigint not null, "overdue_at" bigint, "answered_at" bigint, "reopened_at" bigint, "closed_at" bigint);
 CREATE INDEX "tickets_queue" on "tickets" ("state", "id");
 CREATE TABLE "tokens" ("hash" text primary key, "account_id" integer, "staff_id" integer, "created_at" bigint not null, "revoked_at" bigint);
 CREATE INDEX "tokens_account" on "tokens" ("account_id");

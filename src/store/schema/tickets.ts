@@ -16,4 +16,6 @@ export interface TicketsTable {
   answered_at: number | null;
   /** When a follow-up last reopened it after an answer (null: never); its due times count from then. */
   reopened_at: number | null;
+  /** When support closed it (null: open or answered). A follow-up to a closed ticket is a new one. */
+  closed_at: number | null;
 }

@@ -9,7 +9,12 @@ export function useErrorText(): (error: unknown) => string {
     if (error.code === NETWORK) return t('networkError');
     if (error.code === UNREADABLE) return t(error.status >= 500 || error.status === 0 ? 'serverError' : 'error');
     if (error.status === 403) return `${t('forbidden')} (${error.message})`;
-    const own: Partial<Record<string, TextKey>> = { CASE_CLAIMED: 'caseClaimed', CASE_CLOSED: 'caseClosed', APPEAL_ALREADY_DECIDED: 'appealDecided' };
+    const own: Partial<Record<string, TextKey>> = {
+      CASE_CLAIMED: 'caseClaimed',
+      CASE_CLOSED: 'caseClosed',
+      APPEAL_ALREADY_DECIDED: 'appealDecided',
+      TICKET_CLOSED: 'ticketClosed',
+    };
     const key = own[error.code];
     return key ? t(key) : `${error.message} (${error.code})`;
   };

@@ -226,6 +226,7 @@ const SENTENCES: Record<string, Sentence> = {
   ticket_answered: (e, t) => quoted(fill(t('ev_ticket_answered'), { by: str(e.by), ticket: str(e.ticketId) }), e.answer),
   ticket_reopened: (e, t, lang) => quoted(fill(t('ev_ticket_reopened'), { ticket: str(e.ticketId), source: str(e.via), due: time(e.dueAt, lang) }), e.text),
   ticket_overdue: (e, t) => fill(t('ev_ticket_overdue'), { ticket: str(e.ticketId) }),
+  ticket_closed: (e, t) => quoted(fill(t('ev_ticket_closed'), { by: str(e.by), ticket: str(e.ticketId) }), e.note),
   email_verified: (e, t) => (str(e.address) ? `${t('ev_email_verified')}: ${String(e.address)}` : t('ev_email_verified')),
   crm_connected: (e, t) => fill(t('ev_crm_connected'), { scope: str(e.scopeId), channel: str(e.channelId) }),
   crm_disconnected: (e, t) => fill(t('ev_crm_disconnected'), { scope: str(e.scopeId) }),

@@ -1,11 +1,12 @@
 import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link } from 'react-router';
-import { qs } from '../../shared/api';
+import { ApiError, qs } from '../../shared/api';
 import { when } from '../../shared/format';
 import { useLang } from '../../shared/i18n';
 import { stateText } from '../account';
 import { ErrorNote } from '../ErrorNote';
+import { fill } from '../timelineText';
 import { useSession } from '../session';
 
 interface Ticket {
@@ -14,6 +15,7 @@ interface Ticket {
   fromEmail?: string;
   state: 'open' | 'answered' | 'closed';
   createdAt: string;
+  closedAt?: string;
   entries?: { from: 'user' | 'support'; text: string; at: string; via: 'app' | 'email' }[];
   text?: string;
 }
@@ -38,6 +40,12 @@ export function TicketsPage() {
       return client.invalidateQueries({ queryKey: ['tickets'] });
     },
   });
+  const close = useMutation({
+    mutationFn: (id: string) => api.post(`/v1/moderation/tickets/${encodeURIComponent(id)}/close`, {}),
+    onSuccess: () => client.invalidateQueries({ queryKey: ['tickets'] }),
+    // Closed meanwhile by someone else: the list catches up.
+    onError: (e) => (e instanceof ApiError && e.code === 'TICKET_CLOSED' ? client.invalidateQueries({ queryKey: ['tickets'] }) : undefined),
+  });
   return (
     <>
       <h1>{t('tickets')}</h1>
@@ -49,7 +57,7 @@ export function TicketsPage() {
           <option value="closed">{t('closed')}</option>
         </select>
       </label>
-      <ErrorNote error={list.error ?? answer.error} />
+      <ErrorNote error={list.error ?? answer.error ?? close.error} />
       {list.data?.length === 0 && <p>{t('noTickets')}</p>}
       {list.data?.map((tk) => (
         <article key={tk.id} className="panel" aria-labelledby={`ticket-${tk.id}`}>
@@ -68,18 +76,29 @@ export function TicketsPage() {
               </li>
             ))}
           </ol>
-          <label>
-            {t('yourAnswer')}
-            <textarea value={drafts[tk.id] ?? ''} onChange={(e) => setDrafts({ ...drafts, [tk.id]: e.target.value })} />
-          </label>
-          <button
-            type="button"
-            className="primary"
-            disabled={!drafts[tk.id]?.trim() || answer.isPending}
-            onClick={() => answer.mutate({ id: tk.id, text: drafts[tk.id]!.trim() })}
-          >
-            {t('answer')}
-          </button>
+          {tk.state === 'closed' ? (
+            tk.closedAt && <p className="muted">{fill(t('closedAt'), { at: when(tk.closedAt, lang) })}</p>
+          ) : (
+            <>
+              <label>
+                {t('yourAnswer')}
+                <textarea value={drafts[tk.id] ?? ''} onChange={(e) => setDrafts({ ...drafts, [tk.id]: e.target.value })} />
+              </label>
+              <div className="row">
+                <button
+                  type="button"
+                  className="primary"
+                  disabled={!drafts[tk.id]?.trim() || answer.isPending}
+                  onClick={() => answer.mutate({ id: tk.id, text: drafts[tk.id]!.trim() })}
+                >
+                  {t('answer')}
+                </button>
+                <button type="button" disabled={close.isPending} onClick={() => close.mutate(tk.id)}>
+                  {t('closeTicket')}
+                </button>
+              </div>
+            </>
+          )}
         </article>
       ))}
       {pages.hasNextPage && (
