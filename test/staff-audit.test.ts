@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { BUTTONS } from '../src/domain/spambot.js';
 import type { TestAccount } from './helpers/client.js';
 import { expectError } from './helpers/expect.js';
 import { sent } from './helpers/messages.js';
@@ -12,6 +13,9 @@ import { serverPerFile } from './helpers/per-file.js';
 
 const ctx = serverPerFile({ staff: ['triage', 'moderator', 'support'], checkProjections: true });
 
+const DAY = 24 * 3600;
+const LANGS = ['en', 'ru'] as const;
+
 /** `x` writes to a fresh stranger who reports it; the case id. */
 async function reportedCase(x: TestAccount): Promise<string> {
   const victim = await ctx.world.account();
@@ -20,6 +24,14 @@ async function reportedCase(x: TestAccount): Promise<string> {
   const rep = await victim.api.post('/v1/reports', { chatId: m.chatId, reason: 'spam' });
   expect(rep.status, JSON.stringify(rep.body)).toBe(201);
   return rep.body.report.caseId;
+}
+
+async function bot(a: TestAccount, text: string): Promise<{ text: string; chatId: string }> {
+  const r = await a.api.post('/v1/messages', { to: { username: 'spambot' }, text });
+  expect(r.status, JSON.stringify(r.body)).toBe(201);
+  const after = await a.api.get(`/v1/chats/${r.body.message.chatId}/messages?after=${r.body.message.id}`);
+  expect(after.body.messages).toHaveLength(1);
+  return { text: after.body.messages[0].text, chatId: r.body.message.chatId };
 }
 
 describe('escalation hands a case on (RULES.md §4: triage escalates, a moderator confirms)', () => {
@@ -49,5 +61,33 @@ describe('escalation hands a case on (RULES.md §4: triage escalates, a moderato
     expectError(await ctx.triage.post(`/v1/moderation/cases/${caseId}/decision`, { action: 'escalate' }), 409, 'CASE_CLAIMED');
     const c = (await ctx.triage.get('/v1/moderation/cases?limit=1000')).body.cases.find((k: any) => k.id === caseId);
     expect(c).toMatchObject({ state: 'open', claimedBy: expect.any(String) });
+  });
+});
+
+describe('SpamBot tells the person an upheld appeal once (RULES.md §5)', () => {
+  it.each(LANGS)('says when the next appeal may be filed in one sentence, not twice (%s)', async (lang) => {
+    const b = BUTTONS[lang];
+    const x = await ctx.world.account({ language: lang });
+    const caseId = await reportedCase(x);
+    expect((await ctx.moderator.post(`/v1/moderation/cases/${caseId}/decision`, { action: 'confirm', policy: 'scam' })).status).toBe(200);
+    await bot(x, b.mistake);
+    await bot(x, b.didNot);
+    const asked = await bot(x, 'I only sold my own bicycle.');
+    // A frozen account's appeal asks for a contact address.
+    await bot(x, /e-mail|почты/.test(asked.text) ? `owner-${x.id}@example.com` : '/start');
+    const appeal = (await ctx.support.get('/v1/moderation/appeals?state=open&limit=1000')).body.appeals.find((a: any) => a.accountId === x.id);
+    const decided = await ctx.support.post(`/v1/moderation/appeals/${appeal.id}/decision`, { outcome: 'uphold' });
+    expect(decided.status).toBe(200);
+
+    const { chatId } = await bot(x, '/start');
+    const messages = (await x.api.get(`/v1/chats/${chatId}/messages`)).body.messages;
+    const told = messages.filter((m: any) => m.from !== x.id).at(-2).text as string;
+    expect(told).toMatch(lang === 'en' ? /restriction stays/ : /ограничение остаётся/);
+    const next = lang === 'en' ? /appeal again after/g : /Подать новую можно после/g;
+    expect(told.match(next)).toHaveLength(1);
+    expect(told).toMatch(lang === 'en' ? /frozen/ : /заморожен/);
+    // Asked later, the status still says when the next appeal may be filed.
+    await ctx.world.advance(DAY);
+    expect((await bot(x, '/start')).text.match(next)).toHaveLength(1);
   });
 });
