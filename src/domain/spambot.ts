@@ -418,5 +418,6 @@ export function appealOutcomeText(outcome: 'overturn' | 'uphold', nextAppealAt: 
   if (outcome === 'overturn') return still ? `${t.overturnedOther}\n\n${statusText(s)}` : t.overturned;
   // Upheld, the status follows: the restriction that stays may not be the one appealed against
   // (that one may have ended while another began), and the status says which applies, until when.
-  return still ? `${t.upheld(when(nextAppealAt, s.lang))}\n\n${statusText(s)}` : t.upheldEnded;
+  // The first sentence already says when the next appeal may be filed: the status does not repeat it.
+  return still ? `${t.upheld(when(nextAppealAt, s.lang))}\n\n${statusText({ ...s, nextAppealAt: null })}` : t.upheldEnded;
 }

@@ -325,6 +325,9 @@ export async function decideCase(
         type: 'decision',
         payload: { caseId: id, action: 'escalate', policy: null, by: staff.ref, note: input.note ?? null, reportIds: [], reporters: [] },
       });
+      // Escalating hands the case on: the escalator's claim ends with it, or those it is handed to
+      // (a triage member cannot confirm) would wait out the claim's 15 minutes.
+      if (c.claimedBy !== null) change.once(claimKey(c), now).emit(now, actor, c.subjectId, { type: 'case_released', payload: { caseId: id } });
       await e.journal.commit(change);
       return { case: await viewOf(e, id, now) };
     }
