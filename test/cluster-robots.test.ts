@@ -28,13 +28,13 @@ const LEASE_MS = 1500;
 const LOOKUPS_PER_DAY = 6;
 const TEXT = 'hello there, how are you today';
 
-/** Only `cold_fanout`, with one low hourly threshold whatever the account's age and links. */
+/** Only `cold_fanout`, with one low hourly threshold whatever the account's age and links, limiting on volume alone. */
 const ROBOTS = {
   rules: Object.fromEntries(
     BUILT_IN_RULES.map((r) => [
       r.name,
       r.name === 'cold_fanout'
-        ? { settings: { hourly: 4, youngHourly: 4, youngPlainHourly: 4, daily: 100, youngDaily: 100, youngPlainDaily: 100 } }
+        ? { settings: { hourly: 4, youngHourly: 4, youngPlainHourly: 4, daily: 100, youngDaily: 100, youngPlainDaily: 100, hardFactor: 1 } }
         : { enabled: false },
     ]),
   ),

@@ -253,7 +253,7 @@ describe('a hand-written trace with problems', () => {
     const file = path.join(dir, 'hand.jsonl');
     fs.writeFileSync(file, text);
     // cold_fanout pinned to the young threshold of 8 an hour for texts without links (default 30).
-    const pinned = { rules: { cold_fanout: { settings: { youngPlainHourly: 8 } } } };
+    const pinned = { rules: { cold_fanout: { settings: { youngPlainHourly: 8, hardFactor: 1 } } } };
     const robotsFile = path.join(dir, 'hand-robots.json');
     fs.writeFileSync(robotsFile, JSON.stringify(pinned));
     const { stdout, stderr } = await banya('replay', file, '--json', '--svg', path.join(dir, 'hand.svg'), '--robots', robotsFile);

@@ -22,10 +22,10 @@ afterAll(async () => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-/** cold_fanout alone, pinned: young accounts' plain texts limited past 8 strangers an hour. */
+/** cold_fanout alone, pinned: young accounts' plain texts limited past 8 strangers an hour, on volume alone. */
 function robotsFile(name: string, extra: Record<string, unknown> = {}, rule: Record<string, unknown> = {}): string {
   const file = path.join(tmp, `${name}.json`);
-  const only = { hourly: 20, daily: 50, youngPlainHourly: 8, youngPlainDaily: 15 };
+  const only = { hourly: 20, daily: 50, youngPlainHourly: 8, youngPlainDaily: 15, hardFactor: 1 };
   fs.writeFileSync(file, JSON.stringify({ ...extra, rules: { cold_fanout: { ...rule, settings: only } } }));
   return file;
 }

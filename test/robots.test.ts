@@ -34,10 +34,11 @@ afterAll(async () => {
 /** A server (with a robots file when `robots` is given) and its world. */
 /**
  * cold_fanout pinned to fixed thresholds — young accounts' texts without links 8 an hour and 15 a
- * day (defaults 30 and 80), established accounts 20 and 50 (defaults 40 and 150) — so that a
- * fan-out of greetings exercises the guard rails.
+ * day (defaults 30 and 80), established accounts 20 and 50 (defaults 40 and 150), and limiting on
+ * volume alone (`hardFactor` 1; by default a person is asked first) — so that a fan-out of
+ * greetings exercises the guard rails.
  */
-const PINNED = { hourly: 20, daily: 50, youngPlainHourly: 8, youngPlainDaily: 15 };
+const PINNED = { hourly: 20, daily: 50, youngPlainHourly: 8, youngPlainDaily: 15, hardFactor: 1 };
 
 async function serverWith(given?: { rules?: Record<string, { settings?: Record<string, number> } & Record<string, unknown>> }): Promise<World> {
   const rules = { ...given?.rules };

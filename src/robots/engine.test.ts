@@ -85,7 +85,8 @@ class World {
 }
 
 /** cold_fanout for established accounts at more than 2 new stranger chats an hour. */
-const fanout2 = (extra: Record<string, unknown> = {}) => ({ cold_fanout: { settings: { hourly: 2, daily: 10_000 }, ...extra } });
+// Volume rules limit on volume alone here (`hardFactor` 1): these tests are about the engine, not about thin evidence.
+const fanout2 = (extra: Record<string, unknown> = {}) => ({ cold_fanout: { settings: { hourly: 2, daily: 10_000, hardFactor: 1 }, ...extra } });
 const limit = (hours: number) => ({ action: 'limit', hours });
 
 describe('one effect per event, the strongest', () => {
@@ -109,8 +110,8 @@ describe('one effect per event, the strongest', () => {
     ] as const) {
       const w = new World(
         onlyRules({
-          cold_fanout: { settings: { hourly: 2, youngPlainHourly: 2, daily: 10_000, limitHours: fanoutHours } },
-          same_text: { settings: { strangers: 3, limitHours: sameHours } },
+          cold_fanout: { settings: { hourly: 2, youngPlainHourly: 2, daily: 10_000, limitHours: fanoutHours, hardFactor: 1 } },
+          same_text: { settings: { strangers: 3, limitHours: sameHours, hardFactor: 1 } },
         }),
       );
       // Young: an established account's run must be far longer (same_text's youth curve).
@@ -170,7 +171,7 @@ describe('one effect per event, the strongest', () => {
 
 describe('no stacking', () => {
   it('does not limit again while its own limit runs, and limits again once it ended', () => {
-    const w = new World(onlyRules({ cold_fanout: { settings: { hourly: 2, daily: 10_000, limitHours: 6 } } }));
+    const w = new World(onlyRules({ cold_fanout: { settings: { hourly: 2, daily: 10_000, limitHours: 6, hardFactor: 1 } } }));
     const a = w.account();
     w.burst(a, T0, 3);
     expect(w.applied).toHaveLength(1);
@@ -212,7 +213,7 @@ describe('no stacking', () => {
 describe('shadow mode', () => {
   it('records what the rule would have done and does not do it', () => {
     // A run that hardly fades, so that one same-text chat an hour stays under cold_fanout.
-    const w = new World(onlyRules({ ...fanout2({ shadow: true }), same_text: { settings: { halfLifeHours: 10_000, strangers: 7 } } }));
+    const w = new World(onlyRules({ ...fanout2({ shadow: true }), same_text: { settings: { halfLifeHours: 10_000, strangers: 7, hardFactor: 1 } } }));
     const a = w.account();
     w.burst(a, T0, 3);
     expect(w.applied).toEqual([]);
@@ -228,7 +229,7 @@ describe('shadow mode', () => {
 describe('the daily cap', () => {
   it('falls back to shadow past the cap for the rest of the day, per rule, and resets the next day', () => {
     const template = 'Great offer for you today only, write me back';
-    const w = new World(onlyRules({ ...fanout2(), same_text: { settings: { strangers: 3, halfLifeHours: 10_000 } } }, { dailyActionCap: 2 }));
+    const w = new World(onlyRules({ ...fanout2(), same_text: { settings: { strangers: 3, halfLifeHours: 10_000, hardFactor: 1 } } }, { dailyActionCap: 2 }));
     const [a, b, c, d, e] = [w.account(), w.account(), w.account(), w.account(HOUR), w.account()];
     w.burst(a, T0 + 1 * HOUR, 3);
     w.burst(b, T0 + 2 * HOUR, 3);
@@ -386,11 +387,15 @@ describe('disabled rules', () => {
     expect(w.engine.ruleNames).not.toContain('cold_fanout');
     expect(w.engine.ruleNames).toEqual(BUILT_IN_RULES.map((r) => r.name).filter((n) => n !== 'cold_fanout'));
     expect(w.engine.stats.has('cold_fanout')).toBe(false);
-    // The same with the rule on: limited on the 31st (young, texts without links: more than 30 an hour).
+    // The same with the rule on: put before a person on the 31st (young, texts without links: more
+    // than 30 an hour), limited on volume alone on the 91st (three times as many), nobody complaining.
     const on = new World(robotsConfig({}));
     const y2 = on.account(HOUR);
     on.burst(y2, T0, 100);
-    expect(on.applied).toEqual([{ account: y2, rule: 'cold_fanout', effect: limit(24), at: T0 + 30_000 }]);
+    expect(on.applied).toEqual([
+      { account: y2, rule: 'cold_fanout', effect: { action: 'open_case', priority: 3 }, at: T0 + 30_000 },
+      { account: y2, rule: 'cold_fanout', effect: limit(24), at: T0 + 90_000 },
+    ]);
   });
 
   it('all off: nothing happens at all', () => {
@@ -416,11 +421,11 @@ describe('robotsConfig', () => {
 
   it('takes known rules with known settings, over the defaults', () => {
     const cfg = robotsConfig({
-      rules: { cold_fanout: { settings: { youngPlainHourly: 3 } }, mass_invites: { enabled: false } },
+      rules: { cold_fanout: { settings: { youngPlainHourly: 3, hardFactor: 1 } }, mass_invites: { enabled: false } },
       dailyActionCap: 5,
       manualBlockHours: 1,
     });
-    expect(cfg.rules.cold_fanout!.settings).toEqual({ youngPlainHourly: 3 });
+    expect(cfg.rules.cold_fanout!.settings).toEqual({ youngPlainHourly: 3, hardFactor: 1 });
     const w = new World(cfg);
     expect(w.engine.ruleNames).not.toContain('mass_invites');
     const a = w.account(HOUR);

@@ -20,9 +20,17 @@ function replay(lines: Line[], config: RobotsConfig = robotsConfig({})) {
 }
 
 /** Only the named rules on, with their settings. */
+/** Volume rules whose thresholds limit here on volume alone (`hardFactor` 1): these tests are about the replay, not about thin evidence. */
+const VOLUME_RULES = new Set(['cold_fanout', 'same_text', 'mass_invites']);
+
 function only(rules: Record<string, Record<string, number>>, rest: { manualBlockHours?: number } = {}): RobotsConfig {
   return robotsConfig({
-    rules: Object.fromEntries(BUILT_IN_RULES.map((r) => [r.name, r.name in rules ? { settings: rules[r.name] } : { enabled: false }])),
+    rules: Object.fromEntries(
+      BUILT_IN_RULES.map((r) => [
+        r.name,
+        r.name in rules ? { settings: { ...(VOLUME_RULES.has(r.name) ? { hardFactor: 1 } : {}), ...rules[r.name] } } : { enabled: false },
+      ]),
+    ),
     ...rest,
   });
 }

@@ -1,6 +1,6 @@
 import type { Counters } from './counters.js';
 import type { RobotEvent } from './events.js';
-import type { Evidence } from './signals.js';
+import { type Evidence, smoothed } from './signals.js';
 
 /**
  * Robot rules: plain functions with a name, a description and default settings. A rule reads
@@ -96,6 +96,35 @@ export function sig(name: string, value: number, threshold: number, note?: strin
 }
 
 export const DAY_MS = 86_400_000;
+
+/** The settings every volume rule has for `volumeEffect`. */
+export interface VolumeSettings {
+  /** Complaints (weighted, as for the feedback rules) that make the volume harm… */
+  harmComplaints: number;
+  /** …at this smoothed rate among the strangers reached (prior 2%, strength 10, as stranger_feedback's). */
+  harmRatio: number;
+  /** How many times its threshold the volume must pass to be limited on alone. */
+  hardFactor: number;
+  /** What a case raised for a person gets added to its priority. */
+  reviewPriority: number;
+  limitHours: number;
+}
+
+/**
+ * What a volume rule does once `volume` passed its threshold `need`. Volume alone is thin
+ * evidence: a new employee's first day, a community admin's launch and a template spammer's hour
+ * all look alike in counts, and only the people reached tell them apart. So the account is
+ * limited when those strangers have begun to complain (`harmComplaints` at a rate of
+ * `harmRatio`, not outweighed by their answers), or when the volume is `hardFactor` times past its threshold; otherwise a person
+ * is asked to look (its case raised by `reviewPriority`), and the limit waits for complaints.
+ */
+export function volumeEffect(e: Evidence, a: number, at: number, s: VolumeSettings, volume: number, need: number, signals: FiredSignal[]): Effect {
+  const neg = e.complaints(a, at);
+  const harm = neg >= s.harmComplaints && e.pos.value(a, at) < neg && smoothed(neg, e.contacts.value(a, at), 0.02, 10) >= s.harmRatio;
+  if (harm) return { action: 'limit', hours: s.limitHours, signals: [...signals, sig('complaints', neg, s.harmComplaints)] };
+  if (volume > need * s.hardFactor) return { action: 'limit', hours: s.limitHours, signals: [...signals, sig('volume_alone', volume, need * s.hardFactor)] };
+  return { action: 'open_case', priority: s.reviewPriority, signals: [...signals, sig('complaints', neg, s.harmComplaints, 'none yet: a person looks')] };
+}
 
 /**
  * Whom a feedback rule judges on `ev`: the account a complaint (a report, a block) is about, or

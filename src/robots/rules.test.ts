@@ -116,10 +116,12 @@ class World {
 }
 
 const limit24 = (rule: string, account: number) => ({ account, rule, effect: { action: 'limit', hours: 24 } });
+/** A volume rule's thresholds on their own, as they limit when the volume alone is enough (`hardFactor` 1). */
+const VOLUME_ALONE = { hardFactor: 1 };
 
 describe('cold_fanout', () => {
   it('limits an established account on its 41st new stranger chat in an hour, not its 40th', () => {
-    const w = new World(only('cold_fanout'));
+    const w = new World(only('cold_fanout', VOLUME_ALONE));
     const a = w.established();
     for (let i = 0; i < 40; i++) w.cold(a, T0 + 10 * HOUR + i * 30_000);
     expect(w.applied).toEqual([]);
@@ -128,11 +130,12 @@ describe('cold_fanout', () => {
     expect(w.sink.signals[0]).toEqual([
       { name: 'cold_chats_hour', value: 41, threshold: 40 },
       { name: 'trust', value: 1, threshold: 1 },
+      { name: 'volume_alone', value: 41, threshold: 40 },
     ]);
   });
 
   it('is stricter for a young account whose texts carry links (9th in an hour) than for one without (31st)', () => {
-    const w = new World(only('cold_fanout'));
+    const w = new World(only('cold_fanout', VOLUME_ALONE));
     const linky = w.young();
     for (let i = 0; i < 8; i++) w.cold(linky, T0 + i * MIN, `look at deals-${i}.example now`);
     expect(w.applied).toEqual([]);
@@ -146,7 +149,7 @@ describe('cold_fanout', () => {
   });
 
   it('gives more room to an account whose strangers answer it', () => {
-    const w = new World(only('cold_fanout'));
+    const w = new World(only('cold_fanout', VOLUME_ALONE));
     const a = w.established();
     // A first hour of 30 strangers, 24 of whom answer: trust grows, and so does the threshold.
     for (let i = 0; i < 30; i++) {
@@ -156,7 +159,7 @@ describe('cold_fanout', () => {
     for (let i = 0; i < 60; i++) w.cold(a, T0 + HOUR + i * 30_000);
     expect(w.applied).toEqual([]);
     // Without the answers, the same second hour is limited on its 41st.
-    const v = new World(only('cold_fanout'));
+    const v = new World(only('cold_fanout', VOLUME_ALONE));
     const b = v.established();
     for (let i = 0; i < 30; i++) v.cold(b, T0 + i * MIN);
     for (let i = 0; i < 60; i++) v.cold(b, T0 + HOUR + i * 30_000);
@@ -164,7 +167,7 @@ describe('cold_fanout', () => {
   });
 
   it('counts only new chats with strangers', () => {
-    const w = new World(only('cold_fanout'));
+    const w = new World(only('cold_fanout', VOLUME_ALONE));
     const a = w.young();
     const r = w.cold(a, T0);
     for (let i = 0; i < 100; i++) w.message(a, r, T0 + i * 1000, 'hi', { newChat: false });
@@ -189,7 +192,7 @@ describe('same_text', () => {
   });
 
   it('limits a young account on its 6th near-duplicate text with a link to strangers, spun or not', () => {
-    const w = new World(only('same_text'));
+    const w = new World(only('same_text', VOLUME_ALONE));
     const a = w.young();
     for (let i = 0; i < 5; i++) w.cold(a, T0 + i * MIN, spun(i));
     expect(w.applied).toEqual([]);
@@ -198,7 +201,7 @@ describe('same_text', () => {
   });
 
   it('needs a far longer run without a link, and leaves an established account alone (a parent, a flat hunter)', () => {
-    const w = new World(only('same_text'));
+    const w = new World(only('same_text', VOLUME_ALONE));
     const a = w.young();
     for (let i = 0; i < 24; i++) w.cold(a, T0 + i * MIN, template(i));
     expect(w.applied).toEqual([]);
@@ -211,7 +214,7 @@ describe('same_text', () => {
   });
 
   it('lets the run fade (half-life 6 h): it does not outlive a limit', () => {
-    const w = new World(only('same_text'));
+    const w = new World(only('same_text', VOLUME_ALONE));
     const a = w.young();
     for (let i = 0; i < 6; i++) w.cold(a, T0 + i * MIN, spun(i));
     expect(w.applied).toHaveLength(1);
@@ -225,14 +228,14 @@ describe('same_text', () => {
   });
 
   it('ignores short texts like "ok" sent to any number of strangers', () => {
-    const w = new World(only('same_text'));
+    const w = new World(only('same_text', VOLUME_ALONE));
     const a = w.established();
     for (let i = 0; i < 40; i++) w.cold(a, T0 + i * MIN, i % 2 ? 'ok' : 'Hello 12');
     expect(w.applied).toEqual([]);
   });
 
   it('counts a run: another text in between starts it again', () => {
-    const w = new World(only('same_text'));
+    const w = new World(only('same_text', VOLUME_ALONE));
     const a = w.young();
     for (let i = 0; i < 5; i++) w.cold(a, T0 + i * MIN, spun(i));
     w.cold(a, T0 + 5 * MIN, 'Completely different words about the weather and a garden party: villa-rosa.example');
@@ -577,7 +580,7 @@ describe('blocks_per_stranger', () => {
 
 describe('mass_invites', () => {
   it('limits a young account on its 31st stranger added in an hour, an established one on its 151st', () => {
-    const w = new World(only('mass_invites'));
+    const w = new World(only('mass_invites', VOLUME_ALONE));
     const a = w.young();
     for (let i = 0; i < 30; i++) w.invite(a, w.established(), T0 + i * MIN);
     expect(w.applied).toEqual([]);
@@ -591,7 +594,7 @@ describe('mass_invites', () => {
   });
 
   it('ignores adding people who saved the inviter', () => {
-    const w = new World(only('mass_invites'));
+    const w = new World(only('mass_invites', VOLUME_ALONE));
     const a = w.established();
     for (let i = 0; i < 300; i++) w.invite(a, w.established(), T0 + i * 1000, false);
     expect(w.applied).toEqual([]);
@@ -706,14 +709,78 @@ describe('early_review', () => {
   });
 });
 
+describe('volume alone is thin evidence (cold_fanout, same_text, mass_invites)', () => {
+  const review = (rule: string, account: number, at: number) => ({ account, rule, effect: { action: 'open_case', priority: 3 }, at });
+
+  it('past the threshold, a person is asked to look; the limit comes with the first complaint, or at three times the threshold', () => {
+    const w = new World(only('cold_fanout'));
+    const a = w.young();
+    const reached = Array.from({ length: 31 }, (_, i) => w.cold(a, T0 + i * MIN));
+    // The 31st stranger in an hour: its case raised for a person, nobody limited.
+    expect(w.applied).toEqual([review('cold_fanout', a, T0 + 30 * MIN)]);
+    expect(w.sink.signals[0]).toContainEqual({ name: 'complaints', value: 0, threshold: 0.9, note: 'none yet: a person looks' });
+    // One stranger it reached complains: one in 31 is how often people complain about anyone.
+    w.block(reached[3]!, a, T0 + 31 * MIN);
+    w.cold(a, T0 + 32 * MIN);
+    expect(w.applied).toHaveLength(1);
+    // A second: the next new chat is limited.
+    w.block(reached[7]!, a, T0 + 33 * MIN);
+    w.cold(a, T0 + 34 * MIN);
+    expect(w.applied[1]).toEqual({ ...limit24('cold_fanout', a), at: T0 + 34 * MIN });
+    expect(w.sink.signals[1]!.find((x) => x.name === 'complaints')!.value).toBeCloseTo(2, 2);
+    // Without complaints, 91 in an hour (three times 30) is limited on volume alone.
+    const b = w.young();
+    for (let i = 0; i < 90; i++) w.cold(b, T0 + i * 30_000);
+    expect(w.applied.filter((x) => x.account === b)).toEqual([review('cold_fanout', b, T0 + 30 * 30_000)]);
+    w.cold(b, T0 + 90 * 30_000);
+    expect(w.applied.at(-1)).toEqual({ ...limit24('cold_fanout', b), at: T0 + 90 * 30_000 });
+    expect(w.sink.signals.at(-1)).toContainEqual({ name: 'volume_alone', value: 91, threshold: 90 });
+  });
+
+  it('a welcome account is not limited by two complaints among more answers (a new employee greeting the team)', () => {
+    const w = new World(only('same_text'));
+    const a = w.young();
+    const greeting = (i: number) => `Hello, I am Anna, new in accounting from today. Nice to meet you, colleague number ${i}!`;
+    for (let i = 0; i < 40; i++) {
+      const r = w.cold(a, T0 + i * MIN, greeting(i));
+      if (i > 25 && i % 3 === 0) w.answer(r, a, T0 + i * MIN + 30_000);
+      if (i === 34 || i === 36) w.block(r, a, T0 + i * MIN + 40_000);
+    }
+    expect(w.applied.map((x) => x.effect.action)).toEqual(['open_case']);
+    // The same run from an account nobody answers is limited once a stranger complains.
+    const b = w.young();
+    for (let i = 0; i < 40; i++) {
+      const r = w.cold(b, T0 + i * MIN, greeting(i));
+      if (i === 34 || i === 36) w.block(r, b, T0 + i * MIN + 40_000);
+    }
+    expect(w.applied.filter((x) => x.account === b).map((x) => x.effect.action)).toEqual(['open_case', 'limit']);
+  });
+
+  it('a community admin adding 40 people an hour who accept is put before a person, one whose invitees decline half the time is limited', () => {
+    const w = new World(only('mass_invites'));
+    const admin = w.young();
+    for (let i = 0; i < 40; i++) w.invite(admin, w.established(), T0 + i * 90_000);
+    expect(w.applied.map((x) => x.effect.action)).toEqual(['open_case']);
+    const pusher = w.young();
+    for (let i = 0; i < 40; i++) w.invite(pusher, w.established(), T0 + i * 90_000, true, i % 2 === 0);
+    expect(w.applied.filter((x) => x.account === pusher).map((x) => x.effect.action)).toContain('limit');
+  });
+});
+
+const review0 = (rule: string, account: number, at: number) => ({ account, rule, effect: { action: 'open_case', priority: 3 }, at });
+
 describe('all rules together, defaults', () => {
-  it('a young account writing short texts to 31 strangers in an hour is limited by cold_fanout alone', () => {
+  it('a young account writing short texts to 31 strangers in an hour is put before a person, not limited, until someone complains', () => {
     const w = new World(robotsConfig({}));
     const a = w.young();
-    for (let i = 0; i < 30; i++) w.cold(a, T0 + i * MIN, 'hi');
+    const reached = Array.from({ length: 30 }, (_, i) => w.cold(a, T0 + i * MIN, 'hi'));
     expect(w.applied).toEqual([]);
     w.cold(a, T0 + 30 * MIN, 'hi');
-    expect(w.applied).toEqual([{ ...limit24('cold_fanout', a), at: T0 + 30 * MIN }]);
+    expect(w.applied).toEqual([review0('cold_fanout', a, T0 + 30 * MIN)]);
+    w.report(reached[0]!, a, T0 + 40 * MIN, 1, false);
+    w.block(reached[1]!, a, T0 + 40 * MIN);
+    w.cold(a, T0 + 41 * MIN, 'hi');
+    expect(w.applied.at(-1)).toMatchObject({ account: a, effect: { action: 'limit' } });
   });
 
   it('an ordinary established account talking to friends and a few strangers is never touched', () => {

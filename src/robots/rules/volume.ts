@@ -1,4 +1,4 @@
-import { rule, sig } from '../rule.js';
+import { rule, sig, volumeEffect } from '../rule.js';
 
 /**
  * Volume rules: how much an account sends to people who do not know it, counted against
@@ -8,12 +8,25 @@ import { rule, sig } from '../rule.js';
  * industrial_scale (the freeze for writing to strangers by the thousand).
  */
 
+/** A volume rule's `volumeEffect` settings: a limit on volume alone only three times past the threshold, else after complaints. */
+const VOLUME_DEFAULTS = { harmComplaints: 0.9, harmRatio: 0.03, hardFactor: 3, reviewPriority: 3 };
+
 export const coldFanout = rule({
   name: 'cold_fanout',
   description:
     'Starts chats with (or adds to groups) many strangers in an hour or a day: a backstop for bursts. Young accounts (under `youngHours`) whose texts carry links have the low thresholds; the thresholds grow with trust (strangers answering and saving it, chats with people who know it).',
   on: ['message'],
-  defaults: { hourly: 40, daily: 150, youngHourly: 8, youngDaily: 15, youngPlainHourly: 30, youngPlainDaily: 80, youngHours: 24, limitHours: 24 },
+  defaults: {
+    hourly: 40,
+    daily: 150,
+    youngHourly: 8,
+    youngDaily: 15,
+    youngPlainHourly: 30,
+    youngPlainDaily: 80,
+    youngHours: 24,
+    limitHours: 24,
+    ...VOLUME_DEFAULTS,
+  },
   evaluate(ev, { counters: c, evidence: e, settings: s, at, young, trust }) {
     if (ev.type !== 'message' || !ev.stranger || !ev.newChat) return null;
     const y = young(ev.from, s.youngHours);
@@ -23,16 +36,13 @@ export const coldFanout = rule({
     const f = trust(ev.from);
     const h = (y ? (linky ? s.youngHourly : s.youngPlainHourly) : s.hourly) * f;
     const d = (y ? (linky ? s.youngDaily : s.youngPlainDaily) : s.daily) * f;
-    if (hour > h || day > d)
-      return {
-        action: 'limit',
-        hours: s.limitHours,
-        signals: [
-          sig(hour > h ? 'cold_chats_hour' : 'cold_chats_day', hour > h ? hour : day, hour > h ? h : d, y ? (linky ? 'young, links' : 'young') : undefined),
-          sig('trust', f, 1),
-        ],
-      };
-    return null;
+    if (hour <= h && day <= d) return null;
+    const byHour = hour / h >= day / d;
+    const [volume, need] = byHour ? [hour, h] : [day, d];
+    return volumeEffect(e, ev.from, at, s, volume, need, [
+      sig(byHour ? 'cold_chats_hour' : 'cold_chats_day', volume, need, y ? (linky ? 'young, links' : 'young') : undefined),
+      sig('trust', f, 1),
+    ]);
   },
 });
 
@@ -41,16 +51,18 @@ export const sameText = rule({
   description:
     'Sends nearly the same text (MinHash bands over the unmasked skeleton, or the same hash) to many strangers in a row: the run fades by half every `halfLifeHours`, so that it does not outlive a limit. The run needed grows as the account ages (`youth` curve) and with trust; texts with a link need fewer.',
   on: ['message'],
-  defaults: { strangers: 25, linkStrangers: 6, halfLifeHours: 6, limitHours: 24, minYouth: 0.05 },
-  evaluate(ev, { counters: c, settings: s, at, youth, trust }) {
+  defaults: { strangers: 25, linkStrangers: 6, halfLifeHours: 6, limitHours: 24, minYouth: 0.05, ...VOLUME_DEFAULTS },
+  evaluate(ev, { counters: c, evidence: e, settings: s, at, youth, trust }) {
     if (ev.type !== 'message' || !ev.stranger || ev.textHash === 0) return null;
     const y = youth(ev.from);
     if (y < s.minYouth) return null;
     const need = ((ev.link ? s.linkStrangers : s.strangers) * trust(ev.from)) / y;
     const run = c.runValue(ev.from, at, s.halfLifeHours * 3600_000);
-    return run + 0.5 >= need
-      ? { action: 'limit', hours: s.limitHours, signals: [sig('same_text_run', run, need, ev.link ? 'with a link' : undefined), sig('youth', y, s.minYouth)] }
-      : null;
+    if (run + 0.5 < need) return null;
+    return volumeEffect(e, ev.from, at, s, run + 0.5, need, [
+      sig('same_text_run', run, need, ev.link ? 'with a link' : undefined),
+      sig('youth', y, s.minYouth),
+    ]);
   },
 });
 
@@ -75,8 +87,8 @@ export const massInvites = rule({
   description:
     'Adds many people who have not saved it to groups and channels, in an hour or a day; young accounts have the low thresholds, and the thresholds grow with trust (people it added save it, few decline or leave).',
   on: ['invite'],
-  defaults: { hourly: 150, daily: 400, youngHourly: 30, youngDaily: 100, youngHours: 72, limitHours: 24 },
-  evaluate(ev, { counters: c, settings: s, at, young, trust }) {
+  defaults: { hourly: 150, daily: 400, youngHourly: 30, youngDaily: 100, youngHours: 72, limitHours: 24, ...VOLUME_DEFAULTS },
+  evaluate(ev, { counters: c, evidence: e, settings: s, at, young, trust }) {
     if (ev.type !== 'invite' || !ev.stranger) return null;
     const y = young(ev.by, s.youngHours);
     const f = trust(ev.by);
@@ -84,9 +96,9 @@ export const massInvites = rule({
     const d = (y ? s.youngDaily : s.daily) * f;
     const hour = c.hour(ev.by, 'invites', at);
     const day = c.day(ev.by, 'invites', at);
-    return hour > h || day > d
-      ? { action: 'limit', hours: s.limitHours, signals: [sig('invites', hour > h ? hour : day, hour > h ? h : d, hour > h ? 'hour' : 'day')] }
-      : null;
+    if (hour <= h && day <= d) return null;
+    const byHour = hour / h >= day / d;
+    return volumeEffect(e, ev.by, at, s, byHour ? hour : day, byHour ? h : d, [sig('invites', byHour ? hour : day, byHour ? h : d, byHour ? 'hour' : 'day')]);
   },
 });
 
