@@ -234,6 +234,7 @@ export class RobotsEngine {
         e.patient.reach(ev.by, ev.at);
         e.reached.add(ev.by, ev.account);
         if (ev.group !== undefined) e.groupInviter.set(ev.group, ev.by);
+        e.invited(ev.by, ev.at);
         if (ev.accepted === false) this.complain(ev.by, ev.account, ev.at, DECLINE_WEIGHT);
         return;
       case 'report': {

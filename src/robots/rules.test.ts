@@ -398,6 +398,31 @@ describe('stranger_feedback', () => {
 });
 
 describe('campaign', () => {
+  it('counts a group’s invitations as its posts’ reach: admins sharing a reminder’s wording are no campaign; a group spammer’s declines are', () => {
+    const post = (w: World, from: number, group: number, at: number, text: string) =>
+      void w.engine.observe({ type: 'post', at, from, group, members: 40, ...textSignals(text) });
+    const run = (declineEvery: number, leaveEvery: number) => {
+      const w = new World(only('campaign'));
+      const admins = Array.from({ length: 12 }, () => w.established());
+      for (const [g, a] of admins.entries()) {
+        const t = T0 + g * HOUR;
+        // The group's first post, then 60 people added, a few declining or leaving.
+        post(w, a, 100 + g, t, 'Reminder: the meeting is on Saturday at 10:00 in the hall, see you there');
+        for (let i = 0; i < 60; i++) {
+          const p = w.established();
+          w.invite(a, p, t + MIN + i * 20_000, true, i % declineEvery === 0 ? false : undefined, 100 + g);
+          if (i % leaveEvery === 1) void w.engine.observe({ type: 'leave', at: t + 30 * MIN + i, group: 100 + g, account: p });
+        }
+        post(w, a, 100 + g, t + 40 * MIN, 'Reminder: the meeting is on Saturday at 10:00 in the hall, see you there');
+      }
+      return w.applied.filter((x) => x.rule === 'campaign').length;
+    };
+    // One in twelve declines and one in twenty leaves, as for a community admin: nobody limited.
+    expect(run(12, 20)).toBe(0);
+    // Half decline and a third leave, as for a group spammer's pushed invitations: limited.
+    expect(run(2, 3)).toBeGreaterThan(0);
+  });
+
   it('limits a member of a ring on its first message once strangers complained about the others sending the same domain', () => {
     const w = new World(only('campaign'));
     const ring = [w.young(), w.young(), w.young()];

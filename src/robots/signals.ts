@@ -412,6 +412,26 @@ export class Evidence {
     return shared;
   }
 
+  /**
+   * The account invited a stranger to a group: a send under each of its campaigns (its landings,
+   * its latest text's bands), for the group's posts reach the people invited, and their declines
+   * and leaves reach those campaigns (`feedback`): a community admin's hundred invitations are
+   * the denominator of its invitees' few declines, not its ten posts.
+   */
+  invited(a: number, at: number): void {
+    if (a >= this.lastLanding.length) return;
+    const lb = a * LANDINGS;
+    for (let i = 0; i < LANDINGS; i++) {
+      const l = this.landings[lb + i]!;
+      if (l !== 0) this.campaigns.send(l, at, false, a);
+    }
+    const base = a * BANDS;
+    for (let i = 0; i < BANDS; i++) {
+      const k = this.lastBands[base + i]!;
+      if (k !== 0) this.campaigns.send(k, at, false, a);
+    }
+  }
+
   /** Puts `landing` first among the account's remembered landings (moving it up if there). */
   private remember(a: number, landing: number): void {
     const base = a * LANDINGS;
