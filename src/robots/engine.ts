@@ -231,7 +231,7 @@ export class RobotsEngine {
         c.add(ev.by, 'invites', ev.at);
         e.pitched.add(ev.by, ev.at);
         e.reach(ev.by, ev.at, true);
-        e.patient.reach(ev.by, ev.at);
+        e.patient.reach(ev.by, ev.at, false);
         e.reached.add(ev.by, ev.account);
         if (ev.group !== undefined) e.groupInviter.set(ev.group, ev.by);
         e.invited(ev.by, ev.at);

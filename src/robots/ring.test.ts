@@ -208,6 +208,35 @@ describe('patient_feedback: complaints against the answers due', () => {
     expect(quiet({ answers: 1, text: 'Good evening, is the flat on Elm Street still available?' }).limited).toEqual([]);
   });
 
+  it('asks no answer of people added to a group: a community admin who then writes a few strangers is judged on those', () => {
+    const w = world(['patient_feedback']);
+    const admin = w.account(400 * DAY);
+    // Two days ago: 20 people added to the admin's group, all accepting (they seldom write back).
+    for (let i = 0; i < 20; i++)
+      void w.engine.observe({ type: 'invite', at: T0 + i * MIN, by: admin, account: w.account(300 * DAY), stranger: true, group: 9 });
+    // Now a flat enquiry to 5 landlords, one answering within the hour; then one blocks.
+    const t = T0 + 2 * DAY;
+    const ls = Array.from({ length: 5 }, () => w.account(300 * DAY));
+    for (const [i, l] of ls.entries()) {
+      w.send(admin, l, t + i * 2 * MIN, 'Hello, I am interested in the flat you posted, is it still available?');
+      if (i < 1) w.answer(l, admin, t + i * 2 * MIN + 10 * MIN);
+    }
+    w.block(ls[3]!, admin, t + 25 * MIN);
+    expect(w.engine.evidence.patient.matured(admin, t + 25 * MIN)).toBeLessThan(5);
+    expect(w.limited(admin)).toEqual([]);
+    // Had the 20 been messages nobody answered, the same block would be the quiet tier's limit.
+    const v = world(['patient_feedback']);
+    const pusher = v.account(400 * DAY);
+    for (let i = 0; i < 20; i++) v.send(pusher, v.account(300 * DAY), T0 + i * MIN, `Join my group for daily deals: deals-${i} dot top`);
+    const vs = Array.from({ length: 5 }, () => v.account(300 * DAY));
+    for (const [i, l] of vs.entries()) {
+      v.send(pusher, l, t + i * 2 * MIN, 'Hello, I am interested in the flat you posted, is it still available?');
+      if (i < 1) v.answer(l, pusher, t + i * 2 * MIN + 10 * MIN);
+    }
+    v.block(vs[3]!, pusher, t + 25 * MIN);
+    expect(v.limited(pusher)).toEqual(['patient_feedback']);
+  });
+
   it('does not judge a busy afternoon by the first answers, though five complain and the few matured strangers hardly answered', () => {
     /** A new account greets 56 people of its phone book in three and a half hours; five block, two answer, as it ends. */
     function greet(minMaturedShare: number) {

@@ -222,7 +222,9 @@ export const BLAST_HALF_LIFE = HOUR;
  */
 export class PatientView {
   readonly reached: Decaying;
-  /** Reached, weighted by 2^(−age / answerHalfLife) too: `reached − lag` is the matured part. */
+  /** The part of `reached` that owes an answer: strangers written to (invited people do not write back). */
+  private readonly due: Decaying;
+  /** `due`, weighted by 2^(−age / answerHalfLife) too: `due − lag` is the matured part. */
   private readonly lag: Decaying;
   readonly neg: Decaying;
   readonly freshNeg: Decaying;
@@ -233,20 +235,28 @@ export class PatientView {
     readonly answerHalfLifeMs: number,
   ) {
     this.reached = new Decaying(halfLifeMs);
+    this.due = new Decaying(halfLifeMs);
     this.lag = new Decaying(1 / (1 / halfLifeMs + 1 / answerHalfLifeMs));
     this.neg = new Decaying(halfLifeMs);
     this.freshNeg = new Decaying(halfLifeMs);
     this.pos = new Decaying(halfLifeMs);
   }
 
-  reach(a: number, at: number): void {
+  /**
+   * A stranger reached; `answers` false for one added to a group: invited people accept, stay or
+   * leave, and seldom write back, so they owe no answer — a community admin's hundred accepted
+   * invitations are not a hundred unanswered messages.
+   */
+  reach(a: number, at: number, answers = true): void {
     this.reached.add(a, at);
+    if (!answers) return;
+    this.due.add(a, at);
     this.lag.add(a, at);
   }
 
-  /** The strangers reached who had time to answer (see the class). */
+  /** The strangers reached who owe an answer and had time to give it (see the class). */
   matured(a: number, at: number): number {
-    return Math.max(0, this.reached.value(a, at) - this.lag.value(a, at));
+    return Math.max(0, this.due.value(a, at) - this.lag.value(a, at));
   }
 
   complaints(a: number, at: number): number {
@@ -260,7 +270,7 @@ export class PatientView {
   }
 
   get bytes(): number {
-    return this.reached.bytes * 5;
+    return this.reached.bytes * 6;
   }
 }
 
