@@ -245,6 +245,12 @@ describe('the review queue (API.md)', () => {
 
     expectError(await ctx.moderator.get('/v1/moderation/cases?state=pending'), 400, 'BAD_REQUEST');
     expectError(await ctx.moderator.get('/v1/moderation/cases?reason=ads'), 400, 'BAD_REQUEST');
+    // A policy no ladder has is refused, naming the field, as a decision with it would be.
+    for (const policy of ['ads', 'toString', '__proto__']) {
+      const r = await ctx.moderator.get(`/v1/moderation/cases?state=closed&policy=${policy}`);
+      expectError(r, 400, 'BAD_REQUEST');
+      expect(JSON.stringify(r.body.error.details)).toContain('querystring.policy');
+    }
   });
 });
 

@@ -143,6 +143,9 @@ export async function moderationRoutes(app: FastifyInstance, p: Platform): Promi
     async (req) => {
       const { limit, cursor } = pageParams(req.query);
       const { state, policy, reason, origin, place, language } = req.query;
+      // A policy no ladder has would only ever list nothing: say so, as a decision would.
+      if (policy && !Object.hasOwn(p.policy.ladder, policy))
+        fail('BAD_REQUEST', { field: 'querystring.policy', reason: `unknown policy; one of ${Object.keys(p.policy.ladder).join(', ')}` });
       return listCases(
         p,
         {
