@@ -306,7 +306,9 @@ describe('the staff timeline (API.md)', () => {
       expect(text).not.toContain('COMMENT-TEXT-42');
       expect(text.includes('APPEAL-TEXT-43')).toBe(seesAppeal);
       const appeal = events.find((e) => e.type === 'appeal_filed');
-      expect(appeal).toMatchObject({ appealId: expect.stringMatching(/^a/), restriction: { state: 'limited' } });
+      expect(appeal).toMatchObject({ appealId: expect.stringMatching(/^a/), restriction: { state: 'limited' }, robot: false });
+      // A person's decision, no rule: the field is absent.
+      expect(appeal).not.toHaveProperty('rule');
       if (!seesAppeal) expect(appeal).not.toHaveProperty('text');
     }
     const filed = all.find((e) => e.type === 'report_filed');

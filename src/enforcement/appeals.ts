@@ -92,7 +92,7 @@ export async function emitAppeal(
   const text = input.text.slice(0, 4000);
   change.emit(now, { kind: 'account', id: publicId('account', accountId) }, accountId, {
     type: 'appeal_filed',
-    payload: { appealId, restrictionId, restriction, robot, rule: made?.rule ?? null, story: input.story, text, email: input.email, dueAt },
+    payload: { appealId, restrictionId, restriction, robot, rule: made?.rule || null, story: input.story, text, email: input.email, dueAt },
   });
   return { appealId, dueAt };
 }

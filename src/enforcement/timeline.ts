@@ -168,6 +168,8 @@ export function signalsView(v: unknown): SignalView[] | undefined {
 
 function shownValue(k: string, v: unknown): unknown {
   if (k === 'signals') return signalsView(v);
+  // No rule made it (a person's decision): the field is absent, never `""` or null.
+  if (k === 'rule' && !v) return undefined;
   const kind = ID_FIELDS[k];
   // A private case has no chat (chat 0 inside): the field is absent, never `0`.
   if (kind) return typeof v === 'number' ? (v > 0 ? publicId(kind, v) : undefined) : v === null ? undefined : v;
