@@ -240,6 +240,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const spamBot = new SpamBot(platform, desk.emails);
   await spamBot.load();
   spamBot.attach();
+  // An appeal decided just before a stop may not have been told yet.
+  await spamBot.resumeNotices().catch((err: unknown) => platform.log.error({ err }, 'could not tell the outcomes of appeals decided before the start'));
   // With several nodes every node may have the CRM setting: its worker runs under the `crm` lease.
   const crm = crmConfig ? await startCrmGateway(platform, crmConfig, cluster ? { guard: (job, waitMs) => cluster.underLease(job, waitMs, 'crm') } : {}) : null;
   const smtp =

@@ -575,6 +575,35 @@ describe('in Russian', () => {
 });
 
 describe('across a restart', () => {
+  it('tells an outcome decided just before a stop, once: the decision was written, SpamBot’s message was not', async () => {
+    const a = await ctx.world.account();
+    await reportedAndConfirmed(a);
+    await appealAsMistake(a, 'Stopped in the middle?');
+    const appeal = await appealOf(a);
+    const told = await ctx.world.account();
+    await reportedAndConfirmed(told);
+    await appealAsMistake(told, 'Told as usual?');
+    expect((await decide((await appealOf(told)).id, 'uphold')).status).toBe(200);
+    expect(await botNews(told)).toHaveLength(1);
+    // The decision's write alone, as when the process stops before SpamBot's.
+    const p = ctx.server.app.platform;
+    await decideAppeal(p, parseId('appeal', appeal.id), 'overturn', null, { ref: 'admin', role: 'admin' }, p.clock.now());
+    expect(await botNews(a)).toEqual([]);
+    for (let i = 0; i < 2; i++) {
+      ctx.server = await ctx.server.restart();
+      ctx.world = new World(ctx.server.url);
+      ctx.moderator = new Client(ctx.server.url, ctx.moderator.token);
+      ctx.support = new Client(ctx.server.url, ctx.support.token);
+      a.api = new Client(ctx.server.url, a.token);
+      told.api = new Client(ctx.server.url, told.token);
+      // Told at the first start, and at the second nothing more; the appeal told before, never again.
+      const news = await botNews(a);
+      expect(news.map((m) => m.text.split('\n')[0])).toEqual(i === 0 ? [expect.stringMatching(/appeal/i)] : []);
+      expect(await botNews(told)).toEqual([]);
+    }
+    expect(await me(a)).toMatchObject({ state: 'free' });
+  });
+
   it('keeps a half-finished dialogue, an open appeal, and the hold on a frozen account past its deletion time', async () => {
     const frozen = await ctx.world.account();
     const { sanction } = await reportedAndConfirmed(frozen, 'scam');

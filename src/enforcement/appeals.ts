@@ -109,6 +109,10 @@ export async function loadAppeal(e: Enforcement, id: number): Promise<AppealRow>
  * rule behind it records a false positive. Uphold: nothing changes (the next appeal waits 7 days).
  * Under the account's key: a second decision racing the first sees it decided.
  */
+/** The prefix of the mark (`once_keys`) of a decided appeal whose outcome SpamBot has not told yet. */
+export const UNTOLD = 'appeal-untold:';
+export const untoldKey = (appealId: number): string => `${UNTOLD}${appealId}`;
+
 export async function decideAppeal(
   e: Enforcement,
   id: number,
@@ -126,6 +130,13 @@ export async function decideAppeal(
     const change = e.journal.change();
     if (outcome === 'overturn') await emitOverturn(e, change, row, actor, now);
     change.emit(now, actor, a, { type: 'appeal_decided', payload: { appealId: id, outcome, by: staff.ref, note } });
+    // Until SpamBot's message tells the outcome (a write of its own), the appeal is marked untold.
+    change.sql(
+      e.store.db
+        .insertInto('once_keys')
+        .values({ key: untoldKey(id), at: now })
+        .compile(),
+    );
     await e.journal.commit(change);
     return loadAppeal(e, id);
   });

@@ -1,9 +1,10 @@
 import type { CompiledQuery } from 'kysely';
 import { IDLE, afterCodeCheck, afterEmailSent, appealOutcomeText, spamBotTurn, type BotSession, type BotSituation, type BotTurn } from '../domain/spambot.js';
+import { Flag } from '../domain/gate.js';
 import type { Lang } from '../domain/texts.js';
-import { APPEAL_COOLDOWN_MS, emitAppeal, nextAppealAt } from '../enforcement/appeals.js';
+import { APPEAL_COOLDOWN_MS, emitAppeal, nextAppealAt, UNTOLD, untoldKey } from '../enforcement/appeals.js';
 import { key, type Held } from '../events/serial.js';
-import { each } from '../store/read.js';
+import { each, row, rows } from '../store/read.js';
 import type { AppealsTable } from '../store/schema/appeals.js';
 import type { Platform } from '../platform/context.js';
 import { Turns } from '../platform/turns.js';
@@ -40,6 +41,34 @@ export class SpamBot {
       if (n !== undefined) this.answered.set(r.account_id, n);
       if (lang === 'en' || lang === 'ru') this.langs.set(r.account_id, lang);
     }
+  }
+
+  /**
+   * Tells the outcomes SpamBot has not told yet: the decision's write and SpamBot's message are
+   * two writes, and a process stopped between them (before the staff member got an answer: a
+   * retry is `409 APPEAL_ALREADY_DECIDED`) would leave the person untold. The decision marks its
+   * appeal untold in its own write (`UNTOLD`), the outcome's message clears the mark in its own.
+   * Run at start, once memory is loaded; returns how many it told.
+   */
+  async resumeNotices(): Promise<number> {
+    const p = this.p;
+    const marks = await rows(p.store, p.store.db.selectFrom('once_keys').select('key').where('key', 'like', `${UNTOLD}%`));
+    let told = 0;
+    for (const { key: k } of marks) {
+      const id = Number(k.slice(UNTOLD.length));
+      const ap = Number.isSafeInteger(id) ? await row(p.store, p.store.db.selectFrom('appeals').selectAll().where('id', '=', id)) : undefined;
+      try {
+        if (ap && ap.state === 'decided' && p.index.exists(ap.account_id) && (p.index.flags(ap.account_id) & Flag.DELETED) === 0) {
+          await this.notifyAppealOutcome(ap);
+          told++;
+        } else await p.store.db.deleteFrom('once_keys').where('key', '=', k).execute();
+      } catch (err) {
+        // Another node starting at the same time told it first (its once key).
+        p.log.warn({ err, appeal: id }, 'an appeal outcome could not be told at start');
+      }
+    }
+    if (told > 0) p.log.info({ told }, 'appeal outcomes told at start');
+    return told;
   }
 
   /** Registers SpamBot as the handler of its account's messages. */
@@ -159,6 +188,10 @@ export class SpamBot {
           .compile(),
       );
       systemMessageOn(p, change, p.index.spamBotId, a, text, buttons, now);
+      // Told: the mark the decision left goes, and the outcome is told once across nodes too
+      // (`resumeNotices` at two starts at once).
+      change.sql(p.store.db.deleteFrom('once_keys').where('key', '=', untoldKey(appeal.id)).compile());
+      change.once(`appeal-told:${appeal.id}`, now);
       await p.journal.commit(change);
     });
   }
