@@ -158,7 +158,9 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const publisher = pgStore && redis ? new RobotPublisher(redis, { maxLen: config.cluster.robotStreamLength, log }) : null;
   // Otherwise the store remembers what this node's robots heard, for the next start to replay.
   const memory = new RobotMemory(store, { days: publisher ? 0 : config.robotMemoryDays, node: config.cluster.nodeId ?? '', now: () => clock.now(), log });
-  const robots = new RobotsEngine(robotsConfig, memory.actingThrough(enforcementSink(enforcement)));
+  // Whether sender protection paces an account (the CRM gateway, once started, answers).
+  const pacing = { of: (_account: number): boolean => false };
+  const robots = new RobotsEngine(robotsConfig, memory.actingThrough({ ...enforcementSink(enforcement), paced: (a) => pacing.of(a) }));
   const platform: Platform = {
     ...enforcement,
     tokens: new TokenRegistry(() => clock.now()),
@@ -208,6 +210,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
             const base = enforcementSink(enforcement, onceKey);
             const sink: EffectSink = {
               ...base,
+              paced: (a) => pacing.of(a),
               apply(account, rule, effect, at) {
                 if (!live()) return;
                 consumer!.noteAction(rule, at);
@@ -244,6 +247,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   await spamBot.resumeNotices().catch((err: unknown) => platform.log.error({ err }, 'could not tell the outcomes of appeals decided before the start'));
   // With several nodes every node may have the CRM setting: its worker runs under the `crm` lease.
   const crm = crmConfig ? await startCrmGateway(platform, crmConfig, cluster ? { guard: (job, waitMs) => cluster.underLease(job, waitMs, 'crm') } : {}) : null;
+  if (crm) pacing.of = (a) => crm.paces(a);
   const smtp =
     config.smtp.port !== undefined
       ? await startSmtpListener(platform, desk, { host: config.smtp.host, port: config.smtp.port, supportAddress: config.smtp.supportAddress })

@@ -85,7 +85,7 @@ describe('a burst of 100 first contacts', () => {
         webhookBody({
           msgid: `burst-${i}`,
           clientId: clients[i]!.id,
-          text: `Dear ${word(i)} ${word(i + 7)}, the ${word(i + 13)} bouquet you asked about is in stock`,
+          text: `Dear ${word(i)} ${word(i + 7)}, the ${word(i + 13)} bouquet you asked about is in stock: https://flowers.example/b/${word(i + 19)}`,
         }),
       );
     }
@@ -145,7 +145,7 @@ describe('a burst of 100 first contacts', () => {
     ).toBeLessThanOrEqual(6);
     expect(maxIn(times, HOUR)).toBeLessThanOrEqual(15);
     expect(maxIn(times, DAY)).toBeLessThanOrEqual(40);
-    // The robots' default rules never limited the number.
+    // The robots' default rules never limited the number, though every first contact had a link.
     const me = await biz.api.get('/v1/me');
     expect(me.body.restriction?.state ?? me.body.account?.restriction?.state ?? 'free').toBe('free');
     st = (await world.admin.get(`/v1/crm/amocrm/connections/${scope}`)).body.connection;

@@ -7,6 +7,7 @@ import { subscribe } from './inbound.js';
 import type { Colour } from './protection.js';
 import { Retries } from './retry.js';
 import { connectionStatus, figures, quality, summaries } from './standing.js';
+import { publicId } from '../store/ids.js';
 import { attachCrmState, type Connection, CrmState } from './state.js';
 import type { Transport } from './transport.js';
 import { receiveWebhook, type WebhookAnswer } from './webhook.js';
@@ -42,6 +43,11 @@ export class CrmGateway {
   ) {
     this.ctx = { p, config, transport, state: this.state, retries: new Retries(p, config), kick: () => this.worker.kick() };
     this.worker = new CrmWorker(this.ctx, options);
+  }
+
+  /** Whether sender protection paces the account's first contacts: connected, and protection on for it (the robots' `paced`). */
+  paces(account: number): boolean {
+    return this.state.businesses.has(account) && this.config.protectionFor(publicId('account', account)).enabled;
   }
 
   /**

@@ -7,8 +7,9 @@ import { capsAt, nextSlot, qualityColour, seededRandom } from './protection.js';
 
 /**
  * The default protection against the default robots: a business's CRM traffic, paced by the
- * protection, replayed through the robots, never limits the number; the same traffic unpaced
- * does (so the replay can tell).
+ * protection and known to the robots as paced (`EffectSink.paced`), replayed through the default
+ * robots, never limits the number, links and all; the same traffic unpaced does (so the replay
+ * can tell).
  */
 
 const s = protectionSchema.parse({});
@@ -42,7 +43,7 @@ function traffic(paced: boolean): TraceLine[] {
       t: t / 1000,
       from: 'shop',
       to: `c${i}`,
-      text: `Dear ${word(i)}, the ${word(i * 7 + 3)} you asked about is in our ${word(i * 13 + 5)} shop`,
+      text: `Dear ${word(i)}, the ${word(i * 7 + 3)} you asked about is in our ${word(i * 13 + 5)} shop: https://shop.example/p/${i}`,
     });
     if (i % 50 === 49) {
       lines.push({ type: 'block', t: t / 1000 + 3600, from: `c${i}`, to: 'shop' });
@@ -61,8 +62,8 @@ function traffic(paced: boolean): TraceLine[] {
 }
 
 describe('sender protection against the robots', () => {
-  it("a business's paced CRM traffic replayed through the default robots is never limited", () => {
-    const replay = new Replay(robotsConfig({}));
+  it("a business's paced CRM traffic, a link in every message, replayed through the default robots is never limited", () => {
+    const replay = new Replay(robotsConfig({}), { paced: ['shop'] });
     for (const l of traffic(true)) replay.event(l);
     const r = replay.report();
     expect(replay.problems).toEqual([]);
@@ -70,9 +71,17 @@ describe('sender protection against the robots', () => {
     expect(r.falsePositives).toEqual([]);
   });
 
-  it('the same traffic without the protection is limited (the replay can tell)', () => {
+  it('the robots must know the protection paces it: the same traffic from an account they do not know as paced is limited (a new account with links)', () => {
     const replay = new Replay(robotsConfig({}));
-    for (const l of traffic(false)) replay.event(l);
+    for (const l of traffic(true)) replay.event(l);
     expect(replay.report().summary.businessesLimited).toBe(1);
+  });
+
+  it('the same traffic without the protection is limited, paced sender or not (the replay can tell)', () => {
+    for (const paced of [[], ['shop']]) {
+      const replay = new Replay(robotsConfig({}), { paced });
+      for (const l of traffic(false)) replay.event(l);
+      expect(replay.report().summary.businessesLimited).toBe(1);
+    }
   });
 });

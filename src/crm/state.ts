@@ -81,6 +81,14 @@ export class CrmState {
     return `${scopeId}|${client}`;
   }
 
+  /** Business accounts with a connection that is not disconnected (active or paused). */
+  readonly businesses = new Set<number>();
+
+  private reindex(): void {
+    this.businesses.clear();
+    for (const c of this.connections.values()) if (c.status !== 'disconnected') this.businesses.add(c.businessAccountId);
+  }
+
   connectionOf(business: number): Connection | undefined {
     for (const c of this.connections.values()) if (c.businessAccountId === business && c.status !== 'disconnected') return c;
     return undefined;
@@ -118,12 +126,14 @@ export class CrmState {
           reason: null,
           connectedAt: this.connections.get(p.scopeId)?.connectedAt ?? r.at,
         });
+        this.reindex();
         this.onConnected?.(this.connections.get(p.scopeId)!);
         return;
       }
       case 'crm_disconnected': {
         const c = this.connections.get(e.payload.scopeId);
         if (c) this.connections.set(c.scopeId, { ...c, status: 'disconnected', reason: 'disconnected' });
+        this.reindex();
         return;
       }
       case 'crm_paused': {
@@ -232,6 +242,7 @@ export class CrmState {
         connectedAt: Number(c.connected_at),
       });
     }
+    this.reindex();
     for await (const j of each(store, db.selectFrom('crm_jobs').selectAll())) {
       const key = jobKey(j.scope_id, j.direction as 'out' | 'in', j.msgid);
       this.seen.add(key);

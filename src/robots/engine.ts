@@ -19,7 +19,20 @@ export interface EffectSink {
   manualDecisionAt(account: number): number;
   /** Whether the account is already limited, frozen or banned at `at` (robots leave it be). */
   restricted(account: number, at: number): boolean;
+  /**
+   * Whether the account's first contacts are paced by sender protection (a business connected
+   * through the CRM gateway): its volume thresholds trust it at least `PACED_TRUST`, so that the
+   * protection's caps stay below them. Its strangers' complaints count as anyone's.
+   */
+  paced?(account: number): boolean;
 }
+
+/**
+ * The trust a paced sender has at least. The protection's defaults (10, 20, 30 first contacts on
+ * the warm-up's days, 6 an hour, then 40 a day, 15 an hour) stay under every volume threshold
+ * times 4 whatever the account's age: links_to_strangers needs 20 on a new account's first day.
+ */
+export const PACED_TRUST = 4;
 
 /** Complainers remembered per account until a person decides about it. */
 export const MAX_COMPLAINERS = 256;
@@ -358,7 +371,8 @@ export class RobotsEngine {
       const at = this.ctx.at;
       const contacts = e.contacts.value(a, at);
       const known = e.known.value(a, at);
-      return 1 + (4 * Math.max(0, smoothed(e.pos.value(a, at), contacts, 0.1, 5) - 0.1)) / 0.9 + (4 * known) / (known + contacts + 1);
+      const t = 1 + (4 * Math.max(0, smoothed(e.pos.value(a, at), contacts, 0.1, 5) - 0.1)) / 0.9 + (4 * known) / (known + contacts + 1);
+      return t < PACED_TRUST && this.sink.paced?.(a) ? PACED_TRUST : t;
     },
     youth: (a) => {
       const y = youth(this.counters.age(a, this.ctx.at));

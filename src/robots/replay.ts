@@ -107,7 +107,12 @@ export class Replay {
   /** Lines dated before a line above them (read as happening at the clock). */
   linesOutOfOrder = 0;
 
-  constructor(config: RobotsConfig) {
+  /**
+   * `paced`: the trace's ids of accounts whose first contacts sender protection paces (a trace
+   * has no such field: a business replayed as the CRM gateway would send for it).
+   */
+  constructor(config: RobotsConfig, options: { paced?: readonly string[] } = {}) {
+    const paced = new Set(options.paced ?? []);
     const sink: EffectSink = {
       apply: (account, rule, effect: Effect, at) => this.applyEffect(account, rule, effect, at),
       shadow: (_account, _rule, _effect, _at, why) => {
@@ -115,6 +120,7 @@ export class Replay {
       },
       manualDecisionAt: (account) => this.manualAt.get(account) ?? 0,
       restricted: (account, at) => this.robotRestricted(account, at) || this.manualFrozen.has(account) || (this.manualLimitUntil.get(account) ?? 0) > at,
+      ...(paced.size > 0 ? { paced: (account: number) => paced.has(this.accounts.names[account] ?? '') } : {}),
     };
     this.engine = new RobotsEngine(config, sink);
   }
