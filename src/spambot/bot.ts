@@ -5,6 +5,7 @@ import type { Lang } from '../domain/texts.js';
 import { APPEAL_COOLDOWN_MS, emitAppeal, nextAppealAt, UNTOLD, untoldKey } from '../enforcement/appeals.js';
 import { key, type Held } from '../events/serial.js';
 import { each, row, rows } from '../store/read.js';
+import { isConflict } from '../store/store.js';
 import type { AppealsTable } from '../store/schema/appeals.js';
 import type { Platform } from '../platform/context.js';
 import { Turns } from '../platform/turns.js';
@@ -192,7 +193,12 @@ export class SpamBot {
       // (`resumeNotices` at two starts at once).
       change.sql(p.store.db.deleteFrom('once_keys').where('key', '=', untoldKey(appeal.id)).compile());
       change.once(`appeal-told:${appeal.id}`, now);
-      await p.journal.commit(change);
+      try {
+        await p.journal.commit(change);
+      } catch (err) {
+        // Another node told it first (a start's `resumeNotices` racing the decision's own).
+        if (!isConflict(err)) throw err;
+      }
     });
   }
 }
