@@ -497,6 +497,23 @@ describe('bodies the schema lets through but the request cannot mean', () => {
   });
 });
 
+describe('lengths in characters', () => {
+  it('counts a name or a title in characters, as the schema does: 128 emoji pass, 129 do not', async () => {
+    const most = '😀'.repeat(128); // 128 characters, 256 UTF-16 units
+    const me = await alice.api.put('/v1/me', { name: most });
+    expect(me.status).toBe(200);
+    expect(me.body.name).toBe(most);
+    const created = await ctx.world.admin.post('/v1/accounts', { phone: '+447700955128', name: most });
+    expect(created.status).toBe(201);
+    expect(created.body.account.name).toBe(most);
+    const group = await alice.api.post('/v1/groups', { title: most, kind: 'group' });
+    expect(group.status).toBe(201);
+    expect(group.body.chat.title).toBe(most);
+    expectError(await changesNothing(() => alice.api.put('/v1/me', { name: `${most}😀` })), 400, 'BAD_REQUEST');
+    expectError(await changesNothing(() => alice.api.post('/v1/groups', { title: `${most}😀`, kind: 'group' })), 400, 'BAD_REQUEST');
+  });
+});
+
 describe('requests the router cannot take apart', () => {
   const raw = async (path: string, token = alice.token): Promise<Res> => {
     const r = await fetch(ctx.server.url + path, { headers: { authorization: `Bearer ${token}` } });

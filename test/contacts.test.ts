@@ -422,6 +422,27 @@ describe('the action bar', () => {
     expect((await chatWith(b, a)).actionBar).toBeUndefined();
   });
 
+  it('offers no "add contact" for a sender seen as deleted, whom no one can add; report and block stay', async () => {
+    const deleted = await ctx.world.account();
+    const frozen = await ctx.world.account();
+    const b = await ctx.world.account();
+    await send(deleted, b, 'cheap watches');
+    await send(frozen, b, 'cheap watches');
+    expect((await deleted.api.delete('/v1/me')).status).toBe(204);
+    await restrictAccount(
+      ctx.server.app.platform,
+      parseId('account', frozen.id),
+      { state: 'frozen', kind: 'spam', deleteAt: ctx.server.app.platform.clock.now() + 14 * DAY },
+      { kind: 'system' },
+    );
+    for (const peer of [deleted, frozen]) {
+      const chat = await chatWith(b, peer);
+      expect(chat.peer.name).toBe('Deleted Account');
+      expect(chat.actionBar).toEqual({ reportSpam: true, block: true, addContact: false });
+    }
+    expectError(await b.api.post('/v1/contacts', { accountId: deleted.id }), 404, 'PEER_ID_INVALID');
+  });
+
   it('is not shown for a chat started by a contact', async () => {
     const a = await ctx.world.account();
     const b = await ctx.world.account();

@@ -190,6 +190,16 @@ export function hasBidiControl(text: string): boolean {
   return BIDI_CONTROL.test(text);
 }
 
+/**
+ * How many characters `text` has, as JSON Schema's `maxLength` counts them (code points): an
+ * emoji or any other character beyond the BMP is one, not its two UTF-16 units.
+ */
+export function characterCount(text: string): number {
+  let n = 0;
+  for (const _ of text) n++;
+  return n;
+}
+
 /** Whether anything of `text` shows once invisible characters and white space are removed. */
 export function hasVisibleText(text: string): boolean {
   return VISIBLE.test(text);

@@ -1,6 +1,6 @@
 import { Flag, SYSTEM } from '../domain/gate.js';
 import { fail } from '../domain/errors.js';
-import { nameRefusal } from '../domain/names.js';
+import { characterCount, nameRefusal } from '../domain/names.js';
 import { normalizePhone, phoneKey } from '../domain/phone.js';
 import type { Lang } from '../domain/texts.js';
 import { emitDeletedAccount, emitNewAccount } from '../enforcement/numbers.js';
@@ -60,7 +60,7 @@ export async function loadAccount(p: Platform, id: number): Promise<AccountRow |
 
 function checkName(name: string): string {
   const n = name.trim();
-  if (n.length === 0 || n.length > 128) fail('BAD_REQUEST', { field: 'name', reason: 'name must be 1–128 characters' });
+  if (n.length === 0 || characterCount(n) > 128) fail('BAD_REQUEST', { field: 'name', reason: 'name must be 1–128 characters' });
   const refusal = nameRefusal(n); // passing for a system account (RULES.md §1)
   if (refusal) fail('NAME_INVALID', { field: 'name', reason: `the name ${refusal}` });
   return n;

@@ -35,14 +35,15 @@ export function canRead(p: Platform, viewer: number, chat: number): boolean {
 /**
  * The action bar a recipient sees in a new chat started by a non-contact (RULES.md §3), until
  * they reply or save the sender. "Report spam" is off while their report on the sender is open
- * (a repeat would only answer the same report), "block" once they blocked.
+ * (a repeat would only answer the same report), "block" once they blocked, "add contact" when
+ * the sender is seen as deleted (deleted, frozen or banned: RULES.md §1), whom no one can add.
  */
 export function actionBar(p: Platform, viewer: number, peer: number, startedBy: number | null): ChatListItem['actionBar'] | undefined {
   const idx = p.index;
   if (startedBy !== peer || idx.flags(peer) & SYSTEM) return undefined;
   if (idx.hasWritten(viewer, peer) || idx.hasContact(viewer, peer)) return undefined;
   const reported = p.enforcement.openReports.has(openReportKey(viewer, peer, reportPlace('private', 0)));
-  return { reportSpam: !reported, block: !idx.hasBlocked(viewer, peer), addContact: true };
+  return { reportSpam: !reported, block: !idx.hasBlocked(viewer, peer), addContact: !(idx.flags(peer) & DEACTIVATED) };
 }
 
 /** A chat's tie-breaker among chats of the same activity: its last message's id when that message is its activity, else 0. */

@@ -1,6 +1,6 @@
 import { ALLOW, codeName, Code, type CodeName } from '../domain/codes.js';
 import { fail } from '../domain/errors.js';
-import { hasBidiControl, hasVisibleText } from '../domain/names.js';
+import { characterCount, hasBidiControl, hasVisibleText } from '../domain/names.js';
 import { ChatKind, gateCreate, gateInvitee, gateInviter, gateJoin, Role, type RoleValue } from '../domain/gate.js';
 import type { Change } from '../events/journal.js';
 import { key } from '../events/serial.js';
@@ -85,7 +85,7 @@ export async function createGroup(
   const code = gateCreate(p.index, owner, p.clock.now(), isPublic);
   if (code !== ALLOW) throw denial(p, code, owner);
   const title = input.title.trim();
-  if (title.length === 0 || title.length > 128) fail('BAD_REQUEST', { field: 'title', reason: 'title must be 1–128 characters' });
+  if (title.length === 0 || characterCount(title) > 128) fail('BAD_REQUEST', { field: 'title', reason: 'title must be 1–128 characters' });
   // Invisible characters alone (zero-width spaces, fillers) are as blank as spaces.
   if (!hasVisibleText(title)) fail('BAD_REQUEST', { field: 'title', reason: 'title has no visible characters' });
   // Nor may it turn text around in the chat lists of those it is shown to (as for names).

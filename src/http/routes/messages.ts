@@ -100,7 +100,8 @@ export async function messageRoutes(app: FastifyInstance, p: Platform, figures?:
     {
       config: { access: 'account' },
       schema: {
-        summary: "Chats of the account, newest first, with action bars (no 'report spam' while the caller's report on the sender is open)",
+        summary:
+          "Chats of the account, newest first, with action bars (no 'report spam' while the caller's report on the sender is open, no 'add contact' for a sender seen as deleted)",
         tags: ['chats'],
         querystring: pageQuerySchema,
       },
