@@ -24,8 +24,8 @@ function word(i: number): string {
   return out;
 }
 
-/** 300 first contacts (2% of recipients block, 0.5% report, an hour after), some replies. */
-function traffic(paced: boolean): TraceLine[] {
+/** 300 first contacts (2% of recipients block, 0.5% report, an hour after), some replies unless `replies` is false. */
+function traffic(paced: boolean, replies = true): TraceLine[] {
   const lines: TraceLine[] = [{ type: 'account', t: 0, id: 'shop', phone: '+447700900001', label: 'business' }];
   const n = 300;
   for (let i = 0; i < n; i++) lines.push({ type: 'account', t: 0, id: `c${i}`, phone: `+4477009${String(10000 + i)}`, label: 'innocent' });
@@ -53,7 +53,7 @@ function traffic(paced: boolean): TraceLine[] {
       lines.push({ type: 'report', t: t / 1000 + 3600, from: `c${i}`, to: 'shop' });
       reports++;
     }
-    if (i % 10 === 0) {
+    if (replies && i % 10 === 0) {
       lines.push({ type: 'message', t: t / 1000 + 600, from: `c${i}`, to: 'shop', text: 'thanks, how much is it' });
       lines.push({ type: 'message', t: t / 1000 + 660, from: 'shop', to: `c${i}`, text: 'twenty, delivery included' });
     }
@@ -71,10 +71,15 @@ describe('sender protection against the robots', () => {
     expect(r.falsePositives).toEqual([]);
   });
 
-  it('the robots must know the protection paces it: the same traffic from an account they do not know as paced is limited (a new account with links)', () => {
-    const replay = new Replay(robotsConfig({}));
-    for (const l of traffic(true)) replay.event(l);
-    expect(replay.report().summary.businessesLimited).toBe(1);
+  it('the robots must know the protection paces it: a new number nobody answers yet, its links paced, is limited when they do not', () => {
+    for (const [paced, limited] of [
+      [['shop'], 0],
+      [[], 1],
+    ] as const) {
+      const replay = new Replay(robotsConfig({}), { paced });
+      for (const l of traffic(true, false)) replay.event(l);
+      expect(replay.report().summary.businessesLimited).toBe(limited);
+    }
   });
 
   it('the same traffic without the protection is limited, paced sender or not (the replay can tell)', () => {

@@ -105,6 +105,8 @@ export interface VolumeSettings {
   harmRatio: number;
   /** How many times its threshold the volume must pass to be limited on alone. */
   hardFactor: number;
+  /** Answers from the strangers reached (and saves) that make volume alone no reason to limit: someone welcomed it. */
+  welcomeAnswers: number;
   /** What a case raised for a person gets added to its priority. */
   reviewPriority: number;
   limitHours: number;
@@ -122,7 +124,8 @@ export function volumeEffect(e: Evidence, a: number, at: number, s: VolumeSettin
   const neg = e.complaints(a, at);
   const harm = neg >= s.harmComplaints && e.pos.value(a, at) < neg && smoothed(neg, e.contacts.value(a, at), 0.02, 10) >= s.harmRatio;
   if (harm) return { action: 'limit', hours: s.limitHours, signals: [...signals, sig('complaints', neg, s.harmComplaints)] };
-  if (volume > need * s.hardFactor) return { action: 'limit', hours: s.limitHours, signals: [...signals, sig('volume_alone', volume, need * s.hardFactor)] };
+  if (volume > need * s.hardFactor && e.pos.value(a, at) < s.welcomeAnswers)
+    return { action: 'limit', hours: s.limitHours, signals: [...signals, sig('volume_alone', volume, need * s.hardFactor)] };
   return { action: 'open_case', priority: s.reviewPriority, signals: [...signals, sig('complaints', neg, s.harmComplaints, 'none yet: a person looks')] };
 }
 

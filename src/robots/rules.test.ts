@@ -246,7 +246,7 @@ describe('same_text', () => {
 
 describe('links_to_strangers', () => {
   it('limits a new account on its 5th link to strangers in a day; a week-old one needs far more', () => {
-    const w = new World(only('links_to_strangers'));
+    const w = new World(only('links_to_strangers', VOLUME_ALONE));
     const a = w.young();
     for (let i = 0; i < 4; i++) w.cold(a, T0 + i * MIN, `see deal${i} dot top`);
     expect(w.applied).toEqual([]);
@@ -261,7 +261,7 @@ describe('links_to_strangers', () => {
   });
 
   it('counts an invite link inviteWeight times, and ignores links to people who know the sender', () => {
-    const w = new World(only('links_to_strangers'));
+    const w = new World(only('links_to_strangers', VOLUME_ALONE));
     const a = w.young();
     for (let i = 0; i < 2; i++) w.cold(a, T0 + i * MIN, `join my group t.me/+abc${i}`);
     expect(w.applied).toEqual([]);
@@ -270,6 +270,27 @@ describe('links_to_strangers', () => {
     const b = w.young();
     for (let i = 0; i < 50; i++) w.message(b, w.established(), T0 + i * MIN, 'photos: photos.example/x', { stranger: false });
     expect(w.applied).toHaveLength(1);
+  });
+});
+
+describe('links_to_strangers by default', () => {
+  it('puts a new account before a person on its 5th link, limits it on its 10th (twice the threshold), unless someone answered it', () => {
+    const w = new World(only('links_to_strangers'));
+    const a = w.young();
+    for (let i = 0; i < 5; i++) w.cold(a, T0 + i * MIN, `see deal${i} dot top`);
+    expect(w.applied).toEqual([{ account: a, rule: 'links_to_strangers', effect: { action: 'open_case', priority: 3 }, at: T0 + 4 * MIN }]);
+    for (let i = 5; i < 9; i++) w.cold(a, T0 + i * MIN, `see deal${i} dot top`);
+    expect(w.applied).toHaveLength(1);
+    w.cold(a, T0 + 9 * MIN, 'see deal9 dot top');
+    expect(w.applied[1]).toEqual({ ...limit24('links_to_strangers', a), at: T0 + 9 * MIN });
+    // A teacher's form link to the class's parents, one of whom answered within minutes: volume
+    // alone is no reason to limit her; a complaint would be.
+    const t = w.young();
+    for (let i = 0; i < 30; i++) {
+      const r = w.cold(t, T0 + i * 20_000, 'Dear parents, please fill in the trip form: forms.example/trip');
+      if (i === 3) w.answer(r, t, T0 + i * 20_000 + 10_000);
+    }
+    expect(w.applied.filter((x) => x.account === t).map((x) => x.effect.action)).toEqual(['open_case']);
   });
 });
 

@@ -9,7 +9,7 @@ import { rule, sig, volumeEffect } from '../rule.js';
  */
 
 /** A volume rule's `volumeEffect` settings: a limit on volume alone only three times past the threshold, else after complaints. */
-const VOLUME_DEFAULTS = { harmComplaints: 0.9, harmRatio: 0.03, hardFactor: 3, reviewPriority: 3 };
+const VOLUME_DEFAULTS = { harmComplaints: 0.9, harmRatio: 0.03, hardFactor: 3, welcomeAnswers: 0.9, reviewPriority: 3 };
 
 export const coldFanout = rule({
   name: 'cold_fanout',
@@ -71,14 +71,15 @@ export const linksToStrangers = rule({
   description:
     'A young account sends links, handles or invite links (found by linkify-it, disguises taken off) to strangers in a day; an invite link counts `inviteWeight` times. The number needed is `youngDaily` for a new account and grows as it ages (`youth` curve; none past `minYouth`) and with trust.',
   on: ['message'],
-  defaults: { youngDaily: 5, minYouth: 0.02, inviteWeight: 2, limitHours: 24 },
-  evaluate(ev, { counters: c, settings: s, at, youth, trust }) {
+  defaults: { youngDaily: 5, minYouth: 0.02, inviteWeight: 2, limitHours: 24, ...VOLUME_DEFAULTS, hardFactor: 2 },
+  evaluate(ev, { counters: c, evidence: e, settings: s, at, youth, trust }) {
     if (ev.type !== 'message' || !ev.stranger || !(ev.link || ev.inviteLink)) return null;
     const y = youth(ev.from);
     if (y < s.minYouth) return null;
     const n = c.day(ev.from, 'links', at);
     const need = (s.youngDaily * trust(ev.from)) / y;
-    return n + 0.5 >= need ? { action: 'limit', hours: s.limitHours, signals: [sig('links_to_strangers_day', n, need)] } : null;
+    if (n + 0.5 < need) return null;
+    return volumeEffect(e, ev.from, at, s, n + 0.5, need, [sig('links_to_strangers_day', n, need)]);
   },
 });
 
@@ -87,7 +88,7 @@ export const massInvites = rule({
   description:
     'Adds many people who have not saved it to groups and channels, in an hour or a day; young accounts have the low thresholds, and the thresholds grow with trust (people it added save it, few decline or leave).',
   on: ['invite'],
-  defaults: { hourly: 150, daily: 400, youngHourly: 30, youngDaily: 100, youngHours: 72, limitHours: 24, ...VOLUME_DEFAULTS },
+  defaults: { hourly: 150, daily: 400, youngHourly: 30, youngDaily: 100, youngHours: 72, limitHours: 24, ...VOLUME_DEFAULTS, hardFactor: 5 },
   evaluate(ev, { counters: c, evidence: e, settings: s, at, young, trust }) {
     if (ev.type !== 'invite' || !ev.stranger) return null;
     const y = young(ev.by, s.youngHours);
