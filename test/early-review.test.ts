@@ -1,9 +1,6 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BUILT_IN_RULES } from '../src/robots/rules.js';
 import { Client, World, type TestAccount } from './helpers/client.js';
+import { onlyRulesFile } from './helpers/robots.js';
 import { startServer, type TestServer } from './helpers/server.js';
 
 /**
@@ -14,12 +11,9 @@ import { startServer, type TestServer } from './helpers/server.js';
  */
 
 const DAY = 86_400;
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'banya-early-review-'));
-const robotsFile = path.join(tmp, 'robots.json');
 // early_review and stranger_feedback alone (the limit that follows thin evidence), so that what
 // the other rules would make of the links below does not come into it.
-const ON = new Set(['early_review', 'stranger_feedback']);
-fs.writeFileSync(robotsFile, JSON.stringify({ rules: Object.fromEntries(BUILT_IN_RULES.map((r) => [r.name, { enabled: ON.has(r.name) }])) }));
+const robotsFile = onlyRulesFile(['early_review', 'stranger_feedback']);
 
 let s: TestServer;
 let w: World;
@@ -33,7 +27,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await s?.stop();
-  fs.rmSync(tmp, { recursive: true, force: true });
 });
 
 async function send(from: TestAccount, to: TestAccount, text: string): Promise<void> {

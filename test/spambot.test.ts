@@ -574,6 +574,15 @@ describe('in Russian', () => {
   });
 });
 
+/** Restarts the server on the same data, and points the file's clients and `accounts` at it. */
+async function restarted(...accounts: TestAccount[]): Promise<void> {
+  ctx.server = await ctx.server.restart();
+  ctx.world = new World(ctx.server.url);
+  ctx.moderator = new Client(ctx.server.url, ctx.moderator.token);
+  ctx.support = new Client(ctx.server.url, ctx.support.token);
+  for (const a of accounts) a.api = new Client(ctx.server.url, a.token);
+}
+
 describe('across a restart', () => {
   it('tells an outcome decided just before a stop, once: the decision was written, SpamBot’s message was not', async () => {
     const a = await ctx.world.account();
@@ -590,12 +599,7 @@ describe('across a restart', () => {
     await decideAppeal(p, parseId('appeal', appeal.id), 'overturn', null, { ref: 'admin', role: 'admin' }, p.clock.now());
     expect(await botNews(a)).toEqual([]);
     for (let i = 0; i < 2; i++) {
-      ctx.server = await ctx.server.restart();
-      ctx.world = new World(ctx.server.url);
-      ctx.moderator = new Client(ctx.server.url, ctx.moderator.token);
-      ctx.support = new Client(ctx.server.url, ctx.support.token);
-      a.api = new Client(ctx.server.url, a.token);
-      told.api = new Client(ctx.server.url, told.token);
+      await restarted(a, told);
       // Told at the first start, and at the second nothing more; the appeal told before, never again.
       const news = await botNews(a);
       expect(news.map((m) => m.text.split('\n')[0])).toEqual(i === 0 ? [expect.stringMatching(/appeal/i)] : []);
@@ -614,23 +618,15 @@ describe('across a restart', () => {
     await bot(limited, EN.didNot);
 
     // The deletion time passes while banya is down.
-    ctx.server = await ctx.server.restart();
-    ctx.world = new World(ctx.server.url);
-    ctx.moderator = new Client(ctx.server.url, ctx.moderator.token);
-    ctx.support = new Client(ctx.server.url, ctx.support.token);
-    const f = { ...frozen, api: new Client(ctx.server.url, frozen.token) };
-    const l = { ...limited, api: new Client(ctx.server.url, limited.token) };
+    const f = { ...frozen };
+    const l = { ...limited };
+    await restarted(f, l);
     // The dialogue continues where it stopped: this text is the description.
     expect((await bot(l, 'I wrote to my colleagues only.')).text).toMatch(/appeal is filed/);
     expect((await appealOf(l)).text).toBe('I wrote to my colleagues only.');
     const t = await now();
     await advance((Date.parse(sanction.deleteAt) - t) / 1000 + HOUR);
-    ctx.server = await ctx.server.restart();
-    ctx.world = new World(ctx.server.url);
-    ctx.moderator = new Client(ctx.server.url, ctx.moderator.token);
-    ctx.support = new Client(ctx.server.url, ctx.support.token);
-    f.api = new Client(ctx.server.url, frozen.token);
-    l.api = new Client(ctx.server.url, limited.token);
+    await restarted(f, l);
 
     expect(await me(f)).toMatchObject({ state: 'frozen' });
     // The limit ended meanwhile; the appeal stays open and SpamBot still mentions it.

@@ -1,10 +1,7 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BUILT_IN_RULES } from '../src/robots/rules.js';
-import { type Client, World, type TestAccount } from './helpers/client.js';
-import { startServer, type TestServer } from './helpers/server.js';
+import { describe, expect, it } from 'vitest';
+import type { TestAccount } from './helpers/client.js';
+import { serverPerFile } from './helpers/per-file.js';
+import { onlyRulesFile } from './helpers/robots.js';
 
 /**
  * Volume alone is thin evidence (src/robots/rule.ts `volumeEffect`): a young account past
@@ -14,27 +11,10 @@ import { startServer, type TestServer } from './helpers/server.js';
  */
 
 const DAY = 86_400;
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'banya-volume-review-'));
-const robotsFile = path.join(tmp, 'robots.json');
-fs.writeFileSync(robotsFile, JSON.stringify({ rules: Object.fromEntries(BUILT_IN_RULES.map((r) => [r.name, { enabled: r.name === 'cold_fanout' }])) }));
-
-let s: TestServer;
-let w: World;
-let mod: Client;
-
-beforeAll(async () => {
-  s = await startServer({ robotsFile });
-  w = new World(s.url);
-  mod = await w.staff('moderator');
-});
-
-afterAll(async () => {
-  await s?.stop();
-  fs.rmSync(tmp, { recursive: true, force: true });
-});
+const ctx = serverPerFile({ config: { robotsFile: onlyRulesFile(['cold_fanout']) }, staff: ['moderator'] });
 
 async function caseOf(subject: TestAccount): Promise<any> {
-  const r = await mod.get('/v1/moderation/cases?limit=1000');
+  const r = await ctx.moderator.get('/v1/moderation/cases?limit=1000');
   expect(r.status).toBe(200);
   return r.body.cases.find((c: any) => c.subject.accountId === subject.id && !c.subject.chatId);
 }
@@ -42,10 +22,10 @@ async function caseOf(subject: TestAccount): Promise<any> {
 describe('a young account writing to many strangers, nobody complaining', () => {
   it('is put before a person past the threshold, free; limited on the next new chat once strangers complain', async () => {
     const people: TestAccount[] = [];
-    for (let i = 0; i < 34; i++) people.push(await w.account());
+    for (let i = 0; i < 34; i++) people.push(await ctx.world.account());
     // Complaints weigh by the complainer's age: these people are ten days old, the sender new.
-    await w.advance(10 * DAY);
-    const sender = await w.account();
+    await ctx.world.advance(10 * DAY);
+    const sender = await ctx.world.account();
     // Young, texts without links: more than 30 new chats with strangers in an hour passes the threshold.
     for (let i = 0; i < 31; i++) {
       const r = await sender.api.post('/v1/messages', { to: { accountId: people[i]!.id }, text: `Hello ${i}, I am new in the choir, see you on Friday?` });
@@ -54,7 +34,7 @@ describe('a young account writing to many strangers, nobody complaining', () => 
     expect((await sender.api.get('/v1/me')).body.restriction.state).toBe('free');
     const raised = await caseOf(sender);
     expect(raised).toMatchObject({ state: 'open', reportCount: 0, priority: 3 });
-    const view = await mod.get(`/v1/moderation/cases/${raised.id}`);
+    const view = await ctx.moderator.get(`/v1/moderation/cases/${raised.id}`);
     const fired = view.body.case.robots.find((f: any) => f.rule === 'cold_fanout');
     expect(fired.signals.map((x: any) => x.name)).toEqual(expect.arrayContaining(['cold_chats_hour', 'complaints']));
 
