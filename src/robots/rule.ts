@@ -117,8 +117,9 @@ export interface VolumeSettings {
  * evidence: a new employee's first day, a community admin's launch and a template spammer's hour
  * all look alike in counts, and only the people reached tell them apart. So the account is
  * limited when those strangers have begun to complain (`harmComplaints` at a rate of
- * `harmRatio`, not outweighed by their answers), or when the volume is `hardFactor` times past its threshold; otherwise a person
- * is asked to look (its case raised by `reviewPriority`), and the limit waits for complaints.
+ * `harmRatio`, not outweighed by their answers), or when the volume is `hardFactor` times its
+ * threshold while nobody it reached has answered it (`welcomeAnswers`); otherwise a person is
+ * asked to look (its case raised by `reviewPriority`), and the limit waits for complaints.
  */
 export function volumeEffect(e: Evidence, a: number, at: number, s: VolumeSettings, volume: number, need: number, signals: FiredSignal[]): Effect {
   const neg = e.complaints(a, at);

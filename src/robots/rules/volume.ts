@@ -8,13 +8,13 @@ import { rule, sig, volumeEffect } from '../rule.js';
  * industrial_scale (the freeze for writing to strangers by the thousand).
  */
 
-/** A volume rule's `volumeEffect` settings: a limit on volume alone only three times past the threshold, else after complaints. */
+/** A volume rule's `volumeEffect` settings: a limit on volume alone only three times past the threshold while nobody answered, else after complaints. */
 const VOLUME_DEFAULTS = { harmComplaints: 0.9, harmRatio: 0.03, hardFactor: 3, welcomeAnswers: 0.9, reviewPriority: 3 };
 
 export const coldFanout = rule({
   name: 'cold_fanout',
   description:
-    'Starts chats with (or adds to groups) many strangers in an hour or a day: a backstop for bursts. Young accounts (under `youngHours`) whose texts carry links have the low thresholds; the thresholds grow with trust (strangers answering and saving it, chats with people who know it).',
+    'Starts chats with (or adds to groups) many strangers in an hour or a day: a backstop for bursts. Young accounts (under `youngHours`) whose texts carry links have the low thresholds; the thresholds grow with trust (strangers answering and saving it, chats with people who know it). Past a threshold a person is asked to look (the case raised by `reviewPriority`); the limit comes once the strangers reached complain (`harmComplaints`, a smoothed rate of `harmRatio`, fewer answers), or at `hardFactor` times the threshold while nobody answered (`welcomeAnswers`).',
   on: ['message'],
   defaults: {
     hourly: 40,
@@ -49,7 +49,7 @@ export const coldFanout = rule({
 export const sameText = rule({
   name: 'same_text',
   description:
-    'Sends nearly the same text (MinHash bands over the unmasked skeleton, or the same hash) to many strangers in a row: the run fades by half every `halfLifeHours`, so that it does not outlive a limit. The run needed grows as the account ages (`youth` curve) and with trust; texts with a link need fewer.',
+    'Sends nearly the same text (MinHash bands over the unmasked skeleton, or the same hash) to many strangers in a row: the run fades by half every `halfLifeHours`, so that it does not outlive a limit. The run needed grows as the account ages (`youth` curve) and with trust; texts with a link need fewer. Past a threshold a person is asked to look (the case raised by `reviewPriority`); the limit comes once the strangers reached complain (`harmComplaints`, a smoothed rate of `harmRatio`, fewer answers), or at `hardFactor` times the threshold while nobody answered (`welcomeAnswers`).',
   on: ['message'],
   defaults: { strangers: 25, linkStrangers: 6, halfLifeHours: 6, limitHours: 24, minYouth: 0.05, ...VOLUME_DEFAULTS },
   evaluate(ev, { counters: c, evidence: e, settings: s, at, youth, trust }) {
@@ -69,7 +69,7 @@ export const sameText = rule({
 export const linksToStrangers = rule({
   name: 'links_to_strangers',
   description:
-    'A young account sends links, handles or invite links (found by linkify-it, disguises taken off) to strangers in a day; an invite link counts `inviteWeight` times. The number needed is `youngDaily` for a new account and grows as it ages (`youth` curve; none past `minYouth`) and with trust.',
+    'A young account sends links, handles or invite links (found by linkify-it, disguises taken off) to strangers in a day; an invite link counts `inviteWeight` times. The number needed is `youngDaily` for a new account and grows as it ages (`youth` curve; none past `minYouth`) and with trust. Past a threshold a person is asked to look (the case raised by `reviewPriority`); the limit comes once the strangers reached complain (`harmComplaints`, a smoothed rate of `harmRatio`, fewer answers), or at `hardFactor` times the threshold while nobody answered (`welcomeAnswers`).',
   on: ['message'],
   defaults: { youngDaily: 5, minYouth: 0.02, inviteWeight: 2, limitHours: 24, ...VOLUME_DEFAULTS, hardFactor: 2 },
   evaluate(ev, { counters: c, evidence: e, settings: s, at, youth, trust }) {
@@ -86,7 +86,7 @@ export const linksToStrangers = rule({
 export const massInvites = rule({
   name: 'mass_invites',
   description:
-    'Adds many people who have not saved it to groups and channels, in an hour or a day; young accounts have the low thresholds, and the thresholds grow with trust (people it added save it, few decline or leave).',
+    'Adds many people who have not saved it to groups and channels, in an hour or a day; young accounts have the low thresholds, and the thresholds grow with trust (people it added save it, few decline or leave). Past a threshold a person is asked to look (the case raised by `reviewPriority`); the limit comes once the people added complain (declines and leaves weigh little: `harmComplaints`, a smoothed rate of `harmRatio`), or at `hardFactor` times the threshold while nobody answered (`welcomeAnswers`).',
   on: ['invite'],
   defaults: { hourly: 150, daily: 400, youngHourly: 30, youngDaily: 100, youngHours: 72, limitHours: 24, ...VOLUME_DEFAULTS, hardFactor: 5 },
   evaluate(ev, { counters: c, evidence: e, settings: s, at, young, trust }) {
