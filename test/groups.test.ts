@@ -400,6 +400,24 @@ describe('joining', () => {
     expect((await post(x, chatId)).status).toBe(201);
   });
 
+  it('brings the creator of a public channel who left back as its owner, able to post and to add', async () => {
+    const owner = await ctx.world.account();
+    const reader = await ctx.world.account();
+    const newcomer = await ctx.world.account();
+    await ctx.world.save(owner, newcomer);
+    await ctx.world.save(newcomer, owner);
+    const chatId = await create(owner, { kind: 'channel', public: true, members: [reader.id] });
+    expect((await owner.api.post(`/v1/chats/${chatId}/leave`)).status).toBe(204);
+    expectError(await post(owner, chatId), 403, 'CHAT_WRITE_FORBIDDEN');
+    expect((await owner.api.post(`/v1/chats/${chatId}/join`)).status).toBe(204);
+    expect((await post(owner, chatId, 'back')).status).toBe(201);
+    expect((await add(owner, chatId, newcomer)).body).toEqual({ added: [newcomer.id], missingInvitees: [] });
+    // Anyone else who left and came back is a member, as before.
+    expect((await reader.api.post(`/v1/chats/${chatId}/leave`)).status).toBe(204);
+    expect((await reader.api.post(`/v1/chats/${chatId}/join`)).status).toBe(204);
+    expectError(await post(reader, chatId), 403, 'CHAT_WRITE_FORBIDDEN');
+  });
+
   it('refuses a frozen account', async () => {
     const owner = await ctx.world.account();
     const x = await ctx.world.account();

@@ -127,7 +127,8 @@ export type PlatformEvent =
   | { type: 'member_added'; payload: { chatId: number; memberId: number; by: number } }
   | { type: 'member_left'; payload: { chatId: number; memberId: number } }
   | { type: 'member_banned'; payload: { chatId: number; memberId: number; by: number } }
-  | { type: 'member_role_changed'; payload: { chatId: number; memberId: number; role: 'admin' | 'member' } }
+  /** `owner`: the chat's creator coming back after leaving it (its rights are its own). */
+  | { type: 'member_role_changed'; payload: { chatId: number; memberId: number; role: 'admin' | 'member' | 'owner' } }
   /** Staff ids here are public ('s3'), as the previous release wrote them; `name` is new. */
   | { type: 'staff_created'; payload: { staffId: string; role: string; name?: string } }
   | { type: 'staff_deleted'; payload: { staffId: string } }

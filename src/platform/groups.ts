@@ -6,6 +6,7 @@ import type { Change } from '../events/journal.js';
 import { key } from '../events/serial.js';
 import type { Actor } from '../store/event-log.js';
 import { parseId, publicId } from '../store/ids.js';
+import { row } from '../store/read.js';
 import { ROLE_VALUE } from './projectors.js';
 import type { RobotEvent } from '../robots/events.js';
 import type { Platform } from './context.js';
@@ -135,7 +136,12 @@ export async function joinChat(p: Platform, a: number, chatId: string): Promise<
     const r = p.index.role(chat, a);
     if (r === Role.MEMBER || r === Role.ADMIN || r === Role.OWNER) return 0;
     const now = p.clock.now();
-    await p.journal.record(now, actorOf(a), a, { type: 'member_added', payload: { chatId: chat, memberId: a, by: a } });
+    // The creator who left comes back as the owner, as it was: a channel would otherwise be left
+    // with nobody who may post in it.
+    const owner = await row(p.store, p.store.db.selectFrom('chats').select('owner_id').where('id', '=', chat));
+    if (owner?.owner_id === a)
+      await p.journal.record(now, actorOf(a), a, { type: 'member_role_changed', payload: { chatId: chat, memberId: a, role: 'owner' } });
+    else await p.journal.record(now, actorOf(a), a, { type: 'member_added', payload: { chatId: chat, memberId: a, by: a } });
     return now;
   });
   // A join already a member's changes nothing and tells robots nothing.
