@@ -16,8 +16,15 @@ describe('normalizePhone', () => {
     ['tabs and a no-break space', '+44\t7911\u00a0123456'],
     ['the 00 international prefix', '00447911123456'],
     ['00 with separators', '00 44 7911 123-456'],
+    ['a trunk (0) after the country code', '+44 (0) 7911 123456'],
+    ['a trunk (0) after 00 and the country code', '0044(0)7911-123-456'],
   ])('strips %s', (_label, input) => {
     expect(normalizePhone(input)).toBe('+447911123456');
+  });
+
+  it('keeps a (0) that is no trunk prefix: only right after the country code is it dropped', () => {
+    expect(normalizePhone('+44 7911 (0) 12345')).toBe('+447911012345');
+    expect(normalizePhone('+7 (095) 123-45-67')).toBe('+70951234567');
   });
 
   it('accepts 7 to 15 digits after the +', () => {
