@@ -440,7 +440,8 @@ describe('the action bar', () => {
       expect(chat.peer.name).toBe('Deleted Account');
       expect(chat.actionBar).toEqual({ reportSpam: true, block: true, addContact: false });
     }
-    expectError(await b.api.post('/v1/contacts', { accountId: deleted.id }), 404, 'PEER_ID_INVALID');
+    // Neither can be added, as the bar says: a frozen account answers as a deleted one does.
+    for (const peer of [deleted, frozen]) expectError(await b.api.post('/v1/contacts', { accountId: peer.id }), 404, 'PEER_ID_INVALID');
   });
 
   it('is not shown for a chat started by a contact', async () => {

@@ -129,7 +129,8 @@ export async function importContacts(p: Platform, owner: number, entries: { phon
 /** The action bar's "add contact": by account id, without knowing the number. */
 export async function addContact(p: Platform, owner: number, contact: number, name: string | null): Promise<void> {
   requireWritable(p, owner);
-  if (!p.index.exists(contact) || p.index.flags(contact) & Flag.DELETED) fail('PEER_ID_INVALID');
+  // One seen as deleted (deleted, frozen, banned: RULES.md §1) cannot be added, as the action bar says.
+  if (!p.index.exists(contact) || p.index.flags(contact) & (Flag.DELETED | Flag.FROZEN | Flag.BANNED)) fail('PEER_ID_INVALID');
   if (contact === owner) fail('BAD_REQUEST', { field: 'accountId', reason: 'cannot add yourself' });
   const done = await p.serial.run([key.account(owner)], async () => {
     if (p.index.hasContact(owner, contact)) return null;
