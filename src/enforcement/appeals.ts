@@ -103,16 +103,16 @@ export async function loadAppeal(e: Enforcement, id: number): Promise<AppealRow>
   return found;
 }
 
+/** The prefix of the mark (`once_keys`) of a decided appeal whose outcome SpamBot has not told yet. */
+export const UNTOLD = 'appeal-untold:';
+export const untoldKey = (appealId: number): string => `${UNTOLD}${appealId}`;
+
 /**
  * Decides an appeal. Returns the decided appeal; the caller (SpamBot) tells the person.
  * Overturn: the restriction ends now, its strike goes, its reporters lose accuracy, and a robot
  * rule behind it records a false positive. Uphold: nothing changes (the next appeal waits 7 days).
  * Under the account's key: a second decision racing the first sees it decided.
  */
-/** The prefix of the mark (`once_keys`) of a decided appeal whose outcome SpamBot has not told yet. */
-export const UNTOLD = 'appeal-untold:';
-export const untoldKey = (appealId: number): string => `${UNTOLD}${appealId}`;
-
 export async function decideAppeal(
   e: Enforcement,
   id: number,

@@ -53,7 +53,15 @@ export class SpamBot {
    */
   async resumeNotices(): Promise<number> {
     const p = this.p;
-    const marks = await rows(p.store, p.store.db.selectFrom('once_keys').select('key').where('key', 'like', `${UNTOLD}%`));
+    // A range of the primary key, not a LIKE: the table holds every once key of the cluster.
+    const marks = await rows(
+      p.store,
+      p.store.db
+        .selectFrom('once_keys')
+        .select('key')
+        .where('key', '>=', UNTOLD)
+        .where('key', '<', `${UNTOLD.slice(0, -1)};`),
+    );
     let told = 0;
     for (const { key: k } of marks) {
       const id = Number(k.slice(UNTOLD.length));
